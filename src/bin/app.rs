@@ -1,0 +1,3 @@
+//! Wasm entry of the app (nothing natively).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The bioport command-line tool.
+
+fn main() {}

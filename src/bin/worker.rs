@@ -1,0 +1,3 @@
+//! Wasm entry of the worker (nothing natively).
+
+fn main() {}

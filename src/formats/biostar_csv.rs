@@ -1,0 +1,1 @@
+//! BioStar 2 / BioStar X user CSV: reader and writer, lossless for untouched cells.

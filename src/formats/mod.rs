@@ -1,0 +1,3 @@
+//! One module per file format, reader and writer side by side, plus recognition.
+
+pub mod biostar_csv;

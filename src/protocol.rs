@@ -1,0 +1,1 @@
+//! The message protocol between the app and the Web Worker (serde types, no browser types).
