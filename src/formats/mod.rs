@@ -1,3 +1,885 @@
-//! One module per file format, reader and writer side by side, plus recognition.
+//! One module per file format, reader and writer side by side, plus recognition:
+//! what a file is, told from its first bytes, its size and its name.
 
 pub mod biostar_csv;
+
+use serde::{Deserialize, Serialize};
+
+/// How many leading bytes recognition looks at.
+pub const HEAD_LEN: usize = 64 * 1024;
+
+/// Size of one record in a ZKTeco `user.dat` written by colour-screen firmware.
+pub const USER_DAT_72: u64 = 72;
+/// Size of one record in a ZKTeco `user.dat` written by older black-and-white firmware.
+pub const USER_DAT_28: u64 = 28;
+/// Size of one record in `template.dat` (fingerprint algorithm 9).
+pub const TEMPLATE_DAT_RECORD: u64 = 608;
+/// Size of one record in `ssrface.dat` (face templates).
+pub const SSRFACE_RECORD: u64 = 2576;
+/// Largest record `template.fp10.1` holds: 16 KiB of template plus its 6-byte header.
+pub const FP10_MAX_RECORD: u64 = 16 * 1024 + 6;
+
+/// What a file was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// A BioStar 2 / BioStar X user CSV (or any delimited sheet of users).
+    BiostarCsv,
+    /// A BioStar data file: a gzip-compressed tar archive (`BioStarX_YYYYMMDD_HHMMSS.tgz`).
+    BiostarDataFile,
+    /// A ZKTeco `user.dat` with 72-byte records.
+    ZkUserDat72,
+    /// A ZKTeco `user.dat` with 28-byte records.
+    ZkUserDat28,
+    /// A ZKTeco attendance log (`<n>_attlog.dat`), text, one punch a line.
+    ZkAttlog,
+    /// A ZKTeco `template.dat`: fingerprint templates, 608-byte records.
+    ZkTemplateDat,
+    /// A ZKTeco `template.fp10.1`: fingerprint templates, variable-size records.
+    ZkTemplateFp10,
+    /// A ZKTeco `ssrface.dat`: face templates, 2,576-byte records.
+    ZkFaceDat,
+    /// Nothing bioport reads.
+    Unknown,
+}
+
+/// The workflow a recognised file opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workflow {
+    /// Read, map, validate, merge and write a BioStar user CSV.
+    BiostarCsv,
+    /// Verify, list, rename and repackage a BioStar data file.
+    DataFile,
+    /// Read and convert time clock USB files.
+    TimeClock,
+}
+
+impl Workflow {
+    /// Every workflow, in the order the start screen shows them.
+    pub const ALL: [Workflow; 3] = [
+        Workflow::BiostarCsv,
+        Workflow::DataFile,
+        Workflow::TimeClock,
+    ];
+
+    /// Title shown to the user.
+    pub fn title(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "BioStar user CSV",
+            Workflow::DataFile => "BioStar data file",
+            Workflow::TimeClock => "Time clock files",
+        }
+    }
+
+    /// Stable id used in URLs, test hooks and the CLI's JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "biostar-csv",
+            Workflow::DataFile => "data-file",
+            Workflow::TimeClock => "time-clock",
+        }
+    }
+
+    /// One line saying which files the workflow takes.
+    pub fn accepts(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "a user CSV exported from BioStar 2 or BioStar X, or a sheet from HR (.csv, .txt)",
+            Workflow::DataFile => "a data file exported from BioStar (BioStarX_YYYYMMDD_HHMMSS.tgz)",
+            Workflow::TimeClock => "a clock's USB files: user.dat, *_attlog.dat, template.dat, template.fp10.1, ssrface.dat",
+        }
+    }
+}
+
+impl FileKind {
+    /// Human name of the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::BiostarCsv => "BioStar user CSV",
+            FileKind::BiostarDataFile => "BioStar data file (.tgz)",
+            FileKind::ZkUserDat72 => "Time clock user.dat (72-byte records)",
+            FileKind::ZkUserDat28 => "Time clock user.dat (28-byte records)",
+            FileKind::ZkAttlog => "Time clock attendance log (attlog.dat)",
+            FileKind::ZkTemplateDat => "Fingerprint templates (template.dat)",
+            FileKind::ZkTemplateFp10 => "Fingerprint templates (template.fp10.1)",
+            FileKind::ZkFaceDat => "Face templates (ssrface.dat)",
+            FileKind::Unknown => "Not a file bioport reads",
+        }
+    }
+
+    /// The workflow this kind opens, if any.
+    pub fn workflow(self) -> Option<Workflow> {
+        match self {
+            FileKind::BiostarCsv => Some(Workflow::BiostarCsv),
+            FileKind::BiostarDataFile => Some(Workflow::DataFile),
+            FileKind::ZkUserDat72
+            | FileKind::ZkUserDat28
+            | FileKind::ZkAttlog
+            | FileKind::ZkTemplateDat
+            | FileKind::ZkTemplateFp10
+            | FileKind::ZkFaceDat => Some(Workflow::TimeClock),
+            FileKind::Unknown => None,
+        }
+    }
+}
+
+/// How sure recognition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Only the name fits, or the content fits only loosely.
+    Low,
+    /// Name or content fits, not both.
+    Medium,
+    /// Name and content agree.
+    High,
+}
+
+/// The answer of [`recognize`]: the kind, how sure, and notes for the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recognition {
+    /// What the file is.
+    pub kind: FileKind,
+    /// How sure recognition is.
+    pub confidence: Confidence,
+    /// Why it was recognised so, in a sentence.
+    pub reason: String,
+    /// Things the user should know (wrong extension, truncated length, ...).
+    pub notes: Vec<String>,
+}
+
+/// What the user should be told about a file nothing recognised.
+pub fn expected_files_message() -> String {
+    let mut s = String::from("bioport reads: ");
+    let parts: Vec<&str> = Workflow::ALL.iter().map(|w| w.accepts()).collect();
+    s.push_str(&parts.join("; "));
+    s.push('.');
+    s
+}
+
+/// Lower-cased last path component of a file name.
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+fn is_gzip(head: &[u8]) -> bool {
+    head.len() >= 3 && head[0] == 0x1f && head[1] == 0x8b && head[2] == 0x08
+}
+
+fn is_plain_tar(head: &[u8]) -> bool {
+    head.len() >= 262 && &head[257..262] == b"ustar"
+}
+
+/// True when the name is `BioStarX_YYYYMMDD_HHMMSS.tgz` or `BioStar2_...` (any case of `.tgz`).
+pub fn is_data_file_name(name: &str) -> bool {
+    data_file_stamp(name).is_some()
+}
+
+/// The `YYYYMMDD_HHMMSS` stamp and prefix of a BioStar data file name, if it is one.
+fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let lower = base.to_ascii_lowercase();
+    let stem_len = lower.strip_suffix(".tgz")?.len();
+    let stem = &base[..stem_len];
+    let (prefix, stamp) = stem.split_once('_')?;
+    let ok_prefix =
+        prefix.eq_ignore_ascii_case("biostarx") || prefix.eq_ignore_ascii_case("biostar2");
+    let b = stamp.as_bytes();
+    let ok_stamp = b.len() == 15
+        && b[8] == b'_'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_digit());
+    (ok_prefix && ok_stamp).then_some((prefix, stamp))
+}
+
+/// The name a device recognises for a BioStar data file: `BioStar2_YYYYMMDD_HHMMSS.tgz`.
+///
+/// None when the name is not a BioStar data file name; the same name when it already is
+/// the device's.
+pub fn device_name_for_data_file(name: &str) -> Option<String> {
+    let (_, stamp) = data_file_stamp(name)?;
+    Some(format!("BioStar2_{stamp}.tgz"))
+}
+
+/// Share of bytes in `head` that are printable text (ASCII printable, tab, CR, LF, or UTF-8 high bytes).
+fn text_share(head: &[u8]) -> f64 {
+    if head.is_empty() {
+        return 0.0;
+    }
+    let texty = head
+        .iter()
+        .filter(|&&b| {
+            b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80
+        })
+        .count();
+    texty as f64 / head.len() as f64
+}
+
+fn has_utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff])
+}
+
+/// The head as text good enough for sniffing: UTF-16 with BOM turned to UTF-8, else lossy UTF-8.
+fn sniff_text(head: &[u8]) -> String {
+    if has_utf16_bom(head) {
+        let (enc, bom) = encoding_rs::Encoding::for_bom(head).unwrap_or((encoding_rs::UTF_16LE, 2));
+        let (text, _) = enc.decode_without_bom_handling(&head[bom..]);
+        return text.into_owned();
+    }
+    String::from_utf8_lossy(head).into_owned()
+}
+
+/// Complete lines of the head (the last, possibly cut, line dropped when the head was cut).
+fn head_lines(text: &str, cut: bool) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if cut && lines.len() > 1 {
+        lines.pop();
+    }
+    lines
+}
+
+/// True when `s` is a punch time as the clock writes it: `YYYY-MM-DD HH:MM:SS`.
+pub fn is_punch_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[16] == b':'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16) || c.is_ascii_digit())
+}
+
+/// True when `line` starts like an attlog punch: an ID, a tab and a punch time.
+pub fn starts_like_attlog_line(line: &str) -> bool {
+    let mut fields = line.split('\t');
+    let id = fields.next().unwrap_or("");
+    !id.trim().is_empty() && fields.next().is_some_and(is_punch_time)
+}
+
+/// True when `line` has the shape of an attlog punch: ID, tab, `YYYY-MM-DD HH:MM:SS`, tab, more.
+pub fn looks_like_attlog_line(line: &str) -> bool {
+    starts_like_attlog_line(line) && line.split('\t').nth(2).is_some()
+}
+
+/// Header words that mark a BioStar user CSV (or a sheet of users).
+const CSV_HEADER_HINTS: [&str; 14] = [
+    "user_id",
+    "name",
+    "department",
+    "user_title",
+    "csn",
+    "start_datetime",
+    "expiry_datetime",
+    "user id",
+    "employee",
+    "사용자",
+    "이름",
+    "부서",
+    "카드",
+    "email",
+];
+
+/// Score how much the head looks like a delimited sheet: (fields per line agree, has header hints).
+fn csv_shape(lines: &[&str]) -> (bool, bool) {
+    let hints = lines.iter().take(20).any(|l| {
+        let lower = l.to_lowercase();
+        CSV_HEADER_HINTS.iter().any(|h| lower.contains(h))
+    });
+    let delimited = [b',', b';', b'\t'].iter().any(|&d| {
+        let counts: Vec<usize> = lines
+            .iter()
+            .take(50)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.bytes().filter(|&b| b == d).count())
+            .collect();
+        if counts.is_empty() {
+            return false;
+        }
+        let with = counts.iter().filter(|&&c| c > 0).count();
+        with * 10 >= counts.len() * 8
+    });
+    (delimited, hints)
+}
+
+/// Plausibility of the bytes as `user.dat` records of `size` bytes: share of records that fit.
+pub fn user_dat_plausibility(head: &[u8], size: usize) -> f64 {
+    let records: Vec<&[u8]> = head.chunks_exact(size).take(256).collect();
+    if records.is_empty() {
+        return 0.0;
+    }
+    let good = records
+        .iter()
+        .filter(|r| user_record_plausible(r, size))
+        .count();
+    good as f64 / records.len() as f64
+}
+
+fn printable_or_nul_field(field: &[u8], needs_nul: bool) -> bool {
+    let end = field.iter().position(|&b| b == 0);
+    if needs_nul && end.is_none() {
+        return false;
+    }
+    let text = &field[..end.unwrap_or(field.len())];
+    text.iter().all(|&b| b >= 0x20 && b != 0x7f)
+}
+
+fn user_record_plausible(r: &[u8], size: usize) -> bool {
+    if r.iter().all(|&b| b == 0) {
+        return true; // an empty slot
+    }
+    let privilege = r[2];
+    let privilege_ok = privilege <= 15;
+    match size {
+        72 => {
+            privilege_ok
+                && printable_or_nul_field(&r[11..35], true)
+                && printable_or_nul_field(&r[48..72], true)
+                && r[39] <= 99
+        }
+        28 => privilege_ok && printable_or_nul_field(&r[8..16], false) && r[20] == 0,
+        _ => false,
+    }
+}
+
+fn extension(base: &str) -> &str {
+    base.rsplit_once('.').map_or("", |(_, e)| e)
+}
+
+/// Recognises a file from its first bytes (`head`, up to [`HEAD_LEN`]), its total `size` and its `name`.
+pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
+    let base = base_name(name);
+    // Messages quote the file's own name, not the folders it sits in.
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let ext = extension(&base).to_string();
+    let mut notes = Vec::new();
+    let make = |kind, confidence, reason: String, notes: Vec<String>| Recognition {
+        kind,
+        confidence,
+        reason,
+        notes,
+    };
+
+    if size == 0 || head.is_empty() {
+        return make(
+            FileKind::Unknown,
+            Confidence::High,
+            format!("{name} is empty (0 bytes): there is nothing to read. Export the file again from its system."),
+            notes,
+        );
+    }
+
+    // Archives.
+    if is_gzip(head) {
+        let name_fits = ext == "tgz" || base.ends_with(".tar.gz");
+        if !name_fits {
+            notes.push(format!(
+                "The file is gzip-compressed but named \"{name}\"; a BioStar data file is named BioStarX_YYYYMMDD_HHMMSS.tgz."
+            ));
+        } else if !is_data_file_name(&base) {
+            notes.push(
+                "The name does not have the form BioStarX_YYYYMMDD_HHMMSS.tgz that BioStar writes."
+                    .into(),
+            );
+        }
+        let confidence = if is_data_file_name(&base) {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        return make(
+            FileKind::BiostarDataFile,
+            confidence,
+            "gzip-compressed archive".into(),
+            notes,
+        );
+    }
+    if is_plain_tar(head) {
+        notes.push("This is a tar archive that is not gzip-compressed; BioStar writes .tgz (gzip-compressed) data files.".into());
+        return make(
+            FileKind::BiostarDataFile,
+            Confidence::Low,
+            "uncompressed tar archive".into(),
+            notes,
+        );
+    }
+    if ext == "tgz" || base.ends_with(".tar.gz") {
+        return make(
+            FileKind::Unknown,
+            Confidence::High,
+            format!("{name} is named like a BioStar data file but is not gzip-compressed (it does not start with the bytes 1f 8b 08): it is damaged or not a data file. Export it again."),
+            notes,
+        );
+    }
+
+    // Binary time clock files, told first by name.
+    let by_name = match base.as_str() {
+        "user.dat" => Some("user"),
+        "template.dat" => Some("template"),
+        "template.fp10.1" => Some("fp10"),
+        "ssrface.dat" => Some("face"),
+        _ => None,
+    };
+    let head_is_full = head.len() as u64 >= size;
+    let text_like = has_utf16_bom(head) || (!head.contains(&0) && text_share(head) > 0.95);
+
+    match by_name {
+        Some("template") => {
+            return record_file(
+                FileKind::ZkTemplateDat,
+                TEMPLATE_DAT_RECORD,
+                size,
+                head,
+                true,
+            )
+        }
+        Some("face") => return record_file(FileKind::ZkFaceDat, SSRFACE_RECORD, size, head, true),
+        Some("fp10") => {
+            let ok = fp10_head_plausible(head);
+            let mut n = Vec::new();
+            if !ok {
+                n.push("The first record does not have the shape of a template.fp10.1 record (size, user number, finger 0-9): the file may be damaged.".into());
+            }
+            let c = if ok {
+                Confidence::High
+            } else {
+                Confidence::Low
+            };
+            return make(
+                FileKind::ZkTemplateFp10,
+                c,
+                "named template.fp10.1".into(),
+                n,
+            );
+        }
+        Some("user") if !text_like => return user_dat(size, head, true, name),
+        _ => {}
+    }
+
+    // Attendance logs: text, but real ones carry runs of NUL bytes, so look at lines, not bytes.
+    let text = sniff_text(head);
+    let lines = head_lines(&text, !head_is_full);
+    let attlog_lines = lines.iter().filter(|l| looks_like_attlog_line(l)).count();
+    let nonblank = lines.iter().filter(|l| !l.trim().is_empty()).count().max(1);
+    let named_attlog = base.ends_with("attlog.dat");
+    if attlog_lines > 0 && attlog_lines * 2 >= nonblank {
+        if !named_attlog {
+            notes.push(format!(
+                "Named \"{name}\", but it holds attendance punches; the clock names this file <device number>_attlog.dat."
+            ));
+        }
+        let c = if named_attlog {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        return make(
+            FileKind::ZkAttlog,
+            c,
+            format!("{attlog_lines} of the first {nonblank} lines are punches"),
+            notes,
+        );
+    }
+
+    // Other text files.
+    if text_like {
+        if named_attlog {
+            notes.push("Named like an attendance log, but few lines have the punch shape (ID, tab, date and time): it may be damaged.".into());
+            return make(
+                FileKind::ZkAttlog,
+                Confidence::Low,
+                "named *_attlog.dat".into(),
+                notes,
+            );
+        }
+        let (delimited, hints) = csv_shape(&lines);
+        let csv_ext = matches!(ext.as_str(), "csv" | "txt" | "tsv");
+        if delimited || (csv_ext && hints) {
+            if !csv_ext {
+                notes.push(format!(
+                    "Named \"{name}\", but it holds delimited text; BioStar reads and writes .csv."
+                ));
+            }
+            let confidence = match (hints, csv_ext) {
+                (true, true) => Confidence::High,
+                (true, false) | (false, true) => Confidence::Medium,
+                (false, false) => Confidence::Low,
+            };
+            let reason = if hints {
+                "delimited text with a users header".to_string()
+            } else {
+                "delimited text (no BioStar header seen yet)".to_string()
+            };
+            return make(FileKind::BiostarCsv, confidence, reason, notes);
+        }
+        if csv_ext {
+            notes.push("The file is text, but its lines are not separated into columns by commas, semicolons or tabs.".into());
+            return make(
+                FileKind::BiostarCsv,
+                Confidence::Low,
+                "named .csv".into(),
+                notes,
+            );
+        }
+    }
+
+    // Binary without a telling name: try user.dat by content.
+    if by_name.is_some() || ext == "dat" || !text_like {
+        let r = user_dat(size, head, false, name);
+        if r.kind != FileKind::Unknown {
+            return r;
+        }
+    }
+
+    make(
+        FileKind::Unknown,
+        Confidence::Medium,
+        format!(
+            "{name} is not a file bioport reads. {}",
+            expected_files_message()
+        ),
+        notes,
+    )
+}
+
+fn fp10_head_plausible(head: &[u8]) -> bool {
+    if head.len() < 6 {
+        return false;
+    }
+    let size = u16::from_le_bytes([head[0], head[1]]) as u64;
+    (7..=FP10_MAX_RECORD).contains(&size) && head[4] <= 9
+}
+
+fn record_file(kind: FileKind, record: u64, size: u64, head: &[u8], by_name: bool) -> Recognition {
+    let mut notes = Vec::new();
+    let rem = size % record;
+    if rem != 0 {
+        notes.push(format!(
+            "The length ({size} bytes) is not a whole number of {record}-byte records: the last {rem} bytes are a cut-off record. The file is truncated; copy it from the clock again."
+        ));
+    }
+    let first_ok = head.len() >= 6 && head[4] <= 9;
+    if !first_ok {
+        notes.push(
+            "The first record's finger or face index is out of range: the file may be damaged."
+                .into(),
+        );
+    }
+    let confidence = match (by_name, rem == 0 && first_ok) {
+        (true, true) => Confidence::High,
+        _ => Confidence::Medium,
+    };
+    Recognition {
+        kind,
+        confidence,
+        reason: format!("{record}-byte template records"),
+        notes,
+    }
+}
+
+fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
+    let fits72 = size % USER_DAT_72 == 0;
+    let fits28 = size % USER_DAT_28 == 0;
+    let p72 = if head.len() >= 72 {
+        user_dat_plausibility(head, 72)
+    } else {
+        0.0
+    };
+    let p28 = if head.len() >= 28 {
+        user_dat_plausibility(head, 28)
+    } else {
+        0.0
+    };
+    let mut notes = Vec::new();
+    let unknown = |reason: String, notes: Vec<String>| Recognition {
+        kind: FileKind::Unknown,
+        confidence: Confidence::Medium,
+        reason,
+        notes,
+    };
+    let pick = match (fits72, fits28) {
+        (true, true) => {
+            if p72 >= p28 {
+                Some((FileKind::ZkUserDat72, p72))
+            } else {
+                Some((FileKind::ZkUserDat28, p28))
+            }
+        }
+        (true, false) => Some((FileKind::ZkUserDat72, p72)),
+        (false, true) => Some((FileKind::ZkUserDat28, p28)),
+        (false, false) => None,
+    };
+    match pick {
+        Some((kind, p)) if p >= 0.9 || (by_name && p >= 0.5) => {
+            if fits72 && fits28 {
+                notes.push(format!(
+                    "{size} bytes divides by both 72 and 28; the records' contents say {} bytes.",
+                    if kind == FileKind::ZkUserDat72 {
+                        72
+                    } else {
+                        28
+                    }
+                ));
+            }
+            if !by_name {
+                notes.push(format!(
+                    "Named \"{name}\"; the clock reads users only from a file named user.dat."
+                ));
+            }
+            let confidence = if by_name {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
+            Recognition {
+                kind,
+                confidence,
+                reason: format!("{:.0}% of records have the user.dat shape", p * 100.0),
+                notes,
+            }
+        }
+        Some((kind, p)) if by_name => {
+            notes.push(format!(
+                "Only {:.0}% of the records have the shape of user records: the file may be damaged or written by firmware bioport does not know.",
+                p * 100.0
+            ));
+            Recognition {
+                kind,
+                confidence: Confidence::Low,
+                reason: "named user.dat".into(),
+                notes,
+            }
+        }
+        None if by_name => {
+            // Too little to judge by content unless two whole 28-byte records say so:
+            // default to the colour-screen layout, the common one.
+            let judged_28 = head.len() >= 56 && p28 > p72;
+            let (kind, rec) = if judged_28 {
+                (FileKind::ZkUserDat28, 28)
+            } else {
+                (FileKind::ZkUserDat72, 72)
+            };
+            notes.push(format!(
+                "The length ({size} bytes) divides by neither 72 nor 28, so the clock would reject it: the last {} bytes are a cut-off record. The file is truncated; copy it from the clock again.",
+                size % rec
+            ));
+            Recognition {
+                kind,
+                confidence: Confidence::Low,
+                reason: format!("named user.dat; read as {rec}-byte records"),
+                notes,
+            }
+        }
+        _ => unknown(
+            format!(
+                "{name} is not a file bioport reads. {}",
+                expected_files_message()
+            ),
+            notes,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str, bytes: &[u8]) -> Recognition {
+        recognize(
+            name,
+            bytes.len() as u64,
+            &bytes[..bytes.len().min(HEAD_LEN)],
+        )
+    }
+
+    fn user72(uid: u16, name: &str, user_id: &str) -> Vec<u8> {
+        let mut r = vec![0u8; 72];
+        r[0..2].copy_from_slice(&uid.to_le_bytes());
+        r[11..11 + name.len()].copy_from_slice(name.as_bytes());
+        r[39] = 1;
+        r[48..48 + user_id.len()].copy_from_slice(user_id.as_bytes());
+        r
+    }
+
+    #[test]
+    fn csv_with_header_is_biostar_csv() {
+        let r = rec(
+            "users.csv",
+            b"user_id,name,department\n1,Kim,HR\n2,Lee,IT\n",
+        );
+        assert_eq!(r.kind, FileKind::BiostarCsv);
+        assert_eq!(r.confidence, Confidence::High);
+        assert!(r.notes.is_empty());
+    }
+
+    #[test]
+    fn semicolon_sheet_with_wrong_extension_is_csv_with_a_note() {
+        let r = rec(
+            "export.dat",
+            "사용자 ID;이름;부서\n1;김철수;인사\n".as_bytes(),
+        );
+        assert_eq!(r.kind, FileKind::BiostarCsv);
+        assert!(r.notes[0].contains("delimited text"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn utf16_csv_is_recognised() {
+        let mut bytes = vec![0xff, 0xfe];
+        for u in "user_id,name\r\n1,Kim\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(rec("u.csv", &bytes).kind, FileKind::BiostarCsv);
+    }
+
+    #[test]
+    fn empty_file_says_it_is_empty() {
+        let r = rec("users.csv", b"");
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("empty"));
+    }
+
+    #[test]
+    fn gzip_data_file() {
+        let r = rec("BioStarX_20250102_030405.tgz", &[0x1f, 0x8b, 0x08, 0, 0, 0]);
+        assert_eq!(r.kind, FileKind::BiostarDataFile);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("backup.bin", &[0x1f, 0x8b, 0x08, 0, 0, 0]);
+        assert_eq!(r.kind, FileKind::BiostarDataFile);
+        assert!(r.notes[0].contains("gzip-compressed"));
+    }
+
+    #[test]
+    fn tgz_name_without_gzip_bytes_is_rejected_clearly() {
+        let r = rec("BioStarX_20250102_030405.tgz", b"hello world");
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("not gzip-compressed"));
+    }
+
+    #[test]
+    fn data_file_names() {
+        assert_eq!(
+            device_name_for_data_file("BioStarX_20250102_030405.tgz").as_deref(),
+            Some("BioStar2_20250102_030405.tgz")
+        );
+        assert_eq!(
+            device_name_for_data_file("/tmp/BioStar2_20250102_030405.TGZ").as_deref(),
+            Some("BioStar2_20250102_030405.tgz")
+        );
+        assert_eq!(
+            device_name_for_data_file("BioStarX_2025010_030405.tgz"),
+            None
+        );
+        assert_eq!(
+            device_name_for_data_file("BioStarX_20250102_030405.tar"),
+            None
+        );
+        assert_eq!(device_name_for_data_file("Other_20250102_030405.tgz"), None);
+    }
+
+    #[test]
+    fn user_dat_72_by_name_and_by_content() {
+        let mut bytes = user72(1, "Ann", "1001");
+        bytes.extend(user72(2, "Bob", "1002"));
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("copy-of-users.bin", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert!(r.notes.iter().any(|n| n.contains("named user.dat")));
+    }
+
+    #[test]
+    fn user_dat_divisible_by_both_sizes_looks_at_content() {
+        // 504 bytes = 7 x 72 = 18 x 28.
+        let mut bytes = Vec::new();
+        for i in 0..7 {
+            bytes.extend(user72(i + 1, "Name", &format!("{}", 100 + i)));
+        }
+        assert_eq!(bytes.len(), 504);
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72, "{r:?}");
+        assert!(r.notes.iter().any(|n| n.contains("both 72 and 28")));
+
+        let mut bytes28 = Vec::new();
+        for i in 0..18u16 {
+            let mut r = vec![0u8; 28];
+            r[0..2].copy_from_slice(&(i + 1).to_le_bytes());
+            r[8..11].copy_from_slice(b"ANA");
+            r[21] = 1;
+            r[24..28].copy_from_slice(&(u32::from(i) + 5).to_le_bytes());
+            bytes28.extend(r);
+        }
+        assert_eq!(bytes28.len(), 504);
+        assert_eq!(rec("user.dat", &bytes28).kind, FileKind::ZkUserDat28);
+    }
+
+    #[test]
+    fn truncated_user_dat_is_read_with_a_note() {
+        let mut bytes = user72(1, "Ann", "1001");
+        bytes.extend(&user72(2, "Bob", "1002")[..30]);
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert!(r.notes[0].contains("truncated"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn random_binary_is_unknown_with_what_was_expected() {
+        let bytes: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let r = rec("photo.jpg", &bytes);
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("user.dat"), "{}", r.reason);
+        assert!(r.reason.contains(".csv"));
+    }
+
+    #[test]
+    fn attlog_text_by_content_and_name() {
+        let text = "      123\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n      124\t2024-01-02 08:03:01\t1\t0\t15\t0\r\n";
+        let r = rec("1_attlog.dat", text.as_bytes());
+        assert_eq!(r.kind, FileKind::ZkAttlog);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("punches.txt", text.as_bytes());
+        assert_eq!(r.kind, FileKind::ZkAttlog);
+        assert!(!r.notes.is_empty());
+    }
+
+    #[test]
+    fn template_files_by_name_and_truncation() {
+        let mut t = vec![0u8; 608 * 2];
+        t[0..2].copy_from_slice(&602u16.to_le_bytes());
+        t[4] = 3;
+        let r = rec("template.dat", &t);
+        assert_eq!(r.kind, FileKind::ZkTemplateDat);
+        assert!(r.notes.is_empty());
+        let r = rec("template.dat", &t[..1000]);
+        assert!(r.notes[0].contains("truncated"));
+
+        let mut f = vec![0u8; 40];
+        f[0..2].copy_from_slice(&40u16.to_le_bytes());
+        f[4] = 1;
+        assert_eq!(rec("template.fp10.1", &f).kind, FileKind::ZkTemplateFp10);
+        assert_eq!(
+            rec("ssrface.dat", &vec![0u8; 2576]).kind,
+            FileKind::ZkFaceDat
+        );
+    }
+
+    #[test]
+    fn every_kind_maps_to_its_workflow() {
+        assert_eq!(FileKind::BiostarCsv.workflow(), Some(Workflow::BiostarCsv));
+        assert_eq!(
+            FileKind::BiostarDataFile.workflow(),
+            Some(Workflow::DataFile)
+        );
+        assert_eq!(FileKind::ZkAttlog.workflow(), Some(Workflow::TimeClock));
+        assert_eq!(FileKind::Unknown.workflow(), None);
+    }
+}
