@@ -1,1 +1,184 @@
 //! The message protocol between the app and the Web Worker (serde types, no browser types).
+//!
+//! A message from the app is a JS object `{ request: Request, files: File[] }`: the request
+//! is serialised with serde-wasm-bindgen, the files travel beside it as the browser's own
+//! `File` objects (structured clone: no copy of their bytes). The worker answers with
+//! [`Response`] messages; a download travels as `{ response: Response::Output, blob: Blob }`.
+//! To cancel, the app terminates the worker and starts a fresh one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inspect::Summary;
+
+/// Identifies one piece of work, so late answers of a cancelled job can be ignored.
+pub type JobId = u32;
+
+/// Bytes the worker reads from a file at a time.
+pub const SLICE_LEN: u64 = 4 * 1024 * 1024;
+
+/// What the app asks the worker to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Recognise and summarise every file sent beside this request.
+    Inspect {
+        /// The job this request starts.
+        job: JobId,
+    },
+    /// Send file `file` back under another name, bytes unchanged (e.g. the device's data file name).
+    Rename {
+        /// The job this request starts.
+        job: JobId,
+        /// Index of the file among those sent beside the request.
+        file: u32,
+        /// The name the download gets.
+        name: String,
+    },
+}
+
+impl Request {
+    /// The job this request starts.
+    pub fn job(&self) -> JobId {
+        match self {
+            Request::Inspect { job } | Request::Rename { job, .. } => *job,
+        }
+    }
+}
+
+/// What the worker tells the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// The worker has loaded and takes requests.
+    Ready,
+    /// Work under way: `done` of `total` bytes of file `file`.
+    Progress {
+        /// The job this belongs to.
+        job: JobId,
+        /// Index of the file being read.
+        file: u32,
+        /// Bytes read so far.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+        /// What is being done, for the progress bar's label.
+        stage: String,
+    },
+    /// The summary of one file of an [`Request::Inspect`].
+    Inspected {
+        /// The job this belongs to.
+        job: JobId,
+        /// Index of the file summarised.
+        file: u32,
+        /// What was found.
+        summary: Summary,
+    },
+    /// A file to download; its bytes travel beside this message as a `Blob`.
+    Output {
+        /// The job this belongs to.
+        job: JobId,
+        /// The file name the target system expects.
+        name: String,
+        /// The download's media type.
+        mime: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// The job ended normally.
+    Finished {
+        /// The job that ended.
+        job: JobId,
+    },
+    /// The job could not be done; the message says why and what to do.
+    Failed {
+        /// The job that failed.
+        job: JobId,
+        /// What went wrong and what to do.
+        message: String,
+    },
+}
+
+impl Response {
+    /// The job this answer belongs to (None for [`Response::Ready`]).
+    pub fn job(&self) -> Option<JobId> {
+        match self {
+            Response::Ready => None,
+            Response::Progress { job, .. }
+            | Response::Inspected { job, .. }
+            | Response::Output { job, .. }
+            | Response::Finished { job }
+            | Response::Failed { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// Limits progress messages to about one per percent, so posting them costs nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressThrottle {
+    total: u64,
+    last: u64,
+}
+
+impl ProgressThrottle {
+    /// A throttle for work of `total` units.
+    pub fn new(total: u64) -> Self {
+        ProgressThrottle { total, last: 0 }
+    }
+
+    /// True when `done` has moved far enough since the last report (or reached the end).
+    pub fn due(&mut self, done: u64) -> bool {
+        let step = (self.total / 100).max(1);
+        if done >= self.total || done >= self.last + step {
+            if done == self.last && done != 0 {
+                return false;
+            }
+            self.last = done;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_use_a_type_tag_the_js_side_can_read() {
+        let json = serde_json::to_value(Request::Rename {
+            job: 3,
+            file: 0,
+            name: "BioStar2_20250102_030405.tgz".into(),
+        })
+        .unwrap();
+        assert_eq!(json["type"], "rename");
+        assert_eq!(json["job"], 3);
+        let back: Request = serde_json::from_value(json).unwrap();
+        assert_eq!(back.job(), 3);
+    }
+
+    #[test]
+    fn responses_round_trip_and_name_their_job() {
+        let r = Response::Failed {
+            job: 7,
+            message: "x".into(),
+        };
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"type\":\"failed\""));
+        let back: Response = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.job(), Some(7));
+        assert_eq!(Response::Ready.job(), None);
+    }
+
+    #[test]
+    fn throttle_reports_about_once_a_percent_and_always_the_end() {
+        let mut t = ProgressThrottle::new(10_000);
+        let reported = (0..=10_000u64).filter(|&d| t.due(d)).count();
+        assert!((100..=102).contains(&reported), "{reported}");
+        let mut t = ProgressThrottle::new(10_000);
+        assert!(t.due(10_000));
+        assert!(!t.due(10_000), "the end is reported once");
+    }
+}

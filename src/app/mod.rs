@@ -1,1 +1,374 @@
-//! Leptos components.
+//! The Leptos app: one page, a start screen and three workflows. It renders and routes;
+//! all file work happens in the Web Worker, all file knowledge in the core.
+
+mod files;
+mod progress;
+mod start;
+mod workflows;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use web_sys::{Blob, File};
+
+use crate::formats::{FileKind, Workflow};
+use crate::inspect::Summary;
+use crate::protocol::{JobId, Request, Response};
+use crate::web::client::WorkerClient;
+use crate::web::download::download_blob;
+use crate::web::js_error_text;
+
+pub use files::FilePicker;
+
+/// One opened file as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Position among the opened files (index into the page's `File` list).
+    pub index: usize,
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// What the worker found, once it has read the file.
+    pub summary: Option<Summary>,
+}
+
+impl Entry {
+    /// The workflow the file opens, once known.
+    pub fn workflow(&self) -> Option<Workflow> {
+        self.summary
+            .as_ref()
+            .and_then(|s| s.recognition.kind.workflow())
+    }
+
+    /// True when the file was read and is not one bioport reads.
+    pub fn is_unknown(&self) -> bool {
+        self.summary
+            .as_ref()
+            .is_some_and(|s| s.recognition.kind == FileKind::Unknown)
+    }
+}
+
+/// Work under way, for the progress bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobView {
+    /// The job's id.
+    pub id: JobId,
+    /// What is being done.
+    pub label: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all.
+    pub total: u64,
+}
+
+/// A message shown above the workflow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// "error" or "info".
+    pub level: &'static str,
+    /// What to say.
+    pub text: String,
+}
+
+/// The page's state: signals shared by every component.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The opened files.
+    pub entries: RwSignal<Vec<Entry>>,
+    /// The workflow on screen (None: the start screen).
+    pub workflow: RwSignal<Option<Workflow>>,
+    /// Work under way.
+    pub job: RwSignal<Option<JobView>>,
+    /// The latest message.
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+thread_local! {
+    static FILES: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
+    static CLIENT: RefCell<Option<Rc<WorkerClient>>> = const { RefCell::new(None) };
+}
+
+impl AppState {
+    fn new() -> Self {
+        AppState {
+            entries: RwSignal::new(Vec::new()),
+            workflow: RwSignal::new(None),
+            job: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    fn client(self) -> Rc<WorkerClient> {
+        CLIENT.with(|c| {
+            c.borrow_mut()
+                .get_or_insert_with(|| WorkerClient::new(move |r, blob| self.on_response(r, blob)))
+                .clone()
+        })
+    }
+
+    fn say(self, level: &'static str, text: impl Into<String>) {
+        self.notice.set(Some(Notice {
+            level,
+            text: text.into(),
+        }));
+    }
+
+    /// Opens `files`: keeps them, shows them, and asks the worker what they are.
+    pub fn open_files(self, files: Vec<File>) {
+        if files.is_empty() {
+            return;
+        }
+        self.notice.set(None);
+        let start = FILES.with(|f| f.borrow().len());
+        let added: Vec<Entry> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Entry {
+                index: start + i,
+                name: f.name(),
+                size: f.size() as u64,
+                summary: None,
+            })
+            .collect();
+        FILES.with(|f| f.borrow_mut().extend(files.iter().cloned()));
+        self.entries.update(|e| e.extend(added));
+        self.inspect_unread();
+    }
+
+    /// Asks the worker to read every opened file not read yet (cancelling a read under way).
+    fn inspect_unread(self) {
+        let client = self.client();
+        if self.job.get_untracked().is_some() {
+            client.cancel();
+        }
+        let unread: Vec<usize> = self.entries.with_untracked(|e| {
+            e.iter()
+                .filter(|x| x.summary.is_none())
+                .map(|x| x.index)
+                .collect()
+        });
+        let files: Vec<File> = FILES.with(|f| {
+            let f = f.borrow();
+            unread.iter().filter_map(|&i| f.get(i).cloned()).collect()
+        });
+        if files.is_empty() {
+            return;
+        }
+        let job = client.new_job();
+        let count = files.len();
+        self.job.set(Some(JobView {
+            id: job,
+            label: format!("Reading {count} file{}", if count == 1 { "" } else { "s" }),
+            done: 0,
+            total: files.iter().map(|f| f.size() as u64).sum(),
+        }));
+        JOB_FILES.with(|j| *j.borrow_mut() = unread);
+        if let Err(e) = client.send(&Request::Inspect { job }, &files) {
+            self.job.set(None);
+            self.say(
+                "error",
+                format!(
+                    "The worker could not be started: {}. Reload the page.",
+                    js_error_text(&e)
+                ),
+            );
+        }
+    }
+
+    /// Sends file `index` back as a download named `name`, bytes unchanged.
+    pub fn download_renamed(self, index: usize, name: String) {
+        let Some(file) = FILES.with(|f| f.borrow().get(index).cloned()) else {
+            self.say("error", "That file is no longer open; open it again.");
+            return;
+        };
+        let client = self.client();
+        let job = client.new_job();
+        self.job.set(Some(JobView {
+            id: job,
+            label: format!("Preparing {name}"),
+            done: 0,
+            total: 1,
+        }));
+        if let Err(e) = client.send(&Request::Rename { job, file: 0, name }, &[file]) {
+            self.job.set(None);
+            self.say(
+                "error",
+                format!("The worker could not be started: {}", js_error_text(&e)),
+            );
+        }
+    }
+
+    /// Stops the work under way; what was already read stays on screen.
+    pub fn cancel(self) {
+        self.client().cancel();
+        self.job.set(None);
+        let unread = self
+            .entries
+            .with_untracked(|e| e.iter().filter(|x| x.summary.is_none()).count());
+        self.entries.update(|e| e.retain(|x| x.summary.is_some()));
+        self.say(
+            "info",
+            format!("Cancelled. {unread} file(s) were not read; nothing was changed. Open them again to carry on."),
+        );
+    }
+
+    /// Closes every file and goes back to the start screen.
+    pub fn start_over(self) {
+        if self.job.get_untracked().is_some() {
+            self.client().cancel();
+        }
+        FILES.with(|f| f.borrow_mut().clear());
+        self.entries.set(Vec::new());
+        self.job.set(None);
+        self.notice.set(None);
+        self.workflow.set(None);
+    }
+
+    fn is_current(self, job: JobId) -> bool {
+        self.job
+            .with_untracked(|j| j.as_ref().is_some_and(|j| j.id == job))
+    }
+
+    fn on_response(self, response: Response, blob: Option<Blob>) {
+        match response {
+            Response::Ready => {}
+            Response::Progress {
+                job,
+                done,
+                total,
+                stage,
+                ..
+            } => {
+                if self.is_current(job) {
+                    self.job.update(|j| {
+                        if let Some(j) = j {
+                            j.done = done;
+                            j.total = total;
+                            j.label = stage;
+                        }
+                    });
+                }
+            }
+            Response::Inspected { job, file, summary } => {
+                if !self.is_current(job) {
+                    return;
+                }
+                // The job's file numbers count the files sent with it.
+                let Some(index) = JOB_FILES.with(|j| j.borrow().get(file as usize).copied()) else {
+                    return;
+                };
+                self.entries.update(|entries| {
+                    if let Some(e) = entries.iter_mut().find(|e| e.index == index) {
+                        e.summary = Some(summary);
+                    }
+                });
+            }
+            Response::Output {
+                job, name, size, ..
+            } => {
+                if !self.is_current(job) {
+                    return;
+                }
+                match blob.map(|b| download_blob(&b, &name)) {
+                    Some(Ok(_)) => self.say("info", format!("Downloaded {name} ({size} bytes).")),
+                    Some(Err(e)) => self.say(
+                        "error",
+                        format!("The download failed: {}", js_error_text(&e)),
+                    ),
+                    None => self.say("error", "The worker sent no file to download."),
+                }
+            }
+            Response::Finished { job } => {
+                if self.is_current(job) {
+                    self.job.set(None);
+                    self.route();
+                }
+            }
+            Response::Failed { job, message } => {
+                if job == 0 || self.is_current(job) {
+                    self.job.set(None);
+                    self.say("error", message);
+                }
+            }
+        }
+    }
+
+    /// Opens the workflow the files call for, or says why none fits.
+    fn route(self) {
+        let entries = self.entries.get_untracked();
+        let unknown: Vec<&Entry> = entries.iter().filter(|e| e.is_unknown()).collect();
+        let current = self.workflow.get_untracked();
+        let wanted = entries.iter().rev().find_map(|e| e.workflow());
+        if current.is_none() || !entries.iter().any(|e| e.workflow() == current) {
+            if let Some(w) = wanted {
+                self.workflow.set(Some(w));
+            }
+        }
+        if !unknown.is_empty() && unknown.len() == entries.len() {
+            self.say(
+                "error",
+                format!(
+                    "{} not a file bioport reads. {}",
+                    if unknown.len() == 1 {
+                        format!("{} is", unknown[0].name)
+                    } else {
+                        format!("{} files are", unknown.len())
+                    },
+                    crate::formats::expected_files_message()
+                ),
+            );
+        }
+    }
+}
+
+thread_local! {
+    /// For the inspect job under way: the page's index of each file sent with it.
+    static JOB_FILES: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    view! {
+        <header class="top">
+            <a class="brand" href="./" on:click=move |ev| { ev.prevent_default(); state.start_over(); }>
+                "bioport"
+            </a>
+            <p class="promise" data-testid="promise">
+                "Your files stay in this browser: nothing is uploaded, nothing is sent anywhere."
+            </p>
+        </header>
+        <main id="main">
+            <progress::ProgressBar state=state />
+            <Notices state=state />
+            {move || match state.workflow.get() {
+                None => view! { <start::StartScreen state=state /> }.into_any(),
+                Some(w) => view! { <workflows::WorkflowView state=state workflow=w /> }.into_any(),
+            }}
+        </main>
+        <footer class="bottom">
+            <p>"bioport works offline once loaded. Files are read by this page only."</p>
+        </footer>
+    }
+}
+
+/// The latest message, announced to screen readers.
+#[component]
+fn Notices(state: AppState) -> impl IntoView {
+    view! {
+        <div class="notices" role="status" aria-live="polite" data-testid="notice">
+            {move || state.notice.get().map(|n| view! {
+                <p class=format!("notice {}", n.level)>{n.text}</p>
+            })}
+        </div>
+    }
+}
+
+/// Mounts the app on the page's body.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -584,8 +584,8 @@ fn record_file(kind: FileKind, record: u64, size: u64, head: &[u8], by_name: boo
 }
 
 fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
-    let fits72 = size % USER_DAT_72 == 0;
-    let fits28 = size % USER_DAT_28 == 0;
+    let fits72 = size.is_multiple_of(USER_DAT_72);
+    let fits28 = size.is_multiple_of(USER_DAT_28);
     let p72 = if head.len() >= 72 {
         user_dat_plausibility(head, 72)
     } else {

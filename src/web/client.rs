@@ -1,0 +1,137 @@
+//! The page's side of the worker: starts it lazily, queues requests until it is ready,
+//! and cancels work by terminating it and starting a fresh one.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, ErrorEvent, File, MessageEvent, Worker};
+
+use crate::protocol::{JobId, Request, Response};
+
+use super::{from_js, js_error_text, to_js};
+
+/// The script Trunk's loader shim writes for the worker binary, relative to the page.
+pub const WORKER_SCRIPT: &str = "./worker_loader.js";
+
+type Handler = Rc<dyn Fn(Response, Option<Blob>)>;
+type EventClosure = Closure<dyn Fn(JsValue)>;
+
+/// A handle on the Web Worker that does the file work.
+pub struct WorkerClient {
+    worker: RefCell<Option<Worker>>,
+    ready: Cell<bool>,
+    queue: RefCell<Vec<JsValue>>,
+    next_job: Cell<JobId>,
+    handler: Handler,
+    closures: RefCell<Vec<EventClosure>>,
+}
+
+impl WorkerClient {
+    /// A client whose answers go to `handler` (with the download `Blob`, if any).
+    pub fn new(handler: impl Fn(Response, Option<Blob>) + 'static) -> Rc<Self> {
+        Rc::new(WorkerClient {
+            worker: RefCell::new(None),
+            ready: Cell::new(false),
+            queue: RefCell::new(Vec::new()),
+            next_job: Cell::new(1),
+            handler: Rc::new(handler),
+            closures: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// A fresh job id.
+    pub fn new_job(&self) -> JobId {
+        let id = self.next_job.get();
+        self.next_job.set(id.wrapping_add(1));
+        id
+    }
+
+    fn spawn(self: &Rc<Self>) -> Result<(), JsValue> {
+        let worker = Worker::new(WORKER_SCRIPT)?;
+        let this = Rc::downgrade(self);
+        let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let Some(this) = this.upgrade() else { return };
+            let Ok(event) = event.dyn_into::<MessageEvent>() else {
+                return;
+            };
+            let data = event.data();
+            let response =
+                Reflect::get(&data, &JsValue::from_str("response")).unwrap_or(JsValue::UNDEFINED);
+            let blob = Reflect::get(&data, &JsValue::from_str("blob"))
+                .ok()
+                .and_then(|b| b.dyn_into::<Blob>().ok());
+            match from_js::<Response>(response) {
+                Ok(Response::Ready) => {
+                    this.ready.set(true);
+                    let queued: Vec<JsValue> = this.queue.borrow_mut().drain(..).collect();
+                    if let Some(worker) = this.worker.borrow().as_ref() {
+                        for message in queued {
+                            let _ = worker.post_message(&message);
+                        }
+                    }
+                    (this.handler)(Response::Ready, None);
+                }
+                Ok(response) => (this.handler)(response, blob),
+                Err(e) => web_sys::console::error_1(&e),
+            }
+        });
+        let this = Rc::downgrade(self);
+        let on_error = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let Some(this) = this.upgrade() else { return };
+            let text = event
+                .dyn_ref::<ErrorEvent>()
+                .map(|e| e.message())
+                .unwrap_or_else(|| js_error_text(&event));
+            (this.handler)(
+                Response::Failed {
+                    job: 0,
+                    message: format!("The worker stopped: {text}. Reload the page and try again."),
+                },
+                None,
+            );
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let mut closures = self.closures.borrow_mut();
+        closures.clear();
+        closures.push(on_message);
+        closures.push(on_error);
+        self.ready.set(false);
+        *self.worker.borrow_mut() = Some(worker);
+        Ok(())
+    }
+
+    /// Sends `request` with `files` beside it, starting the worker if needed.
+    pub fn send(self: &Rc<Self>, request: &Request, files: &[File]) -> Result<(), JsValue> {
+        if self.worker.borrow().is_none() {
+            self.spawn()?;
+        }
+        let message = Object::new();
+        Reflect::set(&message, &JsValue::from_str("request"), &to_js(request)?)?;
+        let list = Array::new();
+        for f in files {
+            list.push(f);
+        }
+        Reflect::set(&message, &JsValue::from_str("files"), &list)?;
+        if self.ready.get() {
+            if let Some(worker) = self.worker.borrow().as_ref() {
+                worker.post_message(&message)?;
+            }
+        } else {
+            self.queue.borrow_mut().push(message.into());
+        }
+        Ok(())
+    }
+
+    /// Stops whatever the worker is doing by terminating it; the next request starts a new one.
+    pub fn cancel(&self) {
+        if let Some(worker) = self.worker.borrow_mut().take() {
+            worker.terminate();
+        }
+        self.ready.set(false);
+        self.queue.borrow_mut().clear();
+    }
+}

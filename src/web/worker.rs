@@ -1,0 +1,148 @@
+//! The Web Worker's side: takes [`Request`]s, runs the core over the files sent with them,
+//! and posts [`Response`]s (progress, results, downloads) back to the page.
+
+use std::io::Read;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use crate::formats::HEAD_LEN;
+use crate::inspect::inspect;
+use crate::protocol::{Request, Response, SLICE_LEN};
+
+use super::blob_reader::BlobReader;
+use super::{from_js, to_js};
+
+/// Posts `response` (and a `blob` beside it, for downloads) to the page.
+pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Option<&Blob>) {
+    let message = Object::new();
+    let set = |key: &str, value: &JsValue| Reflect::set(&message, &JsValue::from_str(key), value);
+    let encoded = match to_js(response) {
+        Ok(v) => v,
+        Err(e) => {
+            web_sys::console::error_1(&e);
+            return;
+        }
+    };
+    if set("response", &encoded).is_err() {
+        return;
+    }
+    if let Some(blob) = blob {
+        let _ = set("blob", blob);
+    }
+    if let Err(e) = scope.post_message(&message) {
+        web_sys::console::error_1(&e);
+    }
+}
+
+fn files_of(data: &JsValue) -> Vec<File> {
+    Reflect::get(data, &JsValue::from_str("files"))
+        .ok()
+        .filter(Array::is_array)
+        .map(|v| {
+            Array::from(&v)
+                .iter()
+                .filter_map(|f| f.dyn_into::<File>().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn inspect_files(
+    scope: &DedicatedWorkerGlobalScope,
+    job: u32,
+    files: &[File],
+) -> Result<(), String> {
+    for (index, file) in files.iter().enumerate() {
+        let index = index as u32;
+        let name = file.name();
+        let mut reader =
+            BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
+        let size = reader.size();
+        let head = reader
+            .read_range(0, HEAD_LEN as u64)
+            .map_err(|e| format!("{name}: {e}"))?;
+        let stage = format!("Reading {name}");
+        let mut progress = |done: u64| {
+            post(
+                scope,
+                &Response::Progress {
+                    job,
+                    file: index,
+                    done,
+                    total: size,
+                    stage: stage.clone(),
+                },
+                None,
+            );
+        };
+        let source: &mut dyn Read = &mut reader;
+        let summary = inspect(&name, size, &head, source, &mut progress);
+        post(
+            scope,
+            &Response::Inspected {
+                job,
+                file: index,
+                summary,
+            },
+            None,
+        );
+    }
+    Ok(())
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
+    let request_value =
+        Reflect::get(&data, &JsValue::from_str("request")).unwrap_or(JsValue::UNDEFINED);
+    let request: Request = match from_js(request_value) {
+        Ok(r) => r,
+        Err(e) => {
+            web_sys::console::error_2(&JsValue::from_str("bioport worker: unreadable request"), &e);
+            return;
+        }
+    };
+    let files = files_of(&data);
+    let job = request.job();
+    let outcome = match request {
+        Request::Inspect { .. } => inspect_files(scope, job, &files),
+        Request::Rename { file, name, .. } => match files.get(file as usize) {
+            Some(f) => {
+                let blob: &Blob = f.as_ref();
+                let response = Response::Output {
+                    job,
+                    name,
+                    mime: if blob.type_().is_empty() {
+                        "application/octet-stream".into()
+                    } else {
+                        blob.type_()
+                    },
+                    size: blob.size() as u64,
+                };
+                post(scope, &response, Some(blob));
+                Ok(())
+            }
+            None => Err(format!(
+                "file {file} was not sent with the request; open the file again"
+            )),
+        },
+    };
+    match outcome {
+        Ok(()) => post(scope, &Response::Finished { job }, None),
+        Err(message) => post(scope, &Response::Failed { job, message }, None),
+    }
+}
+
+/// Starts the worker: installs the message handler and tells the page it is ready.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler_scope = scope.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        handle(&handler_scope, event.data());
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&scope, &Response::Ready, None);
+}
