@@ -141,7 +141,7 @@ impl AppState {
     fn inspect_unread(self) {
         let client = self.client();
         if self.job.get_untracked().is_some() {
-            client.cancel();
+            self.restart_worker();
         }
         let unread: Vec<usize> = self.entries.with_untracked(|e| {
             e.iter()
@@ -202,7 +202,7 @@ impl AppState {
 
     /// Stops the work under way; what was already read stays on screen.
     pub fn cancel(self) {
-        self.client().cancel();
+        self.restart_worker();
         self.job.set(None);
         let unread = self
             .entries
@@ -217,13 +217,26 @@ impl AppState {
     /// Closes every file and goes back to the start screen.
     pub fn start_over(self) {
         if self.job.get_untracked().is_some() {
-            self.client().cancel();
+            self.restart_worker();
         }
         FILES.with(|f| f.borrow_mut().clear());
         self.entries.set(Vec::new());
         self.job.set(None);
         self.notice.set(None);
         self.workflow.set(None);
+    }
+
+    fn restart_worker(self) {
+        mark_worker_ready(false);
+        if let Err(e) = self.client().cancel() {
+            self.say(
+                "error",
+                format!(
+                    "The worker could not be restarted: {}. Reload the page.",
+                    js_error_text(&e)
+                ),
+            );
+        }
     }
 
     fn is_current(self, job: JobId) -> bool {
@@ -233,7 +246,7 @@ impl AppState {
 
     fn on_response(self, response: Response, blob: Option<Blob>) {
         match response {
-            Response::Ready => {}
+            Response::Ready => mark_worker_ready(true),
             Response::Progress {
                 job,
                 done,
@@ -328,10 +341,30 @@ thread_local! {
     static JOB_FILES: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Marks `<html data-worker="ready">` while the worker takes requests (for tests and styles).
+fn mark_worker_ready(ready: bool) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-worker", if ready { "ready" } else { "starting" });
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
+    // Load the worker with the page: opening a file then needs no request at all.
+    if let Err(e) = state.client().start() {
+        state.say(
+            "error",
+            format!(
+                "The worker could not be started: {}. Reload the page.",
+                js_error_text(&e)
+            ),
+        );
+    }
     view! {
         <header class="top">
             <a class="brand" href="./" on:click=move |ev| { ev.prevent_default(); state.start_over(); }>

@@ -104,11 +104,18 @@ impl WorkerClient {
         Ok(())
     }
 
-    /// Sends `request` with `files` beside it, starting the worker if needed.
-    pub fn send(self: &Rc<Self>, request: &Request, files: &[File]) -> Result<(), JsValue> {
+    /// Starts the worker now (if it is not running), so its code is loaded with the page
+    /// and no request is needed when the first file is opened.
+    pub fn start(self: &Rc<Self>) -> Result<(), JsValue> {
         if self.worker.borrow().is_none() {
             self.spawn()?;
         }
+        Ok(())
+    }
+
+    /// Sends `request` with `files` beside it, starting the worker if needed.
+    pub fn send(self: &Rc<Self>, request: &Request, files: &[File]) -> Result<(), JsValue> {
+        self.start()?;
         let message = Object::new();
         Reflect::set(&message, &JsValue::from_str("request"), &to_js(request)?)?;
         let list = Array::new();
@@ -126,12 +133,14 @@ impl WorkerClient {
         Ok(())
     }
 
-    /// Stops whatever the worker is doing by terminating it; the next request starts a new one.
-    pub fn cancel(&self) {
+    /// Stops whatever the worker is doing by terminating it, and starts a fresh one at once
+    /// (it loads the worker's code again from the page's own origin; no file data is sent).
+    pub fn cancel(self: &Rc<Self>) -> Result<(), JsValue> {
         if let Some(worker) = self.worker.borrow_mut().take() {
             worker.terminate();
         }
         self.ready.set(false);
         self.queue.borrow_mut().clear();
+        self.spawn()
     }
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing, then runs every test: formatting, lints (native and wasm),
+# native tests, wasm-bindgen tests in headless Chromium, and the end-to-end suite against
+# the release build. Stops at the first failing step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+scripts/setup
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (native)"
+cargo clippy --all-targets -- -D warnings
+
+step "cargo clippy (wasm32)"
+cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests"
+cargo test
+
+step "wasm-bindgen tests in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test web --test web_worker
+
+step "release build (trunk)"
+scripts/build.sh
+
+step "end-to-end tests (Playwright, Debian's Chromium)"
+node --test --test-concurrency=1 tests/e2e/

@@ -1,0 +1,107 @@
+// Shared set-up for the end-to-end tests: the built site served on 127.0.0.1 under a
+// sub-path, Debian's Chromium driven by playwright-core, and a log of every request.
+import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/static-server.mjs';
+
+export const BASE = '/tools/bioport/';
+export const FIXTURES = new URL('../../../shared/fixtures/zk/', import.meta.url);
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-default-apps', '--disable-quic',
+];
+
+/** Bytes of a file in ../shared/fixtures/zk. */
+export function fixture(name) {
+  return readFileSync(new URL(name, FIXTURES));
+}
+
+/** Serves dist/ under BASE and counts the requests the server receives. */
+export async function startSite() {
+  if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run scripts/build.sh first');
+  const { server, url } = await serve({ dir: 'dist', port: 0, base: BASE });
+  const received = [];
+  server.on('request', (req) => received.push(req.url));
+  return { server, url, received };
+}
+
+/** Launches Chromium; every request any page makes is logged with the time it was made. */
+export async function startBrowser() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ acceptDownloads: true });
+  const requests = [];
+  context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), at: Date.now() }));
+  // Anything not on this machine is refused, and stays in the log for the assertions.
+  await context.route((u) => !u.href.startsWith('http://127.0.0.1:'), (route) => route.abort());
+  return { browser, context, requests };
+}
+
+/** Opens the app and waits until it has mounted and its worker is ready. */
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=start]');
+  await page.waitForSelector('html[data-worker=ready]');
+  return { page, errors };
+}
+
+/** A ustar header block for one regular file. */
+function tarHeader(name, size) {
+  const h = Buffer.alloc(512, 0);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+/** A gzip-compressed tar archive of [name, Buffer] entries, as BioStar writes data files. */
+export function makeTgz(entries) {
+  const parts = [];
+  for (const [name, data] of entries) {
+    parts.push(tarHeader(name, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  parts.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(parts));
+}
+
+/**
+ * Counts the distinct colours of a PNG screenshot by drawing it in a blank page's canvas,
+ * and how many pixels differ from the corner pixel.
+ */
+export async function pictureStats(context, png) {
+  const page = await context.newPage();
+  const stats = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let differ = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) differ++;
+    }
+    return { colours: colours.size, differ, pixels: d.length / 4 };
+  }, png.toString('base64'));
+  await page.close();
+  return stats;
+}
