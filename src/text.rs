@@ -319,7 +319,7 @@ fn window_stats(window: &[u8], cut_short: bool) -> WindowStats {
 
 /// Non-ASCII characters in valid UTF-8 (their lead bytes).
 fn count_utf8_leads(valid: &[u8]) -> usize {
-    valid.iter().filter(|&&b| b >= 0xC0).count()
+    count_where(valid, |b| b >= 0xC0)
 }
 
 /// Chooses UTF-8 (mostly valid), CP949 or Windows-1252 for bytes that are not valid UTF-8;
@@ -497,9 +497,44 @@ fn decode_with(encoding: TextEncoding, input: &[u8], bom_len: usize) -> Decoded 
     }
 }
 
-/// How many times `needle` occurs in `haystack` (a loop the compiler vectorises).
+/// How many times `needle` occurs in `haystack`.
 pub(crate) fn count_byte(haystack: &[u8], needle: u8) -> usize {
-    haystack.iter().filter(|&&b| b == needle).count()
+    count_where(haystack, |b| b == needle)
+}
+
+/// How many times each of three bytes occurs in `haystack`, in one pass.
+pub(crate) fn count_bytes(haystack: &[u8], needles: [u8; 3]) -> [usize; 3] {
+    let [a, b, c] = needles;
+    let mut blocks = haystack.chunks_exact(64);
+    let mut totals = [0usize; 3];
+    for block in &mut blocks {
+        let (mut na, mut nb, mut nc) = (0u8, 0u8, 0u8);
+        for &x in block {
+            na += u8::from(x == a);
+            nb += u8::from(x == b);
+            nc += u8::from(x == c);
+        }
+        totals[0] += usize::from(na);
+        totals[1] += usize::from(nb);
+        totals[2] += usize::from(nc);
+    }
+    for &x in blocks.remainder() {
+        totals[0] += usize::from(x == a);
+        totals[1] += usize::from(x == b);
+        totals[2] += usize::from(x == c);
+    }
+    totals
+}
+
+/// How many bytes of `haystack` satisfy `matches`, counted in 64-byte blocks with a `u8`
+/// tally each, which the compiler vectorises (several times faster than `filter().count()`).
+pub(crate) fn count_where(haystack: &[u8], matches: impl Fn(u8) -> bool) -> usize {
+    let mut blocks = haystack.chunks_exact(64);
+    let mut total = 0usize;
+    for block in &mut blocks {
+        total += usize::from(block.iter().fold(0u8, |n, &b| n + u8::from(matches(b))));
+    }
+    total + blocks.remainder().iter().filter(|&&b| matches(b)).count()
 }
 
 /// Bytes of UTF-8 the decoded text will need, exact or a close upper bound for clean input,
@@ -525,7 +560,7 @@ fn decoded_len_estimate(encoding: TextEncoding, input: &[u8]) -> usize {
             units.sum::<usize>() + 3 * (input.len() % 2) + 64
         }
         TextEncoding::Cp949 => {
-            let non_ascii = input.iter().filter(|&&b| b >= 0x80).count();
+            let non_ascii = count_where(input, |b| b >= 0x80);
             // A two-byte character becomes at most three bytes of UTF-8.
             input.len() - non_ascii + non_ascii.div_ceil(2) * 3 + 64
         }
@@ -840,6 +875,20 @@ mod tests {
         let last = decoded.replacements[MAX_REPLACEMENT_POSITIONS - 1];
         assert_eq!(last.line, 1000);
         assert_eq!(last.byte_offset, 999 * 3 + 1);
+    }
+
+    #[test]
+    fn byte_counts_match_a_plain_count() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 256) as u8).collect();
+        for len in [0, 1, 63, 64, 65, 1000] {
+            let part = &bytes[..len];
+            let plain = part.iter().filter(|&&b| b == 7).count();
+            assert_eq!(count_byte(part, 7), plain, "{len}");
+            let high = part.iter().filter(|&&b| b >= 0x80).count();
+            assert_eq!(count_where(part, |b| b >= 0x80), high, "{len}");
+            let seven_or_eight = [7, 8, 0].map(|n| part.iter().filter(|&&b| b == n).count());
+            assert_eq!(count_bytes(part, [7, 8, 0]), seven_or_eight, "{len}");
+        }
     }
 
     #[test]
