@@ -372,16 +372,6 @@ impl Issues {
     }
 }
 
-/// Line breaks in a gap of CR and LF bytes: CR LF, LF and a lone CR each count once.
-fn count_breaks(bytes: &[u8]) -> u64 {
-    let mut breaks = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-        breaks += u64::from(b == b'\n' || lone_cr);
-    }
-    breaks
-}
-
 /// Where the last record's quote is left open: (column, byte offset of the quote in `raw`).
 fn open_quote(raw: &[u8], delimiter: u8) -> Option<(usize, usize)> {
     let mut state = Scan::FieldStart;
@@ -485,7 +475,11 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         };
         let ends_previous_crlf =
             raw_byte > 0 && bytes.get(raw_byte - 1) == Some(&b'\r') && gap.first() == Some(&b'\n');
-        let blank = count_breaks(gap.get(usize::from(ends_previous_crlf)..).unwrap_or(&[]));
+        // Blank lines as numbered: a lone CR in a file with line feeds is not a new line.
+        let blank = count_byte(
+            gap.get(usize::from(ends_previous_crlf)..).unwrap_or(&[]),
+            line_byte,
+        ) as u64;
         if blank > 0 {
             blank_lines += blank;
             if last.is_some() {
@@ -514,11 +508,14 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
             return Err(not_utf8());
         }
 
-        // A record without quotes spans exactly its cells, delimiters and one terminator
-        // byte; only quoted records can hold a line break in a cell.
-        let consumed = (reader.position().byte() as usize).saturating_sub(start);
-        let quoted = consumed > joined.len() + record.len();
-        if quoted && joined.bytes().any(|b| b == b'\n' || b == b'\r') {
+        // Before the end of the text, a record without quotes spans exactly its cells, its
+        // delimiters and one terminator byte, and only quoted records can hold a line break.
+        // The last record is always looked at (it may end without a terminator, or inside
+        // a quote left open).
+        let end_byte = reader.position().byte() as usize;
+        let consumed = end_byte.saturating_sub(start);
+        let may_hold_breaks = consumed > joined.len() + record.len() || end_byte >= bytes.len();
+        if may_hold_breaks && joined.bytes().any(|b| b == b'\n' || b == b'\r') {
             let mut cell_line = line;
             for (col, cell) in record.iter().enumerate() {
                 if cell.iter().any(|&b| b == b'\n' || b == b'\r') {
@@ -544,7 +541,8 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         if let Some((col, quote_at)) = open_quote(raw, delimiter) {
             let before_quote = raw.get(..quote_at).unwrap_or(&[]);
             let quote_line = line + count_byte(before_quote, line_byte) as u64;
-            // The swallowed cell was flagged as a quoted line break: this issue replaces it.
+            // If the swallowed cell holds a line break it was noted (the last record is always
+            // scanned) as a quoted line break: this issue replaces that one.
             let swallowed_break = sheet
                 .original_cell(row, col)
                 .is_some_and(|cell| cell.bytes().any(|b| b == b'\n' || b == b'\r'));
@@ -564,7 +562,7 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
             .rev()
             .take_while(|&&b| b == b'\n' || b == b'\r')
             .count();
-        let breaks = count_breaks(bytes.get(bytes.len() - tail..).unwrap_or(&[]));
+        let breaks = count_byte(bytes.get(bytes.len() - tail..).unwrap_or(&[]), line_byte) as u64;
         blank_lines += breaks.saturating_sub(u64::from(last.is_some()));
     }
     for issue in [
@@ -1021,6 +1019,20 @@ mod tests {
                 ReadIssue::UnterminatedQuote { line: 3 },
             ]
         );
+        // Other issues stay, and the count stays exact.
+        let doc = read_ok("a,b\n1,\"x\ny\"\n2,\"open\nz\n", b',');
+        assert_eq!(
+            doc.issues,
+            vec![
+                ReadIssue::QuotedNewline {
+                    row: 1,
+                    col: 1,
+                    line: 2
+                },
+                ReadIssue::UnterminatedQuote { line: 4 },
+            ]
+        );
+        assert_eq!(doc.issue_count, 2);
         // Closed quotes at the end are fine, escaped quotes included.
         let doc = read_ok("a,b\n1,\"x\"\"\"\n", b',');
         assert_eq!(doc.sheet.cell(1, 1), Some("x\""));
@@ -1257,6 +1269,57 @@ mod tests {
             let again = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
             let first = write_sheet(&original, Vec::new(), &opts).unwrap();
             assert_eq!(again, first, "case {case}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_reads_without_panic_and_lines_stay_ordered() {
+        const PIECES: &[&str] = &[
+            "a", "김", "\"", "\"\"", ",", ";", "\t", "\n", "\r", "\r\n", " ", "7",
+        ];
+        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        for case in 0..2000 {
+            let text: String = (0..rng.below(40))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            // Lines as numbered: by LF, or by CR in a text without any LF.
+            let line_break = if text.contains('\n') { '\n' } else { '\r' };
+            let line_count = 1 + text.matches(line_break).count() as u64;
+            let detected = detect_delimiter(&text);
+            let doc = read_ok(&text, detected.byte);
+            let lines = lines(&doc.sheet);
+            assert!(
+                lines.windows(2).all(|w| w[0] <= w[1]),
+                "case {case}: {text:?}"
+            );
+            assert!(lines.iter().all(|&l| l >= 1), "case {case}: {text:?}");
+            assert!(
+                lines.iter().all(|&l| l <= line_count),
+                "case {case}: {text:?}"
+            );
+            for issue in &doc.issues {
+                assert!(
+                    (1..=line_count).contains(&issue.line()),
+                    "case {case}: {text:?}"
+                );
+                assert!(!issue.message().is_empty());
+            }
+            assert!(doc.issue_count >= doc.issues.len() as u64);
+
+            // Whatever was read is written and read back cell for cell.
+            let opts = WriteOptions {
+                delimiter: detected.byte,
+                bom: false,
+                crlf: case % 2 == 0,
+            };
+            let written = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
+            let written = String::from_utf8(written).unwrap();
+            let again = read_ok(&written, detected.byte);
+            assert_eq!(
+                rows(&again.sheet),
+                rows(&doc.sheet),
+                "case {case}: {text:?}"
+            );
         }
     }
 
