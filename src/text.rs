@@ -369,8 +369,9 @@ fn guess_legacy(bytes: &[u8], first_invalid: usize) -> Detection {
     }
     let reason = if stats.latin_letters > 0 {
         format!(
-            "not UTF-8 (invalid byte at {first_invalid}) and not Korean CP949; read as Windows-1252, which gives {} accented Latin letters",
-            stats.latin_letters
+            "not UTF-8 (invalid byte at {first_invalid}) and not Korean CP949; read as Windows-1252, which gives {} accented Latin letter{}",
+            stats.latin_letters,
+            if stats.latin_letters == 1 { "" } else { "s" }
         )
     } else {
         format!(
@@ -751,6 +752,29 @@ mod tests {
         );
         assert_eq!(decoded.encoding, TextEncoding::Windows1252);
         assert_eq!(decoded.replacement_count, 0);
+    }
+
+    #[test]
+    fn latin_text_that_happens_to_be_valid_cp949_stays_windows_1252() {
+        // "Änne": C4 6E is a valid CP949 pair (an extended Hangul syllable), but no common
+        // Korean syllable appears, so Windows-1252 is the plausible reading.
+        let bytes = b"name\n\xc4nne\n".to_vec();
+        assert!(!encoding_rs::EUC_KR.decode_without_bom_handling(&bytes).1);
+        let found = detect(&bytes);
+        assert_eq!(
+            found.encoding,
+            TextEncoding::Windows1252,
+            "{}",
+            found.reason
+        );
+        assert!(
+            found
+                .reason
+                .ends_with("which gives 1 accented Latin letter"),
+            "{}",
+            found.reason
+        );
+        assert_eq!(decode(bytes, None).text, "name\nÄnne\n");
     }
 
     #[test]
