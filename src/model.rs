@@ -84,6 +84,41 @@ impl Sheet {
         Ok(())
     }
 
+    /// Appends a record given as its cells' text joined end to end plus each cell's end
+    /// offset in `joined`, starting on source `line`: one copy per record instead of one per
+    /// cell. Returns Ok(false), adding nothing, unless the ends ascend, fall on character
+    /// boundaries and the last one is `joined.len()` (no ends for an empty record).
+    pub fn push_row_joined(
+        &mut self,
+        line: u64,
+        joined: &str,
+        ends: &[usize],
+    ) -> Result<bool, SheetError> {
+        let mut previous = 0;
+        for &end in ends {
+            if end < previous || !joined.is_char_boundary(end) {
+                return Ok(false);
+            }
+            previous = end;
+        }
+        if previous != joined.len() {
+            return Ok(false);
+        }
+        let base = self.text.len();
+        let row_start =
+            u32::try_from(self.cell_ends.len()).map_err(|_| SheetError::TooLarge { line })?;
+        base.checked_add(joined.len())
+            .and_then(|len| u32::try_from(len).ok())
+            .ok_or(SheetError::TooLarge { line })?;
+        self.row_starts.push(row_start);
+        self.text.push_str(joined);
+        // Every end is at most base + joined.len(), checked above to fit in a u32.
+        self.cell_ends
+            .extend(ends.iter().map(|&end| (base + end) as u32));
+        self.row_lines.push(line);
+        Ok(true)
+    }
+
     /// How many rows the sheet holds.
     pub fn len(&self) -> usize {
         self.row_starts.len()
@@ -211,6 +246,25 @@ mod tests {
         assert!(!s.is_edited(0, 1));
         assert!(!s.set_cell(0, 5, "x"));
         assert!(!s.set_cell(3, 0, "x"));
+    }
+
+    #[test]
+    fn joined_rows_match_pushed_rows() {
+        let mut s = Sheet::new();
+        s.push_row(1, ["a", "b"]).unwrap();
+        assert_eq!(s.push_row_joined(2, "1김철수", &[1, 1, 10]), Ok(true));
+        s.push_row(3, ["x"]).unwrap();
+        assert_eq!(s.row(1).collect::<Vec<_>>(), vec!["1", "", "김철수"]);
+        assert_eq!(s.line(1), 2);
+        assert_eq!(s.row(2).collect::<Vec<_>>(), vec!["x"]);
+        // Bad ends add nothing.
+        assert_eq!(s.push_row_joined(4, "김", &[1, 3]), Ok(false));
+        assert_eq!(s.push_row_joined(4, "ab", &[2, 1]), Ok(false));
+        assert_eq!(s.push_row_joined(4, "ab", &[1]), Ok(false));
+        assert_eq!(s.push_row_joined(4, "ab", &[3]), Ok(false));
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.push_row_joined(4, "", &[]), Ok(true));
+        assert_eq!(s.width(3), 0);
     }
 
     #[test]

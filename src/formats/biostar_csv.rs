@@ -1,1 +1,1339 @@
 //! BioStar 2 / BioStar X user CSV: reader and writer, lossless for untouched cells.
+//!
+//! [`detect_delimiter`] and [`read`] turn decoded text into a [`Sheet`] (every record, the
+//! preamble before the header included), flagging what the BioStar server would read
+//! differently; [`guess_header_row`] finds the header; [`CsvWriter`] writes rows back,
+//! quoting only where needed.
+//!
+//! Lines are counted the way editors number them: by line feed (CR LF counts once); in a
+//! file with no line feed at all (old Mac text), by carriage return.
+
+use crate::model::{Sheet, SheetError};
+use crate::text::{count_byte, count_bytes};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io::{self, Write};
+
+/// Records [`detect_delimiter`] looks at.
+const DELIMITER_SAMPLE_RECORDS: usize = 50;
+
+/// Bytes [`detect_delimiter`] looks at, at most.
+const DELIMITER_SAMPLE_BYTES: usize = 1 << 20;
+
+/// Rows [`guess_header_row`] looks at.
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Most per-cell issues kept in [`CsvDocument::issues`] (all are counted).
+pub const MAX_ISSUES: usize = 1000;
+
+/// Bytes a [`CsvWriter`] gathers before passing them to its output.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// The delimiters a CSV file may use, in order of preference (BioStar writes commas).
+const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+
+/// The English name of a delimiter byte ("comma", "semicolon", "tab").
+pub fn delimiter_name(byte: u8) -> &'static str {
+    match byte {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'\t' => "tab",
+        b'|' => "vertical bar",
+        _ => "other character",
+    }
+}
+
+/// The delimiter [`detect_delimiter`] chose and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delimiter {
+    /// The delimiter: `,`, `;` or `\t`.
+    pub byte: u8,
+    /// Why it was chosen, in words for the user.
+    pub reason: String,
+}
+
+impl Delimiter {
+    /// The English name of the delimiter ("comma", "semicolon", "tab").
+    pub fn name(&self) -> &'static str {
+        delimiter_name(self.byte)
+    }
+}
+
+/// Scanner states matching csv-core's: a quote opens a quoted field only at a field's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Field counts of the first `max_records` records of `bytes` split by `delimiter`,
+/// honouring quotes and skipping blank lines.
+fn field_counts(bytes: &[u8], delimiter: u8, max_records: usize, complete: bool) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut fields = 1usize;
+    let mut state = Scan::FieldStart;
+    let mut in_record = false;
+    for &b in bytes {
+        let line_break = b == b'\n' || b == b'\r';
+        match state {
+            Scan::FieldStart | Scan::Unquoted | Scan::QuoteInQuoted
+                if line_break && (in_record || state != Scan::FieldStart) =>
+            {
+                counts.push(fields);
+                if counts.len() >= max_records {
+                    return counts;
+                }
+                fields = 1;
+                state = Scan::FieldStart;
+                in_record = false;
+            }
+            Scan::FieldStart if line_break => {} // a blank line
+            Scan::FieldStart | Scan::Unquoted | Scan::QuoteInQuoted if b == delimiter => {
+                fields += 1;
+                state = Scan::FieldStart;
+                in_record = true;
+            }
+            Scan::FieldStart => {
+                state = if b == b'"' {
+                    Scan::Quoted
+                } else {
+                    Scan::Unquoted
+                };
+                in_record = true;
+            }
+            Scan::Unquoted => {}
+            Scan::Quoted => {
+                if b == b'"' {
+                    state = Scan::QuoteInQuoted;
+                }
+            }
+            Scan::QuoteInQuoted => {
+                state = if b == b'"' {
+                    Scan::Quoted
+                } else {
+                    Scan::Unquoted
+                };
+            }
+        }
+    }
+    if in_record && complete {
+        counts.push(fields);
+    }
+    counts
+}
+
+/// How one candidate delimiter splits the sample.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    delimiter: u8,
+    fields: usize,
+    agreeing: usize,
+    records: usize,
+}
+
+impl Split {
+    /// Share of records that have the most common field count.
+    fn share(&self) -> f64 {
+        self.agreeing as f64 / self.records.max(1) as f64
+    }
+}
+
+/// Chooses `,` `;` or tab: the one splitting the first ~50 records (outside quotes) into a
+/// consistent number of fields above one; comma when none does.
+pub fn detect_delimiter(text: &str) -> Delimiter {
+    let mut end = text.len().min(DELIMITER_SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = text.as_bytes().get(..end).unwrap_or(&[]);
+    let complete = end == text.len();
+
+    let mut best: Option<Split> = None;
+    for delimiter in CANDIDATES {
+        let counts = field_counts(sample, delimiter, DELIMITER_SAMPLE_RECORDS, complete);
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for &count in &counts {
+            match tally.iter_mut().find(|(fields, _)| *fields == count) {
+                Some((_, seen)) => *seen += 1,
+                None => tally.push((count, 1)),
+            }
+        }
+        let Some(&(fields, agreeing)) = tally.iter().max_by_key(|(fields, seen)| (*seen, *fields))
+        else {
+            continue;
+        };
+        if fields < 2 {
+            continue;
+        }
+        let split = Split {
+            delimiter,
+            fields,
+            agreeing,
+            records: counts.len(),
+        };
+        best = match best {
+            None => Some(split),
+            Some(old) => {
+                let clearly_more_consistent = split.share() > old.share() + 0.1;
+                let as_consistent_and_wider =
+                    (split.share() - old.share()).abs() <= 0.1 && split.fields > old.fields;
+                if clearly_more_consistent || as_consistent_and_wider {
+                    Some(split)
+                } else {
+                    Some(old)
+                }
+            }
+        };
+    }
+    match best {
+        Some(split) => Delimiter {
+            byte: split.delimiter,
+            reason: format!(
+                "{} gives {} fields on {} of the first {} records",
+                delimiter_name(split.delimiter),
+                split.fields,
+                split.agreeing,
+                split.records
+            ),
+        },
+        None => Delimiter {
+            byte: b',',
+            reason:
+                "no comma, semicolon or tab splits the first records into more than one field; \
+                     assuming comma, as BioStar writes"
+                    .to_string(),
+        },
+    }
+}
+
+/// How to read a CSV text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The field delimiter, usually from [`detect_delimiter`].
+    pub delimiter: u8,
+}
+
+impl Default for ReadOptions {
+    /// Comma, as BioStar writes.
+    fn default() -> Self {
+        ReadOptions { delimiter: b',' }
+    }
+}
+
+/// Something in the file that was read but needs the user's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadIssue {
+    /// A quoted cell holds a line break (CR or LF): read correctly here, but the BioStar
+    /// server's parser would split the record there.
+    QuotedNewline {
+        /// 0-based row in the sheet.
+        row: usize,
+        /// 0-based column.
+        col: usize,
+        /// 1-based source line where the cell starts.
+        line: u64,
+    },
+    /// A quote opened on this line is never closed: the rest of the file went into one cell.
+    UnterminatedQuote {
+        /// 1-based source line of the opening quote.
+        line: u64,
+    },
+    /// Blank lines between records held no values and were skipped.
+    BlankLines {
+        /// How many blank lines were skipped between records.
+        count: u64,
+        /// 1-based line of the first of them.
+        first_line: u64,
+    },
+}
+
+impl ReadIssue {
+    /// What is wrong, where, and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            ReadIssue::QuotedNewline { col, line, .. } => format!(
+                "line {line}, column {}: this quoted value contains a line break. It is read correctly here, \
+                 but the BioStar server's CSV import would read the text after the break as a separate record. \
+                 Remove the line break from the value (or replace it with a space).",
+                col + 1
+            ),
+            ReadIssue::UnterminatedQuote { line } => format!(
+                "line {line}: a quoted value opens here and is never closed, so everything from here to the end \
+                 of the file was read into this one cell. Add the closing quote (\") where the value ends, \
+                 or remove the opening quote."
+            ),
+            ReadIssue::BlankLines { count, first_line } => {
+                let lines = if *count == 1 {
+                    format!("line {first_line} is blank and was")
+                } else {
+                    format!("{count} blank lines (the first on line {first_line}) were")
+                };
+                format!(
+                    "{lines} skipped: blank lines hold no values and are left out of the converted file. \
+                     Nothing to do, unless a user's row was meant to be there."
+                )
+            }
+        }
+    }
+
+    /// The 1-based source line the issue is about.
+    pub fn line(&self) -> u64 {
+        match self {
+            ReadIssue::QuotedNewline { line, .. } | ReadIssue::UnterminatedQuote { line } => *line,
+            ReadIssue::BlankLines { first_line, .. } => *first_line,
+        }
+    }
+}
+
+/// Why a CSV text could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// The cells hold more than 4 GiB of text.
+    TooLarge {
+        /// 1-based line of the record that did not fit.
+        line: u64,
+    },
+    /// The delimiter cannot separate fields (a quote, a line break or a non-ASCII byte).
+    UnsupportedDelimiter {
+        /// The byte asked for.
+        delimiter: u8,
+    },
+    /// The CSV parser stopped (not expected for decoded text; kept so nothing panics).
+    Parse {
+        /// 1-based line where it stopped.
+        line: u64,
+        /// The parser's own words.
+        detail: String,
+    },
+}
+
+impl From<SheetError> for ReadError {
+    fn from(e: SheetError) -> Self {
+        match e {
+            SheetError::TooLarge { line } => ReadError::TooLarge { line },
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::TooLarge { line } => write!(
+                f,
+                "line {line}: the file holds more than 4 GiB of text; split it into smaller files and open them one at a time"
+            ),
+            ReadError::UnsupportedDelimiter { delimiter } => write!(
+                f,
+                "byte 0x{delimiter:02X} cannot separate fields; choose comma, semicolon or tab as the delimiter"
+            ),
+            ReadError::Parse { line, detail } => write!(
+                f,
+                "line {line}: the CSV could not be read ({detail}); save the file again as CSV from its program and retry"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// A CSV file read into a [`Sheet`], with what needs attention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvDocument {
+    /// Every record, preamble and header included, with its source line.
+    pub sheet: Sheet,
+    /// The delimiter used.
+    pub delimiter: u8,
+    /// Issues found: per-cell ones in file order (the first [`MAX_ISSUES`]), then
+    /// whole-file ones ([`ReadIssue::UnterminatedQuote`], [`ReadIssue::BlankLines`]).
+    pub issues: Vec<ReadIssue>,
+    /// How many issues there are in all (may exceed `issues.len()`).
+    pub issue_count: u64,
+    /// Blank lines skipped anywhere (also before the first record and at the end).
+    pub blank_lines: u64,
+    /// True when the file's line breaks are CR LF (so a writer can keep them).
+    pub crlf: bool,
+}
+
+/// Collects issues, keeping the first [`MAX_ISSUES`] per-cell ones and counting all.
+#[derive(Debug, Default)]
+struct Issues {
+    kept: Vec<ReadIssue>,
+    count: u64,
+}
+
+impl Issues {
+    fn note(&mut self, issue: ReadIssue) {
+        self.count += 1;
+        if self.kept.len() < MAX_ISSUES {
+            self.kept.push(issue);
+        }
+    }
+}
+
+/// Where the last record's quote is left open: (column, byte offset of the quote in `raw`).
+fn open_quote(raw: &[u8], delimiter: u8) -> Option<(usize, usize)> {
+    let mut state = Scan::FieldStart;
+    let mut col = 0usize;
+    let mut opened_at = 0usize;
+    for (i, &b) in raw.iter().enumerate() {
+        let line_break = b == b'\n' || b == b'\r';
+        match state {
+            Scan::Quoted => {
+                if b == b'"' {
+                    state = Scan::QuoteInQuoted;
+                }
+            }
+            _ if line_break => return None, // the record ended with its quotes closed
+            _ if b == delimiter => {
+                col += 1;
+                state = Scan::FieldStart;
+            }
+            Scan::FieldStart if b == b'"' => {
+                state = Scan::Quoted;
+                opened_at = i;
+            }
+            Scan::QuoteInQuoted if b == b'"' => state = Scan::Quoted,
+            _ => state = Scan::Unquoted,
+        }
+    }
+    (state == Scan::Quoted).then_some((col, opened_at))
+}
+
+/// Reads every record of `text` into a [`Sheet`] (no header handling: preamble rows are
+/// kept), with each record's starting line, and flags what BioStar would read differently.
+pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
+    let delimiter = opts.delimiter;
+    if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+        return Err(ReadError::UnsupportedDelimiter { delimiter });
+    }
+    let bytes = text.as_bytes();
+    let [lf, cr, delimiters] = count_bytes(bytes, [b'\n', b'\r', delimiter]);
+    let cr_only = lf == 0 && cr > 0;
+    let line_byte = if cr_only { b'\r' } else { b'\n' };
+
+    // Upper bounds, so the sheet is allocated once: cells are never longer than the text.
+    let rows = lf.max(cr) + 1;
+    let cells = delimiters + rows;
+    let mut sheet = Sheet::with_capacity(rows, cells, bytes.len().min(u32::MAX as usize));
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .quoting(true)
+        .double_quote(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(bytes);
+    // Byte records: the text is already UTF-8, so each record is checked once as a whole
+    // rather than cell by cell (csv's StringRecord costs a third of the reading time).
+    let mut record = csv::ByteRecord::new();
+    let mut cell_ends: Vec<usize> = Vec::new();
+    let mut issues = Issues::default();
+    let mut blank_lines = 0u64;
+    let mut interior_blank = 0u64;
+    let mut first_interior_blank = 0u64;
+    // In a CR-only file: (byte offset, line there) of the last record start.
+    let mut cr_base = (0usize, 1u64);
+    // The last record: (start byte, line, row).
+    let mut last: Option<(usize, u64, usize)> = None;
+    // CR and LF bytes inside quoted cells (the rest are record terminators or blank lines).
+    let (mut lf_in_cells, mut cr_in_cells) = (0usize, 0usize);
+
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(ReadError::Parse {
+                    line: e.position().map_or(0, |p| p.line()),
+                    detail: e.to_string(),
+                })
+            }
+        }
+        // csv reports where the reader stood, before any blank lines and before the LF of a
+        // CR LF that ended the previous record: step over those to the record's first byte.
+        let (raw_byte, raw_line) = record
+            .position()
+            .map_or((0, 1), |p| (p.byte() as usize, p.line()));
+        let gap_len = bytes
+            .get(raw_byte..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        let gap = bytes.get(raw_byte..raw_byte + gap_len).unwrap_or(&[]);
+        let start = raw_byte + gap_len;
+        let line = if cr_only {
+            let line =
+                cr_base.1 + count_byte(bytes.get(cr_base.0..start).unwrap_or(&[]), b'\r') as u64;
+            cr_base = (start, line);
+            line
+        } else {
+            raw_line + count_byte(gap, b'\n') as u64
+        };
+        let ends_previous_crlf =
+            raw_byte > 0 && bytes.get(raw_byte - 1) == Some(&b'\r') && gap.first() == Some(&b'\n');
+        // Blank lines as numbered: a lone CR in a file with line feeds is not a new line.
+        let blank = count_byte(
+            gap.get(usize::from(ends_previous_crlf)..).unwrap_or(&[]),
+            line_byte,
+        ) as u64;
+        if blank > 0 {
+            blank_lines += blank;
+            if last.is_some() {
+                if interior_blank == 0 {
+                    first_interior_blank = line.saturating_sub(blank);
+                }
+                interior_blank += blank;
+            }
+        }
+
+        // Cells split a &str at ASCII delimiters with ASCII quotes removed, so they are valid
+        // UTF-8 on character boundaries; should that ever fail, the read fails, never a cell.
+        let not_utf8 = || ReadError::Parse {
+            line,
+            detail: "a record is not valid UTF-8 after parsing".to_string(),
+        };
+        let joined = std::str::from_utf8(record.as_slice()).map_err(|_| not_utf8())?;
+        cell_ends.clear();
+        let mut end = 0usize;
+        for field in record.iter() {
+            end += field.len();
+            cell_ends.push(end);
+        }
+        let row = sheet.len();
+        if !sheet.push_row_joined(line, joined, &cell_ends)? {
+            return Err(not_utf8());
+        }
+
+        // Before the end of the text, a record without quotes spans exactly its cells, its
+        // delimiters and one terminator byte, and only quoted records can hold a line break.
+        // The last record is always looked at (it may end without a terminator, or inside
+        // a quote left open).
+        let end_byte = reader.position().byte() as usize;
+        let consumed = end_byte.saturating_sub(start);
+        let may_hold_breaks = consumed > joined.len() + record.len() || end_byte >= bytes.len();
+        if may_hold_breaks && joined.bytes().any(|b| b == b'\n' || b == b'\r') {
+            let mut cell_line = line;
+            for (col, cell) in record.iter().enumerate() {
+                if cell.iter().any(|&b| b == b'\n' || b == b'\r') {
+                    issues.note(ReadIssue::QuotedNewline {
+                        row,
+                        col,
+                        line: cell_line,
+                    });
+                }
+                let cell_lf = count_byte(cell, b'\n');
+                let cell_cr = count_byte(cell, b'\r');
+                lf_in_cells += cell_lf;
+                cr_in_cells += cell_cr;
+                cell_line += if cr_only { cell_cr } else { cell_lf } as u64;
+            }
+        }
+        last = Some((start, line, row));
+    }
+
+    let mut unterminated = None;
+    if let Some((start, line, row)) = last {
+        let raw = bytes.get(start..).unwrap_or(&[]);
+        if let Some((col, quote_at)) = open_quote(raw, delimiter) {
+            let before_quote = raw.get(..quote_at).unwrap_or(&[]);
+            let quote_line = line + count_byte(before_quote, line_byte) as u64;
+            // If the swallowed cell holds a line break it was noted (the last record is always
+            // scanned) as a quoted line break: this issue replaces that one.
+            let swallowed_break = sheet
+                .original_cell(row, col)
+                .is_some_and(|cell| cell.bytes().any(|b| b == b'\n' || b == b'\r'));
+            if swallowed_break {
+                issues.count = issues.count.saturating_sub(1);
+                issues.kept.retain(|issue| {
+                    !matches!(issue, ReadIssue::QuotedNewline { row: r, col: c, .. } if *r == row && *c == col)
+                });
+            }
+            unterminated = Some(ReadIssue::UnterminatedQuote { line: quote_line });
+        }
+    }
+    if unterminated.is_none() {
+        // Trailing line breaks: the last record's own terminator, then blank lines.
+        let tail = bytes
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        let breaks = count_byte(bytes.get(bytes.len() - tail..).unwrap_or(&[]), line_byte) as u64;
+        blank_lines += breaks.saturating_sub(u64::from(last.is_some()));
+    }
+    for issue in [
+        unterminated,
+        (interior_blank > 0).then_some(ReadIssue::BlankLines {
+            count: interior_blank,
+            first_line: first_interior_blank,
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        issues.count += 1;
+        issues.kept.push(issue);
+    }
+
+    Ok(CsvDocument {
+        sheet,
+        delimiter,
+        issues: issues.kept,
+        issue_count: issues.count,
+        blank_lines,
+        crlf: lf > lf_in_cells && cr.saturating_sub(cr_in_cells) >= lf - lf_in_cells,
+    })
+}
+
+/// True for cells like "1", "010-1234-5678", "2024-01-01 09:00" or "3.5": digits and separators.
+fn looks_numeric(cell: &str) -> bool {
+    cell.bytes().any(|b| b.is_ascii_digit())
+        && cell
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" +-./:,()".contains(&b))
+}
+
+/// 1 + the index of the row's last non-blank cell (0 for a blank row).
+fn filled_width(sheet: &Sheet, row: usize) -> usize {
+    sheet
+        .row(row)
+        .enumerate()
+        .filter(|(_, cell)| !cell.trim().is_empty())
+        .last()
+        .map_or(0, |(col, _)| col + 1)
+}
+
+/// What a row looks like, for [`guess_header_row`].
+#[derive(Debug, Default, Clone, Copy)]
+struct RowShape {
+    filled: usize,
+    width: usize,
+    known: usize,
+    text: usize,
+    numeric: usize,
+}
+
+/// Counts a row's known field names, text cells and numeric cells.
+fn row_shape(sheet: &Sheet, row: usize, is_known_field: &impl Fn(&str) -> bool) -> RowShape {
+    let mut shape = RowShape::default();
+    for (col, cell) in sheet.row(row).enumerate() {
+        let cell = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        if cell.is_empty() {
+            continue;
+        }
+        shape.filled += 1;
+        shape.width = col + 1;
+        shape.known += usize::from(is_known_field(cell));
+        if looks_numeric(cell) {
+            shape.numeric += 1;
+        } else {
+            shape.text += 1;
+        }
+    }
+    shape
+}
+
+/// The 0-based index of the header row among the first ~20 rows (HR files often start with a
+/// title line or blank-ish rows); 0 when nothing looks like a header.
+///
+/// A row naming known fields wins (the most known names, then text cells, then following rows
+/// of a similar width). Without any known name, the first row whose cells are all text (two or
+/// more) is taken, provided only narrower rows come before it.
+pub fn guess_header_row(sheet: &Sheet, is_known_field: impl Fn(&str) -> bool) -> usize {
+    let rows = sheet.len().min(HEADER_SEARCH_ROWS);
+    let shapes: Vec<RowShape> = (0..rows)
+        .map(|row| row_shape(sheet, row, &is_known_field))
+        .collect();
+    let similar_rows_follow = |row: usize, width: usize| {
+        let next: Vec<usize> = (row + 1..sheet.len().min(row + 6))
+            .map(|r| filled_width(sheet, r))
+            .collect();
+        let similar = next
+            .iter()
+            .filter(|&&w| w * 2 >= width && w <= width + (width / 4).max(1))
+            .count();
+        !next.is_empty() && similar * 2 >= next.len()
+    };
+
+    let mut best: Option<(usize, i64)> = None;
+    for (row, shape) in shapes.iter().enumerate() {
+        if shape.known == 0 {
+            continue;
+        }
+        let score = 4 * shape.known as i64 + shape.text as i64 - shape.numeric as i64
+            + 2 * i64::from(similar_rows_follow(row, shape.width));
+        if best.is_none_or(|(_, top)| score > top) {
+            best = Some((row, score));
+        }
+    }
+    if let Some((row, _)) = best {
+        return row;
+    }
+
+    for (row, shape) in shapes.iter().enumerate() {
+        let all_text = shape.text >= 2 && shape.numeric == 0;
+        if all_text && similar_rows_follow(row, shape.width) {
+            return row;
+        }
+        // A row this wide is data (or an unrecognised header): stop looking past it.
+        if shape.filled * 2 > shapes.iter().map(|s| s.filled).max().unwrap_or(0) {
+            return 0;
+        }
+    }
+    0
+}
+
+/// How to write a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// The field delimiter (an ASCII byte other than a quote or line break).
+    pub delimiter: u8,
+    /// Start with the UTF-8 byte order mark (helps Excel see UTF-8).
+    pub bom: bool,
+    /// End lines with CR LF instead of LF.
+    pub crlf: bool,
+}
+
+impl Default for WriteOptions {
+    /// Comma, UTF-8 BOM and CR LF, like the failed-rows file BioStar itself writes.
+    fn default() -> Self {
+        WriteOptions {
+            delimiter: b',',
+            bom: true,
+            crlf: true,
+        }
+    }
+}
+
+/// Writes CSV rows, quoting a cell only when it holds the delimiter, a quote, CR or LF, or
+/// starts or ends with a space or tab (so spreadsheets keep it); buffered.
+///
+/// Written by hand rather than with `csv::Writer`, whose quoting rules cannot be told to
+/// protect leading and trailing spaces.
+#[derive(Debug)]
+pub struct CsvWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    delimiter: u8,
+    terminator: &'static [u8],
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// A writer onto `out`; the BOM, if asked for, is written with the first rows.
+    pub fn new(out: W, opts: &WriteOptions) -> Self {
+        let mut buf = Vec::with_capacity(WRITE_BUFFER + 1024);
+        if opts.bom {
+            buf.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        CsvWriter {
+            out,
+            buf,
+            delimiter: opts.delimiter,
+            terminator: if opts.crlf { b"\r\n" } else { b"\n" },
+        }
+    }
+
+    /// Writes one row. A row of a single empty cell is written as `""` so it is not read
+    /// back as a blank line; a row of no cells is written as an empty line.
+    pub fn write_row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
+        let delimiter = self.delimiter;
+        if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "byte 0x{delimiter:02X} cannot separate fields; choose comma, semicolon or tab as the delimiter"
+                ),
+            ));
+        }
+        let row_start = self.buf.len();
+        let mut count = 0usize;
+        for cell in cells {
+            if count > 0 {
+                self.buf.push(delimiter);
+            }
+            write_cell(&mut self.buf, cell, delimiter);
+            count += 1;
+        }
+        if count == 1 && self.buf.len() == row_start {
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.extend_from_slice(self.terminator);
+        if self.buf.len() >= WRITE_BUFFER {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered, flushes, and gives the output back.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// True when a cell must be quoted to survive a CSV reader or a spreadsheet.
+fn needs_quotes(cell: &[u8], delimiter: u8) -> bool {
+    let edge_space = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    edge_space(cell.first())
+        || edge_space(cell.last())
+        || cell
+            .iter()
+            .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+}
+
+/// Appends one cell, quoted (with inner quotes doubled) only when needed.
+fn write_cell(buf: &mut Vec<u8>, cell: &str, delimiter: u8) {
+    let bytes = cell.as_bytes();
+    if !needs_quotes(bytes, delimiter) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    buf.push(b'"');
+    for (i, part) in bytes.split(|&b| b == b'"').enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(b"\"\"");
+        }
+        buf.extend_from_slice(part);
+    }
+    buf.push(b'"');
+}
+
+/// Writes every row of a sheet (current cells, edits included) and gives the output back.
+pub fn write_sheet<W: Write>(sheet: &Sheet, out: W, opts: &WriteOptions) -> io::Result<W> {
+    let mut writer = CsvWriter::new(out, opts);
+    for row in 0..sheet.len() {
+        writer.write_row(sheet.row(row))?;
+    }
+    writer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_ok(text: &str, delimiter: u8) -> CsvDocument {
+        read(text, &ReadOptions { delimiter }).unwrap()
+    }
+
+    fn rows(sheet: &Sheet) -> Vec<Vec<String>> {
+        (0..sheet.len())
+            .map(|r| sheet.row(r).map(str::to_string).collect())
+            .collect()
+    }
+
+    fn lines(sheet: &Sheet) -> Vec<u64> {
+        (0..sheet.len()).map(|r| sheet.line(r)).collect()
+    }
+
+    #[test]
+    fn detects_comma_semicolon_and_tab() {
+        let comma = detect_delimiter("user_id,name,department\n1,Kim,Sales\n2,Lee,HR\n");
+        assert_eq!(comma.byte, b',');
+        assert_eq!(comma.name(), "comma");
+        assert_eq!(
+            comma.reason,
+            "comma gives 3 fields on 3 of the first 3 records"
+        );
+
+        let semicolon = detect_delimiter("user_id;name;note\n1;Kim;12,5\n2;Lee;3,25\n");
+        assert_eq!(semicolon.byte, b';', "{}", semicolon.reason);
+
+        let tab = detect_delimiter("user_id\tname\n1\tKim, Chul\n2\tLee, Young\n");
+        assert_eq!(tab.byte, b'\t', "{}", tab.reason);
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_count() {
+        let text =
+            "user_id;name;note\n1;\"Kim, Chul\";\"a,b,c\"\n2;Lee;\"x,y\"\n3;\"Park\";plain\n";
+        assert_eq!(detect_delimiter(text).byte, b';');
+        let text = "user_id,name,note\n1,\"Kim; Chul\",\"a;b;c\"\n2,Lee,\"x;y;z\"\n";
+        assert_eq!(detect_delimiter(text).byte, b',');
+        // A quoted line break does not end the record.
+        let text = "a\tb\tc\n1\t\"x\ny\tz\"\t3\n2\t5\t6\n";
+        let tab = detect_delimiter(text);
+        assert_eq!(tab.byte, b'\t');
+        assert_eq!(tab.reason, "tab gives 3 fields on 3 of the first 3 records");
+    }
+
+    #[test]
+    fn a_single_column_defaults_to_comma_and_says_why() {
+        let found = detect_delimiter("user_id\n1\n2\n");
+        assert_eq!(found.byte, b',');
+        assert!(found.reason.contains("assuming comma"), "{}", found.reason);
+        assert_eq!(detect_delimiter("").byte, b',');
+    }
+
+    #[test]
+    fn reads_cells_and_lines_with_lf_and_crlf() {
+        for newline in ["\n", "\r\n"] {
+            let text =
+                ["user_id,name", "1,김철수", "2,\"Lee, \"\"Y\"\"\"", "3,"].join(newline) + newline;
+            let doc = read_ok(&text, b',');
+            assert_eq!(
+                rows(&doc.sheet),
+                vec![
+                    vec!["user_id", "name"],
+                    vec!["1", "김철수"],
+                    vec!["2", "Lee, \"Y\""],
+                    vec!["3", ""],
+                ]
+            );
+            assert_eq!(lines(&doc.sheet), vec![1, 2, 3, 4], "{newline:?}");
+            assert_eq!(doc.issues, vec![]);
+            assert_eq!(doc.issue_count, 0);
+            assert_eq!(doc.blank_lines, 0);
+            assert_eq!(doc.crlf, newline == "\r\n");
+        }
+    }
+
+    #[test]
+    fn lone_cr_files_are_numbered_by_cr() {
+        let doc = read_ok("a,b\r1,\"x\ry\"\r2,z\r", b',');
+        assert_eq!(rows(&doc.sheet)[1], vec!["1", "x\ry"]);
+        assert_eq!(lines(&doc.sheet), vec![1, 2, 4]);
+        assert_eq!(
+            doc.issues,
+            vec![ReadIssue::QuotedNewline {
+                row: 1,
+                col: 1,
+                line: 2
+            }]
+        );
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_counted_and_lines_stay_right() {
+        for newline in ["\n", "\r\n"] {
+            let text = ["", "a,b", "", "", "1,2", "2,3", "", ""].join(newline);
+            let doc = read_ok(&text, b',');
+            assert_eq!(rows(&doc.sheet).len(), 3);
+            assert_eq!(lines(&doc.sheet), vec![2, 5, 6], "{newline:?}");
+            // Line 1, lines 3-4, and line 7 (line 8 is empty text after the last break).
+            assert_eq!(doc.blank_lines, 4, "{newline:?}");
+            assert_eq!(
+                doc.issues,
+                vec![ReadIssue::BlankLines {
+                    count: 2,
+                    first_line: 3
+                }]
+            );
+            assert_eq!(doc.issue_count, 1);
+            assert_eq!(
+                doc.issues[0].message(),
+                "2 blank lines (the first on line 3) were skipped: blank lines hold no values and are left out \
+                 of the converted file. Nothing to do, unless a user's row was meant to be there."
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_newlines_are_read_and_flagged_on_the_right_lines() {
+        for newline in ["\n", "\r\n"] {
+            let text = format!(
+                "user_id,name,memo{n}1,\"Kim{n}Chul\",\"a{n}b{n}c\"{n}2,Lee,\"x{n}y\"{n}3,Park,ok{n}",
+                n = newline
+            );
+            let doc = read_ok(&text, b',');
+            assert_eq!(
+                doc.sheet.cell(1, 1),
+                Some(format!("Kim{newline}Chul").as_str())
+            );
+            assert_eq!(
+                doc.sheet.cell(1, 2),
+                Some(format!("a{newline}b{newline}c").as_str())
+            );
+            assert_eq!(lines(&doc.sheet), vec![1, 2, 6, 8], "{newline:?}");
+            assert_eq!(
+                doc.issues,
+                vec![
+                    ReadIssue::QuotedNewline {
+                        row: 1,
+                        col: 1,
+                        line: 2
+                    },
+                    ReadIssue::QuotedNewline {
+                        row: 1,
+                        col: 2,
+                        line: 3
+                    },
+                    ReadIssue::QuotedNewline {
+                        row: 2,
+                        col: 2,
+                        line: 6
+                    },
+                ]
+            );
+            assert_eq!(doc.issue_count, 3);
+            let message = doc.issues[0].message();
+            assert!(message.starts_with("line 2, column 2: "), "{message}");
+            assert!(message.contains("BioStar server"));
+            assert!(message.contains("as a separate record"));
+            assert!(message.contains("Remove the line break"));
+        }
+    }
+
+    #[test]
+    fn per_cell_issues_are_capped_but_counted() {
+        let mut text = String::from("a,b\n");
+        for i in 0..(MAX_ISSUES + 5) {
+            text.push_str(&format!("{i},\"x\ny\"\n"));
+        }
+        let doc = read_ok(&text, b',');
+        assert_eq!(doc.issues.len(), MAX_ISSUES);
+        assert_eq!(doc.issue_count, (MAX_ISSUES + 5) as u64);
+        assert_eq!(doc.sheet.len(), MAX_ISSUES + 6);
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_reported_where_it_opens() {
+        let text = "user_id,name\n1,Kim\n2,\"Lee\n3,Park\n4,Choi\n";
+        let doc = read_ok(text, b',');
+        assert_eq!(doc.sheet.len(), 3);
+        assert_eq!(doc.sheet.cell(2, 1), Some("Lee\n3,Park\n4,Choi\n"));
+        assert_eq!(doc.issues, vec![ReadIssue::UnterminatedQuote { line: 3 }]);
+        assert_eq!(doc.issue_count, 1);
+        assert_eq!(doc.blank_lines, 0);
+        let message = doc.issues[0].message();
+        assert!(message.starts_with("line 3: a quoted value opens here and is never closed"));
+        assert!(message.contains("Add the closing quote"));
+
+        // A record spanning lines before the open quote, and no line break in the open cell.
+        let doc = read_ok("a,b,c\n1,\"x\ny\",\"open", b',');
+        assert_eq!(doc.sheet.cell(1, 2), Some("open"));
+        assert_eq!(
+            doc.issues,
+            vec![
+                ReadIssue::QuotedNewline {
+                    row: 1,
+                    col: 1,
+                    line: 2
+                },
+                ReadIssue::UnterminatedQuote { line: 3 },
+            ]
+        );
+        // Other issues stay, and the count stays exact.
+        let doc = read_ok("a,b\n1,\"x\ny\"\n2,\"open\nz\n", b',');
+        assert_eq!(
+            doc.issues,
+            vec![
+                ReadIssue::QuotedNewline {
+                    row: 1,
+                    col: 1,
+                    line: 2
+                },
+                ReadIssue::UnterminatedQuote { line: 4 },
+            ]
+        );
+        assert_eq!(doc.issue_count, 2);
+        // Closed quotes at the end are fine, escaped quotes included.
+        let doc = read_ok("a,b\n1,\"x\"\"\"\n", b',');
+        assert_eq!(doc.sheet.cell(1, 1), Some("x\""));
+        assert_eq!(doc.issues, vec![]);
+    }
+
+    #[test]
+    fn an_empty_file_gives_an_empty_sheet() {
+        for text in ["", "\n\n", "\r\n"] {
+            let doc = read_ok(text, b',');
+            assert!(doc.sheet.is_empty());
+            assert_eq!(doc.issues, vec![]);
+            assert_eq!(doc.issue_count, 0);
+        }
+        assert_eq!(read_ok("\n\n", b',').blank_lines, 2);
+    }
+
+    #[test]
+    fn preamble_rows_and_ragged_rows_are_kept_without_issues() {
+        let doc = read_ok(
+            "Exported users,,,\n,,,\nuser_id,name\n1,Kim,extra,more\n",
+            b',',
+        );
+        assert_eq!(doc.sheet.len(), 4);
+        assert_eq!(doc.sheet.width(0), 4);
+        assert_eq!(doc.sheet.width(2), 2);
+        assert_eq!(doc.sheet.width(3), 4);
+        assert_eq!(doc.issue_count, 0);
+    }
+
+    #[test]
+    fn bad_delimiters_are_refused_with_advice() {
+        let err = read("a,b", &ReadOptions { delimiter: b'"' }).unwrap_err();
+        assert_eq!(err, ReadError::UnsupportedDelimiter { delimiter: b'"' });
+        assert_eq!(
+            err.to_string(),
+            "byte 0x22 cannot separate fields; choose comma, semicolon or tab as the delimiter"
+        );
+        let err = ReadError::from(SheetError::TooLarge { line: 9 });
+        assert!(err
+            .to_string()
+            .starts_with("line 9: the file holds more than 4 GiB"));
+        let mut writer = CsvWriter::new(
+            Vec::new(),
+            &WriteOptions {
+                delimiter: b'\n',
+                bom: false,
+                crlf: false,
+            },
+        );
+        let err = writer.write_row(["a"]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    fn sheet_of(lines: &[&str]) -> Sheet {
+        let mut sheet = Sheet::new();
+        for (i, line) in lines.iter().enumerate() {
+            sheet.push_row(i as u64 + 1, line.split(',')).unwrap();
+        }
+        sheet
+    }
+
+    fn biostar_field(name: &str) -> bool {
+        matches!(
+            name,
+            "user_id" | "name" | "department" | "user_title" | "phone" | "email" | "csn"
+        )
+    }
+
+    #[test]
+    fn header_is_found_after_a_preamble() {
+        let sheet = sheet_of(&[
+            "Exported users,,,",
+            ",,,",
+            "user_id,name,department,phone",
+            "1,Kim,Sales,010-1234-5678",
+            "2,Lee,HR,",
+        ]);
+        assert_eq!(guess_header_row(&sheet, biostar_field), 2);
+    }
+
+    #[test]
+    fn header_on_the_first_line_is_row_zero() {
+        let sheet = sheet_of(&["user_id,name,email", "1,Kim,kim@example.com", "2,Lee,"]);
+        assert_eq!(guess_header_row(&sheet, biostar_field), 0);
+        // Data that happens to look like text does not move it.
+        let sheet = sheet_of(&["user_id,name", "1,Kim", "Park,Lee", "name,email"]);
+        assert_eq!(guess_header_row(&sheet, biostar_field), 0);
+    }
+
+    #[test]
+    fn unknown_header_names_after_a_title_are_found() {
+        let sheet = sheet_of(&[
+            "Staff list 2024,,,",
+            ",,,",
+            "Employee No,Full Name,Dept,Mobile",
+            "007,Kim,Sales,010-1234-5678",
+            "008,Lee,HR,010-2222-3333",
+        ]);
+        assert_eq!(guess_header_row(&sheet, |_| false), 2);
+    }
+
+    #[test]
+    fn data_without_a_header_gives_zero() {
+        let sheet = sheet_of(&["1,Kim,Sales", "2,Lee,HR", "Park,Choi,Team"]);
+        assert_eq!(guess_header_row(&sheet, |_| false), 0);
+        assert_eq!(guess_header_row(&Sheet::new(), |_| true), 0);
+        let sheet = sheet_of(&[",,", ",,"]);
+        assert_eq!(guess_header_row(&sheet, |_| true), 0);
+    }
+
+    #[test]
+    fn writer_quotes_only_when_needed() {
+        let mut writer = CsvWriter::new(
+            Vec::new(),
+            &WriteOptions {
+                delimiter: b',',
+                bom: false,
+                crlf: false,
+            },
+        );
+        writer
+            .write_row([
+                "1",
+                "Kim, Chul",
+                "say \"hi\"",
+                " lead",
+                "trail ",
+                "007",
+                "김철수",
+                "",
+            ])
+            .unwrap();
+        writer.write_row(["a\nb", "c\rd", "semi;colon"]).unwrap();
+        writer.write_row([""]).unwrap();
+        writer.write_row(std::iter::empty()).unwrap();
+        let out = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "1,\"Kim, Chul\",\"say \"\"hi\"\"\",\" lead\",\"trail \",007,김철수,\n\"a\nb\",\"c\rd\",semi;colon\n\"\"\n\n"
+        );
+    }
+
+    #[test]
+    fn writer_adds_bom_crlf_and_other_delimiters() {
+        let opts = WriteOptions {
+            delimiter: b';',
+            bom: true,
+            crlf: true,
+        };
+        let mut writer = CsvWriter::new(Vec::new(), &opts);
+        writer.write_row(["user_id", "name"]).unwrap();
+        writer.write_row(["1", "a;b,c"]).unwrap();
+        let out = writer.finish().unwrap();
+        assert_eq!(out, b"\xEF\xBB\xBFuser_id;name\r\n1;\"a;b,c\"\r\n");
+        assert_eq!(
+            WriteOptions::default(),
+            WriteOptions {
+                delimiter: b',',
+                bom: true,
+                crlf: true
+            }
+        );
+    }
+
+    /// A small deterministic generator (xorshift) for the round-trip property test.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    const TRICKY: &[&str] = &[
+        "",
+        " ",
+        "007",
+        "0",
+        "Kim",
+        "김철수",
+        "😀 emoji",
+        "a,b",
+        "a;b",
+        "a\tb",
+        "\"",
+        "\"\"",
+        "say \"hi\"",
+        "\"quoted\"",
+        " lead",
+        "trail ",
+        "line\nbreak",
+        "cr\r\nlf",
+        "lone\rcr",
+        "\n",
+        "=1+2",
+        "2024-01-01 09:00",
+        "é€",
+    ];
+
+    #[test]
+    fn round_trip_keeps_every_cell() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for case in 0..60 {
+            let delimiter = CANDIDATES[case % 3];
+            let opts = WriteOptions {
+                delimiter,
+                bom: case % 2 == 0,
+                crlf: case % 4 < 2,
+            };
+            let mut original = Sheet::new();
+            for row in 0..(1 + rng.below(12)) {
+                let width = 1 + rng.below(6);
+                let cells: Vec<&str> = (0..width)
+                    .map(|_| TRICKY[rng.below(TRICKY.len())])
+                    .collect();
+                original.push_row(row as u64 + 1, cells).unwrap();
+            }
+            let bytes = write_sheet(&original, Vec::new(), &opts).unwrap();
+            let decoded = crate::text::decode(bytes, None);
+            assert_eq!(decoded.replacement_count, 0);
+            let doc = read_ok(&decoded.text, delimiter);
+            assert_eq!(rows(&doc.sheet), rows(&original), "case {case}");
+            assert_eq!(doc.crlf, opts.crlf, "case {case}");
+
+            // Writing what was read gives the same bytes again.
+            let again = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
+            let first = write_sheet(&original, Vec::new(), &opts).unwrap();
+            assert_eq!(again, first, "case {case}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_reads_without_panic_and_lines_stay_ordered() {
+        const PIECES: &[&str] = &[
+            "a", "김", "\"", "\"\"", ",", ";", "\t", "\n", "\r", "\r\n", " ", "7",
+        ];
+        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        for case in 0..2000 {
+            let text: String = (0..rng.below(40))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            // Lines as numbered: by LF, or by CR in a text without any LF.
+            let line_break = if text.contains('\n') { '\n' } else { '\r' };
+            let line_count = 1 + text.matches(line_break).count() as u64;
+            let detected = detect_delimiter(&text);
+            let doc = read_ok(&text, detected.byte);
+            let lines = lines(&doc.sheet);
+            assert!(
+                lines.windows(2).all(|w| w[0] <= w[1]),
+                "case {case}: {text:?}"
+            );
+            assert!(lines.iter().all(|&l| l >= 1), "case {case}: {text:?}");
+            assert!(
+                lines.iter().all(|&l| l <= line_count),
+                "case {case}: {text:?}"
+            );
+            for issue in &doc.issues {
+                assert!(
+                    (1..=line_count).contains(&issue.line()),
+                    "case {case}: {text:?}"
+                );
+                assert!(!issue.message().is_empty());
+            }
+            assert!(doc.issue_count >= doc.issues.len() as u64);
+
+            // Whatever was read is written and read back cell for cell.
+            let opts = WriteOptions {
+                delimiter: detected.byte,
+                bom: false,
+                crlf: case % 2 == 0,
+            };
+            let written = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
+            let written = String::from_utf8(written).unwrap();
+            let again = read_ok(&written, detected.byte);
+            assert_eq!(
+                rows(&again.sheet),
+                rows(&doc.sheet),
+                "case {case}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn edits_are_written_and_originals_kept() {
+        let mut doc = read_ok("user_id,name\n1,Kim\n", b',');
+        assert!(doc.sheet.set_cell(1, 1, "Lee, Y"));
+        let opts = WriteOptions {
+            delimiter: b',',
+            bom: false,
+            crlf: false,
+        };
+        let out = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
+        assert_eq!(out, b"user_id,name\n1,\"Lee, Y\"\n");
+        assert_eq!(doc.sheet.original_cell(1, 1), Some("Kim"));
+    }
+}
