@@ -202,7 +202,7 @@ pub fn generate_data_file(target: usize) -> Vec<u8> {
     let mut n = 0u32;
     while raw < target {
         let len = 20_000 + rng.below(60_000) as usize;
-        let data: Vec<u8> = if n % 4 == 0 {
+        let data: Vec<u8> = if n.is_multiple_of(4) {
             generate_users_csv(len)
         } else {
             (0..len).map(|_| (rng.next() >> 24) as u8).collect()

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bench::{BenchFigure, BenchOp};
 use crate::inspect::Summary;
 
 /// Identifies one piece of work, so late answers of a cancelled job can be ignored.
@@ -34,13 +35,27 @@ pub enum Request {
         /// The name the download gets.
         name: String,
     },
+    /// Generate an input for `op` of about `bytes` bytes, run `op` over it `runs` times
+    /// (read from a `Blob` in slices, as a user's file is) and report the best time.
+    Bench {
+        /// The job this request starts.
+        job: JobId,
+        /// What to time.
+        op: BenchOp,
+        /// Input size in bytes.
+        bytes: u64,
+        /// How many timed runs (the best one is reported).
+        runs: u32,
+    },
 }
 
 impl Request {
     /// The job this request starts.
     pub fn job(&self) -> JobId {
         match self {
-            Request::Inspect { job } | Request::Rename { job, .. } => *job,
+            Request::Inspect { job } | Request::Rename { job, .. } | Request::Bench { job, .. } => {
+                *job
+            }
         }
     }
 }
@@ -84,6 +99,13 @@ pub enum Response {
         /// Its size in bytes.
         size: u64,
     },
+    /// The figure of a [`Request::Bench`].
+    Benched {
+        /// The job this belongs to.
+        job: JobId,
+        /// What was measured.
+        figure: BenchFigure,
+    },
     /// The job ended normally.
     Finished {
         /// The job that ended.
@@ -106,6 +128,7 @@ impl Response {
             Response::Progress { job, .. }
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
+            | Response::Benched { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
         }

@@ -247,6 +247,7 @@ impl AppState {
     fn on_response(self, response: Response, blob: Option<Blob>) {
         match response {
             Response::Ready => mark_worker_ready(true),
+            Response::Benched { .. } => {}
             Response::Progress {
                 job,
                 done,

@@ -8,12 +8,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
+use crate::bench::{self, BenchFigure, BenchOp};
 use crate::formats::HEAD_LEN;
 use crate::inspect::inspect;
 use crate::protocol::{Request, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
-use super::{from_js, to_js};
+use super::{from_js, js_error_text, to_js};
 
 /// Posts `response` (and a `blob` beside it, for downloads) to the page.
 pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Option<&Blob>) {
@@ -93,6 +94,52 @@ fn inspect_files(
     Ok(())
 }
 
+/// Milliseconds from the worker's clock.
+fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    let global: &web_sys::WorkerGlobalScope = scope.as_ref();
+    global
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Bytes of wasm linear memory: it only grows, so this is the peak so far.
+fn wasm_memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size(0) as u64 * 65_536
+}
+
+fn bench_op(
+    scope: &DedicatedWorkerGlobalScope,
+    job: u32,
+    op: BenchOp,
+    bytes: u64,
+    runs: u32,
+) -> Result<(), String> {
+    let input = bench::generate(op, bytes as usize);
+    let blob = super::download::blob_from_bytes(&input, "application/octet-stream")
+        .map_err(|e| js_error_text(&e))?;
+    let size = input.len() as u64;
+    let head = input[..input.len().min(HEAD_LEN)].to_vec();
+    drop(input);
+    let mut best = f64::INFINITY;
+    let mut records = 0;
+    for _ in 0..runs.max(1) {
+        let reader = BlobReader::new(blob.clone(), SLICE_LEN).map_err(|e| e.to_string())?;
+        let start = now(scope);
+        records = bench::run(op, size, &head, reader);
+        best = best.min(now(scope) - start);
+    }
+    let figure = BenchFigure::new(
+        op,
+        "wasm-worker",
+        size,
+        records,
+        best,
+        Some(wasm_memory_bytes()),
+    );
+    post(scope, &Response::Benched { job, figure }, None);
+    Ok(())
+}
+
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let request_value =
         Reflect::get(&data, &JsValue::from_str("request")).unwrap_or(JsValue::UNDEFINED);
@@ -127,6 +174,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 "file {file} was not sent with the request; open the file again"
             )),
         },
+        Request::Bench {
+            op, bytes, runs, ..
+        } => bench_op(scope, job, op, bytes, runs),
     };
     match outcome {
         Ok(()) => post(scope, &Response::Finished { job }, None),

@@ -1,0 +1,65 @@
+//! Native side of the bench: times the core's operations on generated inputs and prints figures.
+//!
+//!     cargo run --release --example bench -- [--size-mb 64] [--runs 3] [--json] [--op inspect_csv]
+//!
+//! `scripts/bench.mjs` runs this and the same operations in the browser's worker, in one run.
+
+use std::time::Instant;
+
+use bioport::bench::{generate, run, BenchFigure, BenchOp};
+
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let size_mb: f64 = value("--size-mb")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64.0);
+    let runs: u32 = value("--runs").and_then(|v| v.parse().ok()).unwrap_or(3);
+    let json = args.iter().any(|a| a == "--json");
+    let ops: Vec<BenchOp> = match value("--op") {
+        Some(id) => BenchOp::from_id(&id).into_iter().collect(),
+        None => BenchOp::ALL.to_vec(),
+    };
+    let mut figures = Vec::new();
+    for op in ops {
+        let input = generate(op, (size_mb * 1e6) as usize);
+        let mut best = f64::INFINITY;
+        let mut records = 0;
+        for _ in 0..runs.max(1) {
+            let start = Instant::now();
+            records = run(op, input.len() as u64, &input, input.as_slice());
+            best = best.min(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        let figure = BenchFigure::new(op, "native", input.len() as u64, records, best, peak_rss());
+        if !json {
+            println!(
+                "{:<18} {:>8.1} MB  {:>10} records  {:>8.1} ms  {:>7.1} MB/s  {:>11.0} records/s",
+                figure.op,
+                figure.bytes as f64 / 1e6,
+                figure.records,
+                figure.millis,
+                figure.mb_per_s,
+                figure.records_per_s
+            );
+        }
+        figures.push(figure);
+    }
+    if json {
+        match serde_json::to_string(&figures) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("bench: {e}"),
+        }
+    }
+}

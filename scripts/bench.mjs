@@ -1,0 +1,67 @@
+// Runs the core's operations natively and inside the shipped Web Worker in headless
+// Chromium, on the same generated inputs, and prints both with their ratio.
+//   node scripts/bench.mjs [--size-mb 64] [--runs 3] [--op inspect_csv] [--no-build]
+// A benchmark: it prints figures and never fails on a slow machine.
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { serve } from './static-server.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const sizeMb = Number(arg('size-mb', '64'));
+const runs = Number(arg('runs', '3'));
+const only = arg('op', null);
+
+if (!process.argv.includes('--no-build')) {
+  execFileSync('scripts/build.sh', { stdio: 'inherit' });
+}
+const nativeArgs = ['run', '--release', '--quiet', '--example', 'bench', '--', '--json', '--size-mb', String(sizeMb), '--runs', String(runs)];
+if (only) nativeArgs.push('--op', only);
+const native = JSON.parse(execFileSync('cargo', nativeArgs, { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+
+const { server, url } = await serve({ dir: 'dist', port: 0, base: '/bench/' });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(url);
+await page.waitForSelector('html[data-worker=ready]');
+const wasm = await page.evaluate(async ({ ops, bytes, runs }) => {
+  const worker = new Worker('./worker_loader.js');
+  const ready = new Promise((ok) => worker.addEventListener('message', function h(e) {
+    if (e.data?.response?.type === 'ready') { worker.removeEventListener('message', h); ok(); }
+  }));
+  await ready;
+  const out = [];
+  let job = 1;
+  for (const op of ops) {
+    const figure = await new Promise((ok, fail) => {
+      const id = job++;
+      worker.onmessage = (e) => {
+        const r = e.data?.response;
+        if (r?.job !== id) return;
+        if (r.type === 'benched') ok(r.figure);
+        if (r.type === 'failed') fail(new Error(r.message));
+      };
+      worker.postMessage({ request: { type: 'bench', job: id, op, bytes, runs }, files: [] });
+    });
+    out.push(figure);
+  }
+  worker.terminate();
+  return out;
+}, { ops: native.map((f) => f.op), bytes: Math.round(sizeMb * 1e6), runs });
+await browser.close();
+server.close();
+
+const mb = (b) => (b == null ? '?' : `${(b / 1e6).toFixed(0)} MB`);
+console.log(`\nbioport bench: ~${sizeMb} MB inputs, best of ${runs} runs, one process each (shared machine: compare ratios)\n`);
+console.log('operation            input     native MB/s   wasm MB/s   wasm/native   wasm records/s   peak native / wasm');
+for (const n of native) {
+  const w = wasm.find((f) => f.op === n.op);
+  console.log(
+    `${n.op.padEnd(20)} ${mb(n.bytes).padStart(7)}   ${n.mb_per_s.toFixed(1).padStart(11)}   ${w.mb_per_s.toFixed(1).padStart(9)}   ${(w.mb_per_s / n.mb_per_s).toFixed(2).padStart(11)}   ${Math.round(w.records_per_s).toString().padStart(14)}   ${mb(n.peak_memory_bytes)} / ${mb(w.peak_memory_bytes)}`,
+  );
+}
