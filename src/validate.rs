@@ -20,7 +20,6 @@
 //! - An unmapped column the user has not ignored is an error on every row where it holds
 //!   data (one finding per row, counting the columns), and once for the file.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -321,6 +320,17 @@ pub(crate) enum DateParse {
     Impossible,
 }
 
+/// `b` without leading and trailing ASCII spaces.
+fn trim_spaces(mut b: &[u8]) -> &[u8] {
+    while let [b' ', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' '] = b {
+        b = rest;
+    }
+    b
+}
+
 /// A cursor over ASCII bytes for hand-written parsing.
 struct Cursor<'a> {
     b: &'a [u8],
@@ -391,7 +401,7 @@ fn checked_key(y: u32, mo: u32, d: u32, (h, mi, s): (u32, u32, u32), ambiguous: 
 /// `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM:SS.fff`, and day-first
 /// `DD/MM/YYYY` with an optional ` HH:MM` or ` HH:MM:SS`.
 pub(crate) fn parse_datetime(s: &str) -> DateParse {
-    let b = s.trim_matches(' ').as_bytes();
+    let b = trim_spaces(s.as_bytes());
     let mut c = Cursor { b, i: 0 };
     if b.get(4) == Some(&b'-') {
         let parsed = (|| {
@@ -440,7 +450,7 @@ pub(crate) fn parse_datetime(s: &str) -> DateParse {
 
 /// The user ID as the server compares it (see the module notes).
 pub(crate) fn user_id_key(s: &str, t: UserIdType) -> &str {
-    let s = s.trim();
+    let s = trim_fast(s);
     match t {
         UserIdType::Numeric => strip_zeros(s),
         UserIdType::Alphanumeric => s,
@@ -449,12 +459,20 @@ pub(crate) fn user_id_key(s: &str, t: UserIdType) -> &str {
 
 /// A card number as compared for duplicates: trimmed, leading zeros ignored.
 pub(crate) fn card_key(s: &str) -> &str {
-    strip_zeros(s.trim())
+    strip_zeros(trim_fast(s))
+}
+
+/// `s.trim()`, skipping the work when both ends are visible ASCII (the usual case).
+fn trim_fast(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 /// Drops leading zeros of an all-digit string, keeping one digit.
 fn strip_zeros(s: &str) -> &str {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.as_bytes().first() != Some(&b'0') || !s.bytes().all(|b| b.is_ascii_digit()) {
         return s;
     }
     let z = s.trim_start_matches('0');
@@ -509,79 +527,131 @@ impl Hasher for KeyHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(MIX);
+    }
 }
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// The rows holding each key, sorted; only keys on two or more rows cost a list.
+/// The rows holding each key of one column (user IDs, or one card column).
+///
+/// Built by sorting (no hash-table insert per row, which is slow on large files); kept up
+/// to date by [`RowIndex::set`] after edits. Only keys held by two or more rows get a list
+/// in `groups`, the one map a row check reads.
 #[derive(Debug, Clone, Default)]
 struct RowIndex {
-    first: KeyMap<u32>,
-    more: KeyMap<Vec<u32>>,
+    first_data: usize,
+    /// The current key of every data row (0: none).
+    keys: Vec<u64>,
+    /// (key, row) of every keyed row at the full run, sorted.
+    base: Vec<(u64, u32)>,
+    /// Rows that took a key by an edit after the full run and are not in `base` with it.
+    added: KeyMap<Vec<u32>>,
+    /// Keys held by two or more rows, with those rows in order.
+    groups: KeyMap<Vec<u32>>,
 }
 
 impl RowIndex {
-    fn insert(&mut self, key: u64, row: u32) {
-        match self.first.entry(key) {
-            Entry::Vacant(v) => {
-                v.insert(row);
+    /// An index over `keys`, the key of each data row from `first_data` on.
+    fn build(first_data: usize, keys: Vec<u64>) -> RowIndex {
+        let mut base: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k != 0)
+            .map(|(i, k)| (*k, (first_data + i) as u32))
+            .collect();
+        base.sort_unstable();
+        let mut groups = KeyMap::default();
+        for run in base.chunk_by(|a, b| a.0 == b.0) {
+            if let [(key, _), _, ..] = run {
+                groups.insert(*key, run.iter().map(|e| e.1).collect());
             }
-            Entry::Occupied(mut o) => {
-                let first = *o.get();
-                if first == row {
-                    return;
-                }
-                let list = self.more.entry(key).or_insert_with(|| vec![first]);
-                let pos = list.partition_point(|&r| r < row);
-                if list.get(pos) != Some(&row) {
-                    list.insert(pos, row);
-                }
-                if let Some(&f) = list.first() {
-                    *o.get_mut() = f;
-                }
-            }
+        }
+        RowIndex {
+            first_data,
+            keys,
+            base,
+            added: KeyMap::default(),
+            groups,
         }
     }
 
-    fn remove(&mut self, key: u64, row: u32) {
-        if let Some(list) = self.more.get_mut(&key) {
-            if let Ok(pos) = list.binary_search(&row) {
-                list.remove(pos);
-            }
-            match list.as_slice() {
-                [] => {
-                    self.more.remove(&key);
-                    self.first.remove(&key);
-                }
-                [only] => {
-                    let only = *only;
-                    self.more.remove(&key);
-                    self.first.insert(key, only);
-                }
-                [f, ..] => {
-                    let f = *f;
-                    self.first.insert(key, f);
-                }
-            }
-        } else if self.first.get(&key) == Some(&row) {
-            self.first.remove(&key);
-        }
+    /// The current key of sheet row `row` (0 when none or outside the data).
+    fn key_of(&self, row: usize) -> u64 {
+        row.checked_sub(self.first_data)
+            .and_then(|i| self.keys.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
-    /// All rows with `key`.
-    fn rows(&self, key: u64) -> &[u32] {
-        if let Some(list) = self.more.get(&key) {
-            list
-        } else if let Some(f) = self.first.get(&key) {
-            std::slice::from_ref(f)
-        } else {
-            &[]
+    /// The rows holding `key` now, in order.
+    fn live_rows(&self, key: u64) -> Vec<u32> {
+        if key == 0 {
+            return Vec::new();
         }
+        let lo = self.base.partition_point(|e| e.0 < key);
+        let mut out: Vec<u32> = self
+            .base
+            .get(lo..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|e| e.0 == key)
+            .map(|e| e.1)
+            .filter(|&r| self.key_of(r as usize) == key)
+            .collect();
+        if let Some(more) = self.added.get(&key) {
+            out.extend(
+                more.iter()
+                    .copied()
+                    .filter(|&r| self.key_of(r as usize) == key),
+            );
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
-    /// The rows with `key` when there are two or more, else nothing.
+    /// The rows holding `key` when two or more do, else nothing.
     fn shared(&self, key: u64) -> &[u32] {
-        self.more.get(&key).map_or(&[], |v| v.as_slice())
+        self.groups.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Gives sheet row `row` the key `new`; returns the key it had when that changed.
+    fn set(&mut self, row: usize, new: u64) -> Option<u64> {
+        let i = row.checked_sub(self.first_data)?;
+        let slot = self.keys.get_mut(i)?;
+        let old = *slot;
+        if old == new {
+            return None;
+        }
+        *slot = new;
+        let r = row as u32;
+        if old != 0 {
+            if let Some(more) = self.added.get_mut(&old) {
+                more.retain(|&x| x != r);
+                if more.is_empty() {
+                    self.added.remove(&old);
+                }
+            }
+            self.regroup(old);
+        }
+        if new != 0 {
+            if self.base.binary_search(&(new, r)).is_err() {
+                self.added.entry(new).or_default().push(r);
+            }
+            self.regroup(new);
+        }
+        Some(old)
+    }
+
+    fn regroup(&mut self, key: u64) {
+        let rows = self.live_rows(key);
+        if rows.len() > 1 {
+            self.groups.insert(key, rows);
+        } else {
+            self.groups.remove(&key);
+        }
     }
 }
 
@@ -706,10 +776,6 @@ fn card_key_of(sheet: &Sheet, row: usize, col: usize) -> u64 {
     }
 }
 
-fn is_blank_row(sheet: &Sheet, row: usize) -> bool {
-    (0..width_of(sheet, row)).all(|c| cell_text(sheet, row, c).trim().is_empty())
-}
-
 // ---------------------------------------------------------------------------------------
 // Cell checks
 
@@ -734,7 +800,13 @@ fn name_characters(s: &str) -> (bool, bool) {
     let mut any = false;
     let mut strict = false;
     for c in s.chars() {
-        if c.is_alphanumeric() || c == ' ' || c == '_' {
+        // Hangul syllables first: the general lookup is slow for them.
+        if c.is_ascii_alphanumeric()
+            || c == ' '
+            || c == '_'
+            || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+            || c.is_alphanumeric()
+        {
             continue;
         }
         if MANUAL_NAME_SYMBOLS.contains(c) {
@@ -769,6 +841,32 @@ fn pin_ok(s: &str) -> bool {
     all_digits(s) && (4..=16).contains(&s.len())
 }
 
+/// True when `b` holds a `\n` or `\r`; tests 8 bytes at a time for any byte below 0x0E.
+fn has_line_break(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let exact = |c: &[u8]| c.iter().any(|&x| x == b'\n' || x == b'\r');
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        if w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0 && exact(c) {
+            return true;
+        }
+    }
+    exact(chunks.remainder())
+}
+
+/// True when a cell holds more than whitespace (fast for the usual non-blank cell).
+fn has_data(v: &str) -> bool {
+    match v.chars().next() {
+        None => false,
+        Some(c) if !c.is_whitespace() => true,
+        Some(_) => !v.trim().is_empty(),
+    }
+}
+
 fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -793,46 +891,48 @@ struct Ctx<'a> {
     plan: &'a Plan,
     settings: &'a SiteSettings,
     ids: &'a RowIndex,
-    cards: &'a RowIndex,
-    id_keys: &'a [u64],
-    card_keys: &'a [u64],
-    first_data: usize,
+    /// One index per column of `plan.cards`.
+    cards: &'a [RowIndex],
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// The first other row whose ID compares equal to `row`'s.
     fn other_id_row(&self, row: usize) -> Option<u32> {
-        let key = *self.id_keys.get(row - self.first_data)?;
-        if key == 0 {
+        let key = self.ids.key_of(row);
+        let shared = self.ids.shared(key);
+        if key == 0 || shared.is_empty() {
             return None;
         }
         let col = self.plan.user_id?;
         let t = self.settings.user_id_type;
         let mine = user_id_key(cell_text(self.sheet, row, col), t);
-        self.ids.shared(key).iter().copied().find(|&r| {
+        shared.iter().copied().find(|&r| {
             r as usize != row && user_id_key(cell_text(self.sheet, r as usize, col), t) == mine
         })
     }
 
     /// The first other row with the same card number in column number `k` of the plan's cards.
     fn other_card_row(&self, row: usize, k: usize) -> Option<u32> {
-        let stride = self.plan.cards.len();
-        let key = *self.card_keys.get((row - self.first_data) * stride + k)?;
-        if key == 0 {
+        let index = self.cards.get(k)?;
+        let key = index.key_of(row);
+        let shared = index.shared(key);
+        if key == 0 || shared.is_empty() {
             return None;
         }
         let col = *self.plan.cards.get(k)?;
         let mine = card_key(cell_text(self.sheet, row, col));
-        self.cards.shared(key).iter().copied().find(|&r| {
+        shared.iter().copied().find(|&r| {
             r as usize != row && card_key(cell_text(self.sheet, r as usize, col)) == mine
         })
     }
 
-    fn check_row(&self, row: usize, out: &mut Vec<Finding>) {
+    /// Checks one row, appending its findings to `out`; `cells` is scratch space.
+    fn check_row(&self, row: usize, cells: &mut Vec<&'a str>, out: &mut Vec<Finding>) {
         let sheet = self.sheet;
         let plan = self.plan;
         let st = self.settings;
         let r32 = row as u32;
+        let start = out.len();
         let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
             out.push(Finding {
                 row: r32,
@@ -842,35 +942,26 @@ impl Ctx<'_> {
             })
         };
 
-        if is_blank_row(sheet, row) {
-            add(Rule::BlankRow, None, None);
-            return;
-        }
-
-        // Shape of the row.
+        // Every cell: any data at all, line breaks, unmapped data, formulas.
         let width = width_of(sheet, row);
-        if width < plan.width {
-            add(Rule::RowTooShort, Some(width), None);
-        } else if width > plan.width {
-            match (plan.width..width).find(|&c| !cell_text(sheet, row, c).is_empty()) {
-                Some(c) => add(Rule::RowTooLong, Some(c), None),
-                None => add(Rule::RowExtraEmptyCells, Some(plan.width), None),
-            }
-        }
-
-        // Every cell: line breaks, unmapped data, formulas.
+        cells.clear();
+        cells.extend((0..width).map(|c| cell_text(sheet, row, c)));
+        let cells: &[&str] = cells;
+        let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
+        let mut any_data = false;
         let mut unmapped_first = None;
         let mut unmapped_count = 0u32;
-        for c in 0..width {
-            let v = cell_text(sheet, row, c);
+        for (c, &v) in cells.iter().enumerate() {
             if v.is_empty() {
                 continue;
             }
-            if v.bytes().any(|b| b == b'\n' || b == b'\r') {
+            let data = has_data(v);
+            any_data |= data;
+            if has_line_break(v.as_bytes()) {
                 add(Rule::CellHasNewline, Some(c), None);
             }
             match plan.uses.get(c) {
-                Some(ColUse::Undecided) if !v.trim().is_empty() => {
+                Some(ColUse::Undecided) if data => {
                     unmapped_first.get_or_insert(c);
                     unmapped_count += 1;
                 }
@@ -880,13 +971,41 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
+        if !any_data {
+            out.truncate(start);
+            out.push(Finding {
+                row: r32,
+                col: None,
+                rule: Rule::BlankRow,
+                other: None,
+            });
+            return;
+        }
+        let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
+            out.push(Finding {
+                row: r32,
+                col: col.map(|c| c as u32),
+                rule,
+                other,
+            })
+        };
         if let Some(c) = unmapped_first {
             add(Rule::UnmappedColumn, Some(c), Some(unmapped_count));
         }
 
+        // Shape of the row.
+        if width < plan.width {
+            add(Rule::RowTooShort, Some(width), None);
+        } else if width > plan.width {
+            match (plan.width..width).find(|&c| !get(Some(c)).is_empty()) {
+                Some(c) => add(Rule::RowTooLong, Some(c), None),
+                None => add(Rule::RowExtraEmptyCells, Some(plan.width), None),
+            }
+        }
+
         // user_id
-        let id = cell_at(sheet, row, plan.user_id);
-        if id.trim().is_empty() {
+        let id = get(plan.user_id);
+        if !has_data(id) {
             add(Rule::UserIdMissing, plan.user_id, None);
         } else {
             match st.user_id_type {
@@ -925,7 +1044,7 @@ impl Ctx<'_> {
         }
 
         // name, department, title, email
-        let name = cell_at(sheet, row, plan.name);
+        let name = get(plan.name);
         if !name.is_empty() {
             if longer_than(name, 48) {
                 add(Rule::NameTooLong, plan.name, None);
@@ -938,22 +1057,22 @@ impl Ctx<'_> {
                 add(Rule::NameStrictCharacters, plan.name, None);
             }
         }
-        if longer_than(cell_at(sheet, row, plan.department), 64) {
+        if longer_than(get(plan.department), 64) {
             add(Rule::DepartmentTooLong, plan.department, None);
         }
-        if longer_than(cell_at(sheet, row, plan.user_title), 64) {
+        if longer_than(get(plan.user_title), 64) {
             add(Rule::UserTitleTooLong, plan.user_title, None);
         }
-        let email = cell_at(sheet, row, plan.email);
-        if !email.trim().is_empty() && !email_ok(email) {
+        let email = get(plan.email);
+        if has_data(email) && !email_ok(email) {
             add(Rule::EmailShape, plan.email, None);
         }
 
         // Dates: each on its own, then start against expiry.
         let mut keys = [None; 4];
         for (k, col) in plan.dates.iter().enumerate() {
-            let v = cell_at(sheet, row, *col);
-            if v.trim().is_empty() {
+            let v = get(*col);
+            if !has_data(v) {
                 continue;
             }
             match parse_datetime(v) {
@@ -990,15 +1109,15 @@ impl Ctx<'_> {
         }
 
         // pin
-        let pin = cell_at(sheet, row, plan.pin);
+        let pin = get(plan.pin);
         if !pin.is_empty() && !pin_ok(pin) {
             add(Rule::PinFormat, plan.pin, None);
         }
 
         // Cards: csn and Wiegand columns.
         for (k, &col) in plan.cards.iter().enumerate() {
-            let v = cell_text(sheet, row, col);
-            if v.trim().is_empty() {
+            let v = get(Some(col));
+            if !has_data(v) {
                 if Some(col) == plan.csn && st.overwrite {
                     add(Rule::CsnBlankOverwrite, Some(col), None);
                 }
@@ -1013,12 +1132,12 @@ impl Ctx<'_> {
         }
 
         // Mobile card.
-        if !cell_at(sheet, row, plan.csn_mobile).trim().is_empty() {
+        if has_data(get(plan.csn_mobile)) {
             add(Rule::MobileCardIssued, plan.csn_mobile, None);
             if st.dynamic_site {
                 let missing = [plan.dates[2], plan.dates[3]]
                     .into_iter()
-                    .find(|c| c.is_none_or(|c| cell_text(sheet, row, c).trim().is_empty()));
+                    .find(|c| !has_data(get(*c)));
                 if let Some(c) = missing {
                     add(Rule::MobileDatesMissing, c.or(plan.csn_mobile), None);
                 }
@@ -1026,12 +1145,12 @@ impl Ctx<'_> {
         }
 
         // QR, face images.
-        if !cell_at(sheet, row, plan.qr).trim().is_empty() {
+        if has_data(get(plan.qr)) {
             add(Rule::QrNotImportable, plan.qr, None);
         }
         for col in plan.faces {
-            let v = cell_at(sheet, row, col);
-            if !v.trim().is_empty() && !face_file_ok(v) {
+            let v = get(col);
+            if has_data(v) && !face_file_ok(v) {
                 add(Rule::FaceImageFile, col, None);
             }
         }
@@ -1052,10 +1171,9 @@ fn status_of(findings: &[Finding]) -> RowStatus {
 // ---------------------------------------------------------------------------------------
 // The report
 
-/// All findings of a file, row status and counts, with what re-checking one row needs.
-#[derive(Debug, Clone)]
-pub struct Report {
-    header_row: usize,
+/// Where the findings of each data row are kept.
+#[derive(Debug, Clone, Default)]
+struct Store {
     first_data: usize,
     rows: usize,
     /// Findings of every row from the full run, in row order.
@@ -1063,16 +1181,82 @@ pub struct Report {
     /// Where each data row's findings start in `flat` (one more entry than rows).
     starts: Vec<usize>,
     /// Findings of rows re-checked since the full run (they replace the flat ones).
-    rechecked: HashMap<u32, Vec<Finding>>,
-    file: Vec<Finding>,
-    counts: Vec<u32>,
+    rechecked: HashMap<u32, Vec<Finding>, BuildHasherDefault<KeyHasher>>,
+}
+
+impl Store {
+    fn contains(&self, row: usize) -> bool {
+        row >= self.first_data && row - self.first_data < self.rows
+    }
+
+    fn of(&self, row: usize) -> &[Finding] {
+        if !self.contains(row) {
+            return &[];
+        }
+        if !self.rechecked.is_empty() {
+            if let Some(v) = self.rechecked.get(&(row as u32)) {
+                return v;
+            }
+        }
+        let i = row - self.first_data;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.flat.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// Running counts: findings per rule and rows per status.
+#[derive(Debug, Clone)]
+struct Counts {
+    by_rule: Vec<u32>,
     valid: u32,
     with_warnings: u32,
     with_errors: u32,
+}
+
+impl Counts {
+    fn new() -> Counts {
+        Counts {
+            by_rule: vec![0; Rule::COUNT],
+            valid: 0,
+            with_warnings: 0,
+            with_errors: 0,
+        }
+    }
+
+    /// Adds (`add` true) or takes away one row's findings.
+    fn tally(&mut self, findings: &[Finding], add: bool) {
+        let bump = |v: &mut u32| {
+            *v = if add {
+                v.saturating_add(1)
+            } else {
+                v.saturating_sub(1)
+            }
+        };
+        for f in findings {
+            if let Some(c) = self.by_rule.get_mut(f.rule as usize) {
+                bump(c);
+            }
+        }
+        match status_of(findings) {
+            RowStatus::Valid => bump(&mut self.valid),
+            RowStatus::Warnings => bump(&mut self.with_warnings),
+            RowStatus::Errors => bump(&mut self.with_errors),
+        }
+    }
+}
+
+/// All findings of a file, row status and counts, with what re-checking one row needs.
+#[derive(Debug, Clone)]
+pub struct Report {
+    header_row: usize,
+    store: Store,
+    file: Vec<Finding>,
+    counts: Counts,
     ids: RowIndex,
-    cards: RowIndex,
-    id_keys: Vec<u64>,
-    card_keys: Vec<u64>,
+    /// One index per card column (csn, then Wiegand columns), as the plan lists them.
+    cards: Vec<RowIndex>,
 }
 
 /// Checks every data row (the rows after `header_row`) against the BioStar import rules.
@@ -1085,40 +1269,34 @@ pub fn validate(
     let plan = Plan::new(sheet, header_row, mapping);
     let first_data = header_row.saturating_add(1).min(sheet.len());
     let rows = sheet.len() - first_data;
-    let stride = plan.cards.len();
 
-    let mut ids = RowIndex::default();
-    let mut cards = RowIndex::default();
+    // A blank row has blank ID and card cells, so it gets no keys.
     let mut id_keys = Vec::with_capacity(rows);
-    let mut card_keys = Vec::with_capacity(rows * stride);
+    let mut card_keys: Vec<Vec<u64>> = plan
+        .cards
+        .iter()
+        .map(|_| Vec::with_capacity(rows))
+        .collect();
     for row in first_data..sheet.len() {
-        let blank = is_blank_row(sheet, row);
-        let k = if blank {
-            0
-        } else {
-            id_key_of(sheet, &plan, settings, row)
-        };
-        if k != 0 {
-            ids.insert(k, row as u32);
-        }
-        id_keys.push(k);
-        for &col in &plan.cards {
-            let k = if blank {
-                0
-            } else {
-                card_key_of(sheet, row, col)
-            };
-            if k != 0 {
-                cards.insert(k, row as u32);
-            }
-            card_keys.push(k);
+        id_keys.push(id_key_of(sheet, &plan, settings, row));
+        for (keys, &col) in card_keys.iter_mut().zip(&plan.cards) {
+            keys.push(card_key_of(sheet, row, col));
         }
     }
+    let ids = RowIndex::build(first_data, id_keys);
+    let cards: Vec<RowIndex> = card_keys
+        .into_iter()
+        .map(|keys| RowIndex::build(first_data, keys))
+        .collect();
 
-    let mut flat = Vec::new();
-    let mut starts = Vec::with_capacity(rows + 1);
-    let mut counts = vec![0u32; Rule::COUNT];
-    let (mut valid, mut with_warnings, mut with_errors) = (0, 0, 0);
+    let mut store = Store {
+        first_data,
+        rows,
+        flat: Vec::new(),
+        starts: Vec::with_capacity(rows + 1),
+        rechecked: HashMap::default(),
+    };
+    let mut counts = Counts::new();
     {
         let ctx = Ctx {
             sheet,
@@ -1126,46 +1304,25 @@ pub fn validate(
             settings,
             ids: &ids,
             cards: &cards,
-            id_keys: &id_keys,
-            card_keys: &card_keys,
-            first_data,
         };
+        let mut cells = Vec::new();
         for row in first_data..sheet.len() {
-            let start = flat.len();
-            starts.push(start);
-            ctx.check_row(row, &mut flat);
-            let found = &flat[start..];
-            for f in found {
-                counts[f.rule as usize] += 1;
-            }
-            match status_of(found) {
-                RowStatus::Valid => valid += 1,
-                RowStatus::Warnings => with_warnings += 1,
-                RowStatus::Errors => with_errors += 1,
-            }
+            let start = store.flat.len();
+            store.starts.push(start);
+            ctx.check_row(row, &mut cells, &mut store.flat);
+            counts.tally(store.flat.get(start..).unwrap_or(&[]), true);
         }
-        starts.push(flat.len());
+        store.starts.push(store.flat.len());
     }
 
-    let mut report = Report {
+    Report {
         header_row,
-        first_data,
-        rows,
-        flat,
-        starts,
-        rechecked: HashMap::new(),
-        file: Vec::new(),
+        file: file_findings(sheet, header_row, mapping, &plan, first_data),
+        store,
         counts,
-        valid,
-        with_warnings,
-        with_errors,
         ids,
         cards,
-        id_keys,
-        card_keys,
-    };
-    report.file = file_findings(sheet, header_row, mapping, &plan, first_data);
-    report
+    }
 }
 
 /// Findings about the header and mapping rather than one row.
@@ -1219,6 +1376,13 @@ fn file_findings(
     out
 }
 
+/// A duplicate index a row edit touched: the user ID index, or card column `k` of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touched {
+    Id(u64),
+    Card(usize, u64),
+}
+
 impl Report {
     /// The header row the report was made for.
     pub fn header_row(&self) -> usize {
@@ -1227,22 +1391,12 @@ impl Report {
 
     /// The sheet rows checked (the data rows).
     pub fn data_rows(&self) -> std::ops::Range<usize> {
-        self.first_data..self.first_data + self.rows
+        self.store.first_data..self.store.first_data + self.store.rows
     }
 
     /// The findings of sheet row `row` (empty for the header and rows outside the data).
     pub fn findings_of(&self, row: usize) -> &[Finding] {
-        if !self.data_rows().contains(&row) {
-            return &[];
-        }
-        if let Some(v) = self.rechecked.get(&(row as u32)) {
-            return v;
-        }
-        let i = row - self.first_data;
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.flat.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.store.of(row)
     }
 
     /// Whether sheet row `row` is valid, has warnings only, or has errors.
@@ -1270,16 +1424,16 @@ impl Report {
 
     /// How many data-row findings `rule` produced.
     pub fn count(&self, rule: Rule) -> u32 {
-        self.counts.get(rule as usize).copied().unwrap_or(0)
+        self.counts.by_rule.get(rule as usize).copied().unwrap_or(0)
     }
 
     /// Row counts.
     pub fn totals(&self) -> Totals {
         Totals {
-            rows: self.rows as u32,
-            valid: self.valid,
-            with_errors: self.with_errors,
-            with_warnings: self.with_warnings,
+            rows: self.store.rows as u32,
+            valid: self.counts.valid,
+            with_errors: self.counts.with_errors,
+            with_warnings: self.counts.with_warnings,
             mobile_cards: self.count(Rule::MobileCardIssued),
             file_errors: self
                 .file
@@ -1304,24 +1458,8 @@ impl Report {
         }
     }
 
-    fn tally(&mut self, row: usize, sign: i64) {
-        let status = status_of(self.findings_of(row));
-        let rules: Vec<Rule> = self.findings_of(row).iter().map(|f| f.rule).collect();
-        let bump = |v: &mut u32| *v = (i64::from(*v) + sign).max(0) as u32;
-        for r in rules {
-            if let Some(c) = self.counts.get_mut(r as usize) {
-                bump(c);
-            }
-        }
-        match status {
-            RowStatus::Valid => bump(&mut self.valid),
-            RowStatus::Warnings => bump(&mut self.with_warnings),
-            RowStatus::Errors => bump(&mut self.with_errors),
-        }
-    }
-
     /// Re-checks sheet row `row` after an edit, and every row whose duplicate user ID or
-    /// card status the edit can change. `header_row`, `mapping` and `settings` must be
+    /// card finding the edit changes. `header_row`, `mapping` and `settings` must be
     /// those given to [`validate`]; after changing them, call [`validate`] again.
     pub fn revalidate_row(
         &mut self,
@@ -1331,87 +1469,78 @@ impl Report {
         settings: &SiteSettings,
         row: usize,
     ) {
-        if header_row != self.header_row || !self.data_rows().contains(&row) || row >= sheet.len() {
+        if header_row != self.header_row || !self.store.contains(row) || row >= sheet.len() {
             return;
         }
         let plan = Plan::new(sheet, header_row, mapping);
-        let i = row - self.first_data;
-        let r32 = row as u32;
-        let blank = is_blank_row(sheet, row);
-        let mut affected: Vec<u32> = vec![r32];
 
-        let new_id = if blank {
-            0
-        } else {
-            id_key_of(sheet, &plan, settings, row)
-        };
-        if let Some(old_id) = self.id_keys.get(i).copied() {
-            if old_id != new_id {
-                if old_id != 0 {
-                    affected.extend_from_slice(self.ids.rows(old_id));
-                    self.ids.remove(old_id, r32);
-                }
-                if new_id != 0 {
-                    self.ids.insert(new_id, r32);
-                    affected.extend_from_slice(self.ids.rows(new_id));
-                }
-                self.id_keys[i] = new_id;
+        // Move the row to its new keys, noting every key it left or joined.
+        let mut touched: Vec<Touched> = Vec::new();
+        let new_id = id_key_of(sheet, &plan, settings, row);
+        if let Some(old) = self.ids.set(row, new_id) {
+            touched.extend([Touched::Id(old), Touched::Id(new_id)]);
+        }
+        for (k, (index, &col)) in self.cards.iter_mut().zip(&plan.cards).enumerate() {
+            let new = card_key_of(sheet, row, col);
+            if let Some(old) = index.set(row, new) {
+                touched.extend([Touched::Card(k, old), Touched::Card(k, new)]);
             }
         }
-        let stride = plan.cards.len();
-        for (k, &col) in plan.cards.iter().enumerate() {
-            let slot = i * stride + k;
-            let new = if blank {
-                0
-            } else {
-                card_key_of(sheet, row, col)
+        touched.retain(|t| !matches!(t, Touched::Id(0) | Touched::Card(_, 0)));
+
+        let ctx = Ctx {
+            sheet,
+            plan: &plan,
+            settings,
+            ids: &self.ids,
+            cards: &self.cards,
+        };
+        // The other rows sharing a touched key need a re-check only when the other row
+        // their duplicate finding points at (or whether they have one) changes.
+        let mut affected: Vec<usize> = vec![row];
+        for t in &touched {
+            let (rows, rule, col) = match *t {
+                Touched::Id(key) => (self.ids.live_rows(key), Rule::UserIdDuplicate, None),
+                Touched::Card(k, key) => (
+                    self.cards
+                        .get(k)
+                        .map_or_else(Vec::new, |index| index.live_rows(key)),
+                    Rule::CardDuplicate,
+                    plan.cards.get(k).map(|&c| c as u32),
+                ),
             };
-            let Some(old) = self.card_keys.get(slot).copied() else {
-                continue;
-            };
-            if old != new {
-                if old != 0 {
-                    affected.extend_from_slice(self.cards.rows(old));
-                    self.cards.remove(old, r32);
+            for o in rows {
+                let o = o as usize;
+                if o == row || !self.store.contains(o) || o >= sheet.len() {
+                    continue;
                 }
-                if new != 0 {
-                    self.cards.insert(new, r32);
-                    affected.extend_from_slice(self.cards.rows(new));
+                let now = match *t {
+                    Touched::Id(_) => ctx.other_id_row(o),
+                    Touched::Card(k, _) => ctx.other_card_row(o, k),
+                };
+                let before = self
+                    .store
+                    .of(o)
+                    .iter()
+                    .find(|f| f.rule == rule && (col.is_none() || f.col == col))
+                    .and_then(|f| f.other);
+                if now != before {
+                    affected.push(o);
                 }
-                self.card_keys[slot] = new;
             }
         }
         affected.sort_unstable();
         affected.dedup();
 
-        let fresh: Vec<(usize, Vec<Finding>)> = {
-            let ctx = Ctx {
-                sheet,
-                plan: &plan,
-                settings,
-                ids: &self.ids,
-                cards: &self.cards,
-                id_keys: &self.id_keys,
-                card_keys: &self.card_keys,
-                first_data: self.first_data,
-            };
-            affected
-                .iter()
-                .map(|&r| r as usize)
-                .filter(|r| self.data_rows().contains(r) && *r < sheet.len())
-                .map(|r| {
-                    let mut v = Vec::new();
-                    ctx.check_row(r, &mut v);
-                    (r, v)
-                })
-                .collect()
-        };
-        for (r, v) in fresh {
-            self.tally(r, -1);
-            self.rechecked.insert(r as u32, v);
-            self.tally(r, 1);
+        let mut cells = Vec::new();
+        for r in affected {
+            let mut fresh = Vec::new();
+            ctx.check_row(r, &mut cells, &mut fresh);
+            self.counts.tally(self.store.of(r), false);
+            self.counts.tally(&fresh, true);
+            self.store.rechecked.insert(r as u32, fresh);
         }
-        self.file = file_findings(sheet, header_row, mapping, &plan, self.first_data);
+        self.file = file_findings(sheet, header_row, mapping, &plan, self.store.first_data);
     }
 }
 
@@ -2492,6 +2621,21 @@ mod tests {
     }
 
     #[test]
+    fn line_breaks_found_anywhere() {
+        assert!(!has_line_break(b""));
+        assert!(!has_line_break("김철수 Kim\t0123456789abcdef".as_bytes()));
+        for n in 0..20 {
+            for brk in [b'\n', b'\r'] {
+                let mut v = vec![b'a'; 20];
+                v[n] = brk;
+                assert!(has_line_break(&v), "at {n}");
+            }
+        }
+        // bytes just below 0x0E that are not line breaks
+        assert!(!has_line_break(&[0x0B, 0x0C, 0x09, 0, 1, 2, 3, 4, 5]));
+    }
+
+    #[test]
     fn row_width_rules() {
         let mut sheet = Sheet::new();
         sheet.push_row(1, ["user_id", "name"]).unwrap();
@@ -2633,6 +2777,45 @@ mod tests {
     }
 
     #[test]
+    fn revalidate_after_many_edits_matches_a_full_run() {
+        // IDs and cards from small ranges, so edits keep making and breaking duplicates.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let rows: Vec<Vec<String>> = (0..60)
+            .map(|_| {
+                let id = next(40).to_string();
+                let csn = next(30).to_string();
+                row_with(&id, &[("csn", &csn)])
+            })
+            .collect();
+        let (mut sheet, mapping, mut r) = check(&rows, &def());
+        let s = def();
+        for step in 0..400 {
+            let row = 1 + next(60) as usize;
+            let (col, value) = match next(4) {
+                0 => (0, format!("{:0w$}", next(40), w = next(3) as usize)),
+                1 => (7, next(30).to_string()),
+                2 => (7, String::new()),
+                _ => (0, String::new()),
+            };
+            sheet.set_cell(row, col, &value);
+            r.revalidate_row(&sheet, 0, &mapping, &s, row);
+            if step % 50 == 49 {
+                let full = validate(&sheet, 0, &mapping, &s);
+                for row in 1..=60 {
+                    assert_eq!(full.findings_of(row), r.findings_of(row), "row {row}");
+                }
+                assert_eq!(full.summary(), r.summary());
+            }
+        }
+    }
+
+    #[test]
     fn revalidate_ignores_rows_outside_the_data() {
         let (sheet, mapping, mut r) = check(&[row_with("1", &[])], &def());
         let before = r.summary();
@@ -2643,21 +2826,35 @@ mod tests {
     }
 
     #[test]
-    fn row_index_keeps_sorted_lists() {
-        let mut ix = RowIndex::default();
-        ix.insert(7, 5);
-        ix.insert(7, 2);
-        ix.insert(7, 9);
-        ix.insert(7, 2);
-        assert_eq!(ix.rows(7), &[2, 5, 9]);
-        ix.remove(7, 2);
-        assert_eq!(ix.rows(7), &[5, 9]);
-        assert_eq!(ix.first.get(&7), Some(&5));
-        ix.remove(7, 9);
-        assert_eq!(ix.rows(7), &[5]);
+    fn row_index_tracks_groups_through_edits() {
+        // data rows 1..=5 with keys 7, 3, 7, 0, 9
+        let mut ix = RowIndex::build(1, vec![7, 3, 7, 0, 9]);
+        assert_eq!(ix.shared(7), &[1, 3]);
+        assert!(ix.shared(3).is_empty());
+        assert_eq!(ix.key_of(4), 0);
+        assert_eq!(ix.key_of(0), 0);
+        assert_eq!(ix.key_of(99), 0);
+        // row 5 joins key 7
+        assert_eq!(ix.set(5, 7), Some(9));
+        assert_eq!(ix.shared(7), &[1, 3, 5]);
+        assert_eq!(ix.live_rows(9), Vec::<u32>::new());
+        // row 1 leaves, row 4 joins
+        assert_eq!(ix.set(1, 3), Some(7));
+        assert_eq!(ix.set(4, 7), Some(0));
+        assert_eq!(ix.shared(7), &[3, 4, 5]);
+        assert_eq!(ix.shared(3), &[1, 2]);
+        // row 1 comes back to its first key: still one entry
+        assert_eq!(ix.set(1, 7), Some(3));
+        assert_eq!(ix.shared(7), &[1, 3, 4, 5]);
+        assert!(ix.shared(3).is_empty());
+        assert_eq!(ix.set(1, 7), None);
+        assert_eq!(ix.set(0, 7), None);
+        assert_eq!(ix.set(6, 7), None);
+        for r in [3, 4, 5] {
+            ix.set(r, 0);
+        }
         assert!(ix.shared(7).is_empty());
-        ix.remove(7, 5);
-        assert!(ix.rows(7).is_empty());
+        assert_eq!(ix.live_rows(7), vec![1]);
     }
 
     #[test]
