@@ -14,8 +14,9 @@
 //!   ignored when comparing (they are reported by the ID rules anyway).
 //! - Card numbers (`csn` and Wiegand columns) must be decimal digits; they compare as
 //!   numbers (leading zeros ignored), and only within the same column.
-//! - Formula cells: a cell starting with `=` or `@` is flagged; one starting with `+` or `-`
-//!   is flagged unless the rest is only digits, spaces and `-()./` (a signed number or a
+//! - Formula cells (mapped columns only; unmapped ones are errors already and ignored ones
+//!   are not written): a cell starting with `=` or `@` is flagged; one starting with `+` or
+//!   `-` is flagged unless the rest is only digits, spaces and `-()./` (a signed number or a
 //!   phone number such as `+82 10-1234-5678`, which carries no formula to run).
 //! - An unmapped column the user has not ignored is an error on every row where it holds
 //!   data (one finding per row, counting the columns), and once for the file.
@@ -1325,7 +1326,7 @@ pub fn validate(
     }
 }
 
-/// Findings about the header and mapping rather than one row.
+/// Findings about the header and mapping rather than one row, by rule then column.
 fn file_findings(
     sheet: &Sheet,
     header_row: usize,
@@ -1363,7 +1364,7 @@ fn file_findings(
         if *u != ColUse::Undecided {
             continue;
         }
-        let first = (first_data..sheet.len()).find(|&r| !cell_text(sheet, r, c).trim().is_empty());
+        let first = (first_data..sheet.len()).find(|&r| has_data(cell_text(sheet, r, c)));
         if let Some(r) = first {
             out.push(Finding {
                 row: h,
@@ -1373,6 +1374,7 @@ fn file_findings(
             });
         }
     }
+    out.sort_by_key(|f| (f.rule, f.col));
     out
 }
 
@@ -1540,7 +1542,52 @@ impl Report {
             self.counts.tally(&fresh, true);
             self.store.rechecked.insert(r as u32, fresh);
         }
-        self.file = file_findings(sheet, header_row, mapping, &plan, self.store.first_data);
+        self.update_unmapped(sheet, &plan, row);
+    }
+
+    /// Brings the file-level "data in an unmapped column" findings up to date after an edit
+    /// of `row`: only that row changed, so the first row with data moves at most from it.
+    fn update_unmapped(&mut self, sheet: &Sheet, plan: &Plan, row: usize) {
+        for (c, u) in plan.uses.iter().enumerate() {
+            if *u != ColUse::Undecided {
+                continue;
+            }
+            let has = has_data(cell_text(sheet, row, c));
+            let pos = self
+                .file
+                .iter()
+                .position(|f| f.rule == Rule::UnmappedColumn && f.col == Some(c as u32));
+            let first = pos
+                .and_then(|p| self.file.get(p))
+                .and_then(|f| f.other)
+                .map(|o| o as usize);
+            let new_first = match first {
+                None => has.then_some(row),
+                Some(f) if row < f && has => Some(row),
+                Some(f) if row == f && !has => {
+                    (row + 1..sheet.len()).find(|&r| has_data(cell_text(sheet, r, c)))
+                }
+                Some(f) => Some(f),
+            };
+            match (pos, new_first) {
+                (Some(p), Some(nf)) => {
+                    if let Some(f) = self.file.get_mut(p) {
+                        f.other = Some(nf as u32);
+                    }
+                }
+                (Some(p), None) => {
+                    self.file.remove(p);
+                }
+                (None, Some(nf)) => self.file.push(Finding {
+                    row: self.header_row as u32,
+                    col: Some(c as u32),
+                    rule: Rule::UnmappedColumn,
+                    other: Some(nf as u32),
+                }),
+                (None, None) => {}
+            }
+        }
+        self.file.sort_by_key(|f| (f.rule, f.col));
     }
 }
 
@@ -1576,6 +1623,15 @@ fn describe_column(sheet: &Sheet, header_row: usize, mapping: &Mapping, col: usi
         format!("column {}", column_letter(col))
     } else {
         format!("column \"{}\" ({})", header, column_letter(col))
+    }
+}
+
+/// `s` with its first letter upper-cased.
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -1778,7 +1834,7 @@ impl Finding {
                 "{} is not mapped to any BioStar field but holds data (first on {}): the \
                  import fails on unknown columns. Map it to a field, declare it as a custom \
                  user field (it must exist on the server too), or ignore it.",
-                col.map_or_else(|| "A column".to_string(), colname),
+                col.map_or_else(|| "A column".to_string(), |c| capitalise(&colname(c))),
                 other_line(self.other)
             ),
             Rule::UnmappedColumn => {
@@ -1802,8 +1858,10 @@ impl Finding {
             Rule::MappingConflict => format!(
                 "{} and {} are both mapped to {fname}: the server takes one column per \
                  field. Remap one of them to another field or ignore it.",
-                self.other
-                    .map_or_else(|| "Another column".to_string(), |o| colname(o as usize)),
+                self.other.map_or_else(
+                    || "Another column".to_string(),
+                    |o| capitalise(&colname(o as usize))
+                ),
                 col.map_or_else(|| "a column".to_string(), colname),
             ),
             Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
@@ -2679,7 +2737,10 @@ mod tests {
         assert_eq!(rules(&r, 2), vec![]);
         assert_eq!(r.file_findings().len(), 2);
         let m = r.file_findings()[0].message(&sheet, 0, &mapping);
-        assert!(m.contains("\"Vehicle\" (B)") && m.contains("line 2"), "{m}");
+        assert!(
+            m.starts_with("Column \"Vehicle\" (B)") && m.contains("line 2"),
+            "{m}"
+        );
         assert!(
             m.contains("custom user field") && m.contains("ignore"),
             "{m}"
@@ -2704,9 +2765,12 @@ mod tests {
         mapping.remap(1, Some(Field::Name));
         let r = validate(&sheet, 0, &mapping, &def());
         let file: Vec<Rule> = r.file_findings().iter().map(|f| f.rule).collect();
-        assert_eq!(file, vec![Rule::UserIdColumnMissing, Rule::MappingConflict]);
-        let m = r.file_findings()[1].message(&sheet, 0, &mapping);
-        assert!(m.contains("\"name\" (A) and column \"이름\" (B)"), "{m}");
+        assert_eq!(file, vec![Rule::MappingConflict, Rule::UserIdColumnMissing]);
+        let m = r.file_findings()[0].message(&sheet, 0, &mapping);
+        assert!(
+            m.starts_with("Column \"name\" (A) and column \"이름\" (B)"),
+            "{m}"
+        );
         assert_eq!(rules(&r, 1), vec![Rule::UserIdMissing]);
         let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
         assert!(m.contains("no column is mapped"), "{m}");
@@ -2813,6 +2877,41 @@ mod tests {
                 assert_eq!(full.summary(), r.summary());
             }
         }
+    }
+
+    #[test]
+    fn revalidate_keeps_unmapped_column_findings_current() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["user_id", "Vehicle", "Memo"]).unwrap();
+        for (i, v) in ["", "", "x", "", "y"].iter().enumerate() {
+            let id = (i + 1).to_string();
+            sheet.push_row(i as u64 + 2, [id.as_str(), v, ""]).unwrap();
+        }
+        let mapping = auto_map(&["user_id", "Vehicle", "Memo"], &[]);
+        let s = def();
+        let mut r = validate(&sheet, 0, &mapping, &s);
+        let edits: [(usize, usize, &str); 8] = [
+            (1, 1, "a"), // earlier data: the first row moves up
+            (1, 1, ""),  // and back
+            (3, 1, ""),  // the first row loses its data: the next one is found
+            (5, 1, ""),  // no data left: the finding goes
+            (2, 2, "m"), // data in another unmapped column
+            (4, 1, "z"),
+            (2, 2, ""),
+            (4, 1, ""),
+        ];
+        for (row, col, v) in edits {
+            sheet.set_cell(row, col, v);
+            r.revalidate_row(&sheet, 0, &mapping, &s, row);
+            let full = validate(&sheet, 0, &mapping, &s);
+            assert_eq!(
+                r.file_findings(),
+                full.file_findings(),
+                "after {row},{col}={v:?}"
+            );
+            assert_eq!(r.summary(), full.summary());
+        }
+        assert!(r.file_findings().is_empty());
     }
 
     #[test]
