@@ -837,6 +837,11 @@ mod tests {
         );
         assert_eq!(target(&m, 4), Some(Field::Custom("Purpose".into())));
         assert!(m.columns.iter().all(|c| c.how == MatchKind::Normalized));
+        // a byte-order mark or spaces around the header
+        let m = auto_map(&["\u{feff}user_id", " name "], &[]);
+        assert_eq!(target(&m, 0), Some(Field::UserId));
+        assert_eq!(target(&m, 1), Some(Field::Name));
+        assert_eq!(m.columns[0].how, MatchKind::Normalized);
     }
 
     #[test]

@@ -1462,7 +1462,8 @@ impl Report {
 
     /// Re-checks sheet row `row` after an edit, and every row whose duplicate user ID or
     /// card finding the edit changes. `header_row`, `mapping` and `settings` must be
-    /// those given to [`validate`]; after changing them, call [`validate`] again.
+    /// those given to [`validate`]; after changing them, editing the header row or adding
+    /// rows, call [`validate`] again.
     pub fn revalidate_row(
         &mut self,
         sheet: &Sheet,
