@@ -1,1 +1,1056 @@
 //! Column to field mapping for BioStar user CSV: exact, case and spacing, alias, fuzzy.
+//!
+//! [`auto_map`] proposes a BioStar field for every column of a header row, the way the
+//! server's "Import CSV" dialog maps columns by name; [`Mapping::remap`] is the dialog's
+//! "Remap". A column that matches nothing stays unmapped until the user maps it, declares
+//! it as a custom field, or ignores it: the server rejects a file with an unknown column.
+
+use serde::{Deserialize, Serialize};
+
+/// A BioStar user field: one column of the server's user CSV.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// `user_id`: the user's ID (a number or, on alphanumeric sites, text).
+    UserId,
+    /// `name`: the user's display name.
+    Name,
+    /// `department`.
+    Department,
+    /// `user_title`: job title.
+    UserTitle,
+    /// `phone`.
+    Phone,
+    /// `email`.
+    Email,
+    /// `user_group`: the user group's name.
+    UserGroup,
+    /// `start_datetime`: start of the validity period.
+    StartDatetime,
+    /// `expiry_datetime`: end of the validity period.
+    ExpiryDatetime,
+    /// `csn`: card serial number of a CSN card.
+    Csn,
+    /// `mobile_start_datetime`: start of the mobile card's validity.
+    MobileStartDatetime,
+    /// `mobile_expiry_datetime`: end of the mobile card's validity.
+    MobileExpiryDatetime,
+    /// `csn_mobile`: a mobile access card to issue.
+    CsnMobile,
+    /// `qr`: QR credential (not importable through CSV in BioStar X).
+    Qr,
+    /// `face_image_file1`: file name of the first face image.
+    FaceImageFile1,
+    /// `face_image_file2`: file name of the second face image.
+    FaceImageFile2,
+    /// `pin`: the user's PIN.
+    Pin,
+    /// `tom_aoc`.
+    TomAoc,
+    /// `tom_scc`.
+    TomScc,
+    /// A Wiegand card-format column, named after the format configured on the server.
+    WiegandCard(String),
+    /// A custom user field, named as configured on the server.
+    Custom(String),
+}
+
+/// The Wiegand card-format column names a server commonly writes (formats.md section 1).
+pub const KNOWN_WIEGAND_FORMATS: [&str; 9] = [
+    "26 bit SIA Standard-H10301",
+    "HID 37 bit-H10302",
+    "HID 37 bit-H10304",
+    "HID Corporate 1000",
+    "HID Corporate 1000 48bit",
+    "MIFARE CSN 32bit",
+    "MIFARE CSN 34bit (Parity)",
+    "DESFire 56bit",
+    "DESFire 58bit (Parity)",
+];
+
+impl Field {
+    /// Every fixed BioStar field, in the order a server writes them.
+    pub const STANDARD: [Field; 19] = [
+        Field::UserId,
+        Field::Name,
+        Field::Department,
+        Field::UserTitle,
+        Field::Phone,
+        Field::Email,
+        Field::UserGroup,
+        Field::StartDatetime,
+        Field::ExpiryDatetime,
+        Field::Csn,
+        Field::MobileStartDatetime,
+        Field::MobileExpiryDatetime,
+        Field::CsnMobile,
+        Field::Qr,
+        Field::FaceImageFile1,
+        Field::FaceImageFile2,
+        Field::Pin,
+        Field::TomAoc,
+        Field::TomScc,
+    ];
+
+    /// The exact header text the BioStar server writes and reads for this field.
+    pub fn header_name(&self) -> &str {
+        match self {
+            Field::UserId => "user_id",
+            Field::Name => "name",
+            Field::Department => "department",
+            Field::UserTitle => "user_title",
+            Field::Phone => "phone",
+            Field::Email => "email",
+            Field::UserGroup => "user_group",
+            Field::StartDatetime => "start_datetime",
+            Field::ExpiryDatetime => "expiry_datetime",
+            Field::Csn => "csn",
+            Field::MobileStartDatetime => "mobile_start_datetime",
+            Field::MobileExpiryDatetime => "mobile_expiry_datetime",
+            Field::CsnMobile => "csn_mobile",
+            Field::Qr => "qr",
+            Field::FaceImageFile1 => "face_image_file1",
+            Field::FaceImageFile2 => "face_image_file2",
+            Field::Pin => "pin",
+            Field::TomAoc => "tom_aoc",
+            Field::TomScc => "tom_scc",
+            Field::WiegandCard(name) | Field::Custom(name) => name,
+        }
+    }
+
+    /// True for the fields holding a date and time.
+    pub fn is_datetime(&self) -> bool {
+        matches!(
+            self,
+            Field::StartDatetime
+                | Field::ExpiryDatetime
+                | Field::MobileStartDatetime
+                | Field::MobileExpiryDatetime
+        )
+    }
+
+    /// True for the fields holding a physical card number (`csn` and Wiegand formats).
+    pub fn is_card(&self) -> bool {
+        matches!(self, Field::Csn | Field::WiegandCard(_))
+    }
+}
+
+/// How a column came to be mapped (or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The header is the field's BioStar name, byte for byte.
+    Exact,
+    /// The header equals the name ignoring case, spaces, `_`, `-` and `.`.
+    Normalized,
+    /// The header is a common English or Korean name for the field.
+    Alias,
+    /// The header is close to a name or alias (a guess: check it).
+    Fuzzy,
+    /// The user chose the mapping (or chose to ignore the column).
+    Manual,
+    /// Nothing matched and the user has not decided yet.
+    Unmapped,
+}
+
+impl MatchKind {
+    /// Higher is a more trustworthy automatic match.
+    fn rank(self) -> u8 {
+        match self {
+            MatchKind::Manual => 5,
+            MatchKind::Exact => 4,
+            MatchKind::Normalized => 3,
+            MatchKind::Alias => 2,
+            MatchKind::Fuzzy => 1,
+            MatchKind::Unmapped => 0,
+        }
+    }
+}
+
+/// The mapping of one column of the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    /// 0-based column index in the file.
+    pub column: usize,
+    /// The column's header text as read.
+    pub header: String,
+    /// The BioStar field the column feeds, or None (unmapped or ignored).
+    pub target: Option<Field>,
+    /// How the mapping was made.
+    pub how: MatchKind,
+    /// How sure the automatic match is, 0 to 1 (1 for exact and manual).
+    pub confidence: f32,
+    /// True when nothing matched: the column may be a custom field to declare.
+    pub suggest_custom: bool,
+    /// Why the column was left unmapped or how a guess was made, for the user.
+    pub note: Option<String>,
+}
+
+impl ColumnMapping {
+    /// True when the user chose to leave this column out of the import.
+    pub fn is_ignored(&self) -> bool {
+        self.target.is_none() && self.how == MatchKind::Manual
+    }
+
+    /// True when the column has no field and the user has not decided what to do with it.
+    pub fn is_undecided(&self) -> bool {
+        self.target.is_none() && self.how != MatchKind::Manual
+    }
+}
+
+/// Two or more columns mapped to one field: the user must pick one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappingConflict {
+    /// The field claimed more than once.
+    pub field: Field,
+    /// The 0-based columns claiming it, in column order.
+    pub columns: Vec<usize>,
+    /// Their header texts, in the same order.
+    pub headers: Vec<String>,
+}
+
+impl MappingConflict {
+    /// A sentence saying which columns clash and how to resolve it.
+    pub fn message(&self) -> String {
+        let cols: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&self.headers)
+            .map(|(c, h)| format!("\"{}\" ({})", h, column_letter(*c)))
+            .collect();
+        format!(
+            "Columns {} are all mapped to {}: the server takes one column per field. \
+             Remap all but one of them to another field, or ignore them.",
+            cols.join(" and "),
+            self.field.header_name()
+        )
+    }
+}
+
+/// The field of every column of a file, as auto-mapped and then remapped by the user.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Mapping {
+    /// One entry per column of the header row, in column order.
+    pub columns: Vec<ColumnMapping>,
+    /// The custom user fields declared (they must exist on the server too).
+    pub custom_fields: Vec<String>,
+}
+
+impl Mapping {
+    /// Maps `column` by hand to `target`; None ignores the column. False if no such column.
+    pub fn remap(&mut self, column: usize, target: Option<Field>) -> bool {
+        if let Some(Field::Custom(name)) = &target {
+            if !self.custom_fields.iter().any(|c| c == name) {
+                self.custom_fields.push(name.clone());
+            }
+        }
+        match self.columns.get_mut(column) {
+            Some(cm) => {
+                cm.target = target;
+                cm.how = MatchKind::Manual;
+                cm.confidence = 1.0;
+                cm.suggest_custom = false;
+                cm.note = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first column mapped to `field`, if any.
+    pub fn column_of(&self, field: &Field) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|c| c.target.as_ref() == Some(field))
+            .map(|c| c.column)
+    }
+
+    /// The mapping of column `column`, if the header has it.
+    pub fn get(&self, column: usize) -> Option<&ColumnMapping> {
+        self.columns.get(column)
+    }
+
+    /// Every field claimed by more than one column, with the columns (an error to resolve).
+    pub fn conflicts(&self) -> Vec<MappingConflict> {
+        let mut out: Vec<MappingConflict> = Vec::new();
+        for (i, cm) in self.columns.iter().enumerate() {
+            let Some(field) = &cm.target else { continue };
+            if out.iter().any(|c| &c.field == field) {
+                continue;
+            }
+            let same: Vec<&ColumnMapping> = self.columns[i..]
+                .iter()
+                .filter(|o| o.target.as_ref() == Some(field))
+                .collect();
+            if same.len() > 1 {
+                out.push(MappingConflict {
+                    field: field.clone(),
+                    columns: same.iter().map(|o| o.column).collect(),
+                    headers: same.iter().map(|o| o.header.clone()).collect(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The BioStar header names of the mapped columns, in column order.
+    pub fn output_header(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter_map(|c| c.target.as_ref().map(|f| f.header_name().to_string()))
+            .collect()
+    }
+}
+
+/// The spreadsheet letter of a 0-based column: 0 is A, 26 is AA.
+pub fn column_letter(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Common names of the fixed fields in English and Korean headers.
+const ALIASES: &[(&str, Field)] = &[
+    // user_id
+    ("ID", Field::UserId),
+    ("User No", Field::UserId),
+    ("User Number", Field::UserId),
+    ("Employee No", Field::UserId),
+    ("Employee Number", Field::UserId),
+    ("Employee ID", Field::UserId),
+    ("Emp No", Field::UserId),
+    ("Emp ID", Field::UserId),
+    ("Staff ID", Field::UserId),
+    ("Staff No", Field::UserId),
+    ("Staff Number", Field::UserId),
+    ("Person ID", Field::UserId),
+    ("Personnel No", Field::UserId),
+    ("사용자 ID", Field::UserId),
+    ("사용자 아이디", Field::UserId),
+    ("사용자 번호", Field::UserId),
+    ("아이디", Field::UserId),
+    ("사번", Field::UserId),
+    ("사원번호", Field::UserId),
+    ("직원번호", Field::UserId),
+    // name
+    ("Full Name", Field::Name),
+    ("User Name", Field::Name),
+    ("Employee Name", Field::Name),
+    ("Staff Name", Field::Name),
+    ("Display Name", Field::Name),
+    ("이름", Field::Name),
+    ("성명", Field::Name),
+    ("성함", Field::Name),
+    ("사용자명", Field::Name),
+    ("사용자 이름", Field::Name),
+    ("직원명", Field::Name),
+    ("사원명", Field::Name),
+    // department
+    ("Dept", Field::Department),
+    ("Division", Field::Department),
+    ("부서", Field::Department),
+    ("부서명", Field::Department),
+    ("소속", Field::Department),
+    ("소속부서", Field::Department),
+    // user_title
+    ("Title", Field::UserTitle),
+    ("Job Title", Field::UserTitle),
+    ("Position", Field::UserTitle),
+    ("Designation", Field::UserTitle),
+    ("직책", Field::UserTitle),
+    ("직위", Field::UserTitle),
+    ("직급", Field::UserTitle),
+    ("직함", Field::UserTitle),
+    // phone
+    ("Phone Number", Field::Phone),
+    ("Phone No", Field::Phone),
+    ("Telephone", Field::Phone),
+    ("Tel", Field::Phone),
+    ("Mobile", Field::Phone),
+    ("Mobile Phone", Field::Phone),
+    ("Mobile No", Field::Phone),
+    ("Mobile Number", Field::Phone),
+    ("Cell", Field::Phone),
+    ("Cell Phone", Field::Phone),
+    ("Contact", Field::Phone),
+    ("Contact Number", Field::Phone),
+    ("전화번호", Field::Phone),
+    ("전화", Field::Phone),
+    ("휴대폰", Field::Phone),
+    ("휴대폰 번호", Field::Phone),
+    ("휴대전화", Field::Phone),
+    ("휴대전화번호", Field::Phone),
+    ("핸드폰", Field::Phone),
+    ("연락처", Field::Phone),
+    // email
+    ("Email Address", Field::Email),
+    ("Mail", Field::Email),
+    ("이메일", Field::Email),
+    ("이메일 주소", Field::Email),
+    ("메일", Field::Email),
+    ("전자메일", Field::Email),
+    // user_group
+    ("Group", Field::UserGroup),
+    ("Group Name", Field::UserGroup),
+    ("그룹", Field::UserGroup),
+    ("그룹명", Field::UserGroup),
+    ("사용자 그룹", Field::UserGroup),
+    // start_datetime
+    ("Start", Field::StartDatetime),
+    ("Start Date", Field::StartDatetime),
+    ("Start Time", Field::StartDatetime),
+    ("Valid From", Field::StartDatetime),
+    ("Validity Start", Field::StartDatetime),
+    ("Begin Date", Field::StartDatetime),
+    ("시작일", Field::StartDatetime),
+    ("시작일시", Field::StartDatetime),
+    ("시작일자", Field::StartDatetime),
+    ("시작 날짜", Field::StartDatetime),
+    ("유효기간 시작", Field::StartDatetime),
+    ("유효기간 시작일", Field::StartDatetime),
+    // expiry_datetime
+    ("End", Field::ExpiryDatetime),
+    ("End Date", Field::ExpiryDatetime),
+    ("End Time", Field::ExpiryDatetime),
+    ("End DateTime", Field::ExpiryDatetime),
+    ("Expiry", Field::ExpiryDatetime),
+    ("Expiry Date", Field::ExpiryDatetime),
+    ("Expiration", Field::ExpiryDatetime),
+    ("Expiration Date", Field::ExpiryDatetime),
+    ("Expire Date", Field::ExpiryDatetime),
+    ("Expires", Field::ExpiryDatetime),
+    ("Valid To", Field::ExpiryDatetime),
+    ("Valid Until", Field::ExpiryDatetime),
+    ("Validity End", Field::ExpiryDatetime),
+    ("만료일", Field::ExpiryDatetime),
+    ("만료일시", Field::ExpiryDatetime),
+    ("만료일자", Field::ExpiryDatetime),
+    ("만료 날짜", Field::ExpiryDatetime),
+    ("종료일", Field::ExpiryDatetime),
+    ("종료일시", Field::ExpiryDatetime),
+    ("종료일자", Field::ExpiryDatetime),
+    ("유효기간 종료", Field::ExpiryDatetime),
+    ("유효기간 만료일", Field::ExpiryDatetime),
+    // csn
+    ("Card", Field::Csn),
+    ("Card No", Field::Csn),
+    ("Card Number", Field::Csn),
+    ("Card ID", Field::Csn),
+    ("Card Serial Number", Field::Csn),
+    ("Card Serial No", Field::Csn),
+    ("RFID", Field::Csn),
+    ("RFID Card", Field::Csn),
+    ("카드", Field::Csn),
+    ("카드번호", Field::Csn),
+    ("카드 ID", Field::Csn),
+    ("카드일련번호", Field::Csn),
+    // mobile_start_datetime
+    ("Mobile Start", Field::MobileStartDatetime),
+    ("Mobile Start Date", Field::MobileStartDatetime),
+    ("Mobile Valid From", Field::MobileStartDatetime),
+    ("모바일 시작일", Field::MobileStartDatetime),
+    ("모바일 카드 시작일", Field::MobileStartDatetime),
+    // mobile_expiry_datetime
+    ("Mobile Expiry", Field::MobileExpiryDatetime),
+    ("Mobile Expiry Date", Field::MobileExpiryDatetime),
+    ("Mobile End", Field::MobileExpiryDatetime),
+    ("Mobile End Date", Field::MobileExpiryDatetime),
+    ("Mobile Valid To", Field::MobileExpiryDatetime),
+    ("모바일 만료일", Field::MobileExpiryDatetime),
+    ("모바일 카드 만료일", Field::MobileExpiryDatetime),
+    // csn_mobile
+    ("Mobile Card", Field::CsnMobile),
+    ("Mobile Card No", Field::CsnMobile),
+    ("Mobile Card Number", Field::CsnMobile),
+    ("Mobile Card ID", Field::CsnMobile),
+    ("Mobile CSN", Field::CsnMobile),
+    ("모바일 카드", Field::CsnMobile),
+    ("모바일 카드번호", Field::CsnMobile),
+    // qr
+    ("QR Code", Field::Qr),
+    ("QR코드", Field::Qr),
+    // face images
+    ("Face Image", Field::FaceImageFile1),
+    ("Face Image 1", Field::FaceImageFile1),
+    ("Face Image File", Field::FaceImageFile1),
+    ("Face Photo", Field::FaceImageFile1),
+    ("얼굴 이미지", Field::FaceImageFile1),
+    ("얼굴 이미지 1", Field::FaceImageFile1),
+    ("얼굴사진", Field::FaceImageFile1),
+    ("Face Image 2", Field::FaceImageFile2),
+    ("Face Photo 2", Field::FaceImageFile2),
+    ("얼굴 이미지 2", Field::FaceImageFile2),
+    ("얼굴사진 2", Field::FaceImageFile2),
+    // pin
+    ("PIN Code", Field::Pin),
+    ("PIN Number", Field::Pin),
+    ("Password", Field::Pin),
+    ("비밀번호", Field::Pin),
+    ("핀", Field::Pin),
+    ("핀번호", Field::Pin),
+    ("PIN 번호", Field::Pin),
+];
+
+/// Lower-cases and drops spaces, `_`, `-`, `.`, BOM and zero-width characters.
+fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '-' | '.' | '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}'
+            )
+        {
+            continue;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The ASCII digits of a string, in order.
+fn digits_of(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| c.is_ascii_digit())
+}
+
+/// Similarity a fuzzy match must reach (normalized Damerau-Levenshtein, 0 to 1).
+const FUZZY_THRESHOLD: f64 = 0.8;
+/// Shortest normalized header (in characters) that is matched fuzzily.
+const FUZZY_MIN_CHARS: usize = 4;
+
+/// One candidate name a header can match.
+struct Candidate {
+    normalized: String,
+    field: Field,
+}
+
+/// A proposed field for a header, before conflicts are resolved.
+struct Proposal {
+    field: Field,
+    how: MatchKind,
+    confidence: f32,
+    note: Option<String>,
+}
+
+fn fixed_by_exact(header: &str) -> Option<Field> {
+    if let Some(f) = Field::STANDARD.iter().find(|f| f.header_name() == header) {
+        return Some(f.clone());
+    }
+    KNOWN_WIEGAND_FORMATS
+        .iter()
+        .find(|w| **w == header)
+        .map(|w| Field::WiegandCard((*w).to_string()))
+}
+
+fn fixed_by_normalized(norm: &str) -> Option<Field> {
+    if let Some(f) = Field::STANDARD
+        .iter()
+        .find(|f| normalize(f.header_name()) == norm)
+    {
+        return Some(f.clone());
+    }
+    KNOWN_WIEGAND_FORMATS
+        .iter()
+        .find(|w| normalize(w) == norm)
+        .map(|w| Field::WiegandCard((*w).to_string()))
+}
+
+fn by_alias(norm: &str) -> Option<Field> {
+    ALIASES
+        .iter()
+        .find(|(a, _)| normalize(a) == norm)
+        .map(|(_, f)| f.clone())
+}
+
+/// True when a normalized header names a Wiegand card format ("35bit...", "wiegand").
+fn looks_like_wiegand(norm: &str) -> bool {
+    if norm.contains("wiegand") {
+        return true;
+    }
+    let b = norm.as_bytes();
+    (1..b.len()).any(|i| b[i - 1].is_ascii_digit() && b[i..].starts_with(b"bit"))
+}
+
+fn candidates(custom_fields: &[String]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for f in Field::STANDARD.iter() {
+        out.push(Candidate {
+            normalized: normalize(f.header_name()),
+            field: f.clone(),
+        });
+    }
+    for w in KNOWN_WIEGAND_FORMATS {
+        out.push(Candidate {
+            normalized: normalize(w),
+            field: Field::WiegandCard(w.to_string()),
+        });
+    }
+    for c in custom_fields {
+        out.push(Candidate {
+            normalized: normalize(c),
+            field: Field::Custom(c.clone()),
+        });
+    }
+    for (a, f) in ALIASES {
+        out.push(Candidate {
+            normalized: normalize(a),
+            field: f.clone(),
+        });
+    }
+    out
+}
+
+fn propose(header: &str, custom_fields: &[String], cands: &[Candidate]) -> Option<Proposal> {
+    let exact = |field: Field| Proposal {
+        field,
+        how: MatchKind::Exact,
+        confidence: 1.0,
+        note: None,
+    };
+    if let Some(f) = fixed_by_exact(header) {
+        return Some(exact(f));
+    }
+    if let Some(c) = custom_fields.iter().find(|c| c.as_str() == header) {
+        return Some(exact(Field::Custom(c.clone())));
+    }
+    let norm = normalize(header);
+    if norm.is_empty() {
+        return None;
+    }
+    let normalized = |field: Field| Proposal {
+        field,
+        how: MatchKind::Normalized,
+        confidence: 0.95,
+        note: None,
+    };
+    if let Some(f) = fixed_by_normalized(&norm) {
+        return Some(normalized(f));
+    }
+    if let Some(c) = custom_fields.iter().find(|c| normalize(c) == norm) {
+        return Some(normalized(Field::Custom(c.clone())));
+    }
+    if let Some(f) = by_alias(&norm) {
+        return Some(Proposal {
+            field: f,
+            how: MatchKind::Alias,
+            confidence: 0.85,
+            note: None,
+        });
+    }
+    if norm.chars().count() >= FUZZY_MIN_CHARS {
+        let mut best: Option<(f64, &Candidate)> = None;
+        for cand in cands {
+            if cand.normalized.chars().count() < FUZZY_MIN_CHARS
+                || !digits_of(&norm).eq(digits_of(&cand.normalized))
+            {
+                continue;
+            }
+            let sim = strsim::normalized_damerau_levenshtein(&norm, &cand.normalized);
+            if sim >= FUZZY_THRESHOLD && best.is_none_or(|(b, _)| sim > b) {
+                best = Some((sim, cand));
+            }
+        }
+        if let Some((sim, cand)) = best {
+            return Some(Proposal {
+                field: cand.field.clone(),
+                how: MatchKind::Fuzzy,
+                confidence: (sim * 0.8) as f32,
+                note: Some(format!(
+                    "Guessed from a similar name ({:.0}% alike): check it.",
+                    sim * 100.0
+                )),
+            });
+        }
+    }
+    if looks_like_wiegand(&norm) {
+        return Some(Proposal {
+            field: Field::WiegandCard(header.trim().to_string()),
+            how: MatchKind::Fuzzy,
+            confidence: 0.6,
+            note: Some(
+                "Looks like a Wiegand card format column: the server must have a card format \
+                 with exactly this name, or the import fails."
+                    .to_string(),
+            ),
+        });
+    }
+    None
+}
+
+/// Proposes a field for every header: exact name, then normalized, alias, fuzzy.
+///
+/// `custom_fields` are the custom user fields declared on the server; they match by name.
+/// When two columns match one field, the better match keeps it and the other is left
+/// unmapped with a note.
+pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
+    let cands = candidates(custom_fields);
+    let mut columns: Vec<ColumnMapping> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match propose(h, custom_fields, &cands) {
+            Some(p) => ColumnMapping {
+                column: i,
+                header: (*h).to_string(),
+                target: Some(p.field),
+                how: p.how,
+                confidence: p.confidence,
+                suggest_custom: false,
+                note: p.note,
+            },
+            None => ColumnMapping {
+                column: i,
+                header: (*h).to_string(),
+                target: None,
+                how: MatchKind::Unmapped,
+                confidence: 0.0,
+                suggest_custom: !h.trim().is_empty(),
+                note: Some(if h.trim().is_empty() {
+                    "The column has no header: ignore it, or map it if it holds user data."
+                        .to_string()
+                } else {
+                    "No BioStar field matches this header: map it, add it as a custom \
+                     user field (on the server too), or ignore it."
+                        .to_string()
+                }),
+            },
+        })
+        .collect();
+
+    // Two columns on one field: the better match (then the earlier column) keeps it.
+    for i in 0..columns.len() {
+        let Some(field) = columns[i].target.clone() else {
+            continue;
+        };
+        let winner = columns
+            .iter()
+            .filter(|c| c.target.as_ref() == Some(&field))
+            .max_by(|a, b| {
+                (a.how.rank(), a.confidence)
+                    .partial_cmp(&(b.how.rank(), b.confidence))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(b.column.cmp(&a.column))
+            })
+            .map(|c| (c.column, c.header.clone()));
+        let Some((win_col, win_header)) = winner else {
+            continue;
+        };
+        for c in columns.iter_mut() {
+            if c.column != win_col && c.target.as_ref() == Some(&field) {
+                c.note = Some(format!(
+                    "Also looks like {}, but column \"{}\" ({}) matches it better: map this \
+                     column to another field or ignore it.",
+                    field.header_name(),
+                    win_header,
+                    column_letter(win_col)
+                ));
+                c.target = None;
+                c.how = MatchKind::Unmapped;
+                c.confidence = 0.0;
+                c.suggest_custom = false;
+            }
+        }
+    }
+    Mapping {
+        columns,
+        custom_fields: custom_fields.to_vec(),
+    }
+}
+
+/// True when a header names a BioStar field by exact name, case and spacing, or alias.
+pub fn is_known_header(s: &str) -> bool {
+    if fixed_by_exact(s).is_some() {
+        return true;
+    }
+    let norm = normalize(s);
+    !norm.is_empty() && (fixed_by_normalized(&norm).is_some() || by_alias(&norm).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(m: &Mapping, col: usize) -> Option<Field> {
+        m.columns[col].target.clone()
+    }
+
+    #[test]
+    fn exact_headers_map_exactly() {
+        let headers: Vec<&str> = Field::STANDARD.iter().map(|f| f.header_name()).collect();
+        let m = auto_map(&headers, &[]);
+        for (i, f) in Field::STANDARD.iter().enumerate() {
+            assert_eq!(target(&m, i).as_ref(), Some(f));
+            assert_eq!(m.columns[i].how, MatchKind::Exact);
+            assert_eq!(m.columns[i].confidence, 1.0);
+        }
+        assert!(m.conflicts().is_empty());
+        assert_eq!(m.output_header(), headers);
+    }
+
+    #[test]
+    fn wiegand_and_custom_map_exactly() {
+        let custom = vec!["Purpose".to_string(), "License Plate Number".to_string()];
+        let m = auto_map(
+            &[
+                "user_id",
+                "HID 37 bit-H10304",
+                "License Plate Number",
+                "Purpose",
+            ],
+            &custom,
+        );
+        assert_eq!(
+            target(&m, 1),
+            Some(Field::WiegandCard("HID 37 bit-H10304".into()))
+        );
+        assert_eq!(
+            target(&m, 2),
+            Some(Field::Custom("License Plate Number".into()))
+        );
+        assert_eq!(m.columns[2].how, MatchKind::Exact);
+        assert_eq!(target(&m, 3), Some(Field::Custom("Purpose".into())));
+    }
+
+    #[test]
+    fn normalized_ignores_case_spaces_and_underscores() {
+        let m = auto_map(
+            &[
+                "User_ID",
+                "EXPIRY DATETIME",
+                "Face-Image-File2",
+                "mifare csn 32BIT",
+                "purpose",
+            ],
+            &["Purpose".to_string()],
+        );
+        assert_eq!(target(&m, 0), Some(Field::UserId));
+        assert_eq!(target(&m, 1), Some(Field::ExpiryDatetime));
+        assert_eq!(target(&m, 2), Some(Field::FaceImageFile2));
+        assert_eq!(
+            target(&m, 3),
+            Some(Field::WiegandCard("MIFARE CSN 32bit".into()))
+        );
+        assert_eq!(target(&m, 4), Some(Field::Custom("Purpose".into())));
+        assert!(m.columns.iter().all(|c| c.how == MatchKind::Normalized));
+        // a byte-order mark or spaces around the header
+        let m = auto_map(&["\u{feff}user_id", " name "], &[]);
+        assert_eq!(target(&m, 0), Some(Field::UserId));
+        assert_eq!(target(&m, 1), Some(Field::Name));
+        assert_eq!(m.columns[0].how, MatchKind::Normalized);
+    }
+
+    #[test]
+    fn english_aliases_map() {
+        let m = auto_map(
+            &[
+                "Employee No",
+                "Full Name",
+                "Dept.",
+                "Job Title",
+                "E-mail",
+                "Card No.",
+                "Start Date",
+                "Expiry",
+                "PIN",
+            ],
+            &[],
+        );
+        let want = [
+            Field::UserId,
+            Field::Name,
+            Field::Department,
+            Field::UserTitle,
+            Field::Email,
+            Field::Csn,
+            Field::StartDatetime,
+            Field::ExpiryDatetime,
+            Field::Pin,
+        ];
+        for (i, f) in want.iter().enumerate() {
+            assert_eq!(target(&m, i).as_ref(), Some(f), "column {i}");
+        }
+        assert_eq!(m.columns[0].how, MatchKind::Alias);
+        // "PIN" is the field name itself, differently cased.
+        assert_eq!(m.columns[8].how, MatchKind::Normalized);
+    }
+
+    #[test]
+    fn korean_aliases_map() {
+        let m = auto_map(
+            &[
+                "사번",
+                "성명",
+                "부서",
+                "직책",
+                "전화번호",
+                "이메일",
+                "카드번호",
+                "시작일",
+                "만료일",
+            ],
+            &[],
+        );
+        let want = [
+            Field::UserId,
+            Field::Name,
+            Field::Department,
+            Field::UserTitle,
+            Field::Phone,
+            Field::Email,
+            Field::Csn,
+            Field::StartDatetime,
+            Field::ExpiryDatetime,
+        ];
+        for (i, f) in want.iter().enumerate() {
+            assert_eq!(target(&m, i).as_ref(), Some(f), "column {i}");
+            assert_eq!(m.columns[i].how, MatchKind::Alias);
+        }
+        let m = auto_map(&["사용자 ID", "이름"], &[]);
+        assert_eq!(target(&m, 0), Some(Field::UserId));
+        assert_eq!(target(&m, 1), Some(Field::Name));
+    }
+
+    #[test]
+    fn fuzzy_catches_typos_but_not_unrelated_headers() {
+        let m = auto_map(
+            &[
+                "Departmnet",
+                "Emial",
+                "expiry_datetme",
+                "Notes",
+                "Gender",
+                "Department Code",
+            ],
+            &[],
+        );
+        assert_eq!(target(&m, 0), Some(Field::Department));
+        assert_eq!(m.columns[0].how, MatchKind::Fuzzy);
+        assert!(m.columns[0].confidence < 0.85 && m.columns[0].confidence > 0.5);
+        assert_eq!(target(&m, 1), Some(Field::Email));
+        assert_eq!(target(&m, 2), Some(Field::ExpiryDatetime));
+        for c in 3..6 {
+            assert_eq!(target(&m, c), None, "column {c}");
+            assert_eq!(m.columns[c].how, MatchKind::Unmapped);
+            assert!(m.columns[c].suggest_custom);
+        }
+    }
+
+    #[test]
+    fn fuzzy_never_changes_the_numbers_in_a_name() {
+        let m = auto_map(&["HID 37 bit-H10303", "face_image_file3", "phone2"], &[]);
+        // H10303 is not H10302: it looks like a Wiegand column of its own.
+        assert_eq!(
+            target(&m, 0),
+            Some(Field::WiegandCard("HID 37 bit-H10303".into()))
+        );
+        assert_eq!(target(&m, 1), None);
+        assert_eq!(target(&m, 2), None);
+    }
+
+    #[test]
+    fn unmapped_column_suggests_a_custom_field() {
+        let m = auto_map(&["user_id", "Vehicle"], &[]);
+        assert_eq!(target(&m, 1), None);
+        assert_eq!(m.columns[1].how, MatchKind::Unmapped);
+        assert!(m.columns[1].suggest_custom);
+        assert!(m.columns[1].is_undecided());
+        assert!(m.columns[1]
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("custom"));
+        assert_eq!(m.output_header(), vec!["user_id"]);
+    }
+
+    #[test]
+    fn two_columns_on_one_field_keep_the_better() {
+        let m = auto_map(&["이름", "name", "Full Name"], &[]);
+        assert_eq!(target(&m, 1), Some(Field::Name));
+        assert_eq!(target(&m, 0), None);
+        assert_eq!(target(&m, 2), None);
+        assert!(!m.columns[0].suggest_custom);
+        assert!(m.columns[0]
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"name\" (B)"));
+        assert!(m.conflicts().is_empty());
+        // Equal matches: the earlier column wins.
+        let m = auto_map(&["사번", "Employee ID"], &[]);
+        assert_eq!(target(&m, 0), Some(Field::UserId));
+        assert_eq!(target(&m, 1), None);
+    }
+
+    #[test]
+    fn remap_marks_manual_and_can_create_a_conflict() {
+        let mut m = auto_map(&["user_id", "name", "Vehicle", "Memo"], &[]);
+        assert!(m.remap(2, Some(Field::Custom("Vehicle".into()))));
+        assert_eq!(m.columns[2].how, MatchKind::Manual);
+        assert_eq!(m.custom_fields, vec!["Vehicle".to_string()]);
+        assert!(m.remap(3, None));
+        assert!(m.columns[3].is_ignored());
+        assert!(!m.remap(9, None));
+        assert_eq!(m.column_of(&Field::Custom("Vehicle".into())), Some(2));
+        assert!(m.conflicts().is_empty());
+
+        assert!(m.remap(2, Some(Field::Name)));
+        let conflicts = m.conflicts();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].field, Field::Name);
+        assert_eq!(conflicts[0].columns, vec![1, 2]);
+        assert_eq!(conflicts[0].headers, vec!["name", "Vehicle"]);
+        assert!(conflicts[0].message().contains("\"Vehicle\" (C)"));
+        assert_eq!(m.column_of(&Field::Name), Some(1));
+        assert_eq!(m.output_header(), vec!["user_id", "name", "name"]);
+    }
+
+    #[test]
+    fn known_headers_are_recognised() {
+        assert!(is_known_header("user_id"));
+        assert!(is_known_header("User ID"));
+        assert!(is_known_header("카드번호"));
+        assert!(is_known_header("DESFire 56bit"));
+        assert!(!is_known_header("Departmnet"));
+        assert!(!is_known_header("12345"));
+        assert!(!is_known_header(""));
+        assert!(!is_known_header("김철수"));
+    }
+
+    #[test]
+    fn aliases_are_unambiguous() {
+        let mut seen: Vec<(String, &Field)> = Vec::new();
+        for f in Field::STANDARD.iter() {
+            seen.push((normalize(f.header_name()), f));
+        }
+        for (a, f) in ALIASES {
+            let n = normalize(a);
+            if let Some((_, other)) = seen.iter().find(|(s, _)| *s == n) {
+                panic!("alias {a:?} of {f:?} collides with {other:?}");
+            }
+            seen.push((n, f));
+        }
+    }
+
+    #[test]
+    fn fields_round_trip_through_serde() {
+        let m = auto_map(&["user_id", "HID Corporate 1000", "Vehicle"], &[]);
+        let json = serde_json::to_string(&m).unwrap();
+        assert!(json.contains("\"user_id\""));
+        let back: Mapping = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+}

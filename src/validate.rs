@@ -1,1 +1,2986 @@
 //! BioStar import rules applied to every row before upload: findings with row, column and severity.
+//!
+//! [`validate`] checks every data row of a [`Sheet`] against the rules the BioStar server
+//! enforces on "Import CSV" (docs/formats.md section 1), so a file can be fixed before it is
+//! uploaded instead of after the server rejects rows. Findings are compact (no text); a
+//! [`Finding::message`] renders where the problem is and how to fix it. After a cell edit,
+//! [`Report::revalidate_row`] re-checks that row and every row whose duplicate status it
+//! touches, using per-value row lists kept in the report.
+//!
+//! Decisions the formats notes leave open, made here:
+//! - User IDs compare as the server's site type reads them: on a numeric site an ID is a
+//!   number, so `007` and `7` are the same user (and `007` draws a warning); on an
+//!   alphanumeric site IDs compare as exact, case-sensitive text. Surrounding spaces are
+//!   ignored when comparing (they are reported by the ID rules anyway).
+//! - Card numbers (`csn` and Wiegand columns) must be decimal digits; they compare as
+//!   numbers (leading zeros ignored), and only within the same column.
+//! - Formula cells (mapped columns only; unmapped ones are errors already and ignored ones
+//!   are not written): a cell starting with `=` or `@` is flagged; one starting with `+` or
+//!   `-` is flagged unless the rest is only digits, spaces and `-()./` (a signed number or a
+//!   phone number such as `+82 10-1234-5678`, which carries no formula to run).
+//! - An unmapped column the user has not ignored is an error on every row where it holds
+//!   data (one finding per row, counting the columns), and once for the file.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::mapping::{column_letter, Field, Mapping};
+use crate::model::Sheet;
+
+/// How the server's user IDs are configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserIdType {
+    /// Integers 1 to 4294967294 (the default setting).
+    #[default]
+    Numeric,
+    /// Letters, digits, `-` and `_`, at most 32 characters (BioStar 2.4 and later).
+    Alphanumeric,
+}
+
+/// The latest expiry date the server and its devices accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryLimit {
+    /// 2030-12-31 23:59:59 (BioStar 2.8.16 and devices without the date extension).
+    Y2030,
+    /// 2037-12-31 23:59:59 (firmware with the date extension).
+    #[default]
+    Y2037,
+}
+
+impl ExpiryLimit {
+    /// The last moment this limit allows, as `YYYY-MM-DD HH:MM:SS`.
+    pub fn last_moment(self) -> &'static str {
+        match self {
+            ExpiryLimit::Y2030 => "2030-12-31 23:59:59",
+            ExpiryLimit::Y2037 => "2037-12-31 23:59:59",
+        }
+    }
+
+    fn key(self) -> u64 {
+        match self {
+            ExpiryLimit::Y2030 => date_key(2030, 12, 31, 23, 59, 59),
+            ExpiryLimit::Y2037 => date_key(2037, 12, 31, 23, 59, 59),
+        }
+    }
+}
+
+/// What the target server is like and how the import will be run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSettings {
+    /// Numeric or alphanumeric user IDs.
+    pub user_id_type: UserIdType,
+    /// The latest expiry date allowed.
+    pub expiry_limit: ExpiryLimit,
+    /// A "dynamic" Airfob site: mobile cards need both mobile dates.
+    pub dynamic_site: bool,
+    /// Apply the live-server name rule (letters, numbers, spaces, `_` only).
+    pub strict_names: bool,
+    /// Warn about cells a spreadsheet program would run as formulas.
+    pub spreadsheet_safe: bool,
+    /// The import will overwrite users that already exist.
+    pub overwrite: bool,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            user_id_type: UserIdType::Numeric,
+            expiry_limit: ExpiryLimit::Y2037,
+            dynamic_site: false,
+            strict_names: true,
+            spreadsheet_safe: true,
+            overwrite: false,
+        }
+    }
+}
+
+/// Whether a finding stops the row from importing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The server would reject the row (or the file): fix it before upload.
+    Error,
+    /// The row imports, but probably not as intended.
+    Warning,
+}
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $v:ident = $id:literal, $sev:ident, $title:literal; )*) => {
+        /// A rule the server enforces on import (or a likely mistake worth a warning).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[repr(u8)]
+        pub enum Rule {
+            $( $(#[$doc])* #[serde(rename = $id)] $v, )*
+        }
+
+        impl Rule {
+            /// Every rule, in declaration order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$v),*];
+
+            /// A stable identifier, e.g. `user_id.duplicate`.
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$v => $id,)* }
+            }
+
+            /// A short title for lists and counts.
+            pub fn title(self) -> &'static str {
+                match self { $(Rule::$v => $title,)* }
+            }
+
+            /// Whether the rule blocks the row.
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$v => Severity::$sev,)* }
+            }
+        }
+    };
+}
+
+rules! {
+    /// The row holds no data at all.
+    BlankRow = "row.blank", Error, "Blank row";
+    /// The row has fewer cells than the header.
+    RowTooShort = "row.too_short", Warning, "Row shorter than the header";
+    /// The row has cells with data past the header's last column.
+    RowTooLong = "row.too_long", Error, "Data past the last header column";
+    /// The row has empty cells past the header's last column.
+    RowExtraEmptyCells = "row.extra_empty_cells", Warning, "Empty cells past the last header column";
+    /// A cell holds a line break (the server reads it as a new record).
+    CellHasNewline = "cell.newline", Error, "Line break inside a cell";
+    /// An unmapped column the user has not ignored holds data.
+    UnmappedColumn = "column.unmapped", Error, "Data in an unmapped column";
+    /// A cell a spreadsheet program would run as a formula.
+    FormulaCell = "cell.formula", Warning, "Cell looks like a spreadsheet formula";
+    /// Two columns are mapped to one field (file level).
+    MappingConflict = "mapping.conflict", Error, "Two columns mapped to one field";
+    /// No column is mapped to user_id (file level).
+    UserIdColumnMissing = "user_id.no_column", Error, "No user ID column";
+    /// The user ID is blank.
+    UserIdMissing = "user_id.missing", Error, "User ID missing";
+    /// Numeric site: the user ID is not a whole number.
+    UserIdNotNumber = "user_id.not_number", Error, "User ID not a number";
+    /// Numeric site: the user ID is 0 or above 4294967294.
+    UserIdOutOfRange = "user_id.out_of_range", Error, "User ID out of range";
+    /// Numeric site: the user ID has leading zeros.
+    UserIdLeadingZeros = "user_id.leading_zeros", Warning, "User ID with leading zeros";
+    /// Alphanumeric site: characters other than letters, digits, `-`, `_`.
+    UserIdBadCharacters = "user_id.bad_characters", Error, "User ID with characters not allowed";
+    /// Alphanumeric site: more than 32 characters.
+    UserIdTooLong = "user_id.too_long", Error, "User ID over 32 characters";
+    /// The same user ID on another row of the file.
+    UserIdDuplicate = "user_id.duplicate", Error, "Duplicate user ID";
+    /// The name has more than 48 characters.
+    NameTooLong = "name.too_long", Error, "Name over 48 characters";
+    /// The name has characters even the manual does not allow.
+    NameCharacters = "name.characters", Error, "Name with characters not allowed";
+    /// The name has symbols the manual allows but live servers reject.
+    NameStrictCharacters = "name.strict_characters", Error, "Name with symbols live servers reject";
+    /// The department has more than 64 characters.
+    DepartmentTooLong = "department.too_long", Error, "Department over 64 characters";
+    /// The title has more than 64 characters.
+    UserTitleTooLong = "user_title.too_long", Error, "Title over 64 characters";
+    /// The email address does not look like one.
+    EmailShape = "email.shape", Warning, "Email address looks wrong";
+    /// A date the server cannot read.
+    DateFormat = "date.format", Error, "Date in an unsupported form";
+    /// A month-first date (MM/DD/YYYY), which the server does not support.
+    DateMonthFirst = "date.month_first", Error, "Month-first date";
+    /// A slash date that reads both ways; the server reads it day first.
+    DateAmbiguous = "date.ambiguous", Warning, "Ambiguous day/month date";
+    /// A date or time that does not exist (Feb 30, 25:00).
+    DateImpossible = "date.impossible", Error, "Date that does not exist";
+    /// A date before 2001-01-01.
+    DateBefore2001 = "date.before_2001", Error, "Date before 2001";
+    /// A date after 2030-12-31 23:59:59 on a site limited to 2030.
+    DateAfter2030 = "date.after_2030", Error, "Date after 2030";
+    /// A date after 2037-12-31 23:59:59.
+    DateAfter2037 = "date.after_2037", Error, "Date after 2037";
+    /// The start is after the expiry (user or mobile card validity).
+    StartAfterExpiry = "date.start_after_expiry", Error, "Start after expiry";
+    /// The PIN is not 4 to 16 digits.
+    PinFormat = "pin.format", Error, "PIN not 4 to 16 digits";
+    /// A card number (csn or Wiegand) that is not a decimal number.
+    CardNotNumber = "card.not_number", Error, "Card number not a number";
+    /// The same card number on another row of the file.
+    CardDuplicate = "card.duplicate", Error, "Card on two users";
+    /// Blank csn while overwriting: the user's stored card would be removed.
+    CsnBlankOverwrite = "csn.blank_overwrite", Warning, "Blank card would remove the stored card";
+    /// A mobile card will be issued (one Airfob credit each on a regular site).
+    MobileCardIssued = "csn_mobile.issued", Warning, "Mobile card to issue";
+    /// Dynamic site: a mobile card without both mobile dates.
+    MobileDatesMissing = "csn_mobile.dates_missing", Error, "Mobile card without both mobile dates";
+    /// A QR value, which BioStar X cannot issue through CSV.
+    QrNotImportable = "qr.not_importable", Error, "QR cannot be imported";
+    /// A face image value that is not a .jpg/.jpeg/.png file name.
+    FaceImageFile = "face_image.file", Error, "Face image not a JPG/PNG file name";
+}
+
+impl Rule {
+    /// How many rules there are.
+    pub const COUNT: usize = Rule::ALL.len();
+}
+
+/// One problem found: where it is and which rule it breaks (no text, 24 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The sheet row (0-based; the header row for file-level findings).
+    pub row: u32,
+    /// The 0-based column, when the finding is about one cell or column.
+    pub col: Option<u32>,
+    /// The rule broken.
+    pub rule: Rule,
+    /// The other row of a duplicate, the other column of a conflict or of a start/expiry
+    /// pair, the first row with data of an unmapped column, or how many unmapped columns
+    /// hold data in this row.
+    pub other: Option<u32>,
+}
+
+/// How a data row fares overall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    /// No findings.
+    Valid,
+    /// Warnings only: the row imports.
+    Warnings,
+    /// At least one error: the server would reject the row.
+    Errors,
+}
+
+/// Row counts of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Totals {
+    /// Data rows checked.
+    pub rows: u32,
+    /// Rows without findings.
+    pub valid: u32,
+    /// Rows with at least one error.
+    pub with_errors: u32,
+    /// Rows with warnings but no error.
+    pub with_warnings: u32,
+    /// Rows with a mobile card to issue (each costs one Airfob credit on a regular site).
+    pub mobile_cards: u32,
+    /// File-level errors (mapping conflicts, no user ID column, unmapped data columns).
+    pub file_errors: u32,
+}
+
+/// How many findings one rule produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCount {
+    /// The rule.
+    pub rule: Rule,
+    /// Findings of that rule on data rows.
+    pub count: u32,
+}
+
+/// What a report says in a few numbers: totals and counts per rule (non-zero only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Row counts.
+    pub totals: Totals,
+    /// Findings per rule on data rows, in rule order, rules with findings only.
+    pub by_rule: Vec<RuleCount>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+/// Orders moments: a larger key is later. Not a timestamp.
+fn date_key(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
+    ((((u64::from(y) * 12 + u64::from(mo) - 1) * 31 + u64::from(d) - 1) * 24 + u64::from(h)) * 60
+        + u64::from(mi))
+        * 60
+        + u64::from(s)
+}
+
+const EARLIEST_KEY: u64 = (((2001 * 12) * 31) * 24) * 3600;
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// What reading a date cell gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateParse {
+    /// A valid moment; `ambiguous` for a day-first date that also reads month first.
+    Ok { key: u64, ambiguous: bool },
+    /// Not one of the accepted forms.
+    Format,
+    /// Clearly month first (MM/DD/YYYY with DD over 12).
+    MonthFirst,
+    /// The form is right but the date or time does not exist.
+    Impossible,
+}
+
+/// `b` without leading and trailing ASCII spaces.
+fn trim_spaces(mut b: &[u8]) -> &[u8] {
+    while let [b' ', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' '] = b {
+        b = rest;
+    }
+    b
+}
+
+/// A cursor over ASCII bytes for hand-written parsing.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    /// Reads `min..=max` digits as a number.
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let mut n = 0u32;
+        let mut k = 0;
+        while k < max {
+            match self.b.get(self.i) {
+                Some(c) if c.is_ascii_digit() => {
+                    n = n * 10 + u32::from(c - b'0');
+                    self.i += 1;
+                    k += 1;
+                }
+                _ => break,
+            }
+        }
+        (k >= min).then_some(n)
+    }
+
+    fn byte(&mut self, want: u8) -> bool {
+        if self.b.get(self.i) == Some(&want) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.b.len()
+    }
+
+    /// Reads `HH:MM[:SS[.f{1,3}]]` (hour with `hmin..=2` digits) up to the end.
+    fn time(&mut self, hmin: usize) -> Option<(u32, u32, u32)> {
+        let h = self.digits(hmin, 2)?;
+        if !self.byte(b':') {
+            return None;
+        }
+        let mi = self.digits(2, 2)?;
+        let mut s = 0;
+        if self.byte(b':') {
+            s = self.digits(2, 2)?;
+            if self.byte(b'.') {
+                self.digits(1, 3)?;
+            }
+        }
+        self.done().then_some((h, mi, s))
+    }
+}
+
+fn checked_key(y: u32, mo: u32, d: u32, (h, mi, s): (u32, u32, u32), ambiguous: bool) -> DateParse {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
+    {
+        return DateParse::Impossible;
+    }
+    DateParse::Ok {
+        key: date_key(y, mo, d, h, mi, s),
+        ambiguous,
+    }
+}
+
+/// Reads a date cell in one of the forms the server accepts (surrounding spaces ignored):
+/// `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM:SS.fff`, and day-first
+/// `DD/MM/YYYY` with an optional ` HH:MM` or ` HH:MM:SS`.
+pub(crate) fn parse_datetime(s: &str) -> DateParse {
+    let b = trim_spaces(s.as_bytes());
+    let mut c = Cursor { b, i: 0 };
+    if b.get(4) == Some(&b'-') {
+        let parsed = (|| {
+            let y = c.digits(4, 4)?;
+            c.byte(b'-').then_some(())?;
+            let mo = c.digits(2, 2)?;
+            c.byte(b'-').then_some(())?;
+            let d = c.digits(2, 2)?;
+            c.byte(b' ').then_some(())?;
+            let t = c.time(2)?;
+            Some((y, mo, d, t))
+        })();
+        return match parsed {
+            Some((y, mo, d, t)) => checked_key(y, mo, d, t, false),
+            None => DateParse::Format,
+        };
+    }
+    let parsed = (|| {
+        let a = c.digits(1, 2)?;
+        c.byte(b'/').then_some(())?;
+        let m = c.digits(1, 2)?;
+        c.byte(b'/').then_some(())?;
+        let y = c.digits(4, 4)?;
+        let t = if c.done() {
+            (0, 0, 0)
+        } else {
+            c.byte(b' ').then_some(())?;
+            c.time(1)?
+        };
+        Some((a, m, y, t))
+    })();
+    let Some((a, m, y, t)) = parsed else {
+        return DateParse::Format;
+    };
+    if m > 12 {
+        if (1..=12).contains(&a) && m <= 31 {
+            return DateParse::MonthFirst;
+        }
+        return DateParse::Impossible;
+    }
+    checked_key(y, m, a, t, (1..=12).contains(&a) && a != m)
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys for duplicate detection
+
+/// The user ID as the server compares it (see the module notes).
+pub(crate) fn user_id_key(s: &str, t: UserIdType) -> &str {
+    let s = trim_fast(s);
+    match t {
+        UserIdType::Numeric => strip_zeros(s),
+        UserIdType::Alphanumeric => s,
+    }
+}
+
+/// A card number as compared for duplicates: trimmed, leading zeros ignored.
+pub(crate) fn card_key(s: &str) -> &str {
+    strip_zeros(trim_fast(s))
+}
+
+/// `s.trim()`, skipping the work when both ends are visible ASCII (the usual case).
+fn trim_fast(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// Drops leading zeros of an all-digit string, keeping one digit.
+fn strip_zeros(s: &str) -> &str {
+    if s.as_bytes().first() != Some(&b'0') || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return s;
+    }
+    let z = s.trim_start_matches('0');
+    if z.is_empty() {
+        &s[s.len() - 1..]
+    } else {
+        z
+    }
+}
+
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A 64-bit hash of `bytes` under `seed`, never 0 (0 means "no key").
+fn hash_key(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = (seed ^ bytes.len() as u64).wrapping_mul(MIX);
+    let mut chunks = bytes.chunks_exact(8);
+    for ch in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(ch);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(MIX);
+    }
+    let mut w = [0u8; 8];
+    let tail = chunks.remainder();
+    w[..tail.len()].copy_from_slice(tail);
+    h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(MIX);
+    // murmur3 finaliser
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    if h == 0 {
+        1
+    } else {
+        h
+    }
+}
+
+/// Passes on already-mixed u64 keys.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(MIX);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(MIX);
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// The rows holding each key of one column (user IDs, or one card column).
+///
+/// Built by sorting (no hash-table insert per row, which is slow on large files); kept up
+/// to date by [`RowIndex::set`] after edits. Only keys held by two or more rows get a list
+/// in `groups`, the one map a row check reads.
+#[derive(Debug, Clone, Default)]
+struct RowIndex {
+    first_data: usize,
+    /// The current key of every data row (0: none).
+    keys: Vec<u64>,
+    /// (key, row) of every keyed row at the full run, sorted.
+    base: Vec<(u64, u32)>,
+    /// Rows that took a key by an edit after the full run and are not in `base` with it.
+    added: KeyMap<Vec<u32>>,
+    /// Keys held by two or more rows, with those rows in order.
+    groups: KeyMap<Vec<u32>>,
+}
+
+impl RowIndex {
+    /// An index over `keys`, the key of each data row from `first_data` on.
+    fn build(first_data: usize, keys: Vec<u64>) -> RowIndex {
+        let mut base: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k != 0)
+            .map(|(i, k)| (*k, (first_data + i) as u32))
+            .collect();
+        base.sort_unstable();
+        let mut groups = KeyMap::default();
+        for run in base.chunk_by(|a, b| a.0 == b.0) {
+            if let [(key, _), _, ..] = run {
+                groups.insert(*key, run.iter().map(|e| e.1).collect());
+            }
+        }
+        RowIndex {
+            first_data,
+            keys,
+            base,
+            added: KeyMap::default(),
+            groups,
+        }
+    }
+
+    /// The current key of sheet row `row` (0 when none or outside the data).
+    fn key_of(&self, row: usize) -> u64 {
+        row.checked_sub(self.first_data)
+            .and_then(|i| self.keys.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The rows holding `key` now, in order.
+    fn live_rows(&self, key: u64) -> Vec<u32> {
+        if key == 0 {
+            return Vec::new();
+        }
+        let lo = self.base.partition_point(|e| e.0 < key);
+        let mut out: Vec<u32> = self
+            .base
+            .get(lo..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|e| e.0 == key)
+            .map(|e| e.1)
+            .filter(|&r| self.key_of(r as usize) == key)
+            .collect();
+        if let Some(more) = self.added.get(&key) {
+            out.extend(
+                more.iter()
+                    .copied()
+                    .filter(|&r| self.key_of(r as usize) == key),
+            );
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    /// The rows holding `key` when two or more do, else nothing.
+    fn shared(&self, key: u64) -> &[u32] {
+        self.groups.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Gives sheet row `row` the key `new`; returns the key it had when that changed.
+    fn set(&mut self, row: usize, new: u64) -> Option<u64> {
+        let i = row.checked_sub(self.first_data)?;
+        let slot = self.keys.get_mut(i)?;
+        let old = *slot;
+        if old == new {
+            return None;
+        }
+        *slot = new;
+        let r = row as u32;
+        if old != 0 {
+            if let Some(more) = self.added.get_mut(&old) {
+                more.retain(|&x| x != r);
+                if more.is_empty() {
+                    self.added.remove(&old);
+                }
+            }
+            self.regroup(old);
+        }
+        if new != 0 {
+            if self.base.binary_search(&(new, r)).is_err() {
+                self.added.entry(new).or_default().push(r);
+            }
+            self.regroup(new);
+        }
+        Some(old)
+    }
+
+    fn regroup(&mut self, key: u64) {
+        let rows = self.live_rows(key);
+        if rows.len() > 1 {
+            self.groups.insert(key, rows);
+        } else {
+            self.groups.remove(&key);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan: which column holds what
+
+/// What validation does with a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColUse {
+    Mapped,
+    Ignored,
+    Undecided,
+}
+
+/// The columns of every field, resolved once from the mapping.
+#[derive(Debug, Clone)]
+struct Plan {
+    width: usize,
+    uses: Vec<ColUse>,
+    user_id: Option<usize>,
+    name: Option<usize>,
+    department: Option<usize>,
+    user_title: Option<usize>,
+    email: Option<usize>,
+    csn: Option<usize>,
+    csn_mobile: Option<usize>,
+    qr: Option<usize>,
+    pin: Option<usize>,
+    /// start, expiry, mobile start, mobile expiry.
+    dates: [Option<usize>; 4],
+    faces: [Option<usize>; 2],
+    /// csn first (if mapped), then the Wiegand columns: the card duplicate index's columns.
+    cards: Vec<usize>,
+}
+
+impl Plan {
+    fn new(sheet: &Sheet, header_row: usize, mapping: &Mapping) -> Plan {
+        let width = width_of(sheet, header_row);
+        let uses = (0..width)
+            .map(|c| match mapping.get(c) {
+                Some(cm) if cm.target.is_some() => ColUse::Mapped,
+                Some(cm) if cm.is_ignored() => ColUse::Ignored,
+                _ => ColUse::Undecided,
+            })
+            .collect();
+        let col = |f: Field| mapping.column_of(&f).filter(|c| *c < width);
+        let csn = col(Field::Csn);
+        let mut cards: Vec<usize> = csn.into_iter().collect();
+        let mut seen: Vec<&Field> = Vec::new();
+        for cm in &mapping.columns {
+            if let Some(f @ Field::WiegandCard(_)) = &cm.target {
+                if cm.column < width && !seen.contains(&f) {
+                    seen.push(f);
+                    cards.push(cm.column);
+                }
+            }
+        }
+        Plan {
+            width,
+            uses,
+            user_id: col(Field::UserId),
+            name: col(Field::Name),
+            department: col(Field::Department),
+            user_title: col(Field::UserTitle),
+            email: col(Field::Email),
+            csn,
+            csn_mobile: col(Field::CsnMobile),
+            qr: col(Field::Qr),
+            pin: col(Field::Pin),
+            dates: [
+                col(Field::StartDatetime),
+                col(Field::ExpiryDatetime),
+                col(Field::MobileStartDatetime),
+                col(Field::MobileExpiryDatetime),
+            ],
+            faces: [col(Field::FaceImageFile1), col(Field::FaceImageFile2)],
+            cards,
+        }
+    }
+}
+
+/// The text of a cell, or "" for a cell or row the sheet does not have.
+fn cell_text(sheet: &Sheet, row: usize, col: usize) -> &str {
+    if row < sheet.len() {
+        sheet.cell_or_empty(row, col)
+    } else {
+        ""
+    }
+}
+
+/// How many cells a row has, or 0 for a row the sheet does not have.
+fn width_of(sheet: &Sheet, row: usize) -> usize {
+    if row < sheet.len() {
+        sheet.width(row)
+    } else {
+        0
+    }
+}
+
+fn cell_at(sheet: &Sheet, row: usize, col: Option<usize>) -> &str {
+    match col {
+        Some(c) => cell_text(sheet, row, c),
+        None => "",
+    }
+}
+
+fn id_key_of(sheet: &Sheet, plan: &Plan, s: &SiteSettings, row: usize) -> u64 {
+    let k = user_id_key(cell_at(sheet, row, plan.user_id), s.user_id_type);
+    if k.is_empty() {
+        0
+    } else {
+        hash_key(0, k.as_bytes())
+    }
+}
+
+fn card_key_of(sheet: &Sheet, row: usize, col: usize) -> u64 {
+    let k = card_key(cell_text(sheet, row, col));
+    if k.is_empty() {
+        0
+    } else {
+        hash_key(col as u64 + 1, k.as_bytes())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cell checks
+
+/// True when a spreadsheet would take the cell for a formula (see the module notes).
+fn looks_like_formula(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b'=') | Some(b'@') => true,
+        Some(b'+') | Some(b'-') => !s
+            .as_bytes()
+            .get(1..)
+            .unwrap_or_default()
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'(' | b')' | b'.' | b'/')),
+        _ => false,
+    }
+}
+
+const MANUAL_NAME_SYMBOLS: &str = "~!@#$%^&()-_=+[]{};,";
+
+/// (has characters outside the manual's set, has symbols outside the strict set).
+fn name_characters(s: &str) -> (bool, bool) {
+    let mut any = false;
+    let mut strict = false;
+    for c in s.chars() {
+        // Hangul syllables first: the general lookup is slow for them.
+        if c.is_ascii_alphanumeric()
+            || c == ' '
+            || c == '_'
+            || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+            || c.is_alphanumeric()
+        {
+            continue;
+        }
+        if MANUAL_NAME_SYMBOLS.contains(c) {
+            strict = true;
+        } else {
+            any = true;
+        }
+    }
+    (any, strict)
+}
+
+fn longer_than(s: &str, max: usize) -> bool {
+    s.len() > max && s.chars().count() > max
+}
+
+fn email_ok(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
+
+/// A PIN is 4 to 16 digits.
+fn pin_ok(s: &str) -> bool {
+    all_digits(s) && (4..=16).contains(&s.len())
+}
+
+/// True when `b` holds a `\n` or `\r`; tests 8 bytes at a time for any byte below 0x0E.
+fn has_line_break(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let exact = |c: &[u8]| c.iter().any(|&x| x == b'\n' || x == b'\r');
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        if w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0 && exact(c) {
+            return true;
+        }
+    }
+    exact(chunks.remainder())
+}
+
+/// True when a cell holds more than whitespace (fast for the usual non-blank cell).
+fn has_data(v: &str) -> bool {
+    match v.chars().next() {
+        None => false,
+        Some(c) if !c.is_whitespace() => true,
+        Some(_) => !v.trim().is_empty(),
+    }
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn face_file_ok(s: &str) -> bool {
+    let s = s.trim();
+    if s.contains('/') || s.contains('\\') {
+        return false;
+    }
+    let Some((stem, ext)) = s.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && (ext.eq_ignore_ascii_case("jpg")
+            || ext.eq_ignore_ascii_case("jpeg")
+            || ext.eq_ignore_ascii_case("png"))
+}
+
+/// Everything a row check needs to look at.
+struct Ctx<'a> {
+    sheet: &'a Sheet,
+    plan: &'a Plan,
+    settings: &'a SiteSettings,
+    ids: &'a RowIndex,
+    /// One index per column of `plan.cards`.
+    cards: &'a [RowIndex],
+}
+
+impl<'a> Ctx<'a> {
+    /// The first other row whose ID compares equal to `row`'s.
+    fn other_id_row(&self, row: usize) -> Option<u32> {
+        let key = self.ids.key_of(row);
+        let shared = self.ids.shared(key);
+        if key == 0 || shared.is_empty() {
+            return None;
+        }
+        let col = self.plan.user_id?;
+        let t = self.settings.user_id_type;
+        let mine = user_id_key(cell_text(self.sheet, row, col), t);
+        shared.iter().copied().find(|&r| {
+            r as usize != row && user_id_key(cell_text(self.sheet, r as usize, col), t) == mine
+        })
+    }
+
+    /// The first other row with the same card number in column number `k` of the plan's cards.
+    fn other_card_row(&self, row: usize, k: usize) -> Option<u32> {
+        let index = self.cards.get(k)?;
+        let key = index.key_of(row);
+        let shared = index.shared(key);
+        if key == 0 || shared.is_empty() {
+            return None;
+        }
+        let col = *self.plan.cards.get(k)?;
+        let mine = card_key(cell_text(self.sheet, row, col));
+        shared.iter().copied().find(|&r| {
+            r as usize != row && card_key(cell_text(self.sheet, r as usize, col)) == mine
+        })
+    }
+
+    /// Checks one row, appending its findings to `out`; `cells` is scratch space.
+    fn check_row(&self, row: usize, cells: &mut Vec<&'a str>, out: &mut Vec<Finding>) {
+        let sheet = self.sheet;
+        let plan = self.plan;
+        let st = self.settings;
+        let r32 = row as u32;
+        let start = out.len();
+        let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
+            out.push(Finding {
+                row: r32,
+                col: col.map(|c| c as u32),
+                rule,
+                other,
+            })
+        };
+
+        // Every cell: any data at all, line breaks, unmapped data, formulas.
+        let width = width_of(sheet, row);
+        cells.clear();
+        cells.extend((0..width).map(|c| cell_text(sheet, row, c)));
+        let cells: &[&str] = cells;
+        let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
+        let mut any_data = false;
+        let mut unmapped_first = None;
+        let mut unmapped_count = 0u32;
+        for (c, &v) in cells.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            let data = has_data(v);
+            any_data |= data;
+            if has_line_break(v.as_bytes()) {
+                add(Rule::CellHasNewline, Some(c), None);
+            }
+            match plan.uses.get(c) {
+                Some(ColUse::Undecided) if data => {
+                    unmapped_first.get_or_insert(c);
+                    unmapped_count += 1;
+                }
+                Some(ColUse::Mapped) if st.spreadsheet_safe && looks_like_formula(v) => {
+                    add(Rule::FormulaCell, Some(c), None);
+                }
+                _ => {}
+            }
+        }
+        if !any_data {
+            out.truncate(start);
+            out.push(Finding {
+                row: r32,
+                col: None,
+                rule: Rule::BlankRow,
+                other: None,
+            });
+            return;
+        }
+        let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
+            out.push(Finding {
+                row: r32,
+                col: col.map(|c| c as u32),
+                rule,
+                other,
+            })
+        };
+        if let Some(c) = unmapped_first {
+            add(Rule::UnmappedColumn, Some(c), Some(unmapped_count));
+        }
+
+        // Shape of the row.
+        if width < plan.width {
+            add(Rule::RowTooShort, Some(width), None);
+        } else if width > plan.width {
+            match (plan.width..width).find(|&c| !get(Some(c)).is_empty()) {
+                Some(c) => add(Rule::RowTooLong, Some(c), None),
+                None => add(Rule::RowExtraEmptyCells, Some(plan.width), None),
+            }
+        }
+
+        // user_id
+        let id = get(plan.user_id);
+        if !has_data(id) {
+            add(Rule::UserIdMissing, plan.user_id, None);
+        } else {
+            match st.user_id_type {
+                UserIdType::Numeric => {
+                    if !all_digits(id) {
+                        add(Rule::UserIdNotNumber, plan.user_id, None);
+                    } else {
+                        let digits = strip_zeros(id);
+                        let value = if digits.len() > 10 {
+                            u64::MAX
+                        } else {
+                            digits.parse::<u64>().unwrap_or(u64::MAX)
+                        };
+                        if !(1..=4_294_967_294).contains(&value) {
+                            add(Rule::UserIdOutOfRange, plan.user_id, None);
+                        } else if digits.len() != id.len() {
+                            add(Rule::UserIdLeadingZeros, plan.user_id, None);
+                        }
+                    }
+                }
+                UserIdType::Alphanumeric => {
+                    if !id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    {
+                        add(Rule::UserIdBadCharacters, plan.user_id, None);
+                    }
+                    if longer_than(id, 32) {
+                        add(Rule::UserIdTooLong, plan.user_id, None);
+                    }
+                }
+            }
+            if let Some(other) = self.other_id_row(row) {
+                add(Rule::UserIdDuplicate, plan.user_id, Some(other));
+            }
+        }
+
+        // name, department, title, email
+        let name = get(plan.name);
+        if !name.is_empty() {
+            if longer_than(name, 48) {
+                add(Rule::NameTooLong, plan.name, None);
+            }
+            let (any, strict) = name_characters(name);
+            if any {
+                add(Rule::NameCharacters, plan.name, None);
+            }
+            if strict && st.strict_names {
+                add(Rule::NameStrictCharacters, plan.name, None);
+            }
+        }
+        if longer_than(get(plan.department), 64) {
+            add(Rule::DepartmentTooLong, plan.department, None);
+        }
+        if longer_than(get(plan.user_title), 64) {
+            add(Rule::UserTitleTooLong, plan.user_title, None);
+        }
+        let email = get(plan.email);
+        if has_data(email) && !email_ok(email) {
+            add(Rule::EmailShape, plan.email, None);
+        }
+
+        // Dates: each on its own, then start against expiry.
+        let mut keys = [None; 4];
+        for (k, col) in plan.dates.iter().enumerate() {
+            let v = get(*col);
+            if !has_data(v) {
+                continue;
+            }
+            match parse_datetime(v) {
+                DateParse::Ok { key, ambiguous } => {
+                    if ambiguous {
+                        add(Rule::DateAmbiguous, *col, None);
+                    }
+                    if key < EARLIEST_KEY {
+                        add(Rule::DateBefore2001, *col, None);
+                    } else if key > st.expiry_limit.key() {
+                        let rule = match st.expiry_limit {
+                            ExpiryLimit::Y2030 => Rule::DateAfter2030,
+                            ExpiryLimit::Y2037 => Rule::DateAfter2037,
+                        };
+                        add(rule, *col, None);
+                    }
+                    keys[k] = Some(key);
+                }
+                DateParse::Format => add(Rule::DateFormat, *col, None),
+                DateParse::MonthFirst => add(Rule::DateMonthFirst, *col, None),
+                DateParse::Impossible => add(Rule::DateImpossible, *col, None),
+            }
+        }
+        for (s, e) in [(0, 1), (2, 3)] {
+            if let (Some(start), Some(end)) = (keys[s], keys[e]) {
+                if start > end {
+                    add(
+                        Rule::StartAfterExpiry,
+                        plan.dates[e],
+                        plan.dates[s].map(|c| c as u32),
+                    );
+                }
+            }
+        }
+
+        // pin
+        let pin = get(plan.pin);
+        if !pin.is_empty() && !pin_ok(pin) {
+            add(Rule::PinFormat, plan.pin, None);
+        }
+
+        // Cards: csn and Wiegand columns.
+        for (k, &col) in plan.cards.iter().enumerate() {
+            let v = get(Some(col));
+            if !has_data(v) {
+                if Some(col) == plan.csn && st.overwrite {
+                    add(Rule::CsnBlankOverwrite, Some(col), None);
+                }
+                continue;
+            }
+            if !all_digits(v) {
+                add(Rule::CardNotNumber, Some(col), None);
+            }
+            if let Some(other) = self.other_card_row(row, k) {
+                add(Rule::CardDuplicate, Some(col), Some(other));
+            }
+        }
+
+        // Mobile card.
+        if has_data(get(plan.csn_mobile)) {
+            add(Rule::MobileCardIssued, plan.csn_mobile, None);
+            if st.dynamic_site {
+                let missing = [plan.dates[2], plan.dates[3]]
+                    .into_iter()
+                    .find(|c| !has_data(get(*c)));
+                if let Some(c) = missing {
+                    add(Rule::MobileDatesMissing, c.or(plan.csn_mobile), None);
+                }
+            }
+        }
+
+        // QR, face images.
+        if has_data(get(plan.qr)) {
+            add(Rule::QrNotImportable, plan.qr, None);
+        }
+        for col in plan.faces {
+            let v = get(col);
+            if has_data(v) && !face_file_ok(v) {
+                add(Rule::FaceImageFile, col, None);
+            }
+        }
+    }
+}
+
+fn status_of(findings: &[Finding]) -> RowStatus {
+    let mut status = RowStatus::Valid;
+    for f in findings {
+        match f.rule.severity() {
+            Severity::Error => return RowStatus::Errors,
+            Severity::Warning => status = RowStatus::Warnings,
+        }
+    }
+    status
+}
+
+// ---------------------------------------------------------------------------------------
+// The report
+
+/// Where the findings of each data row are kept.
+#[derive(Debug, Clone, Default)]
+struct Store {
+    first_data: usize,
+    rows: usize,
+    /// Findings of every row from the full run, in row order.
+    flat: Vec<Finding>,
+    /// Where each data row's findings start in `flat` (one more entry than rows).
+    starts: Vec<usize>,
+    /// Findings of rows re-checked since the full run (they replace the flat ones).
+    rechecked: HashMap<u32, Vec<Finding>, BuildHasherDefault<KeyHasher>>,
+}
+
+impl Store {
+    fn contains(&self, row: usize) -> bool {
+        row >= self.first_data && row - self.first_data < self.rows
+    }
+
+    fn of(&self, row: usize) -> &[Finding] {
+        if !self.contains(row) {
+            return &[];
+        }
+        if !self.rechecked.is_empty() {
+            if let Some(v) = self.rechecked.get(&(row as u32)) {
+                return v;
+            }
+        }
+        let i = row - self.first_data;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.flat.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// Running counts: findings per rule and rows per status.
+#[derive(Debug, Clone)]
+struct Counts {
+    by_rule: Vec<u32>,
+    valid: u32,
+    with_warnings: u32,
+    with_errors: u32,
+}
+
+impl Counts {
+    fn new() -> Counts {
+        Counts {
+            by_rule: vec![0; Rule::COUNT],
+            valid: 0,
+            with_warnings: 0,
+            with_errors: 0,
+        }
+    }
+
+    /// Adds (`add` true) or takes away one row's findings.
+    fn tally(&mut self, findings: &[Finding], add: bool) {
+        let bump = |v: &mut u32| {
+            *v = if add {
+                v.saturating_add(1)
+            } else {
+                v.saturating_sub(1)
+            }
+        };
+        for f in findings {
+            if let Some(c) = self.by_rule.get_mut(f.rule as usize) {
+                bump(c);
+            }
+        }
+        match status_of(findings) {
+            RowStatus::Valid => bump(&mut self.valid),
+            RowStatus::Warnings => bump(&mut self.with_warnings),
+            RowStatus::Errors => bump(&mut self.with_errors),
+        }
+    }
+}
+
+/// All findings of a file, row status and counts, with what re-checking one row needs.
+#[derive(Debug, Clone)]
+pub struct Report {
+    header_row: usize,
+    store: Store,
+    file: Vec<Finding>,
+    counts: Counts,
+    ids: RowIndex,
+    /// One index per card column (csn, then Wiegand columns), as the plan lists them.
+    cards: Vec<RowIndex>,
+}
+
+/// Checks every data row (the rows after `header_row`) against the BioStar import rules.
+pub fn validate(
+    sheet: &Sheet,
+    header_row: usize,
+    mapping: &Mapping,
+    settings: &SiteSettings,
+) -> Report {
+    let plan = Plan::new(sheet, header_row, mapping);
+    let first_data = header_row.saturating_add(1).min(sheet.len());
+    let rows = sheet.len() - first_data;
+
+    // A blank row has blank ID and card cells, so it gets no keys.
+    let mut id_keys = Vec::with_capacity(rows);
+    let mut card_keys: Vec<Vec<u64>> = plan
+        .cards
+        .iter()
+        .map(|_| Vec::with_capacity(rows))
+        .collect();
+    for row in first_data..sheet.len() {
+        id_keys.push(id_key_of(sheet, &plan, settings, row));
+        for (keys, &col) in card_keys.iter_mut().zip(&plan.cards) {
+            keys.push(card_key_of(sheet, row, col));
+        }
+    }
+    let ids = RowIndex::build(first_data, id_keys);
+    let cards: Vec<RowIndex> = card_keys
+        .into_iter()
+        .map(|keys| RowIndex::build(first_data, keys))
+        .collect();
+
+    let mut store = Store {
+        first_data,
+        rows,
+        flat: Vec::new(),
+        starts: Vec::with_capacity(rows + 1),
+        rechecked: HashMap::default(),
+    };
+    let mut counts = Counts::new();
+    {
+        let ctx = Ctx {
+            sheet,
+            plan: &plan,
+            settings,
+            ids: &ids,
+            cards: &cards,
+        };
+        let mut cells = Vec::new();
+        for row in first_data..sheet.len() {
+            let start = store.flat.len();
+            store.starts.push(start);
+            ctx.check_row(row, &mut cells, &mut store.flat);
+            counts.tally(store.flat.get(start..).unwrap_or(&[]), true);
+        }
+        store.starts.push(store.flat.len());
+    }
+
+    Report {
+        header_row,
+        file: file_findings(sheet, header_row, mapping, &plan, first_data),
+        store,
+        counts,
+        ids,
+        cards,
+    }
+}
+
+/// Findings about the header and mapping rather than one row, by rule then column.
+fn file_findings(
+    sheet: &Sheet,
+    header_row: usize,
+    mapping: &Mapping,
+    plan: &Plan,
+    first_data: usize,
+) -> Vec<Finding> {
+    let h = header_row as u32;
+    let mut out = Vec::new();
+    if header_row >= sheet.len() {
+        return out;
+    }
+    if plan.user_id.is_none() {
+        out.push(Finding {
+            row: h,
+            col: None,
+            rule: Rule::UserIdColumnMissing,
+            other: None,
+        });
+    }
+    for conflict in mapping.conflicts() {
+        let Some((&first, rest)) = conflict.columns.split_first() else {
+            continue;
+        };
+        for &c in rest {
+            out.push(Finding {
+                row: h,
+                col: Some(c as u32),
+                rule: Rule::MappingConflict,
+                other: Some(first as u32),
+            });
+        }
+    }
+    for (c, u) in plan.uses.iter().enumerate() {
+        if *u != ColUse::Undecided {
+            continue;
+        }
+        let first = (first_data..sheet.len()).find(|&r| has_data(cell_text(sheet, r, c)));
+        if let Some(r) = first {
+            out.push(Finding {
+                row: h,
+                col: Some(c as u32),
+                rule: Rule::UnmappedColumn,
+                other: Some(r as u32),
+            });
+        }
+    }
+    out.sort_by_key(|f| (f.rule, f.col));
+    out
+}
+
+/// A duplicate index a row edit touched: the user ID index, or card column `k` of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Touched {
+    Id(u64),
+    Card(usize, u64),
+}
+
+impl Report {
+    /// The header row the report was made for.
+    pub fn header_row(&self) -> usize {
+        self.header_row
+    }
+
+    /// The sheet rows checked (the data rows).
+    pub fn data_rows(&self) -> std::ops::Range<usize> {
+        self.store.first_data..self.store.first_data + self.store.rows
+    }
+
+    /// The findings of sheet row `row` (empty for the header and rows outside the data).
+    pub fn findings_of(&self, row: usize) -> &[Finding] {
+        self.store.of(row)
+    }
+
+    /// Whether sheet row `row` is valid, has warnings only, or has errors.
+    pub fn status(&self, row: usize) -> RowStatus {
+        status_of(self.findings_of(row))
+    }
+
+    /// Every data-row finding, in row order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.data_rows()
+            .flat_map(move |r| self.findings_of(r).iter())
+    }
+
+    /// The sheet rows with at least one finding, in order.
+    pub fn rows_with_findings(&self) -> impl Iterator<Item = usize> + '_ {
+        self.data_rows()
+            .filter(move |r| !self.findings_of(*r).is_empty())
+    }
+
+    /// Findings about the file as a whole (mapping conflicts, no user ID column, data in
+    /// unmapped columns); their `row` is the header row.
+    pub fn file_findings(&self) -> &[Finding] {
+        &self.file
+    }
+
+    /// How many data-row findings `rule` produced.
+    pub fn count(&self, rule: Rule) -> u32 {
+        self.counts.by_rule.get(rule as usize).copied().unwrap_or(0)
+    }
+
+    /// Row counts.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            rows: self.store.rows as u32,
+            valid: self.counts.valid,
+            with_errors: self.counts.with_errors,
+            with_warnings: self.counts.with_warnings,
+            mobile_cards: self.count(Rule::MobileCardIssued),
+            file_errors: self
+                .file
+                .iter()
+                .filter(|f| f.rule.severity() == Severity::Error)
+                .count() as u32,
+        }
+    }
+
+    /// Totals and counts per rule, ready to send to the app.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            totals: self.totals(),
+            by_rule: Rule::ALL
+                .iter()
+                .map(|&rule| RuleCount {
+                    rule,
+                    count: self.count(rule),
+                })
+                .filter(|rc| rc.count > 0)
+                .collect(),
+        }
+    }
+
+    /// Re-checks sheet row `row` after an edit, and every row whose duplicate user ID or
+    /// card finding the edit changes. `header_row`, `mapping` and `settings` must be
+    /// those given to [`validate`]; after changing them, editing the header row or adding
+    /// rows, call [`validate`] again.
+    pub fn revalidate_row(
+        &mut self,
+        sheet: &Sheet,
+        header_row: usize,
+        mapping: &Mapping,
+        settings: &SiteSettings,
+        row: usize,
+    ) {
+        if header_row != self.header_row || !self.store.contains(row) || row >= sheet.len() {
+            return;
+        }
+        let plan = Plan::new(sheet, header_row, mapping);
+
+        // Move the row to its new keys, noting every key it left or joined.
+        let mut touched: Vec<Touched> = Vec::new();
+        let new_id = id_key_of(sheet, &plan, settings, row);
+        if let Some(old) = self.ids.set(row, new_id) {
+            touched.extend([Touched::Id(old), Touched::Id(new_id)]);
+        }
+        for (k, (index, &col)) in self.cards.iter_mut().zip(&plan.cards).enumerate() {
+            let new = card_key_of(sheet, row, col);
+            if let Some(old) = index.set(row, new) {
+                touched.extend([Touched::Card(k, old), Touched::Card(k, new)]);
+            }
+        }
+        touched.retain(|t| !matches!(t, Touched::Id(0) | Touched::Card(_, 0)));
+
+        let ctx = Ctx {
+            sheet,
+            plan: &plan,
+            settings,
+            ids: &self.ids,
+            cards: &self.cards,
+        };
+        // The other rows sharing a touched key need a re-check only when the other row
+        // their duplicate finding points at (or whether they have one) changes.
+        let mut affected: Vec<usize> = vec![row];
+        for t in &touched {
+            let (rows, rule, col) = match *t {
+                Touched::Id(key) => (self.ids.live_rows(key), Rule::UserIdDuplicate, None),
+                Touched::Card(k, key) => (
+                    self.cards
+                        .get(k)
+                        .map_or_else(Vec::new, |index| index.live_rows(key)),
+                    Rule::CardDuplicate,
+                    plan.cards.get(k).map(|&c| c as u32),
+                ),
+            };
+            for o in rows {
+                let o = o as usize;
+                if o == row || !self.store.contains(o) || o >= sheet.len() {
+                    continue;
+                }
+                let now = match *t {
+                    Touched::Id(_) => ctx.other_id_row(o),
+                    Touched::Card(k, _) => ctx.other_card_row(o, k),
+                };
+                let before = self
+                    .store
+                    .of(o)
+                    .iter()
+                    .find(|f| f.rule == rule && (col.is_none() || f.col == col))
+                    .and_then(|f| f.other);
+                if now != before {
+                    affected.push(o);
+                }
+            }
+        }
+        affected.sort_unstable();
+        affected.dedup();
+
+        let mut cells = Vec::new();
+        for r in affected {
+            let mut fresh = Vec::new();
+            ctx.check_row(r, &mut cells, &mut fresh);
+            self.counts.tally(self.store.of(r), false);
+            self.counts.tally(&fresh, true);
+            self.store.rechecked.insert(r as u32, fresh);
+        }
+        self.update_unmapped(sheet, &plan, row);
+    }
+
+    /// Brings the file-level "data in an unmapped column" findings up to date after an edit
+    /// of `row`: only that row changed, so the first row with data moves at most from it.
+    fn update_unmapped(&mut self, sheet: &Sheet, plan: &Plan, row: usize) {
+        for (c, u) in plan.uses.iter().enumerate() {
+            if *u != ColUse::Undecided {
+                continue;
+            }
+            let has = has_data(cell_text(sheet, row, c));
+            let pos = self
+                .file
+                .iter()
+                .position(|f| f.rule == Rule::UnmappedColumn && f.col == Some(c as u32));
+            let first = pos
+                .and_then(|p| self.file.get(p))
+                .and_then(|f| f.other)
+                .map(|o| o as usize);
+            let new_first = match first {
+                None => has.then_some(row),
+                Some(f) if row < f && has => Some(row),
+                Some(f) if row == f && !has => {
+                    (row + 1..sheet.len()).find(|&r| has_data(cell_text(sheet, r, c)))
+                }
+                Some(f) => Some(f),
+            };
+            match (pos, new_first) {
+                (Some(p), Some(nf)) => {
+                    if let Some(f) = self.file.get_mut(p) {
+                        f.other = Some(nf as u32);
+                    }
+                }
+                (Some(p), None) => {
+                    self.file.remove(p);
+                }
+                (None, Some(nf)) => self.file.push(Finding {
+                    row: self.header_row as u32,
+                    col: Some(c as u32),
+                    rule: Rule::UnmappedColumn,
+                    other: Some(nf as u32),
+                }),
+                (None, None) => {}
+            }
+        }
+        self.file.sort_by_key(|f| (f.rule, f.col));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+/// Shows a cell value in a message: quoted, line breaks visible, at most 40 characters.
+fn show(v: &str) -> String {
+    let mut out = String::from("\"");
+    for (n, c) in v.chars().enumerate() {
+        if n == 40 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn describe_column(sheet: &Sheet, header_row: usize, mapping: &Mapping, col: usize) -> String {
+    let header = match cell_text(sheet, header_row, col) {
+        "" => mapping.get(col).map_or("", |c| c.header.as_str()),
+        h => h,
+    }
+    .trim();
+    if header.is_empty() {
+        format!("column {}", column_letter(col))
+    } else {
+        format!("column \"{}\" ({})", header, column_letter(col))
+    }
+}
+
+/// `s` with its first letter upper-cased.
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn line_of(sheet: &Sheet, row: usize) -> String {
+    if row < sheet.len() {
+        format!("Line {}", sheet.line(row))
+    } else {
+        format!("Row {}", row + 1)
+    }
+}
+
+/// True for a spreadsheet's scientific notation, e.g. `1.23457E+11`.
+fn looks_scientific(s: &str) -> bool {
+    let s = s.trim();
+    let Some(pos) = s.find(['E', 'e']) else {
+        return false;
+    };
+    let (mant, exp) = (&s[..pos], &s[pos + 1..]);
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    !mant.is_empty() && mant.bytes().all(|b| b.is_ascii_digit() || b == b'.') && all_digits(exp)
+}
+
+/// A rewrite of a date the server does not read into `YYYY-MM-DD HH:MM`, if the intent is clear.
+fn suggest_iso(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let n = |x: &str| -> Option<u32> {
+        if all_digits(x) && x.len() <= 4 {
+            x.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = if a.len() == 4 {
+        (n(a)?, n(b)?, n(c)?)
+    } else if c.len() == 4 {
+        let (first, second) = (n(a)?, n(b)?);
+        if second > 12 {
+            (n(c)?, first, second)
+        } else {
+            (n(c)?, second, first)
+        }
+    } else {
+        return None;
+    };
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    let (h, mi, sec) = match time {
+        None | Some("") => (0, 0, None),
+        Some(t) => {
+            let tp: Vec<&str> = t.split(':').collect();
+            match tp.as_slice() {
+                [h, mi] => (n(h)?, n(mi)?, None),
+                [h, mi, sec] => (n(h)?, n(mi)?, Some(n(sec.split('.').next()?)?)),
+                _ => return None,
+            }
+        }
+    };
+    if h > 23 || mi > 59 || sec.is_some_and(|s| s > 59) {
+        return None;
+    }
+    Some(match sec {
+        Some(sec) => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}"),
+        None => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}"),
+    })
+}
+
+/// The two numbers before the year of a slash date.
+fn slash_pair(s: &str) -> Option<(u32, u32, &str)> {
+    let mut it = s.trim().splitn(3, '/');
+    let a = it.next()?.parse().ok()?;
+    let b = it.next()?.parse().ok()?;
+    Some((a, b, it.next()?))
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(m: u32) -> &'static str {
+    MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?")
+}
+
+/// Explains a card value that is not a decimal number and suggests the number to write.
+fn card_hint(v: &str, field: Option<&Field>) -> String {
+    let t = v.trim();
+    if t != v && all_digits(t) {
+        return "remove the spaces around the number".to_string();
+    }
+    if looks_scientific(t) {
+        return "a spreadsheet turned the number into scientific notation and its last \
+                digits are lost: format the column as Text, enter the full number again and \
+                save"
+            .to_string();
+    }
+    if let Some((fc, card)) = t.split_once(['-', ':', '/']) {
+        if all_digits(fc) && all_digits(card) {
+            let h10301 = matches!(field, Some(Field::WiegandCard(n)) if n.contains("H10301"));
+            if let (true, Ok(fc), Ok(card)) = (h10301, fc.parse::<u32>(), card.parse::<u32>()) {
+                if fc < 256 && card < 65536 {
+                    return format!(
+                        "this looks like facility code {fc} and card {card}: the server takes \
+                         the packed number, {}",
+                        (fc << 16) | card
+                    );
+                }
+            }
+            return "this looks like a facility code and a card number: the server takes one \
+                    packed number (facility code and card number joined in binary; for 26-bit \
+                    H10301, FC 252 and card 15298 give 16530370)"
+                .to_string();
+        }
+    }
+    let hex = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if let Ok(n) = u64::from_str_radix(hex, 16) {
+            return format!(
+                "it looks hexadecimal; the server takes the decimal number: {n} if {hex} is \
+                 the card's hex serial"
+            );
+        }
+        return "it looks hexadecimal; the server takes the card number in decimal".to_string();
+    }
+    "write the card number in decimal digits only".to_string()
+}
+
+impl Finding {
+    /// Whether this finding blocks its row.
+    pub fn severity(&self) -> Severity {
+        self.rule.severity()
+    }
+
+    /// A sentence saying where the problem is (line, column) and how to fix it.
+    pub fn message(&self, sheet: &Sheet, header_row: usize, mapping: &Mapping) -> String {
+        let row = self.row as usize;
+        let col = self.col.map(|c| c as usize);
+        let at = line_of(sheet, row);
+        let colname = |c: usize| describe_column(sheet, header_row, mapping, c);
+        let value = col.map(|c| cell_text(sheet, row, c)).unwrap_or_default();
+        let shown = show(value);
+        let place = match col {
+            Some(c) => format!("{at}, {}", colname(c)),
+            None => at.clone(),
+        };
+        let other_line = |o: Option<u32>| match o {
+            Some(r) => line_of(sheet, r as usize).to_lowercase(),
+            None => "another line".to_string(),
+        };
+        let field = col
+            .and_then(|c| mapping.get(c))
+            .and_then(|m| m.target.as_ref());
+        let fname = field.map_or("this field", |f| f.header_name());
+        match self.rule {
+            Rule::BlankRow => format!("{at} is blank: delete the row."),
+            Rule::RowTooShort => format!(
+                "{at} has {} cells but the header has {}: the missing cells are read as \
+                 blank. Check that no cell was lost or shifted.",
+                width_of(sheet, row),
+                width_of(sheet, header_row)
+            ),
+            Rule::RowTooLong => format!(
+                "{place} holds {shown} past the header's last column: the server cannot tell \
+                 which field it belongs to. Add a header for it, or move or delete the extra \
+                 cells (a stray comma in an earlier cell often causes this)."
+            ),
+            Rule::RowExtraEmptyCells => format!(
+                "{at} has empty cells past the header's last column (trailing commas): \
+                 remove them."
+            ),
+            Rule::CellHasNewline => format!(
+                "{place}: {shown} has a line break inside it: the server reads the rest as a \
+                 new record. Replace the line break with a space."
+            ),
+            Rule::UnmappedColumn if row == header_row => format!(
+                "{} is not mapped to any BioStar field but holds data (first on {}): the \
+                 import fails on unknown columns. Map it to a field, declare it as a custom \
+                 user field (it must exist on the server too), or ignore it.",
+                col.map_or_else(|| "A column".to_string(), |c| capitalise(&colname(c))),
+                other_line(self.other)
+            ),
+            Rule::UnmappedColumn => {
+                let more = self.other.unwrap_or(1).saturating_sub(1);
+                let more = if more > 0 {
+                    format!(" (and {more} more unmapped column(s))")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{place} holds {shown}{more} but is not mapped to a BioStar field: the \
+                     import fails on unknown columns. Map the column, declare it as a custom \
+                     user field, or ignore it."
+                )
+            }
+            Rule::FormulaCell => format!(
+                "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
+                 it is meant as text, remove the leading character or put a ' before it.",
+                show(value.get(..1).unwrap_or(""))
+            ),
+            Rule::MappingConflict => format!(
+                "{} and {} are both mapped to {fname}: the server takes one column per \
+                 field. Remap one of them to another field or ignore it.",
+                self.other.map_or_else(
+                    || "Another column".to_string(),
+                    |o| capitalise(&colname(o as usize))
+                ),
+                col.map_or_else(|| "a column".to_string(), colname),
+            ),
+            Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
+                 ID. Map the column holding the IDs to user_id."
+                .to_string(),
+            Rule::UserIdMissing => match col {
+                Some(_) => format!("{place} is blank: every user needs an ID. Fill it in."),
+                None => format!("{at} has no user ID (no column is mapped to user_id)."),
+            },
+            Rule::UserIdNotNumber => {
+                let why = if looks_scientific(value) {
+                    " A spreadsheet turned it into scientific notation and its last digits \
+                     are lost: format the column as Text and enter the IDs again."
+                } else if value.trim() != value && all_digits(value.trim()) {
+                    " Remove the spaces around it."
+                } else {
+                    " Use digits only, or set the site to alphanumeric IDs if the server uses \
+                     them."
+                };
+                format!("{place}: {shown} is not a whole number, but this site uses numeric user IDs (1 to 4294967294).{why}")
+            }
+            Rule::UserIdOutOfRange => format!(
+                "{place}: {shown} is outside 1 to 4294967294, the numeric user IDs the server \
+                 accepts. Choose an ID in that range."
+            ),
+            Rule::UserIdLeadingZeros => format!(
+                "{place}: {shown} has leading zeros; numeric IDs are numbers, so it is the same \
+                 user as {}. Write {} to avoid confusion.",
+                strip_zeros(value.trim()),
+                strip_zeros(value.trim())
+            ),
+            Rule::UserIdBadCharacters => format!(
+                "{place}: {shown} has characters other than letters, digits, - and _ (no \
+                 spaces or accents). Remove or replace them."
+            ),
+            Rule::UserIdTooLong => format!(
+                "{place}: {shown} has {} characters; user IDs take at most 32. Shorten it.",
+                value.chars().count()
+            ),
+            Rule::UserIdDuplicate => format!(
+                "{place}: user ID {shown} is also on {}. Give each user its own ID, or \
+                 delete one of the rows.",
+                other_line(self.other)
+            ),
+            Rule::NameTooLong => format!(
+                "{place}: the name has {} characters; the server takes at most 48. Shorten it.",
+                value.chars().count()
+            ),
+            Rule::NameCharacters => {
+                let bad: String = value
+                    .chars()
+                    .filter(|c| {
+                        !(c.is_alphanumeric()
+                            || *c == ' '
+                            || *c == '_'
+                            || MANUAL_NAME_SYMBOLS.contains(*c))
+                    })
+                    .take(8)
+                    .collect();
+                format!(
+                    "{place}: {shown} has characters the server does not allow in names ({}). \
+                     Use letters, numbers, spaces and _ only.",
+                    show(&bad)
+                )
+            }
+            Rule::NameStrictCharacters => {
+                let bad: String = value
+                    .chars()
+                    .filter(|c| MANUAL_NAME_SYMBOLS.contains(*c))
+                    .take(8)
+                    .collect();
+                format!(
+                    "{place}: {shown} has symbols ({}) that the manual allows but live servers \
+                     reject (\"letters, numbers, spaces and underscores\" only). Remove them, \
+                     or turn off strict names if your server accepts them.",
+                    show(&bad)
+                )
+            }
+            Rule::DepartmentTooLong | Rule::UserTitleTooLong => format!(
+                "{place} has {} characters; the server takes at most 64. Shorten it.",
+                value.chars().count()
+            ),
+            Rule::EmailShape => format!(
+                "{place}: {shown} does not look like an email address (name@example.com). \
+                 Check it."
+            ),
+            Rule::DateFormat => {
+                let hint = if all_digits(value.trim()) && value.trim().len() == 5 {
+                    " It looks like a spreadsheet date serial number: format the column as \
+                     Text in that form before saving."
+                        .to_string()
+                } else {
+                    match suggest_iso(value) {
+                        Some(s) => format!(" Here: {s}."),
+                        None => String::new(),
+                    }
+                };
+                format!(
+                    "{place}: {shown} is not a date the server reads. Write YYYY-MM-DD HH:MM, \
+                     e.g. 2025-12-31 23:59.{hint}"
+                )
+            }
+            Rule::DateMonthFirst => {
+                let fix = match slash_pair(value) {
+                    Some((m, d, rest)) => {
+                        let iso =
+                            suggest_iso(value).map_or(String::new(), |s| format!(" (or {s})"));
+                        format!(
+                            " For {} {d}, write {d:02}/{m:02}/{rest}{iso}.",
+                            month_name(m)
+                        )
+                    }
+                    None => String::new(),
+                };
+                format!(
+                    "{place}: {shown} is month first (MM/DD/YYYY), which the server does not \
+                     support: it reads slash dates day first.{fix}"
+                )
+            }
+            Rule::DateAmbiguous => match slash_pair(value) {
+                Some((d, m, rest)) => format!(
+                    "{place}: the server reads {shown} day first, as {d} {}. If you meant {} \
+                     {m}, write {m:02}/{d:02}/{rest}. Writing YYYY-MM-DD HH:MM avoids the doubt.",
+                    month_name(m),
+                    month_name(d)
+                ),
+                None => format!(
+                    "{place}: the server reads {shown} day first. Write YYYY-MM-DD HH:MM to \
+                     avoid the doubt."
+                ),
+            },
+            Rule::DateImpossible => format!(
+                "{place}: {shown} does not exist (check the day of the month, leap years, \
+                 hours 0-23 and minutes 0-59). Correct it."
+            ),
+            Rule::DateBefore2001 => format!(
+                "{place}: {shown} is before 2001-01-01, the earliest date the server takes. \
+                 Use 2001-01-01 00:00 or later."
+            ),
+            Rule::DateAfter2030 => format!(
+                "{place}: {shown} is after 2030-12-31 23:59:59, the latest date this site \
+                 takes. Use 2030-12-31 23:59 or earlier (or set the limit to 2037 if the \
+                 server and devices support it)."
+            ),
+            Rule::DateAfter2037 => format!(
+                "{place}: {shown} is after 2037-12-31 23:59:59, the latest date the server \
+                 takes. Use 2037-12-31 23:59 or earlier."
+            ),
+            Rule::StartAfterExpiry => {
+                let start = self.other.map(|o| o as usize);
+                let start_desc = start.map_or_else(|| "the start".to_string(), colname);
+                let start_val = start
+                    .map(|s| show(cell_text(sheet, row, s)))
+                    .unwrap_or_default();
+                format!(
+                    "{place}: the expiry {shown} is before {start_desc} {start_val}. Swap \
+                     them or correct one."
+                )
+            }
+            Rule::PinFormat => format!(
+                "{place}: a PIN must be 4 to 16 digits; this one is not (value not shown). \
+                 Correct it or leave it blank."
+            ),
+            Rule::CardNotNumber => format!(
+                "{place}: {shown} is not a card number the server takes: {}.",
+                card_hint(value, field)
+            ),
+            Rule::CardDuplicate => format!(
+                "{place}: card {shown} is also on {}; a card belongs to one user. Remove it \
+                 from one of the rows.",
+                other_line(self.other)
+            ),
+            Rule::CsnBlankOverwrite => format!(
+                "{place} is blank and the import overwrites existing users: if this user \
+                 already has a card on the server, it would be removed. Fill in the card \
+                 number to keep it, or ignore the csn column."
+            ),
+            Rule::MobileCardIssued => format!(
+                "{place}: a mobile card will be issued; on a regular site each costs one \
+                 Airfob credit. Clear the cell (or ignore the column) to issue none."
+            ),
+            Rule::MobileDatesMissing => format!(
+                "{place}: this is a dynamic site, so a mobile card needs both \
+                 mobile_start_datetime and mobile_expiry_datetime. Fill in both (map the \
+                 columns if the file has them)."
+            ),
+            Rule::QrNotImportable => format!(
+                "{place}: BioStar X cannot issue QR credentials through CSV import. Clear the \
+                 cell or ignore the qr column, and issue QR codes on the server."
+            ),
+            Rule::FaceImageFile => format!(
+                "{place}: {shown} must be the file name of a JPG or PNG image (e.g. \
+                 kim.jpg), without a folder; you choose the folder at import."
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::auto_map;
+
+    const HEADER: [&str; 15] = [
+        "user_id",
+        "name",
+        "department",
+        "user_title",
+        "email",
+        "start_datetime",
+        "expiry_datetime",
+        "csn",
+        "mobile_start_datetime",
+        "mobile_expiry_datetime",
+        "csn_mobile",
+        "qr",
+        "face_image_file1",
+        "pin",
+        "26 bit SIA Standard-H10301",
+    ];
+
+    /// A valid row with the cells in `changes` (column name, value) replaced.
+    fn row_with(id: &str, changes: &[(&str, &str)]) -> Vec<String> {
+        let mut cells: Vec<String> = vec![
+            id.to_string(),
+            "Kim Minsu".into(),
+            "R&D".into(),
+            "Engineer".into(),
+            "kim@example.com".into(),
+            "2024-01-01 00:00".into(),
+            "2030-12-31 23:59".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        for (name, v) in changes {
+            let i = HEADER.iter().position(|h| h == name).unwrap();
+            cells[i] = v.to_string();
+        }
+        cells
+    }
+
+    fn build(rows: &[Vec<String>]) -> (Sheet, Mapping) {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, HEADER).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            sheet
+                .push_row(i as u64 + 2, r.iter().map(String::as_str))
+                .unwrap();
+        }
+        let mapping = auto_map(&HEADER, &[]);
+        (sheet, mapping)
+    }
+
+    fn check(rows: &[Vec<String>], settings: &SiteSettings) -> (Sheet, Mapping, Report) {
+        let (sheet, mapping) = build(rows);
+        let report = validate(&sheet, 0, &mapping, settings);
+        (sheet, mapping, report)
+    }
+
+    fn rules(report: &Report, row: usize) -> Vec<Rule> {
+        report.findings_of(row).iter().map(|f| f.rule).collect()
+    }
+
+    /// Asserts a single-row file with `changes` breaks `rule` (and the base row does not).
+    fn fails(changes: &[(&str, &str)], rule: Rule, settings: &SiteSettings) -> String {
+        let (_, _, ok) = check(&[row_with("1", &[])], settings);
+        assert!(
+            !rules(&ok, 1).contains(&rule),
+            "base row already breaks {rule:?}: {:?}",
+            rules(&ok, 1)
+        );
+        let (sheet, mapping, bad) = check(&[row_with("1", changes)], settings);
+        assert!(
+            rules(&bad, 1).contains(&rule),
+            "{changes:?} should break {rule:?}, got {:?}",
+            rules(&bad, 1)
+        );
+        let f = bad
+            .findings_of(1)
+            .iter()
+            .find(|f| f.rule == rule)
+            .copied()
+            .unwrap();
+        let msg = f.message(&sheet, 0, &mapping);
+        assert!(msg.starts_with("Line 2"), "{msg}");
+        msg
+    }
+
+    fn passes(changes: &[(&str, &str)], rule: Rule, settings: &SiteSettings) {
+        let (_, _, r) = check(&[row_with("1", changes)], settings);
+        assert!(
+            !rules(&r, 1).contains(&rule),
+            "{changes:?} should not break {rule:?}"
+        );
+    }
+
+    fn def() -> SiteSettings {
+        SiteSettings::default()
+    }
+
+    #[test]
+    fn a_good_row_is_valid() {
+        let (_, _, r) = check(&[row_with("1", &[]), row_with("2", &[])], &def());
+        assert_eq!(
+            r.findings().count(),
+            0,
+            "{:?}",
+            r.findings().collect::<Vec<_>>()
+        );
+        assert_eq!(r.status(1), RowStatus::Valid);
+        let t = r.totals();
+        assert_eq!(
+            (t.rows, t.valid, t.with_errors, t.with_warnings),
+            (2, 2, 0, 0)
+        );
+        assert!(r.file_findings().is_empty());
+    }
+
+    #[test]
+    fn finding_is_compact() {
+        assert!(std::mem::size_of::<Finding>() <= 24);
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_match_serde() {
+        for (i, a) in Rule::ALL.iter().enumerate() {
+            for b in &Rule::ALL[i + 1..] {
+                assert_ne!(a.id(), b.id());
+            }
+            assert_eq!(serde_json::to_string(a).unwrap(), format!("\"{}\"", a.id()));
+            assert!(!a.title().is_empty());
+        }
+    }
+
+    #[test]
+    fn user_id_numeric_rules() {
+        let s = def();
+        let m = fails(&[("user_id", "")], Rule::UserIdMissing, &s);
+        assert!(m.contains("\"user_id\" (A)"), "{m}");
+        passes(&[("user_id", "4294967294")], Rule::UserIdOutOfRange, &s);
+        fails(&[("user_id", "4294967295")], Rule::UserIdOutOfRange, &s);
+        fails(&[("user_id", "0")], Rule::UserIdOutOfRange, &s);
+        fails(
+            &[("user_id", "123456789012345678901234")],
+            Rule::UserIdOutOfRange,
+            &s,
+        );
+        passes(&[("user_id", "42")], Rule::UserIdNotNumber, &s);
+        fails(&[("user_id", "A42")], Rule::UserIdNotNumber, &s);
+        fails(&[("user_id", "-5")], Rule::UserIdNotNumber, &s);
+        let m = fails(&[("user_id", "1.23457E+11")], Rule::UserIdNotNumber, &s);
+        assert!(m.contains("scientific notation"), "{m}");
+        let m = fails(&[("user_id", " 42")], Rule::UserIdNotNumber, &s);
+        assert!(m.contains("spaces"), "{m}");
+        passes(&[("user_id", "70")], Rule::UserIdLeadingZeros, &s);
+        let m = fails(&[("user_id", "007")], Rule::UserIdLeadingZeros, &s);
+        assert!(m.contains("same user as 7"), "{m}");
+        // leading zeros are a warning: the row still imports
+        let (_, _, r) = check(&[row_with("007", &[])], &s);
+        assert_eq!(r.status(1), RowStatus::Warnings);
+    }
+
+    #[test]
+    fn user_id_alphanumeric_rules() {
+        let s = SiteSettings {
+            user_id_type: UserIdType::Alphanumeric,
+            ..def()
+        };
+        passes(&[("user_id", "EMP-001_a")], Rule::UserIdBadCharacters, &s);
+        fails(&[("user_id", "EMP 001")], Rule::UserIdBadCharacters, &s);
+        fails(&[("user_id", "사원1")], Rule::UserIdBadCharacters, &s);
+        passes(&[("user_id", &"a".repeat(32))], Rule::UserIdTooLong, &s);
+        fails(&[("user_id", &"a".repeat(33))], Rule::UserIdTooLong, &s);
+        passes(&[("user_id", "A42")], Rule::UserIdNotNumber, &s);
+        fails(&[("user_id", "  ")], Rule::UserIdMissing, &s);
+    }
+
+    #[test]
+    fn duplicate_user_ids_point_at_each_other() {
+        let rows = vec![
+            row_with("1", &[]),
+            row_with("2", &[]),
+            row_with("1", &[]),
+            row_with("01", &[]),
+        ];
+        let (sheet, mapping, r) = check(&rows, &def());
+        assert!(!rules(&r, 2).contains(&Rule::UserIdDuplicate));
+        let dup = |row: usize| {
+            r.findings_of(row)
+                .iter()
+                .find(|f| f.rule == Rule::UserIdDuplicate)
+                .and_then(|f| f.other)
+        };
+        assert_eq!(dup(1), Some(3));
+        assert_eq!(dup(3), Some(1));
+        // numeric site: 01 is user 1
+        assert_eq!(dup(4), Some(1));
+        let f = r.findings_of(1)[0];
+        let m = f.message(&sheet, 0, &mapping);
+        assert!(m.contains("line 4"), "{m}");
+        assert_eq!(r.count(Rule::UserIdDuplicate), 3);
+
+        // alphanumeric site: text compares exactly
+        let s = SiteSettings {
+            user_id_type: UserIdType::Alphanumeric,
+            ..def()
+        };
+        let rows = vec![
+            row_with("a1", &[]),
+            row_with("A1", &[]),
+            row_with("01", &[]),
+            row_with("1", &[]),
+        ];
+        let (_, _, r) = check(&rows, &s);
+        assert_eq!(r.count(Rule::UserIdDuplicate), 0);
+    }
+
+    #[test]
+    fn name_rules() {
+        let s = def();
+        passes(&[("name", &"가".repeat(48))], Rule::NameTooLong, &s);
+        fails(&[("name", &"가".repeat(49))], Rule::NameTooLong, &s);
+        passes(&[("name", "김철수 Kim_2")], Rule::NameCharacters, &s);
+        passes(&[("name", "김철수 Kim_2")], Rule::NameStrictCharacters, &s);
+        let m = fails(&[("name", "O'Brien")], Rule::NameCharacters, &s);
+        assert!(m.contains("\"'\""), "{m}");
+        let m = fails(&[("name", "Jean-Luc (JL)")], Rule::NameStrictCharacters, &s);
+        assert!(m.contains("\"-()\""), "{m}");
+        let lax = SiteSettings {
+            strict_names: false,
+            ..def()
+        };
+        passes(
+            &[("name", "Jean-Luc (JL)")],
+            Rule::NameStrictCharacters,
+            &lax,
+        );
+        fails(&[("name", "Jean.Luc")], Rule::NameCharacters, &lax);
+    }
+
+    #[test]
+    fn department_and_title_length() {
+        let s = def();
+        passes(
+            &[("department", &"d".repeat(64))],
+            Rule::DepartmentTooLong,
+            &s,
+        );
+        fails(
+            &[("department", &"d".repeat(65))],
+            Rule::DepartmentTooLong,
+            &s,
+        );
+        passes(
+            &[("user_title", &"직".repeat(64))],
+            Rule::UserTitleTooLong,
+            &s,
+        );
+        fails(
+            &[("user_title", &"직".repeat(65))],
+            Rule::UserTitleTooLong,
+            &s,
+        );
+    }
+
+    #[test]
+    fn email_shape() {
+        let s = def();
+        passes(&[("email", "a.b@mail.example.co.kr")], Rule::EmailShape, &s);
+        passes(&[("email", "")], Rule::EmailShape, &s);
+        fails(&[("email", "kim at example.com")], Rule::EmailShape, &s);
+        fails(&[("email", "kim@example")], Rule::EmailShape, &s);
+        fails(&[("email", "kim@@example.com")], Rule::EmailShape, &s);
+        let (_, _, r) = check(&[row_with("1", &[("email", "x")])], &s);
+        assert_eq!(r.status(1), RowStatus::Warnings);
+    }
+
+    #[test]
+    fn date_parsing() {
+        let ok = |s: &str| {
+            matches!(
+                parse_datetime(s),
+                DateParse::Ok {
+                    ambiguous: false,
+                    ..
+                }
+            )
+        };
+        assert!(ok("2024-02-29 23:59"));
+        assert!(ok("2024-02-29 23:59:59"));
+        assert!(ok("2024-02-29 23:59:59.123"));
+        assert!(ok("31/12/2024"));
+        assert!(ok("31/12/2024 9:05"));
+        assert!(ok("31/12/2024 09:05:07"));
+        assert!(ok(" 2024-01-01 00:00 "));
+        assert!(ok("05/05/2024"));
+        assert_eq!(parse_datetime("2024-01-01"), DateParse::Format);
+        assert_eq!(parse_datetime("2024/01/01 00:00"), DateParse::Format);
+        assert_eq!(parse_datetime("2024-01-01T00:00"), DateParse::Format);
+        assert_eq!(parse_datetime("2024-1-1 00:00"), DateParse::Format);
+        assert_eq!(
+            parse_datetime("2024-01-01 00:00:00.1234"),
+            DateParse::Format
+        );
+        assert_eq!(parse_datetime("31.12.2024"), DateParse::Format);
+        assert_eq!(parse_datetime("12/31/2024"), DateParse::MonthFirst);
+        assert_eq!(parse_datetime("2023-02-29 00:00"), DateParse::Impossible);
+        assert_eq!(parse_datetime("30/02/2024"), DateParse::Impossible);
+        assert_eq!(parse_datetime("2024-01-01 24:00"), DateParse::Impossible);
+        assert_eq!(parse_datetime("13/13/2024"), DateParse::Impossible);
+        assert!(matches!(
+            parse_datetime("03/04/2024"),
+            DateParse::Ok {
+                ambiguous: true,
+                ..
+            }
+        ));
+        let key = |s| match parse_datetime(s) {
+            DateParse::Ok { key, .. } => key,
+            _ => 0,
+        };
+        assert_eq!(key("2024-03-04 10:00"), key("04/03/2024 10:00"));
+        assert!(key("2024-03-04 10:00") < key("2024-03-04 10:01"));
+        assert!(key("2024-12-31 23:59:59") < key("2025-01-01 00:00"));
+    }
+
+    #[test]
+    fn date_rules() {
+        let s = def();
+        passes(
+            &[("start_datetime", "2024-01-01 00:00:00")],
+            Rule::DateFormat,
+            &s,
+        );
+        let m = fails(&[("start_datetime", "2024-01-05")], Rule::DateFormat, &s);
+        assert!(m.contains("2024-01-05 00:00"), "{m}");
+        let m = fails(&[("start_datetime", "45292")], Rule::DateFormat, &s);
+        assert!(m.contains("serial"), "{m}");
+        passes(
+            &[("expiry_datetime", "31/12/2029")],
+            Rule::DateMonthFirst,
+            &s,
+        );
+        let m = fails(
+            &[("expiry_datetime", "12/31/2029")],
+            Rule::DateMonthFirst,
+            &s,
+        );
+        assert!(
+            m.contains("31/12/2029") && m.contains("2029-12-31 00:00"),
+            "{m}"
+        );
+        passes(
+            &[("expiry_datetime", "13/12/2029")],
+            Rule::DateAmbiguous,
+            &s,
+        );
+        let m = fails(
+            &[("expiry_datetime", "03/04/2029")],
+            Rule::DateAmbiguous,
+            &s,
+        );
+        assert!(m.contains("3 April") && m.contains("04/03/2029"), "{m}");
+        passes(
+            &[("start_datetime", "2024-02-29 00:00")],
+            Rule::DateImpossible,
+            &s,
+        );
+        fails(
+            &[("start_datetime", "2023-02-29 00:00")],
+            Rule::DateImpossible,
+            &s,
+        );
+        fails(
+            &[("start_datetime", "30/02/2024")],
+            Rule::DateImpossible,
+            &s,
+        );
+        passes(
+            &[("start_datetime", "2001-01-01 00:00")],
+            Rule::DateBefore2001,
+            &s,
+        );
+        fails(
+            &[("start_datetime", "2000-12-31 23:59")],
+            Rule::DateBefore2001,
+            &s,
+        );
+        passes(
+            &[("expiry_datetime", "2037-12-31 23:59:59")],
+            Rule::DateAfter2037,
+            &s,
+        );
+        fails(
+            &[("expiry_datetime", "2038-01-01 00:00")],
+            Rule::DateAfter2037,
+            &s,
+        );
+        let s30 = SiteSettings {
+            expiry_limit: ExpiryLimit::Y2030,
+            ..def()
+        };
+        passes(
+            &[("expiry_datetime", "2030-12-31 23:59")],
+            Rule::DateAfter2030,
+            &s30,
+        );
+        fails(
+            &[("expiry_datetime", "2031-01-01 00:00")],
+            Rule::DateAfter2030,
+            &s30,
+        );
+        passes(
+            &[("start_datetime", "2030-12-31 23:59")],
+            Rule::StartAfterExpiry,
+            &s,
+        );
+        let m = fails(
+            &[("start_datetime", "2031-01-01 00:00")],
+            Rule::StartAfterExpiry,
+            &s,
+        );
+        assert!(m.contains("\"start_datetime\" (F)"), "{m}");
+        // the same rules on the mobile dates
+        fails(
+            &[("mobile_expiry_datetime", "12/31/2029")],
+            Rule::DateMonthFirst,
+            &s,
+        );
+        passes(
+            &[
+                ("mobile_start_datetime", "2024-01-01 00:00"),
+                ("mobile_expiry_datetime", "2025-01-01 00:00"),
+            ],
+            Rule::StartAfterExpiry,
+            &s,
+        );
+        fails(
+            &[
+                ("mobile_start_datetime", "2026-01-01 00:00"),
+                ("mobile_expiry_datetime", "2025-01-01 00:00"),
+            ],
+            Rule::StartAfterExpiry,
+            &s,
+        );
+    }
+
+    #[test]
+    fn pin_rule() {
+        let s = def();
+        passes(&[("pin", "1234")], Rule::PinFormat, &s);
+        passes(&[("pin", "1234567890123456")], Rule::PinFormat, &s);
+        fails(&[("pin", "123")], Rule::PinFormat, &s);
+        fails(&[("pin", "12345678901234567")], Rule::PinFormat, &s);
+        let m = fails(&[("pin", "12a4")], Rule::PinFormat, &s);
+        assert!(!m.contains("12a4"), "a PIN is a secret: {m}");
+    }
+
+    #[test]
+    fn card_rules() {
+        let s = def();
+        passes(&[("csn", "3456789012")], Rule::CardNotNumber, &s);
+        let m = fails(&[("csn", "04A2B3C4")], Rule::CardNotNumber, &s);
+        assert!(m.contains("77771716"), "{m}");
+        let m = fails(&[("csn", "3.45679E+09")], Rule::CardNotNumber, &s);
+        assert!(m.contains("scientific"), "{m}");
+        let m = fails(
+            &[("26 bit SIA Standard-H10301", "252-15298")],
+            Rule::CardNotNumber,
+            &s,
+        );
+        assert!(m.contains("16530370"), "{m}");
+        passes(
+            &[("26 bit SIA Standard-H10301", "16530370")],
+            Rule::CardNotNumber,
+            &s,
+        );
+
+        let rows = vec![
+            row_with("1", &[("csn", "123")]),
+            row_with("2", &[("csn", "0123")]),
+            row_with(
+                "3",
+                &[("csn", "124"), ("26 bit SIA Standard-H10301", "123")],
+            ),
+        ];
+        let (_, _, r) = check(&rows, &s);
+        let dup: Vec<Option<u32>> = (1..=3)
+            .map(|row| {
+                r.findings_of(row)
+                    .iter()
+                    .find(|f| f.rule == Rule::CardDuplicate)
+                    .map(|f| f.other.unwrap())
+            })
+            .collect();
+        // the same number in another card column is another card
+        assert_eq!(dup, vec![Some(2), Some(1), None]);
+    }
+
+    #[test]
+    fn blank_csn_with_overwrite() {
+        let over = SiteSettings {
+            overwrite: true,
+            ..def()
+        };
+        passes(&[("csn", "")], Rule::CsnBlankOverwrite, &def());
+        passes(&[("csn", "123")], Rule::CsnBlankOverwrite, &over);
+        let (sheet, mapping, r) = check(&[row_with("1", &[("csn", " ")])], &over);
+        assert_eq!(rules(&r, 1), vec![Rule::CsnBlankOverwrite]);
+        assert_eq!(r.status(1), RowStatus::Warnings);
+        let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
+        assert!(m.starts_with("Line 2, column \"csn\" (H) is blank"), "{m}");
+    }
+
+    #[test]
+    fn mobile_card_rules() {
+        let s = def();
+        passes(&[], Rule::MobileCardIssued, &s);
+        fails(&[("csn_mobile", "1")], Rule::MobileCardIssued, &s);
+        let rows = vec![
+            row_with("1", &[("csn_mobile", "1")]),
+            row_with("2", &[("csn_mobile", "2")]),
+            row_with("3", &[]),
+        ];
+        let (_, _, r) = check(&rows, &s);
+        assert_eq!(r.totals().mobile_cards, 2);
+        assert_eq!(r.status(1), RowStatus::Warnings);
+
+        let dynamic = SiteSettings {
+            dynamic_site: true,
+            ..def()
+        };
+        passes(&[("csn_mobile", "1")], Rule::MobileDatesMissing, &s);
+        passes(
+            &[
+                ("csn_mobile", "1"),
+                ("mobile_start_datetime", "2024-01-01 00:00"),
+                ("mobile_expiry_datetime", "2025-01-01 00:00"),
+            ],
+            Rule::MobileDatesMissing,
+            &dynamic,
+        );
+        let m = fails(
+            &[
+                ("csn_mobile", "1"),
+                ("mobile_start_datetime", "2024-01-01 00:00"),
+            ],
+            Rule::MobileDatesMissing,
+            &dynamic,
+        );
+        assert!(m.contains("mobile_expiry_datetime\" (J)"), "{m}");
+    }
+
+    #[test]
+    fn qr_and_face_rules() {
+        let s = def();
+        passes(&[("qr", "")], Rule::QrNotImportable, &s);
+        fails(&[("qr", "QR-123")], Rule::QrNotImportable, &s);
+        passes(&[("face_image_file1", "kim.JPG")], Rule::FaceImageFile, &s);
+        passes(
+            &[("face_image_file1", "김철수.jpeg")],
+            Rule::FaceImageFile,
+            &s,
+        );
+        passes(&[("face_image_file1", "a.png")], Rule::FaceImageFile, &s);
+        fails(&[("face_image_file1", "kim.bmp")], Rule::FaceImageFile, &s);
+        fails(&[("face_image_file1", "kim")], Rule::FaceImageFile, &s);
+        fails(
+            &[("face_image_file1", "C:\\faces\\kim.jpg")],
+            Rule::FaceImageFile,
+            &s,
+        );
+    }
+
+    #[test]
+    fn formula_cells() {
+        let s = def();
+        passes(&[("department", "+82 10-1234-5678")], Rule::FormulaCell, &s);
+        passes(&[("department", "-5")], Rule::FormulaCell, &s);
+        passes(&[("department", "-")], Rule::FormulaCell, &s);
+        passes(&[("department", "R&D=x")], Rule::FormulaCell, &s);
+        fails(
+            &[("department", "=HYPERLINK(\"x\")")],
+            Rule::FormulaCell,
+            &s,
+        );
+        fails(&[("department", "@SUM(A1)")], Rule::FormulaCell, &s);
+        fails(
+            &[("department", "+cmd|' /C calc'!A0")],
+            Rule::FormulaCell,
+            &s,
+        );
+        fails(&[("department", "-2+3+cmd")], Rule::FormulaCell, &s);
+        let off = SiteSettings {
+            spreadsheet_safe: false,
+            ..def()
+        };
+        passes(&[("department", "=1+1")], Rule::FormulaCell, &off);
+    }
+
+    #[test]
+    fn newline_in_a_cell() {
+        let s = def();
+        passes(&[("department", "R&D")], Rule::CellHasNewline, &s);
+        let m = fails(&[("department", "R&D\nLab")], Rule::CellHasNewline, &s);
+        assert!(m.contains("R&D\\nLab"), "{m}");
+    }
+
+    #[test]
+    fn line_breaks_found_anywhere() {
+        assert!(!has_line_break(b""));
+        assert!(!has_line_break("김철수 Kim\t0123456789abcdef".as_bytes()));
+        for n in 0..20 {
+            for brk in [b'\n', b'\r'] {
+                let mut v = vec![b'a'; 20];
+                v[n] = brk;
+                assert!(has_line_break(&v), "at {n}");
+            }
+        }
+        // bytes just below 0x0E that are not line breaks
+        assert!(!has_line_break(&[0x0B, 0x0C, 0x09, 0, 1, 2, 3, 4, 5]));
+    }
+
+    #[test]
+    fn row_width_rules() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["user_id", "name"]).unwrap();
+        sheet.push_row(2, ["1", "Kim"]).unwrap();
+        sheet.push_row(3, ["2"]).unwrap();
+        sheet.push_row(4, ["3", "Lee", "extra"]).unwrap();
+        sheet.push_row(5, ["4", "Park", "", ""]).unwrap();
+        sheet.push_row(6, ["", ""]).unwrap();
+        sheet.push_row(7, std::iter::empty()).unwrap();
+        let mapping = auto_map(&["user_id", "name"], &[]);
+        let r = validate(&sheet, 0, &mapping, &def());
+        assert_eq!(rules(&r, 1), vec![]);
+        assert_eq!(rules(&r, 2), vec![Rule::RowTooShort]);
+        assert_eq!(rules(&r, 3), vec![Rule::RowTooLong]);
+        assert_eq!(r.findings_of(3)[0].col, Some(2));
+        assert_eq!(rules(&r, 4), vec![Rule::RowExtraEmptyCells]);
+        assert_eq!(rules(&r, 5), vec![Rule::BlankRow]);
+        assert_eq!(rules(&r, 6), vec![Rule::BlankRow]);
+        let m = r.findings_of(2)[0].message(&sheet, 0, &mapping);
+        assert!(
+            m.starts_with("Line 3 has 1 cells but the header has 2"),
+            "{m}"
+        );
+        let t = r.totals();
+        assert_eq!(
+            (t.rows, t.valid, t.with_warnings, t.with_errors),
+            (6, 1, 2, 3)
+        );
+    }
+
+    #[test]
+    fn unmapped_columns_must_be_decided() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["user_id", "Vehicle", "Memo"]).unwrap();
+        sheet.push_row(2, ["1", "12가3456", "hi"]).unwrap();
+        sheet.push_row(3, ["2", "", ""]).unwrap();
+        let mut mapping = auto_map(&["user_id", "Vehicle", "Memo"], &[]);
+        let r = validate(&sheet, 0, &mapping, &def());
+        assert_eq!(rules(&r, 1), vec![Rule::UnmappedColumn]);
+        assert_eq!(r.findings_of(1)[0].other, Some(2));
+        assert_eq!(rules(&r, 2), vec![]);
+        assert_eq!(r.file_findings().len(), 2);
+        let m = r.file_findings()[0].message(&sheet, 0, &mapping);
+        assert!(
+            m.starts_with("Column \"Vehicle\" (B)") && m.contains("line 2"),
+            "{m}"
+        );
+        assert!(
+            m.contains("custom user field") && m.contains("ignore"),
+            "{m}"
+        );
+        let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
+        assert!(m.contains("and 1 more"), "{m}");
+        assert_eq!(r.totals().file_errors, 2);
+
+        mapping.remap(1, Some(Field::Custom("Vehicle".into())));
+        mapping.remap(2, None);
+        let r = validate(&sheet, 0, &mapping, &def());
+        assert_eq!(rules(&r, 1), vec![]);
+        assert!(r.file_findings().is_empty());
+    }
+
+    #[test]
+    fn file_level_findings() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["name", "이름"]).unwrap();
+        sheet.push_row(2, ["Kim", "김"]).unwrap();
+        let mut mapping = auto_map(&["name", "이름"], &[]);
+        mapping.remap(1, Some(Field::Name));
+        let r = validate(&sheet, 0, &mapping, &def());
+        let file: Vec<Rule> = r.file_findings().iter().map(|f| f.rule).collect();
+        assert_eq!(file, vec![Rule::MappingConflict, Rule::UserIdColumnMissing]);
+        let m = r.file_findings()[0].message(&sheet, 0, &mapping);
+        assert!(
+            m.starts_with("Column \"name\" (A) and column \"이름\" (B)"),
+            "{m}"
+        );
+        assert_eq!(rules(&r, 1), vec![Rule::UserIdMissing]);
+        let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
+        assert!(m.contains("no column is mapped"), "{m}");
+    }
+
+    #[test]
+    fn header_row_not_first_and_out_of_range() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["Exported 2024-05-01"]).unwrap();
+        sheet.push_row(2, ["user_id", "name"]).unwrap();
+        sheet.push_row(3, ["5", "Kim"]).unwrap();
+        let mapping = auto_map(&["user_id", "name"], &[]);
+        let r = validate(&sheet, 1, &mapping, &def());
+        assert_eq!(r.data_rows(), 2..3);
+        assert_eq!(r.totals().valid, 1);
+        let r = validate(&sheet, 7, &mapping, &def());
+        assert_eq!(r.totals().rows, 0);
+        assert!(r.findings_of(7).is_empty());
+        let empty = validate(&Sheet::new(), 0, &mapping, &def());
+        assert_eq!(empty.totals().rows, 0);
+    }
+
+    #[test]
+    fn revalidate_clears_and_creates_duplicates() {
+        let rows = vec![
+            row_with("1", &[("csn", "100")]),
+            row_with("2", &[("csn", "200")]),
+            row_with("1", &[("csn", "300")]),
+        ];
+        let (mut sheet, mapping, mut r) = check(&rows, &def());
+        let s = def();
+        assert_eq!(r.totals().with_errors, 2);
+        assert_eq!(r.count(Rule::UserIdDuplicate), 2);
+
+        // Clearing: row 3 gets its own ID; row 1 is clean again.
+        sheet.set_cell(3, 0, "3");
+        r.revalidate_row(&sheet, 0, &mapping, &s, 3);
+        assert_eq!(r.count(Rule::UserIdDuplicate), 0);
+        assert_eq!(r.status(1), RowStatus::Valid);
+        assert_eq!(r.status(3), RowStatus::Valid);
+        assert_eq!(r.totals().valid, 3);
+
+        // Creating: row 2's card becomes row 1's.
+        sheet.set_cell(2, 7, "0100");
+        r.revalidate_row(&sheet, 0, &mapping, &s, 2);
+        assert_eq!(r.count(Rule::CardDuplicate), 2);
+        assert_eq!(r.findings_of(1)[0].other, Some(2));
+        assert_eq!(r.findings_of(2)[0].other, Some(1));
+        assert_eq!(r.totals().with_errors, 2);
+
+        // Three-way, then removing the first: the others now point at each other.
+        sheet.set_cell(3, 7, "100");
+        r.revalidate_row(&sheet, 0, &mapping, &s, 3);
+        assert_eq!(r.count(Rule::CardDuplicate), 3);
+        sheet.set_cell(1, 7, "");
+        r.revalidate_row(&sheet, 0, &mapping, &s, 1);
+        assert_eq!(r.count(Rule::CardDuplicate), 2);
+        assert_eq!(r.findings_of(2)[0].other, Some(3));
+        assert_eq!(r.findings_of(3)[0].other, Some(2));
+        assert_eq!(r.status(1), RowStatus::Valid);
+
+        // The counts agree with a full run.
+        let full = validate(&sheet, 0, &mapping, &s);
+        assert_eq!(full.summary(), r.summary());
+        for row in 1..=3 {
+            assert_eq!(full.findings_of(row), r.findings_of(row));
+        }
+    }
+
+    #[test]
+    fn revalidate_after_many_edits_matches_a_full_run() {
+        // IDs and cards from small ranges, so edits keep making and breaking duplicates.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let rows: Vec<Vec<String>> = (0..60)
+            .map(|_| {
+                let id = next(40).to_string();
+                let csn = next(30).to_string();
+                row_with(&id, &[("csn", &csn)])
+            })
+            .collect();
+        let (mut sheet, mapping, mut r) = check(&rows, &def());
+        let s = def();
+        for step in 0..400 {
+            let row = 1 + next(60) as usize;
+            let (col, value) = match next(4) {
+                0 => (0, format!("{:0w$}", next(40), w = next(3) as usize)),
+                1 => (7, next(30).to_string()),
+                2 => (7, String::new()),
+                _ => (0, String::new()),
+            };
+            sheet.set_cell(row, col, &value);
+            r.revalidate_row(&sheet, 0, &mapping, &s, row);
+            if step % 50 == 49 {
+                let full = validate(&sheet, 0, &mapping, &s);
+                for row in 1..=60 {
+                    assert_eq!(full.findings_of(row), r.findings_of(row), "row {row}");
+                }
+                assert_eq!(full.summary(), r.summary());
+            }
+        }
+    }
+
+    #[test]
+    fn revalidate_keeps_unmapped_column_findings_current() {
+        let mut sheet = Sheet::new();
+        sheet.push_row(1, ["user_id", "Vehicle", "Memo"]).unwrap();
+        for (i, v) in ["", "", "x", "", "y"].iter().enumerate() {
+            let id = (i + 1).to_string();
+            sheet.push_row(i as u64 + 2, [id.as_str(), v, ""]).unwrap();
+        }
+        let mapping = auto_map(&["user_id", "Vehicle", "Memo"], &[]);
+        let s = def();
+        let mut r = validate(&sheet, 0, &mapping, &s);
+        let edits: [(usize, usize, &str); 8] = [
+            (1, 1, "a"), // earlier data: the first row moves up
+            (1, 1, ""),  // and back
+            (3, 1, ""),  // the first row loses its data: the next one is found
+            (5, 1, ""),  // no data left: the finding goes
+            (2, 2, "m"), // data in another unmapped column
+            (4, 1, "z"),
+            (2, 2, ""),
+            (4, 1, ""),
+        ];
+        for (row, col, v) in edits {
+            sheet.set_cell(row, col, v);
+            r.revalidate_row(&sheet, 0, &mapping, &s, row);
+            let full = validate(&sheet, 0, &mapping, &s);
+            assert_eq!(
+                r.file_findings(),
+                full.file_findings(),
+                "after {row},{col}={v:?}"
+            );
+            assert_eq!(r.summary(), full.summary());
+        }
+        assert!(r.file_findings().is_empty());
+    }
+
+    #[test]
+    fn revalidate_ignores_rows_outside_the_data() {
+        let (sheet, mapping, mut r) = check(&[row_with("1", &[])], &def());
+        let before = r.summary();
+        r.revalidate_row(&sheet, 0, &mapping, &def(), 0);
+        r.revalidate_row(&sheet, 0, &mapping, &def(), 99);
+        r.revalidate_row(&sheet, 5, &mapping, &def(), 1);
+        assert_eq!(r.summary(), before);
+    }
+
+    #[test]
+    fn row_index_tracks_groups_through_edits() {
+        // data rows 1..=5 with keys 7, 3, 7, 0, 9
+        let mut ix = RowIndex::build(1, vec![7, 3, 7, 0, 9]);
+        assert_eq!(ix.shared(7), &[1, 3]);
+        assert!(ix.shared(3).is_empty());
+        assert_eq!(ix.key_of(4), 0);
+        assert_eq!(ix.key_of(0), 0);
+        assert_eq!(ix.key_of(99), 0);
+        // row 5 joins key 7
+        assert_eq!(ix.set(5, 7), Some(9));
+        assert_eq!(ix.shared(7), &[1, 3, 5]);
+        assert_eq!(ix.live_rows(9), Vec::<u32>::new());
+        // row 1 leaves, row 4 joins
+        assert_eq!(ix.set(1, 3), Some(7));
+        assert_eq!(ix.set(4, 7), Some(0));
+        assert_eq!(ix.shared(7), &[3, 4, 5]);
+        assert_eq!(ix.shared(3), &[1, 2]);
+        // row 1 comes back to its first key: still one entry
+        assert_eq!(ix.set(1, 7), Some(3));
+        assert_eq!(ix.shared(7), &[1, 3, 4, 5]);
+        assert!(ix.shared(3).is_empty());
+        assert_eq!(ix.set(1, 7), None);
+        assert_eq!(ix.set(0, 7), None);
+        assert_eq!(ix.set(6, 7), None);
+        for r in [3, 4, 5] {
+            ix.set(r, 0);
+        }
+        assert!(ix.shared(7).is_empty());
+        assert_eq!(ix.live_rows(7), vec![1]);
+    }
+
+    #[test]
+    fn summary_serialises() {
+        let (_, _, r) = check(&[row_with("", &[])], &def());
+        let json = serde_json::to_string(&r.summary()).unwrap();
+        assert!(json.contains("\"user_id.missing\""), "{json}");
+        let back: Summary = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r.summary());
+    }
+
+    #[test]
+    fn every_rule_has_a_message() {
+        let (sheet, mapping) = build(&[row_with("1", &[])]);
+        for &rule in Rule::ALL {
+            for col in [None, Some(0), Some(99)] {
+                let f = Finding {
+                    row: 1,
+                    col,
+                    rule,
+                    other: Some(1),
+                };
+                assert!(!f.message(&sheet, 0, &mapping).is_empty());
+                let far = Finding { row: 1000, ..f };
+                assert!(!far.message(&sheet, 0, &mapping).is_empty());
+            }
+        }
+    }
+}
