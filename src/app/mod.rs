@@ -312,27 +312,26 @@ impl AppState {
     /// Opens the workflow the files call for, or says why none fits.
     fn route(self) {
         let entries = self.entries.get_untracked();
-        let unknown: Vec<&Entry> = entries.iter().filter(|e| e.is_unknown()).collect();
         let current = self.workflow.get_untracked();
-        let wanted = entries.iter().rev().find_map(|e| e.workflow());
         if current.is_none() || !entries.iter().any(|e| e.workflow() == current) {
-            if let Some(w) = wanted {
+            if let Some(w) = entries.iter().rev().find_map(|e| e.workflow()) {
                 self.workflow.set(Some(w));
             }
         }
-        if !unknown.is_empty() && unknown.len() == entries.len() {
-            self.say(
-                "error",
-                format!(
-                    "{} not a file bioport reads. {}",
-                    if unknown.len() == 1 {
-                        format!("{} is", unknown[0].name)
-                    } else {
-                        format!("{} files are", unknown.len())
-                    },
-                    crate::formats::expected_files_message()
-                ),
-            );
+        if self.workflow.get_untracked().is_none() {
+            // Still on the start screen: say why each file was not taken, and let the next
+            // drop start clean.
+            let reasons: Vec<String> = entries
+                .iter()
+                .filter_map(|e| e.summary.as_ref())
+                .filter(|s| s.recognition.kind == FileKind::Unknown)
+                .map(|s| s.recognition.reason.clone())
+                .collect();
+            if !reasons.is_empty() {
+                self.say("error", reasons.join(" "));
+            }
+            FILES.with(|f| f.borrow_mut().clear());
+            self.entries.set(Vec::new());
         }
     }
 }

@@ -60,6 +60,7 @@ describe('the site', () => {
 
   test('the file picker is reachable and usable from the keyboard', async () => {
     const { page } = await openApp(b.context, site.url);
+    await page.bringToFront();
     let focused = '';
     for (let i = 0; i < 10 && focused !== 'start-files'; i++) {
       await page.keyboard.press('Tab');
@@ -163,9 +164,16 @@ describe('opening files', () => {
     const text = await notice.innerText();
     assert.match(text, /user\.dat/);
     assert.match(text, /BioStarX_YYYYMMDD_HHMMSS\.tgz/);
-    await page.getByTestId('start-over').click();
+    assert.equal(await page.getByTestId('start').count(), 1, 'the start screen stays');
     await page.getByTestId('file-input').first().setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
     await notice.getByText('users.csv is empty (0 bytes)', { exact: false }).waitFor();
+    assert.doesNotMatch(await notice.innerText(), /photo\.jpg/, 'the earlier file was reported once and put away');
+    // In a workflow, an unreadable file is listed beside the readable ones.
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: fixture('user_dat_72byte_record_from_zk-protocol_doc.bin') },
+      { name: 'notes.bin', mimeType: 'application/octet-stream', buffer: noise },
+    ]);
+    await page.getByTestId('unknown-files').getByText('notes.bin is not a file bioport reads', { exact: false }).waitFor();
     await page.close();
   });
 
