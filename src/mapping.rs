@@ -68,6 +68,19 @@ pub const KNOWN_WIEGAND_FORMATS: [&str; 9] = [
     "DESFire 58bit (Parity)",
 ];
 
+/// Prefix of a Wiegand card field's [`Field::id`].
+const WIEGAND_ID_PREFIX: &str = "wiegand:";
+/// Prefix of a custom field's [`Field::id`].
+const CUSTOM_ID_PREFIX: &str = "custom:";
+
+/// The last column the server adds to its failed-rows file (BioStar 2.8.16 and later).
+pub const ERROR_DESCRIPTION: &str = "Error_Description";
+
+/// True for the header of the server's (or bioport's) error description column.
+pub fn is_error_description(header: &str) -> bool {
+    normalize(header) == "errordescription"
+}
+
 impl Field {
     /// Every fixed BioStar field, in the order a server writes them.
     pub const STANDARD: [Field; 19] = [
@@ -116,6 +129,58 @@ impl Field {
             Field::TomScc => "tom_scc",
             Field::WiegandCard(name) | Field::Custom(name) => name,
         }
+    }
+
+    /// A stable id for the app: the header name of a fixed field (`"user_id"`),
+    /// `"wiegand:<format name>"` or `"custom:<field name>"`.
+    pub fn id(&self) -> String {
+        match self {
+            Field::WiegandCard(name) => format!("{WIEGAND_ID_PREFIX}{name}"),
+            Field::Custom(name) => format!("{CUSTOM_ID_PREFIX}{name}"),
+            fixed => fixed.header_name().to_string(),
+        }
+    }
+
+    /// The field with this [`Field::id`]; None for an unknown id or an empty name.
+    pub fn from_id(id: &str) -> Option<Field> {
+        if let Some(name) = id.strip_prefix(WIEGAND_ID_PREFIX) {
+            return (!name.trim().is_empty()).then(|| Field::WiegandCard(name.to_string()));
+        }
+        if let Some(name) = id.strip_prefix(CUSTOM_ID_PREFIX) {
+            return (!name.trim().is_empty()).then(|| Field::Custom(name.to_string()));
+        }
+        Field::STANDARD
+            .iter()
+            .find(|f| f.header_name() == id)
+            .cloned()
+    }
+
+    /// A name for people: "User ID (user_id)", "Wiegand card: HID Corporate 1000",
+    /// "Custom field: Purpose".
+    pub fn label(&self) -> String {
+        let plain = match self {
+            Field::UserId => "User ID",
+            Field::Name => "Name",
+            Field::Department => "Department",
+            Field::UserTitle => "Title",
+            Field::Phone => "Phone",
+            Field::Email => "Email",
+            Field::UserGroup => "User group",
+            Field::StartDatetime => "Start date",
+            Field::ExpiryDatetime => "Expiry date",
+            Field::Csn => "Card (CSN)",
+            Field::MobileStartDatetime => "Mobile card start",
+            Field::MobileExpiryDatetime => "Mobile card expiry",
+            Field::CsnMobile => "Mobile card",
+            Field::Qr => "QR code",
+            Field::FaceImageFile1 => "Face image 1",
+            Field::FaceImageFile2 => "Face image 2",
+            Field::Pin => "PIN",
+            Field::TomAoc | Field::TomScc => return self.header_name().to_string(),
+            Field::WiegandCard(name) => return format!("Wiegand card: {name}"),
+            Field::Custom(name) => return format!("Custom field: {name}"),
+        };
+        format!("{plain} ({})", self.header_name())
     }
 
     /// True for the fields holding a date and time.
@@ -694,6 +759,19 @@ pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
         .iter()
         .enumerate()
         .map(|(i, h)| match propose(h, custom_fields, &cands) {
+            _ if is_error_description(h) => ColumnMapping {
+                column: i,
+                header: (*h).to_string(),
+                target: None,
+                how: MatchKind::Manual,
+                confidence: 1.0,
+                suggest_custom: false,
+                note: Some(
+                    "Why the server rejected the row, from a failed-rows file: ignored, so the \
+                     fixed file can be imported again."
+                        .to_string(),
+                ),
+            },
             Some(p) => ColumnMapping {
                 column: i,
                 header: (*h).to_string(),
@@ -1043,6 +1121,45 @@ mod tests {
         assert!(json.contains("\"user_id\""));
         let back: Mapping = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn field_ids_round_trip() {
+        let mut all: Vec<Field> = Field::STANDARD.to_vec();
+        all.push(Field::WiegandCard("HID 37 bit-H10302".to_string()));
+        all.push(Field::Custom("License Plate Number".to_string()));
+        all.push(Field::Custom("user_id".to_string()));
+        for f in &all {
+            assert_eq!(Field::from_id(&f.id()).as_ref(), Some(f), "{}", f.id());
+        }
+        assert_eq!(Field::UserId.id(), "user_id");
+        assert_eq!(
+            Field::WiegandCard("DESFire 56bit".into()).id(),
+            "wiegand:DESFire 56bit"
+        );
+        assert_eq!(Field::Custom("Purpose".into()).id(), "custom:Purpose");
+        assert_eq!(Field::from_id("nope"), None);
+        assert_eq!(Field::from_id("custom:"), None);
+        assert_eq!(Field::from_id("wiegand: "), None);
+        assert_eq!(Field::UserId.label(), "User ID (user_id)");
+        assert_eq!(Field::TomAoc.label(), "tom_aoc");
+        assert_eq!(
+            Field::Custom("Purpose".into()).label(),
+            "Custom field: Purpose"
+        );
+    }
+
+    #[test]
+    fn error_description_is_ignored_with_a_note() {
+        let m = auto_map(&["user_id", "name", "Error_Description"], &[]);
+        let c = &m.columns[2];
+        assert_eq!(c.target, None);
+        assert!(c.is_ignored());
+        assert!(!c.suggest_custom);
+        assert!(c.note.as_deref().unwrap().contains("failed-rows file"));
+        assert!(is_error_description(" error description "));
+        assert!(!is_error_description("Error"));
+        assert_eq!(m.output_header(), vec!["user_id", "name"]);
     }
 
     #[test]
