@@ -40,6 +40,8 @@ pub struct Sheet {
     row_starts: Vec<u32>,
     row_lines: Vec<u64>,
     edits: HashMap<(u32, u32), String>,
+    /// Rows an edit widened past their last cell: row -> width.
+    widened: HashMap<u32, u32>,
 }
 
 impl Sheet {
@@ -56,6 +58,7 @@ impl Sheet {
             row_starts: Vec::with_capacity(rows),
             row_lines: Vec::with_capacity(rows),
             edits: HashMap::new(),
+            widened: HashMap::new(),
         }
     }
 
@@ -143,8 +146,20 @@ impl Sheet {
         (first, last)
     }
 
-    /// How many cells row `row` has.
+    /// How many cells row `row` has (including cells an edit added past its end).
     pub fn width(&self, row: usize) -> usize {
+        let (first, last) = self.cell_range(row);
+        let read = last - first;
+        if !self.widened.is_empty() {
+            if let Some(&w) = self.widened.get(&(row as u32)) {
+                return read.max(w as usize);
+            }
+        }
+        read
+    }
+
+    /// How many cells row `row` had as read, ignoring cells added by edits.
+    pub fn original_width(&self, row: usize) -> usize {
         let (first, last) = self.cell_range(row);
         last - first
     }
@@ -172,7 +187,10 @@ impl Sheet {
                 return Some(v.as_str());
             }
         }
-        self.original_cell(row, col)
+        match self.original_cell(row, col) {
+            None if !self.widened.is_empty() && col < self.width(row) => Some(""),
+            found => found,
+        }
     }
 
     /// The current text of a cell, or "" past the row's end.
@@ -197,6 +215,26 @@ impl Sheet {
                 .insert((row as u32, col as u32), value.to_string());
         }
         true
+    }
+
+    /// Like [`Sheet::set_cell`], but a cell past the end of an existing row is added, with
+    /// empty cells before it (to fill in a row shorter than the header); false when the row
+    /// does not exist.
+    pub fn set_cell_padded(&mut self, row: usize, col: usize, value: &str) -> bool {
+        if row >= self.len() || col >= u32::MAX as usize {
+            return false;
+        }
+        if col >= self.width(row) {
+            if value.is_empty() {
+                return true;
+            }
+            self.widened.insert(row as u32, col as u32 + 1);
+        }
+        if col >= self.original_width(row) && value.is_empty() {
+            self.edits.remove(&(row as u32, col as u32));
+            return true;
+        }
+        self.set_cell(row, col, value)
     }
 
     /// True when the cell's text differs from what was read.
@@ -246,6 +284,32 @@ mod tests {
         assert!(!s.is_edited(0, 1));
         assert!(!s.set_cell(0, 5, "x"));
         assert!(!s.set_cell(3, 0, "x"));
+    }
+
+    #[test]
+    fn padded_edits_widen_a_short_row() {
+        let mut s = Sheet::new();
+        s.push_row(1, ["a", "b", "c"]).unwrap();
+        s.push_row(2, ["1"]).unwrap();
+        assert!(s.set_cell_padded(1, 2, "x"));
+        assert_eq!(s.width(1), 3);
+        assert_eq!(s.original_width(1), 1);
+        assert_eq!(s.row(1).collect::<Vec<_>>(), vec!["1", "", "x"]);
+        assert_eq!(s.cell(1, 1), Some(""));
+        assert_eq!(s.original_cell(1, 2), None);
+        assert!(s.is_edited(1, 2));
+        assert!(!s.is_edited(1, 1));
+        assert_eq!(s.edit_count(), 1);
+        // Clearing an added cell removes the edit; an empty value past the end adds nothing.
+        assert!(s.set_cell_padded(1, 2, ""));
+        assert!(!s.is_edited(1, 2));
+        assert_eq!(s.edit_count(), 0);
+        assert!(s.set_cell_padded(1, 7, ""));
+        assert_eq!(s.width(1), 3);
+        assert!(!s.set_cell_padded(5, 0, "x"));
+        // Other rows are not widened.
+        assert_eq!(s.width(0), 3);
+        assert_eq!(s.cell(0, 3), None);
     }
 
     #[test]
