@@ -1463,7 +1463,8 @@ impl Report {
     /// Re-checks sheet row `row` after an edit, and every row whose duplicate user ID or
     /// card finding the edit changes. `header_row`, `mapping` and `settings` must be
     /// those given to [`validate`]; after changing them, editing the header row or adding
-    /// rows, call [`validate`] again.
+    /// rows, call [`validate`] again. Returns the rows re-checked, in order (empty when
+    /// `row` is not a data row).
     pub fn revalidate_row(
         &mut self,
         sheet: &Sheet,
@@ -1471,9 +1472,9 @@ impl Report {
         mapping: &Mapping,
         settings: &SiteSettings,
         row: usize,
-    ) {
+    ) -> Vec<usize> {
         if header_row != self.header_row || !self.store.contains(row) || row >= sheet.len() {
-            return;
+            return Vec::new();
         }
         let plan = Plan::new(sheet, header_row, mapping);
 
@@ -1536,7 +1537,7 @@ impl Report {
         affected.dedup();
 
         let mut cells = Vec::new();
-        for r in affected {
+        for &r in &affected {
             let mut fresh = Vec::new();
             ctx.check_row(r, &mut cells, &mut fresh);
             self.counts.tally(self.store.of(r), false);
@@ -1544,6 +1545,7 @@ impl Report {
             self.store.rechecked.insert(r as u32, fresh);
         }
         self.update_unmapped(sheet, &plan, row);
+        affected
     }
 
     /// Brings the file-level "data in an unmapped column" findings up to date after an edit
