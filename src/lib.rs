@@ -13,6 +13,7 @@ pub mod model;
 pub mod protocol;
 pub mod text;
 pub mod validate;
+pub mod workbench;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
