@@ -168,7 +168,7 @@ impl Field {
             Field::UserGroup => "User group",
             Field::StartDatetime => "Start date",
             Field::ExpiryDatetime => "Expiry date",
-            Field::Csn => "Card (CSN)",
+            Field::Csn => "Card number",
             Field::MobileStartDatetime => "Mobile card start",
             Field::MobileExpiryDatetime => "Mobile card expiry",
             Field::CsnMobile => "Mobile card",

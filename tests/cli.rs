@@ -1,0 +1,417 @@
+//! The command line, run as a program: `bioport check` and `bioport convert` on files in a
+//! temporary folder, checking exit codes, what is printed and the bytes written.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("bioport-cli-{}-{test}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("temporary folder");
+        TempDir(path)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, bytes).expect("write test file");
+        path
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn bioport(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bioport"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run bioport")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("UTF-8 output")
+}
+
+const VALID: &str = "user_id,name,department,expiry_datetime,csn\r\n\
+    1,Kim,R&D,2030-12-31 23:59,100\r\n\
+    2,김철수,Sales,2030-12-31 23:59,200\r\n";
+
+/// Row 2 has a month-first date, row 3 a bad PIN, row 4 is fine.
+const MIXED: &str = "user_id,name,expiry_datetime,pin\r\n\
+    1,Kim,2030-12-31 23:59,1234\r\n\
+    2,Lee,12/31/2030 23:59,\r\n\
+    3,Park,2030-12-31 23:59,12\r\n\
+    4,\"Choi, J\",2030-12-31 23:59,\r\n";
+
+#[test]
+fn check_a_valid_file_exits_0_with_a_summary() {
+    let dir = TempDir::new("check-valid");
+    dir.file("users.csv", VALID.as_bytes());
+    let o = bioport(&["check", "users.csv"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.starts_with("users.csv: "), "{out}");
+    assert!(out.contains("  encoding: UTF-8 (valid UTF-8 throughout)"));
+    assert!(out.contains("  delimiter: comma (comma gives 5 fields"));
+    assert!(out.contains("  header: line 1"));
+    assert!(out.contains("    A \"user_id\" -> User ID (user_id) [exact]"));
+    assert!(out.contains("    E \"csn\" -> Card number (csn) [exact]"));
+    assert!(out.contains("  rows: 2 (2 valid, 0 with warnings only, 0 with errors)"));
+    assert!(!out.contains("findings:"));
+}
+
+#[test]
+fn check_lists_every_finding_and_exits_1() {
+    let dir = TempDir::new("check-errors");
+    dir.file("users.csv", MIXED.as_bytes());
+    let o = bioport(&["check", "users.csv"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("  rows: 4 (1 valid, 0 with warnings only, 3 with errors)"));
+    assert!(out.contains("    error          1  date.month_first           Month-first date"));
+    assert!(out.contains(
+        "  line 3      C   error   Line 3, column \"expiry_datetime\" (C): \"12/31/2030 23:59\" is month first"
+    ));
+    assert!(out.contains("  line 4      D   error   Line 4, column \"pin\" (D): a PIN must be"));
+    assert!(out.contains("  line 5      B   error   Line 5, column \"name\" (B)"));
+    // The manual's symbols are allowed with --no-strict-names.
+    let o = bioport(&["check", "users.csv", "--no-strict-names"], &dir.0);
+    assert!(stdout(&o).contains("(2 valid, 0 with warnings only, 2 with errors)"));
+}
+
+#[test]
+fn check_site_options_change_the_rules() {
+    let dir = TempDir::new("check-site");
+    dir.file(
+        "users.csv",
+        b"user_id,name,expiry_datetime\nA-1,Kim,2031-06-01 00:00\n",
+    );
+    let o = bioport(&["check", "users.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("user_id.not_number"));
+    let o = bioport(&["check", "users.csv", "--alphanumeric-ids"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = bioport(
+        &[
+            "check",
+            "users.csv",
+            "--alphanumeric-ids",
+            "--expiry",
+            "2030",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("date.after_2030"));
+    // Dynamic site: a mobile card needs both mobile dates.
+    dir.file("mobile.csv", b"user_id,csn_mobile\n1,12345\n");
+    let o = bioport(&["check", "mobile.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("mobile cards to issue: 1"));
+    let o = bioport(&["check", "mobile.csv", "--dynamic-site"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("csn_mobile.dates_missing"));
+}
+
+#[test]
+fn check_reading_options() {
+    let dir = TempDir::new("check-reading");
+    let text = "명단;;\r\n사번;이름;Vehicle\r\n1;김철수;12가3456\r\n";
+    let (cp949, _, _) = encoding_rs::EUC_KR.encode(text);
+    dir.file("kr.csv", &cp949);
+    // Detected: CP949, semicolon, header on line 2; Vehicle is unmapped.
+    let o = bioport(&["check", "kr.csv"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("  encoding: CP949 (Korean Windows)"));
+    assert!(out.contains("  delimiter: semicolon"));
+    assert!(out.contains("  header: line 2"));
+    assert!(out.contains("    C \"Vehicle\" -> Not mapped"));
+    // Declared as a custom field, the file is clean.
+    let o = bioport(&["check", "kr.csv", "--custom-field", "Vehicle"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("-> Custom field: Vehicle [exact]"));
+    // Forced choices.
+    let o = bioport(
+        &[
+            "check",
+            "kr.csv",
+            "--encoding",
+            "euc-kr",
+            "--delimiter",
+            ";",
+            "--header-row",
+            "1",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("CP949 (Korean Windows) chosen by you"),
+        "{out}"
+    );
+    assert!(out.contains("  delimiter: semicolon (semicolon chosen by you)"));
+    assert!(out.contains("  header: line 1"));
+    let o = bioport(&["check", "kr.csv", "--encoding", "latin-9"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown encoding \"latin-9\"; use one of utf-8, utf-8-bom"));
+    let o = bioport(&["check", "kr.csv", "--delimiter", "|"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let o = bioport(&["check", "kr.csv", "--header-row", "9"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("there is no line 9"));
+    // Tab, named.
+    dir.file("tab.csv", b"user_id\tname\n1\tKim\n");
+    let o = bioport(&["check", "tab.csv", "--delimiter", "tab"], &dir.0);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("  delimiter: tab (tab chosen by you)"));
+}
+
+#[test]
+fn check_unreadable_files_exit_2() {
+    let dir = TempDir::new("check-unreadable");
+    let o = bioport(&["check", "missing.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.csv: cannot read"));
+    dir.file("empty.csv", b"");
+    let o = bioport(&["check", "empty.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("empty.csv is empty (0 bytes)"));
+    dir.file("book.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00");
+    let o = bioport(&["check", "book.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Excel workbook (.xlsx)"));
+}
+
+#[test]
+fn check_json_has_the_view_and_every_finding() {
+    let dir = TempDir::new("check-json");
+    dir.file("users.csv", MIXED.as_bytes());
+    let o = bioport(&["check", "users.csv", "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["view"]["name"], "users.csv");
+    assert_eq!(v["view"]["totals"]["with_errors"], 3);
+    assert_eq!(v["view"]["columns"][0]["target"], "user_id");
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    assert_eq!(findings[0]["line"], 3);
+    assert_eq!(findings[0]["column"], "C");
+    assert_eq!(findings[0]["rule"], "date.month_first");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(findings[1]["rule"], "pin.format");
+}
+
+#[test]
+fn convert_writes_the_import_file_and_the_failed_rows_exactly() {
+    let dir = TempDir::new("convert-errors");
+    dir.file("users.csv", MIXED.as_bytes());
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "ready.csv",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("read users.csv: 4 data rows (1 valid, 0 with warnings only, 3 with errors), UTF-8, comma, header on line 1"));
+    assert!(out.contains("wrote ready.csv: 1 row, 63 bytes."), "{out}");
+    assert!(out.contains("wrote ready_errors.csv: 3 rows,"));
+    assert_eq!(
+        fs::read(dir.path("ready.csv")).unwrap(),
+        b"user_id,name,expiry_datetime,pin\r\n1,Kim,2030-12-31 23:59,1234\r\n"
+    );
+    let errors = fs::read(dir.path("ready_errors.csv")).unwrap();
+    let expected = "\u{FEFF}user_id,name,expiry_datetime,pin,Error_Description\r\n\
+        2,Lee,12/31/2030 23:59,,\"Line 3, column \"\"expiry_datetime\"\" (C): \"\"12/31/2030 23:59\"\" \
+        is month first (MM/DD/YYYY), which the server does not support: it reads slash dates day \
+        first. For December 31, write 31/12/2030 23:59 (or 2030-12-31 23:59).\"\r\n\
+        3,Park,2030-12-31 23:59,12,\"Line 4, column \"\"pin\"\" (D): a PIN must be 4 to 16 digits; \
+        this one is not (value not shown). Correct it or leave it blank.\"\r\n\
+        4,\"Choi, J\",2030-12-31 23:59,,\"Line 5, column \"\"name\"\" (B): \"\"Choi, J\"\" has symbols \
+        (\"\",\"\") that the manual allows but live servers reject (\"\"letters, numbers, spaces and \
+        underscores\"\" only). Remove them, or turn off strict names if your server accepts them.\"\r\n";
+    assert_eq!(String::from_utf8(errors).unwrap(), expected);
+    assert!(!dir.path("ready.csv.bioport-partial").exists());
+
+    // --all-rows writes every row; the failed rows are still written beside it.
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "all.csv",
+            "--all-rows",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let all = fs::read_to_string(dir.path("all.csv")).unwrap();
+    assert_eq!(all.split("\r\n").count(), 6);
+    assert!(all.contains("\r\n4,\"Choi, J\",2030-12-31 23:59,\r\n"));
+    assert!(dir.path("all_errors.csv").exists());
+}
+
+#[test]
+fn convert_a_clean_file_exits_0_without_an_error_file() {
+    let dir = TempDir::new("convert-clean");
+    // Semicolons, a BOM and Korean: written back as comma, no BOM, CRLF.
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice("사번;이름;부서\n1;김철수;인사\n2;\"Lee; Y\";IT\n".as_bytes());
+    dir.file("kr.csv", &bytes);
+    let o = bioport(
+        &[
+            "convert",
+            "kr.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "kr_import.csv",
+            "--no-strict-names",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        fs::read_to_string(dir.path("kr_import.csv")).unwrap(),
+        "user_id,name,department\r\n1,김철수,인사\r\n2,Lee; Y,IT\r\n"
+    );
+    assert!(!dir.path("kr_import_errors.csv").exists());
+}
+
+#[test]
+fn convert_merges_with_the_servers_export() {
+    let dir = TempDir::new("convert-merge");
+    dir.file(
+        "export.csv",
+        b"user_id,name,department,csn,Purpose\r\n1,Kim,R&D,100,staff\r\n2,Lee,Sales,200,staff\r\n3,Park,HR,300,\r\n",
+    );
+    dir.file(
+        "users.csv",
+        b"user_id,name,department,csn\r\n1,Kim,R&D,100\r\n2,Lee,Marketing,200\r\n3,Park,HR,\r\n5,Jung,R&D,500\r\n",
+    );
+    let args = |merge: &'static str, out: &'static str| {
+        vec![
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            out,
+            "--existing",
+            "export.csv",
+            "--merge",
+            merge,
+        ]
+    };
+    let o = bioport(&args("keep", "keep.csv"), &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("merge with export.csv: 1 new, 3 in both (2 changed, 1 the same), 3 kept, 0 overwritten, 0 only in the export"), "{out}");
+    assert!(out.contains("Merged with export.csv: 1 new user and 0 overwritten users written"));
+    assert_eq!(
+        fs::read(dir.path("keep.csv")).unwrap(),
+        b"user_id,name,department,csn,Purpose\r\n5,Jung,R&D,500,\r\n"
+    );
+    let o = bioport(&args("overwrite", "over.csv"), &dir.0);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("removes the stored card of 1 user"));
+    assert_eq!(
+        fs::read(dir.path("over.csv")).unwrap(),
+        b"user_id,name,department,csn,Purpose\r\n2,Lee,Marketing,200,staff\r\n3,Park,HR,,\r\n5,Jung,R&D,500,\r\n"
+    );
+    // --merge needs --existing.
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "x.csv",
+            "--merge",
+            "overwrite",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path("x.csv").exists());
+}
+
+#[test]
+fn convert_refuses_what_it_cannot_write() {
+    let dir = TempDir::new("convert-refuse");
+    dir.file("ids.csv", b"user_id,ID\n1,2\n");
+    let o = bioport(
+        &["convert", "ids.csv", "--to", "biostar-csv", "-o", "out.csv"],
+        &dir.0,
+    );
+    // "ID" also means user_id, but the exact match keeps the field: "ID" is left unmapped,
+    // and its data makes the row an error.
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(fs::read(dir.path("out.csv")).unwrap(), b"user_id\r\n");
+    assert!(stdout(&o).contains("\"ID\" (B) is not mapped"));
+    dir.file("noid.csv", b"name,department\nKim,R&D\n");
+    let o = bioport(
+        &[
+            "convert",
+            "noid.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "noid_out.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no column is mapped to user_id"));
+    assert!(!dir.path("noid_out.csv").exists());
+    assert!(!dir.path("noid_out.csv.bioport-partial").exists());
+    // An output folder that does not exist.
+    dir.file("ok.csv", VALID.as_bytes());
+    let o = bioport(
+        &[
+            "convert",
+            "ok.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "nope/out.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope/out.csv: cannot write"));
+    // Unknown target format: refused by the argument parser.
+    let o = bioport(
+        &["convert", "ok.csv", "--to", "xlsx", "-o", "out.csv"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
