@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run --release --example csv_read_speed`.
 
-use bioport::formats::biostar_csv::{detect_delimiter, read, ReadOptions};
+use bioport::formats::biostar_csv::{detect_delimiter, read_owned, ReadOptions};
 use bioport::text::{decode, detect, TextEncoding};
 use std::time::{Duration, Instant};
 
@@ -76,8 +76,8 @@ fn main() {
         let t2 = Instant::now();
         let delimiter = detect_delimiter(&decoded.text);
         let t3 = Instant::now();
-        let doc = read(
-            &decoded.text,
+        let doc = read_owned(
+            decoded.text,
             &ReadOptions {
                 delimiter: delimiter.byte,
             },

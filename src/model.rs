@@ -122,6 +122,41 @@ impl Sheet {
         Ok(true)
     }
 
+    /// A sheet from its parts: the cells' text end to end, each cell's end offset in it,
+    /// each row's first cell and each row's source line. None unless the ends ascend, fall
+    /// on character boundaries and end at `text.len()`, and rows start in order within them.
+    pub fn from_parts(
+        text: String,
+        cell_ends: Vec<u32>,
+        row_starts: Vec<u32>,
+        row_lines: Vec<u64>,
+    ) -> Option<Sheet> {
+        let mut previous = 0usize;
+        for &end in &cell_ends {
+            let end = end as usize;
+            if end < previous || !text.is_char_boundary(end) {
+                return None;
+            }
+            previous = end;
+        }
+        let last_end = cell_ends.last().map_or(0, |&e| e as usize);
+        let starts_ok = row_starts.windows(2).all(|w| w[0] <= w[1])
+            && row_starts
+                .last()
+                .is_none_or(|&s| s as usize <= cell_ends.len());
+        if last_end != text.len() || !starts_ok || row_lines.len() != row_starts.len() {
+            return None;
+        }
+        Some(Sheet {
+            text,
+            cell_ends,
+            row_starts,
+            row_lines,
+            edits: HashMap::new(),
+            widened: HashMap::new(),
+        })
+    }
+
     /// How many rows the sheet holds.
     pub fn len(&self) -> usize {
         self.row_starts.len()

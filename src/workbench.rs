@@ -29,8 +29,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::formats::biostar_csv::{
-    delimiter_name, detect_delimiter, guess_header_row, read, CsvDocument, CsvWriter, ReadError,
-    ReadOptions, WriteOptions,
+    delimiter_name, detect_delimiter, guess_header_row, read_owned, CsvDocument, CsvWriter,
+    ReadError, ReadOptions, WriteOptions,
 };
 use crate::mapping::{
     auto_map, column_letter, is_error_description, is_known_header, ColumnMapping, Field, Mapping,
@@ -593,7 +593,9 @@ fn load(
             (d.byte, d.reason)
         }
     };
-    let doc = read(&decoded.text, &ReadOptions { delimiter }).map_err(|e| match e {
+    let (encoding, replacement_count) = (decoded.encoding, decoded.replacement_count);
+    // The sheet's text is the decoded text's own buffer, compacted in place.
+    let doc = read_owned(decoded.text, &ReadOptions { delimiter }).map_err(|e| match e {
         ReadError::TooLarge { .. } => WorkbookError::TooLarge {
             name: name.to_string(),
             size,
@@ -604,7 +606,6 @@ fn load(
             detail: other.to_string(),
         },
     })?;
-    drop(decoded.text);
     if doc.sheet.is_empty() {
         return Err(WorkbookError::Empty {
             name: name.to_string(),
@@ -612,9 +613,9 @@ fn load(
         });
     }
     Ok(Loaded {
-        encoding: decoded.encoding,
+        encoding,
         encoding_reason,
-        replacement_count: decoded.replacement_count,
+        replacement_count,
         replacement_message,
         delimiter,
         delimiter_reason,
@@ -1824,7 +1825,7 @@ fn import_options() -> WriteOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::biostar_csv::ReadIssue;
+    use crate::formats::biostar_csv::{read, ReadIssue};
     use crate::validate::{ExpiryLimit, UserIdType};
 
     fn open(text: &str) -> Workbook {

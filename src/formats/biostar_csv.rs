@@ -11,8 +11,9 @@
 use crate::model::{Sheet, SheetError};
 use crate::text::{count_byte, count_bytes};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 /// Records [`detect_delimiter`] looks at.
 const DELIMITER_SAMPLE_RECORDS: usize = 50;
@@ -373,11 +374,11 @@ impl Issues {
 }
 
 /// Where the last record's quote is left open: (column, byte offset of the quote in `raw`).
-fn open_quote(raw: &[u8], delimiter: u8) -> Option<(usize, usize)> {
+fn open_quote(raw: impl IntoIterator<Item = u8>, delimiter: u8) -> Option<(usize, usize)> {
     let mut state = Scan::FieldStart;
     let mut col = 0usize;
     let mut opened_at = 0usize;
-    for (i, &b) in raw.iter().enumerate() {
+    for (i, b) in raw.into_iter().enumerate() {
         let line_break = b == b'\n' || b == b'\r';
         match state {
             Scan::Quoted => {
@@ -401,22 +402,68 @@ fn open_quote(raw: &[u8], delimiter: u8) -> Option<(usize, usize)> {
     (state == Scan::Quoted).then_some((col, opened_at))
 }
 
+/// Hands the CSV parser the bytes of a buffer that is compacted behind it.
+///
+/// The buffer is shared as cells so the reader can write each parsed record's cells back
+/// into the same buffer, behind the parser: a record's cells are never longer than its raw
+/// bytes (quotes, delimiters and the line break are dropped), so the text is never held
+/// twice.
+struct CellSource<'a> {
+    cells: &'a [Cell<u8>],
+    pos: usize,
+}
+
+impl Read for CellSource<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = self.cells.get(self.pos..).unwrap_or(&[]);
+        let n = rest.len().min(buf.len());
+        for (to, from) in buf.iter_mut().zip(&rest[..n]) {
+            *to = from.get();
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// The bytes of `cells[range]` (empty past the end).
+fn cell_bytes(cells: &[Cell<u8>], from: usize, to: usize) -> impl Iterator<Item = u8> + '_ {
+    cells
+        .get(from..to.min(cells.len()))
+        .unwrap_or(&[])
+        .iter()
+        .map(Cell::get)
+}
+
 /// Reads every record of `text` into a [`Sheet`] (no header handling: preamble rows are
 /// kept), with each record's starting line, and flags what BioStar would read differently.
+///
+/// Copies the text once; [`read_owned`] reads without the copy.
 pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
+    read_owned(text.to_owned(), opts)
+}
+
+/// Like [`read`], but the sheet's text is `text`'s own buffer, compacted in place as the
+/// records are parsed: the text and the sheet are never held at once.
+pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
     let delimiter = opts.delimiter;
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
         return Err(ReadError::UnsupportedDelimiter { delimiter });
     }
-    let bytes = text.as_bytes();
-    let [lf, cr, delimiters] = count_bytes(bytes, [b'\n', b'\r', delimiter]);
+    let [lf, cr, delimiters] = count_bytes(text.as_bytes(), [b'\n', b'\r', delimiter]);
     let cr_only = lf == 0 && cr > 0;
     let line_byte = if cr_only { b'\r' } else { b'\n' };
 
-    // Upper bounds, so the sheet is allocated once: cells are never longer than the text.
+    // Upper bounds, so the index is allocated once.
     let rows = lf.max(cr) + 1;
-    let cells = delimiters + rows;
-    let mut sheet = Sheet::with_capacity(rows, cells, bytes.len().min(u32::MAX as usize));
+    let cells_max = delimiters + rows;
+    let mut cell_index: Vec<u32> = Vec::with_capacity(cells_max);
+    let mut row_starts: Vec<u32> = Vec::with_capacity(rows);
+    let mut row_lines: Vec<u64> = Vec::with_capacity(rows);
+
+    let mut buffer = text.into_bytes();
+    let total = buffer.len();
+    let cells = Cell::from_mut(buffer.as_mut_slice()).as_slice_of_cells();
+    let is_break = |b: u8| b == b'\n' || b == b'\r';
 
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -425,11 +472,18 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         .quoting(true)
         .double_quote(true)
         .buffer_capacity(1 << 16)
-        .from_reader(bytes);
+        .from_reader(CellSource { cells, pos: 0 });
     // Byte records: the text is already UTF-8, so each record is checked once as a whole
     // rather than cell by cell (csv's StringRecord costs a third of the reading time).
     let mut record = csv::ByteRecord::new();
-    let mut cell_ends: Vec<usize> = Vec::new();
+    // The previous record, written into the buffer only once the next one is read, so the
+    // bytes the line and quote checks look at are still as read when they look.
+    let mut pending = csv::ByteRecord::new();
+    let mut pending_end = 0usize;
+    let mut has_pending = false;
+    // Bytes of cell text written back so far, and in all (written or pending).
+    let mut written = 0usize;
+    let mut text_len = 0usize;
     let mut issues = Issues::default();
     let mut blank_lines = 0u64;
     let mut interior_blank = 0u64;
@@ -440,6 +494,27 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
     let mut last: Option<(usize, u64, usize)> = None;
     // CR and LF bytes inside quoted cells (the rest are record terminators or blank lines).
     let (mut lf_in_cells, mut cr_in_cells) = (0usize, 0usize);
+
+    // Writes the pending record's cells at the end of the written text.
+    let flush = |pending: &csv::ByteRecord, end: usize, written: &mut usize| {
+        let raw = pending.as_slice();
+        let to = *written + raw.len();
+        // Never past what the parser has consumed (cells are not longer than their record).
+        let target = match cells.get(*written..to) {
+            Some(t) if to <= end => t,
+            _ => {
+                return Err(ReadError::Parse {
+                    line: 0,
+                    detail: "a record's cells came out longer than the record".to_string(),
+                })
+            }
+        };
+        for (to, &from) in target.iter().zip(raw) {
+            to.set(from);
+        }
+        *written = to;
+        Ok(())
+    };
 
     loop {
         match reader.read_byte_record(&mut record) {
@@ -457,29 +532,29 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         let (raw_byte, raw_line) = record
             .position()
             .map_or((0, 1), |p| (p.byte() as usize, p.line()));
-        let gap_len = bytes
-            .get(raw_byte..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|&&b| b == b'\n' || b == b'\r')
+        let gap_len = cell_bytes(cells, raw_byte, total)
+            .take_while(|&b| is_break(b))
             .count();
-        let gap = bytes.get(raw_byte..raw_byte + gap_len).unwrap_or(&[]);
         let start = raw_byte + gap_len;
+        let gap = || cell_bytes(cells, raw_byte, start);
         let line = if cr_only {
-            let line =
-                cr_base.1 + count_byte(bytes.get(cr_base.0..start).unwrap_or(&[]), b'\r') as u64;
+            let line = cr_base.1
+                + cell_bytes(cells, cr_base.0, start)
+                    .filter(|&b| b == b'\r')
+                    .count() as u64;
             cr_base = (start, line);
             line
         } else {
-            raw_line + count_byte(gap, b'\n') as u64
+            raw_line + gap().filter(|&b| b == b'\n').count() as u64
         };
-        let ends_previous_crlf =
-            raw_byte > 0 && bytes.get(raw_byte - 1) == Some(&b'\r') && gap.first() == Some(&b'\n');
+        let ends_previous_crlf = raw_byte > 0
+            && cells.get(raw_byte - 1).map(Cell::get) == Some(b'\r')
+            && gap().next() == Some(b'\n');
         // Blank lines as numbered: a lone CR in a file with line feeds is not a new line.
-        let blank = count_byte(
-            gap.get(usize::from(ends_previous_crlf)..).unwrap_or(&[]),
-            line_byte,
-        ) as u64;
+        let blank = gap()
+            .skip(usize::from(ends_previous_crlf))
+            .filter(|&b| b == line_byte)
+            .count() as u64;
         if blank > 0 {
             blank_lines += blank;
             if last.is_some() {
@@ -490,23 +565,31 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
             }
         }
 
-        // Cells split a &str at ASCII delimiters with ASCII quotes removed, so they are valid
-        // UTF-8 on character boundaries; should that ever fail, the read fails, never a cell.
+        // Cells split UTF-8 text at ASCII delimiters with ASCII quotes removed, so they are
+        // valid UTF-8 on character boundaries (the whole text is checked once at the end);
+        // should that ever fail, the read fails, never a cell.
         let not_utf8 = || ReadError::Parse {
             line,
             detail: "a record is not valid UTF-8 after parsing".to_string(),
         };
-        let joined = std::str::from_utf8(record.as_slice()).map_err(|_| not_utf8())?;
-        cell_ends.clear();
+        let joined = record.as_slice();
+        let on_boundary = |at: usize| joined.get(at).is_none_or(|&b| (b as i8) >= -0x40);
+        let base = text_len;
+        let too_large = ReadError::TooLarge { line };
+        let row = row_starts.len();
+        row_starts.push(u32::try_from(cell_index.len()).map_err(|_| too_large.clone())?);
+        u32::try_from(base + joined.len()).map_err(|_| too_large.clone())?;
         let mut end = 0usize;
         for field in record.iter() {
             end += field.len();
-            cell_ends.push(end);
+            if !on_boundary(end) {
+                return Err(not_utf8());
+            }
+            // Fits: base + end <= base + joined.len(), checked above.
+            cell_index.push((base + end) as u32);
         }
-        let row = sheet.len();
-        if !sheet.push_row_joined(line, joined, &cell_ends)? {
-            return Err(not_utf8());
-        }
+        row_lines.push(line);
+        text_len += joined.len();
 
         // Before the end of the text, a record without quotes spans exactly its cells, its
         // delimiters and one terminator byte, and only quoted records can hold a line break.
@@ -514,11 +597,11 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         // a quote left open).
         let end_byte = reader.position().byte() as usize;
         let consumed = end_byte.saturating_sub(start);
-        let may_hold_breaks = consumed > joined.len() + record.len() || end_byte >= bytes.len();
-        if may_hold_breaks && joined.bytes().any(|b| b == b'\n' || b == b'\r') {
+        let may_hold_breaks = consumed > joined.len() + record.len() || end_byte >= total;
+        if may_hold_breaks && joined.iter().any(|&b| is_break(b)) {
             let mut cell_line = line;
             for (col, cell) in record.iter().enumerate() {
-                if cell.iter().any(|&b| b == b'\n' || b == b'\r') {
+                if cell.iter().any(|&b| is_break(b)) {
                     issues.note(ReadIssue::QuotedNewline {
                         row,
                         col,
@@ -533,19 +616,28 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
             }
         }
         last = Some((start, line, row));
+
+        if has_pending {
+            flush(&pending, pending_end, &mut written)?;
+        }
+        std::mem::swap(&mut pending, &mut record);
+        pending_end = end_byte;
+        has_pending = true;
     }
+    drop(reader);
 
     let mut unterminated = None;
     if let Some((start, line, row)) = last {
-        let raw = bytes.get(start..).unwrap_or(&[]);
-        if let Some((col, quote_at)) = open_quote(raw, delimiter) {
-            let before_quote = raw.get(..quote_at).unwrap_or(&[]);
-            let quote_line = line + count_byte(before_quote, line_byte) as u64;
+        if let Some((col, quote_at)) = open_quote(cell_bytes(cells, start, total), delimiter) {
+            let quote_line = line
+                + cell_bytes(cells, start, start + quote_at)
+                    .filter(|&b| b == line_byte)
+                    .count() as u64;
             // If the swallowed cell holds a line break it was noted (the last record is always
             // scanned) as a quoted line break: this issue replaces that one.
-            let swallowed_break = sheet
-                .original_cell(row, col)
-                .is_some_and(|cell| cell.bytes().any(|b| b == b'\n' || b == b'\r'));
+            let swallowed_break = pending
+                .get(col)
+                .is_some_and(|cell| cell.iter().any(|&b| is_break(b)));
             if swallowed_break {
                 issues.count = issues.count.saturating_sub(1);
                 issues.kept.retain(|issue| {
@@ -557,13 +649,14 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
     }
     if unterminated.is_none() {
         // Trailing line breaks: the last record's own terminator, then blank lines.
-        let tail = bytes
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'\n' || b == b'\r')
-            .count();
-        let breaks = count_byte(bytes.get(bytes.len() - tail..).unwrap_or(&[]), line_byte) as u64;
+        let tail = cells.iter().rev().take_while(|b| is_break(b.get())).count();
+        let breaks = cell_bytes(cells, total - tail, total)
+            .filter(|&b| b == line_byte)
+            .count() as u64;
         blank_lines += breaks.saturating_sub(u64::from(last.is_some()));
+    }
+    if has_pending {
+        flush(&pending, pending_end.max(total), &mut written)?;
     }
     for issue in [
         unterminated,
@@ -579,6 +672,18 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
         issues.kept.push(issue);
     }
 
+    buffer.truncate(written);
+    buffer.shrink_to_fit();
+    let text = String::from_utf8(buffer).map_err(|_| ReadError::Parse {
+        line: 0,
+        detail: "the cells are not valid UTF-8 after parsing".to_string(),
+    })?;
+    let sheet = Sheet::from_parts(text, cell_index, row_starts, row_lines).ok_or_else(|| {
+        ReadError::Parse {
+            line: 0,
+            detail: "the cells do not line up with their text after parsing".to_string(),
+        }
+    })?;
     Ok(CsvDocument {
         sheet,
         delimiter,
@@ -1269,6 +1374,44 @@ mod tests {
             let again = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
             let first = write_sheet(&original, Vec::new(), &opts).unwrap();
             assert_eq!(again, first, "case {case}");
+        }
+    }
+
+    /// The records the csv crate reads from `text` untouched, as strings.
+    fn oracle(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        reader
+            .byte_records()
+            .map(|r| {
+                r.unwrap()
+                    .iter()
+                    .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_place_reading_gives_the_records_of_an_untouched_parse() {
+        const PIECES: &[&str] = &[
+            "a", "김", "\"", "\"\"", ",", ";", "\t", "\n", "\r", "\r\n", " ", "7", "abc,",
+            "\"x,y\"",
+        ];
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for case in 0..1500 {
+            let len = if case % 500 == 0 {
+                60_000
+            } else {
+                rng.below(80)
+            };
+            let text: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let delimiter = CANDIDATES[case % 3];
+            let doc = read_owned(text.clone(), &ReadOptions { delimiter }).unwrap();
+            assert_eq!(rows(&doc.sheet), oracle(&text, delimiter), "case {case}");
         }
     }
 
