@@ -8,11 +8,21 @@ use std::time::Instant;
 
 use bioport::bench::{generate, run, BenchFigure, BenchOp};
 
-fn peak_rss() -> Option<u64> {
+/// A memory figure of this process from /proc/self/status (`VmHWM:` peak, `VmRSS:` now).
+fn status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+fn peak_rss() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// Starts the peak RSS over from the current RSS (Linux), so each op gets its own peak.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 fn main() {
@@ -35,6 +45,10 @@ fn main() {
     let mut figures = Vec::new();
     for op in ops {
         let input = generate(op, (size_mb * 1e6) as usize);
+        // The generated input stays in memory (the browser holds it as a Blob, outside
+        // wasm memory): the peak above this baseline is what the operation itself needs.
+        let reset = reset_peak_rss();
+        let baseline = status_bytes("VmRSS:");
         let mut best = f64::INFINITY;
         let mut records = 0;
         for _ in 0..runs.max(1) {
@@ -53,6 +67,17 @@ fn main() {
                 figure.mb_per_s,
                 figure.records_per_s
             );
+            if let (Some(peak), Some(base)) = (figure.peak_memory_bytes, baseline) {
+                let own = peak.saturating_sub(base);
+                println!(
+                    "{:<18} peak RSS {:.0} MB{}; {:.0} MB above the input the bench holds ({:.2}x the input)",
+                    "",
+                    peak as f64 / 1e6,
+                    if reset { "" } else { " (process peak: could not reset)" },
+                    own as f64 / 1e6,
+                    own as f64 / figure.bytes.max(1) as f64
+                );
+            }
         }
         figures.push(figure);
     }

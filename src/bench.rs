@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::formats::HEAD_LEN;
 use crate::inspect::inspect;
+use crate::workbench::{ImportRows, OpenOptions, Workbook, MAX_FILE_BYTES};
 
 /// An operation the bench can time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,14 +22,18 @@ pub enum BenchOp {
     InspectDataFile,
     /// Count the punches and damage of an attendance log.
     InspectAttlog,
+    /// Open a BioStar user CSV as a workbook (decode, read, map, validate), then write the
+    /// import file and the failed-rows file.
+    CsvWorkbench,
 }
 
 impl BenchOp {
     /// Every operation, in the order the report prints them.
-    pub const ALL: [BenchOp; 3] = [
+    pub const ALL: [BenchOp; 4] = [
         BenchOp::InspectCsv,
         BenchOp::InspectDataFile,
         BenchOp::InspectAttlog,
+        BenchOp::CsvWorkbench,
     ];
 
     /// Stable id for command lines and JSON.
@@ -37,6 +42,7 @@ impl BenchOp {
             BenchOp::InspectCsv => "inspect_csv",
             BenchOp::InspectDataFile => "inspect_data_file",
             BenchOp::InspectAttlog => "inspect_attlog",
+            BenchOp::CsvWorkbench => "csv_workbench",
         }
     }
 
@@ -48,7 +54,7 @@ impl BenchOp {
     /// The file name the generated input gets.
     pub fn file_name(self) -> &'static str {
         match self {
-            BenchOp::InspectCsv => "users.csv",
+            BenchOp::InspectCsv | BenchOp::CsvWorkbench => "users.csv",
             BenchOp::InspectDataFile => "BioStarX_20250102_030405.tgz",
             BenchOp::InspectAttlog => "1_attlog.dat",
         }
@@ -116,56 +122,121 @@ impl Rng {
     }
 }
 
-const FAMILY: [&str; 8] = [
-    "김", "이", "박", "최", "Smith", "García", "Nguyen", "O'Brien",
+const SURNAMES: [&str; 10] = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];
+const SYLLABLES: [&str; 16] = [
+    "민", "서", "준", "지", "현", "우", "수", "영", "하", "은", "도", "연", "철", "희", "진", "호",
 ];
-const GIVEN: [&str; 8] = ["철수", "영희", "민준", "서연", "Ann", "José", "Li", "Zoë"];
-const DEPARTMENTS: [&str; 6] = [
+const GIVEN: [&str; 10] = [
+    "Ann", "José", "Li", "Zoë", "James", "Maria", "Wei", "Aisha", "Lucas", "Sofia",
+];
+const FAMILY: [&str; 10] = [
+    "Smith", "García", "Nguyen", "Müller", "Chen", "Khan", "Rossi", "Brown", "Silva", "Kowalski",
+];
+const DEPARTMENTS: [&str; 8] = [
     "인사",
     "IT",
     "Finance, Tax",
     "연구개발",
     "Security",
     "Sales \"East\"",
+    "생산관리팀",
+    "R&D",
 ];
+const TITLES: [&str; 6] = ["Engineer", "과장", "Manager", "대리", "Technician", "사원"];
+const GROUPS: [&str; 4] = ["All Users", "본사", "Factory 2", "Visitors"];
 
-/// A realistic BioStar user CSV of about `target` bytes: Korean and Latin names, cards,
-/// dates, quoted cells, and a few rows with errors.
+/// The columns of [`generate_users_csv`], as a BioStar X server with mobile cards, one
+/// Wiegand format and face images exports them.
+const USER_COLUMNS: &str = "user_id,name,department,user_title,phone,email,user_group,\
+start_datetime,expiry_datetime,csn,mobile_start_datetime,mobile_expiry_datetime,csn_mobile,\
+26 bit SIA Standard-H10301,face_image_file1,pin";
+
+/// A realistic BioStar user CSV of about `target` bytes (about 140 bytes a user: 500,000
+/// users make about 70 MB), CRLF: Korean and Latin names, quoted departments, cards, some
+/// mobile cards and face images, and about 2.5% of rows with errors of several kinds
+/// (impossible, late and month-first dates, duplicate IDs, names over 48 characters, short
+/// PINs, hexadecimal cards).
 pub fn generate_users_csv(target: usize) -> Vec<u8> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut out = Vec::with_capacity(target + 256);
-    out.extend_from_slice(
-        b"user_id,name,department,user_title,phone,email,user_group,start_datetime,expiry_datetime,csn,26 bit SIA Standard-H10301,pin\r\n",
-    );
+    out.extend_from_slice(USER_COLUMNS.as_bytes());
+    out.extend_from_slice(b"\r\n");
     let mut id = 1u64;
+    let mut name = String::new();
     while out.len() < target {
-        let family = FAMILY[rng.below(8) as usize];
-        let given = GIVEN[rng.below(8) as usize];
-        let dept = DEPARTMENTS[rng.below(6) as usize];
+        // One row in 40 carries an error; which one is picked below.
+        let error = if rng.below(40) == 0 {
+            rng.below(7)
+        } else {
+            u64::MAX
+        };
+        name.clear();
+        if rng.below(3) < 2 {
+            name.push_str(SURNAMES[rng.below(10) as usize]);
+            for _ in 0..2 {
+                name.push_str(SYLLABLES[rng.below(16) as usize]);
+            }
+        } else {
+            name.push_str(GIVEN[rng.below(10) as usize]);
+            name.push(' ');
+            name.push_str(FAMILY[rng.below(10) as usize]);
+        }
+        if error == 3 {
+            while name.chars().count() <= 48 {
+                name.push_str(" Long");
+            }
+        }
+        let dept = DEPARTMENTS[rng.below(8) as usize];
         let dept = if dept.contains([',', '"']) {
             format!("\"{}\"", dept.replace('"', "\"\""))
         } else {
             dept.to_string()
         };
-        let bad = rng.below(100) == 0;
+        let user_id = if error == 1 && id > 1 { id - 1 } else { id };
         let year = 2020 + rng.below(6);
+        let expiry = match error {
+            0 => "2030-02-30 23:59".to_string(),
+            2 => "12/31/2030 23:59".to_string(),
+            4 => "2040-12-31 23:59".to_string(),
+            _ => format!("{}-12-31 23:59", 2028 + rng.below(3)),
+        };
+        let csn = 1_000_000 + rng.below(9_000_000);
+        let mobile = rng.below(30) == 0;
+        let (mobile_start, mobile_expiry, csn_mobile) = if mobile {
+            (
+                format!("{year}-03-01 00:00"),
+                "2030-12-31 23:59".to_string(),
+                (100_000_000 + rng.below(900_000_000)).to_string(),
+            )
+        } else {
+            (String::new(), String::new(), String::new())
+        };
+        let wiegand = if error == 6 {
+            "0x1A2B3C".to_string()
+        } else {
+            rng.below(1 << 24).to_string()
+        };
+        let face = if rng.below(10) < 3 {
+            format!("u{id}.jpg")
+        } else {
+            String::new()
+        };
+        let pin = if error == 5 {
+            "12".to_string()
+        } else {
+            (1000 + rng.below(9000)).to_string()
+        };
         let _ = write!(
             out,
-            "{},{}{},{},Engineer,+82-10-{:04}-{:04},user{}@example.com,All Users,{}-{:02}-{:02} 09:00,{}-12-31 23:59,{},{},{}\r\n",
-            if bad { format!("x{id}") } else { id.to_string() },
-            family,
-            given,
-            dept,
+            "{user_id},{name},{dept},{},+82-10-{:04}-{:04},user{id}@example.com,{},\
+             {year}-{:02}-{:02} 09:00,{expiry},{csn},{mobile_start},{mobile_expiry},{csn_mobile},\
+             {wiegand},{face},{pin}\r\n",
+            TITLES[rng.below(6) as usize],
             rng.below(10000),
             rng.below(10000),
-            id,
-            year,
+            GROUPS[rng.below(4) as usize],
             1 + rng.below(12),
             1 + rng.below(28),
-            if bad { 2040 } else { 2030 },
-            1_000_000 + rng.below(9_000_000),
-            rng.below(1 << 24),
-            1000 + rng.below(9000),
         );
         id += 1;
     }
@@ -233,18 +304,39 @@ pub fn generate_data_file(target: usize) -> Vec<u8> {
 /// Generates the input of `op`, about `target` bytes.
 pub fn generate(op: BenchOp, target: usize) -> Vec<u8> {
     match op {
-        BenchOp::InspectCsv => generate_users_csv(target),
+        BenchOp::InspectCsv | BenchOp::CsvWorkbench => generate_users_csv(target),
         BenchOp::InspectDataFile => generate_data_file(target),
         BenchOp::InspectAttlog => generate_attlog(target),
     }
 }
 
+/// Opens the whole input as a workbook and writes the import and failed-rows files into
+/// nothing; returns the data rows (0 when it cannot be opened).
+fn run_workbench<R: Read>(size: u64, mut reader: R) -> u64 {
+    let mut bytes = Vec::with_capacity(size.min(MAX_FILE_BYTES) as usize);
+    if reader.read_to_end(&mut bytes).is_err() {
+        return 0;
+    }
+    let Ok(wb) = Workbook::open(bytes, "users.csv", OpenOptions::default()) else {
+        return 0;
+    };
+    let import = wb.write_import(std::io::sink(), ImportRows::ValidOnly);
+    let errors = wb.write_errors(std::io::sink());
+    match (import, errors) {
+        (Ok(_), Ok(_)) => wb.report().data_rows().len() as u64,
+        _ => 0,
+    }
+}
+
 /// Runs `op` once over `reader` (the whole input, `size` bytes, starting with `head`); returns the records counted.
 pub fn run<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
+    if op == BenchOp::CsvWorkbench {
+        return run_workbench(size, reader);
+    }
     let head = &head[..head.len().min(HEAD_LEN)];
     let summary = inspect(op.file_name(), size, head, reader, &mut |_| {});
     let label = match op {
-        BenchOp::InspectCsv => "records (header included)",
+        BenchOp::InspectCsv | BenchOp::CsvWorkbench => "records (header included)",
         BenchOp::InspectDataFile => "entries",
         BenchOp::InspectAttlog => "punches",
     };
@@ -290,6 +382,40 @@ mod tests {
     }
 
     #[test]
+    fn the_workbench_input_is_realistic_and_mostly_valid() {
+        let csv = generate(BenchOp::CsvWorkbench, 700_000);
+        let rows = csv.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64 - 1;
+        let per_row = csv.len() as f64 / rows as f64;
+        assert!((125.0..155.0).contains(&per_row), "{per_row} bytes a row");
+        assert_eq!(
+            run(
+                BenchOp::CsvWorkbench,
+                csv.len() as u64,
+                &csv,
+                csv.as_slice()
+            ),
+            rows
+        );
+        let wb = Workbook::open(csv, "users.csv", OpenOptions::default()).unwrap();
+        let v = wb.view();
+        assert!(v.columns.iter().all(|c| c.target.is_some()));
+        let share = v.totals.with_errors as f64 / rows as f64;
+        assert!((0.01..0.05).contains(&share), "{share} of rows with errors");
+        for rule in [
+            "date.impossible",
+            "date.month_first",
+            "date.after_2037",
+            "user_id.duplicate",
+            "name.too_long",
+            "pin.format",
+            "card.not_number",
+            "csn_mobile.issued",
+        ] {
+            assert!(v.rules.iter().any(|r| r.id == rule), "no {rule}");
+        }
+    }
+
+    #[test]
     fn generation_is_deterministic() {
         assert_eq!(generate_users_csv(10_000), generate_users_csv(10_000));
         assert_eq!(
@@ -297,5 +423,11 @@ mod tests {
             Some(BenchOp::InspectAttlog)
         );
         assert_eq!(BenchOp::from_id("nope"), None);
+        assert_eq!(
+            BenchOp::from_id("csv_workbench"),
+            Some(BenchOp::CsvWorkbench)
+        );
+        assert!(BenchOp::ALL.contains(&BenchOp::CsvWorkbench));
+        assert_eq!(BenchOp::CsvWorkbench.file_name(), "users.csv");
     }
 }
