@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::{BenchFigure, BenchOp};
 use crate::inspect::Summary;
+use crate::merge::MergeChoice;
+use crate::text::TextEncoding;
+use crate::validate::SiteSettings;
+use crate::workbench::{
+    ImportRows, MergeView, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
+};
 
 /// Identifies one piece of work, so late answers of a cancelled job can be ignored.
 pub type JobId = u32;
@@ -35,6 +41,13 @@ pub enum Request {
         /// The name the download gets.
         name: String,
     },
+    /// Work on the CSV workbook the worker holds.
+    Csv {
+        /// The job this request starts.
+        job: JobId,
+        /// What to do.
+        op: CsvOp,
+    },
     /// Generate an input for `op` of about `bytes` bytes, run `op` over it `runs` times
     /// (read from a `Blob` in slices, as a user's file is) and report the best time.
     Bench {
@@ -53,9 +66,10 @@ impl Request {
     /// The job this request starts.
     pub fn job(&self) -> JobId {
         match self {
-            Request::Inspect { job } | Request::Rename { job, .. } | Request::Bench { job, .. } => {
-                *job
-            }
+            Request::Inspect { job }
+            | Request::Rename { job, .. }
+            | Request::Csv { job, .. }
+            | Request::Bench { job, .. } => *job,
         }
     }
 }
@@ -99,6 +113,13 @@ pub enum Response {
         /// Its size in bytes.
         size: u64,
     },
+    /// The answer to a [`Request::Csv`].
+    Csv {
+        /// The job this belongs to.
+        job: JobId,
+        /// What the workbook says now.
+        answer: CsvAnswer,
+    },
     /// The figure of a [`Request::Bench`].
     Benched {
         /// The job this belongs to.
@@ -129,10 +150,140 @@ impl Response {
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
             | Response::Benched { job, .. }
+            | Response::Csv { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
         }
     }
+}
+
+/// What a [`Request::Csv`] asks of the workbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CsvOp {
+    /// Open the file sent beside the request (index `file`) as the workbook.
+    Open {
+        /// Index of the file among those sent.
+        file: u32,
+        /// Site settings to check against.
+        settings: SiteSettings,
+        /// Custom user fields the site has.
+        custom_fields: Vec<String>,
+    },
+    /// Read the workbook's file again with another encoding or delimiter (None: keep).
+    Reread {
+        /// The encoding to decode with.
+        encoding: Option<TextEncoding>,
+        /// The delimiter: ",", ";" or "\t".
+        delimiter: Option<String>,
+    },
+    /// Use sheet row `row` (0-based) as the header.
+    HeaderRow {
+        /// The header's sheet row.
+        row: usize,
+    },
+    /// Map `column` to the field with id `field` (None: ignore the column).
+    Remap {
+        /// The column's index.
+        column: usize,
+        /// A field id from the view's `field_choices`.
+        field: Option<String>,
+    },
+    /// Declare a custom user field the site has.
+    AddCustomField {
+        /// Its name, as the site spells it.
+        name: String,
+    },
+    /// Check against other site settings.
+    Settings {
+        /// The new settings.
+        settings: SiteSettings,
+    },
+    /// A page of rows for the table.
+    Rows {
+        /// Which rows.
+        query: RowQuery,
+    },
+    /// Change one cell and check its row again at once.
+    Edit {
+        /// Sheet row.
+        row: usize,
+        /// Column.
+        col: usize,
+        /// The new text.
+        value: String,
+    },
+    /// Load the server's current export (file sent beside the request) to merge with.
+    LoadExisting {
+        /// Index of the file among those sent.
+        file: u32,
+    },
+    /// Forget the loaded export.
+    ClearExisting,
+    /// Keep or overwrite users the server already holds, by default.
+    MergeDefault {
+        /// The default choice.
+        choice: MergeChoice,
+    },
+    /// Keep or overwrite one user (None: back to the default).
+    MergeOverride {
+        /// The user's ID.
+        user_id: String,
+        /// The choice for this user.
+        choice: Option<MergeChoice>,
+    },
+    /// A page of the merge's per-user differences.
+    MergePage {
+        /// First difference.
+        start: usize,
+        /// How many.
+        count: usize,
+    },
+    /// Write the import file (valid rows, or all).
+    WriteImport {
+        /// Which rows.
+        rows: ImportRows,
+    },
+    /// Write the error file (rows with errors and an `Error_Description` column).
+    WriteErrors,
+    /// Write the chosen rows (sheet row indices) with the import file's columns.
+    WriteRows {
+        /// The rows.
+        rows: Vec<usize>,
+    },
+}
+
+/// The worker's answer to a [`CsvOp`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CsvAnswer {
+    /// The workbook as it is now.
+    View {
+        /// Everything the page shows but the rows.
+        view: Box<WorkbookView>,
+    },
+    /// A page of rows.
+    Rows {
+        /// The rows asked for.
+        page: RowPage,
+    },
+    /// An edited row (and any row whose findings changed with it), and the new view.
+    Edited {
+        /// The rows to redraw.
+        rows: Vec<RowView>,
+        /// The view after the edit.
+        view: Box<WorkbookView>,
+    },
+    /// What a write put in its file (the file itself travels as an `Output`).
+    Written {
+        /// Rows written and left out, and why.
+        report: WriteReport,
+    },
+    /// The merge with the loaded export.
+    Merge {
+        /// Counts and a page of differences (None: no export loaded).
+        merge: Option<Box<MergeView>>,
+    },
 }
 
 /// Limits progress messages to about one per percent, so posting them costs nothing.

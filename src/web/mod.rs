@@ -4,6 +4,7 @@
 
 pub mod blob_reader;
 pub mod client;
+pub mod csv_worker;
 pub mod download;
 pub mod worker;
 

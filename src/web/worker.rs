@@ -177,6 +177,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Request::Bench {
             op, bytes, runs, ..
         } => bench_op(scope, job, op, bytes, runs),
+        Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
     };
     match outcome {
         Ok(()) => post(scope, &Response::Finished { job }, None),
