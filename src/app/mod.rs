@@ -1,6 +1,7 @@
 //! The Leptos app: one page, a start screen and three workflows. It renders and routes;
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
+mod csv;
 mod files;
 mod progress;
 mod start;
@@ -14,7 +15,7 @@ use web_sys::{Blob, File};
 
 use crate::formats::{FileKind, Workflow};
 use crate::inspect::Summary;
-use crate::protocol::{JobId, Request, Response};
+use crate::protocol::{CsvAnswer, CsvOp, JobId, Request, Response};
 use crate::web::client::WorkerClient;
 use crate::web::download::download_blob;
 use crate::web::js_error_text;
@@ -83,6 +84,8 @@ pub struct AppState {
     pub job: RwSignal<Option<JobView>>,
     /// The latest message.
     pub notice: RwSignal<Option<Notice>>,
+    /// The CSV workbench.
+    pub csv: csv::CsvState,
 }
 
 thread_local! {
@@ -97,6 +100,7 @@ impl AppState {
             workflow: RwSignal::new(None),
             job: RwSignal::new(None),
             notice: RwSignal::new(None),
+            csv: csv::CsvState::new(),
         }
     }
 
@@ -224,6 +228,117 @@ impl AppState {
         self.job.set(None);
         self.notice.set(None);
         self.workflow.set(None);
+        self.csv.clear();
+    }
+
+    /// Sends a CSV operation that answers at once (no progress bar).
+    pub fn csv_quick(self, op: CsvOp, files: &[File]) {
+        let client = self.client();
+        let job = client.new_job();
+        if let Err(e) = client.send(&Request::Csv { job, op }, files) {
+            self.say(
+                "error",
+                format!(
+                    "The worker could not be reached: {}. Reload the page.",
+                    js_error_text(&e)
+                ),
+            );
+        }
+    }
+
+    /// Sends a CSV operation that may take a while, with a progress bar labelled `label`.
+    pub fn csv_long(self, op: CsvOp, files: &[File], label: &str) {
+        let client = self.client();
+        let job = client.new_job();
+        self.job.set(Some(JobView {
+            id: job,
+            label: label.to_string(),
+            done: 0,
+            total: 0,
+        }));
+        if let Err(e) = client.send(&Request::Csv { job, op }, files) {
+            self.job.set(None);
+            self.say(
+                "error",
+                format!(
+                    "The worker could not be reached: {}. Reload the page.",
+                    js_error_text(&e)
+                ),
+            );
+        }
+    }
+
+    /// Opens file `index` (of the page's files) in the CSV workbench.
+    pub fn csv_open(self, index: usize) {
+        let Some(file) = FILES.with(|f| f.borrow().get(index).cloned()) else {
+            self.say("error", "That file is no longer open; open it again.");
+            return;
+        };
+        let settings = self
+            .csv
+            .view
+            .with_untracked(|v| v.as_ref().map(|v| v.settings))
+            .unwrap_or_default();
+        let custom_fields = self
+            .csv
+            .view
+            .with_untracked(|v| v.as_ref().map(|v| v.custom_fields.clone()))
+            .unwrap_or_default();
+        self.csv.clear();
+        self.csv.opened.set(Some(index));
+        let name = file.name();
+        self.csv_long(
+            CsvOp::Open {
+                file: 0,
+                settings,
+                custom_fields,
+            },
+            &[file],
+            &format!("Opening {name}"),
+        );
+    }
+
+    /// Uses file `index` (of the page's files) as the server's current export, for the merge.
+    pub fn csv_use_as_existing(self, index: usize) {
+        let Some(file) = FILES.with(|f| f.borrow().get(index).cloned()) else {
+            self.say("error", "That file is no longer open; open it again.");
+            return;
+        };
+        self.csv.merge.set(None);
+        self.csv_long(
+            CsvOp::LoadExisting { file: 0 },
+            &[file],
+            "Reading the export",
+        );
+    }
+
+    fn on_csv_answer(self, answer: CsvAnswer) {
+        let csv = self.csv;
+        match answer {
+            CsvAnswer::View { view } => {
+                let had_merge = csv.merge.with_untracked(|m| m.is_some());
+                csv.view.set(Some(*view));
+                self.csv_ensure_rows(true);
+                if had_merge {
+                    self.csv_quick(
+                        CsvOp::MergePage {
+                            start: 0,
+                            count: crate::web::csv_worker::MERGE_PAGE,
+                        },
+                        &[],
+                    );
+                }
+            }
+            CsvAnswer::Rows { page } => csv.page.set(Some(page)),
+            CsvAnswer::Edited { rows, view } => {
+                self.csv_replace_rows(rows);
+                csv.view.set(Some(*view));
+                // Filters may now include or leave out the edited row.
+                self.csv_ensure_rows(true);
+            }
+            CsvAnswer::Merge { merge } => csv.merge.set(merge.map(|m| *m)),
+            CsvAnswer::Written { report } => csv.written.set(Some(report)),
+        }
     }
 
     fn restart_worker(self) {
@@ -248,6 +363,7 @@ impl AppState {
         match response {
             Response::Ready => mark_worker_ready(true),
             Response::Benched { .. } => {}
+            Response::Csv { answer, .. } => self.on_csv_answer(answer),
             Response::Progress {
                 job,
                 done,
@@ -301,10 +417,11 @@ impl AppState {
                 }
             }
             Response::Failed { job, message } => {
-                if job == 0 || self.is_current(job) {
+                // A cancelled job's worker is gone, so every failure that arrives is news.
+                if self.is_current(job) {
                     self.job.set(None);
-                    self.say("error", message);
                 }
+                self.say("error", message);
             }
         }
     }
@@ -316,6 +433,17 @@ impl AppState {
         if current.is_none() || !entries.iter().any(|e| e.workflow() == current) {
             if let Some(w) = entries.iter().rev().find_map(|e| e.workflow()) {
                 self.workflow.set(Some(w));
+            }
+        }
+        if self.workflow.get_untracked() == Some(Workflow::BiostarCsv)
+            && self.csv.opened.get_untracked().is_none()
+        {
+            if let Some(e) = entries
+                .iter()
+                .rev()
+                .find(|e| e.workflow() == Some(Workflow::BiostarCsv))
+            {
+                self.csv_open(e.index);
             }
         }
         if self.workflow.get_untracked().is_none() {

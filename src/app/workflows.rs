@@ -105,6 +105,7 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
                         .into_any()
                 }
             }}
+            {(workflow == Workflow::BiostarCsv).then(|| view! { <super::csv::Workbench state=state /> })}
             {move || {
                 let u = unknown();
                 (!u.is_empty()).then(|| view! {
@@ -161,7 +162,29 @@ fn FileCard(state: AppState, entry: Entry, summary: Summary, workflow: Workflow)
                     >{format!("Download as {device}")}</button>
                 </p>
             }
+            .into_any()
         }),
+        Workflow::BiostarCsv => {
+            let index = entry.index;
+            let opened = move || state.csv.opened.get() == Some(index);
+            Some(view! {
+                <p class="action">
+                    {move || if opened() {
+                        view! { <span class="badge" data-testid="in-workbench">"Open in the workbench below"</span> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button" data-testid="open-in-workbench" on:click=move |_| state.csv_open(index)>
+                                "Open in the workbench"
+                            </button>
+                            " "
+                            <button type="button" class="button" data-testid="use-as-existing" on:click=move |_| state.csv_use_as_existing(index)>
+                                "Use as the server's current export (merge)"
+                            </button>
+                        }.into_any()
+                    }}
+                </p>
+            }.into_any())
+        }
         _ => None,
     };
     view! {

@@ -1,0 +1,815 @@
+//! The BioStar user CSV workbench: reading options, the header row, column mapping, site
+//! settings, the findings, a virtual-scrolled table with in-place editing, the merge with
+//! an existing export, and the downloads. The workbook itself lives in the worker.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{File, HtmlElement, HtmlInputElement};
+
+use crate::merge::MergeChoice;
+use crate::protocol::CsvOp;
+use crate::text::TextEncoding;
+use crate::validate::{ExpiryLimit, RowStatus, Severity, SiteSettings, UserIdType};
+use crate::workbench::{
+    ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
+};
+
+use super::AppState;
+
+/// Height of one table row in CSS pixels (fixed, so the table can be virtual).
+pub const ROW_HEIGHT: f64 = 34.0;
+/// Rows drawn above and below the visible ones.
+const OVERSCAN: usize = 15;
+/// Rows asked of the worker at a time.
+const PAGE_ROWS: usize = 90;
+
+/// The workbench's signals.
+#[derive(Clone, Copy)]
+pub struct CsvState {
+    /// The workbook as the worker last described it.
+    pub view: RwSignal<Option<WorkbookView>>,
+    /// The rows the table has.
+    pub page: RwSignal<Option<RowPage>>,
+    /// Which rows the table shows.
+    pub filter: RwSignal<RowFilter>,
+    /// The table's scroll position in pixels.
+    pub scroll_top: RwSignal<f64>,
+    /// The merge with the server's export, when one is loaded.
+    pub merge: RwSignal<Option<MergeView>>,
+    /// What the last download held.
+    pub written: RwSignal<Option<WriteReport>>,
+    /// Index of the opened file among the page's files.
+    pub opened: RwSignal<Option<usize>>,
+    /// Rows ticked for "export selected rows" (sheet indices).
+    pub selected: RwSignal<BTreeSet<usize>>,
+    /// The cell being edited: (sheet row, column).
+    pub editing: RwSignal<Option<(usize, usize)>>,
+    /// The row whose findings are shown in full.
+    pub focus_row: RwSignal<Option<usize>>,
+}
+
+impl CsvState {
+    /// Empty workbench state.
+    pub fn new() -> Self {
+        CsvState {
+            view: RwSignal::new(None),
+            page: RwSignal::new(None),
+            filter: RwSignal::new(RowFilter::All),
+            scroll_top: RwSignal::new(0.0),
+            merge: RwSignal::new(None),
+            written: RwSignal::new(None),
+            opened: RwSignal::new(None),
+            selected: RwSignal::new(BTreeSet::new()),
+            editing: RwSignal::new(None),
+            focus_row: RwSignal::new(None),
+        }
+    }
+
+    /// Forgets the workbook (the worker's copy goes with the next open).
+    pub fn clear(self) {
+        self.view.set(None);
+        self.page.set(None);
+        self.merge.set(None);
+        self.written.set(None);
+        self.opened.set(None);
+        self.selected.set(BTreeSet::new());
+        self.editing.set(None);
+        self.focus_row.set(None);
+        self.filter.set(RowFilter::All);
+        self.scroll_top.set(0.0);
+    }
+}
+
+impl Default for CsvState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The first visible row for a scroll position.
+pub fn first_visible(scroll_top: f64) -> usize {
+    (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize
+}
+
+impl AppState {
+    /// Asks the worker for the rows around the table's scroll position, if it lacks them.
+    pub fn csv_ensure_rows(self, force: bool) {
+        let csv = self.csv;
+        let first = first_visible(csv.scroll_top.get_untracked());
+        let want_start = first.saturating_sub(OVERSCAN);
+        let want_end = first + 40 + OVERSCAN;
+        let covered = csv.page.with_untracked(|p| {
+            p.as_ref().is_some_and(|p| {
+                let end = (p.start + p.rows.len()).max(p.start);
+                p.start <= want_start && (want_end <= end || end >= p.total)
+            })
+        });
+        if covered && !force {
+            return;
+        }
+        let query = RowQuery {
+            start: want_start,
+            count: PAGE_ROWS,
+            filter: csv.filter.get_untracked(),
+        };
+        self.csv_quick(CsvOp::Rows { query }, &[]);
+    }
+
+    /// Applies a new row filter and shows its first rows.
+    pub fn csv_set_filter(self, filter: RowFilter) {
+        self.csv.filter.set(filter);
+        self.csv.scroll_top.set(0.0);
+        if let Some(grid) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("csv-grid"))
+        {
+            grid.set_scroll_top(0);
+        }
+        self.csv_ensure_rows(true);
+    }
+
+    /// Replaces rows the worker re-checked after an edit.
+    pub fn csv_replace_rows(self, rows: Vec<RowView>) {
+        self.csv.page.update(|p| {
+            if let Some(p) = p {
+                for new in rows {
+                    if let Some(old) = p.rows.iter_mut().find(|r| r.row == new.row) {
+                        *old = new;
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn input_value(ev: &leptos::ev::Event) -> String {
+    event_target_value(ev)
+}
+
+fn checked(ev: &leptos::ev::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
+
+fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = input.files();
+    input.set_value("");
+    files
+        .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
+}
+
+fn delimiter_label(d: &str) -> &'static str {
+    match d {
+        "," => "comma (,)",
+        ";" => "semicolon (;)",
+        "\t" => "tab",
+        _ => "other",
+    }
+}
+
+/// The whole workbench (shown once a CSV is open). The rows panel stays mounted while the
+/// workbook changes, so the table keeps its scroll position across edits.
+#[component]
+pub fn Workbench(state: AppState) -> impl IntoView {
+    let csv = state.csv;
+    view! {
+        <section class="workbench" data-testid="workbench" aria-label="CSV workbench">
+            {move || csv.view.get().map(|v| view! {
+                <SummaryPanel state=state view=v.clone() />
+                <ReadingPanel state=state view=v.clone() />
+                <MappingPanel state=state view=v.clone() />
+                <SettingsPanel state=state settings=v.settings />
+            })}
+            <Show when=move || csv.view.with(|v| v.is_some())>
+                <RowsPanel state=state />
+            </Show>
+            {move || csv.view.get().map(|v| view! {
+                <MergePanel state=state view=v.clone() />
+                <DownloadPanel state=state view=v />
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let t = view.totals;
+    let cards = [
+        ("rows", "Rows", t.rows, ""),
+        ("valid", "Valid", t.valid, "good"),
+        ("errors", "With errors", t.with_errors, "bad"),
+        ("warnings", "With warnings", t.with_warnings, "warn"),
+        ("mobile", "Mobile cards to issue", t.mobile_cards, ""),
+    ];
+    let rules = view.rules.clone();
+    view! {
+        <div class="panel summary" data-testid="csv-summary">
+            <h2>{view.name.clone()}</h2>
+            <dl class="totals">
+                {cards.into_iter().map(|(id, label, n, class)| view! {
+                    <div class=format!("total {class}") data-testid=format!("total-{id}")>
+                        <dt>{label}</dt><dd>{n.to_string()}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+            {(t.mobile_cards > 0).then(|| view! {
+                <p class="note">{format!(
+                    "Importing issues {} mobile card(s): on a regular site each costs one Airfob credit. Ignore the csn_mobile column to issue none.",
+                    t.mobile_cards
+                )}</p>
+            })}
+            {(!view.conflicts.is_empty()).then(|| view! {
+                <ul class="errors" data-testid="conflicts">
+                    {view.conflicts.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            {(!view.file_findings.is_empty()).then(|| view! {
+                <ul class="errors" data-testid="file-findings">
+                    {view.file_findings.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            {(!view.notes.is_empty()).then(|| view! {
+                <ul class="notes">{view.notes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
+            })}
+            {(!rules.is_empty()).then(|| view! {
+                <h3>"Findings by rule"</h3>
+                <ul class="rules" data-testid="rule-counts">
+                    {rules.into_iter().map(|r| {
+                        let id = r.id.clone();
+                        view! {
+                            <li class=if r.severity == Severity::Error { "rule error" } else { "rule warning" }>
+                                <button type="button" class="link" data-rule=r.id.clone()
+                                    on:click=move |_| state.csv_set_filter(RowFilter::Rule(id.clone()))>
+                                    {format!("{} ({}): {}", r.title, if r.severity == Severity::Error { "error" } else { "warning" }, r.count)}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let current_enc = view.encoding;
+    let current_delim = view.delimiter.clone();
+    let header_row = view.header_row;
+    let preview = view.preview.clone();
+    view! {
+        <details class="panel" open={view.header_row > 0 || view.replacement_count > 0}>
+            <summary><h2>"Reading"</h2>
+                <span class="muted">{format!(
+                    " {} · {} · header on line {}",
+                    view.encoding.label(), delimiter_label(&view.delimiter), view.header_line
+                )}</span>
+            </summary>
+            <div class="row-of-fields">
+                <label>"Encoding "
+                    <select data-testid="encoding" on:change=move |ev| {
+                        let id = input_value(&ev);
+                        state.csv_long(CsvOp::Reread { encoding: TextEncoding::from_id(&id), delimiter: None }, &[], "Reading again");
+                    }>
+                        {TextEncoding::all().iter().map(|e| view! {
+                            <option value=e.id() selected=*e == current_enc>{e.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Delimiter "
+                    <select data-testid="delimiter" on:change=move |ev| {
+                        let d = input_value(&ev);
+                        state.csv_long(CsvOp::Reread { encoding: None, delimiter: Some(d) }, &[], "Reading again");
+                    }>
+                        {[",", ";", "\t"].into_iter().map(|d| view! {
+                            <option value=d selected=d == current_delim>{delimiter_label(d)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="muted">{view.encoding_reason.clone()}" "{view.delimiter_reason.clone()}</p>
+            {view.replacement_message.clone().map(|m| view! { <p class="warning" data-testid="replacements">{m}</p> })}
+            {(!view.read_issues.is_empty()).then(|| view! {
+                <ul class="warnings" data-testid="read-issues">
+                    {view.read_issues.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}
+                    {(view.read_issue_count > view.read_issues.len() as u64).then(|| view! {
+                        <li>{format!("... and {} more", view.read_issue_count - view.read_issues.len() as u64)}</li>
+                    })}
+                </ul>
+            })}
+            <fieldset class="start-row">
+                <legend>"Start import at row: which line holds the column names?"</legend>
+                <div class="table-scroll">
+                <table class="preview" data-testid="preview">
+                    <tbody>
+                        {preview.into_iter().map(|p| {
+                            let row = p.row;
+                            view! {
+                                <tr class:header-row=row == header_row>
+                                    <td>
+                                        <input type="radio" name="header-row" id=format!("header-row-{row}")
+                                            checked=row == header_row
+                                            on:change=move |_| state.csv_long(CsvOp::HeaderRow { row }, &[], "Mapping columns")/>
+                                        <label for=format!("header-row-{row}")>{format!("line {}", p.line)}</label>
+                                    </td>
+                                    {p.cells.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            </fieldset>
+        </details>
+    }
+}
+
+#[component]
+fn MappingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let choices = view.field_choices.clone();
+    let custom_name = RwSignal::new(String::new());
+    view! {
+        <details class="panel" open=true>
+            <summary><h2>"Columns"</h2>
+                <span class="muted">" Each column of the file and the BioStar field it fills. Change any of them."</span>
+            </summary>
+            <div class="table-scroll">
+            <table class="mapping" data-testid="mapping">
+                <thead><tr><th scope="col">"Column"</th><th scope="col">"Example"</th><th scope="col">"BioStar field"</th><th scope="col">"How"</th><th scope="col">"Note"</th></tr></thead>
+                <tbody>
+                    {view.columns.into_iter().map(|c| {
+                        let column = c.index;
+                        let current = c.target.clone().unwrap_or_default();
+                        let select_id = format!("map-{column}");
+                        let header = c.header.clone();
+                        let how = format!("{:?}{}", c.how, if c.confidence > 0.0 && c.confidence < 1.0 { format!(" {:.0}%", c.confidence * 100.0) } else { String::new() });
+                        view! {
+                            <tr data-column=c.header.clone()>
+                                <th scope="row"><label for=select_id.clone()>{c.header.clone()}</label></th>
+                                <td class="sample">{c.sample.clone()}</td>
+                                <td>
+                                    <select id=select_id data-testid="map-select" on:change=move |ev| {
+                                        let id = input_value(&ev);
+                                        let field = (!id.is_empty()).then_some(id);
+                                        state.csv_quick(CsvOp::Remap { column, field }, &[]);
+                                    }>
+                                        <option value="" selected=current.is_empty()>"Ignore this column"</option>
+                                        {choices.iter().map(|f| view! {
+                                            <option value=f.id.clone() selected=f.id == current>{f.label.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                                <td>{how}</td>
+                                <td>
+                                    {c.note.clone()}
+                                    {c.suggest_custom.then(|| {
+                                        let name = header.clone();
+                                        view! {
+                                            " "
+                                            <button type="button" class="button small" on:click=move |_| {
+                                                state.csv_quick(CsvOp::AddCustomField { name: name.clone() }, &[]);
+                                            }>{format!("Add \"{header}\" as a custom field")}</button>
+                                        }
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+            <form class="row-of-fields" on:submit=move |ev| {
+                ev.prevent_default();
+                let name = custom_name.get_untracked().trim().to_string();
+                if !name.is_empty() {
+                    state.csv_quick(CsvOp::AddCustomField { name }, &[]);
+                    custom_name.set(String::new());
+                }
+            }>
+                <label>"Custom user field the site has "
+                    <input type="text" prop:value=move || custom_name.get()
+                        on:input=move |ev| custom_name.set(input_value(&ev)) />
+                </label>
+                <button type="submit" class="button">"Add field"</button>
+                {(!view.custom_fields.is_empty()).then(|| view! {
+                    <span class="muted">{format!("Declared: {}", view.custom_fields.join(", "))}</span>
+                })}
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn SettingsPanel(state: AppState, settings: SiteSettings) -> impl IntoView {
+    let send = move |s: SiteSettings| state.csv_quick(CsvOp::Settings { settings: s }, &[]);
+    view! {
+        <details class="panel">
+            <summary><h2>"Site settings"</h2><span class="muted">" The rules depend on how the BioStar server is set up."</span></summary>
+            <div class="row-of-fields">
+                <label>"User IDs "
+                    <select data-testid="setting-ids" on:change=move |ev| {
+                        let mut s = settings;
+                        s.user_id_type = if input_value(&ev) == "alphanumeric" { UserIdType::Alphanumeric } else { UserIdType::Numeric };
+                        send(s);
+                    }>
+                        <option value="numeric" selected=settings.user_id_type == UserIdType::Numeric>"Numbers (1 to 4294967294)"</option>
+                        <option value="alphanumeric" selected=settings.user_id_type == UserIdType::Alphanumeric>"Letters and numbers"</option>
+                    </select>
+                </label>
+                <label>"Latest expiry "
+                    <select data-testid="setting-expiry" on:change=move |ev| {
+                        let mut s = settings;
+                        s.expiry_limit = if input_value(&ev) == "2030" { ExpiryLimit::Y2030 } else { ExpiryLimit::Y2037 };
+                        send(s);
+                    }>
+                        <option value="2037" selected=settings.expiry_limit == ExpiryLimit::Y2037>"2037-12-31 (date extension)"</option>
+                        <option value="2030" selected=settings.expiry_limit == ExpiryLimit::Y2030>"2030-12-31"</option>
+                    </select>
+                </label>
+            </div>
+            <div class="row-of-fields">
+                <label><input type="checkbox" checked=settings.dynamic_site on:change=move |ev| { let mut s = settings; s.dynamic_site = checked(&ev); send(s); }/>" Dynamic site (mobile dates required)"</label>
+                <label><input type="checkbox" checked=settings.strict_names on:change=move |ev| { let mut s = settings; s.strict_names = checked(&ev); send(s); }/>" Strict name rule (live servers)"</label>
+                <label><input type="checkbox" checked=settings.overwrite on:change=move |ev| { let mut s = settings; s.overwrite = checked(&ev); send(s); }/>" The import will overwrite existing users"</label>
+                <label><input type="checkbox" checked=settings.spreadsheet_safe on:change=move |ev| { let mut s = settings; s.spreadsheet_safe = checked(&ev); send(s); }/>" Warn about cells a spreadsheet would run as formulas"</label>
+            </div>
+        </details>
+    }
+}
+
+fn filter_value(f: &RowFilter) -> String {
+    match f {
+        RowFilter::All => "all".into(),
+        RowFilter::WithFindings => "findings".into(),
+        RowFilter::Errors => "errors".into(),
+        RowFilter::Warnings => "warnings".into(),
+        RowFilter::Rule(id) => format!("rule:{id}"),
+    }
+}
+
+fn filter_from(v: &str) -> RowFilter {
+    match v {
+        "findings" => RowFilter::WithFindings,
+        "errors" => RowFilter::Errors,
+        "warnings" => RowFilter::Warnings,
+        _ => v
+            .strip_prefix("rule:")
+            .map_or(RowFilter::All, |id| RowFilter::Rule(id.to_string())),
+    }
+}
+
+#[component]
+fn RowsPanel(state: AppState) -> impl IntoView {
+    let csv = state.csv;
+    let headers = Memo::new(move |_| {
+        csv.view.with(|v| {
+            v.as_ref().map_or_else(Vec::new, |v| {
+                v.columns
+                    .iter()
+                    .map(|c| {
+                        if c.target_label.is_empty() {
+                            format!("{} (ignored)", c.header)
+                        } else if c.target_label == c.header {
+                            c.header.clone()
+                        } else {
+                            format!("{} → {}", c.header, c.target_label)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let rules = Memo::new(move |_| {
+        csv.view
+            .with(|v| v.as_ref().map_or_else(Vec::new, |v| v.rules.clone()))
+    });
+    let total = move || csv.page.with(|p| p.as_ref().map_or(0, |p| p.total));
+    let on_scroll = move |ev: leptos::ev::Event| {
+        if let Some(el) = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+            csv.scroll_top.set(f64::from(el.scroll_top()));
+            state.csv_ensure_rows(false);
+        }
+    };
+    // Ask for the first rows once the panel is shown.
+    state.csv_ensure_rows(true);
+    view! {
+        <div class="panel rows">
+            <div class="rows-head">
+                <h2>"Rows"</h2>
+                <label>"Show "
+                    <select data-testid="row-filter" prop:value=move || filter_value(&csv.filter.get())
+                        on:change=move |ev| state.csv_set_filter(filter_from(&input_value(&ev)))>
+                        <option value="all">"all rows"</option>
+                        <option value="findings">"rows with findings"</option>
+                        <option value="errors">"rows with errors"</option>
+                        <option value="warnings">"rows with warnings only"</option>
+                        {move || rules.get().into_iter().map(|r| view! {
+                            <option value=format!("rule:{}", r.id)>{format!("rule: {}", r.title)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <span class="muted" data-testid="row-count">{move || format!("{} row(s)", total())}</span>
+            </div>
+            <div id="csv-grid" class="grid" role="grid" aria-rowcount=move || total().to_string()
+                data-testid="grid" tabindex="0" on:scroll=on_scroll>
+                <div class="grid-head" role="row">
+                    <span class="cell pick" role="columnheader">"✓"</span>
+                    <span class="cell line" role="columnheader">"Line"</span>
+                    {move || headers.get().into_iter().map(|h| { let title = h.clone(); view! { <span class="cell" role="columnheader" title=title>{h}</span> } }).collect_view()}
+                </div>
+                <div class="grid-body" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
+                    {move || csv.page.get().map(|p| {
+                        let start = p.start;
+                        let width = headers.with_untracked(|h| h.len());
+                        view! {
+                            <div class="grid-window" style:transform=format!("translateY({}px)", start as f64 * ROW_HEIGHT)>
+                                {p.rows.into_iter().map(|r| view! { <GridRow state=state row=r width=width /> }).collect_view()}
+                            </div>
+                        }
+                    })}
+                </div>
+            </div>
+            <RowDetail state=state />
+        </div>
+    }
+}
+
+#[component]
+fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
+    let csv = state.csv;
+    let sheet_row = row.row;
+    let status_class = match row.status {
+        RowStatus::Valid => "valid",
+        RowStatus::Warnings => "warnings",
+        RowStatus::Errors => "errors",
+    };
+    let cells: Vec<_> = (0..width)
+        .map(|col| {
+            let text = row.cells.get(col).cloned().unwrap_or_default();
+            let findings: Vec<_> = row.findings.iter().filter(|f| f.col == Some(col)).collect();
+            let sev = if findings.iter().any(|f| f.severity == Severity::Error) {
+                "cell error"
+            } else if !findings.is_empty() {
+                "cell warning"
+            } else {
+                "cell"
+            };
+            let title = if findings.is_empty() {
+                text.clone()
+            } else {
+                findings
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let edited = row.edited.contains(&col);
+            (col, text, sev, title, edited)
+        })
+        .collect();
+    view! {
+        <div class=format!("grid-row {status_class}") role="row" data-row=sheet_row.to_string() data-line=row.line.to_string()
+            class:focused=move || csv.focus_row.get() == Some(sheet_row)>
+            <span class="cell pick" role="gridcell">
+                <input type="checkbox" aria-label=format!("Select line {}", row.line)
+                    prop:checked=move || csv.selected.with(|s| s.contains(&sheet_row))
+                    on:change=move |ev| {
+                        let on = checked(&ev);
+                        csv.selected.update(|s| { if on { s.insert(sheet_row); } else { s.remove(&sheet_row); } });
+                    }/>
+            </span>
+            <button type="button" class="cell line" role="gridcell" title="Show this row's findings"
+                on:click=move |_| csv.focus_row.set(Some(sheet_row))>
+                {row.line.to_string()}
+            </button>
+            {cells.into_iter().map(|(col, text, sev, title, edited)| {
+                let is_editing = move || csv.editing.get() == Some((sheet_row, col));
+                let original = text.clone();
+                view! {
+                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string()
+                        on:click=move |_| { csv.focus_row.set(Some(sheet_row)); csv.editing.set(Some((sheet_row, col))); }>
+                        {move || if is_editing() {
+                            let original = original.clone();
+                            let commit = move |value: String| {
+                                csv.editing.set(None);
+                                if value != original {
+                                    state.csv_quick(CsvOp::Edit { row: sheet_row, col, value }, &[]);
+                                }
+                            };
+                            let commit_key = commit.clone();
+                            view! {
+                                <input class="cell-editor" type="text" data-testid="cell-editor" value=text.clone()
+                                    aria-label=format!("Edit column {}", col + 1)
+                                    autofocus=true
+                                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                        if ev.key() == "Enter" {
+                                            commit_key(event_target_value(&ev));
+                                        } else if ev.key() == "Escape" {
+                                            csv.editing.set(None);
+                                        }
+                                    }
+                                    on:blur=move |ev| commit(event_target_value(&ev)) />
+                            }.into_any()
+                        } else {
+                            view! { <span class="cell-text">{text.clone()}</span> }.into_any()
+                        }}
+                    </span>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn RowDetail(state: AppState) -> impl IntoView {
+    let csv = state.csv;
+    view! {
+        {move || {
+            let focus = csv.focus_row.get()?;
+            let row = csv.page.with(|p| p.as_ref().and_then(|p| p.rows.iter().find(|r| r.row == focus).cloned()))?;
+            let headers: Vec<String> = csv.view.with(|v| v.as_ref().map_or_else(Vec::new, |v| v.columns.iter().map(|c| c.header.clone()).collect()));
+            Some(view! {
+                <div class="row-detail" data-testid="row-detail" aria-live="polite">
+                    <h3>{format!("Line {}", row.line)}</h3>
+                    {if row.findings.is_empty() {
+                        view! { <p class="good">"No findings: this row imports as it is."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>
+                                {row.findings.into_iter().map(|f| {
+                                    let col = f.col.and_then(|c| headers.get(c).cloned()).unwrap_or_else(|| "row".into());
+                                    view! {
+                                        <li class=if f.severity == Severity::Error { "error" } else { "warning" }>
+                                            <strong>{col}": "</strong>{f.message}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </div>
+            })
+        }}
+    }
+}
+
+#[component]
+fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let csv = state.csv;
+    let loaded = view.merge.is_some();
+    let counts = view
+        .merge
+        .as_ref()
+        .and_then(|m| serde_json::to_value(m).ok())
+        .and_then(|v| v.as_object().cloned())
+        .map(|o| {
+            o.into_iter()
+                .filter_map(|(k, v)| v.as_u64().map(|n| (k.replace('_', " "), n)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if loaded && csv.merge.get_untracked().is_none() {
+        state.csv_quick(
+            CsvOp::MergePage {
+                start: 0,
+                count: crate::web::csv_worker::MERGE_PAGE,
+            },
+            &[],
+        );
+    }
+    view! {
+        <details class="panel" open=loaded data-testid="merge-panel">
+            <summary><h2>"Merge with the server's users"</h2>
+                <span class="muted">" Load the server's current export: choose, per user, to keep what it holds or overwrite it."</span>
+            </summary>
+            <div class="row-of-fields">
+                <input id="existing-file" class="visually-hidden" type="file" accept=".csv,.txt" data-testid="existing-input"
+                    on:change=move |ev| {
+                        let files = files_of(&ev);
+                        if !files.is_empty() {
+                            csv.merge.set(None);
+                            state.csv_long(CsvOp::LoadExisting { file: 0 }, &files, "Reading the export");
+                        }
+                    }/>
+                <label for="existing-file" class="button">{if loaded { "Load another export" } else { "Load the server's export" }}</label>
+                {loaded.then(|| view! {
+                    <button type="button" class="button" on:click=move |_| { csv.merge.set(None); state.csv_quick(CsvOp::ClearExisting, &[]); }>"Remove it"</button>
+                })}
+            </div>
+            {loaded.then(|| view! {
+                <dl class="totals" data-testid="merge-counts">
+                    {counts.into_iter().map(|(k, n)| view! { <div class="total"><dt>{k}</dt><dd>{n.to_string()}</dd></div> }).collect_view()}
+                </dl>
+            })}
+            {move || csv.merge.get().map(|m| {
+                let default = m.default;
+                view! {
+                    <fieldset class="row-of-fields">
+                        <legend>"For users the server already holds"</legend>
+                        <label><input type="radio" name="merge-default" checked=default == MergeChoice::Keep data-testid="merge-keep"
+                            on:change=move |_| state.csv_quick(CsvOp::MergeDefault { choice: MergeChoice::Keep }, &[])/>" keep the server's user"</label>
+                        <label><input type="radio" name="merge-default" checked=default == MergeChoice::Overwrite data-testid="merge-overwrite"
+                            on:change=move |_| state.csv_quick(CsvOp::MergeDefault { choice: MergeChoice::Overwrite }, &[])/>" overwrite with the file's row"</label>
+                    </fieldset>
+                    <p class="muted">{format!("{} user(s) differ; showing {} from {}.", m.total_diffs, m.diffs.len(), m.start + 1)}</p>
+                    <ul class="diffs" data-testid="diffs">
+                        {m.diffs.into_iter().map(|d| {
+                            let uid = d.user_id.clone();
+                            let uid2 = d.user_id.clone();
+                            let choice = d.choice;
+                            view! {
+                                <li class="diff" data-user=d.user_id.clone()>
+                                    <strong>{format!("User {}", d.user_id)}</strong>
+                                    <label>" "
+                                        <select aria-label=format!("Keep or overwrite user {uid}") on:change=move |ev| {
+                                            let c = match input_value(&ev).as_str() {
+                                                "keep" => Some(MergeChoice::Keep),
+                                                "overwrite" => Some(MergeChoice::Overwrite),
+                                                _ => None,
+                                            };
+                                            state.csv_quick(CsvOp::MergeOverride { user_id: uid2.clone(), choice: c }, &[]);
+                                        }>
+                                            <option value="" selected=!d.overridden>{format!("default ({})", if default == MergeChoice::Keep { "keep" } else { "overwrite" })}</option>
+                                            <option value="keep" selected=d.overridden && choice == MergeChoice::Keep>"keep"</option>
+                                            <option value="overwrite" selected=d.overridden && choice == MergeChoice::Overwrite>"overwrite"</option>
+                                        </select>
+                                    </label>
+                                    <table class="changes">
+                                        <thead><tr><th scope="col">"Field"</th><th scope="col">"Server now"</th><th scope="col">"File"</th></tr></thead>
+                                        <tbody>
+                                            {d.changes.into_iter().map(|c| view! {
+                                                <tr class:removes=c.removes_card>
+                                                    <th scope="row">{c.field}</th>
+                                                    <td>{c.before.unwrap_or_default()}</td>
+                                                    <td>{c.after}{c.removes_card.then_some(" (removes the stored card)")}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <div class="row-of-fields">
+                        {(m.start > 0).then(|| {
+                            let prev = m.start.saturating_sub(crate::web::csv_worker::MERGE_PAGE);
+                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: prev, count: crate::web::csv_worker::MERGE_PAGE }, &[])>"Previous"</button> }
+                        })}
+                        {(m.start + crate::web::csv_worker::MERGE_PAGE < m.total_diffs).then(|| {
+                            let next = m.start + crate::web::csv_worker::MERGE_PAGE;
+                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: next, count: crate::web::csv_worker::MERGE_PAGE }, &[])>"Next"</button> }
+                        })}
+                    </div>
+                }
+            })}
+        </details>
+    }
+}
+
+#[component]
+fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let csv = state.csv;
+    let errors = view.totals.with_errors;
+    let blocked = !view.conflicts.is_empty();
+    view! {
+        <div class="panel downloads" data-testid="downloads">
+            <h2>"Files for BioStar"</h2>
+            {blocked.then(|| view! { <p class="error">"Two columns are mapped to one field: resolve that under Columns before writing files."</p> })}
+            <div class="row-of-fields">
+                <button type="button" class="button primary" data-testid="download-import" disabled=blocked
+                    on:click=move |_| state.csv_long(CsvOp::WriteImport { rows: ImportRows::ValidOnly }, &[], "Writing the import file")>
+                    "Download the import file (valid rows)"
+                </button>
+                <button type="button" class="button" data-testid="download-import-all" disabled=blocked
+                    on:click=move |_| state.csv_long(CsvOp::WriteImport { rows: ImportRows::All }, &[], "Writing the import file")>
+                    "Import file with all rows"
+                </button>
+                <button type="button" class="button" data-testid="download-errors" disabled=errors == 0
+                    on:click=move |_| state.csv_long(CsvOp::WriteErrors, &[], "Writing the error file")>
+                    {format!("Download the error file ({errors} rows)")}
+                </button>
+                <button type="button" class="button" data-testid="download-selected"
+                    disabled=move || csv.selected.with(|s| s.is_empty())
+                    on:click=move |_| {
+                        let rows: Vec<usize> = csv.selected.get_untracked().into_iter().collect();
+                        state.csv_long(CsvOp::WriteRows { rows }, &[], "Writing the selected rows");
+                    }>
+                    {move || format!("Export selected rows ({})", csv.selected.with(|s| s.len()))}
+                </button>
+            </div>
+            {move || csv.written.get().map(|w| view! {
+                <p class="muted" data-testid="written">{format!("Wrote {} row(s), {} bytes. {}", w.rows, w.bytes, w.note)}</p>
+            })}
+        </div>
+    }
+}
