@@ -1,0 +1,143 @@
+// End-to-end: the CSV workbench in Debian's Chromium, as an administrator uses it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { openApp, startBrowser, startSite } from './helpers.mjs';
+
+let site;
+let b;
+
+before(async () => {
+  site = await startSite();
+  b = await startBrowser();
+});
+
+after(async () => {
+  await b?.browser.close();
+  site?.server.close();
+});
+
+// A sheet from HR: a title line before the header, Korean text, a column BioStar does not
+// know, an expiry past the site's limit, a name the live server rejects, a bad user ID.
+const HR_SHEET = [
+  'Exported from HR,,,,,,',
+  'User ID,Name,Department,Card No,Start Date,End Date,Badge Color',
+  '1,김철수,인사,1001,2024-01-01 09:00,2030-12-31 23:59,red',
+  '2,Ann Lee,IT,1002,2024-01-01 09:00,2040-12-31 23:59,blue',
+  '3,Bob@Home,Sales,1003,2024-01-01 09:00,2030-12-31 23:59,green',
+  'abc,Zoë,IT,1004,2024-01-01 09:00,2030-12-31 23:59,',
+  '5,Park Min,"R&D, Lab",1005,2024-01-01 09:00,2030-12-31 23:59,grey',
+].join('\r\n') + '\r\n';
+
+async function downloadOf(page, testId) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
+async function totals(page) {
+  const read = async (id) => Number(await page.getByTestId(`total-${id}`).locator('dd').innerText());
+  return { rows: await read('rows'), valid: await read('valid'), errors: await read('errors') };
+}
+
+describe('the CSV workbench', () => {
+  test('finds the problems, remaps, fixes a cell, and writes the import and error files', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const t0 = Date.now();
+    const n0 = site.received.length;
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'hr.csv', mimeType: 'text/csv', buffer: Buffer.from(HR_SHEET) });
+    await page.getByTestId('workbench').waitFor();
+    await page.getByTestId('csv-summary').waitFor();
+
+    // The header was found on line 2, under the title line.
+    const headerRadio = page.locator('input[name=header-row]:checked');
+    assert.equal(await headerRadio.getAttribute('id'), 'header-row-1');
+    // Columns were mapped by their common names.
+    const mapped = async (header) => page.locator(`tr[data-column="${header}"] select`).inputValue();
+    assert.equal(await mapped('User ID'), 'user_id');
+    assert.equal(await mapped('Card No'), 'csn');
+    assert.equal(await mapped('End Date'), 'expiry_datetime');
+    assert.equal(await mapped('Badge Color'), '', 'an unknown column is not mapped');
+    assert.deepEqual(await totals(page), { rows: 5, valid: 0, errors: 5 }, 'the unknown column fails every row');
+
+    // Remap: ignore the column the server would reject.
+    await page.locator('tr[data-column="Badge Color"] select').selectOption('');
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '2');
+    assert.deepEqual(await totals(page), { rows: 5, valid: 2, errors: 3 });
+
+    // The rows with errors, and what is wrong with line 4.
+    await page.getByTestId('row-filter').selectOption('errors');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '3 row(s)');
+    const row4 = page.locator('.grid-row[data-line="4"]');
+    await row4.locator('.cell.line').click();
+    const detail = await page.getByTestId('row-detail').innerText();
+    assert.match(detail, /End Date/);
+    assert.match(detail, /2037-12-31/, 'the message names the limit to stay under');
+
+    // Fix the cell in place: the row is checked again at once.
+    await row4.locator('[data-col="5"]').click();
+    const editor = page.getByTestId('cell-editor');
+    await editor.fill('2030-12-31 23:59');
+    await editor.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '3');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '2 row(s)');
+    assert.deepEqual(await totals(page), { rows: 5, valid: 3, errors: 2 });
+
+    // The import file: valid rows, BioStar headers, UTF-8 without BOM, CRLF.
+    const imp = await downloadOf(page, 'download-import');
+    assert.equal(imp.name, 'hr_import.csv');
+    const expectedImport = [
+      'user_id,name,department,csn,start_datetime,expiry_datetime',
+      '1,김철수,인사,1001,2024-01-01 09:00,2030-12-31 23:59',
+      '2,Ann Lee,IT,1002,2024-01-01 09:00,2030-12-31 23:59',
+      '5,Park Min,"R&D, Lab",1005,2024-01-01 09:00,2030-12-31 23:59',
+    ].join('\r\n') + '\r\n';
+    assert.equal(imp.bytes.toString('utf8'), expectedImport);
+    assert.ok(imp.bytes.equals(Buffer.from(expectedImport, 'utf8')), 'byte for byte');
+
+    // The error file: the rows with errors, all their cells as read, and Error_Description;
+    // UTF-8 with BOM and CRLF, like the server's own.
+    const err = await downloadOf(page, 'download-errors');
+    assert.equal(err.name, 'hr_errors.csv');
+    assert.deepEqual([...err.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with a UTF-8 BOM');
+    const lines = err.bytes.subarray(3).toString('utf8').split('\r\n');
+    assert.equal(lines.at(-1), '', 'every line ends with CRLF');
+    assert.equal(lines[0], 'User ID,Name,Department,Card No,Start Date,End Date,Badge Color,Error_Description');
+    assert.equal(lines.length, 4);
+    assert.ok(lines[1].startsWith('3,Bob@Home,Sales,1003,2024-01-01 09:00,2030-12-31 23:59,green,'), lines[1]);
+    assert.match(lines[1], /Name/i);
+    assert.ok(lines[2].startsWith('abc,Zoë,IT,1004,2024-01-01 09:00,2030-12-31 23:59,,'), lines[2]);
+    assert.match(lines[2], /user ?id/i);
+
+    // Nothing left the page.
+    assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
+    assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the error file opens again in the workbench to carry on fixing', async () => {
+    const { page } = await openApp(b.context, site.url);
+    const sheet = '\ufeffuser_id,name,Error_Description\r\nabc,Kim,"user_id: not a number"\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'hr_errors.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
+    await page.getByTestId('csv-summary').waitFor();
+    assert.equal(await page.locator('tr[data-column="Error_Description"] select').inputValue(), '', 'Error_Description is ignored');
+    assert.deepEqual(await totals(page), { rows: 1, valid: 0, errors: 1 });
+    await page.close();
+  });
+
+  test('with 200,000 rows the table keeps only the visible rows in the page', async () => {
+    const { page } = await openApp(b.context, site.url);
+    const rows = ['user_id,name,department'];
+    for (let i = 1; i <= 200_000; i++) rows.push(`${i},User ${i},Dept ${i % 7}`);
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
+    await page.getByTestId('csv-summary').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '200000 row(s)');
+    const inDom = await page.locator('.grid-row').count();
+    assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
+    // Scroll to the end: the last line shows, and still only a window is in the DOM.
+    await page.getByTestId('grid').evaluate((g) => { g.scrollTop = g.scrollHeight; g.dispatchEvent(new Event('scroll')); });
+    await page.locator('.grid-row[data-line="200001"]').waitFor();
+    assert.ok((await page.locator('.grid-row').count()) < 200);
+    await page.close();
+  });
+});
