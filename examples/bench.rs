@@ -1,6 +1,7 @@
 //! Native side of the bench: times the core's operations on generated inputs and prints figures.
 //!
 //!     cargo run --release --example bench -- [--size-mb 64] [--runs 3] [--json] [--op inspect_csv]
+//!     cargo run --release --example bench -- --op inspect_csv --size-mb 70 --write-input users.csv
 //!
 //! `scripts/bench.mjs` runs this and the same operations in the browser's worker, in one run.
 
@@ -42,6 +43,17 @@ fn main() {
         Some(id) => BenchOp::from_id(&id).into_iter().collect(),
         None => BenchOp::ALL.to_vec(),
     };
+    // `--write-input PATH`: write the generated input of the (single) op and stop, so the
+    // browser bench can run other parsers on the very same bytes.
+    if let Some(path) = value("--write-input") {
+        let op = ops.first().copied().unwrap_or(BenchOp::InspectCsv);
+        let input = generate(op, (size_mb * 1e6) as usize);
+        if let Err(e) = std::fs::write(&path, &input) {
+            eprintln!("bench: cannot write {path}: {e}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let mut figures = Vec::new();
     for op in ops {
         let input = generate(op, (size_mb * 1e6) as usize);

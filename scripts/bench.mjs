@@ -3,6 +3,9 @@
 //   node scripts/bench.mjs [--size-mb 64] [--runs 3] [--op inspect_csv] [--no-build]
 // A benchmark: it prints figures and never fails on a slow machine.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './static-server.mjs';
 
@@ -27,8 +30,17 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const page = await browser.newPage();
+// Bench-only files, served from the page's own origin (the CSP allows 'self').
+const input = join(mkdtempSync(join(tmpdir(), 'bioport-bench-')), 'users.csv');
+await page.route('**/bench-input.csv', (r) => r.fulfill({ body: readFileSync(input), contentType: 'text/csv' }));
+await page.route('**/papaparse.min.js', (r) => r.fulfill({ path: 'node_modules/papaparse/papaparse.min.js', contentType: 'text/javascript' }));
 await page.goto(url);
 await page.waitForSelector('html[data-worker=ready]');
+// Main-thread tasks over 50 ms while the worker works: the page must stay responsive.
+await page.evaluate(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
+});
 const wasm = await page.evaluate(async ({ ops, bytes, runs }) => {
   const worker = new Worker('./worker_loader.js');
   const ready = new Promise((ok) => worker.addEventListener('message', function h(e) {
@@ -38,6 +50,7 @@ const wasm = await page.evaluate(async ({ ops, bytes, runs }) => {
   const out = [];
   let job = 1;
   for (const op of ops) {
+    window.__long = [];
     const figure = await new Promise((ok, fail) => {
       const id = job++;
       worker.onmessage = (e) => {
@@ -48,20 +61,49 @@ const wasm = await page.evaluate(async ({ ops, bytes, runs }) => {
       };
       worker.postMessage({ request: { type: 'bench', job: id, op, bytes, runs }, files: [] });
     });
+    await new Promise((ok) => setTimeout(ok, 100));
+    figure.long_tasks = window.__long.length;
+    figure.longest_task_ms = Math.max(0, ...window.__long);
     out.push(figure);
   }
   worker.terminate();
   return out;
 }, { ops: native.map((f) => f.op), bytes: Math.round(sizeMb * 1e6), runs });
+
+// Papa Parse (parse only, header: true) on the same generated CSV, in the same page.
+let papa = null;
+if (native.some((f) => f.op === 'csv_workbench')) {
+  execFileSync('cargo', ['run', '--release', '--quiet', '--example', 'bench', '--', '--op', 'csv_workbench', '--size-mb', String(sizeMb), '--write-input', input]);
+  await page.addScriptTag({ url: './papaparse.min.js' });
+  papa = await page.evaluate(async (runs) => {
+    const text = await (await fetch('./bench-input.csv')).text();
+    const bytes = new TextEncoder().encode(text).length;
+    let best = Infinity;
+    let rows = 0;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const result = window.Papa.parse(text, { header: true, skipEmptyLines: true });
+      best = Math.min(best, performance.now() - t0);
+      rows = result.data.length;
+    }
+    return { bytes, rows, millis: best, mb_per_s: bytes / 1e6 / (best / 1000) };
+  }, runs);
+}
 await browser.close();
 server.close();
 
 const mb = (b) => (b == null ? '?' : `${(b / 1e6).toFixed(0)} MB`);
 console.log(`\nbioport bench: ~${sizeMb} MB inputs, best of ${runs} runs, one process each (shared machine: compare ratios)\n`);
-console.log('operation            input     native MB/s   wasm MB/s   wasm/native   wasm records/s   peak native / wasm');
+console.log('operation            input     native MB/s   wasm MB/s   wasm/native   wasm records/s   peak native / wasm   main-thread tasks >50ms (longest)');
 for (const n of native) {
   const w = wasm.find((f) => f.op === n.op);
   console.log(
-    `${n.op.padEnd(20)} ${mb(n.bytes).padStart(7)}   ${n.mb_per_s.toFixed(1).padStart(11)}   ${w.mb_per_s.toFixed(1).padStart(9)}   ${(w.mb_per_s / n.mb_per_s).toFixed(2).padStart(11)}   ${Math.round(w.records_per_s).toString().padStart(14)}   ${mb(n.peak_memory_bytes)} / ${mb(w.peak_memory_bytes)}`,
+    `${n.op.padEnd(20)} ${mb(n.bytes).padStart(7)}   ${n.mb_per_s.toFixed(1).padStart(11)}   ${w.mb_per_s.toFixed(1).padStart(9)}   ${(w.mb_per_s / n.mb_per_s).toFixed(2).padStart(11)}   ${Math.round(w.records_per_s).toString().padStart(14)}   ${`${mb(n.peak_memory_bytes)} / ${mb(w.peak_memory_bytes)}`.padStart(18)}   ${w.long_tasks} (${w.longest_task_ms.toFixed(0)} ms)`,
   );
+}
+if (papa) {
+  const w = wasm.find((f) => f.op === 'csv_workbench');
+  console.log(`\nPapa Parse 5.7.1, parse only, header:true, main thread: ${papa.mb_per_s.toFixed(1)} MB/s on ${mb(papa.bytes)} (${papa.rows} rows)`);
+  console.log(`bioport csv_workbench in the worker (read + map + validate + write) vs Papa Parse (parse only): ${(w.mb_per_s / papa.mb_per_s).toFixed(2)}x`);
+  console.log(`wasm peak memory / file size: ${(w.peak_memory_bytes / w.bytes).toFixed(2)}x (linear memory also holds the generated input during the bench)`);
 }
