@@ -1,7 +1,7 @@
 // End-to-end: the release build in Debian's Chromium, used as a person would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -52,7 +52,8 @@ describe('the site', () => {
     const stats = await pictureStats(b.context, png);
     assert.ok(stats.colours > 20, `a real page has many colours, got ${stats.colours}`);
     assert.ok(stats.differ > stats.pixels * 0.02, `more than 2% of pixels are not background (${stats.differ}/${stats.pixels})`);
-    writeFileSync('test-results-start.png', png);
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/start.png', png);
     assert.deepEqual(errors, []);
     assertAllSameOrigin();
     await page.close();
