@@ -928,19 +928,6 @@ impl Workbook {
                     .unwrap_or_default(),
             })
             .collect();
-        let mut rules: Vec<RuleView> = self
-            .report
-            .summary()
-            .by_rule
-            .iter()
-            .map(|rc| RuleView {
-                id: rc.rule.id().to_string(),
-                title: rc.rule.title().to_string(),
-                severity: rc.rule.severity(),
-                count: rc.count,
-            })
-            .collect();
-        rules.sort_by_key(|r| (r.severity != Severity::Error, std::cmp::Reverse(r.count)));
         WorkbookView {
             name: self.name.clone(),
             size: self.size,
@@ -967,8 +954,8 @@ impl Workbook {
                 .collect(),
             settings: self.options.settings,
             custom_fields: self.mapping.custom_fields.clone(),
-            totals: self.report.totals(),
-            rules,
+            totals: self.totals(),
+            rules: self.rule_counts(),
             read_issues: self.read_issues.clone(),
             read_issue_count: self.read_issue_count,
             file_findings: self
@@ -986,6 +973,30 @@ impl Workbook {
             edits: self.sheet.edit_count(),
             merge: self.merge_counts(),
         }
+    }
+
+    /// Row counts, without the rest of the view (cheap: for refreshing after an edit; the
+    /// view also recomputes the merge after an edit when an export is loaded).
+    pub fn totals(&self) -> Totals {
+        self.report.totals()
+    }
+
+    /// Findings per rule (rules with findings only, errors first, then by count).
+    pub fn rule_counts(&self) -> Vec<RuleView> {
+        let mut rules: Vec<RuleView> = self
+            .report
+            .summary()
+            .by_rule
+            .iter()
+            .map(|rc| RuleView {
+                id: rc.rule.id().to_string(),
+                title: rc.rule.title().to_string(),
+                severity: rc.rule.severity(),
+                count: rc.count,
+            })
+            .collect();
+        rules.sort_by_key(|r| (r.severity != Severity::Error, std::cmp::Reverse(r.count)));
+        rules
     }
 
     /// Every field a column may be mapped to: fixed fields, Wiegand formats (the known
@@ -2141,6 +2152,8 @@ mod tests {
         assert_eq!(page(&wb, dup.clone()).total, 0);
         assert_eq!(page(&wb, RowFilter::Errors).total, 0);
         assert_eq!(wb.view().totals.valid, 4);
+        assert_eq!(wb.totals(), wb.view().totals);
+        assert!(wb.rule_counts().is_empty());
         assert_eq!(wb.view().edits, 1);
         // Joining another user's ID makes both rows duplicates again.
         let changed = wb.edit_cell(4, 0, "1");
@@ -2680,6 +2693,12 @@ mod tests {
         assert_eq!(wb.row_of_line(2), Some(1));
         assert_eq!(wb.row_of_line(5), Some(2));
         assert_eq!(wb.row_of_line(6), None);
+    }
+
+    #[test]
+    fn a_workbook_can_move_to_another_thread() {
+        fn send<T: Send>(_: &T) {}
+        send(&open("user_id\n1\n"));
     }
 
     #[test]
