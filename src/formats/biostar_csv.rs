@@ -1303,21 +1303,7 @@ mod tests {
         );
     }
 
-    /// A small deterministic generator (xorshift) for the round-trip property test.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::bench::Rng;
 
     const TRICKY: &[&str] = &[
         "",
@@ -1356,10 +1342,10 @@ mod tests {
                 crlf: case % 4 < 2,
             };
             let mut original = Sheet::new();
-            for row in 0..(1 + rng.below(12)) {
-                let width = 1 + rng.below(6);
+            for row in 0..(1 + rng.below_usize(12)) {
+                let width = 1 + rng.below_usize(6);
                 let cells: Vec<&str> = (0..width)
-                    .map(|_| TRICKY[rng.below(TRICKY.len())])
+                    .map(|_| TRICKY[rng.below_usize(TRICKY.len())])
                     .collect();
                 original.push_row(row as u64 + 1, cells).unwrap();
             }
@@ -1406,9 +1392,11 @@ mod tests {
             let len = if case % 500 == 0 {
                 60_000
             } else {
-                rng.below(80)
+                rng.below_usize(80)
             };
-            let text: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let text: String = (0..len)
+                .map(|_| PIECES[rng.below_usize(PIECES.len())])
+                .collect();
             let delimiter = CANDIDATES[case % 3];
             let doc = read_owned(text.clone(), &ReadOptions { delimiter }).unwrap();
             assert_eq!(rows(&doc.sheet), oracle(&text, delimiter), "case {case}");
@@ -1422,8 +1410,8 @@ mod tests {
         ];
         let mut rng = Rng(0xD1B5_4A32_D192_ED03);
         for case in 0..2000 {
-            let text: String = (0..rng.below(40))
-                .map(|_| PIECES[rng.below(PIECES.len())])
+            let text: String = (0..rng.below_usize(40))
+                .map(|_| PIECES[rng.below_usize(PIECES.len())])
                 .collect();
             // Lines as numbered: by LF, or by CR in a text without any LF.
             let line_break = if text.contains('\n') { '\n' } else { '\r' };

@@ -70,7 +70,12 @@ describe('the site', () => {
     assert.equal(focused, 'start-files', 'Tab reaches the file picker');
     const label = await page.locator('label[for=start-files]').innerText();
     assert.equal(label, 'Choose files');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    // Playwright starts intercepting file choosers asynchronously once a listener exists:
+    // let that settle (a round trip to the page) before the key press opens one.
+    const chooserEvent = page.waitForEvent('filechooser', { timeout: 10_000 });
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok())));
+    await page.keyboard.press('Enter');
+    const chooser = await chooserEvent;
     await chooser.setFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: fixture('user_dat_72byte_record_from_zk-protocol_doc.bin') });
     await page.getByTestId('workflow-time-clock').waitFor();
     await page.close();
