@@ -161,11 +161,13 @@ fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
     else {
         return Vec::new();
     };
-    let files = input.files();
+    // Copy the files out before clearing the input: its FileList is live and would empty.
+    let files = input
+        .files()
+        .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default();
     input.set_value("");
     files
-        .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-        .unwrap_or_default()
 }
 
 fn delimiter_label(d: &str) -> &'static str {
@@ -667,17 +669,13 @@ fn RowDetail(state: AppState) -> impl IntoView {
 fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let csv = state.csv;
     let loaded = view.merge.is_some();
-    let counts = view
-        .merge
-        .as_ref()
-        .and_then(|m| serde_json::to_value(m).ok())
-        .and_then(|v| v.as_object().cloned())
-        .map(|o| {
-            o.into_iter()
-                .filter_map(|(k, v)| v.as_u64().map(|n| (k.replace('_', " "), n)))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+    let stored = view.merge.clone();
+    // After a keep/overwrite choice the merge answer is fresher than the view.
+    let counts = move || {
+        csv.merge
+            .with(|m| m.as_ref().map(|m| m.counts.clone()))
+            .or_else(|| stored.clone())
+    };
     if loaded && csv.merge.get_untracked().is_none() {
         state.csv_quick(
             CsvOp::MergePage {
@@ -706,10 +704,34 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| { csv.merge.set(None); state.csv_quick(CsvOp::ClearExisting, &[]); }>"Remove it"</button>
                 })}
             </div>
-            {loaded.then(|| view! {
-                <dl class="totals" data-testid="merge-counts">
-                    {counts.into_iter().map(|(k, n)| view! { <div class="total"><dt>{k}</dt><dd>{n.to_string()}</dd></div> }).collect_view()}
-                </dl>
+            {move || counts().map(|m| {
+                let c = m.counts;
+                let items = [
+                    ("new", "New users", u64::from(c.new)),
+                    ("changed", "In both, changed", u64::from(c.changed)),
+                    ("identical", "In both, identical", u64::from(c.identical)),
+                    ("kept", "Kept as stored", u64::from(c.kept)),
+                    ("overwritten", "Overwritten", u64::from(c.overwritten)),
+                    ("untouched", "Only on the server", u64::from(c.untouched)),
+                    ("import", "Rows in the import file", m.import_rows),
+                ];
+                view! {
+                    <p class="muted">{format!("Export {}: {} rows.", m.existing_name, m.existing_rows)}</p>
+                    <dl class="totals" data-testid="merge-counts">
+                        {items.into_iter().map(|(id, label, n)| view! {
+                            <div class="total" data-testid=format!("merge-{id}")><dt>{label}</dt><dd>{n.to_string()}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                    {(c.cards_removed > 0).then(|| view! {
+                        <p class="error">{format!("Overwriting removes the stored card of {} user(s): their csn is blank in the file.", c.cards_removed)}</p>
+                    })}
+                    {(c.skipped > 0).then(|| view! {
+                        <p class="warning">{format!("{} row(s) without a usable user ID are left out of the merge.", c.skipped)}</p>
+                    })}
+                    {(!m.notes.is_empty()).then(|| view! {
+                        <ul class="notes">{m.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    })}
+                }
             })}
             {move || csv.merge.get().map(|m| {
                 let default = m.default;

@@ -115,6 +115,39 @@ describe('the CSV workbench', () => {
     await page.close();
   });
 
+  test('merges with the server export: keep by default, overwrite one user, see the diff', async () => {
+    const { page } = await openApp(b.context, site.url);
+    const incoming = 'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,IT\r\n3,Park,Sales\r\n';
+    const existing = 'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,Finance\r\n4,Choi,Legal\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(incoming) });
+    await page.getByTestId('csv-summary').waitFor();
+    await page.getByTestId('merge-panel').locator('summary').click();
+    await page.getByTestId('existing-input').setInputFiles({ name: 'server.csv', mimeType: 'text/csv', buffer: Buffer.from(existing) });
+    await page.getByTestId('merge-counts').waitFor();
+    const count = async (id) => Number(await page.getByTestId(`merge-${id}`).locator('dd').innerText());
+    assert.equal(await count('new'), 1);
+    assert.equal(await count('changed'), 1);
+    assert.equal(await count('identical'), 1);
+    assert.equal(await count('untouched'), 1);
+    assert.equal(await count('import'), 1, 'by default the stored user 2 is kept: only user 3 is imported');
+    const diff = page.locator('.diff[data-user="2"]');
+    await diff.waitFor();
+    const change = await diff.locator('.changes tbody tr').innerText();
+    assert.match(change, /Finance/);
+    assert.match(change, /IT/);
+
+    let imp = await downloadOf(page, 'download-import');
+    assert.equal(imp.bytes.toString('utf8'), 'user_id,name,department\r\n3,Park,Sales\r\n');
+
+    // Overwrite user 2 only.
+    await diff.locator('select').selectOption('overwrite');
+    await page.waitForFunction(() => document.querySelector('[data-testid=merge-import] dd')?.textContent === '2');
+    assert.equal(await count('overwritten'), 1);
+    imp = await downloadOf(page, 'download-import');
+    assert.equal(imp.bytes.toString('utf8'), 'user_id,name,department\r\n2,Lee,IT\r\n3,Park,Sales\r\n');
+    await page.close();
+  });
+
   test('the error file opens again in the workbench to carry on fixing', async () => {
     const { page } = await openApp(b.context, site.url);
     const sheet = '\ufeffuser_id,name,Error_Description\r\nabc,Kim,"user_id: not a number"\r\n';
