@@ -944,9 +944,9 @@ impl<'a> Ctx<'a> {
         };
 
         // Every cell: any data at all, line breaks, unmapped data, formulas.
-        let width = width_of(sheet, row);
         cells.clear();
-        cells.extend((0..width).map(|c| cell_text(sheet, row, c)));
+        cells.extend(sheet.row(row));
+        let width = cells.len();
         let cells: &[&str] = cells;
         let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
         let mut any_data = false;

@@ -1515,8 +1515,11 @@ impl Workbook {
                 errors += 1;
                 continue;
             }
-            past_header += (header_width..self.sheet.width(r))
-                .filter(|&c| !self.sheet.cell_or_empty(r, c).trim().is_empty())
+            past_header += self
+                .sheet
+                .row(r)
+                .skip(header_width)
+                .filter(|v| !v.trim().is_empty())
                 .count() as u64;
             rows.push(r);
         }
@@ -1550,8 +1553,11 @@ impl Workbook {
         };
         let mut writer = CsvWriter::new(&mut counting, &import_options());
         writer.write_row(header.iter().map(String::as_str))?;
+        let mut cells: Vec<&str> = Vec::new();
         for &r in &rows {
-            writer.write_row(cols.iter().map(|&c| self.sheet.cell_or_empty(r, c)))?;
+            cells.clear();
+            cells.extend(self.sheet.row(r));
+            writer.write_row(cols.iter().map(|&c| cells.get(c).copied().unwrap_or("")))?;
         }
         writer.finish()?;
         let written = rows.len() as u64;
