@@ -879,20 +879,32 @@ fn has_line_break(b: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let exact = |c: &[u8]| c.iter().any(|&x| x == b'\n' || x == b'\r');
+    // Any byte below 0x0E sets its high bit here (bytes above one that does may too).
+    let low = |w: [u8; 8]| {
+        let w = u64::from_le_bytes(w);
+        w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0
+    };
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        let w = u64::from_le_bytes(w);
-        if w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0 && exact(c) {
+        if low(w) && exact(c) {
             return true;
         }
     }
-    exact(chunks.remainder())
+    // The short tail (most cells are shorter than 8 bytes) padded with spaces, one test.
+    let tail = chunks.remainder();
+    let mut w = [b' '; 8];
+    w[..tail.len()].copy_from_slice(tail);
+    low(w) && exact(tail)
 }
 
 /// True when a cell holds more than whitespace (fast for the usual non-blank cell).
 fn has_data(v: &str) -> bool {
+    // Visible ASCII first: data (the ASCII whitespace chars are 0x09..=0x0D and 0x20).
+    if v.as_bytes().first().is_some_and(|&b| b > b' ' && b < 0x80) {
+        return true;
+    }
     match v.chars().next() {
         None => false,
         Some(c) if !c.is_whitespace() => true,
