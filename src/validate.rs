@@ -535,38 +535,6 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// Sorts (key, row) pairs given in row order, as `sort_unstable` would: a stable radix
-/// sort on the key (16 bits a pass) for long lists, which keeps each key's rows in order and
-/// costs a few linear passes instead of a comparison sort's n log n.
-fn sort_keyed_rows(pairs: &mut Vec<(u64, u32)>) {
-    const SMALL: usize = 1 << 12;
-    if pairs.len() < SMALL || !pairs.windows(2).all(|w| w[0].1 < w[1].1) {
-        pairs.sort_unstable();
-        return;
-    }
-    let mut other = vec![(0u64, 0u32); pairs.len()];
-    let mut counts = vec![0usize; 1 << 16];
-    for shift in [0u32, 16, 32, 48] {
-        let digit = |e: &(u64, u32)| ((e.0 >> shift) & 0xffff) as usize;
-        counts.iter_mut().for_each(|c| *c = 0);
-        for e in pairs.iter() {
-            counts[digit(e)] += 1;
-        }
-        let mut sum = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = sum;
-            sum += n;
-        }
-        for e in pairs.iter() {
-            let slot = &mut counts[digit(e)];
-            other[*slot] = *e;
-            *slot += 1;
-        }
-        std::mem::swap(pairs, &mut other);
-    }
-}
-
 /// The rows holding each key of one column (user IDs, or one card column).
 ///
 /// Built by sorting (no hash-table insert per row, which is slow on large files); kept up
@@ -594,7 +562,7 @@ impl RowIndex {
             .filter(|(_, k)| **k != 0)
             .map(|(i, k)| (*k, (first_data + i) as u32))
             .collect();
-        sort_keyed_rows(&mut base);
+        base.sort_unstable();
         let mut groups = KeyMap::default();
         for run in base.chunk_by(|a, b| a.0 == b.0) {
             if let [(key, _), _, ..] = run {
@@ -2111,24 +2079,6 @@ impl Finding {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn radix_sort_matches_a_comparison_sort() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut pairs: Vec<(u64, u32)> = (0..10_000u32)
-            .map(|r| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                // Few distinct keys in the low bits, so runs of equal keys are common.
-                ((state % 3_000) | (state & 0xffff_0000_0000_0000), r)
-            })
-            .collect();
-        let mut expected = pairs.clone();
-        expected.sort_unstable();
-        sort_keyed_rows(&mut pairs);
-        assert_eq!(pairs, expected);
-    }
     use super::*;
     use crate::mapping::auto_map;
 
