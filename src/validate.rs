@@ -860,11 +860,19 @@ fn has_line_break(b: &[u8]) -> bool {
             return true;
         }
     }
-    // The short tail (most cells are shorter than 8 bytes) padded with spaces, one test.
     let tail = chunks.remainder();
-    let mut w = [b' '; 8];
-    w[..tail.len()].copy_from_slice(tail);
-    low(w) && exact(tail)
+    if tail.is_empty() {
+        return false;
+    }
+    // A tail after whole words: test the last 8 bytes as one word (some tested already).
+    match b.len().checked_sub(8).and_then(|from| b.get(from..)) {
+        Some(last) => {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(last);
+            low(w) && exact(tail)
+        }
+        None => exact(tail),
+    }
 }
 
 /// True when a cell holds more than whitespace (fast for the usual non-blank cell).
