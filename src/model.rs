@@ -354,6 +354,30 @@ impl<'a> Iterator for RowCells<'a> {
         }
     }
 
+    fn nth(&mut self, n: usize) -> Option<&'a str> {
+        match self {
+            RowCells::Read { ends, start, .. } => {
+                // Skip n cells at once: the next cell starts where the n-th ends.
+                if n > 0 {
+                    match ends.get(n - 1) {
+                        Some(&end) => {
+                            *start = end as usize;
+                            *ends = ends.get(n..).unwrap_or_default();
+                        }
+                        None => {
+                            *ends = &[];
+                            return None;
+                        }
+                    }
+                }
+                self.next()
+            }
+            RowCells::Edited { sheet, row, cols } => {
+                cols.nth(n).map(|c| sheet.cell_or_empty(*row, c))
+            }
+        }
+    }
+
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = match self {
             RowCells::Read { ends, .. } => ends.len(),
@@ -384,6 +408,13 @@ mod tests {
         assert_eq!(s.row(0).collect::<Vec<_>>(), vec!["user_id", "name"]);
         assert_eq!(s.row(1).len(), 3);
         assert_eq!(s.row(3).count(), 0);
+        assert_eq!(s.row(1).nth(1), Some("김철수"));
+        assert_eq!(
+            s.row(1).skip(1).collect::<Vec<_>>(),
+            vec!["김철수", "extra"]
+        );
+        assert_eq!(s.row(1).nth(3), None);
+        assert_eq!(s.row(1).skip(5).count(), 0);
     }
 
     #[test]
@@ -409,6 +440,8 @@ mod tests {
         assert_eq!(s.width(1), 3);
         assert_eq!(s.original_width(1), 1);
         assert_eq!(s.row(1).collect::<Vec<_>>(), vec!["1", "", "x"]);
+        assert_eq!(s.row(1).skip(2).collect::<Vec<_>>(), vec!["x"]);
+        assert_eq!(s.row(1).nth(3), None);
         assert_eq!(s.cell(1, 1), Some(""));
         assert_eq!(s.original_cell(1, 2), None);
         assert!(s.is_edited(1, 2));
