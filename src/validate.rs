@@ -27,7 +27,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::mapping::{column_letter, Field, Mapping};
-use crate::model::Sheet;
+use crate::model::{RowCells, Sheet};
 
 /// How the server's user IDs are configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -965,7 +965,17 @@ impl<'a> Ctx<'a> {
 
         // Every cell: any data at all, line breaks, unmapped data, formulas.
         cells.clear();
-        cells.extend(sheet.row(row));
+        let row_cells = sheet.row(row);
+        // Cells as read lie end to end in the sheet's text: one scan tells whether any of
+        // them can hold a line break, so the usual row skips the per-cell test.
+        let breaks_possible = match &row_cells {
+            RowCells::Read { text, ends, start } => {
+                let end = ends.last().map_or(*start, |&e| e as usize);
+                has_line_break(text.as_bytes().get(*start..end).unwrap_or_default())
+            }
+            RowCells::Edited { .. } => true,
+        };
+        cells.extend(row_cells);
         let width = cells.len();
         let cells: &[&str] = cells;
         let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
@@ -978,7 +988,7 @@ impl<'a> Ctx<'a> {
             }
             let data = has_data(v);
             any_data |= data;
-            if has_line_break(v.as_bytes()) {
+            if breaks_possible && has_line_break(v.as_bytes()) {
                 add(Rule::CellHasNewline, Some(c), None);
             }
             match plan.uses.get(c) {
