@@ -233,9 +233,33 @@ impl Sheet {
         self.cell(row, col).unwrap_or("")
     }
 
-    /// The current cells of a row.
-    pub fn row(&self, row: usize) -> impl Iterator<Item = &str> + '_ {
-        (0..self.width(row)).map(move |c| self.cell_or_empty(row, c))
+    /// The current cells of a row (empty past the last row).
+    pub fn row(&self, row: usize) -> RowCells<'_> {
+        if row >= self.len() {
+            return RowCells::Read {
+                text: &self.text,
+                ends: &[],
+                start: 0,
+            };
+        }
+        if self.edits.is_empty() && self.widened.is_empty() {
+            // No edits: walk the row's end offsets instead of looking each cell up.
+            let (first, last) = self.cell_range(row);
+            let start = match first.checked_sub(1) {
+                Some(i) => self.cell_ends.get(i).map_or(0, |&e| e as usize),
+                None => 0,
+            };
+            return RowCells::Read {
+                text: &self.text,
+                ends: self.cell_ends.get(first..last).unwrap_or_default(),
+                start,
+            };
+        }
+        RowCells::Edited {
+            sheet: self,
+            row,
+            cols: 0..self.width(row),
+        }
     }
 
     /// Replaces the text of an existing cell; false when the cell does not exist.
@@ -288,6 +312,83 @@ impl Sheet {
     }
 }
 
+/// The current cells of one row, from [`Sheet::row`].
+#[derive(Debug, Clone)]
+pub enum RowCells<'a> {
+    /// A sheet without edits: the cells as read, by their end offsets.
+    Read {
+        /// The sheet's text.
+        text: &'a str,
+        /// The end offsets of the cells not yet given.
+        ends: &'a [u32],
+        /// Where the next cell starts in `text`.
+        start: usize,
+    },
+    /// A sheet with edits: each cell looked up.
+    Edited {
+        /// The sheet.
+        sheet: &'a Sheet,
+        /// The row.
+        row: usize,
+        /// The columns not yet given.
+        cols: std::ops::Range<usize>,
+    },
+}
+
+impl<'a> Iterator for RowCells<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            RowCells::Read { text, ends, start } => {
+                let (&end, rest) = ends.split_first()?;
+                let end = end as usize;
+                let cell = text.get(*start..end).unwrap_or("");
+                *ends = rest;
+                *start = end;
+                Some(cell)
+            }
+            RowCells::Edited { sheet, row, cols } => {
+                cols.next().map(|c| sheet.cell_or_empty(*row, c))
+            }
+        }
+    }
+
+    fn nth(&mut self, n: usize) -> Option<&'a str> {
+        match self {
+            RowCells::Read { ends, start, .. } => {
+                // Skip n cells at once: the next cell starts where the n-th ends.
+                if n > 0 {
+                    match ends.get(n - 1) {
+                        Some(&end) => {
+                            *start = end as usize;
+                            *ends = ends.get(n..).unwrap_or_default();
+                        }
+                        None => {
+                            *ends = &[];
+                            return None;
+                        }
+                    }
+                }
+                self.next()
+            }
+            RowCells::Edited { sheet, row, cols } => {
+                cols.nth(n).map(|c| sheet.cell_or_empty(*row, c))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            RowCells::Read { ends, .. } => ends.len(),
+            RowCells::Edited { cols, .. } => cols.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for RowCells<'_> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +406,15 @@ mod tests {
         assert_eq!(s.width(2), 0);
         assert_eq!(s.line(2), 4);
         assert_eq!(s.row(0).collect::<Vec<_>>(), vec!["user_id", "name"]);
+        assert_eq!(s.row(1).len(), 3);
+        assert_eq!(s.row(3).count(), 0);
+        assert_eq!(s.row(1).nth(1), Some("김철수"));
+        assert_eq!(
+            s.row(1).skip(1).collect::<Vec<_>>(),
+            vec!["김철수", "extra"]
+        );
+        assert_eq!(s.row(1).nth(3), None);
+        assert_eq!(s.row(1).skip(5).count(), 0);
     }
 
     #[test]
@@ -330,6 +440,8 @@ mod tests {
         assert_eq!(s.width(1), 3);
         assert_eq!(s.original_width(1), 1);
         assert_eq!(s.row(1).collect::<Vec<_>>(), vec!["1", "", "x"]);
+        assert_eq!(s.row(1).skip(2).collect::<Vec<_>>(), vec!["x"]);
+        assert_eq!(s.row(1).nth(3), None);
         assert_eq!(s.cell(1, 1), Some(""));
         assert_eq!(s.original_cell(1, 2), None);
         assert!(s.is_edited(1, 2));

@@ -245,6 +245,32 @@ pub fn detect(bytes: &[u8]) -> Detection {
     }
 }
 
+/// [`detect`] and [`decode`] at once for a file that [`detect`] would call UTF-8 without a
+/// BOM, checking the bytes once instead of twice; any other file's bytes are given back.
+pub fn detect_and_decode_utf8(bytes: Vec<u8>) -> Result<(Detection, Decoded), Vec<u8>> {
+    if bom_of(&bytes).is_some() || utf16_without_bom(&bytes).is_some() {
+        return Err(bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let reason = if text.is_ascii() {
+        "only plain ASCII characters, read as UTF-8"
+    } else {
+        "valid UTF-8 throughout"
+    };
+    let detection = Detection {
+        encoding: TextEncoding::Utf8,
+        reason: reason.to_string(),
+    };
+    let decoded = Decoded {
+        text,
+        encoding: TextEncoding::Utf8,
+        bom_len: 0,
+        replacement_count: 0,
+        replacements: Vec::new(),
+    };
+    Ok((detection, decoded))
+}
+
 /// Counts of what the bytes of the sniff window look like in each candidate encoding.
 #[derive(Debug, Default)]
 struct WindowStats {
@@ -651,6 +677,34 @@ mod tests {
         assert_eq!(decoded.encoding, TextEncoding::Utf8Bom);
         assert_eq!(decoded.bom_len, 3);
         assert_eq!(decoded.text.as_ptr(), before, "BOM stripping must not copy");
+    }
+
+    #[test]
+    fn detecting_and_decoding_utf8_at_once_matches_doing_both() {
+        let mut bom = UTF8_BOM.to_vec();
+        bom.extend_from_slice("id,이름\n".as_bytes());
+        let inputs: Vec<Vec<u8>> = vec![
+            b"user_id,name\n1,Kim\n".to_vec(),
+            "user_id,name\n1,김철수\n".as_bytes().to_vec(),
+            bom,
+            vec![0xB1, 0xE8, b'\n'],
+            utf16(SAMPLE, false, false),
+            Vec::new(),
+        ];
+        for bytes in inputs {
+            let d = detect(&bytes);
+            let decoded = decode(bytes.clone(), Some(d.encoding));
+            match detect_and_decode_utf8(bytes.clone()) {
+                Ok((d2, decoded2)) => {
+                    assert_eq!((d2.encoding, d2.reason), (d.encoding, d.reason));
+                    assert_eq!(decoded2, decoded);
+                }
+                Err(back) => {
+                    assert_eq!(back, bytes);
+                    assert!(d.encoding != TextEncoding::Utf8 || bytes.starts_with(UTF8_BOM));
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::mapping::{column_letter, Field, Mapping};
-use crate::model::Sheet;
+use crate::model::{RowCells, Sheet};
 
 /// How the server's user IDs are configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -847,20 +847,40 @@ fn has_line_break(b: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let exact = |c: &[u8]| c.iter().any(|&x| x == b'\n' || x == b'\r');
+    // Any byte below 0x0E sets its high bit here (bytes above one that does may too).
+    let low = |w: [u8; 8]| {
+        let w = u64::from_le_bytes(w);
+        w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0
+    };
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        let w = u64::from_le_bytes(w);
-        if w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0 && exact(c) {
+        if low(w) && exact(c) {
             return true;
         }
     }
-    exact(chunks.remainder())
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return false;
+    }
+    // A tail after whole words: test the last 8 bytes as one word (some tested already).
+    match b.len().checked_sub(8).and_then(|from| b.get(from..)) {
+        Some(last) => {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(last);
+            low(w) && exact(tail)
+        }
+        None => exact(tail),
+    }
 }
 
 /// True when a cell holds more than whitespace (fast for the usual non-blank cell).
 fn has_data(v: &str) -> bool {
+    // Visible ASCII first: data (the ASCII whitespace chars are 0x09..=0x0D and 0x20).
+    if v.as_bytes().first().is_some_and(|&b| b > b' ' && b < 0x80) {
+        return true;
+    }
     match v.chars().next() {
         None => false,
         Some(c) if !c.is_whitespace() => true,
@@ -944,9 +964,19 @@ impl<'a> Ctx<'a> {
         };
 
         // Every cell: any data at all, line breaks, unmapped data, formulas.
-        let width = width_of(sheet, row);
         cells.clear();
-        cells.extend((0..width).map(|c| cell_text(sheet, row, c)));
+        let row_cells = sheet.row(row);
+        // Cells as read lie end to end in the sheet's text: one scan tells whether any of
+        // them can hold a line break, so the usual row skips the per-cell test.
+        let breaks_possible = match &row_cells {
+            RowCells::Read { text, ends, start } => {
+                let end = ends.last().map_or(*start, |&e| e as usize);
+                has_line_break(text.as_bytes().get(*start..end).unwrap_or_default())
+            }
+            RowCells::Edited { .. } => true,
+        };
+        cells.extend(row_cells);
+        let width = cells.len();
         let cells: &[&str] = cells;
         let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
         let mut any_data = false;
@@ -958,7 +988,7 @@ impl<'a> Ctx<'a> {
             }
             let data = has_data(v);
             any_data |= data;
-            if has_line_break(v.as_bytes()) {
+            if breaks_possible && has_line_break(v.as_bytes()) {
                 add(Rule::CellHasNewline, Some(c), None);
             }
             match plan.uses.get(c) {

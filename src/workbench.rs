@@ -40,7 +40,7 @@ use crate::merge::{
     merge, MergeChoice, MergeCounts, MergeOptions, MergeResult, MergeSide, RowKind, Side,
 };
 use crate::model::Sheet;
-use crate::text::{decode, detect, TextEncoding};
+use crate::text::{decode, detect, detect_and_decode_utf8, TextEncoding};
 use crate::validate::{
     user_id_key, validate, Report, RowStatus, Rule, Severity, SiteSettings, Totals,
 };
@@ -570,21 +570,37 @@ fn load(
             limit: MAX_FILE_BYTES,
         });
     }
-    let (chosen, encoding_reason) = match encoding {
-        Some(e) => (e, format!("{} chosen by you", e.label())),
-        None => {
+    // UTF-8 without a BOM (the usual file) is checked once, for detecting and decoding.
+    let (bytes, utf8) = match encoding {
+        Some(_) => (bytes, None),
+        None => match detect_and_decode_utf8(bytes) {
+            Ok(found) => (Vec::new(), Some(found)),
+            Err(bytes) => (bytes, None),
+        },
+    };
+    let (chosen, encoding_reason) = match (encoding, &utf8) {
+        (Some(e), _) => (e, format!("{} chosen by you", e.label())),
+        (None, Some((d, _))) => (d.encoding, d.reason.clone()),
+        (None, None) => {
             let d = detect(&bytes);
             (d.encoding, d.reason)
         }
     };
-    if let Some(what) = not_text(&bytes, chosen) {
+    let raw = match &utf8 {
+        Some((_, decoded)) => decoded.text.as_bytes(),
+        None => bytes.as_slice(),
+    };
+    if let Some(what) = not_text(raw, chosen) {
         return Err(WorkbookError::NotText {
             name: name.to_string(),
             what,
         });
     }
     // Decoding reuses the buffer for UTF-8; only the decoded text is kept from here.
-    let decoded = decode(bytes, Some(chosen));
+    let decoded = match utf8 {
+        Some((_, decoded)) => decoded,
+        None => decode(bytes, Some(chosen)),
+    };
     let replacement_message = decoded.replacement_message();
     let (delimiter, delimiter_reason) = match delimiter {
         Some(d) => (d, format!("{} chosen by you", delimiter_name(d))),
@@ -1515,8 +1531,11 @@ impl Workbook {
                 errors += 1;
                 continue;
             }
-            past_header += (header_width..self.sheet.width(r))
-                .filter(|&c| !self.sheet.cell_or_empty(r, c).trim().is_empty())
+            past_header += self
+                .sheet
+                .row(r)
+                .skip(header_width)
+                .filter(|v| !v.trim().is_empty())
                 .count() as u64;
             rows.push(r);
         }
@@ -1550,8 +1569,11 @@ impl Workbook {
         };
         let mut writer = CsvWriter::new(&mut counting, &import_options());
         writer.write_row(header.iter().map(String::as_str))?;
+        let mut cells: Vec<&str> = Vec::new();
         for &r in &rows {
-            writer.write_row(cols.iter().map(|&c| self.sheet.cell_or_empty(r, c)))?;
+            cells.clear();
+            cells.extend(self.sheet.row(r));
+            writer.write_row(cols.iter().map(|&c| cells.get(c).copied().unwrap_or("")))?;
         }
         writer.finish()?;
         let written = rows.len() as u64;
