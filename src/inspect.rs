@@ -181,62 +181,91 @@ pub fn inspect<R: Read>(
     summary
 }
 
-/// The delimiter most lines of the head agree on: `,`, `;` or tab.
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let text = String::from_utf8_lossy(&head[..head.len().min(16 * 1024)]);
-    let mut best = (b',', 0usize);
-    for d in [b',', b';', b'\t'] {
-        let score: usize = text
-            .lines()
-            .take(50)
-            .filter(|l| l.bytes().any(|b| b == d))
-            .count();
-        if score > best.1 {
-            best = (d, score);
-        }
-    }
-    best.0
-}
-
 fn inspect_csv(head: &[u8], reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
+    // UTF-16 cannot be split into records as bytes: decode it whole (text::decode finds the
+    // BOM). Everything else is streamed; its delimiter is told from the head.
     let utf16 = head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]);
     let mut owned;
-    let source: &mut dyn Read = if utf16 {
+    let (source, delimiter): (&mut dyn Read, u8) = if utf16 {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
-        let (enc, bom) =
-            encoding_rs::Encoding::for_bom(&bytes).unwrap_or((encoding_rs::UTF_16LE, 2));
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        owned = io::Cursor::new(text.into_owned().into_bytes());
-        &mut owned
+        let text = crate::text::decode(bytes, None).text;
+        let delimiter = crate::formats::biostar_csv::detect_delimiter(&text).byte;
+        owned = io::Cursor::new(text.into_bytes());
+        (&mut owned, delimiter)
     } else {
-        reader
+        let head_text = String::from_utf8_lossy(&head[..head.len().min(16 * 1024)]);
+        (
+            reader,
+            crate::formats::biostar_csv::detect_delimiter(&head_text).byte,
+        )
     };
-    let delimiter = if utf16 { b',' } else { sniff_delimiter(head) };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(source);
-    let mut record = csv::ByteRecord::new();
+    count_csv_records(source, delimiter, s)
+}
+
+/// Streams CSV records with csv-core, counting them and flagging quoted line breaks at the
+/// line where their record starts. Driving csv-core directly lets this see every byte it
+/// consumes, so lines are counted exactly (LF, CR LF and blank lines alike) without holding
+/// the file.
+fn count_csv_records(source: &mut dyn Read, delimiter: u8, s: &mut Summary) -> io::Result<()> {
+    let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut input = vec![0u8; 256 * 1024];
+    let (mut pos, mut len, mut eof) = (0usize, 0usize, false);
+    let mut fields = vec![0u8; 64 * 1024];
+    let mut ends = vec![0usize; 64];
+    let (mut out_len, mut ends_len) = (0usize, 0usize);
+    let mut line = 1u64;
+    let mut record_line: Option<u64> = None;
     let (mut records, mut multiline) = (0u64, 0u64);
     loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                records += 1;
-                if record
-                    .iter()
-                    .any(|f| f.contains(&b'\n') || f.contains(&b'\r'))
-                {
-                    multiline += 1;
-                    let line = record.position().map_or(0, |p| p.line());
-                    s.problem(format!(
-                        "Line {line}: a quoted cell holds a line break; the BioStar server would read it as two records. Remove the line break."
-                    ));
+        if pos == len && !eof {
+            len = read_full(source, &mut input)?;
+            pos = 0;
+            eof = len == 0;
+        }
+        let chunk = &input[pos..len];
+        let (result, nin, nout, nend) =
+            parser.read_record(chunk, &mut fields[out_len..], &mut ends[ends_len..]);
+        let consumed = &chunk[..nin];
+        let mut rest = consumed;
+        if record_line.is_none() {
+            // Bytes between records are line ends of the previous record or blank lines.
+            let gap = rest
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+            line += rest[..gap].iter().filter(|&&b| b == b'\n').count() as u64;
+            rest = &rest[gap..];
+            if !rest.is_empty() {
+                record_line = Some(line);
+            }
+        }
+        line += rest.iter().filter(|&&b| b == b'\n').count() as u64;
+        pos += nin;
+        out_len += nout;
+        ends_len += nend;
+        match result {
+            csv_core::ReadRecordResult::InputEmpty => {}
+            csv_core::ReadRecordResult::OutputFull => fields.resize(fields.len() * 2, 0),
+            csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                if matches!(result, csv_core::ReadRecordResult::Record) {
+                    records += 1;
+                    if fields[..out_len].iter().any(|&b| b == b'\n' || b == b'\r') {
+                        multiline += 1;
+                        let at = record_line.unwrap_or(line);
+                        s.problem(format!(
+                            "Line {at}: a quoted cell holds a line break; the BioStar server would read it as two records. Remove the line break."
+                        ));
+                    }
+                }
+                out_len = 0;
+                ends_len = 0;
+                record_line = None;
+                if matches!(result, csv_core::ReadRecordResult::End) {
+                    break;
                 }
             }
-            Err(e) => return Err(io::Error::other(e.to_string())),
         }
     }
     s.count("records (header included)", records);
@@ -481,6 +510,31 @@ mod tests {
         assert_eq!(s.get("records (header included)"), Some(3));
         assert_eq!(s.get("cells with line breaks"), Some(1));
         assert!(s.problems[0].starts_with("Line 2:"), "{:?}", s.problems);
+    }
+
+    #[test]
+    fn utf16_tab_separated_text_is_read_with_its_own_delimiter() {
+        // What a spreadsheet writes as "Unicode text": UTF-16 LE with BOM, tab-separated.
+        let mut bytes = vec![0xff, 0xfe];
+        for u in "user_id\tname\r\n1\t\"Kim\nLee\"\r\n2\tPark, Ann\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let s = run("users.txt", &bytes);
+        assert_eq!(s.recognition.kind, FileKind::BiostarCsv);
+        assert_eq!(s.get("records (header included)"), Some(3));
+        assert_eq!(s.get("cells with line breaks"), Some(1));
+        assert!(s.problems[0].starts_with("Line 2:"), "{:?}", s.problems);
+    }
+
+    #[test]
+    fn line_breaks_are_placed_on_their_lines_with_crlf_and_blank_lines() {
+        let csv = b"user_id,name\r\n\r\n1,\"a\r\nb\"\r\n2,\"c\nd\"\r\n\n3,e\r\n4,\"f\ng\"";
+        let s = run("u.csv", csv);
+        assert_eq!(s.get("records (header included)"), Some(5));
+        assert_eq!(s.get("cells with line breaks"), Some(3));
+        assert!(s.problems[0].starts_with("Line 3:"), "{:?}", s.problems);
+        assert!(s.problems[1].starts_with("Line 5:"), "{:?}", s.problems);
+        assert!(s.problems[2].starts_with("Line 9:"), "{:?}", s.problems);
     }
 
     #[test]
