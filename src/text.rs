@@ -231,8 +231,11 @@ pub fn detect(bytes: &[u8]) -> Detection {
         return found;
     }
     // The whole file is checked: a file may be plain ASCII for megabytes before its first
-    // Korean name. std's validator runs at memory speed on ASCII, so this stays cheap.
-    match std::str::from_utf8(bytes) {
+    // Korean name. The SIMD validator runs at memory speed, so this stays cheap.
+    let valid = simdutf8::basic::from_utf8(bytes).map_err(|_| {
+        simdutf8::compat::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len())
+    });
+    match valid {
         Ok(_) if bytes.is_ascii() => Detection {
             encoding: TextEncoding::Utf8,
             reason: "only plain ASCII characters, read as UTF-8".to_string(),
@@ -241,7 +244,7 @@ pub fn detect(bytes: &[u8]) -> Detection {
             encoding: TextEncoding::Utf8,
             reason: "valid UTF-8 throughout".to_string(),
         },
-        Err(e) => guess_legacy(bytes, e.valid_up_to()),
+        Err(valid_up_to) => guess_legacy(bytes, valid_up_to),
     }
 }
 
@@ -251,7 +254,7 @@ pub fn detect_and_decode_utf8(bytes: Vec<u8>) -> Result<(Detection, Decoded), Ve
     if bom_of(&bytes).is_some() || utf16_without_bom(&bytes).is_some() {
         return Err(bytes);
     }
-    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let text = utf8_string(bytes).map_err(|(bytes, _)| bytes)?;
     let reason = if text.is_ascii() {
         "only plain ASCII characters, read as UTF-8"
     } else {
@@ -527,6 +530,20 @@ fn decode_with(encoding: TextEncoding, input: &[u8], bom_len: usize) -> Decoded 
 /// How many times `needle` occurs in `haystack`.
 pub(crate) fn count_byte(haystack: &[u8], needle: u8) -> usize {
     count_where(haystack, |b| b == needle)
+}
+
+/// `bytes` as a String when they are valid UTF-8 (checked with SIMD where the target has
+/// it: several times faster than std's check on the mostly-ASCII text of a CSV), else the
+/// bytes back with where the first invalid sequence starts.
+pub fn utf8_string(bytes: Vec<u8>) -> Result<String, (Vec<u8>, usize)> {
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: the bytes were just checked to be valid UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
+    let valid_up_to = simdutf8::compat::from_utf8(&bytes)
+        .err()
+        .map_or(bytes.len(), |e| e.valid_up_to());
+    Err((bytes, valid_up_to))
 }
 
 /// How many times each of three bytes occurs in `haystack`, in one pass.

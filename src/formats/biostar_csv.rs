@@ -9,11 +9,10 @@
 //! file with no line feed at all (old Mac text), by carriage return.
 
 use crate::model::{Sheet, SheetError};
-use crate::text::{count_byte, count_bytes};
+use crate::text::count_bytes;
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 /// Records [`detect_delimiter`] looks at.
 const DELIMITER_SAMPLE_RECORDS: usize = 50;
@@ -402,36 +401,73 @@ fn open_quote(raw: impl IntoIterator<Item = u8>, delimiter: u8) -> Option<(usize
     (state == Scan::Quoted).then_some((col, opened_at))
 }
 
-/// Hands the CSV parser the bytes of a buffer that is compacted behind it.
+/// Reads quoted records with csv-core, into buffers of its own.
 ///
-/// The buffer is shared as cells so the reader can write each parsed record's cells back
-/// into the same buffer, behind the parser: a record's cells are never longer than its raw
-/// bytes (quotes, delimiters and the line break are dropped), so the text is never held
-/// twice.
-struct CellSource<'a> {
-    cells: &'a [Cell<u8>],
-    pos: usize,
+/// The unquoted records that make up almost every file are split by [`read_owned`] itself;
+/// a record holding a quote goes through csv-core, so quoting follows its rules exactly.
+struct QuotedRecords {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-impl Read for CellSource<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let rest = self.cells.get(self.pos..).unwrap_or(&[]);
-        let n = rest.len().min(buf.len());
-        for (to, from) in buf.iter_mut().zip(&rest[..n]) {
-            *to = from.get();
+/// One record as csv-core read it: `nin` input bytes, cells in `out[..nout]` ending at
+/// `ends[..nends]`.
+struct QuotedRecord {
+    nin: usize,
+    nout: usize,
+    nends: usize,
+}
+
+impl QuotedRecords {
+    fn new(delimiter: u8) -> Self {
+        QuotedRecords {
+            core: csv_core::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .quoting(true)
+                .double_quote(true)
+                .build(),
+            out: vec![0; 1024],
+            ends: vec![0; 64],
         }
-        self.pos += n;
-        Ok(n)
+    }
+
+    /// Reads the record `input` starts with (its first byte is not a line break), up to and
+    /// including the byte that ends it (all of `input` when it runs to the end).
+    fn read(&mut self, input: &[u8]) -> QuotedRecord {
+        let (mut nin, mut nout, mut nends) = (0, 0, 0);
+        loop {
+            let rest = input.get(nin..).unwrap_or(&[]);
+            let (result, i, o, e) =
+                self.core
+                    .read_record(rest, &mut self.out[nout..], &mut self.ends[nends..]);
+            nin += i;
+            nout += o;
+            nends += e;
+            match result {
+                csv_core::ReadRecordResult::OutputFull => {
+                    let len = self.out.len() * 2;
+                    self.out.resize(len, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len() * 2;
+                    self.ends.resize(len, 0);
+                }
+                // Input left over: go on. Once it is all read, the empty slice passed next
+                // tells csv-core the text ended, and it hands over the last record.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                    return QuotedRecord { nin, nout, nends };
+                }
+            }
+        }
     }
 }
 
-/// The bytes of `cells[range]` (empty past the end).
-fn cell_bytes(cells: &[Cell<u8>], from: usize, to: usize) -> impl Iterator<Item = u8> + '_ {
-    cells
-        .get(from..to.min(cells.len()))
-        .unwrap_or(&[])
-        .iter()
-        .map(Cell::get)
+/// Break bytes in `bytes`: (line feeds, carriage returns).
+fn breaks_in(bytes: &[u8]) -> (usize, usize) {
+    let [lf, cr, _] = count_bytes(bytes, [b'\n', b'\r', b'\n']);
+    (lf, cr)
 }
 
 /// Reads every record of `text` into a [`Sheet`] (no header handling: preamble rows are
@@ -443,221 +479,160 @@ pub fn read(text: &str, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
 }
 
 /// Like [`read`], but the sheet's text is `text`'s own buffer, compacted in place as the
-/// records are parsed: the text and the sheet are never held at once.
+/// records are read: the text and the sheet are never held at once.
+///
+/// Records read as csv-core reads them (CR, LF and CR LF each end a record; blank lines are
+/// skipped). A record without a quote is split at its delimiters here, in one pass over its
+/// bytes after a vectorised search for its end; a record with a quote goes through csv-core.
 pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadError> {
     let delimiter = opts.delimiter;
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
         return Err(ReadError::UnsupportedDelimiter { delimiter });
     }
-    let [lf, cr, delimiters] = count_bytes(text.as_bytes(), [b'\n', b'\r', delimiter]);
+    let mut buf = text.into_bytes();
+    let total = buf.len();
+    let [lf, cr, delimiters] = count_bytes(&buf, [b'\n', b'\r', delimiter]);
     let cr_only = lf == 0 && cr > 0;
-    let line_byte = if cr_only { b'\r' } else { b'\n' };
+    let is_break = |b: u8| b == b'\n' || b == b'\r';
 
     // Upper bounds, so the index is allocated once.
     let rows = lf.max(cr) + 1;
-    let cells_max = delimiters + rows;
-    let mut cell_index: Vec<u32> = Vec::with_capacity(cells_max);
+    let mut cell_ends: Vec<u32> = Vec::with_capacity(delimiters + rows);
     let mut row_starts: Vec<u32> = Vec::with_capacity(rows);
     let mut row_lines: Vec<u64> = Vec::with_capacity(rows);
 
-    let mut buffer = text.into_bytes();
-    let total = buffer.len();
-    let cells = Cell::from_mut(buffer.as_mut_slice()).as_slice_of_cells();
-    let is_break = |b: u8| b == b'\n' || b == b'\r';
-
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .quoting(true)
-        .double_quote(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(CellSource { cells, pos: 0 });
-    // Byte records: the text is already UTF-8, so each record is checked once as a whole
-    // rather than cell by cell (csv's StringRecord costs a third of the reading time).
-    let mut record = csv::ByteRecord::new();
-    // The previous record, written into the buffer only once the next one is read, so the
-    // bytes the line and quote checks look at are still as read when they look.
-    let mut pending = csv::ByteRecord::new();
-    let mut pending_end = 0usize;
-    let mut has_pending = false;
-    // Bytes of cell text written back so far, and in all (written or pending).
-    let mut written = 0usize;
-    let mut text_len = 0usize;
+    let mut quoted = QuotedRecords::new(delimiter);
+    // `pos`: the next byte to read; `written`: the end of the cell text compacted so far
+    // (never past `pos`); `line`: the 1-based line `pos` is on.
+    let (mut pos, mut written, mut line) = (0usize, 0usize, 1u64);
     let mut issues = Issues::default();
-    let mut blank_lines = 0u64;
-    let mut interior_blank = 0u64;
-    let mut first_interior_blank = 0u64;
-    // In a CR-only file: (byte offset, line there) of the last record start.
-    let mut cr_base = (0usize, 1u64);
-    // The last record: (start byte, line, row).
-    let mut last: Option<(usize, u64, usize)> = None;
-    // CR and LF bytes inside quoted cells (the rest are record terminators or blank lines).
-    let (mut lf_in_cells, mut cr_in_cells) = (0usize, 0usize);
-
-    // Writes the pending record's cells at the end of the written text.
-    let flush = |pending: &csv::ByteRecord, end: usize, written: &mut usize| {
-        let raw = pending.as_slice();
-        let to = *written + raw.len();
-        // Never past what the parser has consumed (cells are not longer than their record).
-        let target = match cells.get(*written..to) {
-            Some(t) if to <= end => t,
-            _ => {
-                return Err(ReadError::Parse {
-                    line: 0,
-                    detail: "a record's cells came out longer than the record".to_string(),
-                })
-            }
-        };
-        for (to, &from) in target.iter().zip(raw) {
-            to.set(from);
-        }
-        *written = to;
-        Ok(())
-    };
+    let (mut blank_lines, mut interior_blank, mut first_interior_blank) = (0u64, 0u64, 0u64);
+    // Line breaks that end records or blank lines (not those inside quoted cells).
+    let (mut lf_between, mut cr_between) = (0usize, 0usize);
+    let mut unterminated = None;
 
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(ReadError::Parse {
-                    line: e.position().map_or(0, |p| p.line()),
-                    detail: e.to_string(),
-                })
-            }
-        }
-        // csv reports where the reader stood, before any blank lines and before the LF of a
-        // CR LF that ended the previous record: step over those to the record's first byte.
-        let (raw_byte, raw_line) = record
-            .position()
-            .map_or((0, 1), |p| (p.byte() as usize, p.line()));
-        let gap_len = cell_bytes(cells, raw_byte, total)
-            .take_while(|&b| is_break(b))
-            .count();
-        let start = raw_byte + gap_len;
-        let gap = || cell_bytes(cells, raw_byte, start);
-        let line = if cr_only {
-            let line = cr_base.1
-                + cell_bytes(cells, cr_base.0, start)
-                    .filter(|&b| b == b'\r')
-                    .count() as u64;
-            cr_base = (start, line);
-            line
-        } else {
-            raw_line + gap().filter(|&b| b == b'\n').count() as u64
-        };
-        let ends_previous_crlf = raw_byte > 0
-            && cells.get(raw_byte - 1).map(Cell::get) == Some(b'\r')
-            && gap().next() == Some(b'\n');
-        // Blank lines as numbered: a lone CR in a file with line feeds is not a new line.
-        let blank = gap()
-            .skip(usize::from(ends_previous_crlf))
-            .filter(|&b| b == line_byte)
-            .count() as u64;
-        if blank > 0 {
-            blank_lines += blank;
-            if last.is_some() {
-                if interior_blank == 0 {
-                    first_interior_blank = line.saturating_sub(blank);
+        // Blank lines before the record (or at the end of the text).
+        let gap = buf[pos..].iter().take_while(|&&b| is_break(b)).count();
+        if gap > 0 {
+            let (g_lf, g_cr) = breaks_in(&buf[pos..pos + gap]);
+            lf_between += g_lf;
+            cr_between += g_cr;
+            let blank = if cr_only { g_cr } else { g_lf } as u64;
+            if blank > 0 {
+                blank_lines += blank;
+                if !row_starts.is_empty() && pos + gap < total {
+                    if interior_blank == 0 {
+                        first_interior_blank = line;
+                    }
+                    interior_blank += blank;
                 }
-                interior_blank += blank;
             }
+            line += blank;
+            pos += gap;
+        }
+        if pos >= total {
+            break;
         }
 
-        // Cells split UTF-8 text at ASCII delimiters with ASCII quotes removed, so they are
-        // valid UTF-8 on character boundaries (the whole text is checked once at the end);
-        // should that ever fail, the read fails, never a cell.
-        let not_utf8 = || ReadError::Parse {
-            line,
-            detail: "a record is not valid UTF-8 after parsing".to_string(),
-        };
-        let joined = record.as_slice();
-        let on_boundary = |at: usize| joined.get(at).is_none_or(|&b| (b as i8) >= -0x40);
-        let base = text_len;
-        let too_large = ReadError::TooLarge { line };
         let row = row_starts.len();
-        row_starts.push(u32::try_from(cell_index.len()).map_err(|_| too_large.clone())?);
-        u32::try_from(base + joined.len()).map_err(|_| too_large.clone())?;
-        let mut end = 0usize;
-        for field in record.iter() {
-            end += field.len();
-            if !on_boundary(end) {
-                return Err(not_utf8());
-            }
-            // Fits: base + end <= base + joined.len(), checked above.
-            cell_index.push((base + end) as u32);
-        }
+        let record_line = line;
+        let too_large = || ReadError::TooLarge { line: record_line };
+        row_starts.push(u32::try_from(cell_ends.len()).map_err(|_| too_large())?);
         row_lines.push(line);
-        text_len += joined.len();
+        let stop = memchr::memchr3(b'\n', b'\r', b'"', &buf[pos..]).map_or(total, |i| pos + i);
 
-        // Before the end of the text, a record without quotes spans exactly its cells, its
-        // delimiters and one terminator byte, and only quoted records can hold a line break.
-        // The last record is always looked at (it may end without a terminator, or inside
-        // a quote left open).
-        let end_byte = reader.position().byte() as usize;
-        let consumed = end_byte.saturating_sub(start);
-        let may_hold_breaks = consumed > joined.len() + record.len() || end_byte >= total;
-        if may_hold_breaks && joined.iter().any(|&b| is_break(b)) {
-            let mut cell_line = line;
-            for (col, cell) in record.iter().enumerate() {
-                if cell.iter().any(|&b| is_break(b)) {
-                    issues.note(ReadIssue::QuotedNewline {
-                        row,
-                        col,
-                        line: cell_line,
-                    });
+        if buf.get(stop) != Some(&b'"') {
+            // No quote before the record's end: its cells are the bytes between delimiters.
+            u32::try_from(written + (stop - pos)).map_err(|_| too_large())?;
+            let mut w = written;
+            for i in pos..stop {
+                let b = buf[i];
+                if b == delimiter {
+                    // Fits: w <= written + (stop - pos), checked above.
+                    cell_ends.push(w as u32);
+                } else {
+                    buf[w] = b;
+                    w += 1;
                 }
-                let cell_lf = count_byte(cell, b'\n');
-                let cell_cr = count_byte(cell, b'\r');
-                lf_in_cells += cell_lf;
-                cr_in_cells += cell_cr;
-                cell_line += if cr_only { cell_cr } else { cell_lf } as u64;
             }
+            cell_ends.push(w as u32);
+            written = w;
+            pos = stop;
+            // The terminator: CR LF, or one CR or LF.
+            let term = match buf.get(pos..pos + 2) {
+                Some(b"\r\n") => 2,
+                _ => usize::from(pos < total),
+            };
+            let (t_lf, t_cr) = breaks_in(&buf[pos..pos + term]);
+            lf_between += t_lf;
+            cr_between += t_cr;
+            line += if cr_only { t_cr } else { t_lf } as u64;
+            pos += term;
+            continue;
         }
-        last = Some((start, line, row));
 
-        if has_pending {
-            flush(&pending, pending_end, &mut written)?;
-        }
-        std::mem::swap(&mut pending, &mut record);
-        pending_end = end_byte;
-        has_pending = true;
-    }
-    drop(reader);
-
-    let mut unterminated = None;
-    if let Some((start, line, row)) = last {
-        if let Some((col, quote_at)) = open_quote(cell_bytes(cells, start, total), delimiter) {
-            let quote_line = line
-                + cell_bytes(cells, start, start + quote_at)
-                    .filter(|&b| b == line_byte)
-                    .count() as u64;
-            // If the swallowed cell holds a line break it was noted (the last record is always
-            // scanned) as a quoted line break: this issue replaces that one.
-            let swallowed_break = pending
-                .get(col)
-                .is_some_and(|cell| cell.iter().any(|&b| is_break(b)));
-            if swallowed_break {
-                issues.count = issues.count.saturating_sub(1);
-                issues.kept.retain(|issue| {
-                    !matches!(issue, ReadIssue::QuotedNewline { row: r, col: c, .. } if *r == row && *c == col)
-                });
-            }
+        // A quote: csv-core reads the record, which may hold line breaks in quoted cells.
+        let got = quoted.read(&buf[pos..]);
+        let raw = &buf[pos..pos + got.nin];
+        let runs_to_end = pos + got.nin >= total;
+        let open = if runs_to_end {
+            open_quote(raw.iter().copied(), delimiter)
+        } else {
+            None
+        };
+        if let Some((_, quote_at)) = open {
+            let before = &raw[..quote_at];
+            let (q_lf, q_cr) = breaks_in(before);
+            let quote_line = line + if cr_only { q_cr } else { q_lf } as u64;
             unterminated = Some(ReadIssue::UnterminatedQuote { line: quote_line });
         }
+        let (raw_lf, raw_cr) = breaks_in(raw);
+        let out = &quoted.out[..got.nout];
+        let ends = &quoted.ends[..got.nends];
+        let (mut lf_in, mut cr_in) = (0usize, 0usize);
+        let mut cell_line = line;
+        let mut start = 0usize;
+        for (col, &end) in ends.iter().enumerate() {
+            let cell = out.get(start..end).unwrap_or(&[]);
+            start = end;
+            if !cell.iter().any(|&b| is_break(b)) {
+                continue;
+            }
+            // A cell an open quote swallowed is reported as that, not as a line break.
+            if open.is_none_or(|(open_col, _)| open_col != col) {
+                issues.note(ReadIssue::QuotedNewline {
+                    row,
+                    col,
+                    line: cell_line,
+                });
+            }
+            let (c_lf, c_cr) = breaks_in(cell);
+            lf_in += c_lf;
+            cr_in += c_cr;
+            cell_line += if cr_only { c_cr } else { c_lf } as u64;
+        }
+        lf_between += raw_lf.saturating_sub(lf_in);
+        cr_between += raw_cr.saturating_sub(cr_in);
+        line += if cr_only { raw_cr } else { raw_lf } as u64;
+        let to = written + got.nout;
+        // Cells are never longer than their record (quotes, delimiters and the line break
+        // are dropped), so they land behind what was read.
+        if to > pos + got.nin || u32::try_from(to).is_err() {
+            return Err(too_large());
+        }
+        buf[written..to].copy_from_slice(out);
+        cell_ends.extend(ends.iter().map(|&end| (written + end) as u32));
+        written = to;
+        pos += got.nin;
+        // csv-core stops after the CR of a CR LF: the LF belongs to the same terminator.
+        if pos < total && buf[pos - 1] == b'\r' && buf[pos] == b'\n' {
+            lf_between += 1;
+            line += u64::from(!cr_only);
+            pos += 1;
+        }
     }
-    if unterminated.is_none() {
-        // Trailing line breaks: the last record's own terminator, then blank lines.
-        let tail = cells.iter().rev().take_while(|b| is_break(b.get())).count();
-        let breaks = cell_bytes(cells, total - tail, total)
-            .filter(|&b| b == line_byte)
-            .count() as u64;
-        blank_lines += breaks.saturating_sub(u64::from(last.is_some()));
-    }
-    if has_pending {
-        flush(&pending, pending_end.max(total), &mut written)?;
-    }
+
     for issue in [
         unterminated,
         (interior_blank > 0).then_some(ReadIssue::BlankLines {
@@ -672,13 +647,13 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
         issues.kept.push(issue);
     }
 
-    buffer.truncate(written);
-    buffer.shrink_to_fit();
-    let text = String::from_utf8(buffer).map_err(|_| ReadError::Parse {
+    buf.truncate(written);
+    buf.shrink_to_fit();
+    let text = crate::text::utf8_string(buf).map_err(|_| ReadError::Parse {
         line: 0,
         detail: "the cells are not valid UTF-8 after parsing".to_string(),
     })?;
-    let sheet = Sheet::from_parts(text, cell_index, row_starts, row_lines).ok_or_else(|| {
+    let sheet = Sheet::from_parts(text, cell_ends, row_starts, row_lines).ok_or_else(|| {
         ReadError::Parse {
             line: 0,
             detail: "the cells do not line up with their text after parsing".to_string(),
@@ -690,7 +665,7 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
         issues: issues.kept,
         issue_count: issues.count,
         blank_lines,
-        crlf: lf > lf_in_cells && cr.saturating_sub(cr_in_cells) >= lf - lf_in_cells,
+        crlf: lf_between > 0 && cr_between >= lf_between,
     })
 }
 
