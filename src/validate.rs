@@ -21,6 +21,7 @@
 //! - An unmapped column the user has not ignored is an error on every row where it holds
 //!   data (one finding per row, counting the columns), and once for the file.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -535,18 +536,53 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// The keys held by two or more of `keys` (0: no key), with the sheet rows holding them in
+/// order (`keys[i]` is row `first_data + i`'s).
+///
+/// One pass with an open-addressing table of first holders: no sort, and one table slot
+/// per key in the common case of all keys distinct.
+fn shared_keys(first_data: usize, keys: &[u64]) -> KeyMap<Vec<u32>> {
+    let mut groups = KeyMap::default();
+    let size = (keys.len() + keys.len() / 2).next_power_of_two().max(16);
+    let mask = size - 1;
+    // Index into `keys` plus one of the first row holding a key (0: empty slot).
+    let mut first = vec![0u32; size];
+    for (i, &key) in keys.iter().enumerate() {
+        if key == 0 {
+            continue;
+        }
+        let mut slot = (key as usize) & mask;
+        loop {
+            match first[slot] {
+                0 => {
+                    first[slot] = i as u32 + 1;
+                    break;
+                }
+                f if keys[f as usize - 1] == key => {
+                    let row = (first_data + i) as u32;
+                    let holder = (first_data + f as usize - 1) as u32;
+                    groups.entry(key).or_insert_with(|| vec![holder]).push(row);
+                    break;
+                }
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+    groups
+}
+
 /// The rows holding each key of one column (user IDs, or one card column).
 ///
-/// Built by sorting (no hash-table insert per row, which is slow on large files); kept up
-/// to date by [`RowIndex::set`] after edits. Only keys held by two or more rows get a list
-/// in `groups`, the one map a row check reads.
+/// Built with [`shared_keys`] (a map entry only per shared key, not per row); kept up to
+/// date by [`RowIndex::set`] after edits. Only keys held by two or more rows get a list in
+/// `groups`, the one map a row check reads.
 #[derive(Debug, Clone, Default)]
 struct RowIndex {
     first_data: usize,
     /// The current key of every data row (0: none).
     keys: Vec<u64>,
-    /// (key, row) of every keyed row at the full run, sorted.
-    base: Vec<(u64, u32)>,
+    /// (key, row) of every keyed row at the full run, sorted; see [`RowIndex::base`].
+    base: OnceCell<Vec<(u64, u32)>>,
     /// Rows that took a key by an edit after the full run and are not in `base` with it.
     added: KeyMap<Vec<u32>>,
     /// Keys held by two or more rows, with those rows in order.
@@ -556,26 +592,29 @@ struct RowIndex {
 impl RowIndex {
     /// An index over `keys`, the key of each data row from `first_data` on.
     fn build(first_data: usize, keys: Vec<u64>) -> RowIndex {
-        let mut base: Vec<(u64, u32)> = keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k != 0)
-            .map(|(i, k)| (*k, (first_data + i) as u32))
-            .collect();
-        base.sort_unstable();
-        let mut groups = KeyMap::default();
-        for run in base.chunk_by(|a, b| a.0 == b.0) {
-            if let [(key, _), _, ..] = run {
-                groups.insert(*key, run.iter().map(|e| e.1).collect());
-            }
-        }
         RowIndex {
             first_data,
+            groups: shared_keys(first_data, &keys),
             keys,
-            base,
+            base: OnceCell::new(),
             added: KeyMap::default(),
-            groups,
         }
+    }
+
+    /// (key, row) of every keyed row as the full run found them, sorted: sorted on first
+    /// use (the first edit), which must come before any key changes.
+    fn base(&self) -> &[(u64, u32)] {
+        self.base.get_or_init(|| {
+            let mut base: Vec<(u64, u32)> = self
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| **k != 0)
+                .map(|(i, k)| (*k, (self.first_data + i) as u32))
+                .collect();
+            base.sort_unstable();
+            base
+        })
     }
 
     /// The current key of sheet row `row` (0 when none or outside the data).
@@ -591,9 +630,9 @@ impl RowIndex {
         if key == 0 {
             return Vec::new();
         }
-        let lo = self.base.partition_point(|e| e.0 < key);
-        let mut out: Vec<u32> = self
-            .base
+        let base = self.base();
+        let lo = base.partition_point(|e| e.0 < key);
+        let mut out: Vec<u32> = base
             .get(lo..)
             .unwrap_or_default()
             .iter()
@@ -621,6 +660,8 @@ impl RowIndex {
     /// Gives sheet row `row` the key `new`; returns the key it had when that changed.
     fn set(&mut self, row: usize, new: u64) -> Option<u64> {
         let i = row.checked_sub(self.first_data)?;
+        // The full run's keys are sorted before the first one changes.
+        self.base();
         let slot = self.keys.get_mut(i)?;
         let old = *slot;
         if old == new {
@@ -638,7 +679,7 @@ impl RowIndex {
             self.regroup(old);
         }
         if new != 0 {
-            if self.base.binary_search(&(new, r)).is_err() {
+            if self.base().binary_search(&(new, r)).is_err() {
                 self.added.entry(new).or_default().push(r);
             }
             self.regroup(new);
@@ -2955,6 +2996,27 @@ mod tests {
         r.revalidate_row(&sheet, 0, &mapping, &def(), 99);
         r.revalidate_row(&sheet, 5, &mapping, &def(), 1);
         assert_eq!(r.summary(), before);
+    }
+
+    #[test]
+    fn shared_keys_finds_every_group_even_when_table_slots_collide() {
+        // Keys from a handful of values, many equal in their low bits (the table's slot).
+        let mut rng = crate::bench::Rng(0x9E37_79B9_7F4A_7C15);
+        for n in [0usize, 1, 2, 17, 1000, 5000] {
+            let keys: Vec<u64> = (0..n)
+                .map(|_| match rng.below(4) {
+                    0 => 0,
+                    _ => (rng.below(n as u64 / 3 + 2) << 40) | 0x55,
+                })
+                .collect();
+            let mut naive: HashMap<u64, Vec<u32>> = HashMap::new();
+            for (i, &k) in keys.iter().enumerate().filter(|(_, k)| **k != 0) {
+                naive.entry(k).or_default().push(3 + i as u32);
+            }
+            naive.retain(|_, rows| rows.len() > 1);
+            let found: HashMap<u64, Vec<u32>> = shared_keys(3, &keys).into_iter().collect();
+            assert_eq!(found, naive, "n = {n}");
+        }
     }
 
     #[test]
