@@ -613,23 +613,47 @@ fn fixed_by_exact(header: &str) -> Option<Field> {
         .map(|w| Field::WiegandCard((*w).to_string()))
 }
 
+/// Every standard header, Wiegand format and alias, normalized once: (normalized, field),
+/// standard headers first, then Wiegand formats, then aliases.
+fn normalized_names() -> &'static NormalizedNames {
+    static NAMES: std::sync::OnceLock<NormalizedNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| NormalizedNames {
+        fixed: Field::STANDARD
+            .iter()
+            .map(|f| (normalize(f.header_name()), f.clone()))
+            .chain(
+                KNOWN_WIEGAND_FORMATS
+                    .iter()
+                    .map(|w| (normalize(w), Field::WiegandCard((*w).to_string()))),
+            )
+            .collect(),
+        aliases: ALIASES
+            .iter()
+            .map(|(a, f)| (normalize(a), f.clone()))
+            .collect(),
+    })
+}
+
+/// The catalogue's names normalized, see [`normalized_names`].
+struct NormalizedNames {
+    fixed: Vec<(String, Field)>,
+    aliases: Vec<(String, Field)>,
+}
+
 fn fixed_by_normalized(norm: &str) -> Option<Field> {
-    if let Some(f) = Field::STANDARD
+    let names = normalized_names();
+    names
+        .fixed
         .iter()
-        .find(|f| normalize(f.header_name()) == norm)
-    {
-        return Some(f.clone());
-    }
-    KNOWN_WIEGAND_FORMATS
-        .iter()
-        .find(|w| normalize(w) == norm)
-        .map(|w| Field::WiegandCard((*w).to_string()))
+        .find(|(n, _)| n == norm)
+        .map(|(_, f)| f.clone())
 }
 
 fn by_alias(norm: &str) -> Option<Field> {
-    ALIASES
+    normalized_names()
+        .aliases
         .iter()
-        .find(|(a, _)| normalize(a) == norm)
+        .find(|(n, _)| n == norm)
         .map(|(_, f)| f.clone())
 }
 

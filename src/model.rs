@@ -335,6 +335,20 @@ pub enum RowCells<'a> {
     },
 }
 
+impl<'a> RowCells<'a> {
+    /// The text the cells not yet given lie in, end to end, when they are as read (None
+    /// for a sheet with edits).
+    pub fn span(&self) -> Option<&'a str> {
+        match self {
+            RowCells::Read { text, ends, start } => {
+                let end = ends.last().map_or(*start, |&e| e as usize);
+                text.get(*start..end)
+            }
+            RowCells::Edited { .. } => None,
+        }
+    }
+}
+
 impl<'a> Iterator for RowCells<'a> {
     type Item = &'a str;
 

@@ -1571,9 +1571,15 @@ impl Workbook {
         writer.write_row(header.iter().map(String::as_str))?;
         let mut cells: Vec<&str> = Vec::new();
         for &r in &rows {
+            let row = self.sheet.row(r);
+            let span = row.span();
             cells.clear();
-            cells.extend(self.sheet.row(r));
-            writer.write_row(cols.iter().map(|&c| cells.get(c).copied().unwrap_or("")))?;
+            cells.extend(row);
+            let values = cols.iter().map(|&c| cells.get(c).copied().unwrap_or(""));
+            match span {
+                Some(span) => writer.write_row_from(span, values)?,
+                None => writer.write_row(values)?,
+            }
         }
         writer.finish()?;
         let written = rows.len() as u64;
