@@ -49,9 +49,16 @@ impl BlobReader {
 
     /// Reads bytes `start..end` of the blob in one slice.
     pub fn read_range(&self, start: u64, end: u64) -> io::Result<Vec<u8>> {
+        Ok(self
+            .range_array(start, end)?
+            .map_or_else(Vec::new, |a| a.to_vec()))
+    }
+
+    /// Bytes `start..end` of the blob as the browser gives them (None when empty).
+    fn range_array(&self, start: u64, end: u64) -> io::Result<Option<Uint8Array>> {
         let end = end.min(self.size);
         if start >= end {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let slice = self
             .blob
@@ -63,7 +70,7 @@ impl BlobReader {
                 js_error_text(&e)
             ))
         })?;
-        Ok(Uint8Array::new(&buffer).to_vec())
+        Ok(Some(Uint8Array::new(&buffer)))
     }
 }
 
@@ -72,6 +79,18 @@ impl Read for BlobReader {
         if self.buf_pos >= self.buf.len() {
             if self.pos >= self.size || out.is_empty() {
                 return Ok(0);
+            }
+            // Room for a whole slice (read_to_end into a buffer sized for the file, say):
+            // the browser's bytes are copied straight into `out`, not through `buf`.
+            if out.len() as u64 >= self.slice_len.min(self.size - self.pos) {
+                let end = (self.pos + self.slice_len).min(self.size);
+                let Some(array) = self.range_array(self.pos, end)? else {
+                    return Ok(0);
+                };
+                let n = (array.length() as usize).min(out.len());
+                array.subarray(0, n as u32).copy_to(&mut out[..n]);
+                self.pos += n as u64;
+                return Ok(n);
             }
             let end = (self.pos + self.slice_len).min(self.size);
             self.buf = self.read_range(self.pos, end)?;
