@@ -1,7 +1,9 @@
 //! The types every format converts through.
 //!
 //! [`Sheet`] holds the records of a delimited text file compactly: one text arena and
-//! the end offset of every cell, so 500,000 rows cost little more than their text.
+//! the end offset of every cell, so 500,000 rows cost little more than their text. Each
+//! cell in the arena is followed by one separator byte, so a row read from a file without
+//! quotes lies in the arena exactly as it was written (one copy to read, one to write).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -33,15 +35,26 @@ impl std::error::Error for SheetError {}
 ///
 /// Rows may have different lengths; cell edits are kept apart from the original text, so
 /// [`Sheet::original_cell`] always gives the text as read.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
+    /// Every cell's text, each followed by one `sep` byte.
     text: String,
+    /// The ASCII byte after every cell in `text`.
+    sep: u8,
+    /// Where each cell ends in `text` (its separator's offset); the next starts one later.
     cell_ends: Vec<u32>,
     row_starts: Vec<u32>,
     row_lines: Vec<u64>,
     edits: HashMap<(u32, u32), String>,
     /// Rows an edit widened past their last cell: row -> width.
     widened: HashMap<u32, u32>,
+}
+
+impl Default for Sheet {
+    /// An empty sheet whose cells are separated by commas in its arena.
+    fn default() -> Self {
+        Sheet::with_capacity(0, 0, 0)
+    }
 }
 
 impl Sheet {
@@ -53,7 +66,8 @@ impl Sheet {
     /// An empty sheet with room for about `rows` rows of `text_bytes` bytes of text.
     pub fn with_capacity(rows: usize, cells: usize, text_bytes: usize) -> Self {
         Sheet {
-            text: String::with_capacity(text_bytes),
+            text: String::with_capacity(text_bytes + cells),
+            sep: b',',
             cell_ends: Vec::with_capacity(cells),
             row_starts: Vec::with_capacity(rows),
             row_lines: Vec::with_capacity(rows),
@@ -73,8 +87,12 @@ impl Sheet {
             .push(u32::try_from(start).map_err(|_| SheetError::TooLarge { line })?);
         for cell in cells {
             self.text.push_str(cell);
-            match u32::try_from(self.text.len()) {
-                Ok(end) => self.cell_ends.push(end),
+            // The separator's offset must fit too: cells end where their separator is.
+            match u32::try_from(self.text.len() + 1) {
+                Ok(end) => {
+                    self.cell_ends.push(end - 1);
+                    self.text.push(char::from(self.sep));
+                }
                 Err(_) => {
                     self.text.truncate(text_len);
                     self.cell_ends.truncate(start);
@@ -88,9 +106,9 @@ impl Sheet {
     }
 
     /// Appends a record given as its cells' text joined end to end plus each cell's end
-    /// offset in `joined`, starting on source `line`: one copy per record instead of one per
-    /// cell. Returns Ok(false), adding nothing, unless the ends ascend, fall on character
-    /// boundaries and the last one is `joined.len()` (no ends for an empty record).
+    /// offset in `joined`, starting on source `line`. Returns Ok(false), adding nothing,
+    /// unless the ends ascend, fall on character boundaries and the last one is
+    /// `joined.len()` (no ends for an empty record).
     pub fn push_row_joined(
         &mut self,
         line: u64,
@@ -107,54 +125,63 @@ impl Sheet {
         if previous != joined.len() {
             return Ok(false);
         }
-        let base = self.text.len();
-        let row_start =
-            u32::try_from(self.cell_ends.len()).map_err(|_| SheetError::TooLarge { line })?;
-        base.checked_add(joined.len())
-            .and_then(|len| u32::try_from(len).ok())
-            .ok_or(SheetError::TooLarge { line })?;
-        self.row_starts.push(row_start);
-        self.text.push_str(joined);
-        // Every end is at most base + joined.len(), checked above to fit in a u32.
-        self.cell_ends
-            .extend(ends.iter().map(|&end| (base + end) as u32));
-        self.row_lines.push(line);
+        let mut start = 0;
+        let cells = ends.iter().map(|&end| {
+            let cell = joined.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        });
+        self.push_row(line, cells)?;
         Ok(true)
     }
 
-    /// A sheet from its parts: the cells' text end to end, each cell's end offset in it,
-    /// each row's first cell and each row's source line. None unless the ends ascend, fall
-    /// on character boundaries and end at `text.len()`, and rows start in order within them.
+    /// A sheet from its parts: the text of every cell followed by one `sep` byte, each
+    /// cell's end (the offset of its separator), each row's first cell and each row's
+    /// source line. None unless `sep` is ASCII and follows every cell, the ends ascend, the
+    /// text ends with the last separator, and rows start in order within the cells.
     pub fn from_parts(
         text: String,
+        sep: u8,
         cell_ends: Vec<u32>,
         row_starts: Vec<u32>,
         row_lines: Vec<u64>,
     ) -> Option<Sheet> {
-        let mut previous = 0usize;
+        if !sep.is_ascii() {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        // An ASCII byte after each cell makes both ends of every cell character
+        // boundaries in valid UTF-8.
+        let mut start = 0usize;
         for &end in &cell_ends {
             let end = end as usize;
-            if end < previous || !text.is_char_boundary(end) {
+            if end < start || bytes.get(end) != Some(&sep) {
                 return None;
             }
-            previous = end;
+            start = end + 1;
         }
-        let last_end = cell_ends.last().map_or(0, |&e| e as usize);
         let starts_ok = row_starts.windows(2).all(|w| w[0] <= w[1])
             && row_starts
                 .last()
                 .is_none_or(|&s| s as usize <= cell_ends.len());
-        if last_end != text.len() || !starts_ok || row_lines.len() != row_starts.len() {
+        if start != text.len() || !starts_ok || row_lines.len() != row_starts.len() {
             return None;
         }
         Some(Sheet {
             text,
+            sep,
             cell_ends,
             row_starts,
             row_lines,
             edits: HashMap::new(),
             widened: HashMap::new(),
         })
+    }
+
+    /// The byte that follows every cell in the arena, as [`Sheet::from_parts`] was given it
+    /// (a comma for sheets built row by row).
+    pub fn separator(&self) -> u8 {
+        self.sep
     }
 
     /// How many rows the sheet holds.
@@ -210,7 +237,7 @@ impl Sheet {
         let start = if idx == 0 {
             0
         } else {
-            self.cell_ends[idx - 1] as usize
+            self.cell_ends[idx - 1] as usize + 1
         };
         Some(&self.text[start..end])
     }
@@ -246,7 +273,7 @@ impl Sheet {
             // No edits: walk the row's end offsets instead of looking each cell up.
             let (first, last) = self.cell_range(row);
             let start = match first.checked_sub(1) {
-                Some(i) => self.cell_ends.get(i).map_or(0, |&e| e as usize),
+                Some(i) => self.cell_ends.get(i).map_or(0, |&e| e as usize + 1),
                 None => 0,
             };
             return RowCells::Read {
@@ -306,7 +333,7 @@ impl Sheet {
         self.edits.len()
     }
 
-    /// Bytes of cell text held (originals only), for memory reports.
+    /// Bytes of cell text held (originals and their separators), for memory reports.
     pub fn text_bytes(&self) -> usize {
         self.text.len()
     }
@@ -319,7 +346,7 @@ pub enum RowCells<'a> {
     Read {
         /// The sheet's text.
         text: &'a str,
-        /// The end offsets of the cells not yet given.
+        /// The end offsets of the cells not yet given (each followed by a separator).
         ends: &'a [u32],
         /// Where the next cell starts in `text`.
         start: usize,
@@ -336,8 +363,8 @@ pub enum RowCells<'a> {
 }
 
 impl<'a> RowCells<'a> {
-    /// The text the cells not yet given lie in, end to end, when they are as read (None
-    /// for a sheet with edits).
+    /// The text the cells not yet given lie in, as read, with the sheet's
+    /// [`Sheet::separator`] between each two (None for a sheet with edits).
     pub fn span(&self) -> Option<&'a str> {
         match self {
             RowCells::Read { text, ends, start } => {
@@ -359,7 +386,7 @@ impl<'a> Iterator for RowCells<'a> {
                 let end = end as usize;
                 let cell = text.get(*start..end).unwrap_or("");
                 *ends = rest;
-                *start = end;
+                *start = end + 1;
                 Some(cell)
             }
             RowCells::Edited { sheet, row, cols } => {
@@ -375,7 +402,7 @@ impl<'a> Iterator for RowCells<'a> {
                 if n > 0 {
                     match ends.get(n - 1) {
                         Some(&end) => {
-                            *start = end as usize;
+                            *start = end as usize + 1;
                             *ends = ends.get(n..).unwrap_or_default();
                         }
                         None => {
@@ -490,6 +517,38 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s.push_row_joined(4, "", &[]), Ok(true));
         assert_eq!(s.width(3), 0);
+    }
+
+    #[test]
+    fn parts_need_a_separator_after_every_cell() {
+        let parts = |text: &str, sep: u8, ends: &[u32], starts: &[u32]| {
+            Sheet::from_parts(
+                text.to_string(),
+                sep,
+                ends.to_vec(),
+                starts.to_vec(),
+                vec![1; starts.len()],
+            )
+        };
+        let s = parts("a,김,\n,", b',', &[1, 5, 7], &[0, 2]).unwrap();
+        assert_eq!(s.row(0).collect::<Vec<_>>(), vec!["a", "김"]);
+        assert_eq!(s.row(1).collect::<Vec<_>>(), vec!["\n"]);
+        assert_eq!(s.row(0).span(), Some("a,김"));
+        assert_eq!(s.original_cell(1, 0), Some("\n"));
+        assert_eq!(s.separator(), b',');
+        // A cell's end must be its separator, the text must end with the last one, and
+        // the separator must be ASCII.
+        assert!(parts("a,김,\n,", b',', &[1, 4, 7], &[0, 2]).is_none());
+        assert!(parts("a,김,\n,x", b',', &[1, 5, 7], &[0, 2]).is_none());
+        assert!(parts("a;김;", b',', &[1, 5], &[0]).is_none());
+        assert!(parts("a\u{e9}", 0xC3, &[1], &[0]).is_none());
+        assert!(parts("a,b,", b',', &[3, 1], &[0]).is_none());
+        assert!(parts("a,", b',', &[1], &[0, 2]).is_none());
+        // Rows pushed one by one lie the same way.
+        let mut pushed = Sheet::new();
+        pushed.push_row(1, ["a", "김"]).unwrap();
+        pushed.push_row(1, ["\n"]).unwrap();
+        assert_eq!(pushed, s);
     }
 
     #[test]

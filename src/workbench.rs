@@ -1569,15 +1569,26 @@ impl Workbook {
         };
         let mut writer = CsvWriter::new(&mut counting, &import_options());
         writer.write_row(header.iter().map(String::as_str))?;
+        // Rows as read lie in the sheet with its separator between cells: when every
+        // column is written in the file's order and the separator is the import file's
+        // delimiter, such a row is written as it lies (unless a cell needs quotes).
+        let same_columns = cols.iter().enumerate().all(|(k, &c)| k == c)
+            && self.sheet.separator() == import_options().delimiter;
         let mut cells: Vec<&str> = Vec::new();
         for &r in &rows {
             let row = self.sheet.row(r);
+            let width = row.len();
             let span = row.span();
+            if let Some(span) = span {
+                if same_columns && width == cols.len() && writer.write_joined(span, width)? {
+                    continue;
+                }
+            }
             cells.clear();
             cells.extend(row);
             let values = cols.iter().map(|&c| cells.get(c).copied().unwrap_or(""));
             match span {
-                Some(span) => writer.write_row_from(span, values)?,
+                Some(span) => writer.write_row_from(span, width, values)?,
                 None => writer.write_row(values)?,
             }
         }

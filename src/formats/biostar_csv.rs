@@ -372,6 +372,26 @@ impl Issues {
     }
 }
 
+/// Writes the separator that follows a cell in the sheet's arena at `at`: a byte already
+/// read (or, for a last record without a line break, one more at the end).
+fn put_separator(buf: &mut Vec<u8>, at: usize, sep: u8) {
+    match buf.get_mut(at) {
+        Some(b) => *b = sep,
+        None => buf.push(sep),
+    }
+}
+
+/// The line break `rest` starts with (CR LF, or one CR or LF): (bytes, line feeds,
+/// carriage returns); none at the end of the text.
+fn terminator(rest: &[u8]) -> (usize, usize, usize) {
+    match rest {
+        [b'\r', b'\n', ..] => (2, 1, 1),
+        [b'\n', ..] => (1, 1, 0),
+        [b'\r', ..] => (1, 0, 1),
+        _ => (0, 0, 0),
+    }
+}
+
 /// Break bytes in `bytes`: (line feeds, carriage returns).
 fn breaks_in(bytes: &[u8]) -> (usize, usize) {
     let [lf, cr, _] = count_bytes(bytes, [b'\n', b'\r', b'\n']);
@@ -422,7 +442,7 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
 
     loop {
         // Blank lines before the record (or at the end of the text).
-        let gap = buf[pos..].iter().take_while(|&&b| is_break(b)).count();
+        let gap = buf[pos..total].iter().take_while(|&&b| is_break(b)).count();
         if gap > 0 {
             let (g_lf, g_cr) = breaks_in(&buf[pos..pos + gap]);
             lf_between += g_lf;
@@ -451,71 +471,96 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
         row_lines.push(line);
         let mut w = written;
         let mut i = pos;
-        let mut col = 0usize;
-        let end = loop {
-            // A quoted cell: up to its closing quote, `""` standing for one quote. Cells
-            // only ever move left (quotes and delimiters are dropped), so `w <= i` always.
-            if buf.get(i) == Some(&b'"') {
-                let cell_line = line;
-                let (mut c_lf, mut c_cr) = (0usize, 0usize);
-                i += 1;
-                let closed = loop {
-                    let close = memchr::memchr(b'"', &buf[i..]).map(|k| i + k);
-                    let part_end = close.unwrap_or(total);
-                    let (p_lf, p_cr) = breaks_in(&buf[i..part_end]);
-                    c_lf += p_lf;
-                    c_cr += p_cr;
-                    buf.copy_within(i..part_end, w);
-                    w += part_end - i;
-                    match close {
-                        Some(q) if buf.get(q + 1) == Some(&b'"') => {
-                            buf[w] = b'"';
-                            w += 1;
-                            i = q + 2;
+        // The record's line break: (bytes, line feeds, carriage returns), taken before a
+        // separator may be written over it.
+        let mut term = (0, 0, 0);
+
+        // A record without quotes (the usual one): its cells and their delimiters stay as
+        // they are, moved left in one copy, and its line break becomes the last separator.
+        let line_end = memchr::memchr2(b'\r', b'\n', &buf[i..total]).map_or(total, |k| i + k);
+        if memchr::memchr(b'"', &buf[i..line_end]).is_none() {
+            let len = line_end - i;
+            u32::try_from(w + len).map_err(|_| too_large())?;
+            // Every end is at most w + len, checked above to fit in a u32.
+            cell_ends
+                .extend(memchr::memchr_iter(delimiter, &buf[i..line_end]).map(|k| (w + k) as u32));
+            cell_ends.push((w + len) as u32);
+            term = terminator(&buf[line_end..total]);
+            buf.copy_within(i..line_end, w);
+            w += len;
+            put_separator(&mut buf, w, delimiter);
+            written = w + 1;
+            pos = line_end;
+        } else {
+            let mut col = 0usize;
+            let end = loop {
+                // A quoted cell: up to its closing quote, `""` standing for one quote. Cells
+                // only ever move left (quotes and line breaks are dropped), so `w <= i` always.
+                if buf.get(i) == Some(&b'"') {
+                    let cell_line = line;
+                    let (mut c_lf, mut c_cr) = (0usize, 0usize);
+                    i += 1;
+                    let closed = loop {
+                        let close = memchr::memchr(b'"', &buf[i..total]).map(|k| i + k);
+                        let part_end = close.unwrap_or(total);
+                        let (p_lf, p_cr) = breaks_in(&buf[i..part_end]);
+                        c_lf += p_lf;
+                        c_cr += p_cr;
+                        buf.copy_within(i..part_end, w);
+                        w += part_end - i;
+                        match close {
+                            Some(q) if q + 1 < total && buf[q + 1] == b'"' => {
+                                buf[w] = b'"';
+                                w += 1;
+                                i = q + 2;
+                            }
+                            Some(q) => {
+                                i = q + 1;
+                                break true;
+                            }
+                            None => {
+                                i = total;
+                                break false;
+                            }
                         }
-                        Some(q) => {
-                            i = q + 1;
-                            break true;
-                        }
-                        None => {
-                            i = total;
-                            break false;
-                        }
+                    };
+                    line += if cr_only { c_cr } else { c_lf } as u64;
+                    if !closed {
+                        // The rest of the text went into this cell: that is the issue to report.
+                        unterminated = Some(ReadIssue::UnterminatedQuote { line: cell_line });
+                    } else if c_lf + c_cr > 0 {
+                        issues.note(ReadIssue::QuotedNewline {
+                            row,
+                            col,
+                            line: cell_line,
+                        });
                     }
-                };
-                line += if cr_only { c_cr } else { c_lf } as u64;
-                if !closed {
-                    // The rest of the text went into this cell: that is the issue to report.
-                    unterminated = Some(ReadIssue::UnterminatedQuote { line: cell_line });
-                } else if c_lf + c_cr > 0 {
-                    issues.note(ReadIssue::QuotedNewline {
-                        row,
-                        col,
-                        line: cell_line,
-                    });
                 }
-            }
-            // An unquoted cell, or what follows a closing quote: up to a delimiter or the
-            // record's end (a quote here is an ordinary character).
-            let stop = memchr::memchr3(delimiter, b'\r', b'\n', &buf[i..]).map_or(total, |k| i + k);
-            buf.copy_within(i..stop, w);
-            w += stop - i;
-            cell_ends.push(u32::try_from(w).map_err(|_| too_large())?);
-            col += 1;
-            if stop < total && buf[stop] == delimiter {
-                i = stop + 1;
-                continue;
-            }
-            break stop;
-        };
-        written = w;
-        pos = end;
-        // The terminator: CR LF, or one CR or LF.
-        let term = match buf.get(pos..pos + 2) {
-            Some(b"\r\n") => 2,
-            _ => usize::from(pos < total),
-        };
-        let (t_lf, t_cr) = breaks_in(&buf[pos..pos + term]);
+                // An unquoted cell, or what follows a closing quote: up to a delimiter or the
+                // record's end (a quote here is an ordinary character).
+                let stop = memchr::memchr3(delimiter, b'\r', b'\n', &buf[i..total])
+                    .map_or(total, |k| i + k);
+                let more = stop < total && buf[stop] == delimiter;
+                if !more {
+                    term = terminator(&buf[stop..total]);
+                }
+                buf.copy_within(i..stop, w);
+                w += stop - i;
+                cell_ends.push(u32::try_from(w).map_err(|_| too_large())?);
+                // The separator goes where a dropped byte was (at `stop` at the latest).
+                put_separator(&mut buf, w, delimiter);
+                w += 1;
+                col += 1;
+                if more {
+                    i = stop + 1;
+                    continue;
+                }
+                break stop;
+            };
+            written = w;
+            pos = end;
+        }
+        let (term, t_lf, t_cr) = term;
         lf_between += t_lf;
         cr_between += t_cr;
         line += if cr_only { t_cr } else { t_lf } as u64;
@@ -542,12 +587,13 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
         line: 0,
         detail: "the cells are not valid UTF-8 after parsing".to_string(),
     })?;
-    let sheet = Sheet::from_parts(text, cell_ends, row_starts, row_lines).ok_or_else(|| {
-        ReadError::Parse {
-            line: 0,
-            detail: "the cells do not line up with their text after parsing".to_string(),
-        }
-    })?;
+    let sheet =
+        Sheet::from_parts(text, delimiter, cell_ends, row_starts, row_lines).ok_or_else(|| {
+            ReadError::Parse {
+                line: 0,
+                detail: "the cells do not line up with their text after parsing".to_string(),
+            }
+        })?;
     Ok(CsvDocument {
         sheet,
         delimiter,
@@ -719,25 +765,62 @@ impl<W: Write> CsvWriter<W> {
         self.write_row_with(cells, |_| false)
     }
 
-    /// Like [`CsvWriter::write_row`], for cells taken from `span` (a row's text as read):
-    /// when `span` holds no delimiter, quote or line break (one vectorised search), the
+    /// Like [`CsvWriter::write_row`], for cells taken from `span`: the text of
+    /// `span_cells` cells as read, the writer's delimiter between each two. When no cell
+    /// in `span` holds the delimiter, a quote or a line break (two vectorised passes), the
     /// cells lying in it are written without testing each of their bytes.
     pub fn write_row_from<'a>(
         &mut self,
         span: &str,
+        span_cells: usize,
         cells: impl IntoIterator<Item = &'a str>,
     ) -> io::Result<()> {
-        let bytes = span.as_bytes();
-        let clean = memchr::memchr3(b'"', b'\r', b'\n', bytes).is_none()
-            && memchr::memchr(self.delimiter, bytes).is_none();
-        if !clean {
+        if !self.clean_span(span.as_bytes(), span_cells) {
             return self.write_row(cells);
         }
+        let bytes = span.as_bytes();
         let lo = bytes.as_ptr() as usize;
         let hi = lo + bytes.len();
         self.write_row_with(cells, |cell| {
             let at = cell.as_ptr() as usize;
             at >= lo && at + cell.len() <= hi
+        })
+    }
+
+    /// Writes a row given as its `cells` cells' text with the writer's delimiter between
+    /// each two, as one copy, when no cell needs quotes; returns false, writing nothing,
+    /// when one does (or the row is a single empty cell, which is written as `""`).
+    pub fn write_joined(&mut self, joined: &str, cells: usize) -> io::Result<bool> {
+        let bytes = joined.as_bytes();
+        if bytes.is_empty() || !self.clean_span(bytes, cells) || self.edge_spaces(bytes) {
+            return Ok(false);
+        }
+        self.buf.extend_from_slice(bytes);
+        self.buf.extend_from_slice(self.terminator);
+        if self.buf.len() >= WRITE_BUFFER {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(true)
+    }
+
+    /// True when `span`, `cells` cells joined by the delimiter, holds no quote or line
+    /// break and exactly `cells - 1` delimiters (so no cell holds one).
+    fn clean_span(&self, span: &[u8], cells: usize) -> bool {
+        cells > 0
+            && memchr::memchr3(b'"', b'\r', b'\n', span).is_none()
+            && memchr::memchr_iter(self.delimiter, span).count() == cells - 1
+    }
+
+    /// True when a cell of `span` (cells joined by the delimiter, none holding one) starts
+    /// or ends with a space or tab.
+    fn edge_spaces(&self, span: &[u8]) -> bool {
+        let d = self.delimiter;
+        memchr::memchr2_iter(b' ', b'\t', span).any(|k| {
+            k == 0
+                || k + 1 == span.len()
+                || span.get(k - 1) == Some(&d)
+                || span.get(k + 1) == Some(&d)
         })
     }
 
@@ -1156,6 +1239,91 @@ mod tests {
         assert_eq!(guess_header_row(&Sheet::new(), |_| true), 0);
         let sheet = sheet_of(&[",,", ",,"]);
         assert_eq!(guess_header_row(&sheet, |_| true), 0);
+    }
+
+    #[test]
+    fn rows_read_lie_in_the_arena_joined_by_the_delimiter() {
+        for (text, delimiter) in [
+            ("a,b,c\r\n1,,\"x,\"\"y\"\"\"\r\n\r\nlast,row", b','),
+            ("a;b\n\"q\nr\";s\n", b';'),
+            ("x\ty\rz\t", b'\t'),
+        ] {
+            let doc = read_owned(text.to_string(), &ReadOptions { delimiter }).unwrap();
+            assert_eq!(doc.sheet.separator(), delimiter);
+            for r in 0..doc.sheet.len() {
+                let cells: Vec<&str> = doc.sheet.row(r).collect();
+                let joined = cells.join(&char::from(delimiter).to_string());
+                assert_eq!(
+                    doc.sheet.row(r).span(),
+                    Some(joined.as_str()),
+                    "{text:?} row {r}"
+                );
+                // Every suffix of the row too.
+                for skip in 1..cells.len() {
+                    let mut rest = doc.sheet.row(r);
+                    rest.nth(skip - 1);
+                    let tail = cells[skip..].join(&char::from(delimiter).to_string());
+                    assert_eq!(rest.span(), Some(tail.as_str()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_writes_give_the_bytes_of_the_plain_writer() {
+        const PIECES: &[&str] = &["a", "김", " ", "\t", ",", ";", "\"", "\n", "\r", "7", ""];
+        let opts = WriteOptions {
+            delimiter: b',',
+            bom: false,
+            crlf: true,
+        };
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut plain, mut fast) = (
+            CsvWriter::new(Vec::new(), &opts),
+            CsvWriter::new(Vec::new(), &opts),
+        );
+        let mut joined_rows = 0;
+        for _ in 0..20_000 {
+            let width = 1 + rng.below_usize(5);
+            let cells: Vec<String> = (0..width)
+                .map(|_| {
+                    (0..rng.below_usize(4))
+                        .map(|_| PIECES[rng.below_usize(PIECES.len())])
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let joined = refs.join(",");
+            plain.write_row(refs.iter().copied()).unwrap();
+            if fast.write_joined(&joined, width).unwrap() {
+                joined_rows += 1;
+            } else {
+                fast.write_row(refs.iter().copied()).unwrap();
+            }
+            // Some cells only, taken from the joined text: the per-cell path.
+            let mut start = 0;
+            let spans: Vec<&str> = refs
+                .iter()
+                .map(|c| {
+                    let cell = &joined[start..start + c.len()];
+                    start += c.len() + 1;
+                    cell
+                })
+                .collect();
+            let some: Vec<&str> = spans.iter().copied().step_by(2).collect();
+            plain.write_row(some.iter().copied()).unwrap();
+            fast.write_row_from(&joined, width, some.iter().copied())
+                .unwrap();
+        }
+        assert!(
+            joined_rows > 1000,
+            "only {joined_rows} rows took the one-copy path"
+        );
+        let (plain, fast) = (plain.finish().unwrap(), fast.finish().unwrap());
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            String::from_utf8(fast).unwrap()
+        );
     }
 
     #[test]
