@@ -404,6 +404,39 @@ fn checked_key(y: u32, mo: u32, d: u32, (h, mi, s): (u32, u32, u32), ambiguous: 
 /// `DD/MM/YYYY` with an optional ` HH:MM` or ` HH:MM:SS`.
 pub(crate) fn parse_datetime(s: &str) -> DateParse {
     let b = trim_spaces(s.as_bytes());
+    fixed_datetime(b).unwrap_or_else(|| parse_datetime_by_cursor(b))
+}
+
+/// `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` read at fixed places (the usual forms);
+/// None for anything else, which [`parse_datetime_by_cursor`] reads.
+fn fixed_datetime(b: &[u8]) -> Option<DateParse> {
+    let (head, seconds): (&[u8; 16], Option<[u8; 3]>) = match b {
+        [head @ .., b':', s1, s2] if head.len() == 16 => {
+            (head.try_into().ok()?, Some([b':', *s1, *s2]))
+        }
+        _ => (b.try_into().ok()?, None),
+    };
+    if head[4] != b'-' || head[7] != b'-' || head[10] != b' ' || head[13] != b':' {
+        return None;
+    }
+    let [y1, y2, y3, y4, _, m1, m2, _, d1, d2, _, h1, h2, _, i1, i2] = *head;
+    let [_, s1, s2] = seconds.unwrap_or(*b":00");
+    let digits = [y1, y2, y3, y4, m1, m2, d1, d2, h1, h2, i1, i2, s1, s2];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+    Some(checked_key(
+        n(y1, y2) * 100 + n(y3, y4),
+        n(m1, m2),
+        n(d1, d2),
+        (n(h1, h2), n(i1, i2), n(s1, s2)),
+        false,
+    ))
+}
+
+/// Reads a trimmed date cell with a cursor: every form [`parse_datetime`] accepts.
+fn parse_datetime_by_cursor(b: &[u8]) -> DateParse {
     let mut c = Cursor { b, i: 0 };
     if b.get(4) == Some(&b'-') {
         let parsed = (|| {
@@ -866,16 +899,25 @@ fn longer_than(s: &str, max: usize) -> bool {
 
 fn email_ok(s: &str) -> bool {
     let s = s.trim();
-    let Some((local, domain)) = s.split_once('@') else {
+    let b = s.as_bytes();
+    let Some(at) = memchr::memchr(b'@', b) else {
         return false;
     };
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    let whitespace = if s.is_ascii() {
+        // char::is_whitespace on ASCII (vertical tab included, unlike is_ascii_whitespace).
+        b.iter()
+            .any(|c| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+    } else {
+        s.chars().any(char::is_whitespace)
+    };
     !local.is_empty()
-        && !domain.contains('@')
-        && !s.chars().any(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
+        && memchr::memchr(b'@', domain).is_none()
+        && !whitespace
+        && memchr::memchr(b'.', domain).is_some()
+        && domain.first() != Some(&b'.')
+        && domain.last() != Some(&b'.')
+        && !domain.windows(2).any(|w| w == b"..")
 }
 
 /// A PIN is 4 to 16 digits.
@@ -2417,6 +2459,21 @@ mod tests {
         fails(&[("email", "kim at example.com")], Rule::EmailShape, &s);
         fails(&[("email", "kim@example")], Rule::EmailShape, &s);
         fails(&[("email", "kim@@example.com")], Rule::EmailShape, &s);
+        for ok in [" a@b.c ", "김@예제.kr", "a.b@c.d.e"] {
+            assert!(email_ok(ok), "{ok}");
+        }
+        for bad in [
+            "@b.c",
+            "a@.b.c",
+            "a@b.c.",
+            "a@b..c",
+            "a@b.c@d.e",
+            "a@bc",
+            "kim@ex\u{0B}ample.com",
+            "김@예\u{3000}제.kr",
+        ] {
+            assert!(!email_ok(bad), "{bad}");
+        }
         let (_, _, r) = check(&[row_with("1", &[("email", "x")])], &s);
         assert_eq!(r.status(1), RowStatus::Warnings);
     }
@@ -2468,6 +2525,51 @@ mod tests {
         assert_eq!(key("2024-03-04 10:00"), key("04/03/2024 10:00"));
         assert!(key("2024-03-04 10:00") < key("2024-03-04 10:01"));
         assert!(key("2024-12-31 23:59:59") < key("2025-01-01 00:00"));
+    }
+
+    #[test]
+    fn fixed_place_dates_read_as_the_cursor_reads_them() {
+        const PIECES: &[u8] = b"0123456789-: /x";
+        let mut rng = crate::bench::Rng(0x5851_F42D_4C95_7F2D);
+        let mut fixed = 0;
+        for case in 0..200_000 {
+            // Mostly well-formed dates with one byte changed, so every check is reached.
+            let base = if case % 2 == 0 {
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}",
+                    rng.below(3000),
+                    rng.below(14),
+                    rng.below(33),
+                    rng.below(26),
+                    rng.below(62)
+                )
+            } else {
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                    rng.below(3000),
+                    rng.below(14),
+                    rng.below(33),
+                    rng.below(26),
+                    rng.below(62),
+                    rng.below(62)
+                )
+            };
+            let mut b = base.into_bytes();
+            if case % 3 == 0 {
+                let k = rng.below_usize(b.len());
+                b[k] = PIECES[rng.below_usize(PIECES.len())];
+            }
+            if fixed_datetime(&b).is_some() {
+                fixed += 1;
+            }
+            let text = String::from_utf8(b).unwrap();
+            assert_eq!(
+                parse_datetime(&text),
+                parse_datetime_by_cursor(text.as_bytes()),
+                "{text}"
+            );
+        }
+        assert!(fixed > 100_000, "{fixed}");
     }
 
     #[test]
