@@ -1,6 +1,7 @@
 // Times the CSV workbench's stages as wasm in Node's V8 (the engine Chromium runs the
 // worker in) and natively, in one run, and prints both: a benchmark, not a test.
 //   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build]
+// WASM_STAGES=path times another build of the example (to compare two builds in one run).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -13,7 +14,7 @@ const runs = Number(arg('runs', '3'));
 if (!process.argv.includes('--no-build')) {
   execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '--example', 'wasm_stages'], { stdio: 'inherit' });
 }
-const bytes = readFileSync('target/wasm32-unknown-unknown/release/examples/wasm_stages.wasm');
+const bytes = readFileSync(process.env.WASM_STAGES ?? 'target/wasm32-unknown-unknown/release/examples/wasm_stages.wasm');
 const module = await WebAssembly.compile(bytes);
 // Stubs for whatever the module imports (nothing the stages call).
 const imports = {};

@@ -330,8 +330,9 @@ pub fn generate(op: BenchOp, target: usize) -> Vec<u8> {
 /// Opens the whole input as a workbook and writes the import and failed-rows files into
 /// nothing; returns the data rows (0 when it cannot be opened).
 fn run_workbench<R: Read>(size: u64, mut reader: R) -> u64 {
-    let mut bytes = Vec::with_capacity(size.min(MAX_FILE_BYTES) as usize);
-    if reader.read_to_end(&mut bytes).is_err() {
+    // As the worker reads a file it opens: into one buffer of the file's size.
+    let mut bytes = vec![0u8; size.min(MAX_FILE_BYTES) as usize];
+    if reader.read_exact(&mut bytes).is_err() {
         return 0;
     }
     let Ok(wb) = Workbook::open(bytes, "users.csv", OpenOptions::default()) else {

@@ -47,7 +47,8 @@ impl Write for Chunks {
     }
 }
 
-/// Reads a whole file through slices, posting progress.
+/// Reads a whole file through slices straight into one buffer of its size, posting
+/// progress.
 fn read_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -58,28 +59,36 @@ fn read_file(
     let mut reader =
         BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
     let total = reader.size();
-    let mut bytes = Vec::with_capacity(total as usize);
-    let mut slice = vec![0u8; SLICE_LEN as usize];
-    loop {
+    let len = usize::try_from(total)
+        .map_err(|_| format!("{name}: {total} bytes do not fit in this browser's memory"))?;
+    // Zeroed memory fresh from the allocator costs no writes; the browser's bytes are
+    // copied straight into it, a slice at a time.
+    let mut bytes = vec![0u8; len];
+    let mut done = 0;
+    while done < len {
         let n = reader
-            .read(&mut slice)
-            .map_err(|e| format!("{name}: reading stopped at byte {}: {e}", bytes.len()))?;
+            .read(&mut bytes[done..])
+            .map_err(|e| format!("{name}: reading stopped at byte {done}: {e}"))?;
         if n == 0 {
             break;
         }
-        bytes.extend_from_slice(&slice[..n]);
-        let done = bytes.len() as u64;
+        done += n;
         post(
             scope,
             &Response::Progress {
                 job,
                 file: 0,
-                done,
+                done: done as u64,
                 total,
                 stage: format!("{stage} {name}"),
             },
             None,
         );
+    }
+    if done < len {
+        return Err(format!(
+            "{name}: the file ended at byte {done} of {total}; it changed while being read, so open it again"
+        ));
     }
     Ok(bytes)
 }
