@@ -416,13 +416,32 @@ fn fixed_datetime(b: &[u8]) -> Option<DateParse> {
         }
         _ => (b.try_into().ok()?, None),
     };
-    if head[4] != b'-' || head[7] != b'-' || head[10] != b' ' || head[13] != b':' {
+    // "DDDD-DD-" and "DD DD:DD" tested 8 bytes at a time: digits are 0x30..=0x39, so a
+    // byte is a digit when its high nibble is 3 and adding 6 keeps it there.
+    let word = |k: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&head[k..k + 8]);
+        u64::from_le_bytes(w)
+    };
+    let shape_ok = |x: u64, punct_mask: u64, punct: u64| {
+        const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        let d = !punct_mask;
+        // No digit byte carries into the next when the first test passes.
+        x & HIGH & d == 0x3030_3030_3030_3030 & d
+            && x.wrapping_add(0x0606_0606_0606_0606 & d) & HIGH & d == 0x3030_3030_3030_3030 & d
+            && x & punct_mask == punct
+    };
+    // Bytes 4 and 7 of the first word are '-'; bytes 2 and 5 of the second are ' ', ':'.
+    const P1: u64 = 0xFF00_00FF_0000_0000;
+    const V1: u64 = 0x2D00_002D_0000_0000;
+    const P2: u64 = 0x0000_FF00_00FF_0000;
+    const V2: u64 = 0x0000_3A00_0020_0000;
+    if !shape_ok(word(0), P1, V1) || !shape_ok(word(8), P2, V2) {
         return None;
     }
     let [y1, y2, y3, y4, _, m1, m2, _, d1, d2, _, h1, h2, _, i1, i2] = *head;
     let [_, s1, s2] = seconds.unwrap_or(*b":00");
-    let digits = [y1, y2, y3, y4, m1, m2, d1, d2, h1, h2, i1, i2, s1, s2];
-    if !digits.iter().all(u8::is_ascii_digit) {
+    if !(s1.is_ascii_digit() && s2.is_ascii_digit()) {
         return None;
     }
     let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
@@ -898,6 +917,33 @@ fn longer_than(s: &str, max: usize) -> bool {
 }
 
 fn email_ok(s: &str) -> bool {
+    // The usual address: visible ASCII only, so one pass over its bytes tells it all.
+    let b = s.as_bytes();
+    let mut at = None;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'@' {
+            if at.is_some() {
+                return false;
+            }
+            at = Some(i);
+        } else if !c.is_ascii_graphic() {
+            return email_ok_general(s);
+        }
+    }
+    let Some(at) = at else {
+        return false;
+    };
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    !local.is_empty()
+        && domain.contains(&b'.')
+        && domain.first() != Some(&b'.')
+        && domain.last() != Some(&b'.')
+        && !domain.windows(2).any(|w| w == b"..")
+}
+
+/// [`email_ok`] for any text: surrounding whitespace trimmed, any whitespace inside
+/// refused.
+fn email_ok_general(s: &str) -> bool {
     let s = s.trim();
     let b = s.as_bytes();
     let Some(at) = memchr::memchr(b'@', b) else {
@@ -1128,10 +1174,13 @@ impl<'a> Ctx<'a> {
                         add(Rule::UserIdNotNumber, plan.user_id, None);
                     } else {
                         let digits = strip_zeros(id);
+                        // All digits (checked above): at most 10 of them fit a u64 easily.
                         let value = if digits.len() > 10 {
                             u64::MAX
                         } else {
-                            digits.parse::<u64>().unwrap_or(u64::MAX)
+                            digits
+                                .bytes()
+                                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
                         };
                         if !(1..=4_294_967_294).contains(&value) {
                             add(Rule::UserIdOutOfRange, plan.user_id, None);

@@ -766,24 +766,28 @@ impl<W: Write> CsvWriter<W> {
     }
 
     /// Like [`CsvWriter::write_row`], for cells taken from `span`: the text of
-    /// `span_cells` cells as read, the writer's delimiter between each two. When no cell
-    /// in `span` holds the delimiter, a quote or a line break (two vectorised passes), the
-    /// cells lying in it are written without testing each of their bytes.
+    /// `span_cells` cells as read, the writer's delimiter between each two. When `span`
+    /// holds no quote or line break (one vectorised pass), the cells lying in it are
+    /// written without testing each of their bytes, except for the delimiter when `span`
+    /// holds more delimiters than its separators.
     pub fn write_row_from<'a>(
         &mut self,
         span: &str,
         span_cells: usize,
         cells: impl IntoIterator<Item = &'a str>,
     ) -> io::Result<()> {
-        if !self.clean_span(span.as_bytes(), span_cells) {
+        let bytes = span.as_bytes();
+        let (special, delimiters) = self.scan(bytes);
+        if special {
             return self.write_row(cells);
         }
-        let bytes = span.as_bytes();
+        let separators_only = delimiters + 1 == span_cells;
+        let d = self.delimiter;
         let lo = bytes.as_ptr() as usize;
         let hi = lo + bytes.len();
         self.write_row_with(cells, |cell| {
             let at = cell.as_ptr() as usize;
-            at >= lo && at + cell.len() <= hi
+            at >= lo && at + cell.len() <= hi && (separators_only || !cell.as_bytes().contains(&d))
         })
     }
 
@@ -792,7 +796,11 @@ impl<W: Write> CsvWriter<W> {
     /// when one does (or the row is a single empty cell, which is written as `""`).
     pub fn write_joined(&mut self, joined: &str, cells: usize) -> io::Result<bool> {
         let bytes = joined.as_bytes();
-        if bytes.is_empty() || !self.clean_span(bytes, cells) || self.edge_spaces(bytes) {
+        if bytes.is_empty() || cells == 0 {
+            return Ok(false);
+        }
+        let (special, delimiters) = self.scan(bytes);
+        if special || delimiters + 1 != cells || self.edge_spaces(bytes) {
             return Ok(false);
         }
         self.buf.extend_from_slice(bytes);
@@ -804,24 +812,44 @@ impl<W: Write> CsvWriter<W> {
         Ok(true)
     }
 
-    /// True when `span`, `cells` cells joined by the delimiter, holds no quote or line
-    /// break and exactly `cells - 1` delimiters (so no cell holds one).
-    fn clean_span(&self, span: &[u8], cells: usize) -> bool {
-        cells > 0
-            && memchr::memchr3(b'"', b'\r', b'\n', span).is_none()
-            && memchr::memchr_iter(self.delimiter, span).count() == cells - 1
+    /// (whether `span` holds a quote or line break, how many delimiters it holds), in one
+    /// pass of 64-byte blocks with byte-wide tallies, which the compiler vectorises (a
+    /// search per delimiter costs more on rows of many short cells).
+    fn scan(&self, span: &[u8]) -> (bool, usize) {
+        let d = self.delimiter;
+        let tally = |(n, s): (u8, u8), &b: &u8| {
+            (
+                n + u8::from(b == d),
+                s | u8::from(b == b'"' || b == b'\r' || b == b'\n'),
+            )
+        };
+        let mut delimiters = 0usize;
+        let mut special = 0u8;
+        let mut blocks = span.chunks_exact(64);
+        for block in &mut blocks {
+            let (n, s) = block.iter().fold((0, 0), tally);
+            delimiters += usize::from(n);
+            special |= s;
+        }
+        let (n, s) = blocks.remainder().iter().fold((0, 0), tally);
+        (special | s != 0, delimiters + usize::from(n))
     }
 
     /// True when a cell of `span` (cells joined by the delimiter, none holding one) starts
-    /// or ends with a space or tab.
+    /// or ends with a space or tab: at either end of `span`, or next to a delimiter.
     fn edge_spaces(&self, span: &[u8]) -> bool {
         let d = self.delimiter;
-        memchr::memchr2_iter(b' ', b'\t', span).any(|k| {
-            k == 0
-                || k + 1 == span.len()
-                || span.get(k - 1) == Some(&d)
-                || span.get(k + 1) == Some(&d)
-        })
+        let space = |b: u8| b == b' ' || b == b'\t';
+        let ends =
+            span.first().is_some_and(|&b| space(b)) || span.last().is_some_and(|&b| space(b));
+        // Every pair of neighbours, OR-ed without an early exit, so it vectorises.
+        let inner = span
+            .iter()
+            .zip(span.get(1..).unwrap_or_default())
+            .fold(false, |any, (&x, &y)| {
+                any | (x == d && space(y)) | (space(x) && y == d)
+            });
+        ends || inner
     }
 
     /// Writes one row; `clean(cell)` true promises the cell holds no special byte.
