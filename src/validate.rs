@@ -1010,6 +1010,14 @@ fn has_data(v: &str) -> bool {
     if v.as_bytes().first().is_some_and(|&b| b > b' ' && b < 0x80) {
         return true;
     }
+    // Non-ASCII whitespace starts with 0xC2, 0xE1, 0xE2 or 0xE3 in UTF-8; Hangul and most
+    // other letters do not.
+    if v.as_bytes()
+        .first()
+        .is_some_and(|&b| b >= 0x80 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3))
+    {
+        return true;
+    }
     match v.chars().next() {
         None => false,
         Some(c) if !c.is_whitespace() => true,
@@ -1112,10 +1120,11 @@ impl<'a> Ctx<'a> {
         let mut unmapped_first = None;
         let mut unmapped_count = 0u32;
         for (c, &v) in cells.iter().enumerate() {
-            if v.is_empty() {
+            let Some(&first) = v.as_bytes().first() else {
                 continue;
-            }
-            let data = has_data(v);
+            };
+            // Visible ASCII first: data (the slow test only for other first bytes).
+            let data = (first > b' ' && first < 0x80) || has_data(v);
             any_data |= data;
             if breaks_possible && has_line_break(v.as_bytes()) {
                 add(Rule::CellHasNewline, Some(c), None);
@@ -1125,7 +1134,11 @@ impl<'a> Ctx<'a> {
                     unmapped_first.get_or_insert(c);
                     unmapped_count += 1;
                 }
-                Some(ColUse::Mapped) if st.spreadsheet_safe && looks_like_formula(v) => {
+                Some(ColUse::Mapped)
+                    if st.spreadsheet_safe
+                        && matches!(first, b'=' | b'@' | b'+' | b'-')
+                        && looks_like_formula(v) =>
+                {
                     add(Rule::FormulaCell, Some(c), None);
                 }
                 _ => {}
@@ -2619,6 +2632,29 @@ mod tests {
             );
         }
         assert!(fixed > 100_000, "{fixed}");
+    }
+
+    #[test]
+    fn data_is_anything_but_whitespace() {
+        for blank in [
+            "",
+            " ",
+            "\t\r\n",
+            "\u{3000}",
+            "\u{00A0} ",
+            "\u{2003}\u{1680}",
+            "\u{85}",
+        ] {
+            assert!(!has_data(blank), "{blank:?}");
+        }
+        for data in ["x", " x", "김", "é", "\u{00A0}x", "\u{3000}김", "\u{FEFF}"] {
+            assert!(has_data(data), "{data:?}");
+        }
+        // The fast answer agrees with the definition for every character.
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let v = c.to_string();
+            assert_eq!(has_data(&v), !c.is_whitespace(), "{c:?}");
+        }
     }
 
     #[test]
