@@ -178,6 +178,34 @@ impl Sheet {
         })
     }
 
+    /// [`Sheet::from_parts`] for parts the CSV reader built, which lays them out right by
+    /// construction (its tests read thousands of random texts): the per-cell check is
+    /// left to debug builds, saving a pass over every cell end of a large file.
+    pub(crate) fn from_read_parts(
+        text: String,
+        sep: u8,
+        cell_ends: Vec<u32>,
+        row_starts: Vec<u32>,
+        row_lines: Vec<u64>,
+    ) -> Option<Sheet> {
+        if cfg!(debug_assertions) {
+            return Sheet::from_parts(text, sep, cell_ends, row_starts, row_lines);
+        }
+        let last = cell_ends.last().map_or(0, |&e| e as usize + 1);
+        if !sep.is_ascii() || last != text.len() || row_lines.len() != row_starts.len() {
+            return None;
+        }
+        Some(Sheet {
+            text,
+            sep,
+            cell_ends,
+            row_starts,
+            row_lines,
+            edits: HashMap::new(),
+            widened: HashMap::new(),
+        })
+    }
+
     /// The byte that follows every cell in the arena, as [`Sheet::from_parts`] was given it
     /// (a comma for sheets built row by row).
     pub fn separator(&self) -> u8 {

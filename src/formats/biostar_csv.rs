@@ -587,12 +587,10 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
         line: 0,
         detail: "the cells are not valid UTF-8 after parsing".to_string(),
     })?;
-    let sheet =
-        Sheet::from_parts(text, delimiter, cell_ends, row_starts, row_lines).ok_or_else(|| {
-            ReadError::Parse {
-                line: 0,
-                detail: "the cells do not line up with their text after parsing".to_string(),
-            }
+    let sheet = Sheet::from_read_parts(text, delimiter, cell_ends, row_starts, row_lines)
+        .ok_or_else(|| ReadError::Parse {
+            line: 0,
+            detail: "the cells do not line up with their text after parsing".to_string(),
         })?;
     Ok(CsvDocument {
         sheet,
