@@ -971,37 +971,9 @@ fn pin_ok(s: &str) -> bool {
     all_digits(s) && (4..=16).contains(&s.len())
 }
 
-/// True when `b` holds a `\n` or `\r`; tests 8 bytes at a time for any byte below 0x0E.
+/// True when `b` holds a `\n` or `\r` (a vectorised search).
 fn has_line_break(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let exact = |c: &[u8]| c.iter().any(|&x| x == b'\n' || x == b'\r');
-    // Any byte below 0x0E sets its high bit here (bytes above one that does may too).
-    let low = |w: [u8; 8]| {
-        let w = u64::from_le_bytes(w);
-        w.wrapping_sub(ONES * 0x0E) & !w & HIGHS != 0
-    };
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        if low(w) && exact(c) {
-            return true;
-        }
-    }
-    let tail = chunks.remainder();
-    if tail.is_empty() {
-        return false;
-    }
-    // A tail after whole words: test the last 8 bytes as one word (some tested already).
-    match b.len().checked_sub(8).and_then(|from| b.get(from..)) {
-        Some(last) => {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(last);
-            low(w) && exact(tail)
-        }
-        None => exact(tail),
-    }
+    memchr::memchr2(b'\n', b'\r', b).is_some()
 }
 
 /// True when a cell holds more than whitespace (fast for the usual non-blank cell).
