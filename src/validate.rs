@@ -289,15 +289,18 @@ pub struct Summary {
 // ---------------------------------------------------------------------------------------
 // Dates
 
-/// Orders moments: a larger key is later. Not a timestamp.
-fn date_key(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
-    ((((u64::from(y) * 12 + u64::from(mo) - 1) * 31 + u64::from(d) - 1) * 24 + u64::from(h)) * 60
-        + u64::from(mi))
-        * 60
-        + u64::from(s)
+/// Orders moments: a larger key is later. Not a timestamp: the fields packed into bits
+/// (month below 16, day and hour below 32, minute and second below 64 once checked).
+const fn date_key(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> u64 {
+    ((y as u64) << 26)
+        | ((mo as u64) << 22)
+        | ((d as u64) << 17)
+        | ((h as u64) << 12)
+        | ((mi as u64) << 6)
+        | s as u64
 }
 
-const EARLIEST_KEY: u64 = (((2001 * 12) * 31) * 24) * 3600;
+const EARLIEST_KEY: u64 = date_key(2001, 1, 1, 0, 0, 0);
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
@@ -893,6 +896,19 @@ const MANUAL_NAME_SYMBOLS: &str = "~!@#$%^&()-_=+[]{};,";
 fn name_characters(s: &str) -> (bool, bool) {
     let mut any = false;
     let mut strict = false;
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if b.is_ascii_alphanumeric() || b == b' ' || b == b'_' {
+                continue;
+            }
+            if MANUAL_NAME_SYMBOLS.as_bytes().contains(&b) {
+                strict = true;
+            } else {
+                any = true;
+            }
+        }
+        return (any, strict);
+    }
     for c in s.chars() {
         // Hangul syllables first: the general lookup is slow for them.
         if c.is_ascii_alphanumeric()
@@ -2627,6 +2643,48 @@ mod tests {
             let v = c.to_string();
             assert_eq!(has_data(&v), !c.is_whitespace(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn date_keys_order_moments() {
+        let mut rng = crate::bench::Rng(0x2545_F491_4F6C_DD1D);
+        let mut moment = || {
+            let y = 1900 + rng.below(200) as u32;
+            let mo = 1 + rng.below(12) as u32;
+            let d = 1 + rng.below(u64::from(days_in_month(y, mo))) as u32;
+            let (h, mi, s) = (
+                rng.below(24) as u32,
+                rng.below(60) as u32,
+                rng.below(60) as u32,
+            );
+            (y, mo, d, h, mi, s)
+        };
+        for _ in 0..100_000 {
+            let (a, b) = (moment(), moment());
+            let key = |(y, mo, d, h, mi, s)| date_key(y, mo, d, h, mi, s);
+            assert_eq!(key(a).cmp(&key(b)), a.cmp(&b), "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn name_characters_read_ascii_and_other_text_alike() {
+        for name in [
+            "Kim Chul",
+            "Kim_Chul",
+            "Kim-Chul",
+            "Kim.Chul",
+            "O'Brien",
+            "a~!@#$%^&()-_=+[]{};,",
+            "a/b",
+        ] {
+            let mut wide = name.to_string();
+            wide.push('김');
+            let (any, strict) = name_characters(name);
+            assert_eq!(name_characters(&wide), (any, strict), "{name}");
+        }
+        assert_eq!(name_characters("Kim Chul"), (false, false));
+        assert_eq!(name_characters("Kim-Chul"), (false, true));
+        assert_eq!(name_characters("Kim.Chul"), (true, false));
     }
 
     #[test]
