@@ -1,7 +1,8 @@
 // Times the CSV workbench's stages as wasm in Node's V8 (the engine Chromium runs the
 // worker in) and natively, in one run, and prints both: a benchmark, not a test.
 //   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build]
-// WASM_STAGES=path times another build of the example (to compare two builds in one run).
+// --compare OTHER.wasm also loads another build of the example (say, an older commit's)
+// into the same process and alternates the two run by run, each keeping its best.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -14,26 +15,41 @@ const runs = Number(arg('runs', '3'));
 if (!process.argv.includes('--no-build')) {
   execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '--example', 'wasm_stages'], { stdio: 'inherit' });
 }
-const bytes = readFileSync(process.env.WASM_STAGES ?? 'target/wasm32-unknown-unknown/release/examples/wasm_stages.wasm');
-const module = await WebAssembly.compile(bytes);
-// Stubs for whatever the module imports (nothing the stages call).
-const imports = {};
-for (const imp of WebAssembly.Module.imports(module)) {
-  imports[imp.module] ??= {};
-  imports[imp.module][imp.name] = () => { throw new Error(`${imp.module}.${imp.name} called`); };
-}
-const { exports: x } = await WebAssembly.instantiate(module, imports);
-const len = x.stage_generate(sizeMb);
+const load = async (path) => {
+  const module = await WebAssembly.compile(readFileSync(path));
+  // Stubs for whatever the module imports (nothing the stages call).
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = () => { throw new Error(`${imp.module}.${imp.name} called`); };
+  }
+  return (await WebAssembly.instantiate(module, imports)).exports;
+};
+const builds = [['this', await load('target/wasm32-unknown-unknown/release/examples/wasm_stages.wasm')]];
+const other = arg('compare', null);
+if (other) builds.unshift(['other', await load(other)]);
+let len = 0;
+for (const [, x] of builds) len = x.stage_generate(sizeMb);
 const mb = len / 1e6;
 console.log(`input ${len} bytes`);
 const time = (f, ...a) => { const t = performance.now(); const r = f(...a); return [performance.now() - t, r]; };
+const best = new Map();
 for (let run = 0; run < runs; run++) {
-  const [copy] = time(x.stage_copy);
-  const [read, rows] = time(x.stage_read, 1);
-  const [validate] = time(x.stage_validate);
-  const [open] = time(x.stage_open);
-  const [imp, impBytes] = time(x.stage_import);
-  const [err] = time(x.stage_errors);
-  const total = open + imp + err;
-  console.log(`wasm: copy ${copy.toFixed(0)} read ${(read - copy).toFixed(0)} validate ${validate.toFixed(0)} | open ${(open - copy).toFixed(0)} import ${imp.toFixed(0)} errors ${err.toFixed(0)} ms | ${rows} rows, import ${impBytes} bytes | open+write ${(mb / ((total - copy) / 1000)).toFixed(1)} MB/s`);
+  for (const [name, x] of builds) {
+    const [copy] = time(x.stage_copy);
+    const [read, rows] = time(x.stage_read, 1);
+    const [validate] = time(x.stage_validate);
+    const [open] = time(x.stage_open);
+    const [imp, impBytes] = time(x.stage_import);
+    const [err] = time(x.stage_errors);
+    const total = open + imp + err;
+    const figures = { read: read - copy, validate, open: open - copy, import: imp, errors: err, mbs: mb / ((total - copy) / 1000) };
+    const b = best.get(name) ?? {};
+    for (const [k, v] of Object.entries(figures)) b[k] = k === 'mbs' ? Math.max(b[k] ?? 0, v) : Math.min(b[k] ?? Infinity, v);
+    best.set(name, b);
+    console.log(`wasm (${name}): copy ${copy.toFixed(0)} read ${figures.read.toFixed(0)} validate ${validate.toFixed(0)} | open ${figures.open.toFixed(0)} import ${imp.toFixed(0)} errors ${err.toFixed(0)} ms | ${rows} rows, import ${impBytes} bytes | open+write ${figures.mbs.toFixed(1)} MB/s`);
+  }
+}
+for (const [name, b] of best) {
+  console.log(`best (${name}): read ${b.read.toFixed(0)} validate ${b.validate.toFixed(0)} | open ${b.open.toFixed(0)} import ${b.import.toFixed(0)} errors ${b.errors.toFixed(0)} ms | open+write ${b.mbs.toFixed(1)} MB/s`);
 }
