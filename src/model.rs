@@ -146,36 +146,10 @@ impl Sheet {
         row_starts: Vec<u32>,
         row_lines: Vec<u64>,
     ) -> Option<Sheet> {
-        if !sep.is_ascii() {
+        if !separators_follow_cells(&text, sep, &cell_ends) {
             return None;
         }
-        let bytes = text.as_bytes();
-        // An ASCII byte after each cell makes both ends of every cell character
-        // boundaries in valid UTF-8.
-        let mut start = 0usize;
-        for &end in &cell_ends {
-            let end = end as usize;
-            if end < start || bytes.get(end) != Some(&sep) {
-                return None;
-            }
-            start = end + 1;
-        }
-        let starts_ok = row_starts.windows(2).all(|w| w[0] <= w[1])
-            && row_starts
-                .last()
-                .is_none_or(|&s| s as usize <= cell_ends.len());
-        if start != text.len() || !starts_ok || row_lines.len() != row_starts.len() {
-            return None;
-        }
-        Some(Sheet {
-            text,
-            sep,
-            cell_ends,
-            row_starts,
-            row_lines,
-            edits: HashMap::new(),
-            widened: HashMap::new(),
-        })
+        Sheet::from_laid_out_parts(text, sep, cell_ends, row_starts, row_lines)
     }
 
     /// [`Sheet::from_parts`] for parts the CSV reader built, which lays them out right by
@@ -188,11 +162,30 @@ impl Sheet {
         row_starts: Vec<u32>,
         row_lines: Vec<u64>,
     ) -> Option<Sheet> {
-        if cfg!(debug_assertions) {
-            return Sheet::from_parts(text, sep, cell_ends, row_starts, row_lines);
+        if cfg!(debug_assertions) && !separators_follow_cells(&text, sep, &cell_ends) {
+            return None;
         }
+        Sheet::from_laid_out_parts(text, sep, cell_ends, row_starts, row_lines)
+    }
+
+    /// The checks of [`Sheet::from_parts`] that cost a pass over the rows, not the cells.
+    fn from_laid_out_parts(
+        text: String,
+        sep: u8,
+        cell_ends: Vec<u32>,
+        row_starts: Vec<u32>,
+        row_lines: Vec<u64>,
+    ) -> Option<Sheet> {
         let last = cell_ends.last().map_or(0, |&e| e as usize + 1);
-        if !sep.is_ascii() || last != text.len() || row_lines.len() != row_starts.len() {
+        let starts_ok = row_starts.windows(2).all(|w| w[0] <= w[1])
+            && row_starts
+                .last()
+                .is_none_or(|&s| s as usize <= cell_ends.len());
+        if !sep.is_ascii()
+            || last != text.len()
+            || !starts_ok
+            || row_lines.len() != row_starts.len()
+        {
             return None;
         }
         Some(Sheet {
@@ -365,6 +358,22 @@ impl Sheet {
     pub fn text_bytes(&self) -> usize {
         self.text.len()
     }
+}
+
+/// True when the ASCII byte `sep` follows every cell, the ends ascend and the text ends
+/// with the last separator: then both ends of every cell are character boundaries in
+/// valid UTF-8.
+fn separators_follow_cells(text: &str, sep: u8, cell_ends: &[u32]) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    for &end in cell_ends {
+        let end = end as usize;
+        if end < start || bytes.get(end) != Some(&sep) {
+            return false;
+        }
+        start = end + 1;
+    }
+    sep.is_ascii() && start == text.len()
 }
 
 /// The current cells of one row, from [`Sheet::row`].
