@@ -5,9 +5,9 @@
 
 use std::time::Instant;
 
-use bioport::mapping::auto_map;
 use bioport::model::Sheet;
-use bioport::validate::{validate, Rule, SiteSettings};
+use bioport::workbench::mapping::auto_map;
+use bioport::workbench::validate::{validate, Rule, SiteSettings};
 
 /// A small deterministic generator (xorshift64*), so every run checks the same rows.
 struct Rng(u64);

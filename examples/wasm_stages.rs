@@ -10,10 +10,10 @@ mod stages {
 
     use bioport::bench::generate_users_csv;
     use bioport::formats::biostar_csv::{detect_delimiter, read_owned, ReadOptions};
-    use bioport::mapping::{auto_map, is_known_header};
     use bioport::model::Sheet;
     use bioport::text::detect_and_decode_utf8;
-    use bioport::validate::{validate, SiteSettings};
+    use bioport::workbench::mapping::{auto_map, is_known_header};
+    use bioport::workbench::validate::{validate, SiteSettings};
     use bioport::workbench::{ImportRows, OpenOptions, Workbook};
 
     thread_local! {

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use bioport::bench::generate_users_csv;
 use bioport::formats::biostar_csv::{detect_delimiter, guess_header_row, read_owned, ReadOptions};
-use bioport::mapping::{auto_map, is_known_header};
 use bioport::text::{decode, detect};
-use bioport::validate::{validate, SiteSettings};
+use bioport::workbench::mapping::{auto_map, is_known_header};
+use bioport::workbench::validate::{validate, SiteSettings};
 use bioport::workbench::{ImportRows, OpenOptions, Workbook};
 
 fn ms(t: Instant) -> f64 {

@@ -7,12 +7,9 @@
 pub mod bench;
 pub mod formats;
 pub mod inspect;
-pub mod mapping;
-pub mod merge;
 pub mod model;
 pub mod protocol;
 pub mod text;
-pub mod validate;
 pub mod workbench;
 
 #[cfg(target_arch = "wasm32")]

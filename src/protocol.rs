@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::{BenchFigure, BenchOp};
 use crate::inspect::Summary;
-use crate::merge::MergeChoice;
 use crate::text::TextEncoding;
-use crate::validate::SiteSettings;
+use crate::workbench::merge::MergeChoice;
+use crate::workbench::validate::SiteSettings;
 use crate::workbench::{
     ImportRows, MergeView, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
 };

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlElement, HtmlInputElement};
 
-use crate::merge::MergeChoice;
 use crate::protocol::CsvOp;
 use crate::text::TextEncoding;
-use crate::validate::{ExpiryLimit, RowStatus, Severity, SiteSettings, UserIdType};
+use crate::workbench::merge::MergeChoice;
+use crate::workbench::validate::{ExpiryLimit, RowStatus, Severity, SiteSettings, UserIdType};
 use crate::workbench::{
     ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
 };

@@ -9,10 +9,10 @@ mod native {
 
     use bioport::formats::{FileKind, HEAD_LEN};
     use bioport::inspect::{inspect, Summary};
-    use bioport::mapping::column_letter;
-    use bioport::merge::MergeChoice;
     use bioport::text::TextEncoding;
-    use bioport::validate::{ExpiryLimit, Severity, SiteSettings, UserIdType};
+    use bioport::workbench::mapping::column_letter;
+    use bioport::workbench::merge::MergeChoice;
+    use bioport::workbench::validate::{ExpiryLimit, Severity, SiteSettings, UserIdType};
     use bioport::workbench::{ImportRows, OpenOptions, Workbook, WorkbookView};
     use clap::{Args, Parser, Subcommand, ValueEnum};
 

@@ -6,8 +6,8 @@ use std::io::{self, Read, Write};
 
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
-use crate::mapping::Field;
 use crate::protocol::{CsvAnswer, CsvOp, JobId, Response, SLICE_LEN};
+use crate::workbench::mapping::Field;
 use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
 use super::blob_reader::BlobReader;

@@ -32,16 +32,16 @@ use crate::formats::biostar_csv::{
     delimiter_name, detect_delimiter, guess_header_row, read_owned, CsvDocument, CsvWriter,
     ReadError, ReadOptions, WriteOptions,
 };
-use crate::mapping::{
+use crate::model::Sheet;
+use crate::text::{decode, detect, detect_and_decode_utf8, TextEncoding};
+use crate::workbench::mapping::{
     auto_map, column_letter, is_error_description, is_known_header, ColumnMapping, Field, Mapping,
     MatchKind, ERROR_DESCRIPTION, KNOWN_WIEGAND_FORMATS,
 };
-use crate::merge::{
+use crate::workbench::merge::{
     merge, MergeChoice, MergeCounts, MergeOptions, MergeResult, MergeSide, RowKind, Side,
 };
-use crate::model::Sheet;
-use crate::text::{decode, detect, detect_and_decode_utf8, TextEncoding};
-use crate::validate::{
+use crate::workbench::validate::{
     user_id_key, validate, Report, RowStatus, Rule, Severity, SiteSettings, Totals,
 };
 
@@ -846,7 +846,7 @@ impl Workbook {
         })
     }
 
-    fn finding_view(&self, f: &crate::validate::Finding) -> FindingView {
+    fn finding_view(&self, f: &crate::workbench::validate::Finding) -> FindingView {
         FindingView {
             col: f.col.map(|c| c as usize),
             rule: f.rule.id().to_string(),
@@ -1876,7 +1876,7 @@ fn import_options() -> WriteOptions {
 mod tests {
     use super::*;
     use crate::formats::biostar_csv::{read, ReadIssue};
-    use crate::validate::{ExpiryLimit, UserIdType};
+    use crate::workbench::validate::{ExpiryLimit, UserIdType};
 
     fn open(text: &str) -> Workbook {
         Workbook::open(

@@ -27,8 +27,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::mapping::{column_letter, Field, Mapping};
 use crate::model::{RowCells, Sheet};
+use crate::workbench::mapping::{column_letter, Field, Mapping};
 
 /// How the server's user IDs are configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -2231,7 +2231,7 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::auto_map;
+    use crate::workbench::mapping::auto_map;
 
     const HEADER: [&str; 15] = [
         "user_id",

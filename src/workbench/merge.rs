@@ -19,9 +19,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mapping::{Field, Mapping};
 use crate::model::Sheet;
-use crate::validate::{card_key, parse_datetime, user_id_key, DateParse, UserIdType};
+use crate::workbench::mapping::{Field, Mapping};
+use crate::workbench::validate::{card_key, parse_datetime, user_id_key, DateParse, UserIdType};
 
 /// What to do with a user the server already holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -471,7 +471,7 @@ pub fn merge(incoming: &MergeSide, existing: &MergeSide, options: &MergeOptions)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::auto_map;
+    use crate::workbench::mapping::auto_map;
 
     fn sheet(rows: &[&[&str]]) -> (Sheet, Mapping) {
         let mut s = Sheet::new();
