@@ -1,7 +1,7 @@
 //! Native side of the bench: times the core's operations on generated inputs and prints figures.
 //!
-//!     cargo run --release --example bench -- [--size-mb 64] [--runs 3] [--json] [--op inspect_csv]
-//!     cargo run --release --example bench -- --op inspect_csv --size-mb 70 --write-input users.csv
+//!     cargo run --release --features bench --example bench -- [--size-mb 64] [--runs 3] [--json] [--op inspect_csv]
+//!     cargo run --release --features bench --example bench -- --op inspect_csv --size-mb 70 --write-input users.csv
 //!
 //! `scripts/bench.mjs` runs this and the same operations in the browser's worker, in one run.
 
@@ -43,6 +43,12 @@ fn main() {
         Some(id) => BenchOp::from_id(&id).into_iter().collect(),
         None => BenchOp::ALL.to_vec(),
     };
+    // `--list-ops`: the ids of every operation, as JSON, for the browser bench.
+    if args.iter().any(|a| a == "--list-ops") {
+        let ids: Vec<&str> = BenchOp::ALL.iter().map(|op| op.id()).collect();
+        println!("{}", serde_json::to_string(&ids).unwrap_or_default());
+        return;
+    }
     // `--write-input PATH`: write the generated input of the (single) op and stop, so the
     // browser bench can run other parsers on the very same bytes.
     if let Some(path) = value("--write-input") {

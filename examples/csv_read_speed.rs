@@ -1,7 +1,8 @@
 //! Prints how fast a large BioStar user CSV is detected, decoded and read (a benchmark, not a test).
 //!
-//! Run with `cargo run --release --example csv_read_speed`.
+//! Run with `cargo run --release --features bench --example csv_read_speed`.
 
+use bioport::bench::generate_users_csv;
 use bioport::formats::biostar_csv::{detect_delimiter, read_owned, ReadOptions};
 use bioport::text::{decode, detect, TextEncoding};
 use std::time::{Duration, Instant};
@@ -9,46 +10,15 @@ use std::time::{Duration, Instant};
 const TARGET_BYTES: usize = 50 * 1024 * 1024;
 const RUNS: usize = 5;
 
-const FAMILY: &[&str] = &["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];
-const GIVEN: &[&str] = &[
-    "철수", "영희", "민준", "서연", "지훈", "하은", "도윤", "수아",
-];
-const LATIN: &[&str] = &["John Smith", "Anna Müller", "José García", "Marie Dubois"];
-const DEPARTMENTS: &[&str] = &["영업부", "인사팀", "R&D", "Finance", "\"Sales, East\""];
-
-/// A realistic export: BioStar's columns, Korean and Latin names, some quoted cells.
+/// The bench's generated export (BioStar's columns, Korean and Latin names, quoted
+/// cells, CRLF) and its data row count.
 fn generate(target: usize) -> (String, usize) {
-    let mut csv = String::with_capacity(target + 1024);
-    csv.push_str(
-        "user_id,name,department,user_title,phone,email,user_group,start_datetime,expiry_datetime,csn,\
-         26 bit SIA Standard-H10301,face_image_file1,pin\r\n",
-    );
-    let mut rows = 0usize;
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    while csv.len() < target {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let pick = |list: &[&'static str], salt: u64| list[((seed >> salt) as usize) % list.len()];
-        let id = rows + 1;
-        let name = if seed.is_multiple_of(4) {
-            pick(LATIN, 3).to_string()
-        } else {
-            format!("{}{}", pick(FAMILY, 5), pick(GIVEN, 9))
-        };
-        csv.push_str(&format!(
-            "{id},{name},{},Staff,010-{:04}-{:04},user{id}@example.com,All Users,\
-             2024-01-01 00:00,2030-12-31 23:59,{},{},face_{id}.jpg,{:06}\r\n",
-            pick(DEPARTMENTS, 11),
-            seed % 10_000,
-            (seed >> 20) % 10_000,
-            seed % 4_294_967_295,
-            (seed >> 8) % 33_554_431,
-            seed % 1_000_000,
-        ));
-        rows += 1;
-    }
-    (csv, rows)
+    let bytes = generate_users_csv(target);
+    let rows = memchr::memchr_iter(b'\n', &bytes).count() - 1;
+    (
+        String::from_utf8(bytes).expect("the generator writes UTF-8"),
+        rows,
+    )
 }
 
 fn mb_per_s(bytes: usize, time: Duration) -> f64 {

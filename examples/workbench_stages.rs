@@ -1,7 +1,7 @@
 //! Prints how long each stage of opening and writing the bench's user CSV takes (a
 //! benchmark, not a test).
 //!
-//! Run with `cargo run --release --example workbench_stages -- [size-mb] [runs]`.
+//! Run with `cargo run --release --features bench --example workbench_stages -- [size-mb] [runs]`.
 
 use std::time::Instant;
 

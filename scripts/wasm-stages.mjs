@@ -13,7 +13,7 @@ const arg = (name, dflt) => {
 const sizeMb = Number(arg('size-mb', '70'));
 const runs = Number(arg('runs', '3'));
 if (!process.argv.includes('--no-build')) {
-  execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '--example', 'wasm_stages'], { stdio: 'inherit' });
+  execFileSync('cargo', ['build', '--release', '--quiet', '--target', 'wasm32-unknown-unknown', '--example', 'wasm_stages', '--features', 'bench'], { stdio: 'inherit' });
 }
 const load = async (path) => {
   const module = await WebAssembly.compile(readFileSync(path));

@@ -107,11 +107,12 @@ impl BenchFigure {
 }
 
 /// A small deterministic generator (xorshift), so inputs are the same in every runtime.
-pub(crate) struct Rng(pub(crate) u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    /// The next 64 random bits.
-    pub(crate) fn next(&mut self) -> u64 {
+    /// The next 64 random bits (an endless stream, so not an `Iterator`).
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -119,13 +120,12 @@ impl Rng {
     }
 
     /// A number below `n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
     /// A number below `n`, as an index (0 when `n` is 0).
-    #[cfg(test)]
-    pub(crate) fn below_usize(&mut self, n: usize) -> usize {
+    pub fn below_usize(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
 }

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "bench")]
 use crate::bench::{BenchFigure, BenchOp};
 use crate::inspect::Summary;
 use crate::text::TextEncoding;
@@ -24,6 +25,9 @@ pub type JobId = u32;
 /// each `FileReaderSync` read whatever its size, so 70 MB in 4 MiB slices took about
 /// 150 ms and in 32 MiB slices about 90 ms (one read of the whole file: about 70 ms).
 pub const SLICE_LEN: u64 = 32 * 1024 * 1024;
+
+/// User differences the worker sends per page of a merge view.
+pub const MERGE_PAGE: usize = 50;
 
 /// What the app asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,15 +54,14 @@ pub enum Request {
         /// What to do.
         op: CsvOp,
     },
-    /// Generate an input for `op` of about `bytes` bytes, run `op` over it `runs` times
-    /// (read from a `Blob` in slices, as a user's file is) and report the best time.
+    /// Run `op` over the file sent beside this request `runs` times (read from its `Blob`
+    /// in slices, as a user's file is) and report the best time. Bench builds only.
+    #[cfg(feature = "bench")]
     Bench {
         /// The job this request starts.
         job: JobId,
         /// What to time.
         op: BenchOp,
-        /// Input size in bytes.
-        bytes: u64,
         /// How many timed runs (the best one is reported).
         runs: u32,
     },
@@ -68,10 +71,11 @@ impl Request {
     /// The job this request starts.
     pub fn job(&self) -> JobId {
         match self {
-            Request::Inspect { job }
-            | Request::Rename { job, .. }
-            | Request::Csv { job, .. }
-            | Request::Bench { job, .. } => *job,
+            Request::Inspect { job } | Request::Rename { job, .. } | Request::Csv { job, .. } => {
+                *job
+            }
+            #[cfg(feature = "bench")]
+            Request::Bench { job, .. } => *job,
         }
     }
 }
@@ -122,7 +126,8 @@ pub enum Response {
         /// What the workbook says now.
         answer: CsvAnswer,
     },
-    /// The figure of a [`Request::Bench`].
+    /// The figure of a `Request::Bench` (bench builds only).
+    #[cfg(feature = "bench")]
     Benched {
         /// The job this belongs to.
         job: JobId,
@@ -151,10 +156,11 @@ impl Response {
             Response::Progress { job, .. }
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
-            | Response::Benched { job, .. }
             | Response::Csv { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
+            #[cfg(feature = "bench")]
+            Response::Benched { job, .. } => Some(*job),
         }
     }
 }

@@ -680,7 +680,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
         state.csv_quick(
             CsvOp::MergePage {
                 start: 0,
-                count: crate::web::csv_worker::MERGE_PAGE,
+                count: crate::protocol::MERGE_PAGE,
             },
             &[],
         );
@@ -784,12 +784,12 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     </ul>
                     <div class="row-of-fields">
                         {(m.start > 0).then(|| {
-                            let prev = m.start.saturating_sub(crate::web::csv_worker::MERGE_PAGE);
-                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: prev, count: crate::web::csv_worker::MERGE_PAGE }, &[])>"Previous"</button> }
+                            let prev = m.start.saturating_sub(crate::protocol::MERGE_PAGE);
+                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: prev, count: crate::protocol::MERGE_PAGE }, &[])>"Previous"</button> }
                         })}
-                        {(m.start + crate::web::csv_worker::MERGE_PAGE < m.total_diffs).then(|| {
-                            let next = m.start + crate::web::csv_worker::MERGE_PAGE;
-                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: next, count: crate::web::csv_worker::MERGE_PAGE }, &[])>"Next"</button> }
+                        {(m.start + crate::protocol::MERGE_PAGE < m.total_diffs).then(|| {
+                            let next = m.start + crate::protocol::MERGE_PAGE;
+                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: next, count: crate::protocol::MERGE_PAGE }, &[])>"Next"</button> }
                         })}
                     </div>
                 }

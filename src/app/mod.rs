@@ -323,7 +323,7 @@ impl AppState {
                     self.csv_quick(
                         CsvOp::MergePage {
                             start: 0,
-                            count: crate::web::csv_worker::MERGE_PAGE,
+                            count: crate::protocol::MERGE_PAGE,
                         },
                         &[],
                     );
@@ -362,6 +362,7 @@ impl AppState {
     fn on_response(self, response: Response, blob: Option<Blob>) {
         match response {
             Response::Ready => mark_worker_ready(true),
+            #[cfg(feature = "bench")]
             Response::Benched { .. } => {}
             Response::Csv { answer, .. } => self.on_csv_answer(answer),
             Response::Progress {

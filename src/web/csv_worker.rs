@@ -6,13 +6,13 @@ use std::io::{self, Read, Write};
 
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
-use crate::protocol::{CsvAnswer, CsvOp, JobId, Response, SLICE_LEN};
+use crate::protocol::{CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
 use crate::workbench::mapping::Field;
 use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
 use super::blob_reader::BlobReader;
 use super::download::blob_from_chunks;
-use super::worker::post;
+use super::post::post;
 
 thread_local! {
     static WORKBOOK: RefCell<Option<(Workbook, File)>> = const { RefCell::new(None) };
@@ -288,6 +288,3 @@ pub fn handle(
         Ok(())
     })
 }
-
-/// Differences shown per merge page.
-pub const MERGE_PAGE: usize = 50;

@@ -2,10 +2,13 @@
 //!
 //! No format logic lives here: everything a file means is decided by the core.
 
+#[cfg(feature = "bench")]
+pub mod bench_worker;
 pub mod blob_reader;
 pub mod client;
 pub mod csv_worker;
 pub mod download;
+pub mod post;
 pub mod worker;
 
 use wasm_bindgen::JsValue;

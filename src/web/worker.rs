@@ -3,40 +3,18 @@
 
 use std::io::Read;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::bench::{self, BenchFigure, BenchOp};
 use crate::formats::HEAD_LEN;
 use crate::inspect::inspect;
 use crate::protocol::{Request, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
-use super::{from_js, js_error_text, to_js};
-
-/// Posts `response` (and a `blob` beside it, for downloads) to the page.
-pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Option<&Blob>) {
-    let message = Object::new();
-    let set = |key: &str, value: &JsValue| Reflect::set(&message, &JsValue::from_str(key), value);
-    let encoded = match to_js(response) {
-        Ok(v) => v,
-        Err(e) => {
-            web_sys::console::error_1(&e);
-            return;
-        }
-    };
-    if set("response", &encoded).is_err() {
-        return;
-    }
-    if let Some(blob) = blob {
-        let _ = set("blob", blob);
-    }
-    if let Err(e) = scope.post_message(&message) {
-        web_sys::console::error_1(&e);
-    }
-}
+use super::from_js;
+use super::post::post;
 
 fn files_of(data: &JsValue) -> Vec<File> {
     Reflect::get(data, &JsValue::from_str("files"))
@@ -94,52 +72,6 @@ fn inspect_files(
     Ok(())
 }
 
-/// Milliseconds from the worker's clock.
-fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
-    let global: &web_sys::WorkerGlobalScope = scope.as_ref();
-    global
-        .performance()
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-/// Bytes of wasm linear memory: it only grows, so this is the peak so far.
-fn wasm_memory_bytes() -> u64 {
-    core::arch::wasm32::memory_size(0) as u64 * 65_536
-}
-
-fn bench_op(
-    scope: &DedicatedWorkerGlobalScope,
-    job: u32,
-    op: BenchOp,
-    bytes: u64,
-    runs: u32,
-) -> Result<(), String> {
-    let input = bench::generate(op, bytes as usize);
-    let blob = super::download::blob_from_bytes(&input, "application/octet-stream")
-        .map_err(|e| js_error_text(&e))?;
-    let size = input.len() as u64;
-    let head = input[..input.len().min(HEAD_LEN)].to_vec();
-    drop(input);
-    let mut best = f64::INFINITY;
-    let mut records = 0;
-    for _ in 0..runs.max(1) {
-        let reader = BlobReader::new(blob.clone(), SLICE_LEN).map_err(|e| e.to_string())?;
-        let start = now(scope);
-        records = bench::run(op, size, &head, reader);
-        best = best.min(now(scope) - start);
-    }
-    let figure = BenchFigure::new(
-        op,
-        "wasm-worker",
-        size,
-        records,
-        best,
-        Some(wasm_memory_bytes()),
-    );
-    post(scope, &Response::Benched { job, figure }, None);
-    Ok(())
-}
-
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let request_value =
         Reflect::get(&data, &JsValue::from_str("request")).unwrap_or(JsValue::UNDEFINED);
@@ -174,9 +106,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 "file {file} was not sent with the request; open the file again"
             )),
         },
-        Request::Bench {
-            op, bytes, runs, ..
-        } => bench_op(scope, job, op, bytes, runs),
+        #[cfg(feature = "bench")]
+        Request::Bench { op, runs, .. } => super::bench_worker::run(job, op, runs, &files),
         Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
     };
     match outcome {

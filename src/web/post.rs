@@ -1,0 +1,40 @@
+//! How the worker answers the page: one [`Response`] per message, a `Blob` beside it for
+//! downloads. Every part of the worker posts through here.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+use web_sys::{Blob, DedicatedWorkerGlobalScope};
+
+use crate::protocol::Response;
+
+use super::to_js;
+
+/// Posts `response` (and a `blob` beside it, for downloads) to the page.
+pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Option<&Blob>) {
+    let message = Object::new();
+    let set = |key: &str, value: &JsValue| Reflect::set(&message, &JsValue::from_str(key), value);
+    let encoded = match to_js(response) {
+        Ok(v) => v,
+        Err(e) => {
+            web_sys::console::error_1(&e);
+            return;
+        }
+    };
+    if set("response", &encoded).is_err() {
+        return;
+    }
+    if let Some(blob) = blob {
+        let _ = set("blob", blob);
+    }
+    if let Err(e) = scope.post_message(&message) {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// Milliseconds from the worker's clock.
+pub fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    let global: &web_sys::WorkerGlobalScope = scope.as_ref();
+    global
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
