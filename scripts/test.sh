@@ -14,11 +14,12 @@ scripts/setup
 step "cargo fmt --check"
 cargo fmt --all --check
 
-step "cargo clippy (native)"
-cargo clippy --all-targets -- -D warnings
+step "cargo clippy (native, with the bench feature)"
+cargo clippy --all-targets --all-features -- -D warnings
 
-step "cargo clippy (wasm32)"
+step "cargo clippy (wasm32: as released, then with the bench feature)"
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --lib --bins --all-features --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 cargo test

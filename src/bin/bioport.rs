@@ -277,6 +277,20 @@ mod native {
         v.totals.with_errors > 0 || v.totals.file_errors > 0 || !v.conflicts.is_empty()
     }
 
+    /// Prints `value` as pretty JSON on stdout; exit code 2 when it cannot be written.
+    fn print_json(value: &impl serde::Serialize) -> Result<(), ExitCode> {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => {
+                println!("{text}");
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("bioport: cannot write JSON: {e}");
+                Err(ExitCode::from(2))
+            }
+        }
+    }
+
     fn check(file: &Path, site: &SiteArgs, json: bool) -> ExitCode {
         let wb = match open_workbook(file, site) {
             Ok(wb) => wb,
@@ -302,12 +316,8 @@ mod native {
                 })
                 .collect();
             let out = serde_json::json!({ "view": view, "findings": findings });
-            match serde_json::to_string_pretty(&out) {
-                Ok(text) => println!("{text}"),
-                Err(e) => {
-                    eprintln!("bioport: cannot write JSON: {e}");
-                    return ExitCode::from(2);
-                }
+            if let Err(code) = print_json(&out) {
+                return code;
             }
         } else {
             print_summary(&view);
@@ -520,12 +530,8 @@ mod native {
                     }
                 }
                 if json {
-                    match serde_json::to_string_pretty(&summaries) {
-                        Ok(text) => println!("{text}"),
-                        Err(e) => {
-                            eprintln!("bioport: cannot write JSON: {e}");
-                            return ExitCode::from(2);
-                        }
+                    if let Err(code) = print_json(&summaries) {
+                        return code;
                     }
                 } else {
                     for s in &summaries {
