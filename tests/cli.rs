@@ -415,3 +415,226 @@ fn convert_refuses_what_it_cannot_write() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// One of the sample clock files beside the repository.
+fn zk_fixture(name: &str) -> Vec<u8> {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "shared",
+        "fixtures",
+        "zk",
+        name,
+    ]
+    .iter()
+    .collect();
+    fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// A small gzip-compressed tar archive with two entries, and the raw tar inside it.
+fn data_file() -> (Vec<u8>, Vec<u8>) {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, body) in [
+        ("users/1.bin", &b"user one"[..]),
+        ("faces/1.jpg", &[0xffu8, 0xd8, 0xff, 0xe0][..]),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, path, body).unwrap();
+    }
+    let raw = tar.into_inner().unwrap();
+    (gzip(&raw), raw)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn inspect_exit_codes_tell_damaged_files_from_good_ones() {
+    let dir = TempDir::new("inspect-exit");
+    let (tgz, raw) = data_file();
+    let good = "BioStarX_20250102_030405.tgz";
+    dir.file(good, &tgz);
+    let o = bioport(&["inspect", good], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2 entries"), "{}", stdout(&o));
+
+    let len = tgz.len();
+    let mut crc = tgz.clone();
+    crc[len - 8] ^= 0xff;
+    let mut length = tgz.clone();
+    length[len - 4] ^= 0x01;
+    let mut header = raw.clone();
+    header[148] ^= 0x07; // the first entry's header checksum
+    let damaged: [(&str, Vec<u8>); 4] = [
+        ("truncated.tgz", tgz[..len / 2].to_vec()),
+        ("crc.tgz", crc),
+        ("length.tgz", length),
+        ("header.tgz", gzip(&header)),
+    ];
+    for (name, bytes) in &damaged {
+        dir.file(name, bytes);
+        let o = bioport(&["inspect", name], &dir.0);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        assert!(stdout(&o).contains("problem: "), "{name}: {}", stdout(&o));
+    }
+
+    let record = zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    let o = bioport(&["inspect", "user.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let mut cut = record.clone();
+    cut.extend_from_slice(&record[..30]);
+    fs::create_dir_all(dir.path("cut")).unwrap();
+    dir.file("cut/user.dat", &cut);
+    let o = bioport(&["inspect", "cut/user.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("the last record is cut off (30 of 72 bytes)"));
+
+    // Not a file bioport reads, and a file that is not there: 2; the worst file wins.
+    dir.file("notes.bin", &[0u8, 1, 2, 3, 0xff, 0xfe, 7]);
+    let o = bioport(&["inspect", "notes.bin"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let o = bioport(&["inspect", good, "user.dat", "crc.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    let o = bioport(&["inspect", good, "missing.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    // --help states the codes.
+    let help = stdout(&bioport(&["inspect", "--help"], &dir.0));
+    assert!(help.contains("1  read, problems found"), "{help}");
+}
+
+#[test]
+fn json_is_always_one_json_document() {
+    let dir = TempDir::new("json-always");
+    dir.file("users.csv", VALID.as_bytes());
+    let o = bioport(&["inspect", "users.csv", "missing.csv", "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    assert_eq!(v[0]["recognition"]["kind"], "biostar_csv");
+    assert_eq!(v[1]["name"], "missing.csv");
+    assert!(v[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("missing.csv: cannot open"));
+
+    let o = bioport(&["check", "missing.csv", "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing.csv: cannot read"),
+        "{v}"
+    );
+}
+
+#[test]
+fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
+    let dir = TempDir::new("other-kinds");
+    dir.file(
+        "1_attlog.dat",
+        &zk_fixture("attlog_A_Alden4891_attloger_LF_pin9.dat"),
+    );
+    for args in [
+        &["check", "1_attlog.dat"][..],
+        &[
+            "convert",
+            "1_attlog.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+        ][..],
+    ] {
+        let o = bioport(args, &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "1_attlog.dat is a Time clock attendance log (attlog.dat), not a user CSV"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("`bioport inspect` summarises it"), "{err}");
+    }
+    assert!(!dir.path("out.csv").exists());
+    assert!(!dir.path("out_errors.csv").exists());
+    let (tgz, _) = data_file();
+    dir.file("users.csv.tgz", &tgz);
+    let o = bioport(&["check", "users.csv.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("BioStar data file screen"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn convert_never_writes_over_its_input() {
+    let dir = TempDir::new("convert-own-input");
+    dir.file("users.csv", MIXED.as_bytes());
+    let absolute = dir.path("users.csv").display().to_string();
+    for output in ["users.csv", "./users.csv", absolute.as_str()] {
+        let o = bioport(
+            &["convert", "users.csv", "--to", "biostar-csv", "-o", output],
+            &dir.0,
+        );
+        assert_eq!(o.status.code(), Some(2), "{output}");
+        assert!(
+            stderr(&o).contains("would replace the input users.csv; nothing was written"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(fs::read(dir.path("users.csv")).unwrap(), MIXED.as_bytes());
+    }
+    // The error file's name may not be the input's either.
+    dir.file("out_errors.csv", MIXED.as_bytes());
+    let o = bioport(
+        &[
+            "convert",
+            "out_errors.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the error file out_errors.csv would replace the input"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read(dir.path("out_errors.csv")).unwrap(),
+        MIXED.as_bytes()
+    );
+    assert!(!dir.path("out.csv").exists());
+    // Nor the server's export given beside it.
+    dir.file("export.csv", VALID.as_bytes());
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "export.csv",
+            "--existing",
+            "export.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(fs::read(dir.path("export.csv")).unwrap(), VALID.as_bytes());
+}

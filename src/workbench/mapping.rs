@@ -55,7 +55,7 @@ pub enum Field {
     Custom(String),
 }
 
-/// The Wiegand card-format column names a server commonly writes (formats.md section 1).
+/// The Wiegand card-format column names a server commonly writes (`../shared/docs/formats.md` section 1).
 pub const KNOWN_WIEGAND_FORMATS: [&str; 9] = [
     "26 bit SIA Standard-H10301",
     "HID 37 bit-H10302",

@@ -1,0 +1,149 @@
+//! `bioport check`: how a user CSV was read, its mapping, totals and every finding.
+
+use std::path::Path;
+
+use bioport::workbench::mapping::column_letter;
+use bioport::workbench::validate::Severity;
+use bioport::workbench::WorkbookView;
+
+use crate::outcome::{fail, print_json, Outcome};
+use crate::site::{open_workbook, SiteArgs};
+
+/// The summary `check` prints: reading, mapping, totals, counts per rule.
+fn print_summary(v: &WorkbookView) {
+    println!("{}: {} bytes", v.name, v.size);
+    println!("  encoding: {} ({})", v.encoding.label(), v.encoding_reason);
+    if let Some(m) = &v.replacement_message {
+        println!("  warning: {m}");
+    }
+    let delimiter = match v.delimiter.as_str() {
+        "," => "comma",
+        ";" => "semicolon",
+        "\t" => "tab",
+        _ => "other",
+    };
+    println!("  delimiter: {delimiter} ({})", v.delimiter_reason);
+    println!("  header: line {}", v.header_line);
+    println!("  mapping:");
+    for c in &v.columns {
+        let how = match c.target {
+            Some(_) => format!(" [{:?}]", c.how).to_lowercase(),
+            None => String::new(),
+        };
+        println!(
+            "    {} \"{}\" -> {}{how}",
+            column_letter(c.index),
+            c.header,
+            c.target_label
+        );
+        if let Some(note) = &c.note {
+            println!("        {note}");
+        }
+    }
+    for c in &v.conflicts {
+        println!("  error: {c}");
+    }
+    let t = &v.totals;
+    println!(
+        "  rows: {} ({} valid, {} with warnings only, {} with errors); mobile cards to issue: {}",
+        t.rows, t.valid, t.with_warnings, t.with_errors, t.mobile_cards
+    );
+    if !v.rules.is_empty() {
+        println!("  findings by rule:");
+        for r in &v.rules {
+            println!(
+                "    {:<7} {:>8}  {:<26} {}",
+                severity_word(r.severity),
+                r.count,
+                r.id,
+                r.title
+            );
+        }
+    }
+    for issue in &v.read_issues {
+        println!("  read: {issue}");
+    }
+    if v.read_issue_count > v.read_issues.len() as u64 {
+        println!(
+            "  read: ... and {} more",
+            v.read_issue_count - v.read_issues.len() as u64
+        );
+    }
+    for note in &v.notes {
+        println!("  note: {note}");
+    }
+    for f in &v.file_findings {
+        println!("  file error: {f}");
+    }
+}
+
+/// "1 row", "2 rows".
+pub fn rows_word(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
+    }
+}
+
+/// How a severity is printed.
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// True when the file cannot be imported as it is: rows or the mapping have errors.
+pub fn has_errors(v: &WorkbookView) -> bool {
+    v.totals.with_errors > 0 || v.totals.file_errors > 0 || !v.conflicts.is_empty()
+}
+
+/// `bioport check`: reads, maps and validates a user CSV and prints what it found.
+pub fn run(file: &Path, site: &SiteArgs, json: bool) -> Outcome {
+    let wb = match open_workbook(file, site) {
+        Ok(wb) => wb,
+        Err(message) => return fail(&message, json),
+    };
+    let view = wb.view();
+    if json {
+        let findings: Vec<serde_json::Value> = wb
+            .findings()
+            .map(|(row, line, f)| {
+                serde_json::json!({
+                    "row": row,
+                    "line": line,
+                    "col": f.col,
+                    "column": f.col.map(column_letter),
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "message": f.message,
+                })
+            })
+            .collect();
+        let out = serde_json::json!({ "view": view, "findings": findings });
+        if let Err(outcome) = print_json(&out) {
+            return outcome;
+        }
+    } else {
+        print_summary(&view);
+        let mut any = false;
+        for (_, line, f) in wb.findings() {
+            if !any {
+                println!("findings:");
+                any = true;
+            }
+            let col = f.col.map_or_else(|| "-".to_string(), column_letter);
+            println!(
+                "  line {line:<6} {col:<3} {:<7} {}",
+                severity_word(f.severity),
+                f.message
+            );
+        }
+    }
+    if has_errors(&view) {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    }
+}

@@ -1,0 +1,227 @@
+//! `bioport convert`: writes the import file (and the failed rows beside it), merged with
+//! the server's export when one is given. Outputs never replace an input, and each goes
+//! through a temporary file renamed into place.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use bioport::workbench::merge::MergeChoice;
+use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
+use clap::ValueEnum;
+
+use crate::check::{has_errors, rows_word};
+use crate::outcome::{fail, Outcome};
+use crate::site::{open_workbook, refuse_other_kinds, SiteArgs};
+
+/// The formats `convert` writes.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Target {
+    /// The BioStar 2 / BioStar X user CSV for "Import CSV".
+    BiostarCsv,
+}
+
+/// Keep or overwrite users the server already has.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MergeArg {
+    /// Keep the stored user; the file's row is left out.
+    Keep,
+    /// Replace the stored user with the file's row.
+    Overwrite,
+}
+
+/// What one `convert` is asked to do.
+pub struct Job<'a> {
+    /// The CSV to convert.
+    pub file: &'a Path,
+    /// The format to write.
+    pub to: Target,
+    /// Where the import file goes.
+    pub output: &'a Path,
+    /// Write rows with errors too.
+    pub all_rows: bool,
+    /// The server's export to merge against.
+    pub existing: Option<&'a Path>,
+    /// What to do with users the export already has.
+    pub merge: MergeArg,
+}
+
+/// `bioport convert`.
+pub fn run(job: &Job, site: &SiteArgs) -> Outcome {
+    let Target::BiostarCsv = job.to;
+    if let Err(message) = refuse_overwriting_inputs(job) {
+        return fail(&message, false);
+    }
+    let mut wb = match open_workbook(job.file, site) {
+        Ok(wb) => wb,
+        Err(message) => return fail(&message, false),
+    };
+    if let Some(path) = job.existing {
+        if let Err(message) = load_existing(&mut wb, path, job.merge) {
+            return fail(&message, false);
+        }
+    }
+    let view = wb.view();
+    print_reading(&view);
+    let rows = if job.all_rows {
+        ImportRows::All
+    } else {
+        ImportRows::ValidOnly
+    };
+    let mut outcome = report_write(
+        job.output,
+        write_file(job.output, |out| wb.write_import(out, rows)),
+    );
+    if view.totals.with_errors > 0 {
+        let path = error_path(job.output);
+        let written = write_file(&path, |out| wb.write_errors(out));
+        outcome = outcome.max(report_write(&path, written));
+    }
+    if has_errors(&view) {
+        outcome = outcome.max(Outcome::Problems);
+    }
+    outcome
+}
+
+/// The paths a file's real identity is compared by: canonical where the file exists,
+/// else its canonical folder joined with its name.
+fn identity(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let folder = folder
+        .canonicalize()
+        .unwrap_or_else(|_| folder.to_path_buf());
+    folder.join(path.file_name().unwrap_or_default())
+}
+
+/// Refuses an import or error file path that names one of the inputs.
+fn refuse_overwriting_inputs(job: &Job) -> Result<(), String> {
+    let errors = error_path(job.output);
+    let inputs = std::iter::once(job.file).chain(job.existing);
+    for input in inputs {
+        let input_id = identity(input);
+        for (what, output) in [
+            ("import file", job.output),
+            ("error file", errors.as_path()),
+        ] {
+            if identity(output) == input_id {
+                return Err(format!(
+                    "the {what} {} would replace the input {}; nothing was written. Name another output with -o.",
+                    output.display(),
+                    input.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads the server's export beside the workbook and sets the merge default.
+fn load_existing(wb: &mut Workbook, path: &Path, merge: MergeArg) -> Result<(), String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    refuse_other_kinds(&shown, &name, &bytes)?;
+    wb.load_existing(bytes, &name).map_err(|e| e.to_string())?;
+    wb.set_merge_default(match merge {
+        MergeArg::Keep => MergeChoice::Keep,
+        MergeArg::Overwrite => MergeChoice::Overwrite,
+    });
+    Ok(())
+}
+
+/// One line on how the file was read, its notes, and the merge's counts.
+fn print_reading(view: &WorkbookView) {
+    let t = &view.totals;
+    println!(
+        "read {}: {} data rows ({} valid, {} with warnings only, {} with errors), {}, {}, header on line {}",
+        view.name,
+        t.rows,
+        t.valid,
+        t.with_warnings,
+        t.with_errors,
+        view.encoding.label(),
+        match view.delimiter.as_str() {
+            "," => "comma",
+            ";" => "semicolon",
+            _ => "tab",
+        },
+        view.header_line
+    );
+    for note in view.notes.iter().chain(&view.file_findings) {
+        println!("  {note}");
+    }
+    if let Some(m) = &view.merge {
+        let c = &m.counts;
+        println!(
+            "merge with {}: {} new, {} in both ({} changed, {} the same), {} kept, {} overwritten, {} only in the export",
+            m.existing_name, c.new, c.in_both, c.changed, c.identical, c.kept, c.overwritten, c.untouched
+        );
+        for note in &m.notes {
+            println!("  {note}");
+        }
+    }
+}
+
+/// Prints what a write did; its outcome.
+fn report_write(path: &Path, written: Result<WriteReport, (Outcome, String)>) -> Outcome {
+    match written {
+        Ok(report) => {
+            println!(
+                "wrote {}: {}, {} bytes. {}",
+                path.display(),
+                rows_word(report.rows),
+                report.bytes,
+                report.note
+            );
+            Outcome::Clean
+        }
+        Err((outcome, message)) => {
+            eprintln!("bioport: {message}");
+            outcome
+        }
+    }
+}
+
+/// Writes through a temporary file beside `path`, renamed into place on success.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<WriteReport>,
+) -> Result<WriteReport, (Outcome, String)> {
+    let shown = path.display();
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".bioport-partial");
+    let tmp = path.with_file_name(tmp_name);
+    let cannot = |e: std::io::Error| (Outcome::Unusable, format!("{shown}: cannot write: {e}"));
+    let file = File::create(&tmp).map_err(cannot)?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out).and_then(|report| {
+        out.flush()?;
+        Ok(report)
+    });
+    drop(out);
+    let renamed = result.and_then(|report| std::fs::rename(&tmp, path).map(|()| report));
+    renamed.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            (Outcome::Problems, format!("{shown}: {e}"))
+        } else {
+            cannot(e)
+        }
+    })
+}
+
+/// `<stem>_errors.csv` beside `output`.
+fn error_path(output: &Path) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map_or_else(|| "users".to_string(), |s| s.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}_errors.csv"))
+}

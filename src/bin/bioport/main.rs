@@ -1,0 +1,134 @@
+//! The bioport command-line tool: the same core as the page, for scripts and terminals.
+//! Every command recognises its files first and ends with the same exit codes
+//! ([`outcome::Outcome`]).
+
+#[cfg(not(target_arch = "wasm32"))]
+mod check;
+#[cfg(not(target_arch = "wasm32"))]
+mod convert;
+#[cfg(not(target_arch = "wasm32"))]
+mod inspect;
+#[cfg(not(target_arch = "wasm32"))]
+mod outcome;
+#[cfg(not(target_arch = "wasm32"))]
+mod site;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    use clap::{Parser, Subcommand};
+
+    use crate::convert::{MergeArg, Target};
+    use crate::outcome::EXIT_CODES;
+    use crate::site::SiteArgs;
+
+    /// Converts the user files of access-control systems and time clocks, offline.
+    #[derive(Parser)]
+    #[command(name = "bioport", version, about, after_help = EXIT_CODES)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Say what each file is and summarise it (size, rows, records or entries, damage).
+        ///
+        /// Exit code: 0 when every file was read and nothing is wrong, 1 when a file has
+        /// problems (a truncated or damaged archive, a cut-off record, damaged lines), 2
+        /// when a file could not be read or is not a file bioport reads.
+        #[command(after_help = EXIT_CODES)]
+        Inspect {
+            /// The files to look at.
+            #[arg(required = true)]
+            files: Vec<PathBuf>,
+            /// Print one JSON array instead of text (always JSON, errors included).
+            #[arg(long)]
+            json: bool,
+        },
+        /// Check a BioStar user CSV before upload: how it was read, the mapping, and every
+        /// problem the server would reject (or that looks like a mistake).
+        ///
+        /// Exit code: 0 when no row has errors, 1 when rows (or the mapping) have errors,
+        /// 2 when the file could not be read or is not a user CSV.
+        #[command(after_help = EXIT_CODES)]
+        Check {
+            /// The CSV file.
+            file: PathBuf,
+            #[command(flatten)]
+            site: SiteArgs,
+            /// Print JSON ({view, findings}, or {error}) instead of text.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Write the file the BioStar server imports, and the failed rows beside it.
+        ///
+        /// Writes OUT (rows without errors, BioStar header names, UTF-8, CRLF) and, when
+        /// rows have errors, `<OUT stem>_errors.csv` with an Error_Description column.
+        /// Every output goes through a temporary file renamed into place, and an output
+        /// that would replace an input is refused.
+        /// Exit code: 0 when every row was written, 1 when rows with errors were left out
+        /// (or nothing could be written because of the mapping), 2 when a file could not
+        /// be read or written.
+        #[command(after_help = EXIT_CODES)]
+        Convert {
+            /// The CSV file.
+            file: PathBuf,
+            /// The format to write.
+            #[arg(long, value_enum)]
+            to: Target,
+            /// Where to write the import file.
+            #[arg(short = 'o', long = "output")]
+            output: PathBuf,
+            /// Write every row with data, errors included (the error file is still written).
+            #[arg(long)]
+            all_rows: bool,
+            /// The server's current "Export CSV", to merge against (keep or overwrite per user).
+            #[arg(long)]
+            existing: Option<PathBuf>,
+            /// What to do with users the export already has.
+            #[arg(long, value_enum, requires = "existing", default_value = "keep")]
+            merge: MergeArg,
+            #[command(flatten)]
+            site: SiteArgs,
+        },
+    }
+
+    /// Runs the command line and returns the process exit code.
+    pub fn main() -> ExitCode {
+        let outcome = match Cli::parse().command {
+            Command::Inspect { files, json } => crate::inspect::run(&files, json),
+            Command::Check { file, site, json } => crate::check::run(&file, &site, json),
+            Command::Convert {
+                file,
+                to,
+                output,
+                all_rows,
+                existing,
+                merge,
+                site,
+            } => crate::convert::run(
+                &crate::convert::Job {
+                    file: &file,
+                    to,
+                    output: &output,
+                    all_rows,
+                    existing: existing.as_deref(),
+                    merge,
+                },
+                &site,
+            ),
+        };
+        outcome.code()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    native::main()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

@@ -1,0 +1,53 @@
+//! How every command ends: one set of exit codes for all of them, and JSON printed one way.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+/// What a command found. Several files or outputs end with the worst of theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Exit code 0: read, nothing wrong.
+    Clean = 0,
+    /// Exit code 1: read, problems found.
+    Problems = 1,
+    /// Exit code 2: unreadable, not a file bioport reads, or an output not written.
+    Unusable = 2,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// The exit codes as `--help` and the README state them.
+pub const EXIT_CODES: &str = "Exit codes, the same for every command:
+  0  read, nothing wrong
+  1  read, problems found (rows with errors, a damaged file)
+  2  unreadable, not a file bioport reads, or an output that could not be written";
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(value: &impl Serialize) -> Result<(), Outcome> {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("bioport: cannot write JSON: {e}");
+            Err(Outcome::Unusable)
+        }
+    }
+}
+
+/// Reports a command that could not go on: on stderr, and as one JSON document on stdout
+/// when `json` was asked for, so a script always gets JSON.
+pub fn fail(message: &str, json: bool) -> Outcome {
+    eprintln!("bioport: {message}");
+    if json {
+        let _ = print_json(&serde_json::json!({ "error": message }));
+    }
+    Outcome::Unusable
+}

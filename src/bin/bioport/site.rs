@@ -1,0 +1,119 @@
+//! The options every CSV command shares (the target server's settings, how to read the
+//! file) and opening a user CSV the way the page does.
+
+use std::path::Path;
+
+use bioport::formats::{recognize, Workflow, HEAD_LEN};
+use bioport::text::TextEncoding;
+use bioport::workbench::validate::{ExpiryLimit, SiteSettings, UserIdType};
+use bioport::workbench::{OpenOptions, Workbook};
+use clap::Args;
+
+/// How the target server is set up and how to read the file.
+#[derive(Args)]
+pub struct SiteArgs {
+    /// The server uses alphanumeric user IDs (letters, digits, - and _).
+    #[arg(long)]
+    alphanumeric_ids: bool,
+    /// The latest expiry year the server and devices accept.
+    #[arg(long, value_parser = ["2030", "2037"], default_value = "2037")]
+    expiry: String,
+    /// A dynamic Airfob site: mobile cards need both mobile dates.
+    #[arg(long)]
+    dynamic_site: bool,
+    /// Allow the symbols the manual allows in names (live servers reject them).
+    #[arg(long)]
+    no_strict_names: bool,
+    /// The header's line (1-based), instead of the guessed one.
+    #[arg(long, value_name = "N")]
+    header_row: Option<u64>,
+    /// The text encoding: utf-8, utf-8-bom, utf-16le, utf-16be, cp949, windows-1252.
+    #[arg(long, value_name = "ID")]
+    encoding: Option<String>,
+    /// The delimiter: , or ; or tab.
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// A custom user field the server has (repeat for more).
+    #[arg(long = "custom-field", value_name = "NAME")]
+    custom_fields: Vec<String>,
+}
+
+impl SiteArgs {
+    /// The open options these arguments ask for (the header line is applied after).
+    pub fn options(&self) -> Result<OpenOptions, String> {
+        let encoding = match &self.encoding {
+            None => None,
+            Some(id) => Some(TextEncoding::from_id(id).ok_or_else(|| {
+                let ids: Vec<&str> = TextEncoding::all().iter().map(|e| e.id()).collect();
+                format!("unknown encoding \"{id}\"; use one of {}", ids.join(", "))
+            })?),
+        };
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some(",") | Some("comma") => Some(b','),
+            Some(";") | Some("semicolon") => Some(b';'),
+            Some("tab") | Some("\t") | Some("\\t") => Some(b'\t'),
+            Some(other) => return Err(format!("unknown delimiter \"{other}\"; use , or ; or tab")),
+        };
+        Ok(OpenOptions {
+            encoding,
+            delimiter,
+            header_row: None,
+            settings: SiteSettings {
+                user_id_type: if self.alphanumeric_ids {
+                    UserIdType::Alphanumeric
+                } else {
+                    UserIdType::Numeric
+                },
+                expiry_limit: if self.expiry == "2030" {
+                    ExpiryLimit::Y2030
+                } else {
+                    ExpiryLimit::Y2037
+                },
+                dynamic_site: self.dynamic_site,
+                strict_names: !self.no_strict_names,
+                ..SiteSettings::default()
+            },
+            custom_fields: self.custom_fields.clone(),
+        })
+    }
+}
+
+/// Reads and opens a CSV the way the page does; the message says what went wrong.
+pub fn open_workbook(path: &Path, site: &SiteArgs) -> Result<Workbook, String> {
+    let shown = path.display();
+    let options = site.options()?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+    refuse_other_kinds(&shown.to_string(), &name, &bytes)?;
+    let mut wb = Workbook::open(bytes, &name, options).map_err(|e| e.to_string())?;
+    if let Some(line) = site.header_row {
+        let row = wb
+            .row_of_line(line)
+            .ok_or_else(|| format!("{shown}: there is no line {line} to take as the header"))?;
+        wb.set_header_row(row).map_err(|e| e.to_string())?;
+    }
+    Ok(wb)
+}
+
+/// Refuses a file recognised as another kind than a user CSV, naming what it is and what
+/// serves it (a file nothing recognises is left to the workbook, which says what it found).
+pub fn refuse_other_kinds(shown: &str, name: &str, bytes: &[u8]) -> Result<(), String> {
+    let head = &bytes[..bytes.len().min(HEAD_LEN)];
+    let kind = recognize(name, bytes.len() as u64, head).kind;
+    let serves = match kind.workflow() {
+        None | Some(Workflow::BiostarCsv) => return Ok(()),
+        Some(Workflow::DataFile) => {
+            "`bioport inspect` verifies it; on the page, the BioStar data file screen checks and renames it"
+        }
+        Some(Workflow::TimeClock) => {
+            "`bioport inspect` summarises it; on the page it opens under Time clock files"
+        }
+    };
+    Err(format!(
+        "{shown} is a {}, not a user CSV: {serves}.",
+        kind.label()
+    ))
+}
