@@ -173,10 +173,7 @@ pub fn inspect<R: Read>(
         ));
     }
     if kind == FileKind::BiostarDataFile {
-        summary.device_name = formats::device_name_for_data_file(name).filter(|n| {
-            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            n != base
-        });
+        summary.device_name = crate::archive::rename_for_device(name);
     }
     summary
 }

@@ -4,6 +4,7 @@
 //! The Leptos app (`app`), the Web Worker and browser glue (`web`) and the command-line
 //! tool (`src/bin/bioport.rs`) are thin doors onto it.
 
+pub mod archive;
 pub mod bench;
 pub mod formats;
 pub mod inspect;

@@ -178,8 +178,8 @@ pub fn is_data_file_name(name: &str) -> bool {
     data_file_stamp(name).is_some()
 }
 
-/// The `YYYYMMDD_HHMMSS` stamp and prefix of a BioStar data file name, if it is one.
-fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
+/// The prefix and `YYYYMMDD_HHMMSS` stamp of a BioStar data file name, if it is one.
+pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
     let stem_len = lower.strip_suffix(".tgz")?.len();
@@ -194,15 +194,6 @@ fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
             .enumerate()
             .all(|(i, c)| i == 8 || c.is_ascii_digit());
     (ok_prefix && ok_stamp).then_some((prefix, stamp))
-}
-
-/// The name a device recognises for a BioStar data file: `BioStar2_YYYYMMDD_HHMMSS.tgz`.
-///
-/// None when the name is not a BioStar data file name; the same name when it already is
-/// the device's.
-pub fn device_name_for_data_file(name: &str) -> Option<String> {
-    let (_, stamp) = data_file_stamp(name)?;
-    Some(format!("BioStar2_{stamp}.tgz"))
 }
 
 /// Share of bytes in `head` that are printable text (ASCII printable, tab, CR, LF, or UTF-8 high bytes).
@@ -759,27 +750,6 @@ mod tests {
         let r = rec("BioStarX_20250102_030405.tgz", b"hello world");
         assert_eq!(r.kind, FileKind::Unknown);
         assert!(r.reason.contains("not gzip-compressed"));
-    }
-
-    #[test]
-    fn data_file_names() {
-        assert_eq!(
-            device_name_for_data_file("BioStarX_20250102_030405.tgz").as_deref(),
-            Some("BioStar2_20250102_030405.tgz")
-        );
-        assert_eq!(
-            device_name_for_data_file("/tmp/BioStar2_20250102_030405.TGZ").as_deref(),
-            Some("BioStar2_20250102_030405.tgz")
-        );
-        assert_eq!(
-            device_name_for_data_file("BioStarX_2025010_030405.tgz"),
-            None
-        );
-        assert_eq!(
-            device_name_for_data_file("BioStarX_20250102_030405.tar"),
-            None
-        );
-        assert_eq!(device_name_for_data_file("Other_20250102_030405.tgz"), None);
     }
 
     #[test]
