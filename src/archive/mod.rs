@@ -3,9 +3,10 @@
 //!
 //! Lives here now: the rename to the name a device recognises (`BioStar2_...`).
 //! Will live here: verify, list, rename, repackage, compare two data files, and the device
-//! check. The byte format itself (signatures, name pattern) is in [`crate::formats`].
+//! check. The byte format itself (signatures, name pattern, streaming entry walk) is
+//! [`crate::formats::data_file`].
 
-use crate::formats::data_file_stamp;
+use crate::formats::data_file::data_file_stamp;
 
 /// The name a device recognises for a BioStar data file: `BioStar2_YYYYMMDD_HHMMSS.tgz`.
 ///

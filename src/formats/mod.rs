@@ -1,23 +1,25 @@
-//! One module per file format, reader and writer side by side, plus recognition:
-//! what a file is, told from its first bytes, its size and its name.
+//! One module per file format, reader and writer side by side: each knows its format's
+//! facts (signatures, record sizes, line shapes, file names) and streams its records.
+//! Recognition (what a file is, told from its first bytes, its size and its name) is here
+//! too for now, and asks the format modules for those facts.
 
 pub mod biostar_csv;
+pub mod csv_count;
+pub mod data_file;
+pub mod zk_attlog;
+pub mod zk_templates;
+pub mod zk_user_dat;
+
+use std::io::{self, Read};
 
 use serde::{Deserialize, Serialize};
 
+use zk_attlog::looks_like_attlog_line;
+use zk_templates::{fp10_head_plausible, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
+use zk_user_dat::{user_dat_plausibility, USER_DAT_28, USER_DAT_72};
+
 /// How many leading bytes recognition looks at.
 pub const HEAD_LEN: usize = 64 * 1024;
-
-/// Size of one record in a ZKTeco `user.dat` written by colour-screen firmware.
-pub const USER_DAT_72: u64 = 72;
-/// Size of one record in a ZKTeco `user.dat` written by older black-and-white firmware.
-pub const USER_DAT_28: u64 = 28;
-/// Size of one record in `template.dat` (fingerprint algorithm 9).
-pub const TEMPLATE_DAT_RECORD: u64 = 608;
-/// Size of one record in `ssrface.dat` (face templates).
-pub const SSRFACE_RECORD: u64 = 2576;
-/// Largest record `template.fp10.1` holds: 16 KiB of template plus its 6-byte header.
-pub const FP10_MAX_RECORD: u64 = 16 * 1024 + 6;
 
 /// What a file was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -165,37 +167,6 @@ fn base_name(name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_gzip(head: &[u8]) -> bool {
-    head.len() >= 3 && head[0] == 0x1f && head[1] == 0x8b && head[2] == 0x08
-}
-
-fn is_plain_tar(head: &[u8]) -> bool {
-    head.len() >= 262 && &head[257..262] == b"ustar"
-}
-
-/// True when the name is `BioStarX_YYYYMMDD_HHMMSS.tgz` or `BioStar2_...` (any case of `.tgz`).
-pub fn is_data_file_name(name: &str) -> bool {
-    data_file_stamp(name).is_some()
-}
-
-/// The prefix and `YYYYMMDD_HHMMSS` stamp of a BioStar data file name, if it is one.
-pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let lower = base.to_ascii_lowercase();
-    let stem_len = lower.strip_suffix(".tgz")?.len();
-    let stem = &base[..stem_len];
-    let (prefix, stamp) = stem.split_once('_')?;
-    let ok_prefix =
-        prefix.eq_ignore_ascii_case("biostarx") || prefix.eq_ignore_ascii_case("biostar2");
-    let b = stamp.as_bytes();
-    let ok_stamp = b.len() == 15
-        && b[8] == b'_'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 8 || c.is_ascii_digit());
-    (ok_prefix && ok_stamp).then_some((prefix, stamp))
-}
-
 /// Share of bytes in `head` that are printable text (ASCII printable, tab, CR, LF, or UTF-8 high bytes).
 fn text_share(head: &[u8]) -> f64 {
     if head.is_empty() {
@@ -208,10 +179,6 @@ fn text_share(head: &[u8]) -> f64 {
         })
         .count();
     texty as f64 / head.len() as f64
-}
-
-fn has_utf16_bom(head: &[u8]) -> bool {
-    head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff])
 }
 
 /// The head as text good enough for sniffing: UTF-16 with BOM turned to UTF-8, else lossy UTF-8.
@@ -231,32 +198,6 @@ fn head_lines(text: &str, cut: bool) -> Vec<&str> {
         lines.pop();
     }
     lines
-}
-
-/// True when `s` is a punch time as the clock writes it: `YYYY-MM-DD HH:MM:SS`.
-pub fn is_punch_time(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 19
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b' '
-        && b[13] == b':'
-        && b[16] == b':'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16) || c.is_ascii_digit())
-}
-
-/// True when `line` starts like an attlog punch: an ID, a tab and a punch time.
-pub fn starts_like_attlog_line(line: &str) -> bool {
-    let mut fields = line.split('\t');
-    let id = fields.next().unwrap_or("");
-    !id.trim().is_empty() && fields.next().is_some_and(is_punch_time)
-}
-
-/// True when `line` has the shape of an attlog punch: ID, tab, `YYYY-MM-DD HH:MM:SS`, tab, more.
-pub fn looks_like_attlog_line(line: &str) -> bool {
-    starts_like_attlog_line(line) && line.split('\t').nth(2).is_some()
 }
 
 /// Header words that mark a BioStar user CSV (or a sheet of users).
@@ -299,46 +240,6 @@ fn csv_shape(lines: &[&str]) -> (bool, bool) {
     (delimited, hints)
 }
 
-/// Plausibility of the bytes as `user.dat` records of `size` bytes: share of records that fit.
-pub fn user_dat_plausibility(head: &[u8], size: usize) -> f64 {
-    let records: Vec<&[u8]> = head.chunks_exact(size).take(256).collect();
-    if records.is_empty() {
-        return 0.0;
-    }
-    let good = records
-        .iter()
-        .filter(|r| user_record_plausible(r, size))
-        .count();
-    good as f64 / records.len() as f64
-}
-
-fn printable_or_nul_field(field: &[u8], needs_nul: bool) -> bool {
-    let end = field.iter().position(|&b| b == 0);
-    if needs_nul && end.is_none() {
-        return false;
-    }
-    let text = &field[..end.unwrap_or(field.len())];
-    text.iter().all(|&b| b >= 0x20 && b != 0x7f)
-}
-
-fn user_record_plausible(r: &[u8], size: usize) -> bool {
-    if r.iter().all(|&b| b == 0) {
-        return true; // an empty slot
-    }
-    let privilege = r[2];
-    let privilege_ok = privilege <= 15;
-    match size {
-        72 => {
-            privilege_ok
-                && printable_or_nul_field(&r[11..35], true)
-                && printable_or_nul_field(&r[48..72], true)
-                && r[39] <= 99
-        }
-        28 => privilege_ok && printable_or_nul_field(&r[8..16], false) && r[20] == 0,
-        _ => false,
-    }
-}
-
 fn extension(base: &str) -> &str {
     base.rsplit_once('.').map_or("", |(_, e)| e)
 }
@@ -367,19 +268,19 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
     }
 
     // Archives.
-    if is_gzip(head) {
+    if data_file::is_gzip(head) {
         let name_fits = ext == "tgz" || base.ends_with(".tar.gz");
         if !name_fits {
             notes.push(format!(
                 "The file is gzip-compressed but named \"{name}\"; a BioStar data file is named BioStarX_YYYYMMDD_HHMMSS.tgz."
             ));
-        } else if !is_data_file_name(&base) {
+        } else if !data_file::is_data_file_name(&base) {
             notes.push(
                 "The name does not have the form BioStarX_YYYYMMDD_HHMMSS.tgz that BioStar writes."
                     .into(),
             );
         }
-        let confidence = if is_data_file_name(&base) {
+        let confidence = if data_file::is_data_file_name(&base) {
             Confidence::High
         } else {
             Confidence::Medium
@@ -391,7 +292,7 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
             notes,
         );
     }
-    if is_plain_tar(head) {
+    if data_file::is_plain_tar(head) {
         notes.push("This is a tar archive that is not gzip-compressed; BioStar writes .tgz (gzip-compressed) data files.".into());
         return make(
             FileKind::BiostarDataFile,
@@ -539,14 +440,6 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
     )
 }
 
-fn fp10_head_plausible(head: &[u8]) -> bool {
-    if head.len() < 6 {
-        return false;
-    }
-    let size = u16::from_le_bytes([head[0], head[1]]) as u64;
-    (7..=FP10_MAX_RECORD).contains(&size) && head[4] <= 9
-}
-
 fn record_file(kind: FileKind, record: u64, size: u64, head: &[u8], by_name: bool) -> Recognition {
     let mut notes = Vec::new();
     let rem = size % record;
@@ -675,6 +568,48 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
             notes,
         ),
     }
+}
+
+/// Where a format's streaming counter reports what it found.
+pub trait Tally {
+    /// Records that `value` things called `label` were counted ("users: 120").
+    fn count(&mut self, label: &str, value: u64);
+    /// Records a problem found while reading, saying where and what to do.
+    fn problem(&mut self, message: String);
+}
+
+/// True when the bytes start with a UTF-16 byte order mark (either byte order).
+pub fn has_utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff])
+}
+
+/// Reads until `buf` is full or the reader ends; returns how many bytes were read.
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads the next whole record into `buf`: false at the end of the file, and false when
+/// the last record is cut off, which is reported as the problem `cut_off(bytes_read)`.
+fn next_record(
+    reader: &mut dyn Read,
+    buf: &mut [u8],
+    tally: &mut dyn Tally,
+    cut_off: impl FnOnce(usize) -> String,
+) -> io::Result<bool> {
+    let n = read_full(reader, buf)?;
+    if n > 0 && n < buf.len() {
+        tally.problem(cut_off(n));
+    }
+    Ok(n == buf.len())
 }
 
 #[cfg(test)]
