@@ -11,7 +11,7 @@ use crate::archive;
 use crate::formats::zk_templates::{self, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
-use crate::formats::{recognize, FileKind, Recognition};
+use crate::recognize::{recognize, FileKind, Recognition};
 
 /// Most problems listed one by one in a summary; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 50;
@@ -131,7 +131,7 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 
 /// Recognises and summarises a file read from `reader` (from its first byte).
 ///
-/// `head` is the file's first bytes (up to [`crate::formats::HEAD_LEN`]), used for recognition;
+/// `head` is the file's first bytes (up to [`crate::recognize::HEAD_LEN`]), used for recognition;
 /// `progress` is called with the number of bytes read so far.
 pub fn inspect<R: Read>(
     name: &str,
@@ -185,7 +185,7 @@ mod tests {
     use super::*;
 
     fn run(name: &str, bytes: &[u8]) -> Summary {
-        let head = &bytes[..bytes.len().min(crate::formats::HEAD_LEN)];
+        let head = &bytes[..bytes.len().min(crate::recognize::HEAD_LEN)];
         let mut seen = Vec::new();
         let s = inspect(name, bytes.len() as u64, head, bytes, &mut |n| seen.push(n));
         if s.problem_count == 0 && s.recognition.kind != FileKind::Unknown {

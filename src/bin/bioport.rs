@@ -7,8 +7,8 @@ mod native {
     use std::path::{Path, PathBuf};
     use std::process::ExitCode;
 
-    use bioport::formats::{FileKind, HEAD_LEN};
     use bioport::inspect::{inspect, Summary};
+    use bioport::recognize::{FileKind, HEAD_LEN};
     use bioport::text::TextEncoding;
     use bioport::workbench::mapping::column_letter;
     use bioport::workbench::merge::MergeChoice;
