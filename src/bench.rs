@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::formats::HEAD_LEN;
 use crate::inspect::inspect;
+use crate::recognize::HEAD_LEN;
 use crate::workbench::{ImportRows, OpenOptions, Workbook, MAX_FILE_BYTES};
 
 /// An operation the bench can time.

@@ -3,15 +3,15 @@
 //! [`inspect`] streams the file once (it never needs the whole file in memory), reports
 //! progress in bytes, and counts what it cannot read instead of stopping at it.
 
-use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
 use serde::{Deserialize, Serialize};
 
-use crate::formats::{
-    self, looks_like_attlog_line, FileKind, Recognition, FP10_MAX_RECORD, SSRFACE_RECORD,
-    TEMPLATE_DAT_RECORD,
-};
+use crate::archive;
+use crate::formats::zk_templates::{self, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
+use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
+use crate::formats::{csv_count, data_file, zk_attlog, Tally};
+use crate::recognize::{recognize, FileKind, Recognition};
 
 /// Most problems listed one by one in a summary; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 50;
@@ -44,7 +44,7 @@ pub struct Summary {
     pub device_name: Option<String>,
 }
 
-impl Summary {
+impl Tally for Summary {
     fn count(&mut self, label: &str, value: u64) {
         self.counts.push(Count {
             label: label.to_string(),
@@ -58,7 +58,9 @@ impl Summary {
             self.problems.push(message);
         }
     }
+}
 
+impl Summary {
     /// The count with this label, if present.
     pub fn get(&self, label: &str) -> Option<u64> {
         self.counts
@@ -129,7 +131,7 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 
 /// Recognises and summarises a file read from `reader` (from its first byte).
 ///
-/// `head` is the file's first bytes (up to [`formats::HEAD_LEN`]), used for recognition;
+/// `head` is the file's first bytes (up to [`crate::recognize::HEAD_LEN`]), used for recognition;
 /// `progress` is called with the number of bytes read so far.
 pub fn inspect<R: Read>(
     name: &str,
@@ -138,7 +140,7 @@ pub fn inspect<R: Read>(
     reader: R,
     progress: &mut dyn FnMut(u64),
 ) -> Summary {
-    let recognition = formats::recognize(name, size, head);
+    let recognition = recognize(name, size, head);
     let kind = recognition.kind;
     let mut summary = Summary {
         name: name.to_string(),
@@ -152,18 +154,18 @@ pub fn inspect<R: Read>(
     let step = (size / 100).max(64 * 1024);
     let mut reader = ProgressReader::new(reader, step, progress);
     let result = match kind {
-        FileKind::BiostarCsv => inspect_csv(head, &mut reader, &mut summary),
-        FileKind::BiostarDataFile => inspect_archive(head, &mut reader, &mut summary),
-        FileKind::ZkUserDat72 => inspect_user_dat(72, &mut reader, &mut summary),
-        FileKind::ZkUserDat28 => inspect_user_dat(28, &mut reader, &mut summary),
-        FileKind::ZkAttlog => inspect_attlog(&mut reader, &mut summary),
+        FileKind::BiostarCsv => csv_count::count_records(head, &mut reader, &mut summary),
+        FileKind::BiostarDataFile => data_file::count_entries(head, &mut reader, &mut summary),
+        FileKind::ZkUserDat72 => zk_user_dat::count_users(USER_DAT_72, &mut reader, &mut summary),
+        FileKind::ZkUserDat28 => zk_user_dat::count_users(USER_DAT_28, &mut reader, &mut summary),
+        FileKind::ZkAttlog => zk_attlog::count_punches(&mut reader, &mut summary),
         FileKind::ZkTemplateDat => {
-            inspect_fixed_templates(TEMPLATE_DAT_RECORD, "templates", &mut reader, &mut summary)
+            zk_templates::count_fixed(TEMPLATE_DAT_RECORD, "templates", &mut reader, &mut summary)
         }
         FileKind::ZkFaceDat => {
-            inspect_fixed_templates(SSRFACE_RECORD, "face records", &mut reader, &mut summary)
+            zk_templates::count_fixed(SSRFACE_RECORD, "face records", &mut reader, &mut summary)
         }
-        FileKind::ZkTemplateFp10 => inspect_fp10(&mut reader, &mut summary),
+        FileKind::ZkTemplateFp10 => zk_templates::count_fp10(size, &mut reader, &mut summary),
         FileKind::Unknown => Ok(()),
     };
     if let Err(e) = result {
@@ -173,302 +175,9 @@ pub fn inspect<R: Read>(
         ));
     }
     if kind == FileKind::BiostarDataFile {
-        summary.device_name = formats::device_name_for_data_file(name).filter(|n| {
-            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            n != base
-        });
+        summary.device_name = archive::rename_for_device(name);
     }
     summary
-}
-
-fn inspect_csv(head: &[u8], reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
-    // UTF-16 cannot be split into records as bytes: decode it whole (text::decode finds the
-    // BOM). Everything else is streamed; its delimiter is told from the head.
-    let utf16 = head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]);
-    let mut owned;
-    let (source, delimiter): (&mut dyn Read, u8) = if utf16 {
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes)?;
-        let text = crate::text::decode(bytes, None).text;
-        let delimiter = crate::formats::biostar_csv::detect_delimiter(&text).byte;
-        owned = io::Cursor::new(text.into_bytes());
-        (&mut owned, delimiter)
-    } else {
-        let head_text = String::from_utf8_lossy(&head[..head.len().min(16 * 1024)]);
-        (
-            reader,
-            crate::formats::biostar_csv::detect_delimiter(&head_text).byte,
-        )
-    };
-    count_csv_records(source, delimiter, s)
-}
-
-/// Streams CSV records with csv-core, counting them and flagging quoted line breaks at the
-/// line where their record starts. Driving csv-core directly lets this see every byte it
-/// consumes, so lines are counted exactly (LF, CR LF and blank lines alike) without holding
-/// the file.
-fn count_csv_records(source: &mut dyn Read, delimiter: u8, s: &mut Summary) -> io::Result<()> {
-    let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-    let mut input = vec![0u8; 256 * 1024];
-    let (mut pos, mut len, mut eof) = (0usize, 0usize, false);
-    let mut fields = vec![0u8; 64 * 1024];
-    let mut ends = vec![0usize; 64];
-    let (mut out_len, mut ends_len) = (0usize, 0usize);
-    let mut line = 1u64;
-    let mut record_line: Option<u64> = None;
-    let (mut records, mut multiline) = (0u64, 0u64);
-    loop {
-        if pos == len && !eof {
-            len = read_full(source, &mut input)?;
-            pos = 0;
-            eof = len == 0;
-        }
-        let chunk = &input[pos..len];
-        let (result, nin, nout, nend) =
-            parser.read_record(chunk, &mut fields[out_len..], &mut ends[ends_len..]);
-        let consumed = &chunk[..nin];
-        let mut rest = consumed;
-        if record_line.is_none() {
-            // Bytes between records are line ends of the previous record or blank lines.
-            let gap = rest
-                .iter()
-                .take_while(|&&b| b == b'\r' || b == b'\n')
-                .count();
-            line += rest[..gap].iter().filter(|&&b| b == b'\n').count() as u64;
-            rest = &rest[gap..];
-            if !rest.is_empty() {
-                record_line = Some(line);
-            }
-        }
-        line += rest.iter().filter(|&&b| b == b'\n').count() as u64;
-        pos += nin;
-        out_len += nout;
-        ends_len += nend;
-        match result {
-            csv_core::ReadRecordResult::InputEmpty => {}
-            csv_core::ReadRecordResult::OutputFull => fields.resize(fields.len() * 2, 0),
-            csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
-            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
-                if matches!(result, csv_core::ReadRecordResult::Record) {
-                    records += 1;
-                    if fields[..out_len].iter().any(|&b| b == b'\n' || b == b'\r') {
-                        multiline += 1;
-                        let at = record_line.unwrap_or(line);
-                        s.problem(format!(
-                            "Line {at}: a quoted cell holds a line break; the BioStar server would read it as two records. Remove the line break."
-                        ));
-                    }
-                }
-                out_len = 0;
-                ends_len = 0;
-                record_line = None;
-                if matches!(result, csv_core::ReadRecordResult::End) {
-                    break;
-                }
-            }
-        }
-    }
-    s.count("records (header included)", records);
-    s.count("cells with line breaks", multiline);
-    Ok(())
-}
-
-fn inspect_archive(head: &[u8], reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
-    let gz = head.starts_with(&[0x1f, 0x8b]);
-    let (mut entries, mut bytes) = (0u64, 0u64);
-    let mut source: Box<dyn Read + '_> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
-    {
-        let mut archive = tar::Archive::new(&mut source);
-        for entry in archive.entries()? {
-            let mut entry = entry?;
-            entries += 1;
-            let size = entry.header().size()?;
-            bytes += size;
-            // Read through the entry so gzip and truncation errors surface here.
-            let copied = io::copy(&mut entry, &mut io::sink())?;
-            if copied != size {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!("entry {entries} is cut short: {copied} of {size} bytes"),
-                ));
-            }
-        }
-    }
-    // Read to the end so the gzip trailer (CRC and length) is checked.
-    io::copy(&mut source, &mut io::sink())?;
-    s.count("entries", entries);
-    s.count("bytes in entries", bytes);
-    Ok(())
-}
-
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-fn inspect_user_dat(size: usize, reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
-    let mut buf = vec![0u8; size];
-    let (mut users, mut empty, mut disabled) = (0u64, 0u64, 0u64);
-    let mut index = 0u64;
-    loop {
-        let n = read_full(reader, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        if n < size {
-            s.problem(format!(
-                "Byte {}: the last record is cut off ({n} of {size} bytes); it is not read. Copy user.dat from the clock again.",
-                index * size as u64
-            ));
-            break;
-        }
-        let uid = u16::from_le_bytes([buf[0], buf[1]]);
-        if buf.iter().all(|&b| b == 0) || uid == 0 {
-            empty += 1;
-        } else {
-            users += 1;
-            if buf[2] & 1 == 1 {
-                disabled += 1;
-            }
-        }
-        index += 1;
-    }
-    s.count("users", users);
-    s.count("empty slots", empty);
-    s.count("disabled users", disabled);
-    Ok(())
-}
-
-fn inspect_attlog(reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
-    let mut lines = BufReader::with_capacity(256 * 1024, reader);
-    let mut line = Vec::new();
-    let (mut punches, mut damaged, mut number, mut nul_bytes) = (0u64, 0u64, 0u64, 0u64);
-    loop {
-        line.clear();
-        if lines.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        number += 1;
-        let nuls = line.iter().filter(|&&b| b == 0).count() as u64;
-        nul_bytes += nuls;
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let fields = text.split('\t').count();
-        if nuls == 0 && fields == 6 && looks_like_attlog_line(text) && !text.contains("ZZZZ") {
-            punches += 1;
-        } else {
-            damaged += 1;
-            let what = if nuls > 0 {
-                format!("{nuls} NUL bytes")
-            } else if text.contains("ZZZZ") {
-                "a record from erased flash (ZZZZ...)".to_string()
-            } else if formats::starts_like_attlog_line(text) {
-                format!(
-                    "a punch with {fields} of the 6 tab-separated fields (cut off or run together)"
-                )
-            } else {
-                "text that is not a punch".to_string()
-            };
-            s.problem(format!(
-                "Line {number}: {what}; the line is damaged and is not counted as a punch."
-            ));
-        }
-    }
-    s.count("punches", punches);
-    s.count("damaged lines", damaged);
-    s.count("NUL bytes", nul_bytes);
-    Ok(())
-}
-
-fn inspect_fixed_templates(
-    record: u64,
-    label: &str,
-    reader: &mut dyn Read,
-    s: &mut Summary,
-) -> io::Result<()> {
-    let mut buf = vec![0u8; record as usize];
-    let (mut records, mut valid) = (0u64, 0u64);
-    let mut users = HashSet::new();
-    loop {
-        let n = read_full(reader, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        if (n as u64) < record {
-            s.problem(format!(
-                "Byte {}: the last record is cut off ({n} of {record} bytes); it is not read. Copy the file from the clock again.",
-                records * record
-            ));
-            break;
-        }
-        records += 1;
-        if buf[5] != 0 {
-            valid += 1;
-            users.insert(u16::from_le_bytes([buf[2], buf[3]]));
-        }
-    }
-    s.count(label, records);
-    s.count("valid", valid);
-    s.count("users", users.len() as u64);
-    Ok(())
-}
-
-fn inspect_fp10(reader: &mut dyn Read, s: &mut Summary) -> io::Result<()> {
-    let mut header = [0u8; 6];
-    let mut body = vec![0u8; FP10_MAX_RECORD as usize];
-    let (mut records, mut offset) = (0u64, 0u64);
-    let mut users = HashSet::new();
-    loop {
-        let n = read_full(reader, &mut header)?;
-        if n == 0 {
-            break;
-        }
-        if n < 6 {
-            s.problem(format!("Byte {offset}: {n} bytes left, too few for a record header; the file is truncated."));
-            break;
-        }
-        let size = u64::from(u16::from_le_bytes([header[0], header[1]]));
-        if !(7..=FP10_MAX_RECORD).contains(&size) || header[4] > 9 {
-            s.problem(format!(
-                "Byte {offset}: a record header says size {size}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
-                header[4],
-                s.size.saturating_sub(offset)
-            ));
-            // Drain so the byte count stays right; the rest is unreadable.
-            io::copy(reader, &mut io::sink())?;
-            break;
-        }
-        let want = (size - 6) as usize;
-        let got = read_full(reader, &mut body[..want])?;
-        if got < want {
-            s.problem(format!(
-                "Byte {offset}: the last record is cut off ({} of {size} bytes).",
-                got + 6
-            ));
-            break;
-        }
-        records += 1;
-        users.insert(u16::from_le_bytes([header[2], header[3]]));
-        offset += size;
-    }
-    s.count("templates", records);
-    s.count("users", users.len() as u64);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -476,7 +185,7 @@ mod tests {
     use super::*;
 
     fn run(name: &str, bytes: &[u8]) -> Summary {
-        let head = &bytes[..bytes.len().min(formats::HEAD_LEN)];
+        let head = &bytes[..bytes.len().min(crate::recognize::HEAD_LEN)];
         let mut seen = Vec::new();
         let s = inspect(name, bytes.len() as u64, head, bytes, &mut |n| seen.push(n));
         if s.problem_count == 0 && s.recognition.kind != FileKind::Unknown {

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use bioport::formats::{recognize, Confidence, FileKind, HEAD_LEN};
 use bioport::inspect::{inspect, Summary};
+use bioport::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
 
 fn fixture(name: &str) -> (String, Vec<u8>) {
     let path: PathBuf = [

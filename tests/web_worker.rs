@@ -3,8 +3,8 @@
 
 use std::io::Read;
 
-use bioport::formats::{FileKind, HEAD_LEN};
 use bioport::inspect::inspect;
+use bioport::recognize::{FileKind, HEAD_LEN};
 use bioport::web::blob_reader::BlobReader;
 use bioport::web::download::blob_from_bytes;
 use js_sys::{Array, Uint8Array};

@@ -13,9 +13,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use web_sys::{Blob, File};
 
-use crate::formats::{FileKind, Workflow};
 use crate::inspect::Summary;
 use crate::protocol::{CsvAnswer, CsvOp, JobId, Request, Response};
+use crate::recognize::{FileKind, Workflow};
 use crate::web::client::WorkerClient;
 use crate::web::download::download_blob;
 use crate::web::js_error_text;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::formats::Workflow;
+use crate::recognize::Workflow;
 
 use super::{AppState, FilePicker};
 

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::formats::Workflow;
 use crate::inspect::Summary;
+use crate::recognize::Workflow;
 
 use super::{AppState, Entry, FilePicker};
 

@@ -6,8 +6,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::bench::{self, BenchFigure, BenchOp};
-use crate::formats::HEAD_LEN;
 use crate::protocol::{JobId, Response, SLICE_LEN};
+use crate::recognize::HEAD_LEN;
 
 use super::blob_reader::BlobReader;
 use super::post::{now, post};

@@ -8,9 +8,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::formats::HEAD_LEN;
 use crate::inspect::inspect;
 use crate::protocol::{Request, Response, SLICE_LEN};
+use crate::recognize::HEAD_LEN;
 
 use super::blob_reader::BlobReader;
 use super::from_js;

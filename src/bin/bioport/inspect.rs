@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use bioport::formats::{FileKind, HEAD_LEN};
 use bioport::inspect::{inspect, Summary};
+use bioport::recognize::{FileKind, HEAD_LEN};
 use serde::Serialize;
 
 use crate::outcome::{print_json, Outcome};

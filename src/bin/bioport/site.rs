@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bioport::formats::{recognize, Workflow, HEAD_LEN};
+use bioport::recognize::{recognize, Workflow, HEAD_LEN};
 use bioport::text::TextEncoding;
 use bioport::workbench::validate::{ExpiryLimit, SiteSettings, UserIdType};
 use bioport::workbench::{OpenOptions, Workbook};

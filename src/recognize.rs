@@ -1,0 +1,746 @@
+//! Recognition: what a file is, told from its name, its size and its first bytes.
+//!
+//! The decisions live here; the facts they rest on (signatures, record sizes, line shapes,
+//! file names) live with their format in [`crate::formats`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::formats::data_file;
+use crate::formats::has_utf16_bom;
+use crate::formats::zk_attlog::{has_attlog_name, looks_like_attlog_line};
+use crate::formats::zk_templates::{
+    self, FP10_NAME, SSRFACE_NAME, SSRFACE_RECORD, TEMPLATE_DAT_NAME, TEMPLATE_DAT_RECORD,
+};
+use crate::formats::zk_user_dat::{self, Verdict, USER_DAT_28, USER_DAT_72};
+
+/// How many leading bytes recognition looks at.
+pub const HEAD_LEN: usize = 64 * 1024;
+
+/// What a file was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// A BioStar 2 / BioStar X user CSV (or any delimited sheet of users).
+    BiostarCsv,
+    /// A BioStar data file: a gzip-compressed tar archive (`BioStarX_YYYYMMDD_HHMMSS.tgz`).
+    BiostarDataFile,
+    /// A ZKTeco `user.dat` with 72-byte records.
+    ZkUserDat72,
+    /// A ZKTeco `user.dat` with 28-byte records.
+    ZkUserDat28,
+    /// A ZKTeco attendance log (`<n>_attlog.dat`), text, one punch a line.
+    ZkAttlog,
+    /// A ZKTeco `template.dat`: fingerprint templates, 608-byte records.
+    ZkTemplateDat,
+    /// A ZKTeco `template.fp10.1`: fingerprint templates, variable-size records.
+    ZkTemplateFp10,
+    /// A ZKTeco `ssrface.dat`: face templates, 2,576-byte records.
+    ZkFaceDat,
+    /// Nothing bioport reads.
+    Unknown,
+}
+
+/// The workflow a recognised file opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workflow {
+    /// Read, map, validate, merge and write a BioStar user CSV.
+    BiostarCsv,
+    /// Verify, list, rename and repackage a BioStar data file.
+    DataFile,
+    /// Read and convert time clock USB files.
+    TimeClock,
+}
+
+impl Workflow {
+    /// Every workflow, in the order the start screen shows them.
+    pub const ALL: [Workflow; 3] = [
+        Workflow::BiostarCsv,
+        Workflow::DataFile,
+        Workflow::TimeClock,
+    ];
+
+    /// Title shown to the user.
+    pub fn title(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "BioStar user CSV",
+            Workflow::DataFile => "BioStar data file",
+            Workflow::TimeClock => "Time clock files",
+        }
+    }
+
+    /// Stable id used in URLs, test hooks and the CLI's JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "biostar-csv",
+            Workflow::DataFile => "data-file",
+            Workflow::TimeClock => "time-clock",
+        }
+    }
+
+    /// One line saying which files the workflow takes.
+    pub fn accepts(self) -> &'static str {
+        match self {
+            Workflow::BiostarCsv => "a user CSV exported from BioStar 2 or BioStar X, or a sheet from HR (.csv, .txt)",
+            Workflow::DataFile => "a data file exported from BioStar (BioStarX_YYYYMMDD_HHMMSS.tgz)",
+            Workflow::TimeClock => "a clock's USB files: user.dat, *_attlog.dat, template.dat, template.fp10.1, ssrface.dat",
+        }
+    }
+}
+
+impl FileKind {
+    /// Human name of the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::BiostarCsv => "BioStar user CSV",
+            FileKind::BiostarDataFile => "BioStar data file (.tgz)",
+            FileKind::ZkUserDat72 => "Time clock user.dat (72-byte records)",
+            FileKind::ZkUserDat28 => "Time clock user.dat (28-byte records)",
+            FileKind::ZkAttlog => "Time clock attendance log (attlog.dat)",
+            FileKind::ZkTemplateDat => "Fingerprint templates (template.dat)",
+            FileKind::ZkTemplateFp10 => "Fingerprint templates (template.fp10.1)",
+            FileKind::ZkFaceDat => "Face templates (ssrface.dat)",
+            FileKind::Unknown => "Not a file bioport reads",
+        }
+    }
+
+    /// The workflow this kind opens, if any.
+    pub fn workflow(self) -> Option<Workflow> {
+        match self {
+            FileKind::BiostarCsv => Some(Workflow::BiostarCsv),
+            FileKind::BiostarDataFile => Some(Workflow::DataFile),
+            FileKind::ZkUserDat72
+            | FileKind::ZkUserDat28
+            | FileKind::ZkAttlog
+            | FileKind::ZkTemplateDat
+            | FileKind::ZkTemplateFp10
+            | FileKind::ZkFaceDat => Some(Workflow::TimeClock),
+            FileKind::Unknown => None,
+        }
+    }
+}
+
+/// How sure recognition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Only the name fits, or the content fits only loosely.
+    Low,
+    /// Name or content fits, not both.
+    Medium,
+    /// Name and content agree.
+    High,
+}
+
+/// The answer of [`recognize`]: the kind, how sure, and notes for the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recognition {
+    /// What the file is.
+    pub kind: FileKind,
+    /// How sure recognition is.
+    pub confidence: Confidence,
+    /// Why it was recognised so, in a sentence.
+    pub reason: String,
+    /// Things the user should know (wrong extension, truncated length, ...).
+    pub notes: Vec<String>,
+}
+
+/// What the user should be told about a file nothing recognised.
+pub fn expected_files_message() -> String {
+    let mut s = String::from("bioport reads: ");
+    let parts: Vec<&str> = Workflow::ALL.iter().map(|w| w.accepts()).collect();
+    s.push_str(&parts.join("; "));
+    s.push('.');
+    s
+}
+
+/// Lower-cased last path component of a file name.
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+/// Share of bytes in `head` that are printable text (ASCII printable, tab, CR, LF, or UTF-8 high bytes).
+fn text_share(head: &[u8]) -> f64 {
+    if head.is_empty() {
+        return 0.0;
+    }
+    let texty = head
+        .iter()
+        .filter(|&&b| {
+            b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80
+        })
+        .count();
+    texty as f64 / head.len() as f64
+}
+
+/// The head as text good enough for sniffing: UTF-16 with BOM turned to UTF-8, else lossy UTF-8.
+fn sniff_text(head: &[u8]) -> String {
+    if has_utf16_bom(head) {
+        let (enc, bom) = encoding_rs::Encoding::for_bom(head).unwrap_or((encoding_rs::UTF_16LE, 2));
+        let (text, _) = enc.decode_without_bom_handling(&head[bom..]);
+        return text.into_owned();
+    }
+    String::from_utf8_lossy(head).into_owned()
+}
+
+/// Complete lines of the head (the last, possibly cut, line dropped when the head was cut).
+fn head_lines(text: &str, cut: bool) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if cut && lines.len() > 1 {
+        lines.pop();
+    }
+    lines
+}
+
+/// Header words that mark a BioStar user CSV (or a sheet of users).
+const CSV_HEADER_HINTS: [&str; 14] = [
+    "user_id",
+    "name",
+    "department",
+    "user_title",
+    "csn",
+    "start_datetime",
+    "expiry_datetime",
+    "user id",
+    "employee",
+    "사용자",
+    "이름",
+    "부서",
+    "카드",
+    "email",
+];
+
+/// Score how much the head looks like a delimited sheet: (fields per line agree, has header hints).
+fn csv_shape(lines: &[&str]) -> (bool, bool) {
+    let hints = lines.iter().take(20).any(|l| {
+        let lower = l.to_lowercase();
+        CSV_HEADER_HINTS.iter().any(|h| lower.contains(h))
+    });
+    let delimited = [b',', b';', b'\t'].iter().any(|&d| {
+        let counts: Vec<usize> = lines
+            .iter()
+            .take(50)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.bytes().filter(|&b| b == d).count())
+            .collect();
+        if counts.is_empty() {
+            return false;
+        }
+        let with = counts.iter().filter(|&&c| c > 0).count();
+        with * 10 >= counts.len() * 8
+    });
+    (delimited, hints)
+}
+
+/// The extension of a lower-cased name, without its dot ("" when none).
+fn extension(base: &str) -> &str {
+    base.rsplit_once('.').map_or("", |(_, e)| e)
+}
+
+/// A recognition answer.
+fn answer(
+    kind: FileKind,
+    confidence: Confidence,
+    reason: String,
+    notes: Vec<String>,
+) -> Recognition {
+    Recognition {
+        kind,
+        confidence,
+        reason,
+        notes,
+    }
+}
+
+/// What recognition knows of a file before it decides.
+struct Candidate<'a> {
+    /// The file's own name, not the folders it sits in (messages quote it).
+    name: &'a str,
+    /// The lower-cased name, for matching.
+    base: String,
+    /// The lower-cased extension ("" when none).
+    ext: String,
+    /// The whole file's size in bytes.
+    size: u64,
+    /// The first bytes (up to [`HEAD_LEN`]).
+    head: &'a [u8],
+    /// UTF-16 with a BOM, or no NUL bytes and almost all printable.
+    text_like: bool,
+}
+
+/// Recognises a file from its first bytes (`head`, up to [`HEAD_LEN`]), its total `size` and its `name`.
+pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
+    let base = base_name(name);
+    let file = Candidate {
+        name: name.rsplit(['/', '\\']).next().unwrap_or(name),
+        ext: extension(&base).to_string(),
+        base,
+        size,
+        head,
+        text_like: has_utf16_bom(head) || (!head.contains(&0) && text_share(head) > 0.95),
+    };
+    if size == 0 || head.is_empty() {
+        return answer(
+            FileKind::Unknown,
+            Confidence::High,
+            format!("{} is empty (0 bytes): there is nothing to read. Export the file again from its system.", file.name),
+            Vec::new(),
+        );
+    }
+    if let Some(r) = archive(&file).or_else(|| clock_file_by_name(&file)) {
+        return r;
+    }
+    // Attendance logs: text, but real ones carry runs of NUL bytes, so look at lines, not bytes.
+    let text = sniff_text(head);
+    let head_is_full = head.len() as u64 >= size;
+    let lines = head_lines(&text, !head_is_full);
+    if let Some(r) = attlog(&file, &lines).or_else(|| text_file(&file, &lines)) {
+        return r;
+    }
+    // Binary without a telling name: try user.dat by content. (A user.dat that is text
+    // ends here too: its extension is "dat".)
+    if file.ext == "dat" || !file.text_like {
+        let r = user_dat(size, head, false, file.name);
+        if r.kind != FileKind::Unknown {
+            return r;
+        }
+    }
+    not_read(file.name)
+}
+
+/// The answer for a file bioport does not read: what it does read.
+fn not_read(name: &str) -> Recognition {
+    answer(
+        FileKind::Unknown,
+        Confidence::Medium,
+        format!(
+            "{name} is not a file bioport reads. {}",
+            expected_files_message()
+        ),
+        Vec::new(),
+    )
+}
+
+/// Archives: a gzip stream or a plain tar is a data file; a `.tgz` name on anything else is damage.
+fn archive(f: &Candidate) -> Option<Recognition> {
+    let name = f.name;
+    let mut notes = Vec::new();
+    if data_file::is_gzip(f.head) {
+        if !data_file::has_archive_extension(&f.base) {
+            notes.push(format!(
+                "The file is gzip-compressed but named \"{name}\"; a BioStar data file is named BioStarX_YYYYMMDD_HHMMSS.tgz."
+            ));
+        } else if !data_file::is_data_file_name(&f.base) {
+            notes.push(
+                "The name does not have the form BioStarX_YYYYMMDD_HHMMSS.tgz that BioStar writes."
+                    .into(),
+            );
+        }
+        let confidence = if data_file::is_data_file_name(&f.base) {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        return Some(answer(
+            FileKind::BiostarDataFile,
+            confidence,
+            "gzip-compressed archive".into(),
+            notes,
+        ));
+    }
+    if data_file::is_plain_tar(f.head) {
+        notes.push("This is a tar archive that is not gzip-compressed; BioStar writes .tgz (gzip-compressed) data files.".into());
+        return Some(answer(
+            FileKind::BiostarDataFile,
+            Confidence::Low,
+            "uncompressed tar archive".into(),
+            notes,
+        ));
+    }
+    data_file::has_archive_extension(&f.base).then(|| answer(
+        FileKind::Unknown,
+        Confidence::High,
+        format!("{name} is named like a BioStar data file but is not gzip-compressed (it does not start with the bytes 1f 8b 08): it is damaged or not a data file. Export it again."),
+        notes,
+    ))
+}
+
+/// Binary time clock files, told first by name (a `user.dat` that is text is left to the text checks).
+fn clock_file_by_name(f: &Candidate) -> Option<Recognition> {
+    match f.base.as_str() {
+        TEMPLATE_DAT_NAME => Some(record_file(
+            FileKind::ZkTemplateDat,
+            TEMPLATE_DAT_RECORD,
+            f.size,
+            f.head,
+        )),
+        SSRFACE_NAME => Some(record_file(
+            FileKind::ZkFaceDat,
+            SSRFACE_RECORD,
+            f.size,
+            f.head,
+        )),
+        FP10_NAME => Some(fp10(f.head)),
+        zk_user_dat::FILE_NAME if !f.text_like => Some(user_dat(f.size, f.head, true, f.name)),
+        _ => None,
+    }
+}
+
+/// A file named `template.fp10.1`: sure when its first record header makes sense.
+fn fp10(head: &[u8]) -> Recognition {
+    let ok = zk_templates::fp10_head_plausible(head);
+    let mut notes = Vec::new();
+    if !ok {
+        notes.push("The first record does not have the shape of a template.fp10.1 record (size, user number, finger 0-9): the file may be damaged.".into());
+    }
+    let confidence = if ok {
+        Confidence::High
+    } else {
+        Confidence::Low
+    };
+    answer(
+        FileKind::ZkTemplateFp10,
+        confidence,
+        "named template.fp10.1".into(),
+        notes,
+    )
+}
+
+/// A template file named so: notes a cut-off last record and an implausible first one.
+fn record_file(kind: FileKind, record: u64, size: u64, head: &[u8]) -> Recognition {
+    let mut notes = Vec::new();
+    let rem = size % record;
+    if rem != 0 {
+        notes.push(format!(
+            "The length ({size} bytes) is not a whole number of {record}-byte records: the last {rem} bytes are a cut-off record. The file is truncated; copy it from the clock again."
+        ));
+    }
+    let first_ok = zk_templates::first_record_plausible(head);
+    if !first_ok {
+        notes.push(
+            "The first record's finger or face index is out of range: the file may be damaged."
+                .into(),
+        );
+    }
+    let confidence = if rem == 0 && first_ok {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    answer(
+        kind,
+        confidence,
+        format!("{record}-byte template records"),
+        notes,
+    )
+}
+
+/// Attendance logs: at least half the head's non-blank lines have the punch shape.
+fn attlog(f: &Candidate, lines: &[&str]) -> Option<Recognition> {
+    let attlog_lines = lines.iter().filter(|l| looks_like_attlog_line(l)).count();
+    let nonblank = lines.iter().filter(|l| !l.trim().is_empty()).count().max(1);
+    if attlog_lines == 0 || attlog_lines * 2 < nonblank {
+        return None;
+    }
+    let named_attlog = has_attlog_name(&f.base);
+    let mut notes = Vec::new();
+    if !named_attlog {
+        notes.push(format!(
+            "Named \"{}\", but it holds attendance punches; the clock names this file <device number>_attlog.dat.",
+            f.name
+        ));
+    }
+    let confidence = if named_attlog {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    Some(answer(
+        FileKind::ZkAttlog,
+        confidence,
+        format!("{attlog_lines} of the first {nonblank} lines are punches"),
+        notes,
+    ))
+}
+
+/// Other text files: a damaged attendance log by name, else a delimited sheet or a `.csv` by name.
+fn text_file(f: &Candidate, lines: &[&str]) -> Option<Recognition> {
+    if !f.text_like {
+        return None;
+    }
+    if has_attlog_name(&f.base) {
+        return Some(answer(
+            FileKind::ZkAttlog,
+            Confidence::Low,
+            "named *_attlog.dat".into(),
+            vec!["Named like an attendance log, but few lines have the punch shape (ID, tab, date and time): it may be damaged.".into()],
+        ));
+    }
+    let (delimited, hints) = csv_shape(lines);
+    let csv_ext = matches!(f.ext.as_str(), "csv" | "txt" | "tsv");
+    if delimited || (csv_ext && hints) {
+        return Some(sheet(f.name, hints, csv_ext));
+    }
+    csv_ext.then(|| answer(
+        FileKind::BiostarCsv,
+        Confidence::Low,
+        "named .csv".into(),
+        vec!["The file is text, but its lines are not separated into columns by commas, semicolons or tabs.".into()],
+    ))
+}
+
+/// Delimited text: sure when it has a users header and a sheet's extension.
+fn sheet(name: &str, hints: bool, csv_ext: bool) -> Recognition {
+    let mut notes = Vec::new();
+    if !csv_ext {
+        notes.push(format!(
+            "Named \"{name}\", but it holds delimited text; BioStar reads and writes .csv."
+        ));
+    }
+    let confidence = match (hints, csv_ext) {
+        (true, true) => Confidence::High,
+        (true, false) | (false, true) => Confidence::Medium,
+        (false, false) => Confidence::Low,
+    };
+    let reason = if hints {
+        "delimited text with a users header".to_string()
+    } else {
+        "delimited text (no BioStar header seen yet)".to_string()
+    };
+    answer(FileKind::BiostarCsv, confidence, reason, notes)
+}
+
+/// The kind of a `user.dat` with records of this size.
+fn user_dat_kind(record: u64) -> FileKind {
+    if record == USER_DAT_72 {
+        FileKind::ZkUserDat72
+    } else {
+        FileKind::ZkUserDat28
+    }
+}
+
+/// A `user.dat` told by name (`by_name`) or by content, with what its length and records say.
+fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
+    let mut notes = Vec::new();
+    match zk_user_dat::judge(size, head, by_name) {
+        Verdict::Fits {
+            record,
+            share,
+            both_sizes_fit,
+        } => {
+            if both_sizes_fit {
+                notes.push(format!(
+                    "{size} bytes divides by both {USER_DAT_72} and {USER_DAT_28}; the records' contents say {record} bytes."
+                ));
+            }
+            if !by_name {
+                notes.push(format!(
+                    "Named \"{name}\"; the clock reads users only from a file named user.dat."
+                ));
+            }
+            let confidence = if by_name {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
+            let reason = format!("{:.0}% of records have the user.dat shape", share * 100.0);
+            answer(user_dat_kind(record), confidence, reason, notes)
+        }
+        Verdict::Misshapen { record, share } => {
+            notes.push(format!(
+                "Only {:.0}% of the records have the shape of user records: the file may be damaged or written by firmware bioport does not know.",
+                share * 100.0
+            ));
+            let reason = "named user.dat".into();
+            answer(user_dat_kind(record), Confidence::Low, reason, notes)
+        }
+        Verdict::Truncated { record, cut } => {
+            notes.push(format!(
+                "The length ({size} bytes) divides by neither {USER_DAT_72} nor {USER_DAT_28}, so the clock would reject it: the last {cut} bytes are a cut-off record. The file is truncated; copy it from the clock again."
+            ));
+            let reason = format!("named user.dat; read as {record}-byte records");
+            answer(user_dat_kind(record), Confidence::Low, reason, notes)
+        }
+        Verdict::No => not_read(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str, bytes: &[u8]) -> Recognition {
+        recognize(
+            name,
+            bytes.len() as u64,
+            &bytes[..bytes.len().min(HEAD_LEN)],
+        )
+    }
+
+    fn user72(uid: u16, name: &str, user_id: &str) -> Vec<u8> {
+        let mut r = vec![0u8; 72];
+        r[0..2].copy_from_slice(&uid.to_le_bytes());
+        r[11..11 + name.len()].copy_from_slice(name.as_bytes());
+        r[39] = 1;
+        r[48..48 + user_id.len()].copy_from_slice(user_id.as_bytes());
+        r
+    }
+
+    #[test]
+    fn csv_with_header_is_biostar_csv() {
+        let r = rec(
+            "users.csv",
+            b"user_id,name,department\n1,Kim,HR\n2,Lee,IT\n",
+        );
+        assert_eq!(r.kind, FileKind::BiostarCsv);
+        assert_eq!(r.confidence, Confidence::High);
+        assert!(r.notes.is_empty());
+    }
+
+    #[test]
+    fn semicolon_sheet_with_wrong_extension_is_csv_with_a_note() {
+        let r = rec(
+            "export.dat",
+            "사용자 ID;이름;부서\n1;김철수;인사\n".as_bytes(),
+        );
+        assert_eq!(r.kind, FileKind::BiostarCsv);
+        assert!(r.notes[0].contains("delimited text"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn utf16_csv_is_recognised() {
+        let mut bytes = vec![0xff, 0xfe];
+        for u in "user_id,name\r\n1,Kim\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(rec("u.csv", &bytes).kind, FileKind::BiostarCsv);
+    }
+
+    #[test]
+    fn empty_file_says_it_is_empty() {
+        let r = rec("users.csv", b"");
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("empty"));
+    }
+
+    #[test]
+    fn gzip_data_file() {
+        let r = rec("BioStarX_20250102_030405.tgz", &[0x1f, 0x8b, 0x08, 0, 0, 0]);
+        assert_eq!(r.kind, FileKind::BiostarDataFile);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("backup.bin", &[0x1f, 0x8b, 0x08, 0, 0, 0]);
+        assert_eq!(r.kind, FileKind::BiostarDataFile);
+        assert!(r.notes[0].contains("gzip-compressed"));
+    }
+
+    #[test]
+    fn tgz_name_without_gzip_bytes_is_rejected_clearly() {
+        let r = rec("BioStarX_20250102_030405.tgz", b"hello world");
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("not gzip-compressed"));
+    }
+
+    #[test]
+    fn user_dat_72_by_name_and_by_content() {
+        let mut bytes = user72(1, "Ann", "1001");
+        bytes.extend(user72(2, "Bob", "1002"));
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("copy-of-users.bin", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert!(r.notes.iter().any(|n| n.contains("named user.dat")));
+    }
+
+    #[test]
+    fn user_dat_divisible_by_both_sizes_looks_at_content() {
+        // 504 bytes = 7 x 72 = 18 x 28.
+        let mut bytes = Vec::new();
+        for i in 0..7 {
+            bytes.extend(user72(i + 1, "Name", &format!("{}", 100 + i)));
+        }
+        assert_eq!(bytes.len(), 504);
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72, "{r:?}");
+        assert!(r.notes.iter().any(|n| n.contains("both 72 and 28")));
+
+        let mut bytes28 = Vec::new();
+        for i in 0..18u16 {
+            let mut r = vec![0u8; 28];
+            r[0..2].copy_from_slice(&(i + 1).to_le_bytes());
+            r[8..11].copy_from_slice(b"ANA");
+            r[21] = 1;
+            r[24..28].copy_from_slice(&(u32::from(i) + 5).to_le_bytes());
+            bytes28.extend(r);
+        }
+        assert_eq!(bytes28.len(), 504);
+        assert_eq!(rec("user.dat", &bytes28).kind, FileKind::ZkUserDat28);
+    }
+
+    #[test]
+    fn truncated_user_dat_is_read_with_a_note() {
+        let mut bytes = user72(1, "Ann", "1001");
+        bytes.extend(&user72(2, "Bob", "1002")[..30]);
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert!(r.notes[0].contains("truncated"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn random_binary_is_unknown_with_what_was_expected() {
+        let bytes: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let r = rec("photo.jpg", &bytes);
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(r.reason.contains("user.dat"), "{}", r.reason);
+        assert!(r.reason.contains(".csv"));
+    }
+
+    #[test]
+    fn attlog_text_by_content_and_name() {
+        let text = "      123\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n      124\t2024-01-02 08:03:01\t1\t0\t15\t0\r\n";
+        let r = rec("1_attlog.dat", text.as_bytes());
+        assert_eq!(r.kind, FileKind::ZkAttlog);
+        assert_eq!(r.confidence, Confidence::High);
+        let r = rec("punches.txt", text.as_bytes());
+        assert_eq!(r.kind, FileKind::ZkAttlog);
+        assert!(!r.notes.is_empty());
+    }
+
+    #[test]
+    fn template_files_by_name_and_truncation() {
+        let mut t = vec![0u8; 608 * 2];
+        t[0..2].copy_from_slice(&602u16.to_le_bytes());
+        t[4] = 3;
+        let r = rec("template.dat", &t);
+        assert_eq!(r.kind, FileKind::ZkTemplateDat);
+        assert!(r.notes.is_empty());
+        let r = rec("template.dat", &t[..1000]);
+        assert!(r.notes[0].contains("truncated"));
+
+        let mut f = vec![0u8; 40];
+        f[0..2].copy_from_slice(&40u16.to_le_bytes());
+        f[4] = 1;
+        assert_eq!(rec("template.fp10.1", &f).kind, FileKind::ZkTemplateFp10);
+        assert_eq!(
+            rec("ssrface.dat", &vec![0u8; 2576]).kind,
+            FileKind::ZkFaceDat
+        );
+    }
+
+    #[test]
+    fn every_kind_maps_to_its_workflow() {
+        assert_eq!(FileKind::BiostarCsv.workflow(), Some(Workflow::BiostarCsv));
+        assert_eq!(
+            FileKind::BiostarDataFile.workflow(),
+            Some(Workflow::DataFile)
+        );
+        assert_eq!(FileKind::ZkAttlog.workflow(), Some(Workflow::TimeClock));
+        assert_eq!(FileKind::Unknown.workflow(), None);
+    }
+}
