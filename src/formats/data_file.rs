@@ -7,11 +7,7 @@ use std::io::{self, Read};
 
 use super::Tally;
 
-/// The two bytes every gzip stream starts with.
-pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// The gzip compression method byte that follows the magic: deflate, the only one defined.
-const GZIP_DEFLATE: u8 = 0x08;
+use super::gzip::{self, GzipReader};
 
 /// Where a tar header carries its format magic.
 const USTAR_AT: usize = 257;
@@ -20,7 +16,7 @@ const USTAR: &[u8] = b"ustar";
 
 /// True when `head` starts a gzip stream (magic `1f 8b`, method `08`).
 pub fn is_gzip(head: &[u8]) -> bool {
-    head.starts_with(&GZIP_MAGIC) && head.get(2) == Some(&GZIP_DEFLATE)
+    head.starts_with(&gzip::MAGIC) && head.get(2) == Some(&gzip::DEFLATE)
 }
 
 /// True when `head` is the first header of a plain (not compressed) tar archive.
@@ -57,36 +53,112 @@ pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
 }
 
 /// Streams the archive from its first byte, reading every entry through, and tallies
-/// "entries" and "bytes in entries". A gzip stream (told from `head`) is decompressed and
-/// its trailer checked; an error (cut-off entry, bad checksum) stops the walk.
+/// "entries" and "bytes in entries" (those read in full when an error stops the walk). A
+/// gzip stream (told from `head`) is inflated member by member, each trailer checked; an
+/// error (cut-off entry, damaged data, a wrong CRC-32 or length) stops the walk.
 pub fn count_entries(head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let gz = head.starts_with(&GZIP_MAGIC);
-    let (mut entries, mut bytes) = (0u64, 0u64);
-    let mut source: Box<dyn Read + '_> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(reader))
+    let mut counts = (0u64, 0u64);
+    let result = if head.starts_with(&gzip::MAGIC) {
+        let mut gz = GzipReader::new(io::BufReader::with_capacity(256 * 1024, reader));
+        let walked = walk_entries(&mut gz, &mut counts);
+        for note in gz.notes() {
+            tally.problem(note.to_string());
+        }
+        walked
     } else {
-        Box::new(reader)
+        walk_entries(reader, &mut counts)
     };
+    tally.count("entries", counts.0);
+    tally.count("bytes in entries", counts.1);
+    result
+}
+
+/// Reads every tar entry through to the end of the stream, counting whole entries and
+/// their bytes in `counts`.
+fn walk_entries(source: &mut dyn Read, counts: &mut (u64, u64)) -> io::Result<()> {
     {
-        let mut archive = tar::Archive::new(&mut source);
+        let mut archive = tar::Archive::new(&mut *source);
         for entry in archive.entries()? {
             let mut entry = entry?;
-            entries += 1;
             let size = entry.header().size()?;
-            bytes += size;
             // Read through the entry so gzip and truncation errors surface here.
             let copied = io::copy(&mut entry, &mut io::sink())?;
             if copied != size {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    format!("entry {entries} is cut short: {copied} of {size} bytes"),
+                    format!(
+                        "entry {} is cut short: {copied} of {size} bytes",
+                        counts.0 + 1
+                    ),
                 ));
             }
+            counts.0 += 1;
+            counts.1 += size;
         }
     }
-    // Read to the end so the gzip trailer (CRC and length) is checked.
-    io::copy(&mut source, &mut io::sink())?;
-    tally.count("entries", entries);
-    tally.count("bytes in entries", bytes);
+    // Read to the end so every gzip trailer (CRC-32 and length) is checked.
+    io::copy(source, &mut io::sink())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[derive(Default)]
+    struct Seen {
+        counts: Vec<(String, u64)>,
+        problems: Vec<String>,
+    }
+
+    impl Tally for Seen {
+        fn count(&mut self, label: &str, value: u64) {
+            self.counts.push((label.to_string(), value));
+        }
+        fn problem(&mut self, message: String) {
+            self.problems.push(message);
+        }
+    }
+
+    /// A gzip-compressed tar of `n` entries of 10,000 bytes that compress poorly.
+    fn archive(n: usize) -> Vec<u8> {
+        let mut rng = crate::bench::Rng(99);
+        let mut tar = tar::Builder::new(Vec::new());
+        for i in 0..n {
+            let body: Vec<u8> = (0..10_000).map(|_| rng.next() as u8).collect();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(body.len() as u64);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("users/{i}.bin"), body.as_slice())
+                .unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn a_cut_off_archive_still_counts_the_entries_read_in_full() {
+        let tgz = archive(50);
+        let cut = &tgz[..tgz.len() * 7 / 10];
+        let mut seen = Seen::default();
+        let err = count_entries(cut, &mut &cut[..], &mut seen).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("inside the compressed data: it is cut off"),
+            "{err}"
+        );
+        let entries = seen.counts[0].1;
+        assert!((30..=35).contains(&entries), "{entries} entries");
+        assert_eq!(
+            seen.counts[1],
+            ("bytes in entries".to_string(), entries * 10_000)
+        );
+
+        let mut seen = Seen::default();
+        count_entries(&tgz, &mut &tgz[..], &mut seen).unwrap();
+        assert_eq!(seen.counts[0], ("entries".to_string(), 50));
+        assert!(seen.problems.is_empty());
+    }
 }

@@ -8,6 +8,7 @@
 pub mod biostar_csv;
 pub mod csv_count;
 pub mod data_file;
+pub mod gzip;
 pub mod zk_attlog;
 pub mod zk_templates;
 pub mod zk_user_dat;
