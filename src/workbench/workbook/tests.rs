@@ -1,8 +1,12 @@
 //! Tests of the workbook: opening, views, edits, merge and the files written.
 
+use super::write::import_options;
 use super::*;
 use crate::formats::biostar_csv::{read, ReadIssue};
+use crate::formats::biostar_csv::{CsvWriter, ReadOptions};
+use crate::text::TextEncoding;
 use crate::workbench::validate::{ExpiryLimit, UserIdType};
+use crate::workbench::validate::{RowStatus, Severity};
 
 fn open(text: &str) -> Workbook {
     Workbook::open(
