@@ -11,7 +11,7 @@ use crate::formats::biostar_csv::{
     delimiter_name, detect_delimiter, guess_header_row, read_owned, CsvDocument, ReadError,
     ReadOptions,
 };
-use crate::text::{decode, detect, detect_and_decode_utf8, TextEncoding};
+use crate::text::{decode, detect, detect_and_decode_utf8, Decoded, TextEncoding};
 use crate::workbench::mapping::{
     is_error_description, is_known_header, ColumnMapping, Field, MatchKind,
 };
@@ -193,6 +193,35 @@ fn load(
             limit: MAX_FILE_BYTES,
         });
     }
+    let (decoded, encoding_reason) = decode_text(bytes, name, encoding)?;
+    let replacement_message = decoded.replacement_message();
+    let (delimiter, delimiter_reason) = match delimiter {
+        Some(d) => (d, format!("{} chosen by you", delimiter_name(d))),
+        None => {
+            let d = detect_delimiter(&decoded.text);
+            (d.byte, d.reason)
+        }
+    };
+    let (encoding, replacement_count) = (decoded.encoding, decoded.replacement_count);
+    let doc = read_sheet(decoded.text, name, size, delimiter)?;
+    Ok(Loaded {
+        encoding,
+        encoding_reason,
+        replacement_count,
+        replacement_message,
+        delimiter,
+        delimiter_reason,
+        doc,
+    })
+}
+
+/// Decodes the bytes in the forced or detected encoding, refusing files that are not
+/// text; returns the text and why that encoding.
+fn decode_text(
+    bytes: Vec<u8>,
+    name: &str,
+    encoding: Option<TextEncoding>,
+) -> Result<(Decoded, String), WorkbookError> {
     // UTF-8 without a BOM (the usual file) is checked once, for detecting and decoding.
     let (bytes, utf8) = match encoding {
         Some(_) => (bytes, None),
@@ -224,17 +253,18 @@ fn load(
         Some((_, decoded)) => decoded,
         None => decode(bytes, Some(chosen)),
     };
-    let replacement_message = decoded.replacement_message();
-    let (delimiter, delimiter_reason) = match delimiter {
-        Some(d) => (d, format!("{} chosen by you", delimiter_name(d))),
-        None => {
-            let d = detect_delimiter(&decoded.text);
-            (d.byte, d.reason)
-        }
-    };
-    let (encoding, replacement_count) = (decoded.encoding, decoded.replacement_count);
+    Ok((decoded, encoding_reason))
+}
+
+/// Reads decoded text (`size` bytes as opened) into a sheet split at `delimiter`.
+fn read_sheet(
+    text: String,
+    name: &str,
+    size: u64,
+    delimiter: u8,
+) -> Result<CsvDocument, WorkbookError> {
     // The sheet's text is the decoded text's own buffer, compacted in place.
-    let doc = read_owned(decoded.text, &ReadOptions { delimiter }).map_err(|e| match e {
+    let doc = read_owned(text, &ReadOptions { delimiter }).map_err(|e| match e {
         ReadError::TooLarge { .. } => WorkbookError::TooLarge {
             name: name.to_string(),
             size,
@@ -251,15 +281,7 @@ fn load(
             blank: true,
         });
     }
-    Ok(Loaded {
-        encoding,
-        encoding_reason,
-        replacement_count,
-        replacement_message,
-        delimiter,
-        delimiter_reason,
-        doc,
-    })
+    Ok(doc)
 }
 
 impl Workbook {

@@ -665,6 +665,20 @@ fn merge_keep_overwrite_and_override() {
     let mut wb = open(INCOMING);
     wb.load_existing(EXPORT.as_bytes().to_vec(), "export.csv")
         .unwrap();
+    merge_counts_and_diffs(&wb);
+    merge_keep(&wb);
+    merge_overwrite(&mut wb);
+    merge_override(&mut wb);
+
+    wb.clear_existing();
+    assert_eq!(wb.merge_view(0, 10), None);
+    assert_eq!(wb.view().merge, None);
+    let (out, _) = import(&wb, ImportRows::ValidOnly);
+    assert!(out.starts_with("user_id,name,department,csn\r\n1,Kim,R&D,0100\r\n"));
+}
+
+/// The merge of INCOMING with EXPORT, as loaded: counts and the first diff.
+fn merge_counts_and_diffs(wb: &Workbook) {
     let m = wb.merge_view(0, 10).unwrap();
     assert_eq!(m.counts.existing_name, "export.csv");
     assert_eq!(m.counts.existing_rows, 4);
@@ -697,9 +711,12 @@ fn merge_keep_overwrite_and_override() {
         }]
     );
     assert_eq!(wb.view().merge.unwrap().counts.new, 2);
+}
 
+/// The merge with the default choice, keep.
+fn merge_keep(wb: &Workbook) {
     // Keep: only the new user without errors is written.
-    let (out, report) = import(&wb, ImportRows::ValidOnly);
+    let (out, report) = import(wb, ImportRows::ValidOnly);
     assert_eq!(
         out,
         "user_id,name,department,csn,Purpose\r\n5,Jung,R&D,500,\r\n"
@@ -712,7 +729,10 @@ fn merge_keep_overwrite_and_override() {
         .note
         .contains("3 users you chose to keep and 1 user already the same"));
     assert!(report.note.contains("1 row with errors left out"));
+}
 
+/// The merge with overwrite as the default choice.
+fn merge_overwrite(wb: &mut Workbook) {
     // Overwrite: changed users are written, with the export's values for the fields
     // the file lacks; the blank card is flagged.
     wb.set_merge_default(MergeChoice::Overwrite);
@@ -720,7 +740,7 @@ fn merge_keep_overwrite_and_override() {
     assert_eq!(m.counts.counts.overwritten, 3);
     assert_eq!(m.counts.counts.cards_removed, 1);
     assert!(m.diffs[1].changes[0].removes_card);
-    let (out, report) = import(&wb, ImportRows::ValidOnly);
+    let (out, report) = import(wb, ImportRows::ValidOnly);
     assert_eq!(
         out,
         "user_id,name,department,csn,Purpose\r\n\
@@ -729,7 +749,10 @@ fn merge_keep_overwrite_and_override() {
          5,Jung,R&D,500,\r\n"
     );
     assert!(report.note.contains("removes the stored card of 1 user"));
+}
 
+/// A per-user choice against the default, then removed; an edit; an unused choice.
+fn merge_override(wb: &mut Workbook) {
     // Override: keep user 3 (written as "003": IDs compare as numbers).
     wb.set_merge_override("003", Some(MergeChoice::Keep));
     let m = wb.merge_view(1, 10).unwrap();
@@ -739,13 +762,13 @@ fn merge_keep_overwrite_and_override() {
         (m.diffs[0].choice, m.diffs[0].overridden),
         (MergeChoice::Keep, true)
     );
-    let (out, _) = import(&wb, ImportRows::ValidOnly);
+    let (out, _) = import(wb, ImportRows::ValidOnly);
     assert_eq!(
         out,
         "user_id,name,department,csn,Purpose\r\n2,Lee,Marketing,200,staff\r\n5,Jung,R&D,500,\r\n"
     );
     // All rows: the new user with an error too.
-    let (out, _) = import(&wb, ImportRows::All);
+    let (out, _) = import(wb, ImportRows::All);
     assert!(out.ends_with("6,Bad!,R&D,600,\r\n"));
     // Removing the override and an edit are taken into account.
     wb.set_merge_override("3", None);
@@ -758,12 +781,6 @@ fn merge_keep_overwrite_and_override() {
         wb.merge_view(0, 0).unwrap().counts.unused_overrides,
         vec!["77"]
     );
-
-    wb.clear_existing();
-    assert_eq!(wb.merge_view(0, 10), None);
-    assert_eq!(wb.view().merge, None);
-    let (out, _) = import(&wb, ImportRows::ValidOnly);
-    assert!(out.starts_with("user_id,name,department,csn\r\n1,Kim,R&D,0100\r\n"));
 }
 
 #[test]

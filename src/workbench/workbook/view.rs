@@ -304,9 +304,9 @@ impl Workbook {
         }
     }
 
-    /// Everything the app shows except the rows.
-    pub fn view(&self) -> WorkbookView {
-        let preview = (0..self.sheet.len().min(PREVIEW_ROWS))
+    /// The first rows of the sheet, cut, for the "start import at row" picker.
+    fn preview_rows(&self) -> Vec<PreviewRow> {
+        (0..self.sheet.len().min(PREVIEW_ROWS))
             .map(|row| {
                 let mut cells: Vec<String> = self
                     .sheet
@@ -323,11 +323,14 @@ impl Workbook {
                     cells,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The header's columns: what each maps to and a sample value.
+    fn column_views(&self) -> Vec<ColumnView> {
         let data = self.report.data_rows();
         let sample_rows = data.start..data.end.min(data.start + SAMPLE_ROWS);
-        let columns = self
-            .mapping
+        self.mapping
             .columns
             .iter()
             .map(|cm| ColumnView {
@@ -350,7 +353,13 @@ impl Workbook {
                     .map(|v| cut(v, PREVIEW_CHARS))
                     .unwrap_or_default(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Everything the app shows except the rows.
+    pub fn view(&self) -> WorkbookView {
+        let preview = self.preview_rows();
+        let columns = self.column_views();
         WorkbookView {
             name: self.name.clone(),
             size: self.size,

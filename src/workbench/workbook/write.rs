@@ -61,6 +61,59 @@ pub(super) fn import_options() -> WriteOptions {
     }
 }
 
+/// The data rows the plain import file holds, and what it leaves out.
+struct PlainRows {
+    /// Sheet rows written, in order.
+    rows: Vec<usize>,
+    /// Rows left out for their errors.
+    errors: u64,
+    /// Blank rows left out.
+    blank: u64,
+    /// Values past the header's last column on the rows written (not written).
+    past_header: u64,
+}
+
+impl PlainRows {
+    /// Adds the sentences about the rows and values left out to `notes`.
+    fn add_notes(&self, notes: &mut Vec<String>) {
+        if self.errors > 0 {
+            notes.insert(
+                0,
+                format!(
+                    "{} with errors left out: fix them (the error file lists them) and import \
+                     them next.",
+                    plural(self.errors, "row", "rows")
+                ),
+            );
+        }
+        if self.blank > 0 {
+            notes.push(format!(
+                "{} without any value left out.",
+                plural(self.blank, "blank row", "blank rows")
+            ));
+        }
+        if self.past_header > 0 {
+            notes.push(format!(
+                "{} past the header's last column not written (no header says what they are).",
+                plural(self.past_header, "value", "values")
+            ));
+        }
+    }
+}
+
+/// The users the merged import file holds, and the rows it leaves out for errors.
+#[derive(Default)]
+struct MergedRows {
+    /// Sheet rows written, in order.
+    rows: Vec<usize>,
+    /// New users written.
+    new: u64,
+    /// Users in both files written to overwrite the stored ones.
+    overwritten: u64,
+    /// Rows left out for their errors.
+    errors: u64,
+}
+
 impl Workbook {
     /// An error when the mapping cannot be written: two columns on one field.
     fn check_conflicts(&self) -> io::Result<()> {
@@ -135,6 +188,40 @@ impl Workbook {
 
     /// Writes the file's own data rows (no merge).
     fn write_plain<W: Write>(&self, out: W, which: ImportRows) -> io::Result<WriteReport> {
+        let picked = self.plain_rows(which);
+        let rows = &picked.rows;
+        let (cols, mut notes) = self.left_out_columns(rows);
+        picked.add_notes(&mut notes);
+        let header = self.mapping.output_header();
+        let mut counting = Counting {
+            inner: out,
+            bytes: 0,
+        };
+        let mut writer = CsvWriter::new(&mut counting, &import_options());
+        writer.write_row(header.iter().map(String::as_str))?;
+        self.write_sheet_rows(&mut writer, rows, &cols)?;
+        writer.finish()?;
+        let written = rows.len() as u64;
+        let total = self.report.data_rows().len() as u64;
+        let head = format!(
+            "Wrote {} of {} with {} for \"Import CSV\" (UTF-8, comma, CRLF).",
+            plural(written, "row", "rows"),
+            plural(total, "data row", "data rows"),
+            plural(header.len() as u64, "column", "columns"),
+        );
+        Ok(WriteReport {
+            rows: written,
+            bytes: counting.bytes,
+            skipped: total - written,
+            note: std::iter::once(head)
+                .chain(notes)
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+    }
+
+    /// The data rows the plain import file holds (`which`), and what it leaves out.
+    fn plain_rows(&self, which: ImportRows) -> PlainRows {
         let mut rows = Vec::new();
         let (mut errors, mut blank) = (0u64, 0u64);
         let header_width = self.header_width();
@@ -157,43 +244,29 @@ impl Workbook {
                 .count() as u64;
             rows.push(r);
         }
-        let (cols, mut notes) = self.left_out_columns(&rows);
-        if errors > 0 {
-            notes.insert(
-                0,
-                format!(
-                    "{} with errors left out: fix them (the error file lists them) and import \
-                     them next.",
-                    plural(errors, "row", "rows")
-                ),
-            );
+        PlainRows {
+            rows,
+            errors,
+            blank,
+            past_header,
         }
-        if blank > 0 {
-            notes.push(format!(
-                "{} without any value left out.",
-                plural(blank, "blank row", "blank rows")
-            ));
-        }
-        if past_header > 0 {
-            notes.push(format!(
-                "{} past the header's last column not written (no header says what they are).",
-                plural(past_header, "value", "values")
-            ));
-        }
-        let header = self.mapping.output_header();
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
-        let mut writer = CsvWriter::new(&mut counting, &import_options());
-        writer.write_row(header.iter().map(String::as_str))?;
+    }
+
+    /// Writes sheet rows `rows` with the columns `cols`, each row as it lies in the
+    /// sheet when it can be.
+    fn write_sheet_rows<W: Write>(
+        &self,
+        writer: &mut CsvWriter<W>,
+        rows: &[usize],
+        cols: &[usize],
+    ) -> io::Result<()> {
         // Rows as read lie in the sheet with its separator between cells: when every
         // column is written in the file's order and the separator is the import file's
         // delimiter, such a row is written as it lies (unless a cell needs quotes).
         let same_columns = cols.iter().enumerate().all(|(k, &c)| k == c)
             && self.sheet.separator() == import_options().delimiter;
         let mut cells: Vec<&str> = Vec::new();
-        for &r in &rows {
+        for &r in rows {
             let row = self.sheet.row(r);
             let width = row.len();
             let span = row.span();
@@ -210,24 +283,7 @@ impl Workbook {
                 None => writer.write_row(values)?,
             }
         }
-        writer.finish()?;
-        let written = rows.len() as u64;
-        let total = self.report.data_rows().len() as u64;
-        let head = format!(
-            "Wrote {} of {} with {} for \"Import CSV\" (UTF-8, comma, CRLF).",
-            plural(written, "row", "rows"),
-            plural(total, "data row", "data rows"),
-            plural(header.len() as u64, "column", "columns"),
-        );
-        Ok(WriteReport {
-            rows: written,
-            bytes: counting.bytes,
-            skipped: total - written,
-            note: std::iter::once(head)
-                .chain(notes)
-                .collect::<Vec<_>>()
-                .join(" "),
-        })
+        Ok(())
     }
 
     /// Writes the merged import file: the merge's new and overwritten users.
@@ -238,9 +294,7 @@ impl Workbook {
         existing: &Existing,
         which: ImportRows,
     ) -> io::Result<WriteReport> {
-        let mut errors = 0u64;
-        let (mut new, mut overwritten) = (0u64, 0u64);
-        let mut source_rows = Vec::new();
+        let mut picked = MergedRows::default();
         let header = m.output_header();
         let mut counting = Counting {
             inner: out,
@@ -253,30 +307,49 @@ impl Workbook {
                 continue;
             };
             if which == ImportRows::ValidOnly && self.report.status(r) == RowStatus::Errors {
-                errors += 1;
+                picked.errors += 1;
                 continue;
             }
             match out_row.kind {
-                RowKind::New => new += 1,
-                _ => overwritten += 1,
+                RowKind::New => picked.new += 1,
+                _ => picked.overwritten += 1,
             }
-            source_rows.push(r);
+            picked.rows.push(r);
             writer.write_row(
                 (0..m.fields.len()).map(|f| m.value(out_row, f, &self.sheet, &existing.sheet)),
             )?;
         }
         writer.finish()?;
+        let notes = self.merged_notes(m, &existing.name, &picked);
+        let written = picked.new + picked.overwritten;
+        let total = self.report.data_rows().len() as u64;
+        Ok(WriteReport {
+            rows: written,
+            bytes: counting.bytes,
+            skipped: total.saturating_sub(written),
+            note: notes.join(" "),
+        })
+    }
+
+    /// What the merged import file (`picked`, merged with the export `existing_name`)
+    /// holds and leaves out, in sentences.
+    fn merged_notes(
+        &self,
+        m: &MergeResult,
+        existing_name: &str,
+        picked: &MergedRows,
+    ) -> Vec<String> {
         let skipped_merge = m
             .skipped
             .iter()
             .filter(|s| s.side == Side::Incoming)
             .count() as u64;
-        let (_, column_notes) = self.left_out_columns(&source_rows);
+        let (_, column_notes) = self.left_out_columns(&picked.rows);
         let mut notes = vec![format!(
             "Merged with {}: {} and {} written; import this file with \"overwrite\".",
-            existing.name,
-            plural(new, "new user", "new users"),
-            plural(overwritten, "overwritten user", "overwritten users"),
+            existing_name,
+            plural(picked.new, "new user", "new users"),
+            plural(picked.overwritten, "overwritten user", "overwritten users"),
         )];
         let c = m.counts;
         if c.kept > 0 || c.identical > 0 {
@@ -287,10 +360,10 @@ impl Workbook {
                 plural(c.identical as u64, "user", "users"),
             ));
         }
-        if errors > 0 {
+        if picked.errors > 0 {
             notes.push(format!(
                 "{} with errors left out: fix them (the error file lists them).",
-                plural(errors, "row", "rows")
+                plural(picked.errors, "row", "rows")
             ));
         }
         if skipped_merge > 0 {
@@ -307,14 +380,7 @@ impl Workbook {
             ));
         }
         notes.extend(column_notes);
-        let written = new + overwritten;
-        let total = self.report.data_rows().len() as u64;
-        Ok(WriteReport {
-            rows: written,
-            bytes: counting.bytes,
-            skipped: total.saturating_sub(written),
-            note: notes.join(" "),
-        })
+        notes
     }
 
     /// Writes the failed-rows file, as the server's own: the rows with errors, all their
@@ -327,6 +393,48 @@ impl Workbook {
             .filter(|&r| self.report.status(r) == RowStatus::Errors)
             .collect();
         let header = header_cells(&self.sheet, self.header_row);
+        let (cols, dropped) = self.error_columns(&rows, header.len());
+        let mut counting = Counting {
+            inner: out,
+            bytes: 0,
+        };
+        let mut writer = CsvWriter::new(&mut counting, &WriteOptions::default());
+        writer.write_row(
+            cols.iter()
+                .map(|&c| header.get(c).map_or("", String::as_str))
+                .chain(std::iter::once(ERROR_DESCRIPTION)),
+        )?;
+        for &r in &rows {
+            let description = self.error_description(r);
+            writer.write_row(
+                cols.iter()
+                    .map(|&c| self.sheet.cell_or_empty(r, c))
+                    .chain(std::iter::once(description.as_str())),
+            )?;
+        }
+        writer.finish()?;
+        let written = rows.len() as u64;
+        let mut note = format!(
+            "Wrote {} with errors, every column as read (edits included) and {} naming each \
+             problem (UTF-8 with BOM, CRLF, like the server's own failed-rows file).",
+            plural(written, "row", "rows"),
+            ERROR_DESCRIPTION
+        );
+        if dropped {
+            note.push_str(" The old Error_Description column was replaced by the new one.");
+        }
+        Ok(WriteReport {
+            rows: written,
+            bytes: counting.bytes,
+            skipped: 0,
+            note,
+        })
+    }
+
+    /// The failed-rows file's columns for `rows`: every column up to the last value (the
+    /// header's `header_len` at least) but an old Error_Description column, and whether
+    /// one was left out.
+    fn error_columns(&self, rows: &[usize], header_len: usize) -> (Vec<usize>, bool) {
         // An old Error_Description column (a failed-rows file opened again) is replaced.
         let dropped: Vec<usize> = self
             .mapping
@@ -346,60 +454,32 @@ impl Workbook {
             .map(|&r| filled(r))
             .max()
             .unwrap_or(0)
-            .max(header.len());
+            .max(header_len);
         let cols: Vec<usize> = (0..width).filter(|c| !dropped.contains(c)).collect();
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
-        let mut writer = CsvWriter::new(&mut counting, &WriteOptions::default());
-        writer.write_row(
-            cols.iter()
-                .map(|&c| header.get(c).map_or("", String::as_str))
-                .chain(std::iter::once(ERROR_DESCRIPTION)),
-        )?;
-        for &r in &rows {
-            let findings = self.report.findings_of(r);
-            let mut problems: Vec<String> = findings
+        (cols, !dropped.is_empty())
+    }
+
+    /// Every problem of sheet row `r`, errors first then warnings, for its
+    /// Error_Description cell.
+    fn error_description(&self, r: usize) -> String {
+        let findings = self.report.findings_of(r);
+        let mut problems: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .map(|f| f.message(&self.sheet, self.header_row, &self.mapping))
+            .collect();
+        problems.extend(
+            findings
                 .iter()
-                .filter(|f| f.severity() == Severity::Error)
-                .map(|f| f.message(&self.sheet, self.header_row, &self.mapping))
-                .collect();
-            problems.extend(
-                findings
-                    .iter()
-                    .filter(|f| f.severity() == Severity::Warning)
-                    .map(|f| {
-                        format!(
-                            "Warning: {}",
-                            f.message(&self.sheet, self.header_row, &self.mapping)
-                        )
-                    }),
-            );
-            let description = problems.join(" | ");
-            writer.write_row(
-                cols.iter()
-                    .map(|&c| self.sheet.cell_or_empty(r, c))
-                    .chain(std::iter::once(description.as_str())),
-            )?;
-        }
-        writer.finish()?;
-        let written = rows.len() as u64;
-        let mut note = format!(
-            "Wrote {} with errors, every column as read (edits included) and {} naming each \
-             problem (UTF-8 with BOM, CRLF, like the server's own failed-rows file).",
-            plural(written, "row", "rows"),
-            ERROR_DESCRIPTION
+                .filter(|f| f.severity() == Severity::Warning)
+                .map(|f| {
+                    format!(
+                        "Warning: {}",
+                        f.message(&self.sheet, self.header_row, &self.mapping)
+                    )
+                }),
         );
-        if !dropped.is_empty() {
-            note.push_str(" The old Error_Description column was replaced by the new one.");
-        }
-        Ok(WriteReport {
-            rows: written,
-            bytes: counting.bytes,
-            skipped: 0,
-            note,
-        })
+        problems.join(" | ")
     }
 
     /// Writes the chosen rows (sheet indices, in the order given) with the import file's
