@@ -19,7 +19,7 @@ use crate::workbench::mapping::{
 use crate::workbench::merge::MergeChoice;
 use crate::workbench::validate::{validate, SiteSettings};
 
-use super::{header_cells, header_note, map_header, plural, Existing, Workbook};
+use super::{header_cells, header_note, map_header, plural, Existing, Reading, Workbook};
 
 /// Largest file the workbook opens (the browser's memory holds about three times it).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -122,12 +122,7 @@ impl std::error::Error for WorkbookError {}
 
 /// A file read into a sheet, with how it was read.
 struct Loaded {
-    encoding: TextEncoding,
-    encoding_reason: String,
-    replacement_count: u64,
-    replacement_message: Option<String>,
-    delimiter: u8,
-    delimiter_reason: String,
+    reading: Reading,
     doc: CsvDocument,
 }
 
@@ -227,12 +222,14 @@ fn load(
     let (encoding, replacement_count) = (decoded.encoding, decoded.replacement_count);
     let doc = read_sheet(decoded.text, name, size, delimiter)?;
     Ok(Loaded {
-        encoding,
-        encoding_reason,
-        replacement_count,
-        replacement_message,
-        delimiter,
-        delimiter_reason,
+        reading: Reading {
+            encoding,
+            encoding_reason,
+            replacement_count,
+            replacement_message,
+            delimiter,
+            delimiter_reason,
+        },
         doc,
     })
 }
@@ -336,12 +333,7 @@ impl Workbook {
             name: name.to_string(),
             size,
             options,
-            encoding: loaded.encoding,
-            encoding_reason: loaded.encoding_reason,
-            replacement_count: loaded.replacement_count,
-            replacement_message: loaded.replacement_message,
-            delimiter: loaded.delimiter,
-            delimiter_reason: loaded.delimiter_reason,
+            reading: loaded.reading,
             sheet,
             read_issues: loaded.doc.issues.iter().map(|i| i.message()).collect(),
             read_issue_count: loaded.doc.issue_count,
@@ -400,8 +392,8 @@ impl Workbook {
         }
         let reading = format!(
             "{} and {} delimiters",
-            wb.encoding.label(),
-            delimiter_name(wb.delimiter)
+            wb.reading.encoding.label(),
+            delimiter_name(wb.reading.delimiter)
         );
         let edits = self.sheet.edit_count() as u64;
         if edits > 0 {
@@ -464,7 +456,7 @@ impl Workbook {
                     }
             ));
         }
-        if let Some(m) = &loaded.replacement_message {
+        if let Some(m) = &loaded.reading.replacement_message {
             notes.push(format!("In the export: {m}"));
         }
         for issue in loaded.doc.issues.iter().take(5) {

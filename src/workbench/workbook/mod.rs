@@ -56,18 +56,26 @@ struct Existing {
     notes: Vec<String>,
 }
 
+/// How a file was read: its encoding and delimiter, and why each.
+#[derive(Debug)]
+struct Reading {
+    encoding: TextEncoding,
+    encoding_reason: String,
+    /// Bytes that could not be decoded (each became U+FFFD).
+    replacement_count: u64,
+    /// A sentence about them, when there are any.
+    replacement_message: Option<String>,
+    delimiter: u8,
+    delimiter_reason: String,
+}
+
 /// An opened BioStar user CSV: mapping, findings, edits and merge (see the module notes).
 #[derive(Debug)]
 pub struct Workbook {
     name: String,
     size: u64,
     options: OpenOptions,
-    encoding: TextEncoding,
-    encoding_reason: String,
-    replacement_count: u64,
-    replacement_message: Option<String>,
-    delimiter: u8,
-    delimiter_reason: String,
+    reading: Reading,
     sheet: Sheet,
     read_issues: Vec<String>,
     read_issue_count: u64,

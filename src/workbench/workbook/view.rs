@@ -363,12 +363,12 @@ impl Workbook {
         WorkbookView {
             name: self.name.clone(),
             size: self.size,
-            encoding: self.encoding,
-            encoding_reason: self.encoding_reason.clone(),
-            replacement_count: self.replacement_count,
-            replacement_message: self.replacement_message.clone(),
-            delimiter: (self.delimiter as char).to_string(),
-            delimiter_reason: self.delimiter_reason.clone(),
+            encoding: self.reading.encoding,
+            encoding_reason: self.reading.encoding_reason.clone(),
+            replacement_count: self.reading.replacement_count,
+            replacement_message: self.reading.replacement_message.clone(),
+            delimiter: (self.reading.delimiter as char).to_string(),
+            delimiter_reason: self.reading.delimiter_reason.clone(),
             header_row: self.header_row,
             header_line: if self.header_row < self.sheet.len() {
                 self.sheet.line(self.header_row)

@@ -40,6 +40,13 @@ struct Counting<W> {
     bytes: u64,
 }
 
+impl<W> Counting<W> {
+    /// Counts what is written to `inner`, from 0.
+    fn new(inner: W) -> Self {
+        Counting { inner, bytes: 0 }
+    }
+}
+
 impl<W: Write> Write for Counting<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
@@ -112,6 +119,13 @@ struct MergedRows {
     overwritten: u64,
     /// Rows left out for their errors.
     errors: u64,
+}
+
+/// A writer of the import file's format on `out`, the `header` row written.
+fn import_writer<W: Write>(out: W, header: &[String]) -> io::Result<CsvWriter<W>> {
+    let mut writer = CsvWriter::new(out, &import_options());
+    writer.write_row(header.iter().map(String::as_str))?;
+    Ok(writer)
 }
 
 impl Workbook {
@@ -193,12 +207,8 @@ impl Workbook {
         let (cols, mut notes) = self.left_out_columns(rows);
         picked.add_notes(&mut notes);
         let header = self.mapping.output_header();
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
-        let mut writer = CsvWriter::new(&mut counting, &import_options());
-        writer.write_row(header.iter().map(String::as_str))?;
+        let mut counting = Counting::new(out);
+        let mut writer = import_writer(&mut counting, &header)?;
         self.write_sheet_rows(&mut writer, rows, &cols)?;
         writer.finish()?;
         let written = rows.len() as u64;
@@ -296,12 +306,8 @@ impl Workbook {
     ) -> io::Result<WriteReport> {
         let mut picked = MergedRows::default();
         let header = m.output_header();
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
-        let mut writer = CsvWriter::new(&mut counting, &import_options());
-        writer.write_row(header.iter().map(String::as_str))?;
+        let mut counting = Counting::new(out);
+        let mut writer = import_writer(&mut counting, &header)?;
         for out_row in m.import_rows() {
             let Some(r) = out_row.incoming.map(|r| r as usize) else {
                 continue;
@@ -394,10 +400,7 @@ impl Workbook {
             .collect();
         let header = header_cells(&self.sheet, self.header_row);
         let (cols, dropped) = self.error_columns(&rows, header.len());
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
+        let mut counting = Counting::new(out);
         let mut writer = CsvWriter::new(&mut counting, &WriteOptions::default());
         writer.write_row(
             cols.iter()
@@ -492,12 +495,8 @@ impl Workbook {
         let skipped = (rows.len() - chosen.len()) as u64;
         let (cols, mut notes) = self.left_out_columns(&chosen);
         let header = self.mapping.output_header();
-        let mut counting = Counting {
-            inner: out,
-            bytes: 0,
-        };
-        let mut writer = CsvWriter::new(&mut counting, &import_options());
-        writer.write_row(header.iter().map(String::as_str))?;
+        let mut counting = Counting::new(out);
+        let mut writer = import_writer(&mut counting, &header)?;
         for &r in &chosen {
             writer.write_row(cols.iter().map(|&c| self.sheet.cell_or_empty(r, c)))?;
         }
