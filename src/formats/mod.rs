@@ -15,12 +15,6 @@ pub mod zk_user_dat;
 
 use std::io::{self, Read};
 
-// Recognition moved to `crate::recognize`; these old paths stay while other branches are
-// still being written against them.
-pub use crate::recognize::{
-    expected_files_message, recognize, Confidence, FileKind, Recognition, Workflow,
-};
-
 /// Where a format's streaming counter reports what it found.
 pub trait Tally {
     /// Records that `value` things called `label` were counted ("users: 120").

@@ -11,7 +11,7 @@ use crate::formats::biostar_csv::{
     delimiter_name, detect_delimiter, guess_header_row, read_owned, CsvDocument, ReadError,
     ReadOptions,
 };
-use crate::formats::{recognize, Confidence, FileKind, HEAD_LEN};
+use crate::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
 use crate::text::{decode, detect, detect_and_decode_utf8, Decoded, TextEncoding};
 use crate::workbench::mapping::{
     is_error_description, is_known_header, ColumnMapping, Field, MatchKind,
