@@ -1,6 +1,7 @@
 //! Tests of the BioStar CSV reader and writer: records, lines, issues, header rows, round trips.
 
 use super::*;
+use std::io;
 
 fn read_ok(text: &str, delimiter: u8) -> CsvDocument {
     read(text, &ReadOptions { delimiter }).unwrap()
