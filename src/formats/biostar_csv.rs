@@ -12,6 +12,7 @@ use crate::model::{Sheet, SheetError};
 use crate::text::count_bytes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::ops::Range;
 
 mod write;
 pub use write::{write_sheet, CsvWriter, WriteOptions};
@@ -380,9 +381,11 @@ fn put_separator(buf: &mut Vec<u8>, at: usize, sep: u8) {
     }
 }
 
-/// The line break `rest` starts with (CR LF, or one CR or LF): (bytes, line feeds,
-/// carriage returns); none at the end of the text.
-fn terminator(rest: &[u8]) -> (usize, usize, usize) {
+/// A line break: (bytes, line feeds, carriage returns).
+type LineBreak = (usize, usize, usize);
+
+/// The line break `rest` starts with (CR LF, or one CR or LF); none at the end of the text.
+fn terminator(rest: &[u8]) -> LineBreak {
     match rest {
         [b'\r', b'\n', ..] => (2, 1, 1),
         [b'\n', ..] => (1, 1, 0),
@@ -392,6 +395,11 @@ fn terminator(rest: &[u8]) -> (usize, usize, usize) {
 }
 
 /// Break bytes in `bytes`: (line feeds, carriage returns).
+///
+/// Out of line: inlined into the reader's loop, its vector constants stay in registers
+/// across every record and are reloaded after each cell's copy, which costs more (counted
+/// with cachegrind) than a call for each quoted cell or run of blank lines.
+#[inline(never)]
 fn breaks_in(bytes: &[u8]) -> (usize, usize) {
     let [lf, cr, _] = count_bytes(bytes, [b'\n', b'\r', b'\n']);
     (lf, cr)
@@ -418,193 +426,371 @@ pub fn read_owned(text: String, opts: &ReadOptions) -> Result<CsvDocument, ReadE
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\r' | b'\n') {
         return Err(ReadError::UnsupportedDelimiter { delimiter });
     }
-    let mut buf = text.into_bytes();
-    let total = buf.len();
-    let [lf, cr, delimiters] = count_bytes(&buf, [b'\n', b'\r', delimiter]);
-    let cr_only = lf == 0 && cr > 0;
-    let is_break = |b: u8| b == b'\n' || b == b'\r';
+    let (mut parts, cr_only) = Parts::new(text, delimiter);
+    let mut reader = Reader::new(&mut parts, delimiter, cr_only);
+    while reader.skip_blank_lines() {
+        reader.read_record()?;
+    }
+    let counts = reader.finish();
+    parts.into_document(delimiter, counts)
+}
 
-    // Upper bounds, so the index is allocated once.
-    let rows = lf.max(cr) + 1;
-    let mut cell_ends: Vec<u32> = Vec::with_capacity(delimiters + rows);
-    let mut row_starts: Vec<u32> = Vec::with_capacity(rows);
-    let mut row_lines: Vec<u64> = Vec::with_capacity(rows);
+/// `at` as a cell offset of the sheet, or [`ReadError::TooLarge`] for the record starting
+/// on `line` when it does not fit in a u32.
+#[inline]
+fn offset(at: usize, line: u64) -> Result<u32, ReadError> {
+    u32::try_from(at).map_err(|_| ReadError::TooLarge { line })
+}
 
-    // `pos`: the next byte to read; `written`: the end of the cell text compacted so far
-    // (never past `pos`); `line`: the 1-based line `pos` is on.
-    let (mut pos, mut written, mut line) = (0usize, 0usize, 1u64);
-    let mut issues = Issues::default();
-    let (mut blank_lines, mut interior_blank, mut first_interior_blank) = (0u64, 0u64, 0u64);
-    // Line breaks that end records or blank lines (not those inside quoted cells).
-    let (mut lf_between, mut cr_between) = (0usize, 0usize);
-    let mut unterminated = None;
+/// What a [`read_owned`] fills: the text, compacted in place into the cells' text, the
+/// sheet's index and the issues kept.
+///
+/// Kept apart from the [`Reader`], which only borrows it: a struct whose address reaches a
+/// `Vec`'s growth path stays in memory whole, and the reader's counters belong in registers.
+struct Parts {
+    buf: Vec<u8>,
+    /// Each cell's end in the compacted text.
+    cell_ends: Vec<u32>,
+    /// Each row's first cell in `cell_ends`.
+    row_starts: Vec<u32>,
+    /// Each row's first line.
+    row_lines: Vec<u64>,
+    issues: Issues,
+}
 
-    loop {
-        // Blank lines before the record (or at the end of the text).
-        let gap = buf[pos..total].iter().take_while(|&&b| is_break(b)).count();
+impl Parts {
+    /// `text`'s bytes, with an index allocated once for as many cells and rows as there can
+    /// be; and whether lines are numbered by CR (the text has CRs and no line feed).
+    fn new(text: String, delimiter: u8) -> (Self, bool) {
+        let buf = text.into_bytes();
+        let [lf, cr, delimiters] = count_bytes(&buf, [b'\n', b'\r', delimiter]);
+        let rows = lf.max(cr) + 1;
+        let parts = Parts {
+            buf,
+            cell_ends: Vec::with_capacity(delimiters + rows),
+            row_starts: Vec::with_capacity(rows),
+            row_lines: Vec::with_capacity(rows),
+            issues: Issues::default(),
+        };
+        (parts, lf == 0 && cr > 0)
+    }
+
+    /// The document read: the sheet over the compacted text, and all issues.
+    fn into_document(self, delimiter: u8, counts: Counts) -> Result<CsvDocument, ReadError> {
+        // The buffer keeps its capacity: shrinking would copy the whole text (the browser's
+        // allocator cannot shrink a large block in place) to give back the dropped quotes and
+        // CRs, about one byte a row.
+        let mut buf = self.buf;
+        buf.truncate(counts.written);
+        debug_assert!(std::str::from_utf8(&buf).is_ok());
+        // SAFETY: `buf` held valid UTF-8 (it came from a String). Every byte range copied
+        // within it starts and ends at a delimiter, quote, CR, LF (all ASCII) or the ends of
+        // the text, so each range holds whole characters, and it is copied from bytes not yet
+        // written over (writes only ever land before the read position); the bytes written
+        // besides are ASCII (`"` and the ASCII delimiter). The result is whole UTF-8
+        // sequences end to end: valid UTF-8, without a second pass over 70 MB to show it.
+        let text = unsafe { String::from_utf8_unchecked(buf) };
+        let (cell_ends, row_starts, row_lines) = (self.cell_ends, self.row_starts, self.row_lines);
+        let sheet = Sheet::from_read_parts(text, delimiter, cell_ends, row_starts, row_lines)
+            .ok_or_else(|| ReadError::Parse {
+                line: 0,
+                detail: "the cells do not line up with their text after parsing".to_string(),
+            })?;
+        Ok(CsvDocument {
+            sheet,
+            delimiter,
+            issues: self.issues.kept,
+            issue_count: self.issues.count,
+            blank_lines: counts.blank_lines,
+            crlf: counts.crlf,
+        })
+    }
+}
+
+/// What a [`Reader`] counted, for the document.
+struct Counts {
+    /// The length of the compacted text.
+    written: usize,
+    /// Blank lines skipped anywhere.
+    blank_lines: u64,
+    /// The line breaks between records are CR LF.
+    crlf: bool,
+}
+
+/// Blank lines skipped: all of them, and those between two records (an issue).
+#[derive(Debug, Default)]
+struct BlankLines {
+    all: u64,
+    interior: u64,
+    first_interior: u64,
+}
+
+impl BlankLines {
+    /// Counts `count` blank lines starting on `line`; `interior` when records come before and
+    /// after them.
+    #[inline]
+    fn note(&mut self, count: u64, line: u64, interior: bool) {
+        self.all += count;
+        if interior && count > 0 {
+            if self.interior == 0 {
+                self.first_interior = line;
+            }
+            self.interior += count;
+        }
+    }
+
+    /// The issue blank lines between records make, if there are any.
+    fn issue(&self) -> Option<ReadIssue> {
+        (self.interior > 0).then_some(ReadIssue::BlankLines {
+            count: self.interior,
+            first_line: self.first_interior,
+        })
+    }
+}
+
+/// One [`read_owned`] under way: where it reads and writes in the text, and what it counts.
+///
+/// Cells only ever move left (quotes and line breaks are dropped), so the text written never
+/// passes the text read: `written <= pos`, and every write lands on bytes already read.
+struct Reader<'a> {
+    parts: &'a mut Parts,
+    /// The text's length (the buffer grows by one separator when the last record has no
+    /// line break and nothing was dropped).
+    total: usize,
+    delimiter: u8,
+    /// Lines are numbered by CR.
+    cr_only: bool,
+    /// The next byte to read.
+    pos: usize,
+    /// The end of the cell text compacted so far.
+    written: usize,
+    /// The 1-based line `pos` is on.
+    line: u64,
+    blank_lines: BlankLines,
+    /// Line feeds and CRs that end records or blank lines (not those inside quoted cells).
+    lf_between: usize,
+    cr_between: usize,
+    /// A quoted cell left open to the end of the text.
+    unterminated: Option<ReadIssue>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `parts`' text.
+    fn new(parts: &'a mut Parts, delimiter: u8, cr_only: bool) -> Self {
+        Reader {
+            total: parts.buf.len(),
+            parts,
+            delimiter,
+            cr_only,
+            pos: 0,
+            written: 0,
+            line: 1,
+            blank_lines: BlankLines::default(),
+            lf_between: 0,
+            cr_between: 0,
+            unterminated: None,
+        }
+    }
+
+    /// The lines `lf` line feeds and `cr` carriage returns end.
+    #[inline]
+    fn lines(&self, lf: usize, cr: usize) -> u64 {
+        (if self.cr_only { cr } else { lf }) as u64
+    }
+
+    /// Moves past line breaks between records (see [`terminator`]), counting them; returns
+    /// the lines passed.
+    #[inline]
+    fn pass_breaks(&mut self, (bytes, lf, cr): LineBreak) -> u64 {
+        self.lf_between += lf;
+        self.cr_between += cr;
+        let lines = self.lines(lf, cr);
+        self.line += lines;
+        self.pos += bytes;
+        lines
+    }
+
+    /// Skips the blank lines before the next record (or at the end of the text); false when
+    /// no record is left.
+    #[inline]
+    fn skip_blank_lines(&mut self) -> bool {
+        let rest = &self.parts.buf[self.pos..self.total];
+        let gap = rest
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
         if gap > 0 {
-            let (g_lf, g_cr) = breaks_in(&buf[pos..pos + gap]);
-            lf_between += g_lf;
-            cr_between += g_cr;
-            let blank = if cr_only { g_cr } else { g_lf } as u64;
-            if blank > 0 {
-                blank_lines += blank;
-                if !row_starts.is_empty() && pos + gap < total {
-                    if interior_blank == 0 {
-                        first_interior_blank = line;
-                    }
-                    interior_blank += blank;
+            let (lf, cr) = breaks_in(&rest[..gap]);
+            let first = self.line;
+            let blank = self.pass_breaks((gap, lf, cr));
+            let interior = !self.parts.row_starts.is_empty() && self.pos < self.total;
+            self.blank_lines.note(blank, first, interior);
+        }
+        self.pos < self.total
+    }
+
+    /// Reads the record at `pos` as a new row, and the line break that ends it.
+    #[inline]
+    fn read_record(&mut self) -> Result<(), ReadError> {
+        let (pos, total, record_line) = (self.pos, self.total, self.line);
+        let parts = &mut *self.parts;
+        parts
+            .row_starts
+            .push(offset(parts.cell_ends.len(), record_line)?);
+        parts.row_lines.push(record_line);
+        let line_end =
+            memchr::memchr2(b'\r', b'\n', &parts.buf[pos..total]).map_or(total, |k| pos + k);
+        let term = if memchr::memchr(b'"', &parts.buf[pos..line_end]).is_none() {
+            self.read_plain_record(line_end, record_line)?
+        } else {
+            self.read_quoted_record(record_line)?
+        };
+        self.pass_breaks(term);
+        Ok(())
+    }
+
+    /// Reads a record without quotes (the usual one), ending at `line_end`: its cells and
+    /// their delimiters stay as they are, moved left in one copy, and its line break becomes
+    /// the last separator. Returns the line break, taken before it is written over.
+    #[inline]
+    fn read_plain_record(
+        &mut self,
+        line_end: usize,
+        record_line: u64,
+    ) -> Result<LineBreak, ReadError> {
+        let (i, w) = (self.pos, self.written);
+        let len = line_end - i;
+        offset(w + len, record_line)?;
+        let parts = &mut *self.parts;
+        // Every end is at most w + len, checked above to fit in a u32.
+        let delimiters = memchr::memchr_iter(self.delimiter, &parts.buf[i..line_end]);
+        parts.cell_ends.extend(delimiters.map(|k| (w + k) as u32));
+        parts.cell_ends.push((w + len) as u32);
+        let term = terminator(&parts.buf[line_end..self.total]);
+        parts.buf.copy_within(i..line_end, w);
+        put_separator(&mut parts.buf, w + len, self.delimiter);
+        self.written = w + len + 1;
+        self.pos = line_end;
+        Ok(term)
+    }
+
+    /// Reads a record holding a quote, cell by cell; returns its line break, taken before it
+    /// is written over.
+    #[inline]
+    fn read_quoted_record(&mut self, record_line: u64) -> Result<LineBreak, ReadError> {
+        let (total, delimiter) = (self.total, self.delimiter);
+        let row = self.parts.row_starts.len() - 1;
+        let (mut i, mut w, mut col) = (self.pos, self.written, 0);
+        loop {
+            // A quote opens a quoted cell only at the cell's start.
+            if self.parts.buf.get(i) == Some(&b'"') {
+                (i, w) = self.read_quoted(i + 1, w, row, col);
+            }
+            // An unquoted cell, or what follows a closing quote: up to a delimiter or the
+            // record's end (a quote here is an ordinary character).
+            let rest = &self.parts.buf[i..total];
+            let stop = memchr::memchr3(delimiter, b'\r', b'\n', rest).map_or(total, |k| i + k);
+            let more = stop < total && self.parts.buf[stop] == delimiter;
+            // The record's line break, taken before the separator may be written over it.
+            let term = (!more).then(|| terminator(&self.parts.buf[stop..total]));
+            w = self.end_cell(i..stop, w, record_line)?;
+            match term {
+                None => (i, col) = (stop + 1, col + 1),
+                Some(term) => {
+                    self.written = w;
+                    self.pos = stop;
+                    return Ok(term);
                 }
             }
-            line += blank;
-            pos += gap;
         }
-        if pos >= total {
-            break;
-        }
-
-        let row = row_starts.len();
-        let record_line = line;
-        let too_large = || ReadError::TooLarge { line: record_line };
-        row_starts.push(u32::try_from(cell_ends.len()).map_err(|_| too_large())?);
-        row_lines.push(line);
-        let mut w = written;
-        let mut i = pos;
-        // The record's line break: (bytes, line feeds, carriage returns), taken before a
-        // separator may be written over it.
-        let mut term = (0, 0, 0);
-
-        // A record without quotes (the usual one): its cells and their delimiters stay as
-        // they are, moved left in one copy, and its line break becomes the last separator.
-        let line_end = memchr::memchr2(b'\r', b'\n', &buf[i..total]).map_or(total, |k| i + k);
-        if memchr::memchr(b'"', &buf[i..line_end]).is_none() {
-            let len = line_end - i;
-            u32::try_from(w + len).map_err(|_| too_large())?;
-            // Every end is at most w + len, checked above to fit in a u32.
-            cell_ends
-                .extend(memchr::memchr_iter(delimiter, &buf[i..line_end]).map(|k| (w + k) as u32));
-            cell_ends.push((w + len) as u32);
-            term = terminator(&buf[line_end..total]);
-            buf.copy_within(i..line_end, w);
-            w += len;
-            put_separator(&mut buf, w, delimiter);
-            written = w + 1;
-            pos = line_end;
-        } else {
-            let mut col = 0usize;
-            let end = loop {
-                // A quoted cell: up to its closing quote, `""` standing for one quote. Cells
-                // only ever move left (quotes and line breaks are dropped), so `w <= i` always.
-                if buf.get(i) == Some(&b'"') {
-                    let cell_line = line;
-                    let (mut c_lf, mut c_cr) = (0usize, 0usize);
-                    i += 1;
-                    let closed = loop {
-                        let close = memchr::memchr(b'"', &buf[i..total]).map(|k| i + k);
-                        let part_end = close.unwrap_or(total);
-                        let (p_lf, p_cr) = breaks_in(&buf[i..part_end]);
-                        c_lf += p_lf;
-                        c_cr += p_cr;
-                        buf.copy_within(i..part_end, w);
-                        w += part_end - i;
-                        match close {
-                            Some(q) if q + 1 < total && buf[q + 1] == b'"' => {
-                                buf[w] = b'"';
-                                w += 1;
-                                i = q + 2;
-                            }
-                            Some(q) => {
-                                i = q + 1;
-                                break true;
-                            }
-                            None => {
-                                i = total;
-                                break false;
-                            }
-                        }
-                    };
-                    line += if cr_only { c_cr } else { c_lf } as u64;
-                    if !closed {
-                        // The rest of the text went into this cell: that is the issue to report.
-                        unterminated = Some(ReadIssue::UnterminatedQuote { line: cell_line });
-                    } else if c_lf + c_cr > 0 {
-                        issues.note(ReadIssue::QuotedNewline {
-                            row,
-                            col,
-                            line: cell_line,
-                        });
-                    }
-                }
-                // An unquoted cell, or what follows a closing quote: up to a delimiter or the
-                // record's end (a quote here is an ordinary character).
-                let stop = memchr::memchr3(delimiter, b'\r', b'\n', &buf[i..total])
-                    .map_or(total, |k| i + k);
-                let more = stop < total && buf[stop] == delimiter;
-                if !more {
-                    term = terminator(&buf[stop..total]);
-                }
-                buf.copy_within(i..stop, w);
-                w += stop - i;
-                cell_ends.push(u32::try_from(w).map_err(|_| too_large())?);
-                // The separator goes where a dropped byte was (at `stop` at the latest).
-                put_separator(&mut buf, w, delimiter);
-                w += 1;
-                col += 1;
-                if more {
-                    i = stop + 1;
-                    continue;
-                }
-                break stop;
-            };
-            written = w;
-            pos = end;
-        }
-        let (term, t_lf, t_cr) = term;
-        lf_between += t_lf;
-        cr_between += t_cr;
-        line += if cr_only { t_cr } else { t_lf } as u64;
-        pos += term;
     }
 
-    for issue in [
-        unterminated,
-        (interior_blank > 0).then_some(ReadIssue::BlankLines {
-            count: interior_blank,
-            first_line: first_interior_blank,
-        }),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        issues.count += 1;
-        issues.kept.push(issue);
+    /// Reads a quoted cell's text from `i` (past its opening quote) to its closing quote,
+    /// `""` standing for one quote, writing it from `w` on; notes a line break in it or a
+    /// missing closing quote. Returns where reading and writing go on.
+    #[inline]
+    fn read_quoted(
+        &mut self,
+        mut i: usize,
+        mut w: usize,
+        row: usize,
+        col: usize,
+    ) -> (usize, usize) {
+        let (total, cell_line) = (self.total, self.line);
+        let buf = &mut self.parts.buf;
+        let (mut lf, mut cr) = (0usize, 0usize);
+        let closed = loop {
+            let close = memchr::memchr(b'"', &buf[i..total]).map(|k| i + k);
+            let part_end = close.unwrap_or(total);
+            let (part_lf, part_cr) = breaks_in(&buf[i..part_end]);
+            (lf, cr) = (lf + part_lf, cr + part_cr);
+            buf.copy_within(i..part_end, w);
+            w += part_end - i;
+            match close {
+                Some(q) if q + 1 < total && buf[q + 1] == b'"' => {
+                    buf[w] = b'"';
+                    w += 1;
+                    i = q + 2;
+                }
+                Some(q) => {
+                    i = q + 1;
+                    break true;
+                }
+                None => {
+                    i = total;
+                    break false;
+                }
+            }
+        };
+        self.line += self.lines(lf, cr);
+        if !closed {
+            // The rest of the text went into this cell: that is the issue to report.
+            self.unterminated = Some(ReadIssue::UnterminatedQuote { line: cell_line });
+        } else if lf + cr > 0 {
+            self.parts.issues.note(ReadIssue::QuotedNewline {
+                row,
+                col,
+                line: cell_line,
+            });
+        }
+        (i, w)
     }
 
-    // The buffer keeps its capacity: shrinking would copy the whole text (the browser's
-    // allocator cannot shrink a large block in place) to give back the dropped quotes and
-    // CRs, about one byte a row.
-    buf.truncate(written);
-    debug_assert!(std::str::from_utf8(&buf).is_ok());
-    // SAFETY: `buf` held valid UTF-8 (it came from a String). Every byte range copied
-    // within it starts and ends at a delimiter, quote, CR, LF (all ASCII) or the ends of
-    // the text, so each range holds whole characters, and it is copied from bytes not yet
-    // written over (writes only ever land before the read position); the bytes written
-    // besides are ASCII (`"` and the ASCII delimiter). The result is whole UTF-8
-    // sequences end to end: valid UTF-8, without a second pass over 70 MB to show it.
-    let text = unsafe { String::from_utf8_unchecked(buf) };
-    let sheet = Sheet::from_read_parts(text, delimiter, cell_ends, row_starts, row_lines)
-        .ok_or_else(|| ReadError::Parse {
-            line: 0,
-            detail: "the cells do not line up with their text after parsing".to_string(),
-        })?;
-    Ok(CsvDocument {
-        sheet,
-        delimiter,
-        issues: issues.kept,
-        issue_count: issues.count,
-        blank_lines,
-        crlf: lf_between > 0 && cr_between >= lf_between,
-    })
+    /// Moves the cell text at `from` to `w`, ends the cell there and puts the separator after
+    /// it (where a dropped byte was, at `from.end` at the latest); returns where the next
+    /// cell's text goes.
+    #[inline]
+    fn end_cell(
+        &mut self,
+        from: Range<usize>,
+        w: usize,
+        record_line: u64,
+    ) -> Result<usize, ReadError> {
+        let end = w + from.len();
+        let parts = &mut *self.parts;
+        parts.buf.copy_within(from, w);
+        parts.cell_ends.push(offset(end, record_line)?);
+        put_separator(&mut parts.buf, end, self.delimiter);
+        Ok(end + 1)
+    }
+
+    /// Notes the whole-file issues (after the per-cell ones, past the cap) and gives what was
+    /// counted.
+    fn finish(self) -> Counts {
+        let issues = &mut self.parts.issues;
+        for issue in [self.unterminated, self.blank_lines.issue()]
+            .into_iter()
+            .flatten()
+        {
+            issues.count += 1;
+            issues.kept.push(issue);
+        }
+        Counts {
+            written: self.written,
+            blank_lines: self.blank_lines.all,
+            crlf: self.lf_between > 0 && self.cr_between >= self.lf_between,
+        }
+    }
 }
 
 /// True for cells like "1", "010-1234-5678", "2024-01-01 09:00" or "3.5": digits and separators.
