@@ -49,7 +49,7 @@ fn main() {
         let doc = read_owned(
             decoded.text,
             &ReadOptions {
-                delimiter: delimiter.byte,
+                delimiter: delimiter.byte(),
             },
         );
         let t4 = Instant::now();

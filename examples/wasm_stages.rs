@@ -43,7 +43,7 @@ mod stages {
         let Ok((_, decoded)) = detect_and_decode_utf8(bytes) else {
             return 0;
         };
-        let delimiter = detect_delimiter(&decoded.text).byte;
+        let delimiter = detect_delimiter(&decoded.text).byte();
         let Ok(doc) = read_owned(decoded.text, &ReadOptions { delimiter }) else {
             return 0;
         };

@@ -37,7 +37,7 @@ fn main() {
         let decoded = decode(bytes.clone(), Some(d.encoding));
         let decode_ms = ms(t);
         let t = Instant::now();
-        let delimiter = detect_delimiter(&decoded.text).byte;
+        let delimiter = detect_delimiter(&decoded.text).byte();
         let delim_ms = ms(t);
         let t = Instant::now();
         let doc = read_owned(decoded.text, &ReadOptions { delimiter }).expect("read");

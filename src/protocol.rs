@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "bench")]
 use crate::bench::{BenchFigure, BenchOp};
+use crate::formats::biostar_csv::Delimiter;
 use crate::inspect::Summary;
 use crate::text::TextEncoding;
 use crate::workbench::merge::MergeChoice;
@@ -182,8 +183,8 @@ pub enum CsvOp {
     Reread {
         /// The encoding to decode with.
         encoding: Option<TextEncoding>,
-        /// The delimiter: ",", ";" or "\t".
-        delimiter: Option<String>,
+        /// The delimiter.
+        delimiter: Option<Delimiter>,
     },
     /// Use sheet row `row` (0-based) as the header.
     HeaderRow {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlElement, HtmlInputElement};
 
+use crate::formats::biostar_csv::Delimiter;
 use crate::protocol::CsvOp;
 use crate::text::TextEncoding;
 use crate::workbench::merge::MergeChoice;
@@ -170,15 +171,6 @@ fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
     files
 }
 
-fn delimiter_label(d: &str) -> &'static str {
-    match d {
-        "," => "comma (,)",
-        ";" => "semicolon (;)",
-        "\t" => "tab",
-        _ => "other",
-    }
-}
-
 /// The whole workbench (shown once a CSV is open). The rows panel stays mounted while the
 /// workbook changes, so the table keeps its scroll position across edits.
 #[component]
@@ -266,7 +258,7 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
 #[component]
 fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let current_enc = view.encoding;
-    let current_delim = view.delimiter.clone();
+    let current_delim = view.delimiter;
     let header_row = view.header_row;
     let preview = view.preview.clone();
     view! {
@@ -274,7 +266,7 @@ fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             <summary><h2>"Reading"</h2>
                 <span class="muted">{format!(
                     " {} · {} · header on line {}",
-                    view.encoding.label(), delimiter_label(&view.delimiter), view.header_line
+                    view.encoding.label(), view.delimiter.label(), view.header_line
                 )}</span>
             </summary>
             <div class="row-of-fields">
@@ -290,11 +282,11 @@ fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 </label>
                 <label>"Delimiter "
                     <select data-testid="delimiter" on:change=move |ev| {
-                        let d = input_value(&ev);
-                        state.csv_long(CsvOp::Reread { encoding: None, delimiter: Some(d) }, &[], "Reading again");
+                        let delimiter = Delimiter::parse(&input_value(&ev));
+                        state.csv_long(CsvOp::Reread { encoding: None, delimiter }, &[], "Reading again");
                     }>
-                        {[",", ";", "\t"].into_iter().map(|d| view! {
-                            <option value=d selected=d == current_delim>{delimiter_label(d)}</option>
+                        {Delimiter::ALL.into_iter().map(|d| view! {
+                            <option value=d.id() selected=d == current_delim>{d.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>

@@ -29,33 +29,85 @@ const HEADER_SEARCH_ROWS: usize = 20;
 /// Most per-cell issues kept in [`CsvDocument::issues`] (all are counted).
 pub const MAX_ISSUES: usize = 1000;
 
-/// The delimiters a CSV file may use, in order of preference (BioStar writes commas).
-const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+/// A field delimiter bioport reads and writes in a user CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delimiter {
+    /// `,`, as BioStar writes.
+    Comma,
+    /// `;`, as spreadsheets write where the comma is the decimal mark.
+    Semicolon,
+    /// A tab.
+    Tab,
+}
 
-/// The English name of a delimiter byte ("comma", "semicolon", "tab").
-pub fn delimiter_name(byte: u8) -> &'static str {
-    match byte {
-        b',' => "comma",
-        b';' => "semicolon",
-        b'\t' => "tab",
-        b'|' => "vertical bar",
-        _ => "other character",
+impl Delimiter {
+    /// Every delimiter, in order of preference when a file fits several (BioStar writes commas).
+    pub const ALL: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab];
+
+    /// The byte in the file.
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// The delimiter of a byte, if bioport reads it.
+    pub fn from_byte(byte: u8) -> Option<Delimiter> {
+        Delimiter::ALL.into_iter().find(|d| d.byte() == byte)
+    }
+
+    /// Stable id for command lines, the protocol and JSON: "comma", "semicolon", "tab".
+    pub fn id(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "comma",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Tab => "tab",
+        }
+    }
+
+    /// The name shown to the user: "comma (,)", "semicolon (;)", "tab".
+    pub fn label(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "comma (,)",
+            Delimiter::Semicolon => "semicolon (;)",
+            Delimiter::Tab => "tab",
+        }
+    }
+
+    /// The delimiter a person or a script named: its id, or the character itself
+    /// (`,` `;`, a tab or `\t`).
+    pub fn parse(s: &str) -> Option<Delimiter> {
+        match s {
+            "," => Some(Delimiter::Comma),
+            ";" => Some(Delimiter::Semicolon),
+            "\t" | "\\t" => Some(Delimiter::Tab),
+            id => Delimiter::ALL.into_iter().find(|d| d.id() == id),
+        }
+    }
+}
+
+impl std::fmt::Display for Delimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
     }
 }
 
 /// The delimiter [`detect_delimiter`] chose and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Delimiter {
-    /// The delimiter: `,`, `;` or `\t`.
-    pub byte: u8,
+pub struct DelimiterGuess {
+    /// The delimiter.
+    pub delimiter: Delimiter,
     /// Why it was chosen, in words for the user.
     pub reason: String,
 }
 
-impl Delimiter {
-    /// The English name of the delimiter ("comma", "semicolon", "tab").
-    pub fn name(&self) -> &'static str {
-        delimiter_name(self.byte)
+impl DelimiterGuess {
+    /// The delimiter's byte.
+    pub fn byte(&self) -> u8 {
+        self.delimiter.byte()
     }
 }
 
@@ -127,7 +179,7 @@ fn field_counts(bytes: &[u8], delimiter: u8, max_records: usize, complete: bool)
 /// How one candidate delimiter splits the sample.
 #[derive(Debug, Clone, Copy)]
 struct Split {
-    delimiter: u8,
+    delimiter: Delimiter,
     fields: usize,
     agreeing: usize,
     records: usize,
@@ -142,7 +194,7 @@ impl Split {
 
 /// Chooses `,` `;` or tab: the one splitting the first ~50 records (outside quotes) into a
 /// consistent number of fields above one; comma when none does.
-pub fn detect_delimiter(text: &str) -> Delimiter {
+pub fn detect_delimiter(text: &str) -> DelimiterGuess {
     let mut end = text.len().min(DELIMITER_SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -151,8 +203,8 @@ pub fn detect_delimiter(text: &str) -> Delimiter {
     let complete = end == text.len();
 
     let mut best: Option<Split> = None;
-    for delimiter in CANDIDATES {
-        let counts = field_counts(sample, delimiter, DELIMITER_SAMPLE_RECORDS, complete);
+    for delimiter in Delimiter::ALL {
+        let counts = field_counts(sample, delimiter.byte(), DELIMITER_SAMPLE_RECORDS, complete);
         let mut tally: Vec<(usize, usize)> = Vec::new();
         for &count in &counts {
             match tally.iter_mut().find(|(fields, _)| *fields == count) {
@@ -188,18 +240,18 @@ pub fn detect_delimiter(text: &str) -> Delimiter {
         };
     }
     match best {
-        Some(split) => Delimiter {
-            byte: split.delimiter,
+        Some(split) => DelimiterGuess {
+            delimiter: split.delimiter,
             reason: format!(
                 "{} gives {} fields on {} of the first {} records",
-                delimiter_name(split.delimiter),
+                split.delimiter.id(),
                 split.fields,
                 split.agreeing,
                 split.records
             ),
         },
-        None => Delimiter {
-            byte: b',',
+        None => DelimiterGuess {
+            delimiter: Delimiter::Comma,
             reason:
                 "no comma, semicolon or tab splits the first records into more than one field; \
                      assuming comma, as BioStar writes"

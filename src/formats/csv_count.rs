@@ -21,12 +21,12 @@ pub fn count_records(head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) 
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         let text = crate::text::decode(bytes, None).text;
-        let delimiter = detect_delimiter(&text).byte;
+        let delimiter = detect_delimiter(&text).byte();
         owned = io::Cursor::new(text.into_bytes());
         (&mut owned, delimiter)
     } else {
         let head_text = String::from_utf8_lossy(&head[..head.len().min(DELIMITER_SNIFF_LEN)]);
-        (reader, detect_delimiter(&head_text).byte)
+        (reader, detect_delimiter(&head_text).byte())
     };
     count_delimited(source, delimiter, tally)
 }

@@ -99,17 +99,6 @@ fn view_answer(book: &Workbook) -> CsvAnswer {
     }
 }
 
-fn parse_delimiter(d: &str) -> Result<u8, String> {
-    match d {
-        "," => Ok(b','),
-        ";" => Ok(b';'),
-        "\t" | "tab" => Ok(b'\t'),
-        other => Err(format!(
-            "\"{other}\" is not a delimiter bioport reads; choose comma, semicolon or tab"
-        )),
-    }
-}
-
 fn output(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -202,12 +191,8 @@ pub fn handle(
                 delimiter,
             } => {
                 let mut options = book.options();
-                if let Some(e) = encoding {
-                    options.encoding = Some(e);
-                }
-                if let Some(d) = delimiter {
-                    options.delimiter = Some(parse_delimiter(&d)?);
-                }
+                options.encoding = encoding.or(options.encoding);
+                options.delimiter = delimiter.or(options.delimiter);
                 let bytes = read_file(scope, job, file, "Reading again")?;
                 *book = book.reopen(bytes, options).map_err(|e| e.to_string())?;
                 view_answer(book)

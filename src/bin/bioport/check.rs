@@ -16,13 +16,7 @@ fn print_summary(v: &WorkbookView) {
     if let Some(m) = &v.replacement_message {
         println!("  warning: {m}");
     }
-    let delimiter = match v.delimiter.as_str() {
-        "," => "comma",
-        ";" => "semicolon",
-        "\t" => "tab",
-        _ => "other",
-    };
-    println!("  delimiter: {delimiter} ({})", v.delimiter_reason);
+    println!("  delimiter: {} ({})", v.delimiter.id(), v.delimiter_reason);
     println!("  header: line {}", v.header_line);
     println!("  mapping:");
     for c in &v.columns {

@@ -148,11 +148,7 @@ fn print_reading(view: &WorkbookView) {
         t.with_warnings,
         t.with_errors,
         view.encoding.label(),
-        match view.delimiter.as_str() {
-            "," => "comma",
-            ";" => "semicolon",
-            _ => "tab",
-        },
+        view.delimiter.id(),
         view.header_line
     );
     for note in view.notes.iter().chain(&view.file_findings) {

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use bioport::formats::biostar_csv::Delimiter;
 use bioport::recognize::{recognize, Workflow, HEAD_LEN};
 use bioport::text::TextEncoding;
 use bioport::workbench::validate::{ExpiryLimit, SiteSettings, UserIdType};
@@ -30,7 +31,7 @@ pub struct SiteArgs {
     /// The text encoding: utf-8, utf-8-bom, utf-16le, utf-16be, cp949, windows-1252.
     #[arg(long, value_name = "ID")]
     encoding: Option<String>,
-    /// The delimiter: , or ; or tab.
+    /// The delimiter: , or ; or tab (or comma, semicolon).
     #[arg(long)]
     delimiter: Option<String>,
     /// A custom user field the server has (repeat for more).
@@ -48,13 +49,14 @@ impl SiteArgs {
                 format!("unknown encoding \"{id}\"; use one of {}", ids.join(", "))
             })?),
         };
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some(",") | Some("comma") => Some(b','),
-            Some(";") | Some("semicolon") => Some(b';'),
-            Some("tab") | Some("\t") | Some("\\t") => Some(b'\t'),
-            Some(other) => return Err(format!("unknown delimiter \"{other}\"; use , or ; or tab")),
-        };
+        let delimiter = self
+            .delimiter
+            .as_deref()
+            .map(|d| {
+                Delimiter::parse(d)
+                    .ok_or_else(|| format!("unknown delimiter \"{d}\"; use , or ; or tab"))
+            })
+            .transpose()?;
         Ok(OpenOptions {
             encoding,
             delimiter,

@@ -20,39 +20,39 @@ fn lines(sheet: &Sheet) -> Vec<u64> {
 #[test]
 fn detects_comma_semicolon_and_tab() {
     let comma = detect_delimiter("user_id,name,department\n1,Kim,Sales\n2,Lee,HR\n");
-    assert_eq!(comma.byte, b',');
-    assert_eq!(comma.name(), "comma");
+    assert_eq!(comma.byte(), b',');
+    assert_eq!(comma.delimiter.id(), "comma");
     assert_eq!(
         comma.reason,
         "comma gives 3 fields on 3 of the first 3 records"
     );
 
     let semicolon = detect_delimiter("user_id;name;note\n1;Kim;12,5\n2;Lee;3,25\n");
-    assert_eq!(semicolon.byte, b';', "{}", semicolon.reason);
+    assert_eq!(semicolon.byte(), b';', "{}", semicolon.reason);
 
     let tab = detect_delimiter("user_id\tname\n1\tKim, Chul\n2\tLee, Young\n");
-    assert_eq!(tab.byte, b'\t', "{}", tab.reason);
+    assert_eq!(tab.byte(), b'\t', "{}", tab.reason);
 }
 
 #[test]
 fn quoted_delimiters_do_not_count() {
     let text = "user_id;name;note\n1;\"Kim, Chul\";\"a,b,c\"\n2;Lee;\"x,y\"\n3;\"Park\";plain\n";
-    assert_eq!(detect_delimiter(text).byte, b';');
+    assert_eq!(detect_delimiter(text).byte(), b';');
     let text = "user_id,name,note\n1,\"Kim; Chul\",\"a;b;c\"\n2,Lee,\"x;y;z\"\n";
-    assert_eq!(detect_delimiter(text).byte, b',');
+    assert_eq!(detect_delimiter(text).byte(), b',');
     // A quoted line break does not end the record.
     let text = "a\tb\tc\n1\t\"x\ny\tz\"\t3\n2\t5\t6\n";
     let tab = detect_delimiter(text);
-    assert_eq!(tab.byte, b'\t');
+    assert_eq!(tab.byte(), b'\t');
     assert_eq!(tab.reason, "tab gives 3 fields on 3 of the first 3 records");
 }
 
 #[test]
 fn a_single_column_defaults_to_comma_and_says_why() {
     let found = detect_delimiter("user_id\n1\n2\n");
-    assert_eq!(found.byte, b',');
+    assert_eq!(found.byte(), b',');
     assert!(found.reason.contains("assuming comma"), "{}", found.reason);
-    assert_eq!(detect_delimiter("").byte, b',');
+    assert_eq!(detect_delimiter("").byte(), b',');
 }
 
 #[test]
@@ -499,7 +499,7 @@ const TRICKY: &[&str] = &[
 fn round_trip_keeps_every_cell() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for case in 0..60 {
-        let delimiter = CANDIDATES[case % 3];
+        let delimiter = Delimiter::ALL[case % 3].byte();
         let opts = WriteOptions {
             delimiter,
             bom: case % 2 == 0,
@@ -561,7 +561,7 @@ fn in_place_reading_gives_the_records_of_an_untouched_parse() {
         let text: String = (0..len)
             .map(|_| PIECES[rng.below_usize(PIECES.len())])
             .collect();
-        let delimiter = CANDIDATES[case % 3];
+        let delimiter = Delimiter::ALL[case % 3].byte();
         let doc = read_owned(text.clone(), &ReadOptions { delimiter }).unwrap();
         assert_eq!(rows(&doc.sheet), oracle(&text, delimiter), "case {case}");
     }
@@ -581,7 +581,7 @@ fn arbitrary_text_reads_without_panic_and_lines_stay_ordered() {
         let line_break = if text.contains('\n') { '\n' } else { '\r' };
         let line_count = 1 + text.matches(line_break).count() as u64;
         let detected = detect_delimiter(&text);
-        let doc = read_ok(&text, detected.byte);
+        let doc = read_ok(&text, detected.byte());
         let lines = lines(&doc.sheet);
         assert!(
             lines.windows(2).all(|w| w[0] <= w[1]),
@@ -603,13 +603,13 @@ fn arbitrary_text_reads_without_panic_and_lines_stay_ordered() {
 
         // Whatever was read is written and read back cell for cell.
         let opts = WriteOptions {
-            delimiter: detected.byte,
+            delimiter: detected.byte(),
             bom: false,
             crlf: case % 2 == 0,
         };
         let written = write_sheet(&doc.sheet, Vec::new(), &opts).unwrap();
         let written = String::from_utf8(written).unwrap();
-        let again = read_ok(&written, detected.byte);
+        let again = read_ok(&written, detected.byte());
         assert_eq!(
             rows(&again.sheet),
             rows(&doc.sheet),

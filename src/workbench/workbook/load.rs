@@ -8,8 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::formats::biostar_csv::{
-    delimiter_name, detect_delimiter, guess_header_row, read_owned, CsvDocument, ReadError,
-    ReadOptions,
+    detect_delimiter, guess_header_row, read_owned, CsvDocument, Delimiter, ReadError, ReadOptions,
 };
 use crate::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
 use crate::text::{decode, detect, detect_and_decode_utf8, Decoded, TextEncoding};
@@ -34,8 +33,8 @@ const SIGNATURE_HEAD: usize = 512;
 pub struct OpenOptions {
     /// Read the bytes in this encoding instead of detecting it.
     pub encoding: Option<TextEncoding>,
-    /// Split fields at this byte (`,` `;` or tab) instead of detecting it.
-    pub delimiter: Option<u8>,
+    /// Split fields at this delimiter instead of detecting it.
+    pub delimiter: Option<Delimiter>,
     /// The header is this sheet row (0-based) instead of the guessed one.
     pub header_row: Option<usize>,
     /// What the target server is like.
@@ -194,7 +193,7 @@ fn load(
     bytes: Vec<u8>,
     name: &str,
     encoding: Option<TextEncoding>,
-    delimiter: Option<u8>,
+    delimiter: Option<Delimiter>,
 ) -> Result<Loaded, WorkbookError> {
     let size = bytes.len() as u64;
     if bytes.is_empty() {
@@ -213,14 +212,14 @@ fn load(
     let (decoded, encoding_reason) = decode_text(bytes, name, encoding)?;
     let replacement_message = decoded.replacement_message();
     let (delimiter, delimiter_reason) = match delimiter {
-        Some(d) => (d, format!("{} chosen by you", delimiter_name(d))),
+        Some(d) => (d, format!("{} chosen by you", d.id())),
         None => {
             let d = detect_delimiter(&decoded.text);
-            (d.byte, d.reason)
+            (d.delimiter, d.reason)
         }
     };
     let (encoding, replacement_count) = (decoded.encoding, decoded.replacement_count);
-    let doc = read_sheet(decoded.text, name, size, delimiter)?;
+    let doc = read_sheet(decoded.text, name, size, delimiter.byte())?;
     Ok(Loaded {
         reading: Reading {
             encoding,
@@ -393,7 +392,7 @@ impl Workbook {
         let reading = format!(
             "{} and {} delimiters",
             wb.reading.encoding.label(),
-            delimiter_name(wb.reading.delimiter)
+            wb.reading.delimiter.id()
         );
         let edits = self.sheet.edit_count() as u64;
         if edits > 0 {

@@ -28,6 +28,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
 use crate::workbench::mapping::{auto_map, is_error_description, Field, Mapping, MatchKind};
@@ -65,7 +66,7 @@ struct Reading {
     replacement_count: u64,
     /// A sentence about them, when there are any.
     replacement_message: Option<String>,
-    delimiter: u8,
+    delimiter: Delimiter,
     delimiter_reason: String,
 }
 

@@ -2,7 +2,7 @@
 
 use super::write::import_options;
 use super::*;
-use crate::formats::biostar_csv::{read, ReadIssue};
+use crate::formats::biostar_csv::{read, Delimiter, ReadIssue};
 use crate::formats::biostar_csv::{CsvWriter, ReadOptions};
 use crate::text::TextEncoding;
 use crate::workbench::validate::{ExpiryLimit, UserIdType};
@@ -62,7 +62,7 @@ fn opens_and_says_how_it_read_the_file() {
     assert_eq!(v.size, text.len() as u64);
     assert_eq!(v.encoding, TextEncoding::Utf8);
     assert_eq!(v.encoding_reason, "valid UTF-8 throughout");
-    assert_eq!(v.delimiter, ",");
+    assert_eq!(v.delimiter, Delimiter::Comma);
     assert!(v.delimiter_reason.starts_with("comma gives 3 fields"));
     assert_eq!((v.header_row, v.header_line), (1, 3));
     assert_eq!(v.preview.len(), 4);
@@ -123,7 +123,7 @@ fn cp949_and_semicolons_are_detected() {
     let wb = Workbook::open(bytes.into_owned(), "직원.csv", OpenOptions::default()).unwrap();
     let v = wb.view();
     assert_eq!(v.encoding, TextEncoding::Cp949);
-    assert_eq!(v.delimiter, ";");
+    assert_eq!(v.delimiter, Delimiter::Semicolon);
     assert_eq!(target(&v, 0), Some("user_id"));
     assert_eq!(v.columns[0].how, MatchKind::Alias);
     assert_eq!(target(&v, 2), Some("department"));
@@ -141,7 +141,7 @@ fn options_force_encoding_delimiter_and_header() {
     let text = "title\nuser_id;name\n1;Kim\n";
     let options = OpenOptions {
         encoding: Some(TextEncoding::Windows1252),
-        delimiter: Some(b';'),
+        delimiter: Some(Delimiter::Semicolon),
         header_row: Some(1),
         ..OpenOptions::default()
     };

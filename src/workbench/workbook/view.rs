@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
 use crate::workbench::mapping::{Field, MatchKind, KNOWN_WIEGAND_FORMATS};
@@ -229,8 +230,8 @@ pub struct WorkbookView {
     pub replacement_count: u64,
     /// A sentence about them, when there are any.
     pub replacement_message: Option<String>,
-    /// The delimiter: ",", ";" or "\t".
-    pub delimiter: String,
+    /// The delimiter.
+    pub delimiter: Delimiter,
     /// Why that delimiter.
     pub delimiter_reason: String,
     /// The header's sheet row (0-based).
@@ -367,7 +368,7 @@ impl Workbook {
             encoding_reason: self.reading.encoding_reason.clone(),
             replacement_count: self.reading.replacement_count,
             replacement_message: self.reading.replacement_message.clone(),
-            delimiter: (self.reading.delimiter as char).to_string(),
+            delimiter: self.reading.delimiter,
             delimiter_reason: self.reading.delimiter_reason.clone(),
             header_row: self.header_row,
             header_line: if self.header_row < self.sheet.len() {
