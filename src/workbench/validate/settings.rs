@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::date_key;
+use super::dates::date_key;
 
 /// How the server's user IDs are configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
