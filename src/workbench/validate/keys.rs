@@ -7,7 +7,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::Sheet;
 
-use super::{cell_at, cell_text, Plan, SiteSettings, UserIdType};
+use super::plan::{cell_at, cell_text, Plan};
+use super::{SiteSettings, UserIdType};
 
 /// The user ID as the server compares it (see the module notes).
 pub(crate) fn user_id_key(s: &str, t: UserIdType) -> &str {

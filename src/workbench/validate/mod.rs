@@ -31,6 +31,7 @@ use crate::workbench::mapping::{column_letter, Field, Mapping};
 
 mod dates;
 mod keys;
+mod plan;
 mod settings;
 
 pub(crate) use dates::{parse_datetime, DateParse};
@@ -39,6 +40,7 @@ pub use settings::{ExpiryLimit, Rule, Severity, SiteSettings, UserIdType};
 
 use dates::{month_name, slash_pair, suggest_iso, EARLIEST_KEY};
 use keys::{card_key_of, id_key_of, strip_zeros, KeyHasher, RowIndex};
+use plan::{cell_text, width_of, ColUse, Plan};
 
 /// One problem found: where it is and which rule it breaks (no text, 24 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,109 +102,6 @@ pub struct Summary {
     pub totals: Totals,
     /// Findings per rule on data rows, in rule order, rules with findings only.
     pub by_rule: Vec<RuleCount>,
-}
-
-// ---------------------------------------------------------------------------------------
-// The plan: which column holds what
-
-/// What validation does with a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ColUse {
-    Mapped,
-    Ignored,
-    Undecided,
-}
-
-/// The columns of every field, resolved once from the mapping.
-#[derive(Debug, Clone)]
-struct Plan {
-    width: usize,
-    uses: Vec<ColUse>,
-    user_id: Option<usize>,
-    name: Option<usize>,
-    department: Option<usize>,
-    user_title: Option<usize>,
-    email: Option<usize>,
-    csn: Option<usize>,
-    csn_mobile: Option<usize>,
-    qr: Option<usize>,
-    pin: Option<usize>,
-    /// start, expiry, mobile start, mobile expiry.
-    dates: [Option<usize>; 4],
-    faces: [Option<usize>; 2],
-    /// csn first (if mapped), then the Wiegand columns: the card duplicate index's columns.
-    cards: Vec<usize>,
-}
-
-impl Plan {
-    fn new(sheet: &Sheet, header_row: usize, mapping: &Mapping) -> Plan {
-        let width = width_of(sheet, header_row);
-        let uses = (0..width)
-            .map(|c| match mapping.get(c) {
-                Some(cm) if cm.target.is_some() => ColUse::Mapped,
-                Some(cm) if cm.is_ignored() => ColUse::Ignored,
-                _ => ColUse::Undecided,
-            })
-            .collect();
-        let col = |f: Field| mapping.column_of(&f).filter(|c| *c < width);
-        let csn = col(Field::Csn);
-        let mut cards: Vec<usize> = csn.into_iter().collect();
-        let mut seen: Vec<&Field> = Vec::new();
-        for cm in &mapping.columns {
-            if let Some(f @ Field::WiegandCard(_)) = &cm.target {
-                if cm.column < width && !seen.contains(&f) {
-                    seen.push(f);
-                    cards.push(cm.column);
-                }
-            }
-        }
-        Plan {
-            width,
-            uses,
-            user_id: col(Field::UserId),
-            name: col(Field::Name),
-            department: col(Field::Department),
-            user_title: col(Field::UserTitle),
-            email: col(Field::Email),
-            csn,
-            csn_mobile: col(Field::CsnMobile),
-            qr: col(Field::Qr),
-            pin: col(Field::Pin),
-            dates: [
-                col(Field::StartDatetime),
-                col(Field::ExpiryDatetime),
-                col(Field::MobileStartDatetime),
-                col(Field::MobileExpiryDatetime),
-            ],
-            faces: [col(Field::FaceImageFile1), col(Field::FaceImageFile2)],
-            cards,
-        }
-    }
-}
-
-/// The text of a cell, or "" for a cell or row the sheet does not have.
-fn cell_text(sheet: &Sheet, row: usize, col: usize) -> &str {
-    if row < sheet.len() {
-        sheet.cell_or_empty(row, col)
-    } else {
-        ""
-    }
-}
-
-/// How many cells a row has, or 0 for a row the sheet does not have.
-fn width_of(sheet: &Sheet, row: usize) -> usize {
-    if row < sheet.len() {
-        sheet.width(row)
-    } else {
-        0
-    }
-}
-
-fn cell_at(sheet: &Sheet, row: usize, col: Option<usize>) -> &str {
-    match col {
-        Some(c) => cell_text(sheet, row, c),
-        None => "",
-    }
 }
 
 // ---------------------------------------------------------------------------------------
