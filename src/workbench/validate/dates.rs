@@ -1,6 +1,6 @@
 //! Date cells: the forms the server reads, ordered date keys, and rewrites for messages.
 
-use super::all_digits;
+use super::row::all_digits;
 
 /// Orders moments: a larger key is later. Not a timestamp: the fields packed into bits
 /// (month below 16, day and hour below 32, minute and second below 64 once checked).
