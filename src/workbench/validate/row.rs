@@ -212,249 +212,314 @@ impl<'a> Ctx<'a> {
 
     /// Checks one row, appending its findings to `out`; `cells` is scratch space.
     pub(super) fn check_row(&self, row: usize, cells: &mut Vec<&'a str>, out: &mut Vec<Finding>) {
-        let sheet = self.sheet;
-        let plan = self.plan;
-        let st = self.settings;
-        let r32 = row as u32;
         let start = out.len();
-        let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
-            out.push(Finding {
-                row: r32,
-                col: col.map(|c| c as u32),
-                rule,
-                other,
-            })
+        let mut sink = Sink {
+            row: row as u32,
+            out,
         };
-
-        // Every cell: any data at all, line breaks, unmapped data, formulas.
         cells.clear();
-        let row_cells = sheet.row(row);
-        // Cells as read lie end to end in the sheet's text: one scan tells whether any of
-        // them can hold a line break, so the usual row skips the per-cell test.
-        let breaks_possible = match &row_cells {
-            RowCells::Read { text, ends, start } => {
-                let end = ends.last().map_or(*start, |&e| e as usize);
-                has_line_break(text.as_bytes().get(*start..end).unwrap_or_default())
-            }
-            RowCells::Edited { .. } => true,
-        };
+        let row_cells = self.sheet.row(row);
+        let breaks = breaks_possible(&row_cells);
         cells.extend(row_cells);
-        let width = cells.len();
         let cells: &[&str] = cells;
-        let get = |col: Option<usize>| col.and_then(|c| cells.get(c).copied()).unwrap_or("");
-        let mut any_data = false;
-        let mut unmapped_first = None;
-        let mut unmapped_count = 0u32;
+        let scan = self.scan_cells(cells, breaks, &mut sink);
+        if !scan.any_data {
+            sink.out.truncate(start);
+            sink.add(Rule::BlankRow, None, None);
+            return;
+        }
+        if let Some(c) = scan.unmapped_first {
+            sink.add(Rule::UnmappedColumn, Some(c), Some(scan.unmapped_count));
+        }
+        self.check_shape(cells, &mut sink);
+        self.check_user_id(row, cells, &mut sink);
+        self.check_person(cells, &mut sink);
+        self.check_dates(cells, &mut sink);
+        self.check_pin_and_cards(row, cells, &mut sink);
+        self.check_other_credentials(cells, &mut sink);
+    }
+
+    /// Every cell: any data at all, line breaks (only looked for when `breaks_possible`),
+    /// unmapped data, formulas.
+    #[inline]
+    fn scan_cells(&self, cells: &[&str], breaks_possible: bool, sink: &mut Sink<'_>) -> Scan {
+        let mut scan = Scan {
+            any_data: false,
+            unmapped_first: None,
+            unmapped_count: 0,
+        };
         for (c, &v) in cells.iter().enumerate() {
             let Some(&first) = v.as_bytes().first() else {
                 continue;
             };
             // Visible ASCII first: data (the slow test only for other first bytes).
             let data = (first > b' ' && first < 0x80) || has_data(v);
-            any_data |= data;
+            scan.any_data |= data;
             if breaks_possible && has_line_break(v.as_bytes()) {
-                add(Rule::CellHasNewline, Some(c), None);
+                sink.add(Rule::CellHasNewline, Some(c), None);
             }
-            match plan.uses.get(c) {
+            match self.plan.uses.get(c) {
                 Some(ColUse::Undecided) if data => {
-                    unmapped_first.get_or_insert(c);
-                    unmapped_count += 1;
+                    scan.unmapped_first.get_or_insert(c);
+                    scan.unmapped_count += 1;
                 }
                 Some(ColUse::Mapped)
-                    if st.spreadsheet_safe
+                    if self.settings.spreadsheet_safe
                         && matches!(first, b'=' | b'@' | b'+' | b'-')
                         && looks_like_formula(v) =>
                 {
-                    add(Rule::FormulaCell, Some(c), None);
+                    sink.add(Rule::FormulaCell, Some(c), None);
                 }
                 _ => {}
             }
         }
-        if !any_data {
-            out.truncate(start);
-            out.push(Finding {
-                row: r32,
-                col: None,
-                rule: Rule::BlankRow,
-                other: None,
-            });
+        scan
+    }
+
+    /// The row's width against the header's.
+    #[inline]
+    fn check_shape(&self, cells: &[&str], sink: &mut Sink<'_>) {
+        let (width, header) = (cells.len(), self.plan.width);
+        if width < header {
+            sink.add(Rule::RowTooShort, Some(width), None);
+        } else if width > header {
+            match (header..width).find(|&c| !get(cells, Some(c)).is_empty()) {
+                Some(c) => sink.add(Rule::RowTooLong, Some(c), None),
+                None => sink.add(Rule::RowExtraEmptyCells, Some(header), None),
+            }
+        }
+    }
+
+    /// user_id: present, of the site's type, and on no other row.
+    #[inline]
+    fn check_user_id(&self, row: usize, cells: &[&str], sink: &mut Sink<'_>) {
+        let col = self.plan.user_id;
+        let id = get(cells, col);
+        if !has_data(id) {
+            sink.add(Rule::UserIdMissing, col, None);
             return;
         }
-        let mut add = |rule: Rule, col: Option<usize>, other: Option<u32>| {
-            out.push(Finding {
-                row: r32,
-                col: col.map(|c| c as u32),
-                rule,
-                other,
-            })
-        };
-        if let Some(c) = unmapped_first {
-            add(Rule::UnmappedColumn, Some(c), Some(unmapped_count));
-        }
-
-        // Shape of the row.
-        if width < plan.width {
-            add(Rule::RowTooShort, Some(width), None);
-        } else if width > plan.width {
-            match (plan.width..width).find(|&c| !get(Some(c)).is_empty()) {
-                Some(c) => add(Rule::RowTooLong, Some(c), None),
-                None => add(Rule::RowExtraEmptyCells, Some(plan.width), None),
-            }
-        }
-
-        // user_id
-        let id = get(plan.user_id);
-        if !has_data(id) {
-            add(Rule::UserIdMissing, plan.user_id, None);
-        } else {
-            match st.user_id_type {
-                UserIdType::Numeric => {
-                    if !all_digits(id) {
-                        add(Rule::UserIdNotNumber, plan.user_id, None);
-                    } else {
-                        let digits = strip_zeros(id);
-                        // All digits (checked above): at most 10 of them fit a u64 easily.
-                        let value = if digits.len() > 10 {
-                            u64::MAX
-                        } else {
-                            digits
-                                .bytes()
-                                .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
-                        };
-                        if !(1..=4_294_967_294).contains(&value) {
-                            add(Rule::UserIdOutOfRange, plan.user_id, None);
-                        } else if digits.len() != id.len() {
-                            add(Rule::UserIdLeadingZeros, plan.user_id, None);
-                        }
-                    }
-                }
-                UserIdType::Alphanumeric => {
-                    if !id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                    {
-                        add(Rule::UserIdBadCharacters, plan.user_id, None);
-                    }
-                    if longer_than(id, 32) {
-                        add(Rule::UserIdTooLong, plan.user_id, None);
-                    }
+        match self.settings.user_id_type {
+            UserIdType::Numeric => {
+                if let Some(rule) = numeric_id_problem(id) {
+                    sink.add(rule, col, None);
                 }
             }
-            if let Some(other) = self.other_id_row(row) {
-                add(Rule::UserIdDuplicate, plan.user_id, Some(other));
+            UserIdType::Alphanumeric => {
+                if !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    sink.add(Rule::UserIdBadCharacters, col, None);
+                }
+                if longer_than(id, 32) {
+                    sink.add(Rule::UserIdTooLong, col, None);
+                }
             }
         }
+        if let Some(other) = self.other_id_row(row) {
+            sink.add(Rule::UserIdDuplicate, col, Some(other));
+        }
+    }
 
-        // name, department, title, email
-        let name = get(plan.name);
+    /// name, department, title and email.
+    #[inline]
+    fn check_person(&self, cells: &[&str], sink: &mut Sink<'_>) {
+        let plan = self.plan;
+        let name = get(cells, plan.name);
         if !name.is_empty() {
             if longer_than(name, 48) {
-                add(Rule::NameTooLong, plan.name, None);
+                sink.add(Rule::NameTooLong, plan.name, None);
             }
             let (any, strict) = name_characters(name);
             if any {
-                add(Rule::NameCharacters, plan.name, None);
+                sink.add(Rule::NameCharacters, plan.name, None);
             }
-            if strict && st.strict_names {
-                add(Rule::NameStrictCharacters, plan.name, None);
+            if strict && self.settings.strict_names {
+                sink.add(Rule::NameStrictCharacters, plan.name, None);
             }
         }
-        if longer_than(get(plan.department), 64) {
-            add(Rule::DepartmentTooLong, plan.department, None);
+        if longer_than(get(cells, plan.department), 64) {
+            sink.add(Rule::DepartmentTooLong, plan.department, None);
         }
-        if longer_than(get(plan.user_title), 64) {
-            add(Rule::UserTitleTooLong, plan.user_title, None);
+        if longer_than(get(cells, plan.user_title), 64) {
+            sink.add(Rule::UserTitleTooLong, plan.user_title, None);
         }
-        let email = get(plan.email);
+        let email = get(cells, plan.email);
         if has_data(email) && !email_ok(email) {
-            add(Rule::EmailShape, plan.email, None);
+            sink.add(Rule::EmailShape, plan.email, None);
         }
+    }
 
-        // Dates: each on its own, then start against expiry.
+    /// The four dates, each on its own, then each start against its expiry.
+    #[inline]
+    fn check_dates(&self, cells: &[&str], sink: &mut Sink<'_>) {
+        let dates = &self.plan.dates;
         let mut keys = [None; 4];
-        for (k, col) in plan.dates.iter().enumerate() {
-            let v = get(*col);
-            if !has_data(v) {
-                continue;
-            }
-            match parse_datetime(v) {
-                DateParse::Ok { key, ambiguous } => {
-                    if ambiguous {
-                        add(Rule::DateAmbiguous, *col, None);
-                    }
-                    if key < EARLIEST_KEY {
-                        add(Rule::DateBefore2001, *col, None);
-                    } else if key > st.expiry_limit.key() {
-                        let rule = match st.expiry_limit {
-                            ExpiryLimit::Y2030 => Rule::DateAfter2030,
-                            ExpiryLimit::Y2037 => Rule::DateAfter2037,
-                        };
-                        add(rule, *col, None);
-                    }
-                    keys[k] = Some(key);
-                }
-                DateParse::Format => add(Rule::DateFormat, *col, None),
-                DateParse::MonthFirst => add(Rule::DateMonthFirst, *col, None),
-                DateParse::Impossible => add(Rule::DateImpossible, *col, None),
+        for (k, col) in dates.iter().enumerate() {
+            let v = get(cells, *col);
+            if has_data(v) {
+                keys[k] = self.check_date(v, *col, sink);
             }
         }
         for (s, e) in [(0, 1), (2, 3)] {
             if let (Some(start), Some(end)) = (keys[s], keys[e]) {
                 if start > end {
-                    add(
-                        Rule::StartAfterExpiry,
-                        plan.dates[e],
-                        plan.dates[s].map(|c| c as u32),
-                    );
+                    sink.add(Rule::StartAfterExpiry, dates[e], dates[s].map(|c| c as u32));
                 }
             }
         }
+    }
 
-        // pin
-        let pin = get(plan.pin);
+    /// One date cell `v` (holding data) in column `col`: its findings, and its key when it
+    /// is a moment that exists.
+    #[inline]
+    fn check_date(&self, v: &str, col: Option<usize>, sink: &mut Sink<'_>) -> Option<u64> {
+        let rule = match parse_datetime(v) {
+            DateParse::Ok { key, ambiguous } => {
+                if ambiguous {
+                    sink.add(Rule::DateAmbiguous, col, None);
+                }
+                let limit = self.settings.expiry_limit;
+                if key < EARLIEST_KEY {
+                    sink.add(Rule::DateBefore2001, col, None);
+                } else if key > limit.key() {
+                    let rule = match limit {
+                        ExpiryLimit::Y2030 => Rule::DateAfter2030,
+                        ExpiryLimit::Y2037 => Rule::DateAfter2037,
+                    };
+                    sink.add(rule, col, None);
+                }
+                return Some(key);
+            }
+            DateParse::Format => Rule::DateFormat,
+            DateParse::MonthFirst => Rule::DateMonthFirst,
+            DateParse::Impossible => Rule::DateImpossible,
+        };
+        sink.add(rule, col, None);
+        None
+    }
+
+    /// pin, then the card columns (csn and Wiegand): decimal numbers on no other row.
+    #[inline]
+    fn check_pin_and_cards(&self, row: usize, cells: &[&str], sink: &mut Sink<'_>) {
+        let plan = self.plan;
+        let pin = get(cells, plan.pin);
         if !pin.is_empty() && !pin_ok(pin) {
-            add(Rule::PinFormat, plan.pin, None);
+            sink.add(Rule::PinFormat, plan.pin, None);
         }
-
-        // Cards: csn and Wiegand columns.
         for (k, &col) in plan.cards.iter().enumerate() {
-            let v = get(Some(col));
+            let v = get(cells, Some(col));
             if !has_data(v) {
-                if Some(col) == plan.csn && st.overwrite {
-                    add(Rule::CsnBlankOverwrite, Some(col), None);
+                if Some(col) == plan.csn && self.settings.overwrite {
+                    sink.add(Rule::CsnBlankOverwrite, Some(col), None);
                 }
                 continue;
             }
             if !all_digits(v) {
-                add(Rule::CardNotNumber, Some(col), None);
+                sink.add(Rule::CardNotNumber, Some(col), None);
             }
             if let Some(other) = self.other_card_row(row, k) {
-                add(Rule::CardDuplicate, Some(col), Some(other));
+                sink.add(Rule::CardDuplicate, Some(col), Some(other));
             }
         }
+    }
 
-        // Mobile card.
-        if has_data(get(plan.csn_mobile)) {
-            add(Rule::MobileCardIssued, plan.csn_mobile, None);
-            if st.dynamic_site {
+    /// The mobile card (with both mobile dates on a dynamic site), QR and face images.
+    #[inline]
+    fn check_other_credentials(&self, cells: &[&str], sink: &mut Sink<'_>) {
+        let plan = self.plan;
+        if has_data(get(cells, plan.csn_mobile)) {
+            sink.add(Rule::MobileCardIssued, plan.csn_mobile, None);
+            if self.settings.dynamic_site {
                 let missing = [plan.dates[2], plan.dates[3]]
                     .into_iter()
-                    .find(|c| !has_data(get(*c)));
+                    .find(|c| !has_data(get(cells, *c)));
                 if let Some(c) = missing {
-                    add(Rule::MobileDatesMissing, c.or(plan.csn_mobile), None);
+                    sink.add(Rule::MobileDatesMissing, c.or(plan.csn_mobile), None);
                 }
             }
         }
-
-        // QR, face images.
-        if has_data(get(plan.qr)) {
-            add(Rule::QrNotImportable, plan.qr, None);
+        if has_data(get(cells, plan.qr)) {
+            sink.add(Rule::QrNotImportable, plan.qr, None);
         }
         for col in plan.faces {
-            let v = get(col);
+            let v = get(cells, col);
             if has_data(v) && !face_file_ok(v) {
-                add(Rule::FaceImageFile, col, None);
+                sink.add(Rule::FaceImageFile, col, None);
             }
         }
+    }
+}
+
+/// Where one row's findings go: appended to `out`, all on sheet row `row`.
+struct Sink<'o> {
+    row: u32,
+    out: &'o mut Vec<Finding>,
+}
+
+impl Sink<'_> {
+    /// Appends a finding of `rule` at column `col` of this row.
+    #[inline]
+    fn add(&mut self, rule: Rule, col: Option<usize>, other: Option<u32>) {
+        self.out.push(Finding {
+            row: self.row,
+            col: col.map(|c| c as u32),
+            rule,
+            other,
+        });
+    }
+}
+
+/// What the pass over every cell of a row found, besides the findings it added.
+struct Scan {
+    /// Whether any cell holds more than whitespace.
+    any_data: bool,
+    /// The first column holding data that is neither mapped nor ignored.
+    unmapped_first: Option<usize>,
+    /// How many such columns hold data.
+    unmapped_count: u32,
+}
+
+/// The cell in column `col` of `cells` ("" when there is no column or no such cell).
+#[inline]
+fn get<'v>(cells: &[&'v str], col: Option<usize>) -> &'v str {
+    col.and_then(|c| cells.get(c).copied()).unwrap_or("")
+}
+
+/// Whether any cell of a row can hold a line break. Cells as read lie end to end in the
+/// sheet's text: one scan tells, so the usual row skips the per-cell test.
+#[inline]
+fn breaks_possible(cells: &RowCells<'_>) -> bool {
+    match cells {
+        RowCells::Read { text, ends, start } => {
+            let end = ends.last().map_or(*start, |&e| e as usize);
+            has_line_break(text.as_bytes().get(*start..end).unwrap_or_default())
+        }
+        RowCells::Edited { .. } => true,
+    }
+}
+
+/// What is wrong with `id` (not blank) as a numeric user ID, if anything.
+#[inline]
+fn numeric_id_problem(id: &str) -> Option<Rule> {
+    if !all_digits(id) {
+        return Some(Rule::UserIdNotNumber);
+    }
+    let digits = strip_zeros(id);
+    // All digits (checked above): at most 10 of them fit a u64 easily.
+    let value = if digits.len() > 10 {
+        u64::MAX
+    } else {
+        digits
+            .bytes()
+            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
+    };
+    if !(1..=4_294_967_294).contains(&value) {
+        Some(Rule::UserIdOutOfRange)
+    } else if digits.len() != id.len() {
+        Some(Rule::UserIdLeadingZeros)
+    } else {
+        None
     }
 }
