@@ -120,31 +120,132 @@ fn card_hint(v: &str, field: Option<&Field>) -> String {
 impl Finding {
     /// A sentence saying where the problem is (line, column) and how to fix it.
     pub fn message(&self, sheet: &Sheet, header_row: usize, mapping: &Mapping) -> String {
-        let row = self.row as usize;
-        let col = self.col.map(|c| c as usize);
+        let parts = Parts::new(self, sheet, header_row, mapping);
+        match self.rule {
+            Rule::BlankRow
+            | Rule::RowTooShort
+            | Rule::RowTooLong
+            | Rule::RowExtraEmptyCells
+            | Rule::CellHasNewline
+            | Rule::FormulaCell => parts.row_message(),
+            Rule::UnmappedColumn | Rule::MappingConflict | Rule::UserIdColumnMissing => {
+                parts.column_message()
+            }
+            Rule::UserIdMissing
+            | Rule::UserIdNotNumber
+            | Rule::UserIdOutOfRange
+            | Rule::UserIdLeadingZeros
+            | Rule::UserIdBadCharacters
+            | Rule::UserIdTooLong
+            | Rule::UserIdDuplicate => parts.user_id_message(),
+            Rule::NameTooLong
+            | Rule::NameCharacters
+            | Rule::NameStrictCharacters
+            | Rule::DepartmentTooLong
+            | Rule::UserTitleTooLong
+            | Rule::EmailShape => parts.person_message(),
+            Rule::DateFormat | Rule::DateMonthFirst | Rule::DateAmbiguous => {
+                parts.date_form_message()
+            }
+            Rule::DateImpossible
+            | Rule::DateBefore2001
+            | Rule::DateAfter2030
+            | Rule::DateAfter2037
+            | Rule::StartAfterExpiry => parts.date_range_message(),
+            Rule::PinFormat
+            | Rule::CardNotNumber
+            | Rule::CardDuplicate
+            | Rule::CsnBlankOverwrite => parts.card_message(),
+            Rule::MobileCardIssued
+            | Rule::MobileDatesMissing
+            | Rule::QrNotImportable
+            | Rule::FaceImageFile => parts.credential_message(),
+        }
+    }
+}
+
+/// What every message is made of: the finding, where it is and what its cell holds.
+///
+/// [`Finding::message`] sends each rule to the one method below that writes it; a method
+/// given a rule of another family is a bug, caught by the test that renders every rule.
+struct Parts<'s> {
+    finding: &'s Finding,
+    sheet: &'s Sheet,
+    header_row: usize,
+    mapping: &'s Mapping,
+    row: usize,
+    col: Option<usize>,
+    /// "Line N" of the finding's row.
+    at: String,
+    /// `at`, then the column when the finding has one.
+    place: String,
+    /// The text of the finding's cell ("" without a column).
+    value: &'s str,
+    /// `value` as [`show`] shows it.
+    shown: String,
+}
+
+impl<'s> Parts<'s> {
+    fn new(
+        finding: &'s Finding,
+        sheet: &'s Sheet,
+        header_row: usize,
+        mapping: &'s Mapping,
+    ) -> Self {
+        let row = finding.row as usize;
+        let col = finding.col.map(|c| c as usize);
         let at = line_of(sheet, row);
-        let colname = |c: usize| describe_column(sheet, header_row, mapping, c);
         let value = col.map(|c| cell_text(sheet, row, c)).unwrap_or_default();
-        let shown = show(value);
         let place = match col {
-            Some(c) => format!("{at}, {}", colname(c)),
+            Some(c) => format!("{at}, {}", describe_column(sheet, header_row, mapping, c)),
             None => at.clone(),
         };
-        let other_line = |o: Option<u32>| match o {
-            Some(r) => line_of(sheet, r as usize).to_lowercase(),
+        Parts {
+            finding,
+            sheet,
+            header_row,
+            mapping,
+            row,
+            col,
+            at,
+            place,
+            value,
+            shown: show(value),
+        }
+    }
+
+    /// Names column `c` for a message.
+    fn colname(&self, c: usize) -> String {
+        describe_column(self.sheet, self.header_row, self.mapping, c)
+    }
+
+    /// The finding's other row as "line N" ("another line" when it has none).
+    fn other_line(&self) -> String {
+        match self.finding.other {
+            Some(r) => line_of(self.sheet, r as usize).to_lowercase(),
             None => "another line".to_string(),
-        };
-        let field = col
-            .and_then(|c| mapping.get(c))
-            .and_then(|m| m.target.as_ref());
-        let fname = field.map_or("this field", |f| f.header_name());
-        match self.rule {
+        }
+    }
+
+    /// The field the finding's column is mapped to.
+    fn field(&self) -> Option<&'s Field> {
+        self.col
+            .and_then(|c| self.mapping.get(c))
+            .and_then(|m| m.target.as_ref())
+    }
+
+    /// The shape of a row and what any cell may hold.
+    fn row_message(&self) -> String {
+        let Parts {
+            at, place, shown, ..
+        } = self;
+        match self.finding.rule {
             Rule::BlankRow => format!("{at} is blank: delete the row."),
             Rule::RowTooShort => format!(
                 "{at} has {} cells but the header has {}: the missing cells are read as \
                  blank. Check that no cell was lost or shifted.",
-                width_of(sheet, row),
-                width_of(sheet, header_row)
+                width_of(self.sheet, self.row),
+                width_of(self.sheet, self.header_row)
             ),
             Rule::RowTooLong => format!(
                 "{place} holds {shown} past the header's last column: the server cannot tell \
@@ -159,15 +260,29 @@ impl Finding {
                 "{place}: {shown} has a line break inside it: the server reads the rest as a \
                  new record. Replace the line break with a space."
             ),
-            Rule::UnmappedColumn if row == header_row => format!(
+            Rule::FormulaCell => format!(
+                "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
+                 it is meant as text, remove the leading character or put a ' before it.",
+                show(self.value.get(..1).unwrap_or(""))
+            ),
+            rule => unreachable!("{rule:?} is not a row rule"),
+        }
+    }
+
+    /// How columns are mapped: unmapped data, conflicts, no user ID column.
+    fn column_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        let (col, other) = (self.col, self.finding.other);
+        match self.finding.rule {
+            Rule::UnmappedColumn if self.row == self.header_row => format!(
                 "{} is not mapped to any BioStar field but holds data (first on {}): the \
                  import fails on unknown columns. Map it to a field, declare it as a custom \
                  user field (it must exist on the server too), or ignore it.",
-                col.map_or_else(|| "A column".to_string(), |c| capitalise(&colname(c))),
-                other_line(self.other)
+                col.map_or_else(|| "A column".to_string(), |c| capitalise(&self.colname(c))),
+                self.other_line()
             ),
             Rule::UnmappedColumn => {
-                let more = self.other.unwrap_or(1).saturating_sub(1);
+                let more = other.unwrap_or(1).saturating_sub(1);
                 let more = if more > 0 {
                     format!(" (and {more} more unmapped column(s))")
                 } else {
@@ -179,37 +294,38 @@ impl Finding {
                      user field, or ignore it."
                 )
             }
-            Rule::FormulaCell => format!(
-                "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
-                 it is meant as text, remove the leading character or put a ' before it.",
-                show(value.get(..1).unwrap_or(""))
-            ),
-            Rule::MappingConflict => format!(
-                "{} and {} are both mapped to {fname}: the server takes one column per \
-                 field. Remap one of them to another field or ignore it.",
-                self.other.map_or_else(
-                    || "Another column".to_string(),
-                    |o| capitalise(&colname(o as usize))
-                ),
-                col.map_or_else(|| "a column".to_string(), colname),
-            ),
+            Rule::MappingConflict => {
+                let fname = self.field().map_or("this field", |f| f.header_name());
+                format!(
+                    "{} and {} are both mapped to {fname}: the server takes one column per \
+                     field. Remap one of them to another field or ignore it.",
+                    other.map_or_else(
+                        || "Another column".to_string(),
+                        |o| capitalise(&self.colname(o as usize))
+                    ),
+                    col.map_or_else(|| "a column".to_string(), |c| self.colname(c)),
+                )
+            }
             Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
                  ID. Map the column holding the IDs to user_id."
                 .to_string(),
-            Rule::UserIdMissing => match col {
+            rule => unreachable!("{rule:?} is not a column rule"),
+        }
+    }
+
+    /// The user ID cell.
+    fn user_id_message(&self) -> String {
+        let Parts {
+            at, place, shown, ..
+        } = self;
+        let value = self.value;
+        match self.finding.rule {
+            Rule::UserIdMissing => match self.col {
                 Some(_) => format!("{place} is blank: every user needs an ID. Fill it in."),
                 None => format!("{at} has no user ID (no column is mapped to user_id)."),
             },
             Rule::UserIdNotNumber => {
-                let why = if looks_scientific(value) {
-                    " A spreadsheet turned it into scientific notation and its last digits \
-                     are lost: format the column as Text and enter the IDs again."
-                } else if value.trim() != value && all_digits(value.trim()) {
-                    " Remove the spaces around it."
-                } else {
-                    " Use digits only, or set the site to alphanumeric IDs if the server uses \
-                     them."
-                };
+                let why = not_number_advice(value);
                 format!("{place}: {shown} is not a whole number, but this site uses numeric user IDs (1 to 4294967294).{why}")
             }
             Rule::UserIdOutOfRange => format!(
@@ -233,42 +349,37 @@ impl Finding {
             Rule::UserIdDuplicate => format!(
                 "{place}: user ID {shown} is also on {}. Give each user its own ID, or \
                  delete one of the rows.",
-                other_line(self.other)
+                self.other_line()
             ),
+            rule => unreachable!("{rule:?} is not a user ID rule"),
+        }
+    }
+
+    /// Name, department, title and email.
+    fn person_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        let value = self.value;
+        match self.finding.rule {
             Rule::NameTooLong => format!(
                 "{place}: the name has {} characters; the server takes at most 48. Shorten it.",
                 value.chars().count()
             ),
-            Rule::NameCharacters => {
-                let bad: String = value
-                    .chars()
-                    .filter(|c| {
-                        !(c.is_alphanumeric()
-                            || *c == ' '
-                            || *c == '_'
-                            || MANUAL_NAME_SYMBOLS.contains(*c))
-                    })
-                    .take(8)
-                    .collect();
-                format!(
-                    "{place}: {shown} has characters the server does not allow in names ({}). \
-                     Use letters, numbers, spaces and _ only.",
-                    show(&bad)
-                )
-            }
-            Rule::NameStrictCharacters => {
-                let bad: String = value
-                    .chars()
-                    .filter(|c| MANUAL_NAME_SYMBOLS.contains(*c))
-                    .take(8)
-                    .collect();
-                format!(
-                    "{place}: {shown} has symbols ({}) that the manual allows but live servers \
-                     reject (\"letters, numbers, spaces and underscores\" only). Remove them, \
-                     or turn off strict names if your server accepts them.",
-                    show(&bad)
-                )
-            }
+            Rule::NameCharacters => format!(
+                "{place}: {shown} has characters the server does not allow in names ({}). \
+                 Use letters, numbers, spaces and _ only.",
+                show(&name_symbols(value, |c| {
+                    !(c.is_alphanumeric()
+                        || c == ' '
+                        || c == '_'
+                        || MANUAL_NAME_SYMBOLS.contains(c))
+                }))
+            ),
+            Rule::NameStrictCharacters => format!(
+                "{place}: {shown} has symbols ({}) that the manual allows but live servers \
+                 reject (\"letters, numbers, spaces and underscores\" only). Remove them, \
+                 or turn off strict names if your server accepts them.",
+                show(&name_symbols(value, |c| MANUAL_NAME_SYMBOLS.contains(c)))
+            ),
             Rule::DepartmentTooLong | Rule::UserTitleTooLong => format!(
                 "{place} has {} characters; the server takes at most 64. Shorten it.",
                 value.chars().count()
@@ -277,34 +388,24 @@ impl Finding {
                 "{place}: {shown} does not look like an email address (name@example.com). \
                  Check it."
             ),
+            rule => unreachable!("{rule:?} is not a name, department, title or email rule"),
+        }
+    }
+
+    /// The form of a date: unreadable, month first, ambiguous.
+    fn date_form_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        let value = self.value;
+        match self.finding.rule {
             Rule::DateFormat => {
-                let hint = if all_digits(value.trim()) && value.trim().len() == 5 {
-                    " It looks like a spreadsheet date serial number: format the column as \
-                     Text in that form before saving."
-                        .to_string()
-                } else {
-                    match suggest_iso(value) {
-                        Some(s) => format!(" Here: {s}."),
-                        None => String::new(),
-                    }
-                };
+                let hint = date_format_hint(value);
                 format!(
                     "{place}: {shown} is not a date the server reads. Write YYYY-MM-DD HH:MM, \
                      e.g. 2025-12-31 23:59.{hint}"
                 )
             }
             Rule::DateMonthFirst => {
-                let fix = match slash_pair(value) {
-                    Some((m, d, rest)) => {
-                        let iso =
-                            suggest_iso(value).map_or(String::new(), |s| format!(" (or {s})"));
-                        format!(
-                            " For {} {d}, write {d:02}/{m:02}/{rest}{iso}.",
-                            month_name(m)
-                        )
-                    }
-                    None => String::new(),
-                };
+                let fix = month_first_fix(value);
                 format!(
                     "{place}: {shown} is month first (MM/DD/YYYY), which the server does not \
                      support: it reads slash dates day first.{fix}"
@@ -322,6 +423,14 @@ impl Finding {
                      avoid the doubt."
                 ),
             },
+            rule => unreachable!("{rule:?} is not a date form rule"),
+        }
+    }
+
+    /// The moment of a date: one that does not exist, out of range, start after expiry.
+    fn date_range_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        match self.finding.rule {
             Rule::DateImpossible => format!(
                 "{place}: {shown} does not exist (check the day of the month, leap years, \
                  hours 0-23 and minutes 0-59). Correct it."
@@ -340,34 +449,50 @@ impl Finding {
                  takes. Use 2037-12-31 23:59 or earlier."
             ),
             Rule::StartAfterExpiry => {
-                let start = self.other.map(|o| o as usize);
-                let start_desc = start.map_or_else(|| "the start".to_string(), colname);
+                let start = self.finding.other.map(|o| o as usize);
+                let start_desc = start.map_or_else(|| "the start".to_string(), |c| self.colname(c));
                 let start_val = start
-                    .map(|s| show(cell_text(sheet, row, s)))
+                    .map(|s| show(cell_text(self.sheet, self.row, s)))
                     .unwrap_or_default();
                 format!(
                     "{place}: the expiry {shown} is before {start_desc} {start_val}. Swap \
                      them or correct one."
                 )
             }
+            rule => unreachable!("{rule:?} is not a date range rule"),
+        }
+    }
+
+    /// PIN, card numbers and the csn column.
+    fn card_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        match self.finding.rule {
             Rule::PinFormat => format!(
                 "{place}: a PIN must be 4 to 16 digits; this one is not (value not shown). \
                  Correct it or leave it blank."
             ),
             Rule::CardNotNumber => format!(
                 "{place}: {shown} is not a card number the server takes: {}.",
-                card_hint(value, field)
+                card_hint(self.value, self.field())
             ),
             Rule::CardDuplicate => format!(
                 "{place}: card {shown} is also on {}; a card belongs to one user. Remove it \
                  from one of the rows.",
-                other_line(self.other)
+                self.other_line()
             ),
             Rule::CsnBlankOverwrite => format!(
                 "{place} is blank and the import overwrites existing users: if this user \
                  already has a card on the server, it would be removed. Fill in the card \
                  number to keep it, or ignore the csn column."
             ),
+            rule => unreachable!("{rule:?} is not a PIN or card rule"),
+        }
+    }
+
+    /// Mobile cards, QR and face images.
+    fn credential_message(&self) -> String {
+        let Parts { place, shown, .. } = self;
+        match self.finding.rule {
             Rule::MobileCardIssued => format!(
                 "{place}: a mobile card will be issued; on a regular site each costs one \
                  Airfob credit. Clear the cell (or ignore the column) to issue none."
@@ -385,6 +510,55 @@ impl Finding {
                 "{place}: {shown} must be the file name of a JPG or PNG image (e.g. \
                  kim.jpg), without a folder; you choose the folder at import."
             ),
+            rule => unreachable!("{rule:?} is not a mobile card, QR or face rule"),
         }
+    }
+}
+
+/// Why a user ID is not a whole number and what to do, as a sentence after the message.
+fn not_number_advice(value: &str) -> &'static str {
+    if looks_scientific(value) {
+        " A spreadsheet turned it into scientific notation and its last digits \
+         are lost: format the column as Text and enter the IDs again."
+    } else if value.trim() != value && all_digits(value.trim()) {
+        " Remove the spaces around it."
+    } else {
+        " Use digits only, or set the site to alphanumeric IDs if the server uses \
+         them."
+    }
+}
+
+/// The first 8 characters of a name that `bad` picks out.
+fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
+    value.chars().filter(|c| bad(*c)).take(8).collect()
+}
+
+/// What a date the server cannot read may be, as a sentence after the message ("" when
+/// nothing is clear).
+fn date_format_hint(value: &str) -> String {
+    if all_digits(value.trim()) && value.trim().len() == 5 {
+        " It looks like a spreadsheet date serial number: format the column as \
+         Text in that form before saving."
+            .to_string()
+    } else {
+        match suggest_iso(value) {
+            Some(s) => format!(" Here: {s}."),
+            None => String::new(),
+        }
+    }
+}
+
+/// How to write a month-first date day first, as a sentence after the message ("" when
+/// the date does not split into numbers).
+fn month_first_fix(value: &str) -> String {
+    match slash_pair(value) {
+        Some((m, d, rest)) => {
+            let iso = suggest_iso(value).map_or(String::new(), |s| format!(" (or {s})"));
+            format!(
+                " For {} {d}, write {d:02}/{m:02}/{rest}{iso}.",
+                month_name(m)
+            )
+        }
+        None => String::new(),
     }
 }
