@@ -432,10 +432,38 @@ impl Report {
             return Vec::new();
         }
         let plan = Plan::new(sheet, header_row, mapping);
+        let touched = self.move_keys(sheet, &plan, settings, row);
+        let ctx = Ctx {
+            sheet,
+            plan: &plan,
+            settings,
+            ids: &self.ids,
+            cards: &self.cards,
+        };
+        let affected = self.affected_rows(&ctx, &touched, row);
+        let mut cells = Vec::new();
+        for &r in &affected {
+            let mut fresh = Vec::new();
+            ctx.check_row(r, &mut cells, &mut fresh);
+            self.counts.tally(self.store.of(r), false);
+            self.counts.tally(&fresh, true);
+            self.store.rechecked.insert(r as u32, fresh);
+        }
+        self.update_unmapped(sheet, &plan, row);
+        affected
+    }
 
-        // Move the row to its new keys, noting every key it left or joined.
+    /// Moves `row` to its new keys in the duplicate indexes; returns every key it left or
+    /// joined.
+    fn move_keys(
+        &mut self,
+        sheet: &Sheet,
+        plan: &Plan,
+        settings: &SiteSettings,
+        row: usize,
+    ) -> Vec<Touched> {
         let mut touched: Vec<Touched> = Vec::new();
-        let new_id = id_key_of(sheet, &plan, settings, row);
+        let new_id = id_key_of(sheet, plan, settings, row);
         if let Some(old) = self.ids.set(row, new_id) {
             touched.extend([Touched::Id(old), Touched::Id(new_id)]);
         }
@@ -446,18 +474,15 @@ impl Report {
             }
         }
         touched.retain(|t| !matches!(t, Touched::Id(0) | Touched::Card(_, 0)));
+        touched
+    }
 
-        let ctx = Ctx {
-            sheet,
-            plan: &plan,
-            settings,
-            ids: &self.ids,
-            cards: &self.cards,
-        };
-        // The other rows sharing a touched key need a re-check only when the other row
-        // their duplicate finding points at (or whether they have one) changes.
+    /// The rows to re-check after an edit of `row` that `touched` these keys: `row`, and
+    /// the other rows sharing a touched key whose duplicate finding changes (the other row
+    /// it points at, or whether they have one), in order.
+    fn affected_rows(&self, ctx: &Ctx<'_>, touched: &[Touched], row: usize) -> Vec<usize> {
         let mut affected: Vec<usize> = vec![row];
-        for t in &touched {
+        for t in touched {
             let (rows, rule, col) = match *t {
                 Touched::Id(key) => (self.ids.live_rows(key), Rule::UserIdDuplicate, None),
                 Touched::Card(k, key) => (
@@ -465,12 +490,12 @@ impl Report {
                         .get(k)
                         .map_or_else(Vec::new, |index| index.live_rows(key)),
                     Rule::CardDuplicate,
-                    plan.cards.get(k).map(|&c| c as u32),
+                    ctx.plan.cards.get(k).map(|&c| c as u32),
                 ),
             };
             for o in rows {
                 let o = o as usize;
-                if o == row || !self.store.contains(o) || o >= sheet.len() {
+                if o == row || !self.store.contains(o) || o >= ctx.sheet.len() {
                     continue;
                 }
                 let now = match *t {
@@ -490,16 +515,6 @@ impl Report {
         }
         affected.sort_unstable();
         affected.dedup();
-
-        let mut cells = Vec::new();
-        for &r in &affected {
-            let mut fresh = Vec::new();
-            ctx.check_row(r, &mut cells, &mut fresh);
-            self.counts.tally(self.store.of(r), false);
-            self.counts.tally(&fresh, true);
-            self.store.rechecked.insert(r as u32, fresh);
-        }
-        self.update_unmapped(sheet, &plan, row);
         affected
     }
 
