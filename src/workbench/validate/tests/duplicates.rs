@@ -96,13 +96,9 @@ fn revalidate_clears_and_creates_duplicates() {
 #[test]
 fn revalidate_after_many_edits_matches_a_full_run() {
     // IDs and cards from small ranges, so edits keep making and breaking duplicates.
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    // The crate's xorshift: `below` draws the same numbers the inline one did.
+    let mut rng = crate::bench::Rng(0x2545_f491_4f6c_dd1d);
+    let mut next = move |n: u64| rng.below(n);
     let rows: Vec<Vec<String>> = (0..60)
         .map(|_| {
             let id = next(40).to_string();
