@@ -121,53 +121,26 @@ impl Finding {
     /// A sentence saying where the problem is (line, column) and how to fix it.
     pub fn message(&self, sheet: &Sheet, header_row: usize, mapping: &Mapping) -> String {
         let parts = Parts::new(self, sheet, header_row, mapping);
-        match self.rule {
-            Rule::BlankRow
-            | Rule::RowTooShort
-            | Rule::RowTooLong
-            | Rule::RowExtraEmptyCells
-            | Rule::CellHasNewline
-            | Rule::FormulaCell => parts.row_message(),
-            Rule::UnmappedColumn | Rule::MappingConflict | Rule::UserIdColumnMissing => {
-                parts.column_message()
-            }
-            Rule::UserIdMissing
-            | Rule::UserIdNotNumber
-            | Rule::UserIdOutOfRange
-            | Rule::UserIdLeadingZeros
-            | Rule::UserIdBadCharacters
-            | Rule::UserIdTooLong
-            | Rule::UserIdDuplicate => parts.user_id_message(),
-            Rule::NameTooLong
-            | Rule::NameCharacters
-            | Rule::NameStrictCharacters
-            | Rule::DepartmentTooLong
-            | Rule::UserTitleTooLong
-            | Rule::EmailShape => parts.person_message(),
-            Rule::DateFormat | Rule::DateMonthFirst | Rule::DateAmbiguous => {
-                parts.date_form_message()
-            }
-            Rule::DateImpossible
-            | Rule::DateBefore2001
-            | Rule::DateAfter2030
-            | Rule::DateAfter2037
-            | Rule::StartAfterExpiry => parts.date_range_message(),
-            Rule::PinFormat
-            | Rule::CardNotNumber
-            | Rule::CardDuplicate
-            | Rule::CsnBlankOverwrite => parts.card_message(),
-            Rule::MobileCardIssued
-            | Rule::MobileDatesMissing
-            | Rule::QrNotImportable
-            | Rule::FaceImageFile => parts.credential_message(),
-        }
+        // Nearly every message starts with where the problem is and the value at fault.
+        let (place, shown) = (parts.place(), show(parts.value));
+        parts
+            .row_message(&place, &shown)
+            .or_else(|| parts.column_message(&place, &shown))
+            .or_else(|| parts.user_id_message(&place, &shown))
+            .or_else(|| parts.person_message(&place, &shown))
+            .or_else(|| parts.date_form_message(&place, &shown))
+            .or_else(|| parts.date_range_message(&place, &shown))
+            .or_else(|| parts.card_message(&place, &shown))
+            .or_else(|| parts.credential_message(&place, &shown))
+            .unwrap_or_default()
     }
 }
 
 /// What every message is made of: the finding, where it is and what its cell holds.
 ///
-/// [`Finding::message`] sends each rule to the one method below that writes it; a method
-/// given a rule of another family is a bug, caught by the test that renders every rule.
+/// Each `*_message` method writes the messages of one family of rules and gives None for
+/// the other rules; [`Finding::message`] asks them in turn. A rule no family writes would
+/// get an empty message, which the test rendering every rule catches.
 struct Parts<'s> {
     finding: &'s Finding,
     sheet: &'s Sheet,
@@ -177,15 +150,12 @@ struct Parts<'s> {
     col: Option<usize>,
     /// "Line N" of the finding's row.
     at: String,
-    /// `at`, then the column when the finding has one.
-    place: String,
     /// The text of the finding's cell ("" without a column).
     value: &'s str,
-    /// `value` as [`show`] shows it.
-    shown: String,
 }
 
 impl<'s> Parts<'s> {
+    /// The parts of `finding`'s message, read from `sheet` and `mapping`.
     fn new(
         finding: &'s Finding,
         sheet: &'s Sheet,
@@ -196,10 +166,6 @@ impl<'s> Parts<'s> {
         let col = finding.col.map(|c| c as usize);
         let at = line_of(sheet, row);
         let value = col.map(|c| cell_text(sheet, row, c)).unwrap_or_default();
-        let place = match col {
-            Some(c) => format!("{at}, {}", describe_column(sheet, header_row, mapping, c)),
-            None => at.clone(),
-        };
         Parts {
             finding,
             sheet,
@@ -208,9 +174,16 @@ impl<'s> Parts<'s> {
             row,
             col,
             at,
-            place,
             value,
-            shown: show(value),
+        }
+    }
+
+    /// `at`, then the column when the finding has one.
+    fn place(&self) -> String {
+        let at = &self.at;
+        match self.col {
+            Some(c) => format!("{at}, {}", self.colname(c)),
+            None => at.clone(),
         }
     }
 
@@ -235,11 +208,9 @@ impl<'s> Parts<'s> {
     }
 
     /// The shape of a row and what any cell may hold.
-    fn row_message(&self) -> String {
-        let Parts {
-            at, place, shown, ..
-        } = self;
-        match self.finding.rule {
+    fn row_message(&self, place: &str, shown: &str) -> Option<String> {
+        let at = &self.at;
+        Some(match self.finding.rule {
             Rule::BlankRow => format!("{at} is blank: delete the row."),
             Rule::RowTooShort => format!(
                 "{at} has {} cells but the header has {}: the missing cells are read as \
@@ -265,15 +236,14 @@ impl<'s> Parts<'s> {
                  it is meant as text, remove the leading character or put a ' before it.",
                 show(self.value.get(..1).unwrap_or(""))
             ),
-            rule => unreachable!("{rule:?} is not a row rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// How columns are mapped: unmapped data, conflicts, no user ID column.
-    fn column_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
+    fn column_message(&self, place: &str, shown: &str) -> Option<String> {
         let (col, other) = (self.col, self.finding.other);
-        match self.finding.rule {
+        Some(match self.finding.rule {
             Rule::UnmappedColumn if self.row == self.header_row => format!(
                 "{} is not mapped to any BioStar field but holds data (first on {}): the \
                  import fails on unknown columns. Map it to a field, declare it as a custom \
@@ -309,17 +279,14 @@ impl<'s> Parts<'s> {
             Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
                  ID. Map the column holding the IDs to user_id."
                 .to_string(),
-            rule => unreachable!("{rule:?} is not a column rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// The user ID cell.
-    fn user_id_message(&self) -> String {
-        let Parts {
-            at, place, shown, ..
-        } = self;
-        let value = self.value;
-        match self.finding.rule {
+    fn user_id_message(&self, place: &str, shown: &str) -> Option<String> {
+        let (at, value) = (&self.at, self.value);
+        Some(match self.finding.rule {
             Rule::UserIdMissing => match self.col {
                 Some(_) => format!("{place} is blank: every user needs an ID. Fill it in."),
                 None => format!("{at} has no user ID (no column is mapped to user_id)."),
@@ -351,15 +318,14 @@ impl<'s> Parts<'s> {
                  delete one of the rows.",
                 self.other_line()
             ),
-            rule => unreachable!("{rule:?} is not a user ID rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// Name, department, title and email.
-    fn person_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
+    fn person_message(&self, place: &str, shown: &str) -> Option<String> {
         let value = self.value;
-        match self.finding.rule {
+        Some(match self.finding.rule {
             Rule::NameTooLong => format!(
                 "{place}: the name has {} characters; the server takes at most 48. Shorten it.",
                 value.chars().count()
@@ -388,15 +354,14 @@ impl<'s> Parts<'s> {
                 "{place}: {shown} does not look like an email address (name@example.com). \
                  Check it."
             ),
-            rule => unreachable!("{rule:?} is not a name, department, title or email rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// The form of a date: unreadable, month first, ambiguous.
-    fn date_form_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
+    fn date_form_message(&self, place: &str, shown: &str) -> Option<String> {
         let value = self.value;
-        match self.finding.rule {
+        Some(match self.finding.rule {
             Rule::DateFormat => {
                 let hint = date_format_hint(value);
                 format!(
@@ -423,14 +388,13 @@ impl<'s> Parts<'s> {
                      avoid the doubt."
                 ),
             },
-            rule => unreachable!("{rule:?} is not a date form rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// The moment of a date: one that does not exist, out of range, start after expiry.
-    fn date_range_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
-        match self.finding.rule {
+    fn date_range_message(&self, place: &str, shown: &str) -> Option<String> {
+        Some(match self.finding.rule {
             Rule::DateImpossible => format!(
                 "{place}: {shown} does not exist (check the day of the month, leap years, \
                  hours 0-23 and minutes 0-59). Correct it."
@@ -459,14 +423,13 @@ impl<'s> Parts<'s> {
                      them or correct one."
                 )
             }
-            rule => unreachable!("{rule:?} is not a date range rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// PIN, card numbers and the csn column.
-    fn card_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
-        match self.finding.rule {
+    fn card_message(&self, place: &str, shown: &str) -> Option<String> {
+        Some(match self.finding.rule {
             Rule::PinFormat => format!(
                 "{place}: a PIN must be 4 to 16 digits; this one is not (value not shown). \
                  Correct it or leave it blank."
@@ -485,14 +448,13 @@ impl<'s> Parts<'s> {
                  already has a card on the server, it would be removed. Fill in the card \
                  number to keep it, or ignore the csn column."
             ),
-            rule => unreachable!("{rule:?} is not a PIN or card rule"),
-        }
+            _ => return None,
+        })
     }
 
     /// Mobile cards, QR and face images.
-    fn credential_message(&self) -> String {
-        let Parts { place, shown, .. } = self;
-        match self.finding.rule {
+    fn credential_message(&self, place: &str, shown: &str) -> Option<String> {
+        Some(match self.finding.rule {
             Rule::MobileCardIssued => format!(
                 "{place}: a mobile card will be issued; on a regular site each costs one \
                  Airfob credit. Clear the cell (or ignore the column) to issue none."
@@ -510,8 +472,8 @@ impl<'s> Parts<'s> {
                 "{place}: {shown} must be the file name of a JPG or PNG image (e.g. \
                  kim.jpg), without a folder; you choose the folder at import."
             ),
-            rule => unreachable!("{rule:?} is not a mobile card, QR or face rule"),
-        }
+            _ => return None,
+        })
     }
 }
 
