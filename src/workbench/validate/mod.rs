@@ -20,6 +20,10 @@
 //!   phone number such as `+82 10-1234-5678`, which carries no formula to run).
 //! - An unmapped column the user has not ignored is an error on every row where it holds
 //!   data (one finding per row, counting the columns), and once for the file.
+//!
+//! This file holds the entry point and the report; the rest is split by concern: `settings`
+//! (site settings and the rule catalogue), `plan` (which column holds which field), `dates`,
+//! `keys` (duplicate detection), `row` (the per-row checks) and `messages`.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -36,6 +40,7 @@ mod plan;
 mod row;
 mod settings;
 
+// Everything public stays reachable at `crate::workbench::validate::*`.
 pub(crate) use dates::{parse_datetime, DateParse};
 pub(crate) use keys::{card_key, user_id_key};
 pub use settings::{ExpiryLimit, Rule, Severity, SiteSettings, UserIdType};
@@ -113,6 +118,7 @@ pub struct Summary {
     pub by_rule: Vec<RuleCount>,
 }
 
+/// How a row with these findings fares.
 fn status_of(findings: &[Finding]) -> RowStatus {
     let mut status = RowStatus::Valid;
     for f in findings {
