@@ -1,18 +1,34 @@
 //! bioport: converts the user files of biometric access-control systems and time clocks.
 //!
-//! The core (formats, model, validation, conversion) is plain Rust with no browser types.
-//! The Leptos app (`app`), the Web Worker and browser glue (`web`) and the command-line
-//! tool (`src/bin/bioport.rs`) are thin doors onto it.
+//! The core is plain Rust with no browser types; the Leptos app (`app`), the Web Worker
+//! and browser glue (`web`) and the command-line tool (`src/bin/bioport/`) are thin doors
+//! onto it. Imports only point down this map, never up:
 //!
-//! Where things live: `recognize` tells what a file is from its name and first bytes;
-//! `formats` holds one module per file format (its facts, reader, writer and counters);
-//! `inspect` summarises any recognised file in one streaming pass; `workbench` is the
-//! BioStar CSV workflow and `archive` the data file workflow; `model` and `text` are the
-//! types and the decoding everything shares; `protocol` is the app-worker messages.
+//! ```text
+//!  doors     app/ (Leptos, wasm)    web/ (worker, Blob slices)    bin/bioport/ (CLI)
+//!               |                        |                             |
+//!               +------------ protocol (app <-> worker messages) ------+
+//!                                        |
+//!  workflows    workbench/ (BioStar CSV)   archive/ (data file)   clock/ (time clock)
+//!                     |                        |                      |
+//!  shared       inspect (one-pass summaries) -> recognize (what a file is)
+//!                                        |
+//!  formats      formats/: biostar_csv, csv_count, data_file, gzip,
+//!               zk_user_dat, zk_attlog, zk_templates (one file per format)
+//!                                        |
+//!  base         model (Sheet, the types everything converts through), text (decoding)
+//! ```
+//!
+//! `bench` (input generators and the bench runner) exists only in tests and with the
+//! `bench` cargo feature, never in the release site. Byte layouts and server rules are
+//! described in `../shared/docs/formats.md`.
+
+#![warn(missing_docs)]
 
 pub mod archive;
 #[cfg(any(test, feature = "bench"))]
 pub mod bench;
+pub mod clock;
 pub mod formats;
 pub mod inspect;
 pub mod model;

@@ -1,7 +1,7 @@
 //! BioStar import rules applied to every row before upload: findings with row, column and severity.
 //!
 //! [`validate`] checks every data row of a [`Sheet`] against the rules the BioStar server
-//! enforces on "Import CSV" (docs/formats.md section 1), so a file can be fixed before it is
+//! enforces on "Import CSV" (`../shared/docs/formats.md` section 1), so a file can be fixed before it is
 //! uploaded instead of after the server rejects rows. Findings are compact (no text); a
 //! [`Finding::message`] renders where the problem is and how to fix it. After a cell edit,
 //! [`Report::revalidate_row`] re-checks that row and every row whose duplicate status it
