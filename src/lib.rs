@@ -5,18 +5,20 @@
 //! onto it. Imports only point down this map, never up:
 //!
 //! ```text
-//!  doors     app/ (Leptos, wasm)    web/ (worker, Blob slices)    bin/bioport/ (CLI)
-//!               |                        |                             |
-//!               +------------ protocol (app <-> worker messages) ------+
-//!                                        |
-//!  workflows    workbench/ (BioStar CSV)   archive/ (data file)   clock/ (time clock)
-//!                     |                        |                      |
-//!  shared       inspect (one-pass summaries) -> recognize (what a file is)
-//!                                        |
-//!  formats      formats/: biostar_csv, csv_count, data_file, gzip,
-//!               zk_user_dat, zk_attlog, zk_templates (one file per format)
-//!                                        |
-//!  base         model (Sheet, the types everything converts through), text (decoding)
+//!  doors      app/ (Leptos, wasm)    web/ (worker, Blob slices)    bin/bioport/ (CLI)
+//!                |                         |                             |
+//!                +------------- protocol (app <-> worker messages) ------+
+//!                                          |
+//!  dispatch   inspect: one streaming pass over any file, summarised by its kind
+//!                                          |
+//!  workflows  workbench/ (BioStar CSV)   archive/ (data file)   clock/ (time clock)
+//!                                          |
+//!  what       recognize: what a file is, from its name and first bytes
+//!                                          |
+//!  formats    formats/: biostar_csv, csv_count, data_file, gzip,
+//!             zk_user_dat, zk_attlog, zk_templates (one file per format)
+//!                                          |
+//!  base       model (Sheet, the types everything converts through), text (decoding)
 //! ```
 //!
 //! `bench` (input generators and the bench runner) exists only in tests and with the
