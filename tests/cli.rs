@@ -638,3 +638,31 @@ fn convert_never_writes_over_its_input() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(fs::read(dir.path("export.csv")).unwrap(), VALID.as_bytes());
 }
+
+#[test]
+fn check_prints_a_readable_summary_of_thousands_of_columns_and_refuses_millions() {
+    let dir = TempDir::new("wide");
+    let header: Vec<String> = (0..5_000).map(|i| format!("extra_{i}")).collect();
+    let mut text = header.join(",");
+    text.push_str("\r\n");
+    dir.file("wide.csv", text.as_bytes());
+    let o = bioport(&["check", "wide.csv"], &dir.0);
+    let out = stdout(&o);
+    assert!(out.len() < 40_000, "{} bytes printed", out.len());
+    assert!(
+        out.contains(
+            "    ... and 4800 more columns, 4950 more column notes (--json lists them all)"
+        ),
+        "{out}"
+    );
+
+    dir.file("line.csv", "ab,".repeat(400_000).as_bytes());
+    let o = bioport(&["check", "line.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).contains("line.csv, line 1: 400001 fields, more than the 16384 columns"),
+        "{}",
+        stderr(&o)
+    );
+}

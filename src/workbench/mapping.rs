@@ -5,6 +5,8 @@
 //! "Remap". A column that matches nothing stays unmapped until the user maps it, declares
 //! it as a custom field, or ignores it: the server rejects a file with an unknown column.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A BioStar user field: one column of the server's user CSV.
@@ -78,7 +80,7 @@ pub const ERROR_DESCRIPTION: &str = "Error_Description";
 
 /// True for the header of the server's (or bioport's) error description column.
 pub fn is_error_description(header: &str) -> bool {
-    normalize(header) == "errordescription"
+    header.len() <= MAX_HEADER_BYTES && normalize(header) == "errordescription"
 }
 
 impl Field {
@@ -562,6 +564,28 @@ const ALIASES: &[(&str, Field)] = &[
     ("PIN 번호", Field::Pin),
 ];
 
+/// Longest header, in bytes, compared with BioStar's field names: the longest name or alias
+/// is a few dozen characters, so a longer header cannot match one, and is neither
+/// normalized nor compared (a file's "header" can be a whole line of megabytes).
+pub const MAX_HEADER_BYTES: usize = 256;
+
+/// A header as the mapping keeps and shows it: whole up to [`MAX_HEADER_BYTES`], else its
+/// start and how long it is.
+pub fn shown_header(header: &str) -> String {
+    if header.len() <= MAX_HEADER_BYTES {
+        return header.to_string();
+    }
+    let mut end = 60;
+    while !header.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… ({} characters)",
+        &header[..end],
+        header.chars().count()
+    )
+}
+
 /// Lower-cases and drops spaces, `_`, `-`, `.`, BOM and zero-width characters.
 fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -588,6 +612,14 @@ fn digits_of(s: &str) -> impl Iterator<Item = char> + '_ {
 const FUZZY_THRESHOLD: f64 = 0.8;
 /// Shortest normalized header (in characters) that is matched fuzzily.
 const FUZZY_MIN_CHARS: usize = 4;
+
+/// True when two names of these lengths (in characters) can be [`FUZZY_THRESHOLD`] alike:
+/// the edit distance is at least the difference of the lengths, so a header far longer
+/// than any candidate is never compared (the comparison costs the product of the lengths).
+fn fuzzy_reachable(a_chars: usize, b_chars: usize) -> bool {
+    let longest = a_chars.max(b_chars) as f64;
+    1.0 - a_chars.abs_diff(b_chars) as f64 / longest >= FUZZY_THRESHOLD
+}
 
 /// One candidate name a header can match.
 struct Candidate {
@@ -708,6 +740,9 @@ fn propose(header: &str, custom_fields: &[String], cands: &[Candidate]) -> Optio
     if let Some(c) = custom_fields.iter().find(|c| c.as_str() == header) {
         return Some(exact(Field::Custom(c.clone())));
     }
+    if header.len() > MAX_HEADER_BYTES {
+        return None;
+    }
     let norm = normalize(header);
     if norm.is_empty() {
         return None;
@@ -732,10 +767,13 @@ fn propose(header: &str, custom_fields: &[String], cands: &[Candidate]) -> Optio
             note: None,
         });
     }
-    if norm.chars().count() >= FUZZY_MIN_CHARS {
+    let norm_chars = norm.chars().count();
+    if norm_chars >= FUZZY_MIN_CHARS {
         let mut best: Option<(f64, &Candidate)> = None;
         for cand in cands {
-            if cand.normalized.chars().count() < FUZZY_MIN_CHARS
+            let cand_chars = cand.normalized.chars().count();
+            if cand_chars < FUZZY_MIN_CHARS
+                || !fuzzy_reachable(norm_chars, cand_chars)
                 || !digits_of(&norm).eq(digits_of(&cand.normalized))
             {
                 continue;
@@ -785,7 +823,7 @@ pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
         .map(|(i, h)| match propose(h, custom_fields, &cands) {
             _ if is_error_description(h) => ColumnMapping {
                 column: i,
-                header: (*h).to_string(),
+                header: shown_header(h),
                 target: None,
                 how: MatchKind::Manual,
                 confidence: 1.0,
@@ -798,7 +836,7 @@ pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
             },
             Some(p) => ColumnMapping {
                 column: i,
-                header: (*h).to_string(),
+                header: shown_header(h),
                 target: Some(p.field),
                 how: p.how,
                 confidence: p.confidence,
@@ -807,13 +845,17 @@ pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
             },
             None => ColumnMapping {
                 column: i,
-                header: (*h).to_string(),
+                header: shown_header(h),
                 target: None,
                 how: MatchKind::Unmapped,
                 confidence: 0.0,
-                suggest_custom: !h.trim().is_empty(),
+                suggest_custom: !h.trim().is_empty() && h.len() <= MAX_HEADER_BYTES,
                 note: Some(if h.trim().is_empty() {
                     "The column has no header: ignore it, or map it if it holds user data."
+                        .to_string()
+                } else if h.len() > MAX_HEADER_BYTES {
+                    "This header is longer than any BioStar field name: ignore the column, \
+                     or check that the header row and the delimiter are right."
                         .to_string()
                 } else {
                     "No BioStar field matches this header: map it, add it as a custom \
@@ -824,48 +866,59 @@ pub fn auto_map(headers: &[&str], custom_fields: &[String]) -> Mapping {
         })
         .collect();
 
-    // Two columns on one field: the better match (then the earlier column) keeps it.
-    for i in 0..columns.len() {
-        let Some(field) = columns[i].target.clone() else {
-            continue;
-        };
-        let winner = columns
-            .iter()
-            .filter(|c| c.target.as_ref() == Some(&field))
-            .max_by(|a, b| {
-                (a.how.rank(), a.confidence)
-                    .partial_cmp(&(b.how.rank(), b.confidence))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(b.column.cmp(&a.column))
-            })
-            .map(|c| (c.column, c.header.clone()));
-        let Some((win_col, win_header)) = winner else {
-            continue;
-        };
-        for c in columns.iter_mut() {
-            if c.column != win_col && c.target.as_ref() == Some(&field) {
-                c.note = Some(format!(
-                    "Also looks like {}, but column \"{}\" ({}) matches it better: map this \
-                     column to another field or ignore it.",
-                    field.header_name(),
-                    win_header,
-                    column_letter(win_col)
-                ));
-                c.target = None;
-                c.how = MatchKind::Unmapped;
-                c.confidence = 0.0;
-                c.suggest_custom = false;
-            }
-        }
-    }
+    resolve_conflicts(&mut columns);
     Mapping {
         columns,
         custom_fields: custom_fields.to_vec(),
     }
 }
 
+/// Two columns on one field: the better match (then the earlier column) keeps it; the
+/// others are left unmapped with a note. One pass to group, one per group: linear in the
+/// number of columns, however many there are.
+fn resolve_conflicts(columns: &mut [ColumnMapping]) {
+    let mut by_field: HashMap<Field, Vec<usize>> = HashMap::new();
+    for (i, c) in columns.iter().enumerate() {
+        if let Some(field) = &c.target {
+            by_field.entry(field.clone()).or_default().push(i);
+        }
+    }
+    for (field, group) in by_field {
+        if group.len() < 2 {
+            continue;
+        }
+        let rank = |i: &usize| (columns[*i].how.rank(), columns[*i].confidence);
+        let Some(&win) = group.iter().max_by(|a, b| {
+            rank(a)
+                .partial_cmp(&rank(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(columns[**b].column.cmp(&columns[**a].column))
+        }) else {
+            continue;
+        };
+        let (win_col, win_header) = (columns[win].column, columns[win].header.clone());
+        for &i in group.iter().filter(|&&i| i != win) {
+            let c = &mut columns[i];
+            c.note = Some(format!(
+                "Also looks like {}, but column \"{}\" ({}) matches it better: map this \
+                 column to another field or ignore it.",
+                field.header_name(),
+                win_header,
+                column_letter(win_col)
+            ));
+            c.target = None;
+            c.how = MatchKind::Unmapped;
+            c.confidence = 0.0;
+            c.suggest_custom = false;
+        }
+    }
+}
+
 /// True when a header names a BioStar field by exact name, case and spacing, or alias.
 pub fn is_known_header(s: &str) -> bool {
+    if s.len() > MAX_HEADER_BYTES {
+        return false;
+    }
     if fixed_by_exact(s).is_some() {
         return true;
     }

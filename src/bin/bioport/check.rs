@@ -18,22 +18,7 @@ fn print_summary(v: &WorkbookView) {
     }
     println!("  delimiter: {} ({})", v.delimiter.id(), v.delimiter_reason);
     println!("  header: line {}", v.header_line);
-    println!("  mapping:");
-    for c in &v.columns {
-        let how = match c.target {
-            Some(_) => format!(" [{:?}]", c.how).to_lowercase(),
-            None => String::new(),
-        };
-        println!(
-            "    {} \"{}\" -> {}{how}",
-            column_letter(c.index),
-            c.header,
-            c.target_label
-        );
-        if let Some(note) = &c.note {
-            println!("        {note}");
-        }
-    }
+    print_mapping(v);
     for c in &v.conflicts {
         println!("  error: {c}");
     }
@@ -68,6 +53,42 @@ fn print_summary(v: &WorkbookView) {
     }
     for f in &v.file_findings {
         println!("  file error: {f}");
+    }
+}
+
+/// Columns `check` lists one by one; the rest are counted (`--json` has them all).
+const MAX_PRINTED_COLUMNS: usize = 200;
+/// Column notes `check` prints; the rest are counted.
+const MAX_PRINTED_NOTES: usize = 50;
+
+/// The mapping: each column, the field it fills and its note, capped so that a file of
+/// thousands of columns prints a readable summary, not megabytes.
+fn print_mapping(v: &WorkbookView) {
+    println!("  mapping:");
+    let mut notes = 0usize;
+    for c in v.columns.iter().take(MAX_PRINTED_COLUMNS) {
+        let how = match c.target {
+            Some(_) => format!(" [{:?}]", c.how).to_lowercase(),
+            None => String::new(),
+        };
+        println!(
+            "    {} \"{}\" -> {}{how}",
+            column_letter(c.index),
+            c.header,
+            c.target_label
+        );
+        if let Some(note) = c.note.as_ref().filter(|_| notes < MAX_PRINTED_NOTES) {
+            notes += 1;
+            println!("        {note}");
+        }
+    }
+    let all_notes = v.columns.iter().filter(|c| c.note.is_some()).count();
+    let more_columns = v.columns.len().saturating_sub(MAX_PRINTED_COLUMNS);
+    if more_columns > 0 || all_notes > notes {
+        println!(
+            "    ... and {more_columns} more columns, {} more column notes (--json lists them all)",
+            all_notes - notes
+        );
     }
 }
 

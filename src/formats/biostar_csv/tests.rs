@@ -631,3 +631,16 @@ fn edits_are_written_and_originals_kept() {
     assert_eq!(out, b"user_id,name\n1,\"Lee, Y\"\n");
     assert_eq!(doc.sheet.original_cell(1, 1), Some("Kim"));
 }
+
+#[test]
+fn cells_of_megabytes_are_written_whole_and_unchanged() {
+    let big = "x".repeat(3_000_000);
+    let quoted = format!("a\"{big}");
+    let mut w = CsvWriter::new(Vec::new(), &WriteOptions::default());
+    w.write_row([big.as_str(), "b", quoted.as_str()]).unwrap();
+    w.write_row([""]).unwrap();
+    let out = w.finish().unwrap();
+    let expected = format!("\u{feff}{big},b,\"a\"\"{big}\"\r\n\"\"\r\n");
+    assert_eq!(out.len(), expected.len());
+    assert!(out == expected.as_bytes());
+}

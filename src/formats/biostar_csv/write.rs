@@ -171,20 +171,23 @@ impl<W: Write> CsvWriter<W> {
                 ),
             ));
         }
-        let row_start = self.buf.len();
+        let mut written = 0usize;
         let mut count = 0usize;
         for cell in cells {
             if count > 0 {
                 self.buf.push(delimiter);
             }
+            written += cell.len();
             if clean(cell) && !edge_space(cell.as_bytes()) {
-                self.buf.extend_from_slice(cell.as_bytes());
+                self.put(cell.as_bytes())?;
+            } else if needs_quotes(cell.as_bytes(), &self.special) {
+                self.put_quoted(cell.as_bytes())?;
             } else {
-                write_cell(&mut self.buf, cell, &self.special);
+                self.put(cell.as_bytes())?;
             }
             count += 1;
         }
-        if count == 1 && self.buf.len() == row_start {
+        if count == 1 && written == 0 {
             self.buf.extend_from_slice(b"\"\"");
         }
         self.buf.extend_from_slice(self.terminator);
@@ -192,6 +195,32 @@ impl<W: Write> CsvWriter<W> {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
+        Ok(())
+    }
+
+    /// Appends bytes to the buffer; a piece as large as the buffer goes straight out (after
+    /// what is buffered), so a cell of hundreds of megabytes is never copied whole.
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.len() < WRITE_BUFFER {
+            self.buf.extend_from_slice(bytes);
+            return Ok(());
+        }
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.write_all(bytes)
+    }
+
+    /// Appends a cell in quotes, its inner quotes doubled.
+    fn put_quoted(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.buf.push(b'"');
+        for (i, part) in bytes.split(|&b| b == b'"').enumerate() {
+            if i > 0 {
+                self.buf.extend_from_slice(b"\"\"");
+            }
+            self.put(part)?;
+        }
+        self.buf.push(b'"');
         Ok(())
     }
 
@@ -215,23 +244,6 @@ fn needs_quotes(cell: &[u8], special: &[bool; 256]) -> bool {
 fn edge_space(cell: &[u8]) -> bool {
     let space = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
     space(cell.first()) || space(cell.last())
-}
-
-/// Appends one cell, quoted (with inner quotes doubled) only when needed.
-fn write_cell(buf: &mut Vec<u8>, cell: &str, special: &[bool; 256]) {
-    let bytes = cell.as_bytes();
-    if !needs_quotes(bytes, special) {
-        buf.extend_from_slice(bytes);
-        return;
-    }
-    buf.push(b'"');
-    for (i, part) in bytes.split(|&b| b == b'"').enumerate() {
-        if i > 0 {
-            buf.extend_from_slice(b"\"\"");
-        }
-        buf.extend_from_slice(part);
-    }
-    buf.push(b'"');
 }
 
 /// Writes every row of a sheet (current cells, edits included) and gives the output back.

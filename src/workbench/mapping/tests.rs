@@ -318,3 +318,38 @@ fn column_letters() {
     assert_eq!(column_letter(701), "ZZ");
     assert_eq!(column_letter(702), "AAA");
 }
+
+#[test]
+fn many_columns_on_one_field_resolve_in_one_pass() {
+    let headers = vec!["user_id"; 5_000];
+    let m = auto_map(&headers, &[]);
+    assert_eq!(target(&m, 0), Some(Field::UserId));
+    for c in &m.columns[1..] {
+        assert_eq!(c.target, None);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("Also looks like user_id, but column \"user_id\" (A) matches it better: map this column to another field or ignore it.")
+        );
+    }
+}
+
+#[test]
+fn headers_longer_than_any_field_name_match_nothing() {
+    let long = format!("user_id{}", " ".repeat(MAX_HEADER_BYTES));
+    assert!(!is_known_header(&long));
+    assert!(!is_error_description(&format!(
+        "Error_Description{}",
+        "_".repeat(300)
+    )));
+    let m = auto_map(&[long.as_str()], &[]);
+    assert_eq!(target(&m, 0), None);
+    assert!(!m.columns[0].suggest_custom);
+    assert_eq!(
+        m.columns[0].header,
+        format!("user_id{}… (263 characters)", " ".repeat(53))
+    );
+    // Fuzzy matching skips what cannot be alike: a long header costs one comparison of
+    // lengths per candidate, not the product of the lengths.
+    assert!(!fuzzy_reachable(200, 10));
+    assert!(fuzzy_reachable(10, 9));
+}

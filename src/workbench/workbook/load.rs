@@ -13,7 +13,8 @@ use crate::formats::biostar_csv::{
 use crate::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
 use crate::text::{decode, detect, detect_and_decode_utf8, Decoded, TextEncoding};
 use crate::workbench::mapping::{
-    is_error_description, is_known_header, ColumnMapping, Field, MatchKind,
+    is_error_description, is_known_header, shown_header, ColumnMapping, Field, MatchKind,
+    MAX_HEADER_BYTES,
 };
 use crate::workbench::merge::MergeChoice;
 use crate::workbench::validate::{validate, SiteSettings};
@@ -26,6 +27,11 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// sit in the first 512-byte block, and a short head keeps recognition to microseconds
 /// (given all 64 KiB it also sniffs the CSV's shape, about 0.26 ms an open).
 const SIGNATURE_HEAD: usize = 512;
+
+/// Most fields a record may have: the columns of the widest spreadsheet (16,384 in Excel
+/// and LibreOffice). A wider record cannot be a sheet of users, and mapping, checking and
+/// showing millions of columns would cost time and memory for nothing.
+pub const MAX_COLUMNS: usize = 16_384;
 
 /// How to open a file: what to force instead of detecting, and the site's settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,6 +82,16 @@ pub enum WorkbookError {
         /// What the reader said (with the line and what to do).
         detail: String,
     },
+    /// A record has more fields than any spreadsheet holds: the file is not a user CSV,
+    /// or it is split at the wrong delimiter.
+    TooManyColumns {
+        /// The file's name.
+        name: String,
+        /// The 1-based source line of the first record that wide.
+        line: u64,
+        /// Its fields.
+        fields: usize,
+    },
     /// A header row was asked for that the file does not have.
     NoSuchRow {
         /// The 0-based row asked for.
@@ -99,6 +115,14 @@ impl fmt::Display for WorkbookError {
                  chose the right file, or export it again."
             ),
             WorkbookError::NotText { name, what } => write!(f, "{name} is {what}"),
+            WorkbookError::TooManyColumns { name, line, fields } => write!(
+                f,
+                "{name}, line {line}: {fields} fields, more than the {MAX_COLUMNS} columns any \
+                 spreadsheet holds. A BioStar user CSV has one column per user field (user_id, \
+                 name, department, user_title, ..., a few dozen at most), so this file is not \
+                 a user CSV or is split at the wrong delimiter: choose another delimiter, or \
+                 export the users again."
+            ),
             WorkbookError::TooLarge { name, size, limit } => write!(
                 f,
                 "{name} is {:.0} MB, more than the {:.0} MB this converter opens at once. Split \
@@ -299,6 +323,14 @@ fn read_sheet(
             blank: true,
         });
     }
+    let too_wide = (0..doc.sheet.len()).find(|&r| doc.sheet.width(r) > MAX_COLUMNS);
+    if let Some(row) = too_wide {
+        return Err(WorkbookError::TooManyColumns {
+            name: name.to_string(),
+            line: doc.sheet.line(row),
+            fields: doc.sheet.width(row),
+        });
+    }
     Ok(doc)
 }
 
@@ -370,7 +402,7 @@ impl Workbook {
                 let same: Vec<usize> = new_header
                     .iter()
                     .enumerate()
-                    .filter(|(_, h)| **h == cm.header)
+                    .filter(|(_, h)| shown_header(h) == cm.header)
                     .map(|(i, _)| i)
                     .collect();
                 match same.as_slice() {
@@ -432,7 +464,8 @@ impl Workbook {
             let Some(cm) = mapping.columns.get(c) else {
                 continue;
             };
-            if cm.is_undecided() && !cm.header.trim().is_empty() {
+            let header_len = sheet.cell(header_row, c).map_or(0, str::len);
+            if cm.is_undecided() && !cm.header.trim().is_empty() && header_len <= MAX_HEADER_BYTES {
                 let header = cm.header.trim().to_string();
                 as_custom.push(format!("\"{header}\""));
                 mapping.remap(c, Some(Field::Custom(header)));

@@ -39,7 +39,7 @@ mod load;
 mod view;
 mod write;
 
-pub use load::{OpenOptions, WorkbookError, MAX_FILE_BYTES};
+pub use load::{OpenOptions, WorkbookError, MAX_COLUMNS, MAX_FILE_BYTES};
 pub use view::{
     ColumnView, FieldChangeView, FieldChoice, FindingView, MergeCountsView, MergeView, PreviewRow,
     RowFilter, RowPage, RowQuery, RowView, RuleView, UserDiffView, WorkbookView, MAX_PAGE_DIFFS,
@@ -115,9 +115,12 @@ fn header_cells(sheet: &Sheet, header_row: usize) -> Vec<String> {
 
 /// Auto-maps the header row of `sheet`.
 fn map_header(sheet: &Sheet, header_row: usize, custom_fields: &[String]) -> Mapping {
-    let headers = header_cells(sheet, header_row);
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    auto_map(&refs, custom_fields)
+    let headers: Vec<&str> = if header_row < sheet.len() {
+        sheet.row(header_row).collect()
+    } else {
+        Vec::new()
+    };
+    auto_map(&headers, custom_fields)
 }
 
 /// A note saying where the header was found, when it is not the first row.

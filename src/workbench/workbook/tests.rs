@@ -899,3 +899,49 @@ fn read_issues_reach_the_view() {
     assert_eq!(v.read_issues, vec![issue.message()]);
     assert_eq!(v.rules[0].id, "cell.newline");
 }
+
+#[test]
+fn a_record_wider_than_any_spreadsheet_is_one_clear_error() {
+    let mut text = String::from("user_id,name\r\n1,Kim\r\n");
+    text.push_str(&"ab,".repeat(MAX_COLUMNS + 4_000));
+    text.push_str("ab\r\n");
+    let err = Workbook::open(text.into_bytes(), "wide.csv", OpenOptions::default()).unwrap_err();
+    assert_eq!(
+        err,
+        WorkbookError::TooManyColumns {
+            name: "wide.csv".into(),
+            line: 3,
+            fields: MAX_COLUMNS + 4_001
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with("wide.csv, line 3: 20385 fields, more than the 16384 columns"),
+        "{message}"
+    );
+    assert!(message.contains("user_id, name, department"), "{message}");
+
+    // As wide as a spreadsheet goes still opens, its columns unmapped.
+    let header = vec!["x"; MAX_COLUMNS].join(",");
+    let wb = Workbook::open(header.into_bytes(), "widest.csv", OpenOptions::default()).unwrap();
+    assert_eq!(wb.view().columns.len(), MAX_COLUMNS);
+}
+
+#[test]
+fn a_header_of_megabytes_is_shown_short_and_matched_against_nothing() {
+    let mut text = "n".repeat(3_000_000);
+    text.push_str(",user_id\r\n");
+    let wb = Workbook::open(text.into_bytes(), "cell.csv", OpenOptions::default()).unwrap();
+    let v = wb.view();
+    assert_eq!(
+        v.columns[0].header,
+        format!("{}… (3000000 characters)", "n".repeat(60))
+    );
+    assert_eq!(v.columns[0].target, None);
+    assert!(v.columns[0]
+        .note
+        .as_deref()
+        .unwrap()
+        .starts_with("This header is longer than any BioStar field name"));
+    assert_eq!(target(&v, 1), Some("user_id"));
+}

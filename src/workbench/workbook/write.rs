@@ -9,7 +9,7 @@ use crate::workbench::mapping::{column_letter, is_error_description, Field, ERRO
 use crate::workbench::merge::{MergeResult, RowKind, Side};
 use crate::workbench::validate::{RowStatus, Rule, Severity};
 
-use super::{header_cells, plural, Existing, Workbook};
+use super::{plural, Existing, Workbook};
 
 /// Which rows the import file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -398,13 +398,23 @@ impl Workbook {
             .data_rows()
             .filter(|&r| self.report.status(r) == RowStatus::Errors)
             .collect();
-        let header = header_cells(&self.sheet, self.header_row);
-        let (cols, dropped) = self.error_columns(&rows, header.len());
+        // The header's cells as they lie in the sheet: no copy, however long they are.
+        let has_header = self.header_row < self.sheet.len();
+        let header_width = if has_header {
+            self.sheet.width(self.header_row)
+        } else {
+            0
+        };
+        let header_cell = |c: usize| match has_header {
+            true => self.sheet.cell_or_empty(self.header_row, c),
+            false => "",
+        };
+        let (cols, dropped) = self.error_columns(&rows, header_width);
         let mut counting = Counting::new(out);
         let mut writer = CsvWriter::new(&mut counting, &WriteOptions::default());
         writer.write_row(
             cols.iter()
-                .map(|&c| header.get(c).map_or("", String::as_str))
+                .map(|&c| header_cell(c))
                 .chain(std::iter::once(ERROR_DESCRIPTION)),
         )?;
         for &r in &rows {
