@@ -471,13 +471,15 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                 v.columns
                     .iter()
                     .map(|c| {
-                        if c.target_label.is_empty() {
-                            format!("{} (ignored)", c.header)
+                        // The file's name on one line, the field it fills on the next.
+                        let field = if c.target_label.is_empty() {
+                            "ignored".to_string()
                         } else if c.target_label == c.header {
-                            c.header.clone()
+                            String::new()
                         } else {
-                            format!("{} → {}", c.header, c.target_label)
-                        }
+                            format!("→ {}", c.target_label)
+                        };
+                        (c.header.clone(), field)
                     })
                     .collect::<Vec<_>>()
             })
@@ -519,7 +521,15 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                 <div class="grid-head" role="row">
                     <span class="cell pick" role="columnheader">"✓"</span>
                     <span class="cell line" role="columnheader">"Line"</span>
-                    {move || headers.get().into_iter().map(|h| { let title = h.clone(); view! { <span class="cell" role="columnheader" title=title>{h}</span> } }).collect_view()}
+                    {move || headers.get().into_iter().map(|(name, field)| {
+                        let title = format!("{name} {field}");
+                        view! {
+                            <span class="cell" role="columnheader" title=title>
+                                <span class="col-name">{name}</span>
+                                <span class="col-field">{field}</span>
+                            </span>
+                        }
+                    }).collect_view()}
                 </div>
                 <div class="grid-body" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
                     {move || csv.page.get().map(|p| {

@@ -173,4 +173,46 @@ describe('the CSV workbench', () => {
     assert.ok((await page.locator('.grid-row').count()) < 200);
     await page.close();
   });
+
+  test('a file of 40 columns uses the window\'s width: the grid and the preview scroll inside their panels', async () => {
+    const cols = ['user_id', 'name', 'department', 'user_title', 'phone', 'email', 'user_group', 'start_datetime', 'expiry_datetime', 'csn'];
+    for (let i = cols.length; i < 40; i++) cols.push(`extra_${i}`);
+    const lines = [`Exported from HR${','.repeat(39)}`, cols.join(',')];
+    for (let r = 1; r <= 60; r++) lines.push(cols.map((_, i) => (i === 0 ? String(r) : `v${r}-${i}`)).join(','));
+    for (const width of [1280, 1920]) {
+      const { page } = await openApp(b.context, site.url);
+      await page.setViewportSize({ width, height: 900 });
+      await page.getByTestId('file-input').first().setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) });
+      await page.getByTestId('csv-summary').waitFor();
+      await page.screenshot({ path: `test-results/workbench-${width}.png`, fullPage: false });
+      const box = async (sel) => page.locator(sel).first().evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x, y: r.y, w: r.width, client: e.clientWidth, scroll: e.scrollWidth };
+      });
+      // The page itself never scrolls sideways; the tables use (nearly) the window's width.
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width);
+      const grid = await box('[data-testid=grid]');
+      assert.ok(grid.w >= width - 80, `the grid is ${grid.w} px wide in a ${width} px window`);
+      assert.ok(grid.scroll > grid.client, 'the 40 columns scroll inside the grid');
+      const preview = await box('.start-row .table-scroll');
+      assert.ok(preview.w <= width && preview.scroll > preview.client, 'the preview scrolls inside its panel');
+      // Column names are not cut: the file's name and the field it fills, one line each.
+      const head = page.locator('.grid-head [role=columnheader]').nth(2);
+      assert.equal(await head.locator('.col-name').innerText(), 'user_id');
+      assert.equal(await head.locator('.col-field').innerText(), '→ User ID (user_id)');
+      assert.equal(await page.locator('.grid-head [role=columnheader]').nth(12).locator('.col-field').innerText(), '→ Not mapped');
+      const name = await box('.grid-head [role=columnheader]:nth-child(3) .col-name');
+      assert.ok(name.scroll <= name.client, 'the header "user_id" shows whole');
+      // Scrolled right and down, the line column and the header row stay in view.
+      const line = await box('.grid-row[data-line="3"] .cell.line');
+      const top = await box('.grid-head');
+      await page.getByTestId('grid').evaluate((g) => { g.scrollLeft = 2000; g.scrollTop = 100; g.dispatchEvent(new Event('scroll')); });
+      await page.waitForTimeout(100);
+      const lineAfter = await box('.grid-row .cell.line');
+      const topAfter = await box('.grid-head');
+      assert.equal(lineAfter.x, line.x, 'the line column stays put');
+      assert.equal(topAfter.y, top.y, 'the header row stays put');
+      await page.close();
+    }
+  });
 });
