@@ -3,6 +3,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -416,21 +418,6 @@ fn convert_refuses_what_it_cannot_write() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// One of the sample clock files beside the repository.
-fn zk_fixture(name: &str) -> Vec<u8> {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "shared",
-        "fixtures",
-        "zk",
-        name,
-    ]
-    .iter()
-    .collect();
-    fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
-}
-
 /// A small gzip-compressed tar archive with two entries, and the raw tar inside it.
 fn data_file() -> (Vec<u8>, Vec<u8>) {
     let mut tar = tar::Builder::new(Vec::new());
@@ -485,7 +472,7 @@ fn inspect_exit_codes_tell_damaged_files_from_good_ones() {
         assert!(stdout(&o).contains("problem: "), "{name}: {}", stdout(&o));
     }
 
-    let record = zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
     dir.file("user.dat", &record);
     let o = bioport(&["inspect", "user.dat"], &dir.0);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
@@ -541,7 +528,7 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
     let dir = TempDir::new("other-kinds");
     dir.file(
         "1_attlog.dat",
-        &zk_fixture("attlog_A_Alden4891_attloger_LF_pin9.dat"),
+        &common::zk_fixture("attlog_A_Alden4891_attloger_LF_pin9.dat"),
     );
     for args in [
         &["check", "1_attlog.dat"][..],

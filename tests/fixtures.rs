@@ -1,28 +1,12 @@
 //! Recognition and inspection of the real sample files in ../shared/fixtures/zk.
 
-use std::path::PathBuf;
-
 use bioport::inspect::{inspect, Summary};
 use bioport::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
 
+mod common;
+
 fn fixture(name: &str) -> (String, Vec<u8>) {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "shared",
-        "fixtures",
-        "zk",
-        name,
-    ]
-    .iter()
-    .collect();
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "fixture {} must be present beside the repo: {e}",
-            path.display()
-        )
-    });
-    (name.to_string(), bytes)
+    (name.to_string(), common::zk_fixture(name))
 }
 
 fn summary(name: &str, bytes: &[u8]) -> Summary {

@@ -6,7 +6,7 @@ use bioport::workbench::mapping::column_letter;
 use bioport::workbench::validate::Severity;
 use bioport::workbench::WorkbookView;
 
-use crate::outcome::{fail, print_json, Outcome};
+use crate::outcome::{fail, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
 
 /// The summary `check` prints: reading, mapping, totals, counts per rule.
@@ -39,15 +39,7 @@ fn print_summary(v: &WorkbookView) {
             );
         }
     }
-    for issue in &v.read_issues {
-        println!("  read: {issue}");
-    }
-    if v.read_issue_count > v.read_issues.len() as u64 {
-        println!(
-            "  read: ... and {} more",
-            v.read_issue_count - v.read_issues.len() as u64
-        );
-    }
+    print_listed("  read: ", &v.read_issues, v.read_issue_count);
     for note in &v.notes {
         println!("  note: {note}");
     }

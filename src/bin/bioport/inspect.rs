@@ -9,7 +9,7 @@ use bioport::inspect::{inspect, Summary};
 use bioport::recognize::{FileKind, HEAD_LEN};
 use serde::Serialize;
 
-use crate::outcome::{print_json, Outcome};
+use crate::outcome::{print_json, print_listed, Outcome};
 
 /// One file's entry in `inspect --json`: its summary, or why it could not be read.
 #[derive(Serialize)]
@@ -76,15 +76,7 @@ fn print_entry(entry: &Entry) {
     for note in &s.recognition.notes {
         println!("  note: {note}");
     }
-    for problem in &s.problems {
-        println!("  problem: {problem}");
-    }
-    if s.problem_count > s.problems.len() as u64 {
-        println!(
-            "  ... and {} more problems",
-            s.problem_count - s.problems.len() as u64
-        );
-    }
+    print_listed("  problem: ", &s.problems, s.problem_count);
     if let Some(device) = &s.device_name {
         println!("  a device reads it only under the name {device}");
     }

@@ -51,3 +51,13 @@ pub fn fail(message: &str, json: bool) -> Outcome {
     }
     Outcome::Unusable
 }
+
+/// Prints `listed` one per line after `prefix`, then how many of `total` were not listed.
+pub fn print_listed(prefix: &str, listed: &[String], total: u64) {
+    for item in listed {
+        println!("{prefix}{item}");
+    }
+    if total > listed.len() as u64 {
+        println!("{prefix}... and {} more", total - listed.len() as u64);
+    }
+}
