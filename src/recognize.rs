@@ -561,7 +561,14 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
             notes.push(format!(
                 "The length ({size} bytes) divides by neither {USER_DAT_72} nor {USER_DAT_28}, so the clock would reject it: the last {cut} bytes are a cut-off record. The file is truncated; copy it from the clock again."
             ));
-            let reason = format!("named user.dat; read as {record}-byte records");
+            let reason = if by_name {
+                format!("named user.dat; read as {record}-byte records")
+            } else {
+                notes.push(format!(
+                    "Named \"{name}\"; the clock reads users only from a file named user.dat."
+                ));
+                format!("its records have the user.dat shape; read as {record}-byte records")
+            };
             answer(user_dat_kind(record), Confidence::Low, reason, notes)
         }
         Verdict::No => not_read(name),
@@ -587,6 +594,27 @@ mod tests {
         r[39] = 1;
         r[48..48 + user_id.len()].copy_from_slice(user_id.as_bytes());
         r
+    }
+
+    #[test]
+    fn a_cut_off_user_dat_under_another_name_is_told_by_its_records() {
+        let mut bytes: Vec<u8> = (1..=20).flat_map(|i| user72(i, "Ann", "1001")).collect();
+        bytes.truncate(bytes.len() - 30);
+        let r = rec("backup.bin", &bytes);
+        assert_eq!(r.kind, FileKind::ZkUserDat72);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert_eq!(
+            r.reason,
+            "its records have the user.dat shape; read as 72-byte records"
+        );
+        assert!(
+            r.notes[0].contains("the last 42 bytes are a cut-off record"),
+            "{:?}",
+            r.notes
+        );
+        assert!(r.notes[1].contains("Named \"backup.bin\""), "{:?}", r.notes);
+        // Empty slots alone are no evidence: zeros of an odd length are not a user.dat.
+        assert_eq!(rec("zeros.bin", &[0u8; 1000]).kind, FileKind::Unknown);
     }
 
     #[test]

@@ -31,6 +31,14 @@ pub fn user_dat_plausibility(head: &[u8], size: usize) -> f64 {
     good as f64 / records.len() as f64
 }
 
+/// Whole records in `head` that have the user shape and are not empty slots.
+fn users_in(head: &[u8], size: usize) -> usize {
+    head.chunks_exact(size)
+        .take(PLAUSIBILITY_RECORDS)
+        .filter(|r| r.iter().any(|&b| b != 0) && user_record_plausible(r, size))
+        .count()
+}
+
 fn printable_or_nul_field(field: &[u8], needs_nul: bool) -> bool {
     let end = field.iter().position(|&b| b == 0);
     if needs_nul && end.is_none() {
@@ -117,6 +125,23 @@ pub fn judge(size: u64, head: &[u8], by_name: bool) -> Verdict {
             Verdict::Truncated {
                 record,
                 cut: size % record,
+            }
+        }
+        // Under another name, a cut-off file is still told by its records: whole ones in
+        // the head with the user shape, two at least that are not empty slots.
+        None => {
+            let (record, share) = if p72 >= p28 {
+                (USER_DAT_72, p72)
+            } else {
+                (USER_DAT_28, p28)
+            };
+            if share >= 0.9 && users_in(head, record as usize) >= 2 {
+                Verdict::Truncated {
+                    record,
+                    cut: size % record,
+                }
+            } else {
+                Verdict::No
             }
         }
         _ => Verdict::No,
