@@ -12,6 +12,7 @@ use crate::formats::zk_templates::{self, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
 use crate::recognize::{recognize, FileKind, Recognition};
+use crate::workbench::{CsvReading, Workbook};
 
 /// Most problems listed one by one in a summary; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 50;
@@ -42,6 +43,10 @@ pub struct Summary {
     pub problem_count: u64,
     /// For a BioStar data file: the name a device recognises (`BioStar2_...`), if it differs.
     pub device_name: Option<String>,
+    /// For a user CSV: how the workbench reads it (from its first bytes), as the page
+    /// shows once it is open.
+    #[serde(default)]
+    pub reading: Option<CsvReading>,
 }
 
 impl Tally for Summary {
@@ -150,6 +155,7 @@ pub fn inspect<R: Read>(
         problems: Vec::new(),
         problem_count: 0,
         device_name: None,
+        reading: None,
     };
     let step = (size / 100).max(64 * 1024);
     let mut reader = ProgressReader::new(reader, step, progress);
@@ -176,6 +182,10 @@ pub fn inspect<R: Read>(
     }
     if kind == FileKind::BiostarDataFile {
         summary.device_name = archive::rename_for_device(name);
+    }
+    if kind == FileKind::BiostarCsv {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        summary.reading = Workbook::reading_of_head(head, head.len() as u64 >= size, base);
     }
     summary
 }

@@ -505,6 +505,14 @@ fn json_is_always_one_json_document() {
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(v[0]["recognition"]["kind"], "biostar_csv");
+    // The reading facts the page shows: encoding, delimiter, header line, and why.
+    assert_eq!(v[0]["reading"]["encoding"], "utf-8");
+    assert_eq!(v[0]["reading"]["delimiter"], "comma");
+    assert_eq!(v[0]["reading"]["header_line"], 1);
+    assert!(v[0]["reading"]["delimiter_reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("comma gives 5 fields"));
     assert_eq!(v[1]["name"], "missing.csv");
     assert!(v[1]["error"]
         .as_str()

@@ -192,6 +192,10 @@ fn FileCard(state: AppState, entry: Entry, summary: Summary, workflow: Workflow)
             <h2>{entry.name.clone()}</h2>
             <p class="kind" data-testid="file-kind">
                 {summary.recognition.kind.label()}" · "{human_size(summary.size)}
+                {summary.reading.as_ref().map(|r| format!(
+                    " · {} · {} · header on line {}",
+                    r.encoding.label(), r.delimiter.label(), r.header_line
+                ))}
             </p>
             <dl class="counts">{counts}</dl>
             {(!notes.is_empty()).then(|| view! {

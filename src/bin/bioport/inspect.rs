@@ -73,6 +73,14 @@ fn print_entry(entry: &Entry) {
     if s.recognition.kind == FileKind::Unknown {
         println!("  {}", s.recognition.reason);
     }
+    if let Some(r) = &s.reading {
+        println!(
+            "  reading: {}, {}, header on line {}",
+            r.encoding.label(),
+            r.delimiter.id(),
+            r.header_line
+        );
+    }
     for note in &s.recognition.notes {
         println!("  note: {note}");
     }

@@ -334,7 +334,60 @@ fn read_sheet(
     Ok(doc)
 }
 
+/// How the workbench reads a CSV: its encoding, delimiter and header line, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvReading {
+    /// The text encoding.
+    pub encoding: TextEncoding,
+    /// Why that encoding.
+    pub encoding_reason: String,
+    /// The field delimiter.
+    pub delimiter: Delimiter,
+    /// Why that delimiter.
+    pub delimiter_reason: String,
+    /// The 1-based line of the header row (0 when there is none).
+    pub header_line: u64,
+}
+
+/// The complete lines of a file's first bytes (all of them when `whole`): a line cut
+/// at the end of the head would read as a short record or a broken character.
+fn complete_lines(head: &[u8], whole: bool) -> &[u8] {
+    if whole {
+        return head;
+    }
+    // UTF-16 line ends are two bytes; the BOM tells which one holds the LF.
+    let lf_at = |i: usize| match head {
+        [0xff, 0xfe, ..] => i.is_multiple_of(2) && head.get(i + 1) == Some(&0),
+        [0xfe, 0xff, ..] => i % 2 == 1 && head[i - 1] == 0,
+        _ => true,
+    };
+    let end = (0..head.len())
+        .rev()
+        .find(|&i| head[i] == b'\n' && lf_at(i));
+    match (end, head) {
+        (Some(i), [0xff, 0xfe, ..]) => &head[..i + 2],
+        (Some(i), _) => &head[..i + 1],
+        (None, _) => head,
+    }
+}
+
 impl Workbook {
+    /// How the workbench reads a file, judged from its first bytes (`head`, the whole file
+    /// when `whole`), as the page shows it once the file is open; None when the head
+    /// cannot be opened as a user CSV.
+    pub fn reading_of_head(head: &[u8], whole: bool, name: &str) -> Option<CsvReading> {
+        let bytes = complete_lines(head, whole).to_vec();
+        let wb = Workbook::open(bytes, name, OpenOptions::default()).ok()?;
+        let v = wb.view();
+        Some(CsvReading {
+            encoding: v.encoding,
+            encoding_reason: v.encoding_reason,
+            delimiter: v.delimiter,
+            delimiter_reason: v.delimiter_reason,
+            header_line: v.header_line,
+        })
+    }
+
     /// Opens a user CSV: detects (or takes) encoding, delimiter and header row, maps the
     /// columns and validates every row. UTF-8 bytes are not copied.
     pub fn open(

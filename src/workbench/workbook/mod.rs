@@ -39,7 +39,7 @@ mod load;
 mod view;
 mod write;
 
-pub use load::{OpenOptions, WorkbookError, MAX_COLUMNS, MAX_FILE_BYTES};
+pub use load::{CsvReading, OpenOptions, WorkbookError, MAX_COLUMNS, MAX_FILE_BYTES};
 pub use view::{
     ColumnView, FieldChangeView, FieldChoice, FindingView, MergeCountsView, MergeView, PreviewRow,
     RowFilter, RowPage, RowQuery, RowView, RuleView, UserDiffView, WorkbookView, MAX_PAGE_DIFFS,

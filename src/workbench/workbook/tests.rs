@@ -945,3 +945,22 @@ fn a_header_of_megabytes_is_shown_short_and_matched_against_nothing() {
         .starts_with("This header is longer than any BioStar field name"));
     assert_eq!(target(&v, 1), Some("user_id"));
 }
+
+#[test]
+fn the_reading_of_a_head_cut_mid_line_is_the_reading_of_its_whole_lines() {
+    let text = "Exported from HR;;\r\nuser_id;name;department\r\n1;Kim;R&D\r\n2;Lee;HR\r\n3;Pa";
+    let r = Workbook::reading_of_head(text.as_bytes(), false, "hr.csv").unwrap();
+    assert_eq!(r.delimiter, Delimiter::Semicolon);
+    assert_eq!(r.header_line, 2);
+    assert_eq!(r.encoding, TextEncoding::Utf8);
+    // UTF-16 with its BOM: the cut falls after a whole two-byte line end.
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(
+        "user_id,name\r\n1,Kim\r\n2,L"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    let r = Workbook::reading_of_head(&utf16, false, "u16.csv").unwrap();
+    assert_eq!(r.encoding, TextEncoding::Utf16Le);
+    assert_eq!((r.delimiter, r.header_line), (Delimiter::Comma, 1));
+}
