@@ -293,6 +293,10 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
     if let Some(r) = archive(&file).or_else(|| clock_file_by_name(&file)) {
         return r;
     }
+    if let Some(document) = LookAlike::of(head) {
+        let reason = format!("{} is {}", file.name, document.advice());
+        return answer(FileKind::Unknown, Confidence::High, reason, Vec::new());
+    }
     // Attendance logs: text, but real ones carry runs of NUL bytes, so look at lines, not bytes.
     let text = sniff_text(head);
     let head_is_full = head.len() as u64 >= size;
@@ -309,6 +313,42 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
         }
     }
     not_read(file.name)
+}
+
+/// A document a user CSV is often mixed up with, told by its first bytes: bioport does not
+/// read it, but says what it is and how to get a CSV out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookAlike {
+    /// A ZIP archive, as an Excel workbook (.xlsx) is.
+    Xlsx,
+    /// An old Excel workbook (.xls, an OLE2 compound file).
+    Xls,
+    /// A PDF document.
+    Pdf,
+}
+
+impl LookAlike {
+    /// The look-alike `head` starts like, if any.
+    pub fn of(head: &[u8]) -> Option<LookAlike> {
+        if head.starts_with(b"PK\x03\x04") {
+            Some(LookAlike::Xlsx)
+        } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            Some(LookAlike::Xls)
+        } else if head.starts_with(b"%PDF") {
+            Some(LookAlike::Pdf)
+        } else {
+            None
+        }
+    }
+
+    /// What it is and what to do, to follow "NAME is ".
+    pub fn advice(self) -> &'static str {
+        match self {
+            LookAlike::Xlsx => "a ZIP archive, as an Excel workbook (.xlsx) is, not a CSV text file: open it in its program and save it as \"CSV UTF-8 (comma delimited)\", then choose the CSV file.",
+            LookAlike::Xls => "an old Excel workbook (.xls), not a CSV text file: open it in its program and save it as \"CSV UTF-8 (comma delimited)\", then choose the CSV file.",
+            LookAlike::Pdf => "a PDF document, not a CSV text file: export the users as CSV instead.",
+        }
+    }
 }
 
 /// The answer for a file bioport does not read: what it does read.
@@ -615,6 +655,27 @@ mod tests {
         assert!(r.notes[1].contains("Named \"backup.bin\""), "{:?}", r.notes);
         // Empty slots alone are no evidence: zeros of an odd length are not a user.dat.
         assert_eq!(rec("zeros.bin", &[0u8; 1000]).kind, FileKind::Unknown);
+    }
+
+    #[test]
+    fn documents_mixed_up_with_a_csv_say_what_they_are() {
+        let r = rec("users.xlsx", b"PK\x03\x04\x14\x00\x06\x00rest");
+        assert_eq!(
+            (r.kind, r.confidence),
+            (FileKind::Unknown, Confidence::High)
+        );
+        assert!(
+            r.reason
+                .starts_with("users.xlsx is a ZIP archive, as an Excel workbook (.xlsx) is"),
+            "{}",
+            r.reason
+        );
+        let r = rec("users.pdf", b"%PDF-1.7\n");
+        assert!(
+            r.reason.ends_with("export the users as CSV instead."),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]

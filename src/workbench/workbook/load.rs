@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::formats::biostar_csv::{
     detect_delimiter, guess_header_row, read_owned, CsvDocument, Delimiter, ReadError, ReadOptions,
 };
-use crate::recognize::{recognize, Confidence, FileKind, HEAD_LEN};
+use crate::recognize::{recognize, Confidence, FileKind, LookAlike, HEAD_LEN};
 use crate::text::{decode, detect, detect_and_decode_utf8, Decoded, TextEncoding};
 use crate::workbench::mapping::{
     is_error_description, is_known_header, shown_header, ColumnMapping, Field, MatchKind,
@@ -152,8 +152,8 @@ struct Loaded {
 /// What a file that is not text looks like and what to do, if it is not text.
 fn not_text(name: &str, bytes: &[u8], encoding: TextEncoding) -> Option<String> {
     let head = &bytes[..bytes.len().min(HEAD_LEN)];
-    if let Some(what) = office_or_pdf(head) {
-        return Some(what);
+    if let Some(document) = LookAlike::of(head) {
+        return Some(document.advice().to_string());
     }
     if is_data_file(name, bytes) {
         return Some(
@@ -177,30 +177,6 @@ fn not_text(name: &str, bytes: &[u8], encoding: TextEncoding) -> Option<String> 
             head.len()
         )
     })
-}
-
-/// What a spreadsheet workbook or a PDF document is and what to do, told by its first
-/// bytes: files a user CSV is often mixed up with, which `crate::formats` does not
-/// recognise (it knows the kinds bioport reads only).
-fn office_or_pdf(head: &[u8]) -> Option<String> {
-    let save_as = "open it in its program and save it as \"CSV UTF-8 (comma delimited)\", then \
-                   choose the CSV file.";
-    if head.starts_with(b"PK\x03\x04") {
-        return Some(format!(
-            "a ZIP archive, as an Excel workbook (.xlsx) is, not a CSV text file: {save_as}"
-        ));
-    }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Some(format!(
-            "an old Excel workbook (.xls), not a CSV text file: {save_as}"
-        ));
-    }
-    if head.starts_with(b"%PDF") {
-        return Some(
-            "a PDF document, not a CSV text file: export the users as CSV instead.".to_string(),
-        );
-    }
-    None
 }
 
 /// True when the crate's recognition takes the file for a BioStar data file, a gzip
