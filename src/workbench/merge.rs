@@ -305,86 +305,177 @@ fn same_value(field: &Field, a: &str, b: &str) -> bool {
 /// Merges `incoming` into `existing` (what the server holds), per user ID.
 pub fn merge(incoming: &MergeSide, existing: &MergeSide, options: &MergeOptions) -> MergeResult {
     let t = options.user_id_type;
-
-    // Output fields: incoming's mapped fields in column order, then existing-only ones.
-    let mut fields: Vec<Field> = Vec::new();
-    for m in [incoming.mapping, existing.mapping] {
-        for cm in &m.columns {
-            if let Some(f) = &cm.target {
-                if !fields.contains(f) {
-                    fields.push(f.clone());
-                }
-            }
-        }
-    }
-    let incoming_cols: Vec<Option<usize>> = fields
-        .iter()
-        .map(|f| incoming.mapping.column_of(f))
-        .collect();
-    let existing_cols: Vec<Option<usize>> = fields
-        .iter()
-        .map(|f| existing.mapping.column_of(f))
-        .collect();
+    let fields = output_fields(incoming, existing);
+    let cols = |side: &MergeSide| -> Vec<Option<usize>> {
+        fields.iter().map(|f| side.mapping.column_of(f)).collect()
+    };
+    let (incoming_cols, existing_cols) = (cols(incoming), cols(existing));
 
     let mut skipped = Vec::new();
     let (in_order, _) = index_side(incoming, Side::Incoming, t, &mut skipped);
     let (ex_order, ex_ids) = index_side(existing, Side::Existing, t, &mut skipped);
-
     let overrides: HashMap<String, MergeChoice> = options
         .overrides
         .iter()
         .map(|(k, v)| (user_id_key(k, t).to_string(), *v))
         .collect();
-    let mut used_overrides: Vec<&str> = Vec::new();
-
-    let mut counts = MergeCounts {
-        skipped: skipped.len() as u32,
-        ..MergeCounts::default()
+    let mut pass = Pass {
+        incoming,
+        existing,
+        fields: &fields,
+        incoming_cols: &incoming_cols,
+        existing_cols: &existing_cols,
+        counts: MergeCounts {
+            skipped: skipped.len() as u32,
+            ..MergeCounts::default()
+        },
+        rows: Vec::with_capacity(in_order.len() + ex_order.len()),
+        diffs: Vec::new(),
+        matched: vec![false; existing.sheet.len()],
+        used_overrides: Vec::new(),
     };
-    let mut rows = Vec::with_capacity(in_order.len() + ex_order.len());
-    let mut diffs = Vec::new();
-    let mut matched = vec![false; existing.sheet.len()];
-
     for &(in_row, id) in &in_order {
-        let Some(&ex_row) = ex_ids.get(id) else {
-            counts.new += 1;
-            rows.push(OutputRow {
-                kind: RowKind::New,
-                incoming: Some(in_row as u32),
-                existing: None,
-            });
-            continue;
-        };
-        if let Some(m) = matched.get_mut(ex_row) {
+        match ex_ids.get(id) {
+            None => pass.add_new(in_row),
+            Some(&ex_row) => {
+                let choice = match overrides.get_key_value(id) {
+                    Some((k, c)) => {
+                        pass.used_overrides.push(k.as_str());
+                        *c
+                    }
+                    None => options.default,
+                };
+                pass.add_pair(in_row, ex_row, choice);
+            }
+        }
+    }
+    pass.add_untouched(&ex_order);
+
+    let mut unused_overrides: Vec<String> = options
+        .overrides
+        .keys()
+        .filter(|k| !pass.used_overrides.contains(&user_id_key(k, t)))
+        .cloned()
+        .collect();
+    unused_overrides.sort();
+    let Pass {
+        counts,
+        rows,
+        diffs,
+        ..
+    } = pass;
+    MergeResult {
+        fields,
+        rows,
+        diffs,
+        skipped,
+        unused_overrides,
+        counts,
+        incoming_cols,
+        existing_cols,
+    }
+}
+
+/// The output's fields: incoming's mapped fields in column order, then existing-only ones.
+fn output_fields(incoming: &MergeSide, existing: &MergeSide) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    for m in [incoming.mapping, existing.mapping] {
+        for f in m.columns.iter().filter_map(|cm| cm.target.as_ref()) {
+            if !fields.contains(f) {
+                fields.push(f.clone());
+            }
+        }
+    }
+    fields
+}
+
+/// One merge pass: the sides, where each output field lies in them, and what is built.
+struct Pass<'a> {
+    incoming: &'a MergeSide<'a>,
+    existing: &'a MergeSide<'a>,
+    fields: &'a [Field],
+    incoming_cols: &'a [Option<usize>],
+    existing_cols: &'a [Option<usize>],
+    counts: MergeCounts,
+    rows: Vec<OutputRow>,
+    diffs: Vec<UserDiff>,
+    /// Existing rows some incoming row matched.
+    matched: Vec<bool>,
+    used_overrides: Vec<&'a str>,
+}
+
+impl<'a> Pass<'a> {
+    /// An incoming user the export does not have.
+    fn add_new(&mut self, in_row: usize) {
+        self.counts.new += 1;
+        self.rows.push(OutputRow {
+            kind: RowKind::New,
+            incoming: Some(in_row as u32),
+            existing: None,
+        });
+    }
+
+    /// A user on both sides, kept or overwritten as `choice` says, with its changes.
+    fn add_pair(&mut self, in_row: usize, ex_row: usize, choice: MergeChoice) {
+        if let Some(m) = self.matched.get_mut(ex_row) {
             *m = true;
         }
-        counts.in_both += 1;
-        let choice = match overrides.get_key_value(id) {
-            Some((k, c)) => {
-                used_overrides.push(k.as_str());
-                *c
-            }
-            None => options.default,
-        };
+        self.counts.in_both += 1;
         match choice {
-            MergeChoice::Keep => counts.kept += 1,
-            MergeChoice::Overwrite => counts.overwritten += 1,
+            MergeChoice::Keep => self.counts.kept += 1,
+            MergeChoice::Overwrite => self.counts.overwritten += 1,
         }
+        let changes = self.changes(in_row, ex_row, choice);
+        let kind = if changes.is_empty() {
+            self.counts.identical += 1;
+            RowKind::Same
+        } else {
+            self.counts.changed += 1;
+            if changes.iter().any(|c| c.removes_card) {
+                self.counts.cards_removed += 1;
+            }
+            let user_id = self
+                .incoming
+                .mapping
+                .column_of(&Field::UserId)
+                .map_or("", |c| self.incoming.sheet.cell_or_empty(in_row, c))
+                .to_string();
+            self.diffs.push(UserDiff {
+                user_id,
+                incoming_row: in_row as u32,
+                existing_row: ex_row as u32,
+                choice,
+                changes,
+            });
+            match choice {
+                MergeChoice::Keep => RowKind::Kept,
+                MergeChoice::Overwrite => RowKind::Overwritten,
+            }
+        };
+        self.rows.push(OutputRow {
+            kind,
+            incoming: Some(in_row as u32),
+            existing: Some(ex_row as u32),
+        });
+    }
 
+    /// The fields whose value differs between the two rows of one user.
+    fn changes(&self, in_row: usize, ex_row: usize, choice: MergeChoice) -> Vec<FieldChange> {
         let mut changes = Vec::new();
-        for (fi, field) in fields.iter().enumerate() {
+        for (fi, field) in self.fields.iter().enumerate() {
             if *field == Field::UserId {
                 continue;
             }
-            let Some(Some(ic)) = incoming_cols.get(fi) else {
+            let Some(Some(ic)) = self.incoming_cols.get(fi) else {
                 continue;
             };
-            let after = incoming.sheet.cell_or_empty(in_row, *ic);
-            let before = existing_cols
+            let after = self.incoming.sheet.cell_or_empty(in_row, *ic);
+            let before = self
+                .existing_cols
                 .get(fi)
                 .copied()
                 .flatten()
-                .map(|ec| existing.sheet.cell_or_empty(ex_row, ec));
+                .map(|ec| self.existing.sheet.cell_or_empty(ex_row, ec));
             let blank_after = after.trim().is_empty();
             let differs = match before {
                 Some(b) => !same_value(field, b, after),
@@ -404,67 +495,21 @@ pub fn merge(incoming: &MergeSide, existing: &MergeSide, options: &MergeOptions)
                 removes_card,
             });
         }
-
-        let kind = if changes.is_empty() {
-            counts.identical += 1;
-            RowKind::Same
-        } else {
-            counts.changed += 1;
-            if changes.iter().any(|c| c.removes_card) {
-                counts.cards_removed += 1;
-            }
-            let user_id = incoming
-                .mapping
-                .column_of(&Field::UserId)
-                .map_or("", |c| incoming.sheet.cell_or_empty(in_row, c))
-                .to_string();
-            diffs.push(UserDiff {
-                user_id,
-                incoming_row: in_row as u32,
-                existing_row: ex_row as u32,
-                choice,
-                changes,
-            });
-            match choice {
-                MergeChoice::Keep => RowKind::Kept,
-                MergeChoice::Overwrite => RowKind::Overwritten,
-            }
-        };
-        rows.push(OutputRow {
-            kind,
-            incoming: Some(in_row as u32),
-            existing: Some(ex_row as u32),
-        });
+        changes
     }
 
-    for &(ex_row, _) in &ex_order {
-        if !matched.get(ex_row).copied().unwrap_or(false) {
-            counts.untouched += 1;
-            rows.push(OutputRow {
-                kind: RowKind::Untouched,
-                incoming: None,
-                existing: Some(ex_row as u32),
-            });
+    /// The export's users no incoming row matched, in the export's order.
+    fn add_untouched(&mut self, ex_order: &[(usize, &str)]) {
+        for &(ex_row, _) in ex_order {
+            if !self.matched.get(ex_row).copied().unwrap_or(false) {
+                self.counts.untouched += 1;
+                self.rows.push(OutputRow {
+                    kind: RowKind::Untouched,
+                    incoming: None,
+                    existing: Some(ex_row as u32),
+                });
+            }
         }
-    }
-
-    let mut unused_overrides: Vec<String> = options
-        .overrides
-        .keys()
-        .filter(|k| !used_overrides.contains(&user_id_key(k, t)))
-        .cloned()
-        .collect();
-    unused_overrides.sort();
-
-    MergeResult {
-        fields,
-        rows,
-        diffs,
-        skipped,
-        unused_overrides,
-        counts,
-        incoming_cols,
-        existing_cols,
     }
 }
 
