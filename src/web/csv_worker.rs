@@ -149,40 +149,20 @@ pub fn handle(
         custom_fields,
     } = op
     {
-        let file = file_at(file)?;
-        let bytes = read_file(scope, job, &file, "Reading")?;
-        post(
-            scope,
-            &Response::Progress {
-                job,
-                file: 0,
-                done: 0,
-                total: 0,
-                stage: "Checking every row".into(),
-            },
-            None,
-        );
         let options = OpenOptions {
             settings,
             custom_fields,
             ..OpenOptions::default()
         };
-        let book = Workbook::open(bytes, &file.name(), options).map_err(|e| e.to_string())?;
-        post(
-            scope,
-            &Response::Csv {
-                job,
-                answer: view_answer(&book),
-            },
-            None,
-        );
-        WORKBOOK.with(|w| *w.borrow_mut() = Some((book, file)));
-        return Ok(());
+        return open(scope, job, file_at(file)?, options);
     }
     WORKBOOK.with(|w| {
         let mut guard = w.borrow_mut();
         let Some((book, file)) = guard.as_mut() else {
             return Err("No CSV file is open; open one first.".to_string());
+        };
+        let merge_page = |book: &Workbook, start| CsvAnswer::Merge {
+            merge: book.merge_view(start, MERGE_PAGE).map(Box::new),
         };
         let answer = match op {
             CsvOp::Open { .. } => return Ok(()),
@@ -202,14 +182,7 @@ pub fn handle(
                 view_answer(book)
             }
             CsvOp::Remap { column, field } => {
-                let target = match field.as_deref() {
-                    None | Some("") => None,
-                    Some(id) => Some(
-                        Field::from_id(id)
-                            .ok_or_else(|| format!("\"{id}\" is not a BioStar field"))?,
-                    ),
-                };
-                book.remap(column, target);
+                book.remap(column, field_of(field.as_deref())?);
                 view_answer(book)
             }
             CsvOp::AddCustomField { name } => {
@@ -223,13 +196,10 @@ pub fn handle(
             CsvOp::Rows { query } => CsvAnswer::Rows {
                 page: book.rows(&query),
             },
-            CsvOp::Edit { row, col, value } => {
-                let rows = book.edit_cell(row, col, &value);
-                CsvAnswer::Edited {
-                    rows,
-                    view: Box::new(book.view()),
-                }
-            }
+            CsvOp::Edit { row, col, value } => CsvAnswer::Edited {
+                rows: book.edit_cell(row, col, &value),
+                view: Box::new(book.view()),
+            },
             CsvOp::LoadExisting { file: index } => {
                 let existing = file_at(index)?;
                 let bytes = read_file(scope, job, &existing, "Reading")?;
@@ -243,33 +213,78 @@ pub fn handle(
             }
             CsvOp::MergeDefault { choice } => {
                 book.set_merge_default(choice);
-                CsvAnswer::Merge {
-                    merge: book.merge_view(0, MERGE_PAGE).map(Box::new),
-                }
+                merge_page(book, 0)
             }
             CsvOp::MergeOverride { user_id, choice } => {
                 book.set_merge_override(&user_id, choice);
-                CsvAnswer::Merge {
-                    merge: book.merge_view(0, MERGE_PAGE).map(Box::new),
-                }
+                merge_page(book, 0)
             }
             CsvOp::MergePage { start, count } => CsvAnswer::Merge {
                 merge: book.merge_view(start, count).map(Box::new),
             },
-            CsvOp::WriteImport { rows } => {
-                let name = book.import_file_name();
-                return output(scope, job, name, |out| book.write_import(out, rows));
-            }
-            CsvOp::WriteErrors => {
-                let name = book.error_file_name();
-                return output(scope, job, name, |out| book.write_errors(out));
-            }
-            CsvOp::WriteRows { rows } => {
-                let name = book.import_file_name().replace("_import", "_selected");
-                return output(scope, job, name, |out| book.write_rows(out, &rows));
+            write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
+                return write_file(scope, job, book, write)
             }
         };
         post(scope, &Response::Csv { job, answer }, None);
         Ok(())
     })
+}
+
+/// Opens `file` as the worker's workbook and posts its view.
+fn open(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: File,
+    options: OpenOptions,
+) -> Result<(), String> {
+    let bytes = read_file(scope, job, &file, "Reading")?;
+    let stage = "Checking every row".to_string();
+    let progress = Response::Progress {
+        job,
+        file: 0,
+        done: 0,
+        total: 0,
+        stage,
+    };
+    post(scope, &progress, None);
+    let book = Workbook::open(bytes, &file.name(), options).map_err(|e| e.to_string())?;
+    let answer = view_answer(&book);
+    post(scope, &Response::Csv { job, answer }, None);
+    WORKBOOK.with(|w| *w.borrow_mut() = Some((book, file)));
+    Ok(())
+}
+
+/// The field a remap names by id ("" or none: ignore the column).
+fn field_of(id: Option<&str>) -> Result<Option<Field>, String> {
+    match id {
+        None | Some("") => Ok(None),
+        Some(id) => Field::from_id(id)
+            .map(Some)
+            .ok_or_else(|| format!("\"{id}\" is not a BioStar field")),
+    }
+}
+
+/// Writes the file a write op asks for and posts it as a download.
+fn write_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    book: &Workbook,
+    op: CsvOp,
+) -> Result<(), String> {
+    match op {
+        CsvOp::WriteImport { rows } => {
+            let name = book.import_file_name();
+            output(scope, job, name, |out| book.write_import(out, rows))
+        }
+        CsvOp::WriteErrors => {
+            let name = book.error_file_name();
+            output(scope, job, name, |out| book.write_errors(out))
+        }
+        CsvOp::WriteRows { rows } => {
+            let name = book.import_file_name().replace("_import", "_selected");
+            output(scope, job, name, |out| book.write_rows(out, &rows))
+        }
+        other => Err(format!("{other:?} writes no file")),
+    }
 }
