@@ -553,19 +553,21 @@ mod tests {
     fn run(options: &MergeOptions) -> MergeResult {
         let (is, im) = incoming();
         let (es, em) = existing();
-        merge(
-            &MergeSide {
-                sheet: &is,
-                header_row: 0,
-                mapping: &im,
-            },
-            &MergeSide {
-                sheet: &es,
-                header_row: 0,
-                mapping: &em,
-            },
-            options,
-        )
+        merge_sheets((&is, &im), (&es, &em), options)
+    }
+
+    /// Merges two sheets whose header is their first row.
+    fn merge_sheets(
+        (is, im): (&Sheet, &Mapping),
+        (es, em): (&Sheet, &Mapping),
+        options: &MergeOptions,
+    ) -> MergeResult {
+        let side = |sheet, mapping| MergeSide {
+            sheet,
+            header_row: 0,
+            mapping,
+        };
+        merge(&side(is, im), &side(es, em), options)
     }
 
     fn kinds(r: &MergeResult) -> Vec<RowKind> {
@@ -668,19 +670,7 @@ mod tests {
             default: MergeChoice::Overwrite,
             ..MergeOptions::default()
         };
-        let r = merge(
-            &MergeSide {
-                sheet: &is,
-                header_row: 0,
-                mapping: &im,
-            },
-            &MergeSide {
-                sheet: &es,
-                header_row: 0,
-                mapping: &em,
-            },
-            &options,
-        );
+        let r = merge_sheets((&is, &im), (&es, &em), &options);
         assert_eq!(
             r.output_header(),
             vec!["csn", "user_id", "name", "department", "expiry_datetime"]
@@ -711,19 +701,7 @@ mod tests {
     fn rows_without_ids_and_repeated_ids_are_listed_not_dropped() {
         let (is, im) = sheet(&[&["user_id", "name"], &["7", "A"], &["", "B"], &["007", "C"]]);
         let (es, em) = sheet(&[&["user_id", "name"], &["8", "X"], &["8", "Y"]]);
-        let r = merge(
-            &MergeSide {
-                sheet: &is,
-                header_row: 0,
-                mapping: &im,
-            },
-            &MergeSide {
-                sheet: &es,
-                header_row: 0,
-                mapping: &em,
-            },
-            &MergeOptions::default(),
-        );
+        let r = merge_sheets((&is, &im), (&es, &em), &MergeOptions::default());
         assert_eq!(
             r.skipped,
             vec![
@@ -756,17 +734,9 @@ mod tests {
             &["2", "", ""],
         ]);
         let (es, em) = sheet(&[&["user_id"], &["1"], &["2"]]);
-        let r = merge(
-            &MergeSide {
-                sheet: &is,
-                header_row: 0,
-                mapping: &im,
-            },
-            &MergeSide {
-                sheet: &es,
-                header_row: 0,
-                mapping: &em,
-            },
+        let r = merge_sheets(
+            (&is, &im),
+            (&es, &em),
             &MergeOptions {
                 default: MergeChoice::Overwrite,
                 ..MergeOptions::default()
