@@ -7,8 +7,7 @@
 //   node scripts/bench.mjs [--size-mb 64] [--runs 3] [--op inspect_csv] [--no-build]
 // A benchmark: it prints figures and never fails on a slow machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve } from './static-server.mjs';
@@ -37,16 +36,17 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const page = await browser.newPage();
-// Bench-only files, served from the page's own origin (the CSP allows 'self'): each op's
-// generated input, written once by the native example (generation is deterministic, so
-// the native runs see the very same bytes).
-const inputs = mkdtempSync(join(tmpdir(), 'bioport-bench-'));
+// Each op's generated input, written once by the native example (generation is
+// deterministic, so the native runs see the very same bytes) into the bench site, and
+// served by its own server (the CSP allows 'self'; Playwright's request routing would
+// carry hundreds of megabytes through the DevTools protocol).
+const inputs = join('dist-bench', 'bench-input');
+mkdirSync(inputs, { recursive: true });
 const inputOf = (op) => join(inputs, op);
 const ops = only ? [only] : JSON.parse(execFileSync('cargo', [...exampleArgs, '--list-ops'], { encoding: 'utf8' }));
 for (const op of ops) {
   execFileSync('cargo', [...exampleArgs, '--op', op, '--size-mb', String(sizeMb), '--write-input', inputOf(op)]);
 }
-await page.route('**/bench-input/*', (r) => r.fulfill({ path: inputOf(r.request().url().split('/').pop()), contentType: 'application/octet-stream' }));
 await page.route('**/papaparse.min.js', (r) => r.fulfill({ path: 'node_modules/papaparse/papaparse.min.js', contentType: 'text/javascript' }));
 await page.goto(url);
 await page.waitForSelector('html[data-worker=ready]');
