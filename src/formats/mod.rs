@@ -56,3 +56,10 @@ fn next_record(
     }
     Ok(n == buf.len())
 }
+
+/// A real clock file from `../shared/fixtures/zk`, for the unit tests.
+#[cfg(test)]
+pub(crate) fn zk_sample(name: &str) -> Vec<u8> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/zk/");
+    std::fs::read(format!("{dir}{name}")).expect("the sample files sit beside the repository")
+}

@@ -1,0 +1,238 @@
+use super::*;
+use crate::bench::Rng;
+use crate::formats::zk_sample;
+
+const DOC_72: &str = "user_dat_72byte_record_from_zk-protocol_doc.bin";
+const SYN_28: &str = "user_dat_28byte_record_SYNTHETIC.bin";
+
+fn read(bytes: &[u8]) -> UserFile {
+    read_users(bytes, &UserReadOptions::default())
+}
+
+#[test]
+fn documented_72_byte_record_decodes_to_its_documented_values() {
+    let bytes = zk_sample(DOC_72);
+    let file = read(&bytes);
+    assert_eq!(file.record, 72, "{}", file.why);
+    assert!(file.why.contains("divides by 72 only"), "{}", file.why);
+    assert_eq!(file.users.len(), 1);
+    let u = &file.users[0];
+    assert_eq!(u.uid, 13);
+    assert_eq!(u.privilege, Privilege::User);
+    assert!(!u.disabled);
+    assert_eq!(
+        u.password.reveal(),
+        b"444",
+        "garbage after the NUL is not the password"
+    );
+    assert_eq!(u.name, "Ned");
+    assert_eq!(u.card, 222);
+    assert_eq!(u.group, 2);
+    assert!(u.own_time_zones);
+    assert_eq!(u.time_zones, [1, 2, 0]);
+    assert_eq!(u.user_id, "555");
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    assert!(
+        !format!("{u:?}").contains("444"),
+        "Debug never shows the password"
+    );
+    assert_eq!(file.to_bytes().unwrap(), bytes, "garbage after NULs kept");
+}
+
+#[test]
+fn synthetic_28_byte_record_decodes_and_round_trips() {
+    let bytes = zk_sample(SYN_28);
+    let file = read(&bytes);
+    assert_eq!(file.record, 28, "{}", file.why);
+    let u = &file.users[0];
+    assert_eq!(
+        (u.uid, u.name.as_str(), u.card, u.group),
+        (5, "ANA", 1234567, 1)
+    );
+    assert_eq!(
+        (u.password.reveal(), u.user_id.as_str()),
+        (&b"123"[..], "5")
+    );
+    assert_eq!(file.to_bytes().unwrap(), bytes);
+}
+
+#[test]
+fn a_length_of_both_sizes_is_judged_by_content_and_can_be_overridden() {
+    // 504 bytes = 7 x 72 = 18 x 28.
+    let mut bytes = zk_sample(DOC_72);
+    bytes.resize(504, 0);
+    let file = read(&bytes);
+    assert_eq!(file.record, 72);
+    assert!(file.why.contains("both 72 and 28"), "{}", file.why);
+    assert_eq!((file.users.len(), file.empty_slots), (1, 6));
+    assert_eq!(file.to_bytes().unwrap(), bytes);
+    let forced = read_users(
+        &bytes,
+        &UserReadOptions {
+            record: Some(28),
+            ..UserReadOptions::default()
+        },
+    );
+    assert_eq!(forced.record, 28);
+    assert!(forced.why.contains("chosen by you"));
+}
+
+#[test]
+fn a_cut_off_record_is_reported_with_its_byte_and_not_read() {
+    let mut bytes = zk_sample(DOC_72);
+    bytes.extend_from_slice(&zk_sample(DOC_72)[..50]);
+    let file = read(&bytes);
+    assert_eq!(file.users.len(), 1);
+    assert!(file.why.contains("neither"), "{}", file.why);
+    assert!(file.problems[0].starts_with("Byte 72: the last record is cut off (50 of 72"));
+}
+
+#[test]
+fn undecodable_name_bytes_are_counted_per_field_and_kept_on_write() {
+    let mut bytes = zk_sample(DOC_72);
+    bytes[11..15].copy_from_slice(&[b'N', 0xff, 0xfe, b'd']);
+    let file = read(&bytes);
+    let u = &file.users[0];
+    assert_eq!(
+        u.undecodable,
+        vec![Undecodable {
+            field: "name",
+            sequences: 2
+        }]
+    );
+    assert_eq!(u.name, "N\u{FFFD}\u{FFFD}d");
+    assert!(
+        file.problems[0].contains("2 byte sequence(s) of the name"),
+        "{:?}",
+        file.problems
+    );
+    assert_eq!(file.to_bytes().unwrap(), bytes);
+    // The same bytes read as Windows-1252 decode whole.
+    let latin = read_users(
+        &bytes,
+        &UserReadOptions {
+            encoding: encoding_rs::WINDOWS_1252,
+            ..UserReadOptions::default()
+        },
+    );
+    assert!(latin.problems.is_empty());
+    assert_eq!(latin.users[0].name, "Nÿþd");
+}
+
+#[test]
+fn a_changed_field_is_rewritten_cleanly_and_the_rest_kept() {
+    let bytes = zk_sample(DOC_72);
+    let mut file = read(&bytes);
+    file.users[0].name = "Edward".into();
+    let out = file.to_bytes().unwrap();
+    assert_eq!(&out[11..35], b"Edward\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    assert_eq!(&out[..11], &bytes[..11], "password garbage kept");
+    assert_eq!(&out[35..], &bytes[35..]);
+}
+
+#[test]
+fn empty_slots_are_counted_not_listed_and_kept_in_place() {
+    let doc = zk_sample(DOC_72);
+    let mut bytes = vec![0u8; 72];
+    bytes.extend_from_slice(&doc);
+    let mut uid0 = doc.clone();
+    uid0[0..2].fill(0);
+    bytes.extend_from_slice(&uid0);
+    let file = read(&bytes);
+    assert_eq!((file.users.len(), file.empty_slots), (1, 2));
+    assert_eq!(file.to_bytes().unwrap(), bytes);
+}
+
+#[test]
+fn new_users_are_written_in_either_size_and_read_back() {
+    let mut ann = UserRecord::new(1, "1001", "Ann");
+    ann.card = 4_294_967_295;
+    ann.privilege = Privilege::SuperAdmin;
+    ann.disabled = true;
+    for record in [72, 28] {
+        let bytes = write_users(std::slice::from_ref(&ann), record, encoding_rs::UTF_8).unwrap();
+        assert_eq!(bytes.len() as u64, record);
+        let opts = UserReadOptions {
+            record: Some(record),
+            ..UserReadOptions::default()
+        };
+        let back = &read_users(&bytes, &opts).users[0];
+        assert_eq!(
+            (back.uid, back.name.as_str(), back.user_id.as_str()),
+            (1, "Ann", "1001")
+        );
+        assert_eq!(
+            (back.card, back.privilege, back.disabled),
+            (ann.card, Privilege::SuperAdmin, true)
+        );
+    }
+}
+
+fn reasons(users: &[UserRecord], record: u64, encoding: &'static Encoding) -> Vec<String> {
+    check_users(users, record, encoding)
+        .into_iter()
+        .flat_map(|f| f.reasons)
+        .collect()
+}
+
+#[test]
+fn each_thing_the_clock_cannot_hold_is_one_reason_of_one_finding() {
+    let utf8 = encoding_rs::UTF_8;
+    let long = UserRecord::new(1, "1", "Zoë Margaret Featherstonehaugh");
+    assert!(reasons(&[long], 72, utf8)[0].contains("takes 31 bytes"));
+    // "김민서" is 9 bytes in UTF-8 but 6 in CP949 (EUC-KR).
+    let korean = UserRecord::new(1, "1", "김민서");
+    assert!(reasons(std::slice::from_ref(&korean), 28, utf8)[0].contains("holds 8"));
+    assert!(reasons(&[korean], 28, encoding_rs::EUC_KR).is_empty());
+    let greek = UserRecord::new(1, "1", "Ωμέγα");
+    assert!(reasons(&[greek], 72, encoding_rs::WINDOWS_1252)[0].contains("cannot write"));
+    let mut card = UserRecord::new(1, "1", "A");
+    card.card = 4_294_967_296;
+    assert!(reasons(&[card], 72, utf8)[0].contains("above 4294967295"));
+    let alnum = UserRecord::new(1, "A17", "A");
+    assert!(reasons(std::slice::from_ref(&alnum), 28, utf8)[0].contains("not a number"));
+    assert!(reasons(&[alnum], 72, utf8).is_empty());
+    let long_id = UserRecord::new(1, "123456789012345678901234", "A");
+    assert!(reasons(&[long_id], 72, utf8)[0].contains("user ID"));
+    for uid in [0, 65536] {
+        assert!(reasons(&[UserRecord::new(uid, "1", "A")], 72, utf8)[0].contains("outside"));
+    }
+    let dupes = [
+        UserRecord::new(1, "7", "A"),
+        UserRecord::new(1, "8", "B"),
+        UserRecord::new(2, "7", "C"),
+    ];
+    let findings = check_users(&dupes, 72, utf8);
+    assert_eq!(findings.len(), 2, "one finding per user");
+    assert_eq!(findings[0].reasons, ["uid 1 is also user 1's"]);
+    assert_eq!(findings[1].reasons, ["user ID \"7\" is also user 1's"]);
+    assert_eq!(
+        write_users(&dupes, 72, utf8).unwrap_err(),
+        findings,
+        "nothing truncated quietly"
+    );
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0x5eed_1234);
+    for _ in 0..300 {
+        let len = rng.below_usize(400);
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        for record in [None, Some(72), Some(28)] {
+            let opts = UserReadOptions {
+                record,
+                ..UserReadOptions::default()
+            };
+            let file = read_users(&bytes, &opts);
+            let whole = bytes.len() - bytes.len() % file.record as usize;
+            if let Ok(out) = file.to_bytes() {
+                assert_eq!(
+                    out,
+                    bytes[..whole],
+                    "unchanged records written back as read"
+                );
+            }
+        }
+    }
+}
