@@ -44,29 +44,32 @@ pub fn looks_like_attlog_line(line: &str) -> bool {
 
 /// Streams the log line by line and tallies "punches", "damaged lines" and "NUL bytes";
 /// each damaged line is a problem naming its line number and what is wrong with it.
+///
+/// Lines come from the punch reader's line splitter, so a line longer than [`MAX_LINE`]
+/// is never held whole: it is a damaged line saying its length (its NULs still counted).
 pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let mut lines = BufReader::with_capacity(256 * 1024, reader);
-    let mut line = Vec::new();
+    let mut lines = LineReader::new(reader);
+    let mut line = Vec::with_capacity(MAX_LINE + 2);
     let (mut punches, mut damaged, mut number, mut nul_bytes) = (0u64, 0u64, 0u64, 0u64);
-    loop {
-        line.clear();
-        if lines.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
+    while let Some(raw) = lines.next_line(&mut line)? {
         number += 1;
-        let nuls = line.iter().filter(|&&b| b == 0).count() as u64;
-        nul_bytes += nuls;
+        nul_bytes += raw.nuls;
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\r', '\n']);
-        if text.trim().is_empty() {
+        let too_long = raw.len > MAX_LINE as u64 + 2;
+        if raw.nuls == 0 && !too_long && text.trim().is_empty() {
             continue;
         }
         let fields = text.split('\t').count();
-        if nuls == 0 && fields == FIELDS && looks_like_attlog_line(text) && !text.contains("ZZZZ") {
+        let whole = fields == FIELDS && looks_like_attlog_line(text) && !text.contains("ZZZZ");
+        if raw.nuls == 0 && !too_long && whole {
             punches += 1;
         } else {
             damaged += 1;
-            let what = damage(text, nuls, fields);
+            let what = match too_long && raw.nuls == 0 {
+                true => Damage::TooLong(raw.len).message(),
+                false => damage(text, raw.nuls, fields),
+            };
             tally.problem(format!(
                 "Line {number}: {what}; the line is damaged and is not counted as a punch."
             ));
@@ -454,6 +457,7 @@ pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
         }
     }
     log.size = lines.offset;
+    log.punches.shrink_to_fit();
     Ok(log)
 }
 

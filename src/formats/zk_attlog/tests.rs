@@ -1,6 +1,6 @@
 use super::*;
 use crate::bench::Rng;
-use crate::formats::zk_sample;
+use crate::formats::{zk_sample, Seen};
 
 const A: &str = "attlog_A_Alden4891_attloger_LF_pin9.dat";
 const B: &str = "attlog_B_mefistoduan_CHECKHELPER_CRLF_face15.dat";
@@ -228,4 +228,37 @@ fn random_bytes_never_panic_and_write_back_whole() {
         assert_eq!(out, bytes);
         repaired(&bytes, &log, BOTH);
     }
+}
+
+fn counted(bytes: &[u8]) -> Seen {
+    let mut seen = Seen::default();
+    count_punches(&mut &bytes[..], &mut seen).unwrap();
+    seen
+}
+
+#[test]
+fn the_inspect_counter_keeps_its_counts_on_every_sample() {
+    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 6, 9), (E, 5, 3)] {
+        let bytes = zk_sample(file);
+        let seen = counted(&bytes);
+        assert_eq!(seen.counts[0], ("punches".into(), punches), "{file}");
+        assert_eq!(seen.counts[1], ("damaged lines".into(), damaged), "{file}");
+    }
+    let seen = counted(&zk_sample(E));
+    assert!(seen.problems[0].starts_with("Line 1: text that is not a punch"));
+    let nuls = zk_sample(E).iter().filter(|&&b| b == 0).count();
+    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
+    assert!(seen.problems[2].starts_with("Line 8: a punch with 2 of the 6"));
+}
+
+#[test]
+fn the_inspect_counter_never_holds_a_huge_line() {
+    let mut bytes = vec![b'7'; 5_000_000];
+    bytes.extend_from_slice(b"\n1\t2024-01-01 08:00:00\t1\t0\t1\t0");
+    let seen = counted(&bytes);
+    assert_eq!(seen.counts[0], ("punches".into(), 1));
+    assert_eq!(
+        seen.problems,
+        ["Line 1: a line of 5000001 bytes (more than 4096); the line is damaged and is not counted as a punch."]
+    );
 }
