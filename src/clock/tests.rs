@@ -163,3 +163,27 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
     assert!(links.punch_ids_without_user.contains("291"));
     assert!(!links.punch_ids_without_user.contains("2233"));
 }
+
+#[test]
+fn pins_carry_and_wiegand_cards_and_zero_led_cards_are_named() {
+    let csv = "user_id,name,csn,pin,26 bit SIA Standard-H10301\n1,Ann,0042,1234,\n2,Bob,,123456789,12-345\n";
+    let users = users_from_workbook(&open(csv), &[], 72, UTF8);
+    assert_eq!(users.users[0].password.reveal(), b"1234");
+    let reasons: Vec<&[String]> = users.notes.iter().map(|n| &n.reasons[..]).collect();
+    assert!(reasons[0][0].contains("leading zeros"), "{reasons:?}");
+    assert!(reasons[1][0].contains("26 bit SIA Standard-H10301 card does not carry"));
+    assert!(
+        reasons[1][1].contains("password is longer than 8"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn an_empty_or_header_only_csv_gives_no_users() {
+    for csv in ["user_id,name\n", "\n"] {
+        if let Ok(book) = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()) {
+            let users = users_from_workbook(&book, &doc_users(), 72, UTF8);
+            assert_eq!((users.users.len(), users.added), (1, 0));
+        }
+    }
+}
