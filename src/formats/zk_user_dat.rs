@@ -466,7 +466,11 @@ fn choose_record(bytes: &[u8], forced: Option<u64>) -> (u64, String) {
     }
 }
 
-/// Reads a whole `user.dat` (at most 65,535 records, so a few MB) into users.
+/// Most records read from a `user.dat`: uids run to 65,535, so a clock holds no more.
+pub const MAX_RECORDS: usize = 65_536;
+
+/// Reads a whole `user.dat` into users: at most [`MAX_RECORDS`] records (a few MB); the
+/// rest of a longer file is reported, not read.
 pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
     let (record, why) = choose_record(bytes, opts.record);
     let size = record as usize;
@@ -479,7 +483,8 @@ pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
         encoding: opts.encoding,
         empty: Vec::new(),
     };
-    let mut chunks = bytes.chunks_exact(size);
+    let whole = bytes.len().min(MAX_RECORDS * size);
+    let mut chunks = bytes[..whole].chunks_exact(size);
     for (index, chunk) in chunks.by_ref().enumerate() {
         if chunk.iter().all(|&b| b == 0) || u16_at(chunk, 0) == 0 {
             file.empty_slots += 1;
@@ -499,6 +504,12 @@ pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
             ));
         }
         file.users.push(user);
+    }
+    if whole < bytes.len() {
+        file.problems.push(format!(
+            "Byte {whole}: more than {MAX_RECORDS} records, more than a clock holds; the remaining {} bytes are not read.",
+            bytes.len() - whole
+        ));
     }
     let cut = chunks.remainder().len();
     if cut > 0 {
@@ -628,6 +639,11 @@ pub fn encoded_len(text: &str, encoding: &'static Encoding) -> Option<usize> {
 
 /// Reasons one text field does not fit `max` bytes in `encoding`.
 fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding) -> Option<String> {
+    if text.contains('\0') {
+        return Some(format!(
+            "the {what} {text:?} holds a NUL character, which would end it early on the clock"
+        ));
+    }
     match encoded_len(text, encoding) {
         None => Some(format!(
             "the {what} \"{text}\" has characters {} cannot write",
@@ -648,17 +664,27 @@ fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> 
     if !(1..=65535).contains(&user.uid) {
         reasons.push(format!("uid {} is outside 1 to 65535", user.uid));
     }
+    // Fields as read are written back as read, so only changed text is checked.
+    let was = user
+        .raw
+        .as_ref()
+        .filter(|raw| raw.len() as u64 == record)
+        .map(|raw| UserRecord::decode(raw, encoding));
+    let changed =
+        |now: &str, then: fn(&UserRecord) -> &str| was.as_ref().is_none_or(|w| then(w) != now);
     let (name_max, password_max) = if wide { (23, 8) } else { (8, 5) };
-    reasons.extend(text_reasons("name", &user.name, name_max, encoding));
+    if changed(&user.name, |w| &w.name) {
+        reasons.extend(text_reasons("name", &user.name, name_max, encoding));
+    }
     if user.password.reveal().len() > password_max {
         reasons.push(format!("the password is longer than {password_max} bytes"));
     }
     if user.card > u64::from(u32::MAX) {
         reasons.push(format!("card {} is above 4294967295", user.card));
     }
-    if wide {
+    if wide && changed(&user.user_id, |w| &w.user_id) {
         reasons.extend(text_reasons("user ID", &user.user_id, 23, encoding));
-    } else if user.user_id.trim().parse::<u32>().is_err() {
+    } else if !wide && user.user_id.trim().parse::<u32>().is_err() {
         reasons.push(format!(
             "the user ID \"{}\" is not a number up to 4294967295, which 28-byte records need",
             user.user_id

@@ -236,3 +236,47 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_nul_in_a_name_is_flagged_but_undecodable_names_as_read_are_not() {
+    let user = UserRecord::new(1, "1", "An\0na");
+    let found = reasons(&[user], 72, encoding_rs::UTF_8);
+    assert!(found[0].contains("holds a NUL"), "{found:?}");
+    // 23 bytes that do not decode: 23 x U+FFFD would take 69 bytes, but the name is
+    // written back as read, so it fits.
+    let mut bytes = zk_sample(DOC_72);
+    bytes[11..34].fill(0xff);
+    let file = read_users(
+        &bytes,
+        &UserReadOptions {
+            encoding: encoding_rs::WINDOWS_1252,
+            ..UserReadOptions::default()
+        },
+    );
+    assert!(
+        file.problems.is_empty(),
+        "every byte decodes in Windows-1252"
+    );
+    let file = read(&bytes);
+    assert_eq!(file.users[0].undecodable[0].sequences, 23);
+    assert_eq!(file.to_bytes().unwrap(), bytes);
+}
+
+#[test]
+fn a_file_longer_than_a_clock_holds_is_read_up_to_the_cap() {
+    let mut bytes = Vec::with_capacity((MAX_RECORDS + 2) * 28);
+    for uid in 1..=(MAX_RECORDS as u32 + 2) {
+        let mut record = [0u8; 28];
+        record[..2].copy_from_slice(&(uid as u16).to_le_bytes());
+        record[8] = b'A';
+        bytes.extend_from_slice(&record);
+    }
+    let file = read(&bytes);
+    assert_eq!(file.record, 28);
+    assert_eq!(
+        file.users.len() as u64 + file.empty_slots,
+        MAX_RECORDS as u64
+    );
+    let at = MAX_RECORDS * 28;
+    assert!(file.problems[0].starts_with(&format!("Byte {at}: more than 65536 records")));
+}
