@@ -187,3 +187,26 @@ fn an_empty_or_header_only_csv_gives_no_users() {
         }
     }
 }
+
+#[test]
+fn random_files_never_panic_through_the_clock_workflow() {
+    let mut rng = crate::bench::Rng(0xc10c_4a11);
+    for _ in 0..100 {
+        let users = read_users(&rng.bytes(720), &UserReadOptions::default()).users;
+        let (csv, _) = to_csv(&users, &ToCsvOptions::default());
+        if let Ok(book) = Workbook::open(csv.into_bytes(), "u.csv", OpenOptions::default()) {
+            users_from_workbook(&book, &users, 28, UTF8);
+        }
+        let log_bytes = rng.bytes(400);
+        let log = read_attlog(&log_bytes[..]).unwrap();
+        punches_to_csv(
+            &log,
+            &log_bytes,
+            &users,
+            &WriteOptions::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        link(&users, &[], Some((&log, &log_bytes)));
+    }
+}

@@ -319,8 +319,7 @@ mod tests {
     fn random_bytes_never_panic() {
         let mut rng = Rng(0x7e4_91a7e);
         for _ in 0..300 {
-            let len = rng.below_usize(6000);
-            let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let bytes = rng.bytes(6000);
             for kind in [
                 TemplateKind::Fingerprint,
                 TemplateKind::FingerprintV10,

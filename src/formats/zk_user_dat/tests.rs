@@ -217,8 +217,7 @@ fn each_thing_the_clock_cannot_hold_is_one_reason_of_one_finding() {
 fn random_bytes_never_panic() {
     let mut rng = Rng(0x5eed_1234);
     for _ in 0..300 {
-        let len = rng.below_usize(400);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let bytes = rng.bytes(400);
         for record in [None, Some(72), Some(28)] {
             let opts = UserReadOptions {
                 record,
