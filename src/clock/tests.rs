@@ -1,6 +1,6 @@
 use super::*;
 use crate::formats::biostar_csv::WriteOptions;
-use crate::formats::zk_attlog::{find_duplicates, read_attlog};
+use crate::formats::zk_attlog::{read_attlog, read_attlog_bytes};
 use crate::formats::zk_sample;
 use crate::formats::zk_templates::{list_templates, TemplateKind};
 use crate::formats::zk_user_dat::{read_users, write_users, Secret, UserReadOptions};
@@ -119,8 +119,7 @@ fn csv_users_get_uids_and_what_does_not_fit_is_said_per_user() {
 #[test]
 fn punches_export_with_names_labels_and_no_duplicates() {
     let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
-    let mut log = read_attlog(&log_bytes[..]).unwrap();
-    find_duplicates(&mut log, &log_bytes);
+    let log = read_attlog_bytes(&log_bytes);
     let users = [UserRecord::new(1, "2233", "Ned")];
     let opts = WriteOptions {
         bom: false,

@@ -461,6 +461,14 @@ pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
     Ok(log)
 }
 
+/// Reads a log held in memory, duplicates found: [`read_attlog`] then [`find_duplicates`].
+pub fn read_attlog_bytes(file: &[u8]) -> Attlog {
+    // Reading a byte slice cannot fail.
+    let mut log = read_attlog(file).unwrap_or_default();
+    find_duplicates(&mut log, file);
+    log
+}
+
 /// Fills `log.duplicates` with the punches that repeat an earlier one exactly (same ID,
 /// time and codes); `file` is the bytes the log was read from.
 pub fn find_duplicates(log: &mut Attlog, file: &[u8]) {

@@ -184,6 +184,29 @@ pub fn count_users(record: u64, reader: &mut dyn Read, tally: &mut dyn Tally) ->
 // Reading records into users, writing them back, and checking what the clock can hold.
 // ---------------------------------------------------------------------------------------
 
+/// The encodings a clock's names may be in, for a menu: UTF-8 (newer firmware) first,
+/// then the code pages older firmware uses (Windows Western, Central and Eastern European,
+/// Cyrillic, Greek, Turkish, Hebrew, Arabic, Baltic, Vietnamese, Thai; GBK, Big5,
+/// CP949 and Shift_JIS).
+pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
+    encoding_rs::UTF_8,
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::WINDOWS_1250,
+    encoding_rs::WINDOWS_1251,
+    encoding_rs::WINDOWS_1253,
+    encoding_rs::WINDOWS_1254,
+    encoding_rs::WINDOWS_1255,
+    encoding_rs::WINDOWS_1256,
+    encoding_rs::WINDOWS_1257,
+    encoding_rs::WINDOWS_1258,
+    encoding_rs::WINDOWS_874,
+    encoding_rs::GBK,
+    encoding_rs::BIG5,
+    encoding_rs::EUC_KR,
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::ISO_8859_2,
+];
+
 /// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
 /// decode (each shows as U+FFFD in the text, and the count says so).
 pub fn decode_text(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {

@@ -9,9 +9,7 @@ const D: &str = "attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat";
 const E: &str = "attlog_E_CHECKHELPER_nul_hole_excerpt.bin";
 
 fn read(bytes: &[u8]) -> Attlog {
-    let mut log = read_attlog(bytes).unwrap();
-    find_duplicates(&mut log, bytes);
-    log
+    read_attlog_bytes(bytes)
 }
 
 fn repaired(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> (Vec<u8>, RepairReport) {

@@ -279,3 +279,32 @@ fn a_file_longer_than_a_clock_holds_is_read_up_to_the_cap() {
     let at = MAX_RECORDS * 28;
     assert!(file.problems[0].starts_with(&format!("Byte {at}: more than 65536 records")));
 }
+
+#[test]
+fn names_decode_in_the_clock_code_pages_and_stop_at_the_nul() {
+    let mut bytes = zk_sample(DOC_72);
+    // "王小明" in GBK, then a NUL, then garbage that must never show.
+    bytes[11..24].copy_from_slice(b"\xcd\xf5\xd0\xa1\xc3\xf7\0junk!!");
+    let gbk = UserReadOptions {
+        encoding: encoding_rs::GBK,
+        ..UserReadOptions::default()
+    };
+    let file = read_users(&bytes, &gbk);
+    assert_eq!(file.users[0].name, "王小明");
+    assert!(file.problems.is_empty());
+    assert!(!format!("{:?}", file.users[0]).contains("junk"));
+    assert_eq!(
+        file.to_bytes().unwrap(),
+        bytes,
+        "the garbage after the NUL is kept"
+    );
+    assert!(CLOCK_ENCODINGS.contains(&encoding_rs::GBK));
+    // Korean (CP949 is encoding_rs's EUC-KR) in the 8-byte name of a 28-byte record.
+    let korean = UserRecord::new(1, "1", "김민서");
+    let out = write_users(&[korean], 28, encoding_rs::EUC_KR).unwrap();
+    let opts = UserReadOptions {
+        record: Some(28),
+        encoding: encoding_rs::EUC_KR,
+    };
+    assert_eq!(read_users(&out, &opts).users[0].name, "김민서");
+}
