@@ -459,8 +459,18 @@ pub struct UserFile {
 /// The record size for a file of these bytes, and why, in words.
 fn choose_record(bytes: &[u8], forced: Option<u64>) -> (u64, String) {
     let len = bytes.len() as u64;
-    if let Some(record) = forced {
-        return (record, format!("{record}-byte records, chosen by you"));
+    match forced {
+        Some(record @ (USER_DAT_72 | USER_DAT_28)) => {
+            return (record, format!("{record}-byte records, chosen by you"));
+        }
+        Some(other) => {
+            let (record, why) = choose_record(bytes, None);
+            let why = format!(
+                "{other} is not a user.dat record size (72 or 28), so it was judged: {why}"
+            );
+            return (record, why);
+        }
+        None => {}
     }
     if len == 0 {
         return (
@@ -682,6 +692,9 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
 
 /// Reasons a single user does not fit `record`-byte records (duplicates aside).
 fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Vec<String> {
+    if record != USER_DAT_72 && record != USER_DAT_28 {
+        return vec![format!("{record} is not a user.dat record size (72 or 28)")];
+    }
     let wide = record == USER_DAT_72;
     let mut reasons = Vec::new();
     if !(1..=65535).contains(&user.uid) {

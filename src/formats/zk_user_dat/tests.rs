@@ -218,7 +218,7 @@ fn random_bytes_never_panic() {
     let mut rng = Rng(0x5eed_1234);
     for _ in 0..300 {
         let bytes = rng.bytes(400);
-        for record in [None, Some(72), Some(28)] {
+        for record in [None, Some(72), Some(28), Some(10)] {
             let opts = UserReadOptions {
                 record,
                 ..UserReadOptions::default()
@@ -307,4 +307,25 @@ fn names_decode_in_the_clock_code_pages_and_stop_at_the_nul() {
         encoding: encoding_rs::EUC_KR,
     };
     assert_eq!(read_users(&out, &opts).users[0].name, "김민서");
+}
+
+#[test]
+fn a_size_other_than_72_or_28_is_never_used() {
+    let bytes = zk_sample(DOC_72);
+    let opts = UserReadOptions {
+        record: Some(10),
+        ..UserReadOptions::default()
+    };
+    let file = read_users(&bytes, &opts);
+    assert_eq!(file.record, 72);
+    assert!(
+        file.why.starts_with("10 is not a user.dat record size"),
+        "{}",
+        file.why
+    );
+    let refused = write_users(&file.users, 10, encoding_rs::UTF_8).unwrap_err();
+    assert_eq!(
+        refused[0].reasons,
+        ["10 is not a user.dat record size (72 or 28)"]
+    );
 }
