@@ -51,7 +51,7 @@ pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
     let mut lines = LineReader::new(reader);
     let mut line = Vec::with_capacity(MAX_LINE + 2);
     let (mut punches, mut damaged, mut number, mut nul_bytes) = (0u64, 0u64, 0u64, 0u64);
-    while let Some(raw) = lines.next_line(&mut line)? {
+    while let Some(raw) = lines.next_line(&mut line, &mut io::sink())? {
         number += 1;
         nul_bytes += raw.nuls;
         let text = String::from_utf8_lossy(&line);
@@ -276,8 +276,14 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// The next line into `line` (capped, line end included when it fits), or None.
-    fn next_line(&mut self, line: &mut Vec<u8>) -> io::Result<Option<RawLine>> {
+    /// The next line into `line` (capped, line end included when it fits), or None; the
+    /// whole of a line longer than the cap goes to `overflow` instead, as it is read.
+    fn next_line(
+        &mut self,
+        line: &mut Vec<u8>,
+        overflow: &mut dyn Write,
+    ) -> io::Result<Option<RawLine>> {
+        const CAP: usize = MAX_LINE + 2;
         line.clear();
         let (mut len, mut nuls, mut newline) = (0u64, 0u64, false);
         while !newline {
@@ -291,8 +297,14 @@ impl<R: Read> LineReader<R> {
                 .map_or(chunk.len(), |i| i + 1);
             newline = chunk[take - 1] == b'\n';
             nuls += chunk[..take].iter().filter(|&&b| b == 0).count() as u64;
-            let room = (MAX_LINE + 2).saturating_sub(line.len()).min(take);
+            let room = CAP.saturating_sub(line.len()).min(take);
             line.extend_from_slice(&chunk[..room]);
+            if len + take as u64 > CAP as u64 {
+                if len <= CAP as u64 {
+                    overflow.write_all(line)?;
+                }
+                overflow.write_all(&chunk[room..take])?;
+            }
             len += take as u64;
             self.inner.consume(take);
         }
@@ -437,7 +449,7 @@ pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
     let mut lines = LineReader::new(reader);
     let mut buf = Vec::with_capacity(MAX_LINE + 2);
     let mut log = Attlog::default();
-    while let Some(raw) = lines.next_line(&mut buf)? {
+    while let Some(raw) = lines.next_line(&mut buf, &mut io::sink())? {
         log.lines += 1;
         log.nul_bytes += raw.nuls;
         log.missing_final_newline = !raw.newline;
@@ -511,19 +523,29 @@ pub struct RepairReport {
     pub removed_duplicates: u64,
 }
 
-/// Copies the lines of `file` to keep onto `out`, each byte for byte (ID width, fields
-/// and line end as they were); with nothing to drop the output is the input.
+/// Streams the lines of the log read from `reader` onto `out`, leaving out what `opts`
+/// drops; kept lines are copied byte for byte (ID width, fields and line end as they
+/// were), so with nothing to drop the output is the input. Holds one capped line at most.
 pub fn repair_attlog(
-    file: &[u8],
+    reader: impl Read,
     log: &Attlog,
     opts: RepairOptions,
     out: &mut dyn Write,
 ) -> io::Result<RepairReport> {
-    let mut lines = LineReader::new(file);
+    let mut lines = LineReader::new(reader);
     let mut buf = Vec::with_capacity(MAX_LINE + 2);
     let mut report = RepairReport::default();
     let (mut punch, mut dups) = (0u32, log.duplicates.iter().peekable());
-    while let Some(raw) = lines.next_line(&mut buf)? {
+    loop {
+        // A line over the cap is damaged: it streams straight to `out` unless dropped.
+        let mut sink = io::sink();
+        let overflow: &mut dyn Write = match opts.remove_damaged {
+            true => &mut sink,
+            false => &mut *out,
+        };
+        let Some(raw) = lines.next_line(&mut buf, overflow)? else {
+            return Ok(report);
+        };
         let (damaged, duplicate) = match parse_line(&buf, raw) {
             Parsed::Punch(_) => {
                 let dup = dups.next_if_eq(&&punch).is_some();
@@ -538,11 +560,12 @@ pub fn repair_attlog(
         } else if duplicate && opts.remove_duplicates {
             report.removed_duplicates += 1;
         } else {
-            out.write_all(&file[raw.offset as usize..(raw.offset + raw.len) as usize])?;
+            if raw.len <= buf.len() as u64 {
+                out.write_all(&buf)?;
+            }
             report.kept += 1;
         }
     }
-    Ok(report)
 }
 
 #[cfg(test)]

@@ -192,6 +192,12 @@ fn a_huge_line_without_newline_is_capped_and_reported() {
     assert_eq!(log.punches.len(), 2, "resynced after the long line");
     assert_eq!(log.damaged[0].damage, Damage::TooLong(3_000_001));
     assert_eq!(repaired(&bytes, &log, RepairOptions::default()).0, bytes);
+    let (out, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!(report.removed_damaged, 1);
+    assert_eq!(
+        out,
+        b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\n2\t2024-01-01 08:00:00\t1\t0\t1\t0\n"
+    );
 }
 
 #[test]
@@ -258,5 +264,39 @@ fn the_inspect_counter_never_holds_a_huge_line() {
     assert_eq!(
         seen.problems,
         ["Line 1: a line of 5000001 bytes (more than 4096); the line is damaged and is not counted as a punch."]
+    );
+}
+
+#[test]
+fn the_real_size_nul_hole_streams_through_reader_counter_and_repair() {
+    // Widen the shortened hole of sample E back to the 311,077 NULs of the real file.
+    let sample = zk_sample(E);
+    let hole = sample.iter().position(|&b| b == 0).unwrap();
+    let mut bytes = sample[..hole].to_vec();
+    bytes.resize(hole + 311_077, 0);
+    let after = hole + sample[hole..].iter().rposition(|&b| b == 0).unwrap() + 1;
+    bytes.extend_from_slice(&sample[after..]);
+    let nuls = bytes.iter().filter(|&&b| b == 0).count() as u64;
+    let log = read(&bytes);
+    assert_eq!((log.punches.len(), log.damaged_count), (5, 3));
+    assert_eq!(log.damaged[1].damage, Damage::NulBytes(nuls));
+    assert_eq!(repaired(&bytes, &log, RepairOptions::default()).0, bytes);
+    let (out, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!((report.kept, report.removed_damaged), (5, 3));
+    assert!(!out.contains(&0));
+    let seen = counted(&bytes);
+    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
+}
+
+#[test]
+fn a_log_of_one_endless_line_is_one_damaged_line() {
+    let bytes = vec![b'Z'; 10_000_000];
+    let log = read(&bytes);
+    assert_eq!(log.lines, 1);
+    assert_eq!(log.damaged[0].damage, Damage::TooLong(10_000_000));
+    assert!(log.missing_final_newline);
+    assert_eq!(
+        repaired(&bytes, &log, RepairOptions::default()).0.len(),
+        bytes.len()
     );
 }
