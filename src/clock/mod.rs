@@ -23,6 +23,8 @@ use crate::formats::zk_user_dat::UserRecord;
 /// What in a clock's file set does not link up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Links {
+    /// Valid template records per uid of a user in `user.dat` (users with none left out).
+    pub templates_per_user: BTreeMap<u32, usize>,
     /// Template uids with no user in `user.dat`, with how many records each.
     pub templates_without_user: BTreeMap<u16, usize>,
     /// Uids of users with no template in any of the template files given.
@@ -45,6 +47,9 @@ pub fn link(
         let uid = u32::from(record.uid);
         if uids.contains(&uid) {
             with_templates.insert(uid);
+            if record.valid {
+                *links.templates_per_user.entry(uid).or_default() += 1;
+            }
         } else {
             *links.templates_without_user.entry(record.uid).or_default() += 1;
         }

@@ -145,9 +145,10 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
         UserRecord::new(2, "2233", "B"),
     ];
     let mut templates = Vec::new();
-    for uid in [1u16, 9, 9] {
+    for uid in [1u16, 9, 9, 1] {
         let mut record = vec![0u8; 608];
         record[2..4].copy_from_slice(&uid.to_le_bytes());
+        record[5] = 1;
         templates.extend(record);
     }
     let list = list_templates(TemplateKind::Fingerprint, &templates);
@@ -159,6 +160,10 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
         [(9, 2)]
     );
     assert_eq!(links.users_without_templates, [2]);
+    assert_eq!(
+        links.templates_per_user.into_iter().collect::<Vec<_>>(),
+        [(1, 2)]
+    );
     assert!(links.punch_ids_without_user.contains("291"));
     assert!(!links.punch_ids_without_user.contains("2233"));
 }
