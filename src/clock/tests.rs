@@ -68,8 +68,14 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
     assert!(csv.contains("7,Boss,,123456\r\n"), "{csv}");
     assert_eq!(notes[0].notes.len(), 2);
     assert_clean(&csv, 2);
-    let alnum = UserRecord::new(9, "A17", "Al");
-    assert!(to_csv(&[alnum], &ToCsvOptions::default()).1[0].notes[0].contains("alphanumeric"));
+    for (id, note) in [
+        ("A17", "alphanumeric"),
+        ("007", "leading zeros"),
+        ("", "no user ID"),
+    ] {
+        let user = UserRecord::new(9, id, "Al");
+        assert!(to_csv(&[user], &ToCsvOptions::default()).1[0].notes[0].contains(note));
+    }
 }
 
 #[test]

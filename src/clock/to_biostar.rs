@@ -30,6 +30,19 @@ fn valid_pin(password: &[u8]) -> bool {
     (4..=16).contains(&password.len()) && password.iter().all(u8::is_ascii_digit)
 }
 
+/// What BioStar will make of a clock user ID, when it is not a plain number.
+fn user_id_note(id: &str) -> Option<String> {
+    if id.is_empty() {
+        Some("no user ID: BioStar needs one, so the row will be rejected until it has one".into())
+    } else if !id.bytes().all(|b| b.is_ascii_digit()) {
+        Some("the user ID is not a number: the BioStar site must use alphanumeric user IDs".into())
+    } else if id.len() > 1 && id.starts_with('0') {
+        Some("the user ID has leading zeros, which numeric BioStar user IDs drop".into())
+    } else {
+        None
+    }
+}
+
 /// What of `user` does not carry, and its PIN when it carries one.
 fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
     let mut notes = Vec::new();
@@ -54,11 +67,7 @@ fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
             bad.sequences, bad.field
         ));
     }
-    if !user.user_id.trim().bytes().all(|b| b.is_ascii_digit()) {
-        notes.push(
-            "the user ID is not a number: the BioStar site must use alphanumeric user IDs".into(),
-        );
-    }
+    notes.extend(user_id_note(user.user_id.trim()));
     let password = user.password.reveal();
     let mut pin = None;
     if !password.is_empty() {
