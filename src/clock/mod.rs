@@ -12,7 +12,7 @@ mod to_biostar;
 
 pub use from_biostar::{users_from_workbook, ClockUsers, FitNote};
 pub use punches::{punches_to_csv, PUNCH_HEADER};
-pub use to_biostar::{users_to_csv, CarryNote, ToCsvOptions};
+pub use to_biostar::{users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 

@@ -220,3 +220,26 @@ fn random_files_never_panic_through_the_clock_workflow() {
         link(&users, &[], Some((&log, &log_bytes)));
     }
 }
+
+#[test]
+fn the_in_memory_export_adds_what_the_biostar_import_check_finds_per_user() {
+    let users = [
+        UserRecord::new(1, "1", "Ann"),
+        UserRecord::new(2, "A17", "Bea"),
+        UserRecord::new(3, "3", "Cy"),
+    ];
+    let settings = crate::workbench::validate::SiteSettings::default();
+    let (csv, notes) = users_to_biostar(&users, &ToCsvOptions::default(), settings).unwrap();
+    assert_eq!(csv, to_csv(&users, &ToCsvOptions::default()).0.into_bytes());
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].user_id, "A17");
+    assert!(
+        notes[0].notes[1].starts_with("BioStar import check: "),
+        "{notes:?}"
+    );
+    let (_, clean) = users_to_biostar(&doc_users(), &ToCsvOptions::default(), settings).unwrap();
+    assert!(
+        !clean[0].notes.iter().any(|n| n.contains("import check")),
+        "{clean:?}"
+    );
+}

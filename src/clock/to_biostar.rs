@@ -4,6 +4,8 @@ use std::io;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_user_dat::{Privilege, UserRecord};
+use crate::workbench::validate::SiteSettings;
+use crate::workbench::{OpenOptions, Workbook};
 
 /// How to write the BioStar user CSV.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub struct ToCsvOptions {
 /// What of one user does not carry into BioStar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarryNote {
+    /// Position of the user in the list converted (0-based).
+    pub index: usize,
     /// The user's ID.
     pub user_id: String,
     /// The user's uid on the clock.
@@ -99,7 +103,7 @@ pub fn users_to_csv<W: io::Write>(
     }
     csv.write_row(header)?;
     let mut notes = Vec::new();
-    for user in users {
+    for (index, user) in users.iter().enumerate() {
         let (user_notes, pin) = carry(user, opts.carry_pins);
         let card = if user.card == 0 {
             String::new()
@@ -113,6 +117,7 @@ pub fn users_to_csv<W: io::Write>(
         csv.write_row(row)?;
         if !user_notes.is_empty() {
             notes.push(CarryNote {
+                index,
                 user_id: user.user_id.clone(),
                 uid: user.uid,
                 notes: user_notes,
@@ -120,4 +125,38 @@ pub fn users_to_csv<W: io::Write>(
         }
     }
     Ok((csv.finish()?, notes))
+}
+
+/// Writes `users` as a BioStar user CSV in memory and opens it in the workbench with the
+/// site's `settings`: each user's note also carries what the import check finds in its row.
+pub fn users_to_biostar(
+    users: &[UserRecord],
+    opts: &ToCsvOptions,
+    settings: SiteSettings,
+) -> io::Result<(Vec<u8>, Vec<CarryNote>)> {
+    let (csv, notes) = users_to_csv(users, opts, Vec::new())?;
+    let open = OpenOptions {
+        settings,
+        ..OpenOptions::default()
+    };
+    let Ok(book) = Workbook::open(csv.clone(), "users.csv", open) else {
+        return Ok((csv, notes)); // no users: nothing to check
+    };
+    let mut by_user: std::collections::BTreeMap<usize, CarryNote> =
+        notes.into_iter().map(|n| (n.index, n)).collect();
+    for (row, _, finding) in book.findings() {
+        let index = row.wrapping_sub(book.header_row() + 1);
+        let Some(user) = users.get(index) else {
+            continue;
+        };
+        let note = by_user.entry(index).or_insert_with(|| CarryNote {
+            index,
+            user_id: user.user_id.clone(),
+            uid: user.uid,
+            notes: Vec::new(),
+        });
+        let message = format!("BioStar import check: {}", finding.message);
+        note.notes.push(message);
+    }
+    Ok((csv, by_user.into_values().collect()))
 }
