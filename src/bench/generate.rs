@@ -26,6 +26,12 @@ impl Rng {
     pub fn below_usize(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
+
+    /// Up to `most` random bytes (a random length below `most`), for no-panic tests.
+    pub fn bytes(&mut self, most: usize) -> Vec<u8> {
+        let len = self.below_usize(most);
+        (0..len).map(|_| self.next() as u8).collect()
+    }
 }
 
 const SURNAMES: [&str; 10] = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];

@@ -1,9 +1,75 @@
-//! The time clock workflow's room: what bioport does with a ZKTeco-family clock's USB
-//! files once they are recognised, as one set (users, punches and templates linked by uid
-//! and user ID): check and repair the attendance log, write `user.dat`, and move users
-//! between the clock and BioStar.
+//! The time clock workflow: what bioport does with a ZKTeco-family clock's USB files once
+//! they are recognised, as one set (users, punches and templates linked by uid and user
+//! ID): find what does not link, move users between the clock and BioStar, and export
+//! punches with their users' names.
 //!
-//! Empty for now: today a clock's files are only recognised ([`crate::recognize`]) and
-//! counted ([`crate::inspect`]). The byte layouts live in [`crate::formats`]
-//! (`zk_user_dat`, `zk_attlog`, `zk_templates`); this module will hold what works across
-//! them.
+//! The byte layouts live in [`crate::formats`] (`zk_user_dat`, `zk_attlog`,
+//! `zk_templates`); this module holds what works across them. Plain Rust: no browser types.
+
+mod from_biostar;
+mod punches;
+mod to_biostar;
+
+pub use from_biostar::{users_from_workbook, ClockUsers, FitNote};
+pub use punches::{punches_to_csv, PUNCH_HEADER};
+pub use to_biostar::{users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::formats::zk_attlog::Attlog;
+use crate::formats::zk_templates::TemplateList;
+use crate::formats::zk_user_dat::UserRecord;
+
+/// What in a clock's file set does not link up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    /// Valid template records per uid of a user in `user.dat` (users with none left out).
+    pub templates_per_user: BTreeMap<u32, usize>,
+    /// Template uids with no user in `user.dat`, with how many records each.
+    pub templates_without_user: BTreeMap<u16, usize>,
+    /// Uids of users with no template in any of the template files given.
+    pub users_without_templates: Vec<u32>,
+    /// User IDs in the attendance log that no user in `user.dat` has.
+    pub punch_ids_without_user: BTreeSet<String>,
+}
+
+/// Links users to templates by uid and punches by user ID; `log` is the attendance log
+/// read with the bytes it was read from.
+pub fn link(
+    users: &[UserRecord],
+    templates: &[TemplateList],
+    log: Option<(&Attlog, &[u8])>,
+) -> Links {
+    let uids: HashSet<u32> = users.iter().map(|u| u.uid).collect();
+    let mut links = Links::default();
+    let mut with_templates = HashSet::new();
+    for record in templates.iter().flat_map(|t| &t.records) {
+        let uid = u32::from(record.uid);
+        if uids.contains(&uid) {
+            with_templates.insert(uid);
+            if record.valid {
+                *links.templates_per_user.entry(uid).or_default() += 1;
+            }
+        } else {
+            *links.templates_without_user.entry(record.uid).or_default() += 1;
+        }
+    }
+    links.users_without_templates = users
+        .iter()
+        .map(|u| u.uid)
+        .filter(|uid| !with_templates.contains(uid))
+        .collect();
+    if let Some((log, file)) = log {
+        let ids: HashSet<&str> = users.iter().map(|u| u.user_id.trim()).collect();
+        for punch in &log.punches {
+            let id = String::from_utf8_lossy(punch.id(file));
+            if !ids.contains(id.as_ref()) {
+                links.punch_ids_without_user.insert(id.into_owned());
+            }
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests;

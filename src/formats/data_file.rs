@@ -104,22 +104,8 @@ fn walk_entries(source: &mut dyn Read, counts: &mut (u64, u64)) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::Seen;
     use std::io::Write;
-
-    #[derive(Default)]
-    struct Seen {
-        counts: Vec<(String, u64)>,
-        problems: Vec<String>,
-    }
-
-    impl Tally for Seen {
-        fn count(&mut self, label: &str, value: u64) {
-            self.counts.push((label.to_string(), value));
-        }
-        fn problem(&mut self, message: String) {
-            self.problems.push(message);
-        }
-    }
 
     /// A gzip-compressed tar of `n` entries of 10,000 bytes that compress poorly.
     fn archive(n: usize) -> Vec<u8> {

@@ -56,3 +56,30 @@ fn next_record(
     }
     Ok(n == buf.len())
 }
+
+/// A real clock file from `../shared/fixtures/zk`, for the unit tests.
+#[cfg(test)]
+pub(crate) fn zk_sample(name: &str) -> Vec<u8> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/zk/");
+    std::fs::read(format!("{dir}{name}")).expect("the sample files sit beside the repository")
+}
+
+/// A [`Tally`] that keeps what a counter reported, for the unit tests.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Seen {
+    /// Each count, in the order reported.
+    pub counts: Vec<(String, u64)>,
+    /// Each problem, in the order reported.
+    pub problems: Vec<String>,
+}
+
+#[cfg(test)]
+impl Tally for Seen {
+    fn count(&mut self, label: &str, value: u64) {
+        self.counts.push((label.to_string(), value));
+    }
+    fn problem(&mut self, message: String) {
+        self.problems.push(message);
+    }
+}

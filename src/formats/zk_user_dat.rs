@@ -6,6 +6,8 @@
 
 use std::io::{self, Read};
 
+use encoding_rs::{DecoderResult, Encoding};
+
 use super::{next_record, Tally};
 
 /// The name the clock reads users from.
@@ -177,3 +179,594 @@ pub fn count_users(record: u64, reader: &mut dyn Read, tally: &mut dyn Tally) ->
     tally.count("disabled users", disabled);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Reading records into users, writing them back, and checking what the clock can hold.
+// ---------------------------------------------------------------------------------------
+
+/// The encodings a clock's names may be in, for a menu: UTF-8 (newer firmware) first,
+/// then the code pages older firmware uses (Windows Western, Central and Eastern European,
+/// Cyrillic, Greek, Turkish, Hebrew, Arabic, Baltic, Vietnamese, Thai; GBK, Big5,
+/// CP949 and Shift_JIS).
+pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
+    encoding_rs::UTF_8,
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::WINDOWS_1250,
+    encoding_rs::WINDOWS_1251,
+    encoding_rs::WINDOWS_1253,
+    encoding_rs::WINDOWS_1254,
+    encoding_rs::WINDOWS_1255,
+    encoding_rs::WINDOWS_1256,
+    encoding_rs::WINDOWS_1257,
+    encoding_rs::WINDOWS_1258,
+    encoding_rs::WINDOWS_874,
+    encoding_rs::GBK,
+    encoding_rs::BIG5,
+    encoding_rs::EUC_KR,
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::ISO_8859_2,
+];
+
+/// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
+/// decode (each shows as U+FFFD in the text, and the count says so).
+pub fn decode_text(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() * 3 + 4);
+    let mut rest = bytes;
+    let mut bad = 0;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut text, true);
+        rest = &rest[read..];
+        match result {
+            DecoderResult::InputEmpty => return (text, bad),
+            DecoderResult::Malformed(_, _) => {
+                bad += 1;
+                text.push('\u{FFFD}');
+            }
+            DecoderResult::OutputFull => text.reserve(rest.len() * 3 + 4),
+        }
+    }
+}
+
+/// The bytes of a NUL-terminated field up to its first NUL (what follows never shows).
+fn until_nul(field: &[u8]) -> &[u8] {
+    &field[..field.iter().position(|&b| b == 0).unwrap_or(field.len())]
+}
+
+/// A user's rank on the clock (the privilege byte without its "disabled" bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privilege {
+    /// An ordinary user (0).
+    User,
+    /// May enrol users (2).
+    Enroller,
+    /// May change settings (6).
+    Admin,
+    /// May do everything (14).
+    SuperAdmin,
+    /// A value no firmware documents, kept as read.
+    Other(u8),
+}
+
+impl Privilege {
+    /// The rank and the "disabled" flag held in a privilege byte.
+    pub fn from_byte(byte: u8) -> (Privilege, bool) {
+        let rank = match byte & !1 {
+            0 => Privilege::User,
+            2 => Privilege::Enroller,
+            6 => Privilege::Admin,
+            14 => Privilege::SuperAdmin,
+            other => Privilege::Other(other),
+        };
+        (rank, byte & 1 == 1)
+    }
+
+    /// The privilege byte for this rank and `disabled` flag.
+    pub fn to_byte(self, disabled: bool) -> u8 {
+        let rank = match self {
+            Privilege::User => 0,
+            Privilege::Enroller => 2,
+            Privilege::Admin => 6,
+            Privilege::SuperAdmin => 14,
+            Privilege::Other(v) => v & !1,
+        };
+        rank | u8::from(disabled)
+    }
+
+    /// The rank in words ("user", "enroller", "admin", "super admin").
+    pub fn label(self) -> String {
+        match self {
+            Privilege::User => "user".into(),
+            Privilege::Enroller => "enroller".into(),
+            Privilege::Admin => "admin".into(),
+            Privilege::SuperAdmin => "super admin".into(),
+            Privilege::Other(v) => format!("unknown privilege {v}"),
+        }
+    }
+}
+
+/// Bytes that are never shown by `Debug`: a user's password.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Wraps password bytes.
+    pub fn new(bytes: Vec<u8>) -> Secret {
+        Secret(bytes)
+    }
+
+    /// The password bytes; call only when the user asked to see or carry them.
+    pub fn reveal(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// True when there is no password.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({} bytes, not shown)", self.0.len())
+    }
+}
+
+/// A text field that did not wholly decode: which field and how many byte sequences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// "name" or "user ID" (the password is never decoded).
+    pub field: &'static str,
+    /// Byte sequences that did not decode in the chosen encoding.
+    pub sequences: usize,
+}
+
+/// One user of a `user.dat`, in either record size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    /// Internal number (1 to 65535) that the template files refer to.
+    pub uid: u32,
+    /// Rank on the clock.
+    pub privilege: Privilege,
+    /// The user may not punch.
+    pub disabled: bool,
+    /// Password bytes up to the first NUL (never decoded, never shown by `Debug`).
+    pub password: Secret,
+    /// Name, decoded up to the first NUL.
+    pub name: String,
+    /// Card number, 0 for none.
+    pub card: u64,
+    /// Group (1 for new users).
+    pub group: u8,
+    /// The user has own time zones rather than the group's (72-byte records only).
+    pub own_time_zones: bool,
+    /// Time zones 1 to 3, 0 for unused (28-byte records hold only the first).
+    pub time_zones: [u16; 3],
+    /// The user ID shown on the clock and written in the attendance log.
+    pub user_id: String,
+    /// Text fields that did not wholly decode.
+    pub undecodable: Vec<Undecodable>,
+    /// The record as read, so an unchanged user is written back byte for byte.
+    raw: Option<Vec<u8>>,
+}
+
+impl UserRecord {
+    /// A new user with no password, card or time zones, in group 1.
+    pub fn new(uid: u32, user_id: &str, name: &str) -> UserRecord {
+        UserRecord {
+            uid,
+            privilege: Privilege::User,
+            disabled: false,
+            password: Secret::default(),
+            name: name.to_string(),
+            card: 0,
+            group: 1,
+            own_time_zones: false,
+            time_zones: [0; 3],
+            user_id: user_id.to_string(),
+            undecodable: Vec::new(),
+            raw: None,
+        }
+    }
+
+    /// Decodes one record of `record.len()` bytes (72 or 28), text in `encoding`.
+    pub fn decode(record: &[u8], encoding: &'static Encoding) -> UserRecord {
+        let (privilege, disabled) = Privilege::from_byte(record[2]);
+        let mut user = UserRecord::new(u32::from(u16_at(record, 0)), "", "");
+        user.privilege = privilege;
+        user.disabled = disabled;
+        let text = |field: &'static str, bytes: &[u8], bad: &mut Vec<Undecodable>| {
+            let (text, sequences) = decode_text(encoding, until_nul(bytes));
+            if sequences > 0 {
+                bad.push(Undecodable { field, sequences });
+            }
+            text
+        };
+        let mut bad = Vec::new();
+        if record.len() == USER_DAT_72 as usize {
+            user.password = Secret(until_nul(&record[3..11]).to_vec());
+            user.name = text("name", &record[11..35], &mut bad);
+            user.card = u64::from(u32_at(record, 35));
+            user.group = record[39];
+            user.own_time_zones = u16_at(record, 40) != 0;
+            user.time_zones = [u16_at(record, 42), u16_at(record, 44), u16_at(record, 46)];
+            user.user_id = text("user ID", &record[48..72], &mut bad);
+        } else {
+            user.password = Secret(until_nul(&record[3..8]).to_vec());
+            user.name = text("name", &record[8..16], &mut bad);
+            user.card = u64::from(u32_at(record, 16));
+            user.group = record[21];
+            user.time_zones = [u16_at(record, 22), 0, 0];
+            user.user_id = u32_at(record, 24).to_string();
+        }
+        user.undecodable = bad;
+        user.raw = Some(record.to_vec());
+        user
+    }
+
+    /// The record bytes as read, when this user came from a file.
+    pub fn raw(&self) -> Option<&[u8]> {
+        self.raw.as_deref()
+    }
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// How to read a `user.dat`.
+#[derive(Debug, Clone, Copy)]
+pub struct UserReadOptions {
+    /// The record size to use (72 or 28) instead of the one judged from the file.
+    pub record: Option<u64>,
+    /// The encoding of names and user IDs (UTF-8 unless chosen).
+    pub encoding: &'static Encoding,
+}
+
+impl Default for UserReadOptions {
+    /// Record size judged from the file, UTF-8 text.
+    fn default() -> Self {
+        UserReadOptions {
+            record: None,
+            encoding: encoding_rs::UTF_8,
+        }
+    }
+}
+
+/// A read `user.dat`: its users, the record size and why, and what could not be read.
+#[derive(Debug, Clone)]
+pub struct UserFile {
+    /// The record size read: [`USER_DAT_72`] or [`USER_DAT_28`].
+    pub record: u64,
+    /// Why that record size, in words.
+    pub why: String,
+    /// The users in file order (empty slots left out).
+    pub users: Vec<UserRecord>,
+    /// All-zero records and records with uid 0.
+    pub empty_slots: u64,
+    /// What is wrong with the file, each with its byte position.
+    pub problems: Vec<String>,
+    /// The encoding the text was read in.
+    pub encoding: &'static Encoding,
+    /// Empty slots as read, with their record index, so the file is written back whole.
+    empty: Vec<(usize, Vec<u8>)>,
+}
+
+/// The record size for a file of these bytes, and why, in words.
+fn choose_record(bytes: &[u8], forced: Option<u64>) -> (u64, String) {
+    let len = bytes.len() as u64;
+    match forced {
+        Some(record @ (USER_DAT_72 | USER_DAT_28)) => {
+            return (record, format!("{record}-byte records, chosen by you"));
+        }
+        Some(other) => {
+            let (record, why) = choose_record(bytes, None);
+            let why = format!(
+                "{other} is not a user.dat record size (72 or 28), so it was judged: {why}"
+            );
+            return (record, why);
+        }
+        None => {}
+    }
+    if len == 0 {
+        return (
+            USER_DAT_72,
+            "the file is empty; 72-byte records assumed".into(),
+        );
+    }
+    let pct = |share: f64| (share * 100.0).round();
+    match judge(len, bytes, true) {
+        Verdict::Fits { record, share, both_sizes_fit: true } => (record, format!(
+            "the length ({len} bytes) divides by both 72 and 28; {}% of the records have the shape of {record}-byte user records",
+            pct(share)
+        )),
+        Verdict::Fits { record, share, .. } => (record, format!(
+            "the length ({len} bytes) divides by {record} only, and {}% of the records have the user shape",
+            pct(share)
+        )),
+        Verdict::Misshapen { record, share } => (record, format!(
+            "the length ({len} bytes) divides by {record}, but only {}% of the records have the user shape: the file may be damaged or not a user.dat",
+            pct(share)
+        )),
+        Verdict::Truncated { record, cut } => (record, format!(
+            "the length ({len} bytes) divides by neither 72 nor 28; read as {record}-byte records, the last {cut} bytes are cut off"
+        )),
+        Verdict::No => (USER_DAT_72, "nothing in the file says which record size: 72 assumed".into()),
+    }
+}
+
+/// Most records read from a `user.dat`: uids run to 65,535, so a clock holds no more.
+pub const MAX_RECORDS: usize = 65_536;
+
+/// Reads a whole `user.dat` into users: at most [`MAX_RECORDS`] records (a few MB); the
+/// rest of a longer file is reported, not read.
+pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
+    let (record, why) = choose_record(bytes, opts.record);
+    let size = record as usize;
+    let mut file = UserFile {
+        record,
+        why,
+        users: Vec::new(),
+        empty_slots: 0,
+        problems: Vec::new(),
+        encoding: opts.encoding,
+        empty: Vec::new(),
+    };
+    let whole = bytes.len().min(MAX_RECORDS * size);
+    let mut chunks = bytes[..whole].chunks_exact(size);
+    for (index, chunk) in chunks.by_ref().enumerate() {
+        if chunk.iter().all(|&b| b == 0) || u16_at(chunk, 0) == 0 {
+            file.empty_slots += 1;
+            file.empty.push((index, chunk.to_vec()));
+            continue;
+        }
+        let user = UserRecord::decode(chunk, opts.encoding);
+        for bad in &user.undecodable {
+            file.problems.push(format!(
+                "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. Choose the clock's encoding if that is wrong.",
+                index * size,
+                index + 1,
+                user.uid,
+                bad.sequences,
+                bad.field,
+                opts.encoding.name()
+            ));
+        }
+        file.users.push(user);
+    }
+    if whole < bytes.len() {
+        file.problems.push(format!(
+            "Byte {whole}: more than {MAX_RECORDS} records, more than a clock holds; the remaining {} bytes are not read.",
+            bytes.len() - whole
+        ));
+    }
+    let cut = chunks.remainder().len();
+    if cut > 0 {
+        file.problems.push(format!(
+            "Byte {}: the last record is cut off ({cut} of {size} bytes); it is not read. Copy user.dat from the clock again.",
+            bytes.len() - cut
+        ));
+    }
+    file
+}
+
+impl UserFile {
+    /// The file's bytes: users and empty slots in their places (unchanged users byte for
+    /// byte); refused with the findings when a user does not fit.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Vec<UserFinding>> {
+        let findings = check_users(&self.users, self.record, self.encoding);
+        if !findings.is_empty() {
+            return Err(findings);
+        }
+        let size = self.record as usize;
+        let total = self.users.len() + self.empty.len();
+        let mut out = Vec::with_capacity(total * size);
+        let (mut users, mut empty) = (self.users.iter(), self.empty.iter().peekable());
+        for index in 0..total {
+            match empty.next_if(|(at, _)| *at == index) {
+                Some((_, raw)) => out.extend_from_slice(raw),
+                None => match users.next() {
+                    Some(user) => out.extend(encode_user(user, self.record, self.encoding)),
+                    None => out.extend_from_slice(empty.next().map_or(&[][..], |e| &e.1[..])),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Writes `users` as a `user.dat` of `record`-byte records (72 or 28), text in
+/// `encoding`; refused with the findings of [`check_users`] when any user does not fit.
+pub fn write_users(
+    users: &[UserRecord],
+    record: u64,
+    encoding: &'static Encoding,
+) -> Result<Vec<u8>, Vec<UserFinding>> {
+    let findings = check_users(users, record, encoding);
+    if !findings.is_empty() {
+        return Err(findings);
+    }
+    Ok(users
+        .iter()
+        .flat_map(|u| encode_user(u, record, encoding))
+        .collect())
+}
+
+/// Writes `text` NUL-padded into `field`; the caller has checked that it fits.
+fn put_text(field: &mut [u8], text: &[u8]) {
+    field.fill(0);
+    field[..text.len()].copy_from_slice(text);
+}
+
+/// One record for `user`: its bytes as read, with only the fields that changed rewritten.
+fn encode_user(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Vec<u8> {
+    let size = record as usize;
+    let (mut buf, was) = match &user.raw {
+        Some(raw) if raw.len() == size => (raw.clone(), UserRecord::decode(raw, encoding)),
+        _ => (
+            vec![0u8; size],
+            UserRecord::decode(&vec![0u8; size], encoding),
+        ),
+    };
+    let uid = user.uid as u16;
+    buf[0..2].copy_from_slice(&uid.to_le_bytes());
+    if (user.privilege, user.disabled) != (was.privilege, was.disabled) {
+        buf[2] = user.privilege.to_byte(user.disabled);
+    }
+    let enc = |s: &str| encoding.encode(s).0.into_owned();
+    let [password, name, card, group] = if size == USER_DAT_72 as usize {
+        [3..11, 11..35, 35..39, 39..40]
+    } else {
+        [3..8, 8..16, 16..20, 21..22]
+    };
+    if user.password != was.password {
+        put_text(&mut buf[password], user.password.reveal());
+    }
+    if user.name != was.name {
+        put_text(&mut buf[name], &enc(&user.name));
+    }
+    if user.card != was.card {
+        buf[card].copy_from_slice(&(user.card as u32).to_le_bytes());
+    }
+    buf[group][0] = user.group;
+    if size == USER_DAT_72 as usize {
+        if user.own_time_zones != was.own_time_zones {
+            buf[40..42].copy_from_slice(&u16::from(user.own_time_zones).to_le_bytes());
+        }
+        for (i, tz) in user.time_zones.iter().enumerate() {
+            buf[42 + 2 * i..44 + 2 * i].copy_from_slice(&tz.to_le_bytes());
+        }
+        if user.user_id != was.user_id {
+            put_text(&mut buf[48..72], &enc(&user.user_id));
+        }
+    } else {
+        buf[22..24].copy_from_slice(&user.time_zones[0].to_le_bytes());
+        let id: u32 = user.user_id.trim().parse().unwrap_or(0);
+        buf[24..28].copy_from_slice(&id.to_le_bytes());
+    }
+    buf
+}
+
+/// What the clock cannot hold of one user: every reason, so it can be fixed at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFinding {
+    /// Position of the user in the list checked (0-based).
+    pub index: usize,
+    /// The user's uid.
+    pub uid: u32,
+    /// The user's ID.
+    pub user_id: String,
+    /// Each thing that does not fit, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Bytes `text` takes in `encoding`, or None when a character has no form in it.
+pub fn encoded_len(text: &str, encoding: &'static Encoding) -> Option<usize> {
+    let (bytes, _, unmappable) = encoding.encode(text);
+    (!unmappable).then_some(bytes.len())
+}
+
+/// Reasons one text field does not fit `max` bytes in `encoding`.
+fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding) -> Option<String> {
+    if text.contains('\0') {
+        return Some(format!(
+            "the {what} {text:?} holds a NUL character, which would end it early on the clock"
+        ));
+    }
+    match encoded_len(text, encoding) {
+        None => Some(format!(
+            "the {what} \"{text}\" has characters {} cannot write",
+            encoding.name()
+        )),
+        Some(n) if n > max => Some(format!(
+            "the {what} \"{text}\" takes {n} bytes in {}; the clock holds {max}",
+            encoding.name()
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Reasons a single user does not fit `record`-byte records (duplicates aside).
+fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Vec<String> {
+    if record != USER_DAT_72 && record != USER_DAT_28 {
+        return vec![format!("{record} is not a user.dat record size (72 or 28)")];
+    }
+    let wide = record == USER_DAT_72;
+    let mut reasons = Vec::new();
+    if !(1..=65535).contains(&user.uid) {
+        reasons.push(format!("uid {} is outside 1 to 65535", user.uid));
+    }
+    // Fields as read are written back as read, so only changed text is checked.
+    let was = user
+        .raw
+        .as_ref()
+        .filter(|raw| raw.len() as u64 == record)
+        .map(|raw| UserRecord::decode(raw, encoding));
+    let changed =
+        |now: &str, then: fn(&UserRecord) -> &str| was.as_ref().is_none_or(|w| then(w) != now);
+    let (name_max, password_max) = if wide { (23, 8) } else { (8, 5) };
+    if changed(&user.name, |w| &w.name) {
+        reasons.extend(text_reasons("name", &user.name, name_max, encoding));
+    }
+    if user.password.reveal().len() > password_max {
+        reasons.push(format!("the password is longer than {password_max} bytes"));
+    }
+    if user.card > u64::from(u32::MAX) {
+        reasons.push(format!("card {} is above 4294967295", user.card));
+    }
+    if wide && changed(&user.user_id, |w| &w.user_id) {
+        reasons.extend(text_reasons("user ID", &user.user_id, 23, encoding));
+    } else if !wide && user.user_id.trim().parse::<u32>().is_err() {
+        reasons.push(format!(
+            "the user ID \"{}\" is not a number up to 4294967295, which 28-byte records need",
+            user.user_id
+        ));
+    }
+    if !wide && (user.own_time_zones || user.time_zones[1..].iter().any(|&t| t != 0)) {
+        reasons.push("28-byte records hold one time zone only".into());
+    }
+    reasons
+}
+
+/// One finding per user that `record`-byte records (72 or 28) in `encoding` cannot hold:
+/// fields too long, IDs and cards out of range, duplicate uids and user IDs.
+pub fn check_users(
+    users: &[UserRecord],
+    record: u64,
+    encoding: &'static Encoding,
+) -> Vec<UserFinding> {
+    let mut uids = std::collections::HashMap::new();
+    let mut ids = std::collections::HashMap::new();
+    let mut findings = Vec::new();
+    for (index, user) in users.iter().enumerate() {
+        let mut reasons = user_reasons(user, record, encoding);
+        if let Some(first) = uids.insert(user.uid, index) {
+            uids.insert(user.uid, first);
+            reasons.push(format!("uid {} is also user {}'s", user.uid, first + 1));
+        }
+        if let Some(first) = ids.insert(user.user_id.trim(), index) {
+            ids.insert(user.user_id.trim(), first);
+            reasons.push(format!(
+                "user ID \"{}\" is also user {}'s",
+                user.user_id,
+                first + 1
+            ));
+        }
+        if !reasons.is_empty() {
+            findings.push(UserFinding {
+                index,
+                uid: user.uid,
+                user_id: user.user_id.clone(),
+                reasons,
+            });
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,208 @@
+//! BioStar user CSV rows to `user.dat` users: uids assigned (kept for users the clock
+//! already has), and what does not fit said per user.
+
+use std::collections::{HashMap, HashSet};
+
+use encoding_rs::Encoding;
+
+use crate::formats::zk_user_dat::{check_users, Secret, UserRecord};
+use crate::workbench::mapping::Field;
+use crate::workbench::Workbook;
+
+/// What of one CSV user does not fit the clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FitNote {
+    /// The CSV line the user is on (0 for a user kept from the existing `user.dat`).
+    pub line: u64,
+    /// The user's ID.
+    pub user_id: String,
+    /// Each thing that does not fit, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Users for a `user.dat` made from a BioStar CSV, and what does not fit.
+#[derive(Debug, Clone)]
+pub struct ClockUsers {
+    /// The existing users (updated where the CSV has them), then the new ones.
+    pub users: Vec<UserRecord>,
+    /// CSV users added.
+    pub added: usize,
+    /// Existing users whose name, card or PIN the CSV changed.
+    pub updated: usize,
+    /// One note per user that does not fit; the file cannot be written until none are left.
+    pub notes: Vec<FitNote>,
+}
+
+/// A card cell as a number, or why it is not one the clock can hold.
+fn card_of(cell: &str) -> Result<u64, String> {
+    if cell.is_empty() {
+        return Ok(0);
+    }
+    if !cell.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "card \"{cell}\" is not a plain number (the clock holds card numbers up to 4294967295)"
+        ));
+    }
+    match cell.parse::<u64>() {
+        Ok(n) if cell.len() > 1 && cell.starts_with('0') => Err(format!(
+            "card \"{cell}\" has leading zeros, which the clock's card number cannot keep ({n})"
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("card {cell} is above 4294967295")),
+    }
+}
+
+/// One CSV row's cells that the clock has fields for.
+struct CsvUser<'a> {
+    line: u64,
+    id: &'a str,
+    name: &'a str,
+    csn: &'a str,
+    pin: Option<&'a str>,
+    /// Headers of Wiegand card columns holding a value.
+    wiegand: Vec<&'a str>,
+}
+
+/// Gathers users, keeping existing uids and giving new users the lowest free ones.
+struct Builder {
+    users: Vec<UserRecord>,
+    by_id: HashMap<String, usize>,
+    taken: HashSet<u32>,
+    next_uid: u32,
+    lines: Vec<u64>,
+    notes: HashMap<usize, Vec<String>>,
+    added: usize,
+    updated: usize,
+}
+
+impl Builder {
+    fn new(existing: &[UserRecord]) -> Builder {
+        Builder {
+            users: existing.to_vec(),
+            by_id: (existing.iter().enumerate())
+                .map(|(i, u)| (u.user_id.trim().to_string(), i))
+                .collect(),
+            taken: existing.iter().map(|u| u.uid).collect(),
+            next_uid: 1,
+            lines: vec![0; existing.len()],
+            notes: HashMap::new(),
+            added: 0,
+            updated: 0,
+        }
+    }
+
+    /// The index of the user with `id`, added with a free uid when new.
+    fn user_for(&mut self, id: &str) -> usize {
+        if let Some(&i) = self.by_id.get(id) {
+            return i;
+        }
+        while self.taken.contains(&self.next_uid) {
+            self.next_uid += 1;
+        }
+        self.taken.insert(self.next_uid);
+        self.users.push(UserRecord::new(self.next_uid, id, ""));
+        self.lines.push(0);
+        self.by_id.insert(id.to_string(), self.users.len() - 1);
+        self.added += 1;
+        self.users.len() - 1
+    }
+
+    fn apply(&mut self, row: CsvUser<'_>) {
+        let existed = self.by_id.contains_key(row.id);
+        let index = self.user_for(row.id);
+        let mut notes = Vec::new();
+        let before = self.users[index].clone();
+        let user = &mut self.users[index];
+        user.name = row.name.to_string();
+        match card_of(row.csn) {
+            Ok(card) => user.card = card,
+            Err(note) => notes.push(note),
+        }
+        if let Some(pin) = row.pin.filter(|p| !p.is_empty()) {
+            user.password = Secret::new(pin.as_bytes().to_vec());
+        }
+        for header in row.wiegand {
+            notes.push(format!(
+                "the {header} card does not carry: the clock holds one card number (csn)"
+            ));
+        }
+        if existed && *user != before {
+            self.updated += 1;
+        }
+        self.lines[index] = row.line;
+        self.notes.entry(index).or_default().extend(notes);
+    }
+
+    /// The users, with the findings of the clock's pre-write check merged per user.
+    fn finish(mut self, record: u64, encoding: &'static Encoding) -> ClockUsers {
+        for finding in check_users(&self.users, record, encoding) {
+            let reasons = self.notes.entry(finding.index).or_default();
+            reasons.extend(finding.reasons);
+        }
+        let mut notes: Vec<FitNote> = (self.notes.into_iter())
+            .filter(|(_, reasons)| !reasons.is_empty())
+            .map(|(i, reasons)| FitNote {
+                line: self.lines[i],
+                user_id: self.users[i].user_id.clone(),
+                reasons,
+            })
+            .collect();
+        notes.sort_by(|a, b| (a.line, &a.user_id).cmp(&(b.line, &b.user_id)));
+        ClockUsers {
+            users: self.users,
+            added: self.added,
+            updated: self.updated,
+            notes,
+        }
+    }
+}
+
+/// Builds `user.dat` users of `record` bytes (72 or 28) in `encoding` from the rows of a
+/// BioStar user CSV opened in the workbench (`user_id`, `name`, `csn`, `pin`); users of
+/// `existing` keep their uid and the fields BioStar has no column for.
+pub fn users_from_workbook(
+    book: &Workbook,
+    existing: &[UserRecord],
+    record: u64,
+    encoding: &'static Encoding,
+) -> ClockUsers {
+    let (sheet, mapping) = (book.sheet(), book.mapping());
+    let column = |field: Field| mapping.column_of(&field);
+    let (id, name, csn, pin) = (
+        column(Field::UserId),
+        column(Field::Name),
+        column(Field::Csn),
+        column(Field::Pin),
+    );
+    let header = book.header_row();
+    let width = if header < sheet.len() {
+        sheet.row(header).count()
+    } else {
+        0
+    };
+    let wiegand: Vec<(usize, &str)> = (0..width)
+        .filter_map(|c| match &mapping.get(c)?.target {
+            Some(Field::WiegandCard(format)) => Some((c, format.as_str())),
+            _ => None,
+        })
+        .collect();
+    let mut builder = Builder::new(existing);
+    for row in header + 1..sheet.len() {
+        let cell = |col: Option<usize>| col.map_or("", |c| sheet.cell_or_empty(row, c).trim());
+        if cell(id).is_empty() {
+            continue;
+        }
+        builder.apply(CsvUser {
+            line: sheet.line(row),
+            id: cell(id),
+            name: cell(name),
+            csn: cell(csn),
+            pin: pin.map(|c| sheet.cell_or_empty(row, c).trim()),
+            wiegand: (wiegand.iter())
+                .filter(|(c, _)| !cell(Some(*c)).is_empty())
+                .map(|(_, format)| *format)
+                .collect(),
+        });
+    }
+    builder.finish(record, encoding)
+}

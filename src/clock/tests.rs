@@ -1,0 +1,245 @@
+use super::*;
+use crate::formats::biostar_csv::WriteOptions;
+use crate::formats::zk_attlog::{read_attlog, read_attlog_bytes};
+use crate::formats::zk_sample;
+use crate::formats::zk_templates::{list_templates, TemplateKind};
+use crate::formats::zk_user_dat::{read_users, write_users, Secret, UserReadOptions};
+use crate::workbench::{OpenOptions, Workbook};
+
+const DOC_72: &str = "user_dat_72byte_record_from_zk-protocol_doc.bin";
+const UTF8: &encoding_rs::Encoding = encoding_rs::UTF_8;
+
+fn doc_users() -> Vec<UserRecord> {
+    read_users(&zk_sample(DOC_72), &UserReadOptions::default()).users
+}
+
+fn to_csv(users: &[UserRecord], opts: &ToCsvOptions) -> (String, Vec<CarryNote>) {
+    let (bytes, notes) = users_to_csv(users, opts, Vec::new()).unwrap();
+    (String::from_utf8(bytes).unwrap(), notes)
+}
+
+fn open(csv: &str) -> Workbook {
+    Workbook::open(csv.as_bytes().to_vec(), "users.csv", OpenOptions::default()).unwrap()
+}
+
+/// Asserts the workbench opens `csv` with every row valid and no file errors.
+fn assert_clean(csv: &str, rows: u32) {
+    let totals = open(csv).view().totals;
+    assert_eq!(
+        (totals.rows, totals.valid, totals.file_errors),
+        (rows, rows, 0),
+        "{csv}"
+    );
+}
+
+#[test]
+fn the_documented_user_becomes_a_csv_the_workbench_opens_clean() {
+    let (csv, notes) = to_csv(&doc_users(), &ToCsvOptions::default());
+    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n555,Ned,222\r\n");
+    assert_clean(&csv, 1);
+    assert_eq!(notes.len(), 1, "one note per user");
+    assert_eq!(
+        notes[0].notes,
+        [
+            "group 2 does not carry",
+            "time zones do not carry",
+            "the password is not 4 to 16 digits, so not a valid BioStar PIN; it does not carry",
+        ]
+    );
+}
+
+#[test]
+fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
+    let mut boss = UserRecord::new(7, "7", "Boss");
+    boss.password = Secret::new(b"123456".to_vec());
+    boss.privilege = crate::formats::zk_user_dat::Privilege::SuperAdmin;
+    boss.disabled = true;
+    let plain = UserRecord::new(8, "8", "Plain");
+    let (csv, notes) = to_csv(&[boss.clone(), plain.clone()], &ToCsvOptions::default());
+    assert!(!csv.contains("123456"));
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].notes[0].contains("super admin"));
+    assert!(notes[0].notes[2].contains("PINs were not asked for"));
+    let opts = ToCsvOptions {
+        carry_pins: true,
+        write: WriteOptions::default(),
+    };
+    let (csv, notes) = to_csv(&[boss, plain], &opts);
+    assert!(csv.contains("7,Boss,,123456\r\n"), "{csv}");
+    assert_eq!(notes[0].notes.len(), 2);
+    assert_clean(&csv, 2);
+    for (id, note) in [
+        ("A17", "alphanumeric"),
+        ("007", "leading zeros"),
+        ("", "no user ID"),
+    ] {
+        let user = UserRecord::new(9, id, "Al");
+        assert!(to_csv(&[user], &ToCsvOptions::default()).1[0].notes[0].contains(note));
+    }
+}
+
+#[test]
+fn an_unchanged_round_trip_through_biostar_writes_the_same_user_dat() {
+    let bytes = zk_sample(DOC_72);
+    let existing = doc_users();
+    let (csv, _) = to_csv(&existing, &ToCsvOptions::default());
+    let back = users_from_workbook(&open(&csv), &existing, 72, UTF8);
+    assert_eq!((back.added, back.updated), (0, 0));
+    assert!(back.notes.is_empty(), "{:?}", back.notes);
+    assert_eq!(write_users(&back.users, 72, UTF8).unwrap(), bytes);
+}
+
+#[test]
+fn csv_users_get_uids_and_what_does_not_fit_is_said_per_user() {
+    let csv = "user_id,name,csn\n555,Edward,222\n1001,Ann,\nA17,Bea,12ab\n1002,Zoë Margaret Featherstonehaugh,4294967296\n";
+    let users = users_from_workbook(&open(csv), &doc_users(), 72, UTF8);
+    assert_eq!((users.added, users.updated), (3, 1));
+    let uids: Vec<u32> = users.users.iter().map(|u| u.uid).collect();
+    assert_eq!(
+        uids,
+        [13, 1, 2, 3],
+        "the existing uid kept, new ones the lowest free"
+    );
+    assert_eq!(users.users[0].name, "Edward");
+    assert_eq!(
+        users.users[0].group, 2,
+        "fields BioStar has no column for kept"
+    );
+    let lines: Vec<(u64, &str)> = users
+        .notes
+        .iter()
+        .map(|n| (n.line, n.user_id.as_str()))
+        .collect();
+    assert_eq!(lines, [(4, "A17"), (5, "1002")]);
+    assert!(users.notes[0].reasons[0].contains("not a plain number"));
+    assert_eq!(users.notes[1].reasons.len(), 2, "{:?}", users.notes[1]);
+    assert!(write_users(&users.users, 72, UTF8).is_err());
+    // On a 28-byte clock the alphanumeric ID does not fit either, and "Edward" (6) does.
+    let narrow = users_from_workbook(&open(csv), &[], 28, UTF8);
+    let ids: Vec<&str> = narrow.notes.iter().map(|n| n.user_id.as_str()).collect();
+    assert_eq!(ids, ["A17", "1002"]);
+    assert!(narrow.notes[0].reasons[1].contains("not a number up to"));
+    assert!(narrow.notes[1].reasons[0].contains("holds 8"));
+}
+
+#[test]
+fn punches_export_with_names_labels_and_no_duplicates() {
+    let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
+    let log = read_attlog_bytes(&log_bytes);
+    let users = [UserRecord::new(1, "2233", "Ned")];
+    let opts = WriteOptions {
+        bom: false,
+        crlf: false,
+        delimiter: b',',
+    };
+    let out = punches_to_csv(&log, &log_bytes, &users, &opts, Vec::new()).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 1 + log.punches.len() - log.duplicates.len());
+    assert_eq!(rows[0], "user_id,name,date,time,status,verify,workcode");
+    assert_eq!(rows[1], "126,,2020-01-07,10:34:08,check-in,fingerprint,0");
+    assert_eq!(
+        rows[2],
+        "2233,Ned,2020-01-07,10:38:32,check-in,fingerprint,0"
+    );
+}
+
+#[test]
+fn links_find_templates_without_users_users_without_templates_and_unknown_punchers() {
+    let users = [
+        UserRecord::new(1, "126", "A"),
+        UserRecord::new(2, "2233", "B"),
+    ];
+    let mut templates = Vec::new();
+    for uid in [1u16, 9, 9, 1] {
+        let mut record = vec![0u8; 608];
+        record[2..4].copy_from_slice(&uid.to_le_bytes());
+        record[5] = 1;
+        templates.extend(record);
+    }
+    let list = list_templates(TemplateKind::Fingerprint, &templates);
+    let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
+    let log = read_attlog(&log_bytes[..]).unwrap();
+    let links = link(&users, &[list], Some((&log, &log_bytes)));
+    assert_eq!(
+        links.templates_without_user.into_iter().collect::<Vec<_>>(),
+        [(9, 2)]
+    );
+    assert_eq!(links.users_without_templates, [2]);
+    assert_eq!(
+        links.templates_per_user.into_iter().collect::<Vec<_>>(),
+        [(1, 2)]
+    );
+    assert!(links.punch_ids_without_user.contains("291"));
+    assert!(!links.punch_ids_without_user.contains("2233"));
+}
+
+#[test]
+fn pins_carry_and_wiegand_cards_and_zero_led_cards_are_named() {
+    let csv = "user_id,name,csn,pin,26 bit SIA Standard-H10301\n1,Ann,0042,1234,\n2,Bob,,123456789,12-345\n";
+    let users = users_from_workbook(&open(csv), &[], 72, UTF8);
+    assert_eq!(users.users[0].password.reveal(), b"1234");
+    let reasons: Vec<&[String]> = users.notes.iter().map(|n| &n.reasons[..]).collect();
+    assert!(reasons[0][0].contains("leading zeros"), "{reasons:?}");
+    assert!(reasons[1][0].contains("26 bit SIA Standard-H10301 card does not carry"));
+    assert!(
+        reasons[1][1].contains("password is longer than 8"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn an_empty_or_header_only_csv_gives_no_users() {
+    for csv in ["user_id,name\n", "\n"] {
+        if let Ok(book) = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()) {
+            let users = users_from_workbook(&book, &doc_users(), 72, UTF8);
+            assert_eq!((users.users.len(), users.added), (1, 0));
+        }
+    }
+}
+
+#[test]
+fn random_files_never_panic_through_the_clock_workflow() {
+    let mut rng = crate::bench::Rng(0xc10c_4a11);
+    for _ in 0..100 {
+        let users = read_users(&rng.bytes(720), &UserReadOptions::default()).users;
+        let (csv, _) = to_csv(&users, &ToCsvOptions::default());
+        if let Ok(book) = Workbook::open(csv.into_bytes(), "u.csv", OpenOptions::default()) {
+            users_from_workbook(&book, &users, 28, UTF8);
+        }
+        let log_bytes = rng.bytes(400);
+        let log = read_attlog(&log_bytes[..]).unwrap();
+        punches_to_csv(
+            &log,
+            &log_bytes,
+            &users,
+            &WriteOptions::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        link(&users, &[], Some((&log, &log_bytes)));
+    }
+}
+
+#[test]
+fn the_in_memory_export_adds_what_the_biostar_import_check_finds_per_user() {
+    let users = [
+        UserRecord::new(1, "1", "Ann"),
+        UserRecord::new(2, "A17", "Bea"),
+        UserRecord::new(3, "3", "Cy"),
+    ];
+    let settings = crate::workbench::validate::SiteSettings::default();
+    let (csv, notes) = users_to_biostar(&users, &ToCsvOptions::default(), settings).unwrap();
+    assert_eq!(csv, to_csv(&users, &ToCsvOptions::default()).0.into_bytes());
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].user_id, "A17");
+    assert!(
+        notes[0].notes[1].starts_with("BioStar import check: "),
+        "{notes:?}"
+    );
+    let (_, clean) = users_to_biostar(&doc_users(), &ToCsvOptions::default(), settings).unwrap();
+    assert!(
+        !clean[0].notes.iter().any(|n| n.contains("import check")),
+        "{clean:?}"
+    );
+}

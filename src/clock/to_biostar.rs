@@ -1,0 +1,162 @@
+//! `user.dat` users to a BioStar user CSV, with what does not carry said per user.
+
+use std::io;
+
+use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
+use crate::formats::zk_user_dat::{Privilege, UserRecord};
+use crate::workbench::validate::SiteSettings;
+use crate::workbench::{OpenOptions, Workbook};
+
+/// How to write the BioStar user CSV.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ToCsvOptions {
+    /// Carry passwords that are valid BioStar PINs (4 to 16 digits) in a `pin` column.
+    pub carry_pins: bool,
+    /// The CSV's delimiter, BOM and line ends.
+    pub write: WriteOptions,
+}
+
+/// What of one user does not carry into BioStar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarryNote {
+    /// Position of the user in the list converted (0-based).
+    pub index: usize,
+    /// The user's ID.
+    pub user_id: String,
+    /// The user's uid on the clock.
+    pub uid: u32,
+    /// Each thing left behind or to check, in words.
+    pub notes: Vec<String>,
+}
+
+/// True when a password is a PIN BioStar accepts: 4 to 16 digits (the workbench's rule).
+fn valid_pin(password: &[u8]) -> bool {
+    (4..=16).contains(&password.len()) && password.iter().all(u8::is_ascii_digit)
+}
+
+/// What BioStar will make of a clock user ID, when it is not a plain number.
+fn user_id_note(id: &str) -> Option<String> {
+    if id.is_empty() {
+        Some("no user ID: BioStar needs one, so the row will be rejected until it has one".into())
+    } else if !id.bytes().all(|b| b.is_ascii_digit()) {
+        Some("the user ID is not a number: the BioStar site must use alphanumeric user IDs".into())
+    } else if id.len() > 1 && id.starts_with('0') {
+        Some("the user ID has leading zeros, which numeric BioStar user IDs drop".into())
+    } else {
+        None
+    }
+}
+
+/// What of `user` does not carry, and its PIN when it carries one.
+fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
+    let mut notes = Vec::new();
+    if user.privilege != Privilege::User {
+        notes.push(format!(
+            "privilege {} does not carry",
+            user.privilege.label()
+        ));
+    }
+    if user.disabled {
+        notes.push("disabled on the clock; BioStar gets the user enabled".into());
+    }
+    if user.group != 1 {
+        notes.push(format!("group {} does not carry", user.group));
+    }
+    if user.own_time_zones || user.time_zones.iter().any(|&t| t != 0) {
+        notes.push("time zones do not carry".into());
+    }
+    for bad in &user.undecodable {
+        notes.push(format!(
+            "{} byte sequence(s) of the {} did not decode and show as \u{FFFD}",
+            bad.sequences, bad.field
+        ));
+    }
+    notes.extend(user_id_note(user.user_id.trim()));
+    let password = user.password.reveal();
+    let mut pin = None;
+    if !password.is_empty() {
+        if !valid_pin(password) {
+            notes.push(
+                "the password is not 4 to 16 digits, so not a valid BioStar PIN; it does not carry"
+                    .into(),
+            );
+        } else if carry_pins {
+            pin = Some(String::from_utf8_lossy(password).into_owned());
+        } else {
+            notes.push("the password does not carry (PINs were not asked for)".into());
+        }
+    }
+    (notes, pin)
+}
+
+/// Writes `users` as a BioStar user CSV (`user_id`, `name`, `csn`, and `pin` when asked)
+/// onto `out`; returns it with one note per user for what does not carry.
+pub fn users_to_csv<W: io::Write>(
+    users: &[UserRecord],
+    opts: &ToCsvOptions,
+    out: W,
+) -> io::Result<(W, Vec<CarryNote>)> {
+    let mut csv = CsvWriter::new(out, &opts.write);
+    let mut header = vec!["user_id", "name", "csn"];
+    if opts.carry_pins {
+        header.push("pin");
+    }
+    csv.write_row(header)?;
+    let mut notes = Vec::new();
+    for (index, user) in users.iter().enumerate() {
+        let (user_notes, pin) = carry(user, opts.carry_pins);
+        let card = if user.card == 0 {
+            String::new()
+        } else {
+            user.card.to_string()
+        };
+        let mut row = vec![user.user_id.trim(), user.name.as_str(), card.as_str()];
+        if opts.carry_pins {
+            row.push(pin.as_deref().unwrap_or(""));
+        }
+        csv.write_row(row)?;
+        if !user_notes.is_empty() {
+            notes.push(CarryNote {
+                index,
+                user_id: user.user_id.clone(),
+                uid: user.uid,
+                notes: user_notes,
+            });
+        }
+    }
+    Ok((csv.finish()?, notes))
+}
+
+/// Writes `users` as a BioStar user CSV in memory and opens it in the workbench with the
+/// site's `settings`: each user's note also carries what the import check finds in its row.
+pub fn users_to_biostar(
+    users: &[UserRecord],
+    opts: &ToCsvOptions,
+    settings: SiteSettings,
+) -> io::Result<(Vec<u8>, Vec<CarryNote>)> {
+    let (csv, notes) = users_to_csv(users, opts, Vec::new())?;
+    let open = OpenOptions {
+        settings,
+        ..OpenOptions::default()
+    };
+    let Ok(book) = Workbook::open(csv.clone(), "users.csv", open) else {
+        return Ok((csv, notes)); // no users: nothing to check
+    };
+    let mut by_user: std::collections::BTreeMap<usize, CarryNote> =
+        notes.into_iter().map(|n| (n.index, n)).collect();
+    for (row, _, finding) in book.findings() {
+        let index = row.wrapping_sub(book.header_row() + 1);
+        let Some(user) = users.get(index) else {
+            continue;
+        };
+        let note = by_user.entry(index).or_insert_with(|| CarryNote {
+            index,
+            user_id: user.user_id.clone(),
+            uid: user.uid,
+            notes: Vec::new(),
+        });
+        let message = format!("BioStar import check: {}", finding.message);
+        note.notes.push(message);
+    }
+    Ok((csv, by_user.into_values().collect()))
+}

@@ -1,0 +1,302 @@
+use super::*;
+use crate::bench::Rng;
+use crate::formats::{zk_sample, Seen};
+
+const A: &str = "attlog_A_Alden4891_attloger_LF_pin9.dat";
+const B: &str = "attlog_B_mefistoduan_CHECKHELPER_CRLF_face15.dat";
+const C: &str = "attlog_C_Thrawn1_Time_work_table_CRLF_status255.dat";
+const D: &str = "attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat";
+const E: &str = "attlog_E_CHECKHELPER_nul_hole_excerpt.bin";
+
+fn read(bytes: &[u8]) -> Attlog {
+    read_attlog_bytes(bytes)
+}
+
+fn repaired(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> (Vec<u8>, RepairReport) {
+    let mut out = Vec::new();
+    let report = repair_attlog(bytes, log, opts, &mut out).unwrap();
+    (out, report)
+}
+
+const BOTH: RepairOptions = RepairOptions {
+    remove_damaged: true,
+    remove_duplicates: true,
+};
+
+#[test]
+fn real_logs_read_whole_and_write_back_byte_identical() {
+    for (file, punches) in [(A, 20), (B, 20), (C, 12)] {
+        let bytes = zk_sample(file);
+        let log = read(&bytes);
+        assert_eq!(log.punches.len(), punches, "{file}: {:?}", log.damaged);
+        assert_eq!(log.damaged_count, 0, "{file}");
+        let (out, report) = repaired(&bytes, &log, BOTH);
+        assert_eq!(out, bytes, "{file}");
+        assert_eq!(report.kept, log.lines);
+    }
+}
+
+#[test]
+fn fields_of_real_punches_and_their_labels() {
+    let a = zk_sample(A);
+    let log = read(&a);
+    let p = log.punches[1];
+    assert_eq!(p.id(&a), b"2233", "ID widths trimmed");
+    assert_eq!(p.time_text(), "2020-01-07 10:38:32");
+    assert_eq!((p.device, p.status, p.verify, p.workcode), (1, 0, 1, 0));
+    let b = zk_sample(B);
+    let log = read(&b);
+    assert_eq!(log.punches[0].id(&b), b"583", "first line 7 wide");
+    assert_eq!(log.punches[1].id(&b), b"517", "then 9 wide");
+    assert_eq!(status_label(log.punches[0].status), "check-out");
+    assert!(log.punches.iter().any(|p| verify_label(p.verify) == "face"));
+    let c = zk_sample(C);
+    assert!(read(&c)
+        .punches
+        .iter()
+        .all(|p| status_label(p.status) == "none"));
+    assert_eq!(
+        [0, 1, 2, 3, 4, 5].map(status_label),
+        [
+            "check-in",
+            "check-out",
+            "break-out",
+            "break-in",
+            "overtime-in",
+            "overtime-out"
+        ]
+    );
+    assert_eq!(
+        [0, 1, 2].map(verify_label),
+        ["password", "fingerprint", "card"]
+    );
+}
+
+#[test]
+fn flash_corruption_rows_are_located_and_the_good_rows_kept() {
+    let bytes = zk_sample(D);
+    let log = read(&bytes);
+    // Lines 1-3, 8 and 12 are punches; line 15 (ID of control bytes, 2047-02-30) is not,
+    // unlike the older counter, which took it for one.
+    assert_eq!(
+        (log.punches.len(), log.damaged_count),
+        (5, 10),
+        "{:?}",
+        log.damaged
+    );
+    let lines: Vec<u64> = log.damaged.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [4, 5, 6, 7, 9, 10, 11, 13, 14, 15]);
+    assert_eq!(log.damaged[0].damage, Damage::ErasedFlash, "71ZZZZZZZZ");
+    let line5 = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .take(4)
+        .map(<[u8]>::len)
+        .sum::<usize>();
+    assert_eq!(log.damaged[1].offset, line5 as u64);
+    let message = format!("Line 5 (byte {line5}): a record from erased flash");
+    assert!(log.damaged[1].message().starts_with(&message));
+    assert_eq!(
+        log.damaged[9].damage,
+        Damage::BadUserId,
+        "control bytes on line 15"
+    );
+    assert_eq!(
+        log.damaged[4].damage,
+        Damage::BadUserId,
+        "blank ID on line 9"
+    );
+    let (out, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!((report.kept, report.removed_damaged), (5, 10));
+    let again = read(&out);
+    assert_eq!((again.punches.len(), again.damaged_count), (5, 0));
+}
+
+#[test]
+fn a_nul_hole_and_a_cut_off_last_line_are_found_and_located() {
+    let bytes = zk_sample(E);
+    let log = read(&bytes);
+    assert_eq!((log.punches.len(), log.damaged_count), (5, 3));
+    let lines: Vec<u64> = log.damaged.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [1, 5, 8]);
+    let nuls = bytes.iter().filter(|&&b| b == 0).count() as u64;
+    assert_eq!(log.damaged[1].damage, Damage::NulBytes(nuls));
+    assert_eq!(log.damaged[1].offset, 120);
+    assert_eq!(log.damaged[2].damage, Damage::FieldCount(2));
+    assert!(log.missing_final_newline);
+    let keep = RepairOptions::default();
+    assert_eq!(
+        repaired(&bytes, &log, keep).0,
+        bytes,
+        "kept: byte-identical"
+    );
+    let (out, _) = repaired(&bytes, &log, BOTH);
+    assert!(out.ends_with(b"08:41:55\t1\t0\t0\t0\r\n"), "CRLF kept");
+}
+
+#[test]
+fn each_kind_of_damage_is_named_and_reading_resyncs() {
+    let text = b"1\t2024-02-29 08:00:00\t1\t0\t1\t0\n\
+        2\t2023-02-29 08:00:00\t1\t0\t1\t0\n\
+        3\t2024-01-01 24:00:00\t1\t0\t1\t0\n\
+        4\t2024/01/01 08:00:00\t1\t0\t1\t0\n\
+        5\t2024-01-01 08:00:00\t1\tx\t1\t0\n\
+        6\t2024-01-01 08:00:00\t1\t0\t1\n\
+        7\t2024-01-01 08:00:00\t70000\t0\t1\t0\n\
+        8\t2024-01-01 08:00:00\t1\t256\t1\t0\n\
+        \r\n\
+        9\t2024-01-01 08:00:00\t1\t0\t1\t0";
+    let log = read(text);
+    let damage: Vec<Damage> = log.damaged.iter().map(|d| d.damage.clone()).collect();
+    assert_eq!(
+        damage,
+        [
+            Damage::ImpossibleDate,
+            Damage::ImpossibleDate,
+            Damage::BadTime,
+            Damage::BadNumber("status"),
+            Damage::FieldCount(5),
+            Damage::BadNumber("device number"),
+            Damage::BadNumber("status"),
+        ]
+    );
+    assert_eq!((log.punches.len(), log.blank_lines, log.lines), (2, 1, 10));
+    assert!(log.missing_final_newline);
+}
+
+#[test]
+fn exact_duplicates_are_counted_and_removed_only_when_asked() {
+    let text = b"   1\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n\
+        2\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n\
+        1\t2024-01-01 08:00:00\t1\t0\t1\t0\n\
+        1\t2024-01-01 08:00:00\t1\t1\t1\t0\n\
+        1\t2024-01-01 08:00:00\t1\t0\t1\t0\n";
+    let log = read(text);
+    assert_eq!(log.duplicates, [2, 4], "ID width does not matter, codes do");
+    let only_damage = RepairOptions {
+        remove_damaged: true,
+        remove_duplicates: false,
+    };
+    assert_eq!(repaired(text, &log, only_damage).0, text);
+    let (out, report) = repaired(text, &log, BOTH);
+    assert_eq!(report.removed_duplicates, 2);
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(out, [lines[0], lines[1], lines[3]].concat());
+}
+
+#[test]
+fn a_huge_line_without_newline_is_capped_and_reported() {
+    let mut bytes = b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\n".to_vec();
+    bytes.resize(bytes.len() + 3_000_000, b'7');
+    bytes.extend_from_slice(b"\n2\t2024-01-01 08:00:00\t1\t0\t1\t0\n");
+    let log = read(&bytes);
+    assert_eq!(log.punches.len(), 2, "resynced after the long line");
+    assert_eq!(log.damaged[0].damage, Damage::TooLong(3_000_001));
+    assert_eq!(repaired(&bytes, &log, RepairOptions::default()).0, bytes);
+    let (out, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!(report.removed_damaged, 1);
+    assert_eq!(
+        out,
+        b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\n2\t2024-01-01 08:00:00\t1\t0\t1\t0\n"
+    );
+}
+
+#[test]
+fn punches_stay_small() {
+    assert!(
+        std::mem::size_of::<Punch>() <= 24,
+        "a punch line is about 40 bytes"
+    );
+}
+
+#[test]
+fn time_packing_round_trips() {
+    let t = pack_time(2047, 2, 28, 19, 13, 30);
+    assert_eq!(unpack_time(t), [2047, 2, 28, 19, 13, 30]);
+}
+
+#[test]
+fn random_bytes_never_panic_and_write_back_whole() {
+    let mut rng = Rng(0xa77_1095);
+    let alphabet = b"0123456789\t\r\n -:Z\0x";
+    for _ in 0..300 {
+        let len = rng.below_usize(600);
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| match rng.below(4) {
+                0 => rng.next() as u8,
+                _ => alphabet[rng.below_usize(alphabet.len())],
+            })
+            .collect();
+        let log = read(&bytes);
+        assert_eq!(log.size, bytes.len() as u64);
+        let (out, _) = repaired(&bytes, &log, RepairOptions::default());
+        assert_eq!(out, bytes);
+        repaired(&bytes, &log, BOTH);
+    }
+}
+
+fn counted(bytes: &[u8]) -> Seen {
+    let mut seen = Seen::default();
+    count_punches(&mut &bytes[..], &mut seen).unwrap();
+    seen
+}
+
+#[test]
+fn the_inspect_counter_keeps_its_counts_on_every_sample() {
+    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 6, 9), (E, 5, 3)] {
+        let bytes = zk_sample(file);
+        let seen = counted(&bytes);
+        assert_eq!(seen.counts[0], ("punches".into(), punches), "{file}");
+        assert_eq!(seen.counts[1], ("damaged lines".into(), damaged), "{file}");
+    }
+    let seen = counted(&zk_sample(E));
+    assert!(seen.problems[0].starts_with("Line 1: text that is not a punch"));
+    let nuls = zk_sample(E).iter().filter(|&&b| b == 0).count();
+    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
+    assert!(seen.problems[2].starts_with("Line 8: a punch with 2 of the 6"));
+}
+
+#[test]
+fn the_inspect_counter_never_holds_a_huge_line() {
+    let mut bytes = vec![b'7'; 5_000_000];
+    bytes.extend_from_slice(b"\n1\t2024-01-01 08:00:00\t1\t0\t1\t0");
+    let seen = counted(&bytes);
+    assert_eq!(seen.counts[0], ("punches".into(), 1));
+    assert_eq!(
+        seen.problems,
+        ["Line 1: a line of 5000001 bytes (more than 4096); the line is damaged and is not counted as a punch."]
+    );
+}
+
+#[test]
+fn the_real_size_nul_hole_streams_through_reader_counter_and_repair() {
+    // Widen the shortened hole of sample E back to the 311,077 NULs of the real file.
+    let sample = zk_sample(E);
+    let hole = sample.iter().position(|&b| b == 0).unwrap();
+    let mut bytes = sample[..hole].to_vec();
+    bytes.resize(hole + 311_077, 0);
+    let after = hole + sample[hole..].iter().rposition(|&b| b == 0).unwrap() + 1;
+    bytes.extend_from_slice(&sample[after..]);
+    let nuls = bytes.iter().filter(|&&b| b == 0).count() as u64;
+    let log = read(&bytes);
+    assert_eq!((log.punches.len(), log.damaged_count), (5, 3));
+    assert_eq!(log.damaged[1].damage, Damage::NulBytes(nuls));
+    assert_eq!(repaired(&bytes, &log, RepairOptions::default()).0, bytes);
+    let (out, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!((report.kept, report.removed_damaged), (5, 3));
+    assert!(!out.contains(&0));
+    let seen = counted(&bytes);
+    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
+}
+
+#[test]
+fn a_log_of_one_endless_line_is_one_damaged_line() {
+    let bytes = vec![b'Z'; 10_000_000];
+    let log = read(&bytes);
+    assert_eq!(log.lines, 1);
+    assert_eq!(log.damaged[0].damage, Damage::TooLong(10_000_000));
+    assert!(log.missing_final_newline);
+    assert_eq!(
+        repaired(&bytes, &log, RepairOptions::default()).0.len(),
+        bytes.len()
+    );
+}
