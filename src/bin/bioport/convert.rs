@@ -2,8 +2,6 @@
 //! the server's export when one is given. Outputs never replace an input, and each goes
 //! through a temporary file renamed into place.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use bioport::workbench::merge::MergeChoice;
@@ -11,6 +9,7 @@ use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
 use clap::ValueEnum;
 
 use crate::check::{has_errors, rows_word};
+use crate::files::{refuse_overwriting, write_file};
 use crate::outcome::{fail, Outcome};
 use crate::site::{open_workbook, refuse_other_kinds, SiteArgs};
 
@@ -83,42 +82,14 @@ pub fn run(job: &Job, site: &SiteArgs) -> Outcome {
     outcome
 }
 
-/// The paths a file's real identity is compared by: canonical where the file exists,
-/// else its canonical folder joined with its name.
-fn identity(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let folder = folder
-        .canonicalize()
-        .unwrap_or_else(|_| folder.to_path_buf());
-    folder.join(path.file_name().unwrap_or_default())
-}
-
 /// Refuses an import or error file path that names one of the inputs.
 fn refuse_overwriting_inputs(job: &Job) -> Result<(), String> {
     let errors = error_path(job.output);
-    let inputs = std::iter::once(job.file).chain(job.existing);
-    for input in inputs {
-        let input_id = identity(input);
-        for (what, output) in [
-            ("import file", job.output),
-            ("error file", errors.as_path()),
-        ] {
-            if identity(output) == input_id {
-                return Err(format!(
-                    "the {what} {} would replace the input {}; nothing was written. Name another output with -o.",
-                    output.display(),
-                    input.display()
-                ));
-            }
-        }
-    }
-    Ok(())
+    let inputs: Vec<&Path> = std::iter::once(job.file).chain(job.existing).collect();
+    refuse_overwriting(
+        &inputs,
+        &[("import file", job.output), ("error file", errors.as_path())],
+    )
 }
 
 /// Loads the server's export beside the workbook and sets the merge default.
@@ -184,34 +155,6 @@ fn report_write(path: &Path, written: Result<WriteReport, (Outcome, String)>) ->
             outcome
         }
     }
-}
-
-/// Writes through a temporary file beside `path`, renamed into place on success.
-fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<WriteReport>,
-) -> Result<WriteReport, (Outcome, String)> {
-    let shown = path.display();
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".bioport-partial");
-    let tmp = path.with_file_name(tmp_name);
-    let cannot = |e: std::io::Error| (Outcome::Unusable, format!("{shown}: cannot write: {e}"));
-    let file = File::create(&tmp).map_err(cannot)?;
-    let mut out = BufWriter::new(file);
-    let result = write(&mut out).and_then(|report| {
-        out.flush()?;
-        Ok(report)
-    });
-    drop(out);
-    let renamed = result.and_then(|report| std::fs::rename(&tmp, path).map(|()| report));
-    renamed.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        if e.kind() == std::io::ErrorKind::InvalidInput {
-            (Outcome::Problems, format!("{shown}: {e}"))
-        } else {
-            cannot(e)
-        }
-    })
 }
 
 /// `<stem>_errors.csv` beside `output`.

@@ -1,0 +1,70 @@
+//! Files in and out for every command: outputs go through a temporary file renamed into
+//! place, and an output may never name an input.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::outcome::Outcome;
+
+/// The paths a file's real identity is compared by: canonical where the file exists,
+/// else its canonical folder joined with its name.
+pub fn identity(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let folder = folder
+        .canonicalize()
+        .unwrap_or_else(|_| folder.to_path_buf());
+    folder.join(path.file_name().unwrap_or_default())
+}
+
+/// Refuses an output that names one of the inputs.
+pub fn refuse_overwriting(inputs: &[&Path], outputs: &[(&str, &Path)]) -> Result<(), String> {
+    for input in inputs {
+        let input_id = identity(input);
+        for (what, output) in outputs {
+            if identity(output) == input_id {
+                return Err(format!(
+                    "the {what} {} would replace the input {}; nothing was written. Name another output with -o.",
+                    output.display(),
+                    input.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file beside `path`, renamed into place on success.
+pub fn write_file<T>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<T>,
+) -> Result<T, (Outcome, String)> {
+    let shown = path.display();
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".bioport-partial");
+    let tmp = path.with_file_name(tmp_name);
+    let cannot = |e: std::io::Error| (Outcome::Unusable, format!("{shown}: cannot write: {e}"));
+    let file = File::create(&tmp).map_err(cannot)?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out).and_then(|report| {
+        out.flush()?;
+        Ok(report)
+    });
+    drop(out);
+    let renamed = result.and_then(|report| std::fs::rename(&tmp, path).map(|()| report));
+    renamed.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            (Outcome::Problems, format!("{shown}: {e}"))
+        } else {
+            cannot(e)
+        }
+    })
+}
+
