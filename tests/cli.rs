@@ -538,8 +538,8 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
         "1_attlog.dat",
         &common::zk_fixture("attlog_A_Alden4891_attloger_LF_pin9.dat"),
     );
-    for args in [
-        &["check", "1_attlog.dat"][..],
+    // An attendance log is no user CSV: convert says what it can make of it.
+    let o = bioport(
         &[
             "convert",
             "1_attlog.dat",
@@ -547,19 +547,29 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
             "biostar-csv",
             "-o",
             "out.csv",
-        ][..],
-    ] {
-        let o = bioport(args, &dir.0);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let err = stderr(&o);
-        assert!(
-            err.contains(
-                "1_attlog.dat is a Time clock attendance log (attlog.dat), not a user CSV"
-            ),
-            "{err}"
-        );
-        assert!(err.contains("`bioport inspect` summarises it"), "{err}");
-    }
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("1_attlog.dat is a Time clock attendance log (attlog.dat): convert does not turn it into biostar-csv. It takes --to attlog (repair) or --to punches-csv."),
+        "{err}"
+    );
+    // Template files: check names what they are and what reads them.
+    let mut template = vec![0u8; 608 * 2];
+    template[0..2].copy_from_slice(&608u16.to_le_bytes());
+    template[2] = 1;
+    template[5] = 1;
+    dir.file("template.dat", &template);
+    let o = bioport(&["check", "template.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("template.dat is a Fingerprint templates (template.dat), not a user CSV"),
+        "{err}"
+    );
+    assert!(err.contains("`bioport inspect` lists it"), "{err}");
     assert!(!dir.path("out.csv").exists());
     assert!(!dir.path("out_errors.csv").exists());
     let (tgz, _) = data_file();
@@ -660,4 +670,151 @@ fn check_prints_a_readable_summary_of_thousands_of_columns_and_refuses_millions(
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
+    let dir = TempDir::new("clock-users");
+    dir.file(
+        "user.dat",
+        &common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin"),
+    );
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("user.dat: 1 users, 0 empty slots"), "{out}");
+    assert!(out.contains("uid 13    555          Ned"), "{out}");
+    assert!(
+        out.contains("user, password set, card 222, group 2, time zones [1, 2, 0]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("444"),
+        "the password shows only when asked: {out}"
+    );
+    let o = bioport(&["check", "user.dat", "--show-passwords", "--json"], &dir.0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["users"][0]["password"], "444");
+    assert_eq!(v["record_size"], 72);
+}
+
+#[test]
+fn check_finds_an_attlogs_damage_by_line_and_byte() {
+    let dir = TempDir::new("clock-attlog");
+    dir.file(
+        "2_attlog.dat",
+        &common::zk_fixture("attlog_E_CHECKHELPER_nul_hole_excerpt.bin"),
+    );
+    let o = bioport(&["check", "2_attlog.dat", "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["punches"].as_u64(), v["damaged_lines"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let damage: Vec<&str> = v["damage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(damage[1].starts_with("Line 5 (byte "), "{damage:?}");
+    assert!(damage[1].ends_with(": 80 NUL bytes."), "{damage:?}");
+}
+
+#[test]
+fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
+    let dir = TempDir::new("clock-convert");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // user.dat -> BioStar CSV: what does not carry is reported; the CSV passes the rules.
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "users.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("the password is not 4 to 16 digits"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        fs::read(dir.path("users.csv")).unwrap(),
+        b"\xEF\xBB\xBFuser_id,name,csn,pin\r\n555,Ned,222,\r\n"
+    );
+    assert_eq!(
+        bioport(&["check", "users.csv"], &dir.0).status.code(),
+        Some(0)
+    );
+    // ... and back, keeping the user's uid and every byte of its record.
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "back.dat",
+            "--users",
+            "user.dat",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fs::read(dir.path("back.dat")).unwrap(), record);
+
+    // An attendance log, repaired: the damaged lines go, every other line stays as it was.
+    let log = common::zk_fixture("attlog_E_CHECKHELPER_nul_hole_excerpt.bin");
+    dir.file("2_attlog.dat", &log);
+    let o = bioport(
+        &[
+            "convert",
+            "2_attlog.dat",
+            "--to",
+            "attlog",
+            "-o",
+            "fixed_attlog.dat",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let kept: Vec<u8> = log
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(i, _)| ![0, 4, 7].contains(i))
+        .flat_map(|(_, l)| l.to_vec())
+        .collect();
+    assert_eq!(fs::read(dir.path("fixed_attlog.dat")).unwrap(), kept);
+    let o = bioport(
+        &[
+            "convert",
+            "2_attlog.dat",
+            "--to",
+            "punches-csv",
+            "-o",
+            "p.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let punches = String::from_utf8(fs::read(dir.path("p.csv")).unwrap()).unwrap();
+    assert!(
+        punches.starts_with("\u{feff}user_id,name,date,time,status,verify,workcode\r\n"),
+        "{punches}"
+    );
+    assert_eq!(punches.lines().count(), 6);
+    // A target the input cannot become.
+    let o = bioport(
+        &["convert", "2_attlog.dat", "--to", "user-dat", "-o", "x.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("It takes --to attlog (repair) or --to punches-csv."));
 }

@@ -1,11 +1,15 @@
-//! `bioport check`: how a user CSV was read, its mapping, totals and every finding.
+//! `bioport check`: how a user CSV was read, its mapping, totals and every finding; a
+//! clock's user.dat or attendance log goes to [`crate::clock`].
 
 use std::path::Path;
 
+use bioport::recognize::FileKind;
 use bioport::workbench::mapping::column_letter;
 use bioport::workbench::validate::Severity;
 use bioport::workbench::WorkbookView;
 
+use crate::clock::{self, ClockArgs};
+use crate::files::recognize_file;
 use crate::outcome::{fail, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
 
@@ -107,7 +111,15 @@ pub fn has_errors(v: &WorkbookView) -> bool {
 }
 
 /// `bioport check`: reads, maps and validates a user CSV and prints what it found.
-pub fn run(file: &Path, site: &SiteArgs, json: bool) -> Outcome {
+pub fn run(file: &Path, site: &SiteArgs, clock: &ClockArgs, json: bool) -> Outcome {
+    match recognize_file(file).map(|r| r.kind) {
+        Ok(FileKind::ZkUserDat72 | FileKind::ZkUserDat28) => {
+            return clock::check_users_file(file, clock, json)
+        }
+        Ok(FileKind::ZkAttlog) => return clock::check_attlog_file(file, json),
+        Ok(_) => {}
+        Err(message) => return fail(&message, json),
+    }
     let wb = match open_workbook(file, site) {
         Ok(wb) => wb,
         Err(message) => return fail(&message, json),

@@ -4,20 +4,40 @@
 
 use std::path::{Path, PathBuf};
 
+use bioport::recognize::FileKind;
 use bioport::workbench::merge::MergeChoice;
 use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
 use clap::ValueEnum;
 
 use crate::check::{has_errors, rows_word};
-use crate::files::{refuse_overwriting, write_file};
+use crate::clock::{self, ClockArgs};
+use crate::files::{recognize_file, refuse_overwriting, write_file};
 use crate::outcome::{fail, Outcome};
 use crate::site::{open_workbook, refuse_other_kinds, SiteArgs};
 
 /// The formats `convert` writes.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Target {
-    /// The BioStar 2 / BioStar X user CSV for "Import CSV".
+    /// The BioStar 2 / BioStar X user CSV for "Import CSV" (from a CSV or a user.dat).
     BiostarCsv,
+    /// A clock's user.dat (from a BioStar user CSV), for "USB Manager -> Upload".
+    UserDat,
+    /// A repaired attendance log (from an attendance log).
+    Attlog,
+    /// The punches of an attendance log as CSV, names joined from --users.
+    PunchesCsv,
+}
+
+impl Target {
+    /// The target's name on the command line.
+    fn id(self) -> &'static str {
+        match self {
+            Target::BiostarCsv => "biostar-csv",
+            Target::UserDat => "user-dat",
+            Target::Attlog => "attlog",
+            Target::PunchesCsv => "punches-csv",
+        }
+    }
 }
 
 /// Keep or overwrite users the server already has.
@@ -45,12 +65,56 @@ pub struct Job<'a> {
     pub merge: MergeArg,
 }
 
-/// `bioport convert`.
-pub fn run(job: &Job, site: &SiteArgs) -> Outcome {
-    let Target::BiostarCsv = job.to;
-    if let Err(message) = refuse_overwriting_inputs(job) {
+/// `bioport convert`: recognises the input, then writes what `--to` asks of it.
+pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
+    let users = clock.users.as_deref();
+    if let Err(message) = refuse_overwriting_inputs(job, users) {
         return fail(&message, false);
     }
+    let kind = match recognize_file(job.file) {
+        Ok(r) => r.kind,
+        Err(message) => return fail(&message, false),
+    };
+    let (file, output) = (job.file, job.output);
+    match (kind, job.to) {
+        (FileKind::ZkUserDat72 | FileKind::ZkUserDat28, Target::BiostarCsv) => {
+            clock::user_dat_to_csv(file, output, clock)
+        }
+        (FileKind::ZkAttlog, Target::Attlog) => clock::repair(file, output, clock),
+        (FileKind::ZkAttlog, Target::PunchesCsv) => clock::punches(file, output, clock),
+        (FileKind::BiostarCsv | FileKind::Unknown, Target::BiostarCsv) => csv_to_biostar(job, site),
+        (FileKind::BiostarCsv | FileKind::Unknown, Target::UserDat) => {
+            match open_workbook(file, site) {
+                Ok(book) => clock::csv_to_user_dat(&book, output, clock),
+                Err(message) => fail(&message, false),
+            }
+        }
+        (kind, to) => {
+            let message = format!(
+                "{} is a {}: convert does not turn it into {}. It takes {}.",
+                file.display(),
+                kind.label(),
+                to.id(),
+                targets_of(kind)
+            );
+            fail(&message, false)
+        }
+    }
+}
+
+/// What `convert` can make of a kind of file, in words.
+fn targets_of(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::BiostarCsv | FileKind::Unknown => "--to biostar-csv or --to user-dat",
+        FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => "--to biostar-csv",
+        FileKind::ZkAttlog => "--to attlog (repair) or --to punches-csv",
+        _ => "nothing yet: `bioport inspect` verifies and lists it",
+    }
+}
+
+/// A user CSV to the import file (and the failed rows beside it), merged with the
+/// server's export when one is given.
+fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
     let mut wb = match open_workbook(job.file, site) {
         Ok(wb) => wb,
         Err(message) => return fail(&message, false),
@@ -83,12 +147,18 @@ pub fn run(job: &Job, site: &SiteArgs) -> Outcome {
 }
 
 /// Refuses an import or error file path that names one of the inputs.
-fn refuse_overwriting_inputs(job: &Job) -> Result<(), String> {
+fn refuse_overwriting_inputs(job: &Job, users: Option<&Path>) -> Result<(), String> {
     let errors = error_path(job.output);
-    let inputs: Vec<&Path> = std::iter::once(job.file).chain(job.existing).collect();
+    let inputs: Vec<&Path> = std::iter::once(job.file)
+        .chain(job.existing)
+        .chain(users)
+        .collect();
     refuse_overwriting(
         &inputs,
-        &[("import file", job.output), ("error file", errors.as_path())],
+        &[
+            ("import file", job.output),
+            ("error file", errors.as_path()),
+        ],
     )
 }
 

@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use bioport::recognize::{recognize, Recognition, HEAD_LEN};
+
 use crate::outcome::Outcome;
 
 /// The paths a file's real identity is compared by: canonical where the file exists,
@@ -68,3 +70,21 @@ pub fn write_file<T>(
     })
 }
 
+/// What a file is, from its name, size and first bytes.
+pub fn recognize_file(path: &Path) -> Result<Recognition, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let file = File::open(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("{shown}: cannot read: {e}"))?
+        .len();
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    file.take(HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(recognize(&name, size, &head))
+}

@@ -5,6 +5,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
+mod clock;
+#[cfg(not(target_arch = "wasm32"))]
 mod convert;
 #[cfg(not(target_arch = "wasm32"))]
 mod files;
@@ -22,6 +24,7 @@ mod native {
 
     use clap::{Parser, Subcommand};
 
+    use crate::clock::ClockArgs;
     use crate::convert::{MergeArg, Target};
     use crate::outcome::EXIT_CODES;
     use crate::site::SiteArgs;
@@ -51,24 +54,33 @@ mod native {
             json: bool,
         },
         /// Check a BioStar user CSV before upload: how it was read, the mapping, and every
-        /// problem the server would reject (or that looks like a mistake).
+        /// problem the server would reject (or that looks like a mistake). A clock's
+        /// user.dat: every user and what the clock could not hold. An attendance log: its
+        /// punches, damaged lines (line and byte) and exact duplicates.
         ///
-        /// Exit code: 0 when no row has errors, 1 when rows (or the mapping) have errors,
-        /// 2 when the file could not be read or is not a user CSV.
+        /// Exit code: 0 when nothing is wrong, 1 when rows, users or lines have problems,
+        /// 2 when the file could not be read or is none of these.
         #[command(after_help = EXIT_CODES)]
         Check {
-            /// The CSV file.
+            /// The CSV file, or a clock's user.dat or attendance log.
             file: PathBuf,
             #[command(flatten)]
             site: SiteArgs,
+            #[command(flatten)]
+            clock: ClockArgs,
             /// Print JSON ({view, findings}, or {error}) instead of text.
             #[arg(long)]
             json: bool,
         },
-        /// Write the file the BioStar server imports, and the failed rows beside it.
+        /// Write the file the BioStar server imports (and the failed rows beside it), or
+        /// convert a clock's files.
         ///
-        /// Writes OUT (rows without errors, BioStar header names, UTF-8, CRLF) and, when
-        /// rows have errors, `<OUT stem>_errors.csv` with an Error_Description column.
+        /// A user CSV --to biostar-csv writes OUT (rows without errors, BioStar header
+        /// names, UTF-8, CRLF) and, when rows have errors, `<OUT stem>_errors.csv` with an
+        /// Error_Description column; --to user-dat writes a clock's user.dat (uids of
+        /// --users kept). A user.dat --to biostar-csv writes user ID, name, card and PIN.
+        /// An attendance log --to attlog writes it repaired; --to punches-csv writes its
+        /// punches with names from --users.
         /// Every output goes through a temporary file renamed into place, and an output
         /// that would replace an input is refused.
         /// Exit code: 0 when every row was written, 1 when rows with errors were left out
@@ -76,7 +88,7 @@ mod native {
         /// be read or written.
         #[command(after_help = EXIT_CODES)]
         Convert {
-            /// The CSV file.
+            /// The CSV file, or a clock's user.dat or attendance log.
             file: PathBuf,
             /// The format to write.
             #[arg(long, value_enum)]
@@ -95,6 +107,8 @@ mod native {
             merge: MergeArg,
             #[command(flatten)]
             site: SiteArgs,
+            #[command(flatten)]
+            clock: ClockArgs,
         },
     }
 
@@ -102,7 +116,12 @@ mod native {
     pub fn main() -> ExitCode {
         let outcome = match Cli::parse().command {
             Command::Inspect { files, json } => crate::inspect::run(&files, json),
-            Command::Check { file, site, json } => crate::check::run(&file, &site, json),
+            Command::Check {
+                file,
+                site,
+                clock,
+                json,
+            } => crate::check::run(&file, &site, &clock, json),
             Command::Convert {
                 file,
                 to,
@@ -111,6 +130,7 @@ mod native {
                 existing,
                 merge,
                 site,
+                clock,
             } => crate::convert::run(
                 &crate::convert::Job {
                     file: &file,
@@ -121,6 +141,7 @@ mod native {
                     merge,
                 },
                 &site,
+                &clock,
             ),
         };
         outcome.code()
