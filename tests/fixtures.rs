@@ -83,7 +83,7 @@ fn nul_hole_in_an_attlog_is_found_and_located() {
     assert!(
         s.problems
             .iter()
-            .any(|p| p.starts_with("Line 5:") && p.contains("NUL")),
+            .any(|p| p.starts_with("Line 5 (byte 120):") && p.contains("NUL")),
         "{:?}",
         s.problems
     );
@@ -92,7 +92,7 @@ fn nul_hole_in_an_attlog_is_found_and_located() {
     assert!(
         s.problems
             .iter()
-            .any(|p| p.starts_with("Line 8:") && p.contains("2 of the 6")),
+            .any(|p| p.starts_with("Line 8 (byte 332):") && p.contains("2 of the 6")),
         "{:?}",
         s.problems
     );

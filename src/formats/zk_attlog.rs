@@ -43,10 +43,11 @@ pub fn looks_like_attlog_line(line: &str) -> bool {
 }
 
 /// Streams the log line by line and tallies "punches", "damaged lines" and "NUL bytes";
-/// each damaged line is a problem naming its line number and what is wrong with it.
+/// each damaged line is a problem naming its line, its byte offset and what is wrong,
+/// judged as the punch reader judges it ([`read_attlog`]), without keeping the punches.
 ///
-/// Lines come from the punch reader's line splitter, so a line longer than [`MAX_LINE`]
-/// is never held whole: it is a damaged line saying its length (its NULs still counted).
+/// A line longer than [`MAX_LINE`] is never held whole: it is a damaged line saying its
+/// length (its NULs still counted).
 pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
     let mut lines = LineReader::new(reader);
     let mut line = Vec::with_capacity(MAX_LINE + 2);
@@ -54,46 +55,24 @@ pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
     while let Some(raw) = lines.next_line(&mut line, &mut io::sink())? {
         number += 1;
         nul_bytes += raw.nuls;
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        let too_long = raw.len > MAX_LINE as u64 + 2;
-        if raw.nuls == 0 && !too_long && text.trim().is_empty() {
-            continue;
-        }
-        let fields = text.split('\t').count();
-        let whole = fields == FIELDS && looks_like_attlog_line(text) && !text.contains("ZZZZ");
-        if raw.nuls == 0 && !too_long && whole {
-            punches += 1;
-        } else {
-            damaged += 1;
-            let what = match too_long && raw.nuls == 0 {
-                true => Damage::TooLong(raw.len).message(),
-                false => damage(text, raw.nuls, fields),
-            };
-            tally.problem(format!(
-                "Line {number}: {what}; the line is damaged and is not counted as a punch."
-            ));
+        match parse_line(&line, raw) {
+            Parsed::Punch(_) => punches += 1,
+            Parsed::Blank => {}
+            Parsed::Damaged(damage) => {
+                damaged += 1;
+                let at = DamagedLine {
+                    line: number,
+                    offset: raw.offset,
+                    damage,
+                };
+                tally.problem(at.message());
+            }
         }
     }
     tally.count("punches", punches);
     tally.count("damaged lines", damaged);
     tally.count("NUL bytes", nul_bytes);
     Ok(())
-}
-
-/// What is wrong with a line that is not a whole punch, in words.
-fn damage(text: &str, nuls: u64, fields: usize) -> String {
-    if nuls > 0 {
-        format!("{nuls} NUL bytes")
-    } else if text.contains("ZZZZ") {
-        "a record from erased flash (ZZZZ...)".to_string()
-    } else if starts_like_attlog_line(text) {
-        format!(
-            "a punch with {fields} of the {FIELDS} tab-separated fields (cut off or run together)"
-        )
-    } else {
-        "text that is not a punch".to_string()
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ describe('opening files', () => {
     assert.equal(kinds.filter((k) => k.startsWith('Time clock user.dat (72-byte records)')).length, 1, kinds.join('|'));
     assert.equal(kinds.filter((k) => k.startsWith('Time clock attendance log')).length, 2, kinds.join('|'));
     const damaged = page.getByTestId('file-card').filter({ hasText: '2_attlog.dat' });
-    await assert.doesNotReject(damaged.getByText('Line 5: 80 NUL bytes', { exact: false }).waitFor());
+    await assert.doesNotReject(damaged.getByText('Line 5 (byte 120): 80 NUL bytes', { exact: false }).waitFor());
     const punches = await page.getByTestId('file-card').filter({ hasText: '1_attlog.dat' }).locator('.count').filter({ hasText: 'punches' }).locator('dd').innerText();
     assert.equal(punches, '20');
     const s = since(t0, n0);

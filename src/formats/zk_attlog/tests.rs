@@ -241,18 +241,35 @@ fn counted(bytes: &[u8]) -> Seen {
 }
 
 #[test]
-fn the_inspect_counter_keeps_its_counts_on_every_sample() {
-    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 6, 9), (E, 5, 3)] {
+fn the_inspect_counter_counts_as_the_reader_reads_every_sample() {
+    // D's line 15 is flash damage too (an ID of control bytes dated 2047-02-30).
+    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 5, 10), (E, 5, 3)] {
         let bytes = zk_sample(file);
         let seen = counted(&bytes);
         assert_eq!(seen.counts[0], ("punches".into(), punches), "{file}");
         assert_eq!(seen.counts[1], ("damaged lines".into(), damaged), "{file}");
     }
     let seen = counted(&zk_sample(E));
-    assert!(seen.problems[0].starts_with("Line 1: text that is not a punch"));
+    let log = read(&zk_sample(E));
+    let messages: Vec<String> = log.damaged.iter().map(DamagedLine::message).collect();
+    assert_eq!(seen.problems, messages);
     let nuls = zk_sample(E).iter().filter(|&&b| b == 0).count();
-    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
-    assert!(seen.problems[2].starts_with("Line 8: a punch with 2 of the 6"));
+    assert!(
+        seen.problems[0].starts_with("Line 1 (byte 0): "),
+        "{:?}",
+        seen.problems
+    );
+    assert!(
+        seen.problems[1].starts_with("Line 5 (byte "),
+        "{:?}",
+        seen.problems
+    );
+    assert!(seen.problems[1].ends_with(&format!(": {nuls} NUL bytes.")));
+    assert!(
+        seen.problems[2].starts_with("Line 8 (byte "),
+        "{:?}",
+        seen.problems
+    );
 }
 
 #[test]
@@ -263,7 +280,7 @@ fn the_inspect_counter_never_holds_a_huge_line() {
     assert_eq!(seen.counts[0], ("punches".into(), 1));
     assert_eq!(
         seen.problems,
-        ["Line 1: a line of 5000001 bytes (more than 4096); the line is damaged and is not counted as a punch."]
+        ["Line 1 (byte 0): a line of 5000001 bytes (more than 4096)."]
     );
 }
 
@@ -285,7 +302,7 @@ fn the_real_size_nul_hole_streams_through_reader_counter_and_repair() {
     assert_eq!((report.kept, report.removed_damaged), (5, 3));
     assert!(!out.contains(&0));
     let seen = counted(&bytes);
-    assert!(seen.problems[1].starts_with(&format!("Line 5: {nuls} NUL bytes")));
+    assert!(seen.problems[1].ends_with(&format!(": {nuls} NUL bytes.")));
 }
 
 #[test]
