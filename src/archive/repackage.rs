@@ -6,7 +6,9 @@
 use std::io::{self, Read, Write};
 
 use super::{renamed_entry_path, Direction};
-use crate::formats::data_file::{EntryHeader, EntryType, Finding, TarWalker, WalkOptions};
+use crate::formats::data_file::{
+    c_string, ustar_path, EntryHeader, EntryType, Finding, TarWalker, WalkOptions, BLOCK,
+};
 
 /// One name the repackager changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,16 +92,15 @@ fn io_error(e: io::Error) -> String {
 
 /// Writes the data file read from `reader` to `out` as a new gzip-compressed tar stream,
 /// with the names renamed `direction`'s way; Err (with the first finding or write error
-/// in words) when the source cannot be read to its end or a name cannot be written. What
-/// was written to `out` by then is incomplete and must be discarded.
+/// in words) when the source cannot be read to its end. What was written to `out` by then
+/// is incomplete and must be discarded.
 pub fn repackage<R: Read, W: Write>(
     reader: R,
     out: W,
     direction: Direction,
     options: WalkOptions,
 ) -> Result<(W, Outcome), String> {
-    let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    let mut builder = tar::Builder::new(gz);
+    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     let mut walker = TarWalker::new(reader, options);
     let mut outcome = Outcome::default();
     while let Some(entry) = walker.next_entry() {
@@ -111,7 +112,7 @@ pub fn repackage<R: Read, W: Write>(
         };
         let path = new_name(false, &entry.path);
         let target = entry.link.as_deref().map(|l| new_name(true, l));
-        write_entry(&mut builder, &entry, &path, target.as_deref(), &mut walker).map_err(|e| {
+        write_entry(&mut gz, &entry, &path, target.as_deref(), &mut walker).map_err(|e| {
             match walker.stop_finding() {
                 Some(f) => f.to_string(),
                 None => io_error(e),
@@ -123,15 +124,19 @@ pub fn repackage<R: Read, W: Write>(
         return Err(stop.to_string());
     }
     outcome.findings = walker.findings().to_vec();
-    let gz = builder.into_inner().map_err(io_error)?;
+    gz.write_all(&[0u8; 2 * BLOCK]).map_err(io_error)?;
     let out = gz.finish().map_err(io_error)?;
     Ok((out, outcome))
 }
 
-/// Writes one entry: its own header's fields (mode, times, owner, type) with its path,
-/// size and time as read, and its data streamed from the walk.
+/// The zero bytes after `size` bytes of data up to a whole block.
+const ZEROS: [u8; BLOCK] = [0; BLOCK];
+
+/// Writes one entry: its own header block as read, with only a changed name (or a name
+/// that came from a long-name or PAX header) written again, then its data streamed from
+/// the walk and padded.
 fn write_entry<W: Write, R: Read>(
-    builder: &mut tar::Builder<W>,
+    out: &mut W,
     entry: &EntryHeader,
     path: &str,
     target: Option<&str>,
@@ -139,12 +144,54 @@ fn write_entry<W: Write, R: Read>(
 ) -> io::Result<()> {
     let mut header = tar::Header::new_old();
     header.as_mut_bytes().copy_from_slice(&entry.raw);
-    header.set_size(entry.size);
-    header.set_mtime(entry.mtime);
-    match (entry.kind, target) {
-        (EntryType::Symlink | EntryType::HardLink, Some(target)) => {
-            builder.append_link(&mut header, path, target)
-        }
-        _ => builder.append_data(&mut header, path, data),
+    if header.entry_size()? != entry.size {
+        header.set_size(entry.size);
     }
+    if header.mtime()? != entry.mtime {
+        header.set_mtime(entry.mtime);
+    }
+    if path != ustar_path(&entry.raw) {
+        if &entry.raw[257..263] == b"ustar\0" {
+            header.as_mut_bytes()[345..500].fill(0);
+        }
+        put_name(out, &mut header.as_mut_bytes()[..100], b'L', path)?;
+    }
+    if let Some(target) = target.filter(|t| *t != c_string(&entry.raw[157..257])) {
+        put_name(out, &mut header.as_mut_bytes()[157..257], b'K', target)?;
+    }
+    header.set_cksum();
+    out.write_all(header.as_bytes())?;
+    let copied = io::copy(&mut data.take(entry.size), out)?;
+    if copied != entry.size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "entry cut off",
+        ));
+    }
+    let pad = (BLOCK - (entry.size % BLOCK as u64) as usize) % BLOCK;
+    out.write_all(&ZEROS[..pad])
+}
+
+/// Writes `name` into a header's name or link field, preceded (when it does not fit) by a
+/// GNU long-name block of type `flag` (`L` for a path, `K` for a link target).
+fn put_name<W: Write>(out: &mut W, field: &mut [u8], flag: u8, name: &str) -> io::Result<()> {
+    let bytes = name.as_bytes();
+    field.fill(0);
+    let fits = bytes.len() <= field.len();
+    let shown = bytes.len().min(field.len());
+    field[..shown].copy_from_slice(&bytes[..shown]);
+    if fits {
+        return Ok(());
+    }
+    let mut long = tar::Header::new_gnu();
+    long.as_mut_bytes()[..13].copy_from_slice(b"././@LongLink");
+    long.set_mode(0o644);
+    long.set_mtime(0);
+    long.set_size(bytes.len() as u64 + 1);
+    long.set_entry_type(tar::EntryType::new(flag));
+    long.set_cksum();
+    out.write_all(long.as_bytes())?;
+    out.write_all(bytes)?;
+    let pad = (BLOCK - (bytes.len() + 1) % BLOCK) % BLOCK;
+    out.write_all(&ZEROS[..pad + 1])
 }

@@ -1,22 +1,17 @@
 //! Tests of the repackager and the comparison, on archives built with the `tar` crate and
 //! read back with it (and with GNU tar when the machine has it).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::compare::compare;
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
-use crate::formats::data_file::WalkOptions;
+use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header};
+use crate::formats::data_file::{list, ListOptions, WalkOptions, BLOCK};
 
 const DIR: &str = "BioStarX_20250102_030405";
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
 
 /// An entry to build: path, data, mode, time.
 type Spec<'a> = (&'a str, &'a [u8], u32, u64);
@@ -150,6 +145,43 @@ fn repackaging_changes_only_the_names() {
     )
     .unwrap();
     assert!(compare(&original[..], &back[..], WalkOptions::default()).identical());
+}
+
+/// Every entry's path and own header block, listed by the walk.
+fn headers(tgz: &[u8]) -> Vec<(String, [u8; BLOCK])> {
+    let mut out = Vec::new();
+    let listing = list(tgz, ListOptions::default(), &mut |e| {
+        out.push((e.header.path.clone(), e.header.raw))
+    });
+    assert!(!listing.stopped, "{:?}", listing.findings);
+    out
+}
+
+#[test]
+fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
+    let (original, out, _) = sample_for_device();
+    let (before, after) = (headers(&original), headers(&out));
+    assert!(
+        before[3].1 == after[3].1,
+        "config/other.bin's header changed"
+    );
+
+    let dotted = format!("./{DIR}/u.dat");
+    let mut tar = raw_header(&dotted, b'0', 3, "").to_vec();
+    tar.extend_from_slice(&[b'x'; 512]);
+    let mut builder = tar::Builder::new(tar);
+    let pax_path = format!("{DIR}/{}", "p".repeat(150));
+    append_pax_entry(&mut builder, &pax_path, b"7");
+    let source = gzip(&builder.into_inner().unwrap());
+    let (out, _) = repackage(
+        &source[..],
+        Vec::new(),
+        Direction::ToDevice,
+        WalkOptions::default(),
+    )
+    .unwrap();
+    let paths: Vec<String> = headers(&out).into_iter().map(|h| h.0).collect();
+    assert_eq!(paths, [to_device(&dotted), to_device(&pax_path)]);
 }
 
 #[test]

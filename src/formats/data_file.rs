@@ -13,8 +13,8 @@ pub use list::{
     hex, list, read_entry, sha256_hex, Content, ListOptions, ListedEntry, Listing, Totals,
 };
 pub use walk::{
-    parse_number, At, EntryHeader, EntryType, Finding, FindingKind, TarWalker, WalkOptions, BLOCK,
-    MAX_LONG_NAME, MAX_PAX,
+    c_string, parse_number, ustar_path, At, EntryHeader, EntryType, Finding, FindingKind,
+    TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
 };
 
 use super::gzip;
@@ -157,4 +157,4 @@ mod tests {
 
 #[cfg(test)]
 #[path = "data_file/tests.rs"]
-mod walk_tests;
+pub(crate) mod walk_tests;

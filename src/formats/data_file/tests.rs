@@ -27,8 +27,21 @@ pub(crate) fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     tar.into_inner().unwrap()
 }
 
+/// Appends an empty entry named `short` in its header and `path` in a PAX header that
+/// also gives its `mtime`.
+pub(crate) fn append_pax_entry(builder: &mut tar::Builder<Vec<u8>>, path: &str, mtime: &[u8]) {
+    builder
+        .append_pax_extensions([("path", path.as_bytes()), ("mtime", mtime)])
+        .unwrap();
+    let mut header = tar::Header::new_ustar();
+    header.set_path("short").unwrap();
+    header.set_size(0);
+    header.set_cksum();
+    builder.append(&header, &b""[..]).unwrap();
+}
+
 /// A header block written byte by byte (so paths the `tar` crate refuses can be made).
-fn raw_header(path: &str, flag: u8, size: u64, link: &str) -> [u8; BLOCK] {
+pub(crate) fn raw_header(path: &str, flag: u8, size: u64, link: &str) -> [u8; BLOCK] {
     let mut h = tar::Header::new_ustar();
     h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
     h.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
@@ -116,14 +129,7 @@ fn long_names_gnu_and_pax_are_read_whole() {
         .append_data(&mut header, &long, &b"abc"[..])
         .unwrap();
     let pax_path = format!("pax/{}", "p".repeat(200));
-    builder
-        .append_pax_extensions([("path", pax_path.as_bytes()), ("mtime", b"1234.5")])
-        .unwrap();
-    let mut header = tar::Header::new_ustar();
-    header.set_path("short").unwrap();
-    header.set_size(0);
-    header.set_cksum();
-    builder.append(&header, &b""[..]).unwrap();
+    append_pax_entry(&mut builder, &pax_path, b"1234.5");
     let (listing, seen) = run(&builder.into_inner().unwrap(), hashed());
     assert!(listing.is_clean(), "{:?}", listing.findings);
     assert_eq!(seen[0].header.path, long);

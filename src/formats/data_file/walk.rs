@@ -720,13 +720,13 @@ fn padding_of(size: u64) -> u64 {
 }
 
 /// A header field's text up to its first zero byte.
-fn c_string(field: &[u8]) -> String {
+pub fn c_string(field: &[u8]) -> String {
     let end = memchr::memchr(0, field).unwrap_or(field.len());
     String::from_utf8_lossy(&field[..end]).into_owned()
 }
 
 /// The path of a ustar header: the POSIX prefix (when the magic says POSIX) and the name.
-fn ustar_path(raw: &[u8; BLOCK]) -> String {
+pub fn ustar_path(raw: &[u8; BLOCK]) -> String {
     let name = c_string(&raw[..100]);
     let prefix = if &raw[257..263] == b"ustar\0" {
         c_string(&raw[345..500])
