@@ -100,7 +100,7 @@ pub fn repackage<R: Read, W: Write>(
     direction: Direction,
     options: WalkOptions,
 ) -> Result<(W, Outcome), String> {
-    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
     let mut walker = TarWalker::new(reader, options);
     let mut outcome = Outcome::default();
     while let Some(entry) = walker.next_entry() {

@@ -65,6 +65,15 @@ fn hashed() -> ListOptions {
     }
 }
 
+/// Options without hashing and with the ratio cap and floor given.
+fn capped(max_ratio: u64, ratio_floor: u64) -> ListOptions {
+    let walk = WalkOptions {
+        max_ratio,
+        ratio_floor,
+    };
+    ListOptions { hash: false, walk }
+}
+
 fn kinds(listing: &Listing) -> Vec<FindingKind> {
     listing.findings.iter().map(|f| f.kind).collect()
 }
@@ -263,16 +272,21 @@ fn a_huge_extended_header_stops_without_allocating_it() {
 fn a_compression_bomb_stops_at_the_ratio_cap() {
     let zeros = vec![0u8; 8 << 20];
     let tgz = gzip(&tar_of(&[("bomb", &zeros)]));
-    let options = ListOptions {
-        hash: false,
-        walk: WalkOptions {
-            max_ratio: 100,
-            ratio_floor: 1 << 20,
-        },
-    };
+    let options = capped(100, 1 << 20);
     let (listing, seen) = run(&tgz, options);
     assert!(seen.is_empty());
     assert!(listing.stopped);
     assert_eq!(kinds(&listing), [FindingKind::RatioCap]);
     assert!(listing.tar_bytes < 4 << 20, "{}", listing.tar_bytes);
+}
+
+#[test]
+fn an_archive_past_the_ratio_floor_is_no_bomb_at_its_end() {
+    let mut rng = crate::bench::Rng(5);
+    let noise: Vec<u8> = (0..3 << 20).map(|_| rng.next() as u8).collect();
+    let tgz = gzip(&tar_of(&[("noise", &noise)]));
+    let options = capped(2, 1 << 20);
+    let (listing, seen) = run(&tgz, options);
+    assert!(listing.is_clean(), "{:?}", listing.findings);
+    assert_eq!(seen.len(), 1);
 }

@@ -213,6 +213,8 @@ pub struct TarWalker<R> {
     options: WalkOptions,
     /// Uncompressed bytes taken so far.
     pos: u64,
+    /// Compressed bytes taken so far (the most the gzip reader reported).
+    compressed: u64,
     /// Data bytes of the current entry not read yet, and the padding after them.
     remaining: u64,
     padding: u64,
@@ -236,6 +238,7 @@ impl<R: Read> TarWalker<R> {
             source: Source::None,
             options,
             pos: 0,
+            compressed: 0,
             remaining: 0,
             padding: 0,
             current: (0, 0),
@@ -352,7 +355,9 @@ impl<R: Read> TarWalker<R> {
             }
         }
         self.pos += filled as u64;
-        self.check_ratio()?;
+        if filled > 0 {
+            self.check_ratio()?;
+        }
         Ok(filled)
     }
 
@@ -376,7 +381,9 @@ impl<R: Read> TarWalker<R> {
         let Source::Gzip(gz) = &self.source else {
             return Ok(());
         };
-        let taken = gz.offset().max(1);
+        // The reader says 0 once past its end: keep the most it took.
+        self.compressed = self.compressed.max(gz.offset());
+        let taken = self.compressed.max(1);
         let cap = taken.saturating_mul(self.options.max_ratio);
         if self.pos <= self.options.ratio_floor || self.pos <= cap {
             return Ok(());
