@@ -129,10 +129,15 @@ fn note(severity: Severity, message: String) -> DeviceNote {
     DeviceNote { severity, message }
 }
 
-/// Checks the device (model and firmware) a data file is for, and the file's size and
-/// contents against what devices and USB sticks take.
-pub fn check_device(model_name: &str, firmware: &str, facts: &ArchiveFacts) -> Vec<DeviceNote> {
-    let mut notes = vec![firmware_note(model_name, firmware)];
+/// Checks the device (model and firmware) a data file is for, the file's name, and its
+/// size and contents against what devices and USB sticks take.
+pub fn check_device(
+    model_name: &str,
+    firmware: &str,
+    file_name: &str,
+    facts: &ArchiveFacts,
+) -> Vec<DeviceNote> {
+    let mut notes = vec![firmware_note(model_name, firmware), name_note(file_name)];
     notes.push(note(Severity::Reminder, format!("The data file must have been exported for the {model_name}: a file exported for another model may not import.")));
     notes.push(note(Severity::Reminder, "Fingerprint template formats do not mix: a file exported with Suprema templates does not import into a device set to ISO templates, nor the other way round.".to_string()));
     notes.extend(size_notes(facts));
@@ -162,6 +167,16 @@ fn firmware_note(model_name: &str, firmware: &str) -> DeviceNote {
         None => note(Severity::Problem, format!("{firmware:?} is not a firmware version (like {min}); read it from the device's About screen.")),
         Some(v) if v < min => note(Severity::Problem, format!("The {} runs firmware {v}, but imports data files from {min} on: upgrade its firmware first.", model.name)),
         Some(v) => note(Severity::Fine, format!("The {} runs firmware {v}, which imports data files ({min} or later).", model.name)),
+    }
+}
+
+/// Whether the device will see the file under its name (`BioStar2_YYYYMMDD_HHMMSS.tgz`).
+fn name_note(file_name: &str) -> DeviceNote {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    match (super::rename_for_device(file_name), super::export_time(file_name)) {
+        (_, Err(finding)) => note(Severity::Problem, format!("The device will not see this file: {finding}.")),
+        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (or let bioport repackage it).")),
+        (None, Ok(time)) => note(Severity::Fine, format!("{base} is named as a device expects (exported {time}).")),
     }
 }
 
@@ -221,7 +236,7 @@ mod tests {
     #[test]
     fn firmware_too_old_unknown_models_and_bad_versions_are_problems() {
         let facts = ArchiveFacts::default();
-        let first = |m: &str, f: &str| check_device(m, f, &facts).remove(0);
+        let first = |m: &str, f: &str| check_device(m, f, NAME, &facts).remove(0);
         let old = first("BioStation 3", "1.3.0");
         assert_eq!(old.severity, Severity::Problem);
         assert!(
@@ -237,9 +252,35 @@ mod tests {
         assert!(first("BioStation 2", "new")
             .message
             .contains("not a firmware version"));
-        let reminders = check_device("BioStation 2", "1.9.0", &facts);
-        assert_eq!(reminders.len(), 3);
-        assert!(reminders[2].message.contains("Suprema templates"));
+        let reminders = check_device("BioStation 2", "1.9.0", NAME, &facts);
+        assert_eq!(reminders.len(), 4);
+        assert_eq!(reminders[1].severity, Severity::Fine);
+        assert!(reminders[3].message.contains("Suprema templates"));
+    }
+
+    const NAME: &str = "/usb/BioStar2_20250102_030405.tgz";
+
+    #[test]
+    fn the_name_must_be_the_devices() {
+        let facts = ArchiveFacts::default();
+        let second = |name: &str| check_device("BioStation 2", "1.9.0", name, &facts).remove(1);
+        let fine = second(NAME);
+        assert!(
+            fine.message.contains("exported 2025-01-02 03:04:05"),
+            "{}",
+            fine.message
+        );
+        let server = second("BioStarX_20250102_030405.tgz");
+        assert_eq!(server.severity, Severity::Problem);
+        assert!(server
+            .message
+            .contains("only sees the file as BioStar2_20250102_030405.tgz"));
+        let other = second("users.tgz");
+        assert!(
+            other.message.contains("does not follow the pattern"),
+            "{}",
+            other.message
+        );
     }
 
     #[test]
@@ -250,12 +291,12 @@ mod tests {
             photos: 50_000,
             users: Some(500_001),
         };
-        let notes = check_device("BioStation 2", "1.9.0", &facts);
-        let tail: Vec<Severity> = notes[3..].iter().map(|n| n.severity).collect();
+        let notes = check_device("BioStation 2", "1.9.0", NAME, &facts);
+        let tail: Vec<Severity> = notes[4..].iter().map(|n| n.severity).collect();
         use Severity::*;
         assert_eq!(tail, [Warning, Warning, Warning, Problem]);
-        assert!(notes[3].message.contains("5.0 GiB") && notes[3].message.contains("exFAT"));
-        assert!(notes[5]
+        assert!(notes[4].message.contains("5.0 GiB") && notes[4].message.contains("exFAT"));
+        assert!(notes[6]
             .message
             .contains("50000 entries look like face photos"));
         let small = ArchiveFacts {
@@ -264,6 +305,6 @@ mod tests {
             users: Some(500_000),
             ..facts
         };
-        assert_eq!(check_device("BioStation 2", "1.9.0", &small).len(), 4);
+        assert_eq!(check_device("BioStation 2", "1.9.0", NAME, &small).len(), 5);
     }
 }
