@@ -7,7 +7,8 @@ use std::io::{self, Read, Write};
 
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
-    c_string, ustar_path, EntryHeader, EntryType, Finding, TarWalker, WalkOptions, BLOCK,
+    c_string, ustar_path, EntryHeader, EntryType, Finding, NameSource, TarWalker, WalkOptions,
+    BLOCK,
 };
 
 /// One name the repackager changes.
@@ -129,7 +130,7 @@ pub fn repackage<R: Read, W: Write>(
     Ok((out, outcome))
 }
 
-/// The zero bytes after `size` bytes of data up to a whole block.
+/// Zero bytes to pad with.
 const ZEROS: [u8; BLOCK] = [0; BLOCK];
 
 /// Writes one entry: its own header block as read, with only a changed name (or a name
@@ -150,15 +151,27 @@ fn write_entry<W: Write, R: Read>(
     if header.mtime()? != entry.mtime {
         header.set_mtime(entry.mtime);
     }
-    if path != ustar_path(&entry.raw) {
-        if &entry.raw[257..263] == b"ustar\0" {
-            header.as_mut_bytes()[345..500].fill(0);
-        }
-        put_name(out, &mut header.as_mut_bytes()[..100], b'L', path)?;
+    let mut ext = Extensions::default();
+    if path != ustar_path(&entry.raw) && !fit_path(header.as_mut_bytes(), path, entry.path_source) {
+        let source = extension_for(&entry.raw, entry.path_source);
+        ext.add(
+            &mut header.as_mut_bytes()[..100],
+            source,
+            b'L',
+            "path",
+            path,
+        );
     }
     if let Some(target) = target.filter(|t| *t != c_string(&entry.raw[157..257])) {
-        put_name(out, &mut header.as_mut_bytes()[157..257], b'K', target)?;
+        let field = &mut header.as_mut_bytes()[157..257];
+        if entry.link_source != NameSource::Header || target.len() > field.len() {
+            let source = extension_for(&entry.raw, entry.link_source);
+            ext.add(field, source, b'K', "linkpath", target);
+        } else {
+            put_field(field, target);
+        }
     }
+    ext.write(out)?;
     header.set_cksum();
     out.write_all(header.as_bytes())?;
     let copied = io::copy(&mut data.take(entry.size), out)?;
@@ -168,30 +181,158 @@ fn write_entry<W: Write, R: Read>(
             "entry cut off",
         ));
     }
-    let pad = (BLOCK - (entry.size % BLOCK as u64) as usize) % BLOCK;
-    out.write_all(&ZEROS[..pad])
+    out.write_all(&ZEROS[..padding(entry.size as usize)])
 }
 
-/// Writes `name` into a header's name or link field, preceded (when it does not fit) by a
-/// GNU long-name block of type `flag` (`L` for a path, `K` for a link target).
-fn put_name<W: Write>(out: &mut W, field: &mut [u8], flag: u8, name: &str) -> io::Result<()> {
-    let bytes = name.as_bytes();
+/// The zero bytes that pad `len` bytes to a whole block.
+fn padding(len: usize) -> usize {
+    (BLOCK - len % BLOCK) % BLOCK
+}
+
+/// True when the header is a POSIX ustar one (its prefix field holds a path's folders).
+fn is_posix(raw: &[u8]) -> bool {
+    &raw[257..263] == b"ustar\0"
+}
+
+/// Writes `text` into a header field, zero-filled, cut to the field's size.
+fn put_field(field: &mut [u8], text: &str) {
     field.fill(0);
-    let fits = bytes.len() <= field.len();
-    let shown = bytes.len().min(field.len());
-    field[..shown].copy_from_slice(&bytes[..shown]);
-    if fits {
-        return Ok(());
+    let n = text.len().min(field.len());
+    field[..n].copy_from_slice(&text.as_bytes()[..n]);
+}
+
+/// Writes a path read from the header's own fields back into them (split between the
+/// POSIX prefix and name as ustar does); false when it must go into an extension.
+fn fit_path(raw: &mut [u8; BLOCK], path: &str, source: NameSource) -> bool {
+    if source != NameSource::Header {
+        return false;
     }
-    let mut long = tar::Header::new_gnu();
-    long.as_mut_bytes()[..13].copy_from_slice(b"././@LongLink");
-    long.set_mode(0o644);
-    long.set_mtime(0);
-    long.set_size(bytes.len() as u64 + 1);
-    long.set_entry_type(tar::EntryType::new(flag));
-    long.set_cksum();
-    out.write_all(long.as_bytes())?;
-    out.write_all(bytes)?;
-    let pad = (BLOCK - (bytes.len() + 1) % BLOCK) % BLOCK;
-    out.write_all(&ZEROS[..pad + 1])
+    let posix = is_posix(raw);
+    if path.len() <= 100 {
+        if posix {
+            raw[345..500].fill(0);
+        }
+        put_field(&mut raw[..100], path);
+        return true;
+    }
+    let split = path
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| c == '/' && i <= 155 && path.len() - i - 1 <= 100 && i + 1 < path.len());
+    match split.filter(|_| posix) {
+        Some((i, _)) => {
+            put_field(&mut raw[345..500], &path[..i]);
+            put_field(&mut raw[..100], &path[i + 1..]);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The extension a name that does not fit goes into: the one it came from, else PAX for
+/// a POSIX header and a GNU long name for others.
+fn extension_for(raw: &[u8], source: NameSource) -> NameSource {
+    match source {
+        NameSource::Header if is_posix(raw) => NameSource::Pax,
+        NameSource::Header => NameSource::GnuLong,
+        other => other,
+    }
+}
+
+/// The extension headers written before an entry's own header.
+#[derive(Default)]
+struct Extensions {
+    /// GNU long names and links: type flag and name.
+    gnu: Vec<(u8, String)>,
+    /// PAX records, written as one `x` header.
+    pax: Vec<u8>,
+}
+
+impl Extensions {
+    /// Puts `name` into an extension of `source`'s kind, and its start into `field`.
+    fn add(&mut self, field: &mut [u8], source: NameSource, flag: u8, key: &str, name: &str) {
+        put_field(field, name);
+        match source {
+            NameSource::Pax => self.pax.extend(pax_record(key, name)),
+            _ => self.gnu.push((flag, name.to_string())),
+        }
+    }
+
+    /// Writes the GNU long-name blocks, then the PAX header.
+    fn write<W: Write>(&self, out: &mut W) -> io::Result<()> {
+        for (flag, name) in &self.gnu {
+            let mut data = name.as_bytes().to_vec();
+            data.push(0);
+            write_extension(out, tar::Header::new_gnu(), "././@LongLink", *flag, &data)?;
+        }
+        if !self.pax.is_empty() {
+            write_extension(
+                out,
+                tar::Header::new_ustar(),
+                "././@PaxHeader",
+                b'x',
+                &self.pax,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one extension header and its padded data.
+fn write_extension<W: Write>(
+    out: &mut W,
+    mut header: tar::Header,
+    name: &str,
+    flag: u8,
+    data: &[u8],
+) -> io::Result<()> {
+    put_field(&mut header.as_mut_bytes()[..100], name);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_size(data.len() as u64);
+    header.set_entry_type(tar::EntryType::new(flag));
+    header.set_cksum();
+    out.write_all(header.as_bytes())?;
+    out.write_all(data)?;
+    out.write_all(&ZEROS[..padding(data.len())])
+}
+
+/// One PAX record: `"<length> <key>=<value>\n"`, the length counting its own digits.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let body = key.len() + value.len() + 3;
+    let mut len = body;
+    loop {
+        let total = body + len.to_string().len();
+        if total == len {
+            break;
+        }
+        len = total;
+    }
+    format!("{len} {key}={value}\n").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pax_records_count_their_own_length() {
+        for n in 80..1100 {
+            let record = pax_record("path", &"a".repeat(n));
+            let text = String::from_utf8(record.clone()).unwrap();
+            let (len, _) = text.split_once(' ').unwrap();
+            assert_eq!(len.parse::<usize>().unwrap(), record.len(), "{n}");
+        }
+    }
+
+    #[test]
+    fn long_paths_split_between_prefix_and_name_in_posix_headers() {
+        let mut raw = *tar::Header::new_ustar().as_bytes();
+        let path = format!("{}/{}", "d".repeat(120), "n".repeat(90));
+        assert!(fit_path(&mut raw, &path, NameSource::Header));
+        assert_eq!(ustar_path(&raw), path);
+        let mut gnu = *tar::Header::new_gnu().as_bytes();
+        assert!(!fit_path(&mut gnu, &path, NameSource::Header));
+        assert!(!fit_path(&mut raw, "short", NameSource::Pax));
+    }
 }

@@ -9,7 +9,7 @@ use super::compare::compare;
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
 use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header};
-use crate::formats::data_file::{list, ListOptions, WalkOptions, BLOCK};
+use crate::formats::data_file::{list, ListOptions, NameSource, WalkOptions, BLOCK};
 
 const DIR: &str = "BioStarX_20250102_030405";
 
@@ -157,6 +157,24 @@ fn headers(tgz: &[u8]) -> Vec<(String, [u8; BLOCK])> {
     out
 }
 
+/// The tar archive built so far, gzip-compressed and repackaged for a device.
+fn tar_for_device(builder: tar::Builder<Vec<u8>>) -> Vec<u8> {
+    let source = gzip(&builder.into_inner().unwrap());
+    let options = WalkOptions::default();
+    repackage(&source[..], Vec::new(), Direction::ToDevice, options)
+        .unwrap()
+        .0
+}
+
+/// Where each entry's path was read from.
+fn sources(tgz: &[u8]) -> Vec<NameSource> {
+    let mut out = Vec::new();
+    list(tgz, ListOptions::default(), &mut |e| {
+        out.push(e.header.path_source)
+    });
+    out
+}
+
 #[test]
 fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
     let (original, out, _) = sample_for_device();
@@ -171,17 +189,13 @@ fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
     tar.extend_from_slice(&[b'x'; 512]);
     let mut builder = tar::Builder::new(tar);
     let pax_path = format!("{DIR}/{}", "p".repeat(150));
-    append_pax_entry(&mut builder, &pax_path, b"7");
-    let source = gzip(&builder.into_inner().unwrap());
-    let (out, _) = repackage(
-        &source[..],
-        Vec::new(),
-        Direction::ToDevice,
-        WalkOptions::default(),
-    )
-    .unwrap();
+    append_pax_entry(&mut builder, &pax_path, b"7", b"");
+    let out = tar_for_device(builder);
     let paths: Vec<String> = headers(&out).into_iter().map(|h| h.0).collect();
     assert_eq!(paths, [to_device(&dotted), to_device(&pax_path)]);
+    assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
+    let (_, out, _) = sample_for_device();
+    assert_eq!(sources(&out)[2], NameSource::GnuLong);
 }
 
 #[test]
@@ -268,4 +282,31 @@ fn comparison_finds_added_removed_and_changed_entries() {
     let (old, new) = &c.changed[0];
     assert_eq!((old.path.as_str(), old.size, new.size), ("b", 3, 5));
     assert!(compare(&first[..], &first[..], WalkOptions::default()).identical());
+}
+
+#[test]
+fn gnu_tar_reads_rewritten_posix_and_pax_names() {
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    let split = format!("{DIR}/{}/{}", "d".repeat(100), "n".repeat(60));
+    let mut h = tar::Header::new_ustar();
+    h.set_path(&split).unwrap();
+    h.set_size(4);
+    h.set_mode(0o644);
+    h.set_cksum();
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.append(&h, &b"data"[..]).unwrap();
+    let pax_path = format!("{DIR}/{}", "p".repeat(150));
+    append_pax_entry(&mut builder, &pax_path, b"7", b"pax");
+    let out = tar_for_device(builder);
+    assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
+    let dir = temp_dir("names");
+    gnu_extract(&out, &dir);
+    assert_eq!(std::fs::read(dir.join(to_device(&split))).unwrap(), b"data");
+    assert_eq!(
+        std::fs::read(dir.join(to_device(&pax_path))).unwrap(),
+        b"pax"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

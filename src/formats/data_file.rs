@@ -14,7 +14,7 @@ pub use list::{
 };
 pub use walk::{
     c_string, parse_number, ustar_path, At, EntryHeader, EntryType, Finding, FindingKind,
-    TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
+    NameSource, TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
 };
 
 use super::gzip;

@@ -27,17 +27,23 @@ pub(crate) fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     tar.into_inner().unwrap()
 }
 
-/// Appends an empty entry named `short` in its header and `path` in a PAX header that
+/// Appends an entry of `data` named `short` in its header and `path` in a PAX header that
 /// also gives its `mtime`.
-pub(crate) fn append_pax_entry(builder: &mut tar::Builder<Vec<u8>>, path: &str, mtime: &[u8]) {
+pub(crate) fn append_pax_entry(
+    builder: &mut tar::Builder<Vec<u8>>,
+    path: &str,
+    mtime: &[u8],
+    data: &[u8],
+) {
     builder
         .append_pax_extensions([("path", path.as_bytes()), ("mtime", mtime)])
         .unwrap();
     let mut header = tar::Header::new_ustar();
     header.set_path("short").unwrap();
-    header.set_size(0);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
     header.set_cksum();
-    builder.append(&header, &b""[..]).unwrap();
+    builder.append(&header, data).unwrap();
 }
 
 /// A header block written byte by byte (so paths the `tar` crate refuses can be made).
@@ -138,7 +144,7 @@ fn long_names_gnu_and_pax_are_read_whole() {
         .append_data(&mut header, &long, &b"abc"[..])
         .unwrap();
     let pax_path = format!("pax/{}", "p".repeat(200));
-    append_pax_entry(&mut builder, &pax_path, b"1234.5");
+    append_pax_entry(&mut builder, &pax_path, b"1234.5", b"");
     let (listing, seen) = run(&builder.into_inner().unwrap(), hashed());
     assert!(listing.is_clean(), "{:?}", listing.findings);
     assert_eq!(seen[0].header.path, long);

@@ -149,6 +149,18 @@ impl EntryType {
     }
 }
 
+/// Where an entry's path or link target was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameSource {
+    /// The header's own fields (ustar prefix and name, or link name).
+    #[default]
+    Header,
+    /// A GNU long-name (`L`) or long-link (`K`) header before it.
+    GnuLong,
+    /// A PAX extended header (`x`) before it.
+    Pax,
+}
+
 /// One entry's header, as the walk read it (its data follows; read it from the walker).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryHeader {
@@ -166,6 +178,10 @@ pub struct EntryHeader {
     pub mtime: u64,
     /// Where its own header (after any long-name or PAX headers) starts in the tar stream.
     pub offset: u64,
+    /// Where its path was read from.
+    pub path_source: NameSource,
+    /// Where its link target was read from.
+    pub link_source: NameSource,
     /// Its own 512-byte header block as read.
     pub raw: [u8; BLOCK],
 }
@@ -203,6 +219,8 @@ enum Source<R> {
 struct Pending {
     path: Option<String>,
     link: Option<String>,
+    path_source: NameSource,
+    link_source: NameSource,
     size: Option<u64>,
     mtime: Option<u64>,
 }
@@ -524,8 +542,14 @@ impl<R: Read> TarWalker<R> {
             return None;
         }
         match block[156] {
-            b'L' => pending.path = Some(c_string(&data)),
-            b'K' => pending.link = Some(c_string(&data)),
+            b'L' => {
+                pending.path = Some(c_string(&data));
+                pending.path_source = NameSource::GnuLong;
+            }
+            b'K' => {
+                pending.link = Some(c_string(&data));
+                pending.link_source = NameSource::GnuLong;
+            }
             b'x' => self.pax(&data, offset, pending)?,
             _ => {}
         }
@@ -545,8 +569,14 @@ impl<R: Read> TarWalker<R> {
             let text = String::from_utf8_lossy(value).into_owned();
             let number = || text.split('.').next().and_then(|n| n.parse::<u64>().ok());
             match key {
-                b"path" => pending.path = Some(text.clone()),
-                b"linkpath" => pending.link = Some(text.clone()),
+                b"path" => {
+                    pending.path = Some(text.clone());
+                    pending.path_source = NameSource::Pax;
+                }
+                b"linkpath" => {
+                    pending.link = Some(text.clone());
+                    pending.link_source = NameSource::Pax;
+                }
                 b"size" => pending.size = number(),
                 b"mtime" => pending.mtime = number(),
                 _ => {}
@@ -586,6 +616,8 @@ impl<R: Read> TarWalker<R> {
             mode: mode as u32,
             mtime: pending.mtime.unwrap_or(header_mtime),
             offset,
+            path_source: pending.path_source,
+            link_source: pending.link_source,
             raw,
         };
         self.hostile(&entry);
