@@ -7,8 +7,8 @@ use std::io::{self, Read, Write};
 
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
-    c_string, ustar_path, EntryHeader, EntryType, Finding, NameSource, TarWalker, WalkOptions,
-    BLOCK,
+    c_string, split_pax_record, ustar_path, EntryHeader, EntryType, Finding, NameSource, TarWalker,
+    WalkOptions, BLOCK,
 };
 
 /// One name the repackager changes.
@@ -151,7 +151,10 @@ fn write_entry<W: Write, R: Read>(
     if header.mtime()? != entry.mtime {
         header.set_mtime(entry.mtime);
     }
-    let mut ext = Extensions::default();
+    let mut ext = Extensions {
+        gnu: Vec::new(),
+        pax: entry.pax.clone(),
+    };
     if path != ustar_path(&entry.raw) && !fit_path(header.as_mut_bytes(), path, entry.path_source) {
         let source = extension_for(&entry.raw, entry.path_source);
         ext.add(
@@ -239,8 +242,29 @@ fn extension_for(raw: &[u8], source: NameSource) -> NameSource {
     }
 }
 
+/// The PAX records with the first `key` record's value replaced in place (later ones
+/// dropped), or one added at the end.
+fn replace_pax(records: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.len() + value.len());
+    let mut rest = records;
+    let mut done = false;
+    while let Some((k, _, after)) = split_pax_record(rest) {
+        let record = &rest[..rest.len() - after.len()];
+        if k != key.as_bytes() {
+            out.extend_from_slice(record);
+        } else if !done {
+            out.extend(pax_record(key, value));
+            done = true;
+        }
+        rest = after;
+    }
+    if !done {
+        out.extend(pax_record(key, value));
+    }
+    out
+}
+
 /// The extension headers written before an entry's own header.
-#[derive(Default)]
 struct Extensions {
     /// GNU long names and links: type flag and name.
     gnu: Vec<(u8, String)>,
@@ -253,7 +277,7 @@ impl Extensions {
     fn add(&mut self, field: &mut [u8], source: NameSource, flag: u8, key: &str, name: &str) {
         put_field(field, name);
         match source {
-            NameSource::Pax => self.pax.extend(pax_record(key, name)),
+            NameSource::Pax => self.pax = replace_pax(&self.pax, key, name),
             _ => self.gnu.push((flag, name.to_string())),
         }
     }
@@ -323,6 +347,27 @@ mod tests {
             let (len, _) = text.split_once(' ').unwrap();
             assert_eq!(len.parse::<usize>().unwrap(), record.len(), "{n}");
         }
+    }
+
+    #[test]
+    fn pax_records_are_replaced_in_place() {
+        let records = [
+            pax_record("mtime", "1.5"),
+            pax_record("path", "old"),
+            pax_record("uname", "u"),
+            pax_record("path", "older"),
+        ]
+        .concat();
+        let new = replace_pax(&records, "path", "new");
+        let expected = [
+            pax_record("mtime", "1.5"),
+            pax_record("path", "new"),
+            pax_record("uname", "u"),
+        ]
+        .concat();
+        assert_eq!(new, expected);
+        let added = replace_pax(&expected, "linkpath", "t");
+        assert!(added.ends_with(b"14 linkpath=t\n"));
     }
 
     #[test]

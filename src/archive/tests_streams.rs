@@ -193,6 +193,17 @@ fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
     let out = tar_for_device(builder);
     let paths: Vec<String> = headers(&out).into_iter().map(|h| h.0).collect();
     assert_eq!(paths, [to_device(&dotted), to_device(&pax_path)]);
+    let mut pax = Vec::new();
+    list(&out[..], ListOptions::default(), &mut |e| {
+        pax.push(e.header.pax.clone())
+    });
+    // 3 digits, a space, "path=", the path, a line feed: the record keeps its place.
+    let expected = format!(
+        "{} path={}\n11 mtime=7\n",
+        pax_path.len() + 10,
+        to_device(&pax_path)
+    );
+    assert_eq!(pax[1], expected.as_bytes());
     assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
     let (_, out, _) = sample_for_device();
     assert_eq!(sources(&out)[2], NameSource::GnuLong);

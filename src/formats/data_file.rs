@@ -13,8 +13,8 @@ pub use list::{
     hex, list, read_entry, sha256_hex, Content, ListOptions, ListedEntry, Listing, Totals,
 };
 pub use walk::{
-    c_string, parse_number, ustar_path, At, EntryHeader, EntryType, Finding, FindingKind,
-    NameSource, TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
+    c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,
+    FindingKind, NameSource, TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
 };
 
 use super::gzip;

@@ -182,6 +182,8 @@ pub struct EntryHeader {
     pub path_source: NameSource,
     /// Where its link target was read from.
     pub link_source: NameSource,
+    /// The records of the PAX headers before it, as read (empty when there were none).
+    pub pax: Vec<u8>,
     /// Its own 512-byte header block as read.
     pub raw: [u8; BLOCK],
 }
@@ -221,6 +223,7 @@ struct Pending {
     link: Option<String>,
     path_source: NameSource,
     link_source: NameSource,
+    pax: Vec<u8>,
     size: Option<u64>,
     mtime: Option<u64>,
 }
@@ -558,9 +561,15 @@ impl<R: Read> TarWalker<R> {
 
     /// Applies a PAX header's records (`path`, `linkpath`, `size`, `mtime`).
     fn pax(&mut self, data: &[u8], offset: u64, pending: &mut Pending) -> Option<()> {
+        if pending.pax.len() + data.len() > MAX_PAX as usize {
+            let message = format!("PAX extended headers of more than {MAX_PAX} bytes in all precede one entry; reading stopped");
+            self.stop(FindingKind::HeaderTooLarge, At::Tar(offset), message);
+            return None;
+        }
+        pending.pax.extend_from_slice(data);
         let mut rest = data;
         while !rest.is_empty() {
-            let Some((key, value, after)) = pax_record(rest) else {
+            let Some((key, value, after)) = split_pax_record(rest) else {
                 let message = "a PAX extended header has a malformed record; the header is damaged"
                     .to_string();
                 self.stop(FindingKind::BadHeader, At::Tar(offset), message);
@@ -618,6 +627,7 @@ impl<R: Read> TarWalker<R> {
             offset,
             path_source: pending.path_source,
             link_source: pending.link_source,
+            pax: pending.pax,
             raw,
         };
         self.hostile(&entry);
@@ -805,8 +815,9 @@ pub fn parse_number(field: &[u8]) -> Option<u64> {
     })
 }
 
-/// Splits the first PAX record (`"<len> <key>=<value>\n"`) off `data`.
-fn pax_record(data: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+/// Splits the first PAX record (`"<len> <key>=<value>\n"`) off `data`: its key, its
+/// value and the records after it.
+pub fn split_pax_record(data: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let space = memchr::memchr(b' ', data)?;
     let len: usize = std::str::from_utf8(&data[..space]).ok()?.parse().ok()?;
     if len <= space + 1 || len > data.len() || data[len - 1] != b'\n' {
