@@ -151,6 +151,10 @@ fn write_entry<W: Write, R: Read>(
     if header.mtime()? != entry.mtime {
         header.set_mtime(entry.mtime);
     }
+    if !entry.global_pax.is_empty() {
+        let header = tar::Header::new_ustar();
+        write_extension(out, header, "././@GlobalHead", b'g', &entry.global_pax)?;
+    }
     let mut ext = Extensions {
         gnu: Vec::new(),
         pax: entry.pax.clone(),

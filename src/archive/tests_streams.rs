@@ -188,15 +188,22 @@ fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
     let mut tar = raw_header(&dotted, b'0', 3, "").to_vec();
     tar.extend_from_slice(&[b'x'; 512]);
     let mut builder = tar::Builder::new(tar);
+    let mut global = tar::Header::new_ustar();
+    global.set_entry_type(tar::EntryType::XGlobalHeader);
+    global.set_size(13);
+    global.set_cksum();
+    builder.append(&global, &b"13 comment=c\n"[..]).unwrap();
     let pax_path = format!("{DIR}/{}", "p".repeat(150));
     append_pax_entry(&mut builder, &pax_path, b"7", b"");
     let out = tar_for_device(builder);
     let paths: Vec<String> = headers(&out).into_iter().map(|h| h.0).collect();
     assert_eq!(paths, [to_device(&dotted), to_device(&pax_path)]);
-    let mut pax = Vec::new();
+    let (mut pax, mut global) = (Vec::new(), Vec::new());
     list(&out[..], ListOptions::default(), &mut |e| {
-        pax.push(e.header.pax.clone())
+        pax.push(e.header.pax.clone());
+        global.push(e.header.global_pax.clone());
     });
+    assert_eq!(global, [b"".as_slice(), b"13 comment=c\n"]);
     // 3 digits, a space, "path=", the path, a line feed: the record keeps its place.
     let expected = format!(
         "{} path={}\n11 mtime=7\n",

@@ -184,6 +184,9 @@ pub struct EntryHeader {
     pub link_source: NameSource,
     /// The records of the PAX headers before it, as read (empty when there were none).
     pub pax: Vec<u8>,
+    /// The records of a PAX global header just before it (and its PAX or long-name
+    /// headers), as read; empty when there was none.
+    pub global_pax: Vec<u8>,
     /// Its own 512-byte header block as read.
     pub raw: [u8; BLOCK],
 }
@@ -224,6 +227,7 @@ struct Pending {
     path_source: NameSource,
     link_source: NameSource,
     pax: Vec<u8>,
+    global: Vec<u8>,
     size: Option<u64>,
     mtime: Option<u64>,
 }
@@ -554,7 +558,7 @@ impl<R: Read> TarWalker<R> {
                 pending.link_source = NameSource::GnuLong;
             }
             b'x' => self.pax(&data, offset, pending)?,
-            _ => {}
+            _ => pending.global = data,
         }
         Some(())
     }
@@ -628,6 +632,7 @@ impl<R: Read> TarWalker<R> {
             path_source: pending.path_source,
             link_source: pending.link_source,
             pax: pending.pax,
+            global_pax: pending.global,
             raw,
         };
         self.hostile(&entry);
