@@ -253,7 +253,14 @@ fn not_an_archive_empty_and_not_tar_stop_at_once() {
     assert_eq!(kinds(&text), [FindingKind::NotTar]);
     assert_eq!(text.findings[0].at, At::Tar(0));
     let (short, _) = run(&gzip(b"tiny"), ListOptions::default());
-    assert_eq!(kinds(&short), [FindingKind::Truncated]);
+    assert_eq!(kinds(&short), [FindingKind::NotTar]);
+    let (nothing, _) = run(&gzip(b""), ListOptions::default());
+    assert_eq!(kinds(&nothing), [FindingKind::NotTar]);
+    assert!(nothing.findings[0].message.contains("contents are empty"));
+    let mut cut = tar_of(&[("a", b"abc")]);
+    cut.truncate(300);
+    let (cut, _) = run(&gzip(&cut), ListOptions::default());
+    assert_eq!(kinds(&cut), [FindingKind::Truncated]);
 }
 
 #[test]

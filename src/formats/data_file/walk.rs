@@ -481,8 +481,17 @@ impl<R: Read> TarWalker<R> {
         let at = self.pos;
         let got = self.fill(&mut block).ok()?;
         match got {
+            0 if at == 0 => {
+                self.stop(FindingKind::NotTar, At::Tar(0), "the contents are empty: there is no tar archive inside, not a BioStar data file".into());
+                None
+            }
             0 => Some(None),
             BLOCK => Some(Some(block)),
+            _ if at == 0 && !is_plain_tar(&block) => {
+                let message = format!("the contents are {got} bytes, too few for a tar archive (a header alone is 512): not a BioStar data file");
+                self.stop(FindingKind::NotTar, At::Tar(0), message);
+                None
+            }
             _ => {
                 let message = format!(
                     "the archive ends {got} bytes into a 512-byte tar header: it is cut off; copy it again from where it was exported"
