@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
+use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{read_entry, Finding, TarWalker, WalkOptions};
 
 /// An entry on one side of a comparison.
@@ -47,12 +48,16 @@ impl Comparison {
     }
 }
 
-/// The next entry of a walk, hashed; None at the end or when the walk stopped.
-fn next_side<R: Read>(walker: &mut TarWalker<R>) -> Option<Side> {
+/// The next entry of a walk, hashed, its path renamed `rename`'s way if given; None at
+/// the end or when the walk stopped.
+fn next_side<R: Read>(walker: &mut TarWalker<R>, rename: Option<Direction>) -> Option<Side> {
     let header = walker.next_entry()?;
     let entry = read_entry(walker, header, true)?;
+    let path = entry.header.path;
     Some(Side {
-        path: entry.header.path,
+        path: rename
+            .and_then(|d| renamed_entry_path(&path, d))
+            .unwrap_or(path),
         size: entry.header.size,
         sha256: entry.sha256.unwrap_or_default(),
     })
@@ -78,12 +83,23 @@ impl Comparison {
 
 /// Compares the data files read from `first` and `second`.
 pub fn compare<A: Read, B: Read>(first: A, second: B, options: WalkOptions) -> Comparison {
+    compare_renamed(first, second, None, options)
+}
+
+/// Compares the data files read from `first` and `second`, the first's entry paths
+/// renamed `rename`'s way if given (to check a repackaged file against its source).
+pub fn compare_renamed<A: Read, B: Read>(
+    first: A,
+    second: B,
+    rename: Option<Direction>,
+    options: WalkOptions,
+) -> Comparison {
     let mut a = TarWalker::new(first, options);
     let mut b = TarWalker::new(second, options);
     let mut result = Comparison::default();
     let mut open = Unmatched::default();
     loop {
-        let (x, y) = (next_side(&mut a), next_side(&mut b));
+        let (x, y) = (next_side(&mut a, rename), next_side(&mut b, None));
         if x.is_none() && y.is_none() {
             break;
         }

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::compare::compare;
+use super::compare::{compare, compare_renamed};
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
 use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header};
@@ -136,6 +136,13 @@ fn repackaging_changes_only_the_names() {
         assert!(a.4 == b.4, "{}: data differs", b.0);
     }
     assert_eq!(after[3].0, "config/other.bin");
+    let plain = compare(&original[..], &out[..], WalkOptions::default());
+    assert_eq!(
+        (plain.same, plain.added.len(), plain.removed.len()),
+        (2, 3, 3)
+    );
+    let to = Some(Direction::ToDevice);
+    assert!(compare_renamed(&original[..], &out[..], to, WalkOptions::default()).identical());
 
     let (back, _) = repackage(
         &out[..],
