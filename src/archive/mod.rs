@@ -1,20 +1,145 @@
 //! The data file workflow: what bioport does with a BioStar data file (`.tgz`) once it is
 //! recognised.
 //!
-//! Lives here now: the rename to the name a device recognises (`BioStar2_...`).
-//! Will live here: verify, list, rename, repackage, compare two data files, and the device
-//! check. The byte format itself (signatures, name pattern, streaming entry walk) is
-//! [`crate::formats::data_file`].
+//! Here: the export time in the name, the rename to the name a device recognises
+//! (`BioStar2_...`) and back, entry paths that carry the name, the repackager
+//! ([`repackage`]), the comparison of two data files ([`compare`]) and the device check
+//! ([`device`]). The byte format itself (signatures, name pattern, the streaming walk,
+//! verify and list) is [`crate::formats::data_file`].
+
+pub mod compare;
+pub mod device;
+pub mod repackage;
+
+use std::fmt;
 
 use crate::formats::data_file::data_file_stamp;
+
+/// The prefix BioStar X writes in a data file's name.
+pub const SERVER_PREFIX: &str = "BioStarX_";
+/// The prefix a device recognises.
+pub const DEVICE_PREFIX: &str = "BioStar2_";
+
+/// Which way a rename goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `BioStarX_` to `BioStar2_`: for a device.
+    ToDevice,
+    /// `BioStar2_` to `BioStarX_`: back to the server's name.
+    ToServer,
+}
+
+impl Direction {
+    /// The prefix renamed from and the prefix renamed to.
+    pub fn prefixes(self) -> (&'static str, &'static str) {
+        match self {
+            Direction::ToDevice => (SERVER_PREFIX, DEVICE_PREFIX),
+            Direction::ToServer => (DEVICE_PREFIX, SERVER_PREFIX),
+        }
+    }
+}
+
+/// The data file's name renamed `direction`'s way (`BioStar2_`/`BioStarX_` and the stamp,
+/// folders dropped); None when the name is not a BioStar data file name.
+pub fn data_file_name(name: &str, direction: Direction) -> Option<String> {
+    let (_, stamp) = data_file_stamp(name)?;
+    Some(format!("{}{stamp}.tgz", direction.prefixes().1))
+}
+
+/// An entry path with every component that starts with the `from` prefix of `direction`
+/// (any case) given the `to` prefix; None when no component carries it.
+pub fn renamed_entry_path(path: &str, direction: Direction) -> Option<String> {
+    let (from, to) = direction.prefixes();
+    let mut changed = false;
+    let parts: Vec<String> = path
+        .split('/')
+        .map(|part| match part.get(..from.len()) {
+            Some(head) if head.eq_ignore_ascii_case(from) => {
+                changed = true;
+                format!("{to}{}", &part[from.len()..])
+            }
+            _ => part.to_string(),
+        })
+        .collect();
+    changed.then(|| parts.join("/"))
+}
+
+/// When a data file was exported, as its name says (`YYYYMMDD_HHMMSS`, local time of the
+/// server that wrote it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExportTime {
+    /// The year.
+    pub year: u16,
+    /// The month, 1 to 12.
+    pub month: u8,
+    /// The day of the month, from 1.
+    pub day: u8,
+    /// The hour, 0 to 23.
+    pub hour: u8,
+    /// The minute, 0 to 59.
+    pub minute: u8,
+    /// The second, 0 to 59.
+    pub second: u8,
+}
+
+impl fmt::Display for ExportTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// The export time in a data file's name, or the finding that says why there is none.
+pub fn export_time(name: &str) -> Result<ExportTime, String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let Some((_, stamp)) = data_file_stamp(name) else {
+        return Err(format!(
+            "the name {base} does not follow the pattern BioStarX_YYYYMMDD_HHMMSS.tgz, so it does not say when the file was exported; a device only reads BioStar2_YYYYMMDD_HHMMSS.tgz"
+        ));
+    };
+    let num = |range: std::ops::Range<usize>| stamp[range].parse::<u16>().unwrap_or(0);
+    let time = ExportTime {
+        year: num(0..4),
+        month: num(4..6) as u8,
+        day: num(6..8) as u8,
+        hour: num(9..11) as u8,
+        minute: num(11..13) as u8,
+        second: num(13..15) as u8,
+    };
+    let valid = (1..=12).contains(&time.month)
+        && (1..=days_in_month(time.year, time.month)).contains(&time.day)
+        && time.hour < 24
+        && time.minute < 60
+        && time.second < 60;
+    if valid {
+        Ok(time)
+    } else {
+        Err(format!(
+            "the name {base} has the pattern of a data file, but {stamp} is not a date and time (YYYYMMDD_HHMMSS); a device may refuse it"
+        ))
+    }
+}
+
+/// The days in a month of the Gregorian calendar.
+fn days_in_month(year: u16, month: u8) -> u8 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
 
 /// The name a device recognises for a BioStar data file: `BioStar2_YYYYMMDD_HHMMSS.tgz`.
 ///
 /// None when the name is not a BioStar data file name; the same name when it already is
 /// the device's.
 pub fn device_name_for_data_file(name: &str) -> Option<String> {
-    let (_, stamp) = data_file_stamp(name)?;
-    Some(format!("BioStar2_{stamp}.tgz"))
+    data_file_name(name, Direction::ToDevice)
 }
 
 /// The device's name for a data file (see [`device_name_for_data_file`]) only when it
@@ -50,4 +175,56 @@ mod tests {
         );
         assert_eq!(device_name_for_data_file("Other_20250102_030405.tgz"), None);
     }
+
+    #[test]
+    fn names_rename_both_ways() {
+        let x = "/usb/BioStarX_20250102_030405.tgz";
+        let two = data_file_name(x, Direction::ToDevice).unwrap();
+        assert_eq!(two, "BioStar2_20250102_030405.tgz");
+        assert_eq!(
+            data_file_name(&two, Direction::ToServer).as_deref(),
+            Some("BioStarX_20250102_030405.tgz")
+        );
+        assert_eq!(data_file_name("notes.tgz", Direction::ToServer), None);
+    }
+
+    #[test]
+    fn entry_paths_that_carry_the_name() {
+        let to = Direction::ToDevice;
+        assert_eq!(
+            renamed_entry_path("BioStarX_20250102_030405/user.dat", to).as_deref(),
+            Some("BioStar2_20250102_030405/user.dat")
+        );
+        assert_eq!(
+            renamed_entry_path("a/biostarx_1/biostarx_2.bin", to).as_deref(),
+            Some("a/BioStar2_1/BioStar2_2.bin")
+        );
+        assert_eq!(renamed_entry_path("a/xBioStarX_1", to), None);
+        assert_eq!(renamed_entry_path("BioStar2_1/u", to), None);
+        assert_eq!(
+            renamed_entry_path("BioStar2_1/u", Direction::ToServer).as_deref(),
+            Some("BioStarX_1/u")
+        );
+    }
+
+    #[test]
+    fn the_export_time_comes_from_the_name() {
+        let t = export_time("BioStarX_20240229_235958.tgz").unwrap();
+        assert_eq!(t.to_string(), "2024-02-29 23:59:58");
+        assert_eq!((t.year, t.month, t.day, t.second), (2024, 2, 29, 58));
+        let bad_day = export_time("BioStarX_20230229_000000.tgz").unwrap_err();
+        assert!(
+            bad_day.contains("20230229_000000 is not a date and time"),
+            "{bad_day}"
+        );
+        assert!(export_time("BioStarX_20230101_246000.tgz").is_err());
+        let other = export_time("C:\\usb\\users.tgz").unwrap_err();
+        assert!(
+            other.contains("the name users.tgz does not follow the pattern"),
+            "{other}"
+        );
+    }
 }
+
+#[cfg(test)]
+mod tests_streams;

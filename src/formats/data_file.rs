@@ -1,13 +1,24 @@
 //! The BioStar data file: a gzip-compressed tar archive named `BioStarX_YYYYMMDD_HHMMSS.tgz`.
 //!
 //! Its signatures, its name pattern, and a streaming check that reads every entry through
-//! (so a cut-off archive or a wrong gzip checksum surfaces) while counting them.
+//! (so a cut-off archive or a wrong gzip checksum surfaces) while counting them; the
+//! streaming walk ([`TarWalker`]) and the verify-and-list pass ([`list`]) it is built on.
 
 use std::io::{self, Read};
 
-use super::Tally;
+mod list;
+mod walk;
 
-use super::gzip::{self, GzipReader};
+pub use list::{
+    hex, list, read_entry, sha256_hex, Content, ListOptions, ListedEntry, Listing, Totals,
+};
+pub use walk::{
+    c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,
+    FindingKind, NameSource, TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,
+};
+
+use super::gzip;
+use super::Tally;
 
 /// Where a tar header carries its format magic.
 const USTAR_AT: usize = 257;
@@ -54,51 +65,32 @@ pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
 
 /// Streams the archive from its first byte, reading every entry through, and tallies
 /// "entries" and "bytes in entries" (those read in full when an error stops the walk). A
-/// gzip stream (told from `head`) is inflated member by member, each trailer checked; an
-/// error (cut-off entry, damaged data, a wrong CRC-32 or length) stops the walk.
-pub fn count_entries(head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let mut counts = (0u64, 0u64);
-    let result = if head.starts_with(&gzip::MAGIC) {
-        let mut gz = GzipReader::new(io::BufReader::with_capacity(256 * 1024, reader));
-        let walked = walk_entries(&mut gz, &mut counts);
-        for note in gz.notes() {
-            tally.problem(note.to_string());
-        }
-        walked
-    } else {
-        walk_entries(reader, &mut counts)
-    };
-    tally.count("entries", counts.0);
-    tally.count("bytes in entries", counts.1);
-    result
-}
-
-/// Reads every tar entry through to the end of the stream, counting whole entries and
-/// their bytes in `counts`.
-fn walk_entries(source: &mut dyn Read, counts: &mut (u64, u64)) -> io::Result<()> {
-    {
-        let mut archive = tar::Archive::new(&mut *source);
-        for entry in archive.entries()? {
-            let mut entry = entry?;
-            let size = entry.header().size()?;
-            // Read through the entry so gzip and truncation errors surface here.
-            let copied = io::copy(&mut entry, &mut io::sink())?;
-            if copied != size {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!(
-                        "entry {} is cut short: {copied} of {size} bytes",
-                        counts.0 + 1
-                    ),
-                ));
-            }
-            counts.0 += 1;
-            counts.1 += size;
+/// gzip stream is inflated member by member, each trailer checked; extra members and
+/// trailing bytes are problems, and what stops the walk (cut-off entry, damaged data, a
+/// wrong CRC-32 or length) is the error. Built on [`list`], without hashing.
+pub fn count_entries(_head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
+    let listing = list(reader, ListOptions::default(), &mut |_| {});
+    for finding in &listing.findings {
+        if matches!(
+            finding.kind,
+            FindingKind::ExtraMember | FindingKind::TrailingBytes
+        ) {
+            tally.problem(finding.message.clone());
         }
     }
-    // Read to the end so every gzip trailer (CRC-32 and length) is checked.
-    io::copy(source, &mut io::sink())?;
-    Ok(())
+    tally.count("entries", listing.totals.entries);
+    tally.count("bytes in entries", listing.totals.bytes);
+    match listing.findings.iter().find(|f| f.kind.stops()) {
+        Some(stop) if stop.kind == FindingKind::Truncated => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            stop.message.clone(),
+        )),
+        Some(stop) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            stop.message.clone(),
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -148,3 +140,7 @@ mod tests {
         assert!(seen.problems.is_empty());
     }
 }
+
+#[cfg(test)]
+#[path = "data_file/tests.rs"]
+pub(crate) mod walk_tests;

@@ -1,0 +1,135 @@
+//! Compares two data files as streams, entry by entry by path and SHA-256: what was added,
+//! removed or changed. Both are walked in step; while their entries come in the same
+//! order nothing is kept, so memory grows only with the entries that differ or move.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::{renamed_entry_path, Direction};
+use crate::formats::data_file::{read_entry, Finding, TarWalker, WalkOptions};
+
+/// An entry on one side of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The SHA-256 of its data, as `sha256sum` prints it.
+    pub sha256: String,
+}
+
+/// What differs between two data files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Entries only in the second file, in path order.
+    pub added: Vec<Side>,
+    /// Entries only in the first file, in path order.
+    pub removed: Vec<Side>,
+    /// Entries in both whose data differs (first, second), in path order.
+    pub changed: Vec<(Side, Side)>,
+    /// Entries in both with the same data.
+    pub same: u64,
+    /// What the walk of the first file found.
+    pub findings_first: Vec<Finding>,
+    /// What the walk of the second file found.
+    pub findings_second: Vec<Finding>,
+}
+
+impl Comparison {
+    /// True when both files were read through and hold the same entries with the same data.
+    pub fn identical(&self) -> bool {
+        let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && !stopped(&self.findings_first)
+            && !stopped(&self.findings_second)
+    }
+}
+
+/// The next entry of a walk, hashed, its path renamed `rename`'s way if given; None at
+/// the end or when the walk stopped.
+fn next_side<R: Read>(walker: &mut TarWalker<R>, rename: Option<Direction>) -> Option<Side> {
+    let header = walker.next_entry()?;
+    let entry = read_entry(walker, header, true)?;
+    let path = entry.header.path;
+    Some(Side {
+        path: rename
+            .and_then(|d| renamed_entry_path(&path, d))
+            .unwrap_or(path),
+        size: entry.header.size,
+        sha256: entry.sha256.unwrap_or_default(),
+    })
+}
+
+/// Entries met on one side and not yet on the other.
+#[derive(Default)]
+struct Unmatched {
+    first: HashMap<String, Side>,
+    second: HashMap<String, Side>,
+}
+
+impl Comparison {
+    /// Records a pair with the same path.
+    fn pair(&mut self, a: Side, b: Side) {
+        if a.sha256 == b.sha256 && a.size == b.size {
+            self.same += 1;
+        } else {
+            self.changed.push((a, b));
+        }
+    }
+}
+
+/// Compares the data files read from `first` and `second`.
+pub fn compare<A: Read, B: Read>(first: A, second: B, options: WalkOptions) -> Comparison {
+    compare_renamed(first, second, None, options)
+}
+
+/// Compares the data files read from `first` and `second`, the first's entry paths
+/// renamed `rename`'s way if given (to check a repackaged file against its source).
+pub fn compare_renamed<A: Read, B: Read>(
+    first: A,
+    second: B,
+    rename: Option<Direction>,
+    options: WalkOptions,
+) -> Comparison {
+    let mut a = TarWalker::new(first, options);
+    let mut b = TarWalker::new(second, options);
+    let mut result = Comparison::default();
+    let mut open = Unmatched::default();
+    loop {
+        let (x, y) = (next_side(&mut a, rename), next_side(&mut b, None));
+        if x.is_none() && y.is_none() {
+            break;
+        }
+        match (x, y) {
+            (Some(x), Some(y)) if x.path == y.path => result.pair(x, y),
+            (x, y) => {
+                if let Some(x) = x {
+                    match open.second.remove(&x.path) {
+                        Some(y) => result.pair(x, y),
+                        None => drop(open.first.insert(x.path.clone(), x)),
+                    }
+                }
+                if let Some(y) = y {
+                    match open.first.remove(&y.path) {
+                        Some(x) => result.pair(x, y),
+                        None => drop(open.second.insert(y.path.clone(), y)),
+                    }
+                }
+            }
+        }
+    }
+    result.removed = sorted(open.first.into_values().collect());
+    result.added = sorted(open.second.into_values().collect());
+    result.changed.sort_by(|p, q| p.0.path.cmp(&q.0.path));
+    result.findings_first = a.findings().to_vec();
+    result.findings_second = b.findings().to_vec();
+    result
+}
+
+fn sorted(mut sides: Vec<Side>) -> Vec<Side> {
+    sides.sort_by(|p, q| p.path.cmp(&q.path));
+    sides
+}

@@ -1,0 +1,310 @@
+//! The device check: will this data file import on that device? The table of models and
+//! the minimum firmware each needs (BioStar X "Export/Import User Information"), firmware
+//! version comparison, the reminders the manual gives, and warnings about the USB stick
+//! (FAT32's 4 GiB file limit), face entries and the 500,000-user limit.
+
+use std::fmt;
+
+use crate::formats::data_file::Listing;
+
+/// A firmware version: the first three numbers of `1.9.0`, `v1.9.0`, `1.9.0.12`, `1.9`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// Reads a version: an optional `v`, then numbers separated by dots (missing ones 0,
+    /// a fourth or later ignored, anything after a space or dash ignored).
+    pub fn parse(text: &str) -> Option<Version> {
+        let text = text.trim();
+        let text = text.strip_prefix(['v', 'V']).unwrap_or(text);
+        let core = text.split([' ', '-', '_', '(']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next().unwrap_or(Some(0))?;
+        let patch = parts.next().unwrap_or(Some(0))?;
+        Some(Version(major, minor, patch))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// A device model that imports data files, and the firmware it needs at least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceModel {
+    /// The model's name as Suprema writes it.
+    pub name: &'static str,
+    /// The lowest firmware that imports a data file.
+    pub min_firmware: Version,
+}
+
+/// The models that import data files and their minimum firmware (BioStar X manual).
+pub const DEVICE_MODELS: &[DeviceModel] = &[
+    model("BioStation 2", 1, 9, 0),
+    model("BioStation A2", 1, 8, 0),
+    model("FaceStation 2", 1, 4, 0),
+    model("FaceStation F2", 2, 2, 0),
+    model("X-Station 2", 1, 0, 0),
+    model("BioStation 3", 1, 3, 1),
+    model("BioStation 2a", 1, 0, 0),
+];
+
+const fn model(name: &'static str, major: u32, minor: u32, patch: u32) -> DeviceModel {
+    DeviceModel {
+        name,
+        min_firmware: Version(major, minor, patch),
+    }
+}
+
+/// The model of that name: any case, spaces and dashes ignored ("biostation a2").
+pub fn find_model(name: &str) -> Option<&'static DeviceModel> {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let wanted = key(name);
+    DEVICE_MODELS.iter().find(|m| key(m.name) == wanted)
+}
+
+/// The largest file FAT32 stores: 4 GiB less one byte.
+pub const FAT32_MAX_FILE: u64 = (4 << 30) - 1;
+/// The likely face entries from which the import is a big one.
+pub const MANY_FACES: u64 = 50_000;
+/// The most users a data file may carry.
+pub const MAX_USERS: u64 = 500_000;
+
+/// What the check found, from worst to mildest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The import will fail.
+    Problem,
+    /// The import may fail or take long; act before trying.
+    Warning,
+    /// Something to make sure of; the file cannot tell.
+    Reminder,
+    /// Checked and fine.
+    Fine,
+}
+
+/// One line of the device check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceNote {
+    /// How much it matters.
+    pub severity: Severity,
+    /// What and what to do, in words.
+    pub message: String,
+}
+
+/// What the device check needs to know about the data file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArchiveFacts {
+    /// The data file's size in bytes.
+    pub file_size: u64,
+    /// The largest entry's size in bytes.
+    pub largest_entry: u64,
+    /// Entries that are photos (likely faces).
+    pub photos: u64,
+    /// The users it carries, when that is known (the entries are encrypted).
+    pub users: Option<u64>,
+}
+
+impl ArchiveFacts {
+    /// The facts a verify-and-list pass gives (users unknown).
+    pub fn from_listing(file_size: u64, listing: &Listing) -> Self {
+        ArchiveFacts {
+            file_size,
+            largest_entry: listing.totals.largest,
+            photos: listing.totals.photos,
+            users: None,
+        }
+    }
+}
+
+fn note(severity: Severity, message: String) -> DeviceNote {
+    DeviceNote { severity, message }
+}
+
+/// Checks the device (model and firmware) a data file is for, the file's name, and its
+/// size and contents against what devices and USB sticks take.
+pub fn check_device(
+    model_name: &str,
+    firmware: &str,
+    file_name: &str,
+    facts: &ArchiveFacts,
+) -> Vec<DeviceNote> {
+    let mut notes = vec![firmware_note(model_name, firmware), name_note(file_name)];
+    notes.push(note(Severity::Reminder, format!("The data file must have been exported for the {model_name}: a file exported for another model may not import.")));
+    notes.push(note(Severity::Reminder, "Fingerprint template formats do not mix: a file exported with Suprema templates does not import into a device set to ISO templates, nor the other way round.".to_string()));
+    notes.extend(size_notes(facts));
+    if facts.photos >= MANY_FACES {
+        notes.push(note(Severity::Warning, format!("{} entries look like face photos: a large import (100,000 faces need at least 15 GB on the USB stick); allow time and space.", facts.photos)));
+    }
+    if let Some(users) = facts.users.filter(|&u| u > MAX_USERS) {
+        notes.push(note(Severity::Problem, format!("The file carries {users} users, more than the {MAX_USERS} a data file may; export fewer users at a time.")));
+    }
+    notes
+}
+
+/// Whether the model is known and its firmware new enough.
+fn firmware_note(model_name: &str, firmware: &str) -> DeviceNote {
+    let Some(model) = find_model(model_name) else {
+        let known: Vec<&str> = DEVICE_MODELS.iter().map(|m| m.name).collect();
+        return note(
+            Severity::Problem,
+            format!(
+                "{model_name} is not a device that imports BioStar data files; those that do: {}.",
+                known.join(", ")
+            ),
+        );
+    };
+    let min = model.min_firmware;
+    match Version::parse(firmware) {
+        None => note(Severity::Problem, format!("{firmware:?} is not a firmware version (like {min}); read it from the device's About screen.")),
+        Some(v) if v < min => note(Severity::Problem, format!("The {} runs firmware {v}, but imports data files from {min} on: upgrade its firmware first.", model.name)),
+        Some(v) => note(Severity::Fine, format!("The {} runs firmware {v}, which imports data files ({min} or later).", model.name)),
+    }
+}
+
+/// Whether the device will see the file under its name (`BioStar2_YYYYMMDD_HHMMSS.tgz`).
+fn name_note(file_name: &str) -> DeviceNote {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    match (super::rename_for_device(file_name), super::export_time(file_name)) {
+        (_, Err(finding)) => note(Severity::Problem, format!("The device will not see this file: {finding}.")),
+        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (or let bioport repackage it).")),
+        (None, Ok(time)) => note(Severity::Fine, format!("{base} is named as a device expects (exported {time}).")),
+    }
+}
+
+/// Warnings for a file or an entry too large for FAT32.
+fn size_notes(facts: &ArchiveFacts) -> Vec<DeviceNote> {
+    let mut notes = Vec::new();
+    let gib = |n: u64| n as f64 / (1u64 << 30) as f64;
+    if facts.file_size > FAT32_MAX_FILE {
+        notes.push(note(Severity::Warning, format!("The data file is {:.1} GiB: a USB stick formatted FAT32 cannot hold a file of 4 GiB or more; format it exFAT.", gib(facts.file_size))));
+    }
+    if facts.largest_entry > FAT32_MAX_FILE {
+        notes.push(note(Severity::Warning, format!("An entry is {:.1} GiB: if the device unpacks it to a FAT32 stick it cannot be written (4 GiB limit); use exFAT.", gib(facts.largest_entry))));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_and_compare() {
+        assert_eq!(Version::parse("1.9.0"), Some(Version(1, 9, 0)));
+        assert_eq!(Version::parse(" v1.10.2.123 "), Some(Version(1, 10, 2)));
+        assert_eq!(Version::parse("1.9"), Some(Version(1, 9, 0)));
+        assert_eq!(Version::parse("1.3.1 (build 5)"), Some(Version(1, 3, 1)));
+        assert_eq!(Version::parse("latest"), None);
+        assert_eq!(Version::parse("1.x"), None);
+        assert!(Version(1, 10, 0) > Version(1, 9, 9));
+        assert!(Version(1, 3, 0) < Version(1, 3, 1));
+        assert_eq!(Version(2, 2, 0).to_string(), "2.2.0");
+    }
+
+    #[test]
+    fn the_table_holds_the_manuals_models() {
+        let table: Vec<(&str, String)> = DEVICE_MODELS
+            .iter()
+            .map(|m| (m.name, m.min_firmware.to_string()))
+            .collect();
+        let expected = [
+            ("BioStation 2", "1.9.0"),
+            ("BioStation A2", "1.8.0"),
+            ("FaceStation 2", "1.4.0"),
+            ("FaceStation F2", "2.2.0"),
+            ("X-Station 2", "1.0.0"),
+            ("BioStation 3", "1.3.1"),
+            ("BioStation 2a", "1.0.0"),
+        ];
+        let expected: Vec<(&str, String)> =
+            expected.iter().map(|(n, v)| (*n, v.to_string())).collect();
+        assert_eq!(table, expected);
+        assert_eq!(find_model("xstation2").unwrap().name, "X-Station 2");
+        assert_eq!(find_model("BIOSTATION 2A").unwrap().name, "BioStation 2a");
+        assert!(find_model("BioLite N2").is_none());
+    }
+
+    #[test]
+    fn firmware_too_old_unknown_models_and_bad_versions_are_problems() {
+        let facts = ArchiveFacts::default();
+        let first = |m: &str, f: &str| check_device(m, f, NAME, &facts).remove(0);
+        let old = first("BioStation 3", "1.3.0");
+        assert_eq!(old.severity, Severity::Problem);
+        assert!(
+            old.message.contains("imports data files from 1.3.1 on"),
+            "{}",
+            old.message
+        );
+        assert_eq!(first("BioStation 3", "1.3.1").severity, Severity::Fine);
+        assert_eq!(first("FaceStation F2", "2.10").severity, Severity::Fine);
+        assert!(first("BioLite N2", "1.0")
+            .message
+            .contains("BioStation 2, BioStation A2"));
+        assert!(first("BioStation 2", "new")
+            .message
+            .contains("not a firmware version"));
+        let reminders = check_device("BioStation 2", "1.9.0", NAME, &facts);
+        assert_eq!(reminders.len(), 4);
+        assert_eq!(reminders[1].severity, Severity::Fine);
+        assert!(reminders[3].message.contains("Suprema templates"));
+    }
+
+    const NAME: &str = "/usb/BioStar2_20250102_030405.tgz";
+
+    #[test]
+    fn the_name_must_be_the_devices() {
+        let facts = ArchiveFacts::default();
+        let second = |name: &str| check_device("BioStation 2", "1.9.0", name, &facts).remove(1);
+        let fine = second(NAME);
+        assert!(
+            fine.message.contains("exported 2025-01-02 03:04:05"),
+            "{}",
+            fine.message
+        );
+        let server = second("BioStarX_20250102_030405.tgz");
+        assert_eq!(server.severity, Severity::Problem);
+        assert!(server
+            .message
+            .contains("only sees the file as BioStar2_20250102_030405.tgz"));
+        let other = second("users.tgz");
+        assert!(
+            other.message.contains("does not follow the pattern"),
+            "{}",
+            other.message
+        );
+    }
+
+    #[test]
+    fn size_faces_and_users_warn() {
+        let facts = ArchiveFacts {
+            file_size: 5 << 30,
+            largest_entry: 4 << 30,
+            photos: 50_000,
+            users: Some(500_001),
+        };
+        let notes = check_device("BioStation 2", "1.9.0", NAME, &facts);
+        let tail: Vec<Severity> = notes[4..].iter().map(|n| n.severity).collect();
+        use Severity::*;
+        assert_eq!(tail, [Warning, Warning, Warning, Problem]);
+        assert!(notes[4].message.contains("5.0 GiB") && notes[4].message.contains("exFAT"));
+        assert!(notes[6]
+            .message
+            .contains("50000 entries look like face photos"));
+        let small = ArchiveFacts {
+            file_size: FAT32_MAX_FILE,
+            photos: 49_999,
+            users: Some(500_000),
+            ..facts
+        };
+        assert_eq!(check_device("BioStation 2", "1.9.0", NAME, &small).len(), 5);
+    }
+}

@@ -1,0 +1,387 @@
+//! The repackager: writes a data file again as a gzip-compressed tar stream, every entry's
+//! bytes, mode and time unchanged, only the entry names (and hard-link targets) that carry
+//! the `BioStarX_` name given `BioStar2_` (or back). A plan, read first, lists exactly
+//! which names change.
+
+use std::io::{self, Read, Write};
+
+use super::{renamed_entry_path, Direction};
+use crate::formats::data_file::{
+    c_string, split_pax_record, ustar_path, EntryHeader, EntryType, Finding, NameSource, TarWalker,
+    WalkOptions, BLOCK,
+};
+
+/// One name the repackager changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// Where the entry's header is in the uncompressed archive.
+    pub offset: u64,
+    /// True when it is a link target that changes, not the entry's own path.
+    pub link: bool,
+    /// The name as it is.
+    pub from: String,
+    /// The name it gets.
+    pub to: String,
+}
+
+/// What repackaging will do, read before writing anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Entries in the archive.
+    pub entries: u64,
+    /// Exactly the names that change, in archive order.
+    pub renames: Vec<Rename>,
+    /// What the walk found (a stopping finding means the file cannot be repackaged).
+    pub findings: Vec<Finding>,
+}
+
+impl Plan {
+    /// True when the archive was read to its end (so it can be repackaged).
+    pub fn readable(&self) -> bool {
+        !self.findings.iter().any(|f| f.kind.stops())
+    }
+}
+
+/// The renames of one entry (its path, and a hard link's target) `direction`'s way.
+fn entry_renames(entry: &EntryHeader, direction: Direction) -> Vec<Rename> {
+    let rename = |name: &str, link: bool| {
+        renamed_entry_path(name, direction).map(|to| Rename {
+            offset: entry.offset,
+            link,
+            from: name.to_string(),
+            to,
+        })
+    };
+    let target = entry
+        .link
+        .as_deref()
+        .filter(|_| entry.kind == EntryType::HardLink)
+        .and_then(|l| rename(l, true));
+    rename(&entry.path, false)
+        .into_iter()
+        .chain(target)
+        .collect()
+}
+
+/// Reads a data file through and lists exactly which names repackaging `direction`'s way
+/// changes.
+pub fn plan<R: Read>(reader: R, direction: Direction, options: WalkOptions) -> Plan {
+    let mut walker = TarWalker::new(reader, options);
+    let mut plan = Plan::default();
+    while let Some(entry) = walker.next_entry() {
+        plan.entries += 1;
+        plan.renames.extend(entry_renames(&entry, direction));
+    }
+    plan.findings = walker.findings().to_vec();
+    plan
+}
+
+/// What repackaging wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Entries written.
+    pub entries: u64,
+    /// Names changed.
+    pub renamed: u64,
+    /// What the walk found on the way (none of it stopped the writing).
+    pub findings: Vec<Finding>,
+}
+
+fn io_error(e: io::Error) -> String {
+    format!("writing the new data file failed: {e}")
+}
+
+/// Writes the data file read from `reader` to `out` as a new gzip-compressed tar stream,
+/// with the names renamed `direction`'s way; Err (with the first finding or write error
+/// in words) when the source cannot be read to its end. What was written to `out` by then
+/// is incomplete and must be discarded.
+pub fn repackage<R: Read, W: Write>(
+    reader: R,
+    out: W,
+    direction: Direction,
+    options: WalkOptions,
+) -> Result<(W, Outcome), String> {
+    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+    let mut walker = TarWalker::new(reader, options);
+    let mut outcome = Outcome::default();
+    while let Some(entry) = walker.next_entry() {
+        let renames = entry_renames(&entry, direction);
+        outcome.renamed += renames.len() as u64;
+        let new_name = |link: bool, old: &str| {
+            let found = renames.iter().find(|r| r.link == link);
+            found.map_or(old.to_string(), |r| r.to.clone())
+        };
+        let path = new_name(false, &entry.path);
+        let target = entry.link.as_deref().map(|l| new_name(true, l));
+        write_entry(&mut gz, &entry, &path, target.as_deref(), &mut walker).map_err(|e| {
+            match walker.stop_finding() {
+                Some(f) => f.to_string(),
+                None => io_error(e),
+            }
+        })?;
+        outcome.entries += 1;
+    }
+    if let Some(stop) = walker.stop_finding() {
+        return Err(stop.to_string());
+    }
+    outcome.findings = walker.findings().to_vec();
+    gz.write_all(&[0u8; 2 * BLOCK]).map_err(io_error)?;
+    let out = gz.finish().map_err(io_error)?;
+    Ok((out, outcome))
+}
+
+/// Zero bytes to pad with.
+const ZEROS: [u8; BLOCK] = [0; BLOCK];
+
+/// Writes one entry: its own header block as read, with only a changed name (or a name
+/// that came from a long-name or PAX header) written again, then its data streamed from
+/// the walk and padded.
+fn write_entry<W: Write, R: Read>(
+    out: &mut W,
+    entry: &EntryHeader,
+    path: &str,
+    target: Option<&str>,
+    data: &mut TarWalker<R>,
+) -> io::Result<()> {
+    let mut header = tar::Header::new_old();
+    header.as_mut_bytes().copy_from_slice(&entry.raw);
+    if header.entry_size()? != entry.size {
+        header.set_size(entry.size);
+    }
+    if header.mtime()? != entry.mtime {
+        header.set_mtime(entry.mtime);
+    }
+    if !entry.global_pax.is_empty() {
+        let header = tar::Header::new_ustar();
+        write_extension(out, header, "././@GlobalHead", b'g', &entry.global_pax)?;
+    }
+    let mut ext = Extensions {
+        gnu: Vec::new(),
+        pax: entry.pax.clone(),
+    };
+    if path != ustar_path(&entry.raw) && !fit_path(header.as_mut_bytes(), path, entry.path_source) {
+        let source = extension_for(&entry.raw, entry.path_source);
+        ext.add(
+            &mut header.as_mut_bytes()[..100],
+            source,
+            b'L',
+            "path",
+            path,
+        );
+    }
+    if let Some(target) = target.filter(|t| *t != c_string(&entry.raw[157..257])) {
+        let field = &mut header.as_mut_bytes()[157..257];
+        if entry.link_source != NameSource::Header || target.len() > field.len() {
+            let source = extension_for(&entry.raw, entry.link_source);
+            ext.add(field, source, b'K', "linkpath", target);
+        } else {
+            put_field(field, target);
+        }
+    }
+    ext.write(out)?;
+    header.set_cksum();
+    out.write_all(header.as_bytes())?;
+    let copied = io::copy(&mut data.take(entry.size), out)?;
+    if copied != entry.size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "entry cut off",
+        ));
+    }
+    out.write_all(&ZEROS[..padding(entry.size as usize)])
+}
+
+/// The zero bytes that pad `len` bytes to a whole block.
+fn padding(len: usize) -> usize {
+    (BLOCK - len % BLOCK) % BLOCK
+}
+
+/// True when the header is a POSIX ustar one (its prefix field holds a path's folders).
+fn is_posix(raw: &[u8]) -> bool {
+    &raw[257..263] == b"ustar\0"
+}
+
+/// Writes `text` into a header field, zero-filled, cut to the field's size.
+fn put_field(field: &mut [u8], text: &str) {
+    field.fill(0);
+    let n = text.len().min(field.len());
+    field[..n].copy_from_slice(&text.as_bytes()[..n]);
+}
+
+/// Writes a path read from the header's own fields back into them (split between the
+/// POSIX prefix and name as ustar does); false when it must go into an extension.
+fn fit_path(raw: &mut [u8; BLOCK], path: &str, source: NameSource) -> bool {
+    if source != NameSource::Header {
+        return false;
+    }
+    let posix = is_posix(raw);
+    if path.len() <= 100 {
+        if posix {
+            raw[345..500].fill(0);
+        }
+        put_field(&mut raw[..100], path);
+        return true;
+    }
+    let split = path
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| c == '/' && i <= 155 && path.len() - i - 1 <= 100 && i + 1 < path.len());
+    match split.filter(|_| posix) {
+        Some((i, _)) => {
+            put_field(&mut raw[345..500], &path[..i]);
+            put_field(&mut raw[..100], &path[i + 1..]);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The extension a name that does not fit goes into: the one it came from, else PAX for
+/// a POSIX header and a GNU long name for others.
+fn extension_for(raw: &[u8], source: NameSource) -> NameSource {
+    match source {
+        NameSource::Header if is_posix(raw) => NameSource::Pax,
+        NameSource::Header => NameSource::GnuLong,
+        other => other,
+    }
+}
+
+/// The PAX records with the first `key` record's value replaced in place (later ones
+/// dropped), or one added at the end.
+fn replace_pax(records: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.len() + value.len());
+    let mut rest = records;
+    let mut done = false;
+    while let Some((k, _, after)) = split_pax_record(rest) {
+        let record = &rest[..rest.len() - after.len()];
+        if k != key.as_bytes() {
+            out.extend_from_slice(record);
+        } else if !done {
+            out.extend(pax_record(key, value));
+            done = true;
+        }
+        rest = after;
+    }
+    if !done {
+        out.extend(pax_record(key, value));
+    }
+    out
+}
+
+/// The extension headers written before an entry's own header.
+struct Extensions {
+    /// GNU long names and links: type flag and name.
+    gnu: Vec<(u8, String)>,
+    /// PAX records, written as one `x` header.
+    pax: Vec<u8>,
+}
+
+impl Extensions {
+    /// Puts `name` into an extension of `source`'s kind, and its start into `field`.
+    fn add(&mut self, field: &mut [u8], source: NameSource, flag: u8, key: &str, name: &str) {
+        put_field(field, name);
+        match source {
+            NameSource::Pax => self.pax = replace_pax(&self.pax, key, name),
+            _ => self.gnu.push((flag, name.to_string())),
+        }
+    }
+
+    /// Writes the GNU long-name blocks, then the PAX header.
+    fn write<W: Write>(&self, out: &mut W) -> io::Result<()> {
+        for (flag, name) in &self.gnu {
+            let mut data = name.as_bytes().to_vec();
+            data.push(0);
+            write_extension(out, tar::Header::new_gnu(), "././@LongLink", *flag, &data)?;
+        }
+        if !self.pax.is_empty() {
+            write_extension(
+                out,
+                tar::Header::new_ustar(),
+                "././@PaxHeader",
+                b'x',
+                &self.pax,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one extension header and its padded data.
+fn write_extension<W: Write>(
+    out: &mut W,
+    mut header: tar::Header,
+    name: &str,
+    flag: u8,
+    data: &[u8],
+) -> io::Result<()> {
+    put_field(&mut header.as_mut_bytes()[..100], name);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_size(data.len() as u64);
+    header.set_entry_type(tar::EntryType::new(flag));
+    header.set_cksum();
+    out.write_all(header.as_bytes())?;
+    out.write_all(data)?;
+    out.write_all(&ZEROS[..padding(data.len())])
+}
+
+/// One PAX record: `"<length> <key>=<value>\n"`, the length counting its own digits.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let body = key.len() + value.len() + 3;
+    let mut len = body;
+    loop {
+        let total = body + len.to_string().len();
+        if total == len {
+            break;
+        }
+        len = total;
+    }
+    format!("{len} {key}={value}\n").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pax_records_count_their_own_length() {
+        for n in 80..1100 {
+            let record = pax_record("path", &"a".repeat(n));
+            let text = String::from_utf8(record.clone()).unwrap();
+            let (len, _) = text.split_once(' ').unwrap();
+            assert_eq!(len.parse::<usize>().unwrap(), record.len(), "{n}");
+        }
+    }
+
+    #[test]
+    fn pax_records_are_replaced_in_place() {
+        let records = [
+            pax_record("mtime", "1.5"),
+            pax_record("path", "old"),
+            pax_record("uname", "u"),
+            pax_record("path", "older"),
+        ]
+        .concat();
+        let new = replace_pax(&records, "path", "new");
+        let expected = [
+            pax_record("mtime", "1.5"),
+            pax_record("path", "new"),
+            pax_record("uname", "u"),
+        ]
+        .concat();
+        assert_eq!(new, expected);
+        let added = replace_pax(&expected, "linkpath", "t");
+        assert!(added.ends_with(b"14 linkpath=t\n"));
+    }
+
+    #[test]
+    fn long_paths_split_between_prefix_and_name_in_posix_headers() {
+        let mut raw = *tar::Header::new_ustar().as_bytes();
+        let path = format!("{}/{}", "d".repeat(120), "n".repeat(90));
+        assert!(fit_path(&mut raw, &path, NameSource::Header));
+        assert_eq!(ustar_path(&raw), path);
+        let mut gnu = *tar::Header::new_gnu().as_bytes();
+        assert!(!fit_path(&mut gnu, &path, NameSource::Header));
+        assert!(!fit_path(&mut raw, "short", NameSource::Pax));
+    }
+}

@@ -1,0 +1,337 @@
+//! Tests of the repackager and the comparison, on archives built with the `tar` crate and
+//! read back with it (and with GNU tar when the machine has it).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::compare::{compare, compare_renamed};
+use super::repackage::{plan, repackage, Rename};
+use super::Direction;
+use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header};
+use crate::formats::data_file::{list, ListOptions, NameSource, WalkOptions, BLOCK};
+
+const DIR: &str = "BioStarX_20250102_030405";
+
+/// An entry to build: path, data, mode, time.
+type Spec<'a> = (&'a str, &'a [u8], u32, u64);
+
+/// A data file like BioStar's: files (some under a `BioStarX_` folder, one with a long
+/// name), a directory and a hard link to a renamed file.
+fn data_file(files: &[Spec]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut dir = tar::Header::new_ustar();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o755);
+    dir.set_size(0);
+    dir.set_mtime(1_600_000_000);
+    tar.append_data(&mut dir, format!("{DIR}/"), &b""[..])
+        .unwrap();
+    for (path, data, mode, mtime) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(*mode);
+        header.set_mtime(*mtime);
+        tar.append_data(&mut header, path, *data).unwrap();
+    }
+    let mut link = tar::Header::new_ustar();
+    link.set_entry_type(tar::EntryType::Link);
+    link.set_mode(0o600);
+    link.set_size(0);
+    tar.append_link(&mut link, "alias.dat", format!("{DIR}/user.dat"))
+        .unwrap();
+    gzip(&tar.into_inner().unwrap())
+}
+
+fn long_path() -> String {
+    format!("{DIR}/photos/{}.jpg", "f".repeat(120))
+}
+
+fn sample() -> Vec<u8> {
+    let long = long_path();
+    let user = format!("{DIR}/user.dat");
+    let photo: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let specs: Vec<Spec> = vec![
+        (&user, b"encrypted users", 0o600, 1_700_000_001),
+        (&long, &photo, 0o644, 1_700_000_002),
+        ("config/other.bin", b"\x00\x01\x02", 0o640, 1_700_000_003),
+    ];
+    data_file(&specs)
+}
+
+/// An entry read back: path, link, mode, mtime, data.
+type ReadBack = (String, Option<String>, u32, u64, Vec<u8>);
+
+/// Every entry read back with the `tar` crate.
+fn read_back(tgz: &[u8]) -> Vec<ReadBack> {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tgz));
+    let mut out = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let link = entry
+            .link_name()
+            .unwrap()
+            .map(|l| l.to_string_lossy().into_owned());
+        let (mode, mtime) = (
+            entry.header().mode().unwrap(),
+            entry.header().mtime().unwrap(),
+        );
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        out.push((path, link, mode, mtime, data));
+    }
+    out
+}
+
+fn to_device(path: &str) -> String {
+    path.replace("BioStarX_", "BioStar2_")
+}
+
+#[test]
+fn the_plan_lists_exactly_the_names_that_change() {
+    let plan = plan(&sample()[..], Direction::ToDevice, WalkOptions::default());
+    assert!(plan.readable());
+    assert_eq!(plan.entries, 5);
+    let names: Vec<(bool, &str, &str)> = plan
+        .renames
+        .iter()
+        .map(|r: &Rename| (r.link, r.from.as_str(), r.to.as_str()))
+        .collect();
+    let (dir, user, long) = (format!("{DIR}/"), format!("{DIR}/user.dat"), long_path());
+    let expected = [
+        (false, dir.clone(), to_device(&dir)),
+        (false, user.clone(), to_device(&user)),
+        (false, long.clone(), to_device(&long)),
+        (true, user.clone(), to_device(&user)),
+    ];
+    let expected: Vec<(bool, &str, &str)> = expected
+        .iter()
+        .map(|(l, f, t)| (*l, f.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(names, expected);
+    assert_eq!(plan.renames[0].offset, 0);
+}
+
+/// The sample, and the sample repackaged for a device, and what repackaging did.
+fn sample_for_device() -> (Vec<u8>, Vec<u8>, super::repackage::Outcome) {
+    let original = sample();
+    let options = WalkOptions::default();
+    let (out, outcome) =
+        repackage(&original[..], Vec::new(), Direction::ToDevice, options).unwrap();
+    (original, out, outcome)
+}
+
+#[test]
+fn repackaging_changes_only_the_names() {
+    let (original, out, outcome) = sample_for_device();
+    assert_eq!((outcome.entries, outcome.renamed), (5, 4));
+    let before = read_back(&original);
+    let after = read_back(&out);
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(a.0, to_device(&b.0));
+        assert_eq!(a.1, b.1.as_deref().map(to_device));
+        assert_eq!((a.2, a.3), (b.2, b.3), "{}", b.0);
+        assert!(a.4 == b.4, "{}: data differs", b.0);
+    }
+    assert_eq!(after[3].0, "config/other.bin");
+    let plain = compare(&original[..], &out[..], WalkOptions::default());
+    assert_eq!(
+        (plain.same, plain.added.len(), plain.removed.len()),
+        (2, 3, 3)
+    );
+    let to = Some(Direction::ToDevice);
+    assert!(compare_renamed(&original[..], &out[..], to, WalkOptions::default()).identical());
+
+    let (back, _) = repackage(
+        &out[..],
+        Vec::new(),
+        Direction::ToServer,
+        WalkOptions::default(),
+    )
+    .unwrap();
+    assert!(compare(&original[..], &back[..], WalkOptions::default()).identical());
+}
+
+/// Every entry's path and own header block, listed by the walk.
+fn headers(tgz: &[u8]) -> Vec<(String, [u8; BLOCK])> {
+    let mut out = Vec::new();
+    let listing = list(tgz, ListOptions::default(), &mut |e| {
+        out.push((e.header.path.clone(), e.header.raw))
+    });
+    assert!(!listing.stopped, "{:?}", listing.findings);
+    out
+}
+
+/// The tar archive built so far, gzip-compressed and repackaged for a device.
+fn tar_for_device(builder: tar::Builder<Vec<u8>>) -> Vec<u8> {
+    let source = gzip(&builder.into_inner().unwrap());
+    let options = WalkOptions::default();
+    repackage(&source[..], Vec::new(), Direction::ToDevice, options)
+        .unwrap()
+        .0
+}
+
+/// Where each entry's path was read from.
+fn sources(tgz: &[u8]) -> Vec<NameSource> {
+    let mut out = Vec::new();
+    list(tgz, ListOptions::default(), &mut |e| {
+        out.push(e.header.path_source)
+    });
+    out
+}
+
+#[test]
+fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
+    let (original, out, _) = sample_for_device();
+    let (before, after) = (headers(&original), headers(&out));
+    assert!(
+        before[3].1 == after[3].1,
+        "config/other.bin's header changed"
+    );
+
+    let dotted = format!("./{DIR}/u.dat");
+    let mut tar = raw_header(&dotted, b'0', 3, "").to_vec();
+    tar.extend_from_slice(&[b'x'; 512]);
+    let mut builder = tar::Builder::new(tar);
+    let mut global = tar::Header::new_ustar();
+    global.set_entry_type(tar::EntryType::XGlobalHeader);
+    global.set_size(13);
+    global.set_cksum();
+    builder.append(&global, &b"13 comment=c\n"[..]).unwrap();
+    let pax_path = format!("{DIR}/{}", "p".repeat(150));
+    append_pax_entry(&mut builder, &pax_path, b"7", b"");
+    let out = tar_for_device(builder);
+    let paths: Vec<String> = headers(&out).into_iter().map(|h| h.0).collect();
+    assert_eq!(paths, [to_device(&dotted), to_device(&pax_path)]);
+    let (mut pax, mut global) = (Vec::new(), Vec::new());
+    list(&out[..], ListOptions::default(), &mut |e| {
+        pax.push(e.header.pax.clone());
+        global.push(e.header.global_pax.clone());
+    });
+    assert_eq!(global, [b"".as_slice(), b"13 comment=c\n"]);
+    // 3 digits, a space, "path=", the path, a line feed: the record keeps its place.
+    let expected = format!(
+        "{} path={}\n11 mtime=7\n",
+        pax_path.len() + 10,
+        to_device(&pax_path)
+    );
+    assert_eq!(pax[1], expected.as_bytes());
+    assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
+    let (_, out, _) = sample_for_device();
+    assert_eq!(sources(&out)[2], NameSource::GnuLong);
+}
+
+#[test]
+fn a_damaged_source_is_not_repackaged() {
+    let original = sample();
+    let cut = &original[..original.len() / 2];
+    let err = repackage(cut, Vec::new(), Direction::ToDevice, WalkOptions::default()).unwrap_err();
+    assert!(err.contains("cut off"), "{err}");
+    assert!(!plan(cut, Direction::ToDevice, WalkOptions::default()).readable());
+}
+
+/// A fresh empty folder under the system's temporary folder.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bioport-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Extracts a `.tgz` with GNU tar into `dir`.
+fn gnu_extract(tgz: &[u8], dir: &Path) {
+    let file = dir.with_extension("tgz");
+    std::fs::write(&file, tgz).unwrap();
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&file)
+        .arg("-C")
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn gnu_tar_extracts_the_same_files_from_both() {
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    let (original, out, _) = sample_for_device();
+    let (a, b) = (temp_dir("before"), temp_dir("after"));
+    gnu_extract(&original, &a);
+    gnu_extract(&out, &b);
+    let long = long_path();
+    for path in [
+        format!("{DIR}/user.dat"),
+        long,
+        "config/other.bin".into(),
+        "alias.dat".into(),
+    ] {
+        let before = std::fs::read(a.join(&path)).unwrap();
+        let after = std::fs::read(b.join(to_device(&path))).unwrap();
+        assert!(before == after, "{path} differs");
+    }
+    std::fs::remove_dir_all(a).unwrap();
+    std::fs::remove_dir_all(b).unwrap();
+}
+
+#[test]
+fn comparison_finds_added_removed_and_changed_entries() {
+    let first = data_file(&[
+        ("a", b"same", 0o644, 1),
+        ("b", b"old", 0o644, 1),
+        ("c", b"gone", 0o644, 1),
+        ("d", b"moved", 0o644, 1),
+    ]);
+    let second = data_file(&[
+        ("d", b"moved", 0o644, 1),
+        ("a", b"same", 0o644, 9),
+        ("b", b"newer", 0o644, 1),
+        ("e", b"abc", 0o644, 1),
+    ]);
+    let c = compare(&first[..], &second[..], WalkOptions::default());
+    assert!(!c.identical());
+    assert_eq!(c.same, 4, "dir, a, d and the link");
+    let paths = |s: &[super::compare::Side]| s.iter().map(|x| x.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&c.removed), ["c"]);
+    assert_eq!(paths(&c.added), ["e"]);
+    assert_eq!(
+        c.added[0].sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(c.changed.len(), 1);
+    let (old, new) = &c.changed[0];
+    assert_eq!((old.path.as_str(), old.size, new.size), ("b", 3, 5));
+    assert!(compare(&first[..], &first[..], WalkOptions::default()).identical());
+}
+
+#[test]
+fn gnu_tar_reads_rewritten_posix_and_pax_names() {
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    let split = format!("{DIR}/{}/{}", "d".repeat(100), "n".repeat(60));
+    let mut h = tar::Header::new_ustar();
+    h.set_path(&split).unwrap();
+    h.set_size(4);
+    h.set_mode(0o644);
+    h.set_cksum();
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.append(&h, &b"data"[..]).unwrap();
+    let pax_path = format!("{DIR}/{}", "p".repeat(150));
+    append_pax_entry(&mut builder, &pax_path, b"7", b"pax");
+    let out = tar_for_device(builder);
+    assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
+    let dir = temp_dir("names");
+    gnu_extract(&out, &dir);
+    assert_eq!(std::fs::read(dir.join(to_device(&split))).unwrap(), b"data");
+    assert_eq!(
+        std::fs::read(dir.join(to_device(&pax_path))).unwrap(),
+        b"pax"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,305 @@
+//! Tests of the streaming walk and the verify-and-list pass, hostile archives included.
+
+use std::io::Write;
+
+use super::*;
+
+/// The SHA-256 of "abc" (FIPS 180-2, appendix B.1).
+const SHA256_ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+/// Gzip-compresses `bytes` in one member.
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// A plain tar archive of regular files, built with the `tar` crate.
+pub(crate) fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o640);
+        header.set_mtime(1_700_000_000);
+        tar.append_data(&mut header, path, *data).unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+/// Appends an entry of `data` named `short` in its header and `path` in a PAX header that
+/// also gives its `mtime`.
+pub(crate) fn append_pax_entry(
+    builder: &mut tar::Builder<Vec<u8>>,
+    path: &str,
+    mtime: &[u8],
+    data: &[u8],
+) {
+    builder
+        .append_pax_extensions([("path", path.as_bytes()), ("mtime", mtime)])
+        .unwrap();
+    let mut header = tar::Header::new_ustar();
+    header.set_path("short").unwrap();
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append(&header, data).unwrap();
+}
+
+/// A header block written byte by byte (so paths the `tar` crate refuses can be made).
+pub(crate) fn raw_header(path: &str, flag: u8, size: u64, link: &str) -> [u8; BLOCK] {
+    let mut h = tar::Header::new_ustar();
+    h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+    h.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
+    h.set_entry_type(tar::EntryType::new(flag));
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_cksum();
+    *h.as_bytes()
+}
+
+fn run(bytes: &[u8], options: ListOptions) -> (Listing, Vec<ListedEntry>) {
+    let mut seen = Vec::new();
+    let listing = list(bytes, options, &mut |e| seen.push(e.clone()));
+    (listing, seen)
+}
+
+fn hashed() -> ListOptions {
+    ListOptions {
+        hash: true,
+        ..ListOptions::default()
+    }
+}
+
+/// Options without hashing and with the ratio cap and floor given.
+fn capped(max_ratio: u64, ratio_floor: u64) -> ListOptions {
+    let walk = WalkOptions {
+        max_ratio,
+        ratio_floor,
+    };
+    ListOptions { hash: false, walk }
+}
+
+fn kinds(listing: &Listing) -> Vec<FindingKind> {
+    listing.findings.iter().map(|f| f.kind).collect()
+}
+
+#[test]
+fn sha256_matches_known_values() {
+    assert_eq!(sha256_hex(b"abc"), SHA256_ABC);
+    assert_eq!(
+        sha256_hex(b""),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+}
+
+#[test]
+fn a_clean_archive_lists_every_entry_with_offsets_hashes_and_content() {
+    let jpeg = [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3];
+    let png = b"\x89PNG\r\n\x1a\n....";
+    let other = [0u8, 1, 2, 3, 200];
+    let tar = tar_of(&[
+        ("a.txt", b"abc"),
+        ("face.jpg", &jpeg),
+        ("face.png", png),
+        ("user.dat", &other),
+        ("empty", b""),
+    ]);
+    let (listing, seen) = run(&gzip(&tar), hashed());
+    assert!(listing.is_clean(), "{:?}", listing.findings);
+    assert_eq!(listing.gzip_members, 1);
+    let offsets: Vec<u64> = seen.iter().map(|e| e.header.offset).collect();
+    assert_eq!(offsets, [0, 1024, 2048, 3072, 4096]);
+    let a = &seen[0];
+    assert_eq!(a.header.path, "a.txt");
+    assert_eq!(a.header.kind, EntryType::File);
+    assert_eq!(
+        (a.header.size, a.header.mode, a.header.mtime),
+        (3, 0o640, 1_700_000_000)
+    );
+    assert_eq!(a.sha256.as_deref(), Some(SHA256_ABC));
+    let contents: Vec<Content> = seen.iter().map(|e| e.content).collect();
+    use Content::*;
+    assert_eq!(contents, [Text, Jpeg, Png, Other, Empty]);
+    let t = &listing.totals;
+    assert_eq!(
+        (t.entries, t.files, t.photos, t.text, t.bytes),
+        (5, 5, 2, 1, 27)
+    );
+    assert_eq!(t.largest, 12);
+
+    let (plain, seen) = run(&tar, ListOptions::default());
+    assert!(plain.is_clean());
+    assert_eq!(plain.gzip_members, 0);
+    assert!(seen.iter().all(|e| e.sha256.is_none()));
+}
+
+#[test]
+fn long_names_gnu_and_pax_are_read_whole() {
+    let long = format!("users/{}/photo.jpg", "d".repeat(150));
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(3);
+    builder
+        .append_data(&mut header, &long, &b"abc"[..])
+        .unwrap();
+    let pax_path = format!("pax/{}", "p".repeat(200));
+    append_pax_entry(&mut builder, &pax_path, b"1234.5", b"");
+    let (listing, seen) = run(&builder.into_inner().unwrap(), hashed());
+    assert!(listing.is_clean(), "{:?}", listing.findings);
+    assert_eq!(seen[0].header.path, long);
+    assert_eq!(seen[0].header.offset, 1024);
+    assert_eq!(seen[1].header.path, pax_path);
+    assert_eq!(seen[1].header.mtime, 1234);
+}
+
+#[test]
+fn hostile_paths_and_types_are_each_found() {
+    let mut tar = Vec::new();
+    for (path, flag, link) in [
+        ("/etc/passwd", b'0', ""),
+        ("../../escape", b'0', ""),
+        ("link", b'2', "/etc/shadow"),
+        ("hard", b'1', "a.txt"),
+        ("dev", b'3', ""),
+    ] {
+        tar.extend_from_slice(&raw_header(path, flag, 0, link));
+    }
+    tar.extend_from_slice(&[0u8; 1024]);
+    let (listing, seen) = run(&gzip(&tar), ListOptions::default());
+    use FindingKind as F;
+    assert_eq!(
+        kinds(&listing),
+        [
+            F::AbsolutePath,
+            F::ParentPath,
+            F::AbsolutePath,
+            F::Symlink,
+            F::HardLink,
+            F::DeviceFile
+        ]
+    );
+    assert_eq!(listing.findings[1].at, At::Tar(512));
+    assert!(listing.findings[2]
+        .message
+        .contains("link target /etc/shadow"));
+    assert!(!listing.stopped);
+    let types: Vec<EntryType> = seen.iter().map(|e| e.header.kind).collect();
+    use EntryType as T;
+    assert_eq!(
+        types,
+        [T::File, T::File, T::Symlink, T::HardLink, T::Device]
+    );
+    assert_eq!(listing.totals.links, 2);
+}
+
+#[test]
+fn a_size_past_the_end_is_a_cut_off_entry() {
+    let mut tar = tar_of(&[("a", b"abc")]);
+    tar.truncate(1024);
+    tar.extend_from_slice(&raw_header("big", b'0', 1 << 40, ""));
+    tar.extend_from_slice(&[7u8; 100]);
+    let (listing, seen) = run(&gzip(&tar), ListOptions::default());
+    assert_eq!(seen.len(), 1);
+    assert!(listing.stopped);
+    assert_eq!(kinds(&listing), [FindingKind::Truncated]);
+    assert_eq!(listing.findings[0].at, At::Tar(1024 + 512 + 100));
+    assert!(listing.findings[0]
+        .message
+        .contains("header is at byte 1024 says it holds 1099511627776 bytes"));
+}
+
+#[test]
+fn a_damaged_header_checksum_says_where() {
+    let mut tar = tar_of(&[("a", b"abc"), ("b", b"def")]);
+    tar[1024 + 10] ^= 0x20;
+    let (listing, seen) = run(&gzip(&tar), ListOptions::default());
+    assert_eq!(seen.len(), 1);
+    assert_eq!(kinds(&listing), [FindingKind::HeaderChecksum]);
+    assert_eq!(listing.findings[0].at, At::Tar(1024));
+}
+
+#[test]
+fn gzip_damage_truncation_and_extras_are_found() {
+    let tgz = gzip(&tar_of(&[("a", &[5u8; 20_000])]));
+    let (cut, _) = run(&tgz[..tgz.len() / 2], ListOptions::default());
+    assert_eq!(kinds(&cut), [FindingKind::Truncated]);
+    assert!(matches!(cut.findings[0].at, At::File(_)));
+
+    let mut crc = tgz.clone();
+    let n = crc.len();
+    crc[n - 8] ^= 1;
+    let (bad, _) = run(&crc, ListOptions::default());
+    assert_eq!(kinds(&bad), [FindingKind::GzipDamaged]);
+    assert!(bad.findings[0].message.contains("CRC-32"));
+
+    let mut two = tgz.clone();
+    two.extend_from_slice(&gzip(b"more"));
+    two.extend_from_slice(b"junk");
+    let (extra, _) = run(&two, ListOptions::default());
+    use FindingKind::*;
+    assert_eq!(kinds(&extra), [TarTrailingData, ExtraMember, TrailingBytes]);
+    assert_eq!(extra.findings[1].at, At::File(tgz.len() as u64));
+    assert!(!extra.stopped);
+}
+
+#[test]
+fn not_an_archive_empty_and_not_tar_stop_at_once() {
+    let (empty, _) = run(b"", ListOptions::default());
+    assert_eq!(kinds(&empty), [FindingKind::Empty]);
+    let (zip, _) = run(b"PK\x03\x04 a zip file", ListOptions::default());
+    assert_eq!(kinds(&zip), [FindingKind::NotGzip]);
+    let (text, _) = run(&gzip(&[b'x'; 5000]), ListOptions::default());
+    assert_eq!(kinds(&text), [FindingKind::NotTar]);
+    assert_eq!(text.findings[0].at, At::Tar(0));
+    let (short, _) = run(&gzip(b"tiny"), ListOptions::default());
+    assert_eq!(kinds(&short), [FindingKind::NotTar]);
+    let (nothing, _) = run(&gzip(b""), ListOptions::default());
+    assert_eq!(kinds(&nothing), [FindingKind::NotTar]);
+    assert!(nothing.findings[0].message.contains("contents are empty"));
+    let mut cut = tar_of(&[("a", b"abc")]);
+    cut.truncate(300);
+    let (cut, _) = run(&gzip(&cut), ListOptions::default());
+    assert_eq!(kinds(&cut), [FindingKind::Truncated]);
+}
+
+#[test]
+fn an_archive_without_its_end_marker_is_noted() {
+    let mut tar = tar_of(&[("a", b"abc")]);
+    tar.truncate(1024);
+    let (listing, seen) = run(&tar, ListOptions::default());
+    assert_eq!(seen.len(), 1);
+    assert_eq!(kinds(&listing), [FindingKind::NoEndMarker]);
+    assert!(!listing.stopped);
+}
+
+#[test]
+fn a_huge_extended_header_stops_without_allocating_it() {
+    let mut tar = raw_header("././@LongLink", b'L', 10 << 30, "").to_vec();
+    tar.extend_from_slice(&[b'n'; 512]);
+    let (listing, _) = run(&gzip(&tar), ListOptions::default());
+    assert_eq!(kinds(&listing), [FindingKind::HeaderTooLarge]);
+}
+
+#[test]
+fn a_compression_bomb_stops_at_the_ratio_cap() {
+    let zeros = vec![0u8; 8 << 20];
+    let tgz = gzip(&tar_of(&[("bomb", &zeros)]));
+    let options = capped(100, 1 << 20);
+    let (listing, seen) = run(&tgz, options);
+    assert!(seen.is_empty());
+    assert!(listing.stopped);
+    assert_eq!(kinds(&listing), [FindingKind::RatioCap]);
+    assert!(listing.tar_bytes < 4 << 20, "{}", listing.tar_bytes);
+}
+
+#[test]
+fn an_archive_past_the_ratio_floor_is_no_bomb_at_its_end() {
+    let mut rng = crate::bench::Rng(5);
+    let noise: Vec<u8> = (0..3 << 20).map(|_| rng.next() as u8).collect();
+    let tgz = gzip(&tar_of(&[("noise", &noise)]));
+    let options = capped(2, 1 << 20);
+    let (listing, seen) = run(&tgz, options);
+    assert!(listing.is_clean(), "{:?}", listing.findings);
+    assert_eq!(seen.len(), 1);
+}

@@ -1,0 +1,113 @@
+//! A few MB of hostile data file never makes the walk allocate more than a few MB: the
+//! allocator of this test binary records the peak of live heap bytes. One test only, so
+//! nothing else allocates alongside it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bioport::archive::repackage::repackage;
+use bioport::archive::Direction;
+use bioport::formats::data_file::{list, FindingKind, ListOptions, WalkOptions};
+
+/// The system allocator, counting live bytes and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// A tar header of `flag` claiming `size` bytes, checksummed.
+fn header(path: &str, flag: u8, size: u64) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.set_path(path).unwrap();
+    h.set_entry_type(tar::EntryType::new(flag));
+    h.set_size(size);
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+/// Gzip of `tar` and a MiB of zeros, followed by `more` members of a MiB of zeros each
+/// (compressed once: gzip reads joined members on).
+fn gzip(tar: &[u8], more: usize) -> Vec<u8> {
+    let member = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).unwrap();
+        gz.write_all(&vec![0u8; 1 << 20]).unwrap();
+        gz.finish().unwrap()
+    };
+    let mut out = member(tar);
+    let zeros = member(b"");
+    for _ in 0..more {
+        out.extend_from_slice(&zeros);
+    }
+    out
+}
+
+/// The peak of live heap bytes while `f` runs, above what was live before.
+fn peak_during(f: impl FnOnce()) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    f();
+    PEAK.load(Ordering::Relaxed) - before
+}
+
+#[test]
+fn hostile_inputs_of_a_few_mb_keep_memory_flat() {
+    let record = b"28 size=1000000000000000000\n";
+    let mut pax = header("pax", b'x', record.len() as u64);
+    pax.extend_from_slice(record);
+    pax.resize(1024, 0);
+    pax.extend_from_slice(&header("huge", b'0', 0));
+    let cases: Vec<(&str, Vec<u8>, FindingKind)> = vec![
+        (
+            "a bomb",
+            gzip(&header("bomb", b'0', 1 << 40), 16),
+            FindingKind::RatioCap,
+        ),
+        (
+            "a 1 TB entry",
+            gzip(&header("big", b'0', 1 << 40), 2),
+            FindingKind::Truncated,
+        ),
+        (
+            "a 10 GB long name",
+            gzip(&header("././@LongLink", b'L', 10 << 30), 2),
+            FindingKind::HeaderTooLarge,
+        ),
+        ("a PAX size of 10^18", gzip(&pax, 2), FindingKind::Truncated),
+    ];
+    for (what, tgz, expected) in cases {
+        assert!(tgz.len() < 4 << 20, "{what}: {} bytes", tgz.len());
+        // The default floor (64 MiB) is lowered so the test inflates less in a debug build.
+        let walk = WalkOptions {
+            ratio_floor: 4 << 20,
+            ..WalkOptions::default()
+        };
+        let options = ListOptions { hash: true, walk };
+        let mut found = Vec::new();
+        let peak = peak_during(|| {
+            let listing = list(&tgz[..], options, &mut |_| {});
+            found = listing.findings.iter().map(|f| f.kind).collect();
+            let _ = repackage(&tgz[..], std::io::sink(), Direction::ToDevice, walk);
+        });
+        assert!(found.contains(&expected), "{what}: {found:?}");
+        eprintln!("{what}: peak {peak} bytes of heap");
+        assert!(peak < 8 << 20, "{what}: peak {peak} bytes");
+    }
+}
