@@ -418,20 +418,26 @@ fn convert_refuses_what_it_cannot_write() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// A small gzip-compressed tar archive with two entries, and the raw tar inside it.
-fn data_file() -> (Vec<u8>, Vec<u8>) {
+/// A tar archive of these entries (mode 640, one fixed time), as the tar crate writes it.
+fn raw_tar(entries: &[(String, &[u8])]) -> Vec<u8> {
     let mut tar = tar::Builder::new(Vec::new());
-    for (path, body) in [
-        ("users/1.bin", &b"user one"[..]),
-        ("faces/1.jpg", &[0xffu8, 0xd8, 0xff, 0xe0][..]),
-    ] {
+    for (path, body) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(body.len() as u64);
-        header.set_mode(0o644);
+        header.set_mode(0o640);
+        header.set_mtime(1_700_000_000);
         header.set_cksum();
-        tar.append_data(&mut header, path, body).unwrap();
+        tar.append_data(&mut header, path, *body).unwrap();
     }
-    let raw = tar.into_inner().unwrap();
+    tar.into_inner().unwrap()
+}
+
+/// A small gzip-compressed tar archive with two entries, and the raw tar inside it.
+fn data_file() -> (Vec<u8>, Vec<u8>) {
+    let raw = raw_tar(&[
+        ("users/1.bin".into(), b"user one"),
+        ("faces/1.jpg".into(), &[0xff, 0xd8, 0xff, 0xe0]),
+    ]);
     (gzip(&raw), raw)
 }
 
@@ -577,7 +583,7 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
     let o = bioport(&["check", "users.csv.tgz"], &dir.0);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("BioStar data file screen"),
+        stderr(&o).contains("users.csv.tgz is a BioStar data file: name the device it is for with --device MODEL --firmware X.Y.Z"),
         "{}",
         stderr(&o)
     );
@@ -817,4 +823,145 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("It takes --to attlog (repair) or --to punches-csv."));
+}
+
+/// A data file whose entry paths carry the server's name.
+fn data_file_with_paths(prefix: &str) -> Vec<u8> {
+    gzip(&raw_tar(&[
+        (format!("{prefix}/users.db"), b"encrypted users"),
+        (format!("{prefix}/photos/1.jpg"), &[0xff, 0xd8, 0xff, 0xe0]),
+    ]))
+}
+
+#[test]
+fn data_files_are_listed_checked_renamed_and_compared() {
+    let dir = TempDir::new("data-files");
+    let name = "BioStarX_20250102_030405.tgz";
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file(name, &tgz);
+    // Every entry with its SHA-256 as sha256sum prints it.
+    let o = bioport(
+        &["inspect", "--entries", "--sha256", "--json", name],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["entries"][1]["path"],
+        "BioStarX_20250102_030405/photos/1.jpg"
+    );
+    assert_eq!(v["entries"][1]["content"], "Jpeg");
+    assert_eq!(v["entries"][1]["mode"], "640");
+    // As `printf 'encrypted users' | sha256sum` prints it.
+    assert_eq!(
+        v["entries"][0]["sha256"],
+        "e0226bc1bdc0d9c1964e4006729aad56f4ce84564371ea0987082c8bf12ef832"
+    );
+    assert_eq!(v["totals"]["photos"], 1);
+    // The device table: old firmware is a problem, and the name is not the device's.
+    let o = bioport(
+        &[
+            "check",
+            name,
+            "--device",
+            "BioStation 2",
+            "--firmware",
+            "1.8.0",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("exported 2025-01-02 03:04:05"), "{out}");
+    assert!(out.contains("imports data files from 1.9.0 on"), "{out}");
+    let o = bioport(
+        &[
+            "check",
+            name,
+            "--device",
+            "BioStation 2",
+            "--firmware",
+            "1.9.0",
+            "--json",
+        ],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["severity"] == "reminder"));
+    // Renamed with its bytes unchanged ...
+    let o = bioport(&["rename", name], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 entry paths carry the old name"));
+    assert_eq!(
+        fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
+        tgz
+    );
+    // ... or with its paths rewritten: the same entries under the new names.
+    fs::create_dir_all(dir.path("out")).unwrap();
+    let o = bioport(&["rename", name, "-o", "out", "--rewrite-paths"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rewritten = fs::read(dir.path("out/BioStar2_20250102_030405.tgz")).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(rewritten.as_slice()));
+    let entries: Vec<(String, u32, u64)> = archive
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let h = e.header();
+            (
+                e.path().unwrap().display().to_string(),
+                h.mode().unwrap(),
+                h.mtime().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (
+                "BioStar2_20250102_030405/users.db".to_string(),
+                0o640,
+                1_700_000_000
+            ),
+            (
+                "BioStar2_20250102_030405/photos/1.jpg".to_string(),
+                0o640,
+                1_700_000_000
+            )
+        ]
+    );
+    // Compared: the same file is identical; the rewritten one differs by its paths.
+    let o = bioport(&["diff", name, "BioStar2_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = bioport(
+        &["diff", name, "out/BioStar2_20250102_030405.tgz", "--json"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["added"].as_array().unwrap().len(), 2);
+    assert_eq!(v["removed"].as_array().unwrap().len(), 2);
+    // The rename never writes over its input, nor over a file already there.
+    let o = bioport(&["rename", "BioStar2_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("would replace the input"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bioport(
+        &["rename", "BioStar2_20250102_030405.tgz", "--to-server"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("BioStarX_20250102_030405.tgz already exists; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(dir.path(name)).unwrap(), tgz);
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use bioport::archive::device::DEVICE_MODELS;
 use bioport::recognize::FileKind;
 use bioport::workbench::mapping::column_letter;
 use bioport::workbench::validate::Severity;
@@ -12,6 +13,37 @@ use crate::clock::{self, ClockArgs};
 use crate::files::recognize_file;
 use crate::outcome::{fail, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
+
+/// The device a BioStar data file is for.
+#[derive(clap::Args)]
+pub struct DeviceArgs {
+    /// A data file's target device model (BioStation 2, FaceStation F2, ...).
+    #[arg(long, value_name = "MODEL")]
+    pub device: Option<String>,
+    /// The device's firmware version (X.Y.Z).
+    #[arg(long, value_name = "X.Y.Z", requires = "device")]
+    pub firmware: Option<String>,
+}
+
+impl DeviceArgs {
+    /// Checks a data file against the device named, or says how to name one.
+    fn check(&self, file: &Path, json: bool) -> Outcome {
+        match (&self.device, &self.firmware) {
+            (Some(device), Some(firmware)) => {
+                crate::archive::check_data_file(file, device, firmware, json)
+            }
+            _ => {
+                let models: Vec<&str> = DEVICE_MODELS.iter().map(|m| m.name).collect();
+                let message = format!(
+                    "{} is a BioStar data file: name the device it is for with --device MODEL --firmware X.Y.Z (models: {}); `bioport inspect --entries` lists it",
+                    file.display(),
+                    models.join(", ")
+                );
+                fail(&message, json)
+            }
+        }
+    }
+}
 
 /// The summary `check` prints: reading, mapping, totals, counts per rule.
 fn print_summary(v: &WorkbookView) {
@@ -111,8 +143,15 @@ pub fn has_errors(v: &WorkbookView) -> bool {
 }
 
 /// `bioport check`: reads, maps and validates a user CSV and prints what it found.
-pub fn run(file: &Path, site: &SiteArgs, clock: &ClockArgs, json: bool) -> Outcome {
+pub fn run(
+    file: &Path,
+    site: &SiteArgs,
+    clock: &ClockArgs,
+    device: &DeviceArgs,
+    json: bool,
+) -> Outcome {
     match recognize_file(file).map(|r| r.kind) {
+        Ok(FileKind::BiostarDataFile) => return device.check(file, json),
         Ok(FileKind::ZkUserDat72 | FileKind::ZkUserDat28) => {
             return clock::check_users_file(file, clock, json)
         }

@@ -3,6 +3,8 @@
 //! ([`outcome::Outcome`]).
 
 #[cfg(not(target_arch = "wasm32"))]
+mod archive;
+#[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
 mod clock;
@@ -24,6 +26,7 @@ mod native {
 
     use clap::{Parser, Subcommand};
 
+    use crate::check::DeviceArgs;
     use crate::clock::ClockArgs;
     use crate::convert::{MergeArg, Target};
     use crate::outcome::EXIT_CODES;
@@ -52,6 +55,12 @@ mod native {
             /// Print one JSON array instead of text (always JSON, errors included).
             #[arg(long)]
             json: bool,
+            /// For one BioStar data file: list every entry (path, size, mode, type, content).
+            #[arg(long)]
+            entries: bool,
+            /// With --entries: the SHA-256 of every entry, as sha256sum prints it.
+            #[arg(long, requires = "entries")]
+            sha256: bool,
         },
         /// Check a BioStar user CSV before upload: how it was read, the mapping, and every
         /// problem the server would reject (or that looks like a mistake). A clock's
@@ -68,6 +77,8 @@ mod native {
             site: SiteArgs,
             #[command(flatten)]
             clock: ClockArgs,
+            #[command(flatten)]
+            device: DeviceArgs,
             /// Print JSON ({view, findings}, or {error}) instead of text.
             #[arg(long)]
             json: bool,
@@ -110,18 +121,71 @@ mod native {
             #[command(flatten)]
             clock: ClockArgs,
         },
+        /// Give a BioStar data file the name devices read (BioStar2_YYYYMMDD_HHMMSS.tgz),
+        /// or back with --to-server. The bytes stay as they are, unless entry paths carry
+        /// the old name and --rewrite-paths asks to rename them too (then only the names
+        /// change: every entry's bytes, mode and time are kept).
+        #[command(after_help = EXIT_CODES)]
+        Rename {
+            /// The data file.
+            file: PathBuf,
+            /// The folder to write into (the file's own folder by default).
+            #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+            dir: Option<PathBuf>,
+            /// Also rename entry paths that carry the old name (writes a new archive).
+            #[arg(long)]
+            rewrite_paths: bool,
+            /// Rename to the server's BioStarX_ name instead.
+            #[arg(long)]
+            to_server: bool,
+        },
+        /// Compare two BioStar data files: entries added, removed and changed (by SHA-256).
+        ///
+        /// Exit code: 0 when they hold the same entries, 1 when they differ, 2 when one
+        /// cannot be read.
+        #[command(after_help = EXIT_CODES)]
+        Diff {
+            /// The first data file.
+            first: PathBuf,
+            /// The second data file.
+            second: PathBuf,
+            /// Print JSON instead of text.
+            #[arg(long)]
+            json: bool,
+        },
     }
 
     /// Runs the command line and returns the process exit code.
     pub fn main() -> ExitCode {
         let outcome = match Cli::parse().command {
-            Command::Inspect { files, json } => crate::inspect::run(&files, json),
+            Command::Inspect {
+                files,
+                json,
+                entries,
+                sha256,
+            } => match (entries, files.as_slice()) {
+                (false, _) => crate::inspect::run(&files, json),
+                (true, [file]) => crate::archive::list_entries(file, sha256, json),
+                (true, _) => crate::outcome::fail("--entries lists one data file at a time", json),
+            },
+            Command::Rename {
+                file,
+                dir,
+                rewrite_paths,
+                to_server,
+            } => crate::archive::rename(&file, dir.as_deref(), rewrite_paths, to_server),
+            Command::Diff {
+                first,
+                second,
+                json,
+            } => crate::archive::diff(&first, &second, json),
             Command::Check {
                 file,
                 site,
                 clock,
+                device,
                 json,
-            } => crate::check::run(&file, &site, &clock, json),
+            } => crate::check::run(&file, &site, &clock, &device, json),
             Command::Convert {
                 file,
                 to,
