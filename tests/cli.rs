@@ -965,3 +965,26 @@ fn data_files_are_listed_checked_renamed_and_compared() {
     );
     assert_eq!(fs::read(dir.path(name)).unwrap(), tgz);
 }
+
+#[test]
+fn inspect_reports_links_in_a_data_file_as_problems() {
+    let dir = TempDir::new("hostile");
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    header.set_mode(0o777);
+    tar.append_link(&mut header, "users/link", "/etc/passwd")
+        .unwrap();
+    dir.file(
+        "BioStarX_20250102_030405.tgz",
+        &gzip(&tar.into_inner().unwrap()),
+    );
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("problem: ") && out.contains("/etc/passwd"),
+        "{out}"
+    );
+}

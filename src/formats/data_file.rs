@@ -70,13 +70,10 @@ pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
 /// wrong CRC-32 or length) is the error. Built on [`list`], without hashing.
 pub fn count_entries(_head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
     let listing = list(reader, ListOptions::default(), &mut |_| {});
-    for finding in &listing.findings {
-        if matches!(
-            finding.kind,
-            FindingKind::ExtraMember | FindingKind::TrailingBytes
-        ) {
-            tally.problem(finding.message.clone());
-        }
+    // Everything found that did not stop the walk is a problem of its own (hostile paths,
+    // links, extra gzip members, trailing bytes...); what stopped it is the error.
+    for finding in listing.findings.iter().filter(|f| !f.kind.stops()) {
+        tally.problem(finding.message.clone());
     }
     tally.count("entries", listing.totals.entries);
     tally.count("bytes in entries", listing.totals.bytes);
