@@ -60,11 +60,14 @@ await page.evaluate(async () => {
     if (e.data?.response?.type === 'ready') { worker.removeEventListener('message', h); ok(); }
   }));
   let job = 1;
+  // Each input is fetched once and its File sent in every round: a fresh Blob a round
+  // would pile up (a 1 GB input fails its third fetch before the earlier ones are freed).
+  const files = new Map();
   window.__benchRound = async (ops) => {
     const out = [];
     for (const op of ops) {
-      const blob = await (await fetch(`./bench-input/${op}`)).blob();
-      const file = new File([blob], op);
+      if (!files.has(op)) files.set(op, new File([await (await fetch(`./bench-input/${op}`)).blob()], op));
+      const file = files.get(op);
       window.__long = [];
       const figure = await new Promise((ok, fail) => {
         const id = job++;

@@ -2,7 +2,10 @@
 //! the examples and the tests): BioStar user CSVs, attendance logs, data files, and the
 //! pathological shapes a reader must survive (one huge line, one huge cell).
 
+use std::fmt::Write as _;
 use std::io::Write;
+
+use crate::formats::zk_user_dat::MAX_RECORDS;
 
 /// A small deterministic generator (xorshift), so inputs are the same in every runtime.
 pub struct Rng(pub u64);
@@ -185,41 +188,283 @@ pub fn generate_attlog(target: usize) -> Vec<u8> {
     out
 }
 
-/// A BioStar-like data file of about `target` compressed bytes: a gzip-compressed tar of
-/// photo-like entries (poorly compressible) and a user table (compressible).
+/// A BioStar-like data file of about `target` compressed bytes: a gzip-compressed tar
+/// whose entries sit under a `BioStarX_20250102_030405/` folder (so a repackage for a
+/// device renames every one): encrypted-looking records (random, incompressible), JPEG face
+/// photos (a JPEG header, then random bytes) and user tables (compressible CSV).
 pub fn generate_data_file(target: usize) -> Vec<u8> {
+    data_file_counted(target).0
+}
+
+/// [`generate_data_file`] and the number of tar entries it holds (the folder included).
+pub(crate) fn data_file_counted(target: usize) -> (Vec<u8>, u64) {
+    const DIR: &str = "BioStarX_20250102_030405";
     let mut rng = Rng(7);
-    let mut builder = tar::Builder::new(Vec::new());
-    let mut raw = 0usize;
+    // Compressed as it is built: only the compressed file is ever held whole.
+    let gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(target + 128 * 1024),
+        flate2::Compression::fast(),
+    );
+    let mut builder = tar::Builder::new(gz);
+    let mut dir = tar::Header::new_ustar();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o755);
+    dir.set_size(0);
+    dir.set_mtime(1_735_787_045);
+    dir.set_cksum();
+    if builder
+        .append_data(&mut dir, format!("{DIR}/"), std::io::empty())
+        .is_err()
+    {
+        return (Vec::new(), 0);
+    }
+    let mut entries = 1u64;
     let mut n = 0u32;
-    while raw < target {
-        let len = 20_000 + rng.below(60_000) as usize;
-        let data: Vec<u8> = if n.is_multiple_of(4) {
-            generate_users_csv(len)
-        } else {
-            (0..len).map(|_| (rng.next() >> 24) as u8).collect()
+    let mut data = Vec::new();
+    while builder.get_ref().get_ref().len() < target {
+        let (path, len) = match n % 8 {
+            0 | 4 => (
+                format!("{DIR}/user/users_{n:06}.csv"),
+                20_000 + rng.below_usize(60_000),
+            ),
+            1 | 5 => (
+                format!("{DIR}/photo/{n:06}.jpg"),
+                10_000 + rng.below_usize(30_000),
+            ),
+            _ => (
+                format!("{DIR}/data/{n:06}.bin"),
+                20_000 + rng.below_usize(60_000),
+            ),
         };
+        data.clear();
+        match n % 8 {
+            0 | 4 => data.extend_from_slice(&generate_users_csv(len)),
+            1 | 5 => {
+                data.extend_from_slice(
+                    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
+                );
+                random_bytes(&mut rng, &mut data, len);
+            }
+            _ => random_bytes(&mut rng, &mut data, len),
+        }
         let mut header = tar::Header::new_ustar();
         header.set_size(data.len() as u64);
         header.set_mode(0o644);
+        header.set_mtime(1_735_787_045);
         header.set_cksum();
-        let path = format!("user/{n:06}.bin");
         if builder
             .append_data(&mut header, path, data.as_slice())
             .is_err()
         {
             break;
         }
-        raw += len;
+        entries += 1;
         n += 1;
     }
-    let tar = builder.into_inner().unwrap_or_default();
-    let mut gz =
-        flate2::write::GzEncoder::new(Vec::with_capacity(target), flate2::Compression::fast());
-    if gz.write_all(&tar).is_err() {
-        return Vec::new();
+    let bytes = builder
+        .into_inner()
+        .and_then(|gz| gz.finish())
+        .unwrap_or_default();
+    (bytes, entries)
+}
+
+/// Appends random bytes to `out` until it holds `len` bytes.
+fn random_bytes(rng: &mut Rng, out: &mut Vec<u8>, len: usize) {
+    while out.len() < len {
+        let word = rng.next().to_le_bytes();
+        let take = (len - out.len()).min(8);
+        out.extend_from_slice(&word[..take]);
     }
-    gz.finish().unwrap_or_default()
+}
+
+pub(crate) const HAN_SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵"];
+const HAN_GIVEN: [&str; 12] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
+];
+
+/// A ZKTeco `user.dat` of 72-byte records (colour-screen firmware), about `target` bytes
+/// but never more than [`MAX_RECORDS`] records: the uid is 16 bits, so a clock holds at
+/// most 65,535 users (4.7 MB) and `read_users` reads no more. Names in UTF-8 (Korean,
+/// Chinese, Latin, a few blank), most users with a card, a quarter with a PIN, a few
+/// admins, disabled users, other groups and own time zones, user IDs mostly the uid (some
+/// with leading zeros or letters), and about one slot in 50 empty (a deleted user).
+pub fn generate_user_dat(target: usize) -> Vec<u8> {
+    user_dat_counted(target).0
+}
+
+/// [`generate_user_dat`] and the number of users it holds (empty slots left out).
+pub(crate) fn user_dat_counted(target: usize) -> (Vec<u8>, u64) {
+    let mut rng = Rng(0x0072_0072_5eed);
+    let slots = target.div_ceil(72).clamp(1, MAX_RECORDS);
+    let mut out = Vec::with_capacity(slots * 72);
+    let mut users = 0u64;
+    let mut text = String::new();
+    for slot in 0..slots {
+        let mut r = [0u8; 72];
+        let uid = slot + 1;
+        if uid > usize::from(u16::MAX) || rng.below(50) == 0 {
+            out.extend_from_slice(&r);
+            continue;
+        }
+        r[..2].copy_from_slice(&(uid as u16).to_le_bytes());
+        let rank = match rng.below(1000) {
+            0..=1 => 14,
+            2..=4 => 6,
+            5..=9 => 2,
+            _ => 0,
+        };
+        r[2] = rank | u8::from(rng.below(300) == 0);
+        if rng.below(4) == 0 {
+            let digits = 4 + rng.below_usize(5);
+            for b in &mut r[3..3 + digits] {
+                *b = b'0' + rng.below(10) as u8;
+            }
+        }
+        text.clear();
+        match rng.below(20) {
+            0..=10 => {
+                text.push_str(SURNAMES[rng.below_usize(10)]);
+                for _ in 0..2 {
+                    text.push_str(SYLLABLES[rng.below_usize(16)]);
+                }
+            }
+            11..=13 => {
+                text.push_str(HAN_SURNAMES[rng.below_usize(8)]);
+                for _ in 0..1 + rng.below(2) {
+                    text.push_str(HAN_GIVEN[rng.below_usize(12)]);
+                }
+            }
+            14..=18 => {
+                text.push_str(GIVEN[rng.below_usize(10)]);
+                text.push(' ');
+                text.push_str(FAMILY[rng.below_usize(10)]);
+            }
+            _ => {}
+        }
+        put_text(&mut r[11..35], &text);
+        if rng.below(10) < 7 {
+            let card = 1_000_000 + (uid as u32).wrapping_mul(0x9E37_79B1) % 4_000_000_000;
+            r[35..39].copy_from_slice(&card.to_le_bytes());
+        }
+        r[39] = if rng.below(20) == 0 {
+            2 + rng.below(4) as u8
+        } else {
+            1
+        };
+        if rng.below(33) == 0 {
+            r[40..42].copy_from_slice(&1u16.to_le_bytes());
+            r[42..44].copy_from_slice(&1u16.to_le_bytes());
+            r[44..46].copy_from_slice(&2u16.to_le_bytes());
+        }
+        text.clear();
+        let _ = match rng.below(50) {
+            0 => write!(text, "V{uid}"),
+            1..=2 => write!(text, "{uid:06}"),
+            _ => write!(text, "{uid}"),
+        };
+        put_text(&mut r[48..72], &text);
+        out.extend_from_slice(&r);
+        users += 1;
+    }
+    (out, users)
+}
+
+/// `text` into a NUL-padded field, cut at a character so one NUL always ends it.
+fn put_text(field: &mut [u8], text: &str) {
+    let mut end = text.len().min(field.len() - 1);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    field[..end].copy_from_slice(&text.as_bytes()[..end]);
+}
+
+/// What [`attlog_counted`] generated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AttlogCounts {
+    /// Lines written.
+    pub lines: u64,
+    /// Punch lines (duplicates included).
+    pub punches: u64,
+    /// Damaged lines.
+    pub damaged: u64,
+    /// Punch lines that repeat the one before exactly.
+    pub duplicates: u64,
+}
+
+/// Year, month and day of a day counted from 1970-01-01 (proleptic Gregorian).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A realistic attendance log of about `target` bytes (about 40 bytes a line: 200 MB is
+/// about 5,000,000 punches), CRLF, in time order from 2023-01-01, as colour-screen clocks
+/// print it: user IDs right-aligned to 9 (3,000 users of 1 to 4 digits, a few of 10
+/// digits wider than the column), device 1, check-in/out and break statuses, finger, face
+/// and card verify codes; one line in 1,000 repeats the line before exactly (a duplicate),
+/// and one in 50,000 is damaged (a NUL hole, a line cut off, erased flash, a date that
+/// does not exist).
+pub fn generate_attlog_lines(target: usize) -> Vec<u8> {
+    attlog_counted(target).0
+}
+
+/// [`generate_attlog_lines`] and what it holds.
+pub(crate) fn attlog_counted(target: usize) -> (Vec<u8>, AttlogCounts) {
+    let mut rng = Rng(0xa771_0600);
+    let mut out = Vec::with_capacity(target + 128);
+    let mut counts = AttlogCounts::default();
+    let mut seconds: i64 = 19_358 * 86_400; // 2023-01-01 00:00:00
+    let mut previous: Vec<u8> = Vec::new();
+    while out.len() < target {
+        counts.lines += 1;
+        if counts.lines % 50_000 == 137 {
+            counts.damaged += 1;
+            match (counts.lines / 50_000) % 4 {
+                0 => {
+                    out.extend_from_slice(&[0u8; 40]);
+                    out.extend_from_slice(b"\r\n");
+                }
+                1 => out.extend_from_slice(b"     1234\t2023-03-0\r\n"),
+                2 => out.extend_from_slice(b"ZZZZZZZZZ\t2023-05-05 05:05:05\t1\t0\t1\t0\r\n"),
+                _ => out.extend_from_slice(b"       77\t2023-02-30 08:00:00\t1\t0\t1\t0\r\n"),
+            }
+            continue;
+        }
+        counts.punches += 1;
+        if !previous.is_empty() && rng.below(1000) == 0 {
+            counts.duplicates += 1;
+            out.extend_from_slice(&previous);
+            continue;
+        }
+        seconds += 1 + rng.below(12) as i64;
+        let (y, mo, d) = civil(seconds.div_euclid(86_400));
+        let s = seconds.rem_euclid(86_400);
+        let id = if rng.below(100) < 3 {
+            1_000_000_000 + rng.below(50)
+        } else {
+            1 + rng.below(3000)
+        };
+        let start = out.len();
+        let _ = write!(
+            out,
+            "{id:>9}\t{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}\t1\t{}\t{}\t0\r\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            [0, 1, 0, 1, 0, 1, 4, 5][rng.below_usize(8)],
+            [1, 15, 1, 15, 1, 4, 0, 2][rng.below_usize(8)],
+        );
+        previous.clear();
+        previous.extend_from_slice(&out[start..]);
+    }
+    (out, counts)
 }
 
 /// One line of about `target` bytes holding short fields (`ab,ab,...`): millions of columns.

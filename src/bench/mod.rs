@@ -4,10 +4,16 @@
 //! Inputs are generated, deterministic and realistic in shape; figures are printed, never
 //! asserted: this is a benchmark, not a timed test.
 
-use std::io::Read;
+use std::io::{self, Read};
 
 use serde::{Deserialize, Serialize};
 
+use crate::archive::repackage::repackage;
+use crate::archive::Direction;
+use crate::clock::{users_to_csv, ToCsvOptions};
+use crate::formats::data_file::{list, ListOptions, WalkOptions};
+use crate::formats::zk_attlog::{find_duplicates, read_attlog, repair_attlog, RepairOptions};
+use crate::formats::zk_user_dat::{read_users, UserReadOptions};
 use crate::inspect::inspect;
 use crate::recognize::HEAD_LEN;
 use crate::workbench::{ImportRows, OpenOptions, Workbook, MAX_FILE_BYTES};
@@ -33,17 +39,35 @@ pub enum BenchOp {
     CsvLongLine,
     /// Open one cell of hundreds of megabytes as a workbook (a header no field matches).
     CsvLongCell,
+    /// Read a clock's `user.dat` (72-byte records, UTF-8) and write its users as a BioStar
+    /// user CSV (PINs carried) into nothing; counts the users.
+    ClockUserDatCsv,
+    /// Read an attendance log, find its duplicates and write it repaired (damaged lines
+    /// and duplicates left out) into nothing; counts the punches read.
+    ClockAttlog,
+    /// Verify and list a data file, streaming; counts the entries.
+    DataFileList,
+    /// Verify and list a data file with each entry's SHA-256, streaming; counts the entries.
+    DataFileHash,
+    /// Repackage a data file for a device (`BioStarX_` paths renamed `BioStar2_`) into
+    /// nothing, streaming; counts the entries.
+    DataFileRepackage,
 }
 
 impl BenchOp {
     /// Every operation, in the order the report prints them.
-    pub const ALL: [BenchOp; 6] = [
+    pub const ALL: [BenchOp; 11] = [
         BenchOp::InspectCsv,
         BenchOp::InspectDataFile,
         BenchOp::InspectAttlog,
         BenchOp::CsvWorkbench,
         BenchOp::CsvLongLine,
         BenchOp::CsvLongCell,
+        BenchOp::ClockUserDatCsv,
+        BenchOp::ClockAttlog,
+        BenchOp::DataFileList,
+        BenchOp::DataFileHash,
+        BenchOp::DataFileRepackage,
     ];
 
     /// Stable id for command lines and JSON.
@@ -55,6 +79,11 @@ impl BenchOp {
             BenchOp::CsvWorkbench => "csv_workbench",
             BenchOp::CsvLongLine => "csv_long_line",
             BenchOp::CsvLongCell => "csv_long_cell",
+            BenchOp::ClockUserDatCsv => "clock_user_dat_csv",
+            BenchOp::ClockAttlog => "clock_attlog",
+            BenchOp::DataFileList => "data_file_list",
+            BenchOp::DataFileHash => "data_file_hash",
+            BenchOp::DataFileRepackage => "data_file_repackage",
         }
     }
 
@@ -69,8 +98,12 @@ impl BenchOp {
             BenchOp::InspectCsv | BenchOp::CsvWorkbench => "users.csv",
             BenchOp::CsvLongLine => "long_line.csv",
             BenchOp::CsvLongCell => "long_cell.csv",
-            BenchOp::InspectDataFile => "BioStarX_20250102_030405.tgz",
-            BenchOp::InspectAttlog => "1_attlog.dat",
+            BenchOp::InspectDataFile
+            | BenchOp::DataFileList
+            | BenchOp::DataFileHash
+            | BenchOp::DataFileRepackage => "BioStarX_20250102_030405.tgz",
+            BenchOp::InspectAttlog | BenchOp::ClockAttlog => "1_attlog.dat",
+            BenchOp::ClockUserDatCsv => "user.dat",
         }
     }
 }
@@ -124,21 +157,32 @@ impl BenchFigure {
 pub fn generate(op: BenchOp, target: usize) -> Vec<u8> {
     match op {
         BenchOp::InspectCsv | BenchOp::CsvWorkbench => generate_users_csv(target),
-        BenchOp::InspectDataFile => generate_data_file(target),
+        BenchOp::InspectDataFile
+        | BenchOp::DataFileList
+        | BenchOp::DataFileHash
+        | BenchOp::DataFileRepackage => generate_data_file(target),
         BenchOp::InspectAttlog => generate_attlog(target),
+        BenchOp::ClockUserDatCsv => generate_user_dat(target),
+        BenchOp::ClockAttlog => generate_attlog_lines(target),
         BenchOp::CsvLongLine => generate_long_line(target),
         BenchOp::CsvLongCell => generate_long_cell(target),
     }
 }
 
+/// The whole input in one buffer of the file's size (at most [`MAX_FILE_BYTES`]), as the
+/// worker reads a file it opens whole; None when it cannot be read.
+fn read_whole<R: Read>(size: u64, mut reader: R) -> Option<Vec<u8>> {
+    let mut bytes = vec![0u8; size.min(MAX_FILE_BYTES) as usize];
+    reader.read_exact(&mut bytes).ok()?;
+    Some(bytes)
+}
+
 /// Opens the whole input as a workbook and writes the import and failed-rows files into
 /// nothing; returns the data rows (0 when it cannot be opened).
-fn run_workbench<R: Read>(size: u64, mut reader: R) -> u64 {
-    // As the worker reads a file it opens: into one buffer of the file's size.
-    let mut bytes = vec![0u8; size.min(MAX_FILE_BYTES) as usize];
-    if reader.read_exact(&mut bytes).is_err() {
+fn run_workbench<R: Read>(size: u64, reader: R) -> u64 {
+    let Some(bytes) = read_whole(size, reader) else {
         return 0;
-    }
+    };
     let Ok(wb) = Workbook::open(bytes, "users.csv", OpenOptions::default()) else {
         return 0;
     };
@@ -147,6 +191,49 @@ fn run_workbench<R: Read>(size: u64, mut reader: R) -> u64 {
     match (import, errors) {
         (Ok(_), Ok(_)) => wb.report().data_rows().len() as u64,
         _ => 0,
+    }
+}
+
+/// Reads a whole `user.dat` (`read_users` takes the file's bytes; a clock's file is at
+/// most 4.7 MB) and writes its users as a BioStar CSV with PINs, as `convert user.dat --to
+/// biostar-csv` does, into nothing; returns the users (0 when the CSV cannot be written).
+fn run_user_dat_csv<R: Read>(size: u64, reader: R) -> u64 {
+    let Some(bytes) = read_whole(size, reader) else {
+        return 0;
+    };
+    let file = read_users(&bytes, &UserReadOptions::default());
+    let opts = ToCsvOptions {
+        carry_pins: true,
+        ..ToCsvOptions::default()
+    };
+    match users_to_csv(&file.users, &opts, io::sink()) {
+        Ok(_) => file.users.len() as u64,
+        Err(_) => 0,
+    }
+}
+
+/// Reads an attendance log, finds its duplicates and writes it repaired (damaged lines and
+/// duplicates left out) into nothing, as `convert 1_attlog.dat --to attlog` does; returns
+/// the punches read, duplicates included (0 when it cannot be read).
+///
+/// The whole file is held: [`find_duplicates`] compares user IDs, which the packed
+/// punches keep only as offsets into the file's bytes. Reading and repairing then go over
+/// that buffer.
+fn run_attlog<R: Read>(size: u64, reader: R) -> u64 {
+    let Some(bytes) = read_whole(size, reader) else {
+        return 0;
+    };
+    let Ok(mut log) = read_attlog(bytes.as_slice()) else {
+        return 0;
+    };
+    find_duplicates(&mut log, &bytes);
+    let opts = RepairOptions {
+        remove_damaged: true,
+        remove_duplicates: true,
+    };
+    match repair_attlog(bytes.as_slice(), &log, opts, &mut io::sink()) {
+        Ok(_) => log.punches.len() as u64,
+        Err(_) => 0,
     }
 }
 
@@ -159,6 +246,21 @@ pub fn run<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
         BenchOp::InspectCsv => "records (header included)",
         BenchOp::InspectDataFile => "entries",
         BenchOp::InspectAttlog => "punches",
+        BenchOp::ClockUserDatCsv => return run_user_dat_csv(size, reader),
+        BenchOp::ClockAttlog => return run_attlog(size, reader),
+        // The data file ops stream `reader` through once: never the whole file in memory.
+        BenchOp::DataFileList | BenchOp::DataFileHash => {
+            let options = ListOptions {
+                hash: op == BenchOp::DataFileHash,
+                ..ListOptions::default()
+            };
+            return list(reader, options, &mut |_| {}).totals.entries;
+        }
+        BenchOp::DataFileRepackage => {
+            let to = Direction::ToDevice;
+            return repackage(reader, io::sink(), to, WalkOptions::default())
+                .map_or(0, |(_, outcome)| outcome.entries);
+        }
     };
     let head = &head[..head.len().min(HEAD_LEN)];
     let summary = inspect(op.file_name(), size, head, reader, &mut |_| {});
@@ -168,6 +270,7 @@ pub fn run<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::zk_user_dat::MAX_RECORDS;
 
     #[test]
     fn generated_inputs_are_read_as_what_they_claim() {
@@ -243,6 +346,77 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_inputs_are_read_by_their_ops() {
+        use crate::formats::zk_attlog::read_attlog_bytes;
+
+        // A user.dat of about 100 KB: whole 72-byte records, the users the generator made.
+        let (dat, users) = user_dat_counted(100_000);
+        assert_eq!(dat, generate(BenchOp::ClockUserDatCsv, 100_000));
+        assert_eq!(dat.len() % 72, 0);
+        let file = read_users(&dat, &UserReadOptions::default());
+        assert_eq!(file.record, 72);
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        assert!(file.empty_slots > 0);
+        assert!(file
+            .users
+            .iter()
+            .any(|u| u.name.contains('김') || u.name.contains('이') || u.name.contains('박')));
+        assert!(file
+            .users
+            .iter()
+            .any(|u| HAN_SURNAMES.iter().any(|s| u.name.starts_with(s))));
+        assert!(file.users.iter().any(|u| u.card != 0));
+        let run_dat = |b: &[u8]| run(BenchOp::ClockUserDatCsv, b.len() as u64, b, b);
+        assert_eq!(run_dat(&dat), users);
+        // A clock holds no more than 65,536 slots, whatever size is asked for.
+        let (full, users) = user_dat_counted(36_000_000);
+        assert_eq!(full.len(), MAX_RECORDS * 72);
+        assert_eq!(run_dat(&full), users);
+        assert!(users > 60_000);
+
+        // An attendance log of about 2.5 MB: its punches, damage and duplicates as made.
+        let (log, counts) = attlog_counted(2_500_000);
+        assert_eq!(log, generate(BenchOp::ClockAttlog, 2_500_000));
+        assert!(counts.damaged >= 1 && counts.duplicates >= 10, "{counts:?}");
+        let run_log = |b: &[u8]| run(BenchOp::ClockAttlog, b.len() as u64, b, b);
+        assert_eq!(run_log(&log), counts.punches);
+        let read = read_attlog_bytes(&log);
+        assert_eq!(read.lines, counts.lines);
+        assert_eq!(read.damaged_count, counts.damaged);
+        assert_eq!(read.duplicates.len() as u64, counts.duplicates);
+        let per_line = log.len() as f64 / counts.lines as f64;
+        assert!((36.0..44.0).contains(&per_line), "{per_line} bytes a line");
+    }
+
+    #[test]
+    fn the_data_file_input_is_read_by_its_ops() {
+        let (tgz, entries) = data_file_counted(1_000_000);
+        assert_eq!(tgz, generate(BenchOp::DataFileList, 1_000_000));
+        assert!(entries > 10);
+        for op in [
+            BenchOp::InspectDataFile,
+            BenchOp::DataFileList,
+            BenchOp::DataFileHash,
+            BenchOp::DataFileRepackage,
+        ] {
+            assert_eq!(
+                run(op, tgz.len() as u64, &tgz, tgz.as_slice()),
+                entries,
+                "{}",
+                op.id()
+            );
+        }
+        let listing = list(tgz.as_slice(), ListOptions::default(), &mut |_| {});
+        assert!(listing.is_clean(), "{:?}", listing.findings);
+        assert!(listing.totals.photos > 0 && listing.totals.text > 0);
+        // Every entry sits under the BioStarX_ folder, so the repackage renames them all.
+        let to = Direction::ToDevice;
+        let (_, outcome) =
+            repackage(tgz.as_slice(), io::sink(), to, WalkOptions::default()).expect("repackaged");
+        assert_eq!(outcome.renamed, entries);
+    }
+
+    #[test]
     fn generation_is_deterministic() {
         assert_eq!(generate_users_csv(10_000), generate_users_csv(10_000));
         assert_eq!(
@@ -256,5 +430,8 @@ mod tests {
         );
         assert!(BenchOp::ALL.contains(&BenchOp::CsvWorkbench));
         assert_eq!(BenchOp::CsvWorkbench.file_name(), "users.csv");
+        for op in BenchOp::ALL {
+            assert_eq!(BenchOp::from_id(op.id()), Some(op));
+        }
     }
 }
