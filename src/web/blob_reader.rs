@@ -92,11 +92,22 @@ impl Read for BlobReader {
                 self.pos += n as u64;
                 return Ok(n);
             }
+            // The next slice goes into the same buffer: one slice alive at a time (wasm
+            // memory never shrinks, so a fresh buffer per slice doubled the peak).
             let end = (self.pos + self.slice_len).min(self.size);
-            self.buf = self.read_range(self.pos, end)?;
+            let len = match self.range_array(self.pos, end)? {
+                Some(array) => {
+                    let len = array.length() as usize;
+                    self.buf.resize(len, 0);
+                    array.copy_to(&mut self.buf[..len]);
+                    len
+                }
+                None => 0,
+            };
+            self.buf.truncate(len);
             self.buf_pos = 0;
             self.pos = end;
-            if self.buf.is_empty() {
+            if len == 0 {
                 return Ok(0);
             }
         }
