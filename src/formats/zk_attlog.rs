@@ -357,6 +357,11 @@ fn parse_fields(fields: &[&[u8]], offset: u64) -> Result<Punch, Damage> {
     if id.windows(4).any(|w| w == b"ZZZZ") || workcode == 0x5A5A_5A5A {
         return Err(Damage::ErasedFlash);
     }
+    // A clock writes work codes from 0 up; a negative one is flash garbage that happens
+    // to parse (sample D's line 8, "ZZw?0P?0 ... -256901120").
+    if workcode < 0 {
+        return Err(Damage::BadNumber("workcode"));
+    }
     Ok(Punch {
         id_at: offset + lead as u64,
         time: parse_time(fields[1])?,
