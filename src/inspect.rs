@@ -161,7 +161,7 @@ pub fn inspect<R: Read>(
     let mut reader = ProgressReader::new(reader, step, progress);
     let result = match kind {
         FileKind::BiostarCsv => csv_count::count_records(head, &mut reader, &mut summary),
-        FileKind::BiostarDataFile => data_file::count_entries(head, &mut reader, &mut summary),
+        FileKind::BiostarDataFile => data_file::count_entries(&mut reader, &mut summary),
         FileKind::ZkUserDat72 => zk_user_dat::count_users(USER_DAT_72, &mut reader, &mut summary),
         FileKind::ZkUserDat28 => zk_user_dat::count_users(USER_DAT_28, &mut reader, &mut summary),
         FileKind::ZkAttlog => zk_attlog::count_punches(&mut reader, &mut summary),

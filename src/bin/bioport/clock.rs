@@ -9,7 +9,7 @@ use bioport::formats::zk_attlog::{
     read_attlog_bytes, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
 };
 use bioport::formats::zk_user_dat::{
-    check_users, read_users, write_users, UserFile, UserReadOptions, UserRecord,
+    check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
 };
 use clap::Args;
 use encoding_rs::Encoding;
@@ -70,6 +70,11 @@ impl ClockArgs {
     }
 }
 
+/// One user the clock cannot hold, in a line: "uid 13 (555): reason; reason".
+fn finding_line(f: &UserFinding) -> String {
+    format!("uid {} ({}): {}", f.uid, f.user_id, f.reasons.join("; "))
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
@@ -99,10 +104,7 @@ pub fn check_users_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
         Err(message) => return fail(&message, json),
     };
     let findings = check_users(&file.users, file.record, file.encoding);
-    let reasons: Vec<String> = findings
-        .iter()
-        .map(|f| format!("uid {} ({}): {}", f.uid, f.user_id, f.reasons.join("; ")))
-        .collect();
+    let reasons: Vec<String> = findings.iter().map(finding_line).collect();
     if json {
         let users: Vec<_> = file
             .users
@@ -287,10 +289,7 @@ pub fn csv_to_user_dat(
     let bytes = match write_users(&made.users, record, encoding) {
         Ok(b) => b,
         Err(findings) => {
-            let reasons: Vec<String> = findings
-                .iter()
-                .map(|f| format!("uid {} ({}): {}", f.uid, f.user_id, f.reasons.join("; ")))
-                .collect();
+            let reasons: Vec<String> = findings.iter().map(finding_line).collect();
             print_listed("  does not fit: ", &reasons, reasons.len() as u64);
             return fail(
                 "nothing was written: the clock cannot hold the users above",
