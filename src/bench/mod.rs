@@ -12,7 +12,7 @@ use crate::archive::repackage::repackage;
 use crate::archive::Direction;
 use crate::clock::{users_to_csv, ToCsvOptions};
 use crate::formats::data_file::{list, ListOptions, WalkOptions};
-use crate::formats::zk_attlog::{find_duplicates, read_attlog, repair_attlog, RepairOptions};
+use crate::formats::zk_attlog::{read_attlog, repair_attlog, RepairOptions};
 use crate::formats::zk_user_dat::{read_users, UserReadOptions};
 use crate::inspect::inspect;
 use crate::recognize::HEAD_LEN;
@@ -212,33 +212,42 @@ fn run_user_dat_csv<R: Read>(size: u64, reader: R) -> u64 {
     }
 }
 
-/// Reads an attendance log, finds its duplicates and writes it repaired (damaged lines and
-/// duplicates left out) into nothing, as `convert 1_attlog.dat --to attlog` does; returns
-/// the punches read, duplicates included (0 when it cannot be read).
-///
-/// The whole file is held: [`find_duplicates`] compares user IDs, which the packed
-/// punches keep only as offsets into the file's bytes. Reading and repairing then go over
-/// that buffer.
-fn run_attlog<R: Read>(size: u64, reader: R) -> u64 {
-    let Some(bytes) = read_whole(size, reader) else {
+/// Reads an attendance log (duplicates found) and writes it repaired (damaged lines and
+/// duplicates left out) into nothing, as `convert 1_attlog.dat --to attlog` does: two
+/// passes over the input, which is never held whole. Returns the punches read,
+/// duplicates included (0 when it cannot be read).
+fn run_attlog<R: Read>(mut open: impl FnMut() -> Option<R>) -> u64 {
+    let Some(log) = open().and_then(|r| read_attlog(r).ok()) else {
         return 0;
     };
-    let Ok(mut log) = read_attlog(bytes.as_slice()) else {
-        return 0;
-    };
-    find_duplicates(&mut log, &bytes);
     let opts = RepairOptions {
         remove_damaged: true,
         remove_duplicates: true,
     };
-    match repair_attlog(bytes.as_slice(), &log, opts, &mut io::sink()) {
-        Ok(_) => log.punches.len() as u64,
-        Err(_) => 0,
+    let again = open().map(|r| repair_attlog(r, &log, opts, &mut io::sink()));
+    match again {
+        Some(Ok(_)) => log.punches.len() as u64,
+        _ => 0,
     }
 }
 
-/// Runs `op` once over `reader` (the whole input, `size` bytes, starting with `head`); returns the records counted.
-pub fn run<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
+/// Runs `op` once over the input (`size` bytes, starting with `head`), read from the
+/// start by each reader `open` gives (an op that streams twice opens it twice); returns the
+/// records counted (0 when the input cannot be opened).
+pub fn run<R: Read>(
+    op: BenchOp,
+    size: u64,
+    head: &[u8],
+    mut open: impl FnMut() -> Option<R>,
+) -> u64 {
+    match op {
+        BenchOp::ClockAttlog => run_attlog(open),
+        _ => open().map_or(0, |reader| run_once(op, size, head, reader)),
+    }
+}
+
+/// Runs an op that reads its input once, from `reader`.
+fn run_once<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
     let label = match op {
         BenchOp::CsvWorkbench | BenchOp::CsvLongLine | BenchOp::CsvLongCell => {
             return run_workbench(size, reader)
@@ -247,7 +256,8 @@ pub fn run<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
         BenchOp::InspectDataFile => "entries",
         BenchOp::InspectAttlog => "punches",
         BenchOp::ClockUserDatCsv => return run_user_dat_csv(size, reader),
-        BenchOp::ClockAttlog => return run_attlog(size, reader),
+        // One reader cannot be read twice: `run` gives this op its own two.
+        BenchOp::ClockAttlog => return 0,
         // The data file ops stream `reader` through once: never the whole file in memory.
         BenchOp::DataFileList | BenchOp::DataFileHash => {
             let options = ListOptions {
@@ -278,31 +288,27 @@ mod tests {
         assert!(csv.len() >= 50_000);
         let rows = csv.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
         assert_eq!(
-            run(BenchOp::InspectCsv, csv.len() as u64, &csv, csv.as_slice()),
+            run(BenchOp::InspectCsv, csv.len() as u64, &csv, || Some(
+                csv.as_slice()
+            )),
             rows
         );
 
         let log = generate(BenchOp::InspectAttlog, 20_000);
         let lines = log.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
         assert_eq!(
-            run(
-                BenchOp::InspectAttlog,
-                log.len() as u64,
-                &log,
+            run(BenchOp::InspectAttlog, log.len() as u64, &log, || Some(
                 log.as_slice()
-            ),
+            )),
             lines
         );
 
         let tgz = generate(BenchOp::InspectDataFile, 300_000);
         assert_eq!(&tgz[..2], &[0x1f, 0x8b]);
         assert!(
-            run(
-                BenchOp::InspectDataFile,
-                tgz.len() as u64,
-                &tgz,
+            run(BenchOp::InspectDataFile, tgz.len() as u64, &tgz, || Some(
                 tgz.as_slice()
-            ) >= 4
+            )) >= 4
         );
     }
 
@@ -313,12 +319,9 @@ mod tests {
         let per_row = csv.len() as f64 / rows as f64;
         assert!((135.0..145.0).contains(&per_row), "{per_row} bytes a row");
         assert_eq!(
-            run(
-                BenchOp::CsvWorkbench,
-                csv.len() as u64,
-                &csv,
+            run(BenchOp::CsvWorkbench, csv.len() as u64, &csv, || Some(
                 csv.as_slice()
-            ),
+            )),
             rows
         );
         let wb = Workbook::open(csv, "users.csv", OpenOptions::default()).unwrap();
@@ -366,7 +369,7 @@ mod tests {
             .iter()
             .any(|u| HAN_SURNAMES.iter().any(|s| u.name.starts_with(s))));
         assert!(file.users.iter().any(|u| u.card != 0));
-        let run_dat = |b: &[u8]| run(BenchOp::ClockUserDatCsv, b.len() as u64, b, b);
+        let run_dat = |b: &[u8]| run(BenchOp::ClockUserDatCsv, b.len() as u64, b, || Some(b));
         assert_eq!(run_dat(&dat), users);
         // A clock holds no more than 65,536 slots, whatever size is asked for.
         let (full, users) = user_dat_counted(36_000_000);
@@ -378,7 +381,7 @@ mod tests {
         let (log, counts) = attlog_counted(2_500_000);
         assert_eq!(log, generate(BenchOp::ClockAttlog, 2_500_000));
         assert!(counts.damaged >= 1 && counts.duplicates >= 10, "{counts:?}");
-        let run_log = |b: &[u8]| run(BenchOp::ClockAttlog, b.len() as u64, b, b);
+        let run_log = |b: &[u8]| run(BenchOp::ClockAttlog, b.len() as u64, b, || Some(b));
         assert_eq!(run_log(&log), counts.punches);
         let read = read_attlog_bytes(&log);
         assert_eq!(read.lines, counts.lines);
@@ -400,7 +403,7 @@ mod tests {
             BenchOp::DataFileRepackage,
         ] {
             assert_eq!(
-                run(op, tgz.len() as u64, &tgz, tgz.as_slice()),
+                run(op, tgz.len() as u64, &tgz, || Some(tgz.as_slice())),
                 entries,
                 "{}",
                 op.id()

@@ -33,13 +33,8 @@ pub struct Links {
     pub punch_ids_without_user: BTreeSet<String>,
 }
 
-/// Links users to templates by uid and punches by user ID; `log` is the attendance log
-/// read with the bytes it was read from.
-pub fn link(
-    users: &[UserRecord],
-    templates: &[TemplateList],
-    log: Option<(&Attlog, &[u8])>,
-) -> Links {
+/// Links users to templates by uid and punches by user ID.
+pub fn link(users: &[UserRecord], templates: &[TemplateList], log: Option<&Attlog>) -> Links {
     let uids: HashSet<u32> = users.iter().map(|u| u.uid).collect();
     let mut links = Links::default();
     let mut with_templates = HashSet::new();
@@ -59,10 +54,10 @@ pub fn link(
         .map(|u| u.uid)
         .filter(|uid| !with_templates.contains(uid))
         .collect();
-    if let Some((log, file)) = log {
+    if let Some(log) = log {
         let ids: HashSet<&str> = users.iter().map(|u| u.user_id.trim()).collect();
-        for punch in &log.punches {
-            let id = String::from_utf8_lossy(punch.id(file));
+        for n in 0..log.ids.len() as u32 {
+            let id = String::from_utf8_lossy(log.ids.get(n));
             if !ids.contains(id.as_ref()) {
                 links.punch_ids_without_user.insert(id.into_owned());
             }

@@ -12,11 +12,10 @@ pub const PUNCH_HEADER: [&str; 7] = [
     "user_id", "name", "date", "time", "status", "verify", "workcode",
 ];
 
-/// Writes the punches of `log` (read from `file`) as CSV onto `out`, one row a punch
+/// Writes the punches of `log` as CSV onto `out`, one row a punch
 /// (duplicates listed in `log.duplicates` left out), the name joined by user ID.
 pub fn punches_to_csv<W: io::Write>(
     log: &Attlog,
-    file: &[u8],
     users: &[UserRecord],
     opts: &WriteOptions,
     out: W,
@@ -32,7 +31,7 @@ pub fn punches_to_csv<W: io::Write>(
         if dups.next_if_eq(&&(i as u32)).is_some() {
             continue;
         }
-        let id = String::from_utf8_lossy(punch.id(file));
+        let id = log.id_text(punch);
         let name = names.get(id.as_ref()).copied().unwrap_or("");
         let time = punch.time_text();
         let (status, verify) = (status_label(punch.status), verify_label(punch.verify));

@@ -132,7 +132,7 @@ fn punches_export_with_names_labels_and_no_duplicates() {
         crlf: false,
         delimiter: b',',
     };
-    let out = punches_to_csv(&log, &log_bytes, &users, &opts, Vec::new()).unwrap();
+    let out = punches_to_csv(&log, &users, &opts, Vec::new()).unwrap();
     let text = String::from_utf8(out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows.len(), 1 + log.punches.len() - log.duplicates.len());
@@ -160,7 +160,7 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
     let list = list_templates(TemplateKind::Fingerprint, &templates);
     let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
     let log = read_attlog(&log_bytes[..]).unwrap();
-    let links = link(&users, &[list], Some((&log, &log_bytes)));
+    let links = link(&users, &[list], Some(&log));
     assert_eq!(
         links.templates_without_user.into_iter().collect::<Vec<_>>(),
         [(9, 2)]
@@ -209,15 +209,8 @@ fn random_files_never_panic_through_the_clock_workflow() {
         }
         let log_bytes = rng.bytes(400);
         let log = read_attlog(&log_bytes[..]).unwrap();
-        punches_to_csv(
-            &log,
-            &log_bytes,
-            &users,
-            &WriteOptions::default(),
-            Vec::new(),
-        )
-        .unwrap();
-        link(&users, &[], Some((&log, &log_bytes)));
+        punches_to_csv(&log, &users, &WriteOptions::default(), Vec::new()).unwrap();
+        link(&users, &[], Some(&log));
     }
 }
 

@@ -4,12 +4,25 @@
 //! Real logs carry runs of NUL bytes and records from erased flash (`ZZZZ...`); the
 //! counter counts those lines as damaged and says where they are.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
+
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
 
 use super::Tally;
 
+mod ids;
+mod lines;
+
+pub use ids::{LineSet, UserIds};
+use lines::{LineReader, Parsed};
+
 /// How many tab-separated fields a whole punch line has.
 pub const FIELDS: usize = 6;
+/// Longest line kept for parsing; a longer one is reported and skipped, never held.
+pub const MAX_LINE: usize = 4096;
+/// Most damaged lines listed one by one; the rest are counted.
+pub const MAX_LISTED: usize = 10_000;
 
 /// True when a lower-cased file name is named like an attendance log (`*attlog.dat`).
 pub fn has_attlog_name(lower_name: &str) -> bool {
@@ -18,7 +31,11 @@ pub fn has_attlog_name(lower_name: &str) -> bool {
 
 /// True when `s` is a punch time as the clock writes it: `YYYY-MM-DD HH:MM:SS`.
 pub fn is_punch_time(s: &str) -> bool {
-    let b = s.as_bytes();
+    is_punch_time_bytes(s.as_bytes())
+}
+
+/// [`is_punch_time`] on bytes.
+pub fn is_punch_time_bytes(b: &[u8]) -> bool {
     b.len() == 19
         && b[4] == b'-'
         && b[7] == b'-'
@@ -55,7 +72,7 @@ pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
     while let Some(raw) = lines.next_line(&mut line, &mut io::sink())? {
         number += 1;
         nul_bytes += raw.nuls;
-        match parse_line(&line, raw) {
+        match lines::parse_line(&line, raw) {
             Parsed::Punch(_) => punches += 1,
             Parsed::Blank => {}
             Parsed::Damaged(damage) => {
@@ -73,62 +90,6 @@ pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
     tally.count("damaged lines", damaged);
     tally.count("NUL bytes", nul_bytes);
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------
-// The punch reader: every line parsed into a packed punch or a located damage, and the
-// repair writer that copies the lines to keep byte for byte.
-// ---------------------------------------------------------------------------------------
-
-/// Longest line kept for parsing; a longer one is reported and skipped, never held.
-pub const MAX_LINE: usize = 4096;
-/// Most damaged lines listed one by one; the rest are counted.
-pub const MAX_LISTED: usize = 10_000;
-/// Longest user ID a punch line may carry (the clock's field holds 24 bytes).
-const MAX_ID: usize = 24;
-
-/// One punch, packed: the ID stays in the file, found by offset and length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Punch {
-    /// Byte offset of the user ID (spaces trimmed) in the file.
-    pub id_at: u64,
-    /// Punch time packed as the clock packs it (see [`pack_time`]).
-    pub time: u32,
-    /// Work code.
-    pub workcode: i32,
-    /// Device number.
-    pub device: u16,
-    /// Length of the user ID in bytes.
-    pub id_len: u8,
-    /// Status code (see [`status_label`]).
-    pub status: u8,
-    /// Verify code (see [`verify_label`]).
-    pub verify: u8,
-}
-
-impl Punch {
-    /// The user ID's bytes in `file` (the bytes the punches were read from).
-    pub fn id<'a>(&self, file: &'a [u8]) -> &'a [u8] {
-        let start = (self.id_at as usize).min(file.len());
-        &file[start..(start + usize::from(self.id_len)).min(file.len())]
-    }
-
-    /// The punch time as the clock writes it: `YYYY-MM-DD HH:MM:SS`.
-    pub fn time_text(&self) -> String {
-        let [y, mo, d, h, mi, s] = unpack_time(self.time);
-        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-    }
-
-    /// Everything but where the ID is: two punches with equal keys and IDs are duplicates.
-    fn key(&self) -> (u32, i32, u16, u8, u8) {
-        (
-            self.time,
-            self.workcode,
-            self.device,
-            self.status,
-            self.verify,
-        )
-    }
 }
 
 /// Packs a time the clock's way: seconds in a calendar of 31-day months from 2000.
@@ -232,176 +193,38 @@ impl DamagedLine {
     }
 }
 
-/// One line as the line reader found it (its bytes are in the caller's buffer).
-#[derive(Debug, Clone, Copy)]
-struct RawLine {
-    offset: u64,
-    len: u64,
-    nuls: u64,
-    newline: bool,
+/// One punch, packed: its user ID is a number into the log's [`UserIds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Punch {
+    /// Punch time packed as the clock packs it (see [`pack_time`]).
+    pub time: u32,
+    /// Work code.
+    pub workcode: i32,
+    /// The user ID's number in [`Attlog::ids`].
+    pub id: u32,
+    /// 1-based line number (saturates at `u32::MAX`, past 4 billion lines).
+    pub line: u32,
+    /// Device number.
+    pub device: u16,
+    /// Status code (see [`status_label`]).
+    pub status: u8,
+    /// Verify code (see [`verify_label`]).
+    pub verify: u8,
 }
 
-/// Splits a stream into lines, holding at most [`MAX_LINE`] + 2 bytes of any line.
-struct LineReader<R: Read> {
-    inner: BufReader<R>,
-    offset: u64,
-}
-
-impl<R: Read> LineReader<R> {
-    fn new(reader: R) -> Self {
-        LineReader {
-            inner: BufReader::with_capacity(256 * 1024, reader),
-            offset: 0,
-        }
+impl Punch {
+    /// The punch time as the clock writes it: `YYYY-MM-DD HH:MM:SS`.
+    pub fn time_text(&self) -> String {
+        let [y, mo, d, h, mi, s] = unpack_time(self.time);
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
     }
 
-    /// The next line into `line` (capped, line end included when it fits), or None; the
-    /// whole of a line longer than the cap goes to `overflow` instead, as it is read.
-    fn next_line(
-        &mut self,
-        line: &mut Vec<u8>,
-        overflow: &mut dyn Write,
-    ) -> io::Result<Option<RawLine>> {
-        const CAP: usize = MAX_LINE + 2;
-        line.clear();
-        let (mut len, mut nuls, mut newline) = (0u64, 0u64, false);
-        while !newline {
-            let chunk = self.inner.fill_buf()?;
-            if chunk.is_empty() {
-                break;
-            }
-            let take = chunk
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(chunk.len(), |i| i + 1);
-            newline = chunk[take - 1] == b'\n';
-            nuls += chunk[..take].iter().filter(|&&b| b == 0).count() as u64;
-            let room = CAP.saturating_sub(line.len()).min(take);
-            line.extend_from_slice(&chunk[..room]);
-            if len + take as u64 > CAP as u64 {
-                if len <= CAP as u64 {
-                    overflow.write_all(line)?;
-                }
-                overflow.write_all(&chunk[room..take])?;
-            }
-            len += take as u64;
-            self.inner.consume(take);
-        }
-        let raw = RawLine {
-            offset: self.offset,
-            len,
-            nuls,
-            newline,
-        };
-        self.offset += len;
-        Ok((len > 0).then_some(raw))
+    /// Everything that makes two punches the same punch (the ID's width aside).
+    fn key(&self) -> [u32; 4] {
+        let p = self;
+        let codes = u32::from(p.device) << 16 | u32::from(p.status) << 8 | u32::from(p.verify);
+        [p.id, p.time, p.workcode as u32, codes]
     }
-}
-
-/// The line without its LF or CR LF.
-fn content(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// What a line is: a punch, blank, or damaged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Parsed {
-    Punch(Punch),
-    Blank,
-    Damaged(Damage),
-}
-
-/// Parses a line (its bytes as read, possibly capped) that starts at `raw.offset`.
-fn parse_line(line: &[u8], raw: RawLine) -> Parsed {
-    if raw.nuls > 0 {
-        return Parsed::Damaged(Damage::NulBytes(raw.nuls));
-    }
-    if raw.len > MAX_LINE as u64 + 2 {
-        return Parsed::Damaged(Damage::TooLong(raw.len));
-    }
-    let text = content(line);
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Parsed::Blank;
-    }
-    let fields: Vec<&[u8]> = text.split(|&b| b == b'\t').collect();
-    if fields.len() != FIELDS {
-        return Parsed::Damaged(Damage::FieldCount(fields.len()));
-    }
-    match parse_fields(&fields, raw.offset) {
-        Ok(punch) => Parsed::Punch(punch),
-        Err(damage) => Parsed::Damaged(damage),
-    }
-}
-
-/// A number of type `T` from an ASCII field, or the damage naming `what`.
-fn number<T: std::str::FromStr>(field: &[u8], what: &'static str) -> Result<T, Damage> {
-    std::str::from_utf8(field)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .ok_or(Damage::BadNumber(what))
-}
-
-/// The six fields of a punch line, checked; the ID's offset counts from `offset`.
-fn parse_fields(fields: &[&[u8]], offset: u64) -> Result<Punch, Damage> {
-    let id_field = fields[0];
-    let lead = id_field
-        .iter()
-        .take_while(|b| b.is_ascii_whitespace())
-        .count();
-    let id = id_field[lead..].trim_ascii_end();
-    if id.is_empty() || id.len() > MAX_ID || id.iter().any(|&b| b < 0x20 || b == 0x7f) {
-        return Err(Damage::BadUserId);
-    }
-    let workcode: i32 = number(fields[5], "workcode")?;
-    if id.windows(4).any(|w| w == b"ZZZZ") || workcode == 0x5A5A_5A5A {
-        return Err(Damage::ErasedFlash);
-    }
-    // A clock writes work codes from 0 up; a negative one is flash garbage that happens
-    // to parse (sample D's line 8, "ZZw?0P?0 ... -256901120").
-    if workcode < 0 {
-        return Err(Damage::BadNumber("workcode"));
-    }
-    Ok(Punch {
-        id_at: offset + lead as u64,
-        time: parse_time(fields[1])?,
-        workcode,
-        device: number(fields[2], "device number")?,
-        id_len: id.len() as u8,
-        status: number(fields[3], "status")?,
-        verify: number(fields[4], "verify code")?,
-    })
-}
-
-/// A `YYYY-MM-DD HH:MM:SS` time, packed; years 2000 to 2099.
-fn parse_time(field: &[u8]) -> Result<u32, Damage> {
-    let text = std::str::from_utf8(field).map_err(|_| Damage::BadTime)?;
-    if !is_punch_time(text) {
-        return Err(Damage::BadTime);
-    }
-    let n = |at: usize, len: usize| text[at..at + len].parse::<u32>().unwrap_or(0);
-    let (y, mo, d) = (n(0, 4), n(5, 2), n(8, 2));
-    let (h, mi, s) = (n(11, 2), n(14, 2), n(17, 2));
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let day_ok = (1..=12).contains(&mo) && (1..=days[mo as usize - 1]).contains(&d);
-    if !(2000..=2099).contains(&y) || !day_ok || h > 23 || mi > 59 || s > 59 {
-        return Err(Damage::ImpossibleDate);
-    }
-    Ok(pack_time(y, mo, d, h, mi, s))
 }
 
 /// A read attendance log: its punches, packed, and what is damaged.
@@ -409,17 +232,23 @@ fn parse_time(field: &[u8]) -> Result<u32, Damage> {
 pub struct Attlog {
     /// Every punch in file order (duplicates included).
     pub punches: Vec<Punch>,
+    /// The distinct user IDs the punches name.
+    pub ids: UserIds,
     /// Damaged lines, the first [`MAX_LISTED`] of them.
     pub damaged: Vec<DamagedLine>,
     /// All damaged lines.
     pub damaged_count: u64,
+    /// Which lines (0-based) are damaged: what the repair writer leaves out.
+    pub damaged_lines: LineSet,
+    /// Which lines (0-based) are blank.
+    pub blank_line_set: LineSet,
     /// Lines read (blank ones included).
     pub lines: u64,
     /// Blank lines (neither punch nor damage).
     pub blank_lines: u64,
     /// NUL bytes in the whole file.
     pub nul_bytes: u64,
-    /// Indexes into `punches` of exact repeats of an earlier punch.
+    /// Indexes into `punches` of exact repeats of an earlier punch, in order.
     pub duplicates: Vec<u32>,
     /// Bytes read.
     pub size: u64,
@@ -427,64 +256,139 @@ pub struct Attlog {
     pub missing_final_newline: bool,
 }
 
-/// Streams an attendance log into packed punches; damage is located and skipped, never
-/// fatal. Call [`find_duplicates`] with the file's bytes to fill `duplicates`.
-pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
-    let mut lines = LineReader::new(reader);
-    let mut buf = Vec::with_capacity(MAX_LINE + 2);
-    let mut log = Attlog::default();
-    while let Some(raw) = lines.next_line(&mut buf, &mut io::sink())? {
-        log.lines += 1;
-        log.nul_bytes += raw.nuls;
-        log.missing_final_newline = !raw.newline;
-        match parse_line(&buf, raw) {
-            Parsed::Punch(p) => log.punches.push(p),
-            Parsed::Blank => log.blank_lines += 1,
+fn key_hash(punch: &Punch) -> u64 {
+    let mut h = FxHasher::default();
+    for word in punch.key() {
+        h.write_u32(word);
+    }
+    h.finish()
+}
+
+/// Sorts `words` by their high 32 bits, keeping the order of words whose high halves are
+/// equal: a radix sort, three passes of 11, 11 and 10 bits.
+fn sort_by_high_half(words: &mut Vec<u64>) {
+    let mut other = vec![0u64; words.len()];
+    for shift in [32, 43, 54] {
+        let digit = |w: u64| (w >> shift & 0x7ff) as usize;
+        let mut starts = [0usize; 0x800];
+        for &w in words.iter() {
+            starts[digit(w)] += 1;
+        }
+        let mut sum = 0;
+        for start in starts.iter_mut() {
+            (*start, sum) = (sum, sum + *start);
+        }
+        for &w in words.iter() {
+            let d = digit(w);
+            other[starts[d]] = w;
+            starts[d] += 1;
+        }
+        std::mem::swap(words, &mut other);
+    }
+}
+
+/// The indexes of the punches that repeat an earlier one exactly (same ID, time and
+/// codes), in order. Sorts one word a punch (a 32-bit hash of its key above its index) by
+/// the hash, then compares whole keys only where hashes meet.
+fn find_duplicates(punches: &[Punch]) -> Vec<u32> {
+    let mut order: Vec<u64> = punches
+        .iter()
+        .enumerate()
+        .map(|(i, p)| key_hash(p) >> 32 << 32 | i as u64)
+        .collect();
+    sort_by_high_half(&mut order);
+    let mut dups = Vec::new();
+    for group in order.chunk_by(|a, b| a >> 32 == b >> 32) {
+        if group.len() < 2 {
+            continue;
+        }
+        // In index order; a stable sort by key keeps each key's first punch first.
+        let mut members: Vec<u32> = group.iter().map(|&x| x as u32).collect();
+        members.sort_by_key(|&i| punches[i as usize].key());
+        let key = |i: u32| punches[i as usize].key();
+        dups.extend(
+            members
+                .windows(2)
+                .filter(|w| key(w[0]) == key(w[1]))
+                .map(|w| w[1]),
+        );
+    }
+    dups.sort_unstable();
+    dups
+}
+
+impl Attlog {
+    /// The user ID of `punch`, as its bytes (spaces trimmed).
+    pub fn id(&self, punch: &Punch) -> &[u8] {
+        self.ids.get(punch.id)
+    }
+
+    /// The user ID of `punch` as text (bytes that are not UTF-8 shown as U+FFFD).
+    pub fn id_text(&self, punch: &Punch) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.id(punch))
+    }
+
+    fn add(&mut self, parsed: Parsed<'_>, raw: lines::RawLine) {
+        self.lines += 1;
+        self.nul_bytes += raw.nuls;
+        self.missing_final_newline = !raw.newline;
+        let (mut damaged, mut blank) = (false, false);
+        match parsed {
+            Parsed::Punch(f) => {
+                let id = self.ids.intern(f.id);
+                let line = u32::try_from(self.lines).unwrap_or(u32::MAX);
+                let (time, workcode, device) = (f.time, f.workcode, f.device);
+                let (status, verify) = (f.status, f.verify);
+                let punch = Punch {
+                    time,
+                    workcode,
+                    id,
+                    line,
+                    device,
+                    status,
+                    verify,
+                };
+                self.punches.push(punch);
+            }
+            Parsed::Blank => blank = true,
             Parsed::Damaged(damage) => {
-                log.damaged_count += 1;
-                if log.damaged.len() < MAX_LISTED {
-                    log.damaged.push(DamagedLine {
-                        line: log.lines,
-                        offset: raw.offset,
+                damaged = true;
+                self.damaged_count += 1;
+                if self.damaged.len() < MAX_LISTED {
+                    let (line, offset) = (self.lines, raw.offset);
+                    self.damaged.push(DamagedLine {
+                        line,
+                        offset,
                         damage,
                     });
                 }
             }
         }
+        self.blank_lines += u64::from(blank);
+        self.damaged_lines.push(damaged);
+        self.blank_line_set.push(blank);
+    }
+}
+
+/// Streams an attendance log into packed punches, user IDs held once; damage is located
+/// and skipped, never fatal; exact duplicates are found. The log holds no line's bytes:
+/// about 20 bytes a punch and a bit a line.
+pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
+    let mut lines = LineReader::new(reader);
+    let mut buf = Vec::with_capacity(MAX_LINE + 2);
+    let mut log = Attlog::default();
+    while let Some(raw) = lines.next_line(&mut buf, &mut io::sink())? {
+        log.add(lines::parse_line(&buf, raw), raw);
     }
     log.size = lines.offset;
     log.punches.shrink_to_fit();
+    log.duplicates = find_duplicates(&log.punches);
     Ok(log)
 }
 
-/// Reads a log held in memory, duplicates found: [`read_attlog`] then [`find_duplicates`].
+/// Reads a log held in memory ([`read_attlog`] over a slice, which cannot fail).
 pub fn read_attlog_bytes(file: &[u8]) -> Attlog {
-    // Reading a byte slice cannot fail.
-    let mut log = read_attlog(file).unwrap_or_default();
-    find_duplicates(&mut log, file);
-    log
-}
-
-/// Fills `log.duplicates` with the punches that repeat an earlier one exactly (same ID,
-/// time and codes); `file` is the bytes the log was read from.
-pub fn find_duplicates(log: &mut Attlog, file: &[u8]) {
-    let punches = &log.punches;
-    let mut order: Vec<u32> = (0..punches.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (pa, pb) = (&punches[a as usize], &punches[b as usize]);
-        (pa.key(), pa.id(file), a).cmp(&(pb.key(), pb.id(file), b))
-    });
-    let same = |a: u32, b: u32| {
-        let (pa, pb) = (&punches[a as usize], &punches[b as usize]);
-        pa.key() == pb.key() && pa.id(file) == pb.id(file)
-    };
-    let mut dups: Vec<u32> = order
-        .windows(2)
-        .filter(|w| same(w[0], w[1]))
-        .map(|w| w[1])
-        .collect();
-    dups.sort_unstable();
-    log.duplicates = dups;
+    read_attlog(file).unwrap_or_default()
 }
 
 /// What the repair writer drops.
@@ -492,7 +396,7 @@ pub fn find_duplicates(log: &mut Attlog, file: &[u8]) {
 pub struct RepairOptions {
     /// Leave damaged lines out.
     pub remove_damaged: bool,
-    /// Leave exact repeats of an earlier punch out (needs [`find_duplicates`] first).
+    /// Leave exact repeats of an earlier punch out.
     pub remove_duplicates: bool,
 }
 
@@ -507,9 +411,11 @@ pub struct RepairReport {
     pub removed_duplicates: u64,
 }
 
-/// Streams the lines of the log read from `reader` onto `out`, leaving out what `opts`
-/// drops; kept lines are copied byte for byte (ID width, fields and line end as they
-/// were), so with nothing to drop the output is the input. Holds one capped line at most.
+/// Streams the lines of the log read from `reader` (the bytes `log` was read from) onto
+/// `out`, leaving out what `opts` drops; kept lines are copied byte for byte (ID width,
+/// fields and line end as they were), so with nothing to drop the output is the input.
+/// Lines are not parsed again: `log` says which are damaged, blank or duplicates. Holds
+/// one capped line at most.
 pub fn repair_attlog(
     reader: impl Read,
     log: &Attlog,
@@ -519,26 +425,22 @@ pub fn repair_attlog(
     let mut lines = LineReader::new(reader);
     let mut buf = Vec::with_capacity(MAX_LINE + 2);
     let mut report = RepairReport::default();
-    let (mut punch, mut dups) = (0u32, log.duplicates.iter().peekable());
+    let (mut index, mut punch, mut dups) = (0u64, 0u32, log.duplicates.iter().peekable());
     loop {
+        let damaged = log.damaged_lines.contains(index);
         // A line over the cap is damaged: it streams straight to `out` unless dropped.
         let mut sink = io::sink();
-        let overflow: &mut dyn Write = match opts.remove_damaged {
+        let overflow: &mut dyn Write = match damaged && opts.remove_damaged {
             true => &mut sink,
             false => &mut *out,
         };
         let Some(raw) = lines.next_line(&mut buf, overflow)? else {
             return Ok(report);
         };
-        let (damaged, duplicate) = match parse_line(&buf, raw) {
-            Parsed::Punch(_) => {
-                let dup = dups.next_if_eq(&&punch).is_some();
-                punch += 1;
-                (false, dup)
-            }
-            Parsed::Damaged(_) => (true, false),
-            Parsed::Blank => (false, false),
-        };
+        let is_punch = !damaged && !log.blank_line_set.contains(index);
+        let duplicate = is_punch && dups.next_if_eq(&&punch).is_some();
+        punch += u32::from(is_punch);
+        index += 1;
         if damaged && opts.remove_damaged {
             report.removed_damaged += 1;
         } else if duplicate && opts.remove_duplicates {

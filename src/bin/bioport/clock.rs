@@ -6,7 +6,7 @@ use std::path::Path;
 use bioport::clock::{punches_to_csv, users_from_workbook, users_to_csv, ToCsvOptions};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
-    read_attlog_bytes, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
+    read_attlog, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
 };
 use bioport::formats::zk_user_dat::{
     check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
@@ -77,6 +77,16 @@ fn finding_line(f: &UserFinding) -> String {
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+/// Opens `path` for reading, or says why it cannot be.
+fn open(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+/// Reads an attendance log streamed from its file (a log is never held whole).
+fn read_log(path: &Path) -> Result<Attlog, String> {
+    read_attlog(open(path)?).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
 
 /// One user as `check` shows it: the password only when asked.
@@ -165,11 +175,10 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
 
 /// `bioport check 1_attlog.dat`: punches, damage by line and byte, exact duplicates.
 pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
-    let bytes = match read(path) {
-        Ok(b) => b,
+    let log = match read_log(path) {
+        Ok(log) => log,
         Err(message) => return fail(&message, json),
     };
-    let log = read_attlog_bytes(&bytes);
     let damage: Vec<String> = log.damaged.iter().map(|d| d.message()).collect();
     if json {
         let doc = json!({
@@ -181,7 +190,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             return outcome;
         }
     } else {
-        print_attlog(path, &log, &bytes);
+        print_attlog(path, &log);
         print_listed("  damaged: ", &damage, log.damaged_count);
     }
     match log.damaged_count == 0 && log.duplicates.is_empty() {
@@ -191,7 +200,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
 }
 
 /// An attendance log's counts and its first punches, as text.
-fn print_attlog(path: &Path, log: &Attlog, bytes: &[u8]) {
+fn print_attlog(path: &Path, log: &Attlog) {
     println!(
         "{}: {} lines, {} punches, {} damaged lines, {} exact duplicate punches, {} NUL bytes",
         path.display(),
@@ -204,7 +213,7 @@ fn print_attlog(path: &Path, log: &Attlog, bytes: &[u8]) {
     for p in log.punches.iter().take(10) {
         println!(
             "  {:<12} {}  {}, {}",
-            String::from_utf8_lossy(p.id(bytes)),
+            log.id_text(p),
             p.time_text(),
             status_label(p.status),
             verify_label(p.verify)
@@ -312,18 +321,15 @@ pub fn csv_to_user_dat(
 /// `convert 1_attlog.dat --to attlog`: the repaired log, damaged lines and duplicates
 /// removed unless kept, every kept line byte for byte.
 pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let bytes = match read(input) {
-        Ok(b) => b,
+    let (log, again) = match read_log(input).and_then(|log| Ok((log, open(input)?))) {
+        Ok(x) => x,
         Err(message) => return fail(&message, false),
     };
-    let log = read_attlog_bytes(&bytes);
     let opts = RepairOptions {
         remove_damaged: !args.keep_damaged,
         remove_duplicates: !args.keep_duplicates,
     };
-    let written = write_file(output, |out| {
-        repair_attlog(bytes.as_slice(), &log, opts, out)
-    });
+    let written = write_file(output, |out| repair_attlog(&again, &log, opts, out));
     report(output, written, |r| {
         format!(
             "{} lines kept, {} damaged and {} duplicate lines removed",
@@ -334,13 +340,12 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
 
 /// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`.
 pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let (bytes, users) = match read(input).and_then(|b| Ok((b, args.beside_users()?))) {
+    let (log, users) = match read_log(input).and_then(|log| Ok((log, args.beside_users()?))) {
         Ok(x) => x,
         Err(message) => return fail(&message, false),
     };
-    let log = read_attlog_bytes(&bytes);
     let written = write_file(output, |out| {
-        punches_to_csv(&log, &bytes, &users, &WriteOptions::default(), out).map(|_| ())
+        punches_to_csv(&log, &users, &WriteOptions::default(), out).map(|_| ())
     });
     report(output, written, |()| {
         format!(

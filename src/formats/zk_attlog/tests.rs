@@ -41,13 +41,13 @@ fn fields_of_real_punches_and_their_labels() {
     let a = zk_sample(A);
     let log = read(&a);
     let p = log.punches[1];
-    assert_eq!(p.id(&a), b"2233", "ID widths trimmed");
+    assert_eq!(log.id(&p), b"2233", "ID widths trimmed");
     assert_eq!(p.time_text(), "2020-01-07 10:38:32");
     assert_eq!((p.device, p.status, p.verify, p.workcode), (1, 0, 1, 0));
     let b = zk_sample(B);
     let log = read(&b);
-    assert_eq!(log.punches[0].id(&b), b"583", "first line 7 wide");
-    assert_eq!(log.punches[1].id(&b), b"517", "then 9 wide");
+    assert_eq!(log.id(&log.punches[0]), b"583", "first line 7 wide");
+    assert_eq!(log.id(&log.punches[1]), b"517", "then 9 wide");
     assert_eq!(status_label(log.punches[0].status), "check-out");
     assert!(log.punches.iter().any(|p| verify_label(p.verify) == "face"));
     let c = zk_sample(C);
@@ -205,9 +205,41 @@ fn a_huge_line_without_newline_is_capped_and_reported() {
 #[test]
 fn punches_stay_small() {
     assert!(
-        std::mem::size_of::<Punch>() <= 24,
+        std::mem::size_of::<Punch>() <= 20,
         "a punch line is about 40 bytes"
     );
+}
+
+#[test]
+fn each_user_id_is_held_once_and_punches_know_their_lines() {
+    let text = b"   7\t2024-01-01 08:00:00\t1\t0\t1\t0\n\
+        \n\
+        12\t2024-01-01 08:01:00\t1\t0\t1\t0\n\
+        7\t2024-01-01 17:00:00\t1\t1\t1\t0\n";
+    let log = read(text);
+    assert_eq!(log.ids.len(), 2, "'   7' and '7' are one user");
+    let ids: Vec<&[u8]> = log.punches.iter().map(|p| log.id(p)).collect();
+    assert_eq!(ids, [&b"7"[..], b"12", b"7"]);
+    assert_eq!(log.punches[0].id, log.punches[2].id);
+    let lines: Vec<u32> = log.punches.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [1, 3, 4]);
+    assert_eq!(log.ids.find(b"12"), Some(log.punches[1].id));
+    assert_eq!(log.ids.find(b"99"), None);
+    assert!(log.blank_line_set.contains(1) && !log.blank_line_set.contains(0));
+}
+
+#[test]
+fn many_distinct_ids_all_come_back() {
+    let mut text = Vec::new();
+    for n in 0..5000 {
+        text.extend_from_slice(format!("{n}\t2024-01-01 08:00:00\t1\t0\t1\t0\n").as_bytes());
+    }
+    let log = read(&text);
+    assert_eq!(log.ids.len(), 5000);
+    for (n, p) in log.punches.iter().enumerate() {
+        assert_eq!(log.id_text(p), n.to_string());
+    }
+    assert!(log.duplicates.is_empty());
 }
 
 #[test]

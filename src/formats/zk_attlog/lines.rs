@@ -1,0 +1,269 @@
+//! Splitting a log into lines (each held capped) and parsing one line into a punch, a
+//! blank line or a located damage.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+
+use super::{pack_time, Damage, FIELDS, MAX_LINE};
+
+/// Longest user ID a punch line may carry (the clock's field holds 24 bytes).
+const MAX_ID: usize = 24;
+
+/// One line as the line reader found it (its bytes are in the caller's buffer).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RawLine {
+    /// Byte offset of the line's start.
+    pub offset: u64,
+    /// Its length, line end included.
+    pub len: u64,
+    /// NUL bytes in it.
+    pub nuls: u64,
+    /// It ends with LF.
+    pub newline: bool,
+}
+
+/// Splits a stream into lines, holding at most [`MAX_LINE`] + 2 bytes of any line.
+pub(super) struct LineReader<R: Read> {
+    inner: BufReader<R>,
+    /// Bytes read so far.
+    pub offset: u64,
+}
+
+impl<R: Read> LineReader<R> {
+    /// Lines of `reader`.
+    pub fn new(reader: R) -> Self {
+        LineReader {
+            inner: BufReader::with_capacity(256 * 1024, reader),
+            offset: 0,
+        }
+    }
+
+    /// The next line into `line` (capped, line end included when it fits), or None; the
+    /// whole of a line longer than the cap goes to `overflow` instead, as it is read.
+    pub fn next_line(
+        &mut self,
+        line: &mut Vec<u8>,
+        overflow: &mut dyn Write,
+    ) -> io::Result<Option<RawLine>> {
+        const CAP: usize = MAX_LINE + 2;
+        line.clear();
+        let (mut len, mut nuls, mut newline) = (0u64, 0u64, false);
+        while !newline {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let take = memchr::memchr(b'\n', chunk).map_or(chunk.len(), |i| i + 1);
+            newline = chunk[take - 1] == b'\n';
+            if memchr::memchr(0, &chunk[..take]).is_some() {
+                nuls += memchr::memchr_iter(0, &chunk[..take]).count() as u64;
+            }
+            let room = CAP.saturating_sub(line.len()).min(take);
+            line.extend_from_slice(&chunk[..room]);
+            if len + take as u64 > CAP as u64 {
+                if len <= CAP as u64 {
+                    overflow.write_all(line)?;
+                }
+                overflow.write_all(&chunk[room..take])?;
+            }
+            len += take as u64;
+            self.inner.consume(take);
+        }
+        let raw = RawLine {
+            offset: self.offset,
+            len,
+            nuls,
+            newline,
+        };
+        self.offset += len;
+        Ok((len > 0).then_some(raw))
+    }
+}
+
+/// The line without its LF or CR LF.
+fn content(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The fields of a punch line, checked; the ID still points into the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Fields<'a> {
+    /// The user ID, spaces trimmed.
+    pub id: &'a [u8],
+    /// The time, packed.
+    pub time: u32,
+    /// Work code.
+    pub workcode: i32,
+    /// Device number.
+    pub device: u16,
+    /// Status code.
+    pub status: u8,
+    /// Verify code.
+    pub verify: u8,
+}
+
+/// What a line is: a punch, blank, or damaged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Parsed<'a> {
+    Punch(Fields<'a>),
+    Blank,
+    Damaged(Damage),
+}
+
+/// Parses a line (its bytes as read, possibly capped) described by `raw`.
+pub(super) fn parse_line(line: &[u8], raw: RawLine) -> Parsed<'_> {
+    if raw.nuls > 0 {
+        return Parsed::Damaged(Damage::NulBytes(raw.nuls));
+    }
+    if raw.len > MAX_LINE as u64 + 2 {
+        return Parsed::Damaged(Damage::TooLong(raw.len));
+    }
+    let text = content(line);
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Parsed::Blank;
+    }
+    let mut fields: [&[u8]; FIELDS] = [&[]; FIELDS];
+    let (mut count, mut start) = (0, 0);
+    for (at, &byte) in text.iter().enumerate() {
+        if byte == b'\t' {
+            if count < FIELDS {
+                fields[count] = &text[start..at];
+            }
+            (count, start) = (count + 1, at + 1);
+        }
+    }
+    if count < FIELDS {
+        fields[count] = &text[start..];
+    }
+    count += 1;
+    if count != FIELDS {
+        return Parsed::Damaged(Damage::FieldCount(count));
+    }
+    match parse_fields(&fields) {
+        Ok(punch) => Parsed::Punch(punch),
+        Err(damage) => Parsed::Damaged(damage),
+    }
+}
+
+/// A number of type `T` from an ASCII field (as `str::parse` takes it: an optional sign,
+/// `-` only where `T` is signed, then digits), or the damage naming `what`.
+fn number<T: TryFrom<i64>>(field: &[u8], what: &'static str) -> Result<T, Damage> {
+    let bad = Damage::BadNumber(what);
+    let (negative, digits) = match field {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() || (negative && T::try_from(-1).is_err()) {
+        return Err(bad);
+    }
+    let mut value: i64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(bad);
+        }
+        value = value.checked_mul(10).ok_or(bad.clone())? + i64::from(digit);
+        // No field type holds more than 32 bits: stop long before i64 could overflow.
+        if value > i64::from(u32::MAX) {
+            return Err(bad);
+        }
+    }
+    T::try_from(if negative { -value } else { value }).map_err(|_| bad)
+}
+
+/// The six fields of a punch line, checked.
+fn parse_fields<'a>(fields: &[&'a [u8]; FIELDS]) -> Result<Fields<'a>, Damage> {
+    let id = fields[0].trim_ascii();
+    if id.is_empty() || id.len() > MAX_ID || id.iter().any(|&b| b < 0x20 || b == 0x7f) {
+        return Err(Damage::BadUserId);
+    }
+    let workcode: i32 = number(fields[5], "workcode")?;
+    if id.windows(4).any(|w| w == b"ZZZZ") || workcode == 0x5A5A_5A5A {
+        return Err(Damage::ErasedFlash);
+    }
+    // A clock writes work codes from 0 up; a negative one is flash garbage that happens
+    // to parse (sample D's line 8, "ZZw?0P?0 ... -256901120").
+    if workcode < 0 {
+        return Err(Damage::BadNumber("workcode"));
+    }
+    Ok(Fields {
+        id,
+        time: parse_time(fields[1])?,
+        workcode,
+        device: number(fields[2], "device number")?,
+        status: number(fields[3], "status")?,
+        verify: number(fields[4], "verify code")?,
+    })
+}
+
+/// Two ASCII digits at `at` as a number (the caller checked they are digits).
+fn two(b: &[u8], at: usize) -> u32 {
+    u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0')
+}
+
+/// A `YYYY-MM-DD HH:MM:SS` time, packed; years 2000 to 2099.
+fn parse_time(field: &[u8]) -> Result<u32, Damage> {
+    if !super::is_punch_time_bytes(field) {
+        return Err(Damage::BadTime);
+    }
+    let b = field;
+    let (y, mo, d) = (two(b, 0) * 100 + two(b, 2), two(b, 5), two(b, 8));
+    let (h, mi, s) = (two(b, 11), two(b, 14), two(b, 17));
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let feb = if leap { 29 } else { 28 };
+    let days = [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let day_ok = (1..=12).contains(&mo) && (1..=days[mo as usize - 1]).contains(&d);
+    if !(2000..=2099).contains(&y) || !day_ok || h > 23 || mi > 59 || s > 59 {
+        return Err(Damage::ImpossibleDate);
+    }
+    Ok(pack_time(y, mo, d, h, mi, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `str::parse` says of `text` as a `T`.
+    fn std_parse<T: std::str::FromStr>(text: &[u8]) -> Option<T> {
+        std::str::from_utf8(text).ok()?.parse().ok()
+    }
+
+    #[test]
+    fn numbers_are_read_as_str_parse_reads_them() {
+        let cases: [&[u8]; 17] = [
+            b"0",
+            b"7",
+            b"+7",
+            b"-7",
+            b"-0",
+            b"+",
+            b"-",
+            b"",
+            b"007",
+            b"255",
+            b"256",
+            b"65535",
+            b"65536",
+            b"2147483647",
+            b"2147483648",
+            b"-2147483648",
+            b"99999999999999999999",
+        ];
+        for text in cases {
+            let ours: Option<u8> = number(text, "x").ok();
+            assert_eq!(ours, std_parse::<u8>(text), "u8 {text:?}");
+            let ours: Option<u16> = number(text, "x").ok();
+            assert_eq!(ours, std_parse::<u16>(text), "u16 {text:?}");
+            let ours: Option<i32> = number(text, "x").ok();
+            assert_eq!(ours, std_parse::<i32>(text), "i32 {text:?}");
+        }
+        for text in [&b"1 2"[..], b"1a", b"\xff", b" 1", b"1\r"] {
+            assert_eq!(
+                number::<i32>(text, "x"),
+                Err(Damage::BadNumber("x")),
+                "{text:?}"
+            );
+        }
+    }
+}
