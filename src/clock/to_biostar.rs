@@ -1,5 +1,6 @@
 //! `user.dat` users to a BioStar user CSV, with what does not carry said per user.
 
+use std::fmt::Write as _;
 use std::io;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
@@ -102,19 +103,17 @@ pub fn users_to_csv<W: io::Write>(
         header.push("pin");
     }
     csv.write_row(header)?;
-    let mut notes = Vec::new();
+    let (mut notes, mut card) = (Vec::new(), String::new());
+    let columns = if opts.carry_pins { 4 } else { 3 };
     for (index, user) in users.iter().enumerate() {
         let (user_notes, pin) = carry(user, opts.carry_pins);
-        let card = if user.card == 0 {
-            String::new()
-        } else {
-            user.card.to_string()
-        };
-        let mut row = vec![user.user_id.trim(), user.name.as_str(), card.as_str()];
-        if opts.carry_pins {
-            row.push(pin.as_deref().unwrap_or(""));
+        card.clear();
+        if user.card != 0 {
+            let _ = write!(card, "{}", user.card); // writing to a String cannot fail
         }
-        csv.write_row(row)?;
+        let (id, name, pin) = (user.user_id.trim(), user.name.as_str(), pin.as_deref());
+        let row = [id, name, card.as_str(), pin.unwrap_or("")];
+        csv.write_row(row.into_iter().take(columns))?;
         if !user_notes.is_empty() {
             notes.push(CarryNote {
                 index,

@@ -210,6 +210,10 @@ pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
 /// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
 /// decode (each shows as U+FFFD in the text, and the count says so).
 pub fn decode_text(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    // Most fields decode whole (ASCII ones without a copy): one allocation of their size.
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        return (text.into_owned(), 0);
+    }
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut text = String::with_capacity(bytes.len() * 3 + 4);
     let mut rest = bytes;
@@ -347,7 +351,30 @@ pub struct UserRecord {
     /// Text fields that did not wholly decode.
     pub undecodable: Vec<Undecodable>,
     /// The record as read, so an unchanged user is written back byte for byte.
-    raw: Option<Vec<u8>>,
+    raw: Option<RawRecord>,
+}
+
+/// A record's bytes as read (72 or 28 of them), held in the user without an allocation.
+#[derive(Debug, Clone, PartialEq)]
+struct RawRecord {
+    bytes: [u8; USER_DAT_72 as usize],
+    len: u8,
+}
+
+impl RawRecord {
+    fn new(record: &[u8]) -> RawRecord {
+        let mut bytes = [0; USER_DAT_72 as usize];
+        let len = record.len().min(bytes.len());
+        bytes[..len].copy_from_slice(&record[..len]);
+        RawRecord {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
 }
 
 impl UserRecord {
@@ -400,13 +427,13 @@ impl UserRecord {
             user.user_id = u32_at(record, 24).to_string();
         }
         user.undecodable = bad;
-        user.raw = Some(record.to_vec());
+        user.raw = Some(RawRecord::new(record));
         user
     }
 
     /// The record bytes as read, when this user came from a file.
     pub fn raw(&self) -> Option<&[u8]> {
-        self.raw.as_deref()
+        self.raw.as_ref().map(RawRecord::as_slice)
     }
 }
 
@@ -605,8 +632,8 @@ fn put_text(field: &mut [u8], text: &[u8]) {
 /// One record for `user`: its bytes as read, with only the fields that changed rewritten.
 fn encode_user(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Vec<u8> {
     let size = record as usize;
-    let (mut buf, was) = match &user.raw {
-        Some(raw) if raw.len() == size => (raw.clone(), UserRecord::decode(raw, encoding)),
+    let (mut buf, was) = match user.raw() {
+        Some(raw) if raw.len() == size => (raw.to_vec(), UserRecord::decode(raw, encoding)),
         _ => (
             vec![0u8; size],
             UserRecord::decode(&vec![0u8; size], encoding),
@@ -702,8 +729,7 @@ fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> 
     }
     // Fields as read are written back as read, so only changed text is checked.
     let was = user
-        .raw
-        .as_ref()
+        .raw()
         .filter(|raw| raw.len() as u64 == record)
         .map(|raw| UserRecord::decode(raw, encoding));
     let changed =
