@@ -137,6 +137,21 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 /// Recognises and summarises a file read from `reader` (from its first byte).
 ///
 /// `head` is the file's first bytes (up to [`crate::recognize::HEAD_LEN`]), used for recognition;
+
+/// What to say when a reader stopped: its own words when they name the byte (the format
+/// readers say where a file is cut off or damaged), else how far reading got.
+fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
+    let said = e.to_string();
+    let what = if said.starts_with("byte ") || said.contains(" at byte ") {
+        let mut chars = said.chars();
+        chars
+            .next()
+            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+    } else {
+        format!("Reading stopped at byte {at} of {size}: {said}")
+    };
+    format!("{what}. The file may be incomplete; copy it again from where it was exported.")
+}
 /// `progress` is called with the number of bytes read so far.
 pub fn inspect<R: Read>(
     name: &str,
@@ -175,10 +190,7 @@ pub fn inspect<R: Read>(
         FileKind::Unknown => Ok(()),
     };
     if let Err(e) = result {
-        let at = reader.position();
-        summary.problem(format!(
-            "Reading stopped at byte {at} of {size}: {e}. The file may be incomplete; copy it again from where it was exported."
-        ));
+        summary.problem(stopped(&e, reader.position(), size));
     }
     if kind == FileKind::BiostarDataFile {
         summary.device_name = archive::rename_for_device(name);
@@ -282,11 +294,19 @@ mod tests {
         let cut = &bytes[..bytes.len() - 30];
         let s = run("BioStarX_20250102_030405.tgz", cut);
         assert_eq!(s.problem_count, 1, "{:?}", s.problems);
+        // The gzip reader names where the file ends; the message says it once.
+        let at = cut.len();
         assert!(
-            s.problems[0].contains("Reading stopped at byte"),
+            s.problems[0].starts_with(&format!("The file ends at byte {at}, inside ")),
             "{}",
             s.problems[0]
         );
+        assert!(
+            !s.problems[0].contains("Reading stopped"),
+            "{}",
+            s.problems[0]
+        );
+        assert!(s.problems[0].ends_with("copy it again from where it was exported."));
     }
 
     #[test]
