@@ -134,10 +134,6 @@ impl<R: Read> Read for ProgressReader<'_, R> {
     }
 }
 
-/// Recognises and summarises a file read from `reader` (from its first byte).
-///
-/// `head` is the file's first bytes (up to [`crate::recognize::HEAD_LEN`]), used for recognition;
-
 /// What to say when a reader stopped: its own words when they name the byte (the format
 /// readers say where a file is cut off or damaged), else how far reading got.
 fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
@@ -152,6 +148,10 @@ fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
     };
     format!("{what}. The file may be incomplete; copy it again from where it was exported.")
 }
+
+/// Recognises and summarises a file read from `reader` (from its first byte).
+///
+/// `head` is the file's first bytes (up to [`crate::recognize::HEAD_LEN`]), used for recognition;
 /// `progress` is called with the number of bytes read so far.
 pub fn inspect<R: Read>(
     name: &str,

@@ -12,7 +12,7 @@ use crate::archive::repackage::repackage;
 use crate::archive::Direction;
 use crate::clock::{users_to_csv, ToCsvOptions};
 use crate::formats::data_file::{list, ListOptions, WalkOptions};
-use crate::formats::zk_attlog::{read_attlog, repair_attlog, RepairOptions};
+use crate::formats::zk_attlog::{read_attlog_sized, repair_attlog, RepairOptions};
 use crate::formats::zk_user_dat::{read_users, UserReadOptions};
 use crate::inspect::inspect;
 use crate::recognize::HEAD_LEN;
@@ -216,8 +216,8 @@ fn run_user_dat_csv<R: Read>(size: u64, reader: R) -> u64 {
 /// duplicates left out) into nothing, as `convert 1_attlog.dat --to attlog` does: two
 /// passes over the input, which is never held whole. Returns the punches read,
 /// duplicates included (0 when it cannot be read).
-fn run_attlog<R: Read>(mut open: impl FnMut() -> Option<R>) -> u64 {
-    let Some(log) = open().and_then(|r| read_attlog(r).ok()) else {
+fn run_attlog<R: Read>(size: u64, mut open: impl FnMut() -> Option<R>) -> u64 {
+    let Some(log) = open().and_then(|r| read_attlog_sized(r, size).ok()) else {
         return 0;
     };
     let opts = RepairOptions {
@@ -241,7 +241,7 @@ pub fn run<R: Read>(
     mut open: impl FnMut() -> Option<R>,
 ) -> u64 {
     match op {
-        BenchOp::ClockAttlog => run_attlog(open),
+        BenchOp::ClockAttlog => run_attlog(size, open),
         _ => open().map_or(0, |reader| run_once(op, size, head, reader)),
     }
 }

@@ -85,8 +85,8 @@ enum State<R> {
     Body(Box<flate2::bufread::DeflateDecoder<Counted<R>>>),
     /// Between members (the source is parked here while no decoder holds it).
     Between(Counted<R>),
-    /// Past the end (or after an error).
-    Done,
+    /// Past the end (or after an error), with the bytes of the file taken by then.
+    Done(u64),
 }
 
 /// Reads the uncompressed bytes of every gzip member in turn, checking each trailer.
@@ -137,7 +137,7 @@ impl<R: BufRead> GzipReader<R> {
         match &self.state {
             State::Body(d) => d.get_ref().offset,
             State::Between(src) => src.offset,
-            State::Done => 0,
+            State::Done(offset) => *offset,
         }
     }
 
@@ -198,8 +198,9 @@ impl<R: BufRead> GzipReader<R> {
 impl<R: BufRead> Read for GzipReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            match std::mem::replace(&mut self.state, State::Done) {
-                State::Done => return Ok(0),
+            let at = self.offset();
+            match std::mem::replace(&mut self.state, State::Done(at)) {
+                State::Done(_) => return Ok(0),
                 State::Between(src) => {
                     if let Some(src) = self.next_member(src)? {
                         let decoder = flate2::bufread::DeflateDecoder::new(src);
@@ -208,11 +209,16 @@ impl<R: BufRead> Read for GzipReader<R> {
                 }
                 State::Body(mut decoder) => {
                     let n = decoder.read(buf).map_err(|e| {
-                        let src = decoder.get_ref();
-                        let at = src.offset;
+                        let src = decoder.get_mut();
                         if e.kind() == io::ErrorKind::UnexpectedEof {
-                            cut_off(at, "the compressed data")
+                            // The decoder stops short of bytes it could not use: the
+                            // file ends after them.
+                            let end = src.offset + src.fill_buf().map_or(0, |b| b.len() as u64);
+                            self.state = State::Done(end);
+                            cut_off(end, "the compressed data")
                         } else {
+                            let at = src.offset;
+                            self.state = State::Done(at);
                             invalid(format!("byte {at}: the compressed data is damaged ({e})"))
                         }
                     })?;
@@ -222,7 +228,10 @@ impl<R: BufRead> Read for GzipReader<R> {
                         return Ok(n);
                     }
                     let mut src = decoder.into_inner();
-                    self.check_trailer(&mut src)?;
+                    if let Err(e) = self.check_trailer(&mut src) {
+                        self.state = State::Done(src.offset);
+                        return Err(e);
+                    }
                     self.state = State::Between(src);
                 }
             }
@@ -374,6 +383,19 @@ mod tests {
             );
         }
         assert!(message(inflate(b"").0).contains("the file is empty"));
+    }
+
+    #[test]
+    fn after_an_error_the_reader_still_says_how_far_it_got() {
+        let bytes = gzip(&vec![7u8; 10_000]);
+        for cut in [bytes.len() / 2, bytes.len() - 3] {
+            let mut r = GzipReader::new(&bytes[..cut]);
+            assert!(r.read_to_end(&mut Vec::new()).is_err());
+            assert_eq!(r.offset(), cut as u64, "the whole cut file was taken");
+        }
+        let mut r = GzipReader::new(&bytes[..]);
+        r.read_to_end(&mut Vec::new()).unwrap();
+        assert_eq!(r.offset(), bytes.len() as u64);
     }
 
     #[test]

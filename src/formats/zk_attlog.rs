@@ -6,9 +6,6 @@
 
 use std::io::{self, Read, Write};
 
-use rustc_hash::FxHasher;
-use std::hash::Hasher;
-
 use super::Tally;
 
 mod ids;
@@ -256,12 +253,13 @@ pub struct Attlog {
     pub missing_final_newline: bool,
 }
 
-fn key_hash(punch: &Punch) -> u64 {
-    let mut h = FxHasher::default();
-    for word in punch.key() {
-        h.write_u32(word);
-    }
-    h.finish()
+/// A 32-bit hash of a punch's key, the same on every platform (a `Hasher` works in
+/// `usize`, which is 32 bits in wasm).
+fn key_hash(punch: &Punch) -> u32 {
+    let [id, time, workcode, codes] = punch.key().map(u64::from);
+    let a = (id << 32 | time).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let b = (workcode << 32 | codes).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    ((a ^ b.rotate_left(29)) >> 32) as u32
 }
 
 /// Sorts `words` by their high 32 bits, keeping the order of words whose high halves are
@@ -294,7 +292,7 @@ fn find_duplicates(punches: &[Punch]) -> Vec<u32> {
     let mut order: Vec<u64> = punches
         .iter()
         .enumerate()
-        .map(|(i, p)| key_hash(p) >> 32 << 32 | i as u64)
+        .map(|(i, p)| u64::from(key_hash(p)) << 32 | i as u64)
         .collect();
     sort_by_high_half(&mut order);
     let mut dups = Vec::new();
@@ -318,6 +316,24 @@ fn find_duplicates(punches: &[Punch]) -> Vec<u32> {
 }
 
 impl Attlog {
+    /// Grows the punches' room when full: to the count the `read` bytes so far promise
+    /// for all `size` bytes (a little over), or by half when the size is unknown or the
+    /// promise is already kept.
+    fn make_room(&mut self, read: u64, size: u64) {
+        let held = self.punches.len() as u64;
+        let promised = match read {
+            0 => 0,
+            _ => (held as u128 * u128::from(size) / u128::from(read)) as u64,
+        };
+        // No punch line is shorter than 24 bytes: a guess from a short start stays sane.
+        let promised = promised.min(size / 24);
+        let least = held / 2 + 1024;
+        let more = promised
+            .saturating_sub(held)
+            .saturating_add(promised / 64 + 1024);
+        self.punches.reserve_exact(more.max(least) as usize);
+    }
+
     /// The user ID of `punch`, as its bytes (spaces trimmed).
     pub fn id(&self, punch: &Punch) -> &[u8] {
         self.ids.get(punch.id)
@@ -374,10 +390,19 @@ impl Attlog {
 /// and skipped, never fatal; exact duplicates are found. The log holds no line's bytes:
 /// about 20 bytes a punch and a bit a line.
 pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
+    read_attlog_sized(reader, 0)
+}
+
+/// [`read_attlog`] of a file of `size` bytes (0: unknown): the punches' room grows to the
+/// number the part read so far promises for the whole file, not to twice what it holds.
+pub fn read_attlog_sized(reader: impl Read, size: u64) -> io::Result<Attlog> {
     let mut lines = LineReader::new(reader);
     let mut buf = Vec::with_capacity(MAX_LINE + 2);
     let mut log = Attlog::default();
     while let Some(raw) = lines.next_line(&mut buf, &mut io::sink())? {
+        if log.punches.len() == log.punches.capacity() {
+            log.make_room(lines.offset, size);
+        }
         log.add(lines::parse_line(&buf, raw), raw);
     }
     log.size = lines.offset;
@@ -386,9 +411,9 @@ pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
     Ok(log)
 }
 
-/// Reads a log held in memory ([`read_attlog`] over a slice, which cannot fail).
+/// Reads a log held in memory ([`read_attlog_sized`] over a slice, which cannot fail).
 pub fn read_attlog_bytes(file: &[u8]) -> Attlog {
-    read_attlog(file).unwrap_or_default()
+    read_attlog_sized(file, file.len() as u64).unwrap_or_default()
 }
 
 /// What the repair writer drops.

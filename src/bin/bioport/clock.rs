@@ -6,7 +6,7 @@ use std::path::Path;
 use bioport::clock::{punches_to_csv, users_from_workbook, users_to_csv, ToCsvOptions};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
-    read_attlog, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
+    read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
 };
 use bioport::formats::zk_user_dat::{
     check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
@@ -86,7 +86,9 @@ fn open(path: &Path) -> Result<std::fs::File, String> {
 
 /// Reads an attendance log streamed from its file (a log is never held whole).
 fn read_log(path: &Path) -> Result<Attlog, String> {
-    read_attlog(open(path)?).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    let file = open(path)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    read_attlog_sized(file, size).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
 
 /// One user as `check` shows it: the password only when asked.
