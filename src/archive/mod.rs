@@ -7,11 +7,14 @@
 //! ([`device`]). The byte format itself (signatures, name pattern, the streaming walk,
 //! verify and list) is [`crate::formats::data_file`].
 
+pub mod catalogue;
 pub mod compare;
 pub mod device;
 pub mod repackage;
 
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::formats::data_file::data_file_stamp;
 
@@ -21,7 +24,8 @@ pub const SERVER_PREFIX: &str = "BioStarX_";
 pub const DEVICE_PREFIX: &str = "BioStar2_";
 
 /// Which way a rename goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// `BioStarX_` to `BioStar2_`: for a device.
     ToDevice,
