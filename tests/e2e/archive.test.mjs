@@ -53,6 +53,29 @@ function tree(dir) {
 
 const entry = (page, path) => page.locator(`[data-testid=entry][data-path="${path}"]`);
 
+const REWRITE_DIR = 'BioStarX_20250102_030405';
+const REWRITE_TGZ = makeTgz([[`${REWRITE_DIR}/user.dat`, RECORDS], [`${REWRITE_DIR}/faces/1.png`, PNG], ['config/site.txt', Buffer.from('site 1\n')]]);
+/** The download of the rewrite written through OPFS. */
+let rewrittenWithOpfs;
+
+/** Opens REWRITE_TGZ, checks the names the rewrite changes, and downloads the rewrite. */
+async function rewritePaths(page) {
+  await drop(page, [[`${REWRITE_DIR}.tgz`, REWRITE_TGZ]]);
+  await page.getByTestId('listing').waitFor();
+  assert.match(await page.getByTestId('rewrite').innerText(), /2 entries carry the old name in their path/);
+  await page.getByTestId('show-plan').click();
+  const plan = page.getByTestId('plan');
+  await plan.waitFor();
+  assert.deepEqual(await plan.locator('li').allInnerTexts(), [
+    `${REWRITE_DIR}/user.dat → BioStar2_20250102_030405/user.dat`,
+    `${REWRITE_DIR}/faces/1.png → BioStar2_20250102_030405/faces/1.png`,
+  ]);
+  const out = await downloadOf(page, 'rewrite-paths');
+  assert.equal(out.name, 'BioStar2_20250102_030405.tgz');
+  await page.getByTestId('rewritten').waitFor();
+  return out;
+}
+
 describe('the data file screen', () => {
   test('lists, hashes and previews entries, checks the device, and renames with unchanged bytes', async () => {
     const { page, errors } = await openApp(b.context, site.url);
@@ -105,27 +128,12 @@ describe('the data file screen', () => {
 
   test('rewrites entry paths that carry BioStarX_ into an archive GNU tar reads', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const dir = 'BioStarX_20250102_030405';
-    const files = [[`${dir}/user.dat`, RECORDS], [`${dir}/faces/1.png`, PNG], ['config/site.txt', Buffer.from('site 1\n')]];
-    const tgz = makeTgz(files);
-    await drop(page, [[`${dir}.tgz`, tgz]]);
-    await page.getByTestId('listing').waitFor();
-    const rewrite = page.getByTestId('rewrite');
-    assert.match(await rewrite.innerText(), /2 entries carry the old name in their path/);
-    await page.getByTestId('show-plan').click();
-    const plan = page.getByTestId('plan');
-    await plan.waitFor();
-    assert.deepEqual(await plan.locator('li').allInnerTexts(), [
-      `${dir}/user.dat → BioStar2_20250102_030405/user.dat`,
-      `${dir}/faces/1.png → BioStar2_20250102_030405/faces/1.png`,
-    ]);
-    const out = await downloadOf(page, 'rewrite-paths');
-    assert.equal(out.name, 'BioStar2_20250102_030405.tgz');
-    await page.getByTestId('rewritten').waitFor();
+    const out = await rewritePaths(page);
     assert.match(await page.getByTestId('rewritten').innerText(), /Wrote 3 entries with 2 names rewritten\. It was written to this browser's private file storage \(OPFS\)/);
+    rewrittenWithOpfs = out.bytes;
 
     const work = mkdtempSync(join(tmpdir(), 'bioport-archive-'));
-    writeFileSync(join(work, 'in.tgz'), tgz);
+    writeFileSync(join(work, 'in.tgz'), REWRITE_TGZ);
     writeFileSync(join(work, 'out.tgz'), out.bytes);
     const listed = execFileSync('tar', ['-tzvf', join(work, 'out.tgz')], { encoding: 'utf8' });
     assert.match(listed, /-rw-r--r-- .* 5000 .* BioStar2_20250102_030405\/user\.dat/);
@@ -136,7 +144,7 @@ describe('the data file screen', () => {
       mkdirSync(join(work, name));
       execFileSync('tar', ['-xzf', join(work, `${name}.tgz`), '-C', join(work, name)]);
     }
-    const original = Object.fromEntries(Object.entries(tree(join(work, 'in'))).map(([p, h]) => [p.replace(dir, 'BioStar2_20250102_030405'), h]));
+    const original = Object.fromEntries(Object.entries(tree(join(work, 'in'))).map(([p, h]) => [p.replace(REWRITE_DIR, 'BioStar2_20250102_030405'), h]));
     assert.deepEqual(tree(join(work, 'out')), original, 'the same contents, only the renamed paths differ');
     assert.equal(Object.keys(original).length, 3);
     assertNothingLeft(errors);
@@ -179,6 +187,45 @@ describe('the data file screen', () => {
     assert.equal(await page.getByTestId('compare-removed').innerText(), `gone.bin (5000 bytes, ${sha256(RECORDS)})`);
     assert.match(await page.getByTestId('compare-changed').innerText(), /^edit\.txt: 4 bytes → 6 bytes/);
     assert.match(await page.getByTestId('compare-verdict').innerText(), /differ/);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
+  test('without OPFS the rewrite is built from parts in memory, says so, and is the same file', async () => {
+    assert.ok(rewrittenWithOpfs, 'the OPFS rewrite ran first');
+    const noOpfs = await startBrowser(['--disable-blink-features=FileSystemAccessOriginPrivate']);
+    try {
+      const { page, errors } = await openApp(noOpfs.context, site.url);
+      const out = await rewritePaths(page);
+      assert.match(await page.getByTestId('rewritten').innerText(), /OPFS is not available \(this browser offers no origin private file system\): it was built in memory/);
+      assert.ok(out.bytes.equals(rewrittenWithOpfs), 'the same bytes as the OPFS rewrite');
+      const foreign = noOpfs.requests.filter((r) => !r.url.startsWith(new URL(site.url).origin) && !r.url.startsWith('blob:'));
+      assert.deepEqual(foreign, [], 'no request left 127.0.0.1');
+      assert.deepEqual(errors, [], 'no page errors');
+    } finally {
+      await noOpfs.browser.close();
+    }
+  });
+
+  test('30,000 entries stay virtual, and hostile paths are reported with their offset', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const many = Array.from({ length: 30_000 }, (_, i) => [`f/${i}.bin`, Buffer.from(`entry ${i}`)]);
+    many.splice(1, 0, ['../escape.txt', Buffer.from('out')]);
+    await drop(page, [['BioStarX_20250102_030405.tgz', makeTgz(many)]]);
+    await page.getByTestId('listing').waitFor();
+    assert.equal(await page.locator('[data-total=entries] dd').innerText(), '30001');
+    assert.match(await page.getByTestId('archive-status').innerText(), /reads to its end, with the findings below/);
+    const warning = page.getByTestId('findings').locator('li.warning').first();
+    assert.equal(await warning.getAttribute('data-byte'), '1024', 'the second header (after the first header and its data block)');
+    assert.match(await warning.innerText(), /^byte 1024 of the uncompressed archive: .*\.\./);
+    await entry(page, 'f/0.bin').waitFor();
+    const rows = await page.getByTestId('entry').count();
+    assert.ok(rows > 0 && rows <= 200, `${rows} rows in the page, not 30,001`);
+    await page.getByTestId('entries').evaluate((grid) => { grid.scrollTop = grid.scrollHeight; grid.dispatchEvent(new Event('scroll')); });
+    await entry(page, 'f/29999.bin').waitFor();
+    assert.equal(await entry(page, 'f/29999.bin').getByTestId('entry-size').innerText(), String('entry 29999'.length));
+    assert.ok(await page.getByTestId('entry').count() <= 200);
+    assert.equal(await entry(page, 'f/0.bin').count(), 0, 'the first rows left the page');
     assertNothingLeft(errors);
     await page.close();
   });
