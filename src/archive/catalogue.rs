@@ -1,5 +1,5 @@
 //! The listing a screen keeps: every entry of a verify-and-list pass in a compact form
-//! (about 60 bytes plus the path per entry, so 500,000 entries stay small), handed out a
+//! (about 72 bytes plus the path per entry, so 500,000 entries stay small), handed out a
 //! page of [`EntryRow`]s at a time, with the totals, the findings and how many entry paths
 //! carry either data file prefix. Also: reading one entry's bytes ([`entry_bytes`]) for a
 //! thumbnail or a hex view, and the view of a comparison ([`ComparisonView`]).
@@ -110,24 +110,34 @@ impl CatalogueView {
     }
 }
 
-/// One entry kept compactly.
-#[derive(Debug, Clone)]
-struct Kept {
-    path: Box<str>,
-    link: Option<Box<str>>,
-    kind: EntryType,
-    content: Content,
-    size: u64,
-    mode: u32,
-    mtime: u64,
-    offset: u64,
-    sha256: Option<[u8; 32]>,
+/// A name's place in the catalogue's one string of names.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    start: u64,
+    len: u32,
 }
 
-/// Every entry of one listing, kept for paging.
+/// One entry kept compactly (its names in the catalogue's string, its hash beside).
+#[derive(Debug, Clone)]
+struct Kept {
+    path: Name,
+    link: Option<Name>,
+    kind: EntryType,
+    content: Content,
+    mode: u32,
+    size: u64,
+    mtime: u64,
+    offset: u64,
+}
+
+/// Every entry of one listing, kept for paging: 72 bytes an entry plus its path
+/// (one string for all names, no allocation per entry) and 32 bytes when hashed.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     entries: Vec<Kept>,
+    names: String,
+    /// The entries' hashes, in entry order, when every one was hashed.
+    hashes: Vec<[u8; 32]>,
     carry_server: u64,
     carry_device: u64,
 }
@@ -136,6 +146,20 @@ impl Catalogue {
     /// An empty catalogue.
     pub fn new() -> Self {
         Catalogue::default()
+    }
+
+    fn keep_name(&mut self, name: &str) -> Name {
+        let start = self.names.len() as u64;
+        self.names.push_str(name);
+        Name {
+            start,
+            len: name.len() as u32,
+        }
+    }
+
+    fn name(&self, name: Name) -> &str {
+        let start = name.start as usize;
+        &self.names[start..start + name.len as usize]
     }
 
     /// Keeps one listed entry.
@@ -149,16 +173,20 @@ impl Catalogue {
         };
         self.carry_server += u64::from(carries(Direction::ToDevice));
         self.carry_device += u64::from(carries(Direction::ToServer));
+        let path = self.keep_name(&h.path);
+        let link = h.link.as_deref().map(|l| self.keep_name(l));
+        if let Some(sum) = e.sha256.as_deref().and_then(unhex32) {
+            self.hashes.push(sum);
+        }
         self.entries.push(Kept {
-            path: h.path.as_str().into(),
-            link: h.link.as_deref().map(Into::into),
+            path,
+            link,
             kind: h.kind,
             content: e.content,
-            size: h.size,
             mode: h.mode,
+            size: h.size,
             mtime: h.mtime,
             offset: h.offset,
-            sha256: e.sha256.as_deref().and_then(unhex32),
         });
     }
 
@@ -214,25 +242,25 @@ impl Catalogue {
     /// Rows `start..start + count` (fewer at the end).
     pub fn page(&self, start: usize, count: usize) -> Vec<EntryRow> {
         let end = start.saturating_add(count).min(self.entries.len());
-        (start.min(end)..end)
-            .map(|i| row(i as u64, &self.entries[i]))
-            .collect()
+        (start.min(end)..end).map(|i| self.row(i)).collect()
     }
-}
 
-fn row(index: u64, k: &Kept) -> EntryRow {
-    EntryRow {
-        index,
-        path: k.path.to_string(),
-        kind: kind_label(k.kind),
-        link: k.link.as_deref().map(str::to_string),
-        size: k.size,
-        mode: format!("{:o}", k.mode & 0o7777),
-        mtime: utc_time(k.mtime),
-        offset: k.offset,
-        content: content_label(k.content).to_string(),
-        photo: k.content.is_photo(),
-        sha256: k.sha256.map(|s| hex(&s)),
+    fn row(&self, index: usize) -> EntryRow {
+        let k = &self.entries[index];
+        let hashed = self.hashes.len() == self.entries.len();
+        EntryRow {
+            index: index as u64,
+            path: self.name(k.path).to_string(),
+            kind: kind_label(k.kind),
+            link: k.link.map(|l| self.name(l).to_string()),
+            size: k.size,
+            mode: format!("{:o}", k.mode & 0o7777),
+            mtime: utc_time(k.mtime),
+            offset: k.offset,
+            content: content_label(k.content).to_string(),
+            photo: k.content.is_photo(),
+            sha256: hashed.then(|| hex(&self.hashes[index])),
+        }
     }
 }
 

@@ -146,3 +146,36 @@ fn a_comparison_view_counts_and_caps_its_rows() {
     assert_eq!((old.size, new.size), (3, 5));
     assert!(!view.identical);
 }
+
+#[test]
+fn entries_are_kept_in_72_bytes_plus_their_names_and_links_come_back() {
+    assert!(
+        std::mem::size_of::<Kept>() <= 72,
+        "{}",
+        std::mem::size_of::<Kept>()
+    );
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut link = tar::Header::new_ustar();
+    link.set_entry_type(tar::EntryType::Link);
+    link.set_size(0);
+    tar.append_link(&mut link, "alias", "BioStar2_1/user.dat")
+        .unwrap();
+    let tgz = gzip(&tar.into_inner().unwrap());
+    let (catalogue, view) = catalogue_of(&tgz, false);
+    assert_eq!(
+        catalogue.names, "aliasBioStar2_1/user.dat",
+        "one string for all names"
+    );
+    let row = &catalogue.page(0, 1)[0];
+    assert_eq!(
+        (row.path.as_str(), row.kind.as_str()),
+        ("alias", "hard link")
+    );
+    assert_eq!(row.link.as_deref(), Some("BioStar2_1/user.dat"));
+    assert_eq!(
+        view.carrying(Direction::ToServer),
+        1,
+        "a link target carries the name"
+    );
+    assert_eq!(view.carrying(Direction::ToDevice), 0);
+}
