@@ -148,21 +148,21 @@ fn EntryTable(state: AppState) -> impl IntoView {
         }
     };
     let heads = [
-        "#",
-        "Path",
-        "Type",
-        "Size",
-        "Mode",
-        "Modified (UTC)",
-        "Content",
-        "SHA-256",
-        "",
+        ("num", "#"),
+        ("path", "Path"),
+        ("", "Type"),
+        ("num", "Size"),
+        ("mode", "Mode"),
+        ("time", "Modified (UTC)"),
+        ("content", "Content"),
+        ("act", "View"),
+        ("sha", "SHA-256"),
     ];
     view! {
         <div class="grid entry-grid" role="grid" data-testid="entries" aria-rowcount=move || total().to_string()
             tabindex="0" on:scroll=on_scroll>
             <div class="grid-head" role="row">
-                {heads.into_iter().map(|h| view! { <span class="cell" role="columnheader">{h}</span> }).collect_view()}
+                {heads.into_iter().map(|(class, h)| view! { <span class=format!("cell {class}") role="columnheader">{h}</span> }).collect_view()}
             </div>
             <div class="grid-body" style:height=move || row_px(total())>
                 {move || a.rows.get().map(|r| view! {
@@ -193,11 +193,11 @@ fn EntryLine(state: AppState, row: EntryRow) -> impl IntoView {
             <span class="cell num" role="gridcell" data-testid="entry-size">{row.size.to_string()}</span>
             <span class="cell mode" role="gridcell">{row.mode}</span>
             <span class="cell time" role="gridcell">{row.mtime}</span>
-            <span class="cell" role="gridcell">{row.content}</span>
-            <span class="cell sha" role="gridcell" data-testid="entry-sha256">{row.sha256.unwrap_or_else(|| "-".into())}</span>
+            <span class="cell content" role="gridcell">{row.content}</span>
             <span class="cell act" role="gridcell">
                 <button type="button" class="button small" data-testid="entry-preview" on:click=move |_| state.archive_preview(index)>{action}</button>
             </span>
+            <span class="cell sha" role="gridcell" data-testid="entry-sha256">{row.sha256.unwrap_or_else(|| "-".into())}</span>
         </div>
     }
 }
