@@ -9,7 +9,7 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 use super::compare::{Comparison, Side};
-use super::{renamed_entry_path, Direction};
+use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
     hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker, WalkOptions,
 };
@@ -166,10 +166,7 @@ impl Catalogue {
     pub fn add(&mut self, e: &ListedEntry) {
         let h = &e.header;
         let carries = |d: Direction| {
-            renamed_entry_path(&h.path, d).is_some()
-                || h.link
-                    .as_deref()
-                    .is_some_and(|l| renamed_entry_path(l, d).is_some())
+            carries_prefix(&h.path, d) || h.link.as_deref().is_some_and(|l| carries_prefix(l, d))
         };
         self.carry_server += u64::from(carries(Direction::ToDevice));
         self.carry_device += u64::from(carries(Direction::ToServer));
