@@ -348,6 +348,7 @@ impl AppState {
 
     fn restart_worker(self) {
         mark_worker_ready(false);
+        self.archive.forget_listing();
         if let Err(e) = self.client().cancel() {
             self.say(
                 "error",

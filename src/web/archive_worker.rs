@@ -176,7 +176,7 @@ fn entries(
 ) -> Result<(), String> {
     let (total, rows) = CATALOGUE
         .with(|c| c.borrow().as_ref().map(|c| (c.len(), c.page(start, count))))
-        .ok_or("the listing is gone (the worker was restarted): open the data file again")?;
+        .ok_or("the listing is gone (the worker was restarted): press Read it again")?;
     answer(
         scope,
         job,

@@ -229,4 +229,18 @@ describe('the data file screen', () => {
     assertNothingLeft(errors);
     await page.close();
   });
+
+  test('a cancelled listing can be read again', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const many = Array.from({ length: 200_000 }, (_, i) => [`u/${i}.dat`, Buffer.from(`record ${i} `.repeat(20))]);
+    await drop(page, [['BioStarX_20250102_030405.tgz', makeTgz(many)]]);
+    await page.getByTestId('progress').getByText('Verifying and listing').waitFor();
+    await page.getByTestId('cancel').click();
+    await page.getByTestId('read-again').click();
+    await page.getByTestId('listing').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-total=entries] dd').innerText(), '200000');
+    await entry(page, 'u/0.dat').waitFor();
+    assertNothingLeft(errors);
+    await page.close();
+  });
 });

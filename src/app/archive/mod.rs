@@ -133,6 +133,14 @@ impl ArchiveState {
         self.rename_damaged.set(false);
     }
 
+    /// Forgets the listing's view when the worker that kept it is gone (the file stays
+    /// chosen, and "Read it again" lists it anew).
+    pub fn forget_listing(self) {
+        let listed = self.listed.get_untracked();
+        self.clear();
+        self.listed.set(listed);
+    }
+
     /// Forgets everything, the selection and comparison too.
     pub fn reset(self) {
         self.clear();

@@ -38,6 +38,13 @@ pub fn DataFileScreen(state: AppState) -> impl IntoView {
     view! {
         <section class="archive" data-testid="data-file-screen">
             <FileChoice state=state />
+            {move || (a.view.with(Option::is_none) && state.job.with(Option::is_none)).then(|| {
+                a.listed.get().map(|(file, _)| view! {
+                    <p class="muted">"The listing is not here (the reading was cancelled or failed). "
+                        <button type="button" class="button" data-testid="read-again" on:click=move |_| state.archive_list(file, false)>"Read it again"</button>
+                    </p>
+                })
+            })}
             {move || a.view.get().map(|v| view! {
                 <ListingSummary state=state view=v />
                 <EntryTable state=state />
