@@ -177,8 +177,10 @@ describe('the data file screen', () => {
     const second = makeTgz([['same.txt', Buffer.from('same\n')], ['edit.txt', Buffer.from('newer\n')], ['new.png', PNG]]);
     await drop(page, [['BioStarX_20250101_000000.tgz', first], ['BioStarX_20250102_000000.tgz', second]]);
     await page.getByTestId('listing').waitFor();
-    await page.getByTestId('compare-first').selectOption({ label: 'BioStarX_20250101_000000.tgz' });
-    await page.getByTestId('compare-second').selectOption({ label: 'BioStarX_20250102_000000.tgz' });
+    // Two files dropped together are picked at once, in the order they came.
+    const picked = (id) => page.getByTestId(id).evaluate((s) => s.selectedOptions[0].textContent);
+    assert.equal(await picked('compare-first'), 'BioStarX_20250101_000000.tgz');
+    assert.equal(await picked('compare-second'), 'BioStarX_20250102_000000.tgz');
     await page.getByTestId('compare').click();
     await page.getByTestId('compare-counts').waitFor();
     const count = async (k) => page.locator(`[data-testid=compare-counts] [data-total=${k}] dd`).innerText();

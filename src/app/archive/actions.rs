@@ -165,6 +165,15 @@ pub fn DevicePanel(state: AppState) -> impl IntoView {
 #[component]
 pub fn ComparePanel(state: AppState) -> impl IntoView {
     let a = state.archive;
+    // Two data files dropped together are picked at once, the older one first.
+    Effect::new(move |_| {
+        let files = state.data_files();
+        if let [.., (x, _), (y, _)] = files.as_slice() {
+            if a.compare_pick.get() == (None, None) {
+                a.compare_pick.set((Some(*x), Some(*y)));
+            }
+        }
+    });
     let pick = move |first: bool, value: String| {
         let v = value.parse::<usize>().ok();
         a.compare_pick
