@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod archive;
+
 #[cfg(feature = "bench")]
 use crate::bench::{BenchFigure, BenchOp};
 use crate::formats::biostar_csv::Delimiter;
@@ -18,6 +20,7 @@ use crate::workbench::validate::SiteSettings;
 use crate::workbench::{
     ImportRows, MergeView, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
 };
+use archive::{ArchiveAnswer, ArchiveOp};
 
 /// Identifies one piece of work, so late answers of a cancelled job can be ignored.
 pub type JobId = u32;
@@ -55,6 +58,13 @@ pub enum Request {
         /// What to do.
         op: CsvOp,
     },
+    /// Work on a data file (the data file screen).
+    Archive {
+        /// The job this request starts.
+        job: JobId,
+        /// What to do.
+        op: ArchiveOp,
+    },
     /// Run `op` over the file sent beside this request `runs` times (read from its `Blob`
     /// in slices, as a user's file is) and report the best time. Bench builds only.
     #[cfg(feature = "bench")]
@@ -75,6 +85,7 @@ impl Request {
             Request::Inspect { job } | Request::Rename { job, .. } | Request::Csv { job, .. } => {
                 *job
             }
+            Request::Archive { job, .. } => *job,
             #[cfg(feature = "bench")]
             Request::Bench { job, .. } => *job,
         }
@@ -127,6 +138,13 @@ pub enum Response {
         /// What the workbook says now.
         answer: CsvAnswer,
     },
+    /// The answer to a [`Request::Archive`].
+    Archive {
+        /// The job this belongs to.
+        job: JobId,
+        /// What the worker found or did.
+        answer: ArchiveAnswer,
+    },
     /// The figure of a `Request::Bench` (bench builds only).
     #[cfg(feature = "bench")]
     Benched {
@@ -158,6 +176,7 @@ impl Response {
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
             | Response::Csv { job, .. }
+            | Response::Archive { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
             #[cfg(feature = "bench")]

@@ -1,6 +1,7 @@
 //! The Leptos app: one page, a start screen and three workflows. It renders and routes;
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
+mod archive;
 mod csv;
 mod files;
 mod progress;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub notice: RwSignal<Option<Notice>>,
     /// The CSV workbench.
     pub csv: csv::CsvState,
+    /// The data file screen.
+    pub archive: archive::ArchiveState,
 }
 
 thread_local! {
@@ -101,6 +104,7 @@ impl AppState {
             job: RwSignal::new(None),
             notice: RwSignal::new(None),
             csv: csv::CsvState::new(),
+            archive: archive::ArchiveState::new(),
         }
     }
 
@@ -229,6 +233,7 @@ impl AppState {
         self.notice.set(None);
         self.workflow.set(None);
         self.csv.clear();
+        self.archive.reset();
     }
 
     /// Sends a CSV operation that answers at once (no progress bar).
@@ -343,6 +348,7 @@ impl AppState {
 
     fn restart_worker(self) {
         mark_worker_ready(false);
+        self.archive.forget_listing();
         if let Err(e) = self.client().cancel() {
             self.say(
                 "error",
@@ -365,6 +371,7 @@ impl AppState {
             #[cfg(feature = "bench")]
             Response::Benched { .. } => {}
             Response::Csv { answer, .. } => self.on_csv_answer(answer),
+            Response::Archive { answer, .. } => self.on_archive_answer(answer, blob),
             Response::Progress {
                 job,
                 done,

@@ -106,6 +106,7 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
                 }
             }}
             {(workflow == Workflow::BiostarCsv).then(|| view! { <super::csv::Workbench state=state /> })}
+            {(workflow == Workflow::DataFile).then(|| view! { <super::archive::DataFileScreen state=state /> })}
             {move || {
                 let u = unknown();
                 (!u.is_empty()).then(|| view! {
@@ -148,22 +149,7 @@ fn FileCard(state: AppState, entry: Entry, summary: Summary, workflow: Workflow)
     let problems = summary.problems.clone();
     let more = summary.problem_count.saturating_sub(problems.len() as u64);
     let action = match workflow {
-        Workflow::DataFile => summary.device_name.clone().map(|device| {
-            let index = entry.index;
-            let name = device.clone();
-            view! {
-                <p class="action">
-                    "A device reads this file only under the name "<code>{device.clone()}</code>". "
-                    <button
-                        type="button"
-                        class="button primary"
-                        data-testid="download-renamed"
-                        on:click=move |_| state.download_renamed(index, name.clone())
-                    >{format!("Download as {device}")}</button>
-                </p>
-            }
-            .into_any()
-        }),
+        // A data file's rename is on its screen, after the archive is verified.
         Workflow::BiostarCsv => {
             let index = entry.index;
             let opened = move || state.csv.opened.get() == Some(index);

@@ -7,11 +7,14 @@
 //! ([`device`]). The byte format itself (signatures, name pattern, the streaming walk,
 //! verify and list) is [`crate::formats::data_file`].
 
+pub mod catalogue;
 pub mod compare;
 pub mod device;
 pub mod repackage;
 
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::formats::data_file::data_file_stamp;
 
@@ -21,7 +24,8 @@ pub const SERVER_PREFIX: &str = "BioStarX_";
 pub const DEVICE_PREFIX: &str = "BioStar2_";
 
 /// Which way a rename goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// `BioStarX_` to `BioStar2_`: for a device.
     ToDevice,
@@ -62,6 +66,16 @@ pub fn renamed_entry_path(path: &str, direction: Direction) -> Option<String> {
         })
         .collect();
     changed.then(|| parts.join("/"))
+}
+
+/// True when a component of `path` starts with the `from` prefix of `direction` (any
+/// case): [`renamed_entry_path`] would rename it. Allocates nothing.
+pub fn carries_prefix(path: &str, direction: Direction) -> bool {
+    let from = direction.prefixes().0;
+    path.split('/').any(|part| {
+        part.get(..from.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(from))
+    })
 }
 
 /// When a data file was exported, as its name says (`YYYYMMDD_HHMMSS`, local time of the
@@ -200,6 +214,19 @@ mod tests {
             Some("a/BioStar2_1/BioStar2_2.bin")
         );
         assert_eq!(renamed_entry_path("a/xBioStarX_1", to), None);
+        for path in [
+            "a/biostarx_1/x",
+            "BioStarX_",
+            "a/xBioStarX_1",
+            "BioStar2_1/u",
+            "",
+            "é/BioStarX_9",
+        ] {
+            for d in [Direction::ToDevice, Direction::ToServer] {
+                let renamed = renamed_entry_path(path, d).is_some();
+                assert_eq!(carries_prefix(path, d), renamed, "{path} {d:?}");
+            }
+        }
         assert_eq!(renamed_entry_path("BioStar2_1/u", to), None);
         assert_eq!(
             renamed_entry_path("BioStar2_1/u", Direction::ToServer).as_deref(),

@@ -2,12 +2,14 @@
 //!
 //! No format logic lives here: everything a file means is decided by the core.
 
+pub mod archive_worker;
 #[cfg(feature = "bench")]
 pub mod bench_worker;
 pub mod blob_reader;
 pub mod client;
 pub mod csv_worker;
 pub mod download;
+pub mod opfs;
 pub mod post;
 pub mod worker;
 

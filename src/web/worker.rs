@@ -109,6 +109,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         #[cfg(feature = "bench")]
         Request::Bench { op, runs, .. } => super::bench_worker::run(job, op, runs, &files),
         Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
+        // It posts its own end: a rewrite ends after its asynchronous writing.
+        Request::Archive { op, .. } => {
+            return super::archive_worker::handle(scope, job, op, &files)
+        }
     };
     match outcome {
         Ok(()) => post(scope, &Response::Finished { job }, None),

@@ -27,9 +27,12 @@ export async function startSite() {
   return { server, url, received };
 }
 
-/** Launches Chromium; every request any page makes is logged with the time it was made. */
-export async function startBrowser() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/**
+ * Launches Chromium (with `extraArgs` after the usual ones); every request any page makes
+ * is logged with the time it was made.
+ */
+export async function startBrowser(extraArgs = []) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
   const context = await browser.newContext({ acceptDownloads: true });
   const requests = [];
   context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), at: Date.now() }));

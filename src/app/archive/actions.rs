@@ -1,0 +1,259 @@
+//! The data file screen's actions: rename (and rewrite the paths) for a device or back,
+//! check the target device, compare two data files.
+
+use leptos::prelude::*;
+
+use crate::archive::catalogue::{ComparisonView, SideRow};
+use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
+use crate::archive::{data_file_name, Direction};
+use crate::protocol::archive::{Storage, COMPARE_ROWS};
+
+use super::view::Findings;
+use super::AppState;
+
+/// Rename for a device (or back); rewrite entry paths that carry the old name.
+#[component]
+pub fn RenamePanel(state: AppState) -> impl IntoView {
+    let a = state.archive;
+    let choose = move |d: Direction| {
+        a.direction.set(d);
+        a.plan.set(None);
+        a.rewritten.set(None);
+    };
+    view! {
+        <div class="panel" data-testid="rename-panel">
+            <h2>"Rename"</h2>
+            <fieldset class="row-of-fields">
+                <legend>"Which way"</legend>
+                <label><input type="radio" name="rename-way" data-testid="to-device" checked=move || a.direction.get() == Direction::ToDevice
+                    on:change=move |_| choose(Direction::ToDevice) />" for a device (BioStar2_...)"</label>
+                <label><input type="radio" name="rename-way" data-testid="to-server" checked=move || a.direction.get() == Direction::ToServer
+                    on:change=move |_| choose(Direction::ToServer) />" back to the server's name (BioStarX_...)"</label>
+            </fieldset>
+            {move || rename_body(state)}
+        </div>
+    }
+}
+
+/// What the rename panel offers for the listed file and the chosen way.
+fn rename_body(state: AppState) -> impl IntoView {
+    let a = state.archive;
+    let view = a.view.get()?;
+    let index = a.listed.get()?.0;
+    let direction = a.direction.get();
+    let Some(target) = data_file_name(&view.name, direction) else {
+        return Some(view! { <p class="warning">"This name does not follow BioStarX_YYYYMMDD_HHMMSS.tgz, so bioport cannot tell the device's name: rename it by hand."</p> }.into_any());
+    };
+    let damaged = view.damaged;
+    let blocked = move || damaged && !a.rename_damaged.get();
+    let carrying = view.carrying(direction);
+    let plain_name = target.clone();
+    let same = target == view.name;
+    Some(view! {
+        {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
+        {damaged.then(|| view! {
+            <div class="notes" data-testid="damaged-warning">
+                <p class="error">"This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."</p>
+                <label><input type="checkbox" data-testid="rename-anyway" on:change=move |ev| a.rename_damaged.set(event_target_checked(&ev)) />" I understand; rename it anyway"</label>
+            </div>
+        })}
+        <p>
+            {if carrying == 0 {
+                "No entry path carries the old name: the download is this file itself under the new name (no copy, instant at any size). "
+            } else {
+                "Entry paths carry the old name too. The file itself can be downloaded under the new name unchanged, or written again with those paths rewritten. "
+            }}
+            <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
+                on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
+        </p>
+        {(carrying > 0).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged /> })}
+    }.into_any())
+}
+
+/// The rewrite of entry paths: the names that change first, then the new archive.
+#[component]
+fn RewritePaths(state: AppState, target: String, carrying: u64, damaged: bool) -> impl IntoView {
+    let a = state.archive;
+    view! {
+        <div data-testid="rewrite">
+            <p class="warning">{format!("{carrying} entr{} carry the old name in their path.", if carrying == 1 { "y" } else { "ies" })}</p>
+            {if damaged {
+                view! { <p class="error">"A damaged archive cannot be written again: its entries past the damage are missing."</p> }.into_any()
+            } else {
+                view! { <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button> }.into_any()
+            }}
+            {move || a.plan.get().map(|p| {
+                let target = target.clone();
+                let more = p.renamed.saturating_sub(p.renames.len() as u64);
+                view! {
+                    <p>{format!("{} names change in {} entries; every entry's bytes, mode and time stay as they are.", p.renamed, p.entries)}</p>
+                    <ul class="renames" data-testid="plan">
+                        {p.renames.into_iter().map(|r| view! {
+                            <li><code>{r.from}</code>" → "<code>{r.to}</code>{r.link.then_some(" (link target)")}</li>
+                        }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! {
+                        <p class="muted">{format!("The first {} are shown; the other {more} follow the same rule.", crate::protocol::archive::PLAN_ROWS)}</p>
+                    })}
+                    <Findings findings=p.findings testid="plan-findings" />
+                    <button type="button" class="button primary" data-testid="rewrite-paths" disabled=!p.readable
+                        on:click=move |_| state.archive_rewrite(target.clone())>"Rewrite paths and download"</button>
+                }
+            })}
+            {move || a.rewritten.get().map(|r| {
+                let how = match (r.storage, r.note) {
+                    (Storage::Opfs, _) => "It was written to this browser's private file storage (OPFS) a slice at a time, so its size does not matter.".to_string(),
+                    (Storage::Memory, note) => format!("OPFS is not available ({}): it was built in memory, which the browser may move to disk; very large files may fail.", note.unwrap_or_default()),
+                };
+                view! { <p class="good" data-testid="rewritten">{format!("Wrote {} entries with {} names rewritten. {how}", r.entries, r.renamed)}</p> }
+            })}
+        </div>
+    }
+}
+
+/// The device check: model, firmware, and what `check_device` says.
+#[component]
+pub fn DevicePanel(state: AppState) -> impl IntoView {
+    let a = state.archive;
+    let notes = move || {
+        let view = a.view.get()?;
+        let model = a.model.get();
+        (!model.is_empty()).then_some(())?;
+        let facts = ArchiveFacts {
+            file_size: view.file_size,
+            largest_entry: view.largest,
+            photos: view.photos,
+            users: None,
+        };
+        Some(check_device(&model, &a.firmware.get(), &view.name, &facts))
+    };
+    view! {
+        <div class="panel" data-testid="device-panel">
+            <h2>"Check the target device"</h2>
+            <div class="row-of-fields">
+                <label>"Model "
+                    <select data-testid="device-model" on:change=move |ev| a.model.set(event_target_value(&ev))>
+                        <option value="" selected=move || a.model.get().is_empty()>"choose..."</option>
+                        {DEVICE_MODELS.iter().map(|m| view! {
+                            <option value=m.name selected=move || a.model.get() == m.name>{m.name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Firmware "
+                    <input type="text" data-testid="device-firmware" placeholder="1.9.0" prop:value=move || a.firmware.get()
+                        on:input=move |ev| a.firmware.set(event_target_value(&ev)) />
+                </label>
+            </div>
+            {move || notes().map(|notes| view! {
+                <ul class="device-notes" data-testid="device-notes">
+                    {notes.into_iter().map(|n| {
+                        let class = match n.severity {
+                            Severity::Problem => "error",
+                            Severity::Warning => "warning",
+                            Severity::Reminder => "reminder",
+                            Severity::Fine => "good",
+                        };
+                        view! { <li class=class>{n.message}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+/// Compare two opened data files entry by entry.
+#[component]
+pub fn ComparePanel(state: AppState) -> impl IntoView {
+    let a = state.archive;
+    // Two data files dropped together are picked at once, the older one first.
+    Effect::new(move |_| {
+        let files = state.data_files();
+        if let [.., (x, _), (y, _)] = files.as_slice() {
+            if a.compare_pick.get() == (None, None) {
+                a.compare_pick.set((Some(*x), Some(*y)));
+            }
+        }
+    });
+    let pick = move |first: bool, value: String| {
+        let v = value.parse::<usize>().ok();
+        a.compare_pick
+            .update(|p| if first { p.0 = v } else { p.1 = v });
+    };
+    let chooser = move |first: bool| {
+        let current = move || {
+            let p = a.compare_pick.get();
+            if first {
+                p.0
+            } else {
+                p.1
+            }
+        };
+        view! {
+            <select data-testid=if first { "compare-first" } else { "compare-second" } on:change=move |ev| pick(first, event_target_value(&ev))>
+                <option value="" selected=move || current().is_none()>"choose..."</option>
+                {move || state.data_files().into_iter().map(|(i, n)| view! {
+                    <option value=i.to_string() selected=move || current() == Some(i)>{n}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <div class="panel" data-testid="compare-panel">
+            <h2>"Compare two data files"</h2>
+            <p class="muted">"Add a second data file above, then pick both: entries are matched by path and compared by SHA-256."</p>
+            <div class="row-of-fields">
+                <label>"First "{chooser(true)}</label>
+                <label>"Second "{chooser(false)}</label>
+                <button type="button" class="button" data-testid="compare" on:click=move |_| state.archive_compare()>"Compare"</button>
+            </div>
+            {move || a.comparison.get().map(|c| view! { <ComparisonResult view=c /> })}
+        </div>
+    }
+}
+
+#[component]
+fn ComparisonResult(view: ComparisonView) -> impl IntoView {
+    let counts = [
+        ("added", view.added),
+        ("removed", view.removed),
+        ("changed", view.changed),
+        ("same", view.same),
+    ];
+    let side = |s: &SideRow| format!("{} ({} bytes, {})", s.path, s.size, s.sha256);
+    let list = |id: &'static str, title: String, items: Vec<String>, count: u64| {
+        (count > 0).then(|| view! {
+            <h3>{title}</h3>
+            <ul data-testid=format!("compare-{id}")>{items.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+            {(count > COMPARE_ROWS as u64).then(|| view! { <p class="muted">"Only the first 1,000 are shown."</p> })}
+        })
+    };
+    let added: Vec<String> = view.added_rows.iter().map(side).collect();
+    let removed: Vec<String> = view.removed_rows.iter().map(side).collect();
+    let changed: Vec<String> = view
+        .changed_rows
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{}: {} bytes → {} bytes ({} → {})",
+                x.path, x.size, y.size, x.sha256, y.sha256
+            )
+        })
+        .collect();
+    view! {
+        <p class=if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{if view.identical {
+            format!("{} and {} hold the same entries with the same data.", view.first, view.second)
+        } else {
+            format!("{} (first) and {} (second) differ.", view.first, view.second)
+        }}</p>
+        <dl class="totals" data-testid="compare-counts">
+            {counts.into_iter().map(|(label, n)| view! {
+                <div class="total" data-total=label><dt>{label}</dt><dd>{n.to_string()}</dd></div>
+            }).collect_view()}
+        </dl>
+        {list("added", "Only in the second".into(), added, view.added)}
+        {list("removed", "Only in the first".into(), removed, view.removed)}
+        {list("changed", "Changed".into(), changed, view.changed)}
+        <Findings findings=view.findings_first testid="compare-findings-first" />
+        <Findings findings=view.findings_second testid="compare-findings-second" />
+    }
+}

@@ -1,0 +1,461 @@
+//! The listing a screen keeps: every entry of a verify-and-list pass in a compact form
+//! (about 72 bytes plus the path per entry, so 500,000 entries stay small), handed out a
+//! page of [`EntryRow`]s at a time, with the totals, the findings and how many entry paths
+//! carry either data file prefix. Also: reading one entry's bytes ([`entry_bytes`]) for a
+//! thumbnail or a hex view, and the view of a comparison ([`ComparisonView`]).
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use super::compare::{Comparison, Side};
+use super::{carries_prefix, Direction};
+use crate::formats::data_file::{
+    hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker, WalkOptions,
+};
+
+/// One entry as a table row shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRow {
+    /// Its position in the archive, from 0.
+    pub index: u64,
+    /// Its path.
+    pub path: String,
+    /// Its type in words ("file", "folder", "symlink", ...).
+    pub kind: String,
+    /// A link's target.
+    pub link: Option<String>,
+    /// Its data size in bytes.
+    pub size: u64,
+    /// Its mode in octal, as `ls` and `tar -tv` count it ("644").
+    pub mode: String,
+    /// Its modification time, UTC, `YYYY-MM-DD HH:MM:SS`.
+    pub mtime: String,
+    /// Where its header starts in the uncompressed archive.
+    pub offset: u64,
+    /// What its bytes look like ("JPEG photo", "text", "other", ...).
+    pub content: String,
+    /// True for a JPEG or PNG photo (a thumbnail can be shown).
+    pub photo: bool,
+    /// The SHA-256 of its data as `sha256sum` prints it, when hashed.
+    pub sha256: Option<String>,
+}
+
+/// One finding as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingRow {
+    /// The byte it is at.
+    pub byte: u64,
+    /// True when the byte counts in the file as stored, false in the uncompressed archive.
+    pub in_file: bool,
+    /// True when the walk could not go on after it (the archive is damaged).
+    pub stops: bool,
+    /// Where and what, in words ("byte 123 of the file: ...").
+    pub text: String,
+}
+
+impl From<&Finding> for FindingRow {
+    fn from(f: &Finding) -> Self {
+        let (byte, in_file) = match f.at {
+            At::File(n) => (n, true),
+            At::Tar(n) => (n, false),
+        };
+        FindingRow {
+            byte,
+            in_file,
+            stops: f.kind.stops(),
+            text: f.to_string(),
+        }
+    }
+}
+
+/// Totals, findings and facts of a listed data file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueView {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub file_size: u64,
+    /// True when every entry was hashed.
+    pub hashed: bool,
+    /// Entries read in full.
+    pub entries: u64,
+    /// Photos (JPEG or PNG): likely faces.
+    pub photos: u64,
+    /// The largest entry's size.
+    pub largest: u64,
+    /// The totals in words, for display: ("files", 12), ("bytes in entries", 3400), ...
+    pub totals: Vec<(String, u64)>,
+    /// Gzip members read.
+    pub gzip_members: u32,
+    /// Uncompressed bytes read.
+    pub tar_bytes: u64,
+    /// True when a finding stopped the pass before the end (the archive is damaged).
+    pub damaged: bool,
+    /// Everything found, in the order found.
+    pub findings: Vec<FindingRow>,
+    /// Entries whose path (or link target) carries `BioStarX_`.
+    pub carry_server: u64,
+    /// Entries whose path (or link target) carries `BioStar2_`.
+    pub carry_device: u64,
+}
+
+impl CatalogueView {
+    /// Entries whose names a rename `direction`'s way would rewrite.
+    pub fn carrying(&self, direction: Direction) -> u64 {
+        match direction {
+            Direction::ToDevice => self.carry_server,
+            Direction::ToServer => self.carry_device,
+        }
+    }
+}
+
+/// A name's place in the catalogue's one string of names.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    start: u64,
+    len: u32,
+}
+
+/// One entry kept compactly (its names in the catalogue's string, its hash beside).
+#[derive(Debug, Clone)]
+struct Kept {
+    path: Name,
+    link: Option<Name>,
+    kind: EntryType,
+    content: Content,
+    mode: u32,
+    size: u64,
+    mtime: u64,
+    offset: u64,
+}
+
+/// Every entry of one listing, kept for paging: 72 bytes an entry plus its path
+/// (one string for all names, no allocation per entry) and 32 bytes when hashed.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    entries: Vec<Kept>,
+    names: String,
+    /// The entries' hashes, in entry order, when every one was hashed.
+    hashes: Vec<[u8; 32]>,
+    carry_server: u64,
+    carry_device: u64,
+}
+
+impl Catalogue {
+    /// An empty catalogue.
+    pub fn new() -> Self {
+        Catalogue::default()
+    }
+
+    fn keep_name(&mut self, name: &str) -> Name {
+        let start = self.names.len() as u64;
+        self.names.push_str(name);
+        Name {
+            start,
+            len: name.len() as u32,
+        }
+    }
+
+    fn name(&self, name: Name) -> &str {
+        let start = name.start as usize;
+        &self.names[start..start + name.len as usize]
+    }
+
+    /// Keeps one listed entry.
+    pub fn add(&mut self, e: &ListedEntry) {
+        let h = &e.header;
+        let carries = |d: Direction| {
+            carries_prefix(&h.path, d) || h.link.as_deref().is_some_and(|l| carries_prefix(l, d))
+        };
+        self.carry_server += u64::from(carries(Direction::ToDevice));
+        self.carry_device += u64::from(carries(Direction::ToServer));
+        let path = self.keep_name(&h.path);
+        let link = h.link.as_deref().map(|l| self.keep_name(l));
+        if let Some(sum) = e.sha256.as_deref().and_then(unhex32) {
+            self.hashes.push(sum);
+        }
+        self.entries.push(Kept {
+            path,
+            link,
+            kind: h.kind,
+            content: e.content,
+            mode: h.mode,
+            size: h.size,
+            mtime: h.mtime,
+            offset: h.offset,
+        });
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no entry is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The view of the listing this catalogue was filled from.
+    pub fn view(
+        &self,
+        name: &str,
+        file_size: u64,
+        hashed: bool,
+        listing: &Listing,
+    ) -> CatalogueView {
+        let t = &listing.totals;
+        CatalogueView {
+            name: name.to_string(),
+            file_size,
+            hashed,
+            entries: t.entries,
+            photos: t.photos,
+            largest: t.largest,
+            totals: [
+                ("entries", t.entries),
+                ("files", t.files),
+                ("folders", t.dirs),
+                ("links", t.links),
+                ("other types", t.others),
+                ("bytes in entries", t.bytes),
+                ("photos", t.photos),
+                ("text entries", t.text),
+                ("largest entry (bytes)", t.largest),
+            ]
+            .into_iter()
+            .map(|(label, n)| (label.to_string(), n))
+            .collect(),
+            gzip_members: listing.gzip_members,
+            tar_bytes: listing.tar_bytes,
+            damaged: listing.stopped,
+            findings: listing.findings.iter().map(FindingRow::from).collect(),
+            carry_server: self.carry_server,
+            carry_device: self.carry_device,
+        }
+    }
+
+    /// Rows `start..start + count` (fewer at the end).
+    pub fn page(&self, start: usize, count: usize) -> Vec<EntryRow> {
+        let end = start.saturating_add(count).min(self.entries.len());
+        (start.min(end)..end).map(|i| self.row(i)).collect()
+    }
+
+    fn row(&self, index: usize) -> EntryRow {
+        let k = &self.entries[index];
+        let hashed = self.hashes.len() == self.entries.len();
+        EntryRow {
+            index: index as u64,
+            path: self.name(k.path).to_string(),
+            kind: kind_label(k.kind),
+            link: k.link.map(|l| self.name(l).to_string()),
+            size: k.size,
+            mode: format!("{:o}", k.mode & 0o7777),
+            mtime: utc_time(k.mtime),
+            offset: k.offset,
+            content: content_label(k.content).to_string(),
+            photo: k.content.is_photo(),
+            sha256: hashed.then(|| hex(&self.hashes[index])),
+        }
+    }
+}
+
+/// An entry type in words.
+pub fn kind_label(kind: EntryType) -> String {
+    match kind {
+        EntryType::File => "file".into(),
+        EntryType::Dir => "folder".into(),
+        EntryType::Symlink => "symlink".into(),
+        EntryType::HardLink => "hard link".into(),
+        EntryType::Device => "device".into(),
+        EntryType::Other(flag) => format!("type {}", flag.escape_ascii()),
+    }
+}
+
+/// What an entry's bytes look like, in words.
+pub fn content_label(content: Content) -> &'static str {
+    match content {
+        Content::Empty => "empty",
+        Content::Jpeg => "JPEG photo",
+        Content::Png => "PNG photo",
+        Content::Text => "text",
+        Content::Other => "other (not decoded)",
+    }
+}
+
+/// 64 hex digits as 32 bytes.
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let digits = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(digits, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Seconds since 1970 as a UTC date and time, `YYYY-MM-DD HH:MM:SS`.
+pub fn utc_time(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// One entry's first bytes, read by walking the archive to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryBytes {
+    /// The entry's path.
+    pub path: String,
+    /// Its whole size.
+    pub size: u64,
+    /// Its first `limit` bytes (all of them when it is smaller).
+    pub bytes: Vec<u8>,
+}
+
+/// Walks the archive read from `reader` to entry `index` (from 0) and reads its first
+/// `limit` bytes; Err in words when the archive ends or stops before it.
+pub fn entry_bytes<R: Read>(reader: R, index: u64, limit: u64) -> Result<EntryBytes, String> {
+    let mut walker = TarWalker::new(reader, WalkOptions::default());
+    let mut at = 0;
+    while let Some(header) = walker.next_entry() {
+        if at == index {
+            let mut bytes = Vec::new();
+            let read = (&mut walker).take(limit).read_to_end(&mut bytes);
+            return match read {
+                Ok(_) => Ok(EntryBytes {
+                    path: header.path,
+                    size: header.size,
+                    bytes,
+                }),
+                Err(e) => Err(format!("entry {index} could not be read: {e}")),
+            };
+        }
+        at += 1;
+    }
+    Err(match walker.stop_finding() {
+        Some(f) => format!("the archive stops before entry {index}: {f}"),
+        None => format!("the archive holds {at} entries, not entry {index}"),
+    })
+}
+
+/// `bytes` in lines of 16, each as `offset  hex  ascii` (as `xxd` prints them).
+pub fn hex_view(bytes: &[u8]) -> String {
+    bytes
+        .chunks(16)
+        .enumerate()
+        .map(|(i, line)| {
+            let hex: Vec<String> = line.iter().map(|b| format!("{b:02x}")).collect();
+            let text: String = line
+                .iter()
+                .map(|&b| {
+                    if (0x20..0x7f).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!("{:08x}  {:<47}  {text}", i * 16, hex.join(" "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One side of a compared entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideRow {
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 as `sha256sum` prints it.
+    pub sha256: String,
+}
+
+impl From<&Side> for SideRow {
+    fn from(s: &Side) -> Self {
+        SideRow {
+            path: s.path.clone(),
+            size: s.size,
+            sha256: s.sha256.clone(),
+        }
+    }
+}
+
+/// A comparison as the screen shows it: counts, and up to a cap of rows per kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonView {
+    /// The first file's name.
+    pub first: String,
+    /// The second file's name.
+    pub second: String,
+    /// Entries only in the second file.
+    pub added: u64,
+    /// Entries only in the first.
+    pub removed: u64,
+    /// Entries in both with different data.
+    pub changed: u64,
+    /// Entries in both with the same data.
+    pub same: u64,
+    /// The first added entries, in path order.
+    pub added_rows: Vec<SideRow>,
+    /// The first removed entries, in path order.
+    pub removed_rows: Vec<SideRow>,
+    /// The first changed entries (first file, second file), in path order.
+    pub changed_rows: Vec<(SideRow, SideRow)>,
+    /// What reading the first file found.
+    pub findings_first: Vec<FindingRow>,
+    /// What reading the second file found.
+    pub findings_second: Vec<FindingRow>,
+    /// True when both were read through and hold the same entries with the same data.
+    pub identical: bool,
+}
+
+impl ComparisonView {
+    /// The view of `c` between files named `first` and `second`, `cap` rows per kind.
+    pub fn new(c: &Comparison, first: &str, second: &str, cap: usize) -> Self {
+        let rows = |sides: &[Side]| sides.iter().take(cap).map(SideRow::from).collect();
+        ComparisonView {
+            first: first.to_string(),
+            second: second.to_string(),
+            added: c.added.len() as u64,
+            removed: c.removed.len() as u64,
+            changed: c.changed.len() as u64,
+            same: c.same,
+            added_rows: rows(&c.added),
+            removed_rows: rows(&c.removed),
+            changed_rows: c
+                .changed
+                .iter()
+                .take(cap)
+                .map(|(a, b)| (a.into(), b.into()))
+                .collect(),
+            findings_first: c.findings_first.iter().map(FindingRow::from).collect(),
+            findings_second: c.findings_second.iter().map(FindingRow::from).collect(),
+            identical: c.identical(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "catalogue_tests.rs"]
+mod tests;

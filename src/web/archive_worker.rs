@@ -1,0 +1,392 @@
+//! The worker's data file work: verify and list a `File` in slices (keeping a compact
+//! catalogue of its entries and sending pages of it), preview one entry, plan and write a
+//! rewrite of its entry paths (to the origin private file system through a sync access
+//! handle, or to a `Blob` built from parts when that is missing), and compare two files.
+
+use std::cell::RefCell;
+use std::io::{self, BufWriter, Read};
+
+use js_sys::Array;
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File};
+
+use crate::archive::catalogue::{entry_bytes, hex_view, Catalogue, ComparisonView};
+use crate::archive::compare::compare;
+use crate::archive::repackage::{plan, repackage};
+use crate::archive::Direction;
+use crate::formats::data_file::{list, Content, ListOptions, WalkOptions};
+use crate::protocol::archive::{
+    ArchiveAnswer, ArchiveOp, PlanView, PreviewBody, Storage, COMPARE_ROWS, HEX_BYTES,
+    MAX_THUMBNAIL,
+};
+use crate::protocol::{JobId, ProgressThrottle, Response, SLICE_LEN};
+
+use super::blob_reader::BlobReader;
+use super::opfs;
+use super::post::post;
+
+thread_local! {
+    /// The last listing, for the entry table's pages.
+    static CATALOGUE: RefCell<Option<Catalogue>> = const { RefCell::new(None) };
+}
+
+/// Media type of a data file download.
+const TGZ: &str = "application/gzip";
+
+/// Runs `op` and posts its answers, then `Finished` or `Failed` (a rewrite does so once
+/// its asynchronous writing is done).
+pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ArchiveOp, files: &[File]) {
+    let outcome = match op {
+        ArchiveOp::Repackage { direction, name } => match files.first() {
+            Some(file) => {
+                let (scope, file) = (scope.clone(), file.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let outcome = rewrite(&scope, job, &file, direction, name).await;
+                    finish(&scope, job, outcome);
+                });
+                return;
+            }
+            None => Err(missing(0)),
+        },
+        ArchiveOp::List { hash } => first(files).and_then(|f| list_file(scope, job, f, hash)),
+        ArchiveOp::Entries { start, count } => entries(scope, job, start, count),
+        ArchiveOp::Preview { index } => first(files).and_then(|f| preview(scope, job, f, index)),
+        ArchiveOp::Plan { direction } => {
+            first(files).and_then(|f| plan_file(scope, job, f, direction))
+        }
+        ArchiveOp::Compare => compare_files(scope, job, files),
+    };
+    finish(scope, job, outcome);
+}
+
+fn finish(scope: &DedicatedWorkerGlobalScope, job: JobId, outcome: Result<(), String>) {
+    match outcome {
+        Ok(()) => post(scope, &Response::Finished { job }, None),
+        Err(message) => post(scope, &Response::Failed { job, message }, None),
+    }
+}
+
+fn answer(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    answer: ArchiveAnswer,
+    blob: Option<&Blob>,
+) {
+    post(scope, &Response::Archive { job, answer }, blob);
+}
+
+fn missing(index: usize) -> String {
+    format!("file {index} was not sent with the request; open the file again")
+}
+
+fn first(files: &[File]) -> Result<&File, String> {
+    files.first().ok_or_else(|| missing(0))
+}
+
+/// A reader that reports how far it has read, about once a percent.
+struct Progress<'a, R> {
+    inner: R,
+    done: u64,
+    throttle: ProgressThrottle,
+    report: Box<dyn FnMut(u64) + 'a>,
+}
+
+impl<R: Read> Read for Progress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        if self.throttle.due(self.done) {
+            (self.report)(self.done);
+        }
+        Ok(n)
+    }
+}
+
+/// Reads `file` in slices, posting progress labelled `stage`.
+fn reading<'a>(
+    scope: &'a DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    stage: String,
+) -> Result<Progress<'a, BlobReader>, String> {
+    let name = file.name();
+    let inner =
+        BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
+    let total = inner.size();
+    let report = move |done: u64| {
+        let stage = stage.clone();
+        post(
+            scope,
+            &Response::Progress {
+                job,
+                file: 0,
+                done,
+                total,
+                stage,
+            },
+            None,
+        );
+    };
+    Ok(Progress {
+        inner,
+        done: 0,
+        throttle: ProgressThrottle::new(total),
+        report: Box::new(report),
+    })
+}
+
+fn list_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    hash: bool,
+) -> Result<(), String> {
+    CATALOGUE.with(|c| *c.borrow_mut() = None);
+    let name = file.name();
+    let what = if hash {
+        "Verifying, listing and hashing"
+    } else {
+        "Verifying and listing"
+    };
+    let source = reading(scope, job, file, format!("{what} {name}"))?;
+    let size = source.inner.size();
+    let mut catalogue = Catalogue::new();
+    let options = ListOptions {
+        hash,
+        walk: WalkOptions::default(),
+    };
+    let listing = list(source, options, &mut |e| catalogue.add(e));
+    let view = catalogue.view(&name, size, hash, &listing);
+    CATALOGUE.with(|c| *c.borrow_mut() = Some(catalogue));
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Listed {
+            view: Box::new(view),
+        },
+        None,
+    );
+    Ok(())
+}
+
+fn entries(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    start: usize,
+    count: usize,
+) -> Result<(), String> {
+    let (total, rows) = CATALOGUE
+        .with(|c| c.borrow().as_ref().map(|c| (c.len(), c.page(start, count))))
+        .ok_or("the listing is gone (the worker was restarted): press Read it again")?;
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Entries { start, total, rows },
+        None,
+    );
+    Ok(())
+}
+
+fn preview(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    index: u64,
+) -> Result<(), String> {
+    let photo = CATALOGUE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|c| c.page(index as usize, 1).first().is_some_and(|r| r.photo))
+    });
+    let limit = if photo { MAX_THUMBNAIL } else { HEX_BYTES };
+    let source = reading(scope, job, file, format!("Reading entry {}", index + 1))?;
+    let entry = entry_bytes(source, index, limit)?;
+    let content = Content::of(&entry.bytes[..entry.bytes.len().min(512)]);
+    let whole = entry.bytes.len() as u64 == entry.size;
+    let (body, blob) = match content {
+        Content::Jpeg | Content::Png if whole => {
+            let mime = if content == Content::Jpeg {
+                "image/jpeg"
+            } else {
+                "image/png"
+            };
+            let blob = super::download::blob_from_bytes(&entry.bytes, mime)
+                .map_err(|e| super::js_error_text(&e))?;
+            (PreviewBody::Photo { mime: mime.into() }, Some(blob))
+        }
+        _ => {
+            let shown = &entry.bytes[..entry.bytes.len().min(HEX_BYTES as usize)];
+            (
+                PreviewBody::Hex {
+                    text: hex_view(shown),
+                    shown: shown.len() as u64,
+                },
+                None,
+            )
+        }
+    };
+    let (path, size) = (entry.path, entry.size);
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Preview {
+            index,
+            path,
+            size,
+            body,
+        },
+        blob.as_ref(),
+    );
+    Ok(())
+}
+
+fn plan_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    direction: Direction,
+) -> Result<(), String> {
+    let source = reading(
+        scope,
+        job,
+        file,
+        format!("Finding the names to rewrite in {}", file.name()),
+    )?;
+    let plan = plan(source, direction, WalkOptions::default());
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Plan {
+            plan: PlanView::new(&plan, direction),
+        },
+        None,
+    );
+    Ok(())
+}
+
+fn compare_files(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    files: &[File],
+) -> Result<(), String> {
+    let (a, b) = match files {
+        [a, b, ..] => (a, b),
+        _ => return Err(missing(1)),
+    };
+    let stage = format!("Comparing {} with {}", a.name(), b.name());
+    let first = reading(scope, job, a, stage)?;
+    let second =
+        BlobReader::new(b.clone().into(), SLICE_LEN).map_err(|e| format!("{}: {e}", b.name()))?;
+    let comparison = compare(first, second, WalkOptions::default());
+    let view = ComparisonView::new(&comparison, &a.name(), &b.name(), COMPARE_ROWS);
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Compared {
+            view: Box::new(view),
+        },
+        None,
+    );
+    Ok(())
+}
+
+/// Writes `file` again with its entry paths renamed, to OPFS (or a `Blob` from parts),
+/// and posts it for download as `name`.
+async fn rewrite(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    direction: Direction,
+    name: String,
+) -> Result<(), String> {
+    let stage = format!("Writing {name}");
+    let source = reading(scope, job, file, stage)?;
+    let (blob, outcome, storage, note) = match opfs::open(scope).await {
+        Ok(target) => {
+            let writer = opfs::Writer::new(target.access.clone());
+            let written = repackage(source, writer, direction, WalkOptions::default());
+            let outcome = match written.and_then(|(w, o)| opfs::close(w).map(|()| o)) {
+                Ok(outcome) => outcome,
+                Err(message) => {
+                    target.discard();
+                    return Err(message);
+                }
+            };
+            (target.file().await?, outcome, Storage::Opfs, None)
+        }
+        Err(reason) => {
+            let parts = BufWriter::with_capacity(opfs::Writer::BUF, Parts::default());
+            let (parts, outcome) = repackage(source, parts, direction, WalkOptions::default())?;
+            let parts = parts.into_inner().map_err(|e| e.into_error().to_string())?;
+            (parts.blob()?, outcome, Storage::Memory, Some(reason))
+        }
+    };
+    let (entries, renamed) = (outcome.entries, outcome.renamed);
+    answer(
+        scope,
+        job,
+        ArchiveAnswer::Repackaged {
+            entries,
+            renamed,
+            storage,
+            note,
+        },
+        None,
+    );
+    let size = blob.size() as u64;
+    let output = Response::Output {
+        job,
+        name,
+        mime: TGZ.into(),
+        size,
+    };
+    post(scope, &output, Some(&blob));
+    Ok(())
+}
+
+/// Written bytes gathered as JS `Uint8Array` parts (each write one part: wrap it in a
+/// `BufWriter`), folded into a `Blob` every 64 MiB so the browser may keep them on disk.
+#[derive(Default)]
+struct Parts {
+    parts: Vec<js_sys::Uint8Array>,
+    folded: Option<Blob>,
+    pending: usize,
+}
+
+impl Parts {
+    const FOLD: usize = 64 << 20;
+
+    fn fold(&mut self, mime: &str) -> Result<Blob, String> {
+        let array = Array::new();
+        if let Some(b) = self.folded.take() {
+            array.push(&b);
+        }
+        for p in self.parts.drain(..) {
+            array.push(&p);
+        }
+        self.pending = 0;
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        Blob::new_with_blob_sequence_and_options(&array, &options)
+            .map_err(|e| super::js_error_text(&e))
+    }
+
+    /// The whole written stream as one `Blob`.
+    fn blob(mut self) -> Result<Blob, String> {
+        self.fold(TGZ)
+    }
+}
+
+impl io::Write for Parts {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.parts.push(js_sys::Uint8Array::from(data));
+        self.pending += data.len();
+        if self.pending >= Self::FOLD {
+            self.folded = Some(self.fold("").map_err(io::Error::other)?);
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
