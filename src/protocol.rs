@@ -6,6 +6,10 @@
 //! [`Response`] messages; a download travels as `{ response: Response::Output, blob: Blob }`.
 //! To cancel, the app terminates the worker and starts a fresh one.
 
+mod clock;
+
+pub use clock::{ClockAnswer, ClockOp, USER_PAGE};
+
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "bench")]
@@ -55,6 +59,13 @@ pub enum Request {
         /// What to do.
         op: CsvOp,
     },
+    /// Work on the time clock's file set the worker holds.
+    Clock {
+        /// The job this request starts.
+        job: JobId,
+        /// What to do.
+        op: ClockOp,
+    },
     /// Run `op` over the file sent beside this request `runs` times (read from its `Blob`
     /// in slices, as a user's file is) and report the best time. Bench builds only.
     #[cfg(feature = "bench")]
@@ -75,6 +86,7 @@ impl Request {
             Request::Inspect { job } | Request::Rename { job, .. } | Request::Csv { job, .. } => {
                 *job
             }
+            Request::Clock { job, .. } => *job,
             #[cfg(feature = "bench")]
             Request::Bench { job, .. } => *job,
         }
@@ -127,6 +139,13 @@ pub enum Response {
         /// What the workbook says now.
         answer: CsvAnswer,
     },
+    /// The answer to a [`Request::Clock`] (a `Blob` travels beside `Converted`).
+    Clock {
+        /// The job this belongs to.
+        job: JobId,
+        /// What the clock set says.
+        answer: ClockAnswer,
+    },
     /// The figure of a `Request::Bench` (bench builds only).
     #[cfg(feature = "bench")]
     Benched {
@@ -158,6 +177,7 @@ impl Response {
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
             | Response::Csv { job, .. }
+            | Response::Clock { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
             #[cfg(feature = "bench")]

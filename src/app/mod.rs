@@ -1,6 +1,7 @@
 //! The Leptos app: one page, a start screen and three workflows. It renders and routes;
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
+mod clock;
 mod csv;
 mod files;
 mod progress;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub notice: RwSignal<Option<Notice>>,
     /// The CSV workbench.
     pub csv: csv::CsvState,
+    /// The time clock screen.
+    pub clock: clock::ClockState,
 }
 
 thread_local! {
@@ -101,6 +104,7 @@ impl AppState {
             job: RwSignal::new(None),
             notice: RwSignal::new(None),
             csv: csv::CsvState::new(),
+            clock: clock::ClockState::new(),
         }
     }
 
@@ -229,6 +233,7 @@ impl AppState {
         self.notice.set(None);
         self.workflow.set(None);
         self.csv.clear();
+        self.clock.clear();
     }
 
     /// Sends a CSV operation that answers at once (no progress bar).
@@ -343,6 +348,7 @@ impl AppState {
 
     fn restart_worker(self) {
         mark_worker_ready(false);
+        self.clock.opened.set(Vec::new()); // the new worker holds no clock set
         if let Err(e) = self.client().cancel() {
             self.say(
                 "error",
@@ -365,6 +371,7 @@ impl AppState {
             #[cfg(feature = "bench")]
             Response::Benched { .. } => {}
             Response::Csv { answer, .. } => self.on_csv_answer(answer),
+            Response::Clock { answer, .. } => self.on_clock_answer(answer, blob),
             Response::Progress {
                 job,
                 done,
@@ -446,6 +453,9 @@ impl AppState {
             {
                 self.csv_open(e.index);
             }
+        }
+        if self.workflow.get_untracked() == Some(Workflow::TimeClock) {
+            self.clock_sync();
         }
         if self.workflow.get_untracked().is_none() {
             // Still on the start screen: say why each file was not taken, and let the next

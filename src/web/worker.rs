@@ -109,6 +109,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         #[cfg(feature = "bench")]
         Request::Bench { op, runs, .. } => super::bench_worker::run(job, op, runs, &files),
         Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
+        Request::Clock { op, .. } => super::clock_worker::handle(scope, job, op, &files),
     };
     match outcome {
         Ok(()) => post(scope, &Response::Finished { job }, None),
