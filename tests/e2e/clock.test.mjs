@@ -1,0 +1,172 @@
+// End-to-end: a time clock's USB files in Debian's Chromium, as an administrator uses them:
+// a user.dat and a damaged attendance log dropped together, names joined, filters, the
+// repaired log, the users converted for BioStar and checked in the workbench.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fixture, openApp, startBrowser, startSite } from './helpers.mjs';
+
+let site;
+let b;
+
+before(async () => {
+  site = await startSite();
+  b = await startBrowser();
+});
+
+after(async () => {
+  await b?.browser.close();
+  site?.server.close();
+});
+
+const LOG_D = 'attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat';
+
+/** One 72-byte user.dat record (layout: ../shared/docs/formats.md section 3). */
+function record72({ uid, password = '', name, card = 0, userId }) {
+  const r = Buffer.alloc(72, 0);
+  r.writeUInt16LE(uid, 0);
+  r.write(password, 3, 8, 'utf8');
+  r.write(name, 11, 24, 'utf8');
+  r.writeUInt32LE(card, 35);
+  r[39] = 1;
+  r.write(userId, 48, 24, 'utf8');
+  return r;
+}
+
+// Three users whose IDs punch in sample D, then an empty slot.
+const USER_DAT = Buffer.concat([
+  record72({ uid: 1, name: 'Ann', userId: '730004', password: '1234' }),
+  record72({ uid: 2, name: 'Bob', userId: '710016', card: 5001 }),
+  record72({ uid: 3, name: 'Zoë Lindqvist', userId: '710011' }),
+  Buffer.alloc(72, 0),
+]);
+
+/** One 608-byte template.dat record: size, uid, finger, valid flag, then template bytes. */
+function template608(uid, finger) {
+  const r = Buffer.alloc(608, 0x5a);
+  r.writeUInt16LE(602, 0);
+  r.writeUInt16LE(uid, 2);
+  r[4] = finger;
+  r[5] = 1;
+  return r;
+}
+
+// Bob's fingers 0 and 5, and a finger of uid 40, whom user.dat does not have.
+const TEMPLATES = Buffer.concat([template608(2, 0), template608(2, 5), template608(40, 1)]);
+
+async function downloadOf(page, testId) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
+const countIs = (page, text) => page.waitForFunction(
+  (t) => document.querySelector('[data-testid=punch-count]')?.textContent === t, text);
+
+describe('the time clock screen', () => {
+  test('joins names, filters, repairs the log and sends the users to the workbench', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const t0 = Date.now();
+    const n0 = site.received.length;
+    const log = fixture(LOG_D);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: USER_DAT },
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: log },
+      { name: 'template.dat', mimeType: 'application/octet-stream', buffer: TEMPLATES },
+    ]);
+    await page.getByTestId('clock').waitFor();
+    await page.getByTestId('user-table').waitFor();
+    await page.locator('[data-testid=punch-row]').first().waitFor();
+
+    // user.dat: the record size and why, every user, empty slots counted.
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users, 1 empty slots .*72-byte records/);
+    assert.match(await page.getByTestId('record-why').innerText(), /divides by 72 only/);
+    assert.equal(await page.locator('[data-testid=user-table] tbody tr').count(), 3);
+    const bob = page.locator('tr[data-user-id="710016"]');
+    assert.match(await bob.innerText(), /2\s+710016\s+Bob\s+user\s+no\s+none\s+5001\s+1/);
+    // The password only on request.
+    assert.equal(await page.getByTestId('password').count(), 0);
+    await page.locator('tr[data-user-id="730004"]').getByTestId('show-password').click();
+    assert.equal(await page.getByTestId('password').innerText(), '1234');
+
+    // Another code page decodes the names again at once; UTF-8 reads them back.
+    await page.getByTestId('code-page').selectOption('windows-1252');
+    await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('ZoÃ«'));
+    await page.getByTestId('code-page').selectOption('UTF-8');
+    await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('Zoë'));
+
+    // The punch table: damage in its place, names joined by user ID.
+    await countIs(page, '15 row(s)');
+    assert.equal(await page.locator('[data-testid=punch-row][data-user-id="730004"] [data-testid=punch-name]').innerText(), 'Ann');
+    assert.equal(await page.locator('[data-testid=punch-row][data-user-id="710011"] [data-testid=punch-name]').innerText(), 'Zoë Lindqvist');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /15 lines: 4 punches, 11 damaged lines/);
+    assert.match(await page.getByTestId('punch-ids-without-user').innerText(), /: 1: ZZ$/);
+
+    // Templates per user, and what does not link.
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 records\)$/);
+    assert.match(await page.getByTestId('users-without-templates').innerText(), /: 2: uid 1 \(730004\), uid 3 \(710011\)$/);
+    const owners = await page.locator('[data-testid=template-table] tbody tr').allInnerTexts();
+    assert.deepEqual(owners.map((t) => t.replace(/\s+/g, ' ').trim()), [
+      '2 710016 Bob 0: 602 bytes, valid; 5: 602 bytes, valid',
+      '40 no user in user.dat 1: 602 bytes, valid',
+    ]);
+
+    // Filters: a user by name, then the damaged lines alone with their line numbers.
+    await page.getByTestId('punch-user').fill('bob');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '1 row(s)');
+    assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['710016']);
+    await page.getByTestId('punch-user').fill('');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '15 row(s)');
+    await page.getByTestId('punch-damaged').check();
+    await countIs(page, '11 row(s)');
+    const lines = await page.locator('[data-testid=damaged-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.line)));
+    assert.deepEqual(lines, [4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    assert.match(await page.locator('[data-testid=damaged-row]').first().innerText(), /Line 4 \(byte \d+\): a record from erased flash/);
+
+    // Repair: the damaged lines go, the good ones are copied byte for byte.
+    const repaired = await downloadOf(page, 'download-repaired');
+    assert.equal(repaired.name, '1_attlog.dat');
+    const kept = log.toString('latin1').split(/(?<=\n)/).filter((_, i) => [0, 1, 2, 11].includes(i));
+    assert.deepEqual(repaired.bytes, Buffer.from(kept.join(''), 'latin1'));
+    assert.match(await page.getByTestId('repaired').innerText(), /Kept 4 line\(s\); left out 11 damaged/);
+    // Nothing left out: the file as it came.
+    await page.getByTestId('keep-damaged').check();
+    const same = await downloadOf(page, 'download-repaired');
+    assert.deepEqual(same.bytes, log);
+
+    // user.dat: what 28-byte records cannot hold, per user; the file as read written back.
+    await page.getByTestId('write-record').selectOption('28');
+    await page.getByTestId('check-fit').click();
+    await page.getByTestId('fit-findings').waitFor();
+    assert.match(await page.getByTestId('fit-findings').innerText(), /^uid 3 \(710011\): the name "Zoë Lindqvist" takes 14 bytes in UTF-8; the clock holds 8$/);
+    await page.getByTestId('write-record').selectOption('72');
+    const written = await downloadOf(page, 'write-user-dat');
+    assert.equal(written.name, 'user.dat');
+    assert.deepEqual(written.bytes, USER_DAT, 'an unmodified user.dat is written back byte for byte');
+
+    // The users to BioStar, and the CSV in the workbench: every row passes.
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('converted').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /clock_users_biostar\.csv/);
+    await page.getByTestId('converted-to-workbench').click();
+    await page.getByTestId('workbench').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '3');
+    const total = async (id) => Number(await page.getByTestId(`total-${id}`).locator('dd').innerText());
+    assert.deepEqual([await total('rows'), await total('valid'), await total('errors')], [3, 3, 0]);
+
+    // Back on the clock: the workbench's rows become the users, uids kept.
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('from-workbench').click();
+    await page.getByTestId('from-csv').waitFor();
+    assert.match(await page.getByTestId('from-csv').innerText(), /0 added, 0 updated, 3 in all/);
+    assert.match(await page.locator('tr[data-user-id="710016"]').innerText(), /^2\s+710016\s+Bob/);
+
+    assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
+    const outside = b.requests.filter((r) => !r.url.startsWith('http://127.0.0.1:') && !r.url.startsWith('blob:'));
+    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+    assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
