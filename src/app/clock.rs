@@ -287,6 +287,18 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
     view! {
         <section class="clock" data-testid="clock" aria-label="Time clock files">
             <FolderPicker state=state />
+            {move || {
+                let idle = state.job.with(|j| j.is_none());
+                let has_clock_files = state.entries.with(|e| e.iter().any(|x| x.workflow() == Some(Workflow::TimeClock)));
+                (idle && has_clock_files && clock.view.with(|v| v.is_none())).then(|| view! {
+                    <p class="action">
+                        <button type="button" class="button primary" data-testid="open-set"
+                            on:click=move |_| { clock.opened.set(Vec::new()); state.clock_sync(); }>
+                            "Open these clock files as one set"
+                        </button>
+                    </p>
+                })
+            }}
             {move || clock.view.get().map(|v| view! {
                 <SetPanel view=v.clone() />
                 {v.users.clone().map(|u| view! { <users::UsersPanel state=state file=u /> })}

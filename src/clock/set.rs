@@ -51,6 +51,8 @@ pub struct ClockSet {
     pub(super) templates: Vec<(String, TemplateList)>,
     pub(super) notes: Vec<String>,
     pub(super) filtered: Option<super::table::Filtered>,
+    /// User ID (trimmed) -> name, for joining names to punches.
+    pub(super) names: std::collections::HashMap<String, String>,
 }
 
 /// What the page shows of the `user.dat` (the users come in pages).
@@ -297,7 +299,9 @@ impl ClockSet {
                     forced: None,
                     from_csv: None,
                 };
-                self.users.replace(held).map(|h| h.name)
+                let old = self.users.replace(held).map(|h| h.name);
+                self.users_changed();
+                old
             }
             FileKind::ZkAttlog => {
                 let log = read_attlog_bytes(&bytes);
@@ -344,6 +348,15 @@ impl ClockSet {
             held.forced = record;
             held.from_csv = None;
         }
+        self.users_changed();
+    }
+
+    /// Joins names afresh and forgets filtered punches (a name filter may match others).
+    fn users_changed(&mut self) {
+        let names = (self.users().iter())
+            .map(|u| (u.user_id.trim().to_string(), u.name.clone()))
+            .collect();
+        self.names = names;
         self.filtered = None;
     }
 
@@ -486,28 +499,38 @@ impl ClockSet {
     pub fn users_from_csv(&mut self, book: &Workbook, record: u64) -> Vec<UserNote> {
         let encoding = self.encoding();
         let made = users_from_workbook(book, self.users(), record, encoding);
+        let csv = book.name();
         let summary = format!(
-            "Users from {}: {} added, {} updated, {} in all.",
-            book.view().name,
+            "Users from {csv}: {} added, {} updated, {} in all.",
             made.added,
             made.updated,
             made.users.len()
         );
-        let held = self.users.get_or_insert_with(|| HeldUsers {
-            name: "user.dat".into(),
-            bytes: Vec::new(),
-            file: read_users(&[], &UserReadOptions::default()),
-            forced: None,
-            from_csv: None,
+        let held = self.users.get_or_insert_with(|| {
+            let mut file = read_users(&[], &UserReadOptions::default());
+            file.record = record;
+            file.why =
+                format!("no user.dat in the set: {record}-byte records for the users of {csv}");
+            HeldUsers {
+                name: "user.dat".into(),
+                bytes: Vec::new(),
+                file,
+                forced: None,
+                from_csv: None,
+            }
         });
         held.file.users = made.users;
         held.from_csv = Some(summary);
-        self.filtered = None;
+        self.users_changed();
+        let uid_of = |id: &str| {
+            let user = self.users().iter().find(|u| u.user_id.trim() == id.trim());
+            user.map_or(0, |u| u.uid)
+        };
         (made.notes.into_iter())
             .map(|n| UserNote {
-                uid: 0,
-                user_id: n.user_id,
+                uid: uid_of(&n.user_id),
                 notes: n.reasons,
+                user_id: n.user_id,
             })
             .collect()
     }

@@ -2,8 +2,6 @@
 //! user, date range and status, or the damaged lines alone. Nothing is copied per punch:
 //! an unfiltered page is found by binary search, a filter keeps one index per match.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::formats::zk_attlog::{pack_time, status_label, verify_label, DamagedLine, Punch};
@@ -135,13 +133,6 @@ fn line_text(file: &[u8], offset: u64) -> String {
 }
 
 impl ClockSet {
-    /// A user ID -> name map of the users held.
-    fn names(&self) -> HashMap<String, String> {
-        (self.users().iter())
-            .map(|u| (u.user_id.trim().to_string(), u.name.clone()))
-            .collect()
-    }
-
     /// The punches `filter` lets through (computed once per filter).
     fn filtered(&mut self, filter: &PunchFilter) -> &Filtered {
         if self.filtered.as_ref().is_none_or(|f| &f.filter != filter) {
@@ -159,7 +150,7 @@ impl ClockSet {
             .next();
         let (from, to) = (from.ok().flatten(), to.ok().flatten());
         let wanted = filter.user.trim().to_lowercase();
-        let names = self.names();
+        let names = &self.names;
         let Some((log, file)) = self.log() else {
             return Filtered {
                 filter: filter.clone(),
@@ -167,12 +158,14 @@ impl ClockSet {
                 note,
             };
         };
-        let matches = |p: &Punch| {
+        let user_ok = |p: &Punch| {
             let id = String::from_utf8_lossy(p.id(file));
-            let user_ok = wanted.is_empty()
-                || id.trim().eq_ignore_ascii_case(&wanted)
-                || (names.get(id.trim())).is_some_and(|n| n.to_lowercase().contains(&wanted));
-            user_ok
+            let id = id.trim();
+            id.eq_ignore_ascii_case(&wanted)
+                || (names.get(id)).is_some_and(|n| n.to_lowercase().contains(&wanted))
+        };
+        let matches = |p: &Punch| {
+            (wanted.is_empty() || user_ok(p))
                 && from.is_none_or(|f| p.time >= f)
                 && to.is_none_or(|t| p.time <= t)
                 && filter.status.is_none_or(|s| p.status == s)
@@ -257,7 +250,7 @@ impl ClockSet {
         let Some((log, file)) = self.log() else {
             return Vec::new();
         };
-        let names = self.names();
+        let names = &self.names;
         let row_of = |(i, item): (usize, Item)| match item {
             Item::Damaged(d) => damaged_row(start + i, &log.damaged[d], file),
             Item::Punch(p) => {

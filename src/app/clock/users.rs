@@ -47,7 +47,7 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
                         let record = input_value(&ev).parse().ok();
                         reread(record, enc_for_size.clone());
                     }>
-                        <option value="" selected=forced.is_none()>{format!("judged from the file ({record})")}</option>
+                        <option value="" selected=forced.is_none()>{if forced.is_none() { format!("judged from the file ({record})") } else { "judged from the file".to_string() }}</option>
                         <option value="72" selected=forced == Some(72)>"72 bytes (color-screen clocks)"</option>
                         <option value="28" selected=forced == Some(28)>"28 bytes (black-and-white clocks)"</option>
                     </select>

@@ -253,3 +253,27 @@ fn a_second_log_replaces_the_first_and_says_so() {
     set.add("notes.txt", FileKind::Unknown, b"hello".to_vec());
     assert!(set.view().notes[1].contains("not a clock file"));
 }
+
+#[test]
+fn users_from_a_csv_alone_join_names_and_say_what_does_not_fit() {
+    let mut set = ClockSet::new();
+    set.add("1_attlog.dat", FileKind::ZkAttlog, zk_sample(D));
+    let sheet = "user_id,name,csn\r\n730004,Ann Long Name,\r\nabc,Bob,\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    let notes = set.users_from_csv(&book, 28);
+    let who: Vec<(u32, &str)> = notes.iter().map(|n| (n.uid, n.user_id.as_str())).collect();
+    assert_eq!(who, [(1, "730004"), (2, "abc")], "{notes:?}");
+    assert!(notes[0].notes[0].contains("takes 13 bytes"), "{notes:?}");
+    let view = set.view().users.unwrap();
+    assert_eq!((view.record, view.users, view.size), (28, 2, 0));
+    assert!(
+        view.why.starts_with("no user.dat in the set"),
+        "{}",
+        view.why
+    );
+    let first = page(&mut set, 0, 1, PunchFilter::default());
+    assert_eq!(
+        first.rows[0].name, "Ann Long Name",
+        "names joined from the new users"
+    );
+}
