@@ -169,4 +169,47 @@ describe('the time clock screen', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('a log of 300,000 lines: only the visible rows are in the page, in file order, filtered in the worker', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const two = (n) => String(n).padStart(2, '0');
+    const lines = [];
+    for (let i = 1; i <= 300_000; i++) {
+      if (i % 30_000 === 0) {
+        lines.push('ZZZZZZZZZZ\t2047-02-30 19:13:30\t1\t90\t90\t1515870810\n');
+        continue;
+      }
+      const s = i % 86_400;
+      const time = `2021-03-${two(1 + Math.floor(i / 86_400))} ${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+      lines.push(`${String(i).padStart(9)}\t${time}\t1\t0\t1\t0\n`);
+    }
+    await page.getByTestId('file-input').first().setInputFiles({ name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: Buffer.from(lines.join('')) });
+    await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
+    await countIs(page, '300000 row(s)');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /300000 lines: 299990 punches, 10 damaged lines/);
+    const inDom = await page.locator('.punch-grid .grid-row').count();
+    assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
+
+    // Row 150,000 is line 150,001; row 89,999 is the damaged line 90,000.
+    await page.getByTestId('punch-grid').evaluate((g) => { g.scrollTop = 150_000 * 34; g.dispatchEvent(new Event('scroll')); });
+    const row = page.locator('.grid-row[data-row="150000"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-user-id'), '150001');
+    assert.ok((await page.locator('.punch-grid .grid-row').count()) < 200);
+    await page.getByTestId('punch-grid').evaluate((g) => { g.scrollTop = 89_990 * 34; g.dispatchEvent(new Event('scroll')); });
+    await page.locator('.grid-row[data-row="89999"][data-line="90000"]').waitFor();
+
+    // Filters run in the worker over every punch.
+    await page.getByTestId('punch-user').fill('150001');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '1 row(s)');
+    await page.getByTestId('punch-user').fill('');
+    await page.getByTestId('punch-user').press('Enter');
+    await page.getByTestId('punch-damaged').check();
+    await countIs(page, '10 row(s)');
+    const damaged = await page.locator('[data-testid=damaged-row]').evaluateAll((r) => r.map((x) => Number(x.dataset.line)));
+    assert.deepEqual(damaged, Array.from({ length: 10 }, (_, i) => (i + 1) * 30_000));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

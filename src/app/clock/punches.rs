@@ -156,7 +156,7 @@ fn PunchLine(row: PunchRow) -> impl IntoView {
     if !row.damage.is_empty() {
         let note = format!("Line {} (byte {}): {}", row.line, row.offset, row.damage);
         return view! {
-            <div class="grid-row errors damaged" role="row" data-testid="damaged-row" data-line=row.line.to_string()>
+            <div class="grid-row errors damaged" role="row" data-testid="damaged-row" data-row=row.row.to_string() data-line=row.line.to_string()>
                 <span class="cell line" role="gridcell">{row.offset.to_string()}</span>
                 <span class="cell wide" role="gridcell" title=row.text.clone()><code>{row.text.clone()}</code></span>
                 <span class="cell wide" role="gridcell" title=note.clone()>{note.clone()}</span>
@@ -167,7 +167,7 @@ fn PunchLine(row: PunchRow) -> impl IntoView {
     let note = if row.duplicate { "exact duplicate" } else { "" };
     let id = row.user_id.clone();
     view! {
-        <div class="grid-row" class:duplicate=row.duplicate role="row" data-testid="punch-row" data-user-id=id>
+        <div class="grid-row" class:duplicate=row.duplicate role="row" data-testid="punch-row" data-row=row.row.to_string() data-user-id=id>
             <span class="cell line" role="gridcell">{row.offset.to_string()}</span>
             <span class="cell" role="gridcell">{row.user_id}</span>
             <span class="cell" role="gridcell" data-testid="punch-name">{row.name}</span>
