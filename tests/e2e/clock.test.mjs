@@ -93,6 +93,14 @@ describe('the time clock screen', () => {
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('ZoÃ«'));
     await page.getByTestId('code-page').selectOption('UTF-8');
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('Zoë'));
+    // The record size overridden: 288 bytes as 28-byte records leave 8 bytes cut off.
+    const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
+    await page.getByTestId('record-size').selectOption('28');
+    await why('28-byte records, chosen by you');
+    assert.match(await page.getByTestId('user-problems').innerText(), /Byte 280: the last record is cut off \(8 of 28 bytes\)/);
+    await page.getByTestId('record-size').selectOption('');
+    await why('divides by 72 only');
+    await page.locator('tr[data-user-id="710011"]').waitFor();
 
     // The punch table: damage in its place, names joined by user ID.
     await countIs(page, '15 row(s)');
@@ -118,6 +126,15 @@ describe('the time clock screen', () => {
     await page.getByTestId('punch-user').fill('');
     await page.getByTestId('punch-user').press('Enter');
     await countIs(page, '15 row(s)');
+    await page.getByTestId('punch-from').fill('2020-11-04');
+    await countIs(page, '3 row(s)');
+    await page.getByTestId('punch-to').fill('2020-11-03');
+    await countIs(page, '0 row(s)');
+    await page.getByTestId('punch-from').fill('');
+    await countIs(page, '1 row(s)');
+    assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['ZZ']);
+    await page.getByTestId('punch-to').fill('');
+    await countIs(page, '15 row(s)');
     await page.getByTestId('punch-damaged').check();
     await countIs(page, '11 row(s)');
     const lines = await page.locator('[data-testid=damaged-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.line)));
@@ -130,6 +147,17 @@ describe('the time clock screen', () => {
     const kept = log.toString('latin1').split(/(?<=\n)/).filter((_, i) => [0, 1, 2, 11].includes(i));
     assert.deepEqual(repaired.bytes, Buffer.from(kept.join(''), 'latin1'));
     assert.match(await page.getByTestId('repaired').innerText(), /Kept 4 line\(s\); left out 11 damaged/);
+    // The punches as CSV, names joined.
+    const csv = await downloadOf(page, 'download-punches-csv');
+    assert.equal(csv.name, '1_attlog_punches.csv');
+    assert.deepEqual(csv.bytes.toString('utf8').split('\r\n'), [
+      '\ufeffuser_id,name,date,time,status,verify,workcode',
+      '730004,Ann,2020-11-04,07:14:03,check-in,fingerprint,0',
+      '710016,Bob,2020-11-04,07:14:06,check-in,fingerprint,0',
+      '710011,Zoë Lindqvist,2020-11-04,07:14:10,check-in,fingerprint,0',
+      'ZZ,,2000-07-09,04:20:15,check-in,verify 255,808452096',
+      '',
+    ]);
     // Nothing left out: the file as it came.
     await page.getByTestId('keep-damaged').check();
     const same = await downloadOf(page, 'download-repaired');
