@@ -4,6 +4,7 @@
 mod clock;
 mod csv;
 mod files;
+mod folder_drop;
 mod progress;
 mod start;
 mod workflows;

@@ -240,4 +240,54 @@ describe('the time clock screen', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('a dropped USB folder opens every file in it, sub-folders included, as one set', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    // Chromium's folder entries are callbacks handing out batches; these hand out one entry
+    // a batch, so the walk must ask again until a batch comes back empty.
+    await page.evaluate(({ users, log, templates }) => {
+      const file = (name, b64) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
+      const entry = (f) => ({ isFile: true, isDirectory: false, name: f.name, file: (ok) => setTimeout(() => ok(f), 0) });
+      const folder = (children) => ({
+        isFile: false,
+        isDirectory: true,
+        createReader: () => {
+          let at = 0;
+          return { readEntries: (ok) => setTimeout(() => ok(children.slice(at, ++at)), 0) };
+        },
+      });
+      const usb = folder([
+        entry(file('user.dat', users)),
+        entry(file('1_attlog.dat', log)),
+        folder([entry(file('template.dat', templates))]),
+      ]);
+      const drop = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => usb }], files: [] } });
+      document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
+    }, { users: USER_DAT.toString('base64'), log: fixture(LOG_D).toString('base64'), templates: TEMPLATES.toString('base64') });
+    await page.getByTestId('clock-templates').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 3);
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /4 punches, 11 damaged lines/);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('dropped files (no folder) open as they are', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.evaluate(({ users, log }) => {
+      const file = (name, b64) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
+      const data = new DataTransfer();
+      data.items.add(file('user.dat', users));
+      data.items.add(file('1_attlog.dat', log));
+      const drop = new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data });
+      document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
+    }, { users: USER_DAT.toString('base64'), log: fixture(LOG_D).toString('base64') });
+    await page.getByTestId('attlog-summary').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 2);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });
