@@ -66,6 +66,8 @@ pub struct ClockState {
     pub filter: RwSignal<PunchFilter>,
     /// The punch table's scroll position in pixels.
     pub scroll_top: RwSignal<f64>,
+    /// The first punch row in view (rows and pixels part past a few hundred thousand rows).
+    pub first_row: RwSignal<usize>,
     /// What the last repair kept and left out.
     pub repaired: RwSignal<Option<RepairCounts>>,
     /// The BioStar CSV made from the users.
@@ -90,6 +92,7 @@ impl ClockState {
             punches: RwSignal::new(None),
             filter: RwSignal::new(PunchFilter::default()),
             scroll_top: RwSignal::new(0.0),
+            first_row: RwSignal::new(0),
             repaired: RwSignal::new(None),
             converted: RwSignal::new(None),
             fit: RwSignal::new(None),
@@ -105,6 +108,7 @@ impl ClockState {
         self.punches.set(None);
         self.filter.set(PunchFilter::default());
         self.scroll_top.set(0.0);
+        self.first_row.set(0);
         self.repaired.set(None);
         self.converted.set(None);
         self.fit.set(None);
@@ -210,7 +214,7 @@ impl AppState {
     /// Asks the worker for the punch rows around the table's scroll position.
     pub fn clock_ensure_punches(self, force: bool) {
         let clock = self.clock;
-        let scroll_top = clock.scroll_top.get_untracked();
+        let scroll_top = clock.first_row.get_untracked() as f64 * ROW_HEIGHT;
         let held = (clock.punches)
             .with_untracked(|p| p.as_ref().map(|p| (p.start, p.rows.len(), p.total)));
         let Some(want_start) = rows_to_ask(scroll_top, held.filter(|_| !force)) else {

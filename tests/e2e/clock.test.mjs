@@ -3,7 +3,9 @@
 // repaired log, the users converted for BioStar and checked in the workbench.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixture, openApp, startBrowser, startSite } from './helpers.mjs';
 
 let site;
@@ -289,5 +291,41 @@ describe('the time clock screen', () => {
     assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  test('a log of 1,100,000 lines (37 million pixels of rows, past what a browser lays out): the scroll range is shared out, and its end shows the last line', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const dir = mkdtempSync(join(tmpdir(), 'bioport-clock-'));
+    const lines = [];
+    for (let i = 1; i <= 1_100_000; i++) lines.push(`${i}\t2021-03-01 08:00:00\t1\t0\t1\t0\n`);
+    writeFileSync(join(dir, '1_attlog.dat'), lines.join(''));
+    try {
+      await page.getByTestId('file-input').first().setInputFiles(join(dir, '1_attlog.dat'));
+      await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
+      await countIs(page, '1100000 row(s)');
+      const grid = page.getByTestId('punch-grid');
+      // The row just under the sticky header.
+      const topRow = () => grid.evaluate((g) => {
+        g.scrollIntoView({ block: 'center' });
+        const box = g.getBoundingClientRect();
+        const head = g.querySelector('.grid-head').getBoundingClientRect();
+        return Number(document.elementFromPoint(box.left + 150, head.bottom + 5)?.closest('.grid-row')?.dataset.row);
+      });
+      await grid.evaluate((g) => { g.scrollTop = g.scrollHeight; g.dispatchEvent(new Event('scroll')); });
+      const last = page.locator('.grid-row[data-row="1099999"]');
+      await last.waitFor();
+      const [lastBox, gridBox] = [await last.boundingBox(), await grid.boundingBox()];
+      assert.ok(lastBox.y + lastBox.height <= gridBox.y + gridBox.height + 1, 'the last line is in view, whole');
+      assert.equal(await last.getAttribute('data-user-id'), '1100000');
+      await grid.evaluate((g) => { g.scrollTop = (g.scrollHeight - g.clientHeight) / 2; g.dispatchEvent(new Event('scroll')); });
+      await page.waitForFunction(() => document.querySelector('.punch-grid .grid-row[data-row="549990"]'));
+      const middle = await topRow();
+      assert.ok(Math.abs(middle - 549_990) < 20, `half way down shows row ${middle}`);
+      assert.ok((await page.locator('.punch-grid .grid-row').count()) < 200);
+      assert.deepEqual(errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await page.close();
+    }
   });
 });

@@ -10,6 +10,38 @@ use crate::protocol::ClockOp;
 
 use super::{checked, input_value, AppState, ROW_HEIGHT};
 
+/// Tallest the grid's body gets: browsers cap an element's height (Firefox near 17.9
+/// million pixels), so past this the scroll bar maps onto the rows in proportion.
+const MAX_BODY_PX: f64 = 15_000_000.0;
+
+/// True when `total` rows are too many to give each its own 34 pixels of scroll.
+fn scaled(total: usize) -> bool {
+    total as f64 * ROW_HEIGHT > MAX_BODY_PX
+}
+
+/// The first row in view at `scroll_top` of a grid whose viewport is `view_px` tall and
+/// whose content (sticky header and body) is `content_px`: the end of the scroll range
+/// shows the last rows whole, however many there are.
+fn first_row(scroll_top: f64, view_px: f64, content_px: f64, total: usize) -> usize {
+    if !scaled(total) {
+        return (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize;
+    }
+    let range = (content_px - view_px).max(1.0);
+    let header = (content_px - MAX_BODY_PX).max(0.0);
+    let in_view = ((view_px - header) / ROW_HEIGHT).floor().max(0.0);
+    let last_first = (total as f64 - in_view).max(0.0);
+    ((scroll_top / range).clamp(0.0, 1.0) * last_first).round() as usize
+}
+
+/// Where the window of rows from `start` sits: at its own place, or (scaled) so that row
+/// `first` is at the top of the view.
+fn window_top(start: usize, first: usize, scroll_top: f64, total: usize) -> f64 {
+    match scaled(total) {
+        false => start as f64 * ROW_HEIGHT,
+        true => scroll_top - first.saturating_sub(start) as f64 * ROW_HEIGHT,
+    }
+}
+
 /// The status codes the filter offers, with their labels.
 const STATUSES: [(u8, &str); 7] = [
     (0, "check-in"),
@@ -26,6 +58,7 @@ impl AppState {
     fn clock_set_filter(self, change: impl FnOnce(&mut PunchFilter)) {
         self.clock.filter.update(change);
         self.clock.scroll_top.set(0.0);
+        self.clock.first_row.set(0);
         if let Some(grid) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id("punch-grid"))
@@ -117,9 +150,19 @@ fn Filters(state: AppState) -> impl IntoView {
 fn PunchGrid(state: AppState) -> impl IntoView {
     let clock = state.clock;
     let total = move || clock.punches.with(|p| p.as_ref().map_or(0, |p| p.total));
+    let total_now = move || {
+        clock
+            .punches
+            .with_untracked(|p| p.as_ref().map_or(0, |p| p.total))
+    };
     let on_scroll = move |ev: leptos::ev::Event| {
         if let Some(el) = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
-            clock.scroll_top.set(f64::from(el.scroll_top()));
+            let top = f64::from(el.scroll_top());
+            let (view, content) = (f64::from(el.client_height()), f64::from(el.scroll_height()));
+            clock
+                .first_row
+                .set(first_row(top, view, content, total_now()));
+            clock.scroll_top.set(top);
             state.clock_ensure_punches(false);
         }
     };
@@ -140,9 +183,12 @@ fn PunchGrid(state: AppState) -> impl IntoView {
                 <span class="cell line" role="columnheader">"Byte"</span>
                 {heads.into_iter().map(|h| view! { <span class="cell" role="columnheader">{h}</span> }).collect_view()}
             </div>
-            <div class="grid-body" style:height=move || format!("{}px", total() as f64 * ROW_HEIGHT)>
+            <div class="grid-body" style:height=move || format!("{}px", (total() as f64 * ROW_HEIGHT).min(MAX_BODY_PX))>
                 {move || clock.punches.get().map(|p| view! {
-                    <div class="grid-window" style:transform=format!("translateY({}px)", p.start as f64 * ROW_HEIGHT)>
+                    <div class="grid-window" style:transform=move || {
+                        let top = window_top(p.start, clock.first_row.get(), clock.scroll_top.get(), p.total);
+                        format!("translateY({top}px)")
+                    }>
                         {p.rows.into_iter().map(|r| view! { <PunchLine row=r /> }).collect_view()}
                     </div>
                 })}
