@@ -150,7 +150,7 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
             <h2>"To BioStar"</h2>
             {(!has_users).then(|| view! { <p class="muted">"Open the clock's user.dat to convert its users."</p> })}
             <div class="row-of-fields">
-                <label><input type="checkbox" on:change=move |ev| carry_pins.set(checked(&ev)) />
+                <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(checked(&ev)) />
                     " Carry passwords that are valid BioStar PINs (4 to 16 digits)"</label>
                 <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users
                     on:click=move |_| state.clock_send(ClockOp::ToBiostar { carry_pins: carry_pins.get_untracked() }, &[], Some("Converting the users"))>
