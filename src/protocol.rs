@@ -6,9 +6,12 @@
 //! [`Response`] messages; a download travels as `{ response: Response::Output, blob: Blob }`.
 //! To cancel, the app terminates the worker and starts a fresh one.
 
-use serde::{Deserialize, Serialize};
-
 pub mod archive;
+mod clock;
+
+pub use clock::{ClockAnswer, ClockOp, USER_PAGE};
+
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "bench")]
 use crate::bench::{BenchFigure, BenchOp};
@@ -65,6 +68,13 @@ pub enum Request {
         /// What to do.
         op: ArchiveOp,
     },
+    /// Work on the time clock's file set the worker holds.
+    Clock {
+        /// The job this request starts.
+        job: JobId,
+        /// What to do.
+        op: ClockOp,
+    },
     /// Run `op` over the file sent beside this request `runs` times (read from its `Blob`
     /// in slices, as a user's file is) and report the best time. Bench builds only.
     #[cfg(feature = "bench")]
@@ -86,6 +96,7 @@ impl Request {
                 *job
             }
             Request::Archive { job, .. } => *job,
+            Request::Clock { job, .. } => *job,
             #[cfg(feature = "bench")]
             Request::Bench { job, .. } => *job,
         }
@@ -145,6 +156,13 @@ pub enum Response {
         /// What the worker found or did.
         answer: ArchiveAnswer,
     },
+    /// The answer to a [`Request::Clock`] (a `Blob` travels beside `Converted`).
+    Clock {
+        /// The job this belongs to.
+        job: JobId,
+        /// What the clock set says.
+        answer: ClockAnswer,
+    },
     /// The figure of a `Request::Bench` (bench builds only).
     #[cfg(feature = "bench")]
     Benched {
@@ -177,6 +195,7 @@ impl Response {
             | Response::Output { job, .. }
             | Response::Csv { job, .. }
             | Response::Archive { job, .. }
+            | Response::Clock { job, .. }
             | Response::Finished { job }
             | Response::Failed { job, .. } => Some(*job),
             #[cfg(feature = "bench")]

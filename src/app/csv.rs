@@ -94,22 +94,29 @@ pub fn first_visible(scroll_top: f64) -> usize {
     (scroll_top / ROW_HEIGHT).floor().max(0.0) as usize
 }
 
+/// The first row to ask the worker for, so a virtual table scrolled to `scroll_top` has
+/// its visible rows; None when the rows held (`start`, how many, of `total`) cover them.
+pub fn rows_to_ask(scroll_top: f64, held: Option<(usize, usize, usize)>) -> Option<usize> {
+    let first = first_visible(scroll_top);
+    let want_start = first.saturating_sub(OVERSCAN);
+    let want_end = first + 40 + OVERSCAN;
+    let covered = held.is_some_and(|(start, len, total)| {
+        let end = start + len;
+        start <= want_start && (want_end <= end || end >= total)
+    });
+    (!covered).then_some(want_start)
+}
+
 impl AppState {
     /// Asks the worker for the rows around the table's scroll position, if it lacks them.
     pub fn csv_ensure_rows(self, force: bool) {
         let csv = self.csv;
-        let first = first_visible(csv.scroll_top.get_untracked());
-        let want_start = first.saturating_sub(OVERSCAN);
-        let want_end = first + 40 + OVERSCAN;
-        let covered = csv.page.with_untracked(|p| {
-            p.as_ref().is_some_and(|p| {
-                let end = (p.start + p.rows.len()).max(p.start);
-                p.start <= want_start && (want_end <= end || end >= p.total)
-            })
-        });
-        if covered && !force {
+        let scroll_top = csv.scroll_top.get_untracked();
+        let held =
+            (csv.page).with_untracked(|p| p.as_ref().map(|p| (p.start, p.rows.len(), p.total)));
+        let Some(want_start) = rows_to_ask(scroll_top, held.filter(|_| !force)) else {
             return;
-        }
+        };
         let query = RowQuery {
             start: want_start,
             count: PAGE_ROWS,
@@ -155,7 +162,8 @@ fn checked(ev: &leptos::ev::Event) -> bool {
         .is_some_and(|i| i.checked())
 }
 
-fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
+/// The files a file input's event picked; the input is cleared for the next pick.
+pub(super) fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())

@@ -37,8 +37,14 @@ pub fn FilePicker(
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        let files = list_files(ev.data_transfer().and_then(|d| d.files()));
-        state.open_files(files);
+        let Some(data) = ev.data_transfer() else {
+            return;
+        };
+        // A dropped folder (a clock's USB folder) opens with every file in it.
+        if super::folder_drop::walk_dropped(&data, move |files| state.open_files(files)) {
+            return;
+        }
+        state.open_files(list_files(data.files()));
     };
     view! {
         <section

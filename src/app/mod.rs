@@ -2,8 +2,10 @@
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
 mod archive;
+mod clock;
 mod csv;
 mod files;
+mod folder_drop;
 mod progress;
 mod start;
 mod workflows;
@@ -89,6 +91,8 @@ pub struct AppState {
     pub csv: csv::CsvState,
     /// The data file screen.
     pub archive: archive::ArchiveState,
+    /// The time clock screen.
+    pub clock: clock::ClockState,
 }
 
 thread_local! {
@@ -105,6 +109,7 @@ impl AppState {
             notice: RwSignal::new(None),
             csv: csv::CsvState::new(),
             archive: archive::ArchiveState::new(),
+            clock: clock::ClockState::new(),
         }
     }
 
@@ -234,6 +239,7 @@ impl AppState {
         self.workflow.set(None);
         self.csv.clear();
         self.archive.reset();
+        self.clock.clear();
     }
 
     /// Sends a CSV operation that answers at once (no progress bar).
@@ -349,6 +355,7 @@ impl AppState {
     fn restart_worker(self) {
         mark_worker_ready(false);
         self.archive.forget_listing();
+        self.clock.opened.set(Vec::new()); // the new worker holds no clock set
         if let Err(e) = self.client().cancel() {
             self.say(
                 "error",
@@ -372,6 +379,7 @@ impl AppState {
             Response::Benched { .. } => {}
             Response::Csv { answer, .. } => self.on_csv_answer(answer),
             Response::Archive { answer, .. } => self.on_archive_answer(answer, blob),
+            Response::Clock { answer, .. } => self.on_clock_answer(answer, blob),
             Response::Progress {
                 job,
                 done,
@@ -453,6 +461,9 @@ impl AppState {
             {
                 self.csv_open(e.index);
             }
+        }
+        if self.workflow.get_untracked() == Some(Workflow::TimeClock) {
+            self.clock_sync();
         }
         if self.workflow.get_untracked().is_none() {
             // Still on the start screen: say why each file was not taken, and let the next

@@ -107,6 +107,7 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
             }}
             {(workflow == Workflow::BiostarCsv).then(|| view! { <super::csv::Workbench state=state /> })}
             {(workflow == Workflow::DataFile).then(|| view! { <super::archive::DataFileScreen state=state /> })}
+            {(workflow == Workflow::TimeClock).then(|| view! { <super::clock::ClockScreen state=state /> })}
             {move || {
                 let u = unknown();
                 (!u.is_empty()).then(|| view! {

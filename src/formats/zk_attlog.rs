@@ -78,6 +78,7 @@ pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
                     line: number,
                     offset: raw.offset,
                     damage,
+                    text: String::new(),
                 };
                 tally.problem(at.message());
             }
@@ -176,6 +177,9 @@ pub struct DamagedLine {
     pub offset: u64,
     /// What is wrong.
     pub damage: Damage,
+    /// The line's first bytes (up to 60, without its line end), control bytes as `·`;
+    /// empty where the counter only reports the line.
+    pub text: String,
 }
 
 impl DamagedLine {
@@ -188,6 +192,16 @@ impl DamagedLine {
             self.damage.message()
         )
     }
+}
+
+/// The first bytes of a line (up to 60, without its line end), control bytes as `·`.
+fn preview(line: &[u8]) -> String {
+    let line = &line[..line.len().min(60)];
+    let line = line.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let text = String::from_utf8_lossy(line);
+    text.chars()
+        .map(|c| if c.is_control() { '·' } else { c })
+        .collect()
 }
 
 /// One punch, packed: its user ID is a number into the log's [`UserIds`].
@@ -344,7 +358,8 @@ impl Attlog {
         String::from_utf8_lossy(self.id(punch))
     }
 
-    fn add(&mut self, parsed: Parsed<'_>, raw: lines::RawLine) {
+    fn add(&mut self, line: &[u8], raw: lines::RawLine) {
+        let parsed = lines::parse_line(line, raw);
         self.lines += 1;
         self.nul_bytes += raw.nuls;
         self.missing_final_newline = !raw.newline;
@@ -371,11 +386,12 @@ impl Attlog {
                 damaged = true;
                 self.damaged_count += 1;
                 if self.damaged.len() < MAX_LISTED {
-                    let (line, offset) = (self.lines, raw.offset);
+                    let (number, offset) = (self.lines, raw.offset);
                     self.damaged.push(DamagedLine {
-                        line,
+                        line: number,
                         offset,
                         damage,
+                        text: preview(line),
                     });
                 }
             }
@@ -403,7 +419,7 @@ pub fn read_attlog_sized(reader: impl Read, size: u64) -> io::Result<Attlog> {
         if log.punches.len() == log.punches.capacity() {
             log.make_room(lines.offset, size);
         }
-        log.add(lines::parse_line(&buf, raw), raw);
+        log.add(&buf, raw);
     }
     log.size = lines.offset;
     log.punches.shrink_to_fit();

@@ -20,9 +20,11 @@ thread_local! {
 
 /// Collects written bytes in chunks (no single huge reallocation), for a download `Blob`.
 #[derive(Default)]
-struct Chunks {
-    chunks: Vec<Vec<u8>>,
-    len: u64,
+pub(crate) struct Chunks {
+    /// The chunks, in order.
+    pub(crate) chunks: Vec<Vec<u8>>,
+    /// Bytes in all.
+    pub(crate) len: u64,
 }
 
 impl Write for Chunks {
@@ -49,7 +51,7 @@ impl Write for Chunks {
 
 /// Reads a whole file through slices straight into one buffer of its size, posting
 /// progress.
-fn read_file(
+pub(crate) fn read_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     file: &File,
@@ -91,6 +93,11 @@ fn read_file(
         ));
     }
     Ok(bytes)
+}
+
+/// Runs `f` on the workbook held, if a CSV is open (the clock takes users from it).
+pub(crate) fn with_workbook<R>(f: impl FnOnce(&Workbook) -> R) -> Option<R> {
+    WORKBOOK.with(|w| w.borrow().as_ref().map(|(book, _)| f(book)))
 }
 
 fn view_answer(book: &Workbook) -> CsvAnswer {

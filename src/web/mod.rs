@@ -7,6 +7,7 @@ pub mod archive_worker;
 pub mod bench_worker;
 pub mod blob_reader;
 pub mod client;
+pub mod clock_worker;
 pub mod csv_worker;
 pub mod download;
 pub mod opfs;

@@ -113,6 +113,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Request::Archive { op, .. } => {
             return super::archive_worker::handle(scope, job, op, &files)
         }
+        Request::Clock { op, .. } => super::clock_worker::handle(scope, job, op, &files),
     };
     match outcome {
         Ok(()) => post(scope, &Response::Finished { job }, None),

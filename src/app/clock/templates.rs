@@ -1,0 +1,68 @@
+//! The template files: records per user and finger or face index, valid flags, sizes,
+//! and size fields that run past the end (template bytes are never decoded).
+
+use leptos::prelude::*;
+
+use crate::clock::{ClockView, TemplateFileView, TemplateOwner};
+
+/// Every template file of the set.
+#[component]
+pub fn TemplatesPanel(view: ClockView) -> impl IntoView {
+    (!view.templates.is_empty()).then(|| {
+        view! {
+            <div class="panel" data-testid="clock-templates">
+                <h2>"Templates"</h2>
+                {view.templates.into_iter().map(|t| view! { <TemplateFile file=t /> }).collect_view()}
+            </div>
+        }
+    })
+}
+
+#[component]
+fn TemplateFile(file: TemplateFileView) -> impl IntoView {
+    let more = file.owner_count.saturating_sub(file.owners.len());
+    view! {
+        <details class="template-file" open=true>
+            <summary>{format!("{}: {}, {} records ({} valid), {} user(s)",
+                file.name, file.kind, file.records, file.valid, file.owner_count)}</summary>
+            {(!file.problems.is_empty()).then(|| view! {
+                <ul class="warnings" data-testid="template-problems">
+                    {file.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                    {(file.problem_count > file.problems.len() as u64).then(|| view! {
+                        <li>{format!("... and {} more", file.problem_count - file.problems.len() as u64)}</li>
+                    })}
+                </ul>
+            })}
+            <div class="table-scroll">
+                <table class="templates" data-testid="template-table">
+                    <thead><tr>
+                        <th scope="col">"uid"</th><th scope="col">"User"</th><th scope="col">"Records (index: size, valid)"</th>
+                    </tr></thead>
+                    <tbody>{file.owners.into_iter().map(owner_row).collect_view()}</tbody>
+                </table>
+            </div>
+            {(more > 0).then(|| view! { <p class="muted">{format!("... and {more} more user(s).")}</p> })}
+        </details>
+    }
+}
+
+fn owner_row(owner: TemplateOwner) -> impl IntoView {
+    let user = match &owner.user_id {
+        Some(id) => format!("{id} {}", owner.name),
+        None => "no user in user.dat".to_string(),
+    };
+    let entries = (owner.entries.iter())
+        .map(|e| {
+            let flag = if e.valid { "valid" } else { "not valid" };
+            format!("{}: {} bytes, {flag}", e.index, e.size)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <tr class:unlinked=owner.user_id.is_none()>
+            <td>{owner.uid.to_string()}</td>
+            <td>{user}</td>
+            <td>{entries}</td>
+        </tr>
+    }
+}

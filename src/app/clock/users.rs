@@ -1,0 +1,230 @@
+//! The users of `user.dat`: how it was read (record size, code page), a table of every
+//! user in pages, the BioStar CSV made from them, and the `user.dat` written from them.
+
+use leptos::prelude::*;
+
+use crate::clock::{ClockView, UserFileView, UserNote, UserRow};
+use crate::formats::zk_user_dat::CLOCK_ENCODINGS;
+use crate::protocol::{ClockOp, USER_PAGE};
+
+use super::{checked, input_value, AppState};
+
+/// An encoding's name in the menu.
+fn encoding_label(name: &str) -> String {
+    match name {
+        "UTF-8" => "UTF-8 (newer clocks)".into(),
+        "EUC-KR" => "CP949 / EUC-KR (Korean)".into(),
+        "GBK" => "GBK (Simplified Chinese)".into(),
+        "Big5" => "Big5 (Traditional Chinese)".into(),
+        "Shift_JIS" => "Shift_JIS (Japanese)".into(),
+        other => other.replace("windows-", "Windows-"),
+    }
+}
+
+/// How `user.dat` was read, with the record size and code page to read it with.
+#[component]
+pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
+    let current = file.encoding.clone();
+    let record = file.record;
+    let reread = move |record: Option<u64>, encoding: String| {
+        let op = ClockOp::Reread { record, encoding };
+        state.clock_send(op, &[], Some("Reading user.dat again"));
+    };
+    let enc_for_size = current.clone();
+    let forced = file.forced.then_some(record);
+    view! {
+        <div class="panel" data-testid="clock-users">
+            <h2>{format!("Users: {}", file.name)}</h2>
+            <p data-testid="user-dat-summary">{format!(
+                "{} users, {} empty slots (counted, not listed), {}-byte records.",
+                file.users, file.empty_slots, file.record
+            )}</p>
+            <p class="muted" data-testid="record-why">{file.why.clone()}</p>
+            {file.from_csv.clone().map(|s| view! { <p class="note" data-testid="from-csv">{s}" Not yet written: write user.dat below."</p> })}
+            <div class="row-of-fields">
+                <label>"Record size "
+                    <select data-testid="record-size" on:change=move |ev| {
+                        let record = input_value(&ev).parse().ok();
+                        reread(record, enc_for_size.clone());
+                    }>
+                        <option value="" selected=forced.is_none()>{if forced.is_none() { format!("judged from the file ({record})") } else { "judged from the file".to_string() }}</option>
+                        <option value="72" selected=forced == Some(72)>"72 bytes (color-screen clocks)"</option>
+                        <option value="28" selected=forced == Some(28)>"28 bytes (black-and-white clocks)"</option>
+                    </select>
+                </label>
+                <label>"Code page "
+                    <select data-testid="code-page" on:change=move |ev| reread(forced, input_value(&ev))>
+                        {CLOCK_ENCODINGS.iter().map(|e| view! {
+                            <option value=e.name() selected=e.name() == current>{encoding_label(e.name())}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class={if file.undecodable > 0 { "warning" } else { "muted" }} data-testid="undecodable">
+                {format!("{} byte sequence(s) did not decode as {}{}", file.undecodable, file.encoding,
+                    if file.undecodable > 0 { "; they show as \u{FFFD}. Choose the clock's code page." } else { "." })}
+            </p>
+            {(!file.problems.is_empty()).then(|| view! {
+                <ul class="warnings" data-testid="user-problems">
+                    {file.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            <UserTable state=state />
+        </div>
+    }
+}
+
+/// The users in pages of [`USER_PAGE`].
+#[component]
+fn UserTable(state: AppState) -> impl IntoView {
+    let clock = state.clock;
+    let go = move |start: usize| state.clock_send(ClockOp::Users { start }, &[], None);
+    view! {
+        {move || clock.users.get().map(|page| {
+            let (start, total, shown) = (page.start, page.total, page.rows.len());
+            view! {
+                <div class="table-scroll">
+                    <table class="users" data-testid="user-table">
+                        <thead><tr>
+                            <th scope="col">"uid"</th><th scope="col">"User ID"</th><th scope="col">"Name"</th>
+                            <th scope="col">"Privilege"</th><th scope="col">"Disabled"</th><th scope="col">"Password"</th>
+                            <th scope="col">"Card"</th><th scope="col">"Group"</th><th scope="col">"Time zones"</th>
+                        </tr></thead>
+                        <tbody>
+                            {page.rows.into_iter().map(|u| view! { <UserLine state=state user=u /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <div class="row-of-fields">
+                    <span class="muted">{format!("Users {} to {} of {total}", (start + 1).min(total), start + shown)}</span>
+                    {(start > 0).then(|| view! {
+                        <button type="button" class="button" on:click=move |_| go(start.saturating_sub(USER_PAGE))>"Previous"</button>
+                    })}
+                    {(start + shown < total).then(|| view! {
+                        <button type="button" class="button" on:click=move |_| go(start + USER_PAGE)>"Next"</button>
+                    })}
+                </div>
+            }
+        })}
+    }
+}
+
+/// One user; the password only when asked for.
+#[component]
+fn UserLine(state: AppState, user: UserRow) -> impl IntoView {
+    let clock = state.clock;
+    let index = user.index;
+    let shown = move || clock.passwords.with(|p| p.get(&index).cloned());
+    let password = move || {
+        match (user.password_set, shown()) {
+        (false, _) => view! { <span class="muted">"none"</span> }.into_any(),
+        (true, Some(p)) => view! { <code data-testid="password">{p}</code> }.into_any(),
+        (true, None) => view! {
+            <button type="button" class="button small" data-testid="show-password"
+                on:click=move |_| state.clock_send(ClockOp::Password { index }, &[], None)>"set: show"</button>
+        }.into_any(),
+    }
+    };
+    view! {
+        <tr data-user-id=user.user_id.clone()>
+            <td>{user.uid.to_string()}</td>
+            <td>{user.user_id.clone()}</td>
+            <td class:warning={user.undecodable > 0}>{user.name.clone()}</td>
+            <td>{user.privilege.clone()}</td>
+            <td>{if user.disabled { "yes" } else { "no" }}</td>
+            <td>{password}</td>
+            <td>{if user.card == 0 { String::new() } else { user.card.to_string() }}</td>
+            <td>{user.group.to_string()}</td>
+            <td>{user.time_zones.clone()}</td>
+        </tr>
+    }
+}
+
+/// The users to a BioStar user CSV, with what did not carry, a download and the workbench.
+#[component]
+pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
+    let clock = state.clock;
+    let carry_pins = RwSignal::new(false);
+    view! {
+        <div class="panel" data-testid="clock-convert">
+            <h2>"To BioStar"</h2>
+            {(!has_users).then(|| view! { <p class="muted">"Open the clock's user.dat to convert its users."</p> })}
+            <div class="row-of-fields">
+                <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(checked(&ev)) />
+                    " Carry passwords that are valid BioStar PINs (4 to 16 digits)"</label>
+                <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users
+                    on:click=move |_| state.clock_send(ClockOp::ToBiostar { carry_pins: carry_pins.get_untracked() }, &[], Some("Converting the users"))>
+                    "Convert the users to a BioStar user CSV"
+                </button>
+            </div>
+            {move || clock.converted.get().map(|c| view! {
+                <p data-testid="converted">{format!("{} ({} bytes): {} user(s) with something that does not carry.", c.name, c.size, c.notes.len())}</p>
+                <div class="row-of-fields">
+                    <button type="button" class="button" data-testid="download-converted"
+                        on:click=move |_| state.clock_download_converted()>"Download the CSV"</button>
+                    <button type="button" class="button primary" data-testid="converted-to-workbench"
+                        on:click=move |_| state.clock_open_converted_in_workbench()>"Open in the workbench"</button>
+                </div>
+                {(!c.notes.is_empty()).then(|| notes_view(c.notes, "notes", "carry-notes"))}
+            })}
+        </div>
+    }
+}
+
+/// Notes on users, one line per user.
+fn notes_view(notes: Vec<UserNote>, class: &'static str, id: &'static str) -> impl IntoView {
+    view! {
+        <ul class=class data-testid=id>
+            {notes.into_iter().map(|f| view! {
+                <li><strong>{format!("uid {} ({}): ", f.uid, f.user_id)}</strong>{f.notes.join("; ")}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// `user.dat` written from the users held, checked first; users taken from the workbench.
+#[component]
+pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
+    let clock = state.clock;
+    let record = RwSignal::new(view.users.as_ref().map_or(72, |u| u.record));
+    let has_users = view.users.as_ref().is_some_and(|u| u.users > 0);
+    let csv_open = move || state.csv.view.with(|v| v.is_some());
+    view! {
+        <div class="panel" data-testid="clock-write">
+            <h2>"Write user.dat for the clock"</h2>
+            <div class="row-of-fields">
+                <label>"Records "
+                    <select data-testid="write-record" on:change=move |ev| {
+                        record.set(input_value(&ev).parse().unwrap_or(72));
+                        clock.fit.set(None);
+                    }>
+                        <option value="72" selected=record.get_untracked() == 72>"72 bytes"</option>
+                        <option value="28" selected=record.get_untracked() == 28>"28 bytes"</option>
+                    </select>
+                </label>
+                <button type="button" class="button" data-testid="check-fit" disabled=!has_users
+                    on:click=move |_| state.clock_send(ClockOp::CheckFit { record: record.get_untracked() }, &[], None)>
+                    "Check what the clock cannot hold"
+                </button>
+                <button type="button" class="button primary" data-testid="write-user-dat" disabled=!has_users
+                    on:click=move |_| state.clock_send(ClockOp::WriteUsers { record: record.get_untracked() }, &[], Some("Writing user.dat"))>
+                    "Write user.dat"
+                </button>
+                <button type="button" class="button" data-testid="from-workbench" disabled=move || !csv_open()
+                    title="The rows of the CSV open in the workbench; users of this user.dat keep their uids"
+                    on:click=move |_| state.clock_send(ClockOp::FromWorkbench { record: record.get_untracked() }, &[], Some("Taking the workbench's users"))>
+                    "Take the users of the workbench's CSV"
+                </button>
+            </div>
+            {move || clock.fit.get().map(|f| if f.findings.is_empty() {
+                let text = if f.written { format!("user.dat written with {}-byte records.", f.record) } else { format!("Every user fits {}-byte records.", f.record) };
+                view! { <p class="good" data-testid="fit-ok">{text}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="error" data-testid="fit-count">{format!("{} user(s) do not fit {}-byte records; user.dat is not written until they do:", f.findings.len(), f.record)}</p>
+                    {notes_view(f.findings, "errors", "fit-findings")}
+                }.into_any()
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,650 @@
+//! A clock's USB files held together as one set (the page's worker keeps one): the
+//! `user.dat` with its bytes, the attendance log with its bytes, and the template
+//! listings; and what the page is shown of them, in serde types.
+
+use std::io;
+
+use encoding_rs::Encoding;
+use serde::{Deserialize, Serialize};
+
+use crate::formats::zk_attlog::{read_attlog_bytes, repair_attlog, Attlog, RepairOptions};
+use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
+use crate::formats::zk_user_dat::{
+    check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
+};
+use crate::recognize::FileKind;
+use crate::workbench::validate::SiteSettings;
+use crate::workbench::Workbook;
+
+use super::{link, users_from_workbook, users_to_biostar, CarryNote, ToCsvOptions};
+
+/// Template owners listed per user at most in a view (the rest are counted).
+pub const MAX_TEMPLATE_USERS: usize = 500;
+/// Unlinked IDs and uids listed at most in a view (the rest are counted).
+pub const MAX_UNLINKED: usize = 200;
+
+/// The `user.dat` of the set: its name, bytes and users as last read.
+#[derive(Debug, Clone)]
+pub(super) struct HeldUsers {
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
+    pub(super) file: UserFile,
+    /// The record size was chosen by the user rather than judged.
+    pub(super) forced: Option<u64>,
+    /// The users were replaced by those of a BioStar CSV.
+    pub(super) from_csv: Option<String>,
+}
+
+/// The attendance log of the set: its name and punches (the log's bytes are not held: a
+/// repair reads the file again).
+#[derive(Debug, Clone)]
+pub(super) struct HeldLog {
+    pub(super) name: String,
+    pub(super) log: Attlog,
+}
+
+/// A clock's files opened together, linked by uid and user ID.
+#[derive(Debug, Clone, Default)]
+pub struct ClockSet {
+    pub(super) users: Option<HeldUsers>,
+    pub(super) attlog: Option<HeldLog>,
+    pub(super) templates: Vec<(String, TemplateList)>,
+    pub(super) notes: Vec<String>,
+    pub(super) filtered: Option<super::table::Filtered>,
+    /// User ID (trimmed) -> name, for joining names to punches.
+    pub(super) names: std::collections::HashMap<String, String>,
+}
+
+/// What the page shows of the `user.dat` (the users come in pages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserFileView {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The record size read (72 or 28).
+    pub record: u64,
+    /// Why that size, in words.
+    pub why: String,
+    /// The record size was chosen by the user.
+    pub forced: bool,
+    /// The encoding's WHATWG name (e.g. "UTF-8", "GBK").
+    pub encoding: String,
+    /// Users read.
+    pub users: usize,
+    /// Empty slots (counted, not listed).
+    pub empty_slots: u64,
+    /// Byte sequences of names and user IDs that did not decode.
+    pub undecodable: usize,
+    /// What is wrong with the file, with byte positions.
+    pub problems: Vec<String>,
+    /// When the users were replaced by a BioStar CSV's: what was said about it.
+    pub from_csv: Option<String>,
+}
+
+/// What the page shows of the attendance log (the punches come in pages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttlogView {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Punches read (duplicates included).
+    pub punches: usize,
+    /// Damaged lines.
+    pub damaged: u64,
+    /// Damaged lines listed with their line and byte offset.
+    pub damaged_listed: usize,
+    /// Exact repeats of an earlier punch.
+    pub duplicates: usize,
+    /// Blank lines.
+    pub blank_lines: u64,
+    /// NUL bytes in the file.
+    pub nul_bytes: u64,
+    /// The last line has no line end.
+    pub missing_final_newline: bool,
+}
+
+/// One template record, as listed per user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateEntry {
+    /// Finger (0-9) or face index.
+    pub index: u8,
+    /// The valid flag is set.
+    pub valid: bool,
+    /// The record's size field.
+    pub size: u16,
+}
+
+/// The template records of one uid in one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateOwner {
+    /// The uid the records belong to.
+    pub uid: u16,
+    /// The user ID of the user with that uid, when `user.dat` has one.
+    pub user_id: Option<String>,
+    /// The user's name, when `user.dat` has one.
+    pub name: String,
+    /// The records, in file order.
+    pub entries: Vec<TemplateEntry>,
+}
+
+/// What the page shows of one template file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateFileView {
+    /// The file's name.
+    pub name: String,
+    /// What the file holds, in words.
+    pub kind: String,
+    /// Records read.
+    pub records: usize,
+    /// Records with the valid flag set.
+    pub valid: usize,
+    /// Records per uid (the first [`MAX_TEMPLATE_USERS`] uids).
+    pub owners: Vec<TemplateOwner>,
+    /// Uids in all.
+    pub owner_count: usize,
+    /// Size fields past the end and other problems, with byte positions.
+    pub problems: Vec<String>,
+    /// All problems found.
+    pub problem_count: u64,
+}
+
+/// What does not link up in the set (the first [`MAX_UNLINKED`] of each list).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinksView {
+    /// The report can be made: a `user.dat` and another file are in the set.
+    pub checked: bool,
+    /// Template uids with no user, with their record counts.
+    pub templates_without_user: Vec<(u16, usize)>,
+    /// All such uids.
+    pub templates_without_user_count: usize,
+    /// Users (uid, user ID) with no template (only when template files are in the set).
+    pub users_without_templates: Vec<(u32, String)>,
+    /// All such users.
+    pub users_without_templates_count: usize,
+    /// Punch user IDs with no user.
+    pub punch_ids_without_user: Vec<String>,
+    /// All such IDs.
+    pub punch_ids_without_user_count: usize,
+}
+
+/// The whole set as the page shows it, but for the users and punches (paged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockView {
+    /// The `user.dat`, if one is in the set.
+    pub users: Option<UserFileView>,
+    /// The attendance log, if one is in the set.
+    pub attlog: Option<AttlogView>,
+    /// The template files.
+    pub templates: Vec<TemplateFileView>,
+    /// What links and what does not.
+    pub links: LinksView,
+    /// Notes on the opening (a file replaced by another of its kind, files not taken).
+    pub notes: Vec<String>,
+}
+
+/// One `user.dat` user as a table row (the password only says whether there is one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    /// Position among the users (for the "show password" request).
+    pub index: usize,
+    /// The clock's internal number.
+    pub uid: u32,
+    /// The user ID punches carry.
+    pub user_id: String,
+    /// The name.
+    pub name: String,
+    /// The privilege in words.
+    pub privilege: String,
+    /// Disabled on the clock.
+    pub disabled: bool,
+    /// A password is set.
+    pub password_set: bool,
+    /// The card number (0: none).
+    pub card: u64,
+    /// The group.
+    pub group: u8,
+    /// The time zones in words ("group's" or the numbers).
+    pub time_zones: String,
+    /// Byte sequences of this user's text that did not decode.
+    pub undecodable: usize,
+}
+
+/// A page of users.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    /// Position of the first row.
+    pub start: usize,
+    /// Users in all.
+    pub total: usize,
+    /// The rows.
+    pub rows: Vec<UserRow>,
+}
+
+/// What of one user the clock cannot hold, or did not carry into BioStar, for the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserNote {
+    /// The user's uid on the clock (0 for a CSV user not given one).
+    pub uid: u32,
+    /// The user's ID.
+    pub user_id: String,
+    /// Each reason, in words.
+    pub notes: Vec<String>,
+}
+
+impl From<UserFinding> for UserNote {
+    fn from(f: UserFinding) -> Self {
+        UserNote {
+            uid: f.uid,
+            user_id: f.user_id,
+            notes: f.reasons,
+        }
+    }
+}
+
+impl From<CarryNote> for UserNote {
+    fn from(n: CarryNote) -> Self {
+        UserNote {
+            uid: n.uid,
+            user_id: n.user_id,
+            notes: n.notes,
+        }
+    }
+}
+
+/// How many lines a repair kept and left out (the file travels beside it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairCounts {
+    /// Lines written as they were.
+    pub kept: u64,
+    /// Damaged lines left out.
+    pub removed_damaged: u64,
+    /// Duplicate punches left out.
+    pub removed_duplicates: u64,
+}
+
+/// The encoding named by a WHATWG label, UTF-8 when the label is unknown.
+pub fn encoding_named(label: &str) -> &'static Encoding {
+    Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::UTF_8)
+}
+
+/// What a template file of `kind` holds, in words.
+fn template_label(kind: TemplateKind) -> &'static str {
+    match kind {
+        TemplateKind::Fingerprint => "fingerprint templates (template.dat)",
+        TemplateKind::FingerprintV10 => "fingerprint templates (template.fp10.1)",
+        TemplateKind::Face => "face templates (ssrface.dat)",
+    }
+}
+
+impl ClockSet {
+    /// An empty set.
+    pub fn new() -> ClockSet {
+        ClockSet::default()
+    }
+
+    /// Adds file `name` of `kind` with its bytes; a second file of a kind replaces the
+    /// first (said in the notes); a file that is no clock file is only noted.
+    pub fn add(&mut self, name: &str, kind: FileKind, bytes: Vec<u8>) {
+        let replaced = match kind {
+            FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => {
+                let file = read_users(&bytes, &UserReadOptions::default());
+                let held = HeldUsers {
+                    name: name.to_string(),
+                    bytes,
+                    file,
+                    forced: None,
+                    from_csv: None,
+                };
+                let old = self.users.replace(held).map(|h| h.name);
+                self.users_changed();
+                old
+            }
+            FileKind::ZkAttlog => self.replace_log(name, read_attlog_bytes(&bytes)),
+            FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => {
+                self.add_templates(name, kind, &bytes);
+                None
+            }
+            _ => {
+                let note = format!("{name} is not a clock file; it is not part of the set.");
+                self.notes.push(note);
+                None
+            }
+        };
+        if let Some(old) = replaced {
+            let note = format!("{name} replaces {old}: a set holds one file of each kind.");
+            self.notes.push(note);
+        }
+    }
+
+    fn add_templates(&mut self, name: &str, kind: FileKind, bytes: &[u8]) {
+        let kind = match kind {
+            FileKind::ZkTemplateDat => TemplateKind::Fingerprint,
+            FileKind::ZkTemplateFp10 => TemplateKind::FingerprintV10,
+            _ => TemplateKind::Face,
+        };
+        self.templates
+            .retain(|(n, t)| !(t.kind == kind && n == name));
+        self.templates
+            .push((name.to_string(), list_templates(kind, bytes)));
+    }
+
+    /// Reads the `user.dat` again with another record size (None: judged) and encoding.
+    pub fn reread_users(&mut self, record: Option<u64>, encoding: &'static Encoding) {
+        if let Some(held) = self.users.as_mut() {
+            held.file = read_users(&held.bytes, &UserReadOptions { record, encoding });
+            held.forced = record;
+            held.from_csv = None;
+        }
+        self.users_changed();
+    }
+
+    /// Joins names afresh and forgets filtered punches (a name filter may match others).
+    fn users_changed(&mut self) {
+        let names = (self.users().iter())
+            .map(|u| (u.user_id.trim().to_string(), u.name.clone()))
+            .collect();
+        self.names = names;
+        self.filtered = None;
+    }
+
+    /// The users held (empty when no `user.dat` is in the set).
+    pub fn users(&self) -> &[UserRecord] {
+        self.users.as_ref().map_or(&[], |h| &h.file.users)
+    }
+
+    /// The attendance log held.
+    pub fn log(&self) -> Option<&Attlog> {
+        self.attlog.as_ref().map(|h| &h.log)
+    }
+
+    /// Adds the attendance log `name`, read (streamed) by the caller; a second log
+    /// replaces the first (said in the notes).
+    pub fn add_log(&mut self, name: &str, log: Attlog) {
+        if let Some(old) = self.replace_log(name, log) {
+            let note = format!("{name} replaces {old}: a set holds one file of each kind.");
+            self.notes.push(note);
+        }
+    }
+
+    /// Holds `log` as the set's log; returns the name of the log it replaces.
+    fn replace_log(&mut self, name: &str, log: Attlog) -> Option<String> {
+        let held = HeldLog {
+            name: name.to_string(),
+            log,
+        };
+        self.filtered = None;
+        self.attlog.replace(held).map(|h| h.name)
+    }
+
+    /// The name of the attendance log, for the repaired file.
+    pub fn log_name(&self) -> Option<&str> {
+        self.attlog.as_ref().map(|h| h.name.as_str())
+    }
+
+    /// The encoding the users were read in.
+    pub fn encoding(&self) -> &'static Encoding {
+        self.users
+            .as_ref()
+            .map_or(encoding_rs::UTF_8, |h| h.file.encoding)
+    }
+
+    /// Everything the page shows but the users and punches.
+    pub fn view(&self) -> ClockView {
+        ClockView {
+            users: self.users.as_ref().map(user_file_view),
+            attlog: self.attlog.as_ref().map(attlog_view),
+            templates: self
+                .templates
+                .iter()
+                .map(|(name, list)| template_view(name, list, self.users()))
+                .collect(),
+            links: self.links_view(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn links_view(&self) -> LinksView {
+        if self.users.is_none() || (self.attlog.is_none() && self.templates.is_empty()) {
+            return LinksView::default();
+        }
+        let lists: Vec<TemplateList> = self.templates.iter().map(|(_, t)| t.clone()).collect();
+        let links = link(self.users(), &lists, self.log());
+        let user_id = |uid: u32| {
+            let user = self.users().iter().find(|u| u.uid == uid);
+            user.map_or_else(String::new, |u| u.user_id.clone())
+        };
+        let without: Vec<(u32, String)> = match self.templates.is_empty() {
+            true => Vec::new(),
+            false => links.users_without_templates.clone(),
+        }
+        .into_iter()
+        .map(|uid| (uid, user_id(uid)))
+        .collect();
+        LinksView {
+            checked: true,
+            templates_without_user_count: links.templates_without_user.len(),
+            templates_without_user: (links.templates_without_user.into_iter())
+                .take(MAX_UNLINKED)
+                .collect(),
+            users_without_templates_count: without.len(),
+            users_without_templates: without.into_iter().take(MAX_UNLINKED).collect(),
+            punch_ids_without_user_count: links.punch_ids_without_user.len(),
+            punch_ids_without_user: (links.punch_ids_without_user.into_iter())
+                .take(MAX_UNLINKED)
+                .collect(),
+        }
+    }
+
+    /// Users `start..start + count` as table rows.
+    pub fn user_page(&self, start: usize, count: usize) -> UserPage {
+        let users = self.users();
+        let rows = (users.iter().enumerate())
+            .skip(start)
+            .take(count)
+            .map(|(index, u)| user_row(index, u))
+            .collect();
+        UserPage {
+            start,
+            total: users.len(),
+            rows,
+        }
+    }
+
+    /// The password of user `index`, shown because the user asked to see it.
+    pub fn password(&self, index: usize) -> Option<String> {
+        let user = self.users().get(index)?;
+        Some(String::from_utf8_lossy(user.password.reveal()).into_owned())
+    }
+
+    /// Writes the repaired attendance log onto `out`, reading the log's file again from
+    /// `file` (None when the set has no log).
+    pub fn repair(
+        &self,
+        file: impl io::Read,
+        opts: RepairOptions,
+        out: &mut dyn io::Write,
+    ) -> Option<io::Result<RepairCounts>> {
+        let log = self.log()?;
+        Some(repair_attlog(file, log, opts, out).map(|r| RepairCounts {
+            kept: r.kept,
+            removed_damaged: r.removed_damaged,
+            removed_duplicates: r.removed_duplicates,
+        }))
+    }
+
+    /// The users as a BioStar user CSV, and per user what does not carry (including what
+    /// the workbench's import check finds in the row).
+    pub fn to_biostar(&self, carry_pins: bool) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
+        let opts = ToCsvOptions {
+            carry_pins,
+            ..ToCsvOptions::default()
+        };
+        let (csv, notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
+        Ok((csv, notes.into_iter().map(UserNote::from).collect()))
+    }
+
+    /// Per user, what `record`-byte records (72 or 28) cannot hold.
+    pub fn check_fit(&self, record: u64) -> Vec<UserNote> {
+        check_users(self.users(), record, self.encoding())
+            .into_iter()
+            .map(UserNote::from)
+            .collect()
+    }
+
+    /// The `user.dat` bytes in `record`-byte records: the file as read (byte for byte
+    /// where unchanged) when the size is the one read; refused with the findings otherwise.
+    pub fn write_user_dat(&self, record: u64) -> Result<Vec<u8>, Vec<UserNote>> {
+        let encoding = self.encoding();
+        let written = match &self.users {
+            Some(h) if h.file.record == record => h.file.to_bytes(),
+            _ => write_users(self.users(), record, encoding),
+        };
+        written.map_err(|f| f.into_iter().map(UserNote::from).collect())
+    }
+
+    /// Replaces the users held by those of a BioStar CSV open in the workbench (users of
+    /// the `user.dat` keep their uids); returns what does not fit, per user.
+    pub fn users_from_csv(&mut self, book: &Workbook, record: u64) -> Vec<UserNote> {
+        let encoding = self.encoding();
+        let made = users_from_workbook(book, self.users(), record, encoding);
+        let csv = book.name();
+        let summary = format!(
+            "Users from {csv}: {} added, {} updated, {} in all.",
+            made.added,
+            made.updated,
+            made.users.len()
+        );
+        let held = self.users.get_or_insert_with(|| {
+            let mut file = read_users(&[], &UserReadOptions::default());
+            file.record = record;
+            file.why =
+                format!("no user.dat in the set: {record}-byte records for the users of {csv}");
+            HeldUsers {
+                name: "user.dat".into(),
+                bytes: Vec::new(),
+                file,
+                forced: None,
+                from_csv: None,
+            }
+        });
+        held.file.users = made.users;
+        held.from_csv = Some(summary);
+        self.users_changed();
+        let uid_of = |id: &str| {
+            let user = self.users().iter().find(|u| u.user_id.trim() == id.trim());
+            user.map_or(0, |u| u.uid)
+        };
+        (made.notes.into_iter())
+            .map(|n| UserNote {
+                uid: uid_of(&n.user_id),
+                notes: n.reasons,
+                user_id: n.user_id,
+            })
+            .collect()
+    }
+}
+
+fn user_file_view(held: &HeldUsers) -> UserFileView {
+    let file = &held.file;
+    let undecodable = (file.users.iter())
+        .flat_map(|u| &u.undecodable)
+        .map(|b| b.sequences)
+        .sum();
+    UserFileView {
+        name: held.name.clone(),
+        size: held.bytes.len() as u64,
+        record: file.record,
+        why: file.why.clone(),
+        forced: held.forced.is_some(),
+        encoding: file.encoding.name().to_string(),
+        users: file.users.len(),
+        empty_slots: file.empty_slots,
+        undecodable,
+        problems: file.problems.clone(),
+        from_csv: held.from_csv.clone(),
+    }
+}
+
+fn attlog_view(held: &HeldLog) -> AttlogView {
+    let log = &held.log;
+    AttlogView {
+        name: held.name.clone(),
+        size: log.size,
+        lines: log.lines,
+        punches: log.punches.len(),
+        damaged: log.damaged_count,
+        damaged_listed: log.damaged.len(),
+        duplicates: log.duplicates.len(),
+        blank_lines: log.blank_lines,
+        nul_bytes: log.nul_bytes,
+        missing_final_newline: log.missing_final_newline,
+    }
+}
+
+fn template_view(name: &str, list: &TemplateList, users: &[UserRecord]) -> TemplateFileView {
+    let mut owners: Vec<TemplateOwner> = Vec::new();
+    let mut order: Vec<&crate::formats::zk_templates::TemplateRecord> =
+        list.records.iter().collect();
+    order.sort_by_key(|r| (r.uid, r.offset));
+    for r in order {
+        let entry = TemplateEntry {
+            index: r.index,
+            valid: r.valid,
+            size: r.size,
+        };
+        match owners.last_mut() {
+            Some(o) if o.uid == r.uid => o.entries.push(entry),
+            _ => {
+                let user = users.iter().find(|u| u.uid == u32::from(r.uid));
+                owners.push(TemplateOwner {
+                    uid: r.uid,
+                    user_id: user.map(|u| u.user_id.clone()),
+                    name: user.map_or_else(String::new, |u| u.name.clone()),
+                    entries: vec![entry],
+                });
+            }
+        }
+    }
+    let owner_count = owners.len();
+    owners.truncate(MAX_TEMPLATE_USERS);
+    TemplateFileView {
+        name: name.to_string(),
+        kind: template_label(list.kind).to_string(),
+        records: list.records.len(),
+        valid: list.records.iter().filter(|r| r.valid).count(),
+        owners,
+        owner_count,
+        problems: list.problems.clone(),
+        problem_count: list.problem_count,
+    }
+}
+
+fn user_row(index: usize, u: &UserRecord) -> UserRow {
+    let time_zones = if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
+        let [a, b, c] = u.time_zones;
+        let whose = if u.own_time_zones { "own" } else { "group's" };
+        format!("{whose}: {a}, {b}, {c}")
+    } else {
+        "group's".to_string()
+    };
+    UserRow {
+        index,
+        uid: u.uid,
+        user_id: u.user_id.clone(),
+        name: u.name.clone(),
+        privilege: u.privilege.label(),
+        disabled: u.disabled,
+        password_set: !u.password.is_empty(),
+        card: u.card,
+        group: u.group,
+        time_zones,
+        undecodable: u.undecodable.iter().map(|b| b.sequences).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

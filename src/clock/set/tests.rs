@@ -1,0 +1,279 @@
+use super::*;
+use crate::clock::{PunchFilter, PunchQuery};
+use crate::formats::zk_sample;
+use crate::workbench::OpenOptions;
+
+const DOC_72: &str = "user_dat_72byte_record_from_zk-protocol_doc.bin";
+const D: &str = "attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat";
+const A: &str = "attlog_A_Alden4891_attloger_LF_pin9.dat";
+
+/// A user.dat of three users whose IDs punch in sample D, then an empty slot.
+fn d_users() -> Vec<u8> {
+    let users = [
+        (1, "730004", "Ann"),
+        (2, "710016", "Bob"),
+        (3, "710011", "Cai"),
+    ]
+    .map(|(uid, id, name)| UserRecord::new(uid, id, name));
+    let mut bytes = write_users(&users, 72, encoding_rs::UTF_8).unwrap();
+    bytes.extend([0u8; 72]);
+    bytes
+}
+
+fn d_set() -> ClockSet {
+    let mut set = ClockSet::new();
+    set.add("user.dat", FileKind::ZkUserDat72, d_users());
+    set.add("1_attlog.dat", FileKind::ZkAttlog, zk_sample(D));
+    set
+}
+
+fn page(set: &mut ClockSet, start: usize, count: usize, filter: PunchFilter) -> PunchPage {
+    set.punch_page(&PunchQuery {
+        start,
+        count,
+        filter,
+    })
+}
+
+use crate::clock::PunchPage;
+
+#[test]
+fn a_set_is_summarised_and_linked_by_user_id() {
+    let set = d_set();
+    let view = set.view();
+    let users = view.users.unwrap();
+    assert_eq!((users.users, users.empty_slots, users.record), (3, 1, 72));
+    assert_eq!(users.encoding, "UTF-8");
+    let log = view.attlog.unwrap();
+    assert_eq!((log.punches, log.damaged, log.lines), (4, 11, 15));
+    assert!(view.links.checked);
+    // Line 12's punch is by "ZZ", which no user has.
+    assert_eq!(view.links.punch_ids_without_user, ["ZZ"]);
+    assert!(
+        view.links.users_without_templates.is_empty(),
+        "no template files"
+    );
+}
+
+#[test]
+fn the_unfiltered_table_holds_punches_and_damaged_lines_in_file_order() {
+    let mut set = d_set();
+    let all = page(&mut set, 0, 100, PunchFilter::default());
+    assert_eq!((all.total, all.rows.len()), (15, 15));
+    let damaged: Vec<u64> = (all.rows.iter())
+        .filter(|r| !r.damage.is_empty())
+        .map(|r| r.line)
+        .collect();
+    assert_eq!(damaged, [4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    let punches: Vec<usize> = (all.rows.iter().filter(|r| r.damage.is_empty()))
+        .map(|r| r.row)
+        .collect();
+    assert_eq!(punches, [0, 1, 2, 11], "lines 1-3 and 12");
+    assert_eq!(
+        (all.rows[0].user_id.as_str(), all.rows[0].name.as_str()),
+        ("730004", "Ann")
+    );
+    assert_eq!(all.rows[0].date, "2020-11-04");
+    assert_eq!(all.rows[0].time, "07:14:03");
+    assert_eq!(all.rows[0].status, "check-in");
+    assert_eq!(
+        all.rows[3].text,
+        "71ZZZZZZZZ·2047-02-30 19:13:30·1·90·90·1515870810"
+    );
+    // A page from the middle starts where the whole table has that row.
+    for start in 0..15 {
+        let part = page(&mut set, start, 3, PunchFilter::default());
+        let end = (start + 3).min(15);
+        assert_eq!(part.rows, all.rows[start..end], "start {start}");
+    }
+}
+
+#[test]
+fn filters_pick_users_days_statuses_and_damage() {
+    let mut set = d_set();
+    let by = |user: &str| PunchFilter {
+        user: user.into(),
+        ..PunchFilter::default()
+    };
+    let ann = page(&mut set, 0, 10, by("730004"));
+    assert_eq!(ann.total, 1);
+    let bob = page(&mut set, 0, 10, by("bO"));
+    assert_eq!((bob.total, bob.rows[0].user_id.as_str()), (1, "710016"));
+    let damaged = PunchFilter {
+        damaged_only: true,
+        ..PunchFilter::default()
+    };
+    let d = page(&mut set, 2, 3, damaged);
+    assert_eq!(d.total, 11);
+    assert_eq!(d.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [6, 7, 8]);
+    let day = PunchFilter {
+        from: "2020-11-04".into(),
+        to: "2020-11-04".into(),
+        status: Some(0),
+        ..PunchFilter::default()
+    };
+    assert_eq!(page(&mut set, 0, 10, day).total, 3);
+    let bad = PunchFilter {
+        from: "4 Nov".into(),
+        ..PunchFilter::default()
+    };
+    let p = page(&mut set, 0, 10, bad);
+    assert!(p.filter_note.unwrap().contains("YYYY-MM-DD"));
+    assert_eq!(p.total, 4, "a date not understood filters nothing");
+}
+
+#[test]
+fn repair_drops_the_damaged_lines_and_keeps_the_rest_byte_for_byte() {
+    let set = d_set();
+    let bytes = zk_sample(D);
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let expected: Vec<u8> = [0, 1, 2, 11]
+        .iter()
+        .flat_map(|&i| lines[i].to_vec())
+        .collect();
+    let mut out = Vec::new();
+    let opts = RepairOptions {
+        remove_damaged: true,
+        remove_duplicates: true,
+    };
+    let counts = set.repair(&bytes[..], opts, &mut out).unwrap().unwrap();
+    assert_eq!(out, expected);
+    assert_eq!((counts.kept, counts.removed_damaged), (4, 11));
+    let mut same = Vec::new();
+    set.repair(&bytes[..], RepairOptions::default(), &mut same)
+        .unwrap()
+        .unwrap();
+    assert_eq!(same, bytes, "nothing dropped: the file as it was");
+}
+
+#[test]
+fn users_are_paged_with_passwords_only_on_request_and_written_back_whole() {
+    let mut set = ClockSet::new();
+    let doc = zk_sample(DOC_72);
+    set.add("user.dat", FileKind::ZkUserDat72, doc.clone());
+    let page = set.user_page(0, 10);
+    let ned = &page.rows[0];
+    assert_eq!(
+        (ned.uid, ned.user_id.as_str(), ned.name.as_str()),
+        (13, "555", "Ned")
+    );
+    assert_eq!((ned.card, ned.group, ned.password_set), (222, 2, true));
+    assert_eq!(ned.time_zones, "own: 1, 2, 0");
+    assert_eq!(set.password(0).as_deref(), Some("444"));
+    assert_eq!(
+        set.write_user_dat(72).unwrap(),
+        doc,
+        "garbage after NULs kept"
+    );
+    let written28 = set.write_user_dat(28).unwrap_err();
+    assert!(written28[0]
+        .notes
+        .iter()
+        .any(|r| r.contains("one time zone")));
+    assert_eq!(set.check_fit(28).len(), 1);
+    assert!(set.check_fit(72).is_empty());
+}
+
+#[test]
+fn another_record_size_and_encoding_read_the_file_again() {
+    let mut set = d_set();
+    set.reread_users(Some(28), encoding_named("gbk"));
+    let view = set.view().users.unwrap();
+    assert_eq!(
+        (view.record, view.forced, view.encoding.as_str()),
+        (28, true, "GBK")
+    );
+    assert!(view.why.contains("chosen by you"));
+    set.reread_users(None, encoding_named("utf-8"));
+    assert_eq!(set.view().users.unwrap().users, 3);
+}
+
+#[test]
+fn users_go_to_biostar_and_come_back_keeping_their_uids() {
+    let mut set = d_set();
+    let (csv, notes) = set.to_biostar(false).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(
+        text,
+        "\u{feff}user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,\r\n710011,Cai,\r\n"
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    let sheet = "user_id,name,csn\r\n710016,Bob Lee,77\r\n9,New,\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    let findings = set.users_from_csv(&book, 72);
+    assert!(findings.is_empty(), "{findings:?}");
+    let users = set.user_page(0, 10).rows;
+    let bob = users.iter().find(|u| u.user_id == "710016").unwrap();
+    assert_eq!((bob.uid, bob.name.as_str(), bob.card), (2, "Bob Lee", 77));
+    assert_eq!(users.iter().find(|u| u.user_id == "9").unwrap().uid, 4);
+    assert!(set
+        .view()
+        .users
+        .unwrap()
+        .from_csv
+        .unwrap()
+        .contains("1 added, 1 updated"));
+}
+
+#[test]
+fn templates_are_listed_per_user_and_unlinked_uids_reported() {
+    let mut set = d_set();
+    let record = |uid: u16, index: u8| {
+        let mut r = 602u16.to_le_bytes().to_vec();
+        r.extend(uid.to_le_bytes());
+        r.extend([index, 1]);
+        r.resize(608, 9);
+        r
+    };
+    let bytes = [record(2, 0), record(2, 5), record(40, 1)].concat();
+    set.add("template.dat", FileKind::ZkTemplateDat, bytes);
+    let view = set.view();
+    let t = &view.templates[0];
+    assert_eq!((t.records, t.valid, t.owner_count), (3, 3, 2));
+    assert_eq!(t.owners[0].user_id.as_deref(), Some("710016"));
+    assert_eq!(t.owners[0].entries.len(), 2);
+    assert_eq!(t.owners[1].user_id, None);
+    assert_eq!(view.links.templates_without_user, [(40, 1)]);
+    let without: Vec<u32> = view
+        .links
+        .users_without_templates
+        .iter()
+        .map(|u| u.0)
+        .collect();
+    assert_eq!(without, [1, 3]);
+}
+
+#[test]
+fn a_second_log_replaces_the_first_and_says_so() {
+    let mut set = d_set();
+    set.add("2_attlog.dat", FileKind::ZkAttlog, zk_sample(A));
+    let view = set.view();
+    assert_eq!(view.attlog.unwrap().punches, 20);
+    assert!(view.notes[0].contains("2_attlog.dat replaces 1_attlog.dat"));
+    set.add("notes.txt", FileKind::Unknown, b"hello".to_vec());
+    assert!(set.view().notes[1].contains("not a clock file"));
+}
+
+#[test]
+fn users_from_a_csv_alone_join_names_and_say_what_does_not_fit() {
+    let mut set = ClockSet::new();
+    set.add("1_attlog.dat", FileKind::ZkAttlog, zk_sample(D));
+    let sheet = "user_id,name,csn\r\n730004,Ann Long Name,\r\nabc,Bob,\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    let notes = set.users_from_csv(&book, 28);
+    let who: Vec<(u32, &str)> = notes.iter().map(|n| (n.uid, n.user_id.as_str())).collect();
+    assert_eq!(who, [(1, "730004"), (2, "abc")], "{notes:?}");
+    assert!(notes[0].notes[0].contains("takes 13 bytes"), "{notes:?}");
+    let view = set.view().users.unwrap();
+    assert_eq!((view.record, view.users, view.size), (28, 2, 0));
+    assert!(
+        view.why.starts_with("no user.dat in the set"),
+        "{}",
+        view.why
+    );
+    let first = page(&mut set, 0, 1, PunchFilter::default());
+    assert_eq!(
+        first.rows[0].name, "Ann Long Name",
+        "names joined from the new users"
+    );
+}

@@ -1,0 +1,280 @@
+//! The worker's time clock set: the files of a clock's USB folder opened together, kept
+//! between requests; pages of users and punches and the written files go to the page.
+
+use std::cell::RefCell;
+use std::io::Write;
+
+use web_sys::{DedicatedWorkerGlobalScope, File};
+
+use crate::clock::{encoding_named, punches_to_csv, ClockSet};
+use crate::formats::biostar_csv::WriteOptions;
+use crate::formats::zk_attlog::{read_attlog_sized, RepairOptions};
+use crate::inspect::ProgressReader;
+use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, SLICE_LEN, USER_PAGE};
+use crate::recognize::FileKind;
+
+use super::blob_reader::BlobReader;
+use super::csv_worker::{read_file, with_workbook, Chunks};
+use super::download::blob_from_chunks;
+use super::post::post;
+
+thread_local! {
+    static SET: RefCell<Option<ClockSet>> = const { RefCell::new(None) };
+    /// The attendance log's file: the set holds its punches, not its bytes, so a repair
+    /// reads it again.
+    static LOG_FILE: RefCell<Option<File>> = const { RefCell::new(None) };
+}
+
+/// The file `file` read from its first byte, in slices.
+fn reader_of(file: &File) -> Result<BlobReader, String> {
+    BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{}: {e}", file.name()))
+}
+
+/// Streams the attendance log `file` into the set (its bytes are never all held).
+fn open_log(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    set: &mut ClockSet,
+) -> Result<(), String> {
+    let (name, size) = (file.name(), file.size() as u64);
+    let stage = format!("Reading {name}");
+    let mut progress = |done: u64| {
+        let (file, total, stage) = (0, size, stage.clone());
+        post(
+            scope,
+            &Response::Progress {
+                job,
+                file,
+                done,
+                total,
+                stage,
+            },
+            None,
+        );
+    };
+    let reader = ProgressReader::new(reader_of(file)?, SLICE_LEN, &mut progress);
+    let log =
+        read_attlog_sized(reader, size).map_err(|e| format!("{name}: reading stopped: {e}"))?;
+    set.add_log(&name, log);
+    LOG_FILE.with(|f| *f.borrow_mut() = Some(file.clone()));
+    Ok(())
+}
+
+fn answer(scope: &DedicatedWorkerGlobalScope, job: JobId, answer: ClockAnswer) {
+    post(scope, &Response::Clock { job, answer }, None);
+}
+
+fn view(set: &ClockSet) -> ClockAnswer {
+    ClockAnswer::View {
+        view: Box::new(set.view()),
+    }
+}
+
+/// Posts `chunks` as a download named `name`.
+fn output(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    name: String,
+    mime: &str,
+    chunks: &Chunks,
+) -> Result<(), String> {
+    let blob = blob_from_chunks(&chunks.chunks, mime).map_err(|e| super::js_error_text(&e))?;
+    let response = Response::Output {
+        job,
+        name,
+        mime: mime.into(),
+        size: chunks.len,
+    };
+    post(scope, &response, Some(&blob));
+    Ok(())
+}
+
+/// Runs one clock operation; `files` are the files sent beside the request.
+pub fn handle(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    op: ClockOp,
+    files: &[File],
+) -> Result<(), String> {
+    if let ClockOp::Open { kinds } = op {
+        return open(scope, job, &kinds, files);
+    }
+    SET.with(|s| {
+        let mut guard = s.borrow_mut();
+        let set = guard
+            .as_mut()
+            .ok_or("No clock files are open; open the clock's files again.")?;
+        run(scope, job, op, set)
+    })
+}
+
+/// Opens `files` (of `kinds`) as the set and posts its view.
+fn open(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    kinds: &[FileKind],
+    files: &[File],
+) -> Result<(), String> {
+    SET.with(|s| *s.borrow_mut() = None);
+    LOG_FILE.with(|f| *f.borrow_mut() = None);
+    let mut set = ClockSet::new();
+    for (file, kind) in files.iter().zip(kinds) {
+        if *kind == FileKind::ZkAttlog {
+            open_log(scope, job, file, &mut set)?;
+            continue;
+        }
+        let bytes = read_file(scope, job, file, "Reading")?;
+        set.add(&file.name(), *kind, bytes);
+    }
+    answer(scope, job, view(&set));
+    SET.with(|s| *s.borrow_mut() = Some(set));
+    Ok(())
+}
+
+fn run(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    op: ClockOp,
+    set: &mut ClockSet,
+) -> Result<(), String> {
+    let reply = match op {
+        ClockOp::Open { .. } => return Ok(()),
+        ClockOp::Reread { record, encoding } => {
+            set.reread_users(record, encoding_named(&encoding));
+            view(set)
+        }
+        ClockOp::Users { start } => ClockAnswer::Users {
+            page: set.user_page(start, USER_PAGE),
+        },
+        ClockOp::Password { index } => ClockAnswer::Password {
+            index,
+            password: set
+                .password(index)
+                .ok_or("That user is no longer in the set.")?,
+        },
+        ClockOp::Punches { query } => ClockAnswer::Punches {
+            page: set.punch_page(&query),
+        },
+        ClockOp::Repair {
+            remove_damaged,
+            remove_duplicates,
+        } => repair(
+            scope,
+            job,
+            set,
+            RepairOptions {
+                remove_damaged,
+                remove_duplicates,
+            },
+        )?,
+        ClockOp::PunchesCsv => return punches_csv(scope, job, set),
+        ClockOp::ToBiostar { carry_pins } => return to_biostar(scope, job, set, carry_pins),
+        ClockOp::CheckFit { record } => ClockAnswer::Fit {
+            record,
+            findings: set.check_fit(record),
+            written: false,
+        },
+        ClockOp::WriteUsers { record } => write_users(scope, job, set, record)?,
+        ClockOp::FromWorkbench { record } => {
+            let findings = with_workbook(|book| set.users_from_csv(book, record))
+                .ok_or("No CSV is open in the workbench; open one there first.")?;
+            answer(scope, job, view(set));
+            ClockAnswer::Fit {
+                record,
+                findings,
+                written: false,
+            }
+        }
+    };
+    answer(scope, job, reply);
+    Ok(())
+}
+
+fn repair(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    set: &ClockSet,
+    opts: RepairOptions,
+) -> Result<ClockAnswer, String> {
+    let name = set
+        .log_name()
+        .ok_or("No attendance log is open.")?
+        .to_string();
+    let file = LOG_FILE.with(|f| f.borrow().clone());
+    let file = reader_of(&file.ok_or("No attendance log is open.")?)?;
+    let mut chunks = Chunks::default();
+    let counts = (set.repair(file, opts, &mut chunks))
+        .ok_or("No attendance log is open.")?
+        .map_err(|e| format!("{name} could not be written: {e}"))?;
+    output(scope, job, name, "application/octet-stream", &chunks)?;
+    Ok(ClockAnswer::Repaired { counts })
+}
+
+fn punches_csv(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    set: &ClockSet,
+) -> Result<(), String> {
+    let log = set.log().ok_or("No attendance log is open.")?;
+    let stem = set.log_name().unwrap_or("attlog").trim_end_matches(".dat");
+    let name = format!("{stem}_punches.csv");
+    let opts = WriteOptions::default();
+    let mut chunks = punches_to_csv(log, set.users(), &opts, Chunks::default())
+        .map_err(|e| format!("{name} could not be written: {e}"))?;
+    chunks.flush().map_err(|e| e.to_string())?;
+    output(scope, job, name, "text/csv", &chunks)
+}
+
+fn to_biostar(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    set: &ClockSet,
+    carry_pins: bool,
+) -> Result<(), String> {
+    let (csv, notes) = set
+        .to_biostar(carry_pins)
+        .map_err(|e| format!("The BioStar CSV could not be written: {e}"))?;
+    let blob =
+        super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;
+    let reply = ClockAnswer::Converted {
+        name: "clock_users_biostar.csv".into(),
+        size: csv.len() as u64,
+        notes,
+    };
+    post(scope, &Response::Clock { job, answer: reply }, Some(&blob));
+    Ok(())
+}
+
+fn write_users(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    set: &ClockSet,
+    record: u64,
+) -> Result<ClockAnswer, String> {
+    match set.write_user_dat(record) {
+        Ok(bytes) => {
+            let chunks = Chunks {
+                len: bytes.len() as u64,
+                chunks: vec![bytes],
+            };
+            output(
+                scope,
+                job,
+                "user.dat".into(),
+                "application/octet-stream",
+                &chunks,
+            )?;
+            Ok(ClockAnswer::Fit {
+                record,
+                findings: Vec::new(),
+                written: true,
+            })
+        }
+        Err(findings) => Ok(ClockAnswer::Fit {
+            record,
+            findings,
+            written: false,
+        }),
+    }
+}

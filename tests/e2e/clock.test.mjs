@@ -1,0 +1,341 @@
+// End-to-end: a time clock's USB files in Debian's Chromium, as an administrator uses them:
+// a user.dat and a damaged attendance log dropped together, names joined, filters, the
+// repaired log, the users converted for BioStar and checked in the workbench.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixture, openApp, startBrowser, startSite } from './helpers.mjs';
+
+let site;
+let b;
+
+before(async () => {
+  site = await startSite();
+  b = await startBrowser();
+});
+
+after(async () => {
+  await b?.browser.close();
+  site?.server.close();
+});
+
+const LOG_D = 'attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat';
+
+/** One 72-byte user.dat record (layout: ../shared/docs/formats.md section 3). */
+function record72({ uid, password = '', name, card = 0, userId }) {
+  const r = Buffer.alloc(72, 0);
+  r.writeUInt16LE(uid, 0);
+  r.write(password, 3, 8, 'utf8');
+  r.write(name, 11, 24, 'utf8');
+  r.writeUInt32LE(card, 35);
+  r[39] = 1;
+  r.write(userId, 48, 24, 'utf8');
+  return r;
+}
+
+// Three users whose IDs punch in sample D, then an empty slot.
+const USER_DAT = Buffer.concat([
+  record72({ uid: 1, name: 'Ann', userId: '730004', password: '1234' }),
+  record72({ uid: 2, name: 'Bob', userId: '710016', card: 5001 }),
+  record72({ uid: 3, name: 'Zoë Lindqvist', userId: '710011' }),
+  Buffer.alloc(72, 0),
+]);
+
+/** One 608-byte template.dat record: size, uid, finger, valid flag, then template bytes. */
+function template608(uid, finger) {
+  const r = Buffer.alloc(608, 0x5a);
+  r.writeUInt16LE(602, 0);
+  r.writeUInt16LE(uid, 2);
+  r[4] = finger;
+  r[5] = 1;
+  return r;
+}
+
+// Bob's fingers 0 and 5, and a finger of uid 40, whom user.dat does not have.
+const TEMPLATES = Buffer.concat([template608(2, 0), template608(2, 5), template608(40, 1)]);
+
+async function downloadOf(page, testId) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
+const countIs = (page, text) => page.waitForFunction(
+  (t) => document.querySelector('[data-testid=punch-count]')?.textContent === t, text);
+
+describe('the time clock screen', () => {
+  test('joins names, filters, repairs the log and sends the users to the workbench', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const t0 = Date.now();
+    const n0 = site.received.length;
+    const log = fixture(LOG_D);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: USER_DAT },
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: log },
+      { name: 'template.dat', mimeType: 'application/octet-stream', buffer: TEMPLATES },
+    ]);
+    await page.getByTestId('clock').waitFor();
+    await page.getByTestId('user-table').waitFor();
+    await page.locator('[data-testid=punch-row]').first().waitFor();
+
+    // user.dat: the record size and why, every user, empty slots counted.
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users, 1 empty slots .*72-byte records/);
+    assert.match(await page.getByTestId('record-why').innerText(), /divides by 72 only/);
+    assert.equal(await page.locator('[data-testid=user-table] tbody tr').count(), 3);
+    const bob = page.locator('tr[data-user-id="710016"]');
+    assert.match(await bob.innerText(), /2\s+710016\s+Bob\s+user\s+no\s+none\s+5001\s+1/);
+    // The password only on request.
+    assert.equal(await page.getByTestId('password').count(), 0);
+    await page.locator('tr[data-user-id="730004"]').getByTestId('show-password').click();
+    assert.equal(await page.getByTestId('password').innerText(), '1234');
+
+    // Another code page decodes the names again at once; UTF-8 reads them back.
+    await page.getByTestId('code-page').selectOption('windows-1252');
+    await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('ZoÃ«'));
+    await page.getByTestId('code-page').selectOption('UTF-8');
+    await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('Zoë'));
+    // The record size overridden: 288 bytes as 28-byte records leave 8 bytes cut off.
+    const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
+    await page.getByTestId('record-size').selectOption('28');
+    await why('28-byte records, chosen by you');
+    assert.match(await page.getByTestId('user-problems').innerText(), /Byte 280: the last record is cut off \(8 of 28 bytes\)/);
+    await page.getByTestId('record-size').selectOption('');
+    await why('divides by 72 only');
+    await page.locator('tr[data-user-id="710011"]').waitFor();
+
+    // The punch table: damage in its place, names joined by user ID.
+    await countIs(page, '15 row(s)');
+    assert.equal(await page.locator('[data-testid=punch-row][data-user-id="730004"] [data-testid=punch-name]').innerText(), 'Ann');
+    assert.equal(await page.locator('[data-testid=punch-row][data-user-id="710011"] [data-testid=punch-name]').innerText(), 'Zoë Lindqvist');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /15 lines: 4 punches, 11 damaged lines/);
+    assert.match(await page.getByTestId('punch-ids-without-user').innerText(), /: 1: ZZ$/);
+
+    // Templates per user, and what does not link.
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 records\)$/);
+    assert.match(await page.getByTestId('users-without-templates').innerText(), /: 2: uid 1 \(730004\), uid 3 \(710011\)$/);
+    const owners = await page.locator('[data-testid=template-table] tbody tr').allInnerTexts();
+    assert.deepEqual(owners.map((t) => t.replace(/\s+/g, ' ').trim()), [
+      '2 710016 Bob 0: 602 bytes, valid; 5: 602 bytes, valid',
+      '40 no user in user.dat 1: 602 bytes, valid',
+    ]);
+
+    // Filters: a user by name, then the damaged lines alone with their line numbers.
+    await page.getByTestId('punch-user').fill('bob');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '1 row(s)');
+    assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['710016']);
+    await page.getByTestId('punch-user').fill('');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '15 row(s)');
+    await page.getByTestId('punch-from').fill('2020-11-04');
+    await countIs(page, '3 row(s)');
+    await page.getByTestId('punch-to').fill('2020-11-03');
+    await countIs(page, '0 row(s)');
+    await page.getByTestId('punch-from').fill('');
+    await countIs(page, '1 row(s)');
+    assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['ZZ']);
+    await page.getByTestId('punch-to').fill('');
+    await countIs(page, '15 row(s)');
+    await page.getByTestId('punch-damaged').check();
+    await countIs(page, '11 row(s)');
+    const lines = await page.locator('[data-testid=damaged-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.line)));
+    assert.deepEqual(lines, [4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    assert.match(await page.locator('[data-testid=damaged-row]').first().innerText(), /Line 4 \(byte \d+\): a record from erased flash/);
+
+    // Repair: the damaged lines go, the good ones are copied byte for byte.
+    const repaired = await downloadOf(page, 'download-repaired');
+    assert.equal(repaired.name, '1_attlog.dat');
+    const kept = log.toString('latin1').split(/(?<=\n)/).filter((_, i) => [0, 1, 2, 11].includes(i));
+    assert.deepEqual(repaired.bytes, Buffer.from(kept.join(''), 'latin1'));
+    assert.match(await page.getByTestId('repaired').innerText(), /Kept 4 line\(s\); left out 11 damaged/);
+    // The punches as CSV, names joined.
+    const csv = await downloadOf(page, 'download-punches-csv');
+    assert.equal(csv.name, '1_attlog_punches.csv');
+    assert.deepEqual(csv.bytes.toString('utf8').split('\r\n'), [
+      '\ufeffuser_id,name,date,time,status,verify,workcode',
+      '730004,Ann,2020-11-04,07:14:03,check-in,fingerprint,0',
+      '710016,Bob,2020-11-04,07:14:06,check-in,fingerprint,0',
+      '710011,Zoë Lindqvist,2020-11-04,07:14:10,check-in,fingerprint,0',
+      'ZZ,,2000-07-09,04:20:15,check-in,verify 255,808452096',
+      '',
+    ]);
+    // Nothing left out: the file as it came.
+    await page.getByTestId('keep-damaged').check();
+    const same = await downloadOf(page, 'download-repaired');
+    assert.deepEqual(same.bytes, log);
+
+    // user.dat: what 28-byte records cannot hold, per user; the file as read written back.
+    await page.getByTestId('write-record').selectOption('28');
+    await page.getByTestId('check-fit').click();
+    await page.getByTestId('fit-findings').waitFor();
+    assert.match(await page.getByTestId('fit-findings').innerText(), /^uid 3 \(710011\): the name "Zoë Lindqvist" takes 14 bytes in UTF-8; the clock holds 8$/);
+    await page.getByTestId('write-record').selectOption('72');
+    const written = await downloadOf(page, 'write-user-dat');
+    assert.equal(written.name, 'user.dat');
+    assert.deepEqual(written.bytes, USER_DAT, 'an unmodified user.dat is written back byte for byte');
+
+    // The users to BioStar, and the CSV in the workbench: every row passes.
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('converted').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 1 user\(s\)/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 1 \(730004\): the password does not carry \(PINs were not asked for\)/);
+    const plain = await downloadOf(page, 'download-converted');
+    assert.equal(plain.name, 'clock_users_biostar.csv');
+    assert.equal(plain.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n730004,Ann,\r\n710016,Bob,5001\r\n710011,Zoë Lindqvist,\r\n');
+    // With PINs asked for, Ann's password (4 digits, a valid PIN) carries.
+    await page.getByTestId('carry-pins').check();
+    await page.getByTestId('to-biostar').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=converted]')?.textContent.includes(': 0 user(s)'));
+    const pins = await downloadOf(page, 'download-converted');
+    assert.equal(pins.bytes.toString('utf8'), '\ufeffuser_id,name,csn,pin\r\n730004,Ann,,1234\r\n710016,Bob,5001,\r\n710011,Zoë Lindqvist,,\r\n');
+    await page.getByTestId('converted-to-workbench').click();
+    await page.getByTestId('workbench').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '3');
+    const total = async (id) => Number(await page.getByTestId(`total-${id}`).locator('dd').innerText());
+    assert.deepEqual([await total('rows'), await total('valid'), await total('errors')], [3, 3, 0]);
+
+    // Back on the clock: the workbench's rows become the users, uids kept.
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('from-workbench').click();
+    await page.getByTestId('from-csv').waitFor();
+    assert.match(await page.getByTestId('from-csv').innerText(), /0 added, 0 updated, 3 in all/);
+    assert.match(await page.locator('tr[data-user-id="710016"]').innerText(), /^2\s+710016\s+Bob/);
+
+    assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
+    const outside = b.requests.filter((r) => !r.url.startsWith('http://127.0.0.1:') && !r.url.startsWith('blob:'));
+    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+    assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a log of 300,000 lines: only the visible rows are in the page, in file order, filtered in the worker', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const two = (n) => String(n).padStart(2, '0');
+    const lines = [];
+    for (let i = 1; i <= 300_000; i++) {
+      if (i % 30_000 === 0) {
+        lines.push('ZZZZZZZZZZ\t2047-02-30 19:13:30\t1\t90\t90\t1515870810\n');
+        continue;
+      }
+      const s = i % 86_400;
+      const time = `2021-03-${two(1 + Math.floor(i / 86_400))} ${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+      lines.push(`${String(i).padStart(9)}\t${time}\t1\t0\t1\t0\n`);
+    }
+    await page.getByTestId('file-input').first().setInputFiles({ name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: Buffer.from(lines.join('')) });
+    await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
+    await countIs(page, '300000 row(s)');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /300000 lines: 299990 punches, 10 damaged lines/);
+    const inDom = await page.locator('.punch-grid .grid-row').count();
+    assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
+
+    // Row 150,000 is line 150,001; row 89,999 is the damaged line 90,000.
+    await page.getByTestId('punch-grid').evaluate((g) => { g.scrollTop = 150_000 * 34; g.dispatchEvent(new Event('scroll')); });
+    const row = page.locator('.grid-row[data-row="150000"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-user-id'), '150001');
+    assert.ok((await page.locator('.punch-grid .grid-row').count()) < 200);
+    await page.getByTestId('punch-grid').evaluate((g) => { g.scrollTop = 89_990 * 34; g.dispatchEvent(new Event('scroll')); });
+    await page.locator('.grid-row[data-row="89999"][data-line="90000"]').waitFor();
+
+    // Filters run in the worker over every punch.
+    await page.getByTestId('punch-user').fill('150001');
+    await page.getByTestId('punch-user').press('Enter');
+    await countIs(page, '1 row(s)');
+    await page.getByTestId('punch-user').fill('');
+    await page.getByTestId('punch-user').press('Enter');
+    await page.getByTestId('punch-damaged').check();
+    await countIs(page, '10 row(s)');
+    const damaged = await page.locator('[data-testid=damaged-row]').evaluateAll((r) => r.map((x) => Number(x.dataset.line)));
+    assert.deepEqual(damaged, Array.from({ length: 10 }, (_, i) => (i + 1) * 30_000));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a dropped USB folder opens every file in it, sub-folders included, as one set', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    // Chromium's folder entries are callbacks handing out batches; these hand out one entry
+    // a batch, so the walk must ask again until a batch comes back empty.
+    await page.evaluate(({ users, log, templates }) => {
+      const file = (name, b64) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
+      const entry = (f) => ({ isFile: true, isDirectory: false, name: f.name, file: (ok) => setTimeout(() => ok(f), 0) });
+      const folder = (children) => ({
+        isFile: false,
+        isDirectory: true,
+        createReader: () => {
+          let at = 0;
+          return { readEntries: (ok) => setTimeout(() => ok(children.slice(at, ++at)), 0) };
+        },
+      });
+      const usb = folder([
+        entry(file('user.dat', users)),
+        entry(file('1_attlog.dat', log)),
+        folder([entry(file('template.dat', templates))]),
+      ]);
+      const drop = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => usb }], files: [] } });
+      document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
+    }, { users: USER_DAT.toString('base64'), log: fixture(LOG_D).toString('base64'), templates: TEMPLATES.toString('base64') });
+    await page.getByTestId('clock-templates').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 3);
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /4 punches, 11 damaged lines/);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('dropped files (no folder) open as they are', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.evaluate(({ users, log }) => {
+      const file = (name, b64) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
+      const data = new DataTransfer();
+      data.items.add(file('user.dat', users));
+      data.items.add(file('1_attlog.dat', log));
+      const drop = new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data });
+      document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
+    }, { users: USER_DAT.toString('base64'), log: fixture(LOG_D).toString('base64') });
+    await page.getByTestId('attlog-summary').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 2);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a log of 1,100,000 lines (37 million pixels of rows, past what a browser lays out): the scroll range is shared out, and its end shows the last line', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const dir = mkdtempSync(join(tmpdir(), 'bioport-clock-'));
+    const lines = [];
+    for (let i = 1; i <= 1_100_000; i++) lines.push(`${i}\t2021-03-01 08:00:00\t1\t0\t1\t0\n`);
+    writeFileSync(join(dir, '1_attlog.dat'), lines.join(''));
+    try {
+      await page.getByTestId('file-input').first().setInputFiles(join(dir, '1_attlog.dat'));
+      await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
+      await countIs(page, '1100000 row(s)');
+      const grid = page.getByTestId('punch-grid');
+      // The row just under the sticky header.
+      const topRow = () => grid.evaluate((g) => {
+        g.scrollIntoView({ block: 'center' });
+        const box = g.getBoundingClientRect();
+        const head = g.querySelector('.grid-head').getBoundingClientRect();
+        return Number(document.elementFromPoint(box.left + 150, head.bottom + 5)?.closest('.grid-row')?.dataset.row);
+      });
+      await grid.evaluate((g) => { g.scrollTop = g.scrollHeight; g.dispatchEvent(new Event('scroll')); });
+      const last = page.locator('.grid-row[data-row="1099999"]');
+      await last.waitFor();
+      const [lastBox, gridBox] = [await last.boundingBox(), await grid.boundingBox()];
+      assert.ok(lastBox.y + lastBox.height <= gridBox.y + gridBox.height + 1, 'the last line is in view, whole');
+      assert.equal(await last.getAttribute('data-user-id'), '1100000');
+      await grid.evaluate((g) => { g.scrollTop = (g.scrollHeight - g.clientHeight) / 2; g.dispatchEvent(new Event('scroll')); });
+      await page.waitForFunction(() => document.querySelector('.punch-grid .grid-row[data-row="549990"]'));
+      const middle = await topRow();
+      assert.ok(Math.abs(middle - 549_990) < 20, `half way down shows row ${middle}`);
+      assert.ok((await page.locator('.punch-grid .grid-row').count()) < 200);
+      assert.deepEqual(errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await page.close();
+    }
+  });
+});
