@@ -448,6 +448,7 @@ fn filter_value(f: &RowFilter) -> String {
         RowFilter::Errors => "errors".into(),
         RowFilter::Warnings => "warnings".into(),
         RowFilter::Rule(id) => format!("rule:{id}"),
+        RowFilter::FaceImages => "faces".into(),
     }
 }
 
@@ -456,6 +457,7 @@ fn filter_from(v: &str) -> RowFilter {
         "findings" => RowFilter::WithFindings,
         "errors" => RowFilter::Errors,
         "warnings" => RowFilter::Warnings,
+        "faces" => RowFilter::FaceImages,
         _ => v
             .strip_prefix("rule:")
             .map_or(RowFilter::All, |id| RowFilter::Rule(id.to_string())),

@@ -31,9 +31,10 @@ use std::sync::Arc;
 use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
+use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::{auto_map, is_error_description, Field, Mapping, MatchKind};
 use crate::workbench::merge::{merge, MergeChoice, MergeOptions, MergeResult, MergeSide};
-use crate::workbench::validate::{user_id_key, validate, Report, SiteSettings};
+use crate::workbench::validate::{user_id_key, validate_with_faces, Report, SiteSettings};
 
 mod load;
 mod view;
@@ -94,6 +95,8 @@ pub struct Workbook {
     merge_cache: RefCell<Option<MergeResult>>,
     /// Row lists of recently used filters (sheet rows, ascending).
     filter_cache: RefCell<Vec<(RowFilter, Vec<u32>)>>,
+    /// The face image folder, once added: the face image cells are checked against it.
+    faces: Option<Arc<FaceFolder>>,
 }
 
 /// "a", "2 columns", "1 row"...: a count with its noun.
@@ -193,11 +196,12 @@ impl Workbook {
 
     /// Validates every row again and forgets what depended on the findings.
     fn revalidate_all(&mut self) {
-        self.report = validate(
+        self.report = validate_with_faces(
             &self.sheet,
             self.header_row,
             &self.mapping,
             &self.options.settings,
+            self.faces.clone(),
         );
         self.filter_cache.borrow_mut().clear();
         self.merge_cache.borrow_mut().take();
@@ -326,6 +330,17 @@ impl Workbook {
                 .map(|&r| self.row_view(r)),
         );
         out
+    }
+
+    /// Sets (or with None, removes) the face image folder and validates again.
+    pub fn set_face_folder(&mut self, folder: Option<FaceFolder>) {
+        self.faces = folder.map(Arc::new);
+        self.revalidate_all();
+    }
+
+    /// The face image folder, once added.
+    pub fn face_folder(&self) -> Option<&FaceFolder> {
+        self.faces.as_deref()
     }
 
     // -----------------------------------------------------------------------------------
