@@ -1,35 +1,16 @@
 //! Tests of the face folder check, on images encoded here by real encoders and then cut,
 //! renamed and patched.
 
+// The encoders the command-line tests use too.
+#[path = "../../../tests/common/images.rs"]
+mod images;
+
+pub(crate) use images::{jpeg, png};
+
 use super::by_name::{check_by_name, UserRef};
 use super::*;
 use crate::workbench::validate::{Severity, UserIdType};
 use crate::workbench::{OpenOptions, RowFilter, RowQuery, Workbook};
-
-/// A PNG of `w` x `h` pixels (a gradient, so two sizes never share bytes by chance).
-pub(crate) fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let data: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8 ^ seed).collect();
-    let mut out = Vec::new();
-    let mut enc = ::png::Encoder::new(&mut out, w, h);
-    enc.set_color(::png::ColorType::Rgb);
-    enc.set_depth(::png::BitDepth::Eight);
-    let mut writer = enc.write_header().unwrap();
-    writer.write_image_data(&data).unwrap();
-    writer.finish().unwrap();
-    out
-}
-
-/// A baseline JPEG of `w` x `h` pixels.
-pub(crate) fn jpeg(w: u16, h: u16, seed: u8) -> Vec<u8> {
-    let data: Vec<u8> = (0..u32::from(w) * u32::from(h) * 3)
-        .map(|i| (i % 253) as u8 ^ seed)
-        .collect();
-    let mut out = Vec::new();
-    jpeg_encoder::Encoder::new(&mut out, 80)
-        .encode(&data, w, h, jpeg_encoder::ColorType::Rgb)
-        .unwrap();
-    out
-}
 
 /// `png` with its IHDR claiming `w` x `h` (the pixels stay small).
 pub(crate) fn png_claiming(w: u32, h: u32) -> Vec<u8> {

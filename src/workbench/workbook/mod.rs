@@ -36,10 +36,12 @@ use crate::workbench::mapping::{auto_map, is_error_description, Field, Mapping, 
 use crate::workbench::merge::{merge, MergeChoice, MergeOptions, MergeResult, MergeSide};
 use crate::workbench::validate::{user_id_key, validate_with_faces, Report, SiteSettings};
 
+mod faces;
 mod load;
 mod view;
 mod write;
 
+pub use faces::FaceFolderView;
 pub use load::{CsvReading, OpenOptions, WorkbookError, MAX_COLUMNS, MAX_FILE_BYTES};
 pub use view::{
     ColumnView, FieldChangeView, FieldChoice, FindingView, MergeCountsView, MergeView, PreviewRow,
@@ -330,17 +332,6 @@ impl Workbook {
                 .map(|&r| self.row_view(r)),
         );
         out
-    }
-
-    /// Sets (or with None, removes) the face image folder and validates again.
-    pub fn set_face_folder(&mut self, folder: Option<FaceFolder>) {
-        self.faces = folder.map(Arc::new);
-        self.revalidate_all();
-    }
-
-    /// The face image folder, once added.
-    pub fn face_folder(&self) -> Option<&FaceFolder> {
-        self.faces.as_deref()
     }
 
     // -----------------------------------------------------------------------------------
