@@ -2,6 +2,7 @@
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
 mod csv;
+mod faces;
 mod files;
 mod progress;
 mod start;
@@ -338,6 +339,7 @@ impl AppState {
             }
             CsvAnswer::Merge { merge } => csv.merge.set(merge.map(|m| *m)),
             CsvAnswer::Written { report } => csv.written.set(Some(report)),
+            CsvAnswer::ByName { report } => csv.faces.by_name.set(Some(*report)),
         }
     }
 

@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
-use crate::protocol::{CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
+use crate::protocol::{ByNameView, CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
 use crate::workbench::mapping::Field;
 use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
@@ -222,6 +222,24 @@ pub fn handle(
             CsvOp::MergePage { start, count } => CsvAnswer::Merge {
                 merge: book.merge_view(start, count).map(Box::new),
             },
+            CsvOp::AddFaces { compare_bytes } => {
+                let folder = super::faces_worker::read_folder(scope, job, files, compare_bytes)?;
+                book.set_face_folder(Some(folder));
+                view_answer(book)
+            }
+            CsvOp::ClearFaces => {
+                book.set_face_folder(None);
+                view_answer(book)
+            }
+            CsvOp::FacesByName => {
+                let folder = book
+                    .face_folder()
+                    .ok_or("Add the face image folder first.")?;
+                let report = book.check_by_name(folder);
+                CsvAnswer::ByName {
+                    report: Box::new(ByNameView::new(&report, folder)),
+                }
+            }
             write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
                 return write_file(scope, job, book, write)
             }

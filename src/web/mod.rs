@@ -8,6 +8,7 @@ pub mod blob_reader;
 pub mod client;
 pub mod csv_worker;
 pub mod download;
+pub mod faces_worker;
 pub mod post;
 pub mod worker;
 

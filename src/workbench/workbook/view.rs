@@ -268,6 +268,8 @@ pub struct WorkbookView {
     pub edits: usize,
     /// The merge, when an existing export is loaded.
     pub merge: Option<MergeCountsView>,
+    /// The face image folder, once added.
+    pub faces: Option<super::FaceFolderView>,
 }
 
 /// A cell cut to `max` characters, with "…" when cut.
@@ -409,6 +411,7 @@ impl Workbook {
                 .collect(),
             edits: self.sheet.edit_count(),
             merge: self.merge_counts(),
+            faces: self.face_view(),
         }
     }
 
