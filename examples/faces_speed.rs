@@ -74,18 +74,38 @@ fn mb(bytes: Option<u64>) -> String {
     bytes.map_or_else(|| "?".into(), |b| format!("{:.1} MB", b as f64 / 1e6))
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
+/// What the command line asks for.
+struct Args {
+    images: usize,
+    dir: PathBuf,
+    keep: bool,
+}
+
+/// `--images N`, `--dir DIR` and `--keep`, in any order.
+fn parse_args() -> Args {
+    let mut out = Args {
+        images: 50_000,
+        dir: PathBuf::from("/tmp/bioport-faces-bench"),
+        keep: false,
     };
-    let n: usize = value("--images")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50_000);
-    let dir = PathBuf::from(value("--dir").unwrap_or_else(|| "/tmp/bioport-faces-bench".into()));
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--images" => out.images = it.next().and_then(|v| v.parse().ok()).unwrap_or(out.images),
+            "--dir" => out.dir = it.next().map_or(out.dir, PathBuf::from),
+            "--keep" => out.keep = true,
+            other => eprintln!("faces_speed: {other} ignored"),
+        }
+    }
+    out
+}
+
+fn main() {
+    let Args {
+        images: n,
+        dir,
+        keep,
+    } = parse_args();
     let _ = std::fs::remove_dir_all(&dir);
     let t = Instant::now();
     let (csv, planted) = write_face_folder(&dir, n).expect("write the folder");
@@ -116,7 +136,7 @@ fn main() {
         "duplicate check / read once: {:.2}",
         s_dup / s_read.max(1e-9)
     );
-    if !args.iter().any(|a| a == "--keep") {
+    if !keep {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
