@@ -3,6 +3,8 @@
 //!
 //!     cargo run --release --features bench --example faces_speed -- [--images 50000] [--dir /tmp/bioport-faces] [--keep]
 //!
+//! `--keep` leaves the folder, and its CSV as `DIR.csv`, for `scripts/faces-bench.mjs`.
+//!
 //! Prints, best of three: the checks from headers only, the checks with the
 //! identical-bytes check, and reading every file once whole (the baseline the duplicate
 //! check is compared with); peak memory of each.
@@ -136,7 +138,10 @@ fn main() {
         "duplicate check / read once: {:.2}",
         s_dup / s_read.max(1e-9)
     );
-    if !keep {
+    if keep {
+        // Beside the folder, for the browser bench (scripts/faces-bench.mjs).
+        std::fs::write(dir.with_extension("csv"), &csv).expect("write the CSV");
+    } else {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

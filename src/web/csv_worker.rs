@@ -7,6 +7,7 @@ use std::io::{self, Read, Write};
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::protocol::{ByNameView, CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
+use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::Field;
 use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
@@ -222,10 +223,8 @@ pub fn handle(
             CsvOp::MergePage { start, count } => CsvAnswer::Merge {
                 merge: book.merge_view(start, count).map(Box::new),
             },
-            CsvOp::AddFaces { compare_bytes } => {
-                let folder = super::faces_worker::read_folder(scope, job, files, compare_bytes)?;
-                book.set_face_folder(Some(folder));
-                view_answer(book)
+            CsvOp::AddFaces { .. } => {
+                return Err("The face images are read by the worker's faces_worker.".into())
             }
             CsvOp::ClearFaces => {
                 book.set_face_folder(None);
@@ -244,6 +243,24 @@ pub fn handle(
                 return write_file(scope, job, book, write)
             }
         };
+        post(scope, &Response::Csv { job, answer }, None);
+        Ok(())
+    })
+}
+
+/// Gives the face image folder to the open workbook and posts its view.
+pub fn set_face_folder(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    folder: FaceFolder,
+) -> Result<(), String> {
+    WORKBOOK.with(|w| {
+        let mut guard = w.borrow_mut();
+        let (book, _) = guard
+            .as_mut()
+            .ok_or("No CSV file is open; open one first.")?;
+        book.set_face_folder(Some(folder));
+        let answer = view_answer(book);
         post(scope, &Response::Csv { job, answer }, None);
         Ok(())
     })
