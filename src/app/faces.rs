@@ -15,7 +15,8 @@ use web_sys::{File, Url};
 use crate::protocol::{ByNameView, CsvOp};
 use crate::workbench::{RowView, WorkbookView};
 
-use super::files::{input_files, list_files};
+use super::face_drop::{dropped, folder_files};
+use super::files::input_files;
 use super::AppState;
 
 thread_local! {
@@ -107,6 +108,31 @@ impl AppState {
         );
     }
 
+    /// Uses what was dropped as the face image folder: the files, and the files of each
+    /// dropped folder.
+    fn faces_drop(self, dt: &web_sys::DataTransfer) {
+        let (mut files, folders) = dropped(dt);
+        if folders.is_empty() {
+            return self.faces_add(files);
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            for folder in folders {
+                let name = folder.name();
+                match folder_files(folder).await {
+                    Ok(more) => files.extend(more),
+                    Err(e) => {
+                        let why = crate::web::js_error_text(&e);
+                        return self.say(
+                            "error",
+                            format!("The folder {name} could not be read: {why}"),
+                        );
+                    }
+                }
+            }
+            self.faces_add(files);
+        });
+    }
+
     /// Forgets the face image folder.
     pub fn faces_remove(self) {
         self.csv.faces.clear();
@@ -124,7 +150,9 @@ pub fn FacesPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         ev.stop_propagation();
-        state.faces_add(list_files(ev.data_transfer().and_then(|d| d.files())));
+        if let Some(dt) = ev.data_transfer() {
+            state.faces_drop(&dt);
+        }
     };
     view! {
         <details class="panel faces" open=loaded data-testid="faces-panel"
@@ -149,7 +177,7 @@ pub fn FacesPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| state.faces_remove()>"Remove the folder"</button>
                 })}
             </div>
-            <p class="muted">"Or drop the images here (select them all in the folder, then drag)."</p>
+            <p class="muted">"Or drop the folder, or its images, here."</p>
             {folder.map(|f| view! { <FolderSummary state=state folder=f /> })}
             <ByName state=state loaded=loaded />
             <Preview state=state />

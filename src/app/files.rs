@@ -7,7 +7,7 @@ use web_sys::{File, FileList, HtmlInputElement};
 use super::AppState;
 
 /// The files of a list (none for no list).
-pub(super) fn list_files(list: Option<FileList>) -> Vec<File> {
+fn list_files(list: Option<FileList>) -> Vec<File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }

@@ -2,6 +2,7 @@
 //! all file work happens in the Web Worker, all file knowledge in the core.
 
 mod csv;
+mod face_drop;
 mod faces;
 mod files;
 mod progress;

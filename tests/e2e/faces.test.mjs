@@ -122,6 +122,15 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
     await report.waitFor();
     assert.match(await report.innerText(), /^5 users, 0 with an image, 5 without; 5 image\(s\) named after no user/);
 
+    // Dropped on the panel, the images replace the folder (a drop of files; Playwright
+    // cannot make a drop of a folder, whose files are read through the entries API).
+    await page.getByTestId('faces-panel').evaluate((panel, files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      panel.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, IMAGES.slice(0, 2).map((f) => ({ name: f.name, b64: f.buffer.toString('base64') })));
+    await summaryIs(page, '2 images: 3 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
+
     // Nothing left the page.
     assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
     assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
