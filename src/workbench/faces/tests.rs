@@ -384,3 +384,36 @@ fn import_by_file_name() {
     let alnum = check_by_name(&users, &f, UserIdType::Alphanumeric);
     assert_eq!(alnum.not_a_user, vec![3, 4]);
 }
+
+#[test]
+fn import_by_file_name_counts_the_users_of_a_merged_export() {
+    let mut wb = Workbook::open(
+        b"user_id,name\r\n1,Kim\r\n2,Lee\r\n".to_vec(),
+        "new.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    let f = folder(&[("1.jpg", jpeg(300, 300, 0)), ("7.png", png(300, 300, 1))]);
+    let alone = wb.check_by_name(&f);
+    assert_eq!((alone.users, alone.matched), (2, 1));
+    assert_eq!(alone.new_user_ids(&f), vec!["7"]);
+    wb.load_existing(
+        b"user_id,name\r\n2,Lee\r\n007,Park\r\n".to_vec(),
+        "export.csv",
+    )
+    .unwrap();
+    let merged = wb.check_by_name(&f);
+    let ids: Vec<String> = wb.users().into_iter().map(|u| u.user_id).collect();
+    assert_eq!(
+        ids,
+        vec!["1", "2", "007"],
+        "user 2 once, the export's 7 as written"
+    );
+    assert_eq!((merged.users, merged.matched), (3, 2));
+    assert!(
+        merged.not_a_user.is_empty(),
+        "7.png is user 007 of the export"
+    );
+    assert_eq!(merged.without_image.len(), 1);
+    assert_eq!(merged.without_image[0].user_id, "2");
+}
