@@ -16,6 +16,8 @@ pub struct UserRef {
     pub user_id: String,
     /// The 1-based line of the file the user is on.
     pub line: u64,
+    /// The user is in the server's export (merged), not in the file.
+    pub in_export: bool,
 }
 
 /// One user with more than one image (`123.jpg` and `123.png`).
@@ -138,9 +140,10 @@ impl ByNameReport {
         let mut out = Vec::new();
         for u in &self.without_image {
             out.push(format!(
-                "Line {}: user {} has no image in the folder (expected {}.jpg or {}.png): \
+                "Line {}{}: user {} has no image in the folder (expected {}.jpg or {}.png): \
                  the user gets no face.",
                 u.line,
+                if u.in_export { " of the export" } else { "" },
                 u.user_id.trim(),
                 u.user_id.trim(),
                 u.user_id.trim()

@@ -358,6 +358,7 @@ fn import_by_file_name() {
         .map(|(id, line)| UserRef {
             user_id: id.to_string(),
             line,
+            in_export: false,
         })
         .collect();
     let r = check_by_name(&users, &f, UserIdType::Numeric);
@@ -416,4 +417,15 @@ fn import_by_file_name_counts_the_users_of_a_merged_export() {
     );
     assert_eq!(merged.without_image.len(), 1);
     assert_eq!(merged.without_image[0].user_id, "2");
+    assert!(
+        !merged.without_image[0].in_export,
+        "user 2 is in the file too"
+    );
+    wb.load_existing(b"user_id,name\r\n9,Han\r\n".to_vec(), "export.csv")
+        .unwrap();
+    let messages = wb.check_by_name(&f).messages(&f);
+    assert!(
+        messages.contains(&"Line 2 of the export: user 9 has no image in the folder (expected 9.jpg or 9.png): the user gets no face.".to_string()),
+        "{messages:?}"
+    );
 }

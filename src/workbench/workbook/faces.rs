@@ -2,10 +2,12 @@
 //! of it, and the check of an import by file name against the workbook's users.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Sheet;
 use crate::workbench::faces::by_name::{check_by_name, ByNameReport, UserRef};
 use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::Field;
@@ -75,28 +77,25 @@ impl Workbook {
         let id_type = self.options.settings.user_id_type;
         let mut seen: HashSet<String> = HashSet::new();
         let mut out = Vec::new();
-        let mut add =
-            |sheet: &crate::model::Sheet, rows: std::ops::Range<usize>, col: Option<usize>| {
-                let Some(col) = col else { return };
-                for row in rows {
-                    let id = sheet.cell_or_empty(row, col);
-                    let key = user_id_key(id, id_type);
-                    if !key.is_empty() && seen.insert(key.to_string()) {
-                        out.push(UserRef {
-                            user_id: id.trim().to_string(),
-                            line: sheet.line(row),
-                        });
-                    }
+        let mut add = |sheet: &Sheet, rows: Range<usize>, col: Option<usize>, in_export: bool| {
+            let Some(col) = col else { return };
+            for row in rows {
+                let id = sheet.cell_or_empty(row, col);
+                let key = user_id_key(id, id_type);
+                if !key.is_empty() && seen.insert(key.to_string()) {
+                    out.push(UserRef {
+                        user_id: id.trim().to_string(),
+                        line: sheet.line(row),
+                        in_export,
+                    });
                 }
-            };
-        add(
-            &self.sheet,
-            self.report.data_rows(),
-            self.mapping.column_of(&Field::UserId),
-        );
+            }
+        };
+        let col = self.mapping.column_of(&Field::UserId);
+        add(&self.sheet, self.report.data_rows(), col, false);
         if let Some(e) = self.existing.as_deref() {
             let rows = (e.header_row + 1).min(e.sheet.len())..e.sheet.len();
-            add(&e.sheet, rows, e.mapping.column_of(&Field::UserId));
+            add(&e.sheet, rows, e.mapping.column_of(&Field::UserId), true);
         }
         out
     }
