@@ -13,6 +13,9 @@ pub use clock::{ClockAnswer, ClockOp, USER_PAGE};
 
 use serde::{Deserialize, Serialize};
 
+mod faces;
+pub use faces::{ByNameView, MAX_BY_NAME_MESSAGES};
+
 #[cfg(feature = "bench")]
 use crate::bench::{BenchFigure, BenchOp};
 use crate::formats::biostar_csv::Delimiter;
@@ -298,6 +301,16 @@ pub enum CsvOp {
         /// The rows.
         rows: Vec<usize>,
     },
+    /// Use the files sent beside the request as the face image folder (headers read;
+    /// with `compare_bytes`, files of a shared size read whole to find identical ones).
+    AddFaces {
+        /// Also look for images with identical bytes.
+        compare_bytes: bool,
+    },
+    /// Forget the face image folder.
+    ClearFaces,
+    /// Check the face image folder as an import by file name (images named by user ID).
+    FacesByName,
 }
 
 /// The worker's answer to a [`CsvOp`].
@@ -330,6 +343,11 @@ pub enum CsvAnswer {
     Merge {
         /// Counts and a page of differences (None: no export loaded).
         merge: Option<Box<MergeView>>,
+    },
+    /// The face image folder checked as an import by file name.
+    ByName {
+        /// Counts and findings.
+        report: Box<ByNameView>,
     },
 }
 

@@ -17,6 +17,7 @@ use crate::workbench::{
     ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
 };
 
+use super::faces::{FaceThumbs, FacesPanel, FacesState};
 use super::AppState;
 
 /// Height of one table row in CSS pixels (fixed, so the table can be virtual).
@@ -49,6 +50,8 @@ pub struct CsvState {
     pub editing: RwSignal<Option<(usize, usize)>>,
     /// The row whose findings are shown in full.
     pub focus_row: RwSignal<Option<usize>>,
+    /// The face image folder.
+    pub faces: FacesState,
 }
 
 impl CsvState {
@@ -65,6 +68,7 @@ impl CsvState {
             selected: RwSignal::new(BTreeSet::new()),
             editing: RwSignal::new(None),
             focus_row: RwSignal::new(None),
+            faces: FacesState::new(),
         }
     }
 
@@ -78,6 +82,7 @@ impl CsvState {
         self.selected.set(BTreeSet::new());
         self.editing.set(None);
         self.focus_row.set(None);
+        self.faces.clear();
         self.filter.set(RowFilter::All);
         self.scroll_top.set(0.0);
     }
@@ -196,6 +201,7 @@ pub fn Workbench(state: AppState) -> impl IntoView {
                 <RowsPanel state=state />
             </Show>
             {move || csv.view.get().map(|v| view! {
+                <FacesPanel state=state view=v.clone() />
                 <MergePanel state=state view=v.clone() />
                 <DownloadPanel state=state view=v />
             })}
@@ -456,6 +462,7 @@ fn filter_value(f: &RowFilter) -> String {
         RowFilter::Errors => "errors".into(),
         RowFilter::Warnings => "warnings".into(),
         RowFilter::Rule(id) => format!("rule:{id}"),
+        RowFilter::FaceImages => "faces".into(),
     }
 }
 
@@ -464,6 +471,7 @@ fn filter_from(v: &str) -> RowFilter {
         "findings" => RowFilter::WithFindings,
         "errors" => RowFilter::Errors,
         "warnings" => RowFilter::Warnings,
+        "faces" => RowFilter::FaceImages,
         _ => v
             .strip_prefix("rule:")
             .map_or(RowFilter::All, |id| RowFilter::Rule(id.to_string())),
@@ -517,6 +525,7 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                         <option value="findings">"rows with findings"</option>
                         <option value="errors">"rows with errors"</option>
                         <option value="warnings">"rows with warnings only"</option>
+                        <option value="faces">"rows with face image findings"</option>
                         {move || rules.get().into_iter().map(|r| view! {
                             <option value=format!("rule:{}", r.id)>{format!("rule: {}", r.title)}</option>
                         }).collect_view()}
@@ -653,6 +662,7 @@ fn RowDetail(state: AppState) -> impl IntoView {
             Some(view! {
                 <div class="row-detail" data-testid="row-detail" aria-live="polite">
                     <h3>{format!("Line {}", row.line)}</h3>
+                    <FaceThumbs state=state row=row.clone() />
                     {if row.findings.is_empty() {
                         view! { <p class="good">"No findings: this row imports as it is."</p> }.into_any()
                     } else {

@@ -6,9 +6,24 @@ use web_sys::{File, FileList, HtmlInputElement};
 
 use super::AppState;
 
+/// The files of a list (none for no list).
 fn list_files(list: Option<FileList>) -> Vec<File> {
     let Some(list) = list else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The files a file input's change event picked; the input is cleared (so picking the
+/// same files again is a change too) after they are copied out of its live list.
+pub(super) fn input_files(ev: &leptos::ev::Event) -> Vec<File> {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = list_files(input.files());
+    input.set_value("");
+    files
 }
 
 /// A drop zone and a "Choose files" button; both open the files in `state`.
@@ -23,17 +38,7 @@ pub fn FilePicker(
     id: &'static str,
 ) -> impl IntoView {
     let dragging = RwSignal::new(false);
-    let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = list_files(input.files());
-        input.set_value("");
-        state.open_files(files);
-    };
+    let on_change = move |ev: leptos::ev::Event| state.open_files(input_files(&ev));
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);

@@ -4,6 +4,8 @@
 mod archive;
 mod clock;
 mod csv;
+mod face_drop;
+mod faces;
 mod files;
 mod folder_drop;
 mod progress;
@@ -349,6 +351,7 @@ impl AppState {
             }
             CsvAnswer::Merge { merge } => csv.merge.set(merge.map(|m| *m)),
             CsvAnswer::Written { report } => csv.written.set(Some(report)),
+            CsvAnswer::ByName { report } => csv.faces.by_name.set(Some(*report)),
         }
     }
 

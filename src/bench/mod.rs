@@ -18,6 +18,8 @@ use crate::inspect::inspect;
 use crate::recognize::HEAD_LEN;
 use crate::workbench::{ImportRows, OpenOptions, Workbook, MAX_FILE_BYTES};
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod faces;
 mod generate;
 pub use generate::*;
 

@@ -6,7 +6,8 @@ use std::io::{self, Read, Write};
 
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
-use crate::protocol::{CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
+use crate::protocol::{ByNameView, CsvAnswer, CsvOp, JobId, Response, MERGE_PAGE, SLICE_LEN};
+use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::Field;
 use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
@@ -229,10 +230,44 @@ pub fn handle(
             CsvOp::MergePage { start, count } => CsvAnswer::Merge {
                 merge: book.merge_view(start, count).map(Box::new),
             },
+            CsvOp::AddFaces { .. } => {
+                return Err("The face images are read by the worker's faces_worker.".into())
+            }
+            CsvOp::ClearFaces => {
+                book.set_face_folder(None);
+                view_answer(book)
+            }
+            CsvOp::FacesByName => {
+                let folder = book
+                    .face_folder()
+                    .ok_or("Add the face image folder first.")?;
+                let report = book.check_by_name(folder);
+                CsvAnswer::ByName {
+                    report: Box::new(ByNameView::new(&report, folder)),
+                }
+            }
             write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
                 return write_file(scope, job, book, write)
             }
         };
+        post(scope, &Response::Csv { job, answer }, None);
+        Ok(())
+    })
+}
+
+/// Gives the face image folder to the open workbook and posts its view.
+pub fn set_face_folder(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    folder: FaceFolder,
+) -> Result<(), String> {
+    WORKBOOK.with(|w| {
+        let mut guard = w.borrow_mut();
+        let (book, _) = guard
+            .as_mut()
+            .ok_or("No CSV file is open; open one first.")?;
+        book.set_face_folder(Some(folder));
+        let answer = view_answer(book);
         post(scope, &Response::Csv { job, answer }, None);
         Ok(())
     })

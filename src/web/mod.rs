@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock_worker;
 pub mod csv_worker;
 pub mod download;
+pub mod faces_worker;
 pub mod opfs;
 pub mod post;
 pub mod worker;

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::inspect::inspect;
-use crate::protocol::{Request, Response, SLICE_LEN};
+use crate::protocol::{CsvOp, Request, Response, SLICE_LEN};
 use crate::recognize::HEAD_LEN;
 
 use super::blob_reader::BlobReader;
@@ -108,6 +108,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         },
         #[cfg(feature = "bench")]
         Request::Bench { op, runs, .. } => super::bench_worker::run(job, op, runs, &files),
+        Request::Csv {
+            op: CsvOp::AddFaces { compare_bytes },
+            ..
+        } => {
+            // Read in the background, many files at once; it ends the job itself.
+            return super::faces_worker::start(scope, job, files, compare_bytes);
+        }
         Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
         // It posts its own end: a rewrite ends after its asynchronous writing.
         Request::Archive { op, .. } => {

@@ -3,6 +3,7 @@
 //! ([`validate`]), merge it with the server's current export ([`merge`]), and write the
 //! import file and the error file.
 
+pub mod faces;
 pub mod mapping;
 pub mod merge;
 pub mod validate;

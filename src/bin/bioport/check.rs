@@ -10,6 +10,7 @@ use bioport::workbench::validate::Severity;
 use bioport::workbench::WorkbookView;
 
 use crate::clock::{self, ClockArgs};
+use crate::faces::{print_face_view, read_faces};
 use crate::files::recognize_file;
 use crate::outcome::{fail, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
@@ -148,6 +149,7 @@ pub fn run(
     site: &SiteArgs,
     clock: &ClockArgs,
     device: &DeviceArgs,
+    faces: Option<&Path>,
     json: bool,
 ) -> Outcome {
     match recognize_file(file).map(|r| r.kind) {
@@ -159,11 +161,18 @@ pub fn run(
         Ok(_) => {}
         Err(message) => return fail(&message, json),
     }
-    let wb = match open_workbook(file, site) {
+    let mut wb = match open_workbook(file, site) {
         Ok(wb) => wb,
         Err(message) => return fail(&message, json),
     };
+    if let Some(dir) = faces {
+        match read_faces(dir) {
+            Ok(folder) => wb.set_face_folder(Some(folder)),
+            Err(message) => return fail(&message, json),
+        }
+    }
     let view = wb.view();
+    let face_view = wb.face_view();
     if json {
         let findings: Vec<serde_json::Value> = wb
             .findings()
@@ -179,12 +188,18 @@ pub fn run(
                 })
             })
             .collect();
-        let out = serde_json::json!({ "view": view, "findings": findings });
+        let mut out = serde_json::json!({ "view": view, "findings": findings });
+        if let Some(v) = &face_view {
+            out["faces"] = serde_json::json!(v);
+        }
         if let Err(outcome) = print_json(&out) {
             return outcome;
         }
     } else {
         print_summary(&view);
+        if let Some(v) = &face_view {
+            print_face_view(v);
+        }
         let mut any = false;
         for (_, line, f) in wb.findings() {
             if !any {

@@ -11,6 +11,8 @@ mod clock;
 #[cfg(not(target_arch = "wasm32"))]
 mod convert;
 #[cfg(not(target_arch = "wasm32"))]
+mod faces;
+#[cfg(not(target_arch = "wasm32"))]
 mod files;
 #[cfg(not(target_arch = "wasm32"))]
 mod inspect;
@@ -79,7 +81,35 @@ mod native {
             clock: ClockArgs,
             #[command(flatten)]
             device: DeviceArgs,
+            /// The folder of face images the face_image_file1/2 cells name: each named
+            /// file is checked (found, JPG/PNG by its bytes, whole, at most 10 MB and
+            /// 4000 x 4000 px, at least 250 x 250, not shared with another user).
+            #[arg(long, value_name = "DIR")]
+            faces: Option<PathBuf>,
             /// Print JSON ({view, findings}, or {error}) instead of text.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Check a folder of face images named by user ID (BioStar 2.9+ "import by file
+        /// name") against the users of a CSV: users without an image, images named after
+        /// no user (new users), two images for one user, and each image's type, size and
+        /// resolution.
+        ///
+        /// Exit code: 0 when nothing is wrong (small images are warnings), 1 when there
+        /// are findings, 2 when the folder or the CSV could not be read.
+        #[command(after_help = EXIT_CODES)]
+        Faces {
+            /// The folder of images (123.jpg, 124.png...).
+            dir: PathBuf,
+            /// The user CSV whose users the images are for.
+            #[arg(long, value_name = "CSV")]
+            users: PathBuf,
+            /// The server's current "Export CSV": its users count too (the users after a merge).
+            #[arg(long, value_name = "CSV")]
+            existing: Option<PathBuf>,
+            #[command(flatten)]
+            site: SiteArgs,
+            /// Print JSON ({report, images, new_users, messages}, or {error}) instead of text.
             #[arg(long)]
             json: bool,
         },
@@ -184,8 +214,16 @@ mod native {
                 site,
                 clock,
                 device,
+                faces,
                 json,
-            } => crate::check::run(&file, &site, &clock, &device, json),
+            } => crate::check::run(&file, &site, &clock, &device, faces.as_deref(), json),
+            Command::Faces {
+                dir,
+                users,
+                existing,
+                site,
+                json,
+            } => crate::faces::run(&dir, &users, existing.as_deref(), &site, json),
             Command::Convert {
                 file,
                 to,

@@ -355,10 +355,18 @@ fn a_log_of_one_endless_line_is_one_damaged_line() {
 
 #[test]
 fn a_damaged_line_keeps_its_first_bytes_to_show() {
-    let text = b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\nZZZZZZZZZ\t2047-02-30 25:00:00\x01\t1\t0\t1\t0\r\n";
+    let text =
+        b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\nZZZZZZZZZ\t2047-02-30 25:00:00\x01\t1\t0\t1\t0\r\n";
     let log = read(text);
     assert_eq!(log.damaged[0].line, 2);
-    assert_eq!(log.damaged[0].text, "ZZZZZZZZZ·2047-02-30 25:00:00··1·0·1·0·");
+    assert_eq!(
+        log.damaged[0].text,
+        "ZZZZZZZZZ·2047-02-30 25:00:00··1·0·1·0·"
+    );
     let long = [b'7'; 5000];
-    assert_eq!(read(&long).damaged[0].text.len(), 60, "at most 60 bytes are kept");
+    assert_eq!(
+        read(&long).damaged[0].text.len(),
+        60,
+        "at most 60 bytes are kept"
+    );
 }

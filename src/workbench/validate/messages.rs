@@ -1,9 +1,11 @@
 //! The messages of findings: where the problem is and how to fix it, in one sentence.
 
 use crate::model::Sheet;
+use crate::workbench::faces::{FaceFolder, Lookup};
 use crate::workbench::mapping::{column_letter, Field, Mapping};
 
 use super::dates::{month_name, slash_pair, suggest_iso};
+use super::faces::problem_of;
 use super::keys::strip_zeros;
 use super::plan::{cell_text, width_of};
 use super::row::{all_digits, MANUAL_NAME_SYMBOLS};
@@ -120,7 +122,20 @@ fn card_hint(v: &str, field: Option<&Field>) -> String {
 impl Finding {
     /// A sentence saying where the problem is (line, column) and how to fix it.
     pub fn message(&self, sheet: &Sheet, header_row: usize, mapping: &Mapping) -> String {
-        let parts = Parts::new(self, sheet, header_row, mapping);
+        self.message_with_faces(sheet, header_row, mapping, None)
+    }
+
+    /// [`Finding::message`], naming the files and sizes of the face folder for the face
+    /// image rules.
+    pub fn message_with_faces(
+        &self,
+        sheet: &Sheet,
+        header_row: usize,
+        mapping: &Mapping,
+        faces: Option<&FaceFolder>,
+    ) -> String {
+        let mut parts = Parts::new(self, sheet, header_row, mapping);
+        parts.faces = faces;
         // Nearly every message starts with where the problem is and the value at fault.
         let (place, shown) = (parts.place(), show(parts.value));
         parts
@@ -132,6 +147,7 @@ impl Finding {
             .or_else(|| parts.date_range_message(&place, &shown))
             .or_else(|| parts.card_message(&place, &shown))
             .or_else(|| parts.credential_message(&place, &shown))
+            .or_else(|| parts.face_message(&place, &shown))
             .unwrap_or_default()
     }
 }
@@ -152,6 +168,8 @@ struct Parts<'s> {
     at: String,
     /// The text of the finding's cell ("" without a column).
     value: &'s str,
+    /// The face folder, when one was added.
+    faces: Option<&'s FaceFolder>,
 }
 
 impl<'s> Parts<'s> {
@@ -175,6 +193,7 @@ impl<'s> Parts<'s> {
             col,
             at,
             value,
+            faces: None,
         }
     }
 
@@ -474,6 +493,77 @@ impl<'s> Parts<'s> {
             ),
             _ => return None,
         })
+    }
+}
+
+impl Parts<'_> {
+    /// Face image cells against the face folder.
+    fn face_message(&self, place: &str, shown: &str) -> Option<String> {
+        let rule = self.finding.rule;
+        let exact = self.faces.and_then(|f| match f.find(self.value) {
+            Lookup::Exact(i) => f.image(i),
+            _ => None,
+        });
+        if let (Some(problem), Some(image)) = (problem_of(rule), exact) {
+            return Some(format!("{place}: {}", image.explain(problem)));
+        }
+        let other = self.other_line();
+        Some(match rule {
+            Rule::FaceImageMissing => format!(
+                "{place}: {shown} is not in the face image folder. Add the file to the \
+                 folder, or correct the name."
+            ),
+            Rule::FaceImageNameDiffers => format!(
+                "{place}: no file is named exactly {shown}, but {} differs only in case or \
+                 extension: the server looks for the exact name. Rename the file or \
+                 correct the cell.",
+                self.loose_matches()
+            ),
+            Rule::FaceImageNotJpgPng => {
+                format!("{place}: {shown} is not a JPG or PNG by its bytes: save it as one.")
+            }
+            Rule::FaceImageDamaged => {
+                format!("{place}: {shown} is cut off or corrupt: copy it again.")
+            }
+            Rule::FaceImageOver10Mb => {
+                format!("{place}: {shown} is over the server's 10 MB limit: save it smaller.")
+            }
+            Rule::FaceImageOver4000 => format!(
+                "{place}: {shown} is over the server's 4000 x 4000 px limit: scale it down."
+            ),
+            Rule::FaceImageUnder250 => format!(
+                "{place}: {shown} is under the 250 x 250 px the server recommends: use a \
+                 larger photo."
+            ),
+            Rule::FaceImageShared => format!(
+                "{place}: {shown} is also named on {other}: two users would get the same \
+                 face. Give each user their own photo."
+            ),
+            Rule::FaceImageSameBytes => format!(
+                "{place}: {shown} has the same bytes as the image named on {other}: two \
+                 users would get the same face. Give each user their own photo."
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The folder's files matching the cell but for case or extension, quoted.
+    fn loose_matches(&self) -> String {
+        let Some(folder) = self.faces else {
+            return "a file".to_string();
+        };
+        let names: Vec<String> = match folder.find(self.value) {
+            Lookup::Differs(v) => v
+                .iter()
+                .filter_map(|&i| folder.image(i))
+                .map(|image| show(&image.name))
+                .collect(),
+            _ => Vec::new(),
+        };
+        match names.len() {
+            0 => "a file".to_string(),
+            _ => names.join(" and "),
+        }
     }
 }
 

@@ -27,13 +27,16 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::Sheet;
+use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::Mapping;
 
 mod dates;
+mod faces;
 mod keys;
 mod messages;
 mod plan;
@@ -45,6 +48,7 @@ pub(crate) use dates::{parse_datetime, DateParse};
 pub(crate) use keys::{card_key, user_id_key};
 pub use settings::{ExpiryLimit, Rule, Severity, SiteSettings, UserIdType};
 
+use faces::FaceLayer;
 use keys::{card_key_of, id_key_of, KeyHasher, RowIndex};
 use plan::{cell_text, ColUse, Plan};
 use row::{has_data, Ctx};
@@ -219,6 +223,8 @@ pub struct Report {
     ids: RowIndex,
     /// One index per card column (csn, then Wiegand columns), as the plan lists them.
     cards: Vec<RowIndex>,
+    /// The face folder and the rows naming its images, once a folder is added.
+    faces: Option<FaceLayer>,
 }
 
 /// Checks every data row (the rows after `header_row`) against the BioStar import rules.
@@ -228,9 +234,21 @@ pub fn validate(
     mapping: &Mapping,
     settings: &SiteSettings,
 ) -> Report {
+    validate_with_faces(sheet, header_row, mapping, settings, None)
+}
+
+/// [`validate`], and with a face folder the face image cells against its files too.
+pub fn validate_with_faces(
+    sheet: &Sheet,
+    header_row: usize,
+    mapping: &Mapping,
+    settings: &SiteSettings,
+    folder: Option<Arc<FaceFolder>>,
+) -> Report {
     let plan = Plan::new(sheet, header_row, mapping);
     let first_data = header_row.saturating_add(1).min(sheet.len());
     let rows = sheet.len() - first_data;
+    let faces = folder.map(|f| FaceLayer::build(f, sheet, &plan, first_data));
 
     // A blank row has blank ID and card cells, so it gets no keys.
     let mut id_keys = Vec::with_capacity(rows);
@@ -266,6 +284,7 @@ pub fn validate(
             settings,
             ids: &ids,
             cards: &cards,
+            faces: faces.as_ref(),
         };
         let mut cells = Vec::new();
         for row in first_data..sheet.len() {
@@ -284,6 +303,7 @@ pub fn validate(
         counts,
         ids,
         cards,
+        faces,
     }
 }
 
@@ -439,14 +459,22 @@ impl Report {
         }
         let plan = Plan::new(sheet, header_row, mapping);
         let touched = self.move_keys(sheet, &plan, settings, row);
+        let face_rows = self
+            .faces
+            .as_mut()
+            .map_or_else(Vec::new, |f| f.move_row(sheet, &plan, row));
         let ctx = Ctx {
             sheet,
             plan: &plan,
             settings,
             ids: &self.ids,
             cards: &self.cards,
+            faces: self.faces.as_ref(),
         };
-        let affected = self.affected_rows(&ctx, &touched, row);
+        let mut affected = self.affected_rows(&ctx, &touched, row);
+        affected.extend(face_rows.into_iter().filter(|&r| self.store.contains(r)));
+        affected.sort_unstable();
+        affected.dedup();
         let mut cells = Vec::new();
         for &r in &affected {
             let mut fresh = Vec::new();

@@ -4,6 +4,7 @@
 use crate::model::{RowCells, Sheet};
 
 use super::dates::{parse_datetime, DateParse, EARLIEST_KEY};
+use super::faces::FaceLayer;
 use super::keys::{card_key, strip_zeros, user_id_key, RowIndex};
 use super::plan::{cell_text, ColUse, Plan};
 use super::{ExpiryLimit, Finding, Rule, SiteSettings, UserIdType};
@@ -155,7 +156,7 @@ pub(super) fn all_digits(s: &str) -> bool {
 }
 
 /// True when `s` is a .jpg, .jpeg or .png file name without a folder.
-fn face_file_ok(s: &str) -> bool {
+pub(super) fn face_file_ok(s: &str) -> bool {
     let s = s.trim();
     if s.contains('/') || s.contains('\\') {
         return false;
@@ -177,6 +178,8 @@ pub(super) struct Ctx<'a> {
     pub(super) ids: &'a RowIndex,
     /// One index per column of `plan.cards`.
     pub(super) cards: &'a [RowIndex],
+    /// The face folder, once one is added.
+    pub(super) faces: Option<&'a FaceLayer>,
 }
 
 impl<'a> Ctx<'a> {
@@ -236,7 +239,7 @@ impl<'a> Ctx<'a> {
         self.check_person(cells, &mut sink);
         self.check_dates(cells, &mut sink);
         self.check_pin_and_cards(row, cells, &mut sink);
-        self.check_other_credentials(cells, &mut sink);
+        self.check_other_credentials(row, cells, &mut sink);
     }
 
     /// Every cell: any data at all, line breaks (only looked for when `breaks_possible`),
@@ -427,7 +430,7 @@ impl<'a> Ctx<'a> {
 
     /// The mobile card (with both mobile dates on a dynamic site), QR and face images.
     #[inline]
-    fn check_other_credentials(&self, cells: &[&str], sink: &mut Sink<'_>) {
+    fn check_other_credentials(&self, row: usize, cells: &[&str], sink: &mut Sink<'_>) {
         let plan = self.plan;
         if has_data(get(cells, plan.csn_mobile)) {
             sink.add(Rule::MobileCardIssued, plan.csn_mobile, None);
@@ -445,8 +448,13 @@ impl<'a> Ctx<'a> {
         }
         for col in plan.faces {
             let v = get(cells, col);
-            if has_data(v) && !face_file_ok(v) {
+            if !has_data(v) {
+                continue;
+            }
+            if !face_file_ok(v) {
                 sink.add(Rule::FaceImageFile, col, None);
+            } else if let Some(faces) = self.faces {
+                faces.check_cell(row, v, |rule, other| sink.add(rule, col, other));
             }
         }
     }

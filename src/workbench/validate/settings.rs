@@ -192,6 +192,24 @@ rules! {
     QrNotImportable = "qr.not_importable", Error, "QR cannot be imported";
     /// A face image value that is not a .jpg/.jpeg/.png file name.
     FaceImageFile = "face_image.file", Error, "Face image not a JPG/PNG file name";
+    /// The named face image is not in the face folder (checked once a folder is added).
+    FaceImageMissing = "face_image.missing", Error, "Face image not in the folder";
+    /// No file has the exact name, but one differs only in case or `.jpeg`/`.jpg`.
+    FaceImageNameDiffers = "face_image.name_differs", Error, "Face image name differs in case or extension";
+    /// The named file is not a JPG or PNG by its bytes.
+    FaceImageNotJpgPng = "face_image.not_jpg_png", Error, "Face image not really JPG/PNG";
+    /// The named file's header is cut off or corrupt, or the file ends early.
+    FaceImageDamaged = "face_image.damaged", Error, "Face image cut off or corrupt";
+    /// The named file is over 10 MB.
+    FaceImageOver10Mb = "face_image.over_10mb", Error, "Face image over 10 MB";
+    /// The named image is over 4000 x 4000 px.
+    FaceImageOver4000 = "face_image.over_4000px", Error, "Face image over 4000 x 4000 px";
+    /// The named image is under 250 x 250 px (the server's recommended minimum).
+    FaceImageUnder250 = "face_image.under_250px", Warning, "Face image under 250 x 250 px";
+    /// Another user names the same image file.
+    FaceImageShared = "face_image.shared", Error, "Face image named by two users";
+    /// Another user's image has identical bytes.
+    FaceImageSameBytes = "face_image.same_bytes", Error, "Face images with identical bytes";
 }
 
 impl Rule {

@@ -407,6 +407,7 @@ impl Workbook {
             merge_overrides: HashMap::new(),
             merge_cache: RefCell::new(None),
             filter_cache: RefCell::new(Vec::new()),
+            faces: None,
         })
     }
 
@@ -478,6 +479,10 @@ impl Workbook {
         wb.existing = self.existing.clone();
         wb.merge_default = self.merge_default;
         wb.merge_overrides = self.merge_overrides.clone();
+        if self.faces.is_some() {
+            wb.faces = self.faces.clone();
+            wb.revalidate_all();
+        }
         Ok(wb)
     }
 

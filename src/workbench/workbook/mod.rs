@@ -31,14 +31,17 @@ use std::sync::Arc;
 use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
+use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::{auto_map, is_error_description, Field, Mapping, MatchKind};
 use crate::workbench::merge::{merge, MergeChoice, MergeOptions, MergeResult, MergeSide};
-use crate::workbench::validate::{user_id_key, validate, Report, SiteSettings};
+use crate::workbench::validate::{user_id_key, validate_with_faces, Report, SiteSettings};
 
+mod faces;
 mod load;
 mod view;
 mod write;
 
+pub use faces::FaceFolderView;
 pub use load::{CsvReading, OpenOptions, WorkbookError, MAX_COLUMNS, MAX_FILE_BYTES};
 pub use view::{
     ColumnView, FieldChangeView, FieldChoice, FindingView, MergeCountsView, MergeView, PreviewRow,
@@ -94,6 +97,8 @@ pub struct Workbook {
     merge_cache: RefCell<Option<MergeResult>>,
     /// Row lists of recently used filters (sheet rows, ascending).
     filter_cache: RefCell<Vec<(RowFilter, Vec<u32>)>>,
+    /// The face image folder, once added: the face image cells are checked against it.
+    faces: Option<Arc<FaceFolder>>,
 }
 
 /// "a", "2 columns", "1 row"...: a count with its noun.
@@ -193,11 +198,12 @@ impl Workbook {
 
     /// Validates every row again and forgets what depended on the findings.
     fn revalidate_all(&mut self) {
-        self.report = validate(
+        self.report = validate_with_faces(
             &self.sheet,
             self.header_row,
             &self.mapping,
             &self.options.settings,
+            self.faces.clone(),
         );
         self.filter_cache.borrow_mut().clear();
         self.merge_cache.borrow_mut().take();

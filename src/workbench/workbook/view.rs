@@ -43,6 +43,8 @@ pub enum RowFilter {
     Warnings,
     /// Rows with a finding of this rule (its id, e.g. `user_id.duplicate`).
     Rule(String),
+    /// Rows with a face image finding (any `face_image.*` rule).
+    FaceImages,
 }
 
 /// A page of rows to show: `count` rows from `start` among the rows `filter` keeps.
@@ -266,6 +268,8 @@ pub struct WorkbookView {
     pub edits: usize,
     /// The merge, when an existing export is loaded.
     pub merge: Option<MergeCountsView>,
+    /// The face image folder, once added.
+    pub faces: Option<super::FaceFolderView>,
 }
 
 /// A cell cut to `max` characters, with "…" when cut.
@@ -301,7 +305,9 @@ impl Workbook {
             col: f.col.map(|c| c as usize),
             rule: f.rule.id().to_string(),
             severity: f.severity(),
-            message: f.message(&self.sheet, self.header_row, &self.mapping),
+            message: self
+                .report
+                .message(f, &self.sheet, self.header_row, &self.mapping),
         }
     }
 
@@ -405,6 +411,7 @@ impl Workbook {
                 .collect(),
             edits: self.sheet.edit_count(),
             merge: self.merge_counts(),
+            faces: self.face_view(),
         }
     }
 
@@ -497,6 +504,11 @@ impl Workbook {
             RowFilter::Rule(_) => {
                 rule.is_some_and(|r| self.report.findings_of(row).iter().any(|f| f.rule == r))
             }
+            RowFilter::FaceImages => self
+                .report
+                .findings_of(row)
+                .iter()
+                .any(|f| f.rule.id().starts_with("face_image.")),
         }
     }
 

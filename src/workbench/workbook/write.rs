@@ -479,7 +479,10 @@ impl Workbook {
         let mut problems: Vec<String> = findings
             .iter()
             .filter(|f| f.severity() == Severity::Error)
-            .map(|f| f.message(&self.sheet, self.header_row, &self.mapping))
+            .map(|f| {
+                self.report
+                    .message(f, &self.sheet, self.header_row, &self.mapping)
+            })
             .collect();
         problems.extend(
             findings
@@ -488,7 +491,8 @@ impl Workbook {
                 .map(|f| {
                     format!(
                         "Warning: {}",
-                        f.message(&self.sheet, self.header_row, &self.mapping)
+                        self.report
+                            .message(f, &self.sheet, self.header_row, &self.mapping)
                     )
                 }),
         );

@@ -1,0 +1,316 @@
+//! The face image folder in the workbench: add it (a folder picker, many files, or a drop
+//! of files), its counts, the images no row names (each one click from being seen), the
+//! check as an import by file name, and thumbnails of a row's images in its detail.
+//!
+//! The images stay on the page as the browser's `File`s: the worker reads their headers
+//! (and hashes those sharing a size), thumbnails are object URLs of the same `File`s, and
+//! no byte leaves the page.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use web_sys::{File, Url};
+
+use crate::protocol::{ByNameView, CsvOp};
+use crate::workbench::{RowView, WorkbookView};
+
+use super::face_drop::{dropped, folder_files};
+use super::files::input_files;
+use super::AppState;
+
+thread_local! {
+    /// The face folder's files by name (the first of a name), for thumbnails.
+    static FACE_FILES: RefCell<HashMap<String, File>> = RefCell::new(HashMap::new());
+    /// Object URLs made for thumbnails, by file name (revoked with the folder).
+    static URLS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// The face folder's signals.
+#[derive(Clone, Copy)]
+pub struct FacesState {
+    /// The last check as an import by file name.
+    pub by_name: RwSignal<Option<ByNameView>>,
+    /// The image shown large (its file name).
+    pub preview: RwSignal<Option<String>>,
+    /// Whether files of the same size are compared byte for byte.
+    pub compare_bytes: RwSignal<bool>,
+}
+
+impl FacesState {
+    /// No folder yet.
+    pub fn new() -> Self {
+        FacesState {
+            by_name: RwSignal::new(None),
+            preview: RwSignal::new(None),
+            compare_bytes: RwSignal::new(true),
+        }
+    }
+
+    /// Forgets the folder's files and their object URLs.
+    pub fn clear(self) {
+        forget_files();
+        self.by_name.set(None);
+        self.preview.set(None);
+    }
+}
+
+impl Default for FacesState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Drops the kept files and revokes their object URLs.
+fn forget_files() {
+    URLS.with(|u| {
+        for url in u.borrow_mut().drain().map(|(_, url)| url) {
+            let _ = Url::revoke_object_url(&url);
+        }
+    });
+    FACE_FILES.with(|f| f.borrow_mut().clear());
+}
+
+/// An object URL for the folder's file `name` (made once), if the folder has it.
+fn object_url(name: &str) -> Option<String> {
+    let name = name.trim();
+    if let Some(url) = URLS.with(|u| u.borrow().get(name).cloned()) {
+        return Some(url);
+    }
+    let file = FACE_FILES.with(|f| f.borrow().get(name).cloned())?;
+    let url = Url::create_object_url_with_blob(&file).ok()?;
+    URLS.with(|u| u.borrow_mut().insert(name.to_string(), url.clone()));
+    Some(url)
+}
+
+impl AppState {
+    /// Uses `files` as the face image folder: keeps them for thumbnails and has the worker
+    /// read them.
+    pub fn faces_add(self, files: Vec<File>) {
+        if files.is_empty() {
+            return;
+        }
+        let faces = self.csv.faces;
+        faces.clear();
+        FACE_FILES.with(|f| {
+            let mut f = f.borrow_mut();
+            for file in &files {
+                f.entry(file.name()).or_insert_with(|| file.clone());
+            }
+        });
+        let count = files.len();
+        self.csv_long(
+            CsvOp::AddFaces {
+                compare_bytes: faces.compare_bytes.get_untracked(),
+            },
+            &files,
+            &format!("Reading {count} face images"),
+        );
+    }
+
+    /// Uses what was dropped as the face image folder: the files, and the files of each
+    /// dropped folder.
+    fn faces_drop(self, dt: &web_sys::DataTransfer) {
+        let (mut files, folders) = dropped(dt);
+        if folders.is_empty() {
+            return self.faces_add(files);
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            for folder in folders {
+                let name = folder.name();
+                match folder_files(folder).await {
+                    Ok(more) => files.extend(more),
+                    Err(e) => {
+                        let why = crate::web::js_error_text(&e);
+                        return self.say(
+                            "error",
+                            format!("The folder {name} could not be read: {why}"),
+                        );
+                    }
+                }
+            }
+            self.faces_add(files);
+        });
+    }
+
+    /// Forgets the face image folder.
+    pub fn faces_remove(self) {
+        self.csv.faces.clear();
+        self.csv_quick(CsvOp::ClearFaces, &[]);
+    }
+}
+
+/// The "Face images" panel of the workbench.
+#[component]
+pub fn FacesPanel(state: AppState, view: WorkbookView) -> impl IntoView {
+    let faces = state.csv.faces;
+    let folder = view.faces.clone();
+    let loaded = folder.is_some();
+    let on_pick = move |ev: leptos::ev::Event| state.faces_add(input_files(&ev));
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        if let Some(dt) = ev.data_transfer() {
+            state.faces_drop(&dt);
+        }
+    };
+    view! {
+        <details class="panel faces" open=loaded data-testid="faces-panel"
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); ev.stop_propagation(); }
+            on:drop=on_drop>
+            <summary><h2>"Face images"</h2>
+                <span class="muted">" Add the folder the face_image_file columns name: each image is checked before upload, and stays on this page."</span>
+            </summary>
+            <div class="row-of-fields">
+                <input id="faces-folder" class="visually-hidden" type="file" multiple=true
+                    prop:webkitdirectory=true data-testid="faces-folder-input" on:change=on_pick/>
+                <label for="faces-folder" class="button primary">
+                    {if loaded { "Add another face image folder" } else { "Add the face image folder" }}
+                </label>
+                <input id="faces-files" class="visually-hidden" type="file" multiple=true
+                    accept=".jpg,.jpeg,.png,image/*" data-testid="faces-files-input" on:change=on_pick/>
+                <label for="faces-files" class="button">"Or pick image files"</label>
+                <label><input type="checkbox" prop:checked=move || faces.compare_bytes.get()
+                    on:change=move |ev| faces.compare_bytes.set(event_target_checked(&ev))/>
+                    " Find identical images (reads images of the same size whole)"</label>
+                {loaded.then(|| view! {
+                    <button type="button" class="button" on:click=move |_| state.faces_remove()>"Remove the folder"</button>
+                })}
+            </div>
+            <p class="muted">"Or drop the folder, or its images, here."</p>
+            {folder.map(|f| view! { <FolderSummary state=state folder=f /> })}
+            <ByName state=state loaded=loaded />
+            <Preview state=state />
+        </details>
+    }
+}
+
+/// The folder's counts and the images no row names.
+#[component]
+fn FolderSummary(state: AppState, folder: crate::workbench::FaceFolderView) -> impl IntoView {
+    let faces = state.csv.faces;
+    let unnamed = folder.unnamed.clone();
+    view! {
+        <p data-testid="faces-summary">{format!(
+            "{} images: {} error(s) and {} warning(s) on rows{}; {} image(s) named by no row.",
+            folder.images,
+            folder.errors,
+            folder.warnings,
+            if folder.bytes_compared { "" } else { " (identical images not looked for)" },
+            folder.unnamed.len()
+        )}</p>
+        <button type="button" class="button small" data-testid="faces-filter"
+            on:click=move |_| state.csv_set_filter(crate::workbench::RowFilter::FaceImages)>
+            "Show the rows with face image findings"
+        </button>
+        {(!folder.skipped_same_name.is_empty()).then(|| view! {
+            <p class="warning">{format!(
+                "Skipped (another file has the same name): {}",
+                folder.skipped_same_name.join(", ")
+            )}</p>
+        })}
+        {(!unnamed.is_empty()).then(|| view! {
+            <details data-testid="faces-unnamed">
+                <summary>{format!("{} image(s) no row names", unnamed.len())}</summary>
+                <ul class="unnamed">
+                    {unnamed.into_iter().map(|name| {
+                        let shown = name.clone();
+                        view! {
+                            <li><button type="button" class="link"
+                                on:click=move |_| faces.preview.set(Some(name.clone()))>{shown}</button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+        })}
+    }
+}
+
+/// One image shown large, with a button to close it.
+#[component]
+fn Preview(state: AppState) -> impl IntoView {
+    let faces = state.csv.faces;
+    move || {
+        let name = faces.preview.get()?;
+        let url = object_url(&name)?;
+        Some(view! {
+            <figure class="face-preview" data-testid="face-preview">
+                <img src=url alt=format!("Face image {name}") />
+                <figcaption>{name.clone()}" "
+                    <button type="button" class="button small" on:click=move |_| faces.preview.set(None)>"Close"</button>
+                </figcaption>
+            </figure>
+        })
+    }
+}
+
+/// The folder checked as an import by file name (images named by user ID).
+#[component]
+fn ByName(state: AppState, loaded: bool) -> impl IntoView {
+    let faces = state.csv.faces;
+    view! {
+        {loaded.then(|| view! {
+            <button type="button" class="button" data-testid="faces-by-name"
+                on:click=move |_| state.csv_quick(CsvOp::FacesByName, &[])>
+                "Check as an import by file name (images named by user ID, BioStar 2.9+)"
+            </button>
+        })}
+        {move || faces.by_name.get().map(|r| view! {
+            <div class="by-name" data-testid="faces-by-name-report">
+                <p>{format!(
+                    "{} users, {} with an image, {} without; {} image(s) named after no user; {} user(s) with two images; {} image finding(s).",
+                    r.users, r.matched, r.without_image, r.not_a_user, r.two_images, r.image_problems
+                )}</p>
+                <ul>{r.messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                {(!r.new_users.is_empty()).then(|| view! {
+                    <details>
+                        <summary>{format!("{} new user(s) the server would add", r.new_users.len())}</summary>
+                        <p class="new-users">{r.new_users.join(", ")}</p>
+                    </details>
+                })}
+            </div>
+        })}
+    }
+}
+
+/// Thumbnails of the images a row's face image cells name (those in the folder).
+#[component]
+pub fn FaceThumbs(state: AppState, row: RowView) -> impl IntoView {
+    let cols: Vec<usize> = state.csv.view.with_untracked(|v| {
+        v.as_ref()
+            .filter(|v| v.faces.is_some())
+            .map_or_else(Vec::new, |v| {
+                v.columns
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.target.as_deref(),
+                            Some("face_image_file1" | "face_image_file2")
+                        )
+                    })
+                    .map(|c| c.index)
+                    .collect()
+            })
+    });
+    let thumbs: Vec<(String, Option<String>)> = cols
+        .into_iter()
+        .filter_map(|c| row.cells.get(c))
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            let url = object_url(&name);
+            (name, url)
+        })
+        .collect();
+    (!thumbs.is_empty()).then(|| view! {
+        <div class="face-thumbs">
+            {thumbs.into_iter().map(|(name, url)| match url {
+                Some(url) => view! {
+                    <figure><img class="thumb" data-testid="face-thumb" src=url alt=format!("Face image {name}") />
+                    <figcaption>{name}</figcaption></figure>
+                }.into_any(),
+                None => view! { <figure class="missing"><figcaption>{format!("{name}: not in the folder")}</figcaption></figure> }.into_any(),
+            }).collect_view()}
+        </div>
+    })
+}

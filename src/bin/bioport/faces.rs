@@ -1,0 +1,121 @@
+//! The face image folder on the command line: `bioport check users.csv --faces DIR` (the
+//! face image cells against the folder) and `bioport faces DIR --users users.csv` (an
+//! import by file name, images named by user ID).
+
+use std::path::Path;
+
+use bioport::workbench::faces::by_name::ByNameReport;
+use bioport::workbench::faces::disk::read_folder;
+use bioport::workbench::faces::{FaceFolder, ImageProblem};
+use bioport::workbench::FaceFolderView;
+
+use crate::outcome::{fail, print_json, print_listed, Outcome};
+use crate::site::{open_workbook, SiteArgs};
+
+/// Images no row names that `check` lists; the rest are counted (`--json` has them all).
+const MAX_PRINTED_UNNAMED: usize = 50;
+
+/// Reads the face folder `dir` (headers, ends, and whole files of a shared size).
+pub fn read_faces(dir: &Path) -> Result<FaceFolder, String> {
+    if !dir.is_dir() {
+        return Err(format!("{}: not a folder of face images", dir.display()));
+    }
+    read_folder(dir, true)
+        .map(|(folder, _)| folder)
+        .map_err(|e| format!("{}: cannot read the face folder: {e}", dir.display()))
+}
+
+/// The face folder lines of `check`'s summary.
+pub fn print_face_view(v: &FaceFolderView) {
+    println!(
+        "  face images: {} files; {} errors and {} warnings on rows; {} named by no row",
+        v.images,
+        v.errors,
+        v.warnings,
+        v.unnamed.len()
+    );
+    let shown: Vec<String> = v
+        .unnamed
+        .iter()
+        .take(MAX_PRINTED_UNNAMED)
+        .cloned()
+        .collect();
+    print_listed("    named by no row: ", &shown, v.unnamed.len() as u64);
+    for name in &v.skipped_same_name {
+        println!("    skipped: {name} (another file has the same name)");
+    }
+}
+
+/// Whether a by-name report has more than warnings about small images.
+fn has_problems(r: &ByNameReport) -> bool {
+    let small = r
+        .image_problems
+        .iter()
+        .filter(|f| f.problem == ImageProblem::TooSmall)
+        .count();
+    r.finding_count() > small
+}
+
+/// `bioport faces DIR --users users.csv`: checks an import by file name.
+pub fn run(
+    dir: &Path,
+    users: &Path,
+    existing: Option<&Path>,
+    site: &SiteArgs,
+    json: bool,
+) -> Outcome {
+    let mut wb = match open_workbook(users, site) {
+        Ok(wb) => wb,
+        Err(message) => return fail(&message, json),
+    };
+    if let Some(export) = existing {
+        let loaded = std::fs::read(export)
+            .map_err(|e| format!("{}: cannot read: {e}", export.display()))
+            .and_then(|bytes| {
+                let name = export
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                wb.load_existing(bytes, &name).map_err(|e| e.to_string())
+            });
+        if let Err(message) = loaded {
+            return fail(&message, json);
+        }
+    }
+    let folder = match read_faces(dir) {
+        Ok(f) => f,
+        Err(message) => return fail(&message, json),
+    };
+    let report = wb.check_by_name(&folder);
+    let messages = report.messages(&folder);
+    if json {
+        let out = serde_json::json!({
+            "report": report,
+            "images": folder.images(),
+            "new_users": report.new_user_ids(&folder),
+            "messages": messages,
+        });
+        if let Err(outcome) = print_json(&out) {
+            return outcome;
+        }
+    } else {
+        println!(
+            "{}: {} images; {} users, {} with an image, {} without",
+            dir.display(),
+            report.images,
+            report.users,
+            report.matched,
+            report.without_image.len()
+        );
+        if !messages.is_empty() {
+            println!("findings:");
+        }
+        for m in &messages {
+            println!("  {m}");
+        }
+    }
+    if has_problems(&report) {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    }
+}

@@ -1,0 +1,108 @@
+//! The workbook's face image folder: adding it, what the app and the command line show
+//! of it, and the check of an import by file name against the workbook's users.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Sheet;
+use crate::workbench::faces::by_name::{check_by_name, ByNameReport, UserRef};
+use crate::workbench::faces::FaceFolder;
+use crate::workbench::mapping::Field;
+use crate::workbench::validate::{user_id_key, Severity};
+
+use super::Workbook;
+
+/// The face image folder in numbers, with the images no row names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaceFolderView {
+    /// Files in the folder.
+    pub images: u32,
+    /// Face image findings on rows: errors.
+    pub errors: u32,
+    /// Face image findings on rows: warnings.
+    pub warnings: u32,
+    /// Whether files of the same size were compared byte for byte.
+    pub bytes_compared: bool,
+    /// Files no row names (not even with a case or extension difference), by name.
+    pub unnamed: Vec<String>,
+    /// Files skipped because another file had the same name (picked from two folders).
+    pub skipped_same_name: Vec<String>,
+}
+
+impl Workbook {
+    /// Sets (or with None, removes) the face image folder and validates again.
+    pub fn set_face_folder(&mut self, folder: Option<FaceFolder>) {
+        self.faces = folder.map(Arc::new);
+        self.revalidate_all();
+    }
+
+    /// The face image folder, once added.
+    pub fn face_folder(&self) -> Option<&FaceFolder> {
+        self.faces.as_deref()
+    }
+
+    /// The face image folder as the app and the command line show it, once added.
+    pub fn face_view(&self) -> Option<FaceFolderView> {
+        let folder = self.faces.as_deref()?;
+        let (mut errors, mut warnings) = (0, 0);
+        for f in self.report.findings() {
+            if f.rule.id().starts_with("face_image.") {
+                match f.severity() {
+                    Severity::Error => errors += 1,
+                    Severity::Warning => warnings += 1,
+                }
+            }
+        }
+        let unnamed = self.report.unnamed_images(&self.sheet, &self.mapping);
+        Some(FaceFolderView {
+            images: folder.images().len() as u32,
+            errors,
+            warnings,
+            bytes_compared: folder.bytes_compared(),
+            unnamed: unnamed
+                .iter()
+                .filter_map(|&i| folder.image(i))
+                .map(|image| image.name.clone())
+                .collect(),
+            skipped_same_name: folder.skipped_same_name.clone(),
+        })
+    }
+
+    /// The users of the file (data rows with a user ID), then those of the loaded export
+    /// the file does not have: the users after a merge.
+    pub fn users(&self) -> Vec<UserRef> {
+        let id_type = self.options.settings.user_id_type;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        let mut add = |sheet: &Sheet, rows: Range<usize>, col: Option<usize>, in_export: bool| {
+            let Some(col) = col else { return };
+            for row in rows {
+                let id = sheet.cell_or_empty(row, col);
+                let key = user_id_key(id, id_type);
+                if !key.is_empty() && seen.insert(key.to_string()) {
+                    out.push(UserRef {
+                        user_id: id.trim().to_string(),
+                        line: sheet.line(row),
+                        in_export,
+                    });
+                }
+            }
+        };
+        let col = self.mapping.column_of(&Field::UserId);
+        add(&self.sheet, self.report.data_rows(), col, false);
+        if let Some(e) = self.existing.as_deref() {
+            let rows = (e.header_row + 1).min(e.sheet.len())..e.sheet.len();
+            add(&e.sheet, rows, e.mapping.column_of(&Field::UserId), true);
+        }
+        out
+    }
+
+    /// Checks a folder of images named by user ID ("import by file name") against
+    /// [`Workbook::users`].
+    pub fn check_by_name(&self, folder: &FaceFolder) -> ByNameReport {
+        check_by_name(&self.users(), folder, self.options.settings.user_id_type)
+    }
+}

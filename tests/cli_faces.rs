@@ -1,0 +1,170 @@
+//! The face image commands, run as a program: `bioport check users.csv --faces DIR` and
+//! `bioport faces DIR --users users.csv`, on folders of images encoded here (then cut,
+//! renamed and padded past 10 MB), checking exit codes and what is printed.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "common/cli_support.rs"]
+mod cli_support;
+#[path = "common/images.rs"]
+mod images;
+
+use cli_support::{bioport, TempDir};
+use images::{jpeg, png};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
+}
+
+/// A real PNG made over 10 MB by a private chunk before its end chunk.
+fn heavy_png() -> Vec<u8> {
+    let p = png(300, 300, 7);
+    let (body, end) = p.split_at(p.len() - 12);
+    let pad = 11usize << 20;
+    let mut out = body.to_vec();
+    out.extend_from_slice(&(pad as u32).to_be_bytes());
+    out.extend_from_slice(b"prVt");
+    out.resize(out.len() + pad + 4, 0);
+    out.extend_from_slice(end);
+    out
+}
+
+/// A folder of faces with one of each problem, and the CSV naming them.
+fn sample(dir: &TempDir) {
+    std::fs::create_dir_all(dir.path("faces")).unwrap();
+    let face = |name: &str, bytes: &[u8]| dir.file(&format!("faces/{name}"), bytes);
+    face("kim.jpg", &jpeg(300, 300, 0));
+    face("lee.jpg", &jpeg(300, 300, 1));
+    face(
+        "gif.png",
+        b"GIF89a\x10\x00\x10\x00\x80\x00\x00rest of a gif",
+    );
+    face("small.png", &png(100, 120, 2));
+    let cut = jpeg(300, 300, 3);
+    face("cut.jpg", &cut[..cut.len() / 2]);
+    face("heavy.png", &heavy_png());
+    face("twin.png", &png(260, 260, 4));
+    face("twin2.png", &png(260, 260, 4));
+    face("unused.jpg", &jpeg(260, 260, 5));
+    dir.file(
+        "users.csv",
+        b"user_id,name,face_image_file1,face_image_file2\r\n\
+          1,Kim,kim.jpg,\r\n\
+          2,Lee,Lee.JPG,\r\n\
+          3,Park,park.jpg,gif.png\r\n\
+          4,Choi,small.png,cut.jpg\r\n\
+          5,Jung,heavy.png,\r\n\
+          6,Kang,twin.png,\r\n\
+          7,Yoon,twin2.png,kim.jpg\r\n",
+    );
+}
+
+#[test]
+fn check_with_faces_names_every_problem() {
+    let dir = TempDir::new("faces-check");
+    sample(&dir);
+    let plain = bioport(&["check", "users.csv"], &dir.0);
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stdout));
+    let o = bioport(&["check", "users.csv", "--faces", "faces"], &dir.0);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("face images: 9 files; 9 errors and 1 warnings on rows; 1 named by no row"),
+        "{out}"
+    );
+    assert!(out.contains("named by no row: unused.jpg"), "{out}");
+    for expected in [
+        "line 2      C   error   Line 2, column \"face_image_file1\" (C): \"kim.jpg\" is also named on line 8",
+        "no file is named exactly \"Lee.JPG\", but \"lee.jpg\" differs only in case",
+        "\"park.jpg\" is not in the face image folder",
+        "gif.png is a GIF image by its bytes",
+        "small.png is 100 x 120 px, under the 250 x 250 px",
+        "cut.jpg is cut off: the image data stops before its end marker",
+        "\"twin.png\" has the same bytes as the image named on line 8",
+        "\"twin2.png\" has the same bytes as the image named on line 7",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    let heavy = format!(
+        "heavy.png is {} bytes, over the server's 10 MB limit",
+        heavy_png().len()
+    );
+    assert!(out.contains(&heavy), "{out}");
+}
+
+#[test]
+fn check_with_faces_as_json() {
+    let dir = TempDir::new("faces-json");
+    sample(&dir);
+    let o = bioport(
+        &["check", "users.csv", "--faces", "faces", "--json"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["faces"]["images"], 9);
+    assert_eq!(v["faces"]["unnamed"], serde_json::json!(["unused.jpg"]));
+    assert_eq!(v["faces"]["bytes_compared"], true);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["line"] == 5)
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["face_image.under_250px", "face_image.damaged"]);
+    let missing = bioport(
+        &["check", "users.csv", "--faces", "nowhere", "--json"],
+        &dir.0,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&missing.stdout).unwrap();
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("nowhere: not a folder of face images"));
+}
+
+#[test]
+fn faces_by_file_name() {
+    let dir = TempDir::new("faces-by-name");
+    std::fs::create_dir_all(dir.path("import")).unwrap();
+    dir.file("import/1.jpg", &jpeg(300, 300, 0));
+    dir.file("import/2.jpg", &jpeg(300, 300, 1));
+    dir.file("import/2.png", &png(300, 300, 1));
+    dir.file("import/77.png", &png(300, 300, 2));
+    dir.file("users.csv", b"user_id,name\r\n1,Kim\r\n2,Lee\r\n3,Park\r\n");
+    let o = bioport(&["faces", "import", "--users", "users.csv"], &dir.0);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    assert!(
+        out.starts_with("import: 4 images; 3 users, 2 with an image, 1 without"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Line 4: user 3 has no image in the folder"),
+        "{out}"
+    );
+    assert!(
+        out.contains("77.png is named after no user ID of the file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("User 2 has 2 images (2.jpg, 2.png): keep one."),
+        "{out}"
+    );
+    let j = bioport(
+        &["faces", "import", "--users", "users.csv", "--json"],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["new_users"], serde_json::json!(["77"]));
+    assert_eq!(v["images"][0]["width"], 300);
+    assert_eq!(v["report"]["matched"], 2);
+    // Fixed: one image per user, every user has one.
+    std::fs::remove_file(dir.path("import/2.png")).unwrap();
+    std::fs::remove_file(dir.path("import/77.png")).unwrap();
+    dir.file("import/3.png", &png(300, 300, 3));
+    let clean = bioport(&["faces", "import", "--users", "users.csv"], &dir.0);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+}

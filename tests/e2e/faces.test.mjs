@@ -1,0 +1,143 @@
+// End-to-end: the face image folder with the user CSV, in Debian's Chromium: the images are
+// picked as many files, checked in the worker, shown as thumbnails, and a fixed cell clears
+// its finding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32, deflateSync } from 'node:zlib';
+import { openApp, startBrowser, startSite } from './helpers.mjs';
+
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A real, decodable RGB PNG of w x h pixels (a gradient tinted by `seed`). */
+function png(w, h, seed) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = x % 256;
+      raw[o + 1] = y % 256;
+      raw[o + 2] = seed;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The header of a baseline JPEG of w x h pixels (SOF0), then its end marker. */
+function jpegHeader(w, h) {
+  const app0 = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
+  const sof0 = [0xff, 0xc0, 0x00, 0x11, 0x08, h >> 8, h & 255, w >> 8, w & 255, 0x03,
+    0x01, 0x11, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01];
+  return Buffer.from([0xff, 0xd8, ...app0, ...sof0, 0xff, 0xd9]);
+}
+
+const CSV = [
+  'user_id,name,face_image_file1',
+  '1,Kim,kim.png',
+  '2,Lee,Lee.PNG',
+  '3,Park,park.jpg',
+  '4,Choi,small.jpg',
+  '5,Jung,fake.png',
+].join('\r\n') + '\r\n';
+
+const IMAGES = [
+  { name: 'kim.png', mimeType: 'image/png', buffer: png(300, 300, 10) },
+  { name: 'lee.png', mimeType: 'image/png', buffer: png(280, 260, 90) },
+  { name: 'small.jpg', mimeType: 'image/jpeg', buffer: jpegHeader(200, 200) },
+  { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('not an image, only named like one') },
+  { name: 'extra.png', mimeType: 'image/png', buffer: png(260, 260, 200) },
+];
+
+const summaryIs = (page, text) => page.waitForFunction(
+  (t) => document.querySelector('[data-testid=faces-summary]')?.textContent === t, text);
+
+test('face images: checked in the worker, a thumbnail shown, a finding cleared when its cell is fixed', async () => {
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+      const { page, errors } = await openApp(b.context, site.url);
+    const t0 = Date.now();
+    const n0 = site.received.length;
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await page.getByTestId('csv-summary').waitFor();
+    await page.getByTestId('faces-panel').locator('summary').click();
+    await page.getByTestId('faces-files-input').setInputFiles(IMAGES);
+    await summaryIs(page, '5 images: 3 error(s) and 1 warning(s) on rows; 1 image(s) named by no row.');
+
+    // The rows with face image findings, and what each says.
+    await page.getByTestId('faces-filter').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '4 row(s)');
+    const detailOf = async (line) => {
+      await page.locator(`.grid-row[data-line="${line}"] .cell.line`).click();
+      await page.waitForFunction((l) => document.querySelector('[data-testid=row-detail] h3')?.textContent === `Line ${l}`, line);
+      return page.getByTestId('row-detail').innerText();
+    };
+    assert.match(await detailOf(3), /no file is named exactly "Lee\.PNG", but "lee\.png" differs only in case/);
+    assert.match(await detailOf(4), /"park\.jpg" is not in the face image folder/);
+    assert.match(await detailOf(5), /small\.jpg is 200 x 200 px, under the 250 x 250 px/);
+    assert.match(await detailOf(6), /fake\.png is not an image by its bytes/);
+
+    // Kim's row has no finding, and its detail shows the image, decoded by the browser.
+    await page.getByTestId('row-filter').selectOption('all');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '5 row(s)');
+    assert.match(await detailOf(2), /No findings/);
+    const thumb = page.getByTestId('face-thumb');
+    await thumb.waitFor();
+    assert.ok((await thumb.getAttribute('src')).startsWith('blob:'), 'an object URL of the picked file');
+    await page.waitForFunction(() => document.querySelector('[data-testid=face-thumb]')?.naturalWidth === 300);
+
+    // Fix Lee's cell: the finding clears at once, and the folder's counts follow.
+    await page.locator('.grid-row[data-line="3"] [data-col="2"]').click();
+    const editor = page.getByTestId('cell-editor');
+    await editor.fill('lee.png');
+    await editor.press('Enter');
+    await summaryIs(page, '5 images: 2 error(s) and 1 warning(s) on rows; 1 image(s) named by no row.');
+    assert.match(await detailOf(3), /No findings/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=face-thumb]')?.naturalWidth === 280);
+
+    // The image no row names, one click from being seen.
+    await page.getByTestId('faces-unnamed').locator('summary').click();
+    await page.getByTestId('faces-unnamed').getByRole('button', { name: 'extra.png' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=face-preview] img')?.naturalWidth === 260);
+
+    // As an import by file name, none of these images is named after a user ID.
+    await page.getByTestId('faces-by-name').click();
+    const report = page.getByTestId('faces-by-name-report');
+    await report.waitFor();
+    assert.match(await report.innerText(), /^5 users, 0 with an image, 5 without; 5 image\(s\) named after no user/);
+
+    // Dropped on the panel, the images replace the folder (a drop of files; Playwright
+    // cannot make a drop of a folder, whose files are read through the entries API).
+    await page.getByTestId('faces-panel').evaluate((panel, files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      panel.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, IMAGES.slice(0, 2).map((f) => ({ name: f.name, b64: f.buffer.toString('base64') })));
+    await summaryIs(page, '2 images: 3 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
+
+    // Nothing left the page.
+    assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
+    assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});
