@@ -4,22 +4,11 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BASE, fixture, makeTgz, openApp, pictureStats, startBrowser, startSite,
-} from './helpers.mjs';
+import { BASE, fixture, makeTgz, openApp, pictureStats, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
-
-before(async () => {
-  site = await startSite();
-  b = await startBrowser();
-});
-
-after(async () => {
-  await b?.browser.close();
-  site?.server.close();
-});
+useSiteAndBrowser((s, browser) => { [site, b] = [s, browser]; });
 
 /** Requests made by the browser since `t`, and the ones the server received since `n`. */
 function since(t, n) {

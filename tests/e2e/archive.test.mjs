@@ -8,12 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { makeTgz, openApp, startBrowser, startSite } from './helpers.mjs';
+import { makeTgz, openApp, startBrowser, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
-before(async () => { [site, b] = await Promise.all([startSite(), startBrowser()]); });
-after(async () => { await b?.browser.close(); site?.server.close(); });
+useSiteAndBrowser((s, browser) => { [site, b] = [s, browser]; });
 
 /** A valid 1x1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');

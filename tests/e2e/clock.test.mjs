@@ -1,25 +1,16 @@
 // End-to-end: a time clock's USB files in Debian's Chromium, as an administrator uses them:
 // a user.dat and a damaged attendance log dropped together, names joined, filters, the
 // repaired log, the users converted for BioStar and checked in the workbench.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixture, openApp, startBrowser, startSite } from './helpers.mjs';
+import { fixture, openApp, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
-
-before(async () => {
-  site = await startSite();
-  b = await startBrowser();
-});
-
-after(async () => {
-  await b?.browser.close();
-  site?.server.close();
-});
+useSiteAndBrowser((s, browser) => { [site, b] = [s, browser]; });
 
 const LOG_D = 'attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat';
 

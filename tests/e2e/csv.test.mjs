@@ -1,21 +1,12 @@
 // End-to-end: the CSV workbench in Debian's Chromium, as an administrator uses it.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { openApp, startBrowser, startSite } from './helpers.mjs';
+import { openApp, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
-
-before(async () => {
-  site = await startSite();
-  b = await startBrowser();
-});
-
-after(async () => {
-  await b?.browser.close();
-  site?.server.close();
-});
+useSiteAndBrowser((s, browser) => { [site, b] = [s, browser]; });
 
 // A sheet from HR: a title line before the header, Korean text, a column BioStar does not
 // know, an expiry past the site's limit, a name the live server rejects, a bad user ID.

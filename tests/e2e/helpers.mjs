@@ -2,6 +2,7 @@
 // sub-path, Debian's Chromium driven by playwright-core, and a log of every request.
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/static-server.mjs';
 
@@ -107,4 +108,20 @@ export async function pictureStats(context, png) {
   }, png.toString('base64'));
   await page.close();
   return stats;
+}
+
+/**
+ * Starts the site and Chromium before a test file's tests and stops both after them;
+ * `use(site, b)` receives them once started.
+ */
+export function useSiteAndBrowser(use) {
+  let started = [];
+  before(async () => {
+    started = await Promise.all([startSite(), startBrowser()]);
+    use(...started);
+  });
+  after(async () => {
+    await started[1]?.browser.close();
+    started[0]?.server.close();
+  });
 }
