@@ -10,8 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, File, HtmlInputElement};
+use web_sys::{Blob, File};
 
 use crate::clock::{
     ClockView, PunchFilter, PunchPage, PunchQuery, RepairCounts, UserNote, UserPage,
@@ -269,18 +268,6 @@ impl AppState {
     }
 }
 
-/// The value of a form control's event.
-fn input_value(ev: &leptos::ev::Event) -> String {
-    event_target_value(ev)
-}
-
-/// The checked state of a checkbox's event.
-fn checked(ev: &leptos::ev::Event) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        .is_some_and(|i| i.checked())
-}
-
 /// The clock screen (under the file cards of the Time clock workflow).
 #[component]
 pub fn ClockScreen(state: AppState) -> impl IntoView {
@@ -322,7 +309,7 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
 /// A picker for a clock's whole USB folder (every file in it opens as one set).
 #[component]
 fn FolderPicker(state: AppState) -> impl IntoView {
-    let on_change = move |ev: leptos::ev::Event| state.open_files(super::csv::files_of(&ev));
+    let on_change = move |ev: leptos::ev::Event| state.open_files(super::files::input_files(&ev));
     view! {
         <p class="folder-pick">
             <input id="clock-folder" class="visually-hidden" type="file" multiple=true

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{File, HtmlElement, HtmlInputElement};
+use web_sys::HtmlElement;
 
 use crate::formats::biostar_csv::Delimiter;
 use crate::protocol::CsvOp;
@@ -157,33 +157,6 @@ impl AppState {
     }
 }
 
-fn input_value(ev: &leptos::ev::Event) -> String {
-    event_target_value(ev)
-}
-
-fn checked(ev: &leptos::ev::Event) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        .is_some_and(|i| i.checked())
-}
-
-/// The files a file input's event picked; the input is cleared for the next pick.
-pub(super) fn files_of(ev: &leptos::ev::Event) -> Vec<File> {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-    else {
-        return Vec::new();
-    };
-    // Copy the files out before clearing the input: its FileList is live and would empty.
-    let files = input
-        .files()
-        .map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-        .unwrap_or_default();
-    input.set_value("");
-    files
-}
-
 /// The whole workbench (shown once a CSV is open). The rows panel stays mounted while the
 /// workbook changes, so the table keeps its scroll position across edits.
 #[component]
@@ -286,7 +259,7 @@ fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             <div class="row-of-fields">
                 <label>"Encoding "
                     <select data-testid="encoding" on:change=move |ev| {
-                        let id = input_value(&ev);
+                        let id = event_target_value(&ev);
                         state.csv_long(CsvOp::Reread { encoding: TextEncoding::from_id(&id), delimiter: None }, &[], "Reading again");
                     }>
                         {TextEncoding::all().iter().map(|e| view! {
@@ -296,7 +269,7 @@ fn ReadingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 </label>
                 <label>"Delimiter "
                     <select data-testid="delimiter" on:change=move |ev| {
-                        let delimiter = Delimiter::parse(&input_value(&ev));
+                        let delimiter = Delimiter::parse(&event_target_value(&ev));
                         state.csv_long(CsvOp::Reread { encoding: None, delimiter }, &[], "Reading again");
                     }>
                         {Delimiter::ALL.into_iter().map(|d| view! {
@@ -367,7 +340,7 @@ fn MappingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                                 <td class="sample">{c.sample.clone()}</td>
                                 <td>
                                     <select id=select_id data-testid="map-select" on:change=move |ev| {
-                                        let id = input_value(&ev);
+                                        let id = event_target_value(&ev);
                                         let field = (!id.is_empty()).then_some(id);
                                         state.csv_quick(CsvOp::Remap { column, field }, &[]);
                                     }>
@@ -406,7 +379,7 @@ fn MappingPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             }>
                 <label>"Custom user field the site has "
                     <input type="text" prop:value=move || custom_name.get()
-                        on:input=move |ev| custom_name.set(input_value(&ev)) />
+                        on:input=move |ev| custom_name.set(event_target_value(&ev)) />
                 </label>
                 <button type="submit" class="button">"Add field"</button>
                 {(!view.custom_fields.is_empty()).then(|| view! {
@@ -427,7 +400,7 @@ fn SettingsPanel(state: AppState, settings: SiteSettings) -> impl IntoView {
                 <label>"User IDs "
                     <select data-testid="setting-ids" on:change=move |ev| {
                         let mut s = settings;
-                        s.user_id_type = if input_value(&ev) == "alphanumeric" { UserIdType::Alphanumeric } else { UserIdType::Numeric };
+                        s.user_id_type = if event_target_value(&ev) == "alphanumeric" { UserIdType::Alphanumeric } else { UserIdType::Numeric };
                         send(s);
                     }>
                         <option value="numeric" selected=settings.user_id_type == UserIdType::Numeric>"Numbers (1 to 4294967294)"</option>
@@ -437,7 +410,7 @@ fn SettingsPanel(state: AppState, settings: SiteSettings) -> impl IntoView {
                 <label>"Latest expiry "
                     <select data-testid="setting-expiry" on:change=move |ev| {
                         let mut s = settings;
-                        s.expiry_limit = if input_value(&ev) == "2030" { ExpiryLimit::Y2030 } else { ExpiryLimit::Y2037 };
+                        s.expiry_limit = if event_target_value(&ev) == "2030" { ExpiryLimit::Y2030 } else { ExpiryLimit::Y2037 };
                         send(s);
                     }>
                         <option value="2037" selected=settings.expiry_limit == ExpiryLimit::Y2037>"2037-12-31 (date extension)"</option>
@@ -446,10 +419,10 @@ fn SettingsPanel(state: AppState, settings: SiteSettings) -> impl IntoView {
                 </label>
             </div>
             <div class="row-of-fields">
-                <label><input type="checkbox" checked=settings.dynamic_site on:change=move |ev| { let mut s = settings; s.dynamic_site = checked(&ev); send(s); }/>" Dynamic site (mobile dates required)"</label>
-                <label><input type="checkbox" checked=settings.strict_names on:change=move |ev| { let mut s = settings; s.strict_names = checked(&ev); send(s); }/>" Strict name rule (live servers)"</label>
-                <label><input type="checkbox" checked=settings.overwrite on:change=move |ev| { let mut s = settings; s.overwrite = checked(&ev); send(s); }/>" The import will overwrite existing users"</label>
-                <label><input type="checkbox" checked=settings.spreadsheet_safe on:change=move |ev| { let mut s = settings; s.spreadsheet_safe = checked(&ev); send(s); }/>" Warn about cells a spreadsheet would run as formulas"</label>
+                <label><input type="checkbox" checked=settings.dynamic_site on:change=move |ev| { let mut s = settings; s.dynamic_site = event_target_checked(&ev); send(s); }/>" Dynamic site (mobile dates required)"</label>
+                <label><input type="checkbox" checked=settings.strict_names on:change=move |ev| { let mut s = settings; s.strict_names = event_target_checked(&ev); send(s); }/>" Strict name rule (live servers)"</label>
+                <label><input type="checkbox" checked=settings.overwrite on:change=move |ev| { let mut s = settings; s.overwrite = event_target_checked(&ev); send(s); }/>" The import will overwrite existing users"</label>
+                <label><input type="checkbox" checked=settings.spreadsheet_safe on:change=move |ev| { let mut s = settings; s.spreadsheet_safe = event_target_checked(&ev); send(s); }/>" Warn about cells a spreadsheet would run as formulas"</label>
             </div>
         </details>
     }
@@ -520,7 +493,7 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                 <h2>"Rows"</h2>
                 <label>"Show "
                     <select data-testid="row-filter" prop:value=move || filter_value(&csv.filter.get())
-                        on:change=move |ev| state.csv_set_filter(filter_from(&input_value(&ev)))>
+                        on:change=move |ev| state.csv_set_filter(filter_from(&event_target_value(&ev)))>
                         <option value="all">"all rows"</option>
                         <option value="findings">"rows with findings"</option>
                         <option value="errors">"rows with errors"</option>
@@ -605,7 +578,7 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                 <input type="checkbox" aria-label=format!("Select line {}", row.line)
                     prop:checked=move || csv.selected.with(|s| s.contains(&sheet_row))
                     on:change=move |ev| {
-                        let on = checked(&ev);
+                        let on = event_target_checked(&ev);
                         csv.selected.update(|s| { if on { s.insert(sheet_row); } else { s.remove(&sheet_row); } });
                     }/>
             </span>
@@ -713,7 +686,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
             <div class="row-of-fields">
                 <input id="existing-file" class="visually-hidden" type="file" accept=".csv,.txt" data-testid="existing-input"
                     on:change=move |ev| {
-                        let files = files_of(&ev);
+                        let files = super::files::input_files(&ev);
                         if !files.is_empty() {
                             csv.merge.set(None);
                             state.csv_long(CsvOp::LoadExisting { file: 0 }, &files, "Reading the export");
@@ -774,7 +747,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                                     <strong>{format!("User {}", d.user_id)}</strong>
                                     <label>" "
                                         <select aria-label=format!("Keep or overwrite user {uid}") on:change=move |ev| {
-                                            let c = match input_value(&ev).as_str() {
+                                            let c = match event_target_value(&ev).as_str() {
                                                 "keep" => Some(MergeChoice::Keep),
                                                 "overwrite" => Some(MergeChoice::Overwrite),
                                                 _ => None,

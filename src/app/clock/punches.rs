@@ -8,7 +8,7 @@ use web_sys::HtmlElement;
 use crate::clock::{AttlogView, PunchFilter, PunchRow};
 use crate::protocol::ClockOp;
 
-use super::{checked, input_value, AppState, ROW_HEIGHT};
+use super::{AppState, ROW_HEIGHT};
 
 /// Tallest the grid's body gets: browsers cap an element's height (Firefox near 17.9
 /// million pixels), so past this the scroll bar maps onto the rows in proportion.
@@ -116,19 +116,19 @@ fn Filters(state: AppState) -> impl IntoView {
         <form class="row-of-fields filters" on:submit=move |ev| ev.prevent_default()>
             <label>"User ID or name "
                 <input type="search" data-testid="punch-user"
-                    on:change=move |ev| { let v = input_value(&ev); state.clock_set_filter(|f| f.user = v); } />
+                    on:change=move |ev| { let v = event_target_value(&ev); state.clock_set_filter(|f| f.user = v); } />
             </label>
             <label>"From "
                 <input type="date" data-testid="punch-from"
-                    on:change=move |ev| { let v = input_value(&ev); state.clock_set_filter(|f| f.from = v); } />
+                    on:change=move |ev| { let v = event_target_value(&ev); state.clock_set_filter(|f| f.from = v); } />
             </label>
             <label>"To "
                 <input type="date" data-testid="punch-to"
-                    on:change=move |ev| { let v = input_value(&ev); state.clock_set_filter(|f| f.to = v); } />
+                    on:change=move |ev| { let v = event_target_value(&ev); state.clock_set_filter(|f| f.to = v); } />
             </label>
             <label>"Status "
                 <select data-testid="punch-status" on:change=move |ev| {
-                    let v = input_value(&ev).parse().ok();
+                    let v = event_target_value(&ev).parse().ok();
                     state.clock_set_filter(|f| f.status = v);
                 }>
                     <option value="">"any"</option>
@@ -138,7 +138,7 @@ fn Filters(state: AppState) -> impl IntoView {
                 </select>
             </label>
             <label><input type="checkbox" data-testid="punch-damaged"
-                on:change=move |ev| { let on = checked(&ev); state.clock_set_filter(|f| f.damaged_only = on); } />
+                on:change=move |ev| { let on = event_target_checked(&ev); state.clock_set_filter(|f| f.damaged_only = on); } />
                 " Damaged lines only"</label>
             <span class="muted" data-testid="punch-count">{move || format!("{} row(s)", total())}</span>
         </form>
@@ -249,7 +249,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
             <label><input type="radio" name="damaged" data-testid="keep-damaged"
                 on:change=move |_| remove_damaged.set(false) />" keep them"</label>
             <label><input type="checkbox" data-testid="remove-duplicates"
-                on:change=move |ev| remove_duplicates.set(checked(&ev)) />" remove exact duplicates"</label>
+                on:change=move |ev| remove_duplicates.set(event_target_checked(&ev)) />" remove exact duplicates"</label>
             <div class="row-of-fields">
                 <button type="button" class="button primary" data-testid="download-repaired" on:click=repair>
                     "Download the repaired attlog"

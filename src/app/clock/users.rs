@@ -7,7 +7,7 @@ use crate::clock::{ClockView, UserFileView, UserNote, UserRow};
 use crate::formats::zk_user_dat::CLOCK_ENCODINGS;
 use crate::protocol::{ClockOp, USER_PAGE};
 
-use super::{checked, input_value, AppState};
+use super::AppState;
 
 /// An encoding's name in the menu.
 fn encoding_label(name: &str) -> String {
@@ -44,7 +44,7 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
             <div class="row-of-fields">
                 <label>"Record size "
                     <select data-testid="record-size" on:change=move |ev| {
-                        let record = input_value(&ev).parse().ok();
+                        let record = event_target_value(&ev).parse().ok();
                         reread(record, enc_for_size.clone());
                     }>
                         <option value="" selected=forced.is_none()>{if forced.is_none() { format!("judged from the file ({record})") } else { "judged from the file".to_string() }}</option>
@@ -53,7 +53,7 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
                     </select>
                 </label>
                 <label>"Code page "
-                    <select data-testid="code-page" on:change=move |ev| reread(forced, input_value(&ev))>
+                    <select data-testid="code-page" on:change=move |ev| reread(forced, event_target_value(&ev))>
                         {CLOCK_ENCODINGS.iter().map(|e| view! {
                             <option value=e.name() selected=e.name() == current>{encoding_label(e.name())}</option>
                         }).collect_view()}
@@ -150,7 +150,7 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
             <h2>"To BioStar"</h2>
             {(!has_users).then(|| view! { <p class="muted">"Open the clock's user.dat to convert its users."</p> })}
             <div class="row-of-fields">
-                <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(checked(&ev)) />
+                <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(event_target_checked(&ev)) />
                     " Carry passwords that are valid BioStar PINs (4 to 16 digits)"</label>
                 <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users
                     on:click=move |_| state.clock_send(ClockOp::ToBiostar { carry_pins: carry_pins.get_untracked() }, &[], Some("Converting the users"))>
@@ -195,7 +195,7 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
             <div class="row-of-fields">
                 <label>"Records "
                     <select data-testid="write-record" on:change=move |ev| {
-                        record.set(input_value(&ev).parse().unwrap_or(72));
+                        record.set(event_target_value(&ev).parse().unwrap_or(72));
                         clock.fit.set(None);
                     }>
                         <option value="72" selected=record.get_untracked() == 72>"72 bytes"</option>
