@@ -6,11 +6,14 @@
 
 use std::io::{self, Read};
 
+mod feed;
 mod list;
 mod walk;
 
+pub use feed::Feed;
 pub use list::{
-    hex, list, read_entry, sha256_hex, Content, ListOptions, ListedEntry, Listing, Totals,
+    hex, list, read_entry, sha256_hex, Content, ListOptions, ListPass, ListedEntry, Listing,
+    Totals, HEADER_ROOM,
 };
 pub use walk::{
     c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,

@@ -142,6 +142,53 @@ pub struct ListOptions {
     pub walk: WalkOptions,
 }
 
+/// The size of the slices an entry's data is read in.
+const ENTRY_SLICE: usize = 32 * 1024;
+
+/// Bytes a [`ListPass`] wants waiting before it reads a header: a header block, long names
+/// and PAX records up to their caps, and padding. A walk that needs more (a chain of
+/// extension headers) finds its [`Feed`](super::Feed) starved and stops.
+pub const HEADER_ROOM: u64 = 4 * 1024 * 1024;
+
+/// One entry being read: its first bytes and, when hashing, its SHA-256 so far.
+struct EntryRead {
+    header: EntryHeader,
+    head: [u8; 512],
+    head_len: usize,
+    hasher: Option<Sha256>,
+}
+
+impl EntryRead {
+    /// Starts reading the entry of `header`.
+    fn new(header: EntryHeader, hash: bool) -> Self {
+        EntryRead {
+            header,
+            head: [0; 512],
+            head_len: 0,
+            hasher: hash.then(Sha256::new),
+        }
+    }
+
+    /// Takes the next bytes of its data.
+    fn take(&mut self, data: &[u8]) {
+        let n = (self.head.len() - self.head_len).min(data.len());
+        self.head[self.head_len..self.head_len + n].copy_from_slice(&data[..n]);
+        self.head_len += n;
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(data);
+        }
+    }
+
+    /// The entry as listed, its data read in full.
+    fn finish(self) -> ListedEntry {
+        ListedEntry {
+            content: Content::of(&self.head[..self.head_len]),
+            sha256: self.hasher.map(|h| hex(&h.finalize())),
+            header: self.header,
+        }
+    }
+}
+
 /// Reads one entry's data through in slices, classifying and (optionally) hashing it;
 /// None when the walk stopped inside it.
 pub fn read_entry<R: Read>(
@@ -149,27 +196,15 @@ pub fn read_entry<R: Read>(
     header: EntryHeader,
     hash: bool,
 ) -> Option<ListedEntry> {
-    let mut slice = [0u8; 32 * 1024];
-    let mut head = [0u8; 512];
-    let mut head_len = 0;
-    let mut hasher = hash.then(Sha256::new);
+    let mut entry = EntryRead::new(header, hash);
+    let mut slice = [0u8; ENTRY_SLICE];
     loop {
         let n = walker.read(&mut slice).ok()?;
         if n == 0 {
-            break;
+            return Some(entry.finish());
         }
-        let take = (head.len() - head_len).min(n);
-        head[head_len..head_len + take].copy_from_slice(&slice[..take]);
-        head_len += take;
-        if let Some(h) = hasher.as_mut() {
-            h.update(&slice[..n]);
-        }
+        entry.take(&slice[..n]);
     }
-    Some(ListedEntry {
-        header,
-        content: Content::of(&head[..head_len]),
-        sha256: hasher.map(|h| hex(&h.finalize())),
-    })
 }
 
 /// Lower-case hex of `bytes`.
@@ -189,20 +224,96 @@ pub fn list<R: Read>(
     options: ListOptions,
     on_entry: &mut dyn FnMut(&ListedEntry),
 ) -> Listing {
-    let mut walker = TarWalker::new(reader, options.walk);
-    let mut totals = Totals::default();
-    while let Some(header) = walker.next_entry() {
-        let Some(entry) = read_entry(&mut walker, header, options.hash) else {
-            break;
-        };
-        totals.add(&entry);
-        on_entry(&entry);
+    let mut pass = ListPass::new(TarWalker::new(reader, options.walk), options.hash);
+    pass.advance(None, on_entry);
+    pass.listing()
+}
+
+/// A verify-and-list pass that goes as far as the bytes at hand allow and picks up where
+/// it stopped: [`list`] runs one to the end at once; the worker feeds one the chunks the
+/// browser inflates as they arrive.
+pub struct ListPass<R> {
+    walker: TarWalker<R>,
+    hash: bool,
+    totals: Totals,
+    entry: Option<EntryRead>,
+    done: bool,
+    slice: Vec<u8>,
+}
+
+impl<R: Read> ListPass<R> {
+    /// A pass over `walker`'s archive, hashing every entry's data when `hash` is set.
+    pub fn new(walker: TarWalker<R>, hash: bool) -> Self {
+        ListPass {
+            walker,
+            hash,
+            totals: Totals::default(),
+            entry: None,
+            done: false,
+            slice: vec![0; ENTRY_SLICE],
+        }
     }
-    Listing {
-        totals,
-        findings: walker.findings().to_vec(),
-        stopped: walker.stopped(),
-        gzip_members: walker.gzip_members(),
-        tar_bytes: walker.position(),
+
+    /// The walk, to push bytes into its source.
+    pub fn walker_mut(&mut self) -> &mut TarWalker<R> {
+        &mut self.walker
+    }
+
+    /// Reads on, handing each entry read in full to `on_entry`, while the source holds
+    /// bytes: `available` of them (None: as many as it has, waiting for them). Leaves at
+    /// least [`HEADER_ROOM`] bytes unread before each header while more may come; true
+    /// once the pass has ended.
+    pub fn advance(
+        &mut self,
+        mut available: Option<u64>,
+        on_entry: &mut dyn FnMut(&ListedEntry),
+    ) -> bool {
+        while !self.done {
+            let before = self.walker.position();
+            match self.entry.as_mut() {
+                None if self.walker.ended() => {
+                    self.done = self.walker.drain(available);
+                    if !self.done {
+                        break;
+                    }
+                }
+                None if available.is_some_and(|a| a < HEADER_ROOM) => break,
+                None => {
+                    if let Some(header) = self.walker.next_entry() {
+                        self.entry = Some(EntryRead::new(header, self.hash));
+                    }
+                }
+                Some(entry) => {
+                    let want =
+                        available.map_or(ENTRY_SLICE, |a| a.min(ENTRY_SLICE as u64) as usize);
+                    match self.walker.read(&mut self.slice[..want]) {
+                        Ok(0) if self.walker.entry_remaining() == 0 => {
+                            let listed = self.entry.take().map(EntryRead::finish);
+                            if let Some(listed) = listed {
+                                self.totals.add(&listed);
+                                on_entry(&listed);
+                            }
+                        }
+                        Ok(0) => break,
+                        Ok(n) => entry.take(&self.slice[..n]),
+                        Err(_) => self.done = true,
+                    }
+                }
+            }
+            let taken = self.walker.position() - before;
+            available = available.map(|a| a.saturating_sub(taken));
+        }
+        self.done
+    }
+
+    /// What the pass found: totals over the entries read in full, and the findings.
+    pub fn listing(&self) -> Listing {
+        Listing {
+            totals: self.totals.clone(),
+            findings: self.walker.findings().to_vec(),
+            stopped: self.walker.stopped(),
+            gzip_members: self.walker.gzip_members(),
+            tar_bytes: self.walker.position(),
+        }
     }
 }

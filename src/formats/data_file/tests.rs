@@ -303,3 +303,94 @@ fn an_archive_past_the_ratio_floor_is_no_bomb_at_its_end() {
     assert!(listing.is_clean(), "{:?}", listing.findings);
     assert_eq!(seen.len(), 1);
 }
+
+/// Lists tar bytes through a [`ListPass`] over a [`Feed`], pushing `chunk` bytes at a
+/// time as the worker pushes what the browser inflates; also says whether it starved.
+fn run_fed(tar: &[u8], chunk: usize, options: ListOptions) -> (Listing, Vec<ListedEntry>, bool) {
+    let mut seen = Vec::new();
+    let walker = TarWalker::inflated(Feed::new(), options.walk);
+    let mut pass = ListPass::new(walker, options.hash);
+    let feed_len = |pass: &mut ListPass<Feed>| {
+        let feed = pass.walker_mut().inflated_source().unwrap();
+        feed.len() as u64
+    };
+    for part in tar.chunks(chunk) {
+        pass.walker_mut().inflated_source().unwrap().push(part);
+        let available = feed_len(&mut pass);
+        pass.advance(Some(available), &mut |e| seen.push(e.clone()));
+    }
+    pass.walker_mut().inflated_source().unwrap().end();
+    assert!(pass.advance(None, &mut |e| seen.push(e.clone())));
+    let starved = pass.walker_mut().inflated_source().unwrap().starved();
+    (pass.listing(), seen, starved)
+}
+
+#[test]
+fn a_pass_fed_in_chunks_lists_what_the_whole_walk_lists() {
+    let big: Vec<u8> = (0..5_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut start = tar_of(&[("a.txt", b"abc"), ("big.bin", &big)]);
+    start.truncate(start.len() - 1024);
+    let mut builder = tar::Builder::new(start);
+    append_pax_entry(
+        &mut builder,
+        &format!("pax/{}", "p".repeat(200)),
+        b"99",
+        b"xyz",
+    );
+    let mut tar = builder.into_inner().unwrap();
+    tar.truncate(tar.len() - 1024);
+    tar.extend_from_slice(&raw_header("../escape", b'0', 0, ""));
+    tar.extend_from_slice(&[0u8; 1024]);
+    let (whole, whole_seen) = run(&gzip(&tar), hashed());
+    assert_eq!(kinds(&whole), [FindingKind::ParentPath]);
+    assert_eq!(whole_seen.len(), 4);
+    for chunk in [1000, 65_536, 3_000_001, tar.len()] {
+        let (fed, seen, starved) = run_fed(&tar, chunk, hashed());
+        assert_eq!(fed, whole, "chunks of {chunk}");
+        assert_eq!(seen, whole_seen, "chunks of {chunk}");
+        assert!(!starved);
+    }
+}
+
+#[test]
+fn a_fed_pass_finds_a_cut_off_entry_where_the_walk_does() {
+    let mut tar = tar_of(&[("a", b"abc"), ("b", &[9u8; 3000])]);
+    tar.truncate(1024 + 512 + 1000);
+    let (mut whole, _) = run(&tar, ListOptions::default());
+    let (fed, seen, starved) = run_fed(&tar, 100, ListOptions::default());
+    whole.gzip_members = 1;
+    assert_eq!(fed, whole);
+    assert_eq!(kinds(&fed), [FindingKind::Truncated]);
+    assert_eq!(seen.len(), 1);
+    assert!(!starved);
+}
+
+#[test]
+fn a_fed_pass_that_outruns_its_bytes_says_it_starved() {
+    // GNU long names chained past the room the pass leaves before a header (each
+    // replaces the last, so no cap stops them first).
+    let mut tar = Vec::new();
+    for _ in 0..100 {
+        tar.extend_from_slice(&raw_header("././@LongLink", b'L', 60_000, ""));
+        tar.extend_from_slice(&[b'n'; 60_000]);
+        tar.extend_from_slice(&[0; 512 - 60_000 % 512]);
+    }
+    let (fed, _, starved) = run_fed(&tar, 1 << 20, ListOptions::default());
+    assert!(starved);
+    assert!(fed.stopped);
+}
+
+#[test]
+fn a_fed_pass_reads_past_the_end_marker_as_bytes_come() {
+    let mut tar = tar_of(&[("a", b"abc")]);
+    tar.extend_from_slice(&[0u8; 3000]);
+    tar.extend_from_slice(b"junk");
+    let (whole, _) = run(&gzip(&tar), ListOptions::default());
+    assert_eq!(kinds(&whole), [FindingKind::TarTrailingData]);
+    for chunk in [7, 600, tar.len()] {
+        let (fed, seen, starved) = run_fed(&tar, chunk, ListOptions::default());
+        assert_eq!(fed, whole, "chunks of {chunk}");
+        assert_eq!(seen.len(), 1);
+        assert!(!starved);
+    }
+}

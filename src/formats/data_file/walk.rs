@@ -215,6 +215,9 @@ enum Source<R> {
     Gzip(GzipReader<BufReader<R>>),
     /// A plain tar archive.
     Plain(BufReader<R>),
+    /// Tar bytes inflated elsewhere (the browser's `DecompressionStream`) from one gzip
+    /// member that checks out, read as they come.
+    Inflated(R),
     /// Nothing to read (the file was empty or not an archive).
     None,
 }
@@ -249,6 +252,10 @@ pub struct TarWalker<R> {
     notes_seen: usize,
     stopped: bool,
     ended: bool,
+    /// Past the end marker with the rest of the stream still to read (see [`drain`]).
+    draining: bool,
+    /// Whether data that is not zero was found after the end marker.
+    trailing_noted: bool,
     scratch: Vec<u8>,
 }
 
@@ -257,9 +264,9 @@ fn invalid(message: String) -> io::Error {
 }
 
 impl<R: Read> TarWalker<R> {
-    /// Starts a walk at the file's first byte: gzip or plain tar, told from the bytes.
-    pub fn new(reader: R, options: WalkOptions) -> Self {
-        let mut walker = TarWalker {
+    /// A walk that has read nothing, from no source yet.
+    fn blank(options: WalkOptions) -> Self {
+        TarWalker {
             source: Source::None,
             options,
             pos: 0,
@@ -271,8 +278,15 @@ impl<R: Read> TarWalker<R> {
             notes_seen: 0,
             stopped: false,
             ended: false,
+            draining: false,
+            trailing_noted: false,
             scratch: vec![0; SLICE],
-        };
+        }
+    }
+
+    /// Starts a walk at the file's first byte: gzip or plain tar, told from the bytes.
+    pub fn new(reader: R, options: WalkOptions) -> Self {
+        let mut walker = TarWalker::blank(options);
         let mut buffered = BufReader::with_capacity(256 * 1024, reader);
         let head = match buffered.fill_buf() {
             Ok(head) => head,
@@ -297,6 +311,22 @@ impl<R: Read> TarWalker<R> {
         walker
     }
 
+    /// A walk over tar bytes already inflated from a gzip stream of one member, whose
+    /// CRC-32 and length the inflater checks (and whose ratio the caller watches).
+    pub fn inflated(reader: R, options: WalkOptions) -> Self {
+        let mut walker = TarWalker::blank(options);
+        walker.source = Source::Inflated(reader);
+        walker
+    }
+
+    /// The source of a walk made by [`inflated`](TarWalker::inflated), to push bytes into.
+    pub fn inflated_source(&mut self) -> Option<&mut R> {
+        match &mut self.source {
+            Source::Inflated(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// What was found so far (all of it once the walk has ended).
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -307,15 +337,26 @@ impl<R: Read> TarWalker<R> {
         self.stopped
     }
 
+    /// True once the walk is past the archive's last entry, or stopped.
+    pub fn ended(&self) -> bool {
+        self.ended || self.stopped
+    }
+
     /// Uncompressed bytes taken so far.
     pub fn position(&self) -> u64 {
         self.pos
+    }
+
+    /// Bytes of the current entry's data not read yet.
+    pub fn entry_remaining(&self) -> u64 {
+        self.remaining
     }
 
     /// Gzip members read so far (0 for a plain tar archive).
     pub fn gzip_members(&self) -> u32 {
         match &self.source {
             Source::Gzip(gz) => gz.members(),
+            Source::Inflated(_) => 1,
             _ => 0,
         }
     }
@@ -333,7 +374,6 @@ impl<R: Read> TarWalker<R> {
         self.note(kind, at, message);
         self.take_gzip_notes();
         self.stopped = true;
-        self.source = Source::None;
     }
 
     /// Turns the gzip reader's notes (extra members, trailing bytes) into findings.
@@ -362,11 +402,15 @@ impl<R: Read> TarWalker<R> {
     /// Reads up to `buf.len()` bytes from the source, all unless it ends; a read error or
     /// a ratio past the cap becomes a stopping finding (and Err(())).
     fn fill(&mut self, buf: &mut [u8]) -> Result<usize, ()> {
+        if self.stopped {
+            return Err(());
+        }
         let mut filled = 0;
         while filled < buf.len() {
             let read = match &mut self.source {
                 Source::Gzip(gz) => gz.read(&mut buf[filled..]),
                 Source::Plain(r) => r.read(&mut buf[filled..]),
+                Source::Inflated(r) => r.read(&mut buf[filled..]),
                 Source::None => return Err(()),
             };
             match read {
@@ -703,36 +747,55 @@ impl<R: Read> TarWalker<R> {
         }
     }
 
-    /// Reads the rest of the stream (so every gzip trailer is checked), noting data that
-    /// is not zero after the end marker, or a missing end marker.
+    /// Ends the walk, noting a missing end marker, and reads the rest of the stream (so
+    /// every gzip trailer is checked); a fed walk reads it later, as its bytes come
+    /// ([`drain`](TarWalker::drain)).
     fn finish(&mut self, offset: u64, marked: bool) {
         self.ended = true;
         if !marked {
             let message = "the archive ends without its end-of-archive marker (two zero blocks); it may be cut off at an entry boundary".to_string();
             self.note(FindingKind::NoEndMarker, At::Tar(offset), message);
         }
+        self.draining = true;
+        if !matches!(self.source, Source::Inflated(_)) {
+            self.drain(None);
+        }
+    }
+
+    /// Reads what follows the end marker, at most `limit` bytes (None: to the end of
+    /// the stream), noting data that is not zero; true once the stream has ended (or
+    /// when there was nothing to drain).
+    pub fn drain(&mut self, mut limit: Option<u64>) -> bool {
         let mut scratch = std::mem::take(&mut self.scratch);
-        let mut noted = false;
-        loop {
-            let start = self.pos;
-            let Ok(got) = self.fill(&mut scratch) else {
-                break;
-            };
-            if got == 0 {
+        while self.draining {
+            let want = limit.map_or(SLICE, |l| l.min(SLICE as u64) as usize);
+            if want == 0 {
                 break;
             }
-            if let (false, Some(i)) = (noted, scratch[..got].iter().position(|&b| b != 0)) {
-                noted = true;
+            let start = self.pos;
+            let got = match self.fill(&mut scratch[..want]) {
+                Ok(got) if got > 0 => got,
+                _ => {
+                    self.draining = false;
+                    break;
+                }
+            };
+            limit = limit.map(|l| l - got as u64);
+            if let (false, Some(i)) = (
+                self.trailing_noted,
+                scratch[..got].iter().position(|&b| b != 0),
+            ) {
+                self.trailing_noted = true;
                 let message = "data that is not zero follows the archive's end marker; a device may refuse the file".to_string();
-                self.note(
-                    FindingKind::TarTrailingData,
-                    At::Tar(start + i as u64),
-                    message,
-                );
+                let at = At::Tar(start + i as u64);
+                self.note(FindingKind::TarTrailingData, at, message);
             }
         }
         self.scratch = scratch;
-        self.take_gzip_notes();
+        if !self.draining {
+            self.take_gzip_notes();
+        }
+        !self.draining
     }
 }
 
