@@ -25,7 +25,8 @@ step "native tests"
 cargo test
 
 step "wasm-bindgen tests in headless Chromium"
-CHROMEDRIVER=/usr/bin/chromedriver \
+# Unoptimised wasm on a busy 2-core machine can take longer than the runner's default 20 s.
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test web --test web_worker
 

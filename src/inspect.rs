@@ -8,6 +8,7 @@ use std::io::{self, Read};
 use serde::{Deserialize, Serialize};
 
 use crate::archive;
+use crate::formats::data_file::Listing;
 use crate::formats::zk_templates::{self, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
@@ -160,21 +161,10 @@ pub fn inspect<R: Read>(
     reader: R,
     progress: &mut dyn FnMut(u64),
 ) -> Summary {
-    let recognition = recognize(name, size, head);
-    let kind = recognition.kind;
-    let mut summary = Summary {
-        name: name.to_string(),
-        size,
-        recognition,
-        counts: Vec::new(),
-        problems: Vec::new(),
-        problem_count: 0,
-        device_name: None,
-        reading: None,
-    };
+    let mut summary = blank(name, size, head);
     let step = (size / 100).max(64 * 1024);
     let mut reader = ProgressReader::new(reader, step, progress);
-    let result = match kind {
+    let result = match summary.recognition.kind {
         FileKind::BiostarCsv => csv_count::count_records(head, &mut reader, &mut summary),
         FileKind::BiostarDataFile => data_file::count_entries(&mut reader, &mut summary),
         FileKind::ZkUserDat72 => zk_user_dat::count_users(USER_DAT_72, &mut reader, &mut summary),
@@ -192,12 +182,45 @@ pub fn inspect<R: Read>(
     if let Err(e) = result {
         summary.problem(stopped(&e, reader.position(), size));
     }
-    if kind == FileKind::BiostarDataFile {
-        summary.device_name = archive::rename_for_device(name);
+    finish(summary, head)
+}
+
+/// Summarises a data file already verified and listed whole (the worker lists one with
+/// the browser's inflater), as [`inspect`] summarises it.
+pub fn inspect_listed(name: &str, size: u64, head: &[u8], listing: &Listing) -> Summary {
+    let mut summary = blank(name, size, head);
+    if let Err(e) = data_file::tally_listing(listing, &mut summary) {
+        summary.problem(stopped(&e, size, size));
     }
-    if kind == FileKind::BiostarCsv {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        summary.reading = Workbook::reading_of_head(head, head.len() as u64 >= size, base);
+    finish(summary, head)
+}
+
+/// The summary of a file recognised and not read yet.
+fn blank(name: &str, size: u64, head: &[u8]) -> Summary {
+    Summary {
+        name: name.to_string(),
+        size,
+        recognition: recognize(name, size, head),
+        counts: Vec::new(),
+        problems: Vec::new(),
+        problem_count: 0,
+        device_name: None,
+        reading: None,
+    }
+}
+
+/// Adds what a summary says beside its counts: a data file's name for a device, a CSV's
+/// reading (encoding and delimiter).
+fn finish(mut summary: Summary, head: &[u8]) -> Summary {
+    let name = summary.name.as_str();
+    match summary.recognition.kind {
+        FileKind::BiostarDataFile => summary.device_name = archive::rename_for_device(name),
+        FileKind::BiostarCsv => {
+            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            let whole = head.len() as u64 >= summary.size;
+            summary.reading = Workbook::reading_of_head(head, whole, base);
+        }
+        _ => {}
     }
     summary
 }
@@ -286,6 +309,29 @@ mod tests {
             s.device_name.as_deref(),
             Some("BioStar2_20250102_030405.tgz")
         );
+    }
+
+    #[test]
+    fn a_listed_archive_is_summarised_as_one_read_here() {
+        let mut tar = Vec::new();
+        for (path, flag) in [("../up", b'0'), ("users.db", b'0')] {
+            let mut h = tar::Header::new_ustar();
+            h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            h.set_entry_type(tar::EntryType::new(flag));
+            h.set_size(0);
+            h.set_cksum();
+            tar.extend_from_slice(h.as_bytes());
+        }
+        tar.extend_from_slice(&[0u8; 1024]);
+        let bytes = crate::formats::data_file::walk_tests::gzip(&tar);
+        let name = "BioStarX_20250102_030405.tgz";
+        let read_here = run(name, &bytes);
+        assert_eq!(read_here.problem_count, 1, "the '..' path");
+        let options = data_file::ListOptions::default();
+        let listing = data_file::list(&bytes[..], options, &mut |_| {});
+        let head = &bytes[..bytes.len().min(crate::recognize::HEAD_LEN)];
+        let size = bytes.len() as u64;
+        assert_eq!(inspect_listed(name, size, head, &listing), read_here);
     }
 
     #[test]

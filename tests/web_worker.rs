@@ -1,12 +1,14 @@
 //! Reading `File`s in slices inside a dedicated Web Worker, in headless Chromium.
 #![cfg(target_arch = "wasm32")]
 
-use std::io::Read;
+use std::io::{Read, Write};
 
+use bioport::formats::data_file::{list, ListOptions, ListedEntry};
 use bioport::inspect::inspect;
 use bioport::recognize::{FileKind, HEAD_LEN};
 use bioport::web::blob_reader::BlobReader;
 use bioport::web::download::blob_from_bytes;
+use bioport::web::inflate::list_inflated;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
 use web_sys::File;
@@ -70,4 +72,105 @@ fn the_core_inspects_a_file_read_in_slices() {
     assert_eq!(summary.get("users"), Some(1));
     assert_eq!(summary.get("empty slots"), Some(1));
     assert_eq!(last, 144, "progress reached the last byte");
+}
+
+/// A gzip-compressed tar archive of a text entry and `mb` MB of data (so the browser's
+/// inflater hands it over in many chunks).
+fn data_file(mb: usize) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let line: Vec<u8> = (0..=255u8).collect();
+    let body = line.repeat(mb * 1_000_000 / 256);
+    for (path, data) in [
+        ("BioStarX/users.txt", &b"id,name\n1,Kim\n"[..]),
+        ("big.bin", &body),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        tar.append_data(&mut header, path, data).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar.into_inner().unwrap()).unwrap();
+    gz.finish().unwrap()
+}
+
+/// Lists `bytes` as a `File` through the browser's inflater: the listing (None when it
+/// leaves the file to the core's reader), the entries, and the last progress reported.
+async fn inflated(
+    bytes: &[u8],
+    hash: bool,
+) -> (
+    Option<bioport::formats::data_file::Listing>,
+    Vec<ListedEntry>,
+    u64,
+) {
+    let options = ListOptions {
+        hash,
+        ..ListOptions::default()
+    };
+    let (mut seen, mut last) = (Vec::new(), 0);
+    let f = file("BioStarX_20250102_030405.tgz", bytes);
+    let listing = list_inflated(&f, options, &mut |n| last = n, &mut |e| {
+        seen.push(e.clone())
+    })
+    .await;
+    (listing, seen, last)
+}
+
+#[wasm_bindgen_test]
+async fn a_whole_data_file_is_listed_by_the_browsers_inflater_as_by_the_core() {
+    // Past the first batch the inflated bytes are gathered in; hashing is checked on
+    // a small file (a debug build hashes slowly).
+    for (mb, hash) in [(10, false), (1, true)] {
+        let tgz = data_file(mb);
+        let options = ListOptions {
+            hash,
+            ..ListOptions::default()
+        };
+        let mut core_seen = Vec::new();
+        let core = list(&tgz[..], options, &mut |e| core_seen.push(e.clone()));
+        assert!(core.is_clean());
+        let (fast, seen, last) = inflated(&tgz, hash).await;
+        assert_eq!(
+            fast.expect("the browser's inflater takes a whole file"),
+            core
+        );
+        assert_eq!(seen, core_seen);
+        assert_eq!(last, tgz.len() as u64, "progress reaches the file's end");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn anything_unusual_is_left_to_the_cores_reader() {
+    let tgz = data_file(1);
+    let mut two = tgz.clone();
+    two.extend_from_slice(&tgz);
+    let mut junk = tgz.clone();
+    junk.extend_from_slice(b"junk");
+    let mut crc = tgz.clone();
+    let n = crc.len();
+    crc[n - 8] ^= 0xff;
+    let mut cut = data_file(1);
+    cut.truncate(cut.len() / 2);
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(&tgz[..])
+        .read_to_end(&mut tar)
+        .unwrap();
+    tar[1024 + 10] ^= 1; // the second entry's header: its checksum no longer matches
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    let damaged_tar = gz.finish().unwrap();
+    let plain_tar = b"not gzip at all".to_vec();
+    for (what, bytes) in [
+        ("two members", two),
+        ("trailing bytes", junk),
+        ("a wrong CRC", crc),
+        ("a cut file", cut),
+        ("a damaged tar header", damaged_tar),
+        ("not gzip", plain_tar),
+        ("empty", Vec::new()),
+    ] {
+        let (fast, _, _) = inflated(&bytes, false).await;
+        assert!(fast.is_none(), "{what}");
+    }
 }

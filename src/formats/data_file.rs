@@ -67,15 +67,18 @@ pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
 }
 
 /// Streams the archive from its first byte, reading every entry through, and tallies
-/// "entries" and "bytes in entries" (those read in full when an error stops the walk). A
-/// gzip stream is inflated member by member, each trailer checked; every finding that does
-/// not stop the walk (links, unsafe paths, extra members, trailing bytes) is a problem, and
-/// what stops the walk (cut-off entry, damaged data, a
-/// wrong CRC-32 or length) is the error. Built on [`list`], without hashing.
+/// what [`tally_listing`] says of it. A gzip stream is inflated member by member, each
+/// trailer checked. Built on [`list`], without hashing.
 pub fn count_entries(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
     let listing = list(reader, ListOptions::default(), &mut |_| {});
-    // Everything found that did not stop the walk is a problem of its own (hostile paths,
-    // links, extra gzip members, trailing bytes...); what stopped it is the error.
+    tally_listing(&listing, tally)
+}
+
+/// Tallies a listing: "entries" and "bytes in entries" (those read in full when an error
+/// stopped the walk), every finding that did not stop the walk (links, unsafe paths, extra
+/// members, trailing bytes) as a problem, and what stopped it (cut-off entry, damaged
+/// data, a wrong CRC-32 or length) as the error.
+pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()> {
     for finding in listing.findings.iter().filter(|f| !f.kind.stops()) {
         tally.problem(finding.message.clone());
     }

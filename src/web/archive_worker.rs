@@ -13,7 +13,8 @@ use crate::archive::catalogue::{entry_bytes, hex_view, Catalogue, ComparisonView
 use crate::archive::compare::compare;
 use crate::archive::repackage::{plan, repackage};
 use crate::archive::Direction;
-use crate::formats::data_file::{list, Content, ListOptions, WalkOptions};
+use crate::formats::data_file::{list, Content, ListOptions, Listing, WalkOptions};
+use crate::inspect::{inspect_listed, Summary};
 use crate::protocol::archive::{
     ArchiveAnswer, ArchiveOp, PlanView, PreviewBody, Storage, COMPARE_ROWS, HEX_BYTES,
     MAX_THUMBNAIL,
@@ -21,12 +22,62 @@ use crate::protocol::archive::{
 use crate::protocol::{JobId, ProgressThrottle, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
+use super::inflate::list_inflated;
 use super::opfs;
-use super::post::post;
+use super::post::{end_job, post};
 
 thread_local! {
     /// The last listing, for the entry table's pages.
     static CATALOGUE: RefCell<Option<Catalogue>> = const { RefCell::new(None) };
+    /// The listing made when the file was opened, kept for the screen's first
+    /// "verify and list" of the same file so it is not read twice.
+    static OPENED: RefCell<Option<Opened>> = const { RefCell::new(None) };
+}
+
+/// A data file listed whole when it was opened.
+struct Opened {
+    /// The file's name, size and modification time.
+    key: (String, u64, f64),
+    listing: Listing,
+    catalogue: Catalogue,
+}
+
+/// What tells one picked file from another: name, size and modification time.
+fn key_of(file: &File) -> (String, u64, f64) {
+    (file.name(), file.size() as u64, file.last_modified())
+}
+
+/// Summarises data file `index` of an Inspect request through the browser's inflater
+/// (posting progress), keeping its listing for the screen; None when the file needs the
+/// core's reader (see [`list_inflated`]).
+pub async fn inspect_opened(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    index: u32,
+    file: &File,
+    head: &[u8],
+) -> Option<Summary> {
+    let (name, size) = (file.name(), file.size() as u64);
+    let mut report = progress_poster(scope, job, (index, file), format!("Reading {name}"));
+    let mut catalogue = Catalogue::new();
+    let options = ListOptions::default();
+    let listing = list_inflated(file, options, &mut report, &mut |e| catalogue.add(e)).await?;
+    let summary = inspect_listed(&name, size, head, &listing);
+    let key = key_of(file);
+    let opened = Opened {
+        key,
+        listing,
+        catalogue,
+    };
+    OPENED.with(|o| *o.borrow_mut() = Some(opened));
+    Some(summary)
+}
+
+/// The listing made when `file` was opened, if it is this file's (taken: a second
+/// "verify and list" reads the file again).
+fn take_opened(file: &File) -> Option<(Listing, Catalogue)> {
+    let opened = OPENED.with(|o| o.borrow_mut().take())?;
+    (opened.key == key_of(file)).then_some((opened.listing, opened.catalogue))
 }
 
 /// Media type of a data file download.
@@ -41,13 +92,23 @@ pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ArchiveOp, fil
                 let (scope, file) = (scope.clone(), file.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let outcome = rewrite(&scope, job, &file, direction, name).await;
-                    finish(&scope, job, outcome);
+                    end_job(&scope, job, outcome);
                 });
                 return;
             }
             None => Err(missing(0)),
         },
-        ArchiveOp::List { hash } => first(files).and_then(|f| list_file(scope, job, f, hash)),
+        ArchiveOp::List { hash } => match files.first() {
+            Some(file) => {
+                let (scope, file) = (scope.clone(), file.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let outcome = list_file(&scope, job, &file, hash).await;
+                    end_job(&scope, job, outcome);
+                });
+                return;
+            }
+            None => Err(missing(0)),
+        },
         ArchiveOp::Entries { start, count } => entries(scope, job, start, count),
         ArchiveOp::Preview { index } => first(files).and_then(|f| preview(scope, job, f, index)),
         ArchiveOp::Plan { direction } => {
@@ -55,14 +116,7 @@ pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ArchiveOp, fil
         }
         ArchiveOp::Compare => compare_files(scope, job, files),
     };
-    finish(scope, job, outcome);
-}
-
-fn finish(scope: &DedicatedWorkerGlobalScope, job: JobId, outcome: Result<(), String>) {
-    match outcome {
-        Ok(()) => post(scope, &Response::Finished { job }, None),
-        Err(message) => post(scope, &Response::Failed { job, message }, None),
-    }
+    end_job(scope, job, outcome);
 }
 
 fn answer(
@@ -82,11 +136,10 @@ fn first(files: &[File]) -> Result<&File, String> {
     files.first().ok_or_else(|| missing(0))
 }
 
-/// A reader that reports how far it has read, about once a percent.
+/// A reader that reports how far it has read (the report throttles itself).
 struct Progress<'a, R> {
     inner: R,
     done: u64,
-    throttle: ProgressThrottle,
     report: Box<dyn FnMut(u64) + 'a>,
 }
 
@@ -94,10 +147,32 @@ impl<R: Read> Read for Progress<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.done += n as u64;
-        if self.throttle.due(self.done) {
-            (self.report)(self.done);
-        }
+        (self.report)(self.done);
         Ok(n)
+    }
+}
+
+/// Posts how far the reading of `file` has come, about once a percent, labelled `stage`.
+fn progress_poster<'a>(
+    scope: &'a DedicatedWorkerGlobalScope,
+    job: JobId,
+    (index, file): (u32, &File),
+    stage: String,
+) -> impl FnMut(u64) + 'a {
+    let total = file.size() as u64;
+    let mut throttle = ProgressThrottle::new(total);
+    move |done: u64| {
+        if throttle.due(done) {
+            let stage = stage.clone();
+            let progress = Response::Progress {
+                job,
+                file: index,
+                done,
+                total,
+                stage,
+            };
+            post(scope, &progress, None);
+        }
     }
 }
 
@@ -111,30 +186,16 @@ fn reading<'a>(
     let name = file.name();
     let inner =
         BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
-    let total = inner.size();
-    let report = move |done: u64| {
-        let stage = stage.clone();
-        post(
-            scope,
-            &Response::Progress {
-                job,
-                file: 0,
-                done,
-                total,
-                stage,
-            },
-            None,
-        );
-    };
     Ok(Progress {
         inner,
         done: 0,
-        throttle: ProgressThrottle::new(total),
-        report: Box::new(report),
+        report: Box::new(progress_poster(scope, job, (0, file), stage)),
     })
 }
 
-fn list_file(
+/// Verifies and lists `file` (with SHA-256 when `hash` is set), keeping its catalogue for
+/// the entry table, and answers with the listing's view.
+async fn list_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     file: &File,
@@ -142,19 +203,17 @@ fn list_file(
 ) -> Result<(), String> {
     CATALOGUE.with(|c| *c.borrow_mut() = None);
     let name = file.name();
+    let size = file.size() as u64;
     let what = if hash {
         "Verifying, listing and hashing"
     } else {
         "Verifying and listing"
     };
-    let source = reading(scope, job, file, format!("{what} {name}"))?;
-    let size = source.inner.size();
-    let mut catalogue = Catalogue::new();
-    let options = ListOptions {
-        hash,
-        walk: WalkOptions::default(),
+    let opened = (!hash).then(|| take_opened(file)).flatten();
+    let (listing, catalogue) = match opened {
+        Some(listed) => listed,
+        None => list_streamed(scope, job, file, hash, what).await?,
     };
-    let listing = list(source, options, &mut |e| catalogue.add(e));
     let view = catalogue.view(&name, size, hash, &listing);
     CATALOGUE.with(|c| *c.borrow_mut() = Some(catalogue));
     answer(
@@ -166,6 +225,33 @@ fn list_file(
         None,
     );
     Ok(())
+}
+
+/// Verifies and lists `file` into a catalogue, posting progress labelled `what`: through
+/// the browser's inflater when the file is whole, else (or when the browser has none)
+/// with the core's own gzip reader, which says what is wrong and where.
+pub async fn list_streamed(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    hash: bool,
+    what: &str,
+) -> Result<(Listing, Catalogue), String> {
+    let name = file.name();
+    let options = ListOptions {
+        hash,
+        walk: WalkOptions::default(),
+    };
+    let mut catalogue = Catalogue::new();
+    let mut report = progress_poster(scope, job, (0, file), format!("{what} {name}"));
+    let fast = list_inflated(file, options, &mut report, &mut |e| catalogue.add(e)).await;
+    if let Some(listing) = fast {
+        return Ok((listing, catalogue));
+    }
+    let mut catalogue = Catalogue::new();
+    let source = reading(scope, job, file, format!("{what} {name}"))?;
+    let listing = list(source, options, &mut |e| catalogue.add(e));
+    Ok((listing, catalogue))
 }
 
 fn entries(

@@ -1,6 +1,7 @@
 //! The worker's bench request, built only with the `bench` feature (never in the release
 //! site): times a core operation on the file the bench page sends, read from its `Blob` in
-//! slices as a user's file is.
+//! slices as a user's file is. Listing a data file is timed as the screen does it (the
+//! browser's inflater, asynchronously).
 
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File};
@@ -9,32 +10,66 @@ use crate::bench::{self, BenchFigure, BenchOp};
 use crate::protocol::{JobId, Response, SLICE_LEN};
 use crate::recognize::HEAD_LEN;
 
+use super::archive_worker::list_streamed;
 use super::blob_reader::BlobReader;
-use super::post::{now, post};
+use super::post::{end_job, now, post};
 
 /// Bytes of wasm linear memory: it only grows, so this is the peak so far.
 fn wasm_memory_bytes() -> u64 {
     core::arch::wasm32::memory_size(0) as u64 * 65_536
 }
 
+/// Runs `op` `runs` times over the first file sent, posts the best time, then ends the job.
+pub fn start(job: JobId, op: BenchOp, runs: u32, files: Vec<File>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let outcome = run(&scope, job, op, runs, &files).await;
+        end_job(&scope, job, outcome);
+    });
+}
+
+/// One timed run of `op` over `file`; the records it counted.
+async fn run_once(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    op: BenchOp,
+    file: &File,
+    head: &[u8],
+) -> Result<u64, String> {
+    let blob: web_sys::Blob = file.clone().into();
+    let hash = match op {
+        BenchOp::DataFileList => false,
+        BenchOp::DataFileHash => true,
+        _ => {
+            let open = || BlobReader::new(blob.clone(), SLICE_LEN).ok();
+            return Ok(bench::run(op, blob.size() as u64, head, open));
+        }
+    };
+    let (listing, _) = list_streamed(scope, job, file, hash, "Benchmark").await?;
+    Ok(listing.totals.entries)
+}
+
 /// Runs `op` `runs` times over the first file sent and posts the best time.
-pub fn run(job: JobId, op: BenchOp, runs: u32, files: &[File]) -> Result<(), String> {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+async fn run(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    op: BenchOp,
+    runs: u32,
+    files: &[File],
+) -> Result<(), String> {
     let file = files
         .first()
         .ok_or("the bench sends its input file beside the request")?;
-    let blob: web_sys::Blob = file.clone().into();
-    let size = blob.size() as u64;
-    let head = BlobReader::new(blob.clone(), SLICE_LEN)
+    let size = file.size() as u64;
+    let head = BlobReader::new(file.clone().into(), SLICE_LEN)
         .and_then(|r| r.read_range(0, HEAD_LEN as u64))
         .map_err(|e| e.to_string())?;
     let mut best = f64::INFINITY;
     let mut records = 0;
     for _ in 0..runs.max(1) {
-        let open = || BlobReader::new(blob.clone(), SLICE_LEN).ok();
-        let start = now(&scope);
-        records = bench::run(op, size, &head, open);
-        best = best.min(now(&scope) - start);
+        let start = now(scope);
+        records = run_once(scope, job, op, file, &head).await?;
+        best = best.min(now(scope) - start);
     }
     let figure = BenchFigure::new(
         op,
@@ -44,6 +79,6 @@ pub fn run(job: JobId, op: BenchOp, runs: u32, files: &[File]) -> Result<(), Str
         best,
         Some(wasm_memory_bytes()),
     );
-    post(&scope, &Response::Benched { job, figure }, None);
+    post(scope, &Response::Benched { job, figure }, None);
     Ok(())
 }

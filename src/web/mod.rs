@@ -11,6 +11,7 @@ pub mod clock_worker;
 pub mod csv_worker;
 pub mod download;
 pub mod faces_worker;
+pub mod inflate;
 pub mod opfs;
 pub mod post;
 pub mod worker;

@@ -31,6 +31,15 @@ pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Optio
     }
 }
 
+/// Ends job `job`: `Finished`, or `Failed` with the message.
+pub fn end_job(scope: &DedicatedWorkerGlobalScope, job: u32, outcome: Result<(), String>) {
+    let end = match outcome {
+        Ok(()) => Response::Finished { job },
+        Err(message) => Response::Failed { job, message },
+    };
+    post(scope, &end, None);
+}
+
 /// Milliseconds from the worker's clock.
 pub fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     let global: &web_sys::WorkerGlobalScope = scope.as_ref();

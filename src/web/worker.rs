@@ -10,11 +10,11 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::inspect::inspect;
 use crate::protocol::{CsvOp, Request, Response, SLICE_LEN};
-use crate::recognize::HEAD_LEN;
+use crate::recognize::{recognize, FileKind, HEAD_LEN};
 
 use super::blob_reader::BlobReader;
 use super::from_js;
-use super::post::post;
+use super::post::{end_job, post};
 
 fn files_of(data: &JsValue) -> Vec<File> {
     Reflect::get(data, &JsValue::from_str("files"))
@@ -29,7 +29,9 @@ fn files_of(data: &JsValue) -> Vec<File> {
         .unwrap_or_default()
 }
 
-fn inspect_files(
+/// Recognises and summarises each file in turn, posting each summary as it is done; a
+/// data file is read through the browser's inflater where it can be.
+async fn inspect_files(
     scope: &DedicatedWorkerGlobalScope,
     job: u32,
     files: &[File],
@@ -43,22 +45,33 @@ fn inspect_files(
         let head = reader
             .read_range(0, HEAD_LEN as u64)
             .map_err(|e| format!("{name}: {e}"))?;
-        let stage = format!("Reading {name}");
-        let mut progress = |done: u64| {
-            post(
-                scope,
-                &Response::Progress {
-                    job,
-                    file: index,
-                    done,
-                    total: size,
-                    stage: stage.clone(),
-                },
-                None,
-            );
+        let fast = match recognize(&name, size, &head).kind {
+            FileKind::BiostarDataFile => {
+                super::archive_worker::inspect_opened(scope, job, index, file, &head).await
+            }
+            _ => None,
         };
-        let source: &mut dyn Read = &mut reader;
-        let summary = inspect(&name, size, &head, source, &mut progress);
+        let summary = match fast {
+            Some(summary) => summary,
+            None => {
+                let stage = format!("Reading {name}");
+                let mut progress = |done: u64| {
+                    post(
+                        scope,
+                        &Response::Progress {
+                            job,
+                            file: index,
+                            done,
+                            total: size,
+                            stage: stage.clone(),
+                        },
+                        None,
+                    );
+                };
+                let source: &mut dyn Read = &mut reader;
+                inspect(&name, size, &head, source, &mut progress)
+            }
+        };
         post(
             scope,
             &Response::Inspected {
@@ -85,7 +98,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let files = files_of(&data);
     let job = request.job();
     let outcome = match request {
-        Request::Inspect { .. } => inspect_files(scope, job, &files),
+        Request::Inspect { .. } => {
+            let scope = scope.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = inspect_files(&scope, job, &files).await;
+                end_job(&scope, job, outcome);
+            });
+            return;
+        }
         Request::Rename { file, name, .. } => match files.get(file as usize) {
             Some(f) => {
                 let blob: &Blob = f.as_ref();
@@ -106,8 +126,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 "file {file} was not sent with the request; open the file again"
             )),
         },
+        // It posts its own end: a data file is listed asynchronously.
         #[cfg(feature = "bench")]
-        Request::Bench { op, runs, .. } => super::bench_worker::run(job, op, runs, &files),
+        Request::Bench { op, runs, .. } => return super::bench_worker::start(job, op, runs, files),
         Request::Csv {
             op: CsvOp::AddFaces { compare_bytes },
             ..
@@ -122,10 +143,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         }
         Request::Clock { op, .. } => super::clock_worker::handle(scope, job, op, &files),
     };
-    match outcome {
-        Ok(()) => post(scope, &Response::Finished { job }, None),
-        Err(message) => post(scope, &Response::Failed { job, message }, None),
-    }
+    end_job(scope, job, outcome);
 }
 
 /// Starts the worker: installs the message handler and tells the page it is ready.

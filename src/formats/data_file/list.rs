@@ -148,7 +148,7 @@ const ENTRY_SLICE: usize = 32 * 1024;
 /// Bytes a [`ListPass`] wants waiting before it reads a header: a header block, long names
 /// and PAX records up to their caps, and padding. A walk that needs more (a chain of
 /// extension headers) finds its [`Feed`](super::Feed) starved and stops.
-pub const HEADER_ROOM: u64 = 4 * 1024 * 1024;
+pub const HEADER_ROOM: u64 = 2 * 1024 * 1024;
 
 /// One entry being read: its first bytes and, when hashing, its SHA-256 so far.
 struct EntryRead {

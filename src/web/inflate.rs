@@ -1,0 +1,172 @@
+//! A data file listed with the browser's own inflater: the `File`'s stream piped through
+//! a `DecompressionStream("gzip")`, the tar bytes pushed into the core's [`ListPass`] as
+//! they come. Native zlib inflates several times faster than the core's inflater compiled
+//! to wasm, and it checks the member's CRC-32 and length itself.
+//!
+//! It is only the fast way through a whole, clean file: the browser's messages say neither
+//! which byte is wrong nor whether a second member or trailing bytes follow. So anything
+//! unusual (no `DecompressionStream`, a stream error, a walk that stops, a ratio past the
+//! cap, a length that does not match the trailer's) gives `None`, and the caller reads
+//! the file again with the core's own gzip reader, which says what and where.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    File, ReadableStream, ReadableStreamDefaultReader, ReadableWritablePair, TransformStream,
+    TransformStreamDefaultController, WritableStream,
+};
+
+use crate::formats::data_file::{
+    is_gzip, Feed, ListOptions, ListPass, ListedEntry, Listing, TarWalker,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `DecompressionStream` (web-sys has it only behind an unstable flag).
+    type DecompressionStream;
+
+    /// A stream inflating `format` ("gzip").
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+
+    /// Its inflated side.
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &DecompressionStream) -> ReadableStream;
+
+    /// Its compressed side.
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &DecompressionStream) -> WritableStream;
+}
+
+/// Inflated bytes gathered before the pass reads on (a few header rooms' worth).
+const BATCH: usize = 4 * 1024 * 1024;
+
+/// Lists `file` through the browser's inflater, reporting the compressed bytes taken to
+/// `progress`; None when it cannot or should not (see the module notes).
+pub async fn list_inflated(
+    file: &File,
+    options: ListOptions,
+    progress: &mut dyn FnMut(u64),
+    on_entry: &mut dyn FnMut(&ListedEntry),
+) -> Option<Listing> {
+    let ends = ends_of(file).await?;
+    if !is_gzip(&ends.0) || !has_decompression_stream() {
+        return None;
+    }
+    let taken = Rc::new(Cell::new(0u64));
+    let (reader, _counter) = inflated_stream(file, &taken).ok()?;
+    let walker = TarWalker::inflated(Feed::new(), options.walk);
+    let mut pass = ListPass::new(walker, options.hash);
+    let mut inflated = 0u64;
+    loop {
+        let chunk = next_chunk(&reader).await?;
+        let feed = pass.walker_mut().inflated_source()?;
+        match chunk {
+            Some(chunk) => {
+                let len = chunk.length() as usize;
+                chunk.copy_to(feed.push_with(len));
+                inflated += len as u64;
+            }
+            None => feed.end(),
+        }
+        let ended = feed.ended();
+        let available = (!ended).then_some(feed.len() as u64);
+        if !ended && available < Some(BATCH as u64) {
+            continue;
+        }
+        progress(taken.get());
+        if implausible(inflated, taken.get(), &options) {
+            let _ = reader.cancel();
+            return None;
+        }
+        if pass.advance(available, on_entry) && !ended {
+            // The walk stopped before the end: the core reader says why and where.
+            let _ = reader.cancel();
+            return None;
+        }
+        if ended {
+            break;
+        }
+    }
+    let listing = pass.listing();
+    (!listing.stopped && inflated as u32 == ends.1).then_some(listing)
+}
+
+/// The file's first bytes and its trailer's length field (ISIZE: the inflated length
+/// modulo 4 GiB), read before the stream.
+async fn ends_of(file: &File) -> Option<(Vec<u8>, u32)> {
+    let size = file.size();
+    let head = read_range(file, 0.0, 3.0_f64.min(size)).await?;
+    let tail = read_range(file, (size - 4.0).max(0.0), size).await?;
+    let isize = u32::from_le_bytes(tail.try_into().ok()?);
+    Some((head, isize))
+}
+
+/// Bytes `start..end` of `file`.
+async fn read_range(file: &File, start: f64, end: f64) -> Option<Vec<u8>> {
+    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
+    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
+}
+
+/// True when this browser has `DecompressionStream`.
+fn has_decompression_stream() -> bool {
+    Reflect::has(&js_sys::global(), &JsValue::from_str("DecompressionStream")).unwrap_or(false)
+}
+
+/// True when `inflated` bytes from `taken` compressed ones are past the walk's cap.
+fn implausible(inflated: u64, taken: u64, options: &ListOptions) -> bool {
+    let cap = taken.max(1).saturating_mul(options.walk.max_ratio);
+    inflated > options.walk.ratio_floor && inflated > cap
+}
+
+/// The closure that counts the compressed bytes on their way to the inflater; it must
+/// live as long as the stream.
+type Counter = Closure<dyn FnMut(JsValue, TransformStreamDefaultController)>;
+
+/// A reader of `file` inflated by the browser, the compressed bytes counted into `taken`.
+fn inflated_stream(
+    file: &File,
+    taken: &Rc<Cell<u64>>,
+) -> Result<(ReadableStreamDefaultReader, Counter), JsValue> {
+    let taken = taken.clone();
+    let counter = Counter::new(
+        move |chunk: JsValue, ctl: TransformStreamDefaultController| {
+            let len = chunk.unchecked_ref::<Uint8Array>().length();
+            taken.set(taken.get() + u64::from(len));
+            let _ = ctl.enqueue_with_chunk(&chunk);
+        },
+    );
+    let transformer = Object::new();
+    Reflect::set(&transformer, &"transform".into(), counter.as_ref())?;
+    let count = TransformStream::new_with_transformer(&transformer)?;
+    let inflate = DecompressionStream::new("gzip")?;
+    let stream: ReadableStream = file
+        .stream()
+        .pipe_through(&ReadableWritablePair::new(
+            &count.readable(),
+            &count.writable(),
+        ))
+        .pipe_through(&ReadableWritablePair::new(
+            &inflate.readable(),
+            &inflate.writable(),
+        ));
+    let reader = stream.get_reader().unchecked_into();
+    Ok((reader, counter))
+}
+
+/// The next chunk of the stream: Some(None) at its end, None when it failed.
+async fn next_chunk(reader: &ReadableStreamDefaultReader) -> Option<Option<Uint8Array>> {
+    let result = JsFuture::from(reader.read()).await.ok()?;
+    let done = Reflect::get(&result, &"done".into()).ok()?.as_bool()?;
+    if done {
+        return Some(None);
+    }
+    let value = Reflect::get(&result, &"value".into()).ok()?;
+    Some(Some(value.dyn_into().ok()?))
+}
