@@ -79,6 +79,31 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
 }
 
 #[test]
+fn card_numbers_are_written_in_full_and_no_card_as_an_empty_cell() {
+    let cards = [0, 1, 9, 10, 99, 100, 101, 12_345, 4_294_967_295, u64::MAX];
+    let users: Vec<UserRecord> = cards
+        .iter()
+        .enumerate()
+        .map(|(i, &card)| {
+            let mut user = UserRecord::new(i as u32 + 1, &(i + 1).to_string(), "Al");
+            user.card = card;
+            user
+        })
+        .collect();
+    let (csv, _) = to_csv(&users, &ToCsvOptions::default());
+    let cells: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| &l[l.rfind(',').unwrap() + 1..])
+        .collect();
+    let expected: Vec<String> = cards
+        .iter()
+        .map(|&c| if c == 0 { String::new() } else { c.to_string() })
+        .collect();
+    assert_eq!(cells, expected);
+}
+
+#[test]
 fn an_unchanged_round_trip_through_biostar_writes_the_same_user_dat() {
     let bytes = zk_sample(DOC_72);
     let existing = doc_users();
