@@ -97,12 +97,22 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 /// `n` in decimal digits, written at the end of `buf` two at a time (a card number per
 /// user: the formatting machinery costs several times more).
 fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
-    let (mut n, mut at) = (n, buf.len());
-    while n >= 10 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
+    let mut at = buf.len();
+    let mut put_pair = |pair: usize| {
         at -= 2;
-        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
+    };
+    // Divided as u32 once it fits, as card numbers do: WebAssembly has no 64-bit
+    // multiply-high, so dividing a u64 by a constant is slow there.
+    let mut wide = n;
+    while wide > u64::from(u32::MAX) {
+        put_pair((wide % 100) as usize);
+        wide /= 100;
+    }
+    let mut n = wide as u32;
+    while n >= 10 {
+        put_pair((n % 100) as usize);
+        n /= 100;
     }
     if n > 0 || at == buf.len() {
         at -= 1;
