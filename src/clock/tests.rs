@@ -79,6 +79,31 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
 }
 
 #[test]
+fn card_numbers_are_written_in_full_and_no_card_as_an_empty_cell() {
+    let cards = [0, 1, 9, 10, 99, 100, 101, 12_345, 4_294_967_295, u64::MAX];
+    let users: Vec<UserRecord> = cards
+        .iter()
+        .enumerate()
+        .map(|(i, &card)| {
+            let mut user = UserRecord::new(i as u32 + 1, &(i + 1).to_string(), "Al");
+            user.card = card;
+            user
+        })
+        .collect();
+    let (csv, _) = to_csv(&users, &ToCsvOptions::default());
+    let cells: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| &l[l.rfind(',').unwrap() + 1..])
+        .collect();
+    let expected: Vec<String> = cards
+        .iter()
+        .map(|&c| if c == 0 { String::new() } else { c.to_string() })
+        .collect();
+    assert_eq!(cells, expected);
+}
+
+#[test]
 fn an_unchanged_round_trip_through_biostar_writes_the_same_user_dat() {
     let bytes = zk_sample(DOC_72);
     let existing = doc_users();
@@ -235,4 +260,93 @@ fn the_in_memory_export_adds_what_the_biostar_import_check_finds_per_user() {
         !clean[0].notes.iter().any(|n| n.contains("import check")),
         "{clean:?}"
     );
+}
+
+/// SHA-256 of `bytes` in hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The bench's largest generated `user.dat`, with some records made awkward: names that
+/// need quotes or do not decode, passwords that are not PINs, odd ranks and user IDs.
+fn awkward_user_dat() -> Vec<u8> {
+    let mut dat = crate::bench::generate_user_dat(5_000_000);
+    let fields: [(usize, std::ops::Range<usize>, &[u8]); 9] = [
+        (97, 11..35, b"O\"Brien, Jr"),
+        (89, 3..11, b"12ab"),
+        (83, 11..35, b"\xff\xfeBad \xc3"),
+        (79, 48..72, b" 42"),
+        (73, 48..72, b"\xe9t\xe9"),
+        (71, 11..35, b"tab\tend "),
+        (67, 48..72, b"\0"),
+        (61, 3..11, b"123"),
+        (59, 11..35, b"line\r\nbreak"),
+    ];
+    for (every, range, text) in fields {
+        for record in dat.chunks_exact_mut(72).step_by(every) {
+            record[range.clone()].fill(0);
+            record[range.start..range.start + text.len()].copy_from_slice(text);
+        }
+    }
+    for record in dat.chunks_exact_mut(72).skip(5).step_by(53) {
+        record[2] = 9; // a rank no firmware documents, disabled
+    }
+    dat
+}
+
+#[test]
+fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
+    let file = read_users(&awkward_user_dat(), &UserReadOptions::default());
+    assert!(file.users.len() > 60_000);
+    assert_eq!(
+        file.problems.len(),
+        1618,
+        "names and user IDs that do not decode"
+    );
+    let problems = sha256_hex(format!("{:?}", file.problems).as_bytes());
+    assert_eq!(
+        problems,
+        "e1205ea84ef633278ee342569d987709478c886d5b1099ad1386ffab46279e3b"
+    );
+    let semicolon = WriteOptions {
+        delimiter: b';',
+        bom: false,
+        crlf: false,
+    };
+    // The digests of what the conversion wrote before it was made faster.
+    let cases = [
+        (
+            true,
+            WriteOptions::default(),
+            "0468476b0a695d1978aaad8c0c0199a06d4059e1fbb5b866f200f8f846124a64",
+            "6093997a71751f9f57104cc277ed36f07e563a1a48eaca3cef3b28385e7f5706",
+        ),
+        (
+            false,
+            semicolon,
+            "e998f93d6e1040c54f2491ba71589d37749fe35864ce92682a17c3386eef171b",
+            "8daab55a8bc82bf7b375fa541b3a0bcef0c5e6a3f7f78042624f90386b27b2e3",
+        ),
+    ];
+    for (carry_pins, write, csv_sha, notes_sha) in cases {
+        let opts = ToCsvOptions { carry_pins, write };
+        let (csv, notes) = to_csv(&file.users, &opts);
+        for awkward in [
+            "\"O\"\"Brien, Jr\"",
+            "\"tab\tend \"",
+            "\"line\r\nbreak\"",
+            "\u{FFFD}",
+        ] {
+            assert!(csv.contains(awkward), "{awkward:?}");
+        }
+        let pinned = (
+            sha256_hex(csv.as_bytes()),
+            sha256_hex(format!("{notes:?}").as_bytes()),
+        );
+        assert_eq!(pinned, (csv_sha.into(), notes_sha.into()), "{opts:?}");
+    }
 }

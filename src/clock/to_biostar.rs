@@ -1,6 +1,5 @@
 //! `user.dat` users to a BioStar user CSV, with what does not carry said per user.
 
-use std::fmt::Write as _;
 use std::io;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
@@ -48,8 +47,8 @@ fn user_id_note(id: &str) -> Option<String> {
     }
 }
 
-/// What of `user` does not carry, and its PIN when it carries one.
-fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
+/// What of `user` (its user ID trimmed: `id`) does not carry, and its PIN when it carries one.
+fn carry<'u>(user: &'u UserRecord, id: &str, carry_pins: bool) -> (Vec<String>, Option<&'u str>) {
     let mut notes = Vec::new();
     if user.privilege != Privilege::User {
         notes.push(format!(
@@ -72,7 +71,7 @@ fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
             bad.sequences, bad.field
         ));
     }
-    notes.extend(user_id_note(user.user_id.trim()));
+    notes.extend(user_id_note(id));
     let password = user.password.reveal();
     let mut pin = None;
     if !password.is_empty() {
@@ -82,12 +81,45 @@ fn carry(user: &UserRecord, carry_pins: bool) -> (Vec<String>, Option<String>) {
                     .into(),
             );
         } else if carry_pins {
-            pin = Some(String::from_utf8_lossy(password).into_owned());
+            pin = std::str::from_utf8(password).ok(); // digits only: always UTF-8
         } else {
             notes.push("the password does not carry (PINs were not asked for)".into());
         }
     }
     (notes, pin)
+}
+
+/// The numbers 00 to 99 as two ASCII digits each.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+    5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// `n` in decimal digits, written at the end of `buf` two at a time (a card number per
+/// user: the formatting machinery costs several times more).
+fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut put_pair = |pair: usize| {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[2 * pair..2 * pair + 2]);
+    };
+    // Divided as u32 once it fits, as card numbers do: WebAssembly has no 64-bit
+    // multiply-high, so dividing a u64 by a constant is slow there.
+    let mut wide = n;
+    while wide > u64::from(u32::MAX) {
+        put_pair((wide % 100) as usize);
+        wide /= 100;
+    }
+    let mut n = wide as u32;
+    while n >= 10 {
+        put_pair((n % 100) as usize);
+        n /= 100;
+    }
+    if n > 0 || at == buf.len() {
+        at -= 1;
+        buf[at] = b'0' + n as u8;
+    }
+    // SAFETY: `buf[at..]` holds only the ASCII digits just written.
+    unsafe { std::str::from_utf8_unchecked(&buf[at..]) }
 }
 
 /// Writes `users` as a BioStar user CSV (`user_id`, `name`, `csn`, and `pin` when asked)
@@ -103,16 +135,16 @@ pub fn users_to_csv<W: io::Write>(
         header.push("pin");
     }
     csv.write_row(header)?;
-    let (mut notes, mut card) = (Vec::new(), String::new());
+    let (mut notes, mut digits) = (Vec::new(), [0; 20]);
     let columns = if opts.carry_pins { 4 } else { 3 };
     for (index, user) in users.iter().enumerate() {
-        let (user_notes, pin) = carry(user, opts.carry_pins);
-        card.clear();
-        if user.card != 0 {
-            let _ = write!(card, "{}", user.card); // writing to a String cannot fail
-        }
-        let (id, name, pin) = (user.user_id.trim(), user.name.as_str(), pin.as_deref());
-        let row = [id, name, card.as_str(), pin.unwrap_or("")];
+        let id = user.user_id.trim();
+        let (user_notes, pin) = carry(user, id, opts.carry_pins);
+        let card = match user.card {
+            0 => "",
+            n => decimal(n, &mut digits),
+        };
+        let row = [id, user.name.as_str(), card, pin.unwrap_or("")];
         csv.write_row(row.into_iter().take(columns))?;
         if !user_notes.is_empty() {
             notes.push(CarryNote {

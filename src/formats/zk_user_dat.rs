@@ -210,10 +210,23 @@ pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
 /// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
 /// decode (each shows as U+FFFD in the text, and the count says so).
 pub fn decode_text(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
-    // Most fields decode whole (ASCII ones without a copy): one allocation of their size.
+    // Most fields are ASCII, which reads the same in every ASCII-compatible encoding: one
+    // word-wide check instead of a decoder's byte-wise one.
+    if encoding.is_ascii_compatible() && bytes.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return (unsafe { String::from_utf8_unchecked(bytes.to_vec()) }, 0);
+    }
+    // Most other fields decode whole: one allocation of their size.
     if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
         return (text.into_owned(), 0);
     }
+    decode_replacing(encoding, bytes)
+}
+
+/// Decodes `bytes` that do not wholly decode in `encoding`, each bad sequence as U+FFFD;
+/// returns the text and how many there were.
+#[cold]
+fn decode_replacing(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let mut text = String::with_capacity(bytes.len() * 3 + 4);
     let mut rest = bytes;
@@ -289,30 +302,67 @@ impl Privilege {
     }
 }
 
+/// Most password bytes a [`Secret`] holds without an allocation (a clock's hold 8 at most).
+const INLINE_SECRET: usize = 16;
+
 /// Bytes that are never shown by `Debug`: a user's password.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(SecretBytes);
+
+/// A password's bytes: inline when they fit (zeros after `len`, so equal passwords are
+/// equal values), on the heap when longer.
+#[derive(Clone, PartialEq, Eq)]
+enum SecretBytes {
+    Inline { len: u8, bytes: [u8; INLINE_SECRET] },
+    Heap(Vec<u8>),
+}
+
+impl Default for Secret {
+    /// No password.
+    fn default() -> Self {
+        Secret::from_slice(&[])
+    }
+}
 
 impl Secret {
     /// Wraps password bytes.
     pub fn new(bytes: Vec<u8>) -> Secret {
-        Secret(bytes)
+        match bytes.len() {
+            0..=INLINE_SECRET => Secret::from_slice(&bytes),
+            _ => Secret(SecretBytes::Heap(bytes)),
+        }
+    }
+
+    /// Password bytes copied, inline when they fit.
+    fn from_slice(bytes: &[u8]) -> Secret {
+        let mut inline = [0; INLINE_SECRET];
+        match inline.get_mut(..bytes.len()) {
+            Some(start) => {
+                start.copy_from_slice(bytes);
+                let len = bytes.len() as u8;
+                Secret(SecretBytes::Inline { len, bytes: inline })
+            }
+            None => Secret(SecretBytes::Heap(bytes.to_vec())),
+        }
     }
 
     /// The password bytes; call only when the user asked to see or carry them.
     pub fn reveal(&self) -> &[u8] {
-        &self.0
+        match &self.0 {
+            SecretBytes::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            SecretBytes::Heap(bytes) => bytes,
+        }
     }
 
     /// True when there is no password.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.reveal().is_empty()
     }
 }
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secret({} bytes, not shown)", self.0.len())
+        write!(f, "Secret({} bytes, not shown)", self.reveal().len())
     }
 }
 
@@ -363,6 +413,9 @@ struct RawRecord {
 
 impl RawRecord {
     fn new(record: &[u8]) -> RawRecord {
+        if let Ok(bytes) = <[u8; USER_DAT_72 as usize]>::try_from(record) {
+            return RawRecord { bytes, len: 72 }; // the common size, copied whole
+        }
         let mut bytes = [0; USER_DAT_72 as usize];
         let len = record.len().min(bytes.len());
         bytes[..len].copy_from_slice(&record[..len]);
@@ -399,36 +452,43 @@ impl UserRecord {
     /// Decodes one record of `record.len()` bytes (72 or 28), text in `encoding`.
     pub fn decode(record: &[u8], encoding: &'static Encoding) -> UserRecord {
         let (privilege, disabled) = Privilege::from_byte(record[2]);
-        let mut user = UserRecord::new(u32::from(u16_at(record, 0)), "", "");
-        user.privilege = privilege;
-        user.disabled = disabled;
-        let text = |field: &'static str, bytes: &[u8], bad: &mut Vec<Undecodable>| {
+        let mut undecodable = Vec::new();
+        let mut text = |field: &'static str, bytes: &[u8]| {
             let (text, sequences) = decode_text(encoding, until_nul(bytes));
             if sequences > 0 {
-                bad.push(Undecodable { field, sequences });
+                undecodable.push(Undecodable { field, sequences });
             }
             text
         };
-        let mut bad = Vec::new();
-        if record.len() == USER_DAT_72 as usize {
-            user.password = Secret(until_nul(&record[3..11]).to_vec());
-            user.name = text("name", &record[11..35], &mut bad);
-            user.card = u64::from(u32_at(record, 35));
-            user.group = record[39];
-            user.own_time_zones = u16_at(record, 40) != 0;
-            user.time_zones = [u16_at(record, 42), u16_at(record, 44), u16_at(record, 46)];
-            user.user_id = text("user ID", &record[48..72], &mut bad);
+        let wide = record.len() == USER_DAT_72 as usize;
+        let [password, name, card, group] = if wide {
+            [3..11, 11..35, 35..39, 39..40]
         } else {
-            user.password = Secret(until_nul(&record[3..8]).to_vec());
-            user.name = text("name", &record[8..16], &mut bad);
-            user.card = u64::from(u32_at(record, 16));
-            user.group = record[21];
-            user.time_zones = [u16_at(record, 22), 0, 0];
-            user.user_id = u32_at(record, 24).to_string();
+            [3..8, 8..16, 16..20, 21..22]
+        };
+        let name = text("name", &record[name]);
+        let user_id = match wide {
+            true => text("user ID", &record[48..72]),
+            false => u32_at(record, 24).to_string(),
+        };
+        let zones = match wide {
+            true => [u16_at(record, 42), u16_at(record, 44), u16_at(record, 46)],
+            false => [u16_at(record, 22), 0, 0],
+        };
+        UserRecord {
+            uid: u32::from(u16_at(record, 0)),
+            privilege,
+            disabled,
+            password: Secret::from_slice(until_nul(&record[password])),
+            name,
+            card: u64::from(u32_at(record, card.start)),
+            group: record[group.start],
+            own_time_zones: wide && u16_at(record, 40) != 0,
+            time_zones: zones,
+            user_id,
+            undecodable,
+            raw: Some(RawRecord::new(record)),
         }
-        user.undecodable = bad;
-        user.raw = Some(RawRecord::new(record));
-        user
     }
 
     /// The record bytes as read, when this user came from a file.
@@ -534,19 +594,20 @@ pub const MAX_RECORDS: usize = 65_536;
 pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
     let (record, why) = choose_record(bytes, opts.record);
     let size = record as usize;
+    let whole = bytes.len().min(MAX_RECORDS * size);
     let mut file = UserFile {
         record,
         why,
-        users: Vec::new(),
+        users: Vec::with_capacity(whole / size),
         empty_slots: 0,
         problems: Vec::new(),
         encoding: opts.encoding,
         empty: Vec::new(),
     };
-    let whole = bytes.len().min(MAX_RECORDS * size);
     let mut chunks = bytes[..whole].chunks_exact(size);
     for (index, chunk) in chunks.by_ref().enumerate() {
-        if chunk.iter().all(|&b| b == 0) || u16_at(chunk, 0) == 0 {
+        if u16_at(chunk, 0) == 0 {
+            // An all-zero record or one with uid 0.
             file.empty_slots += 1;
             file.empty.push((index, chunk.to_vec()));
             continue;

@@ -235,6 +235,7 @@ impl<W: Write> CsvWriter<W> {
 
 /// True when a cell must be quoted to survive a CSV reader or a spreadsheet; `special`
 /// marks the delimiter, `"`, CR and LF (one table look-up per byte instead of four tests).
+#[inline]
 fn needs_quotes(cell: &[u8], special: &[bool; 256]) -> bool {
     edge_space(cell) || cell.iter().any(|&b| special[usize::from(b)])
 }
