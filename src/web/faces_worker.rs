@@ -1,15 +1,19 @@
-//! The worker's face image folder: each `File` judged by its first and last bytes; only
-//! files sharing a size with another are read whole (SHA-256) to find identical ones.
+//! The worker's face image folder: each `File` judged by its first and last bytes; for the
+//! identical-bytes check, only files alike in size (and, when read whole, in a quick hash of
+//! their bytes) are hashed with SHA-256.
 //!
 //! Chromium's cost is per file read (a round trip to the browser process, whose one IO
 //! thread handles every read), hardly per byte. So many files are read at once in one read
 //! of a `Blob` made of them, several such reads in flight: files up to 1 MiB whole (their
-//! ends and, when needed, their whole bytes for the identical-bytes check in hand), larger
-//! ones as their first and last bytes. Memory stays flat: a few reads' bytes at a time.
+//! ends, and their quick hash when their size is shared, taken from the bytes in hand),
+//! larger ones as their first and last bytes. Memory stays flat: a few reads' bytes at a
+//! time.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hasher;
 
 use js_sys::{Array, Promise, Uint8Array};
+use rustc_hash::FxHasher;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -266,10 +270,14 @@ impl Read<'_> {
         }
     }
 
-    /// The SHA-256 of the whole file, when it was read whole.
-    fn digest(&self) -> Option<Sha256Digest> {
-        self.whole
-            .then(|| Sha256::digest(self.bytes.to_vec()).into())
+    /// A quick 64-bit hash of the whole file, when it was read whole. Files whose quick
+    /// hashes differ differ; SHA-256 is computed only where size and quick hash match.
+    fn quick_hash(&self) -> Option<u64> {
+        self.whole.then(|| {
+            let mut hasher = FxHasher::default();
+            hasher.write(&self.bytes.to_vec());
+            hasher.finish()
+        })
     }
 }
 
@@ -311,7 +319,7 @@ async fn read_folder(
     let shared = |f: &File| compare && sizes.get(&(f.size() as u64)).is_some_and(|&n| n > 1);
     let mut stage = Stage::new(scope, job, files.len() as u64, "Reading face image headers");
     let mut images = Vec::with_capacity(files.len());
-    let mut known: HashMap<String, Sha256Digest> = HashMap::new();
+    let mut quick: HashMap<String, u64> = HashMap::new();
     let mut pending = VecDeque::with_capacity(IN_FLIGHT);
     let mut todo = batches(&files).into_iter();
     loop {
@@ -324,8 +332,8 @@ async fn read_folder(
         };
         for read in batch.reads().await? {
             if shared(read.file) {
-                if let Some(digest) = read.digest() {
-                    known.entry(read.file.name()).or_insert(digest);
+                if let Some(hash) = read.quick_hash() {
+                    quick.entry(read.file.name()).or_insert(hash);
                 }
             }
             images.push(read.judge().await?);
@@ -334,34 +342,44 @@ async fn read_folder(
     }
     let mut folder = FaceFolder::new(images);
     if compare {
-        let digests = hash_candidates(scope, job, &folder, &files, &known).await?;
+        let digests = hash_candidates(scope, job, &folder, &files, &quick).await?;
         folder.set_digests(&digests);
     }
     Ok(folder)
 }
 
-/// The SHA-256 of every image sharing its size with another: `known` ones by name, the
-/// others read whole, a batch of up to [`HASH_BATCH_BYTES`] at a time.
+/// The SHA-256 of every image that may have another's bytes: sharing its size with another
+/// and, when its `quick` hash is known (by name), that hash too. Read whole, a batch of up
+/// to [`HASH_BATCH_BYTES`] at a time.
 async fn hash_candidates(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     folder: &FaceFolder,
     files: &[&File],
-    known: &HashMap<String, Sha256Digest>,
+    quick: &HashMap<String, u64>,
 ) -> Result<Vec<(u32, Sha256Digest)>, String> {
     let by_name: HashMap<String, &File> = files.iter().rev().map(|f| (f.name(), *f)).collect();
-    let mut out = Vec::new();
-    let mut wanted: Vec<(u32, &File)> = Vec::new();
-    for i in folder.same_size_candidates() {
-        let Some(name) = folder.image(i).map(|image| &image.name) else {
-            continue;
-        };
-        match (known.get(name), by_name.get(name)) {
-            (Some(&d), _) => out.push((i, d)),
-            (None, Some(&f)) => wanted.push((i, f)),
-            (None, None) => {}
+    let candidates: Vec<(u32, &FaceImage)> = folder
+        .same_size_candidates()
+        .into_iter()
+        .filter_map(|i| folder.image(i).map(|image| (i, image)))
+        .collect();
+    let mut alike: HashMap<(u64, u64), u32> = HashMap::new();
+    for (_, image) in &candidates {
+        if let Some(&hash) = quick.get(&image.name) {
+            *alike.entry((image.size, hash)).or_default() += 1;
         }
     }
+    let may_match = |image: &FaceImage| match quick.get(&image.name) {
+        Some(&hash) => alike.get(&(image.size, hash)).is_some_and(|&n| n > 1),
+        None => true,
+    };
+    let wanted: Vec<(u32, &File)> = candidates
+        .iter()
+        .filter(|(_, image)| may_match(image))
+        .filter_map(|(i, image)| by_name.get(&image.name).map(|&f| (*i, f)))
+        .collect();
+    let mut out = Vec::new();
     let mut stage = Stage::new(
         scope,
         job,

@@ -180,6 +180,7 @@ const BIG_CSV = [
   '4,BigExif,bigexif.jpg',
   '5,One,copy1.jpg',
   '6,Two,copy2.jpg',
+  '7,Other,other.jpg',
 ].join('\r\n') + '\r\n';
 
 const MIB = 1024 * 1024;
@@ -190,6 +191,7 @@ const BIG_IMAGES = [
   ['bigexif.jpg', jpegOf(300, 4200, 3 * MIB, { exif: 150_000 })],
   ['copy1.jpg', jpegOf(600, 600, 200_000)],
   ['copy2.jpg', jpegOf(600, 600, 200_000)],
+  ['other.jpg', jpegOf(600, 601, 200_000)],
 ].map(([name, buffer]) => ({ name, mimeType: 'image/jpeg', buffer }));
 
 test('face images: large files, long headers and identical files', async () => {
@@ -199,8 +201,8 @@ test('face images: large files, long headers and identical files', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await pickCsvAndImages(page, BIG_CSV, BIG_IMAGES);
     // bigcut.jpg is cut off; exif.jpg and bigexif.jpg are over 4000 px; copy1 and copy2 are
-    // identical: 5 rows with an error, none with a warning.
-    await summaryIs(page, '6 images: 5 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
+    // identical, other.jpg only as large: 5 rows with an error, none with a warning.
+    await summaryIs(page, '7 images: 5 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
     await showFaceRows(page, 5);
     assert.match(await detailOf(page, 3), /bigcut\.jpg is cut off/);
     assert.match(await detailOf(page, 4), /exif\.jpg is 4500 x 300 px, over the server's 4000 x 4000 px limit/);
@@ -209,6 +211,7 @@ test('face images: large files, long headers and identical files', async () => {
     assert.match(await detailOf(page, 7), /"copy2\.jpg" has the same bytes as the image named on line 6/);
     await page.getByTestId('row-filter').selectOption('all');
     assert.match(await detailOf(page, 2), /No findings/);
+    assert.match(await detailOf(page, 8), /No findings/);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
