@@ -4,12 +4,15 @@
 // with the peak memory (VmHWM) of each Chromium process over each run.
 //
 //   cargo run --release --features bench --example faces_speed -- --images 50000 --dir /tmp/bioport-faces --keep
-//   scripts/build.sh && node scripts/faces-bench.mjs /tmp/bioport-faces
+//   scripts/build.sh && node scripts/faces-bench.mjs /tmp/bioport-faces [--bytes-first]
+//
+// --bytes-first runs the identical-bytes check first (each run replaces the folder).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApp, startBrowser, startSite } from '../tests/e2e/helpers.mjs';
 
 const dir = process.argv[2] ?? '/tmp/bioport-faces';
+const order = process.argv.includes('--bytes-first') ? [true, false] : [false, true];
 const files = readdirSync(dir).map((n) => join(dir, n));
 
 /** The processes this script started (its descendants): pid and parent. */
@@ -75,7 +78,7 @@ try {
   await page.getByTestId('faces-panel').locator('summary').click();
   const compare = page.getByTestId('faces-panel').locator('input[type=checkbox]');
   const summary = () => page.getByTestId('faces-summary').textContent().catch(() => '');
-  for (const withBytes of [false, true]) {
+  for (const withBytes of order) {
     await compare.setChecked(withBytes);
     const before = await summary();
     resetPeaks();

@@ -27,12 +27,13 @@ use crate::workbench::faces::{
 use super::js_error_text;
 use super::post::post;
 
-/// Files up to this size are read whole: Chromium's cost is per file read, hardly per byte
-/// (5,000 files of 30 to 300 KB: 3.6 s whole, 9.6 s as first and last bytes), and a whole
-/// file is read without a slice (each slice is a blob the browser must register).
+/// Files up to this size are read whole: Chromium's cost is per file read, hardly per byte,
+/// and each slice is a blob the browser must register (5,000 generated images of 30 to 300
+/// KB in reads of 64 files: 2.5 to 3.7 s whole, 4.9 to 6.7 s as first and last bytes).
 const WHOLE_READ: f64 = 1024.0 * 1024.0;
 /// Files in one read: a `Blob` made of them, so the browser answers one read for many files
-/// (5,000 files: 2.0 to 2.4 s in reads of 64, 3.2 to 3.7 s one file a read).
+/// (5,000 files read whole: 2.0 to 3.7 s in reads of 64, four at once; 3.2 to 4.2 s one
+/// file a read, 64 at once; reads of 32 or 128 files, or 2 or 8 at once, no faster).
 const BATCH_FILES: usize = 64;
 /// Bytes in one read, at most (a read holds at least one file).
 const BATCH_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
