@@ -1,15 +1,74 @@
 // The face image folder check in the worker, in headless Chromium: a generated folder
 // (examples/faces_speed.rs --keep) and its CSV picked in the built site (dist/), timed from
-// the pick to the findings on the page, headers only and with the identical-bytes check.
+// the pick to the findings on the page, headers only and with the identical-bytes check;
+// with the peak memory (VmHWM) of each Chromium process over each run.
 //
 //   cargo run --release --features bench --example faces_speed -- --images 50000 --dir /tmp/bioport-faces --keep
-//   scripts/build.sh && node scripts/faces-bench.mjs /tmp/bioport-faces
-import { readdirSync } from 'node:fs';
+//   scripts/build.sh && node scripts/faces-bench.mjs /tmp/bioport-faces [--bytes-first]
+//
+// --bytes-first runs the identical-bytes check first (each run replaces the folder).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApp, startBrowser, startSite } from '../tests/e2e/helpers.mjs';
 
 const dir = process.argv[2] ?? '/tmp/bioport-faces';
+const order = process.argv.includes('--bytes-first') ? [true, false] : [false, true];
 const files = readdirSync(dir).map((n) => join(dir, n));
+
+/** The processes this script started (its descendants): pid and parent. */
+function descendants() {
+  const parent = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const mine = (pid) => {
+    for (let p = pid; p && p !== '0' && p !== '1'; p = parent.get(p)) if (p === String(process.pid)) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => pid !== String(process.pid) && mine(pid));
+}
+
+/** This script's Chromium processes: pid and kind (browser, renderer, gpu-process...). */
+function chromiumProcesses() {
+  const out = [];
+  for (const pid of descendants()) {
+    try {
+      // Chromium's children rewrite their command line as one string: match, do not split.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.startsWith('/usr/lib/chromium/chromium')) continue;
+      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      out.push({ pid, type });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Resets the peak memory of Chromium's processes (Linux: clear_refs 5). */
+function resetPeaks() {
+  for (const { pid } of chromiumProcesses()) {
+    try { writeFileSync(`/proc/${pid}/clear_refs`, '5'); } catch { /* ended, or not allowed */ }
+  }
+}
+
+/** The peak memory since the reset, in MB, of each kind of Chromium process (the largest). */
+function peaks() {
+  const out = {};
+  for (const { pid, type } of chromiumProcesses()) {
+    try {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      out[type] = Math.max(out[type] ?? 0, Math.round(kb / 1024));
+    } catch { /* ended */ }
+  }
+  return Object.entries(out).map(([t, mb]) => `${t} ${mb} MB`).join(', ');
+}
+
 const site = await startSite();
 const b = await startBrowser();
 try {
@@ -19,11 +78,12 @@ try {
   await page.getByTestId('faces-panel').locator('summary').click();
   const compare = page.getByTestId('faces-panel').locator('input[type=checkbox]');
   const summary = () => page.getByTestId('faces-summary').textContent().catch(() => '');
-  for (const withBytes of [false, true]) {
+  for (const withBytes of order) {
     await compare.setChecked(withBytes);
     const before = await summary();
+    resetPeaks();
     const t0 = performance.now();
-    await page.getByTestId('faces-files-input').setInputFiles(files);
+    await page.getByTestId('faces-files-input').setInputFiles(files, { timeout: 600_000 });
     const picked = performance.now();
     await page.waitForFunction(
       ([old, bytes]) => {
@@ -34,8 +94,9 @@ try {
       { timeout: 600_000, polling: 50 },
     );
     const t1 = performance.now();
-    console.log(`${withBytes ? 'with identical bytes' : 'headers only'}: ${((t1 - t0) / 1000).toFixed(2)} s `
-      + `(${((picked - t0) / 1000).toFixed(2)} s of it handing ${files.length} files to the page); ${await summary()}`);
+    console.log(`${withBytes ? 'with identical bytes' : 'headers only'}: ${((t1 - picked) / 1000).toFixed(2)} s `
+      + `on the page after ${((picked - t0) / 1000).toFixed(2)} s handing ${files.length} files to it; `
+      + `peak memory: ${peaks()}; ${await summary()}`);
   }
   if (errors.length) console.log('page errors:', errors);
 } finally {

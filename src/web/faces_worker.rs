@@ -1,14 +1,19 @@
-//! The worker's face image folder: each `File` judged by its first and last bytes; only
-//! files sharing a size with another are read whole (SHA-256) to find identical ones.
+//! The worker's face image folder: each `File` judged by its first and last bytes; for the
+//! identical-bytes check, only files alike in size (and, when read whole, in a quick hash of
+//! their bytes) are hashed with SHA-256.
 //!
-//! Reads are asynchronous and many at once (`Blob.arrayBuffer()` under `Promise.all`):
-//! Chromium spends about a millisecond on each read of a file whatever its size, so 50,000
-//! files read one after another (`FileReaderSync`) take minutes, and in batches seconds.
-//! Memory stays flat: one batch of headers, or of whole same-size files, at a time.
+//! Chromium's cost is per file read (a round trip to the browser process, whose one IO
+//! thread handles every read), hardly per byte. So many files are read at once in one read
+//! of a `Blob` made of them, several such reads in flight: files up to 1 MiB whole (their
+//! ends, and their quick hash when their size is shared, taken from the bytes in hand),
+//! larger ones as their first and last bytes. Memory stays flat: a few reads' bytes at a
+//! time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hasher;
 
 use js_sys::{Array, Promise, Uint8Array};
+use rustc_hash::FxHasher;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -22,11 +27,18 @@ use crate::workbench::faces::{
 use super::js_error_text;
 use super::post::post;
 
-/// Files read at once.
-const HEAD_BATCH: usize = 64;
-/// Files up to this size are read whole: Chromium reads a whole file faster than two
-/// slices of it (5,000 files of 30 to 300 KB: 3.6 s whole, 9.6 s as first and last bytes).
+/// Files up to this size are read whole: Chromium's cost is per file read, hardly per byte,
+/// and each slice is a blob the browser must register (5,000 generated images of 30 to 300
+/// KB in reads of 64 files: 2.5 to 3.7 s whole, 4.9 to 6.7 s as first and last bytes).
 const WHOLE_READ: f64 = 1024.0 * 1024.0;
+/// Files in one read: a `Blob` made of them, so the browser answers one read for many files
+/// (5,000 files read whole: 2.0 to 3.7 s in reads of 64, four at once; 3.2 to 4.2 s one
+/// file a read, 64 at once; reads of 32 or 128 files, or 2 or 8 at once, no faster).
+const BATCH_FILES: usize = 64;
+/// Bytes in one read, at most (a read holds at least one file).
+const BATCH_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+/// Reads in flight at once.
+const IN_FLIGHT: usize = 4;
 /// Bytes of whole files hashed at once (a batch holds at least one file).
 const HASH_BATCH_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 
@@ -102,49 +114,195 @@ fn slice(blob: &Blob, start: f64, end: f64) -> Result<Blob, String> {
         .map_err(|e| js_error_text(&e))
 }
 
-/// A blob of the file's first [`HEAD_BYTES`] then its last [`TAIL_BYTES`], or the whole
-/// file up to [`WHOLE_READ`] (then true).
-fn ends_of(file: &File) -> Result<(Blob, bool), String> {
-    let size = file.size();
-    let (head, tail) = (HEAD_BYTES as f64, TAIL_BYTES as f64);
-    if size <= WHOLE_READ.max(head + tail) {
-        return Ok((file.clone().into(), true));
-    }
-    let (first, last) = (slice(file, 0.0, head)?, slice(file, size - tail, size)?);
-    let parts = Array::of2(&first.into(), &last.into());
-    let blob = Blob::new_with_blob_sequence(&parts).map_err(|e| js_error_text(&e))?;
-    Ok((blob, false))
+/// Whether `file` is read whole (else as its first [`HEAD_BYTES`] then its last
+/// [`TAIL_BYTES`]).
+fn read_whole(file: &File) -> bool {
+    file.size() <= WHOLE_READ.max((HEAD_BYTES + TAIL_BYTES) as f64)
 }
 
-/// Judges one file from its ends (see [`ends_of`]), reading more of its start while its
-/// header goes on.
-async fn judge(file: &File, ends: Vec<u8>, whole: bool) -> Result<FaceImage, String> {
-    let (name, size) = (file.name(), file.size() as u64);
-    let split = if whole {
-        ends.len().saturating_sub(TAIL_BYTES)
+/// The bytes of `file` a read gives: all of them, or its first and last.
+fn read_len(file: &File) -> f64 {
+    if read_whole(file) {
+        file.size()
     } else {
-        HEAD_BYTES
-    };
-    let tail = ends.get(split..).unwrap_or_default().to_vec();
-    let mut head = if whole {
-        ends
+        (HEAD_BYTES + TAIL_BYTES) as f64
+    }
+}
+
+/// The pieces of `file` a read takes, pushed onto `parts`.
+fn push_pieces(parts: &Array, file: &File) -> Result<(), String> {
+    if read_whole(file) {
+        parts.push(file);
     } else {
-        ends.get(..split).unwrap_or_default().to_vec()
-    };
-    loop {
-        match probe(&name, size, &head, &tail) {
-            Probe::Done(image) => return Ok(image),
-            Probe::NeedMore(n) if n > head.len() => {
-                let more = settle(slice(file, 0.0, n as f64)?.array_buffer()).await?;
-                head = Uint8Array::new(&more).to_vec();
-            }
-            Probe::NeedMore(_) => return Err(format!("{name}: the file changed while being read")),
+        let size = file.size();
+        parts.push(&slice(file, 0.0, HEAD_BYTES as f64)?.into());
+        parts.push(&slice(file, size - TAIL_BYTES as f64, size)?.into());
+    }
+    Ok(())
+}
+
+/// One read of several files: a `Blob` made of their pieces, its bytes on the way.
+struct Batch<'f> {
+    files: &'f [&'f File],
+    read: JsFuture,
+}
+
+impl<'f> Batch<'f> {
+    /// Starts reading `files` (one `Blob` of their pieces).
+    fn start(files: &'f [&'f File]) -> Result<Self, String> {
+        let parts = Array::new();
+        for file in files {
+            push_pieces(&parts, file)?;
+        }
+        let blob = Blob::new_with_blob_sequence(&parts).map_err(|e| js_error_text(&e))?;
+        Ok(Batch {
+            files,
+            read: JsFuture::from(blob.array_buffer()),
+        })
+    }
+
+    /// The bytes read, or why not: the read failed or gave other than the files' sizes (a
+    /// file changed or went away since it was picked).
+    async fn bytes(self) -> Result<Uint8Array, String> {
+        let buffer = self.read.await.map_err(|e| js_error_text(&e))?;
+        let bytes = Uint8Array::new(&buffer);
+        let expected: f64 = self.files.iter().map(|f| read_len(f)).sum();
+        if f64::from(bytes.length()) == expected {
+            Ok(bytes)
+        } else {
+            Err(format!("it gave {} bytes, not {expected}", bytes.length()))
         }
     }
+
+    /// Each file's bytes, read again a file at a time when reading them together failed,
+    /// so that the message names the file that could not be read.
+    async fn reads(self) -> Result<Vec<Read<'f>>, String> {
+        let files = self.files;
+        if let Ok(bytes) = self.bytes().await {
+            return Ok(split(files, &bytes));
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for one in files.chunks(1) {
+            let name = one.first().map(|f| f.name()).unwrap_or_default();
+            let bytes = Batch::start(one)?.bytes().await.map_err(|why| {
+                format!(
+                    "{name}: the browser could not read this file ({why}); was it moved, \
+                     changed or deleted since it was picked? Pick the folder again."
+                )
+            })?;
+            out.extend(split(one, &bytes));
+        }
+        Ok(out)
+    }
 }
 
-/// Reads the face folder made of `files` (hidden files such as `.DS_Store` skipped). With
-/// `compare`, a file read whole whose size another file shares is hashed at once.
+/// The files of `files` in batches of at most [`BATCH_FILES`] files and [`BATCH_BYTES`]
+/// bytes read (at least one file each).
+fn batches<'f>(files: &'f [&'f File]) -> Vec<&'f [&'f File]> {
+    let mut out = Vec::new();
+    let mut rest = files;
+    while !rest.is_empty() {
+        let mut bytes = 0.0;
+        let n = rest
+            .iter()
+            .take(BATCH_FILES)
+            .take_while(|f| {
+                bytes += read_len(f);
+                bytes <= BATCH_BYTES
+            })
+            .count()
+            .max(1);
+        let (batch, after) = rest.split_at(n);
+        out.push(batch);
+        rest = after;
+    }
+    out
+}
+
+/// What a read gave for one file: its bytes from the read (whole, or its first
+/// [`HEAD_BYTES`] then its last [`TAIL_BYTES`]).
+struct Read<'f> {
+    file: &'f File,
+    bytes: Uint8Array,
+    whole: bool,
+}
+
+impl Read<'_> {
+    /// The file's last bytes.
+    fn tail(&self) -> Vec<u8> {
+        let len = self.bytes.length();
+        let from = if self.whole {
+            len.saturating_sub(TAIL_BYTES as u32)
+        } else {
+            HEAD_BYTES as u32
+        };
+        self.bytes.subarray(from, len).to_vec()
+    }
+
+    /// The file's first `n` bytes (read again from the file when the read holds fewer).
+    async fn head(&self, n: usize) -> Result<Vec<u8>, String> {
+        let held = if self.whole {
+            self.bytes.length()
+        } else {
+            HEAD_BYTES as u32
+        };
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        if n <= held || self.whole {
+            return Ok(self.bytes.subarray(0, n.min(held)).to_vec());
+        }
+        let more = settle(slice(self.file, 0.0, f64::from(n))?.array_buffer()).await?;
+        Ok(Uint8Array::new(&more).to_vec())
+    }
+
+    /// Judges the file, reading more of its start while its header goes on.
+    async fn judge(&self) -> Result<FaceImage, String> {
+        let (name, size) = (self.file.name(), self.file.size() as u64);
+        let tail = self.tail();
+        let mut want = HEAD_BYTES;
+        loop {
+            let head = self.head(want).await?;
+            match probe(&name, size, &head, &tail) {
+                Probe::Done(image) => return Ok(image),
+                Probe::NeedMore(n) if n > head.len() => want = n,
+                Probe::NeedMore(_) => {
+                    return Err(format!("{name}: the file changed while being read"))
+                }
+            }
+        }
+    }
+
+    /// A quick 64-bit hash of the whole file, when it was read whole. Files whose quick
+    /// hashes differ differ; SHA-256 is computed only where size and quick hash match.
+    fn quick_hash(&self) -> Option<u64> {
+        self.whole.then(|| {
+            let mut hasher = FxHasher::default();
+            hasher.write(&self.bytes.to_vec());
+            hasher.finish()
+        })
+    }
+}
+
+/// Each file of `batch` with its bytes from `bytes` (the batch's read).
+fn split<'f>(batch: &[&'f File], bytes: &Uint8Array) -> Vec<Read<'f>> {
+    let mut at = 0u32;
+    batch
+        .iter()
+        .map(|&file| {
+            let len = read_len(file) as u32;
+            let read = Read {
+                file,
+                bytes: bytes.subarray(at, at + len),
+                whole: read_whole(file),
+            };
+            at += len;
+            read
+        })
+        .collect()
+}
+
+/// Reads the face folder made of `files` (hidden files such as `.DS_Store` skipped), many
+/// files a read and [`IN_FLIGHT`] reads at once. With `compare`, a file read whole whose
+/// size another file shares is hashed at once.
 async fn read_folder(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -162,57 +320,67 @@ async fn read_folder(
     let shared = |f: &File| compare && sizes.get(&(f.size() as u64)).is_some_and(|&n| n > 1);
     let mut stage = Stage::new(scope, job, files.len() as u64, "Reading face image headers");
     let mut images = Vec::with_capacity(files.len());
-    let mut known: HashMap<String, Sha256Digest> = HashMap::new();
-    for (b, batch) in files.chunks(HEAD_BATCH).enumerate() {
-        let promises = Array::new();
-        let mut whole = Vec::with_capacity(batch.len());
-        for file in batch {
-            let (blob, is_whole) = ends_of(file)?;
-            promises.push(&blob.array_buffer());
-            whole.push(is_whole);
+    let mut quick: HashMap<String, u64> = HashMap::new();
+    let mut pending = VecDeque::with_capacity(IN_FLIGHT);
+    let mut todo = batches(&files).into_iter();
+    loop {
+        while pending.len() < IN_FLIGHT {
+            let Some(batch) = todo.next() else { break };
+            pending.push_back(Batch::start(batch)?);
         }
-        let buffers = Array::from(&settle(Promise::all(&promises)).await?);
-        for ((file, is_whole), buffer) in batch.iter().zip(whole).zip(buffers.iter()) {
-            let ends = Uint8Array::new(&buffer).to_vec();
-            if is_whole && shared(file) {
-                known
-                    .entry(file.name())
-                    .or_insert_with(|| Sha256::digest(&ends).into());
+        let Some(batch) = pending.pop_front() else {
+            break;
+        };
+        for read in batch.reads().await? {
+            if shared(read.file) {
+                if let Some(hash) = read.quick_hash() {
+                    quick.entry(read.file.name()).or_insert(hash);
+                }
             }
-            images.push(judge(file, ends, is_whole).await?);
+            images.push(read.judge().await?);
         }
-        stage.tick(b * HEAD_BATCH + batch.len());
+        stage.tick(images.len());
     }
     let mut folder = FaceFolder::new(images);
     if compare {
-        let digests = hash_candidates(scope, job, &folder, &files, &known).await?;
+        let digests = hash_candidates(scope, job, &folder, &files, &quick).await?;
         folder.set_digests(&digests);
     }
     Ok(folder)
 }
 
-/// The SHA-256 of every image sharing its size with another: `known` ones by name, the
-/// others read whole, a batch of up to [`HASH_BATCH_BYTES`] at a time.
+/// The SHA-256 of every image that may have another's bytes: sharing its size with another
+/// and, when its `quick` hash is known (by name), that hash too. Read whole, a batch of up
+/// to [`HASH_BATCH_BYTES`] at a time.
 async fn hash_candidates(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     folder: &FaceFolder,
     files: &[&File],
-    known: &HashMap<String, Sha256Digest>,
+    quick: &HashMap<String, u64>,
 ) -> Result<Vec<(u32, Sha256Digest)>, String> {
     let by_name: HashMap<String, &File> = files.iter().rev().map(|f| (f.name(), *f)).collect();
-    let mut out = Vec::new();
-    let mut wanted: Vec<(u32, &File)> = Vec::new();
-    for i in folder.same_size_candidates() {
-        let Some(name) = folder.image(i).map(|image| &image.name) else {
-            continue;
-        };
-        match (known.get(name), by_name.get(name)) {
-            (Some(&d), _) => out.push((i, d)),
-            (None, Some(&f)) => wanted.push((i, f)),
-            (None, None) => {}
+    let candidates: Vec<(u32, &FaceImage)> = folder
+        .same_size_candidates()
+        .into_iter()
+        .filter_map(|i| folder.image(i).map(|image| (i, image)))
+        .collect();
+    let mut alike: HashMap<(u64, u64), u32> = HashMap::new();
+    for (_, image) in &candidates {
+        if let Some(&hash) = quick.get(&image.name) {
+            *alike.entry((image.size, hash)).or_default() += 1;
         }
     }
+    let may_match = |image: &FaceImage| match quick.get(&image.name) {
+        Some(&hash) => alike.get(&(image.size, hash)).is_some_and(|&n| n > 1),
+        None => true,
+    };
+    let wanted: Vec<(u32, &File)> = candidates
+        .iter()
+        .filter(|(_, image)| may_match(image))
+        .filter_map(|(i, image)| by_name.get(&image.name).map(|&f| (*i, f)))
+        .collect();
+    let mut out = Vec::new();
     let mut stage = Stage::new(
         scope,
         job,

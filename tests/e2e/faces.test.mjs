@@ -47,6 +47,22 @@ function jpegHeader(w, h) {
   return Buffer.from([0xff, 0xd8, ...app0, ...sof0, 0xff, 0xd9]);
 }
 
+/**
+ * A baseline JPEG of w x h pixels `size` bytes long: its header (with APP1 segments of
+ * `exif` bytes in all before the frame header), zeros, then the end marker unless `cut`.
+ */
+function jpegOf(w, h, size, { exif = 0, cut = false } = {}) {
+  const segments = [];
+  for (let left = exif; left > 0; left -= 40_000) {
+    const n = Math.min(left, 40_000);
+    segments.push(Buffer.from([0xff, 0xe1, (n + 2) >> 8, (n + 2) & 255]), Buffer.alloc(n, 0x45));
+  }
+  const header = jpegHeader(w, h);
+  const head = Buffer.concat([header.subarray(0, 20), ...segments, header.subarray(20, header.length - 2)]);
+  const end = Buffer.from(cut ? [0, 0] : [0xff, 0xd9]);
+  return Buffer.concat([head, Buffer.alloc(size - head.length - 2), end]);
+}
+
 const CSV = [
   'user_id,name,face_image_file1',
   '1,Kim,kim.png',
@@ -67,6 +83,27 @@ const IMAGES = [
 const summaryIs = (page, text) => page.waitForFunction(
   (t) => document.querySelector('[data-testid=faces-summary]')?.textContent === t, text);
 
+/** Picks `csv` as users.csv, then `images` as the face folder. */
+async function pickCsvAndImages(page, csv, images) {
+  await page.getByTestId('file-input').first().setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('csv-summary').waitFor();
+  await page.getByTestId('faces-panel').locator('summary').click();
+  await page.getByTestId('faces-files-input').setInputFiles(images);
+}
+
+/** Shows only the rows with face image findings, `rows` of them. */
+async function showFaceRows(page, rows) {
+  await page.getByTestId('faces-filter').click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.textContent === `${n} row(s)`, rows);
+}
+
+/** The row detail of grid line `line`, opened by a click. */
+async function detailOf(page, line) {
+  await page.locator(`.grid-row[data-line="${line}"] .cell.line`).click();
+  await page.waitForFunction((l) => document.querySelector('[data-testid=row-detail] h3')?.textContent === `Line ${l}`, line);
+  return page.getByTestId('row-detail').innerText();
+}
+
 test('face images: checked in the worker, a thumbnail shown, a finding cleared when its cell is fixed', async () => {
   const site = await startSite();
   const b = await startBrowser();
@@ -74,29 +111,20 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
       const { page, errors } = await openApp(b.context, site.url);
     const t0 = Date.now();
     const n0 = site.received.length;
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
-    await page.getByTestId('csv-summary').waitFor();
-    await page.getByTestId('faces-panel').locator('summary').click();
-    await page.getByTestId('faces-files-input').setInputFiles(IMAGES);
+    await pickCsvAndImages(page, CSV, IMAGES);
     await summaryIs(page, '5 images: 3 error(s) and 1 warning(s) on rows; 1 image(s) named by no row.');
 
     // The rows with face image findings, and what each says.
-    await page.getByTestId('faces-filter').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '4 row(s)');
-    const detailOf = async (line) => {
-      await page.locator(`.grid-row[data-line="${line}"] .cell.line`).click();
-      await page.waitForFunction((l) => document.querySelector('[data-testid=row-detail] h3')?.textContent === `Line ${l}`, line);
-      return page.getByTestId('row-detail').innerText();
-    };
-    assert.match(await detailOf(3), /no file is named exactly "Lee\.PNG", but "lee\.png" differs only in case/);
-    assert.match(await detailOf(4), /"park\.jpg" is not in the face image folder/);
-    assert.match(await detailOf(5), /small\.jpg is 200 x 200 px, under the 250 x 250 px/);
-    assert.match(await detailOf(6), /fake\.png is not an image by its bytes/);
+    await showFaceRows(page, 4);
+    assert.match(await detailOf(page, 3), /no file is named exactly "Lee\.PNG", but "lee\.png" differs only in case/);
+    assert.match(await detailOf(page, 4), /"park\.jpg" is not in the face image folder/);
+    assert.match(await detailOf(page, 5), /small\.jpg is 200 x 200 px, under the 250 x 250 px/);
+    assert.match(await detailOf(page, 6), /fake\.png is not an image by its bytes/);
 
     // Kim's row has no finding, and its detail shows the image, decoded by the browser.
     await page.getByTestId('row-filter').selectOption('all');
     await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '5 row(s)');
-    assert.match(await detailOf(2), /No findings/);
+    assert.match(await detailOf(page, 2), /No findings/);
     const thumb = page.getByTestId('face-thumb');
     await thumb.waitFor();
     assert.ok((await thumb.getAttribute('src')).startsWith('blob:'), 'an object URL of the picked file');
@@ -108,7 +136,7 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
     await editor.fill('lee.png');
     await editor.press('Enter');
     await summaryIs(page, '5 images: 2 error(s) and 1 warning(s) on rows; 1 image(s) named by no row.');
-    assert.match(await detailOf(3), /No findings/);
+    assert.match(await detailOf(page, 3), /No findings/);
     await page.waitForFunction(() => document.querySelector('[data-testid=face-thumb]')?.naturalWidth === 280);
 
     // The image no row names, one click from being seen.
@@ -134,6 +162,56 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
     // Nothing left the page.
     assert.deepEqual(site.received.slice(n0), [], 'the server received nothing');
     assert.deepEqual(b.requests.filter((r) => r.at > t0 && !r.url.startsWith('blob:')), []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});
+
+// Files over 1 MiB are read as their first and last bytes, smaller ones whole and many in
+// one read; headers longer than the first 64 KiB are read on; identical files are found.
+const BIG_CSV = [
+  'user_id,name,face_image_file1',
+  '1,Big,big.jpg',
+  '2,Cut,bigcut.jpg',
+  '3,Exif,exif.jpg',
+  '4,BigExif,bigexif.jpg',
+  '5,One,copy1.jpg',
+  '6,Two,copy2.jpg',
+  '7,Other,other.jpg',
+].join('\r\n') + '\r\n';
+
+const MIB = 1024 * 1024;
+const BIG_IMAGES = [
+  ['big.jpg', jpegOf(1000, 800, 2 * MIB)],
+  ['bigcut.jpg', jpegOf(1000, 800, 2 * MIB, { cut: true })],
+  ['exif.jpg', jpegOf(4500, 300, 300_000, { exif: 100_000 })],
+  ['bigexif.jpg', jpegOf(300, 4200, 3 * MIB, { exif: 150_000 })],
+  ['copy1.jpg', jpegOf(600, 600, 200_000)],
+  ['copy2.jpg', jpegOf(600, 600, 200_000)],
+  ['other.jpg', jpegOf(600, 601, 200_000)],
+].map(([name, buffer]) => ({ name, mimeType: 'image/jpeg', buffer }));
+
+test('face images: large files, long headers and identical files', async () => {
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+    const { page, errors } = await openApp(b.context, site.url);
+    await pickCsvAndImages(page, BIG_CSV, BIG_IMAGES);
+    // bigcut.jpg is cut off; exif.jpg and bigexif.jpg are over 4000 px; copy1 and copy2 are
+    // identical, other.jpg only as large: 5 rows with an error, none with a warning.
+    await summaryIs(page, '7 images: 5 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
+    await showFaceRows(page, 5);
+    assert.match(await detailOf(page, 3), /bigcut\.jpg is cut off/);
+    assert.match(await detailOf(page, 4), /exif\.jpg is 4500 x 300 px, over the server's 4000 x 4000 px limit/);
+    assert.match(await detailOf(page, 5), /bigexif\.jpg is 300 x 4200 px, over the server's 4000 x 4000 px limit/);
+    assert.match(await detailOf(page, 6), /"copy1\.jpg" has the same bytes as the image named on line 7/);
+    assert.match(await detailOf(page, 7), /"copy2\.jpg" has the same bytes as the image named on line 6/);
+    await page.getByTestId('row-filter').selectOption('all');
+    assert.match(await detailOf(page, 2), /No findings/);
+    assert.match(await detailOf(page, 8), /No findings/);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
