@@ -25,7 +25,7 @@ use crate::workbench::faces::{
 };
 
 use super::js_error_text;
-use super::post::post;
+use super::post::{end_job, post};
 
 /// Files up to this size are read whole: Chromium's cost is per file read, hardly per byte,
 /// and each slice is a blob the browser must register (5,000 generated images of 30 to 300
@@ -93,11 +93,7 @@ pub fn start(scope: &DedicatedWorkerGlobalScope, job: JobId, files: Vec<File>, c
             Ok(folder) => super::csv_worker::set_face_folder(&scope, job, folder),
             Err(message) => Err(message),
         };
-        let end = match outcome {
-            Ok(()) => Response::Finished { job },
-            Err(message) => Response::Failed { job, message },
-        };
-        post(&scope, &end, None);
+        end_job(&scope, job, outcome);
     });
 }
 
