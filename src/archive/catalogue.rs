@@ -173,7 +173,7 @@ impl Catalogue {
         let path = self.keep_name(&h.path);
         let link = h.link.as_deref().map(|l| self.keep_name(l));
         if let Some(sum) = e.sha256.as_deref().and_then(unhex32) {
-            self.hashes.push(sum);
+            self.set_sha256(self.entries.len(), sum);
         }
         self.entries.push(Kept {
             path,
@@ -185,6 +185,15 @@ impl Catalogue {
             mtime: h.mtime,
             offset: h.offset,
         });
+    }
+
+    /// Records the SHA-256 of entry `index` (kept, or about to be), which may come after
+    /// later entries' (a hash computed beside the walk).
+    pub fn set_sha256(&mut self, index: usize, sum: [u8; 32]) {
+        if self.hashes.len() <= index {
+            self.hashes.resize(index + 1, [0; 32]);
+        }
+        self.hashes[index] = sum;
     }
 
     /// Entries kept.

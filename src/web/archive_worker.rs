@@ -61,7 +61,7 @@ pub async fn inspect_opened(
     let mut report = progress_poster(scope, job, (index, file), format!("Reading {name}"));
     let mut catalogue = Catalogue::new();
     let options = ListOptions::default();
-    let listing = list_inflated(file, options, &mut report, &mut |e| catalogue.add(e)).await?;
+    let listing = list_inflated(file, options, &mut report, &mut catalogue).await?;
     let summary = inspect_listed(&name, size, head, &listing);
     let key = key_of(file);
     let opened = Opened {
@@ -244,7 +244,7 @@ pub async fn list_streamed(
     };
     let mut catalogue = Catalogue::new();
     let mut report = progress_poster(scope, job, (0, file), format!("{what} {name}"));
-    let fast = list_inflated(file, options, &mut report, &mut |e| catalogue.add(e)).await;
+    let fast = list_inflated(file, options, &mut report, &mut catalogue).await;
     if let Some(listing) = fast {
         return Ok((listing, catalogue));
     }

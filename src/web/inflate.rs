@@ -1,7 +1,8 @@
 //! A data file listed with the browser's own inflater: the `File`'s stream piped through
 //! a `DecompressionStream("gzip")`, the tar bytes pushed into the core's [`ListPass`] as
-//! they come. Native zlib inflates several times faster than the core's inflater compiled
-//! to wasm, and it checks the member's CRC-32 and length itself.
+//! they come, into a catalogue. Native zlib inflates several times faster than the core's
+//! inflater compiled to wasm, and it checks the member's CRC-32 and length itself; when
+//! hashing, entries go to the browser's SHA-256 ([`Digests`]).
 //!
 //! It is only the fast way through a whole, clean file: the browser's messages say neither
 //! which byte is wrong nor whether a second member or trailing bytes follow. So anything
@@ -21,9 +22,10 @@ use web_sys::{
     TransformStreamDefaultController, WritableStream,
 };
 
-use crate::formats::data_file::{
-    is_gzip, Feed, ListOptions, ListPass, ListedEntry, Listing, TarWalker,
-};
+use crate::archive::catalogue::Catalogue;
+use crate::formats::data_file::{is_gzip, Feed, ListOptions, ListPass, Listing, TarWalker};
+
+use super::digests::Digests;
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,6 +45,10 @@ extern "C" {
     fn writable(this: &DecompressionStream) -> WritableStream;
 }
 
+/// Entries up to this size are hashed by the browser (see [`Digests`]), larger ones by
+/// the walk as they stream.
+const HAND_OVER: u64 = 8 * 1024 * 1024;
+
 /// Inflated bytes gathered before the pass reads on (a few header rooms' worth).
 const BATCH: usize = 4 * 1024 * 1024;
 
@@ -52,7 +58,7 @@ pub async fn list_inflated(
     file: &File,
     options: ListOptions,
     progress: &mut dyn FnMut(u64),
-    on_entry: &mut dyn FnMut(&ListedEntry),
+    catalogue: &mut Catalogue,
 ) -> Option<Listing> {
     let ends = ends_of(file).await?;
     if !is_gzip(&ends.0) || !has_decompression_stream() {
@@ -62,6 +68,10 @@ pub async fn list_inflated(
     let (reader, _counter) = inflated_stream(file, &taken).ok()?;
     let walker = TarWalker::inflated(Feed::new(), options.walk);
     let mut pass = ListPass::new(walker, options.hash);
+    let mut digests = options.hash.then(Digests::available).flatten();
+    if digests.is_some() {
+        pass = pass.handing_over(HAND_OVER);
+    }
     let mut inflated = 0u64;
     loop {
         let chunk = next_chunk(&reader).await?;
@@ -84,14 +94,21 @@ pub async fn list_inflated(
             let _ = reader.cancel();
             return None;
         }
-        if pass.advance(available, on_entry) && !ended {
+        if pass.advance(available, &mut |e| catalogue.add(e)) && !ended {
             // The walk stopped before the end: the core reader says why and where.
             let _ = reader.cancel();
             return None;
         }
+        if let Some(d) = digests.as_mut() {
+            d.start(pass.take_handed()).ok()?;
+            d.settle(catalogue, false).await.ok()?;
+        }
         if ended {
             break;
         }
+    }
+    if let Some(d) = digests.as_mut() {
+        d.settle(catalogue, true).await.ok()?;
     }
     let listing = pass.listing();
     (!listing.stopped && inflated as u32 == ends.1).then_some(listing)

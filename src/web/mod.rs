@@ -9,6 +9,7 @@ pub mod blob_reader;
 pub mod client;
 pub mod clock_worker;
 pub mod csv_worker;
+pub mod digests;
 pub mod download;
 pub mod faces_worker;
 pub mod inflate;

@@ -150,22 +150,27 @@ const ENTRY_SLICE: usize = 32 * 1024;
 /// extension headers) finds its [`Feed`](super::Feed) starved and stops.
 pub const HEADER_ROOM: u64 = 2 * 1024 * 1024;
 
-/// One entry being read: its first bytes and, when hashing, its SHA-256 so far.
+/// One entry being read: its first bytes and, when hashing, its SHA-256 so far (or its
+/// data, when it is handed over to be hashed elsewhere).
 struct EntryRead {
     header: EntryHeader,
     head: [u8; 512],
     head_len: usize,
     hasher: Option<Sha256>,
+    data: Option<Vec<u8>>,
 }
 
 impl EntryRead {
-    /// Starts reading the entry of `header`.
-    fn new(header: EntryHeader, hash: bool) -> Self {
+    /// Starts reading the entry of `header`: hashed when `hash` is set, and then handed
+    /// over whole instead when its size is at most `hand_over` (0: none is).
+    fn new(header: EntryHeader, hash: bool, hand_over: u64) -> Self {
+        let handed = hash && hand_over > 0 && header.size <= hand_over;
         EntryRead {
-            header,
             head: [0; 512],
             head_len: 0,
-            hasher: hash.then(Sha256::new),
+            hasher: (hash && !handed).then(Sha256::new),
+            data: handed.then(|| Vec::with_capacity(header.size as usize)),
+            header,
         }
     }
 
@@ -177,15 +182,19 @@ impl EntryRead {
         if let Some(h) = self.hasher.as_mut() {
             h.update(data);
         }
+        if let Some(d) = self.data.as_mut() {
+            d.extend_from_slice(data);
+        }
     }
 
-    /// The entry as listed, its data read in full.
-    fn finish(self) -> ListedEntry {
-        ListedEntry {
+    /// The entry as listed, its data read in full, and its data when handed over.
+    fn finish(self) -> (ListedEntry, Option<Vec<u8>>) {
+        let listed = ListedEntry {
             content: Content::of(&self.head[..self.head_len]),
             sha256: self.hasher.map(|h| hex(&h.finalize())),
             header: self.header,
-        }
+        };
+        (listed, self.data)
     }
 }
 
@@ -196,12 +205,12 @@ pub fn read_entry<R: Read>(
     header: EntryHeader,
     hash: bool,
 ) -> Option<ListedEntry> {
-    let mut entry = EntryRead::new(header, hash);
+    let mut entry = EntryRead::new(header, hash, 0);
     let mut slice = [0u8; ENTRY_SLICE];
     loop {
         let n = walker.read(&mut slice).ok()?;
         if n == 0 {
-            return Some(entry.finish());
+            return Some(entry.finish().0);
         }
         entry.take(&slice[..n]);
     }
@@ -235,6 +244,10 @@ pub fn list<R: Read>(
 pub struct ListPass<R> {
     walker: TarWalker<R>,
     hash: bool,
+    /// Entries of at most this many bytes are handed over whole instead of hashed here.
+    hand_over: u64,
+    /// The data of the entries handed over (by entry number), until taken.
+    handed: Vec<(usize, Vec<u8>)>,
     totals: Totals,
     entry: Option<EntryRead>,
     done: bool,
@@ -247,11 +260,28 @@ impl<R: Read> ListPass<R> {
         ListPass {
             walker,
             hash,
+            hand_over: 0,
+            handed: Vec::new(),
             totals: Totals::default(),
             entry: None,
             done: false,
             slice: vec![0; ENTRY_SLICE],
         }
+    }
+
+    /// When hashing, hands entries of at most `up_to` bytes over whole (see
+    /// [`take_handed`](ListPass::take_handed)) instead of hashing them here: the worker
+    /// hashes them with the browser's native SHA-256 beside the walk. Their listed
+    /// entries carry no hash.
+    pub fn handing_over(mut self, up_to: u64) -> Self {
+        self.hand_over = up_to;
+        self
+    }
+
+    /// The data of the entries handed over since the last call, with their entry numbers
+    /// (in the order of `on_entry`, from 0).
+    pub fn take_handed(&mut self) -> Vec<(usize, Vec<u8>)> {
+        std::mem::take(&mut self.handed)
     }
 
     /// The walk, to push bytes into its source.
@@ -280,7 +310,8 @@ impl<R: Read> ListPass<R> {
                 None if available.is_some_and(|a| a < HEADER_ROOM) => break,
                 None => {
                     if let Some(header) = self.walker.next_entry() {
-                        self.entry = Some(EntryRead::new(header, self.hash));
+                        let entry = EntryRead::new(header, self.hash, self.hand_over);
+                        self.entry = Some(entry);
                     }
                 }
                 Some(entry) => {
@@ -288,10 +319,8 @@ impl<R: Read> ListPass<R> {
                         available.map_or(ENTRY_SLICE, |a| a.min(ENTRY_SLICE as u64) as usize);
                     match self.walker.read(&mut self.slice[..want]) {
                         Ok(0) if self.walker.entry_remaining() == 0 => {
-                            let listed = self.entry.take().map(EntryRead::finish);
-                            if let Some(listed) = listed {
-                                self.totals.add(&listed);
-                                on_entry(&listed);
+                            if let Some(done) = self.entry.take() {
+                                self.finish_entry(done, on_entry);
                             }
                         }
                         Ok(0) => break,
@@ -304,6 +333,17 @@ impl<R: Read> ListPass<R> {
             available = available.map(|a| a.saturating_sub(taken));
         }
         self.done
+    }
+
+    /// Counts an entry read in full, hands it to `on_entry`, and keeps its data when it
+    /// is handed over.
+    fn finish_entry(&mut self, entry: EntryRead, on_entry: &mut dyn FnMut(&ListedEntry)) {
+        let (listed, data) = entry.finish();
+        self.totals.add(&listed);
+        on_entry(&listed);
+        if let Some(data) = data {
+            self.handed.push((self.totals.entries as usize - 1, data));
+        }
     }
 
     /// What the pass found: totals over the entries read in full, and the findings.

@@ -394,3 +394,21 @@ fn a_fed_pass_reads_past_the_end_marker_as_bytes_come() {
         assert!(!starved);
     }
 }
+
+#[test]
+fn a_pass_hands_small_entries_over_whole_and_hashes_the_rest() {
+    let big = vec![5u8; 5000];
+    let tar = tar_of(&[("a.txt", b"abc"), ("big", &big), ("empty", b"")]);
+    let walker = TarWalker::new(&tar[..], WalkOptions::default());
+    let mut pass = ListPass::new(walker, true).handing_over(1000);
+    let mut seen = Vec::new();
+    assert!(pass.advance(None, &mut |e| seen.push(e.clone())));
+    let hashes: Vec<Option<&str>> = seen.iter().map(|e| e.sha256.as_deref()).collect();
+    let big_sum = sha256_hex(&big);
+    assert_eq!(hashes, [None, Some(big_sum.as_str()), None]);
+    let handed = pass.take_handed();
+    assert_eq!(handed, [(0, b"abc".to_vec()), (2, Vec::new())]);
+    assert!(pass.take_handed().is_empty());
+    let (whole, _) = run(&tar, hashed());
+    assert_eq!(pass.listing(), whole);
+}
