@@ -2,14 +2,19 @@
 //! bytes, mode and time unchanged, only the entry names (and hard-link targets) that carry
 //! the `BioStarX_` name given `BioStar2_` (or back). A plan, read first, lists exactly
 //! which names change.
+//!
+//! Headers and compressible data are deflated at level 1; data that would not shrink
+//! (photos, encrypted or already compressed bytes, told by their start) is stored as it
+//! is, which is many times faster to write and no larger.
 
 use std::io::{self, Read, Write};
 
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
-    c_string, split_pax_record, ustar_path, EntryHeader, EntryType, Finding, NameSource, TarWalker,
-    WalkOptions, BLOCK,
+    c_string, split_pax_record, ustar_path, Content, EntryHeader, EntryType, Finding, NameSource,
+    TarWalker, WalkOptions, BLOCK,
 };
+use crate::formats::gzip::{GzipWriter, Packing};
 
 /// One name the repackager changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +106,7 @@ pub fn repackage<R: Read, W: Write>(
     direction: Direction,
     options: WalkOptions,
 ) -> Result<(W, Outcome), String> {
-    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+    let mut gz = GzipWriter::new(out);
     let mut walker = TarWalker::new(reader, options);
     let mut outcome = Outcome::default();
     while let Some(entry) = walker.next_entry() {
@@ -133,11 +138,67 @@ pub fn repackage<R: Read, W: Write>(
 /// Zero bytes to pad with.
 const ZEROS: [u8; BLOCK] = [0; BLOCK];
 
+/// Entries shorter than this are deflated whatever they hold: switching to stored blocks
+/// (a full flush of the deflater) costs more than it saves.
+const MIN_STORED: u64 = 8 * 1024;
+/// How many of an entry's first bytes tell how it is packed.
+const SAMPLE: usize = 4096;
+/// Order-0 entropy in bits per byte from which data counts as incompressible: random,
+/// encrypted and compressed bytes come out near 8, text and records well below.
+const STORE_ENTROPY: f64 = 7.5;
+
+/// How an entry of `size` bytes whose data starts with `head` is packed: stored when it
+/// is a photo (JPEG, PNG) or its start is near-random (every byte value about as common,
+/// and no strings repeated), else deflated.
+pub(super) fn packing_for(size: u64, head: &[u8]) -> Packing {
+    let sample = &head[..head.len().min(SAMPLE)];
+    let photo = || Content::of(&head[..head.len().min(BLOCK)]).is_photo();
+    let random = || entropy(sample) >= STORE_ENTROPY && !repeats(sample);
+    if size >= MIN_STORED && (photo() || random()) {
+        Packing::Store
+    } else {
+        Packing::Deflate
+    }
+}
+
+/// The order-0 (byte frequency) entropy of `bytes` in bits per byte; 0 for none.
+pub(super) fn entropy(bytes: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// True when strings of 4 bytes recur in `bytes` (at least one start in 32 repeats an
+/// earlier one), so deflate shrinks them even if every byte value is as common.
+pub(super) fn repeats(bytes: &[u8]) -> bool {
+    // The last start (plus one) of each 4-byte string, by a 12-bit hash; 0 for none.
+    let mut last = [0u16; 1 << 12];
+    let mut hits = 0usize;
+    for (i, w) in bytes.windows(4).take(usize::from(u16::MAX) - 1).enumerate() {
+        let word = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        let slot = (word.wrapping_mul(0x9e37_79b1) >> 20) as usize;
+        let seen = usize::from(last[slot]);
+        hits += usize::from(seen > 0 && bytes[seen - 1..seen + 3] == *w);
+        last[slot] = (i + 1) as u16;
+    }
+    hits * 32 >= bytes.len().max(1)
+}
+
 /// Writes one entry: its own header block as read, with only a changed name (or a name
 /// that came from a long-name or PAX header) written again, then its data streamed from
-/// the walk and padded.
+/// the walk, packed as its start says, and padded.
 fn write_entry<W: Write, R: Read>(
-    out: &mut W,
+    out: &mut GzipWriter<W>,
     entry: &EntryHeader,
     path: &str,
     target: Option<&str>,
@@ -181,8 +242,15 @@ fn write_entry<W: Write, R: Read>(
     ext.write(out)?;
     header.set_cksum();
     out.write_all(header.as_bytes())?;
-    let copied = io::copy(&mut data.take(entry.size), out)?;
-    if copied != entry.size {
+    let mut head = [0u8; SAMPLE];
+    let head = &mut head[..entry.size.min(SAMPLE as u64) as usize];
+    data.read_exact(head)?;
+    out.set_packing(packing_for(entry.size, head))?;
+    out.write_all(head)?;
+    let rest = entry.size - head.len() as u64;
+    let copied = io::copy(&mut data.take(rest), out)?;
+    out.set_packing(Packing::Deflate)?;
+    if copied != rest {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
             "entry cut off",

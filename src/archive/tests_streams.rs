@@ -8,7 +8,7 @@ use std::process::Command;
 use super::compare::{compare, compare_renamed};
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
-use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header};
+use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header, tar_of};
 use crate::formats::data_file::{list, ListOptions, NameSource, WalkOptions, BLOCK};
 
 const DIR: &str = "BioStarX_20250102_030405";
@@ -334,4 +334,141 @@ fn gnu_tar_reads_rewritten_posix_and_pax_names() {
         b"pax"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `len` pseudo-random bytes (xorshift), like encrypted records.
+fn random(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// `len` bytes of CSV-like user records.
+fn text(len: usize) -> Vec<u8> {
+    let rows = (0..).map(|i| format!("{i},User {i},{},card {}\n", i % 7, i * 31 % 1000));
+    let mut out: Vec<u8> = rows.take(len).flat_map(String::into_bytes).collect();
+    out.truncate(len);
+    out
+}
+
+/// The files (path, data) as a plain tar.
+fn tar_of_files(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let entries: Vec<(&str, &[u8])> = files.iter().map(|(p, d)| (p.as_str(), &d[..])).collect();
+    tar_of(&entries)
+}
+
+/// The files as a plain tar, gzip-compressed, repackaged for a device.
+fn repackaged(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let options = WalkOptions::default();
+    let source = gzip(&tar_of_files(files));
+    let (out, outcome) = repackage(&source[..], Vec::new(), Direction::ToDevice, options).unwrap();
+    assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
+    out
+}
+
+/// Runs `gzip -t` on `tgz` (written next to `dir`).
+fn gzip_test(tgz: &[u8], dir: &Path) {
+    let file = dir.with_extension("gz");
+    std::fs::write(&file, tgz).unwrap();
+    let status = Command::new("gzip").arg("-t").arg(&file).status().unwrap();
+    assert!(status.success(), "gzip -t failed");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn stored_and_deflated_entries_mixed_come_out_byte_identical() {
+    let mut jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
+    jpeg.extend(text(30_000));
+    let files = [
+        (format!("{DIR}/a.bin"), random(200_000, 1)),
+        (format!("{DIR}/b.csv"), text(50_000)),
+        (format!("{DIR}/c.bin"), random(70_000, 2)),
+        (format!("{DIR}/d.jpg"), jpeg),
+        (format!("{DIR}/e.bin"), random(3_000, 3)),
+        (format!("{DIR}/f.bin"), random(9_000, 4)),
+        (format!("{DIR}/g.csv"), text(513)),
+    ];
+    let out = repackaged(&files);
+    let after = read_back(&out);
+    assert_eq!(after.len(), files.len());
+    for ((path, data), a) in files.iter().zip(&after) {
+        assert_eq!(a.0, to_device(path));
+        assert!(a.4 == *data, "{path}: data differs");
+    }
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    let dir = temp_dir("mixed");
+    gnu_extract(&out, &dir);
+    for (path, data) in &files {
+        let extracted = std::fs::read(dir.join(to_device(path))).unwrap();
+        assert!(extracted == *data, "{path} differs after GNU tar");
+    }
+    gzip_test(&out, &dir);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn random_data_is_stored_and_text_deflated() {
+    let randoms: Vec<(String, Vec<u8>)> = (0..8)
+        .map(|i| (format!("{i}.bin"), random(100_000, i + 1)))
+        .collect();
+    let size = tar_of_files(&randoms).len();
+    let out = repackaged(&randoms);
+    // Stored blocks: 5 bytes per block and the gzip frame, nowhere near the 5% that
+    // deflating random bytes with fixed codes adds.
+    assert!(out.len() < size + size / 200, "{} of {size}", out.len());
+    assert!(out.len() > size - size / 50, "{} of {size}", out.len());
+
+    // Nothing renamed: the tar written is the tar read, so the sizes compare.
+    let texts: Vec<(String, Vec<u8>)> = (0..8)
+        .map(|i| (format!("{i}.csv"), text(100_000 + i)))
+        .collect();
+    let out = repackaged(&texts);
+    let tar = tar_of_files(&texts);
+    assert!(out.len() < tar.len() / 2, "{} of {}", out.len(), tar.len());
+    // No larger than deflating it all at level 1, as the repackager did before.
+    let before = gzip(&tar);
+    assert!(
+        out.len() <= before.len(),
+        "{} > {}",
+        out.len(),
+        before.len()
+    );
+}
+
+#[test]
+fn the_packing_follows_what_the_data_looks_like() {
+    use super::repackage::{entropy, packing_for, repeats};
+    use crate::formats::gzip::Packing;
+    let all: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    assert!((entropy(&all) - 8.0).abs() < 1e-9);
+    assert_eq!(entropy(&[7; 100]), 0.0);
+    assert_eq!(entropy(&[]), 0.0);
+    assert!(repeats(&all), "a cycle of every byte value repeats");
+    assert!(!repeats(&random(4096, 9)));
+
+    let noise = random(64 * 1024, 5);
+    assert_eq!(packing_for(noise.len() as u64, &noise), Packing::Store);
+    assert_eq!(
+        packing_for(4_000, &noise[..4_000]),
+        Packing::Deflate,
+        "too short"
+    );
+    assert_eq!(
+        packing_for(1 << 20, &all),
+        Packing::Deflate,
+        "every value, but periodic"
+    );
+    let csv = text(64 * 1024);
+    assert_eq!(packing_for(csv.len() as u64, &csv), Packing::Deflate);
+    let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+    photo.extend(text(20_000));
+    assert_eq!(packing_for(photo.len() as u64, &photo), Packing::Store);
 }

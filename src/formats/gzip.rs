@@ -4,9 +4,14 @@
 //!
 //! What follows the first member is told apart: a second gzip member (read on, as gzip
 //! itself does, and reported) or trailing bytes that are not gzip (reported, not read).
+//!
+//! [`GzipWriter`] writes one member whose data is deflated (level 1) or, for bytes that
+//! would not shrink, stored as they are, switching between the two as it is told.
 
 use std::fmt;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
+
+use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 
 /// The two bytes every gzip member starts with.
 pub const MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -307,6 +312,144 @@ fn skip_zero_terminated<R: BufRead>(src: &mut Counted<R>) -> io::Result<()> {
     }
 }
 
+/// How [`GzipWriter`] puts the bytes it is given into the deflate stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// Compressed at level 1.
+    Deflate,
+    /// In stored blocks, as they are (for data that would not shrink).
+    Store,
+}
+
+/// The most bytes one stored deflate block holds.
+const STORED_MAX: usize = 0xffff;
+/// The compressed bytes held before they are written out.
+const OUT_CHUNK: usize = 64 * 1024;
+
+/// Writes one gzip member: a fixed header (no name, no time), deflate data and the trailer.
+/// Bytes given in [`Packing::Store`] go into stored blocks of their own; before them the
+/// deflater's data is completed with a full flush, which aligns it to a byte and forgets
+/// its history, so it never refers back across the stored bytes.
+pub struct GzipWriter<W: Write> {
+    out: W,
+    deflate: Compress,
+    crc: Crc,
+    packing: Packing,
+    /// Output not yet written to `out`.
+    buf: Vec<u8>,
+}
+
+impl<W: Write> GzipWriter<W> {
+    /// A writer deflating into `out`, the gzip header written.
+    pub fn new(out: W) -> Self {
+        let mut buf = Vec::with_capacity(2 * OUT_CHUNK);
+        // Magic, deflate, no flags, no time, "fastest" (XFL 4), unknown system.
+        buf.extend_from_slice(&[MAGIC[0], MAGIC[1], DEFLATE, 0, 0, 0, 0, 0, 4, 255]);
+        GzipWriter {
+            out,
+            deflate: Compress::new(Compression::fast(), false),
+            crc: Crc::new(),
+            packing: Packing::Deflate,
+            buf,
+        }
+    }
+
+    /// How the next bytes are written.
+    pub fn set_packing(&mut self, packing: Packing) -> io::Result<()> {
+        if packing == Packing::Store && self.packing == Packing::Deflate {
+            self.drain(FlushCompress::Full)?;
+        }
+        self.packing = packing;
+        Ok(())
+    }
+
+    /// Completes the deflate data and writes the trailer; gives back the output (not
+    /// flushed: the caller closes it).
+    pub fn finish(mut self) -> io::Result<W> {
+        self.drain(FlushCompress::Finish)?;
+        self.buf.extend_from_slice(&self.crc.sum().to_le_bytes());
+        self.buf.extend_from_slice(&self.crc.amount().to_le_bytes());
+        self.write_out()?;
+        Ok(self.out)
+    }
+
+    /// Deflates `data` into the buffer, writing it out as it fills.
+    fn deflate(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            self.make_room()?;
+            let before = self.deflate.total_in();
+            self.deflate
+                .compress_vec(data, &mut self.buf, FlushCompress::None)
+                .map_err(io::Error::other)?;
+            data = &data[(self.deflate.total_in() - before) as usize..];
+        }
+        Ok(())
+    }
+
+    /// Puts `data` into stored blocks.
+    fn store(&mut self, data: &[u8]) -> io::Result<()> {
+        for block in data.chunks(STORED_MAX) {
+            let len = block.len() as u16;
+            // BFINAL 0, BTYPE 00, padded to the byte; then LEN and its complement.
+            self.buf.push(0);
+            self.buf.extend_from_slice(&len.to_le_bytes());
+            self.buf.extend_from_slice(&(!len).to_le_bytes());
+            self.buf.extend_from_slice(block);
+            if self.buf.len() >= OUT_CHUNK {
+                self.write_out()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the deflater with `flush` and no more input until all its output is out.
+    fn drain(&mut self, flush: FlushCompress) -> io::Result<()> {
+        loop {
+            self.make_room()?;
+            let status = self
+                .deflate
+                .compress_vec(&[], &mut self.buf, flush)
+                .map_err(io::Error::other)?;
+            let room_left = self.buf.len() < self.buf.capacity();
+            if status == Status::StreamEnd || (room_left && flush != FlushCompress::Finish) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Writes the buffer out when it holds a chunk, so the deflater has room.
+    fn make_room(&mut self) -> io::Result<()> {
+        if self.buf.len() >= OUT_CHUNK {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffer out.
+    fn write_out(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for GzipWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.crc.update(data);
+        match self.packing {
+            Packing::Deflate => self.deflate(data)?,
+            Packing::Store => self.store(data)?,
+        }
+        Ok(data.len())
+    }
+
+    /// Writes out what is buffered (the deflater keeps what it holds back).
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_out()?;
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +470,39 @@ mod tests {
 
     fn message(r: io::Result<Vec<u8>>) -> String {
         r.expect_err("an error").to_string()
+    }
+
+    #[test]
+    fn the_writer_switches_between_deflated_and_stored_data() {
+        let text: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| format!("{i},").into_bytes())
+            .collect();
+        let noise: Vec<u8> = (0..150_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let parts = [
+            (Packing::Store, &noise[..]),
+            (Packing::Deflate, &text[..]),
+            (Packing::Store, &noise[..100]),
+            (Packing::Store, &[][..]),
+            // The same text again: no match may reach back across the stored bytes.
+            (Packing::Deflate, &text[..]),
+            (Packing::Store, &noise[..70_000]),
+        ];
+        let mut w = GzipWriter::new(Vec::new());
+        let mut expected = Vec::new();
+        for (packing, part) in parts {
+            w.set_packing(packing).unwrap();
+            w.write_all(part).unwrap();
+            expected.extend_from_slice(part);
+        }
+        let bytes = w.finish().unwrap();
+        let (out, notes, members) = inflate(&bytes);
+        assert!(out.unwrap() == expected);
+        assert!(notes.is_empty());
+        assert_eq!(members, 1);
+        let (empty, _, _) = inflate(&GzipWriter::new(Vec::new()).finish().unwrap());
+        assert_eq!(empty.unwrap(), b"");
     }
 
     #[test]
