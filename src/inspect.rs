@@ -185,12 +185,13 @@ pub fn inspect<R: Read>(
     finish(summary, head)
 }
 
-/// Summarises a data file already verified and listed whole (the worker lists one with
-/// the browser's inflater), as [`inspect`] summarises it.
-pub fn inspect_listed(name: &str, size: u64, head: &[u8], listing: &Listing) -> Summary {
+/// Summarises a data file already verified and listed (the worker keeps the listing for
+/// its screen), as [`inspect`] summarises it; `read` is how many bytes of the file the
+/// listing took.
+pub fn inspect_listed(name: &str, size: u64, head: &[u8], listing: &Listing, read: u64) -> Summary {
     let mut summary = blank(name, size, head);
     if let Err(e) = data_file::tally_listing(listing, &mut summary) {
-        summary.problem(stopped(&e, size, size));
+        summary.problem(stopped(&e, read, size));
     }
     finish(summary, head)
 }
@@ -331,7 +332,13 @@ mod tests {
         let listing = data_file::list(&bytes[..], options, &mut |_| {});
         let head = &bytes[..bytes.len().min(crate::recognize::HEAD_LEN)];
         let size = bytes.len() as u64;
-        assert_eq!(inspect_listed(name, size, head, &listing), read_here);
+        assert_eq!(inspect_listed(name, size, head, &listing, size), read_here);
+        let cut = &bytes[..bytes.len() - 9];
+        let listing = data_file::list(cut, options, &mut |_| {});
+        let cut_size = cut.len() as u64;
+        let listed = inspect_listed(name, cut_size, head, &listing, cut_size);
+        assert_eq!(listed, run(name, cut));
+        assert_eq!(listed.problem_count, 2, "{:?}", listed.problems);
     }
 
     #[test]

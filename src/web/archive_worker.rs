@@ -47,22 +47,22 @@ fn key_of(file: &File) -> (String, u64, f64) {
     (file.name(), file.size() as u64, file.last_modified())
 }
 
-/// Summarises data file `index` of an Inspect request through the browser's inflater
-/// (posting progress), keeping its listing for the screen; None when the file needs the
-/// core's reader (see [`list_inflated`]).
-pub async fn inspect_opened(
+/// Summarises data file `index` of an Inspect request as it verifies and lists it
+/// (posting progress), keeping the listing for the screen's first "verify and list".
+pub fn inspect_opened(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     index: u32,
     file: &File,
     head: &[u8],
-) -> Option<Summary> {
+) -> Result<Summary, String> {
     let (name, size) = (file.name(), file.size() as u64);
-    let mut report = progress_poster(scope, job, (index, file), format!("Reading {name}"));
+    let mut source = reading(scope, job, (index, file), format!("Reading {name}"))?;
     let mut catalogue = Catalogue::new();
-    let options = ListOptions::default();
-    let listing = list_inflated(file, options, &mut report, &mut catalogue).await?;
-    let summary = inspect_listed(&name, size, head, &listing);
+    let listing = list(&mut source, ListOptions::default(), &mut |e| {
+        catalogue.add(e)
+    });
+    let summary = inspect_listed(&name, size, head, &listing, source.done);
     let key = key_of(file);
     let opened = Opened {
         key,
@@ -70,7 +70,7 @@ pub async fn inspect_opened(
         catalogue,
     };
     OPENED.with(|o| *o.borrow_mut() = Some(opened));
-    Some(summary)
+    Ok(summary)
 }
 
 /// The listing made when `file` was opened, if it is this file's (taken: a second
@@ -176,11 +176,11 @@ fn progress_poster<'a>(
     }
 }
 
-/// Reads `file` in slices, posting progress labelled `stage`.
+/// Reads file `index` (of the request) in slices, posting progress labelled `stage`.
 fn reading<'a>(
     scope: &'a DedicatedWorkerGlobalScope,
     job: JobId,
-    file: &File,
+    (index, file): (u32, &File),
     stage: String,
 ) -> Result<Progress<'a, BlobReader>, String> {
     let name = file.name();
@@ -189,7 +189,7 @@ fn reading<'a>(
     Ok(Progress {
         inner,
         done: 0,
-        report: Box::new(progress_poster(scope, job, (0, file), stage)),
+        report: Box::new(progress_poster(scope, job, (index, file), stage)),
     })
 }
 
@@ -227,9 +227,9 @@ async fn list_file(
     Ok(())
 }
 
-/// Verifies and lists `file` into a catalogue, posting progress labelled `what`: through
-/// the browser's inflater when the file is whole, else (or when the browser has none)
-/// with the core's own gzip reader, which says what is wrong and where.
+/// Verifies and lists `file` into a catalogue, posting progress labelled `what`, with the
+/// core's own gzip reader; with SHA-256 on, through the browser's inflater and SHA-256
+/// when the file is whole (faster there; measured slower without hashing), else the same.
 pub async fn list_streamed(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -242,14 +242,16 @@ pub async fn list_streamed(
         hash,
         walk: WalkOptions::default(),
     };
-    let mut catalogue = Catalogue::new();
-    let mut report = progress_poster(scope, job, (0, file), format!("{what} {name}"));
-    let fast = list_inflated(file, options, &mut report, &mut catalogue).await;
-    if let Some(listing) = fast {
-        return Ok((listing, catalogue));
+    if hash {
+        let mut catalogue = Catalogue::new();
+        let mut report = progress_poster(scope, job, (0, file), format!("{what} {name}"));
+        let fast = list_inflated(file, options, &mut report, &mut catalogue).await;
+        if let Some(listing) = fast {
+            return Ok((listing, catalogue));
+        }
     }
     let mut catalogue = Catalogue::new();
-    let source = reading(scope, job, file, format!("{what} {name}"))?;
+    let source = reading(scope, job, (0, file), format!("{what} {name}"))?;
     let listing = list(source, options, &mut |e| catalogue.add(e));
     Ok((listing, catalogue))
 }
@@ -284,7 +286,12 @@ fn preview(
             .is_some_and(|c| c.page(index as usize, 1).first().is_some_and(|r| r.photo))
     });
     let limit = if photo { MAX_THUMBNAIL } else { HEX_BYTES };
-    let source = reading(scope, job, file, format!("Reading entry {}", index + 1))?;
+    let source = reading(
+        scope,
+        job,
+        (0, file),
+        format!("Reading entry {}", index + 1),
+    )?;
     let entry = entry_bytes(source, index, limit)?;
     let content = Content::of(&entry.bytes[..entry.bytes.len().min(512)]);
     let whole = entry.bytes.len() as u64 == entry.size;
@@ -334,7 +341,7 @@ fn plan_file(
     let source = reading(
         scope,
         job,
-        file,
+        (0, file),
         format!("Finding the names to rewrite in {}", file.name()),
     )?;
     let plan = plan(source, direction, WalkOptions::default());
@@ -359,7 +366,7 @@ fn compare_files(
         _ => return Err(missing(1)),
     };
     let stage = format!("Comparing {} with {}", a.name(), b.name());
-    let first = reading(scope, job, a, stage)?;
+    let first = reading(scope, job, (0, a), stage)?;
     let second =
         BlobReader::new(b.clone().into(), SLICE_LEN).map_err(|e| format!("{}: {e}", b.name()))?;
     let comparison = compare(first, second, WalkOptions::default());
@@ -385,7 +392,7 @@ async fn rewrite(
     name: String,
 ) -> Result<(), String> {
     let stage = format!("Writing {name}");
-    let source = reading(scope, job, file, stage)?;
+    let source = reading(scope, job, (0, file), stage)?;
     let (blob, outcome, storage, note) = match opfs::open(scope).await {
         Ok(target) => {
             let writer = opfs::Writer::new(target.access.clone());

@@ -30,8 +30,8 @@ fn files_of(data: &JsValue) -> Vec<File> {
 }
 
 /// Recognises and summarises each file in turn, posting each summary as it is done; a
-/// data file is read through the browser's inflater where it can be.
-async fn inspect_files(
+/// data file's listing is kept for its screen.
+fn inspect_files(
     scope: &DedicatedWorkerGlobalScope,
     job: u32,
     files: &[File],
@@ -45,15 +45,11 @@ async fn inspect_files(
         let head = reader
             .read_range(0, HEAD_LEN as u64)
             .map_err(|e| format!("{name}: {e}"))?;
-        let fast = match recognize(&name, size, &head).kind {
+        let summary = match recognize(&name, size, &head).kind {
             FileKind::BiostarDataFile => {
-                super::archive_worker::inspect_opened(scope, job, index, file, &head).await
+                super::archive_worker::inspect_opened(scope, job, index, file, &head)?
             }
-            _ => None,
-        };
-        let summary = match fast {
-            Some(summary) => summary,
-            None => {
+            _ => {
                 let stage = format!("Reading {name}");
                 let mut progress = |done: u64| {
                     post(
@@ -98,14 +94,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let files = files_of(&data);
     let job = request.job();
     let outcome = match request {
-        Request::Inspect { .. } => {
-            let scope = scope.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = inspect_files(&scope, job, &files).await;
-                end_job(&scope, job, outcome);
-            });
-            return;
-        }
+        Request::Inspect { .. } => inspect_files(scope, job, &files),
         Request::Rename { file, name, .. } => match files.get(file as usize) {
             Some(f) => {
                 let blob: &Blob = f.as_ref();
