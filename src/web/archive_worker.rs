@@ -19,12 +19,12 @@ use crate::protocol::archive::{
     ArchiveAnswer, ArchiveOp, PlanView, PreviewBody, Storage, COMPARE_ROWS, HEX_BYTES,
     MAX_THUMBNAIL,
 };
-use crate::protocol::{JobId, ProgressThrottle, Response, SLICE_LEN};
+use crate::protocol::{JobId, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
 use super::inflate::list_inflated;
 use super::opfs;
-use super::post::{end_job, post};
+use super::post::{end_job, post, progress_poster};
 
 thread_local! {
     /// The last listing, for the entry table's pages.
@@ -149,30 +149,6 @@ impl<R: Read> Read for Progress<'_, R> {
         self.done += n as u64;
         (self.report)(self.done);
         Ok(n)
-    }
-}
-
-/// Posts how far the reading of `file` has come, about once a percent, labelled `stage`.
-fn progress_poster<'a>(
-    scope: &'a DedicatedWorkerGlobalScope,
-    job: JobId,
-    (index, file): (u32, &File),
-    stage: String,
-) -> impl FnMut(u64) + 'a {
-    let total = file.size() as u64;
-    let mut throttle = ProgressThrottle::new(total);
-    move |done: u64| {
-        if throttle.due(done) {
-            let stage = stage.clone();
-            let progress = Response::Progress {
-                job,
-                file: index,
-                done,
-                total,
-                stage,
-            };
-            post(scope, &progress, None);
-        }
     }
 }
 

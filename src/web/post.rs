@@ -3,9 +3,9 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
-use web_sys::{Blob, DedicatedWorkerGlobalScope};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 
-use crate::protocol::Response;
+use crate::protocol::{ProgressThrottle, Response};
 
 use super::to_js;
 
@@ -38,6 +38,30 @@ pub fn end_job(scope: &DedicatedWorkerGlobalScope, job: u32, outcome: Result<(),
         Err(message) => Response::Failed { job, message },
     };
     post(scope, &end, None);
+}
+
+/// Posts how far the reading of `file` has come, about once a percent, labelled `stage`.
+pub fn progress_poster<'a>(
+    scope: &'a DedicatedWorkerGlobalScope,
+    job: u32,
+    (index, file): (u32, &File),
+    stage: String,
+) -> impl FnMut(u64) + 'a {
+    let total = file.size() as u64;
+    let mut throttle = ProgressThrottle::new(total);
+    move |done: u64| {
+        if throttle.due(done) {
+            let stage = stage.clone();
+            let progress = Response::Progress {
+                job,
+                file: index,
+                done,
+                total,
+                stage,
+            };
+            post(scope, &progress, None);
+        }
+    }
 }
 
 /// Milliseconds from the worker's clock.

@@ -14,7 +14,7 @@ use crate::recognize::{recognize, FileKind, HEAD_LEN};
 
 use super::blob_reader::BlobReader;
 use super::from_js;
-use super::post::{end_job, post};
+use super::post::{end_job, post, progress_poster};
 
 fn files_of(data: &JsValue) -> Vec<File> {
     Reflect::get(data, &JsValue::from_str("files"))
@@ -51,19 +51,7 @@ fn inspect_files(
             }
             _ => {
                 let stage = format!("Reading {name}");
-                let mut progress = |done: u64| {
-                    post(
-                        scope,
-                        &Response::Progress {
-                            job,
-                            file: index,
-                            done,
-                            total: size,
-                            stage: stage.clone(),
-                        },
-                        None,
-                    );
-                };
+                let mut progress = progress_poster(scope, job, (index, file), stage);
                 let source: &mut dyn Read = &mut reader;
                 inspect(&name, size, &head, source, &mut progress)
             }

@@ -200,6 +200,15 @@ pub struct WalkOptions {
     pub ratio_floor: u64,
 }
 
+impl WalkOptions {
+    /// True when `inflated` bytes from `taken` compressed ones are past the ratio cap
+    /// (and past the floor always allowed).
+    pub fn implausible(&self, inflated: u64, taken: u64) -> bool {
+        let cap = taken.max(1).saturating_mul(self.max_ratio);
+        inflated > self.ratio_floor && inflated > cap
+    }
+}
+
 impl Default for WalkOptions {
     fn default() -> Self {
         WalkOptions {
@@ -453,8 +462,7 @@ impl<R: Read> TarWalker<R> {
         // The reader says 0 once past its end: keep the most it took.
         self.compressed = self.compressed.max(gz.offset());
         let taken = self.compressed.max(1);
-        let cap = taken.saturating_mul(self.options.max_ratio);
-        if self.pos <= self.options.ratio_floor || self.pos <= cap {
+        if !self.options.implausible(self.pos, taken) {
             return Ok(());
         }
         let message = format!(
