@@ -301,12 +301,18 @@ pub enum CsvOp {
         /// The rows.
         rows: Vec<usize>,
     },
-    /// Use the files sent beside the request as the face image folder (headers read;
-    /// with `compare_bytes`, files of a shared size read whole to find identical ones).
+    /// Use the files sent beside this request and the [`CsvOp::MoreFaces`] that follow as
+    /// the face image folder (headers read; with `compare_bytes`, files of a shared size
+    /// read whole to find identical ones).
     AddFaces {
         /// Also look for images with identical bytes.
         compare_bytes: bool,
+        /// How many files the folder has: those sent beside this request and after it.
+        files: u32,
     },
+    /// More files of the face image folder that a running [`CsvOp::AddFaces`] reads, sent
+    /// with that request's job.
+    MoreFaces,
     /// Forget the face image folder.
     ClearFaces,
     /// Check the face image folder as an import by file name (images named by user ID).

@@ -12,12 +12,28 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use web_sys::{File, Url};
 
-use crate::protocol::{ByNameView, CsvOp};
+use crate::protocol::{ByNameView, CsvOp, Request};
 use crate::workbench::{RowView, WorkbookView};
 
 use super::face_drop::{dropped, folder_files};
 use super::files::input_files;
 use super::AppState;
+
+/// Files in one message to the worker. Posting a picked `File` costs the page's thread a
+/// round trip to the browser for the file's size (about 0.3 ms; 50,000 files in one message
+/// froze the page for 15 s), so a folder goes in parts of about 40 ms each, the page free
+/// between them, and the worker reads the first parts while the rest are on their way.
+const FILES_PER_MESSAGE: usize = 128;
+
+/// Lets the page's other tasks run before going on (a zero timeout).
+async fn pause() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
 
 thread_local! {
     /// The face folder's files by name (the first of a name), for thumbnails.
@@ -99,13 +115,35 @@ impl AppState {
             }
         });
         let count = files.len();
+        let mut parts = files.chunks(FILES_PER_MESSAGE).map(<[File]>::to_vec);
         self.csv_long(
             CsvOp::AddFaces {
                 compare_bytes: faces.compare_bytes.get_untracked(),
+                files: u32::try_from(count).unwrap_or(u32::MAX),
             },
-            &files,
+            &parts.next().unwrap_or_default(),
             &format!("Reading {count} face images"),
         );
+        let Some(job) = self.job.get_untracked().map(|j| j.id) else {
+            return;
+        };
+        let rest: Vec<Vec<File>> = parts.collect();
+        wasm_bindgen_futures::spawn_local(async move {
+            for part in rest {
+                pause().await;
+                // Cancelled meanwhile (the worker was replaced): the rest is not needed.
+                if !self.is_current(job) {
+                    return;
+                }
+                let request = Request::Csv {
+                    job,
+                    op: CsvOp::MoreFaces,
+                };
+                if self.client().send(&request, &part).is_err() {
+                    return;
+                }
+            }
+        });
     }
 
     /// Uses what was dropped as the face image folder: the files, and the files of each

@@ -230,7 +230,7 @@ pub fn handle(
             CsvOp::MergePage { start, count } => CsvAnswer::Merge {
                 merge: book.merge_view(start, count).map(Box::new),
             },
-            CsvOp::AddFaces { .. } => {
+            CsvOp::AddFaces { .. } | CsvOp::MoreFaces => {
                 return Err("The face images are read by the worker's faces_worker.".into())
             }
             CsvOp::ClearFaces => {

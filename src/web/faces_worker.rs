@@ -24,6 +24,7 @@ use crate::workbench::faces::{
     probe, FaceFolder, FaceImage, Probe, Sha256Digest, HEAD_BYTES, TAIL_BYTES,
 };
 
+use super::face_arrivals::Incoming;
 use super::js_error_text;
 use super::post::{end_job, post};
 
@@ -84,17 +85,30 @@ impl<'s> Stage<'s> {
     }
 }
 
-/// Reads the face folder made of `files` in the background, gives it to the workbook and
-/// ends the job (the worker posts nothing for it meanwhile).
-pub fn start(scope: &DedicatedWorkerGlobalScope, job: JobId, files: Vec<File>, compare: bool) {
+/// Reads the face folder sent as `first` and then in [`more`] messages, `total` files in
+/// all, in the background; gives it to the workbook and ends the job (the worker posts
+/// nothing for it meanwhile).
+pub fn start(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    first: Vec<File>,
+    total: u32,
+    compare: bool,
+) {
     let scope = scope.clone();
+    let incoming = Incoming::expect(job, total as usize, first);
     wasm_bindgen_futures::spawn_local(async move {
-        let outcome = match read_folder(&scope, job, &files, compare).await {
+        let outcome = match read_folder(&scope, job, incoming, compare).await {
             Ok(folder) => super::csv_worker::set_face_folder(&scope, job, folder),
             Err(message) => Err(message),
         };
         end_job(&scope, job, outcome);
     });
+}
+
+/// More files of the face folder that job `job` reads.
+pub fn more(job: JobId, files: Vec<File>) {
+    Incoming::arrive(job, files);
 }
 
 /// Awaits a promise of an `ArrayBuffer` (or an array of them).
@@ -138,16 +152,16 @@ fn push_pieces(parts: &Array, file: &File) -> Result<(), String> {
 }
 
 /// One read of several files: a `Blob` made of their pieces, its bytes on the way.
-struct Batch<'f> {
-    files: &'f [&'f File],
+struct Batch {
+    files: Vec<File>,
     read: JsFuture,
 }
 
-impl<'f> Batch<'f> {
+impl Batch {
     /// Starts reading `files` (one `Blob` of their pieces).
-    fn start(files: &'f [&'f File]) -> Result<Self, String> {
+    fn start(files: Vec<File>) -> Result<Self, String> {
         let parts = Array::new();
-        for file in files {
+        for file in &files {
             push_pieces(&parts, file)?;
         }
         let blob = Blob::new_with_blob_sequence(&parts).map_err(|e| js_error_text(&e))?;
@@ -159,12 +173,12 @@ impl<'f> Batch<'f> {
 
     /// The bytes read, or why not: the read failed or gave other than the files' sizes (a
     /// file changed or went away since it was picked).
-    async fn bytes(self) -> Result<Uint8Array, String> {
+    async fn bytes(self) -> Result<(Vec<File>, Uint8Array), String> {
         let buffer = self.read.await.map_err(|e| js_error_text(&e))?;
         let bytes = Uint8Array::new(&buffer);
-        let expected: f64 = self.files.iter().map(|f| read_len(f)).sum();
+        let expected: f64 = self.files.iter().map(read_len).sum();
         if f64::from(bytes.length()) == expected {
-            Ok(bytes)
+            Ok((self.files, bytes))
         } else {
             Err(format!("it gave {} bytes, not {expected}", bytes.length()))
         }
@@ -172,15 +186,15 @@ impl<'f> Batch<'f> {
 
     /// Each file's bytes, read again a file at a time when reading them together failed,
     /// so that the message names the file that could not be read.
-    async fn reads(self) -> Result<Vec<Read<'f>>, String> {
-        let files = self.files;
-        if let Ok(bytes) = self.bytes().await {
+    async fn reads(self) -> Result<Vec<Read>, String> {
+        let files = self.files.clone();
+        if let Ok((files, bytes)) = self.bytes().await {
             return Ok(split(files, &bytes));
         }
         let mut out = Vec::with_capacity(files.len());
-        for one in files.chunks(1) {
-            let name = one.first().map(|f| f.name()).unwrap_or_default();
-            let bytes = Batch::start(one)?.bytes().await.map_err(|why| {
+        for file in files {
+            let name = file.name();
+            let (one, bytes) = Batch::start(vec![file])?.bytes().await.map_err(|why| {
                 format!(
                     "{name}: the browser could not read this file ({why}); was it moved, \
                      changed or deleted since it was picked? Pick the folder again."
@@ -192,38 +206,32 @@ impl<'f> Batch<'f> {
     }
 }
 
-/// The files of `files` in batches of at most [`BATCH_FILES`] files and [`BATCH_BYTES`]
-/// bytes read (at least one file each).
-fn batches<'f>(files: &'f [&'f File]) -> Vec<&'f [&'f File]> {
-    let mut out = Vec::new();
-    let mut rest = files;
-    while !rest.is_empty() {
-        let mut bytes = 0.0;
-        let n = rest
-            .iter()
-            .take(BATCH_FILES)
-            .take_while(|f| {
-                bytes += read_len(f);
-                bytes <= BATCH_BYTES
-            })
-            .count()
-            .max(1);
-        let (batch, after) = rest.split_at(n);
-        out.push(batch);
-        rest = after;
-    }
-    out
+/// The next batch from the front of `queue`: at most [`BATCH_FILES`] files and
+/// [`BATCH_BYTES`] bytes read, at least one file; `None` when the queue is empty.
+fn next_batch(queue: &mut VecDeque<File>) -> Option<Vec<File>> {
+    let mut bytes = 0.0;
+    let n = queue
+        .iter()
+        .take(BATCH_FILES)
+        .take_while(|f| {
+            bytes += read_len(f);
+            bytes <= BATCH_BYTES
+        })
+        .count()
+        .max(1)
+        .min(queue.len());
+    (n > 0).then(|| queue.drain(..n).collect())
 }
 
 /// What a read gave for one file: its bytes from the read (whole, or its first
 /// [`HEAD_BYTES`] then its last [`TAIL_BYTES`]).
-struct Read<'f> {
-    file: &'f File,
+struct Read {
+    file: File,
     bytes: Uint8Array,
     whole: bool,
 }
 
-impl Read<'_> {
+impl Read {
     /// The file's last bytes.
     fn tail(&self) -> Vec<u8> {
         let len = self.bytes.length();
@@ -246,7 +254,7 @@ impl Read<'_> {
         if n <= held || self.whole {
             return Ok(self.bytes.subarray(0, n.min(held)).to_vec());
         }
-        let more = settle(slice(self.file, 0.0, f64::from(n))?.array_buffer()).await?;
+        let more = settle(slice(&self.file, 0.0, f64::from(n))?.array_buffer()).await?;
         Ok(Uint8Array::new(&more).to_vec())
     }
 
@@ -279,16 +287,17 @@ impl Read<'_> {
 }
 
 /// Each file of `batch` with its bytes from `bytes` (the batch's read).
-fn split<'f>(batch: &[&'f File], bytes: &Uint8Array) -> Vec<Read<'f>> {
+fn split(batch: Vec<File>, bytes: &Uint8Array) -> Vec<Read> {
     let mut at = 0u32;
     batch
-        .iter()
-        .map(|&file| {
-            let len = read_len(file) as u32;
+        .into_iter()
+        .map(|file| {
+            let len = read_len(&file) as u32;
+            let whole = read_whole(&file);
             let read = Read {
                 file,
                 bytes: bytes.subarray(at, at + len),
-                whole: read_whole(file),
+                whole,
             };
             at += len;
             read
@@ -296,39 +305,87 @@ fn split<'f>(batch: &[&'f File], bytes: &Uint8Array) -> Vec<Read<'f>> {
         .collect()
 }
 
-/// Reads the face folder made of `files` (hidden files such as `.DS_Store` skipped), many
-/// files a read and [`IN_FLIGHT`] reads at once. With `compare`, a file read whole whose
-/// size another file shares is hashed at once.
+/// The files sent for a face job, queued as they arrive; with `compare`, all of them are
+/// waited for first (the identical-bytes check needs every file's size).
+struct Arriving {
+    incoming: Incoming,
+    queue: VecDeque<File>,
+    all: Option<Vec<File>>,
+    more: bool,
+}
+
+impl Arriving {
+    /// The files of `incoming`; with `compare`, all of them, waited for.
+    async fn new(incoming: Incoming, compare: bool) -> Result<Self, String> {
+        let (queue, all) = if compare {
+            let all = incoming.all().await?;
+            (all.iter().cloned().collect(), Some(all))
+        } else {
+            (VecDeque::new(), None)
+        };
+        Ok(Arriving {
+            incoming,
+            queue,
+            all,
+            more: !compare,
+        })
+    }
+
+    /// Queues the files that arrived; with `wait`, waits for some when the queue is empty.
+    async fn gather(&mut self, wait: bool) -> Result<(), String> {
+        if !self.more {
+            return Ok(());
+        }
+        let got = if wait && self.queue.is_empty() {
+            self.incoming.next().await?
+        } else {
+            self.incoming.ready()?
+        };
+        match got {
+            Some(files) => self.queue.extend(files),
+            None => self.more = false,
+        }
+        Ok(())
+    }
+}
+
+/// Reads the face folder sent to `incoming` (hidden files such as `.DS_Store` skipped),
+/// many files a read and [`IN_FLIGHT`] reads at once, starting while files are still
+/// arriving. With `compare`, a file read whole whose size another file shares is hashed at
+/// once.
 async fn read_folder(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
-    files: &[File],
+    incoming: Incoming,
     compare: bool,
 ) -> Result<FaceFolder, String> {
-    let files: Vec<&File> = files
-        .iter()
-        .filter(|f| !f.name().starts_with('.'))
-        .collect();
+    let total = incoming.total();
+    let mut arriving = Arriving::new(incoming, compare).await?;
     let mut sizes: HashMap<u64, u32> = HashMap::new();
-    for f in &files {
+    for f in arriving.all.iter().flatten() {
         *sizes.entry(f.size() as u64).or_default() += 1;
     }
     let shared = |f: &File| compare && sizes.get(&(f.size() as u64)).is_some_and(|&n| n > 1);
-    let mut stage = Stage::new(scope, job, files.len() as u64, "Reading face image headers");
-    let mut images = Vec::with_capacity(files.len());
+    let mut stage = Stage::new(scope, job, total as u64, "Reading face image headers");
+    let mut images = Vec::with_capacity(total);
     let mut quick: HashMap<String, u64> = HashMap::new();
     let mut pending = VecDeque::with_capacity(IN_FLIGHT);
-    let mut todo = batches(&files).into_iter();
     loop {
+        arriving.gather(pending.is_empty()).await?;
         while pending.len() < IN_FLIGHT {
-            let Some(batch) = todo.next() else { break };
-            pending.push_back(Batch::start(batch)?);
+            let Some(files) = next_batch(&mut arriving.queue) else {
+                break;
+            };
+            pending.push_back(Batch::start(files)?);
         }
         let Some(batch) = pending.pop_front() else {
+            if arriving.more {
+                continue;
+            }
             break;
         };
         for read in batch.reads().await? {
-            if shared(read.file) {
+            if shared(&read.file) {
                 if let Some(hash) = read.quick_hash() {
                     quick.entry(read.file.name()).or_insert(hash);
                 }
@@ -338,8 +395,8 @@ async fn read_folder(
         stage.tick(images.len());
     }
     let mut folder = FaceFolder::new(images);
-    if compare {
-        let digests = hash_candidates(scope, job, &folder, &files, &quick).await?;
+    if let Some(all) = arriving.all.as_deref().filter(|_| compare) {
+        let digests = hash_candidates(scope, job, &folder, all, &quick).await?;
         folder.set_digests(&digests);
     }
     Ok(folder)
@@ -352,10 +409,10 @@ async fn hash_candidates(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     folder: &FaceFolder,
-    files: &[&File],
+    files: &[File],
     quick: &HashMap<String, u64>,
 ) -> Result<Vec<(u32, Sha256Digest)>, String> {
-    let by_name: HashMap<String, &File> = files.iter().rev().map(|f| (f.name(), *f)).collect();
+    let by_name: HashMap<String, &File> = files.iter().rev().map(|f| (f.name(), f)).collect();
     let candidates: Vec<(u32, &FaceImage)> = folder
         .same_size_candidates()
         .into_iter()

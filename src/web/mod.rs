@@ -11,6 +11,7 @@ pub mod clock_worker;
 pub mod csv_worker;
 pub mod digests;
 pub mod download;
+pub mod face_arrivals;
 pub mod faces_worker;
 pub mod inflate;
 pub mod opfs;

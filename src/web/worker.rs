@@ -107,12 +107,21 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         #[cfg(feature = "bench")]
         Request::Bench { op, runs, .. } => return super::bench_worker::start(job, op, runs, files),
         Request::Csv {
-            op: CsvOp::AddFaces { compare_bytes },
+            op:
+                CsvOp::AddFaces {
+                    compare_bytes,
+                    files: total,
+                },
             ..
         } => {
             // Read in the background, many files at once; it ends the job itself.
-            return super::faces_worker::start(scope, job, files, compare_bytes);
+            return super::faces_worker::start(scope, job, files, total, compare_bytes);
         }
+        // More files of that job: it goes on.
+        Request::Csv {
+            op: CsvOp::MoreFaces,
+            ..
+        } => return super::faces_worker::more(job, files),
         Request::Csv { op, .. } => super::csv_worker::handle(scope, job, op, &files),
         // It posts its own end: a rewrite ends after its asynchronous writing.
         Request::Archive { op, .. } => {

@@ -219,3 +219,38 @@ test('face images: large files, long headers and identical files', async () => {
     site.server.close();
   }
 });
+
+// A folder of more files than one message to the worker carries (128): the page sends it in
+// parts and the worker reads the first parts while the rest arrive; identical files in the
+// first and the last part are still found, and a hidden file in a middle part is skipped.
+test('face images: a folder sent in parts', async () => {
+  const n = 600;
+  const rows = Array.from({ length: n }, (_, i) => `${i + 1},User ${i + 1},u${i + 1}.jpg`);
+  const csv = ['user_id,name,face_image_file1', ...rows].join('\r\n') + '\r\n';
+  const images = [];
+  for (let i = 1; i <= n; i++) {
+    // u1 and u600 have the same bytes; every other image its own size. u350 is missing.
+    if (i !== 350) images.push({ name: `u${i}.jpg`, mimeType: 'image/jpeg', buffer: jpegOf(300, 300, i === n ? 5000 : 5000 + i - 1) });
+    if (i === 400) images.push({ name: '.DS_Store', mimeType: 'application/octet-stream', buffer: Buffer.alloc(64) });
+  }
+  images.push({ name: 'extra.jpg', mimeType: 'image/jpeg', buffer: jpegOf(300, 300, 4000) });
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+    const { page, errors } = await openApp(b.context, site.url);
+    await pickCsvAndImages(page, csv, images);
+    await summaryIs(page, `${n} images: 3 error(s) and 0 warning(s) on rows; 1 image(s) named by no row.`);
+    await showFaceRows(page, 3);
+    assert.match(await detailOf(page, 2), /"u1\.jpg" has the same bytes as the image named on line 601/);
+    assert.match(await detailOf(page, 351), /u350\.jpg/);
+    // Headers only, picked again: the folder is replaced and the copies are not looked for.
+    await page.getByTestId('faces-panel').locator('input[type=checkbox]').setChecked(false);
+    await page.getByTestId('faces-files-input').setInputFiles(images.slice(0, 300));
+    await summaryIs(page, '300 images: 300 error(s) and 0 warning(s) on rows (identical images not looked for); 0 image(s) named by no row.');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});
