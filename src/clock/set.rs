@@ -280,6 +280,14 @@ fn template_label(kind: TemplateKind) -> &'static str {
     }
 }
 
+/// The note that the users taken from a CSV (`summary`) were discarded because of `why`.
+fn csv_users_gone(why: &str, summary: &str) -> String {
+    format!(
+        "{why}: the users taken from the CSV before are gone ({summary}). Take the users \
+         from the CSV again to get them back."
+    )
+}
+
 impl ClockSet {
     /// An empty set.
     pub fn new() -> ClockSet {
@@ -299,9 +307,10 @@ impl ClockSet {
                     forced: None,
                     from_csv: None,
                 };
-                let old = self.users.replace(held).map(|h| h.name);
+                let old = self.users.replace(held);
+                self.note_csv_users_gone(old.as_ref(), &format!("{name} was added"));
                 self.users_changed();
-                old
+                old.map(|h| h.name)
             }
             FileKind::ZkAttlog => self.replace_log(name, read_attlog_bytes(&bytes)),
             FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => {
@@ -334,12 +343,27 @@ impl ClockSet {
 
     /// Reads the `user.dat` again with another record size (None: judged) and encoding.
     pub fn reread_users(&mut self, record: Option<u64>, encoding: &'static Encoding) {
+        let mut gone = None;
         if let Some(held) = self.users.as_mut() {
             held.file = read_users(&held.bytes, &UserReadOptions { record, encoding });
             held.forced = record;
-            held.from_csv = None;
+            gone = held
+                .from_csv
+                .take()
+                .map(|summary| (held.name.clone(), summary));
+        }
+        if let Some((name, summary)) = gone {
+            self.notes
+                .push(csv_users_gone(&format!("{name} was read again"), &summary));
         }
         self.users_changed();
+    }
+
+    /// Says that the users `old` held from a CSV are gone, when they were, because of `why`.
+    fn note_csv_users_gone(&mut self, old: Option<&HeldUsers>, why: &str) {
+        if let Some(summary) = old.and_then(|h| h.from_csv.as_deref()) {
+            self.notes.push(csv_users_gone(why, summary));
+        }
     }
 
     /// Joins names afresh and forgets filtered punches (a name filter may match others).

@@ -213,6 +213,38 @@ fn users_go_to_biostar_and_come_back_keeping_their_uids() {
         .from_csv
         .unwrap()
         .contains("1 added, 1 updated"));
+    // Read again, the user.dat's own users come back, and the page is told the CSV's went.
+    set.reread_users(Some(72), encoding_rs::UTF_8);
+    let view = set.view();
+    assert!(view.users.as_ref().unwrap().from_csv.is_none());
+    assert_eq!(view.users.unwrap().users, 3);
+    assert_eq!(
+        view.notes.last().unwrap(),
+        "user.dat was read again: the users taken from the CSV before are gone (Users from \
+         hr.csv: 1 added, 1 updated, 4 in all.). Take the users from the CSV again to get them \
+         back."
+    );
+}
+
+#[test]
+fn a_new_user_dat_says_the_users_taken_from_the_csv_are_gone() {
+    let mut set = d_set();
+    let book = Workbook::open(
+        "user_id,name\r\n9,New\r\n".into(),
+        "hr.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    set.users_from_csv(&book, 72);
+    let notes_before = set.view().notes.len();
+    set.add("user2.dat", FileKind::ZkUserDat72, Vec::new());
+    let notes = set.view().notes;
+    assert_eq!(notes.len(), notes_before + 2, "{notes:?}");
+    assert!(notes[notes_before].starts_with("user2.dat was added: the users taken from the CSV before are gone (Users from hr.csv: 1 added"));
+    assert_eq!(
+        notes[notes_before + 1],
+        "user2.dat replaces user.dat: a set holds one file of each kind."
+    );
 }
 
 #[test]
