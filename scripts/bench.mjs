@@ -1,9 +1,9 @@
 // Runs the core's operations natively and inside the Web Worker in headless Chromium, on
 // the same generated inputs, and prints both with their ratio. The browser side is the
 // release site built with the `bench` feature into dist-bench/ (the shipped site holds no
-// bench code): the native example writes each input to a file, the page fetches it as a
-// Blob and sends it to the worker as a File, so the worker reads it in slices as it reads a
-// user's file.
+// bench code): the native example writes each input to a file, the page picks it through a
+// file input and sends it to the worker as a File, so the worker reads it in slices as it
+// reads a user's file.
 //   node scripts/bench.mjs [--size-mb 64] [--runs 3] [--op inspect_csv] [--no-build]
 // A benchmark: it prints figures and never fails on a slow machine.
 import { execFileSync } from 'node:child_process';
@@ -60,14 +60,11 @@ await page.evaluate(async () => {
     if (e.data?.response?.type === 'ready') { worker.removeEventListener('message', h); ok(); }
   }));
   let job = 1;
-  // Each input is fetched once and its File sent in every round: a fresh Blob a round
-  // would pile up (a 1 GB input fails its third fetch before the earlier ones are freed).
-  const files = new Map();
   window.__benchRound = async (ops) => {
     const out = [];
     for (const op of ops) {
-      if (!files.has(op)) files.set(op, new File([await (await fetch(`./bench-input/${op}`)).blob()], op));
-      const file = files.get(op);
+      // Picked from disk, as a user's file is (a fetched Blob of 4 GB fails in Chromium).
+      const file = document.getElementById(`bench-file-${op}`).files[0];
       window.__long = [];
       const figure = await new Promise((ok, fail) => {
         const id = job++;
@@ -87,6 +84,15 @@ await page.evaluate(async () => {
     return out;
   };
 });
+
+// Each op's input picked once through a file input of its own and sent in every round.
+for (const op of ops) {
+  await page.evaluate((id) => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', id, hidden: true });
+    document.body.append(input);
+  }, `bench-file-${op}`);
+  await page.setInputFiles(`#bench-file-${op}`, inputOf(op));
+}
 
 // Keeps, per op, the fastest figure, with the highest memory peak and most long tasks seen.
 const keepBest = (best, figures) => {
