@@ -74,6 +74,11 @@ impl Incoming {
         });
     }
 
+    /// Whether another face job started after job `job`.
+    pub fn replaced(job: JobId) -> bool {
+        QUEUE.with(|q| q.borrow().as_ref().is_some_and(|q| q.job != job))
+    }
+
     /// How many files the job is sent in all.
     pub fn total(&self) -> usize {
         self.total

@@ -100,6 +100,8 @@ pub fn start(
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = match read_folder(&scope, job, incoming, compare).await {
             Ok(folder) => super::csv_worker::set_face_folder(&scope, job, folder),
+            // Another folder was picked meanwhile: nothing went wrong, its job reports.
+            Err(_) if Incoming::replaced(job) => Ok(()),
             Err(message) => Err(message),
         };
         end_job(&scope, job, outcome);

@@ -247,6 +247,22 @@ test('face images: a folder sent in parts', async () => {
     await page.getByTestId('faces-panel').locator('input[type=checkbox]').setChecked(false);
     await page.getByTestId('faces-files-input').setInputFiles(images.slice(0, 300));
     await summaryIs(page, '300 images: 300 error(s) and 0 warning(s) on rows (identical images not looked for); 0 image(s) named by no row.');
+    // A second folder picked while the first is still being sent (both picks in one task,
+    // so the first has sent only its first part): the first job ends quietly and the
+    // second's findings show, with no error notice.
+    await page.getByTestId('faces-panel').locator('input[type=checkbox]').setChecked(true);
+    await page.getByTestId('faces-files-input').evaluate((input) => {
+      const pick = (files) => {
+        const dt = new DataTransfer();
+        for (const f of files) dt.items.add(f);
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      };
+      pick(Array.from({ length: 601 }, (_, i) => new File([`junk ${i}`], `u${i + 1}.jpg`)));
+      pick([new File(['not an image'], 'u1.jpg'), new File(['not an image either'], 'u2.jpg')]);
+    });
+    await summaryIs(page, '2 images: 600 error(s) and 0 warning(s) on rows; 0 image(s) named by no row.');
+    assert.equal(await page.locator('[data-testid=notice] .notice.error').count(), 0);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
