@@ -280,14 +280,6 @@ fn template_label(kind: TemplateKind) -> &'static str {
     }
 }
 
-/// The note that the users taken from a CSV (`summary`) were discarded because of `why`.
-fn csv_users_gone(why: &str, summary: &str) -> String {
-    format!(
-        "{why}: the users taken from the CSV before are gone ({summary}). Take the users \
-         from the CSV again to get them back."
-    )
-}
-
 impl ClockSet {
     /// An empty set.
     pub fn new() -> ClockSet {
@@ -308,7 +300,8 @@ impl ClockSet {
                     from_csv: None,
                 };
                 let old = self.users.replace(held);
-                self.note_csv_users_gone(old.as_ref(), &format!("{name} was added"));
+                let from_csv = old.as_ref().and_then(|h| h.from_csv.as_deref());
+                self.note_csv_users_gone(from_csv, &format!("{name} was added"));
                 self.users_changed();
                 old.map(|h| h.name)
             }
@@ -353,16 +346,19 @@ impl ClockSet {
                 .map(|summary| (held.name.clone(), summary));
         }
         if let Some((name, summary)) = gone {
-            self.notes
-                .push(csv_users_gone(&format!("{name} was read again"), &summary));
+            self.note_csv_users_gone(Some(&summary), &format!("{name} was read again"));
         }
         self.users_changed();
     }
 
-    /// Says that the users `old` held from a CSV are gone, when they were, because of `why`.
-    fn note_csv_users_gone(&mut self, old: Option<&HeldUsers>, why: &str) {
-        if let Some(summary) = old.and_then(|h| h.from_csv.as_deref()) {
-            self.notes.push(csv_users_gone(why, summary));
+    /// Says that the users taken from a CSV (`from_csv`, its summary), when there were
+    /// any, are gone because of `why`.
+    fn note_csv_users_gone(&mut self, from_csv: Option<&str>, why: &str) {
+        if let Some(summary) = from_csv {
+            self.notes.push(format!(
+                "{why}: the users taken from the CSV before are gone ({summary}). Take the \
+                 users from the CSV again to get them back."
+            ));
         }
     }
 

@@ -175,12 +175,12 @@ impl Batch {
 
     /// The bytes read, or why not: the read failed or gave other than the files' sizes (a
     /// file changed or went away since it was picked).
-    async fn bytes(self) -> Result<(Vec<File>, Uint8Array), String> {
-        let buffer = self.read.await.map_err(|e| js_error_text(&e))?;
+    async fn bytes(&mut self) -> Result<Uint8Array, String> {
+        let buffer = (&mut self.read).await.map_err(|e| js_error_text(&e))?;
         let bytes = Uint8Array::new(&buffer);
         let expected: f64 = self.files.iter().map(read_len).sum();
         if f64::from(bytes.length()) == expected {
-            Ok((self.files, bytes))
+            Ok(bytes)
         } else {
             Err(format!("it gave {} bytes, not {expected}", bytes.length()))
         }
@@ -188,21 +188,21 @@ impl Batch {
 
     /// Each file's bytes, read again a file at a time when reading them together failed,
     /// so that the message names the file that could not be read.
-    async fn reads(self) -> Result<Vec<Read>, String> {
-        let files = self.files.clone();
-        if let Ok((files, bytes)) = self.bytes().await {
-            return Ok(split(files, &bytes));
+    async fn reads(mut self) -> Result<Vec<Read>, String> {
+        if let Ok(bytes) = self.bytes().await {
+            return Ok(split(self.files, &bytes));
         }
-        let mut out = Vec::with_capacity(files.len());
-        for file in files {
+        let mut out = Vec::with_capacity(self.files.len());
+        for file in self.files {
             let name = file.name();
-            let (one, bytes) = Batch::start(vec![file])?.bytes().await.map_err(|why| {
+            let mut one = Batch::start(vec![file])?;
+            let bytes = one.bytes().await.map_err(|why| {
                 format!(
                     "{name}: the browser could not read this file ({why}); was it moved, \
                      changed or deleted since it was picked? Pick the folder again."
                 )
             })?;
-            out.extend(split(one, &bytes));
+            out.extend(split(one.files, &bytes));
         }
         Ok(out)
     }
