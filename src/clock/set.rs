@@ -1,13 +1,16 @@
 //! A clock's USB files held together as one set (the page's worker keeps one): the
-//! `user.dat` with its bytes, the attendance log with its bytes, and the template
+//! `user.dat` with its bytes, the attendance log's punches (not its bytes), and the template
 //! listings; and what the page is shown of them, in serde types.
 
 use std::io;
+use std::rc::Rc;
 
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
-use crate::formats::zk_attlog::{read_attlog_bytes, repair_attlog, Attlog, RepairOptions};
+use crate::formats::zk_attlog::{
+    read_attlog_bytes, repair_attlog, Attlog, RepairOptions, RepairReport,
+};
 use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{
     check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
@@ -40,7 +43,8 @@ pub(super) struct HeldUsers {
 #[derive(Debug, Clone)]
 pub(super) struct HeldLog {
     pub(super) name: String,
-    pub(super) log: Attlog,
+    /// Shared, so a repair can stream while the set answers other requests.
+    pub(super) log: Rc<Attlog>,
 }
 
 /// A clock's files opened together, linked by uid and user ID.
@@ -266,6 +270,16 @@ pub struct RepairCounts {
     pub removed_duplicates: u64,
 }
 
+impl From<RepairReport> for RepairCounts {
+    fn from(r: RepairReport) -> Self {
+        RepairCounts {
+            kept: r.kept,
+            removed_damaged: r.removed_damaged,
+            removed_duplicates: r.removed_duplicates,
+        }
+    }
+}
+
 /// The encoding named by a WHATWG label, UTF-8 when the label is unknown.
 pub fn encoding_named(label: &str) -> &'static Encoding {
     Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::UTF_8)
@@ -378,7 +392,12 @@ impl ClockSet {
 
     /// The attendance log held.
     pub fn log(&self) -> Option<&Attlog> {
-        self.attlog.as_ref().map(|h| &h.log)
+        self.attlog.as_ref().map(|h| &*h.log)
+    }
+
+    /// The attendance log held, shared (for a repair that runs while the set is used).
+    pub fn shared_log(&self) -> Option<Rc<Attlog>> {
+        self.attlog.as_ref().map(|h| h.log.clone())
     }
 
     /// Adds the attendance log `name`, read (streamed) by the caller; a second log
@@ -394,7 +413,7 @@ impl ClockSet {
     fn replace_log(&mut self, name: &str, log: Attlog) -> Option<String> {
         let held = HeldLog {
             name: name.to_string(),
-            log,
+            log: Rc::new(log),
         };
         self.filtered = None;
         self.attlog.replace(held).map(|h| h.name)
@@ -489,11 +508,7 @@ impl ClockSet {
         out: &mut dyn io::Write,
     ) -> Option<io::Result<RepairCounts>> {
         let log = self.log()?;
-        Some(repair_attlog(file, log, opts, out).map(|r| RepairCounts {
-            kept: r.kept,
-            removed_damaged: r.removed_damaged,
-            removed_duplicates: r.removed_duplicates,
-        }))
+        Some(repair_attlog(file, log, opts, out).map(RepairCounts::from))
     }
 
     /// The users as a BioStar user CSV, and per user what does not carry (including what

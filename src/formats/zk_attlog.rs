@@ -4,6 +4,7 @@
 //! Real logs carry runs of NUL bytes and records from erased flash (`ZZZZ...`); the
 //! counter counts those lines as damaged and says where they are.
 
+use std::convert::Infallible;
 use std::io::{self, Read, Write};
 
 use super::Tally;
@@ -12,7 +13,7 @@ mod ids;
 mod lines;
 
 pub use ids::{LineSet, UserIds};
-use lines::{LineReader, Parsed};
+use lines::{pump, LineSink, Lines, Parsed, RawLine};
 
 /// How many tab-separated fields a whole punch line has.
 pub const FIELDS: usize = 6;
@@ -63,31 +64,65 @@ pub fn looks_like_attlog_line(line: &str) -> bool {
 /// A line longer than [`MAX_LINE`] is never held whole: it is a damaged line saying its
 /// length (its NULs still counted).
 pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let mut lines = LineReader::new(reader);
-    let mut line = Vec::with_capacity(MAX_LINE + 2);
-    let (mut punches, mut damaged, mut number, mut nul_bytes) = (0u64, 0u64, 0u64, 0u64);
-    while let Some(raw) = lines.next_line(&mut line, &mut io::sink())? {
-        number += 1;
-        nul_bytes += raw.nuls;
-        match lines::parse_line(&line, raw) {
-            Parsed::Punch(_) => punches += 1,
-            Parsed::Blank => {}
-            Parsed::Damaged(damage) => {
-                damaged += 1;
-                let at = DamagedLine {
-                    line: number,
-                    offset: raw.offset,
-                    damage,
-                    text: String::new(),
-                };
-                tally.problem(at.message());
-            }
-        }
-    }
+    let mut counting = Counting {
+        tally,
+        counts: [0; 4],
+    };
+    let mut lines = Lines::default();
+    pump(reader, |chunk| {
+        always(lines.feed(chunk, &mut counting));
+        Ok(())
+    })?;
+    always(lines.finish(&mut counting));
+    let [punches, damaged, _, nul_bytes] = counting.counts;
     tally.count("punches", punches);
     tally.count("damaged lines", damaged);
     tally.count("NUL bytes", nul_bytes);
     Ok(())
+}
+
+/// The value of a result that cannot be an error.
+fn always<T>(result: Result<T, Infallible>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
+}
+
+/// The lines of [`count_punches`]: punches, damaged lines, lines and NUL bytes counted,
+/// each damaged line a problem.
+struct Counting<'a> {
+    tally: &'a mut dyn Tally,
+    counts: [u64; 4],
+}
+
+impl LineSink for Counting<'_> {
+    type Error = Infallible;
+
+    fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Infallible> {
+        let [punches, damaged, number, nul_bytes] = &mut self.counts;
+        *number += 1;
+        *nul_bytes += raw.nuls;
+        match lines::parse_line(bytes, raw) {
+            Parsed::Punch(_) => *punches += 1,
+            Parsed::Blank => {}
+            Parsed::Damaged(damage) => {
+                *damaged += 1;
+                let at = DamagedLine {
+                    line: *number,
+                    offset: raw.offset,
+                    damage,
+                    text: String::new(),
+                };
+                self.tally.problem(at.message());
+            }
+        }
+        Ok(())
+    }
+
+    fn overflow(&mut self, _: &[u8]) -> Result<(), Infallible> {
+        Ok(())
+    }
 }
 
 /// Packs a time the clock's way: seconds in a calendar of 31-day months from 2000.
@@ -412,19 +447,66 @@ pub fn read_attlog(reader: impl Read) -> io::Result<Attlog> {
 /// [`read_attlog`] of a file of `size` bytes (0: unknown): the punches' room grows to the
 /// number the part read so far promises for the whole file, not to twice what it holds.
 pub fn read_attlog_sized(reader: impl Read, size: u64) -> io::Result<Attlog> {
-    let mut lines = LineReader::new(reader);
-    let mut buf = Vec::with_capacity(MAX_LINE + 2);
-    let mut log = Attlog::default();
-    while let Some(raw) = lines.next_line(&mut buf, &mut io::sink())? {
+    let mut log = AttlogReader::new(size);
+    pump(reader, |chunk| {
+        log.feed(chunk);
+        Ok(())
+    })?;
+    Ok(log.finish())
+}
+
+/// An attendance log read as its bytes arrive ([`read_attlog_sized`] pushed, not pulled:
+/// the caller may wait for each chunk).
+#[derive(Debug, Default)]
+pub struct AttlogReader {
+    lines: Lines,
+    log: Building,
+}
+
+/// The log being read, and the file's size (0: unknown).
+#[derive(Debug, Default)]
+struct Building(Attlog, u64);
+
+impl LineSink for Building {
+    type Error = Infallible;
+
+    fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Infallible> {
+        let Building(log, size) = self;
         if log.punches.len() == log.punches.capacity() {
-            log.make_room(lines.offset, size);
+            log.make_room(raw.offset, *size);
         }
-        log.add(&buf, raw);
+        log.add(bytes, raw);
+        Ok(())
     }
-    log.size = lines.offset;
-    log.punches.shrink_to_fit();
-    log.duplicates = find_duplicates(&log.punches);
-    Ok(log)
+
+    fn overflow(&mut self, _: &[u8]) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+impl AttlogReader {
+    /// A reader for a log of `size` bytes (0: unknown).
+    pub fn new(size: u64) -> Self {
+        AttlogReader {
+            lines: Lines::default(),
+            log: Building(Attlog::default(), size),
+        }
+    }
+
+    /// Reads the next `chunk` of the log.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        always(self.lines.feed(chunk, &mut self.log));
+    }
+
+    /// The log, once every byte was fed: duplicates found, room trimmed.
+    pub fn finish(mut self) -> Attlog {
+        always(self.lines.finish(&mut self.log));
+        let mut log = self.log.0;
+        log.size = self.lines.offset;
+        log.punches.shrink_to_fit();
+        log.duplicates = find_duplicates(&log.punches);
+        log
+    }
 }
 
 /// Reads a log held in memory ([`read_attlog_sized`] over a slice, which cannot fail).
@@ -463,35 +545,96 @@ pub fn repair_attlog(
     opts: RepairOptions,
     out: &mut dyn Write,
 ) -> io::Result<RepairReport> {
-    let mut lines = LineReader::new(reader);
-    let mut buf = Vec::with_capacity(MAX_LINE + 2);
-    let mut report = RepairReport::default();
-    let (mut index, mut punch, mut dups) = (0u64, 0u32, log.duplicates.iter().peekable());
-    loop {
-        let damaged = log.damaged_lines.contains(index);
-        // A line over the cap is damaged: it streams straight to `out` unless dropped.
-        let mut sink = io::sink();
-        let overflow: &mut dyn Write = match damaged && opts.remove_damaged {
-            true => &mut sink,
-            false => &mut *out,
-        };
-        let Some(raw) = lines.next_line(&mut buf, overflow)? else {
-            return Ok(report);
-        };
-        let is_punch = !damaged && !log.blank_line_set.contains(index);
-        let duplicate = is_punch && dups.next_if_eq(&&punch).is_some();
-        punch += u32::from(is_punch);
-        index += 1;
-        if damaged && opts.remove_damaged {
-            report.removed_damaged += 1;
-        } else if duplicate && opts.remove_duplicates {
-            report.removed_duplicates += 1;
+    let mut repair = AttlogRepair::new(log, opts, out);
+    pump(reader, |chunk| repair.feed(chunk))?;
+    repair.finish()
+}
+
+/// A repair fed the log's bytes as they arrive ([`repair_attlog`] pushed, not pulled).
+pub struct AttlogRepair<'a, W: Write> {
+    lines: Lines,
+    writing: Repairing<'a, W>,
+}
+
+/// Where a repair is: the line and punch it is at, and what it wrote.
+struct Repairing<'a, W: Write> {
+    log: &'a Attlog,
+    opts: RepairOptions,
+    out: W,
+    report: RepairReport,
+    /// The line being read (0-based) and the punches before it.
+    index: u64,
+    punch: u32,
+    dups: std::iter::Peekable<std::slice::Iter<'a, u32>>,
+}
+
+impl<W: Write> Repairing<'_, W> {
+    /// The current line is damaged and left out.
+    fn dropped(&self) -> bool {
+        self.opts.remove_damaged && self.log.damaged_lines.contains(self.index)
+    }
+}
+
+impl<W: Write> LineSink for Repairing<'_, W> {
+    type Error = io::Error;
+
+    fn line(&mut self, bytes: &[u8], raw: RawLine) -> io::Result<()> {
+        let damaged = self.log.damaged_lines.contains(self.index);
+        let is_punch = !damaged && !self.log.blank_line_set.contains(self.index);
+        let punch = self.punch;
+        let duplicate = is_punch && self.dups.next_if_eq(&&punch).is_some();
+        let dropped = self.dropped();
+        self.punch += u32::from(is_punch);
+        self.index += 1;
+        if dropped {
+            self.report.removed_damaged += 1;
+        } else if duplicate && self.opts.remove_duplicates {
+            self.report.removed_duplicates += 1;
         } else {
-            if raw.len <= buf.len() as u64 {
-                out.write_all(&buf)?;
+            // A line over the cap went out through `overflow` as it came.
+            if raw.len <= bytes.len() as u64 {
+                self.out.write_all(bytes)?;
             }
-            report.kept += 1;
+            self.report.kept += 1;
         }
+        Ok(())
+    }
+
+    fn overflow(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.dropped() {
+            true => Ok(()),
+            false => self.out.write_all(bytes),
+        }
+    }
+}
+
+impl<'a, W: Write> AttlogRepair<'a, W> {
+    /// A repair of the log `log` was read from, written to `out`.
+    pub fn new(log: &'a Attlog, opts: RepairOptions, out: W) -> Self {
+        let writing = Repairing {
+            log,
+            opts,
+            out,
+            report: RepairReport::default(),
+            index: 0,
+            punch: 0,
+            dups: log.duplicates.iter().peekable(),
+        };
+        AttlogRepair {
+            lines: Lines::default(),
+            writing,
+        }
+    }
+
+    /// Repairs the next `chunk` of the log's bytes.
+    pub fn feed(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.lines.feed(chunk, &mut self.writing)
+    }
+
+    /// Ends the last line; what was kept and left out.
+    pub fn finish(mut self) -> io::Result<RepairReport> {
+        self.lines.finish(&mut self.writing)?;
+        Ok(self.writing.report)
     }
 }
 

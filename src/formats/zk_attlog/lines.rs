@@ -1,7 +1,7 @@
 //! Splitting a log into lines (each held capped) and parsing one line into a punch, a
 //! blank line or a located damage.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read};
 
 use super::{pack_time, Damage, FIELDS, MAX_LINE};
 
@@ -21,61 +21,125 @@ pub(super) struct RawLine {
     pub newline: bool,
 }
 
-/// Splits a stream into lines, holding at most [`MAX_LINE`] + 2 bytes of any line.
-pub(super) struct LineReader<R: Read> {
-    inner: BufReader<R>,
-    /// Bytes read so far.
+/// What a [`Lines`] splitter hands each line to.
+pub(super) trait LineSink {
+    /// What the sink's work can fail with.
+    type Error;
+
+    /// A whole line: its bytes (capped at [`MAX_LINE`] + 2, line end included when it
+    /// fits) and where it was.
+    fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Self::Error>;
+
+    /// The whole of a line longer than the cap, as it comes: its capped start, then the
+    /// rest in pieces (the line itself still ends with [`line`](LineSink::line)).
+    fn overflow(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+}
+
+/// Splits bytes pushed in chunks of any size into lines, holding at most [`MAX_LINE`] + 2
+/// bytes of a line that spans chunks (a line inside one chunk is passed on in place).
+#[derive(Debug, Default)]
+pub(super) struct Lines {
+    /// The start of the line that the last chunk left open (capped).
+    held: Vec<u8>,
+    /// That line's length so far.
+    len: u64,
+    /// Its NUL bytes so far.
+    nuls: u64,
+    /// Byte offset of that line's start: the bytes of all lines ended before it.
     pub offset: u64,
 }
 
-impl<R: Read> LineReader<R> {
-    /// Lines of `reader`.
-    pub fn new(reader: R) -> Self {
-        LineReader {
-            inner: BufReader::with_capacity(256 * 1024, reader),
-            offset: 0,
+/// Longest part of a line held.
+const CAP: usize = MAX_LINE + 2;
+
+/// NUL bytes in `bytes`.
+fn nuls_in(bytes: &[u8]) -> u64 {
+    match memchr::memchr(0, bytes) {
+        Some(_) => memchr::memchr_iter(0, bytes).count() as u64,
+        None => 0,
+    }
+}
+
+impl Lines {
+    /// Splits the next `chunk` of the stream, handing `sink` every line it ends.
+    pub fn feed<S: LineSink>(&mut self, mut chunk: &[u8], sink: &mut S) -> Result<(), S::Error> {
+        while !chunk.is_empty() {
+            let end = memchr::memchr(b'\n', chunk).map(|i| i + 1);
+            let (part, rest) = chunk.split_at(end.unwrap_or(chunk.len()));
+            chunk = rest;
+            if end.is_some() && self.len == 0 && part.len() <= CAP {
+                let (offset, len, nuls) = (self.offset, part.len() as u64, nuls_in(part));
+                self.offset += len;
+                let raw = RawLine {
+                    offset,
+                    len,
+                    nuls,
+                    newline: true,
+                };
+                sink.line(part, raw)?;
+                continue;
+            }
+            self.hold(part, sink)?;
+            if end.is_some() {
+                self.end_line(true, sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The stream has ended: hands on the last line when it had no line end.
+    pub fn finish<S: LineSink>(&mut self, sink: &mut S) -> Result<(), S::Error> {
+        match self.len {
+            0 => Ok(()),
+            _ => self.end_line(false, sink),
         }
     }
 
-    /// The next line into `line` (capped, line end included when it fits), or None; the
-    /// whole of a line longer than the cap goes to `overflow` instead, as it is read.
-    pub fn next_line(
-        &mut self,
-        line: &mut Vec<u8>,
-        overflow: &mut dyn Write,
-    ) -> io::Result<Option<RawLine>> {
-        const CAP: usize = MAX_LINE + 2;
-        line.clear();
-        let (mut len, mut nuls, mut newline) = (0u64, 0u64, false);
-        while !newline {
-            let chunk = self.inner.fill_buf()?;
-            if chunk.is_empty() {
-                break;
+    /// Adds `part` to the open line: held up to the cap, and the whole line streamed to
+    /// the sink's overflow once it passes the cap.
+    fn hold<S: LineSink>(&mut self, part: &[u8], sink: &mut S) -> Result<(), S::Error> {
+        self.nuls += nuls_in(part);
+        let room = CAP.saturating_sub(self.held.len()).min(part.len());
+        self.held.extend_from_slice(&part[..room]);
+        if self.len + part.len() as u64 > CAP as u64 {
+            if self.len <= CAP as u64 {
+                sink.overflow(&self.held)?;
             }
-            let take = memchr::memchr(b'\n', chunk).map_or(chunk.len(), |i| i + 1);
-            newline = chunk[take - 1] == b'\n';
-            if memchr::memchr(0, &chunk[..take]).is_some() {
-                nuls += memchr::memchr_iter(0, &chunk[..take]).count() as u64;
-            }
-            let room = CAP.saturating_sub(line.len()).min(take);
-            line.extend_from_slice(&chunk[..room]);
-            if len + take as u64 > CAP as u64 {
-                if len <= CAP as u64 {
-                    overflow.write_all(line)?;
-                }
-                overflow.write_all(&chunk[room..take])?;
-            }
-            len += take as u64;
-            self.inner.consume(take);
+            sink.overflow(&part[room..])?;
         }
+        self.len += part.len() as u64;
+        Ok(())
+    }
+
+    /// Hands on the open line and starts the next.
+    fn end_line<S: LineSink>(&mut self, newline: bool, sink: &mut S) -> Result<(), S::Error> {
         let raw = RawLine {
             offset: self.offset,
-            len,
-            nuls,
+            len: self.len,
+            nuls: self.nuls,
             newline,
         };
-        self.offset += len;
-        Ok((len > 0).then_some(raw))
+        self.offset += self.len;
+        (self.len, self.nuls) = (0, 0);
+        let result = sink.line(&self.held, raw);
+        self.held.clear();
+        result
+    }
+}
+
+/// Hands every byte `reader` gives to `feed`, in pieces of up to 256 KiB.
+pub(super) fn pump(
+    mut reader: impl Read,
+    mut feed: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => feed(&buf[..n])?,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 

@@ -370,3 +370,59 @@ fn a_damaged_line_keeps_its_first_bytes_to_show() {
         "at most 60 bytes are kept"
     );
 }
+
+/// `bytes` read and repaired (with `opts`) through the push readers, fed `step` bytes at
+/// a time.
+fn fed_in_steps(bytes: &[u8], step: usize, opts: RepairOptions) -> (Attlog, Vec<u8>) {
+    let mut reader = AttlogReader::new(bytes.len() as u64);
+    bytes.chunks(step).for_each(|c| reader.feed(c));
+    let log = reader.finish();
+    let mut out = Vec::new();
+    let mut repair = AttlogRepair::new(&log, opts, &mut out);
+    for chunk in bytes.chunks(step) {
+        repair.feed(chunk).unwrap();
+    }
+    let report = repair.finish().unwrap();
+    assert_eq!(report, repaired(bytes, &log, opts).1, "step {step}");
+    (log, out)
+}
+
+#[test]
+fn a_log_fed_in_chunks_of_any_size_reads_and_repairs_as_whole() {
+    // Damage of every kind, CRLF and LF, a line past the cap, NULs across chunk
+    // boundaries, repeated punches, and no final newline.
+    let mut bytes = zk_sample(D);
+    bytes.extend(zk_sample(B));
+    bytes.extend(vec![b'7'; MAX_LINE * 2 + 5]);
+    bytes.extend(b"\n");
+    bytes.extend(zk_sample(E));
+    bytes.extend(zk_sample(A).repeat(2));
+    bytes.extend(b"    1\t2024-01-02 03:04:05\t1\t0\t1\t0");
+    let whole = read(&bytes);
+    assert!(whole.damaged_count >= 3 && whole.nul_bytes > 0 && !whole.duplicates.is_empty());
+    assert!(whole.missing_final_newline);
+    for opts in [BOTH, RepairOptions::default()] {
+        let (whole_out, _) = repaired(&bytes, &whole, opts);
+        for step in [
+            1,
+            2,
+            7,
+            40,
+            MAX_LINE + 1,
+            MAX_LINE + 2,
+            MAX_LINE + 3,
+            65_536,
+        ] {
+            let (log, out) = fed_in_steps(&bytes, step, opts);
+            assert_eq!(log.punches, whole.punches, "step {step}");
+            assert_eq!(log.damaged, whole.damaged, "step {step}");
+            let counts =
+                |l: &Attlog| (l.lines, l.blank_lines, l.nul_bytes, l.damaged_count, l.size);
+            assert_eq!(counts(&log), counts(&whole), "step {step}");
+            assert_eq!(log.duplicates, whole.duplicates, "step {step}");
+            assert_eq!(log.missing_final_newline, whole.missing_final_newline);
+            assert_eq!(out, whole_out, "step {step}");
+        }
+    }
+    assert_eq!(repaired(&bytes, &whole, RepairOptions::default()).0, bytes);
+}
