@@ -1,0 +1,196 @@
+//! A verify-and-list pass fed the file's compressed bytes as they arrive (the worker gets
+//! them in slices read ahead on another thread), run by the same gzip reader and walk as
+//! [`list`](super::list). The bytes go into a [`Feed`] the walk reads from, and the walk is
+//! only let on while enough of them wait that no read finds the feed empty.
+
+use std::cell::RefCell;
+use std::io::{self, Read};
+use std::rc::Rc;
+
+use super::{Feed, ListOptions, ListPass, ListedEntry, Listing, TarWalker, HEADER_ROOM};
+
+/// Compressed bytes left waiting while more may come: more than the walk's buffer (256 KiB)
+/// and a gzip member's framing, so a step of the walk never drains the feed.
+const MARGIN: u64 = 1 << 20;
+
+/// The feed, shared by the walk that reads it and the caller that fills it.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Feed>>);
+
+impl Read for Shared {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(out)
+    }
+}
+
+impl Shared {
+    /// Compressed bytes waiting.
+    fn len(&self) -> u64 {
+        self.0.borrow().len() as u64
+    }
+}
+
+/// A verify-and-list pass pushed the file's bytes from its first.
+pub struct PushedList {
+    feed: Shared,
+    options: ListOptions,
+    /// Started with the first bytes (the walk tells gzip from plain tar by them).
+    pass: Option<ListPass<Shared>>,
+    /// Bytes pushed.
+    pushed: u64,
+}
+
+impl PushedList {
+    /// A pass that has been pushed nothing yet.
+    pub fn new(options: ListOptions) -> Self {
+        PushedList {
+            feed: Shared::default(),
+            options,
+            pass: None,
+            pushed: 0,
+        }
+    }
+
+    /// Takes the next `len` bytes of the file, which `fill` writes into place, and reads
+    /// on as far as they allow, handing each entry read in full to `on_entry`; true once
+    /// the walk has ended (the rest of the file need not be pushed).
+    pub fn push(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+        on_entry: &mut dyn FnMut(&ListedEntry),
+    ) -> bool {
+        fill(self.feed.0.borrow_mut().push_with(len));
+        self.pushed += len as u64;
+        let (feed, options) = (&self.feed, self.options);
+        let pass = self.pass.get_or_insert_with(|| {
+            ListPass::new(TarWalker::new(feed.clone(), options.walk), options.hash)
+        });
+        walk_while_room(pass, feed, on_entry)
+    }
+
+    /// Every byte was pushed: reads to the end. The listing and the compressed bytes the
+    /// walk took; None when a read found the feed empty all the same (a stream that takes
+    /// far more compressed bytes than it gives, which no real export does): the file
+    /// should then be read again in turn.
+    pub fn finish(self, on_entry: &mut dyn FnMut(&ListedEntry)) -> Option<(Listing, u64)> {
+        self.feed.0.borrow_mut().end();
+        let mut pass = self.pass.unwrap_or_else(|| {
+            ListPass::new(TarWalker::new(self.feed.clone(), self.options.walk), false)
+        });
+        pass.advance(None, on_entry);
+        if self.feed.0.borrow().starved() {
+            return None;
+        }
+        Some((pass.listing(), self.pushed - self.feed.len()))
+    }
+}
+
+/// Lets the walk on while more than [`MARGIN`] compressed bytes wait; true once it ended.
+/// Each step may take as many tar bytes as compressed bytes wait beyond the margin: no tar
+/// byte takes more than one compressed byte, a stored block's framing aside.
+fn walk_while_room(
+    pass: &mut ListPass<Shared>,
+    feed: &Shared,
+    on_entry: &mut dyn FnMut(&ListedEntry),
+) -> bool {
+    loop {
+        let room = feed.len().saturating_sub(MARGIN);
+        if room < HEADER_ROOM {
+            return false;
+        }
+        let before = pass.walker_mut().position();
+        if pass.advance(Some(room), on_entry) {
+            return true;
+        }
+        if pass.walker_mut().position() == before {
+            return false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::walk_tests::{gzip, tar_of};
+    use super::super::{list, WalkOptions};
+    use super::*;
+
+    /// `bytes` listed whole, and pushed `step` bytes at a time (each push checked to leave
+    /// no more than a push and the walk's room waiting).
+    fn both(bytes: &[u8], options: ListOptions, step: usize) -> [(Listing, Vec<ListedEntry>); 2] {
+        let mut whole = Vec::new();
+        let listing = list(bytes, options, &mut |e| whole.push(e.clone()));
+        let mut pushed = PushedList::new(options);
+        let mut seen = Vec::new();
+        for chunk in bytes.chunks(step) {
+            let ended = pushed.push(chunk.len(), |room| room.copy_from_slice(chunk), &mut |e| {
+                seen.push(e.clone())
+            });
+            let most = (step as u64).max(MARGIN + HEADER_ROOM) + step as u64;
+            assert!(pushed.feed.len() <= most, "{} > {most}", pushed.feed.len());
+            if ended {
+                break;
+            }
+        }
+        let (pushed_listing, taken) = pushed.finish(&mut |e| seen.push(e.clone())).unwrap();
+        assert!(taken <= bytes.len() as u64);
+        [(listing, whole), (pushed_listing, seen)]
+    }
+
+    /// Random bytes (compressed, they stay as large).
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut rng = crate::bench::Rng(seed);
+        (0..len).map(|_| rng.next() as u8).collect()
+    }
+
+    #[test]
+    fn pushed_in_any_steps_it_lists_as_the_whole_file_does() {
+        let (a, b, zeros) = (noise(3 << 20, 1), noise(700_000, 2), vec![0u8; 12 << 20]);
+        let entries: Vec<(String, Vec<u8>)> = (0..300)
+            .map(|i| (format!("user/{i}.bin"), noise(i * 37 % 9000, i as u64 + 9)))
+            .collect();
+        let mut many: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|(p, d)| (p.as_str(), d.as_slice()))
+            .collect();
+        many.extend([("a", &a[..]), ("zeros", &zeros[..]), ("b", &b[..])]);
+        let tgz = gzip(&tar_of(&many));
+        let mut two = tgz.clone();
+        two.extend(gzip(b"more"));
+        two.extend(b"junk");
+        let hashed = ListOptions {
+            hash: true,
+            walk: WalkOptions::default(),
+        };
+        let cases: [(&str, &[u8], ListOptions); 6] = [
+            ("clean", &tgz, ListOptions::default()),
+            ("hashed", &tgz, hashed),
+            (
+                "cut off",
+                &tgz[..tgz.len() - 100_000],
+                ListOptions::default(),
+            ),
+            ("second member and junk", &two, ListOptions::default()),
+            ("plain tar", &tar_of(&many[..40]), ListOptions::default()),
+            ("not gzip", b"PK\x03\x04 a zip", ListOptions::default()),
+        ];
+        for (what, bytes, options) in cases {
+            for step in [4096, 65_536, (3 << 20) + 7, 8 << 20] {
+                let [(listing, whole), (pushed, seen)] = both(bytes, options, step);
+                assert_eq!(pushed, listing, "{what}, step {step}");
+                assert_eq!(seen, whole, "{what}, step {step}");
+            }
+        }
+        let [(clean, entries), _] = both(&tgz, ListOptions::default(), 8 << 20);
+        assert!(clean.is_clean() && entries.len() == 303, "{clean:?}");
+    }
+
+    #[test]
+    fn an_empty_file_pushed_nothing_is_said_to_be_empty() {
+        let (listing, taken) = PushedList::new(ListOptions::default())
+            .finish(&mut |_| {})
+            .unwrap();
+        assert_eq!(listing, list(&b""[..], ListOptions::default(), &mut |_| {}));
+        assert_eq!(taken, 0);
+    }
+}
