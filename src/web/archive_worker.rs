@@ -23,6 +23,7 @@ use crate::protocol::{JobId, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
 use super::inflate::list_inflated;
+use super::list_ahead::list_ahead;
 use super::opfs;
 use super::post::{end_job, post, progress_poster};
 
@@ -49,7 +50,7 @@ fn key_of(file: &File) -> (String, u64, f64) {
 
 /// Summarises data file `index` of an Inspect request as it verifies and lists it
 /// (posting progress), keeping the listing for the screen's first "verify and list".
-pub fn inspect_opened(
+pub async fn inspect_opened(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     index: u32,
@@ -57,12 +58,9 @@ pub fn inspect_opened(
     head: &[u8],
 ) -> Result<Summary, String> {
     let (name, size) = (file.name(), file.size() as u64);
-    let mut source = reading(scope, job, (index, file), format!("Reading {name}"))?;
-    let mut catalogue = Catalogue::new();
-    let listing = list(&mut source, ListOptions::default(), &mut |e| {
-        catalogue.add(e)
-    });
-    let summary = inspect_listed(&name, size, head, &listing, source.done);
+    let (listing, catalogue, read) =
+        list_in_turn_or_ahead(scope, job, (index, file), ListOptions::default(), "Reading").await?;
+    let summary = inspect_listed(&name, size, head, &listing, read);
     let key = key_of(file);
     let opened = Opened {
         key,
@@ -71,6 +69,28 @@ pub fn inspect_opened(
     };
     OPENED.with(|o| *o.borrow_mut() = Some(opened));
     Ok(summary)
+}
+
+/// Verifies and lists `file` with the core's reader, read ahead on another thread (in
+/// turn where that cannot be), posting progress labelled `what`: the listing, its
+/// catalogue, and the compressed bytes read.
+async fn list_in_turn_or_ahead(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    (index, file): (u32, &File),
+    options: ListOptions,
+    what: &str,
+) -> Result<(Listing, Catalogue, u64), String> {
+    let stage = format!("{what} {}", file.name());
+    let mut catalogue = Catalogue::new();
+    let mut report = progress_poster(scope, job, (index, file), stage.clone());
+    if let Some((listing, read)) = list_ahead(file, options, &mut report, &mut catalogue).await {
+        return Ok((listing, catalogue, read));
+    }
+    let mut catalogue = Catalogue::new();
+    let mut source = reading(scope, job, (index, file), stage)?;
+    let listing = list(&mut source, options, &mut |e| catalogue.add(e));
+    Ok((listing, catalogue, source.done))
 }
 
 /// The listing made when `file` was opened, if it is this file's (taken: a second
@@ -226,9 +246,8 @@ pub async fn list_streamed(
             return Ok((listing, catalogue));
         }
     }
-    let mut catalogue = Catalogue::new();
-    let source = reading(scope, job, (0, file), format!("{what} {name}"))?;
-    let listing = list(source, options, &mut |e| catalogue.add(e));
+    let (listing, catalogue, _) =
+        list_in_turn_or_ahead(scope, job, (0, file), options, what).await?;
     Ok((listing, catalogue))
 }
 

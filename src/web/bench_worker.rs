@@ -7,11 +7,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::bench::{self, BenchFigure, BenchOp};
+use crate::formats::zk_attlog::RepairOptions;
 use crate::protocol::{JobId, Response, SLICE_LEN};
 use crate::recognize::HEAD_LEN;
 
 use super::archive_worker::list_streamed;
 use super::blob_reader::BlobReader;
+use super::clock_worker::{read_log, repair_log};
 use super::post::{end_job, now, post};
 
 /// Bytes of wasm linear memory: it only grows, so this is the peak so far.
@@ -40,6 +42,7 @@ async fn run_once(
     let hash = match op {
         BenchOp::DataFileList => false,
         BenchOp::DataFileHash => true,
+        BenchOp::ClockAttlog => return clock_attlog(file).await,
         _ => {
             let open = || BlobReader::new(blob.clone(), SLICE_LEN).ok();
             return Ok(bench::run(op, blob.size() as u64, head, open));
@@ -47,6 +50,18 @@ async fn run_once(
     };
     let (listing, _) = list_streamed(scope, job, file, hash, "Benchmark").await?;
     Ok(listing.totals.entries)
+}
+
+/// The clock's log read and written repaired (into nothing) as its screen does, read ahead
+/// on another thread; the native side is [`bench::run`]'s: the punches read.
+async fn clock_attlog(file: &File) -> Result<u64, String> {
+    let log = read_log(file, |_| {}).await?;
+    let opts = RepairOptions {
+        remove_damaged: true,
+        remove_duplicates: true,
+    };
+    repair_log(file, &log, opts, std::io::sink()).await?;
+    Ok(log.punches.len() as u64)
 }
 
 /// Runs `op` `runs` times over the first file sent and posts the best time.

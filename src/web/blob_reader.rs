@@ -55,7 +55,7 @@ impl BlobReader {
     }
 
     /// Bytes `start..end` of the blob as the browser gives them (None when empty).
-    fn range_array(&self, start: u64, end: u64) -> io::Result<Option<Uint8Array>> {
+    pub fn range_array(&self, start: u64, end: u64) -> io::Result<Option<Uint8Array>> {
         let end = end.min(self.size);
         if start >= end {
             return Ok(None);

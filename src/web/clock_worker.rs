@@ -8,15 +8,14 @@ use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::clock::{encoding_named, punches_to_csv, ClockSet};
 use crate::formats::biostar_csv::WriteOptions;
-use crate::formats::zk_attlog::{read_attlog_sized, RepairOptions};
-use crate::inspect::ProgressReader;
-use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, SLICE_LEN, USER_PAGE};
+use crate::formats::zk_attlog::{Attlog, AttlogReader, AttlogRepair, RepairOptions, RepairReport};
+use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, USER_PAGE};
 use crate::recognize::FileKind;
 
-use super::blob_reader::BlobReader;
 use super::csv_worker::{read_file, with_workbook, Chunks};
 use super::download::blob_from_chunks;
-use super::post::post;
+use super::post::{end_job, post, progress_poster};
+use super::read_ahead::for_each_slice;
 
 thread_local! {
     static SET: RefCell<Option<ClockSet>> = const { RefCell::new(None) };
@@ -25,40 +24,50 @@ thread_local! {
     static LOG_FILE: RefCell<Option<File>> = const { RefCell::new(None) };
 }
 
-/// The file `file` read from its first byte, in slices.
-fn reader_of(file: &File) -> Result<BlobReader, String> {
-    BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{}: {e}", file.name()))
-}
-
 /// Streams the attendance log `file` into the set (its bytes are never all held).
-fn open_log(
+async fn open_log(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     file: &File,
     set: &mut ClockSet,
 ) -> Result<(), String> {
-    let (name, size) = (file.name(), file.size() as u64);
-    let stage = format!("Reading {name}");
-    let mut progress = |done: u64| {
-        let (file, total, stage) = (0, size, stage.clone());
-        post(
-            scope,
-            &Response::Progress {
-                job,
-                file,
-                done,
-                total,
-                stage,
-            },
-            None,
-        );
-    };
-    let reader = ProgressReader::new(reader_of(file)?, SLICE_LEN, &mut progress);
-    let log =
-        read_attlog_sized(reader, size).map_err(|e| format!("{name}: reading stopped: {e}"))?;
+    let name = file.name();
+    let progress = progress_poster(scope, job, (0, file), format!("Reading {name}"));
+    let log = read_log(file, progress)
+        .await
+        .map_err(|e| format!("{name}: reading stopped: {e}"))?;
     set.add_log(&name, log);
     LOG_FILE.with(|f| *f.borrow_mut() = Some(file.clone()));
     Ok(())
+}
+
+/// Reads the attendance log `file`, read ahead on another thread while its lines are
+/// parsed, telling `progress` the bytes read so far.
+pub async fn read_log(file: &File, mut progress: impl FnMut(u64)) -> Result<Attlog, String> {
+    let mut log = AttlogReader::new(file.size() as u64);
+    let mut done = 0;
+    for_each_slice(file, |slice| {
+        log.feed(slice);
+        done += slice.len() as u64;
+        progress(done);
+        Ok(())
+    })
+    .await?;
+    Ok(log.finish())
+}
+
+/// Writes the attendance log `file` (which `log` was read from) repaired onto `out`,
+/// read again ahead on another thread.
+pub async fn repair_log(
+    file: &File,
+    log: &Attlog,
+    opts: RepairOptions,
+    out: impl Write,
+) -> Result<RepairReport, String> {
+    let mut repair = AttlogRepair::new(log, opts, out);
+    let written = |e: std::io::Error| format!("{} could not be written: {e}", file.name());
+    for_each_slice(file, |slice| repair.feed(slice).map_err(written)).await?;
+    repair.finish().map_err(written)
 }
 
 fn answer(scope: &DedicatedWorkerGlobalScope, job: JobId, answer: ClockAnswer) {
@@ -90,27 +99,43 @@ fn output(
     Ok(())
 }
 
-/// Runs one clock operation; `files` are the files sent beside the request.
-pub fn handle(
-    scope: &DedicatedWorkerGlobalScope,
-    job: JobId,
-    op: ClockOp,
-    files: &[File],
-) -> Result<(), String> {
-    if let ClockOp::Open { kinds } = op {
-        return open(scope, job, &kinds, files);
+/// Runs one clock operation, then ends the job; `files` are the files sent beside the
+/// request. Opening and repairing read a log on disk, so they end when their reading does.
+pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ClockOp, files: &[File]) {
+    let (scope, files) = (scope.clone(), files.to_vec());
+    match op {
+        ClockOp::Open { kinds } => wasm_bindgen_futures::spawn_local(async move {
+            let outcome = open(&scope, job, &kinds, &files).await;
+            end_job(&scope, job, outcome);
+        }),
+        ClockOp::Repair {
+            remove_damaged,
+            remove_duplicates,
+        } => wasm_bindgen_futures::spawn_local(async move {
+            let opts = RepairOptions {
+                remove_damaged,
+                remove_duplicates,
+            };
+            let outcome = repair(&scope, job, opts).await;
+            end_job(&scope, job, outcome);
+        }),
+        op => end_job(&scope, job, with_set(|set| run(&scope, job, op, set))),
     }
+}
+
+/// `f` of the open set, or the message that none is open.
+fn with_set<T>(f: impl FnOnce(&mut ClockSet) -> Result<T, String>) -> Result<T, String> {
     SET.with(|s| {
         let mut guard = s.borrow_mut();
         let set = guard
             .as_mut()
             .ok_or("No clock files are open; open the clock's files again.")?;
-        run(scope, job, op, set)
+        f(set)
     })
 }
 
 /// Opens `files` (of `kinds`) as the set and posts its view.
-fn open(
+async fn open(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     kinds: &[FileKind],
@@ -121,7 +146,7 @@ fn open(
     let mut set = ClockSet::new();
     for (file, kind) in files.iter().zip(kinds) {
         if *kind == FileKind::ZkAttlog {
-            open_log(scope, job, file, &mut set)?;
+            open_log(scope, job, file, &mut set).await?;
             continue;
         }
         let bytes = read_file(scope, job, file, "Reading")?;
@@ -139,7 +164,8 @@ fn run(
     set: &mut ClockSet,
 ) -> Result<(), String> {
     let reply = match op {
-        ClockOp::Open { .. } => return Ok(()),
+        // Both read a file on disk: [`handle`] runs them.
+        ClockOp::Open { .. } | ClockOp::Repair { .. } => return Ok(()),
         ClockOp::Reread { record, encoding } => {
             set.reread_users(record, encoding_named(&encoding));
             view(set)
@@ -156,18 +182,6 @@ fn run(
         ClockOp::Punches { query } => ClockAnswer::Punches {
             page: set.punch_page(&query),
         },
-        ClockOp::Repair {
-            remove_damaged,
-            remove_duplicates,
-        } => repair(
-            scope,
-            job,
-            set,
-            RepairOptions {
-                remove_damaged,
-                remove_duplicates,
-            },
-        )?,
         ClockOp::PunchesCsv => return punches_csv(scope, job, set),
         ClockOp::ToBiostar { carry_pins } => return to_biostar(scope, job, set, carry_pins),
         ClockOp::CheckFit { record } => ClockAnswer::Fit {
@@ -191,24 +205,23 @@ fn run(
     Ok(())
 }
 
-fn repair(
+/// Writes the repaired log: the file read again, ahead on another thread, its lines
+/// written as the log's marks say.
+async fn repair(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
-    set: &ClockSet,
     opts: RepairOptions,
-) -> Result<ClockAnswer, String> {
-    let name = set
-        .log_name()
-        .ok_or("No attendance log is open.")?
-        .to_string();
-    let file = LOG_FILE.with(|f| f.borrow().clone());
-    let file = reader_of(&file.ok_or("No attendance log is open.")?)?;
+) -> Result<(), String> {
+    let closed = || "No attendance log is open.".to_string();
+    let (name, log) = with_set(|set| Ok((set.log_name().map(String::from), set.shared_log())))?;
+    let (name, log) = name.zip(log).ok_or_else(closed)?;
+    let file = LOG_FILE.with(|f| f.borrow().clone()).ok_or_else(closed)?;
     let mut chunks = Chunks::default();
-    let counts = (set.repair(file, opts, &mut chunks))
-        .ok_or("No attendance log is open.")?
-        .map_err(|e| format!("{name} could not be written: {e}"))?;
+    let report = repair_log(&file, &log, opts, &mut chunks).await?;
     output(scope, job, name, "application/octet-stream", &chunks)?;
-    Ok(ClockAnswer::Repaired { counts })
+    let counts = report.into();
+    answer(scope, job, ClockAnswer::Repaired { counts });
+    Ok(())
 }
 
 fn punches_csv(

@@ -14,8 +14,10 @@ pub mod download;
 pub mod face_arrivals;
 pub mod faces_worker;
 pub mod inflate;
+pub mod list_ahead;
 pub mod opfs;
 pub mod post;
+pub mod read_ahead;
 pub mod worker;
 
 use wasm_bindgen::JsValue;

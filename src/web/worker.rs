@@ -31,7 +31,7 @@ fn files_of(data: &JsValue) -> Vec<File> {
 
 /// Recognises and summarises each file in turn, posting each summary as it is done; a
 /// data file's listing is kept for its screen.
-fn inspect_files(
+async fn inspect_files(
     scope: &DedicatedWorkerGlobalScope,
     job: u32,
     files: &[File],
@@ -47,7 +47,7 @@ fn inspect_files(
             .map_err(|e| format!("{name}: {e}"))?;
         let summary = match recognize(&name, size, &head).kind {
             FileKind::BiostarDataFile => {
-                super::archive_worker::inspect_opened(scope, job, index, file, &head)?
+                super::archive_worker::inspect_opened(scope, job, index, file, &head).await?
             }
             _ => {
                 let stage = format!("Reading {name}");
@@ -82,7 +82,14 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
     let files = files_of(&data);
     let job = request.job();
     let outcome = match request {
-        Request::Inspect { .. } => inspect_files(scope, job, &files),
+        // It posts its own end: a data file is read ahead, asynchronously.
+        Request::Inspect { .. } => {
+            let scope = scope.clone();
+            return wasm_bindgen_futures::spawn_local(async move {
+                let outcome = inspect_files(&scope, job, &files).await;
+                end_job(&scope, job, outcome);
+            });
+        }
         Request::Rename { file, name, .. } => match files.get(file as usize) {
             Some(f) => {
                 let blob: &Blob = f.as_ref();
@@ -127,7 +134,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Request::Archive { op, .. } => {
             return super::archive_worker::handle(scope, job, op, &files)
         }
-        Request::Clock { op, .. } => super::clock_worker::handle(scope, job, op, &files),
+        // It posts its own end: opening and repairing end after their reading.
+        Request::Clock { op, .. } => return super::clock_worker::handle(scope, job, op, &files),
     };
     end_job(scope, job, outcome);
 }
@@ -142,5 +150,5 @@ pub fn start() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&scope, &Response::Ready, None);
+    super::read_ahead::start(move || post(&scope, &Response::Ready, None));
 }

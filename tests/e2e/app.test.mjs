@@ -37,6 +37,8 @@ describe('the site', () => {
     assert.match(csp, /connect-src 'self'/);
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
     assert.doesNotMatch(csp, /https?:|\*/, 'no remote origin in the policy');
+    // The worker's read-ahead helper is loaded while the page loads, never later.
+    assert.ok(site.received.some((u) => u.endsWith('/read_ahead_worker.js')), JSON.stringify(site.received));
     const png = await page.screenshot({ fullPage: true });
     const stats = await pictureStats(b.context, png);
     assert.ok(stats.colours > 20, `a real page has many colours, got ${stats.colours}`);

@@ -231,6 +231,32 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('a data file of several slices lists and hashes whole, read ahead while it is walked', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    // About 21 MB compressed: three 8 MiB slices, the next read while one is walked.
+    const noise = (n, seed) => {
+      const words = new Uint32Array(Math.ceil(n / 4));
+      let x = seed + 1;
+      for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x; }
+      return Buffer.from(words.buffer, 0, n);
+    };
+    const files = Array.from({ length: 40 }, (_, i) => [`faces/${i}.bin`, noise(500_000 + i * 1000, i)]);
+    files.splice(20, 0, ['zeros.bin', Buffer.alloc(30_000_000)]);
+    const tgz = makeTgz(files);
+    assert.ok(tgz.length > 2 * 8 * 1024 * 1024, `${tgz.length} bytes`);
+    await drop(page, [['BioStarX_20250102_030405.tgz', tgz]]);
+    await page.getByTestId('listing').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('archive-status').innerText(), /The archive is whole/);
+    assert.equal(await page.locator('[data-total=entries] dd').innerText(), '41');
+    await page.getByTestId('compute-sha256').click();
+    await page.getByTestId('hashed').waitFor({ timeout: 60_000 });
+    for (const [path, bytes] of [files[0], files[20], files[40]]) {
+      await entry(page, path).getByTestId('entry-sha256').getByText(sha256(bytes)).waitFor();
+    }
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('a cancelled listing can be read again', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const many = Array.from({ length: 200_000 }, (_, i) => [`u/${i}.dat`, Buffer.from(`record ${i} `.repeat(20))]);

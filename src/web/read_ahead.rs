@@ -1,0 +1,247 @@
+//! A file read ahead on another thread. The browser reads a file on disk at about 500 to
+//! 650 MB/s into a worker, and a synchronous read (`FileReaderSync`) leaves the worker
+//! idle meanwhile: an attendance log's two passes spent about a third of their time
+//! waiting. So the worker starts a small read-ahead worker (`read_ahead_worker.js`, plain
+//! JavaScript) once, sends it the `File` to read, and works on each slice while the next
+//! ones are read. The slices come back transferred, not copied, at most [`DEPTH`] ahead.
+//!
+//! Where that worker cannot start, or is busy with another read, the file is read here
+//! in slices as before: same chunks, same results, only slower.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{File, MessageEvent, Worker};
+
+use super::blob_reader::BlobReader;
+use super::js_error_text;
+
+/// The read-ahead worker's script, beside the worker's own.
+pub const SCRIPT: &str = "./read_ahead_worker.js";
+/// Bytes a slice carries.
+const CHUNK: u32 = 8 << 20;
+/// Slices read ahead of the one being worked on.
+const DEPTH: u32 = 4;
+
+/// What the read-ahead worker sent for the running read.
+#[derive(Default)]
+struct Inbox {
+    /// The running read (messages of older ones are dropped).
+    id: u32,
+    slices: VecDeque<Uint8Array>,
+    /// Set when the read ended: Ok after the last slice, or the browser's error.
+    end: Option<Result<(), String>>,
+    waker: Option<Waker>,
+}
+
+/// The read-ahead worker and what it sent.
+struct ReadAhead {
+    worker: Worker,
+    inbox: Rc<RefCell<Inbox>>,
+    /// A read is running (a second read at the same time is done here instead).
+    busy: Cell<bool>,
+}
+
+thread_local! {
+    static READ_AHEAD: RefCell<Option<Rc<ReadAhead>>> = const { RefCell::new(None) };
+}
+
+/// Starts the read-ahead worker; `ready` runs once it has loaded or failed to (or after
+/// three seconds), so its script is fetched while the page loads, never later.
+pub fn start(ready: impl FnOnce() + 'static) {
+    let ready = Rc::new(Cell::new(Some(Box::new(ready) as Box<dyn FnOnce()>)));
+    let once = move || {
+        if let Some(f) = ready.take() {
+            f();
+        }
+    };
+    let Ok(worker) = Worker::new(SCRIPT) else {
+        return once();
+    };
+    let inbox = Rc::new(RefCell::new(Inbox::default()));
+    let (hello, failed, late) = (once.clone(), once.clone(), once);
+    let to = inbox.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+        if receive(&to, &e.data()) {
+            hello();
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // Failed to load, or stopped: reads are done here from now on, a running one fails.
+    let stopped = inbox.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        READ_AHEAD.with(|r| *r.borrow_mut() = None);
+        let mut inbox = stopped.borrow_mut();
+        inbox.end = Some(Err("the read-ahead worker stopped".into()));
+        if let Some(waker) = inbox.waker.take() {
+            waker.wake();
+        }
+        failed();
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    let late = Closure::once_into_js(late);
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(late.unchecked_ref(), 3000);
+    let busy = Cell::new(false);
+    READ_AHEAD.with(|r| {
+        *r.borrow_mut() = Some(Rc::new(ReadAhead {
+            worker,
+            inbox,
+            busy,
+        }))
+    });
+}
+
+/// Files a message of the read-ahead worker in `inbox`; true for its hello.
+fn receive(inbox: &RefCell<Inbox>, data: &JsValue) -> bool {
+    let field = |name: &str| Reflect::get(data, &JsValue::from_str(name)).unwrap_or_default();
+    if field("hello").is_truthy() {
+        return true;
+    }
+    let mut inbox = inbox.borrow_mut();
+    if field("id").as_f64() != Some(f64::from(inbox.id)) {
+        return false;
+    }
+    if let Some(bytes) = field("bytes").dyn_ref::<js_sys::ArrayBuffer>() {
+        inbox.slices.push_back(Uint8Array::new(bytes));
+    } else if field("done").is_truthy() {
+        inbox.end = Some(Ok(()));
+    } else {
+        let error = field("error");
+        inbox.end = Some(Err(error
+            .as_string()
+            .unwrap_or_else(|| js_error_text(&error))));
+    }
+    if let Some(waker) = inbox.waker.take() {
+        waker.wake();
+    }
+    false
+}
+
+/// Hands every byte of `file` to `each`, in order, in slices of up to 8 MiB, stopping at
+/// its first error. Read ahead on another thread where it can be.
+pub async fn for_each_slice(
+    file: &File,
+    mut each: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut buf = Vec::new();
+    for_each_array(file, |slice| {
+        buf.resize(slice.length() as usize, 0);
+        slice.copy_to(&mut buf);
+        each(&buf)
+    })
+    .await
+}
+
+/// [`for_each_slice`] with each slice as the browser gives it, for a caller that copies it
+/// straight where it goes.
+pub async fn for_each_array(
+    file: &File,
+    mut each: impl FnMut(&Uint8Array) -> Result<(), String>,
+) -> Result<(), String> {
+    let reader = READ_AHEAD.with(|r| r.borrow().clone());
+    match reader.filter(|r| !r.busy.replace(true)) {
+        Some(reader) => {
+            let result = reader.read(file, &mut each).await;
+            reader.busy.set(false);
+            result
+        }
+        None => read_here(file, &mut each),
+    }
+}
+
+/// [`for_each_array`] read by this worker, one slice after another.
+fn read_here(
+    file: &File,
+    each: &mut dyn FnMut(&Uint8Array) -> Result<(), String>,
+) -> Result<(), String> {
+    let reader =
+        BlobReader::new(file.clone().into(), u64::from(CHUNK)).map_err(|e| e.to_string())?;
+    let mut start = 0;
+    while start < reader.size() {
+        let end = (start + u64::from(CHUNK)).min(reader.size());
+        let slice = reader.range_array(start, end).map_err(|e| e.to_string())?;
+        if let Some(slice) = slice {
+            each(&slice)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+impl ReadAhead {
+    /// Sends the worker `file` and hands each slice it returns to `each`.
+    async fn read(
+        &self,
+        file: &File,
+        each: &mut dyn FnMut(&Uint8Array) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let id = {
+            let mut inbox = self.inbox.borrow_mut();
+            let id = inbox.id.wrapping_add(1);
+            *inbox = Inbox {
+                id,
+                ..Inbox::default()
+            };
+            id
+        };
+        self.send(&[
+            ("id", id.into()),
+            ("file", file.into()),
+            ("chunk", CHUNK.into()),
+            ("depth", DEPTH.into()),
+        ])?;
+        while let Some(slice) = (Next { inbox: &self.inbox }).await {
+            self.send(&[("id", id.into()), ("more", true.into())])?;
+            if let Err(e) = each(&slice) {
+                let _ = self.send(&[("id", id.into()), ("stop", true.into())]);
+                return Err(e);
+            }
+        }
+        let end = self.inbox.borrow_mut().end.take();
+        end.unwrap_or(Ok(()))
+            .map_err(|e| format!("the browser could not read the file: {e}"))
+    }
+
+    /// Posts the worker a message of `fields`.
+    fn send(&self, fields: &[(&str, JsValue)]) -> Result<(), String> {
+        let message = Object::new();
+        for (name, value) in fields {
+            Reflect::set(&message, &JsValue::from_str(name), value)
+                .map_err(|e| js_error_text(&e))?;
+        }
+        self.worker
+            .post_message(&message)
+            .map_err(|e| js_error_text(&e))
+    }
+}
+
+/// The next slice of the running read, or None once it ended.
+struct Next<'a> {
+    inbox: &'a RefCell<Inbox>,
+}
+
+impl Future for Next<'_> {
+    type Output = Option<Uint8Array>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut inbox = self.inbox.borrow_mut();
+        if let Some(slice) = inbox.slices.pop_front() {
+            return Poll::Ready(Some(slice));
+        }
+        if inbox.end.is_some() {
+            return Poll::Ready(None);
+        }
+        inbox.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
