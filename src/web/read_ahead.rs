@@ -148,45 +148,44 @@ pub async fn for_each_array(
     file: &File,
     mut each: impl FnMut(&Uint8Array) -> Result<(), String>,
 ) -> Result<(), String> {
-    let reader = READ_AHEAD.with(|r| r.borrow().clone());
-    match reader.filter(|r| !r.busy.replace(true)) {
-        Some(reader) => {
-            let result = reader.read(file, &mut each).await;
-            reader.busy.set(false);
-            result
-        }
-        None => read_here(file, &mut each),
-    }
-}
-
-/// [`for_each_array`] read by this worker, one slice after another.
-fn read_here(
-    file: &File,
-    each: &mut dyn FnMut(&Uint8Array) -> Result<(), String>,
-) -> Result<(), String> {
-    let reader =
-        BlobReader::new(file.clone().into(), u64::from(CHUNK)).map_err(|e| e.to_string())?;
-    let mut start = 0;
-    while start < reader.size() {
-        let end = (start + u64::from(CHUNK)).min(reader.size());
-        let slice = reader.range_array(start, end).map_err(|e| e.to_string())?;
-        if let Some(slice) = slice {
-            each(&slice)?;
-        }
-        start = end;
+    let mut slices = Slices::of(file)?;
+    while let Some(slice) = slices.next().await? {
+        each(&slice)?;
     }
     Ok(())
 }
 
-impl ReadAhead {
-    /// Sends the worker `file` and hands each slice it returns to `each`.
-    async fn read(
-        &self,
-        file: &File,
-        each: &mut dyn FnMut(&Uint8Array) -> Result<(), String>,
-    ) -> Result<(), String> {
+/// A file's slices in order: read ahead by the read-ahead worker, or here, in turn, where
+/// it cannot be (not started, or busy with another file).
+pub struct Slices {
+    source: Source,
+    /// The read's id, for the read-ahead worker's messages.
+    id: u32,
+    ended: bool,
+}
+
+/// Where the slices come from.
+enum Source {
+    Ahead(Rc<ReadAhead>),
+    Here { reader: BlobReader, at: u64 },
+}
+
+impl Slices {
+    /// Starts reading `file` from its first byte.
+    pub fn of(file: &File) -> Result<Self, String> {
+        let ahead = READ_AHEAD.with(|r| r.borrow().clone());
+        let Some(ahead) = ahead.filter(|r| !r.busy.replace(true)) else {
+            let reader = BlobReader::new(file.clone().into(), u64::from(CHUNK))
+                .map_err(|e| e.to_string())?;
+            let source = Source::Here { reader, at: 0 };
+            return Ok(Slices {
+                source,
+                id: 0,
+                ended: false,
+            });
+        };
         let id = {
-            let mut inbox = self.inbox.borrow_mut();
+            let mut inbox = ahead.inbox.borrow_mut();
             let id = inbox.id.wrapping_add(1);
             *inbox = Inbox {
                 id,
@@ -194,34 +193,76 @@ impl ReadAhead {
             };
             id
         };
-        self.send(&[
-            ("id", id.into()),
+        let slices = Slices {
+            source: Source::Ahead(ahead),
+            id,
+            ended: false,
+        };
+        slices.send(&[
             ("file", file.into()),
             ("chunk", CHUNK.into()),
             ("depth", DEPTH.into()),
         ])?;
-        while let Some(slice) = (Next { inbox: &self.inbox }).await {
-            self.send(&[("id", id.into()), ("more", true.into())])?;
-            if let Err(e) = each(&slice) {
-                let _ = self.send(&[("id", id.into()), ("stop", true.into())]);
-                return Err(e);
-            }
-        }
-        let end = self.inbox.borrow_mut().end.take();
-        end.unwrap_or(Ok(()))
-            .map_err(|e| format!("the browser could not read the file: {e}"))
+        Ok(slices)
     }
 
-    /// Posts the worker a message of `fields`.
+    /// The next slice, or None after the last.
+    pub async fn next(&mut self) -> Result<Option<Uint8Array>, String> {
+        let ahead = match &mut self.source {
+            Source::Ahead(ahead) => ahead.clone(),
+            Source::Here { reader, at } => {
+                let end = (*at + u64::from(CHUNK)).min(reader.size());
+                let slice = reader.range_array(*at, end).map_err(|e| e.to_string())?;
+                *at = end;
+                return Ok(slice);
+            }
+        };
+        match (Next {
+            inbox: &ahead.inbox,
+        })
+        .await
+        {
+            Some(slice) => {
+                self.send(&[("more", true.into())])?;
+                Ok(Some(slice))
+            }
+            None => {
+                self.ended = true;
+                let end = ahead.inbox.borrow_mut().end.take();
+                let end = end.unwrap_or(Ok(()));
+                end.map(|()| None)
+                    .map_err(|e| format!("the browser could not read the file: {e}"))
+            }
+        }
+    }
+
+    /// Posts the read-ahead worker a message about this read, of `fields`.
     fn send(&self, fields: &[(&str, JsValue)]) -> Result<(), String> {
+        let Source::Ahead(ahead) = &self.source else {
+            return Ok(());
+        };
         let message = Object::new();
-        for (name, value) in fields {
+        let id = [("id", JsValue::from(self.id))];
+        for (name, value) in id.iter().chain(fields) {
             Reflect::set(&message, &JsValue::from_str(name), value)
                 .map_err(|e| js_error_text(&e))?;
         }
-        self.worker
+        ahead
+            .worker
             .post_message(&message)
             .map_err(|e| js_error_text(&e))
+    }
+}
+
+impl Drop for Slices {
+    /// A read left before its end is stopped; the read-ahead worker is free again.
+    fn drop(&mut self) {
+        if let Source::Ahead(ahead) = &self.source {
+            if !self.ended {
+                let _ = self.send(&[("stop", true.into())]);
+            }
+            ahead.busy.set(false);
+        }
     }
 }
 
