@@ -317,6 +317,9 @@ pub enum CsvOp {
     ClearFaces,
     /// Check the face image folder as an import by file name (images named by user ID).
     FacesByName,
+    /// Write the images named after no user as a BioStar user CSV of new users, each with
+    /// its face (an `Output`), and say what the site's import check finds in it.
+    FacesNewUsers,
 }
 
 /// The worker's answer to a [`CsvOp`].
@@ -354,6 +357,14 @@ pub enum CsvAnswer {
     ByName {
         /// Counts and findings.
         report: Box<ByNameView>,
+    },
+    /// The new users written from the images named after no user (the file travels as an
+    /// `Output`).
+    NewUsers {
+        /// Users written.
+        users: u32,
+        /// What the site's import check finds in the file, row by row.
+        notes: Vec<String>,
     },
 }
 

@@ -161,6 +161,36 @@ fn faces_by_file_name() {
     assert_eq!(v["new_users"], serde_json::json!(["77"]));
     assert_eq!(v["images"][0]["width"], 300);
     assert_eq!(v["report"]["matched"], 2);
+    assert_eq!(v["new_users_check"], serde_json::Value::Null);
+    // The image named after no user, written as a new user with its face.
+    const NEW_USERS: [&str; 6] = [
+        "faces",
+        "import",
+        "--users",
+        "users.csv",
+        "--new-users",
+        "new.csv",
+    ];
+    let n = bioport(&NEW_USERS, &dir.0);
+    assert!(
+        text(&n.stdout).contains("1 new user(s) written to new.csv"),
+        "{}",
+        text(&n.stdout)
+    );
+    assert_eq!(
+        std::fs::read(dir.path("new.csv")).unwrap(),
+        b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n77,,77.png\r\n"
+    );
+    dir.file("import/Ann.png", &png(300, 300, 4));
+    let j = bioport(&[&NEW_USERS[..], &["--json"]].concat(), &dir.0);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let check = v["new_users_check"].as_array().unwrap();
+    assert_eq!(check.len(), 1, "{check:?}");
+    assert!(
+        check[0].as_str().unwrap().starts_with("Line 3: "),
+        "{check:?}"
+    );
+    std::fs::remove_file(dir.path("import/Ann.png")).unwrap();
     // Fixed: one image per user, every user has one.
     std::fs::remove_file(dir.path("import/2.png")).unwrap();
     std::fs::remove_file(dir.path("import/77.png")).unwrap();

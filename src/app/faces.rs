@@ -47,6 +47,9 @@ thread_local! {
 pub struct FacesState {
     /// The last check as an import by file name.
     pub by_name: RwSignal<Option<ByNameView>>,
+    /// The new users last written from the images named after no user: how many, and
+    /// what the import check finds in that file.
+    pub new_users: RwSignal<Option<(u32, Vec<String>)>>,
     /// The image shown large (its file name).
     pub preview: RwSignal<Option<String>>,
     /// Whether files of the same size are compared byte for byte.
@@ -58,6 +61,7 @@ impl FacesState {
     pub fn new() -> Self {
         FacesState {
             by_name: RwSignal::new(None),
+            new_users: RwSignal::new(None),
             preview: RwSignal::new(None),
             compare_bytes: RwSignal::new(true),
         }
@@ -67,6 +71,7 @@ impl FacesState {
     pub fn clear(self) {
         forget_files();
         self.by_name.set(None);
+        self.new_users.set(None);
         self.preview.set(None);
     }
 }
@@ -304,10 +309,29 @@ fn ByName(state: AppState, loaded: bool) -> impl IntoView {
                     <details>
                         <summary>{format!("{} new user(s) the server would add", r.new_users.len())}</summary>
                         <p class="new-users">{r.new_users.join(", ")}</p>
+                        <button type="button" class="button" data-testid="faces-new-users"
+                            on:click=move |_| state.csv_long(CsvOp::FacesNewUsers, &[], "Writing the new users")>
+                            "Download them as new users (a BioStar user CSV with their faces)"
+                        </button>
+                        <NewUsersWritten faces=faces/>
                     </details>
                 })}
             </div>
         })}
+    }
+}
+
+/// What the last download of new users held, and what the import check finds in it.
+#[component]
+fn NewUsersWritten(faces: FacesState) -> impl IntoView {
+    move || {
+        faces.new_users.get().map(|(users, notes)| view! {
+            <p data-testid="faces-new-users-written">{match notes.len() {
+                0 => format!("{users} new user(s) written, with face_image_file1 naming each image: fill in their names, then import the file with this folder. The import check finds nothing in it."),
+                n => format!("{users} new user(s) written, with face_image_file1 naming each image: fill in their names, then import the file with this folder. The import check finds {n} problem(s); fix them first:"),
+            }}</p>
+            <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+        })
     }
 }
 

@@ -351,7 +351,11 @@ impl AppState {
             }
             CsvAnswer::Merge { merge } => csv.merge.set(merge.map(|m| *m)),
             CsvAnswer::Written { report } => csv.written.set(Some(report)),
-            CsvAnswer::ByName { report } => csv.faces.by_name.set(Some(*report)),
+            CsvAnswer::ByName { report } => {
+                csv.faces.new_users.set(None);
+                csv.faces.by_name.set(Some(*report));
+            }
+            CsvAnswer::NewUsers { users, notes } => csv.faces.new_users.set(Some((users, notes))),
         }
     }
 

@@ -246,6 +246,7 @@ pub fn handle(
                     report: Box::new(ByNameView::new(&report, folder)),
                 }
             }
+            CsvOp::FacesNewUsers => return new_users(scope, job, book),
             write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
                 return write_file(scope, job, book, write)
             }
@@ -308,6 +309,40 @@ fn field_of(id: Option<&str>) -> Result<Option<Field>, String> {
 }
 
 /// Writes the file a write op asks for and posts it as a download.
+/// Writes the images of the face folder named after no user as new users, posts the file
+/// and what the import check finds in it.
+fn new_users(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    book: &Workbook,
+) -> Result<(), String> {
+    let folder = book
+        .face_folder()
+        .ok_or("Add the face image folder first.")?;
+    let (csv, notes) = book
+        .new_users_from_faces(folder)
+        .map_err(|e| format!("The new users could not be written: {e}"))?;
+    let users = book.check_by_name(folder).not_a_user.len() as u32;
+    let answer = CsvAnswer::NewUsers { users, notes };
+    post(scope, &Response::Csv { job, answer }, None);
+    let blob =
+        super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;
+    let name = "new_users_from_faces.csv".to_string();
+    let size = csv.len() as u64;
+    let mime = "text/csv".into();
+    post(
+        scope,
+        &Response::Output {
+            job,
+            name,
+            mime,
+            size,
+        },
+        Some(&blob),
+    );
+    Ok(())
+}
+
 fn write_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,

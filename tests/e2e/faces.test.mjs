@@ -3,6 +3,7 @@
 // its finding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { openApp, startBrowser, startSite } from './helpers.mjs';
 
@@ -149,6 +150,16 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
     const report = page.getByTestId('faces-by-name-report');
     await report.waitFor();
     assert.match(await report.innerText(), /^5 users, 0 with an image, 5 without; 5 image\(s\) named after no user/);
+    // Downloaded as new users with their faces: on this numeric site, no name is a user ID.
+    await report.locator('details summary').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('faces-new-users').click()]);
+    assert.equal(download.suggestedFilename(), 'new_users_from_faces.csv');
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.equal(csv, '\ufeffuser_id,name,face_image_file1\r\n' + IMAGES.map((f) => `${f.name.replace(/\.[^.]*$/, '')},,${f.name}\r\n`).join(''));
+    const written = page.getByTestId('faces-new-users-written');
+    await written.waitFor();
+    assert.match(await written.innerText(), /^5 new user\(s\) written.*The import check finds 5 problem\(s\)/);
+    assert.equal(await report.locator('details li').count(), 5);
 
     // Dropped on the panel, the images replace the folder (a drop of files; Playwright
     // cannot make a drop of a folder, whose files are read through the entries API).

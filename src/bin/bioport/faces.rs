@@ -7,7 +7,7 @@ use std::path::Path;
 use bioport::workbench::faces::by_name::ByNameReport;
 use bioport::workbench::faces::disk::read_folder;
 use bioport::workbench::faces::{FaceFolder, ImageProblem};
-use bioport::workbench::FaceFolderView;
+use bioport::workbench::{FaceFolderView, Workbook};
 
 use crate::outcome::{fail, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
@@ -56,43 +56,75 @@ fn has_problems(r: &ByNameReport) -> bool {
     r.finding_count() > small
 }
 
-/// `bioport faces DIR --users users.csv`: checks an import by file name.
-pub fn run(
-    dir: &Path,
+/// What `bioport faces` is given: the folder, the user CSV, the server's export, and where
+/// to write the new users.
+pub struct ByNameInputs<'a> {
+    /// The folder of images named by user ID.
+    pub dir: &'a Path,
+    /// The user CSV.
+    pub users: &'a Path,
+    /// The server's current export.
+    pub existing: Option<&'a Path>,
+    /// Where to write the images named after no user as new users.
+    pub new_users: Option<&'a Path>,
+}
+
+/// The workbook of `users`, with the server's export `existing` loaded beside.
+fn open_with_export(
     users: &Path,
     existing: Option<&Path>,
     site: &SiteArgs,
-    json: bool,
-) -> Outcome {
-    let mut wb = match open_workbook(users, site) {
+) -> Result<Workbook, String> {
+    let mut wb = open_workbook(users, site)?;
+    if let Some(export) = existing {
+        let bytes =
+            std::fs::read(export).map_err(|e| format!("{}: cannot read: {e}", export.display()))?;
+        let name = export
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        wb.load_existing(bytes, &name).map_err(|e| e.to_string())?;
+    }
+    Ok(wb)
+}
+
+/// Writes the images of `folder` named after no user of `wb` as new users to `out`; what
+/// the import check finds in that file.
+fn write_new_users(wb: &Workbook, folder: &FaceFolder, out: &Path) -> Result<Vec<String>, String> {
+    let (csv, notes) = wb
+        .new_users_from_faces(folder)
+        .map_err(|e| format!("the new users could not be written: {e}"))?;
+    std::fs::write(out, csv).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+    Ok(notes)
+}
+
+/// `bioport faces DIR --users users.csv`: checks an import by file name.
+pub fn run(inputs: &ByNameInputs<'_>, site: &SiteArgs, json: bool) -> Outcome {
+    let dir = inputs.dir;
+    let wb = match open_with_export(inputs.users, inputs.existing, site) {
         Ok(wb) => wb,
         Err(message) => return fail(&message, json),
     };
-    if let Some(export) = existing {
-        let loaded = std::fs::read(export)
-            .map_err(|e| format!("{}: cannot read: {e}", export.display()))
-            .and_then(|bytes| {
-                let name = export
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                wb.load_existing(bytes, &name).map_err(|e| e.to_string())
-            });
-        if let Err(message) = loaded {
-            return fail(&message, json);
-        }
-    }
     let folder = match read_faces(dir) {
         Ok(f) => f,
         Err(message) => return fail(&message, json),
     };
     let report = wb.check_by_name(&folder);
     let messages = report.messages(&folder);
+    let written = match inputs
+        .new_users
+        .map(|out| write_new_users(&wb, &folder, out))
+    {
+        Some(Err(message)) => return fail(&message, json),
+        Some(Ok(notes)) => Some(notes),
+        None => None,
+    };
     if json {
         let out = serde_json::json!({
             "report": report,
             "images": folder.images(),
             "new_users": report.new_user_ids(&folder),
             "messages": messages,
+            "new_users_check": written,
         });
         if let Err(outcome) = print_json(&out) {
             return outcome;
@@ -112,10 +144,24 @@ pub fn run(
         for m in &messages {
             println!("  {m}");
         }
+        if let (Some(out), Some(notes)) = (inputs.new_users, &written) {
+            print_new_users(out, report.not_a_user.len(), notes);
+        }
     }
     if has_problems(&report) {
         Outcome::Problems
     } else {
         Outcome::Clean
+    }
+}
+
+/// Says where the new users went and what the import check finds in them.
+fn print_new_users(out: &Path, users: usize, notes: &[String]) {
+    println!("{users} new user(s) written to {}", out.display());
+    if !notes.is_empty() {
+        println!("the import check finds in it:");
+    }
+    for n in notes {
+        println!("  {n}");
     }
 }

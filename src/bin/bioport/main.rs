@@ -109,7 +109,13 @@ mod native {
             existing: Option<PathBuf>,
             #[command(flatten)]
             site: SiteArgs,
-            /// Print JSON ({report, images, new_users, messages}, or {error}) instead of text.
+            /// Also write the images named after no user as a BioStar user CSV of new users
+            /// (`user_id`, `name` left empty, `face_image_file1`), and say what the import
+            /// check finds in it.
+            #[arg(long, value_name = "OUT")]
+            new_users: Option<PathBuf>,
+            /// Print JSON ({report, images, new_users, messages, new_users_check}, or
+            /// {error}) instead of text.
             #[arg(long)]
             json: bool,
         },
@@ -222,8 +228,17 @@ mod native {
                 users,
                 existing,
                 site,
+                new_users,
                 json,
-            } => crate::faces::run(&dir, &users, existing.as_deref(), &site, json),
+            } => {
+                let inputs = crate::faces::ByNameInputs {
+                    dir: &dir,
+                    users: &users,
+                    existing: existing.as_deref(),
+                    new_users: new_users.as_deref(),
+                };
+                crate::faces::run(&inputs, &site, json)
+            }
             Command::Convert {
                 file,
                 to,

@@ -2,11 +2,13 @@
 //! ID (`123.jpg`). Checks a folder against the users of a CSV before the import.
 
 use std::collections::HashMap;
+use std::io;
 
 use serde::{Deserialize, Serialize};
 
 use super::folder::FaceFolder;
 use super::image::ImageProblem;
+use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::workbench::validate::{user_id_key, UserIdType};
 
 /// A user of the CSV: the ID as written and the line it is on.
@@ -132,6 +134,18 @@ impl ByNameReport {
             .filter_map(|&i| folder.image(i))
             .map(|image| stem_of(&image.name).to_string())
             .collect()
+    }
+
+    /// The images named after no user as a BioStar user CSV that adds each as a new user
+    /// with its face: `user_id` (the image's name without its extension), `name` (empty,
+    /// to fill in) and `face_image_file1` (the image), in the folder's order.
+    pub fn new_users_csv(&self, folder: &FaceFolder, opts: &WriteOptions) -> io::Result<Vec<u8>> {
+        let mut csv = CsvWriter::new(Vec::new(), opts);
+        csv.write_row(["user_id", "name", "face_image_file1"])?;
+        for image in self.not_a_user.iter().filter_map(|&i| folder.image(i)) {
+            csv.write_row([stem_of(&image.name), "", image.name.as_str()])?;
+        }
+        csv.finish()
     }
 
     /// Every finding as a sentence saying what to do, in the report's order.

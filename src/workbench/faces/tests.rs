@@ -429,3 +429,33 @@ fn import_by_file_name_counts_the_users_of_a_merged_export() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn images_named_after_no_user_download_as_new_users_with_their_faces() {
+    let wb = Workbook::open(
+        b"user_id,name\r\n1,Kim\r\n".to_vec(),
+        "new.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    let f = folder(&[
+        ("1.jpg", jpeg(300, 300, 0)),
+        ("42.png", png(300, 300, 1)),
+        ("Park Ji.jpg", jpeg(300, 300, 2)),
+        ("7.jpeg", jpeg(300, 300, 3)),
+    ]);
+    let (csv, notes) = wb.new_users_from_faces(&f).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "\u{feff}user_id,name,face_image_file1\r\n42,,42.png\r\nPark Ji,,Park Ji.jpg\r\n7,,7.jpeg\r\n"
+    );
+    // The site's import check on the new rows: a name that is no numeric user ID.
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].starts_with("Line 3: "), "{notes:?}");
+    assert!(notes[0].contains("Park Ji"), "{notes:?}");
+    // No image left over: a CSV of the header alone, nothing to check.
+    let none = folder(&[("1.jpg", jpeg(300, 300, 0))]);
+    let (csv, notes) = wb.new_users_from_faces(&none).unwrap();
+    assert_eq!(csv, b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n");
+    assert!(notes.is_empty());
+}

@@ -2,18 +2,20 @@
 //! of it, and the check of an import by file name against the workbook's users.
 
 use std::collections::HashSet;
+use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::formats::biostar_csv::WriteOptions;
 use crate::model::Sheet;
 use crate::workbench::faces::by_name::{check_by_name, ByNameReport, UserRef};
 use crate::workbench::faces::FaceFolder;
 use crate::workbench::mapping::Field;
 use crate::workbench::validate::{user_id_key, Severity};
 
-use super::Workbook;
+use super::{OpenOptions, Workbook};
 
 /// The face image folder in numbers, with the images no row names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,5 +106,23 @@ impl Workbook {
     /// [`Workbook::users`].
     pub fn check_by_name(&self, folder: &FaceFolder) -> ByNameReport {
         check_by_name(&self.users(), folder, self.options.settings.user_id_type)
+    }
+
+    /// The images of `folder` named after no user of the workbook, as a BioStar user CSV
+    /// adding each as a new user with its face ([`ByNameReport::new_users_csv`]), and
+    /// what this site's import check finds in it, row by row ("Line 3: ...").
+    pub fn new_users_from_faces(&self, folder: &FaceFolder) -> io::Result<(Vec<u8>, Vec<String>)> {
+        let report = self.check_by_name(folder);
+        let csv = report.new_users_csv(folder, &WriteOptions::default())?;
+        let open = OpenOptions {
+            settings: self.options.settings,
+            ..OpenOptions::default()
+        };
+        let Ok(book) = Workbook::open(csv.clone(), "new_users.csv", open) else {
+            return Ok((csv, Vec::new())); // no new users: nothing to check
+        };
+        let findings = book.findings();
+        let notes = findings.map(|(_, line, f)| format!("Line {line}: {}", f.message));
+        Ok((csv, notes.collect()))
     }
 }
