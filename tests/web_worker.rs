@@ -10,6 +10,8 @@ use bioport::recognize::{FileKind, HEAD_LEN};
 use bioport::web::blob_reader::BlobReader;
 use bioport::web::download::blob_from_bytes;
 use bioport::web::inflate::list_inflated;
+use bioport::web::list_ahead::list_ahead;
+use bioport::web::read_ahead::for_each_slice;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
 use web_sys::File;
@@ -78,18 +80,23 @@ fn the_core_inspects_a_file_read_in_slices() {
 /// A gzip-compressed tar archive of a text entry and `mb` MB of data (so the browser's
 /// inflater hands it over in many chunks).
 fn data_file(mb: usize) -> Vec<u8> {
-    let mut tar = tar::Builder::new(Vec::new());
     let line: Vec<u8> = (0..=255u8).collect();
     let body = line.repeat(mb * 1_000_000 / 256);
-    for (path, data) in [
+    tgz_of(&[
         ("BioStarX/users.txt", &b"id,name\n1,Kim\n"[..]),
         ("big.bin", &body),
         ("empty", &b""[..]),
-    ] {
+    ])
+}
+
+/// A gzip-compressed tar archive of `entries`.
+fn tgz_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_cksum();
-        tar.append_data(&mut header, path, data).unwrap();
+        tar.append_data(&mut header, path, *data).unwrap();
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&tar.into_inner().unwrap()).unwrap();
@@ -169,4 +176,61 @@ async fn anything_unusual_is_left_to_the_cores_reader() {
         let (fast, _, _) = inflated(&bytes, false).await;
         assert!(fast.is_none(), "{what}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_file_read_slice_by_slice_comes_whole_and_in_order() {
+    let bytes: Vec<u8> = (0..(17 << 20) + 5).map(|i| (i % 253) as u8).collect();
+    let (mut out, mut slices) = (Vec::new(), 0);
+    let f = file("x.bin", &bytes);
+    let read = for_each_slice(&f, |s| {
+        assert!(!s.is_empty() && s.len() <= 8 << 20, "{}", s.len());
+        out.extend_from_slice(s);
+        slices += 1;
+        Ok(())
+    });
+    read.await.unwrap();
+    assert_eq!(slices, 3);
+    assert!(out == bytes, "the bytes as they were");
+    // A slice's error stops the reading and is the result.
+    let stopped = for_each_slice(&f, |_| Err("enough".to_string())).await;
+    assert_eq!(stopped, Err("enough".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn a_data_file_pushed_slice_by_slice_lists_as_the_core_reads_it_whole() {
+    // Random bytes stay as large compressed: three slices of the file.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let noise: Vec<u8> = (0..18 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let tgz = tgz_of(&[("faces/1.bin", &noise[..]), ("users.txt", b"id\n1\n")]);
+    assert!(tgz.len() > 16 << 20, "three slices");
+    let mut core_catalogue = Catalogue::new();
+    let core = list(&tgz[..], ListOptions::default(), &mut |e| {
+        core_catalogue.add(e)
+    });
+    let (mut catalogue, mut last) = (Catalogue::new(), 0);
+    let f = file("BioStarX_20250102_030405.tgz", &tgz);
+    let pushed = list_ahead(
+        &f,
+        ListOptions::default(),
+        &mut |n| last = n,
+        &mut catalogue,
+    )
+    .await;
+    let (listing, taken) = pushed.expect("a whole file is listed pushed");
+    assert!(listing.is_clean());
+    assert_eq!(listing, core);
+    assert_eq!(taken, tgz.len() as u64);
+    assert_eq!(last, tgz.len() as u64, "progress reaches the file's end");
+    assert_eq!(
+        catalogue.page(0, usize::MAX),
+        core_catalogue.page(0, usize::MAX)
+    );
 }

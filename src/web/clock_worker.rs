@@ -22,7 +22,13 @@ thread_local! {
     /// The attendance log's file: the set holds its punches, not its bytes, so a repair
     /// reads it again.
     static LOG_FILE: RefCell<Option<File>> = const { RefCell::new(None) };
+    /// The requests that came while a set was opening, run once it is open (as they were
+    /// when opening blocked the worker), so none meets a set half made.
+    static WAITING: RefCell<Option<Vec<Waiting>>> = const { RefCell::new(None) };
 }
+
+/// A request that came while a set was opening.
+type Waiting = (JobId, ClockOp, Vec<File>);
 
 /// Streams the attendance log `file` into the set (its bytes are never all held).
 async fn open_log(
@@ -100,14 +106,25 @@ fn output(
 }
 
 /// Runs one clock operation, then ends the job; `files` are the files sent beside the
-/// request. Opening and repairing read a log on disk, so they end when their reading does.
+/// request. Opening and repairing read a log on disk, so they end when their reading does;
+/// what comes while a set opens waits for it.
 pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ClockOp, files: &[File]) {
+    if kept_for_later(job, &op, files) {
+        return;
+    }
     let (scope, files) = (scope.clone(), files.to_vec());
     match op {
-        ClockOp::Open { kinds } => wasm_bindgen_futures::spawn_local(async move {
-            let outcome = open(&scope, job, &kinds, &files).await;
-            end_job(&scope, job, outcome);
-        }),
+        ClockOp::Open { kinds } => {
+            WAITING.with(|w| *w.borrow_mut() = Some(Vec::new()));
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = open(&scope, job, &kinds, &files).await;
+                end_job(&scope, job, outcome);
+                let waiting = WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default();
+                for (job, op, files) in waiting {
+                    handle(&scope, job, op, &files);
+                }
+            })
+        }
         ClockOp::Repair {
             remove_damaged,
             remove_duplicates,
@@ -121,6 +138,18 @@ pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ClockOp, files
         }),
         op => end_job(&scope, job, with_set(|set| run(&scope, job, op, set))),
     }
+}
+
+/// Keeps a request for after the set being opened, if one is; true when kept.
+fn kept_for_later(job: JobId, op: &ClockOp, files: &[File]) -> bool {
+    WAITING.with(|w| {
+        let mut waiting = w.borrow_mut();
+        let Some(waiting) = waiting.as_mut() else {
+            return false;
+        };
+        waiting.push((job, op.clone(), files.to_vec()));
+        true
+    })
 }
 
 /// `f` of the open set, or the message that none is open.
