@@ -66,8 +66,23 @@ pub fn start(ready: impl FnOnce() + 'static) {
         return once();
     };
     let inbox = Rc::new(RefCell::new(Inbox::default()));
-    let (hello, failed, late) = (once.clone(), once.clone(), once);
-    let to = inbox.clone();
+    listen(&worker, &inbox, once.clone());
+    let late = Closure::once_into_js(once);
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(late.unchecked_ref(), 3000);
+    let busy = Cell::new(false);
+    let ahead = Rc::new(ReadAhead {
+        worker,
+        inbox,
+        busy,
+    });
+    READ_AHEAD.with(|r| *r.borrow_mut() = Some(ahead));
+}
+
+/// Files the worker's messages in `inbox`, calling `ready` at its hello or its failure to
+/// load. Once it fails or stops, files are read here, and a read it was doing fails.
+fn listen(worker: &Worker, inbox: &Rc<RefCell<Inbox>>, ready: impl Fn() + Clone + 'static) {
+    let (to, hello) = (inbox.clone(), ready.clone());
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
         if receive(&to, &e.data()) {
             hello();
@@ -75,30 +90,31 @@ pub fn start(ready: impl FnOnce() + 'static) {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // Failed to load, or stopped: reads are done here from now on, a running one fails.
     let stopped = inbox.clone();
     let on_error = Closure::<dyn Fn()>::new(move || {
         READ_AHEAD.with(|r| *r.borrow_mut() = None);
-        let mut inbox = stopped.borrow_mut();
-        inbox.end = Some(Err("the read-ahead worker stopped".into()));
-        if let Some(waker) = inbox.waker.take() {
-            waker.wake();
-        }
-        failed();
+        stopped
+            .borrow_mut()
+            .end_with(Err("the read-ahead worker stopped".into()));
+        ready();
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    let late = Closure::once_into_js(late);
-    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(late.unchecked_ref(), 3000);
-    let busy = Cell::new(false);
-    READ_AHEAD.with(|r| {
-        *r.borrow_mut() = Some(Rc::new(ReadAhead {
-            worker,
-            inbox,
-            busy,
-        }))
-    });
+}
+
+impl Inbox {
+    /// The running read has ended so (Ok after its last slice).
+    fn end_with(&mut self, end: Result<(), String>) {
+        self.end = Some(end);
+        self.wake();
+    }
+
+    /// Wakes the reader waiting for the next slice.
+    fn wake(&mut self) {
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
 }
 
 /// Files a message of the read-ahead worker in `inbox`; true for its hello.
@@ -113,16 +129,13 @@ fn receive(inbox: &RefCell<Inbox>, data: &JsValue) -> bool {
     }
     if let Some(bytes) = field("bytes").dyn_ref::<js_sys::ArrayBuffer>() {
         inbox.slices.push_back(Uint8Array::new(bytes));
+        inbox.wake();
     } else if field("done").is_truthy() {
-        inbox.end = Some(Ok(()));
+        inbox.end_with(Ok(()));
     } else {
         let error = field("error");
-        inbox.end = Some(Err(error
-            .as_string()
-            .unwrap_or_else(|| js_error_text(&error))));
-    }
-    if let Some(waker) = inbox.waker.take() {
-        waker.wake();
+        let text = error.as_string().unwrap_or_else(|| js_error_text(&error));
+        inbox.end_with(Err(text));
     }
     false
 }
