@@ -111,7 +111,10 @@ impl Request {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     /// The worker has loaded and takes requests.
-    Ready,
+    Ready {
+        /// Its read-ahead worker runs (files on disk are read on another thread).
+        read_ahead: bool,
+    },
     /// Work under way: `done` of `total` bytes of file `file`.
     Progress {
         /// The job this belongs to.
@@ -192,7 +195,7 @@ impl Response {
     /// The job this answer belongs to (None for [`Response::Ready`]).
     pub fn job(&self) -> Option<JobId> {
         match self {
-            Response::Ready => None,
+            Response::Ready { .. } => None,
             Response::Progress { job, .. }
             | Response::Inspected { job, .. }
             | Response::Output { job, .. }
@@ -425,7 +428,7 @@ mod tests {
         let back: Response = serde_json::from_str(&json).unwrap();
         assert_eq!(back, r);
         assert_eq!(back.job(), Some(7));
-        assert_eq!(Response::Ready.job(), None);
+        assert_eq!(Response::Ready { read_ahead: true }.job(), None);
     }
 
     #[test]

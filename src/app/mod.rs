@@ -381,7 +381,10 @@ impl AppState {
 
     fn on_response(self, response: Response, blob: Option<Blob>) {
         match response {
-            Response::Ready => mark_worker_ready(true),
+            Response::Ready { read_ahead } => {
+                mark_worker_ready(true);
+                mark_root("data-read-ahead", if read_ahead { "on" } else { "off" });
+            }
             #[cfg(feature = "bench")]
             Response::Benched { .. } => {}
             Response::Csv { answer, .. } => self.on_csv_answer(answer),
@@ -495,13 +498,22 @@ thread_local! {
     static JOB_FILES: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Marks `<html data-worker="ready">` while the worker takes requests (for tests and styles).
+/// Marks `<html data-worker="ready">` while the worker takes requests (for tests and styles);
+/// a worker starting has not said yet whether it reads ahead.
 fn mark_worker_ready(ready: bool) {
+    mark_root("data-worker", if ready { "ready" } else { "starting" });
+    if !ready {
+        mark_root("data-read-ahead", "starting");
+    }
+}
+
+/// Sets the attribute `name` of `<html>` to `value` (states the tests look for).
+fn mark_root(name: &str, value: &str) {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
-        let _ = root.set_attribute("data-worker", if ready { "ready" } else { "starting" });
+        let _ = root.set_attribute(name, value);
     }
 }
 

@@ -64,7 +64,7 @@ impl WorkerClient {
                 .ok()
                 .and_then(|b| b.dyn_into::<Blob>().ok());
             match from_js::<Response>(response) {
-                Ok(Response::Ready) => {
+                Ok(ready @ Response::Ready { .. }) => {
                     this.ready.set(true);
                     let queued: Vec<JsValue> = this.queue.borrow_mut().drain(..).collect();
                     if let Some(worker) = this.worker.borrow().as_ref() {
@@ -72,7 +72,7 @@ impl WorkerClient {
                             let _ = worker.post_message(&message);
                         }
                     }
-                    (this.handler)(Response::Ready, None);
+                    (this.handler)(ready, None);
                 }
                 Ok(response) => (this.handler)(response, blob),
                 Err(e) => web_sys::console::error_1(&e),

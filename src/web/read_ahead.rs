@@ -79,6 +79,11 @@ pub fn start(ready: impl FnOnce() + 'static) {
     READ_AHEAD.with(|r| *r.borrow_mut() = Some(ahead));
 }
 
+/// True while the read-ahead worker runs (it loaded and has not failed).
+pub fn running() -> bool {
+    READ_AHEAD.with(|r| r.borrow().is_some())
+}
+
 /// Files the worker's messages in `inbox`, calling `ready` at its hello or its failure to
 /// load. Once it fails or stops, files are read here, and a read it was doing fails.
 fn listen(worker: &Worker, inbox: &Rc<RefCell<Inbox>>, ready: impl Fn() + Clone + 'static) {

@@ -150,5 +150,8 @@ pub fn start() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    super::read_ahead::start(move || post(&scope, &Response::Ready, None));
+    super::read_ahead::start(move || {
+        let read_ahead = super::read_ahead::running();
+        post(&scope, &Response::Ready { read_ahead }, None)
+    });
 }

@@ -39,6 +39,7 @@ describe('the site', () => {
     assert.doesNotMatch(csp, /https?:|\*/, 'no remote origin in the policy');
     // The worker's read-ahead helper is loaded while the page loads, never later.
     assert.ok(site.received.some((u) => u.endsWith('/read_ahead_worker.js')), JSON.stringify(site.received));
+    assert.equal(await page.locator('html').getAttribute('data-read-ahead'), 'on', 'the worker reads files ahead');
     const png = await page.screenshot({ fullPage: true });
     const stats = await pictureStats(b.context, png);
     assert.ok(stats.colours > 20, `a real page has many colours, got ${stats.colours}`);
@@ -195,6 +196,7 @@ describe('opening files', () => {
     await page.getByTestId('notice').getByText('Cancelled.').waitFor();
     assert.equal(await bar.count(), 0, 'the progress bar is gone');
     await page.waitForSelector('html[data-worker=ready]');
+    assert.equal(await page.locator('html').getAttribute('data-read-ahead'), 'on', 'the fresh worker reads ahead too');
     // A fresh worker loads its own code from the page's origin; nothing else is requested.
     const after = b.requests.filter((r) => r.at >= t0);
     assert.ok(after.every((r) => r.method === 'GET' && r.url.startsWith(origin + BASE) && /worker/.test(r.url)),
