@@ -185,6 +185,47 @@ pub fn inspect<R: Read>(
     finish(summary, head)
 }
 
+/// An attendance log inspected as its bytes arrive: [`inspect`] pushed, for the worker,
+/// which reads the next slices ahead while these are counted.
+pub struct AttlogInspection {
+    summary: Summary,
+    counter: zk_attlog::PunchCounter,
+    head: Vec<u8>,
+    read: u64,
+}
+
+impl AttlogInspection {
+    /// An inspection of the log `name` of `size` bytes, starting with `head`.
+    pub fn new(name: &str, size: u64, head: &[u8]) -> Self {
+        AttlogInspection {
+            summary: blank(name, size, head),
+            counter: zk_attlog::PunchCounter::default(),
+            head: head.to_vec(),
+            read: 0,
+        }
+    }
+
+    /// Counts the next `chunk` of the log.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.counter.feed(chunk, &mut self.summary);
+        self.read += chunk.len() as u64;
+    }
+
+    /// The summary once every byte was fed, or once reading failed with `error` (said as
+    /// [`inspect`] says it, with how far reading got).
+    pub fn finish(mut self, error: Option<String>) -> Summary {
+        match error {
+            Some(e) => {
+                let size = self.summary.size;
+                let said = stopped(&std::io::Error::other(e), self.read, size);
+                self.summary.problem(said);
+            }
+            None => self.counter.finish(&mut self.summary),
+        }
+        finish(self.summary, &self.head)
+    }
+}
+
 /// Summarises a data file already verified and listed (the worker keeps the listing for
 /// its screen), as [`inspect`] summarises it; `read` is how many bytes of the file the
 /// listing took.
@@ -408,5 +449,36 @@ mod tests {
         let s = run("template.fp10.1", &bytes);
         assert_eq!(s.get("templates"), Some(3));
         assert!(s.problems[0].starts_with("Byte 60:"), "{}", s.problems[0]);
+    }
+
+    #[test]
+    fn an_attlog_pushed_in_chunks_is_summarised_as_inspect_reads_it() {
+        let mut log =
+            crate::formats::zk_sample("attlog_D_yqs112358_caoka_flash_corruption_excerpt.dat");
+        log.extend(crate::formats::zk_sample(
+            "attlog_E_CHECKHELPER_nul_hole_excerpt.bin",
+        ));
+        log.extend(b"   7\t2024-01-02 03:04:05\t1\t0\t1\t0");
+        let whole = run("1_attlog.dat", &log);
+        assert_eq!(whole.recognition.kind, FileKind::ZkAttlog);
+        assert!(whole.problem_count > 0 && whole.get("punches").unwrap() > 0);
+        let head = &log[..log.len().min(crate::recognize::HEAD_LEN)];
+        for step in [1, 13, 4096, 1 << 20] {
+            let mut pushed = AttlogInspection::new("1_attlog.dat", log.len() as u64, head);
+            log.chunks(step).for_each(|c| pushed.feed(c));
+            assert_eq!(pushed.finish(None), whole, "step {step}");
+        }
+        // A read that fails says how far it got, as a pulled read does.
+        let mut cut = AttlogInspection::new("1_attlog.dat", log.len() as u64, head);
+        cut.feed(&log[..100]);
+        let said = cut.finish(Some("NotReadableError".into()));
+        assert_eq!(said.get("punches"), None);
+        assert!(
+            said.problems
+                .iter()
+                .any(|p| p.starts_with("Reading stopped at byte 100 of")),
+            "{:?}",
+            said.problems
+        );
     }
 }

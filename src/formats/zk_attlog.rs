@@ -64,21 +64,40 @@ pub fn looks_like_attlog_line(line: &str) -> bool {
 /// A line longer than [`MAX_LINE`] is never held whole: it is a damaged line saying its
 /// length (its NULs still counted).
 pub fn count_punches(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let mut counting = Counting {
-        tally,
-        counts: [0; 4],
-    };
-    let mut lines = Lines::default();
+    let mut counter = PunchCounter::default();
     pump(reader, |chunk| {
-        always(lines.feed(chunk, &mut counting));
+        counter.feed(chunk, &mut *tally);
         Ok(())
     })?;
-    always(lines.finish(&mut counting));
-    let [punches, damaged, _, nul_bytes] = counting.counts;
-    tally.count("punches", punches);
-    tally.count("damaged lines", damaged);
-    tally.count("NUL bytes", nul_bytes);
+    counter.finish(tally);
     Ok(())
+}
+
+/// [`count_punches`] fed the log's bytes as they arrive (the caller may wait for each
+/// chunk); each damaged line goes to the tally as it is found.
+#[derive(Debug, Default)]
+pub struct PunchCounter {
+    lines: Lines,
+    /// Punches, damaged lines, lines and NUL bytes.
+    counts: [u64; 4],
+}
+
+impl PunchCounter {
+    /// Counts the next `chunk` of the log.
+    pub fn feed(&mut self, chunk: &[u8], tally: &mut dyn Tally) {
+        let counts = &mut self.counts;
+        always(self.lines.feed(chunk, &mut Counting { tally, counts }));
+    }
+
+    /// Every byte was fed: counts the last line and tallies the counts.
+    pub fn finish(mut self, tally: &mut dyn Tally) {
+        let counts = &mut self.counts;
+        always(self.lines.finish(&mut Counting { tally, counts }));
+        let [punches, damaged, _, nul_bytes] = self.counts;
+        tally.count("punches", punches);
+        tally.count("damaged lines", damaged);
+        tally.count("NUL bytes", nul_bytes);
+    }
 }
 
 /// The value of a result that cannot be an error.
@@ -93,14 +112,14 @@ fn always<T>(result: Result<T, Infallible>) -> T {
 /// each damaged line a problem.
 struct Counting<'a> {
     tally: &'a mut dyn Tally,
-    counts: [u64; 4],
+    counts: &'a mut [u64; 4],
 }
 
 impl LineSink for Counting<'_> {
     type Error = Infallible;
 
     fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Infallible> {
-        let [punches, damaged, number, nul_bytes] = &mut self.counts;
+        let [punches, damaged, number, nul_bytes] = &mut *self.counts;
         *number += 1;
         *nul_bytes += raw.nuls;
         match lines::parse_line(bytes, raw) {

@@ -15,6 +15,7 @@ use super::archive_worker::list_streamed;
 use super::blob_reader::BlobReader;
 use super::clock_worker::{read_log, repair_log};
 use super::post::{end_job, now, post};
+use super::worker::inspect_attlog;
 
 /// Bytes of wasm linear memory: it only grows, so this is the peak so far.
 fn wasm_memory_bytes() -> u64 {
@@ -43,6 +44,10 @@ async fn run_once(
         BenchOp::DataFileList => false,
         BenchOp::DataFileHash => true,
         BenchOp::ClockAttlog => return clock_attlog(file).await,
+        BenchOp::InspectAttlog => {
+            let summary = inspect_attlog(file, head, |_| {}).await;
+            return Ok(summary.get("punches").unwrap_or(0));
+        }
         _ => {
             let open = || BlobReader::new(blob.clone(), SLICE_LEN).ok();
             return Ok(bench::run(op, blob.size() as u64, head, open));

@@ -8,13 +8,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::inspect::inspect;
+use crate::inspect::{inspect, AttlogInspection, Summary};
 use crate::protocol::{CsvOp, Request, Response, SLICE_LEN};
 use crate::recognize::{recognize, FileKind, HEAD_LEN};
 
 use super::blob_reader::BlobReader;
 use super::from_js;
 use super::post::{end_job, post, progress_poster};
+use super::read_ahead::for_each_slice;
 
 fn files_of(data: &JsValue) -> Vec<File> {
     Reflect::get(data, &JsValue::from_str("files"))
@@ -45,12 +46,16 @@ async fn inspect_files(
         let head = reader
             .read_range(0, HEAD_LEN as u64)
             .map_err(|e| format!("{name}: {e}"))?;
+        let stage = format!("Reading {name}");
         let summary = match recognize(&name, size, &head).kind {
             FileKind::BiostarDataFile => {
                 super::archive_worker::inspect_opened(scope, job, index, file, &head).await?
             }
+            FileKind::ZkAttlog => {
+                let progress = progress_poster(scope, job, (index, file), stage);
+                inspect_attlog(file, &head, progress).await
+            }
             _ => {
-                let stage = format!("Reading {name}");
                 let mut progress = progress_poster(scope, job, (index, file), stage);
                 let source: &mut dyn Read = &mut reader;
                 inspect(&name, size, &head, source, &mut progress)
@@ -67,6 +72,21 @@ async fn inspect_files(
         );
     }
     Ok(())
+}
+
+/// Summarises the attendance log `file` (starting with `head`), read ahead on another
+/// thread while its lines are counted, telling `progress` the bytes read.
+pub async fn inspect_attlog(file: &File, head: &[u8], mut progress: impl FnMut(u64)) -> Summary {
+    let mut inspection = AttlogInspection::new(&file.name(), file.size() as u64, head);
+    let mut done = 0;
+    let read = for_each_slice(file, |slice| {
+        inspection.feed(slice);
+        done += slice.len() as u64;
+        progress(done);
+        Ok(())
+    });
+    let error = read.await.err();
+    inspection.finish(error)
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
