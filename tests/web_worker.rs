@@ -183,17 +183,20 @@ async fn a_file_read_slice_by_slice_comes_whole_and_in_order() {
     let bytes: Vec<u8> = (0..(17 << 20) + 5).map(|i| (i % 253) as u8).collect();
     let (mut out, mut slices) = (Vec::new(), 0);
     let f = file("x.bin", &bytes);
-    let read = for_each_slice(&f, |s| {
+    let mut last = 0;
+    for_each_slice(&f, &mut |n| last = n, |s| {
         assert!(!s.is_empty() && s.len() <= 8 << 20, "{}", s.len());
         out.extend_from_slice(s);
         slices += 1;
         Ok(())
-    });
-    read.await.unwrap();
+    })
+    .await
+    .unwrap();
     assert_eq!(slices, 3);
     assert!(out == bytes, "the bytes as they were");
+    assert_eq!(last, bytes.len() as u64, "progress reaches the file's end");
     // A slice's error stops the reading and is the result.
-    let stopped = for_each_slice(&f, |_| Err("enough".to_string())).await;
+    let stopped = for_each_slice(&f, &mut |_| {}, |_| Err("enough".to_string())).await;
     assert_eq!(stopped, Err("enough".to_string()));
 }
 

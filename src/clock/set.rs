@@ -8,9 +8,7 @@ use std::rc::Rc;
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
-use crate::formats::zk_attlog::{
-    read_attlog_bytes, repair_attlog, Attlog, RepairOptions, RepairReport,
-};
+use crate::formats::zk_attlog::{read_attlog_bytes, Attlog, RepairReport};
 use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{
     check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
@@ -497,18 +495,6 @@ impl ClockSet {
     pub fn password(&self, index: usize) -> Option<String> {
         let user = self.users().get(index)?;
         Some(String::from_utf8_lossy(user.password.reveal()).into_owned())
-    }
-
-    /// Writes the repaired attendance log onto `out`, reading the log's file again from
-    /// `file` (None when the set has no log).
-    pub fn repair(
-        &self,
-        file: impl io::Read,
-        opts: RepairOptions,
-        out: &mut dyn io::Write,
-    ) -> Option<io::Result<RepairCounts>> {
-        let log = self.log()?;
-        Some(repair_attlog(file, log, opts, out).map(RepairCounts::from))
     }
 
     /// The users as a BioStar user CSV, and per user what does not carry (including what

@@ -51,11 +51,8 @@ async fn open_log(
 /// parsed, telling `progress` the bytes read so far.
 pub async fn read_log(file: &File, mut progress: impl FnMut(u64)) -> Result<Attlog, String> {
     let mut log = AttlogReader::new(file.size() as u64);
-    let mut done = 0;
-    for_each_slice(file, |slice| {
+    for_each_slice(file, &mut progress, |slice| {
         log.feed(slice);
-        done += slice.len() as u64;
-        progress(done);
         Ok(())
     })
     .await?;
@@ -72,7 +69,8 @@ pub async fn repair_log(
 ) -> Result<RepairReport, String> {
     let mut repair = AttlogRepair::new(log, opts, out);
     let written = |e: std::io::Error| format!("{} could not be written: {e}", file.name());
-    for_each_slice(file, |slice| repair.feed(slice).map_err(written)).await?;
+    let feed = |slice: &[u8]| repair.feed(slice).map_err(written);
+    for_each_slice(file, &mut |_| {}, feed).await?;
     repair.finish().map_err(written)
 }
 

@@ -319,10 +319,11 @@ fn new_users(
     let folder = book
         .face_folder()
         .ok_or("Add the face image folder first.")?;
+    let report = book.check_by_name(folder);
     let (csv, notes) = book
-        .new_users_from_faces(folder)
+        .new_users_from_faces(&report, folder)
         .map_err(|e| format!("The new users could not be written: {e}"))?;
-    let users = book.check_by_name(folder).not_a_user.len() as u32;
+    let users = report.not_a_user.len() as u32;
     let answer = CsvAnswer::NewUsers { users, notes };
     post(scope, &Response::Csv { job, answer }, None);
     let blob =

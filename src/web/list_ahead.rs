@@ -20,12 +20,9 @@ pub async fn list_ahead(
     catalogue: &mut Catalogue,
 ) -> Option<(Listing, u64)> {
     let mut pass = PushedList::new(options);
-    let mut read = 0u64;
     let mut ended = false;
-    let outcome = for_each_array(file, |slice| {
+    let outcome = for_each_array(file, progress, |slice| {
         let len = slice.length() as usize;
-        read += len as u64;
-        progress(read);
         ended = pass.push(len, |room| slice.copy_to(room), &mut |e| catalogue.add(e));
         match ended {
             true => Err(String::from("the walk has ended")),

@@ -146,13 +146,15 @@ fn receive(inbox: &RefCell<Inbox>, data: &JsValue) -> bool {
 }
 
 /// Hands every byte of `file` to `each`, in order, in slices of up to 8 MiB, stopping at
-/// its first error. Read ahead on another thread where it can be.
+/// its first error, and tells `progress` the bytes handed over after each slice. Read
+/// ahead on another thread where it can be.
 pub async fn for_each_slice(
     file: &File,
+    progress: &mut dyn FnMut(u64),
     mut each: impl FnMut(&[u8]) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut buf = Vec::new();
-    for_each_array(file, |slice| {
+    for_each_array(file, progress, |slice| {
         buf.resize(slice.length() as usize, 0);
         slice.copy_to(&mut buf);
         each(&buf)
@@ -164,11 +166,15 @@ pub async fn for_each_slice(
 /// straight where it goes.
 pub async fn for_each_array(
     file: &File,
+    progress: &mut dyn FnMut(u64),
     mut each: impl FnMut(&Uint8Array) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut slices = Slices::of(file)?;
+    let mut done = 0;
     while let Some(slice) = slices.next().await? {
         each(&slice)?;
+        done += u64::from(slice.length());
+        progress(done);
     }
     Ok(())
 }

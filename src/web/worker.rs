@@ -78,11 +78,8 @@ async fn inspect_files(
 /// thread while its lines are counted, telling `progress` the bytes read.
 pub async fn inspect_attlog(file: &File, head: &[u8], mut progress: impl FnMut(u64)) -> Summary {
     let mut inspection = AttlogInspection::new(&file.name(), file.size() as u64, head);
-    let mut done = 0;
-    let read = for_each_slice(file, |slice| {
+    let read = for_each_slice(file, &mut progress, |slice| {
         inspection.feed(slice);
-        done += slice.len() as u64;
-        progress(done);
         Ok(())
     });
     let error = read.await.err();

@@ -87,11 +87,16 @@ fn open_with_export(
     Ok(wb)
 }
 
-/// Writes the images of `folder` named after no user of `wb` as new users to `out`; what
-/// the import check finds in that file.
-fn write_new_users(wb: &Workbook, folder: &FaceFolder, out: &Path) -> Result<Vec<String>, String> {
+/// Writes the images of `folder` that `report` found named after no user of `wb` as new
+/// users to `out`; what the import check finds in that file.
+fn write_new_users(
+    wb: &Workbook,
+    report: &ByNameReport,
+    folder: &FaceFolder,
+    out: &Path,
+) -> Result<Vec<String>, String> {
     let (csv, notes) = wb
-        .new_users_from_faces(folder)
+        .new_users_from_faces(report, folder)
         .map_err(|e| format!("the new users could not be written: {e}"))?;
     std::fs::write(out, csv).map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
     Ok(notes)
@@ -112,7 +117,7 @@ pub fn run(inputs: &ByNameInputs<'_>, site: &SiteArgs, json: bool) -> Outcome {
     let messages = report.messages(&folder);
     let written = match inputs
         .new_users
-        .map(|out| write_new_users(&wb, &folder, out))
+        .map(|out| write_new_users(&wb, &report, &folder, out))
     {
         Some(Err(message)) => return fail(&message, json),
         Some(Ok(notes)) => Some(notes),

@@ -1,5 +1,6 @@
 use super::*;
 use crate::clock::{PunchFilter, PunchQuery};
+use crate::formats::zk_attlog::{repair_attlog, RepairOptions};
 use crate::formats::zk_sample;
 use crate::workbench::OpenOptions;
 
@@ -136,13 +137,12 @@ fn repair_drops_the_damaged_lines_and_keeps_the_rest_byte_for_byte() {
         remove_damaged: true,
         remove_duplicates: true,
     };
-    let counts = set.repair(&bytes[..], opts, &mut out).unwrap().unwrap();
+    let log = set.log().unwrap();
+    let counts = RepairCounts::from(repair_attlog(&bytes[..], log, opts, &mut out).unwrap());
     assert_eq!(out, expected);
     assert_eq!((counts.kept, counts.removed_damaged), (4, 11));
     let mut same = Vec::new();
-    set.repair(&bytes[..], RepairOptions::default(), &mut same)
-        .unwrap()
-        .unwrap();
+    repair_attlog(&bytes[..], log, RepairOptions::default(), &mut same).unwrap();
     assert_eq!(same, bytes, "nothing dropped: the file as it was");
 }
 

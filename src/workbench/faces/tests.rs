@@ -444,7 +444,7 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
         ("Park Ji.jpg", jpeg(300, 300, 2)),
         ("7.jpeg", jpeg(300, 300, 3)),
     ]);
-    let (csv, notes) = wb.new_users_from_faces(&f).unwrap();
+    let (csv, notes) = wb.new_users_from_faces(&wb.check_by_name(&f), &f).unwrap();
     assert_eq!(
         String::from_utf8(csv).unwrap(),
         "\u{feff}user_id,name,face_image_file1\r\n42,,42.png\r\nPark Ji,,Park Ji.jpg\r\n7,,7.jpeg\r\n"
@@ -455,7 +455,9 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
     assert!(notes[0].contains("Park Ji"), "{notes:?}");
     // No image left over: a CSV of the header alone, nothing to check.
     let none = folder(&[("1.jpg", jpeg(300, 300, 0))]);
-    let (csv, notes) = wb.new_users_from_faces(&none).unwrap();
+    let (csv, notes) = wb
+        .new_users_from_faces(&wb.check_by_name(&none), &none)
+        .unwrap();
     assert_eq!(csv, b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n");
     assert!(notes.is_empty());
 }

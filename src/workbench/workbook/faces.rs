@@ -108,11 +108,15 @@ impl Workbook {
         check_by_name(&self.users(), folder, self.options.settings.user_id_type)
     }
 
-    /// The images of `folder` named after no user of the workbook, as a BioStar user CSV
-    /// adding each as a new user with its face ([`ByNameReport::new_users_csv`]), and
-    /// what this site's import check finds in it, row by row ("Line 3: ...").
-    pub fn new_users_from_faces(&self, folder: &FaceFolder) -> io::Result<(Vec<u8>, Vec<String>)> {
-        let report = self.check_by_name(folder);
+    /// The images of `folder` that `report` (its [`Workbook::check_by_name`]) found named
+    /// after no user, as a BioStar user CSV adding each as a new user with its face
+    /// ([`ByNameReport::new_users_csv`]), and what this site's import check finds in it,
+    /// row by row ("Line 3: ...").
+    pub fn new_users_from_faces(
+        &self,
+        report: &ByNameReport,
+        folder: &FaceFolder,
+    ) -> io::Result<(Vec<u8>, Vec<String>)> {
         let csv = report.new_users_csv(folder, &WriteOptions::default())?;
         let open = OpenOptions {
             settings: self.options.settings,
