@@ -33,6 +33,7 @@ pub fn is_punch_time(s: &str) -> bool {
 }
 
 /// [`is_punch_time`] on bytes.
+#[inline]
 pub fn is_punch_time_bytes(b: &[u8]) -> bool {
     b.len() == 19
         && b[4] == b'-'
