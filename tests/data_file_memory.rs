@@ -6,6 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use bioport::archive::catalogue::{Catalogue, CATALOGUE_BUDGET};
 use bioport::archive::repackage::repackage;
 use bioport::archive::Direction;
 use bioport::formats::data_file::{list, FindingKind, ListOptions, WalkOptions};
@@ -110,4 +111,39 @@ fn hostile_inputs_of_a_few_mb_keep_memory_flat() {
         eprintln!("{what}: peak {peak} bytes of heap");
         assert!(peak < 8 << 20, "{what}: peak {peak} bytes");
     }
+    long_names_fill_the_screens_list_only_to_its_budget();
+}
+
+/// About 1,000 entries, each with a 60,000-byte GNU long name unlike the one before: 60
+/// MB of names (under the ratio cap's floor, so the walk reads them all) from under 2 MB
+/// of file. The screen's catalogue keeps the first within its budget and counts the rest.
+fn long_names_fill_the_screens_list_only_to_its_budget() {
+    let mut tar = tar::Builder::new(Vec::new());
+    for i in 0..1000u32 {
+        let name = format!("{i:04}/{}/{i:04}", "BioStarX_face/".repeat(4285));
+        let mut h = tar::Header::new_gnu();
+        h.set_size(1);
+        tar.append_data(&mut h, &name, &b"x"[..]).unwrap();
+    }
+    let tgz = gzip(&tar.into_inner().unwrap(), 0);
+    assert!(tgz.len() < 2 << 20, "{} bytes", tgz.len());
+    let mut catalogue = Catalogue::new();
+    let mut entries = 0;
+    let peak = peak_during(|| {
+        let listing = list(&tgz[..], ListOptions::default(), &mut |e| catalogue.add(e));
+        entries = listing.totals.entries;
+        assert!(listing.findings.is_empty(), "{:?}", listing.findings);
+    });
+    eprintln!(
+        "long names: peak {peak} bytes of heap, {} listed",
+        catalogue.len()
+    );
+    assert_eq!(entries, 1000);
+    assert!(
+        (400..1000).contains(&catalogue.len()),
+        "{}",
+        catalogue.len()
+    );
+    assert_eq!(catalogue.len() as u64 + catalogue.unlisted(), 1000);
+    assert!(peak < CATALOGUE_BUDGET + (8 << 20), "peak {peak} bytes");
 }

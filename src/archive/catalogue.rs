@@ -1,5 +1,5 @@
-//! The listing a screen keeps: every entry of a verify-and-list pass in a compact form
-//! (about 72 bytes plus the path per entry, so 500,000 entries stay small), handed out a
+//! The listing a screen keeps: every entry of a verify-and-list pass packed (about 20
+//! bytes an entry, under a budget, so 500,000 entries stay small), handed out a
 //! page of [`EntryRow`]s at a time, with the totals, the findings and how many entry paths
 //! carry either data file prefix. Also: reading one entry's bytes ([`entry_bytes`]) for a
 //! thumbnail or a hex view, and the view of a comparison ([`ComparisonView`]).
@@ -9,6 +9,7 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 use super::compare::{Comparison, Side};
+use super::packed::{Packed, PackedEntry};
 use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
     hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker, WalkOptions,
@@ -98,6 +99,9 @@ pub struct CatalogueView {
     pub carry_server: u64,
     /// Entries whose path (or link target) carries `BioStar2_`.
     pub carry_device: u64,
+    /// Entries verified and counted but left out of the list (past the memory budget).
+    #[serde(default)]
+    pub unlisted: u64,
 }
 
 impl CatalogueView {
@@ -110,36 +114,25 @@ impl CatalogueView {
     }
 }
 
-/// A name's place in the catalogue's one string of names.
-#[derive(Debug, Clone, Copy)]
-struct Name {
-    start: u64,
-    len: u32,
-}
+/// The bytes a catalogue keeps entries in at most: past them, entries are verified and
+/// counted but not listed. With the rest of a listing's memory (about 30 MB at most),
+/// the worker stays under 64 MB; it holds about 1.5 million entries of a BioStar export,
+/// or 600,000 with their SHA-256.
+pub const CATALOGUE_BUDGET: usize = 32 * 1024 * 1024;
 
-/// One entry kept compactly (its names in the catalogue's string, its hash beside).
+/// Every entry of one listing, packed for paging ([`Packed`]: about 20 bytes an entry,
+/// 32 more when hashed), up to [`CATALOGUE_BUDGET`].
 #[derive(Debug, Clone)]
-struct Kept {
-    path: Name,
-    link: Option<Name>,
-    kind: EntryType,
-    content: Content,
-    mode: u32,
-    size: u64,
-    mtime: u64,
-    offset: u64,
-}
-
-/// Every entry of one listing, kept for paging: 72 bytes an entry plus its path
-/// (one string for all names, no allocation per entry) and 32 bytes when hashed.
-#[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    entries: Vec<Kept>,
-    names: String,
-    /// The entries' hashes, in entry order, when every one was hashed.
-    hashes: Vec<[u8; 32]>,
+    entries: Packed,
     carry_server: u64,
     carry_device: u64,
+}
+
+impl Default for Catalogue {
+    fn default() -> Self {
+        Catalogue::with_budget(CATALOGUE_BUDGET)
+    }
 }
 
 impl Catalogue {
@@ -148,21 +141,16 @@ impl Catalogue {
         Catalogue::default()
     }
 
-    fn keep_name(&mut self, name: &str) -> Name {
-        let start = self.names.len() as u64;
-        self.names.push_str(name);
-        Name {
-            start,
-            len: name.len() as u32,
+    /// An empty catalogue that keeps entries in at most `budget` bytes.
+    pub fn with_budget(budget: usize) -> Self {
+        Catalogue {
+            entries: Packed::new(budget),
+            carry_server: 0,
+            carry_device: 0,
         }
     }
 
-    fn name(&self, name: Name) -> &str {
-        let start = name.start as usize;
-        &self.names[start..start + name.len as usize]
-    }
-
-    /// Keeps one listed entry.
+    /// Keeps one listed entry (or counts it, past the budget).
     pub fn add(&mut self, e: &ListedEntry) {
         let h = &e.header;
         let carries = |d: Direction| {
@@ -170,14 +158,12 @@ impl Catalogue {
         };
         self.carry_server += u64::from(carries(Direction::ToDevice));
         self.carry_device += u64::from(carries(Direction::ToServer));
-        let path = self.keep_name(&h.path);
-        let link = h.link.as_deref().map(|l| self.keep_name(l));
         if let Some(sum) = e.sha256.as_deref().and_then(unhex32) {
             self.set_sha256(self.entries.len(), sum);
         }
-        self.entries.push(Kept {
-            path,
-            link,
+        self.entries.push(&PackedEntry {
+            path: h.path.clone(),
+            link: h.link.clone(),
             kind: h.kind,
             content: e.content,
             mode: h.mode,
@@ -190,15 +176,17 @@ impl Catalogue {
     /// Records the SHA-256 of entry `index` (kept, or about to be), which may come after
     /// later entries' (a hash computed beside the walk).
     pub fn set_sha256(&mut self, index: usize, sum: [u8; 32]) {
-        if self.hashes.len() <= index {
-            self.hashes.resize(index + 1, [0; 32]);
-        }
-        self.hashes[index] = sum;
+        self.entries.set_sha256(index, sum);
     }
 
     /// Entries kept.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Entries verified and counted but not kept: all after the budget was spent.
+    pub fn unlisted(&self) -> u64 {
+        self.entries.unkept()
     }
 
     /// True when no entry is kept.
@@ -242,30 +230,36 @@ impl Catalogue {
             findings: listing.findings.iter().map(FindingRow::from).collect(),
             carry_server: self.carry_server,
             carry_device: self.carry_device,
+            unlisted: self.unlisted(),
         }
     }
 
     /// Rows `start..start + count` (fewer at the end).
     pub fn page(&self, start: usize, count: usize) -> Vec<EntryRow> {
-        let end = start.saturating_add(count).min(self.entries.len());
-        (start.min(end)..end).map(|i| self.row(i)).collect()
+        let hashed = self.entries.all_hashed();
+        let rows = self.entries.page(start, count).into_iter();
+        (start..)
+            .zip(rows)
+            .map(|(i, k)| self.row(i, k, hashed))
+            .collect()
     }
 
-    fn row(&self, index: usize) -> EntryRow {
-        let k = &self.entries[index];
-        let hashed = self.hashes.len() == self.entries.len();
+    fn row(&self, index: usize, k: PackedEntry, hashed: bool) -> EntryRow {
         EntryRow {
             index: index as u64,
-            path: self.name(k.path).to_string(),
+            path: k.path,
             kind: kind_label(k.kind),
-            link: k.link.map(|l| self.name(l).to_string()),
+            link: k.link,
             size: k.size,
             mode: format!("{:o}", k.mode & 0o7777),
             mtime: utc_time(k.mtime),
             offset: k.offset,
             content: content_label(k.content).to_string(),
             photo: k.content.is_photo(),
-            sha256: hashed.then(|| hex(&self.hashes[index])),
+            sha256: hashed
+                .then(|| self.entries.sha256(index))
+                .flatten()
+                .map(|s| hex(&s)),
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod compare;
 pub mod device;
+pub mod packed;
 pub mod repackage;
 
 use std::fmt;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::archive::catalogue::{CatalogueView, EntryRow, FindingRow};
+use crate::archive::catalogue::{CatalogueView, EntryRow, FindingRow, CATALOGUE_BUDGET};
 use crate::archive::export_time;
 use crate::protocol::archive::PreviewBody;
 
@@ -122,6 +122,7 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
                 view.file_size, view.tar_bytes, view.gzip_members
             )}</p>
             <Findings findings=view.findings.clone() testid="findings" />
+            {(view.unlisted > 0).then(|| view! { <p class="warning" data-testid="unlisted">{unlisted_text(&view)}</p> })}
             {if view.hashed {
                 view! { <p class="muted" data-testid="hashed">"SHA-256 of every entry shown as sha256sum prints it."</p> }.into_any()
             } else {
@@ -129,6 +130,15 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Why the list stops short of the entries counted.
+fn unlisted_text(view: &CatalogueView) -> String {
+    let budget = CATALOGUE_BUDGET >> 20;
+    format!(
+        "The list below shows the first {} entries. The other {} would take more than the {budget} MiB this page keeps a list in, so they were verified and counted in the totals above but are not listed. On the command line, `bioport inspect {} --entries` prints every entry.",
+        view.entries.saturating_sub(view.unlisted), view.unlisted, view.name
+    )
 }
 
 /// A list of findings with the byte each is at.
