@@ -158,9 +158,7 @@ impl Catalogue {
         };
         self.carry_server += u64::from(carries(Direction::ToDevice));
         self.carry_device += u64::from(carries(Direction::ToServer));
-        if let Some(sum) = e.sha256.as_deref().and_then(unhex32) {
-            self.set_sha256(self.entries.len(), sum);
-        }
+        let index = self.entries.len();
         self.entries.push(&PackedEntry {
             path: h.path.clone(),
             link: h.link.clone(),
@@ -171,6 +169,10 @@ impl Catalogue {
             mtime: h.mtime,
             offset: h.offset,
         });
+        let kept = self.entries.len() > index;
+        if let Some(sum) = e.sha256.as_deref().and_then(unhex32).filter(|_| kept) {
+            self.set_sha256(index, sum);
+        }
     }
 
     /// Records the SHA-256 of entry `index` (kept, or about to be), which may come after

@@ -198,4 +198,17 @@ fn past_its_budget_a_catalogue_lists_the_first_entries_and_counts_the_rest() {
     assert_eq!(rows.len(), kept);
     assert_eq!(rows[kept - 1].path, names[kept - 1]);
     assert!(catalogue.page(kept, 10).is_empty());
+    // With SHA-256, each kept entry keeps its sum, and fewer entries fit.
+    let mut hashed = Catalogue::with_budget(64 * 1024);
+    let options = ListOptions {
+        hash: true,
+        walk: WalkOptions::default(),
+    };
+    let listing = list(&tgz[..], options, &mut |e| hashed.add(e));
+    let view = hashed.view("big.tgz", tgz.len() as u64, true, &listing);
+    assert!(hashed.len() < 200 && view.unlisted == 200 - hashed.len() as u64);
+    let rows = hashed.page(0, 1000);
+    assert!(rows
+        .iter()
+        .all(|r| r.sha256.as_deref() == Some(sha256_hex(b"x").as_str())));
 }
