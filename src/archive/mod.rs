@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod compare;
 pub mod device;
 pub mod packed;
+pub mod pushed_repack;
 pub mod repackage;
 
 use std::fmt;

@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
     c_string, split_pax_record, ustar_path, Content, EntryHeader, EntryType, Finding, NameSource,
-    TarWalker, WalkOptions, BLOCK,
+    TarWalker, WalkOptions, BLOCK, HEADER_ROOM,
 };
 use crate::formats::gzip::{GzipWriter, Packing};
 
@@ -106,33 +106,152 @@ pub fn repackage<R: Read, W: Write>(
     direction: Direction,
     options: WalkOptions,
 ) -> Result<(W, Outcome), String> {
-    let mut gz = GzipWriter::new(out);
-    let mut walker = TarWalker::new(reader, options);
-    let mut outcome = Outcome::default();
-    while let Some(entry) = walker.next_entry() {
-        let renames = entry_renames(&entry, direction);
-        outcome.renamed += renames.len() as u64;
+    let mut pass = Repack::new(TarWalker::new(reader, options), out, direction);
+    pass.advance(None);
+    pass.finish()
+}
+
+/// A repackaging that can stop and go on ([`repackage`] runs one to the end at once; the
+/// worker feeds one the file's slices as they arrive).
+pub struct Repack<R, W: Write> {
+    walker: TarWalker<R>,
+    gz: GzipWriter<W>,
+    direction: Direction,
+    outcome: Outcome,
+    /// The entry being copied: its data bytes not copied yet, and its size.
+    entry: Option<(u64, u64)>,
+    /// The first write error or stopping finding, in words.
+    failed: Option<String>,
+    done: bool,
+    slice: Vec<u8>,
+}
+
+/// Bytes of an entry's data copied in one step.
+const COPY_SLICE: usize = 64 * 1024;
+
+impl<R: Read, W: Write> Repack<R, W> {
+    /// A repackaging of `walker`'s archive onto `out`, names renamed `direction`'s way.
+    pub fn new(walker: TarWalker<R>, out: W, direction: Direction) -> Self {
+        Repack {
+            walker,
+            gz: GzipWriter::new(out),
+            direction,
+            outcome: Outcome::default(),
+            entry: None,
+            failed: None,
+            done: false,
+            slice: vec![0; COPY_SLICE],
+        }
+    }
+
+    /// Uncompressed bytes taken so far.
+    pub fn position(&self) -> u64 {
+        self.walker.position()
+    }
+
+    /// Writes on while the source holds bytes: `available` of them (None: as many as it
+    /// has). Leaves at least [`HEADER_ROOM`] bytes unread before each header while more
+    /// may come; true once the pass has ended (written through, or failed).
+    pub fn advance(&mut self, mut available: Option<u64>) -> bool {
+        while !self.done {
+            let before = self.walker.position();
+            let step = match self.entry {
+                None if available.is_some_and(|a| a < HEADER_ROOM) => break,
+                None => self.next_entry(),
+                Some((0, size)) => self.end_entry(size),
+                Some((rest, size)) => {
+                    let want = available.map_or(COPY_SLICE as u64, |a| a.min(COPY_SLICE as u64));
+                    if want == 0 {
+                        break;
+                    }
+                    self.copy(rest.min(want) as usize, rest, size)
+                }
+            };
+            if let Err(e) = step {
+                self.fail(e);
+            }
+            let taken = self.walker.position() - before;
+            available = available.map(|a| a.saturating_sub(taken));
+        }
+        self.done
+    }
+
+    /// Stops with the walk's stopping finding, or else `e`, as what failed.
+    fn fail(&mut self, e: io::Error) {
+        let message = match self.walker.stop_finding() {
+            Some(f) => f.to_string(),
+            None => io_error(e),
+        };
+        self.failed = Some(message);
+        self.done = true;
+    }
+
+    /// Starts the next entry (its header written, its data's start read), or ends the
+    /// archive after the last.
+    fn next_entry(&mut self) -> io::Result<()> {
+        let Some(entry) = self.walker.next_entry() else {
+            self.done = true;
+            if let Some(stop) = self.walker.stop_finding() {
+                self.failed = Some(stop.to_string());
+            }
+            return Ok(());
+        };
+        let renames = entry_renames(&entry, self.direction);
+        self.outcome.renamed += renames.len() as u64;
         let new_name = |link: bool, old: &str| {
             let found = renames.iter().find(|r| r.link == link);
             found.map_or(old.to_string(), |r| r.to.clone())
         };
         let path = new_name(false, &entry.path);
         let target = entry.link.as_deref().map(|l| new_name(true, l));
-        write_entry(&mut gz, &entry, &path, target.as_deref(), &mut walker).map_err(|e| {
-            match walker.stop_finding() {
-                Some(f) => f.to_string(),
-                None => io_error(e),
-            }
-        })?;
-        outcome.entries += 1;
+        let head = write_entry_start(
+            &mut self.gz,
+            &entry,
+            &path,
+            target.as_deref(),
+            &mut self.walker,
+        )?;
+        self.entry = Some((entry.size - head, entry.size));
+        Ok(())
     }
-    if let Some(stop) = walker.stop_finding() {
-        return Err(stop.to_string());
+
+    /// Copies the next `want` of the entry's `rest` data bytes.
+    fn copy(&mut self, want: usize, rest: u64, size: u64) -> io::Result<()> {
+        let n = self.walker.read(&mut self.slice[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "entry cut off",
+            ));
+        }
+        self.gz.write_all(&self.slice[..n])?;
+        self.entry = Some((rest - n as u64, size));
+        Ok(())
     }
-    outcome.findings = walker.findings().to_vec();
-    gz.write_all(&[0u8; 2 * BLOCK]).map_err(io_error)?;
-    let out = gz.finish().map_err(io_error)?;
-    Ok((out, outcome))
+
+    /// Ends the entry whose data was all copied: packing back to deflate, then padding.
+    fn end_entry(&mut self, size: u64) -> io::Result<()> {
+        self.gz.set_packing(Packing::Deflate)?;
+        self.gz.write_all(&ZEROS[..padding(size as usize)])?;
+        self.entry = None;
+        self.outcome.entries += 1;
+        Ok(())
+    }
+
+    /// The written stream and what was done; Err in words when the source could not be
+    /// read to its end, or writing failed.
+    pub fn finish(mut self) -> Result<(W, Outcome), String> {
+        if let Some(failed) = self.failed.take() {
+            return Err(failed);
+        }
+        if !self.done || self.entry.is_some() {
+            return Err(io_error(io::ErrorKind::UnexpectedEof.into()));
+        }
+        self.outcome.findings = self.walker.findings().to_vec();
+        self.gz.write_all(&[0u8; 2 * BLOCK]).map_err(io_error)?;
+        let out = self.gz.finish().map_err(io_error)?;
+        Ok((out, self.outcome))
+    }
 }
 
 /// Zero bytes to pad with.
@@ -194,16 +313,16 @@ pub(super) fn repeats(bytes: &[u8]) -> bool {
     hits * 32 >= bytes.len().max(1)
 }
 
-/// Writes one entry: its own header block as read, with only a changed name (or a name
-/// that came from a long-name or PAX header) written again, then its data streamed from
-/// the walk, packed as its start says, and padded.
-fn write_entry<W: Write, R: Read>(
+/// Writes the start of one entry: its own header block as read, with only a changed name
+/// (or a name that came from a long-name or PAX header) written again, then the first
+/// bytes of its data, which choose how the rest is packed; the bytes of data written.
+fn write_entry_start<W: Write, R: Read>(
     out: &mut GzipWriter<W>,
     entry: &EntryHeader,
     path: &str,
     target: Option<&str>,
     data: &mut TarWalker<R>,
-) -> io::Result<()> {
+) -> io::Result<u64> {
     let mut header = tar::Header::new_old();
     header.as_mut_bytes().copy_from_slice(&entry.raw);
     if header.entry_size()? != entry.size {
@@ -247,16 +366,7 @@ fn write_entry<W: Write, R: Read>(
     data.read_exact(head)?;
     out.set_packing(packing_for(entry.size, head))?;
     out.write_all(head)?;
-    let rest = entry.size - head.len() as u64;
-    let copied = io::copy(&mut data.take(rest), out)?;
-    out.set_packing(Packing::Deflate)?;
-    if copied != rest {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "entry cut off",
-        ));
-    }
-    out.write_all(&ZEROS[..padding(entry.size as usize)])
+    Ok(head.len() as u64)
 }
 
 /// The zero bytes that pad `len` bytes to a whole block.

@@ -16,7 +16,7 @@ pub use list::{
     hex, list, read_entry, sha256_hex, Content, ListOptions, ListPass, ListedEntry, Listing,
     Totals, HEADER_ROOM,
 };
-pub use pushed::PushedList;
+pub use pushed::{PushedList, SharedFeed};
 pub use walk::{
     c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,
     FindingKind, NameSource, TarWalker, WalkOptions, BLOCK, MAX_LONG_NAME, MAX_PAX,

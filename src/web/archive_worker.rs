@@ -11,7 +11,7 @@ use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File};
 
 use crate::archive::catalogue::{entry_bytes, hex_view, Catalogue, ComparisonView};
 use crate::archive::compare::compare;
-use crate::archive::repackage::{plan, repackage};
+use crate::archive::repackage::{plan, repackage, Outcome};
 use crate::archive::Direction;
 use crate::formats::data_file::{list, Content, ListOptions, Listing, WalkOptions};
 use crate::inspect::{inspect_listed, Summary};
@@ -23,7 +23,7 @@ use crate::protocol::{JobId, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
 use super::inflate::list_inflated;
-use super::list_ahead::list_ahead;
+use super::list_ahead::{list_ahead, repackage_ahead};
 use super::opfs;
 use super::post::{end_job, post, progress_poster};
 
@@ -387,11 +387,13 @@ async fn rewrite(
     name: String,
 ) -> Result<(), String> {
     let stage = format!("Writing {name}");
-    let source = reading(scope, job, (0, file), stage)?;
     let (blob, outcome, storage, note) = match opfs::open(scope).await {
         Ok(target) => {
-            let writer = opfs::Writer::new(target.access.clone());
-            let written = repackage(source, writer, direction, WalkOptions::default());
+            let writer = || {
+                let _ = target.access.truncate_with_f64(0.0);
+                opfs::Writer::new(target.access.clone())
+            };
+            let written = repackage_file(scope, job, (file, direction), stage, writer).await;
             let outcome = match written.and_then(|(w, o)| opfs::close(w).map(|()| o)) {
                 Ok(outcome) => outcome,
                 Err(message) => {
@@ -402,8 +404,9 @@ async fn rewrite(
             (target.file().await?, outcome, Storage::Opfs, None)
         }
         Err(reason) => {
-            let parts = BufWriter::with_capacity(opfs::Writer::BUF, Parts::default());
-            let (parts, outcome) = repackage(source, parts, direction, WalkOptions::default())?;
+            let parts = || BufWriter::with_capacity(opfs::Writer::BUF, Parts::default());
+            let (parts, outcome) =
+                repackage_file(scope, job, (file, direction), stage, parts).await?;
             let parts = parts.into_inner().map_err(|e| e.into_error().to_string())?;
             (parts.blob()?, outcome, Storage::Memory, Some(reason))
         }
@@ -429,6 +432,24 @@ async fn rewrite(
     };
     post(scope, &output, Some(&blob));
     Ok(())
+}
+
+/// Repackages `file` `direction`'s way onto a writer `make` gives, read ahead on another
+/// thread, or read in turn onto a fresh writer when that could not be done (the first
+/// writer is dropped before the second is made).
+async fn repackage_file<W: io::Write>(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    (file, direction): (&File, Direction),
+    stage: String,
+    mut make: impl FnMut() -> W,
+) -> Result<(W, Outcome), String> {
+    let mut report = progress_poster(scope, job, (0, file), stage.clone());
+    if let Some(written) = repackage_ahead(file, make(), direction, &mut report).await {
+        return written;
+    }
+    let source = reading(scope, job, (0, file), stage)?;
+    repackage(source, make(), direction, WalkOptions::default())
 }
 
 /// Written bytes gathered as JS `Uint8Array` parts (each write one part: wrap it in a

@@ -1,12 +1,15 @@
 //! The worker's bench request, built only with the `bench` feature (never in the release
 //! site): times a core operation on the file the bench page sends, read from its `Blob` in
 //! slices as a user's file is. Listing a data file is timed as the screen does it
-//! ([`list_streamed`]: with SHA-256, the browser's inflater and digests, asynchronously).
+//! ([`list_streamed`]: with SHA-256, the browser's inflater and digests, asynchronously),
+//! and so are repackaging it and the clock's log (read ahead on another thread).
 
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
+use crate::archive::Direction;
 use crate::bench::{self, BenchFigure, BenchOp};
+use crate::formats::data_file::WalkOptions;
 use crate::formats::zk_attlog::RepairOptions;
 use crate::protocol::{JobId, Response, SLICE_LEN};
 use crate::recognize::HEAD_LEN;
@@ -14,6 +17,7 @@ use crate::recognize::HEAD_LEN;
 use super::archive_worker::list_streamed;
 use super::blob_reader::BlobReader;
 use super::clock_worker::{read_log, repair_log};
+use super::list_ahead::repackage_ahead;
 use super::post::{end_job, now, post};
 use super::worker::inspect_attlog;
 
@@ -44,6 +48,7 @@ async fn run_once(
         BenchOp::DataFileList => false,
         BenchOp::DataFileHash => true,
         BenchOp::ClockAttlog => return clock_attlog(file).await,
+        BenchOp::DataFileRepackage => return repackage(file).await,
         BenchOp::InspectAttlog => {
             let summary = inspect_attlog(file, head, |_| {}).await;
             return Ok(summary.get("punches").unwrap_or(0));
@@ -67,6 +72,26 @@ async fn clock_attlog(file: &File) -> Result<u64, String> {
     };
     repair_log(file, &log, opts, std::io::sink()).await?;
     Ok(log.punches.len() as u64)
+}
+
+/// The data file repackaged for a device into nothing as its screen does it, read ahead
+/// on another thread (in turn where the pushed pass cannot follow); the entries written.
+async fn repackage(file: &File) -> Result<u64, String> {
+    let to = Direction::ToDevice;
+    let written = match repackage_ahead(file, std::io::sink(), to, &mut |_| {}).await {
+        Some(written) => written,
+        None => {
+            let reader =
+                BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| e.to_string())?;
+            crate::archive::repackage::repackage(
+                reader,
+                std::io::sink(),
+                to,
+                WalkOptions::default(),
+            )
+        }
+    };
+    written.map(|(_, outcome)| outcome.entries)
 }
 
 /// Runs `op` `runs` times over the first file sent and posts the best time.

@@ -1,11 +1,18 @@
-//! A data file verified and listed by the core's own reader ([`PushedList`]) while the
-//! next slices of the file are read on another thread ([`for_each_array`]): about a
-//! fifth faster from disk than reading each slice in turn, with the same findings.
+//! A data file verified and listed ([`PushedList`]) or repackaged ([`PushedRepack`]) by
+//! the core's own reader while the next slices of the file are read on another thread
+//! ([`for_each_array`]): faster from disk than reading each slice in turn, with the same
+//! findings and the same archive written.
 
+use std::io::Write;
+
+use js_sys::Uint8Array;
 use web_sys::File;
 
 use crate::archive::catalogue::Catalogue;
-use crate::formats::data_file::{ListOptions, Listing, PushedList};
+use crate::archive::pushed_repack::PushedRepack;
+use crate::archive::repackage::Outcome;
+use crate::archive::Direction;
+use crate::formats::data_file::{ListOptions, Listing, PushedList, WalkOptions};
 
 use super::read_ahead::for_each_array;
 
@@ -20,18 +27,48 @@ pub async fn list_ahead(
     catalogue: &mut Catalogue,
 ) -> Option<(Listing, u64)> {
     let mut pass = PushedList::new(options);
+    let read = push_slices(file, progress, |slice| {
+        let len = slice.length() as usize;
+        pass.push(len, |room| slice.copy_to(room), &mut |e| catalogue.add(e))
+    })
+    .await;
+    read.then(|| pass.finish(&mut |e| catalogue.add(e)))?
+}
+
+/// Hands `file`'s slices, read ahead, to `push` until it says its pass has ended (the
+/// rest need not be read); false when a slice could not be read.
+async fn push_slices(
+    file: &File,
+    progress: &mut dyn FnMut(u64),
+    mut push: impl FnMut(&Uint8Array) -> bool,
+) -> bool {
     let mut ended = false;
     let outcome = for_each_array(file, progress, |slice| {
-        let len = slice.length() as usize;
-        ended = pass.push(len, |room| slice.copy_to(room), &mut |e| catalogue.add(e));
+        ended = push(slice);
         match ended {
-            true => Err(String::from("the walk has ended")),
+            true => Err(String::from("the pass has ended")),
             false => Ok(()),
         }
     })
     .await;
-    if outcome.is_err() && !ended {
-        return None;
-    }
-    pass.finish(&mut |e| catalogue.add(e))
+    outcome.is_ok() || ended
+}
+
+/// Repackages `file` onto `out`, names renamed `direction`'s way, telling `progress` the
+/// bytes read: what [`repackage`](crate::archive::repackage::repackage) gives. None when
+/// the file should be repackaged again, read in turn, onto a fresh writer (what `out` was
+/// given is dropped first): a slice the browser could not read, or a stream the pushed
+/// pass could not follow (see [`PushedRepack::finish`]).
+pub async fn repackage_ahead<W: Write>(
+    file: &File,
+    out: W,
+    direction: Direction,
+    progress: &mut dyn FnMut(u64),
+) -> Option<Result<(W, Outcome), String>> {
+    let mut pass = PushedRepack::new(out, direction, WalkOptions::default());
+    let read = push_slices(file, progress, |slice| {
+        pass.push(slice.length() as usize, |room| slice.copy_to(room))
+    })
+    .await;
+    read.then(|| pass.finish())?
 }

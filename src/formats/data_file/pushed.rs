@@ -15,27 +15,67 @@ const MARGIN: u64 = 1 << 20;
 
 /// The feed, shared by the walk that reads it and the caller that fills it.
 #[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Feed>>);
+pub struct SharedFeed(Rc<RefCell<Feed>>);
 
-impl Read for Shared {
+impl Read for SharedFeed {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         self.0.borrow_mut().read(out)
     }
 }
 
-impl Shared {
+impl SharedFeed {
     /// Compressed bytes waiting.
-    fn len(&self) -> u64 {
+    pub fn len(&self) -> u64 {
         self.0.borrow().len() as u64
+    }
+
+    /// True when no byte waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes the next `len` bytes, which `fill` writes into place.
+    pub fn push(&self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        fill(self.0.borrow_mut().push_with(len));
+    }
+
+    /// No more bytes will come.
+    pub fn end(&self) {
+        self.0.borrow_mut().end();
+    }
+
+    /// True when a read found the feed empty before its end: the pass over it asked too
+    /// early, and must be run again over the file read in turn.
+    pub fn starved(&self) -> bool {
+        self.0.borrow().starved()
+    }
+
+    /// Lets `step` (a pass's advance, allowed so many uncompressed bytes; whether it
+    /// ended, and whether it took any) go on while more than [`MARGIN`] compressed bytes
+    /// wait; true once it ended. Each step may take as many tar bytes as compressed bytes
+    /// wait beyond the margin: no tar byte takes more than one compressed byte, a stored
+    /// block's framing aside.
+    pub fn run_while_room(&self, mut step: impl FnMut(u64) -> (bool, bool)) -> bool {
+        loop {
+            let room = self.len().saturating_sub(MARGIN);
+            if room < HEADER_ROOM {
+                return false;
+            }
+            match step(room) {
+                (true, _) => return true,
+                (false, false) => return false,
+                (false, true) => {}
+            }
+        }
     }
 }
 
 /// A verify-and-list pass pushed the file's bytes from its first.
 pub struct PushedList {
-    feed: Shared,
+    feed: SharedFeed,
     options: ListOptions,
     /// Started with the first bytes (the walk tells gzip from plain tar by them).
-    pass: Option<ListPass<Shared>>,
+    pass: Option<ListPass<SharedFeed>>,
     /// Bytes pushed.
     pushed: u64,
 }
@@ -44,7 +84,7 @@ impl PushedList {
     /// A pass that has been pushed nothing yet.
     pub fn new(options: ListOptions) -> Self {
         PushedList {
-            feed: Shared::default(),
+            feed: SharedFeed::default(),
             options,
             pass: None,
             pushed: 0,
@@ -60,13 +100,17 @@ impl PushedList {
         fill: impl FnOnce(&mut [u8]),
         on_entry: &mut dyn FnMut(&ListedEntry),
     ) -> bool {
-        fill(self.feed.0.borrow_mut().push_with(len));
+        self.feed.push(len, fill);
         self.pushed += len as u64;
         let (feed, options) = (&self.feed, self.options);
         let pass = self.pass.get_or_insert_with(|| {
             ListPass::new(TarWalker::new(feed.clone(), options.walk), options.hash)
         });
-        walk_while_room(pass, feed, on_entry)
+        feed.run_while_room(|room| {
+            let before = pass.walker_mut().position();
+            let ended = pass.advance(Some(room), on_entry);
+            (ended, pass.walker_mut().position() != before)
+        })
     }
 
     /// Every byte was pushed: reads to the end. The listing and the compressed bytes the
@@ -74,38 +118,15 @@ impl PushedList {
     /// far more compressed bytes than it gives, which no real export does): the file
     /// should then be read again in turn.
     pub fn finish(self, on_entry: &mut dyn FnMut(&ListedEntry)) -> Option<(Listing, u64)> {
-        self.feed.0.borrow_mut().end();
+        self.feed.end();
         let mut pass = self.pass.unwrap_or_else(|| {
             ListPass::new(TarWalker::new(self.feed.clone(), self.options.walk), false)
         });
         pass.advance(None, on_entry);
-        if self.feed.0.borrow().starved() {
+        if self.feed.starved() {
             return None;
         }
         Some((pass.listing(), self.pushed - self.feed.len()))
-    }
-}
-
-/// Lets the walk on while more than [`MARGIN`] compressed bytes wait; true once it ended.
-/// Each step may take as many tar bytes as compressed bytes wait beyond the margin: no tar
-/// byte takes more than one compressed byte, a stored block's framing aside.
-fn walk_while_room(
-    pass: &mut ListPass<Shared>,
-    feed: &Shared,
-    on_entry: &mut dyn FnMut(&ListedEntry),
-) -> bool {
-    loop {
-        let room = feed.len().saturating_sub(MARGIN);
-        if room < HEADER_ROOM {
-            return false;
-        }
-        let before = pass.walker_mut().position();
-        if pass.advance(Some(room), on_entry) {
-            return true;
-        }
-        if pass.walker_mut().position() == before {
-            return false;
-        }
     }
 }
 
