@@ -50,6 +50,28 @@ function tree(dir) {
   return out;
 }
 
+/**
+ * Checks with GNU tar and gzip that `written` (the rewrite of `original`) is a valid
+ * archive holding the same `count` files with the same bytes, only `BioStarX_` renamed
+ * `BioStar2_`; the listing `tar -tzv` printed of it.
+ */
+function assertRewritten(original, written, count) {
+  const work = mkdtempSync(join(tmpdir(), 'bioport-archive-'));
+  writeFileSync(join(work, 'in.tgz'), original);
+  writeFileSync(join(work, 'out.tgz'), written);
+  const listed = execFileSync('tar', ['-tzvf', join(work, 'out.tgz')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.doesNotMatch(listed, /BioStarX_/);
+  execFileSync('gzip', ['-t', join(work, 'out.tgz')]);
+  for (const name of ['in', 'out']) {
+    mkdirSync(join(work, name));
+    execFileSync('tar', ['-xzf', join(work, `${name}.tgz`), '-C', join(work, name)]);
+  }
+  const renamed = Object.entries(tree(join(work, 'in'))).map(([p, h]) => [p.replace(/BioStarX_/g, 'BioStar2_'), h]);
+  assert.deepEqual(tree(join(work, 'out')), Object.fromEntries(renamed), 'the same contents, only the renamed paths differ');
+  assert.equal(renamed.length, count);
+  return listed;
+}
+
 const entry = (page, path) => page.locator(`[data-testid=entry][data-path="${path}"]`);
 
 const REWRITE_DIR = 'BioStarX_20250102_030405';
@@ -131,21 +153,9 @@ describe('the data file screen', () => {
     assert.match(await page.getByTestId('rewritten').innerText(), /Wrote 3 entries with 2 names rewritten\. It was written to this browser's private file storage \(OPFS\)/);
     rewrittenWithOpfs = out.bytes;
 
-    const work = mkdtempSync(join(tmpdir(), 'bioport-archive-'));
-    writeFileSync(join(work, 'in.tgz'), REWRITE_TGZ);
-    writeFileSync(join(work, 'out.tgz'), out.bytes);
-    const listed = execFileSync('tar', ['-tzvf', join(work, 'out.tgz')], { encoding: 'utf8' });
+    const listed = assertRewritten(REWRITE_TGZ, out.bytes, 3);
     assert.match(listed, /-rw-r--r-- .* 5000 .* BioStar2_20250102_030405\/user\.dat/);
     assert.match(listed, /BioStar2_20250102_030405\/faces\/1\.png/);
-    assert.doesNotMatch(listed, /BioStarX_/);
-    execFileSync('gzip', ['-t', join(work, 'out.tgz')]);
-    for (const name of ['in', 'out']) {
-      mkdirSync(join(work, name));
-      execFileSync('tar', ['-xzf', join(work, `${name}.tgz`), '-C', join(work, name)]);
-    }
-    const original = Object.fromEntries(Object.entries(tree(join(work, 'in'))).map(([p, h]) => [p.replace(REWRITE_DIR, 'BioStar2_20250102_030405'), h]));
-    assert.deepEqual(tree(join(work, 'out')), original, 'the same contents, only the renamed paths differ');
-    assert.equal(Object.keys(original).length, 3);
     assertNothingLeft(errors);
     await page.close();
   });
@@ -231,7 +241,7 @@ describe('the data file screen', () => {
     await page.close();
   });
 
-  test('a data file of several slices lists and hashes whole, read ahead while it is walked', async () => {
+  test('a data file of several slices lists, hashes and rewrites whole, read ahead while it is walked', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     // About 21 MB compressed: three 8 MiB slices, the next read while one is walked.
     const noise = (n, seed) => {
@@ -240,8 +250,8 @@ describe('the data file screen', () => {
       for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x; }
       return Buffer.from(words.buffer, 0, n);
     };
-    const files = Array.from({ length: 40 }, (_, i) => [`faces/${i}.bin`, noise(500_000 + i * 1000, i)]);
-    files.splice(20, 0, ['zeros.bin', Buffer.alloc(30_000_000)]);
+    const files = Array.from({ length: 40 }, (_, i) => [`${REWRITE_DIR}/faces/${i}.bin`, noise(500_000 + i * 1000, i)]);
+    files.splice(20, 0, [`${REWRITE_DIR}/zeros.bin`, Buffer.alloc(30_000_000)]);
     const tgz = makeTgz(files);
     assert.ok(tgz.length > 2 * 8 * 1024 * 1024, `${tgz.length} bytes`);
     await drop(page, [['BioStarX_20250102_030405.tgz', tgz]]);
@@ -253,6 +263,13 @@ describe('the data file screen', () => {
     for (const [path, bytes] of [files[0], files[20], files[40]]) {
       await entry(page, path).getByTestId('entry-sha256').getByText(sha256(bytes)).waitFor();
     }
+    // The rewrite reads the file again, ahead, and writes it to OPFS as the slices come.
+    await page.getByTestId('show-plan').click();
+    await page.getByTestId('plan').waitFor();
+    const out = await downloadOf(page, 'rewrite-paths');
+    assert.equal(out.name, 'BioStar2_20250102_030405.tgz');
+    assert.match(await page.getByTestId('rewritten').innerText(), /Wrote 41 entries with 41 names rewritten/);
+    assertRewritten(tgz, out.bytes, 41);
     assertNothingLeft(errors);
     await page.close();
   });
