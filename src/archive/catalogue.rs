@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compare::{Comparison, Side};
 use super::packed::{Packed, PackedEntry};
+use super::repackage::{renames_of, Plan};
 use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
     hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker, WalkOptions,
@@ -119,6 +120,9 @@ impl CatalogueView {
 /// the worker stays under 64 MB; it holds about 1.5 million entries of a BioStar export,
 /// or 600,000 with their SHA-256.
 pub const CATALOGUE_BUDGET: usize = 32 * 1024 * 1024;
+
+/// Entries decoded at a time for a plan.
+const PLAN_PAGE: usize = 4096;
 
 /// Every entry of one listing, packed for paging ([`Packed`]: about 20 bytes an entry,
 /// 32 more when hashed), up to [`CATALOGUE_BUDGET`].
@@ -234,6 +238,27 @@ impl Catalogue {
             carry_device: self.carry_device,
             unlisted: self.unlisted(),
         }
+    }
+
+    /// The plan of a rewrite `direction`'s way made from the kept entries (no need to read
+    /// the file again), with the `listing`'s findings; None when some entries were not
+    /// kept (past the budget: the file must then be read for it).
+    pub fn plan(&self, direction: Direction, listing: &Listing) -> Option<Plan> {
+        if self.unlisted() > 0 {
+            return None;
+        }
+        let mut plan = Plan {
+            entries: self.entries.len() as u64,
+            findings: listing.findings.clone(),
+            ..Plan::default()
+        };
+        for start in (0..self.entries.len()).step_by(PLAN_PAGE) {
+            for e in self.entries.page(start, PLAN_PAGE) {
+                let fields = (e.path.as_str(), e.link.as_deref(), e.kind, e.offset);
+                plan.renames.extend(renames_of(fields, direction));
+            }
+        }
+        Some(plan)
     }
 
     /// Rows `start..start + count` (fewer at the end).

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::archive::compare::compare;
+use crate::archive::repackage::plan;
 use crate::formats::data_file::walk_tests::{gzip, tar_of};
 use crate::formats::data_file::{list, sha256_hex, ListOptions};
 
@@ -211,4 +212,45 @@ fn past_its_budget_a_catalogue_lists_the_first_entries_and_counts_the_rest() {
     assert!(rows
         .iter()
         .all(|r| r.sha256.as_deref() == Some(sha256_hex(b"x").as_str())));
+}
+
+#[test]
+fn a_plan_made_from_the_catalogue_is_the_plan_read_from_the_file() {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        ("BioStarX_20250102_030405/user.dat", &b"users"[..]),
+        ("photos/1.jpg", JPEG),
+        ("BioStar2_20250102_030405/old.dat", b"old"),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        tar.append_data(&mut h, path, data).unwrap();
+    }
+    let mut link = tar::Header::new_ustar();
+    link.set_entry_type(tar::EntryType::Link);
+    link.set_size(0);
+    tar.append_link(&mut link, "alias", "BioStarX_20250102_030405/user.dat")
+        .unwrap();
+    let mut tgz = gzip(&tar.into_inner().unwrap());
+    tgz.extend_from_slice(b"junk after the archive");
+    for direction in [Direction::ToDevice, Direction::ToServer] {
+        let mut catalogue = Catalogue::new();
+        let listing = list(&tgz[..], ListOptions::default(), &mut |e| catalogue.add(e));
+        let from_catalogue = catalogue.plan(direction, &listing).expect("all kept");
+        let read = plan(&tgz[..], direction, WalkOptions::default());
+        assert_eq!(from_catalogue.entries, read.entries);
+        assert_eq!(from_catalogue.renames, read.renames, "{direction:?}");
+        assert_eq!(from_catalogue.readable(), read.readable());
+        assert!(
+            !listing.findings.is_empty(),
+            "the bytes after the archive are found"
+        );
+        assert_eq!(from_catalogue.findings, listing.findings);
+    }
+    let mut small = Catalogue::with_budget(16);
+    let listing = list(&tgz[..], ListOptions::default(), &mut |e| small.add(e));
+    assert!(
+        small.plan(Direction::ToDevice, &listing).is_none(),
+        "past its budget"
+    );
 }

@@ -49,23 +49,28 @@ impl Plan {
 
 /// The renames of one entry (its path, and a hard link's target) `direction`'s way.
 fn entry_renames(entry: &EntryHeader, direction: Direction) -> Vec<Rename> {
+    let link = entry.link.as_deref();
+    renames_of((&entry.path, link, entry.kind, entry.offset), direction)
+}
+
+/// The renames of the entry at `offset` with this path, link target and type (only a
+/// hard link's target is renamed) `direction`'s way.
+pub fn renames_of(
+    (path, link, kind, offset): (&str, Option<&str>, EntryType, u64),
+    direction: Direction,
+) -> Vec<Rename> {
     let rename = |name: &str, link: bool| {
         renamed_entry_path(name, direction).map(|to| Rename {
-            offset: entry.offset,
+            offset,
             link,
             from: name.to_string(),
             to,
         })
     };
-    let target = entry
-        .link
-        .as_deref()
-        .filter(|_| entry.kind == EntryType::HardLink)
+    let target = link
+        .filter(|_| kind == EntryType::HardLink)
         .and_then(|l| rename(l, true));
-    rename(&entry.path, false)
-        .into_iter()
-        .chain(target)
-        .collect()
+    rename(path, false).into_iter().chain(target).collect()
 }
 
 /// Reads a data file through and lists exactly which names repackaging `direction`'s way

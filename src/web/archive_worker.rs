@@ -28,8 +28,8 @@ use super::opfs;
 use super::post::{end_job, post, progress_poster};
 
 thread_local! {
-    /// The last listing, for the entry table's pages.
-    static CATALOGUE: RefCell<Option<Catalogue>> = const { RefCell::new(None) };
+    /// The last listing, for the entry table's pages and the rewrite's plan.
+    static CATALOGUE: RefCell<Option<Shown>> = const { RefCell::new(None) };
     /// The listing made when the file was opened, kept for the screen's first
     /// "verify and list" of the same file so it is not read twice.
     static OPENED: RefCell<Option<Opened>> = const { RefCell::new(None) };
@@ -38,6 +38,13 @@ thread_local! {
 /// A data file listed whole when it was opened.
 struct Opened {
     /// The file's name, size and modification time.
+    key: (String, u64, f64),
+    listing: Listing,
+    catalogue: Catalogue,
+}
+
+/// The listing the screen shows, and which file it is of.
+struct Shown {
     key: (String, u64, f64),
     listing: Listing,
     catalogue: Catalogue,
@@ -211,7 +218,12 @@ async fn list_file(
         None => list_streamed(scope, job, file, hash, what).await?,
     };
     let view = catalogue.view(&name, size, hash, &listing);
-    CATALOGUE.with(|c| *c.borrow_mut() = Some(catalogue));
+    let shown = Shown {
+        key: key_of(file),
+        listing,
+        catalogue,
+    };
+    CATALOGUE.with(|c| *c.borrow_mut() = Some(shown));
     answer(
         scope,
         job,
@@ -258,7 +270,12 @@ fn entries(
     count: usize,
 ) -> Result<(), String> {
     let (total, rows) = CATALOGUE
-        .with(|c| c.borrow().as_ref().map(|c| (c.len(), c.page(start, count))))
+        .with(|c| {
+            let shown = c.borrow();
+            shown
+                .as_ref()
+                .map(|s| (s.catalogue.len(), s.catalogue.page(start, count)))
+        })
         .ok_or("the listing is gone (the worker was restarted): press Read it again")?;
     answer(
         scope,
@@ -276,9 +293,10 @@ fn preview(
     index: u64,
 ) -> Result<(), String> {
     let photo = CATALOGUE.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|c| c.page(index as usize, 1).first().is_some_and(|r| r.photo))
+        c.borrow().as_ref().is_some_and(|s| {
+            let row = s.catalogue.page(index as usize, 1);
+            row.first().is_some_and(|r| r.photo)
+        })
     });
     let limit = if photo { MAX_THUMBNAIL } else { HEX_BYTES };
     let source = reading(
@@ -327,19 +345,28 @@ fn preview(
     Ok(())
 }
 
+/// Answers which names a rewrite of `file` `direction`'s way changes: from the listing
+/// on the screen when it is this file's and holds every entry (at once, at any size),
+/// else by reading the file through.
 fn plan_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     file: &File,
     direction: Direction,
 ) -> Result<(), String> {
-    let source = reading(
-        scope,
-        job,
-        (0, file),
-        format!("Finding the names to rewrite in {}", file.name()),
-    )?;
-    let plan = plan(source, direction, WalkOptions::default());
+    let shown = CATALOGUE.with(|c| {
+        let shown = c.borrow();
+        let shown = shown.as_ref().filter(|s| s.key == key_of(file))?;
+        shown.catalogue.plan(direction, &shown.listing)
+    });
+    let plan = match shown {
+        Some(plan) => plan,
+        None => {
+            let stage = format!("Finding the names to rewrite in {}", file.name());
+            let source = reading(scope, job, (0, file), stage)?;
+            plan(source, direction, WalkOptions::default())
+        }
+    };
     answer(
         scope,
         job,
