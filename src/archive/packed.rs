@@ -36,7 +36,7 @@ pub struct PackedEntry {
 }
 
 /// The fields each entry is stored as a step from (the start of a block: all zero).
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct Prev {
     path: Vec<u8>,
     mtime: u64,
@@ -50,10 +50,8 @@ pub struct Packed {
     blocks: Vec<Box<[u8]>>,
     /// The block being filled.
     open: Vec<u8>,
-    /// The path of the last entry in the open block.
-    last_path: Vec<u8>,
-    last_mtime: u64,
-    last_offset: u64,
+    /// The last entry in the open block, as the next is stored from.
+    last: Prev,
     /// Entries kept.
     len: usize,
     /// Entries met once the budget was spent.
@@ -73,9 +71,7 @@ impl Packed {
         Packed {
             blocks: Vec::new(),
             open: Vec::new(),
-            last_path: Vec::new(),
-            last_mtime: 0,
-            last_offset: 0,
+            last: Prev::default(),
             len: 0,
             unkept: 0,
             hashes: Vec::new(),
@@ -121,22 +117,19 @@ impl Packed {
             self.close_block();
         }
         let before = self.open.len();
-        let prev = Prev {
-            path: std::mem::take(&mut self.last_path),
-            mtime: self.last_mtime,
-            offset: self.last_offset,
-        };
-        encode(&mut self.open, entry, &prev);
+        encode(&mut self.open, entry, &self.last);
         let grown = self.open.len() - before;
         if self.held + grown + self.open_room() > self.budget {
             self.open.truncate(before);
-            self.last_path = prev.path;
             self.unkept += 1;
             return;
         }
         self.held += grown;
-        self.last_path = entry.path.as_bytes().to_vec();
-        (self.last_mtime, self.last_offset) = (entry.mtime, entry.offset);
+        self.last = Prev {
+            path: entry.path.as_bytes().to_vec(),
+            mtime: entry.mtime,
+            offset: entry.offset,
+        };
         self.len += 1;
     }
 
@@ -149,8 +142,7 @@ impl Packed {
     fn close_block(&mut self) {
         let block = std::mem::take(&mut self.open).into_boxed_slice();
         self.blocks.push(block);
-        self.last_path.clear();
-        (self.last_mtime, self.last_offset) = (0, 0);
+        self.last = Prev::default();
     }
 
     /// Records the SHA-256 of entry `index` (kept, or about to be; sums may come after
