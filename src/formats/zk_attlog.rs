@@ -139,10 +139,6 @@ impl LineSink for Counting<'_> {
         }
         Ok(())
     }
-
-    fn overflow(&mut self, _: &[u8]) -> Result<(), Infallible> {
-        Ok(())
-    }
 }
 
 /// Packs a time the clock's way: seconds in a calendar of 31-day months from 2000.
@@ -498,10 +494,6 @@ impl LineSink for Building {
         log.add(bytes, raw);
         Ok(())
     }
-
-    fn overflow(&mut self, _: &[u8]) -> Result<(), Infallible> {
-        Ok(())
-    }
 }
 
 impl AttlogReader {
@@ -603,7 +595,7 @@ impl<W: Write> LineSink for Repairing<'_, W> {
         let is_punch = !damaged && !self.log.blank_line_set.contains(self.index);
         let punch = self.punch;
         let duplicate = is_punch && self.dups.next_if_eq(&&punch).is_some();
-        let dropped = self.dropped();
+        let dropped = damaged && self.opts.remove_damaged;
         self.punch += u32::from(is_punch);
         self.index += 1;
         if dropped {

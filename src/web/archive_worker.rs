@@ -25,7 +25,7 @@ use super::blob_reader::BlobReader;
 use super::inflate::list_inflated;
 use super::list_ahead::{list_ahead, repackage_ahead};
 use super::opfs;
-use super::post::{end_job, post, progress_poster};
+use super::post::{end_job, post, post_download, progress_poster};
 
 thread_local! {
     /// The last listing, for the entry table's pages and the rewrite's plan.
@@ -450,14 +450,7 @@ async fn rewrite(
         },
         None,
     );
-    let size = blob.size() as u64;
-    let output = Response::Output {
-        job,
-        name,
-        mime: TGZ.into(),
-        size,
-    };
-    post(scope, &output, Some(&blob));
+    post_download(scope, job, name, TGZ, &blob);
     Ok(())
 }
 

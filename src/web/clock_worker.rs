@@ -14,7 +14,7 @@ use crate::recognize::FileKind;
 
 use super::csv_worker::{read_file, with_workbook, Chunks};
 use super::download::blob_from_chunks;
-use super::post::{end_job, post, progress_poster};
+use super::post::{end_job, post, post_download, progress_poster};
 use super::read_ahead::for_each_slice;
 
 thread_local! {
@@ -93,13 +93,7 @@ fn output(
     chunks: &Chunks,
 ) -> Result<(), String> {
     let blob = blob_from_chunks(&chunks.chunks, mime).map_err(|e| super::js_error_text(&e))?;
-    let response = Response::Output {
-        job,
-        name,
-        mime: mime.into(),
-        size: chunks.len,
-    };
-    post(scope, &response, Some(&blob));
+    post_download(scope, job, name, mime, &blob);
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::workbench::{OpenOptions, Workbook, WriteReport};
 
 use super::blob_reader::BlobReader;
 use super::download::blob_from_chunks;
-use super::post::post;
+use super::post::{post, post_download};
 
 thread_local! {
     static WORKBOOK: RefCell<Option<(Workbook, File)>> = const { RefCell::new(None) };
@@ -117,16 +117,7 @@ fn output(
     let report = write(&mut chunks).map_err(|e| format!("{name} could not be written: {e}"))?;
     let blob =
         blob_from_chunks(&chunks.chunks, "text/csv").map_err(|e| super::js_error_text(&e))?;
-    post(
-        scope,
-        &Response::Output {
-            job,
-            name,
-            mime: "text/csv".into(),
-            size: chunks.len,
-        },
-        Some(&blob),
-    );
+    post_download(scope, job, name, "text/csv", &blob);
     post(
         scope,
         &Response::Csv {
@@ -329,18 +320,7 @@ fn new_users(
     let blob =
         super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;
     let name = "new_users_from_faces.csv".to_string();
-    let size = csv.len() as u64;
-    let mime = "text/csv".into();
-    post(
-        scope,
-        &Response::Output {
-            job,
-            name,
-            mime,
-            size,
-        },
-        Some(&blob),
-    );
+    post_download(scope, job, name, "text/csv", &blob);
     Ok(())
 }
 

@@ -31,6 +31,25 @@ pub fn post(scope: &DedicatedWorkerGlobalScope, response: &Response, blob: Optio
     }
 }
 
+/// Posts `blob` as a download named `name` of media type `mime`.
+pub fn post_download(
+    scope: &DedicatedWorkerGlobalScope,
+    job: u32,
+    name: String,
+    mime: &str,
+    blob: &Blob,
+) {
+    let mime = mime.to_string();
+    let size = blob.size() as u64;
+    let output = Response::Output {
+        job,
+        name,
+        mime,
+        size,
+    };
+    post(scope, &output, Some(blob));
+}
+
 /// Ends job `job`: `Finished`, or `Failed` with the message.
 pub fn end_job(scope: &DedicatedWorkerGlobalScope, job: u32, outcome: Result<(), String>) {
     let end = match outcome {

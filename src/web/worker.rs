@@ -14,7 +14,7 @@ use crate::recognize::{recognize, FileKind, HEAD_LEN};
 
 use super::blob_reader::BlobReader;
 use super::from_js;
-use super::post::{end_job, post, progress_poster};
+use super::post::{end_job, post, post_download, progress_poster};
 use super::read_ahead::for_each_slice;
 
 fn files_of(data: &JsValue) -> Vec<File> {
@@ -110,17 +110,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
         Request::Rename { file, name, .. } => match files.get(file as usize) {
             Some(f) => {
                 let blob: &Blob = f.as_ref();
-                let response = Response::Output {
-                    job,
-                    name,
-                    mime: if blob.type_().is_empty() {
-                        "application/octet-stream".into()
-                    } else {
-                        blob.type_()
-                    },
-                    size: blob.size() as u64,
+                let mime = match blob.type_() {
+                    t if t.is_empty() => "application/octet-stream".to_string(),
+                    t => t,
                 };
-                post(scope, &response, Some(blob));
+                post_download(scope, job, name, &mime, blob);
                 Ok(())
             }
             None => Err(format!(

@@ -31,8 +31,11 @@ pub(super) trait LineSink {
     fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Self::Error>;
 
     /// The whole of a line longer than the cap, as it comes: its capped start, then the
-    /// rest in pieces (the line itself still ends with [`line`](LineSink::line)).
-    fn overflow(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+    /// rest in pieces (the line itself still ends with [`line`](LineSink::line)); a sink
+    /// that only looks at lines leaves it out.
+    fn overflow(&mut self, _bytes: &[u8]) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// Splits bytes pushed in chunks of any size into lines, holding at most [`MAX_LINE`] + 2
