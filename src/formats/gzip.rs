@@ -11,7 +11,11 @@
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
 
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use flate2::{Compress, Compression, FlushCompress, Status};
+
+pub mod crc32;
+
+use crc32::Crc32;
 
 /// The two bytes every gzip member starts with.
 pub const MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -97,7 +101,7 @@ enum State<R> {
 /// Reads the uncompressed bytes of every gzip member in turn, checking each trailer.
 pub struct GzipReader<R> {
     state: State<R>,
-    crc: flate2::Crc,
+    crc: Crc32,
     members: u32,
     notes: Vec<GzipNote>,
 }
@@ -121,7 +125,7 @@ impl<R: BufRead> GzipReader<R> {
                 inner: source,
                 offset: 0,
             }),
-            crc: flate2::Crc::new(),
+            crc: Crc32::new(),
             members: 0,
             notes: Vec::new(),
         }
@@ -184,7 +188,7 @@ impl<R: BufRead> GzipReader<R> {
         let stored_crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
         let stored_len = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
         let (crc, len) = (self.crc.sum(), self.crc.amount());
-        self.crc = flate2::Crc::new();
+        self.crc = Crc32::new();
         if stored_crc != crc {
             return Err(invalid(format!(
                 "byte {at}: the gzip trailer's CRC-32 is {stored_crc:08x}, but the data inflates to {crc:08x}: the compressed data is damaged"
@@ -333,7 +337,7 @@ const OUT_CHUNK: usize = 64 * 1024;
 pub struct GzipWriter<W: Write> {
     out: W,
     deflate: Compress,
-    crc: Crc,
+    crc: Crc32,
     packing: Packing,
     /// Output not yet written to `out`.
     buf: Vec<u8>,
@@ -348,7 +352,7 @@ impl<W: Write> GzipWriter<W> {
         GzipWriter {
             out,
             deflate: Compress::new(Compression::fast(), false),
-            crc: Crc::new(),
+            crc: Crc32::new(),
             packing: Packing::Deflate,
             buf,
         }
