@@ -24,6 +24,13 @@ cargo clippy --lib --bins --all-features --target wasm32-unknown-unknown -- -D w
 step "native tests"
 cargo test
 
+step "the core's tests compiled to WebAssembly (wasm32-wasip1, run by Node's WASI)"
+# The core takes other ways in wasm (its CRC-32, for one): its own tests check them there.
+# A failed test aborts the run there (no unwinding in wasm), so its message is shown again
+# by running one test at a time uncaptured.
+wasi_tests() { cargo test --release --target wasm32-wasip1 --lib "$@"; }
+wasi_tests || { wasi_tests -- --nocapture --test-threads 1 2>&1 | tail -n 40; exit 1; }
+
 step "wasm-bindgen tests in headless Chromium"
 # Unoptimised wasm on a busy 2-core machine can take longer than the runner's default 20 s.
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
