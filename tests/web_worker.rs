@@ -5,9 +5,11 @@ use std::io::{Read, Write};
 
 use bioport::archive::catalogue::{Catalogue, EntryRow};
 use bioport::formats::data_file::{list, ListOptions, Listing};
+use bioport::formats::zk_attlog::{read_attlog_bytes, repair_attlog, RepairOptions};
 use bioport::inspect::inspect;
 use bioport::recognize::{FileKind, HEAD_LEN};
 use bioport::web::blob_reader::BlobReader;
+use bioport::web::clock_worker::repaired_log;
 use bioport::web::download::blob_from_bytes;
 use bioport::web::inflate::list_inflated;
 use bioport::web::list_ahead::list_ahead;
@@ -236,4 +238,63 @@ async fn a_data_file_pushed_slice_by_slice_lists_as_the_core_reads_it_whole() {
         catalogue.page(0, usize::MAX),
         core_catalogue.page(0, usize::MAX)
     );
+}
+
+/// The bytes of `blob`, read here.
+fn bytes_of(blob: &web_sys::Blob) -> Vec<u8> {
+    let mut reader = BlobReader::new(blob.clone(), 1 << 20).unwrap();
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).unwrap();
+    out
+}
+
+#[wasm_bindgen_test]
+async fn a_repaired_log_is_the_same_made_of_the_files_ranges_or_written_again() {
+    // 300 lines: every 7th a repeat of the one before, every 50th damaged.
+    let mut bytes = Vec::new();
+    for i in 0..300u32 {
+        match i {
+            _ if i % 50 == 49 => bytes.extend(b"ZZZZZZZZ\t2047-02-30 99:99:99\t1\t0\t1\t0\r\n"),
+            _ if i % 7 == 6 => bytes.extend(
+                format!(
+                    "{:>9}\t2024-01-02 03:04:{:02}\t1\t0\t1\t0\r\n",
+                    i - 1,
+                    (i - 1) % 60
+                )
+                .into_bytes(),
+            ),
+            _ => bytes.extend(
+                format!("{i:>9}\t2024-01-02 03:04:{:02}\t1\t0\t1\t0\r\n", i % 60).into_bytes(),
+            ),
+        }
+    }
+    let log = read_attlog_bytes(&bytes);
+    let f = file("1_attlog.dat", &bytes);
+    let opts = RepairOptions {
+        remove_damaged: true,
+        remove_duplicates: true,
+    };
+    let mut want = Vec::new();
+    let want_report = repair_attlog(&bytes[..], &log, opts, &mut want).unwrap();
+    assert_eq!(
+        (want_report.removed_damaged, want_report.removed_duplicates),
+        (6, 42)
+    );
+    // 48 lines left out: made of the file's ranges between them.
+    let (blob, report) = repaired_log(&f, &log, opts).await.unwrap();
+    assert_eq!(report, want_report);
+    assert!(
+        bytes_of(&blob) == want,
+        "the same bytes from the file's ranges"
+    );
+    // Past 256 ranges the file is read again: a log of 600 repeats of one line.
+    let line = b"        1\t2024-01-02 03:04:05\t1\t0\t1\t0\n";
+    let repeats = line.repeat(600);
+    let log = read_attlog_bytes(&repeats);
+    assert!(log.kept_ranges(opts, 256).is_none());
+    let (blob, report) = repaired_log(&file("2_attlog.dat", &repeats), &log, opts)
+        .await
+        .unwrap();
+    assert_eq!((report.kept, report.removed_duplicates), (1, 599));
+    assert!(bytes_of(&blob) == line, "one line kept, written again");
 }

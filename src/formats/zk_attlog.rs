@@ -11,9 +11,11 @@ use super::Tally;
 
 mod ids;
 mod lines;
+mod pieces;
 
 pub use ids::{LineSet, UserIds};
 use lines::{pump, LineSink, Lines, Parsed, RawLine};
+pub use pieces::LineIndex;
 
 /// How many tab-separated fields a whole punch line has.
 pub const FIELDS: usize = 6;
@@ -316,6 +318,8 @@ pub struct Attlog {
     pub size: u64,
     /// The last line has no line end.
     pub missing_final_newline: bool,
+    /// Where each line starts, so a repair can be made of the file's byte ranges.
+    pub line_index: LineIndex,
 }
 
 /// A 32-bit hash of a punch's key, the same on every platform (a `Hasher` works in
@@ -414,6 +418,7 @@ impl Attlog {
         self.lines += 1;
         self.nul_bytes += raw.nuls;
         self.missing_final_newline = !raw.newline;
+        self.line_index.push(&raw);
         let (mut damaged, mut blank) = (false, false);
         match parsed {
             Parsed::Punch(f) => {

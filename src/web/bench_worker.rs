@@ -16,7 +16,7 @@ use crate::recognize::HEAD_LEN;
 
 use super::archive_worker::list_streamed;
 use super::blob_reader::BlobReader;
-use super::clock_worker::{read_log, repair_log};
+use super::clock_worker::{read_log, repaired_log};
 use super::list_ahead::repackage_ahead;
 use super::post::{end_job, now, post};
 use super::worker::inspect_attlog;
@@ -62,15 +62,17 @@ async fn run_once(
     Ok(listing.totals.entries)
 }
 
-/// The clock's log read and written repaired (into nothing) as its screen does, read ahead
-/// on another thread; the native side is [`bench::run`]'s: the punches read.
+/// The clock's log read and repaired as its screen does, read ahead on another thread (the
+/// generated log leaves out too many lines for a repair made of its byte ranges, so it is
+/// read again and written into a `Blob`); the native side is [`bench::run`]'s: the punches
+/// read.
 async fn clock_attlog(file: &File) -> Result<u64, String> {
     let log = read_log(file, |_| {}).await?;
     let opts = RepairOptions {
         remove_damaged: true,
         remove_duplicates: true,
     };
-    repair_log(file, &log, opts, std::io::sink()).await?;
+    repaired_log(file, &log, opts).await?;
     Ok(log.punches.len() as u64)
 }
 

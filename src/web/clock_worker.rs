@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::io::Write;
 
-use web_sys::{DedicatedWorkerGlobalScope, File};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 
 use crate::clock::{encoding_named, punches_to_csv, ClockSet};
 use crate::formats::biostar_csv::WriteOptions;
@@ -13,7 +13,8 @@ use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, USER_PAGE};
 use crate::recognize::FileKind;
 
 use super::csv_worker::{read_file, with_workbook, Chunks};
-use super::download::blob_from_chunks;
+use super::download::{blob_from_chunks, blob_of_ranges, BlobWriter};
+use super::js_error_text;
 use super::post::{end_job, post, post_download, progress_poster};
 use super::read_ahead::for_each_slice;
 
@@ -59,19 +60,36 @@ pub async fn read_log(file: &File, mut progress: impl FnMut(u64)) -> Result<Attl
     Ok(log.finish())
 }
 
-/// Writes the attendance log `file` (which `log` was read from) repaired onto `out`,
-/// read again ahead on another thread.
-pub async fn repair_log(
+/// The most byte ranges a repaired log of `size` bytes is made of: one per 100 kB (at
+/// least 256). Each costs the browser about a quarter of a millisecond, about what reading
+/// 100 kB again costs; past that the log is written reading the file again.
+fn most_ranges(size: u64) -> usize {
+    usize::try_from(size / 100_000)
+        .unwrap_or(usize::MAX)
+        .max(256)
+}
+
+/// The attendance log `file` (which `log` was read from) repaired, as a `Blob`, and what
+/// was kept and left out. Made of the file's own byte ranges between the lines left out,
+/// at once, where few lines are left out ([`most_ranges`]); else the file is read again
+/// (ahead on another thread) and the kept lines streamed out of wasm memory.
+pub async fn repaired_log(
     file: &File,
     log: &Attlog,
     opts: RepairOptions,
-    out: impl Write,
-) -> Result<RepairReport, String> {
-    let mut repair = AttlogRepair::new(log, opts, out);
-    let written = |e: std::io::Error| format!("{} could not be written: {e}", file.name());
-    let feed = |slice: &[u8]| repair.feed(slice).map_err(written);
+) -> Result<(Blob, RepairReport), String> {
+    const MIME: &str = "application/octet-stream";
+    if let Some((ranges, report)) = log.kept_ranges(opts, most_ranges(log.size)) {
+        let blob = blob_of_ranges(file, &ranges, MIME).map_err(|e| js_error_text(&e))?;
+        return Ok((blob, report));
+    }
+    let mut out = BlobWriter::new();
+    let mut repair = AttlogRepair::new(log, opts, &mut out);
+    let feed = |slice: &[u8]| repair.feed(slice).map_err(|e| e.to_string());
     for_each_slice(file, &mut |_| {}, feed).await?;
-    repair.finish().map_err(written)
+    let report = repair.finish().map_err(|e| e.to_string())?;
+    let blob = out.finish(MIME).map_err(|e| js_error_text(&e))?;
+    Ok((blob, report))
 }
 
 fn answer(scope: &DedicatedWorkerGlobalScope, job: JobId, answer: ClockAnswer) {
@@ -237,9 +255,8 @@ async fn repair(
     let (name, log) = with_set(|set| Ok((set.log_name().map(String::from), set.shared_log())))?;
     let (name, log) = name.zip(log).ok_or_else(closed)?;
     let file = LOG_FILE.with(|f| f.borrow().clone()).ok_or_else(closed)?;
-    let mut chunks = Chunks::default();
-    let report = repair_log(&file, &log, opts, &mut chunks).await?;
-    output(scope, job, name, "application/octet-stream", &chunks)?;
+    let (blob, report) = repaired_log(&file, &log, opts).await?;
+    post_download(scope, job, name, "application/octet-stream", &blob);
     let counts = report.into();
     answer(scope, job, ClockAnswer::Repaired { counts });
     Ok(())

@@ -24,6 +24,82 @@ pub fn blob_from_chunks(chunks: &[Vec<u8>], mime: &str) -> Result<Blob, JsValue>
     Blob::new_with_u8_array_sequence_and_options(&parts, &options)
 }
 
+/// A `Blob` of `file`'s byte `ranges` joined, of media type `mime`: slices of the file,
+/// which the browser reads only when the download is saved.
+pub fn blob_of_ranges(
+    file: &Blob,
+    ranges: &[std::ops::Range<u64>],
+    mime: &str,
+) -> Result<Blob, JsValue> {
+    let parts = Array::new();
+    for r in ranges {
+        let slice = file.slice_with_f64_and_f64(r.start as f64, r.end as f64)?;
+        parts.push(&slice);
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_blob_sequence_and_options(&parts, &options)
+}
+
+/// A `Blob` written as a stream: bytes gather here up to 4 MiB, then go out to the
+/// JavaScript side, so what is written is never all held in wasm memory.
+pub struct BlobWriter {
+    parts: Array,
+    buf: Vec<u8>,
+}
+
+impl BlobWriter {
+    const PART: usize = 4 << 20;
+
+    /// An empty `Blob` to write.
+    pub fn new() -> Self {
+        BlobWriter {
+            parts: Array::new(),
+            buf: Vec::with_capacity(Self::PART),
+        }
+    }
+
+    /// Moves the gathered bytes out.
+    fn send(&mut self) {
+        if !self.buf.is_empty() {
+            self.parts.push(&Uint8Array::from(self.buf.as_slice()));
+            self.buf.clear();
+        }
+    }
+
+    /// The `Blob` of everything written, of media type `mime`.
+    pub fn finish(mut self, mime: &str) -> Result<Blob, JsValue> {
+        self.send();
+        let options = BlobPropertyBag::new();
+        options.set_type(mime);
+        Blob::new_with_u8_array_sequence_and_options(&self.parts, &options)
+    }
+}
+
+impl Default for BlobWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::io::Write for BlobWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + bytes.len() > Self::PART {
+            self.send();
+        }
+        if bytes.len() > Self::PART {
+            self.parts.push(&Uint8Array::from(bytes));
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Offers `blob` as a download named `name` (main thread only).
 ///
 /// Returns the object URL used; it is revoked a minute later, once the browser has the file.

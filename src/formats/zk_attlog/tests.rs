@@ -12,9 +12,20 @@ fn read(bytes: &[u8]) -> Attlog {
     read_attlog_bytes(bytes)
 }
 
+/// The log repaired by reading it again; checked to be the same bytes and report as the
+/// repair made of the file's byte ranges.
 fn repaired(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> (Vec<u8>, RepairReport) {
     let mut out = Vec::new();
     let report = repair_attlog(bytes, log, opts, &mut out).unwrap();
+    let (ranges, by_ranges) = log.kept_ranges(opts, usize::MAX).unwrap();
+    let joined: Vec<u8> = ranges
+        .into_iter()
+        .flat_map(|r| bytes[r.start as usize..r.end as usize].to_vec())
+        .collect();
+    assert!(
+        joined == out && by_ranges == report,
+        "{by_ranges:?} / {report:?}"
+    );
     (out, report)
 }
 
@@ -425,4 +436,39 @@ fn a_log_fed_in_chunks_of_any_size_reads_and_repairs_as_whole() {
         }
     }
     assert_eq!(repaired(&bytes, &whole, RepairOptions::default()).0, bytes);
+}
+
+#[test]
+fn a_repair_made_of_ranges_skips_the_lines_left_out_and_gives_up_past_its_limit() {
+    let mut bytes = b"    1\t2024-01-02 03:04:05\t1\t0\t1\t0\r\n".repeat(3);
+    bytes.extend(b"ZZZZ\t2047-02-30\n");
+    bytes.extend(vec![b'x'; 70_000]);
+    bytes.extend(b"\n    2\t2024-01-02 03:04:06\t1\t0\t1\t0");
+    let log = read(&bytes);
+    assert_eq!(
+        (log.lines, log.duplicates.len(), log.damaged_count),
+        (6, 2, 2)
+    );
+    let (ranges, report) = log.kept_ranges(BOTH, 10).unwrap();
+    let line = 35;
+    let last = bytes.len() as u64 - 33;
+    assert_eq!(ranges, [0..line, last..bytes.len() as u64]);
+    assert_eq!(
+        (
+            report.kept,
+            report.removed_damaged,
+            report.removed_duplicates
+        ),
+        (2, 2, 2)
+    );
+    let (_, report) = repaired(&bytes, &log, BOTH);
+    assert_eq!(report.kept, 2);
+    assert_eq!(
+        log.line_index.range(4),
+        Some(3 * line + 16..3 * line + 16 + 70_001)
+    );
+    assert!(log.kept_ranges(BOTH, 3).is_none(), "four lines left out");
+    let keep_all = RepairOptions::default();
+    let whole = log.kept_ranges(keep_all, 1).unwrap().0;
+    assert_eq!(whole, vec![0..bytes.len() as u64]);
 }
