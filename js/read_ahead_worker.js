@@ -4,7 +4,10 @@
 // bioport's work instead of waiting its turn. It reads only what it is sent and never
 // makes a request.
 //
-// Messages in:  { id, file, chunk, depth }  start reading `file` (replaces any read)
+// Messages in:  { id, file, chunk, depth, start, step }
+//                                           start reading `file` (replaces any read):
+//                                           slices start, start + step, ... of `chunk`
+//                                           bytes (one worker of `step` reading alike)
 //               { id, more: true }          the worker took a slice: one more may come
 //               { id, stop: true }          stop
 // Messages out: { hello: true } once loaded; { id, bytes } per slice, in order;
@@ -17,6 +20,7 @@ const reader = new FileReaderSync();
 function pump(read) {
   while (current === read && read.credits > 0 && read.at < read.file.size) {
     const end = Math.min(read.at + read.chunk, read.file.size);
+    const next = read.at + read.chunk * read.step;
     let bytes;
     try {
       bytes = reader.readAsArrayBuffer(read.file.slice(read.at, end));
@@ -25,7 +29,7 @@ function pump(read) {
       current = null;
       return;
     }
-    read.at = end;
+    read.at = next;
     read.credits -= 1;
     postMessage({ id: read.id, bytes }, [bytes]);
   }
@@ -38,7 +42,9 @@ function pump(read) {
 onmessage = (event) => {
   const m = event.data;
   if (m.file) {
-    current = { id: m.id, file: m.file, chunk: m.chunk, credits: m.depth, at: 0 };
+    const step = m.step || 1;
+    const at = (m.start || 0) * m.chunk;
+    current = { id: m.id, file: m.file, chunk: m.chunk, credits: m.depth, at, step };
     pump(current);
   } else if (current && m.id === current.id) {
     if (m.stop) {

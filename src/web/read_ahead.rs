@@ -4,9 +4,13 @@
 //! waiting. So the worker starts a small read-ahead worker (`read_ahead_worker.js`, plain
 //! JavaScript) once, sends it the `File` to read, and works on each slice while the next
 //! ones are read. The slices come back transferred, not copied, at most [`DEPTH`] ahead.
+//! One such worker reads a picked file at 350 to 700 MB/s, two together at 760 to 940
+//! (measured here): so [`READERS`] of them read alternate slices, and a pass that works
+//! faster than one could read (a log's repair written again) is not kept waiting.
 //!
-//! Where that worker cannot start, or is busy with another read, the file is read here
-//! in slices as before: same chunks, same results, only slower.
+//! Where no such worker starts, or they are busy with another read, the file is read here
+//! in slices as before: same chunks, same results, only slower; where one of them stops,
+//! the read it was in fails and the others read on their own.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -27,8 +31,10 @@ use super::js_error_text;
 pub const SCRIPT: &str = "./read_ahead_worker.js";
 /// Bytes a slice carries.
 const CHUNK: u32 = 8 << 20;
-/// Slices read ahead of the one being worked on.
+/// Slices read ahead of the one being worked on, by all readers together.
 const DEPTH: u32 = 4;
+/// Read-ahead workers started: each reads every `READERS`th slice.
+const READERS: usize = 2;
 
 /// What the read-ahead worker sent for the running read.
 #[derive(Default)]
@@ -41,69 +47,84 @@ struct Inbox {
     waker: Option<Waker>,
 }
 
-/// The read-ahead worker and what it sent.
+/// A read-ahead worker and what it sent.
 struct ReadAhead {
     worker: Worker,
     inbox: Rc<RefCell<Inbox>>,
-    /// A read is running (a second read at the same time is done here instead).
-    busy: Cell<bool>,
 }
 
 thread_local! {
-    static READ_AHEAD: RefCell<Option<Rc<ReadAhead>>> = const { RefCell::new(None) };
+    /// The read-ahead workers running (none: files are read here).
+    static READ_AHEAD: RefCell<Vec<Rc<ReadAhead>>> = const { RefCell::new(Vec::new()) };
+    /// A read is running (a second read at the same time is done here instead).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Starts the read-ahead worker; `ready` runs once it has loaded or failed to (or after
-/// three seconds), so its script is fetched while the page loads, never later.
+/// Starts the read-ahead workers; `ready` runs once each has loaded or failed to (or after
+/// three seconds), so their script is fetched while the page loads, never later.
 pub fn start(ready: impl FnOnce() + 'static) {
     let ready = Rc::new(Cell::new(Some(Box::new(ready) as Box<dyn FnOnce()>)));
+    let waiting = Rc::new(Cell::new(READERS));
     let once = move || {
         if let Some(f) = ready.take() {
             f();
         }
     };
-    let Ok(worker) = Worker::new(SCRIPT) else {
-        return once();
+    let one_more = {
+        let once = once.clone();
+        move || {
+            waiting.set(waiting.get().saturating_sub(1));
+            if waiting.get() == 0 {
+                once();
+            }
+        }
     };
-    let inbox = Rc::new(RefCell::new(Inbox::default()));
-    listen(&worker, &inbox, once.clone());
+    for _ in 0..READERS {
+        let Ok(worker) = Worker::new(SCRIPT) else {
+            one_more();
+            continue;
+        };
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let ahead = Rc::new(ReadAhead { worker, inbox });
+        listen(&ahead, one_more.clone());
+        READ_AHEAD.with(|r| r.borrow_mut().push(ahead));
+    }
     let late = Closure::once_into_js(once);
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(late.unchecked_ref(), 3000);
-    let busy = Cell::new(false);
-    let ahead = Rc::new(ReadAhead {
-        worker,
-        inbox,
-        busy,
-    });
-    READ_AHEAD.with(|r| *r.borrow_mut() = Some(ahead));
 }
 
-/// True while the read-ahead worker runs (it loaded and has not failed).
+/// True while a read-ahead worker runs (it loaded and has not failed).
 pub fn running() -> bool {
-    READ_AHEAD.with(|r| r.borrow().is_some())
+    READ_AHEAD.with(|r| !r.borrow().is_empty())
 }
 
-/// Files the worker's messages in `inbox`, calling `ready` at its hello or its failure to
-/// load. Once it fails or stops, files are read here, and a read it was doing fails.
-fn listen(worker: &Worker, inbox: &Rc<RefCell<Inbox>>, ready: impl Fn() + Clone + 'static) {
-    let (to, hello) = (inbox.clone(), ready.clone());
+/// Files the worker's messages in its inbox, calling `ready` at its hello or its failure
+/// to load. Once it fails or stops, the others read (or files are read here), and a read
+/// it was doing fails.
+fn listen(ahead: &Rc<ReadAhead>, ready: impl Fn() + Clone + 'static) {
+    let (to, hello) = (ahead.inbox.clone(), ready.clone());
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
         if receive(&to, &e.data()) {
             hello();
         }
     });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ahead
+        .worker
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    let stopped = inbox.clone();
+    let stopped = Rc::downgrade(ahead);
     let on_error = Closure::<dyn Fn()>::new(move || {
-        READ_AHEAD.with(|r| *r.borrow_mut() = None);
-        stopped
-            .borrow_mut()
-            .end_with(Err("the read-ahead worker stopped".into()));
+        if let Some(gone) = stopped.upgrade() {
+            READ_AHEAD.with(|r| r.borrow_mut().retain(|a| !Rc::ptr_eq(a, &gone)));
+            let failed = Err("the read-ahead worker stopped".into());
+            gone.inbox.borrow_mut().end_with(failed);
+        }
         ready();
     });
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    ahead
+        .worker
+        .set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
 }
 
@@ -179,61 +200,72 @@ pub async fn for_each_array(
     Ok(())
 }
 
-/// A file's slices in order: read ahead by the read-ahead worker, or here, in turn, where
-/// it cannot be (not started, or busy with another file).
+/// A file's slices in order: read ahead by the read-ahead workers (slice `i` by worker
+/// `i % n`), or here, in turn, where they cannot (not started, or busy with another file).
 pub struct Slices {
     source: Source,
-    /// The read's id, for the read-ahead worker's messages.
+    /// The read's id, for the read-ahead workers' messages.
     id: u32,
+    /// Slices handed out so far.
+    taken: usize,
     ended: bool,
 }
 
 /// Where the slices come from.
 enum Source {
-    Ahead(Rc<ReadAhead>),
+    Ahead(Vec<Rc<ReadAhead>>),
     Here { reader: BlobReader, at: u64 },
 }
 
 impl Slices {
     /// Starts reading `file` from its first byte.
     pub fn of(file: &File) -> Result<Self, String> {
-        let ahead = READ_AHEAD.with(|r| r.borrow().clone());
-        let Some(ahead) = ahead.filter(|r| !r.busy.replace(true)) else {
+        let readers = READ_AHEAD.with(|r| r.borrow().clone());
+        if readers.is_empty() || BUSY.with(|b| b.replace(true)) {
             let reader = BlobReader::new(file.clone().into(), u64::from(CHUNK))
                 .map_err(|e| e.to_string())?;
             let source = Source::Here { reader, at: 0 };
             return Ok(Slices {
                 source,
                 id: 0,
+                taken: 0,
                 ended: false,
             });
-        };
-        let id = {
-            let mut inbox = ahead.inbox.borrow_mut();
-            let id = inbox.id.wrapping_add(1);
-            *inbox = Inbox {
+        }
+        let id = readers[0].inbox.borrow().id.wrapping_add(1);
+        for ahead in &readers {
+            *ahead.inbox.borrow_mut() = Inbox {
                 id,
                 ..Inbox::default()
             };
-            id
-        };
+        }
+        let step = readers.len() as u32;
+        let depth = (DEPTH / step).max(1);
         let slices = Slices {
-            source: Source::Ahead(ahead),
+            source: Source::Ahead(readers),
             id,
+            taken: 0,
             ended: false,
         };
-        slices.send(&[
-            ("file", file.into()),
-            ("chunk", CHUNK.into()),
-            ("depth", DEPTH.into()),
-        ])?;
+        for k in 0..step {
+            slices.send(
+                k as usize,
+                &[
+                    ("file", file.into()),
+                    ("chunk", CHUNK.into()),
+                    ("depth", depth.into()),
+                    ("start", k.into()),
+                    ("step", step.into()),
+                ],
+            )?;
+        }
         Ok(slices)
     }
 
     /// The next slice, or None after the last.
     pub async fn next(&mut self) -> Result<Option<Uint8Array>, String> {
         let ahead = match &mut self.source {
-            Source::Ahead(ahead) => ahead.clone(),
+            Source::Ahead(readers) => readers[self.taken % readers.len()].clone(),
             Source::Here { reader, at } => {
                 let end = (*at + u64::from(CHUNK)).min(reader.size());
                 let slice = reader.range_array(*at, end).map_err(|e| e.to_string())?;
@@ -247,10 +279,12 @@ impl Slices {
         .await
         {
             Some(slice) => {
-                self.send(&[("more", true.into())])?;
+                self.send(self.taken % self.readers(), &[("more", true.into())])?;
+                self.taken += 1;
                 Ok(Some(slice))
             }
             None => {
+                // Slice `taken` would be this worker's: with none left, there is none.
                 self.ended = true;
                 let end = ahead.inbox.borrow_mut().end.take();
                 let end = end.unwrap_or(Ok(()));
@@ -260,9 +294,17 @@ impl Slices {
         }
     }
 
-    /// Posts the read-ahead worker a message about this read, of `fields`.
-    fn send(&self, fields: &[(&str, JsValue)]) -> Result<(), String> {
-        let Source::Ahead(ahead) = &self.source else {
+    /// Read-ahead workers reading (1 when reading here).
+    fn readers(&self) -> usize {
+        match &self.source {
+            Source::Ahead(readers) => readers.len(),
+            Source::Here { .. } => 1,
+        }
+    }
+
+    /// Posts read-ahead worker `k` a message about this read, of `fields`.
+    fn send(&self, k: usize, fields: &[(&str, JsValue)]) -> Result<(), String> {
+        let Source::Ahead(readers) = &self.source else {
             return Ok(());
         };
         let message = Object::new();
@@ -271,7 +313,7 @@ impl Slices {
             Reflect::set(&message, &JsValue::from_str(name), value)
                 .map_err(|e| js_error_text(&e))?;
         }
-        ahead
+        readers[k]
             .worker
             .post_message(&message)
             .map_err(|e| js_error_text(&e))
@@ -279,13 +321,15 @@ impl Slices {
 }
 
 impl Drop for Slices {
-    /// A read left before its end is stopped; the read-ahead worker is free again.
+    /// A read left before its end is stopped; the read-ahead workers are free again.
     fn drop(&mut self) {
-        if let Source::Ahead(ahead) = &self.source {
+        if let Source::Ahead(readers) = &self.source {
             if !self.ended {
-                let _ = self.send(&[("stop", true.into())]);
+                for k in 0..readers.len() {
+                    let _ = self.send(k, &[("stop", true.into())]);
+                }
             }
-            ahead.busy.set(false);
+            BUSY.with(|b| b.set(false));
         }
     }
 }
