@@ -10,8 +10,8 @@ use bioport::inspect::inspect;
 use bioport::recognize::{FileKind, HEAD_LEN};
 use bioport::web::blob_reader::BlobReader;
 use bioport::web::clock_worker::repaired_log;
+use bioport::web::digests::Digests;
 use bioport::web::download::blob_from_bytes;
-use bioport::web::inflate::list_inflated;
 use bioport::web::list_ahead::list_ahead;
 use bioport::web::read_ahead::for_each_slice;
 use js_sys::{Array, Uint8Array};
@@ -105,39 +105,45 @@ fn tgz_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-/// Lists `bytes` as a `File` through the browser's inflater: the listing (None when it
-/// leaves the file to the core's reader), the entries as the table shows them, and the last
+/// Lists `bytes` as a `File` read ahead and pushed into the core's pass (SHA-256, if
+/// asked, by the browser's digests beside the walk): the listing (None when it leaves
+/// the file to be read in turn), the entries as the table shows them, and the last
 /// progress reported.
-async fn inflated(bytes: &[u8], hash: bool) -> (Option<Listing>, Vec<EntryRow>, u64) {
+async fn ahead(bytes: &[u8], hash: bool) -> (Option<Listing>, Vec<EntryRow>, u64) {
     let options = ListOptions {
         hash,
         ..ListOptions::default()
     };
     let (mut catalogue, mut last) = (Catalogue::new(), 0);
     let f = file("BioStarX_20250102_030405.tgz", bytes);
-    let listing = list_inflated(&f, options, &mut |n| last = n, &mut catalogue).await;
-    (listing, catalogue.page(0, usize::MAX), last)
+    let listed = list_ahead(&f, options, &mut |n| last = n, &mut catalogue).await;
+    (listed.map(|l| l.0), catalogue.page(0, usize::MAX), last)
+}
+
+/// The core's listing of `bytes` read whole, and its table rows.
+fn core_listing(bytes: &[u8], hash: bool) -> (Listing, Vec<EntryRow>) {
+    let options = ListOptions {
+        hash,
+        ..ListOptions::default()
+    };
+    let mut catalogue = Catalogue::new();
+    let listing = list(bytes, options, &mut |e| catalogue.add(e));
+    (listing, catalogue.page(0, usize::MAX))
 }
 
 #[wasm_bindgen_test]
-async fn a_whole_data_file_is_listed_by_the_browsers_inflater_as_by_the_core() {
-    // Past the first batch the inflated bytes are gathered in; hashing (by the browser,
-    // beside the walk) is checked on a small file (a debug build walks slowly).
+async fn hashed_by_the_browser_beside_the_walk_a_data_file_lists_as_the_core_reads_it() {
+    // Hashing is checked on a small file (a debug build walks slowly).
+    assert!(
+        Digests::available().is_some(),
+        "the browser's SHA-256 is here"
+    );
     for (mb, hash) in [(10, false), (1, true)] {
         let tgz = data_file(mb);
-        let options = ListOptions {
-            hash,
-            ..ListOptions::default()
-        };
-        let mut core_catalogue = Catalogue::new();
-        let core = list(&tgz[..], options, &mut |e| core_catalogue.add(e));
+        let (core, core_rows) = core_listing(&tgz, hash);
         assert!(core.is_clean());
-        let (fast, rows, last) = inflated(&tgz, hash).await;
-        assert_eq!(
-            fast.expect("the browser's inflater takes a whole file"),
-            core
-        );
-        let core_rows = core_catalogue.page(0, usize::MAX);
+        let (listed, rows, last) = ahead(&tgz, hash).await;
+        assert_eq!(listed.expect("a whole file is listed"), core);
         assert_eq!(rows.len(), 3, "two entries and the empty one");
         assert_eq!(rows, core_rows);
         assert_eq!(rows.iter().all(|r| r.sha256.is_some()), hash);
@@ -146,7 +152,7 @@ async fn a_whole_data_file_is_listed_by_the_browsers_inflater_as_by_the_core() {
 }
 
 #[wasm_bindgen_test]
-async fn anything_unusual_is_left_to_the_cores_reader() {
+async fn damaged_data_files_hashed_beside_the_walk_say_what_the_core_says() {
     let tgz = data_file(1);
     let mut two = tgz.clone();
     two.extend_from_slice(&tgz);
@@ -175,8 +181,11 @@ async fn anything_unusual_is_left_to_the_cores_reader() {
         ("not gzip", plain_tar),
         ("empty", Vec::new()),
     ] {
-        let (fast, _, _) = inflated(&bytes, false).await;
-        assert!(fast.is_none(), "{what}");
+        let (core, core_rows) = core_listing(&bytes, true);
+        assert!(!core.is_clean(), "{what}");
+        let (listed, rows, _) = ahead(&bytes, true).await;
+        assert_eq!(listed.as_ref(), Some(&core), "{what}");
+        assert_eq!(rows, core_rows, "{what}");
     }
 }
 
@@ -216,28 +225,15 @@ async fn a_data_file_pushed_slice_by_slice_lists_as_the_core_reads_it_whole() {
         .collect();
     let tgz = tgz_of(&[("faces/1.bin", &noise[..]), ("users.txt", b"id\n1\n")]);
     assert!(tgz.len() > 16 << 20, "three slices");
-    let mut core_catalogue = Catalogue::new();
-    let core = list(&tgz[..], ListOptions::default(), &mut |e| {
-        core_catalogue.add(e)
-    });
-    let (mut catalogue, mut last) = (Catalogue::new(), 0);
-    let f = file("BioStarX_20250102_030405.tgz", &tgz);
-    let pushed = list_ahead(
-        &f,
-        ListOptions::default(),
-        &mut |n| last = n,
-        &mut catalogue,
-    )
-    .await;
-    let (listing, taken) = pushed.expect("a whole file is listed pushed");
+    // With SHA-256: the 18 MB entry hashed by the walk, the small one by the browser.
+    let (core, core_rows) = core_listing(&tgz, true);
+    let (listed, rows, last) = ahead(&tgz, true).await;
+    let listing = listed.expect("a whole file is listed pushed");
     assert!(listing.is_clean());
     assert_eq!(listing, core);
-    assert_eq!(taken, tgz.len() as u64);
     assert_eq!(last, tgz.len() as u64, "progress reaches the file's end");
-    assert_eq!(
-        catalogue.page(0, usize::MAX),
-        core_catalogue.page(0, usize::MAX)
-    );
+    assert!(rows.iter().all(|r| r.sha256.is_some()));
+    assert_eq!(rows, core_rows);
 }
 
 /// The bytes of `blob`, read here.

@@ -22,7 +22,6 @@ use crate::protocol::archive::{
 use crate::protocol::{JobId, Response, SLICE_LEN};
 
 use super::blob_reader::BlobReader;
-use super::inflate::list_inflated;
 use super::list_ahead::{list_ahead, repackage_ahead};
 use super::opfs;
 use super::post::{end_job, post, post_download, progress_poster};
@@ -236,8 +235,8 @@ async fn list_file(
 }
 
 /// Verifies and lists `file` into a catalogue, posting progress labelled `what`, with the
-/// core's own gzip reader; with SHA-256 on, through the browser's inflater and SHA-256
-/// when the file is whole (faster there; measured slower without hashing), else the same.
+/// core's own gzip reader, read ahead; with SHA-256 on, small entries are hashed by the
+/// browser beside the walk (see [`list_ahead`]).
 pub async fn list_streamed(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -245,19 +244,10 @@ pub async fn list_streamed(
     hash: bool,
     what: &str,
 ) -> Result<(Listing, Catalogue), String> {
-    let name = file.name();
     let options = ListOptions {
         hash,
         walk: WalkOptions::default(),
     };
-    if hash {
-        let mut catalogue = Catalogue::new();
-        let mut report = progress_poster(scope, job, (0, file), format!("{what} {name}"));
-        let fast = list_inflated(file, options, &mut report, &mut catalogue).await;
-        if let Some(listing) = fast {
-            return Ok((listing, catalogue));
-        }
-    }
     let (listing, catalogue, _) =
         list_in_turn_or_ahead(scope, job, (0, file), options, what).await?;
     Ok((listing, catalogue))

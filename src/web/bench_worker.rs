@@ -1,7 +1,7 @@
 //! The worker's bench request, built only with the `bench` feature (never in the release
 //! site): times a core operation on the file the bench page sends, read from its `Blob` in
 //! slices as a user's file is. Listing a data file is timed as the screen does it
-//! ([`list_streamed`]: with SHA-256, the browser's inflater and digests, asynchronously),
+//! ([`list_streamed`]: read ahead; with SHA-256, small entries hashed by the browser),
 //! and so are repackaging it and the clock's log (read ahead on another thread).
 
 use wasm_bindgen::JsCast;

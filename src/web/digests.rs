@@ -12,6 +12,10 @@ use web_sys::{SubtleCrypto, WorkerGlobalScope};
 
 use crate::archive::catalogue::Catalogue;
 
+/// Entries up to this size are hashed by the browser, larger ones by the walk as they
+/// stream (the browser hashes only whole buffers).
+pub const HAND_OVER: u64 = 8 * 1024 * 1024;
+
 /// Bytes handed to the browser and not hashed yet, at most (one entry may go past it).
 const IN_FLIGHT: usize = 32 * 1024 * 1024;
 

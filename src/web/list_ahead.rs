@@ -14,25 +14,47 @@ use crate::archive::repackage::Outcome;
 use crate::archive::Direction;
 use crate::formats::data_file::{ListOptions, Listing, PushedList, WalkOptions};
 
-use super::read_ahead::for_each_array;
+use super::digests::{Digests, HAND_OVER};
+use super::read_ahead::{for_each_array, Slices};
 
 /// Verifies and lists `file`, each entry into `catalogue`, telling `progress` the bytes
-/// read: the listing and the compressed bytes the walk took. None when the file should be
-/// read again in turn: a slice the browser could not read, or a stream the pushed pass
-/// could not follow (see [`PushedList::finish`]); reading it in turn says what and where.
+/// read: the listing and the compressed bytes the walk took. With SHA-256, entries up to
+/// [`HAND_OVER`] bytes are hashed by the browser off this thread ([`Digests`]), larger ones
+/// by the walk. None when the file should be read again in turn: a slice the browser could
+/// not read, a digest it refused, or a stream the pushed pass could not follow (see
+/// [`PushedList::finish`]); reading it in turn says what and where.
 pub async fn list_ahead(
     file: &File,
     options: ListOptions,
     progress: &mut dyn FnMut(u64),
     catalogue: &mut Catalogue,
 ) -> Option<(Listing, u64)> {
+    let mut digests = options.hash.then(Digests::available).flatten();
     let mut pass = PushedList::new(options);
-    let read = push_slices(file, progress, |slice| {
+    if digests.is_some() {
+        pass = pass.handing_over(HAND_OVER);
+    }
+    let mut slices = Slices::of(file).ok()?;
+    let mut done = 0;
+    while let Some(slice) = slices.next().await.ok()? {
         let len = slice.length() as usize;
-        pass.push(len, |room| slice.copy_to(room), &mut |e| catalogue.add(e))
-    })
-    .await;
-    read.then(|| pass.finish(&mut |e| catalogue.add(e)))?
+        let ended = pass.push(len, |room| slice.copy_to(room), &mut |e| catalogue.add(e));
+        done += len as u64;
+        progress(done);
+        if let Some(d) = digests.as_mut() {
+            d.start(pass.take_handed()).ok()?;
+            d.settle(catalogue, false).await.ok()?;
+        }
+        if ended {
+            break;
+        }
+    }
+    let listed = pass.finish(&mut |e| catalogue.add(e))?;
+    if let Some(d) = digests.as_mut() {
+        d.start(pass.take_handed()).ok()?;
+        d.settle(catalogue, true).await.ok()?;
+    }
+    Some(listed)
 }
 
 /// Hands `file`'s slices, read ahead, to `push` until it says its pass has ended (the

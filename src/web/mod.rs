@@ -13,7 +13,6 @@ pub mod digests;
 pub mod download;
 pub mod face_arrivals;
 pub mod faces_worker;
-pub mod inflate;
 pub mod list_ahead;
 pub mod opfs;
 pub mod post;

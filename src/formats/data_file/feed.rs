@@ -1,6 +1,6 @@
-//! Bytes pushed as they arrive, read by a walk that must never wait: the tar stream the
-//! browser inflates (its `DecompressionStream`) comes in chunks, and the walk is
-//! synchronous. The caller pushes chunks and only lets the walk read what is there
+//! Bytes pushed as they arrive, read by a walk that must never wait: the file's slices
+//! come to the worker read ahead on other threads, and the walk is synchronous. The
+//! caller pushes chunks and only lets the walk read what is there
 //! ([`super::ListPass::advance`]); a read of an empty feed that has not ended is an error
 //! (the feed says it [`starved`](Feed::starved)), never a silent end.
 

@@ -239,8 +239,8 @@ pub fn list<R: Read>(
 }
 
 /// A verify-and-list pass that goes as far as the bytes at hand allow and picks up where
-/// it stopped: [`list`] runs one to the end at once; the worker feeds one the chunks the
-/// browser inflates as they arrive.
+/// it stopped: [`list`] runs one to the end at once; the worker feeds one the file's
+/// slices as they arrive ([`super::PushedList`]).
 pub struct ListPass<R> {
     walker: TarWalker<R>,
     hash: bool,

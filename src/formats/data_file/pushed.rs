@@ -74,6 +74,8 @@ impl SharedFeed {
 pub struct PushedList {
     feed: SharedFeed,
     options: ListOptions,
+    /// Entries up to this size are handed over to be hashed elsewhere (0: none).
+    hand_over: u64,
     /// Started with the first bytes (the walk tells gzip from plain tar by them).
     pass: Option<ListPass<SharedFeed>>,
     /// Bytes pushed.
@@ -86,9 +88,34 @@ impl PushedList {
         PushedList {
             feed: SharedFeed::default(),
             options,
+            hand_over: 0,
             pass: None,
             pushed: 0,
         }
+    }
+
+    /// Hands the data of entries up to `up_to` bytes over instead of hashing them (see
+    /// [`ListPass::handing_over`]); [`take_handed`](Self::take_handed) gives them.
+    pub fn handing_over(mut self, up_to: u64) -> Self {
+        self.hand_over = up_to;
+        self
+    }
+
+    /// The data of the entries handed over since the last call, with their numbers.
+    pub fn take_handed(&mut self) -> Vec<(usize, Vec<u8>)> {
+        self.pass
+            .as_mut()
+            .map(|p| p.take_handed())
+            .unwrap_or_default()
+    }
+
+    /// The pass, started over the feed at the first bytes.
+    fn pass(&mut self) -> &mut ListPass<SharedFeed> {
+        let (feed, options, up_to) = (&self.feed, self.options, self.hand_over);
+        self.pass.get_or_insert_with(|| {
+            let walker = TarWalker::new(feed.clone(), options.walk);
+            ListPass::new(walker, options.hash).handing_over(up_to)
+        })
     }
 
     /// Takes the next `len` bytes of the file, which `fill` writes into place, and reads
@@ -102,10 +129,8 @@ impl PushedList {
     ) -> bool {
         self.feed.push(len, fill);
         self.pushed += len as u64;
-        let (feed, options) = (&self.feed, self.options);
-        let pass = self.pass.get_or_insert_with(|| {
-            ListPass::new(TarWalker::new(feed.clone(), options.walk), options.hash)
-        });
+        let feed = self.feed.clone();
+        let pass = self.pass();
         feed.run_while_room(|room| {
             let before = pass.walker_mut().position();
             let ended = pass.advance(Some(room), on_entry);
@@ -117,16 +142,15 @@ impl PushedList {
     /// walk took; None when a read found the feed empty all the same (a stream that takes
     /// far more compressed bytes than it gives, which no real export does): the file
     /// should then be read again in turn.
-    pub fn finish(self, on_entry: &mut dyn FnMut(&ListedEntry)) -> Option<(Listing, u64)> {
-        self.feed.end();
-        let mut pass = self.pass.unwrap_or_else(|| {
-            ListPass::new(TarWalker::new(self.feed.clone(), self.options.walk), false)
-        });
+    pub fn finish(&mut self, on_entry: &mut dyn FnMut(&ListedEntry)) -> Option<(Listing, u64)> {
+        let (feed, pushed) = (self.feed.clone(), self.pushed);
+        feed.end();
+        let pass = self.pass();
         pass.advance(None, on_entry);
-        if self.feed.starved() {
+        if feed.starved() {
             return None;
         }
-        Some((pass.listing(), self.pushed - self.feed.len()))
+        Some((pass.listing(), pushed - feed.len()))
     }
 }
 
@@ -154,6 +178,7 @@ mod tests {
             }
         }
         let (pushed_listing, taken) = pushed.finish(&mut |e| seen.push(e.clone())).unwrap();
+        assert!(pushed.take_handed().is_empty());
         assert!(taken <= bytes.len() as u64);
         [(listing, whole), (pushed_listing, seen)]
     }

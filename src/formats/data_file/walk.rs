@@ -224,9 +224,6 @@ enum Source<R> {
     Gzip(GzipReader<BufReader<R>>),
     /// A plain tar archive.
     Plain(BufReader<R>),
-    /// Tar bytes inflated elsewhere (the browser's `DecompressionStream`) from one gzip
-    /// member that checks out, read as they come.
-    Inflated(R),
     /// Nothing to read (the file was empty or not an archive).
     None,
 }
@@ -320,22 +317,6 @@ impl<R: Read> TarWalker<R> {
         walker
     }
 
-    /// A walk over tar bytes already inflated from a gzip stream of one member, whose
-    /// CRC-32 and length the inflater checks (and whose ratio the caller watches).
-    pub fn inflated(reader: R, options: WalkOptions) -> Self {
-        let mut walker = TarWalker::blank(options);
-        walker.source = Source::Inflated(reader);
-        walker
-    }
-
-    /// The source of a walk made by [`inflated`](TarWalker::inflated), to push bytes into.
-    pub fn inflated_source(&mut self) -> Option<&mut R> {
-        match &mut self.source {
-            Source::Inflated(r) => Some(r),
-            _ => None,
-        }
-    }
-
     /// What was found so far (all of it once the walk has ended).
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -365,7 +346,6 @@ impl<R: Read> TarWalker<R> {
     pub fn gzip_members(&self) -> u32 {
         match &self.source {
             Source::Gzip(gz) => gz.members(),
-            Source::Inflated(_) => 1,
             _ => 0,
         }
     }
@@ -419,7 +399,6 @@ impl<R: Read> TarWalker<R> {
             let read = match &mut self.source {
                 Source::Gzip(gz) => gz.read(&mut buf[filled..]),
                 Source::Plain(r) => r.read(&mut buf[filled..]),
-                Source::Inflated(r) => r.read(&mut buf[filled..]),
                 Source::None => return Err(()),
             };
             match read {
@@ -765,9 +744,7 @@ impl<R: Read> TarWalker<R> {
             self.note(FindingKind::NoEndMarker, At::Tar(offset), message);
         }
         self.draining = true;
-        if !matches!(self.source, Source::Inflated(_)) {
-            self.drain(None);
-        }
+        self.drain(None);
     }
 
     /// Reads what follows the end marker, at most `limit` bytes (None: to the end of
