@@ -21,6 +21,9 @@ step "cargo clippy (wasm32: as released, then with the bench feature)"
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --lib --bins --all-features --target wasm32-unknown-unknown -- -D warnings
 
+step "cargo doc (a broken link or one to a private item is an error)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib
+
 step "native tests"
 cargo test
 

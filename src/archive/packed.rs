@@ -1,5 +1,5 @@
 //! The entries of a listing packed for keeping, under a budget. Entries go in blocks of
-//! [`BLOCK`]: each block is one byte string of small fields (variable-length numbers,
+//! 64: each block is one byte string of small fields (variable-length numbers,
 //! sizes and times as steps from the entry before) where a path is stored as how much its
 //! start and its end share with the path before, and the bytes between. A typical entry of a BioStar export takes
 //! 15 to 30 bytes this way, against about 110 as separate fields and strings. SHA-256

@@ -144,7 +144,7 @@ pub struct TemplateFileView {
     pub records: usize,
     /// Records with the valid flag set.
     pub valid: usize,
-    /// Records per uid (the first [`MAX_TEMPLATE_USERS`] uids).
+    /// Records per uid (the first `MAX_TEMPLATE_USERS`, 500, uids).
     pub owners: Vec<TemplateOwner>,
     /// Uids in all.
     pub owner_count: usize,
@@ -154,7 +154,7 @@ pub struct TemplateFileView {
     pub problem_count: u64,
 }
 
-/// What does not link up in the set (the first [`MAX_UNLINKED`] of each list).
+/// What does not link up in the set (the first `MAX_UNLINKED`, 200, of each list).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LinksView {
     /// The report can be made: a `user.dat` and another file are in the set.

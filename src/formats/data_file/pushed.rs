@@ -51,7 +51,7 @@ impl SharedFeed {
     }
 
     /// Lets `step` (a pass's advance, allowed so many uncompressed bytes; whether it
-    /// ended, and whether it took any) go on while more than [`MARGIN`] compressed bytes
+    /// ended, and whether it took any) go on while more than `MARGIN` (1 MiB) compressed bytes
     /// wait; true once it ended. Each step may take as many tar bytes as compressed bytes
     /// wait beyond the margin: no tar byte takes more than one compressed byte, a stored
     /// block's framing aside.
