@@ -4,24 +4,25 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
-/// A `Blob` holding `bytes`, of media type `mime`.
-pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
-    let parts = Array::new();
-    parts.push(&Uint8Array::from(bytes));
+/// A `Blob` of `parts` (byte arrays or `Blob`s) joined, of media type `mime`.
+fn blob_of_parts(parts: &Array, mime: &str) -> Result<Blob, JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    Blob::new_with_blob_sequence_and_options(parts, &options)
+}
+
+/// A `Blob` holding `bytes`, of media type `mime`.
+pub fn blob_from_bytes(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
+    blob_from_chunks(&[bytes], mime)
 }
 
 /// A `Blob` made of several chunks written one after another, of media type `mime`.
-pub fn blob_from_chunks(chunks: &[Vec<u8>], mime: &str) -> Result<Blob, JsValue> {
+pub fn blob_from_chunks<C: AsRef<[u8]>>(chunks: &[C], mime: &str) -> Result<Blob, JsValue> {
     let parts = Array::new();
     for chunk in chunks {
-        parts.push(&Uint8Array::from(chunk.as_slice()));
+        parts.push(&Uint8Array::from(chunk.as_ref()));
     }
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    blob_of_parts(&parts, mime)
 }
 
 /// A `Blob` of `file`'s byte `ranges` joined, of media type `mime`: slices of the file,
@@ -36,9 +37,7 @@ pub fn blob_of_ranges(
         let slice = file.slice_with_f64_and_f64(r.start as f64, r.end as f64)?;
         parts.push(&slice);
     }
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    Blob::new_with_blob_sequence_and_options(&parts, &options)
+    blob_of_parts(&parts, mime)
 }
 
 /// A `Blob` written as a stream: bytes gather here up to 4 MiB, then go out to the
@@ -70,9 +69,7 @@ impl BlobWriter {
     /// The `Blob` of everything written, of media type `mime`.
     pub fn finish(mut self, mime: &str) -> Result<Blob, JsValue> {
         self.send();
-        let options = BlobPropertyBag::new();
-        options.set_type(mime);
-        Blob::new_with_u8_array_sequence_and_options(&self.parts, &options)
+        blob_of_parts(&self.parts, mime)
     }
 }
 

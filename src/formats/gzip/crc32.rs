@@ -10,14 +10,15 @@
 //! words there) without changing the CRC. Words are moved out as long as 91,639 bits
 //! follow them; only the last ones are then run through the table-driven CRC.
 //!
-//! [`Crc32`] is the one to use: [`Folded`] in WebAssembly, `crc32fast` elsewhere.
+//! [`Crc32`] is the one to use: [`Folded`] in WebAssembly, `flate2::Crc` (`crc32fast`)
+//! elsewhere.
 
 /// The CRC-32 of the gzip trailer, computed the fastest way for the target.
 #[cfg(target_arch = "wasm32")]
 pub type Crc32 = Folded;
 /// The CRC-32 of the gzip trailer, computed the fastest way for the target.
 #[cfg(not(target_arch = "wasm32"))]
-pub type Crc32 = Native;
+pub type Crc32 = flate2::Crc;
 
 /// Degree of the multiple of P the words are folded with, `x^A + x^B + 1`.
 const A: usize = 91_639;
@@ -181,36 +182,6 @@ fn move_ahead(words: &mut [u64], from: std::ops::Range<usize>, bits: usize) {
     dst[src.len()] ^= src[src.len() - 1] >> (64 - shift);
 }
 
-/// `crc32fast` behind the same calls, for targets with a faster CRC instruction.
-#[derive(Clone, Default)]
-pub struct Native {
-    crc: crc32fast::Hasher,
-    amount: u64,
-}
-
-impl Native {
-    /// The CRC of no bytes.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds `data` to the message.
-    pub fn update(&mut self, data: &[u8]) {
-        self.crc.update(data);
-        self.amount += data.len() as u64;
-    }
-
-    /// The CRC-32 of the bytes taken so far.
-    pub fn sum(&self) -> u32 {
-        self.crc.clone().finalize()
-    }
-
-    /// Bytes taken, modulo 2^32 (the gzip trailer's ISIZE).
-    pub fn amount(&self) -> u32 {
-        self.amount as u32
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,7 +236,7 @@ mod tests {
             let seen = (i + 1) * 77_777;
             assert_eq!(crc.sum(), crc32fast::hash(&data[..seen.min(data.len())]));
         }
-        let mut native = Native::new();
+        let mut native = flate2::Crc::new();
         native.update(&data);
         assert_eq!((native.sum(), native.amount()), (crc.sum(), crc.amount()));
     }
