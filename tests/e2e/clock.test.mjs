@@ -214,7 +214,7 @@ describe('the time clock screen', () => {
       const time = `2021-03-${two(1 + Math.floor(i / 86_400))} ${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
       lines.push(`${String(i).padStart(9)}\t${time}\t1\t0\t1\t0\n`);
     }
-    // About 11.4 MB: read and repaired in two slices, the second read while the first is parsed.
+    // About 11.4 MB: read in two slices, the second read ahead while the first is parsed.
     const log = Buffer.from(lines.join(''));
     await page.getByTestId('file-input').first().setInputFiles({ name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: log });
     await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
@@ -243,7 +243,8 @@ describe('the time clock screen', () => {
     const damaged = await page.locator('[data-testid=damaged-row]').evaluateAll((r) => r.map((x) => Number(x.dataset.line)));
     assert.deepEqual(damaged, Array.from({ length: 10 }, (_, i) => (i + 1) * 30_000));
 
-    // The repair reads the file again: every good line byte for byte, the damaged ones gone.
+    // The repair is made of the file's own ranges between the 10 damaged lines: every good
+    // line byte for byte, the damaged ones gone.
     const repaired = await downloadOf(page, 'download-repaired');
     assert.equal(repaired.bytes.length, log.length - 10 * 50);
     assert.ok(repaired.bytes.equals(Buffer.from(lines.filter((l) => !l.startsWith('ZZ')).join(''))));
