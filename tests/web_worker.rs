@@ -283,14 +283,29 @@ async fn a_repaired_log_is_the_same_made_of_the_files_ranges_or_written_again() 
         bytes_of(&blob) == want,
         "the same bytes from the file's ranges"
     );
-    // Past 256 ranges the file is read again: a log of 600 repeats of one line.
-    let line = b"        1\t2024-01-02 03:04:05\t1\t0\t1\t0\n";
-    let repeats = line.repeat(600);
-    let log = read_attlog_bytes(&repeats);
+    // Past 256 ranges the file is read again, in three 8 MiB slices: 450,000 lines, every
+    // third a repeat of the one before.
+    let mut bytes = Vec::new();
+    for i in 0..450_000u32 {
+        let n = i - u32::from(i % 3 == 2);
+        let (m, s) = (n / 60 % 60, n % 60);
+        let line = format!("{n:>9}\t2024-01-02 03:{m:02}:{s:02}\t1\t0\t1\t0\r\n");
+        bytes.extend(line.into_bytes());
+    }
+    assert!(bytes.len() > 2 * (8 << 20));
+    let log = read_attlog_bytes(&bytes);
     assert!(log.kept_ranges(opts, 256).is_none());
-    let (blob, report) = repaired_log(&file("2_attlog.dat", &repeats), &log, opts)
-        .await
-        .unwrap();
-    assert_eq!((report.kept, report.removed_duplicates), (1, 599));
-    assert!(bytes_of(&blob) == line, "one line kept, written again");
+    let mut want = Vec::new();
+    repair_attlog(&bytes[..], &log, opts, &mut want).unwrap();
+    let big = file("2_attlog.dat", &bytes);
+    let (blob, report) = repaired_log(&big, &log, opts).await.unwrap();
+    assert_eq!((report.kept, report.removed_duplicates), (300_000, 150_000));
+    assert!(
+        bytes_of(&blob) == want,
+        "the kept lines, cut from each slice"
+    );
+    // A file that changed since its log was read is not cut by the old lines.
+    let changed = file("2_attlog.dat", &bytes[..bytes.len() - 1000]);
+    let error = repaired_log(&changed, &log, opts).await.unwrap_err();
+    assert!(error.contains("changed since; open it again"), "{error}");
 }

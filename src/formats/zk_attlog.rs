@@ -15,7 +15,7 @@ mod pieces;
 
 pub use ids::{LineSet, UserIds};
 use lines::{pump, LineSink, Lines, Parsed, RawLine};
-pub use pieces::LineIndex;
+pub use pieces::{KeptRanges, LineIndex, RangeCut};
 
 /// How many tab-separated fields a whole punch line has.
 pub const FIELDS: usize = 6;
@@ -124,8 +124,9 @@ impl LineSink for Counting<'_> {
     fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Infallible> {
         let [punches, damaged, number, nul_bytes] = &mut *self.counts;
         *number += 1;
-        *nul_bytes += raw.nuls;
-        match lines::parse_line(bytes, raw) {
+        let (parsed, nuls) = lines::parse_line(bytes, raw);
+        *nul_bytes += nuls;
+        match parsed {
             Parsed::Punch(_) => *punches += 1,
             Parsed::Blank => {}
             Parsed::Damaged(damage) => {
@@ -414,9 +415,9 @@ impl Attlog {
     }
 
     fn add(&mut self, line: &[u8], raw: lines::RawLine) {
-        let parsed = lines::parse_line(line, raw);
+        let (parsed, nuls) = lines::parse_line(line, raw);
         self.lines += 1;
-        self.nul_bytes += raw.nuls;
+        self.nul_bytes += nuls;
         self.missing_final_newline = !raw.newline;
         self.line_index.push(&raw);
         let (mut damaged, mut blank) = (false, false);
@@ -551,107 +552,57 @@ pub struct RepairReport {
     pub removed_duplicates: u64,
 }
 
-/// Streams the lines of the log read from `reader` (the bytes `log` was read from) onto
-/// `out`, leaving out what `opts` drops; kept lines are copied byte for byte (ID width,
-/// fields and line end as they were), so with nothing to drop the output is the input.
-/// Lines are not parsed again: `log` says which are damaged, blank or duplicates. Holds
-/// one capped line at most.
+/// Streams the log read from `reader` (the bytes `log` was read from) onto `out`, leaving
+/// out the lines `opts` drops; the rest is copied byte for byte in ranges (ID width, fields
+/// and line ends as they were), so with nothing to drop the output is the input. No line
+/// is split or parsed again: `log` says where each starts and which are left out.
 pub fn repair_attlog(
     reader: impl Read,
     log: &Attlog,
     opts: RepairOptions,
     out: &mut dyn Write,
 ) -> io::Result<RepairReport> {
-    let mut repair = AttlogRepair::new(log, opts, out);
+    let mut repair = AttlogRepair::new(log, opts, out)?;
     pump(reader, |chunk| repair.feed(chunk))?;
     repair.finish()
 }
 
 /// A repair fed the log's bytes as they arrive ([`repair_attlog`] pushed, not pulled).
 pub struct AttlogRepair<'a, W: Write> {
-    lines: Lines,
-    writing: Repairing<'a, W>,
-}
-
-/// Where a repair is: the line and punch it is at, and what it wrote.
-struct Repairing<'a, W: Write> {
-    log: &'a Attlog,
-    opts: RepairOptions,
-    out: W,
+    cut: RangeCut<'a>,
     report: RepairReport,
-    /// The line being read (0-based) and the punches before it.
-    index: u64,
-    punch: u32,
-    dups: std::iter::Peekable<std::slice::Iter<'a, u32>>,
-}
-
-impl<W: Write> Repairing<'_, W> {
-    /// The current line is damaged and left out.
-    fn dropped(&self) -> bool {
-        self.opts.remove_damaged && self.log.damaged_lines.contains(self.index)
-    }
-}
-
-impl<W: Write> LineSink for Repairing<'_, W> {
-    type Error = io::Error;
-
-    fn line(&mut self, bytes: &[u8], raw: RawLine) -> io::Result<()> {
-        let damaged = self.log.damaged_lines.contains(self.index);
-        let is_punch = !damaged && !self.log.blank_line_set.contains(self.index);
-        let punch = self.punch;
-        let duplicate = is_punch && self.dups.next_if_eq(&&punch).is_some();
-        let dropped = damaged && self.opts.remove_damaged;
-        self.punch += u32::from(is_punch);
-        self.index += 1;
-        if dropped {
-            self.report.removed_damaged += 1;
-        } else if duplicate && self.opts.remove_duplicates {
-            self.report.removed_duplicates += 1;
-        } else {
-            // A line over the cap went out through `overflow` as it came.
-            if raw.len <= bytes.len() as u64 {
-                self.out.write_all(bytes)?;
-            }
-            self.report.kept += 1;
-        }
-        Ok(())
-    }
-
-    fn overflow(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self.dropped() {
-            true => Ok(()),
-            false => self.out.write_all(bytes),
-        }
-    }
+    out: W,
 }
 
 impl<'a, W: Write> AttlogRepair<'a, W> {
-    /// A repair of the log `log` was read from, written to `out`.
-    pub fn new(log: &'a Attlog, opts: RepairOptions, out: W) -> Self {
-        let writing = Repairing {
-            log,
-            opts,
-            out,
-            report: RepairReport::default(),
-            index: 0,
-            punch: 0,
-            dups: log.duplicates.iter().peekable(),
+    /// A repair of the log `log` was read from, written to `out`; fails when `log` does
+    /// not describe its file's lines (not read by [`AttlogReader`]).
+    pub fn new(log: &'a Attlog, opts: RepairOptions, out: W) -> io::Result<Self> {
+        let unplanned = || {
+            let text = "the log's lines do not match the bytes read; open the log again";
+            io::Error::new(io::ErrorKind::InvalidData, text)
         };
-        AttlogRepair {
-            lines: Lines::default(),
-            writing,
-        }
+        let (ranges, report) = log.repair_plan(opts).ok_or_else(unplanned)?;
+        Ok(AttlogRepair {
+            cut: RangeCut::new(ranges),
+            report,
+            out,
+        })
     }
 
     /// Repairs the next `chunk` of the log's bytes.
     pub fn feed(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.lines.feed(chunk, &mut self.writing)
+        let out = &mut self.out;
+        self.cut
+            .cut(chunk.len(), |kept| out.write_all(&chunk[kept]))
     }
 
-    /// Ends the last line; what was kept and left out.
-    pub fn finish(mut self) -> io::Result<RepairReport> {
-        self.lines.finish(&mut self.writing)?;
-        Ok(self.writing.report)
+    /// What was kept and left out, once every byte was fed; fails when the file is no
+    /// longer the size it was read at.
+    pub fn finish(self) -> io::Result<RepairReport> {
+        let changed = |text| io::Error::new(io::ErrorKind::InvalidData, text);
+        self.cut.finish().map_err(changed)?;
+        Ok(self.report)
     }
 }
 

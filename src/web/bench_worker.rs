@@ -63,8 +63,8 @@ async fn run_once(
 }
 
 /// The clock's log read and repaired as its screen does, read ahead on another thread (the
-/// generated log leaves out too many lines for a repair made of its byte ranges, so it is
-/// read again and written into a `Blob`); the native side is [`bench::run`]'s: the punches
+/// generated log leaves out too many lines for a repair made of the file's slices, so it
+/// is read again and each slice's kept ranges copied into a `Blob`); the native side is [`bench::run`]'s: the punches
 /// read.
 async fn clock_attlog(file: &File) -> Result<u64, String> {
     let log = read_log(file, |_| {}).await?;

@@ -4,19 +4,21 @@
 use std::cell::RefCell;
 use std::io::Write;
 
+use js_sys::Array;
+use wasm_bindgen::JsValue;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 
 use crate::clock::{encoding_named, punches_to_csv, ClockSet};
 use crate::formats::biostar_csv::WriteOptions;
-use crate::formats::zk_attlog::{Attlog, AttlogReader, AttlogRepair, RepairOptions, RepairReport};
+use crate::formats::zk_attlog::{Attlog, AttlogReader, RangeCut, RepairOptions, RepairReport};
 use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, USER_PAGE};
 use crate::recognize::FileKind;
 
 use super::csv_worker::{read_file, with_workbook, Chunks};
-use super::download::{blob_from_chunks, blob_of_ranges, BlobWriter};
+use super::download::{blob_from_chunks, blob_of_parts, blob_of_ranges};
 use super::js_error_text;
 use super::post::{end_job, post, post_download, progress_poster};
-use super::read_ahead::for_each_slice;
+use super::read_ahead::{for_each_array, for_each_slice};
 
 thread_local! {
     static SET: RefCell<Option<ClockSet>> = const { RefCell::new(None) };
@@ -70,26 +72,38 @@ fn most_ranges(size: u64) -> usize {
 }
 
 /// The attendance log `file` (which `log` was read from) repaired, as a `Blob`, and what
-/// was kept and left out. Made of the file's own byte ranges between the lines left out,
-/// at once, where few lines are left out ([`most_ranges`]); else the file is read again
-/// (ahead on another thread) and the kept lines streamed out of wasm memory.
+/// was kept and left out. Made of the file's own byte ranges between the lines left out:
+/// at once, as slices of the file, where few lines are left out ([`most_ranges`]); else
+/// the file is read again (ahead on other threads) and each slice's kept parts copied into
+/// the `Blob` straight from the browser's bytes, never through wasm memory.
 pub async fn repaired_log(
     file: &File,
     log: &Attlog,
     opts: RepairOptions,
 ) -> Result<(Blob, RepairReport), String> {
     const MIME: &str = "application/octet-stream";
+    let js = |e: JsValue| js_error_text(&e);
     if let Some((ranges, report)) = log.kept_ranges(opts, most_ranges(log.size)) {
-        let blob = blob_of_ranges(file, &ranges, MIME).map_err(|e| js_error_text(&e))?;
-        return Ok((blob, report));
+        return Ok((blob_of_ranges(file, &ranges, MIME).map_err(js)?, report));
     }
-    let mut out = BlobWriter::new();
-    let mut repair = AttlogRepair::new(log, opts, &mut out);
-    let feed = |slice: &[u8]| repair.feed(slice).map_err(|e| e.to_string());
-    for_each_slice(file, &mut |_| {}, feed).await?;
-    let report = repair.finish().map_err(|e| e.to_string())?;
-    let blob = out.finish(MIME).map_err(|e| js_error_text(&e))?;
-    Ok((blob, report))
+    let unplanned = "The log's lines do not match its file; open it again.";
+    let (ranges, report) = log.repair_plan(opts).ok_or(unplanned)?;
+    let mut cut = RangeCut::new(ranges);
+    let blobs = Array::new();
+    for_each_array(file, &mut |_| {}, |slice| {
+        let kept = Array::new();
+        cut.cut(slice.length() as usize, |r| {
+            kept.push(&slice.subarray(r.start as u32, r.end as u32));
+            Ok::<_, String>(())
+        })?;
+        // Joined now, so the slice's bytes are let go.
+        let joined: Blob = blob_of_parts(&kept, MIME).map_err(js)?;
+        blobs.push(&joined);
+        Ok(())
+    })
+    .await?;
+    cut.finish()?;
+    Ok((blob_of_parts(&blobs, MIME).map_err(js)?, report))
 }
 
 fn answer(scope: &DedicatedWorkerGlobalScope, job: JobId, answer: ClockAnswer) {

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 /// A `Blob` of `parts` (byte arrays or `Blob`s) joined, of media type `mime`.
-fn blob_of_parts(parts: &Array, mime: &str) -> Result<Blob, JsValue> {
+pub fn blob_of_parts(parts: &Array, mime: &str) -> Result<Blob, JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
     Blob::new_with_blob_sequence_and_options(parts, &options)
@@ -38,63 +38,6 @@ pub fn blob_of_ranges(
         parts.push(&slice);
     }
     blob_of_parts(&parts, mime)
-}
-
-/// A `Blob` written as a stream: bytes gather here up to 4 MiB, then go out to the
-/// JavaScript side, so what is written is never all held in wasm memory.
-pub struct BlobWriter {
-    parts: Array,
-    buf: Vec<u8>,
-}
-
-impl BlobWriter {
-    const PART: usize = 4 << 20;
-
-    /// An empty `Blob` to write.
-    pub fn new() -> Self {
-        BlobWriter {
-            parts: Array::new(),
-            buf: Vec::with_capacity(Self::PART),
-        }
-    }
-
-    /// Moves the gathered bytes out.
-    fn send(&mut self) {
-        if !self.buf.is_empty() {
-            self.parts.push(&Uint8Array::from(self.buf.as_slice()));
-            self.buf.clear();
-        }
-    }
-
-    /// The `Blob` of everything written, of media type `mime`.
-    pub fn finish(mut self, mime: &str) -> Result<Blob, JsValue> {
-        self.send();
-        blob_of_parts(&self.parts, mime)
-    }
-}
-
-impl Default for BlobWriter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::io::Write for BlobWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len() + bytes.len() > Self::PART {
-            self.send();
-        }
-        if bytes.len() > Self::PART {
-            self.parts.push(&Uint8Array::from(bytes));
-        } else {
-            self.buf.extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Offers `blob` as a download named `name` (main thread only).

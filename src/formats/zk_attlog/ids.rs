@@ -92,4 +92,9 @@ impl LineSet {
             .get((index / 64) as usize)
             .is_some_and(|w| w >> (index % 64) & 1 == 1)
     }
+
+    /// The `n`th word of 64 lines' bits (0 past the last).
+    pub(super) fn word(&self, n: usize) -> u64 {
+        self.words.get(n).copied().unwrap_or(0)
+    }
 }

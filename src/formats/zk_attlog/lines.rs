@@ -15,8 +15,9 @@ pub(super) struct RawLine {
     pub offset: u64,
     /// Its length, line end included.
     pub len: u64,
-    /// NUL bytes in it.
-    pub nuls: u64,
+    /// NUL bytes in it; None where they were not counted (the line is whole in its
+    /// bytes, which [`parse_line`] then counts only when it does not read as a punch).
+    pub nuls: Option<u64>,
     /// It ends with LF.
     pub newline: bool,
 }
@@ -29,13 +30,6 @@ pub(super) trait LineSink {
     /// A whole line: its bytes (capped at [`MAX_LINE`] + 2, line end included when it
     /// fits) and where it was.
     fn line(&mut self, bytes: &[u8], raw: RawLine) -> Result<(), Self::Error>;
-
-    /// The whole of a line longer than the cap, as it comes: its capped start, then the
-    /// rest in pieces (the line itself still ends with [`line`](LineSink::line)); a sink
-    /// that only looks at lines leaves it out.
-    fn overflow(&mut self, _bytes: &[u8]) -> Result<(), Self::Error> {
-        Ok(())
-    }
 }
 
 /// Splits bytes pushed in chunks of any size into lines, holding at most [`MAX_LINE`] + 2
@@ -71,18 +65,18 @@ impl Lines {
             let (part, rest) = chunk.split_at(end.unwrap_or(chunk.len()));
             chunk = rest;
             if end.is_some() && self.len == 0 && part.len() <= CAP {
-                let (offset, len, nuls) = (self.offset, part.len() as u64, nuls_in(part));
+                let (offset, len) = (self.offset, part.len() as u64);
                 self.offset += len;
                 let raw = RawLine {
                     offset,
                     len,
-                    nuls,
+                    nuls: None,
                     newline: true,
                 };
                 sink.line(part, raw)?;
                 continue;
             }
-            self.hold(part, sink)?;
+            self.hold(part);
             if end.is_some() {
                 self.end_line(true, sink)?;
             }
@@ -98,20 +92,12 @@ impl Lines {
         }
     }
 
-    /// Adds `part` to the open line: held up to the cap, and the whole line streamed to
-    /// the sink's overflow once it passes the cap.
-    fn hold<S: LineSink>(&mut self, part: &[u8], sink: &mut S) -> Result<(), S::Error> {
+    /// Adds `part` to the open line, held up to the cap.
+    fn hold(&mut self, part: &[u8]) {
         self.nuls += nuls_in(part);
         let room = CAP.saturating_sub(self.held.len()).min(part.len());
         self.held.extend_from_slice(&part[..room]);
-        if self.len + part.len() as u64 > CAP as u64 {
-            if self.len <= CAP as u64 {
-                sink.overflow(&self.held)?;
-            }
-            sink.overflow(&part[room..])?;
-        }
         self.len += part.len() as u64;
-        Ok(())
     }
 
     /// Hands on the open line and starts the next.
@@ -119,7 +105,7 @@ impl Lines {
         let raw = RawLine {
             offset: self.offset,
             len: self.len,
-            nuls: self.nuls,
+            nuls: Some(self.nuls),
             newline,
         };
         self.offset += self.len;
@@ -177,13 +163,27 @@ pub(super) enum Parsed<'a> {
     Damaged(Damage),
 }
 
-/// Parses a line (its bytes as read, possibly capped) described by `raw`.
-pub(super) fn parse_line(line: &[u8], raw: RawLine) -> Parsed<'_> {
-    if raw.nuls > 0 {
-        return Parsed::Damaged(Damage::NulBytes(raw.nuls));
+/// Parses a line (its bytes as read, possibly capped) described by `raw`; also gives its
+/// NUL bytes.
+pub(super) fn parse_line(line: &[u8], raw: RawLine) -> (Parsed<'_>, u64) {
+    if raw.nuls.unwrap_or(0) == 0 && raw.len == line.len() as u64 {
+        // A punch read this way holds no NUL: every byte of it was checked.
+        if let Some(fields) = quick_fields(line) {
+            return (Parsed::Punch(fields), 0);
+        }
     }
-    if raw.len > MAX_LINE as u64 + 2 {
-        return Parsed::Damaged(Damage::TooLong(raw.len));
+    let nuls = raw.nuls.unwrap_or_else(|| nuls_in(line));
+    (parse_fully(line, raw.len, nuls), nuls)
+}
+
+/// [`parse_line`] field by field, naming what is wrong: the line's bytes, its whole length
+/// and its NUL bytes.
+fn parse_fully(line: &[u8], len: u64, nuls: u64) -> Parsed<'_> {
+    if nuls > 0 {
+        return Parsed::Damaged(Damage::NulBytes(nuls));
+    }
+    if len > MAX_LINE as u64 + 2 {
+        return Parsed::Damaged(Damage::TooLong(len));
     }
     let text = content(line);
     if text.iter().all(u8::is_ascii_whitespace) {
@@ -208,6 +208,53 @@ pub(super) fn parse_line(line: &[u8], raw: RawLine) -> Parsed<'_> {
         Ok(punch) => Parsed::Punch(punch),
         Err(damage) => Parsed::Damaged(damage),
     }
+}
+
+/// The fields of a line written the usual way (an ID, the time, four codes of plain
+/// digits, tabs between, then LF, CR LF or nothing), read in one pass; None for anything
+/// else, which [`parse_line`] then judges field by field. Some only where that gives the
+/// same punch.
+fn quick_fields(line: &[u8]) -> Option<Fields<'_>> {
+    let tab = line.iter().take(MAX_LINE).position(|&b| b == b'\t')?;
+    let (id, rest) = (line[..tab].trim_ascii(), &line[tab + 1..]);
+    let erased = id.windows(4).any(|w| w == b"ZZZZ");
+    if id.is_empty() || id.len() > MAX_ID || id.iter().any(|&b| b < 0x20 || b == 0x7f) || erased {
+        return None;
+    }
+    let (time, rest) = rest.split_at_checked(19)?;
+    let time = parse_time(time).ok()?;
+    let (device, rest) = tabbed_digits(rest)?;
+    let (status, rest) = tabbed_digits(rest)?;
+    let (verify, rest) = tabbed_digits(rest)?;
+    let (workcode, rest) = tabbed_digits(rest)?;
+    let ends = matches!(rest, b"" | b"\n" | b"\r\n" | b"\r");
+    let workcode = i32::try_from(workcode).ok().filter(|&w| w != 0x5A5A_5A5A)?;
+    (ends && workcode >= 0).then_some(())?;
+    Some(Fields {
+        id,
+        time,
+        workcode,
+        device: device.try_into().ok()?,
+        status: status.try_into().ok()?,
+        verify: verify.try_into().ok()?,
+    })
+}
+
+/// A tab, then 1 to 10 ASCII digits as a number, and what follows them.
+fn tabbed_digits(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = bytes.strip_prefix(b"\t")?;
+    let len = digits
+        .iter()
+        .take(11)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if len == 0 || len > 10 {
+        return None;
+    }
+    let value = digits[..len]
+        .iter()
+        .fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+    Some((value, &digits[len..]))
 }
 
 /// A number of type `T` from an ASCII field (as `str::parse` takes it: an optional sign,
@@ -332,6 +379,83 @@ mod tests {
                 Err(Damage::BadNumber("x")),
                 "{text:?}"
             );
+        }
+    }
+
+    /// `line` as [`parse_line`] reads a line whole in its chunk.
+    fn whole(line: &[u8]) -> RawLine {
+        RawLine {
+            offset: 0,
+            len: line.len() as u64,
+            nuls: None,
+            newline: line.ends_with(b"\n"),
+        }
+    }
+
+    #[test]
+    fn the_one_pass_read_gives_what_the_field_by_field_read_gives() {
+        let good: [&[u8]; 5] = [
+            b"     1234\t2024-02-29 23:59:59\t1\t0\t1\t0\r\n",
+            b"7\t2023-01-01 00:00:00\t65535\t255\t15\t2147483647\n",
+            b"  abc  \t2023-12-31 10:00:00\t0\t5\t2\t0012",
+            b"1\t2023-12-31 10:00:00\t1\t1\t1\t1\r",
+            b"00000000000000000000001\t2099-12-31 10:00:00\t1\t1\t1\t9\n",
+        ];
+        let mut rng = crate::bench::Rng(0x9_0f1e);
+        let mut quick = 0;
+        for line in good {
+            assert!(
+                quick_fields(line).is_some(),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+            // Every line one byte changed, cut short or grown: the one-pass read is
+            // either None or the same punch.
+            for _ in 0..4000 {
+                let mut l = line.to_vec();
+                match rng.below(3) {
+                    0 => {
+                        let at = rng.below(l.len() as u64) as usize;
+                        let bytes = b"\t\r\n 0+-9aZ\x00\x7f:";
+                        l[at] = bytes[rng.below(bytes.len() as u64) as usize];
+                    }
+                    1 => l.truncate(rng.below(l.len() as u64) as usize),
+                    _ => l.insert(rng.below(l.len() as u64) as usize, b'1'),
+                }
+                let fully = parse_fully(&l, l.len() as u64, nuls_in(&l));
+                if let Some(fields) = quick_fields(&l) {
+                    quick += 1;
+                    assert_eq!(
+                        Parsed::Punch(fields),
+                        fully,
+                        "{:?}",
+                        String::from_utf8_lossy(&l)
+                    );
+                }
+                let (parsed, nuls) = parse_line(&l, whole(&l));
+                assert_eq!((parsed, nuls), (fully, nuls_in(&l)));
+            }
+        }
+        assert!(quick > 2000, "most changes still read in one pass: {quick}");
+        let refused: [&[u8]; 6] = [
+            b"ZZZZ1\t2024-01-01 00:00:00\t1\t0\t1\t0\n",
+            b"1\t2024-01-01 00:00:00\t1\t0\t1\t1515870810\n",
+            b"1\t2024-02-30 00:00:00\t1\t0\t1\t0\n",
+            b"1\t2024-01-01 00:00:00\t1\t256\t1\t0\n",
+            b"1\t2024-01-01 00:00:00\t1\t0\t1\t0\t\n",
+            b"1\t2024-01-01 00:00:00\t1\t0\t1\t0 \n",
+        ];
+        for line in refused {
+            assert_eq!(
+                quick_fields(line),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+            assert!(matches!(
+                parse_line(line, whole(line)).0,
+                Parsed::Damaged(_)
+            ));
         }
     }
 }

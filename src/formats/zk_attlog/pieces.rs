@@ -1,8 +1,9 @@
-//! A repair without a second read: the log remembers where each line starts (about two
+//! A repair made of byte ranges: the log remembers where each line starts (about two
 //! bytes a line), so the repaired file is the original's byte ranges between the lines
-//! left out. The page hands those ranges to the browser as slices of the user's `File`,
-//! which it joins into the download without reading them first; [`repair_attlog`]
-//! (reading the file again) gives the same bytes where ranges cannot serve.
+//! left out, found without reading the file again. The page hands few ranges to the
+//! browser as slices of the user's `File`, joined into the download unread; with many, it
+//! reads the file again and cuts each slice ([`RangeCut`]), as [`repair_attlog`] does: no
+//! line is split or parsed twice.
 //!
 //! [`repair_attlog`]: super::repair_attlog
 
@@ -59,65 +60,227 @@ impl LineIndex {
 
     /// The bytes of 0-based line `index` (its line end included); None past the last.
     pub fn range(&self, index: u64) -> Option<Range<u64>> {
+        self.range_from(&mut Cursor::default(), index)
+    }
+
+    /// [`range`](Self::range), summing line lengths on from `at` (a line before `index`
+    /// and its offset) where that is nearer than `index`'s mark; `at` ends at `index`.
+    fn range_from(&self, at: &mut Cursor, index: u64) -> Option<Range<u64>> {
         if index >= self.lines() {
             return None;
         }
         let mark = index / MARK_EVERY;
-        let from = mark * MARK_EVERY;
-        let start = self.marks[mark as usize] + (from..index).map(|i| self.len_of(i)).sum::<u64>();
-        Some(start..start + self.len_of(index))
+        if at.line > index || at.line / MARK_EVERY != mark {
+            *at = Cursor {
+                line: mark * MARK_EVERY,
+                offset: self.marks[mark as usize],
+            };
+        }
+        at.offset += (at.line..index).map(|i| self.len_of(i)).sum::<u64>();
+        at.line = index;
+        Some(at.offset..at.offset + self.len_of(index))
     }
 }
 
+/// A line and where it starts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    line: u64,
+    offset: u64,
+}
+
 impl Attlog {
+    /// The repaired log as the file's byte ranges, in order, found as they are taken, and
+    /// what the repair leaves out; None when the log's line index does not describe its
+    /// file (never for a log read by [`AttlogReader`](super::AttlogReader)).
+    pub fn repair_plan(&self, opts: RepairOptions) -> Option<(KeptRanges<'_>, RepairReport)> {
+        let index = &self.line_index;
+        (index.lines() == self.lines && index.end == self.size).then_some(())?;
+        let removed_damaged = u64::from(opts.remove_damaged) * self.damaged_count;
+        let removed_duplicates = u64::from(opts.remove_duplicates) * self.duplicates.len() as u64;
+        let report = RepairReport {
+            kept: self.lines - removed_damaged - removed_duplicates,
+            removed_damaged,
+            removed_duplicates,
+        };
+        let dropped = Dropped {
+            log: self,
+            opts,
+            line: 0,
+            punch: 0,
+            dups: self.duplicates.iter().peekable(),
+        };
+        let ranges = KeptRanges {
+            index,
+            dropped,
+            at: Cursor::default(),
+            from: 0,
+            size: self.size,
+        };
+        Some((ranges, report))
+    }
+
     /// The repaired log as byte ranges of the file it was read from, in order, with what
-    /// [`repair_attlog`](super::repair_attlog) would report; None when more than `most`
-    /// ranges it would take (the caller then writes it reading the file again).
+    /// [`repair_attlog`](super::repair_attlog) reports; None when it takes more than
+    /// `most` ranges (the caller then reads the file again), or has no plan.
     pub fn kept_ranges(
         &self,
         opts: RepairOptions,
         most: usize,
     ) -> Option<(Vec<Range<u64>>, RepairReport)> {
-        let mut report = RepairReport::default();
-        let mut dropped = Vec::new();
-        if opts.remove_damaged {
-            dropped.extend((0..self.lines).filter(|&i| self.damaged_lines.contains(i)));
-            report.removed_damaged = dropped.len() as u64;
-        }
-        if opts.remove_duplicates {
-            for &d in &self.duplicates {
-                // Punch lines are counted from 1, up to u32::MAX (then they saturate).
-                let line = self.punches[d as usize].line;
-                (line < u32::MAX).then_some(())?;
-                dropped.push(u64::from(line) - 1);
-            }
-            report.removed_duplicates = self.duplicates.len() as u64;
-        }
-        if dropped.len() >= most {
-            return None;
-        }
-        dropped.sort_unstable();
-        report.kept = self.lines - dropped.len() as u64;
-        let ranges = self.ranges_between(&dropped)?;
+        let (ranges, report) = self.repair_plan(opts)?;
+        let left_out = report.removed_damaged + report.removed_duplicates;
+        // Each range but the first follows a line left out.
+        (left_out < most as u64).then_some(())?;
+        let ranges: Vec<_> = ranges.take(most.saturating_add(1)).collect();
         (ranges.len() <= most).then_some((ranges, report))
     }
+}
 
-    /// The file's bytes outside the lines `dropped` (sorted), as ranges.
-    fn ranges_between(&self, dropped: &[u64]) -> Option<Vec<Range<u64>>> {
-        let index = &self.line_index;
-        (index.lines() == self.lines && index.end == self.size).then_some(())?;
-        let mut ranges = Vec::new();
-        let mut from = 0;
-        for &line in dropped {
-            let gone = index.range(line)?;
-            if gone.start > from {
-                ranges.push(from..gone.start);
+/// The 0-based lines a repair leaves out, in order.
+struct Dropped<'a> {
+    log: &'a Attlog,
+    opts: RepairOptions,
+    /// The next line to look at, and the punches before it.
+    line: u64,
+    punch: u32,
+    dups: std::iter::Peekable<std::slice::Iter<'a, u32>>,
+}
+
+impl Dropped<'_> {
+    /// Steps over the next 64 lines at once when they start a word of the line sets and
+    /// none is damaged, blank or a duplicate; true when it did.
+    fn skipped_word(&mut self) -> bool {
+        let log = self.log;
+        let word = (self.line / 64) as usize;
+        let plain = self.line.is_multiple_of(64)
+            && self.line + 64 <= log.lines
+            && log.damaged_lines.word(word) == 0
+            && log.blank_line_set.word(word) == 0
+            && self
+                .dups
+                .peek()
+                .is_none_or(|&&d| d >= self.punch.saturating_add(64));
+        if plain {
+            self.line += 64;
+            self.punch = self.punch.saturating_add(64);
+        }
+        plain
+    }
+}
+
+impl Iterator for Dropped<'_> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let log = self.log;
+        while self.line < log.lines {
+            if self.skipped_word() {
+                continue;
             }
-            from = gone.end;
+            let line = self.line;
+            self.line += 1;
+            if log.damaged_lines.contains(line) {
+                if self.opts.remove_damaged {
+                    return Some(line);
+                }
+                continue;
+            }
+            if log.blank_line_set.contains(line) {
+                continue;
+            }
+            let punch = self.punch;
+            self.punch = self.punch.saturating_add(1);
+            if self.dups.next_if_eq(&&punch).is_some() && self.opts.remove_duplicates {
+                return Some(line);
+            }
         }
-        if self.size > from {
-            ranges.push(from..self.size);
+        None
+    }
+}
+
+/// The byte ranges a repaired log is made of, in order (see [`Attlog::repair_plan`]).
+pub struct KeptRanges<'a> {
+    index: &'a LineIndex,
+    dropped: Dropped<'a>,
+    /// The last line left out, and where it starts.
+    at: Cursor,
+    /// Where the next range may start.
+    from: u64,
+    size: u64,
+}
+
+impl Iterator for KeptRanges<'_> {
+    type Item = Range<u64>;
+
+    fn next(&mut self) -> Option<Range<u64>> {
+        for line in self.dropped.by_ref() {
+            let gone = self.index.range_from(&mut self.at, line)?;
+            let kept = self.from..gone.start;
+            self.from = gone.end;
+            if !kept.is_empty() {
+                return Some(kept);
+            }
         }
-        Some(ranges)
+        let last = self.from..self.size;
+        self.from = self.size;
+        (!last.is_empty()).then_some(last)
+    }
+}
+
+/// Cuts a file read in chunks, in order, into the parts inside the ranges it keeps.
+pub struct RangeCut<'a> {
+    ranges: std::iter::Peekable<KeptRanges<'a>>,
+    /// Bytes of the file cut so far.
+    at: u64,
+    /// The file's size when its log was read.
+    size: u64,
+}
+
+impl<'a> RangeCut<'a> {
+    /// A cut keeping `ranges`.
+    pub fn new(ranges: KeptRanges<'a>) -> Self {
+        RangeCut {
+            size: ranges.size,
+            ranges: ranges.peekable(),
+            at: 0,
+        }
+    }
+
+    /// The next `len` bytes of the file: hands `keep` each part of them kept, as a range
+    /// within them.
+    pub fn cut<E>(
+        &mut self,
+        len: usize,
+        mut keep: impl FnMut(Range<usize>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (start, end) = (self.at, self.at + len as u64);
+        while let Some(range) = self.ranges.peek_mut() {
+            if range.start >= end {
+                break;
+            }
+            let from = range.start.max(start);
+            let to = range.end.min(end);
+            keep((from - start) as usize..(to - start) as usize)?;
+            if range.end > end {
+                range.start = end;
+                break;
+            }
+            self.ranges.next();
+        }
+        self.at = end;
+        Ok(())
+    }
+
+    /// Every byte of the file was cut: fails, saying so, when the file is no longer the
+    /// size its log was read at (the ranges would not be its lines).
+    pub fn finish(mut self) -> Result<(), String> {
+        if self.at == self.size && self.ranges.peek().is_none() {
+            return Ok(());
+        }
+        Err(format!(
+            "the log is {} bytes now, {} when it was read: it changed since; open it again",
+            self.at, self.size
+        ))
     }
 }

@@ -13,7 +13,7 @@ fn read(bytes: &[u8]) -> Attlog {
 }
 
 /// The log repaired by reading it again; checked to be the same bytes and report as the
-/// repair made of the file's byte ranges.
+/// repair made of the file's byte ranges, and as the lines of `bytes` kept one by one.
 fn repaired(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> (Vec<u8>, RepairReport) {
     let mut out = Vec::new();
     let report = repair_attlog(bytes, log, opts, &mut out).unwrap();
@@ -26,7 +26,26 @@ fn repaired(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> (Vec<u8>, Repair
         joined == out && by_ranges == report,
         "{by_ranges:?} / {report:?}"
     );
+    assert_eq!(out, kept_line_by_line(bytes, log, opts));
     (out, report)
+}
+
+/// The lines of `bytes` a repair keeps, found one by one (the plain way the ranges must
+/// agree with).
+fn kept_line_by_line(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> Vec<u8> {
+    let mut punch = 0;
+    let mut kept = Vec::new();
+    for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let i = i as u64;
+        let damaged = log.damaged_lines.contains(i);
+        let is_punch = !damaged && !log.blank_line_set.contains(i);
+        let duplicate = is_punch && log.duplicates.binary_search(&punch).is_ok();
+        punch += u32::from(is_punch);
+        if !(damaged && opts.remove_damaged || duplicate && opts.remove_duplicates) {
+            kept.extend_from_slice(line);
+        }
+    }
+    kept
 }
 
 const BOTH: RepairOptions = RepairOptions {
@@ -389,7 +408,7 @@ fn fed_in_steps(bytes: &[u8], step: usize, opts: RepairOptions) -> (Attlog, Vec<
     bytes.chunks(step).for_each(|c| reader.feed(c));
     let log = reader.finish();
     let mut out = Vec::new();
-    let mut repair = AttlogRepair::new(&log, opts, &mut out);
+    let mut repair = AttlogRepair::new(&log, opts, &mut out).unwrap();
     for chunk in bytes.chunks(step) {
         repair.feed(chunk).unwrap();
     }
@@ -471,4 +490,128 @@ fn a_repair_made_of_ranges_skips_the_lines_left_out_and_gives_up_past_its_limit(
     let keep_all = RepairOptions::default();
     let whole = log.kept_ranges(keep_all, 1).unwrap().0;
     assert_eq!(whole, vec![0..bytes.len() as u64]);
+}
+
+/// A log of `lines` punch lines where the lines `damaged` are cut off and the lines
+/// `repeats` repeat the line before, with a blank line and a long line in between.
+fn log_of_lines(lines: u64, damaged: &[u64], repeats: &[u64]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut last = Vec::new();
+    for i in 0..lines {
+        let line = if damaged.contains(&i) {
+            b"  1\t2024-01-0\n".to_vec()
+        } else if repeats.contains(&i) {
+            last.clone()
+        } else if i == 700 {
+            b"\r\n".to_vec()
+        } else if i == 1500 {
+            [vec![b'9'; 80_000], b"\n".to_vec()].concat()
+        } else {
+            let (h, m, s) = (i / 3600 % 24, i / 60 % 60, i % 60);
+            format!(
+                "{:>5}\t2024-03-01 {h:02}:{m:02}:{s:02}\t1\t0\t1\t0\n",
+                i % 7
+            )
+            .into_bytes()
+        };
+        bytes.extend_from_slice(&line);
+        last = line;
+    }
+    bytes
+}
+
+#[test]
+fn ranges_across_words_and_marks_keep_what_the_lines_one_by_one_keep() {
+    let damaged = [0, 63, 64, 65, 1023, 1024, 1025, 2047, 3000, 3001];
+    let repeats = [2, 127, 128, 129, 191, 1030, 2050, 2999, 4095];
+    let bytes = log_of_lines(4096, &damaged, &repeats);
+    let log = read(&bytes);
+    assert_eq!(log.lines, 4096);
+    assert_eq!(
+        log.damaged_count,
+        damaged.len() as u64 + 1,
+        "the long line too"
+    );
+    assert_eq!(log.duplicates.len(), repeats.len());
+    for opts in [BOTH, RepairOptions::default()] {
+        for only in [true, false] {
+            let opts = RepairOptions {
+                remove_duplicates: opts.remove_duplicates && only,
+                ..opts
+            };
+            let (out, report) = repaired(&bytes, &log, opts);
+            let left_out = report.removed_damaged + report.removed_duplicates;
+            assert_eq!(report.kept + left_out, 4096);
+            assert_eq!(out.len() < bytes.len(), left_out > 0);
+        }
+    }
+    let (ranges, _) = log.kept_ranges(BOTH, usize::MAX).unwrap();
+    assert!(
+        ranges.windows(2).all(|w| w[0].end < w[1].start),
+        "{ranges:?}"
+    );
+    let start = log.line_index.range(1025).unwrap().start;
+    let before: usize = (0..1025).map(|i| line_len(&bytes, i)).sum();
+    assert_eq!(start, before as u64);
+}
+
+/// The length of 0-based line `i` of `bytes`, its line end included.
+fn line_len(bytes: &[u8], i: usize) -> usize {
+    bytes
+        .split_inclusive(|&b| b == b'\n')
+        .nth(i)
+        .map_or(0, <[u8]>::len)
+}
+
+#[test]
+fn a_file_that_changed_since_it_was_read_is_not_repaired() {
+    let bytes = log_of_lines(100, &[5], &[9]);
+    let log = read(&bytes);
+    let short = &bytes[..bytes.len() - 10];
+    let longer = [&bytes[..], b"    1\t2024-01-02 03:04:05\t1\t0\t1\t0\n"].concat();
+    for changed in [short, &longer[..]] {
+        let error = repair_attlog(changed, &log, BOTH, &mut Vec::new()).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("is {} bytes now, {}", changed.len(), bytes.len())),
+            "{text}"
+        );
+        assert!(text.contains("open it again"), "{text}");
+    }
+    let mut unread = log.clone();
+    unread.lines += 1;
+    let error = repair_attlog(&bytes[..], &unread, BOTH, &mut Vec::new()).unwrap_err();
+    assert!(error.to_string().contains("open the log again"), "{error}");
+    assert!(unread.kept_ranges(BOTH, usize::MAX).is_none());
+}
+
+#[test]
+fn a_range_cut_hands_out_each_kept_part_of_each_chunk() {
+    let bytes = log_of_lines(3000, &[1, 2, 500, 2999], &[3, 1200]);
+    let log = read(&bytes);
+    let (ranges, _) = log.kept_ranges(BOTH, usize::MAX).unwrap();
+    for step in [1, 33, 4096, 100_000] {
+        let (plan, _) = log.repair_plan(BOTH).unwrap();
+        let mut cut = RangeCut::new(plan);
+        let mut parts = Vec::new();
+        for (k, chunk) in bytes.chunks(step).enumerate() {
+            let base = (k * step) as u64;
+            cut.cut(chunk.len(), |r| {
+                assert!(!r.is_empty() && r.end <= chunk.len());
+                parts.push(base + r.start as u64..base + r.end as u64);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        }
+        assert_eq!(cut.finish(), Ok(()));
+        // Parts that meet at a chunk's edge are one range cut in two.
+        let mut joined: Vec<std::ops::Range<u64>> = Vec::new();
+        for part in parts {
+            match joined.last_mut() {
+                Some(last) if last.end == part.start => last.end = part.end,
+                _ => joined.push(part),
+            }
+        }
+        assert_eq!(joined, ranges, "step {step}");
+    }
 }
