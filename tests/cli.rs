@@ -529,20 +529,25 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
         err.contains("1_attlog.dat is a Time clock attendance log (attlog.dat): convert does not turn it into biostar-csv. It takes --to attlog (repair) or --to punches-csv."),
         "{err}"
     );
-    // Template files: check names what they are and what reads them.
-    let mut template = vec![0u8; 608 * 2];
-    template[0..2].copy_from_slice(&608u16.to_le_bytes());
-    template[2] = 1;
-    template[5] = 1;
-    dir.file("template.dat", &template);
-    let o = bioport(&["check", "template.dat"], &dir.0);
+    // Template files: convert names what they are and what reads them.
+    dir.file("template.dat", &template_dat(&[(1, 0, true)]));
+    let o = bioport(
+        &[
+            "convert",
+            "template.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+        ],
+        &dir.0,
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("template.dat is a Fingerprint templates (template.dat), not a user CSV"),
+        err.contains("template.dat is a Fingerprint templates (template.dat): convert does not turn it into biostar-csv. It takes nothing: its templates are carried as they are; `bioport check` lists them."),
         "{err}"
     );
-    assert!(err.contains("`bioport inspect` lists it"), "{err}");
     assert!(!dir.path("out.csv").exists());
     assert!(!dir.path("out_errors.csv").exists());
     let (tgz, _) = data_file();
@@ -714,12 +719,35 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
+        stdout(&o).contains("uid 13 (555): group 2 does not carry"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
         stdout(&o).contains("the password is not 4 to 16 digits"),
         "{}",
         stdout(&o)
     );
+    // As on the page, PINs go only when asked for.
     assert_eq!(
         fs::read(dir.path("users.csv")).unwrap(),
+        b"\xEF\xBB\xBFuser_id,name,csn\r\n555,Ned,222\r\n"
+    );
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "pins.csv",
+            "--carry-pins",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("pins.csv")).unwrap(),
         b"\xEF\xBB\xBFuser_id,name,csn,pin\r\n555,Ned,222,\r\n"
     );
     assert_eq!(
@@ -790,6 +818,171 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("It takes --to attlog (repair) or --to punches-csv."));
+}
+
+/// A `template.dat` of 608-byte records, one per (uid, finger, valid).
+fn template_dat(records: &[(u16, u8, bool)]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for &(uid, finger, valid) in records {
+        let mut record = vec![0x5au8; 608];
+        record[0..2].copy_from_slice(&608u16.to_le_bytes());
+        record[2..4].copy_from_slice(&uid.to_le_bytes());
+        record[4] = finger;
+        record[5] = u8::from(valid);
+        bytes.extend(record);
+    }
+    bytes
+}
+
+#[test]
+fn templates_are_checked_against_the_users_and_keep_their_uids_from_new_users() {
+    let dir = TempDir::new("clock-templates");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // uid 13 is Ned's; uid 1 has templates but no user.
+    dir.file(
+        "template.dat",
+        &template_dat(&[(13, 0, true), (13, 1, false), (1, 6, true)]),
+    );
+    let o = bioport(&["check", "template.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("3 records (2 valid) of 2 uids"), "{out}");
+    assert!(
+        out.contains("uid 13    no user in user.dat: 0 (608 bytes), 1 (608 bytes, not valid)"),
+        "{out}"
+    );
+    let o = bioport(&["check", "template.dat", "--users", "user.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an orphan template is a problem: {out}"
+    );
+    assert!(
+        out.contains("uid 13    user 555 Ned: 0 (608 bytes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("template without a user: uid 1: 1 records"),
+        "{out}"
+    );
+    let o = bioport(
+        &["check", "template.dat", "--users", "user.dat", "--json"],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["templates"]["records"], 3);
+    assert_eq!(
+        v["links"]["templates_without_user"][0],
+        serde_json::json!([1, 1])
+    );
+
+    // A new user from a CSV takes neither Ned's uid nor the orphan templates' uid 1.
+    dir.file("users.csv", b"user_id,name\r\n555,Ned\r\n600,Ann\r\n");
+    let args = [
+        "convert",
+        "users.csv",
+        "--to",
+        "user-dat",
+        "-o",
+        "new.dat",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(
+        &[&args[..], &["--templates", "template.dat"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("1 added, 0 updated, 2 in all"),
+        "{}",
+        stdout(&o)
+    );
+    let written = fs::read(dir.path("new.dat")).unwrap();
+    assert_eq!(written.len(), 144);
+    assert_eq!(
+        &written[..72],
+        &record[..],
+        "Ned's record is kept byte for byte"
+    );
+    assert_eq!(
+        u16::from_le_bytes([written[72], written[73]]),
+        2,
+        "Ann gets uid 2, not 1"
+    );
+    // Without the templates, uid 1 is free.
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = fs::read(dir.path("new.dat")).unwrap();
+    assert_eq!(u16::from_le_bytes([written[72], written[73]]), 1);
+}
+
+#[test]
+fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
+    let dir = TempDir::new("clock-unfit");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // Written again in its own size it is the same file; in 28-byte records Ned's three
+    // time zones do not fit, and nothing is written.
+    let o = bioport(
+        &["convert", "user.dat", "--to", "user-dat", "-o", "same.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fs::read(dir.path("same.dat")).unwrap(), record);
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "user-dat",
+            "-o",
+            "narrow.dat",
+            "--write-records",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("does not fit: uid 13 (555): 28-byte records hold one time zone only"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!dir.path("narrow.dat").exists());
+    // CSV rows: one without an ID, one repeating an ID, one whose ID a 28-byte record
+    // would change: each is named, and nothing is written.
+    dir.file(
+        "users.csv",
+        b"user_id,name\r\n7,Ann\r\n,Bob\r\n7,Ann B\r\n007,Cy\r\n",
+    );
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "u.dat",
+            "--write-records",
+            "28",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("line 3 has no user ID, so it is not taken"),
+        "{out}"
+    );
+    assert!(out.contains("(7): line 2 has the same user ID"), "{out}");
+    assert!(
+        out.contains("the user ID \"007\" would be written as 7: 28-byte records hold a number"),
+        "{out}"
+    );
+    assert!(!dir.path("u.dat").exists());
 }
 
 /// A data file whose entry paths carry the server's name.

@@ -31,6 +31,9 @@ pub struct ClockUsers {
     pub updated: usize,
     /// One note per user that does not fit; the file cannot be written until none are left.
     pub notes: Vec<FitNote>,
+    /// The part of `notes` that comes from the CSV's rows (cards, missing and repeated
+    /// IDs, cards the clock has no field for), which no record size changes.
+    pub row_notes: Vec<FitNote>,
 }
 
 /// A card cell as a number, or why it is not one the clock can hold.
@@ -53,11 +56,12 @@ fn card_of(cell: &str) -> Result<u64, String> {
 }
 
 /// One CSV row's cells that the clock has fields for.
+/// A cell is None where the CSV has no column for it: the user keeps what it had.
 struct CsvUser<'a> {
     line: u64,
     id: &'a str,
-    name: &'a str,
-    csn: &'a str,
+    name: Option<&'a str>,
+    csn: Option<&'a str>,
     pin: Option<&'a str>,
     /// Headers of Wiegand card columns holding a value.
     wiegand: Vec<&'a str>,
@@ -71,21 +75,28 @@ struct Builder {
     next_uid: u32,
     lines: Vec<u64>,
     notes: HashMap<usize, Vec<String>>,
+    /// Rows that carry no user (no user ID), noted by their line.
+    unused: Vec<FitNote>,
     added: usize,
     updated: usize,
 }
 
 impl Builder {
-    fn new(existing: &[UserRecord]) -> Builder {
+    /// Starts from the `existing` users; new users get none of their uids nor those of
+    /// `reserved` (uids whose templates have no user: a new user would inherit them).
+    fn new(existing: &[UserRecord], reserved: &[u32]) -> Builder {
         Builder {
             users: existing.to_vec(),
             by_id: (existing.iter().enumerate())
                 .map(|(i, u)| (u.user_id.trim().to_string(), i))
                 .collect(),
-            taken: existing.iter().map(|u| u.uid).collect(),
+            taken: (existing.iter().map(|u| u.uid))
+                .chain(reserved.iter().copied())
+                .collect(),
             next_uid: 1,
             lines: vec![0; existing.len()],
             notes: HashMap::new(),
+            unused: Vec::new(),
             added: 0,
             updated: 0,
         }
@@ -111,12 +122,22 @@ impl Builder {
         let existed = self.by_id.contains_key(row.id);
         let index = self.user_for(row.id);
         let mut notes = Vec::new();
+        if self.lines[index] != 0 {
+            // Two rows for one user: the later one is taken, and both must be looked at.
+            notes.push(format!(
+                "line {} has the same user ID: only one row per user can go to the clock",
+                self.lines[index]
+            ));
+        }
         let before = self.users[index].clone();
         let user = &mut self.users[index];
-        user.name = row.name.to_string();
-        match card_of(row.csn) {
-            Ok(card) => user.card = card,
-            Err(note) => notes.push(note),
+        if let Some(name) = row.name {
+            user.name = name.to_string();
+        }
+        match row.csn.map(card_of) {
+            Some(Ok(card)) => user.card = card,
+            Some(Err(note)) => notes.push(note),
+            None => {}
         }
         if let Some(pin) = row.pin.filter(|p| !p.is_empty()) {
             user.password = Secret::new(pin.as_bytes().to_vec());
@@ -134,35 +155,58 @@ impl Builder {
     }
 
     /// The users, with the findings of the clock's pre-write check merged per user.
-    fn finish(mut self, record: u64, encoding: &'static Encoding) -> ClockUsers {
+    /// Notes CSV line `line`, which has cells but no user ID.
+    fn no_user_id(&mut self, line: u64) {
+        let reason =
+            format!("line {line} has no user ID, so it is not taken; fill it in or delete the row");
+        self.unused.push(FitNote {
+            line,
+            user_id: String::new(),
+            reasons: vec![reason],
+        });
+    }
+
+    fn finish(self, record: u64, encoding: &'static Encoding) -> ClockUsers {
+        let row_notes = self.fit_notes(&self.notes);
+        let mut all = self.notes.clone();
         for finding in check_users(&self.users, record, encoding) {
-            let reasons = self.notes.entry(finding.index).or_default();
-            reasons.extend(finding.reasons);
+            all.entry(finding.index)
+                .or_default()
+                .extend(finding.reasons);
         }
-        let mut notes: Vec<FitNote> = (self.notes.into_iter())
-            .filter(|(_, reasons)| !reasons.is_empty())
-            .map(|(i, reasons)| FitNote {
-                line: self.lines[i],
-                user_id: self.users[i].user_id.clone(),
-                reasons,
-            })
-            .collect();
-        notes.sort_by(|a, b| (a.line, &a.user_id).cmp(&(b.line, &b.user_id)));
         ClockUsers {
+            notes: self.fit_notes(&all),
+            row_notes,
             users: self.users,
             added: self.added,
             updated: self.updated,
-            notes,
         }
+    }
+
+    /// `notes` (reasons per user) and the rows not taken, in line order.
+    fn fit_notes(&self, notes: &HashMap<usize, Vec<String>>) -> Vec<FitNote> {
+        let mut fit: Vec<FitNote> = (notes.iter())
+            .filter(|(_, reasons)| !reasons.is_empty())
+            .map(|(&i, reasons)| FitNote {
+                line: self.lines[i],
+                user_id: self.users[i].user_id.clone(),
+                reasons: reasons.clone(),
+            })
+            .chain(self.unused.iter().cloned())
+            .collect();
+        fit.sort_by(|a, b| (a.line, &a.user_id).cmp(&(b.line, &b.user_id)));
+        fit
     }
 }
 
 /// Builds `user.dat` users of `record` bytes (72 or 28) in `encoding` from the rows of a
 /// BioStar user CSV opened in the workbench (`user_id`, `name`, `csn`, `pin`); users of
-/// `existing` keep their uid and the fields BioStar has no column for.
+/// `existing` keep their uid and the fields BioStar has no column for, and new users get
+/// free uids, none of `reserved` (the uids of templates that have no user).
 pub fn users_from_workbook(
     book: &Workbook,
     existing: &[UserRecord],
+    reserved: &[u32],
     record: u64,
     encoding: &'static Encoding,
 ) -> ClockUsers {
@@ -186,18 +230,22 @@ pub fn users_from_workbook(
             _ => None,
         })
         .collect();
-    let mut builder = Builder::new(existing);
+    let mut builder = Builder::new(existing, reserved);
     for row in header + 1..sheet.len() {
-        let cell = |col: Option<usize>| col.map_or("", |c| sheet.cell_or_empty(row, c).trim());
+        let given = |col: Option<usize>| col.map(|c| sheet.cell_or_empty(row, c).trim());
+        let cell = |col: Option<usize>| given(col).unwrap_or("");
         if cell(id).is_empty() {
+            if sheet.row(row).any(|c| !c.trim().is_empty()) {
+                builder.no_user_id(sheet.line(row));
+            }
             continue;
         }
         builder.apply(CsvUser {
             line: sheet.line(row),
             id: cell(id),
-            name: cell(name),
-            csn: cell(csn),
-            pin: pin.map(|c| sheet.cell_or_empty(row, c).trim()),
+            name: given(name),
+            csn: given(csn),
+            pin: given(pin),
             wiegand: (wiegand.iter())
                 .filter(|(c, _)| !cell(Some(*c)).is_empty())
                 .map(|(_, format)| *format)

@@ -12,12 +12,12 @@ pub const PUNCH_HEADER: [&str; 7] = [
     "user_id", "name", "date", "time", "status", "verify", "workcode",
 ];
 
-/// Writes the punches of `log` as CSV onto `out`, one row a punch
-/// (duplicates listed in `log.duplicates` left out), the name joined by user ID.
+/// Writes the punches of `log` as CSV onto `out`, one row a punch (exact repeats of an
+/// earlier punch left out when `remove_duplicates`), the name joined by user ID.
 pub fn punches_to_csv<W: io::Write>(
     log: &Attlog,
     users: &[UserRecord],
-    opts: &WriteOptions,
+    (opts, remove_duplicates): (&WriteOptions, bool),
     out: W,
 ) -> io::Result<W> {
     let names: HashMap<&str, &str> = users
@@ -26,7 +26,13 @@ pub fn punches_to_csv<W: io::Write>(
         .collect();
     let mut csv = CsvWriter::new(out, opts);
     csv.write_row(PUNCH_HEADER)?;
-    let mut dups = log.duplicates.iter().peekable();
+    let none = [];
+    let skipped = if remove_duplicates {
+        &log.duplicates[..]
+    } else {
+        &none[..]
+    };
+    let mut dups = skipped.iter().peekable();
     for (i, punch) in log.punches.iter().enumerate() {
         if dups.next_if_eq(&&(i as u32)).is_some() {
             continue;

@@ -2,6 +2,7 @@
 //! `user.dat` with its bytes, the attendance log's punches (not its bytes), and the template
 //! listings; and what the page is shown of them, in serde types.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::rc::Rc;
 
@@ -11,13 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::formats::zk_attlog::{read_attlog_bytes, Attlog, RepairReport};
 use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{
-    check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
+    check_users, read_users, read_users_head, write_users, UserFile, UserFinding, UserReadOptions,
+    UserRecord,
 };
 use crate::recognize::FileKind;
 use crate::workbench::validate::SiteSettings;
 use crate::workbench::Workbook;
 
-use super::{link, users_from_workbook, users_to_biostar, CarryNote, ToCsvOptions};
+use super::{link, users_from_workbook, users_to_biostar, CarryNote, FitNote, ToCsvOptions};
 
 /// Template owners listed per user at most in a view (the rest are counted).
 pub const MAX_TEMPLATE_USERS: usize = 500;
@@ -28,12 +30,17 @@ pub const MAX_UNLINKED: usize = 200;
 #[derive(Debug, Clone)]
 pub(super) struct HeldUsers {
     pub(super) name: String,
+    /// The file's bytes, up to [`MAX_READ`](crate::formats::zk_user_dat::MAX_READ).
     pub(super) bytes: Vec<u8>,
+    /// The file's length.
+    pub(super) len: u64,
     pub(super) file: UserFile,
     /// The record size was chosen by the user rather than judged.
     pub(super) forced: Option<u64>,
     /// The users were replaced by those of a BioStar CSV.
     pub(super) from_csv: Option<String>,
+    /// What that CSV's rows could not give the clock: nothing is written while any is left.
+    pub(super) row_notes: Vec<UserNote>,
 }
 
 /// The attendance log of the set: its name and punches (the log's bytes are not held: a
@@ -54,7 +61,7 @@ pub struct ClockSet {
     pub(super) notes: Vec<String>,
     pub(super) filtered: Option<super::table::Filtered>,
     /// User ID (trimmed) -> name, for joining names to punches.
-    pub(super) names: std::collections::HashMap<String, String>,
+    pub(super) names: HashMap<String, String>,
 }
 
 /// What the page shows of the `user.dat` (the users come in pages).
@@ -301,15 +308,29 @@ impl ClockSet {
     /// Adds file `name` of `kind` with its bytes; a second file of a kind replaces the
     /// first (said in the notes); a file that is no clock file is only noted.
     pub fn add(&mut self, name: &str, kind: FileKind, bytes: Vec<u8>) {
+        let len = bytes.len() as u64;
+        self.add_head(name, kind, bytes, len);
+    }
+
+    /// [`add`](Self::add) of a file of `len` bytes given its first bytes: all of them, or
+    /// for a `user.dat` at least [`MAX_READ`](crate::formats::zk_user_dat::MAX_READ). A
+    /// new `user.dat` is read in the encoding chosen for the one before.
+    pub fn add_head(&mut self, name: &str, kind: FileKind, bytes: Vec<u8>, len: u64) {
         let replaced = match kind {
             FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => {
-                let file = read_users(&bytes, &UserReadOptions::default());
+                let opts = UserReadOptions {
+                    record: None,
+                    encoding: self.encoding(),
+                };
+                let file = read_users_head(&bytes, len, &opts);
                 let held = HeldUsers {
                     name: name.to_string(),
                     bytes,
+                    len,
                     file,
                     forced: None,
                     from_csv: None,
+                    row_notes: Vec::new(),
                 };
                 let old = self.users.replace(held);
                 let from_csv = old.as_ref().and_then(|h| h.from_csv.as_deref());
@@ -350,8 +371,10 @@ impl ClockSet {
     pub fn reread_users(&mut self, record: Option<u64>, encoding: &'static Encoding) {
         let mut gone = None;
         if let Some(held) = self.users.as_mut() {
-            held.file = read_users(&held.bytes, &UserReadOptions { record, encoding });
+            let opts = UserReadOptions { record, encoding };
+            held.file = read_users_head(&held.bytes, held.len, &opts);
             held.forced = record;
+            held.row_notes.clear();
             gone = held
                 .from_csv
                 .take()
@@ -519,6 +542,10 @@ impl ClockSet {
     /// The `user.dat` bytes in `record`-byte records: the file as read (byte for byte
     /// where unchanged) when the size is the one read; refused with the findings otherwise.
     pub fn write_user_dat(&self, record: u64) -> Result<Vec<u8>, Vec<UserNote>> {
+        let rows = self.users.as_ref().map_or(&[][..], |h| &h.row_notes);
+        if !rows.is_empty() {
+            return Err(rows.iter().cloned().chain(self.check_fit(record)).collect());
+        }
         let encoding = self.encoding();
         let written = match &self.users {
             Some(h) if h.file.record == record => h.file.to_bytes(),
@@ -531,7 +558,7 @@ impl ClockSet {
     /// the `user.dat` keep their uids); returns what does not fit, per user.
     pub fn users_from_csv(&mut self, book: &Workbook, record: u64) -> Vec<UserNote> {
         let encoding = self.encoding();
-        let made = users_from_workbook(book, self.users(), record, encoding);
+        let made = users_from_workbook(book, self.users(), &self.orphan_uids(), record, encoding);
         let csv = book.name();
         let summary = format!(
             "Users from {csv}: {} added, {} updated, {} in all.",
@@ -547,25 +574,48 @@ impl ClockSet {
             HeldUsers {
                 name: "user.dat".into(),
                 bytes: Vec::new(),
+                len: 0,
                 file,
                 forced: None,
                 from_csv: None,
+                row_notes: Vec::new(),
             }
         });
         held.file.users = made.users;
         held.from_csv = Some(summary);
         self.users_changed();
-        let uid_of = |id: &str| {
-            let user = self.users().iter().find(|u| u.user_id.trim() == id.trim());
-            user.map_or(0, |u| u.uid)
-        };
-        (made.notes.into_iter())
+        let row_notes = self.user_notes(made.row_notes);
+        if let Some(held) = self.users.as_mut() {
+            held.row_notes = row_notes;
+        }
+        self.user_notes(made.notes)
+    }
+}
+
+impl ClockSet {
+    /// `notes` on CSV users, each with the uid its user has in the set (0 for none).
+    fn user_notes(&self, notes: Vec<FitNote>) -> Vec<UserNote> {
+        let uids: HashMap<&str, u32> = (self.users().iter())
+            .map(|u| (u.user_id.trim(), u.uid))
+            .collect();
+        (notes.into_iter())
             .map(|n| UserNote {
-                uid: uid_of(&n.user_id),
+                uid: uids.get(n.user_id.trim()).copied().unwrap_or(0),
                 notes: n.reasons,
                 user_id: n.user_id,
             })
             .collect()
+    }
+
+    /// The uids of template records with no user in the set: a new user must not take
+    /// them, or the clock would give that user someone else's fingerprints or face.
+    fn orphan_uids(&self) -> Vec<u32> {
+        let users: HashSet<u32> = self.users().iter().map(|u| u.uid).collect();
+        let records = self.templates.iter().flat_map(|(_, t)| &t.records);
+        let orphans = records
+            .map(|r| u32::from(r.uid))
+            .filter(|uid| !users.contains(uid));
+        orphans.collect::<BTreeSet<u32>>().into_iter().collect()
     }
 }
 
@@ -577,7 +627,7 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         .sum();
     UserFileView {
         name: held.name.clone(),
-        size: held.bytes.len() as u64,
+        size: held.len,
         record: file.record,
         why: file.why.clone(),
         forced: held.forced.is_some(),

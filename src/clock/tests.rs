@@ -108,7 +108,7 @@ fn an_unchanged_round_trip_through_biostar_writes_the_same_user_dat() {
     let bytes = zk_sample(DOC_72);
     let existing = doc_users();
     let (csv, _) = to_csv(&existing, &ToCsvOptions::default());
-    let back = users_from_workbook(&open(&csv), &existing, 72, UTF8);
+    let back = users_from_workbook(&open(&csv), &existing, &[], 72, UTF8);
     assert_eq!((back.added, back.updated), (0, 0));
     assert!(back.notes.is_empty(), "{:?}", back.notes);
     assert_eq!(write_users(&back.users, 72, UTF8).unwrap(), bytes);
@@ -117,7 +117,7 @@ fn an_unchanged_round_trip_through_biostar_writes_the_same_user_dat() {
 #[test]
 fn csv_users_get_uids_and_what_does_not_fit_is_said_per_user() {
     let csv = "user_id,name,csn\n555,Edward,222\n1001,Ann,\nA17,Bea,12ab\n1002,Zoë Margaret Featherstonehaugh,4294967296\n";
-    let users = users_from_workbook(&open(csv), &doc_users(), 72, UTF8);
+    let users = users_from_workbook(&open(csv), &doc_users(), &[], 72, UTF8);
     assert_eq!((users.added, users.updated), (3, 1));
     let uids: Vec<u32> = users.users.iter().map(|u| u.uid).collect();
     assert_eq!(
@@ -140,7 +140,7 @@ fn csv_users_get_uids_and_what_does_not_fit_is_said_per_user() {
     assert_eq!(users.notes[1].reasons.len(), 2, "{:?}", users.notes[1]);
     assert!(write_users(&users.users, 72, UTF8).is_err());
     // On a 28-byte clock the alphanumeric ID does not fit either, and "Edward" (6) does.
-    let narrow = users_from_workbook(&open(csv), &[], 28, UTF8);
+    let narrow = users_from_workbook(&open(csv), &[], &[], 28, UTF8);
     let ids: Vec<&str> = narrow.notes.iter().map(|n| n.user_id.as_str()).collect();
     assert_eq!(ids, ["A17", "1002"]);
     assert!(narrow.notes[0].reasons[1].contains("not a number up to"));
@@ -148,8 +148,14 @@ fn csv_users_get_uids_and_what_does_not_fit_is_said_per_user() {
 }
 
 #[test]
-fn punches_export_with_names_labels_and_no_duplicates() {
-    let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
+fn punches_export_with_names_labels_and_duplicates_left_out_when_asked() {
+    let mut log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
+    let first = log_bytes
+        .split_inclusive(|&b| b == b'\n')
+        .next()
+        .unwrap()
+        .to_vec();
+    log_bytes.extend(first); // one exact repeat
     let log = read_attlog_bytes(&log_bytes);
     let users = [UserRecord::new(1, "2233", "Ned")];
     let opts = WriteOptions {
@@ -157,10 +163,13 @@ fn punches_export_with_names_labels_and_no_duplicates() {
         crlf: false,
         delimiter: b',',
     };
-    let out = punches_to_csv(&log, &users, &opts, Vec::new()).unwrap();
+    let all = punches_to_csv(&log, &users, (&opts, false), Vec::new()).unwrap();
+    assert_eq!(all.split(|&b| b == b'\n').count(), 2 + log.punches.len());
+    let out = punches_to_csv(&log, &users, (&opts, true), Vec::new()).unwrap();
     let text = String::from_utf8(out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows.len(), 1 + log.punches.len() - log.duplicates.len());
+    assert_eq!(log.duplicates.len(), 1);
+    assert_eq!(rows.len(), 1 + log.punches.len() - 1);
     assert_eq!(rows[0], "user_id,name,date,time,status,verify,workcode");
     assert_eq!(rows[1], "126,,2020-01-07,10:34:08,check-in,fingerprint,0");
     assert_eq!(
@@ -202,7 +211,7 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
 #[test]
 fn pins_carry_and_wiegand_cards_and_zero_led_cards_are_named() {
     let csv = "user_id,name,csn,pin,26 bit SIA Standard-H10301\n1,Ann,0042,1234,\n2,Bob,,123456789,12-345\n";
-    let users = users_from_workbook(&open(csv), &[], 72, UTF8);
+    let users = users_from_workbook(&open(csv), &[], &[], 72, UTF8);
     assert_eq!(users.users[0].password.reveal(), b"1234");
     let reasons: Vec<&[String]> = users.notes.iter().map(|n| &n.reasons[..]).collect();
     assert!(reasons[0][0].contains("leading zeros"), "{reasons:?}");
@@ -217,7 +226,7 @@ fn pins_carry_and_wiegand_cards_and_zero_led_cards_are_named() {
 fn an_empty_or_header_only_csv_gives_no_users() {
     for csv in ["user_id,name\n", "\n"] {
         if let Ok(book) = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()) {
-            let users = users_from_workbook(&book, &doc_users(), 72, UTF8);
+            let users = users_from_workbook(&book, &doc_users(), &[], 72, UTF8);
             assert_eq!((users.users.len(), users.added), (1, 0));
         }
     }
@@ -230,11 +239,11 @@ fn random_files_never_panic_through_the_clock_workflow() {
         let users = read_users(&rng.bytes(720), &UserReadOptions::default()).users;
         let (csv, _) = to_csv(&users, &ToCsvOptions::default());
         if let Ok(book) = Workbook::open(csv.into_bytes(), "u.csv", OpenOptions::default()) {
-            users_from_workbook(&book, &users, 28, UTF8);
+            users_from_workbook(&book, &users, &[], 28, UTF8);
         }
         let log_bytes = rng.bytes(400);
         let log = read_attlog(&log_bytes[..]).unwrap();
-        punches_to_csv(&log, &users, &WriteOptions::default(), Vec::new()).unwrap();
+        punches_to_csv(&log, &users, (&WriteOptions::default(), true), Vec::new()).unwrap();
         link(&users, &[], Some(&log));
     }
 }

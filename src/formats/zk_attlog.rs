@@ -214,7 +214,9 @@ impl Damage {
                 format!("{n} of the {FIELDS} tab-separated fields (cut off or run together)")
             }
             Damage::BadUserId => "a user ID that is blank, too long or holds control bytes".into(),
-            Damage::ErasedFlash => "a record from erased flash (ZZZZ...)".into(),
+            Damage::ErasedFlash => {
+                "a record from erased flash (ZZZZ... or one byte repeated)".into()
+            }
             Damage::BadTime => "a time that is not YYYY-MM-DD HH:MM:SS".into(),
             Damage::ImpossibleDate => "a date or time that does not exist".into(),
             Damage::BadNumber(field) => format!("a {field} that is not a number in range"),

@@ -544,14 +544,13 @@ pub struct UserFile {
 }
 
 /// The record size for a file of these bytes, and why, in words.
-fn choose_record(bytes: &[u8], forced: Option<u64>) -> (u64, String) {
-    let len = bytes.len() as u64;
+fn choose_record(bytes: &[u8], len: u64, forced: Option<u64>) -> (u64, String) {
     match forced {
         Some(record @ (USER_DAT_72 | USER_DAT_28)) => {
             return (record, format!("{record}-byte records, chosen by you"));
         }
         Some(other) => {
-            let (record, why) = choose_record(bytes, None);
+            let (record, why) = choose_record(bytes, len, None);
             let why = format!(
                 "{other} is not a user.dat record size (72 or 28), so it was judged: {why}"
             );
@@ -589,12 +588,23 @@ fn choose_record(bytes: &[u8], forced: Option<u64>) -> (u64, String) {
 /// Most records read from a `user.dat`: uids run to 65,535, so a clock holds no more.
 pub const MAX_RECORDS: usize = 65_536;
 
+/// Most bytes of a `user.dat` any reading uses: [`MAX_RECORDS`] records of 72 bytes. A
+/// longer file need not be read past them ([`read_users_head`]).
+pub const MAX_READ: u64 = MAX_RECORDS as u64 * USER_DAT_72;
+
 /// Reads a whole `user.dat` into users: at most [`MAX_RECORDS`] records (a few MB); the
 /// rest of a longer file is reported, not read.
 pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
-    let (record, why) = choose_record(bytes, opts.record);
+    read_users_head(bytes, bytes.len() as u64, opts)
+}
+
+/// [`read_users`] of a file of `len` bytes given its first bytes, `head` (all of them,
+/// or at least [`MAX_READ`]): a file too long for a clock is never read whole.
+pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFile {
+    let (record, why) = choose_record(head, len, opts.record);
     let size = record as usize;
-    let whole = bytes.len().min(MAX_RECORDS * size);
+    let whole = head.len().min(MAX_RECORDS * size);
+    let bytes = &head[..whole];
     let mut file = UserFile {
         record,
         why,
@@ -604,7 +614,7 @@ pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
         encoding: opts.encoding,
         empty: Vec::new(),
     };
-    let mut chunks = bytes[..whole].chunks_exact(size);
+    let mut chunks = bytes.chunks_exact(size);
     for (index, chunk) in chunks.by_ref().enumerate() {
         if u16_at(chunk, 0) == 0 {
             // An all-zero record or one with uid 0.
@@ -626,17 +636,17 @@ pub fn read_users(bytes: &[u8], opts: &UserReadOptions) -> UserFile {
         }
         file.users.push(user);
     }
-    if whole < bytes.len() {
+    if (whole as u64) < len {
         file.problems.push(format!(
             "Byte {whole}: more than {MAX_RECORDS} records, more than a clock holds; the remaining {} bytes are not read.",
-            bytes.len() - whole
+            len - whole as u64
         ));
     }
     let cut = chunks.remainder().len();
     if cut > 0 {
         file.problems.push(format!(
             "Byte {}: the last record is cut off ({cut} of {size} bytes); it is not read. Copy user.dat from the clock again.",
-            bytes.len() - cut
+            whole - cut
         ));
     }
     file
@@ -807,16 +817,27 @@ fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> 
     }
     if wide && changed(&user.user_id, |w| &w.user_id) {
         reasons.extend(text_reasons("user ID", &user.user_id, 23, encoding));
-    } else if !wide && user.user_id.trim().parse::<u32>().is_err() {
-        reasons.push(format!(
-            "the user ID \"{}\" is not a number up to 4294967295, which 28-byte records need",
-            user.user_id
-        ));
+    } else if !wide {
+        reasons.extend(narrow_id_reason(&user.user_id));
     }
     if !wide && (user.own_time_zones || user.time_zones[1..].iter().any(|&t| t != 0)) {
         reasons.push("28-byte records hold one time zone only".into());
     }
     reasons
+}
+
+/// Why a 28-byte record cannot hold user ID `id` as it is (it holds a number), if it cannot.
+fn narrow_id_reason(id: &str) -> Option<String> {
+    let id = id.trim();
+    match id.parse::<u32>() {
+        Err(_) => Some(format!(
+            "the user ID \"{id}\" is not a number up to 4294967295, which 28-byte records need"
+        )),
+        Ok(n) if n.to_string() != id => Some(format!(
+            "the user ID \"{id}\" would be written as {n}: 28-byte records hold a number, without leading zeros or a sign"
+        )),
+        Ok(_) => None,
+    }
 }
 
 /// One finding per user that `record`-byte records (72 or 28) in `encoding` cannot hold:

@@ -49,7 +49,10 @@ pub enum ClockOp {
         remove_duplicates: bool,
     },
     /// Write the punches as CSV, names joined.
-    PunchesCsv,
+    PunchesCsv {
+        /// Leave exact duplicate punches out.
+        remove_duplicates: bool,
+    },
     /// Convert the users to a BioStar user CSV (the file travels beside the answer).
     ToBiostar {
         /// Carry passwords that are valid BioStar PINs.

@@ -11,10 +11,11 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 use crate::clock::{encoding_named, punches_to_csv, ClockSet};
 use crate::formats::biostar_csv::WriteOptions;
 use crate::formats::zk_attlog::{Attlog, AttlogReader, RangeCut, RepairOptions, RepairReport};
+use crate::formats::zk_user_dat::MAX_READ;
 use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, USER_PAGE};
 use crate::recognize::FileKind;
 
-use super::csv_worker::{read_file, with_workbook, Chunks};
+use super::csv_worker::{read_head, with_workbook, Chunks};
 use super::download::{blob_from_chunks, blob_of_parts, blob_of_ranges};
 use super::js_error_text;
 use super::post::{end_job, post, post_download, progress_poster};
@@ -202,8 +203,12 @@ async fn open(
             open_log(scope, job, file, &mut set).await?;
             continue;
         }
-        let bytes = read_file(scope, job, file, "Reading")?;
-        set.add(&file.name(), *kind, bytes);
+        let most = match kind {
+            FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => MAX_READ,
+            _ => u64::MAX,
+        };
+        let bytes = read_head(scope, job, file, "Reading", most)?;
+        set.add_head(&file.name(), *kind, bytes, file.size() as u64);
     }
     answer(scope, job, view(&set));
     SET.with(|s| *s.borrow_mut() = Some(set));
@@ -235,7 +240,9 @@ fn run(
         ClockOp::Punches { query } => ClockAnswer::Punches {
             page: set.punch_page(&query),
         },
-        ClockOp::PunchesCsv => return punches_csv(scope, job, set),
+        ClockOp::PunchesCsv { remove_duplicates } => {
+            return punches_csv(scope, job, set, remove_duplicates)
+        }
         ClockOp::ToBiostar { carry_pins } => return to_biostar(scope, job, set, carry_pins),
         ClockOp::CheckFit { record } => ClockAnswer::Fit {
             record,
@@ -280,13 +287,19 @@ fn punches_csv(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     set: &ClockSet,
+    remove_duplicates: bool,
 ) -> Result<(), String> {
     let log = set.log().ok_or("No attendance log is open.")?;
     let stem = set.log_name().unwrap_or("attlog").trim_end_matches(".dat");
     let name = format!("{stem}_punches.csv");
     let opts = WriteOptions::default();
-    let mut chunks = punches_to_csv(log, set.users(), &opts, Chunks::default())
-        .map_err(|e| format!("{name} could not be written: {e}"))?;
+    let mut chunks = punches_to_csv(
+        log,
+        set.users(),
+        (&opts, remove_duplicates),
+        Chunks::default(),
+    )
+    .map_err(|e| format!("{name} could not be written: {e}"))?;
     chunks.flush().map_err(|e| e.to_string())?;
     output(scope, job, name, "text/csv", &chunks)
 }

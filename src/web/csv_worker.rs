@@ -58,10 +58,21 @@ pub(crate) fn read_file(
     file: &File,
     stage: &str,
 ) -> Result<Vec<u8>, String> {
+    read_head(scope, job, file, stage, u64::MAX)
+}
+
+/// [`read_file`] of at most the first `most` bytes of `file`.
+pub(crate) fn read_head(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    stage: &str,
+    most: u64,
+) -> Result<Vec<u8>, String> {
     let name = file.name();
     let mut reader =
         BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
-    let total = reader.size();
+    let total = reader.size().min(most);
     let len = usize::try_from(total)
         .map_err(|_| format!("{name}: {total} bytes do not fit in this browser's memory"))?;
     // Zeroed memory fresh from the allocator costs no writes; the browser's bytes are

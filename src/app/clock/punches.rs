@@ -255,11 +255,14 @@ fn RepairPanel(state: AppState) -> impl IntoView {
                     "Download the repaired attlog"
                 </button>
                 <button type="button" class="button" data-testid="download-punches-csv"
-                    on:click=move |_| state.clock_send(ClockOp::PunchesCsv, &[], Some("Writing the punches"))>
+                    on:click=move |_| {
+                        let remove_duplicates = remove_duplicates.get_untracked();
+                        state.clock_send(ClockOp::PunchesCsv { remove_duplicates }, &[], Some("Writing the punches"))
+                    }>
                     "Export punches to CSV (names joined)"
                 </button>
             </div>
-            <p class="muted">"Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them."</p>
+            <p class="muted">"Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
             {move || clock.repaired.get().map(|r| view! {
                 <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s) and {} duplicate(s).",
                     r.kept, r.removed_damaged, r.removed_duplicates)}</p>

@@ -158,6 +158,9 @@ pub fn run(
             return clock::check_users_file(file, clock, json)
         }
         Ok(FileKind::ZkAttlog) => return clock::check_attlog_file(file, json),
+        Ok(FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat) => {
+            return clock::check_templates_file(file, clock, json)
+        }
         Ok(_) => {}
         Err(message) => return fail(&message, json),
     }

@@ -1,16 +1,18 @@
 //! The time clock's files on the command line: `check` of a `user.dat` or an attendance
 //! log, and `convert` between them and BioStar (the same core as the page).
 
+use std::io::Read;
 use std::path::Path;
 
-use bioport::clock::{punches_to_csv, users_from_workbook, users_to_csv, ToCsvOptions};
+use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
     read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
 };
 use bioport::formats::zk_user_dat::{
-    check_users, read_users, write_users, UserFile, UserFinding, UserReadOptions, UserRecord,
+    check_users, read_users_head, UserFile, UserFinding, UserReadOptions, UserRecord, MAX_READ,
 };
+use bioport::recognize::FileKind;
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
@@ -24,21 +26,32 @@ pub struct ClockArgs {
     /// The clock's text encoding (utf-8, gbk, euc-kr for CP949, windows-1252, ...).
     #[arg(long, value_name = "LABEL", default_value = "utf-8")]
     pub clock_encoding: String,
-    /// The user.dat record size, instead of the one judged from the file.
+    /// Read user.dat (the input or --users) with this record size, instead of the one
+    /// judged from the file.
     #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
     pub record_size: Option<String>,
+    /// Write user.dat with this record size (default: that of the user.dat read, else 72).
+    #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
+    pub write_records: Option<String>,
     /// A user.dat beside the file: names for punches, uids to keep for new users.
     #[arg(long, value_name = "USER.DAT")]
     pub users: Option<std::path::PathBuf>,
+    /// Template files beside the file (template.dat, template.fp10.1, ssrface.dat): new
+    /// users never take the uid of a template that has no user.
+    #[arg(long, value_name = "FILE")]
+    pub templates: Vec<std::path::PathBuf>,
     /// Show users' passwords (hidden unless asked).
     #[arg(long)]
     pub show_passwords: bool,
+    /// Converting users to BioStar: carry passwords that are valid BioStar PINs.
+    #[arg(long)]
+    pub carry_pins: bool,
     /// Repairing an attendance log: keep the damaged lines.
     #[arg(long)]
     pub keep_damaged: bool,
-    /// Repairing an attendance log: keep exact duplicate punches.
+    /// Repairing an attendance log or exporting its punches: leave exact duplicates out.
     #[arg(long)]
-    pub keep_duplicates: bool,
+    pub remove_duplicates: bool,
 }
 
 impl ClockArgs {
@@ -52,22 +65,62 @@ impl ClockArgs {
         })
     }
 
+    /// The record size asked for reading, if any.
+    fn read_record(&self) -> Option<u64> {
+        self.record_size.as_deref().and_then(|s| s.parse().ok())
+    }
+
     /// How to read a user.dat.
     fn read_options(&self) -> Result<UserReadOptions, String> {
         Ok(UserReadOptions {
-            record: self.record_size.as_deref().and_then(|s| s.parse().ok()),
+            record: self.read_record(),
             encoding: self.encoding()?,
         })
     }
 
-    /// The user.dat named by `--users`, if any.
-    fn beside_users(&self) -> Result<Vec<UserRecord>, String> {
-        let Some(path) = &self.users else {
-            return Ok(Vec::new());
-        };
-        let bytes = read(path)?;
-        Ok(read_users(&bytes, &self.read_options()?).users)
+    /// A set holding the user.dat at `path` (if any) read as asked, and the template
+    /// files of `--templates`: what the page holds when those files are opened.
+    fn set_with(&self, path: Option<&Path>) -> Result<ClockSet, String> {
+        let encoding = self.encoding()?;
+        let mut set = ClockSet::new();
+        if let Some(path) = path {
+            let (head, len) = read_head(path, MAX_READ)?;
+            set.add_head(&file_name(path), FileKind::ZkUserDat72, head, len);
+            set.reread_users(self.read_record(), encoding);
+        }
+        for path in &self.templates {
+            let kind = template_kind(path)?;
+            set.add(&file_name(path), kind, read(path)?);
+        }
+        Ok(set)
     }
+
+    /// The record size to write: asked for, else that of the set's user.dat, else 72.
+    fn write_record(&self, set: &ClockSet) -> u64 {
+        let read = set.view().users.map_or(72, |u| u.record);
+        let asked = self.write_records.as_deref().and_then(|s| s.parse().ok());
+        asked.unwrap_or(read)
+    }
+}
+
+/// The kind of template file at `path`, judged from its name as the page judges it.
+fn template_kind(path: &Path) -> Result<FileKind, String> {
+    let (head, len) = read_head(path, bioport::recognize::HEAD_LEN as u64)?;
+    let kind = bioport::recognize::recognize(&file_name(path), len, &head).kind;
+    match kind {
+        FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => Ok(kind),
+        other => Err(format!(
+            "{}: --templates takes template.dat, template.fp10.1 or ssrface.dat; this is a {}",
+            path.display(),
+            other.label()
+        )),
+    }
+}
+
+/// The last part of `path`, as the page names a file.
+fn file_name(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    name.unwrap_or_else(|| path.display().to_string())
 }
 
 /// One user the clock cannot hold, in a line: "uid 13 (555): reason; reason".
@@ -75,8 +128,27 @@ fn finding_line(f: &UserFinding) -> String {
     format!("uid {} ({}): {}", f.uid, f.user_id, f.reasons.join("; "))
 }
 
+/// One note on a user, in a line: "uid 13 (555): reason; reason" ("uid -" for none).
+fn note_line(n: &UserNote) -> String {
+    let uid = match n.uid {
+        0 => "-".to_string(),
+        uid => uid.to_string(),
+    };
+    format!("uid {uid} ({}): {}", n.user_id, n.notes.join("; "))
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+/// The first `most` bytes of the file at `path`, and its length.
+fn read_head(path: &Path, most: u64) -> Result<(Vec<u8>, u64), String> {
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    let file = open(path)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    let mut head = Vec::with_capacity(len.min(most) as usize);
+    file.take(most).read_to_end(&mut head).map_err(cannot)?;
+    Ok((head, len))
 }
 
 /// Opens `path` for reading, or says why it cannot be.
@@ -111,7 +183,8 @@ fn user_json(u: &UserRecord, show_passwords: bool) -> serde_json::Value {
 /// `bioport check user.dat`: every user, what could not be read, and what the clock
 /// could not hold if the file were written back.
 pub fn check_users_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
-    let file = match read(path).and_then(|b| Ok(read_users(&b, &args.read_options()?))) {
+    let read = |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read_options()?));
+    let file = match read_head(path, MAX_READ).and_then(read) {
         Ok(f) => f,
         Err(message) => return fail(&message, json),
     };
@@ -201,6 +274,92 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
     }
 }
 
+/// `bioport check template.dat` (or `template.fp10.1`, `ssrface.dat`): records per uid
+/// with their index, valid flag and size, what is wrong with their sizes, and with
+/// `--users` the links the page shows: template uids without a user, users without one.
+pub fn check_templates_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
+    let loaded = args.set_with(args.users.as_deref()).and_then(|mut set| {
+        set.add(&file_name(path), template_kind(path)?, read(path)?);
+        Ok(set)
+    });
+    let view = match loaded {
+        Ok(set) => set.view(),
+        Err(message) => return fail(&message, json),
+    };
+    let Some(list) = view.templates.iter().find(|t| t.name == file_name(path)) else {
+        return fail(
+            &format!("{}: not read as a template file", path.display()),
+            json,
+        );
+    };
+    let links = &view.links;
+    if json {
+        let doc = json!({ "file": path.display().to_string(), "templates": list, "links": links });
+        if let Err(outcome) = print_json(&doc) {
+            return outcome;
+        }
+    } else {
+        print_templates(path, list);
+        print_links(links);
+    }
+    let unlinked = links.templates_without_user_count + links.users_without_templates_count;
+    match list.problem_count == 0 && unlinked == 0 {
+        true => Outcome::Clean,
+        false => Outcome::Problems,
+    }
+}
+
+/// A template file's records per uid, as text.
+fn print_templates(path: &Path, list: &TemplateFileView) {
+    println!(
+        "{}: {}, {} records ({} valid) of {} uids",
+        path.display(),
+        list.kind,
+        list.records,
+        list.valid,
+        list.owner_count
+    );
+    for owner in &list.owners {
+        let user = match &owner.user_id {
+            Some(id) => format!("user {id} {}", owner.name),
+            None => "no user in user.dat".to_string(),
+        };
+        let entries: Vec<String> = (owner.entries.iter())
+            .map(|e| {
+                let valid = if e.valid { "" } else { ", not valid" };
+                format!("{} ({} bytes{valid})", e.index, e.size)
+            })
+            .collect();
+        println!("  uid {:<5} {user}: {}", owner.uid, entries.join(", "));
+    }
+    if list.owner_count > list.owners.len() {
+        println!(
+            "  ... and {} more uids",
+            list.owner_count - list.owners.len()
+        );
+    }
+    print_listed("  problem: ", &list.problems, list.problem_count);
+}
+
+/// What does not link between the user.dat and the templates, as text.
+fn print_links(links: &LinksView) {
+    if !links.checked {
+        return;
+    }
+    let orphans: Vec<String> = (links.templates_without_user.iter())
+        .map(|(uid, records)| format!("uid {uid}: {records} records"))
+        .collect();
+    let without: Vec<String> = (links.users_without_templates.iter())
+        .map(|(uid, id)| format!("uid {uid} ({id})"))
+        .collect();
+    let (orphan_count, without_count) = (
+        links.templates_without_user_count as u64,
+        links.users_without_templates_count as u64,
+    );
+    print_listed("  template without a user: ", &orphans, orphan_count);
+    print_listed("  user without a template: ", &without, without_count);
+}
+
 /// An attendance log's counts and its first punches, as text.
 fn print_attlog(path: &Path, log: &Attlog) {
     println!(
@@ -241,28 +400,28 @@ fn report<T>(
     }
 }
 
-/// `convert user.dat --to biostar-csv`: user ID, name and card for BioStar, and a report
-/// of what does not carry.
+/// Says that nothing was written because of `notes` (one line per user), and fails.
+fn refused(notes: &[UserNote], why: &str) -> Outcome {
+    let lines: Vec<String> = notes.iter().map(note_line).collect();
+    print_listed("  does not fit: ", &lines, lines.len() as u64);
+    fail(&format!("nothing was written: {why}"), false)
+}
+
+/// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
+/// `--carry-pins`) for BioStar, and per user what does not carry or what BioStar's import
+/// check finds: the page's conversion.
 pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let file = match read(input).and_then(|b| Ok(read_users(&b, &args.read_options()?))) {
-        Ok(f) => f,
+    let set = match args.set_with(Some(input)) {
+        Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let opts = ToCsvOptions {
-        carry_pins: true,
-        write: WriteOptions::default(),
+    let (csv, notes) = match set.to_biostar(args.carry_pins) {
+        Ok(made) => made,
+        Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
     };
-    let written = write_file(output, |out| {
-        users_to_csv(&file.users, &opts, out).map(|(_, n)| n)
-    });
-    let mut carried = Vec::new();
-    let outcome = report(output, written, |notes| {
-        carried = notes
-            .iter()
-            .map(|n| format!("uid {} ({}): {}", n.uid, n.user_id, n.notes.join("; ")))
-            .collect();
-        format!("{} users", file.users.len())
-    });
+    let written = write_file(output, |out| std::io::Write::write_all(out, &csv));
+    let outcome = report(output, written, |()| format!("{} users", set.users().len()));
+    let carried: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not carry: ", &carried, carried.len() as u64);
     outcome.max(if carried.is_empty() {
         Outcome::Clean
@@ -271,52 +430,60 @@ pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome
     })
 }
 
-/// `convert users.csv --to user-dat`: users for the clock, keeping the uids of `--users`;
-/// nothing is written while a user does not fit.
+/// `convert user.dat --to user-dat`: the users again, in `--write-records` records (byte
+/// for byte when the size is the one read); nothing is written while a user does not fit.
+pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
+    match args.set_with(Some(input)) {
+        Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users")),
+        Err(message) => fail(&message, false),
+    }
+}
+
+/// Writes the set's users to `output` as a `user.dat` in the records asked for, saying
+/// `what` of them; refused, with the users that do not fit, when any does not.
+fn write_user_dat(
+    set: &ClockSet,
+    output: &Path,
+    args: &ClockArgs,
+    what: impl FnOnce(usize) -> String,
+) -> Outcome {
+    let record = args.write_record(set);
+    let bytes = match set.write_user_dat(record) {
+        Ok(bytes) => bytes,
+        Err(notes) => return refused(&notes, "the clock cannot hold the users above"),
+    };
+    let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
+    report(output, written, |()| {
+        let users = what(set.users().len());
+        format!("{users}, {record}-byte records, {} bytes", bytes.len())
+    })
+}
+
+/// `convert users.csv --to user-dat`: users for the clock, keeping the uids of `--users`
+/// (and never taking a uid of `--templates` that has no user); nothing is written while a
+/// user does not fit: the page's "Take the users from the workbench".
 pub fn csv_to_user_dat(
     book: &bioport::workbench::Workbook,
     output: &Path,
     args: &ClockArgs,
 ) -> Outcome {
-    let (existing, encoding) = match args.beside_users().and_then(|u| Ok((u, args.encoding()?))) {
-        Ok(x) => x,
+    let mut set = match args.set_with(args.users.as_deref()) {
+        Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let record = args
-        .record_size
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(72);
-    let made = users_from_workbook(book, &existing, record, encoding);
-    let notes: Vec<String> = made
-        .notes
-        .iter()
-        .map(|n| format!("line {} ({}): {}", n.line, n.user_id, n.reasons.join("; ")))
-        .collect();
+    let record = args.write_record(&set);
+    let notes = set.users_from_csv(book, record);
     if !notes.is_empty() {
-        print_listed("  does not fit: ", &notes, notes.len() as u64);
-        return fail("nothing was written: fix the users above (or choose 72-byte records) and convert again", false);
+        let why = "fix the users above in the CSV (or choose 72-byte records) and convert again";
+        return refused(&notes, why);
     }
-    let bytes = match write_users(&made.users, record, encoding) {
-        Ok(b) => b,
-        Err(findings) => {
-            let reasons: Vec<String> = findings.iter().map(finding_line).collect();
-            print_listed("  does not fit: ", &reasons, reasons.len() as u64);
-            return fail(
-                "nothing was written: the clock cannot hold the users above",
-                false,
-            );
-        }
-    };
-    let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
-    report(output, written, |()| {
-        format!(
-            "{} users ({} added, {} updated), {record}-byte records, {} bytes",
-            made.users.len(),
-            made.added,
-            made.updated,
-            bytes.len()
-        )
+    let summary = set
+        .view()
+        .users
+        .and_then(|u| u.from_csv)
+        .unwrap_or_default();
+    write_user_dat(&set, output, args, |_| {
+        summary.trim_end_matches('.').to_string()
     })
 }
 
@@ -329,7 +496,7 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     };
     let opts = RepairOptions {
         remove_damaged: !args.keep_damaged,
-        remove_duplicates: !args.keep_duplicates,
+        remove_duplicates: args.remove_duplicates,
     };
     let written = write_file(output, |out| repair_attlog(&again, &log, opts, out));
     report(output, written, |r| {
@@ -342,19 +509,27 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
 
 /// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`.
 pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let (log, users) = match read_log(input).and_then(|log| Ok((log, args.beside_users()?))) {
+    let beside = args.set_with(args.users.as_deref());
+    let (log, set) = match read_log(input).and_then(|log| Ok((log, beside?))) {
         Ok(x) => x,
         Err(message) => return fail(&message, false),
     };
     let written = write_file(output, |out| {
-        punches_to_csv(&log, &users, &WriteOptions::default(), out).map(|_| ())
+        let opts = (&WriteOptions::default(), args.remove_duplicates);
+        punches_to_csv(&log, set.users(), opts, out).map(|_| ())
     });
+    let dups = log.duplicates.len();
+    let (rows, what) = match args.remove_duplicates {
+        true => (log.punches.len() - dups, "left out"),
+        false => (
+            log.punches.len(),
+            "kept (--remove-duplicates leaves them out)",
+        ),
+    };
     report(output, written, |()| {
+        let damaged = log.damaged_count;
         format!(
-            "{} punches ({} duplicates left out, {} damaged lines not punches)",
-            log.punches.len() - log.duplicates.len(),
-            log.duplicates.len(),
-            log.damaged_count
+            "{rows} punches ({dups} exact duplicates {what}, {damaged} damaged lines not punches)"
         )
     })
 }

@@ -67,8 +67,10 @@ pub struct Job<'a> {
 
 /// `bioport convert`: recognises the input, then writes what `--to` asks of it.
 pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
-    let users = clock.users.as_deref();
-    if let Err(message) = refuse_overwriting_inputs(job, users) {
+    let beside: Vec<&Path> = (clock.users.iter().chain(&clock.templates))
+        .map(|p| p.as_path())
+        .collect();
+    if let Err(message) = refuse_overwriting_inputs(job, &beside) {
         return fail(&message, false);
     }
     let kind = match recognize_file(job.file) {
@@ -79,6 +81,9 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
     match (kind, job.to) {
         (FileKind::ZkUserDat72 | FileKind::ZkUserDat28, Target::BiostarCsv) => {
             clock::user_dat_to_csv(file, output, clock)
+        }
+        (FileKind::ZkUserDat72 | FileKind::ZkUserDat28, Target::UserDat) => {
+            clock::user_dat_to_user_dat(file, output, clock)
         }
         (FileKind::ZkAttlog, Target::Attlog) => clock::repair(file, output, clock),
         (FileKind::ZkAttlog, Target::PunchesCsv) => clock::punches(file, output, clock),
@@ -106,8 +111,13 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
 fn targets_of(kind: FileKind) -> &'static str {
     match kind {
         FileKind::BiostarCsv | FileKind::Unknown => "--to biostar-csv or --to user-dat",
-        FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => "--to biostar-csv",
+        FileKind::ZkUserDat72 | FileKind::ZkUserDat28 => {
+            "--to biostar-csv or --to user-dat (written again, in --write-records records)"
+        }
         FileKind::ZkAttlog => "--to attlog (repair) or --to punches-csv",
+        FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => {
+            "nothing: its templates are carried as they are; `bioport check` lists them"
+        }
         _ => "nothing yet: `bioport inspect` verifies and lists it",
     }
 }
@@ -147,11 +157,11 @@ fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
 }
 
 /// Refuses an import or error file path that names one of the inputs.
-fn refuse_overwriting_inputs(job: &Job, users: Option<&Path>) -> Result<(), String> {
+fn refuse_overwriting_inputs(job: &Job, beside: &[&Path]) -> Result<(), String> {
     let errors = error_path(job.output);
     let inputs: Vec<&Path> = std::iter::once(job.file)
         .chain(job.existing)
-        .chain(users)
+        .chain(beside.iter().copied())
         .collect();
     refuse_overwriting(
         &inputs,

@@ -111,7 +111,7 @@ pub fn refuse_other_kinds(shown: &str, name: &str, bytes: &[u8]) -> Result<(), S
             "`bioport inspect` verifies it; on the page, the BioStar data file screen checks and renames it"
         }
         Some(Workflow::TimeClock) => {
-            "`bioport inspect` lists it (`check` and `convert` read user.dat and attendance logs); on the page it opens under Time clock files"
+            "`bioport check` reads it (and `convert` user.dat and attendance logs); on the page it opens under Time clock files"
         }
     };
     Err(format!(

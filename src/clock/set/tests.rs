@@ -309,3 +309,77 @@ fn users_from_a_csv_alone_join_names_and_say_what_does_not_fit() {
         "names joined from the new users"
     );
 }
+
+#[test]
+fn new_users_never_take_a_uid_whose_templates_have_no_user() {
+    let mut set = d_set();
+    let record = |uid: u16| {
+        let mut r = 602u16.to_le_bytes().to_vec();
+        r.extend(uid.to_le_bytes());
+        r.extend([0, 1]);
+        r.resize(608, 9);
+        r
+    };
+    // uids 4 and 5 have fingerprints but no user: the next free uids would be theirs.
+    let bytes = [record(4), record(5), record(2)].concat();
+    set.add("template.dat", FileKind::ZkTemplateDat, bytes);
+    let sheet = "user_id,name\r\n9,New\r\n10,Newer\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    assert!(set.users_from_csv(&book, 72).is_empty());
+    let uid = |id: &str| set.users().iter().find(|u| u.user_id == id).map(|u| u.uid);
+    assert_eq!((uid("9"), uid("10")), (Some(6), Some(7)));
+    assert_eq!(set.view().links.templates_without_user, [(4, 1), (5, 1)]);
+}
+
+#[test]
+fn rows_the_clock_cannot_take_stop_the_write_until_the_csv_is_fixed() {
+    let mut set = d_set();
+    let sheet = "user_id,name,csn\r\n9,New,12x\r\n,Nobody,\r\n9,New again,\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    let notes = set.users_from_csv(&book, 72);
+    let mut said: Vec<String> = notes.iter().flat_map(|n| n.notes.clone()).collect();
+    said.sort();
+    assert!(
+        said[0].starts_with("card \"12x\" is not a plain number"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].starts_with("line 2 has the same user ID"),
+        "{said:?}"
+    );
+    assert!(said[2].starts_with("line 3 has no user ID"), "{said:?}");
+    assert_eq!(said.len(), 3, "{said:?}");
+    // The user.dat is not written while they stand, in either size...
+    for record in [72, 28] {
+        let refused = set.write_user_dat(record).unwrap_err();
+        assert_eq!(refused[..2], notes[..], "{refused:?}");
+    }
+    // ...and once the file's own users are read again, it is.
+    set.reread_users(None, encoding_rs::UTF_8);
+    assert_eq!(set.write_user_dat(72).unwrap(), d_users());
+}
+
+#[test]
+fn a_user_dat_added_later_is_read_in_the_encoding_chosen() {
+    let mut set = d_set();
+    set.reread_users(None, encoding_named("gbk"));
+    let gbk_name = encoding_named("gbk").encode("张三").0.into_owned();
+    let mut record = write_users(&[UserRecord::new(1, "1", "")], 72, encoding_rs::UTF_8).unwrap();
+    record[11..11 + gbk_name.len()].copy_from_slice(&gbk_name);
+    set.add("user2.dat", FileKind::ZkUserDat72, record);
+    assert_eq!(set.view().users.unwrap().encoding, "GBK");
+    assert_eq!(set.users()[0].name, "张三");
+}
+
+#[test]
+fn a_user_dat_far_too_long_for_a_clock_is_read_from_its_head_and_said() {
+    let mut set = ClockSet::new();
+    let mut head = d_users();
+    head.resize(crate::formats::zk_user_dat::MAX_READ as usize, 0);
+    set.add_head("user.dat", FileKind::ZkUserDat72, head, 2_000_000_000 * 72);
+    let view = set.view().users.unwrap();
+    assert_eq!((view.users, view.size), (3, 2_000_000_000 * 72));
+    let said = "Byte 4718592: more than 65536 records, more than a clock holds; the remaining \
+                143995281408 bytes are not read.";
+    assert_eq!(view.problems, [said]);
+}

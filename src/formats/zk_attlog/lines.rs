@@ -189,6 +189,10 @@ fn parse_fully(line: &[u8], len: u64, nuls: u64) -> Parsed<'_> {
     if text.iter().all(u8::is_ascii_whitespace) {
         return Parsed::Blank;
     }
+    if text.len() >= 8 && text.iter().all(|&b| b == text[0]) {
+        // Flash that was erased or filled with one byte, printed as a line.
+        return Parsed::Damaged(Damage::ErasedFlash);
+    }
     let mut fields: [&[u8]; FIELDS] = [&[]; FIELDS];
     let (mut count, mut start) = (0, 0);
     for at in memchr::memchr_iter(b'\t', text) {

@@ -176,6 +176,7 @@ fn each_kind_of_damage_is_named_and_reading_resyncs() {
         7\t2024-01-01 08:00:00\t70000\t0\t1\t0\n\
         8\t2024-01-01 08:00:00\t1\t256\t1\t0\n\
         \r\n\
+        \xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\n\
         9\t2024-01-01 08:00:00\t1\t0\t1\t0";
     let log = read(text);
     let damage: Vec<Damage> = log.damaged.iter().map(|d| d.damage.clone()).collect();
@@ -189,9 +190,10 @@ fn each_kind_of_damage_is_named_and_reading_resyncs() {
             Damage::FieldCount(5),
             Damage::BadNumber("device number"),
             Damage::BadNumber("status"),
+            Damage::ErasedFlash,
         ]
     );
-    assert_eq!((log.punches.len(), log.blank_lines, log.lines), (2, 1, 10));
+    assert_eq!((log.punches.len(), log.blank_lines, log.lines), (2, 1, 11));
     assert!(log.missing_final_newline);
 }
 
