@@ -1105,6 +1105,16 @@ fn data_files_are_listed_checked_renamed_and_compared() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["added"].as_array().unwrap().len(), 2);
     assert_eq!(v["removed"].as_array().unwrap().len(), 2);
+    // Moved entries keep their bytes: the same SHA-256 on both sides, as sha256sum prints it.
+    let sums = |side: &str| -> Vec<String> {
+        let mut s: Vec<String> = (v[side].as_array().unwrap().iter())
+            .map(|e| e["sha256"].as_str().unwrap().to_string())
+            .collect();
+        s.sort();
+        s
+    };
+    assert_eq!(sums("added"), sums("removed"));
+    assert!(sums("added").iter().all(|h| h.len() == 64));
     // The rename never writes over its input, nor over a file already there.
     let o = bioport(&["rename", "BioStar2_20250102_030405.tgz"], &dir.0);
     assert_eq!(o.status.code(), Some(2));
@@ -1124,6 +1134,68 @@ fn data_files_are_listed_checked_renamed_and_compared() {
         stderr(&o)
     );
     assert_eq!(fs::read(dir.path(name)).unwrap(), tgz);
+    // Back to the server's name, from another folder: the same bytes.
+    let o = bioport(
+        &[
+            "rename",
+            "BioStar2_20250102_030405.tgz",
+            "--to-server",
+            "-o",
+            "back",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("back/BioStarX_20250102_030405.tgz")).unwrap(),
+        tgz
+    );
+}
+
+#[test]
+fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
+    let dir = TempDir::new("rename-damaged");
+    let (tgz, _) = data_file();
+    let cut = &tgz[..tgz.len() - 20];
+    dir.file("BioStarX_20250102_030405.tgz", cut);
+    let o = bioport(&["rename", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let said = format!(
+        "  problem: the file ends at byte {}, inside the compressed data: it is cut off",
+        cut.len()
+    );
+    assert!(stdout(&o).contains(&said), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("rename it as it is with --anyway"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path("BioStar2_20250102_030405.tgz").exists());
+    let o = bioport(
+        &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
+        cut
+    );
+    let o = bioport(
+        &[
+            "inspect",
+            "BioStarX_20250102_030405.tgz",
+            "--entries",
+            "--json",
+        ],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["export_time"], "exported 2025-01-02 03:04:05");
+    assert_eq!(v["complete"], false);
+    assert!(v["findings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("the file ends at byte "));
 }
 
 #[test]

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bioport::archive::catalogue::{Catalogue, CATALOGUE_BUDGET};
-use bioport::archive::repackage::repackage;
+use bioport::archive::compare::{compare, SHOWN_PATH};
+use bioport::archive::repackage::{plan, repackage, PLAN_BYTES};
 use bioport::archive::Direction;
 use bioport::formats::data_file::{list, FindingKind, ListOptions, WalkOptions};
 
@@ -146,4 +147,45 @@ fn long_names_fill_the_screens_list_only_to_its_budget() {
     );
     assert_eq!(catalogue.len() as u64 + catalogue.unlisted(), 1000);
     assert!(peak < CATALOGUE_BUDGET + (8 << 20), "peak {peak} bytes");
+    plan_and_compare_keep_what_they_show_within_bounds(&tgz);
+}
+
+/// The names of those 1,000 entries all change on a rename (120 MB of old and new
+/// names): the plan keeps the first few MB of them and counts the rest. Compared with an
+/// empty archive, all are removed, each kept with the start of its path.
+fn plan_and_compare_keep_what_they_show_within_bounds(tgz: &[u8]) {
+    let mut planned = None;
+    let peak = peak_during(|| {
+        planned = Some(plan(tgz, Direction::ToDevice, WalkOptions::default()));
+    });
+    let planned = planned.unwrap();
+    eprintln!(
+        "plan: peak {peak} bytes of heap, {} names kept",
+        planned.renames.len()
+    );
+    assert_eq!((planned.entries, planned.renamed), (1000, 1000));
+    assert!(
+        (30..40).contains(&planned.renames.len()),
+        "{}",
+        planned.renames.len()
+    );
+    assert!(peak < PLAN_BYTES + (8 << 20), "peak {peak} bytes");
+    let empty = gzip(&[0u8; 1024], 0);
+    let mut removed = Vec::new();
+    let peak = peak_during(|| {
+        removed = compare(tgz, &empty[..], WalkOptions::default()).removed;
+    });
+    eprintln!("compare: peak {peak} bytes of heap");
+    assert_eq!(removed.len(), 1000);
+    assert!(
+        removed[0].path.len() < SHOWN_PATH + 40,
+        "{}",
+        removed[0].path.len()
+    );
+    assert!(
+        removed[0].path.ends_with("… (60000 bytes in all)"),
+        "{}",
+        &removed[0].path[SHOWN_PATH - 20..]
+    );
+    assert!(peak < 8 << 20, "peak {peak} bytes");
 }

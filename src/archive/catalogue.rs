@@ -255,7 +255,7 @@ impl Catalogue {
         for start in (0..self.entries.len()).step_by(PLAN_PAGE) {
             for e in self.entries.page(start, PLAN_PAGE) {
                 let fields = (e.path.as_str(), e.link.as_deref(), e.kind, e.offset);
-                plan.renames.extend(renames_of(fields, direction));
+                plan.add(renames_of(fields, direction));
             }
         }
         Some(plan)

@@ -1,17 +1,25 @@
 //! Compares two data files as streams, entry by entry by path and SHA-256: what was added,
 //! removed or changed. Both are walked in step; while their entries come in the same
-//! order nothing is kept, so memory grows only with the entries that differ or move.
+//! order nothing is kept, so memory grows only with the entries that differ or move, and
+//! each of those holds at most [`SHOWN_PATH`] bytes of its path (GNU long names run to
+//! 64 KiB, and a few MB of gzip can hold thousands of them).
 
 use std::collections::HashMap;
 use std::io::Read;
 
+use sha2::{Digest, Sha256};
+
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{read_entry, Finding, TarWalker, WalkOptions};
+
+/// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
+/// its length (entries are matched by their whole path all the same).
+pub const SHOWN_PATH: usize = 1024;
 
 /// An entry on one side of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Side {
-    /// Its path.
+    /// Its path (cut after [`SHOWN_PATH`] bytes, saying its whole length).
     pub path: String,
     /// Its size in bytes.
     pub size: u64,
@@ -48,26 +56,52 @@ impl Comparison {
     }
 }
 
-/// The next entry of a walk, hashed, its path renamed `rename`'s way if given; None at
-/// the end or when the walk stopped.
-fn next_side<R: Read>(walker: &mut TarWalker<R>, rename: Option<Direction>) -> Option<Side> {
+/// What entries are matched by: the SHA-256 of the whole path.
+type PathKey = [u8; 32];
+
+/// The next entry of a walk, hashed, its path renamed `rename`'s way if given, with the
+/// key of its whole path; None at the end or when the walk stopped.
+fn next_side<R: Read>(
+    walker: &mut TarWalker<R>,
+    rename: Option<Direction>,
+) -> Option<(PathKey, Side)> {
     let header = walker.next_entry()?;
     let entry = read_entry(walker, header, true)?;
     let path = entry.header.path;
-    Some(Side {
-        path: rename
-            .and_then(|d| renamed_entry_path(&path, d))
-            .unwrap_or(path),
+    let path = rename
+        .and_then(|d| renamed_entry_path(&path, d))
+        .unwrap_or(path);
+    let key = Sha256::digest(path.as_bytes()).into();
+    let side = Side {
+        path: shown(path),
         size: entry.header.size,
         sha256: entry.sha256.unwrap_or_default(),
-    })
+    };
+    Some((key, side))
+}
+
+/// `path` as a comparison keeps it: whole up to [`SHOWN_PATH`] bytes, else its start and
+/// its length.
+fn shown(mut path: String) -> String {
+    if path.len() <= SHOWN_PATH {
+        return path;
+    }
+    let len = path.len();
+    let mut cut = SHOWN_PATH;
+    while !path.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    path.truncate(cut);
+    path.push_str(&format!("… ({len} bytes in all)"));
+    path.shrink_to_fit();
+    path
 }
 
 /// Entries met on one side and not yet on the other.
 #[derive(Default)]
 struct Unmatched {
-    first: HashMap<String, Side>,
-    second: HashMap<String, Side>,
+    first: HashMap<PathKey, Side>,
+    second: HashMap<PathKey, Side>,
 }
 
 impl Comparison {
@@ -104,18 +138,18 @@ pub fn compare_renamed<A: Read, B: Read>(
             break;
         }
         match (x, y) {
-            (Some(x), Some(y)) if x.path == y.path => result.pair(x, y),
+            (Some((k, x)), Some((l, y))) if k == l => result.pair(x, y),
             (x, y) => {
-                if let Some(x) = x {
-                    match open.second.remove(&x.path) {
+                if let Some((key, x)) = x {
+                    match open.second.remove(&key) {
                         Some(y) => result.pair(x, y),
-                        None => drop(open.first.insert(x.path.clone(), x)),
+                        None => drop(open.first.insert(key, x)),
                     }
                 }
-                if let Some(y) = y {
-                    match open.first.remove(&y.path) {
+                if let Some((key, y)) = y {
+                    match open.first.remove(&key) {
                         Some(x) => result.pair(x, y),
-                        None => drop(open.second.insert(y.path.clone(), y)),
+                        None => drop(open.second.insert(key, y)),
                     }
                 }
             }

@@ -142,10 +142,12 @@ pub fn check_device(
     notes.push(note(Severity::Reminder, "Fingerprint template formats do not mix: a file exported with Suprema templates does not import into a device set to ISO templates, nor the other way round.".to_string()));
     notes.extend(size_notes(facts));
     if facts.photos >= MANY_FACES {
-        notes.push(note(Severity::Warning, format!("{} entries look like face photos: a large import (100,000 faces need at least 15 GB on the USB stick); allow time and space.", facts.photos)));
+        notes.push(note(Severity::Warning, format!("{} entries look like face photos: with {MANY_FACES} or more, a FAT32 USB stick may malfunction, so format it exFAT; and 100,000 faces need at least 15 GB on the stick, so allow time and space.", facts.photos)));
     }
-    if let Some(users) = facts.users.filter(|&u| u > MAX_USERS) {
-        notes.push(note(Severity::Problem, format!("The file carries {users} users, more than the {MAX_USERS} a data file may; export fewer users at a time.")));
+    match facts.users {
+        Some(users) if users > MAX_USERS => notes.push(note(Severity::Problem, format!("The file carries {users} users, more than the {MAX_USERS} a data file may; export fewer users at a time."))),
+        Some(_) => {}
+        None => notes.push(note(Severity::Reminder, format!("How many users the file carries cannot be told (the entries are encrypted): a data file takes at most {MAX_USERS}; export fewer at a time if there are more."))),
     }
     notes
 }
@@ -253,9 +255,14 @@ mod tests {
             .message
             .contains("not a firmware version"));
         let reminders = check_device("BioStation 2", "1.9.0", NAME, &facts);
-        assert_eq!(reminders.len(), 4);
+        assert_eq!(reminders.len(), 5);
         assert_eq!(reminders[1].severity, Severity::Fine);
         assert!(reminders[3].message.contains("Suprema templates"));
+        assert_eq!(reminders[4].severity, Severity::Reminder);
+        assert!(
+            reminders[4].message.contains("cannot be told"),
+            "users unknown"
+        );
     }
 
     const NAME: &str = "/usb/BioStar2_20250102_030405.tgz";
@@ -298,7 +305,7 @@ mod tests {
         assert!(notes[4].message.contains("5.0 GiB") && notes[4].message.contains("exFAT"));
         assert!(notes[6]
             .message
-            .contains("50000 entries look like face photos"));
+            .contains("50000 entries look like face photos: with 50000 or more, a FAT32 USB stick may malfunction, so format it exFAT"));
         let small = ArchiveFacts {
             file_size: FAT32_MAX_FILE,
             photos: 49_999,

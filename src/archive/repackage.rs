@@ -29,18 +29,46 @@ pub struct Rename {
     pub to: String,
 }
 
+/// Most names a plan keeps to show (the rest are counted).
+pub const PLAN_KEPT: usize = 2_000;
+/// Most bytes of names a plan keeps: a few MB of hostile archive can carry thousands of
+/// 64 KiB names, which must not become gigabytes of plan.
+pub const PLAN_BYTES: usize = 4 << 20;
+
 /// What repackaging will do, read before writing anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     /// Entries in the archive.
     pub entries: u64,
-    /// Exactly the names that change, in archive order.
+    /// The first names that change, in archive order: up to [`PLAN_KEPT`] of them and
+    /// [`PLAN_BYTES`] bytes of names.
     pub renames: Vec<Rename>,
+    /// Every name that changes, counted.
+    pub renamed: u64,
+    /// Bytes of the names kept.
+    pub kept_bytes: usize,
     /// What the walk found (a stopping finding means the file cannot be repackaged).
     pub findings: Vec<Finding>,
 }
 
 impl Plan {
+    /// Counts `renames`, keeping each while the plan is under its limits.
+    pub fn add(&mut self, renames: Vec<Rename>) {
+        for rename in renames {
+            self.renamed += 1;
+            let bytes = rename.from.len() + rename.to.len();
+            if self.renames.len() < PLAN_KEPT && self.kept_bytes + bytes <= PLAN_BYTES {
+                self.kept_bytes += bytes;
+                self.renames.push(rename);
+            }
+        }
+    }
+
+    /// Names that change and are not kept to show.
+    pub fn not_kept(&self) -> u64 {
+        self.renamed - self.renames.len() as u64
+    }
+
     /// True when the archive was read to its end (so it can be repackaged).
     pub fn readable(&self) -> bool {
         !self.findings.iter().any(|f| f.kind.stops())
@@ -80,7 +108,7 @@ pub fn plan<R: Read>(reader: R, direction: Direction, options: WalkOptions) -> P
     let mut plan = Plan::default();
     while let Some(entry) = walker.next_entry() {
         plan.entries += 1;
-        plan.renames.extend(entry_renames(&entry, direction));
+        plan.add(entry_renames(&entry, direction));
     }
     plan.findings = walker.findings().to_vec();
     plan

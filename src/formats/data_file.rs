@@ -79,22 +79,19 @@ pub fn count_entries(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
 /// Tallies a listing: "entries" and "bytes in entries" (those read in full when an error
 /// stopped the walk), every finding that did not stop the walk (links, unsafe paths, extra
 /// members, trailing bytes) as a problem, and what stopped it (cut-off entry, damaged
-/// data, a wrong CRC-32 or length) as the error.
+/// data, a wrong CRC-32 or length) as the error; each says where it is.
 pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()> {
     for finding in listing.findings.iter().filter(|f| !f.kind.stops()) {
-        tally.problem(finding.message.clone());
+        tally.problem(finding.to_string());
     }
     tally.count("entries", listing.totals.entries);
     tally.count("bytes in entries", listing.totals.bytes);
     match listing.findings.iter().find(|f| f.kind.stops()) {
         Some(stop) if stop.kind == FindingKind::Truncated => Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
-            stop.message.clone(),
+            stop.to_string(),
         )),
-        Some(stop) => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            stop.message.clone(),
-        )),
+        Some(stop) => Err(io::Error::new(io::ErrorKind::InvalidData, stop.to_string())),
         None => Ok(()),
     }
 }

@@ -15,8 +15,8 @@ pub const HEX_BYTES: u64 = 256;
 pub const MAX_THUMBNAIL: u64 = 16 << 20;
 /// Rows of each kind (added, removed, changed) a comparison sends.
 pub const COMPARE_ROWS: usize = 1000;
-/// Renamed names a plan sends (the rest are counted).
-pub const PLAN_ROWS: usize = 2000;
+/// Renamed names a plan sends (the rest are counted): those it keeps.
+pub const PLAN_ROWS: usize = crate::archive::repackage::PLAN_KEPT;
 
 /// What the data file screen asks of the worker. Files travel beside the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,11 +108,10 @@ impl PlanView {
         PlanView {
             direction,
             entries: plan.entries,
-            renamed: plan.renames.len() as u64,
+            renamed: plan.renamed,
             renames: plan
                 .renames
                 .iter()
-                .take(PLAN_ROWS)
                 .map(|r| RenameRow {
                     link: r.link,
                     from: r.from.clone(),
@@ -227,19 +226,17 @@ mod tests {
     #[test]
     fn a_plan_sends_its_first_names_and_counts_them_all() {
         use crate::archive::repackage::{Plan, Rename};
-        let renames = (0..PLAN_ROWS as u64 + 5)
-            .map(|i| Rename {
-                offset: i * 512,
-                link: false,
-                from: format!("BioStarX_1/{i}"),
-                to: format!("BioStar2_1/{i}"),
-            })
-            .collect();
-        let plan = Plan {
+        let renames = (0..PLAN_ROWS as u64 + 5).map(|i| Rename {
+            offset: i * 512,
+            link: false,
+            from: format!("BioStarX_1/{i}"),
+            to: format!("BioStar2_1/{i}"),
+        });
+        let mut plan = Plan {
             entries: 9000,
-            renames,
-            findings: Vec::new(),
+            ..Plan::default()
         };
+        plan.add(renames.collect());
         let view = PlanView::new(&plan, Direction::ToDevice);
         assert_eq!(view.renamed, PLAN_ROWS as u64 + 5);
         assert_eq!(view.renames.len(), PLAN_ROWS);

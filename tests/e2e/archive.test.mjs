@@ -168,9 +168,10 @@ describe('the data file screen', () => {
     await page.getByTestId('listing').waitFor();
     assert.match(await page.getByTestId('archive-status').innerText(), /The archive is damaged/);
     const finding = page.getByTestId('findings').locator('li.error').first();
-    // The byte where the file ends inside the gzip stream. (The finding's own offset,
-    // data-byte, is 0 for now: the walker reads it from a gzip reader that has stopped.)
-    assert.match(await finding.innerText(), new RegExp(`of the file: the file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
+    // The byte where the file ends inside the gzip stream, said once, and kept as the
+    // finding's place.
+    assert.match(await finding.innerText(), new RegExp(`^the file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
+    assert.equal(await finding.getAttribute('data-byte'), String(cut.length));
     await page.getByTestId('damaged-warning').waitFor();
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
     await page.getByTestId('rename-anyway').check();

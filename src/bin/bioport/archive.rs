@@ -7,7 +7,8 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use bioport::archive::compare::compare;
+use bioport::archive::catalogue::utc_time;
+use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Severity};
 use bioport::archive::repackage::{plan, repackage};
 use bioport::archive::{data_file_name, export_time, Direction};
@@ -32,8 +33,9 @@ fn name_of(path: &Path) -> String {
     )
 }
 
+/// Each finding in words, with where it is ("byte 512 of the uncompressed archive: ...").
 fn messages(findings: &[Finding]) -> Vec<String> {
-    findings.iter().map(|f| f.message.clone()).collect()
+    findings.iter().map(Finding::to_string).collect()
 }
 
 /// One entry as JSON, its hash as `sha256sum` prints it.
@@ -47,39 +49,43 @@ fn entry_json(e: &ListedEntry) -> serde_json::Value {
 }
 
 /// `inspect FILE.tgz --entries [--sha256]`: every entry, its totals and what was found.
+/// With `--json` the entries are printed as they are read, one JSON document in all, so
+/// memory stays flat however many entries there are.
 pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
     let (reader, _) = match open(path) {
         Ok(r) => r,
         Err(message) => return fail(&message, json),
     };
-    let mut entries = Vec::new();
     let options = ListOptions {
         hash,
         walk: WalkOptions::default(),
     };
+    let file = json!(path.display().to_string());
+    let exported = export_time(&name_of(path)).map_or_else(|e| e, |t| format!("exported {t}"));
+    if json {
+        let exported = json!(exported);
+        print!("{{\"file\": {file}, \"export_time\": {exported}, \"entries\": [");
+    } else {
+        println!("{}: {exported}", path.display());
+    }
+    let mut first = true;
     let listing = list(reader, options, &mut |e| {
         if json {
-            entries.push(entry_json(e));
+            let comma = if std::mem::take(&mut first) { "" } else { "," };
+            print!("{comma}\n  {}", entry_json(e));
         } else {
-            let sum = e.sha256.as_deref().unwrap_or("-");
-            let h = &e.header;
-            println!(
-                "{sum}  {:>12}  {:o}  {:?}  {:?}  {}",
-                h.size, h.mode, h.kind, e.content, h.path
-            );
+            print_entry(e);
         }
     });
     let t = &listing.totals;
     if json {
-        let doc = json!({
-            "file": path.display().to_string(), "entries": entries,
-            "totals": {"entries": t.entries, "files": t.files, "dirs": t.dirs, "links": t.links,
-                       "others": t.others, "bytes": t.bytes, "photos": t.photos, "text": t.text},
-            "findings": messages(&listing.findings), "complete": !listing.stopped,
-        });
-        if let Err(outcome) = print_json(&doc) {
-            return outcome;
-        }
+        let totals = json!({"entries": t.entries, "files": t.files, "dirs": t.dirs, "links": t.links,
+                           "others": t.others, "bytes": t.bytes, "photos": t.photos, "text": t.text});
+        let findings = json!(messages(&listing.findings));
+        println!(
+            "\n], \"totals\": {totals}, \"findings\": {findings}, \"complete\": {}}}",
+            !listing.stopped
+        );
     } else {
         println!(
             "{}: {} entries ({} files, {} folders, {} links, {} other), {} bytes in entries, {} photos",
@@ -92,6 +98,22 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
         true => Outcome::Clean,
         false => Outcome::Problems,
     }
+}
+
+/// One entry as a line of text: its hash as `sha256sum` prints it (or `-`), size, mode,
+/// modification time (UTC), type, what it holds, and path.
+fn print_entry(e: &ListedEntry) {
+    let sum = e.sha256.as_deref().unwrap_or("-");
+    let h = &e.header;
+    println!(
+        "{sum}  {:>12}  {:o}  {}  {:?}  {:?}  {}",
+        h.size,
+        h.mode,
+        utc_time(h.mtime),
+        h.kind,
+        e.content,
+        h.path
+    );
 }
 
 /// `check FILE.tgz --device MODEL --firmware X.Y.Z`: the device table, the name, sizes a
@@ -147,7 +169,9 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
 /// `rename FILE.tgz [-o DIR] [--rewrite-paths] [--to-server]`: the file under the name
 /// devices read (or back); its bytes unchanged, unless entry paths carry the old name and
 /// rewriting them is asked for (then every entry's bytes, mode and time are kept).
-pub fn rename(path: &Path, dir: Option<&Path>, rewrite: bool, to_server: bool) -> Outcome {
+/// `how`: rewrite entry paths, rename to the server's name, rename a damaged file anyway.
+pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outcome {
+    let (rewrite, to_server, anyway) = how;
     let direction = if to_server {
         Direction::ToServer
     } else {
@@ -161,6 +185,12 @@ pub fn rename(path: &Path, dir: Option<&Path>, rewrite: bool, to_server: bool) -
         || path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         Path::to_path_buf,
     );
+    if let Err(e) = std::fs::create_dir_all(&folder) {
+        return fail(
+            &format!("{}: cannot make the folder: {e}", folder.display()),
+            false,
+        );
+    }
     let output: PathBuf = folder.join(&new_name);
     if let Err(message) = refuse_overwriting(&[path], &[("renamed file", output.as_path())]) {
         return fail(&message, false);
@@ -176,6 +206,14 @@ pub fn rename(path: &Path, dir: Option<&Path>, rewrite: bool, to_server: bool) -
         Ok((reader, _)) => plan(reader, direction, WalkOptions::default()),
         Err(message) => return fail(&message, false),
     };
+    if !planned.readable() {
+        let found = messages(&planned.findings);
+        print_listed("  problem: ", &found, found.len() as u64);
+        if !anyway || rewrite {
+            let message = "the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway";
+            return fail(message, false);
+        }
+    }
     let changes: Vec<String> = planned
         .renames
         .iter()
@@ -185,14 +223,20 @@ pub fn rename(path: &Path, dir: Option<&Path>, rewrite: bool, to_server: bool) -
         if !changes.is_empty() {
             println!(
                 "{} entry paths carry the old name; --rewrite-paths writes them with the new one:",
-                changes.len()
+                planned.renamed
             );
-            print_listed("  would rename: ", &changes, changes.len() as u64);
+            print_listed("  would rename: ", &changes, planned.renamed);
         }
-        let copied = write_file(&output, |out| std::io::copy(&mut File::open(path)?, out));
+        // A second name for the same bytes where the file system allows (instant at any
+        // size), else a copy.
+        let linked = std::fs::hard_link(path, &output).and_then(|()| Ok(output.metadata()?.len()));
+        let copied = match linked {
+            Ok(n) => Ok(n),
+            Err(_) => write_file(&output, |out| std::io::copy(&mut File::open(path)?, out)),
+        };
         return written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
     }
-    print_listed("  renames: ", &changes, changes.len() as u64);
+    print_listed("  renames: ", &changes, planned.renamed);
     let repacked = match open(path) {
         Ok((reader, _)) => write_file(&output, |out| {
             repackage(reader, out, direction, WalkOptions::default())
@@ -230,12 +274,12 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
         Err(message) => return fail(&message, json),
     };
     let c = compare(a, b, WalkOptions::default());
-    let side = |s: &bioport::archive::compare::Side| json!({"path": s.path, "size": s.size});
+    let side = |s: &Side| json!({"path": s.path, "size": s.size, "sha256": s.sha256});
     if json {
         let doc = json!({
             "added": c.added.iter().map(side).collect::<Vec<_>>(),
             "removed": c.removed.iter().map(side).collect::<Vec<_>>(),
-            "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size})).collect::<Vec<_>>(),
+            "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
             "same": c.same,
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
         });
@@ -244,13 +288,16 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
         }
     } else {
         for s in &c.added {
-            println!("added    {:>12}  {}", s.size, s.path);
+            println!("added    {}  {:>12}  {}", s.sha256, s.size, s.path);
         }
         for s in &c.removed {
-            println!("removed  {:>12}  {}", s.size, s.path);
+            println!("removed  {}  {:>12}  {}", s.sha256, s.size, s.path);
         }
         for (x, y) in &c.changed {
-            println!("changed  {:>12} -> {}  {}", x.size, y.size, x.path);
+            println!(
+                "changed  {} -> {}  {:>12} -> {}  {}",
+                x.sha256, y.sha256, x.size, y.size, x.path
+            );
         }
         println!(
             "{} added, {} removed, {} changed, {} the same",

@@ -174,6 +174,9 @@ mod native {
             /// Rename to the server's BioStarX_ name instead.
             #[arg(long)]
             to_server: bool,
+            /// Rename a damaged data file all the same (its bytes as they are).
+            #[arg(long)]
+            anyway: bool,
         },
         /// Compare two BioStar data files: entries added, removed and changed (by SHA-256).
         ///
@@ -209,7 +212,11 @@ mod native {
                 dir,
                 rewrite_paths,
                 to_server,
-            } => crate::archive::rename(&file, dir.as_deref(), rewrite_paths, to_server),
+                anyway,
+            } => {
+                let how = (rewrite_paths, to_server, anyway);
+                crate::archive::rename(&file, dir.as_deref(), how)
+            }
             Command::Diff {
                 first,
                 second,

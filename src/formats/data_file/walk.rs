@@ -113,8 +113,13 @@ pub struct Finding {
 }
 
 impl fmt::Display for Finding {
+    /// The message after where it is, unless the message names that byte itself.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.at, self.message)
+        let (At::File(n) | At::Tar(n)) = self.at;
+        match self.message.contains(&format!("byte {n}")) {
+            true => f.write_str(&self.message),
+            false => write!(f, "{}: {}", self.at, self.message),
+        }
     }
 }
 
