@@ -479,20 +479,23 @@ fn gnu_tar_archive(format: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, data).unwrap();
     }
+    let options = ["--sort=name", "--owner=0", "--group=0", "--format", format];
+    (gnu_tar(&dir, &options, &[DIR]), files)
+}
+
+/// `names` in `dir` archived by GNU tar with `options`, gzip-compressed; `dir` removed.
+fn gnu_tar(dir: &Path, options: &[&str], names: &[&str]) -> Vec<u8> {
     let out = Command::new("tar")
-        .args(["--sort=name", "--owner=0", "--group=0", "--format", format])
+        .args(options)
         .args(["-czf", "-", "-C"])
-        .arg(&dir)
-        .arg(DIR)
+        .arg(dir)
+        .args(names)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
     std::fs::remove_dir_all(dir).unwrap();
-    (out.stdout, files)
+    out.stdout
 }
 
 #[test]
@@ -540,19 +543,8 @@ fn links_and_a_fifo_archived_by_gnu_tar_are_reported() {
         .status()
         .unwrap();
     assert!(fifo.success());
-    let out = Command::new("tar")
-        .args(["-czf", "-", "-C"])
-        .arg(&dir)
-        .args(["users.dat", "again.dat", "link", "pipe"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::remove_dir_all(dir).unwrap();
-    let listing = list(&out.stdout[..], ListOptions::default(), &mut |_| {});
+    let tgz = gnu_tar(&dir, &[], &["users.dat", "again.dat", "link", "pipe"]);
+    let listing = list(&tgz[..], ListOptions::default(), &mut |_| {});
     use crate::formats::data_file::FindingKind::{AbsolutePath, DeviceFile, HardLink, Symlink};
     let kinds: Vec<_> = listing.findings.iter().map(|f| f.kind).collect();
     let expected = [HardLink, AbsolutePath, Symlink, DeviceFile];
