@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { makeTgz, openApp, startBrowser, useSiteAndBrowser } from './helpers.mjs';
+import { gzipSync } from 'node:zlib';
+import { makeTgz, openApp, startBrowser, tarHeader, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
@@ -291,5 +292,65 @@ describe('the data file screen', () => {
     await entry(page, 'u/0.dat').waitFor();
     assertNothingLeft(errors);
     await page.close();
+  });
+
+  test('every kind of broken or hostile file gets its report on the page, and the name is checked', async () => {
+    // Links and a FIFO as GNU tar archives them.
+    const work = mkdtempSync(join(tmpdir(), 'bioport-hostile-'));
+    writeFileSync(join(work, 'users.dat'), 'u');
+    execFileSync('ln', ['-s', '/etc/passwd', join(work, 'link')]);
+    execFileSync('mkfifo', [join(work, 'pipe')]);
+    const links = execFileSync('tar', ['-czf', '-', '-C', work, 'users.dat', 'link', 'pipe']);
+    // A header claiming 8 GB, then 100 MB of zeros: about 100 kB of gzip.
+    const bomb = gzipSync(Buffer.concat([tarHeader('bomb.bin', 8 * 2 ** 30 - 1), Buffer.alloc(100_000_000)]));
+    const whole = makeTgz([['users.bin', RECORDS]]);
+    const cases = [
+      ['links', links, 'warning', [/entry link is a symbolic link to \/etc\/passwd/, /entry pipe is a device file or FIFO/]],
+      ['a compression bomb', bomb, 'error', [/compressed bytes inflated to \d+ bytes, more than 200 times as many: this is not a plausible data file/]],
+      ['gzip holding text', gzipSync(Buffer.from('name,id\nAnn,1\n'.repeat(100))), 'error', [/the contents are not a tar archive/]],
+      ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+: gzip member 2 starts here/, /^Byte \d+: 4 bytes that are not gzip follow the end of the compressed data/]],
+    ];
+    // What is no data file at all is said at once, before any screen opens.
+    const refused = [
+      ['not gzip at all', Buffer.from('PK\x03\x04 this is a zip'), /is named like a BioStar data file but is not gzip-compressed \(it does not start with the bytes 1f 8b 08\): it is damaged or not a data file/],
+      ['an empty file', Buffer.alloc(0), /is empty \(0 bytes\): there is nothing to read/],
+    ];
+    for (const [what, bytes, said] of refused) {
+      const { page, errors } = await openApp(b.context, site.url);
+      await drop(page, [['BioStarX_20250102_030405.tgz', bytes]]);
+      await page.getByTestId('notice').filter({ hasText: said }).waitFor({ timeout: 10_000 });
+      assertNothingLeft(errors);
+      await page.close();
+    }
+    for (const [what, bytes, severity, said] of cases) {
+      const { page, errors } = await openApp(b.context, site.url);
+      await drop(page, [['BioStarX_20250102_030405.tgz', bytes]]);
+      await page.getByTestId('listing').waitFor({ timeout: 60_000 });
+      const findings = await page.getByTestId('findings').locator(`li.${severity}`).allInnerTexts();
+      for (const re of said) assert.ok(findings.some((f) => re.test(f)), `${what}: ${re} in ${JSON.stringify(findings)}`);
+      const status = await page.getByTestId('archive-status').innerText();
+      assert.match(status, severity === 'error' ? /damaged/ : /reads to its end, with the findings below/, what);
+      assertNothingLeft(errors);
+      await page.close();
+    }
+  });
+
+  test('a file not named like a data file is flagged, and a device file renames back to the server\'s name', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const tgz = makeTgz([['users.bin', RECORDS]]);
+    await drop(page, [['users_backup.tgz', tgz]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('name-flag').innerText(), /^The name is not a data file name: /);
+    await page.close();
+    const again = await openApp(b.context, site.url);
+    await drop(again.page, [['BioStar2_20250102_030405.tgz', tgz]]);
+    await again.page.getByTestId('listing').waitFor();
+    await again.page.getByTestId('to-server').check();
+    const back = await downloadOf(again.page, 'download-renamed');
+    assert.equal(back.name, 'BioStarX_20250102_030405.tgz');
+    assert.ok(back.bytes.equals(tgz), 'the same bytes');
+    assertNothingLeft(errors);
+    assertNothingLeft(again.errors);
+    await again.page.close();
   });
 });

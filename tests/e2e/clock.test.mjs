@@ -3,7 +3,7 @@
 // repaired log, the users converted for BioStar and checked in the workbench.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, openApp, useSiteAndBrowser } from './helpers.mjs';
@@ -127,6 +127,14 @@ describe('the time clock screen', () => {
     await countIs(page, '1 row(s)');
     assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['ZZ']);
     await page.getByTestId('punch-to').fill('');
+    await countIs(page, '15 row(s)');
+    // By status: the four punches are check-ins.
+    await page.getByTestId('punch-status').selectOption('1');
+    await countIs(page, '0 row(s)');
+    await page.getByTestId('punch-status').selectOption('0');
+    await countIs(page, '4 row(s)');
+    assert.match(await page.locator('[data-testid=punch-row]').first().innerText(), /check-in/);
+    await page.getByTestId('punch-status').selectOption('');
     await countIs(page, '15 row(s)');
     await page.getByTestId('punch-damaged').check();
     await countIs(page, '11 row(s)');
@@ -300,6 +308,23 @@ describe('the time clock screen', () => {
     assert.equal(await page.getByTestId('file-card').count(), 3);
     assert.match(await page.getByTestId('attlog-summary').innerText(), /4 punches, 11 damaged lines/);
     assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the folder picker opens a USB folder, sub-folders included, as one set', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const usb = mkdtempSync(join(tmpdir(), 'bioport-usb-'));
+    mkdirSync(join(usb, 'templates'));
+    writeFileSync(join(usb, 'user.dat'), USER_DAT);
+    writeFileSync(join(usb, '1_attlog.dat'), fixture(LOG_D));
+    writeFileSync(join(usb, 'templates', 'template.dat'), TEMPLATES);
+    await page.getByTestId('open-time-clock').click();
+    await page.getByTestId('folder-input').setInputFiles(usb);
+    await page.getByTestId('clock-templates').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 3);
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /4 punches, 11 damaged lines/);
     assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
     assert.deepEqual(errors, []);
     await page.close();

@@ -55,7 +55,7 @@ export async function openApp(context, url) {
 }
 
 /** A ustar header block for one regular file. */
-function tarHeader(name, size) {
+export function tarHeader(name, size) {
   const h = Buffer.alloc(512, 0);
   h.write(name, 0, 100, 'utf8');
   h.write('0000644\0', 100);

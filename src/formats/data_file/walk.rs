@@ -116,7 +116,8 @@ impl fmt::Display for Finding {
     /// The message after where it is, unless the message names that byte itself.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (At::File(n) | At::Tar(n)) = self.at;
-        match self.message.contains(&format!("byte {n}")) {
+        let names = |word: &str| self.message.contains(&format!("{word} {n}"));
+        match names("byte") || names("Byte") {
             true => f.write_str(&self.message),
             false => write!(f, "{}: {}", self.at, self.message),
         }
