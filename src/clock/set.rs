@@ -114,6 +114,8 @@ pub struct AttlogView {
     pub nul_bytes: u64,
     /// The last line has no line end.
     pub missing_final_newline: bool,
+    /// Distinct user IDs that are not UTF-8 text (shown and exported with U+FFFD).
+    pub ids_not_utf8: usize,
 }
 
 /// One template record, as listed per user.
@@ -653,6 +655,7 @@ fn attlog_view(held: &HeldLog) -> AttlogView {
         blank_lines: log.blank_lines,
         nul_bytes: log.nul_bytes,
         missing_final_newline: log.missing_final_newline,
+        ids_not_utf8: log.ids.not_utf8(),
     }
 }
 

@@ -99,6 +99,7 @@ fn LogSummary(log: AttlogView) -> impl IntoView {
                 log.lines, log.punches, log.damaged, listed.unwrap_or_default(), log.duplicates, log.blank_lines)}
             {(log.nul_bytes > 0).then(|| format!(" {} NUL bytes.", log.nul_bytes))}
             {log.missing_final_newline.then_some(" The last line has no line end.")}
+            {(log.ids_not_utf8 > 0).then(|| format!(" {} user ID(s) are not UTF-8 text: their other bytes show as \u{FFFD} here and in the CSV (the repair keeps them as they are).", log.ids_not_utf8))}
         </p>
     }
 }

@@ -260,6 +260,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "file": path.display().to_string(), "lines": log.lines, "punches": log.punches.len(),
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
+            "ids_not_utf8": log.ids.not_utf8(),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -371,6 +372,10 @@ fn print_attlog(path: &Path, log: &Attlog) {
         log.duplicates.len(),
         log.nul_bytes
     );
+    let not_utf8 = log.ids.not_utf8();
+    if not_utf8 > 0 {
+        println!("  {not_utf8} user IDs are not UTF-8 text: their other bytes show as \u{FFFD}");
+    }
     for p in log.punches.iter().take(10) {
         println!(
             "  {:<12} {}  {}, {}",

@@ -48,6 +48,13 @@ impl UserIds {
         self.table.find(hash(id), |&n| self.get(n) == id).copied()
     }
 
+    /// How many of the IDs are not UTF-8 text (they show with U+FFFD).
+    pub fn not_utf8(&self) -> usize {
+        (0..self.len() as u32)
+            .filter(|&n| std::str::from_utf8(self.get(n)).is_err())
+            .count()
+    }
+
     /// How many distinct IDs there are.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -258,6 +258,21 @@ fn each_user_id_is_held_once_and_punches_know_their_lines() {
     assert_eq!(log.ids.find(b"12"), Some(log.punches[1].id));
     assert_eq!(log.ids.find(b"99"), None);
     assert!(log.blank_line_set.contains(1) && !log.blank_line_set.contains(0));
+    assert_eq!(log.ids.not_utf8(), 0);
+}
+
+#[test]
+fn user_ids_that_are_not_utf8_are_counted_and_kept_as_bytes() {
+    let text = b"Z\xf6e\t2024-01-01 08:00:00\t1\t0\t1\t0\n\
+        7\t2024-01-01 08:01:00\t1\t0\t1\t0\n\
+        Z\xf6e\t2024-01-01 17:00:00\t1\t1\t1\t0\n";
+    let log = read(text);
+    assert_eq!(
+        (log.punches.len(), log.ids.len(), log.ids.not_utf8()),
+        (3, 2, 1)
+    );
+    assert_eq!(log.id(&log.punches[0]), b"Z\xf6e");
+    assert_eq!(log.id_text(&log.punches[0]), "Z\u{FFFD}e");
 }
 
 #[test]
