@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive;
 use crate::formats::data_file::Listing;
-use crate::formats::zk_templates::{self, SSRFACE_RECORD, TEMPLATE_DAT_RECORD};
+use crate::formats::zk_templates::{self, TemplateKind};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
 use crate::recognize::{recognize, FileKind, Recognition};
@@ -170,13 +170,10 @@ pub fn inspect<R: Read>(
         FileKind::ZkUserDat72 => zk_user_dat::count_users(USER_DAT_72, &mut reader, &mut summary),
         FileKind::ZkUserDat28 => zk_user_dat::count_users(USER_DAT_28, &mut reader, &mut summary),
         FileKind::ZkAttlog => zk_attlog::count_punches(&mut reader, &mut summary),
-        FileKind::ZkTemplateDat => {
-            zk_templates::count_fixed(TEMPLATE_DAT_RECORD, "templates", &mut reader, &mut summary)
+        kind @ (FileKind::ZkTemplateDat | FileKind::ZkFaceDat | FileKind::ZkTemplateFp10) => {
+            let template = TemplateKind::of(kind).unwrap_or(TemplateKind::Face);
+            zk_templates::count_templates(template, size, &mut reader, &mut summary)
         }
-        FileKind::ZkFaceDat => {
-            zk_templates::count_fixed(SSRFACE_RECORD, "face records", &mut reader, &mut summary)
-        }
-        FileKind::ZkTemplateFp10 => zk_templates::count_fp10(size, &mut reader, &mut summary),
         FileKind::Unknown => Ok(()),
     };
     if let Err(e) = result {

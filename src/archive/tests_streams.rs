@@ -2,8 +2,6 @@
 //! with GNU tar, read back with both.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::compare::{compare, compare_renamed};
 use super::repackage::{plan, repackage, Rename};
@@ -232,50 +230,6 @@ fn a_damaged_source_is_not_repackaged() {
     assert!(!plan(cut, Direction::ToDevice, WalkOptions::default()).readable());
 }
 
-/// A fresh empty folder under the system's temporary folder.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bioport-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Extracts a `.tgz` with GNU tar into `dir`.
-fn gnu_extract(tgz: &[u8], dir: &Path) {
-    let file = dir.with_extension("tgz");
-    std::fs::write(&file, tgz).unwrap();
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&file)
-        .arg("-C")
-        .arg(dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::remove_file(file).unwrap();
-}
-
-#[test]
-fn gnu_tar_extracts_the_same_files_from_both() {
-    let (original, out, _) = sample_for_device();
-    let (a, b) = (temp_dir("before"), temp_dir("after"));
-    gnu_extract(&original, &a);
-    gnu_extract(&out, &b);
-    let long = long_path();
-    for path in [
-        format!("{DIR}/user.dat"),
-        long,
-        "config/other.bin".into(),
-        "alias.dat".into(),
-    ] {
-        let before = std::fs::read(a.join(&path)).unwrap();
-        let after = std::fs::read(b.join(to_device(&path))).unwrap();
-        assert!(before == after, "{path} differs");
-    }
-    std::fs::remove_dir_all(a).unwrap();
-    std::fs::remove_dir_all(b).unwrap();
-}
-
 #[test]
 fn comparison_finds_added_removed_and_changed_entries() {
     let first = data_file(&[
@@ -304,30 +258,6 @@ fn comparison_finds_added_removed_and_changed_entries() {
     let (old, new) = &c.changed[0];
     assert_eq!((old.path.as_str(), old.size, new.size), ("b", 3, 5));
     assert!(compare(&first[..], &first[..], WalkOptions::default()).identical());
-}
-
-#[test]
-fn gnu_tar_reads_rewritten_posix_and_pax_names() {
-    let split = format!("{DIR}/{}/{}", "d".repeat(100), "n".repeat(60));
-    let mut h = tar::Header::new_ustar();
-    h.set_path(&split).unwrap();
-    h.set_size(4);
-    h.set_mode(0o644);
-    h.set_cksum();
-    let mut builder = tar::Builder::new(Vec::new());
-    builder.append(&h, &b"data"[..]).unwrap();
-    let pax_path = format!("{DIR}/{}", "p".repeat(150));
-    append_pax_entry(&mut builder, &pax_path, b"7", b"pax");
-    let out = tar_for_device(builder);
-    assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
-    let dir = temp_dir("names");
-    gnu_extract(&out, &dir);
-    assert_eq!(std::fs::read(dir.join(to_device(&split))).unwrap(), b"data");
-    assert_eq!(
-        std::fs::read(dir.join(to_device(&pax_path))).unwrap(),
-        b"pax"
-    );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// `len` pseudo-random bytes (xorshift), like encrypted records.
@@ -366,20 +296,11 @@ fn repackaged(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-/// Runs `gzip -t` on `tgz` (written next to `dir`).
-fn gzip_test(tgz: &[u8], dir: &Path) {
-    let file = dir.with_extension("gz");
-    std::fs::write(&file, tgz).unwrap();
-    let status = Command::new("gzip").arg("-t").arg(&file).status().unwrap();
-    assert!(status.success(), "gzip -t failed");
-    std::fs::remove_file(file).unwrap();
-}
-
-#[test]
-fn stored_and_deflated_entries_mixed_come_out_byte_identical() {
+/// Photos, random (encrypted-like) records and text under a `BioStarX_` folder.
+fn mixed_files() -> Vec<(String, Vec<u8>)> {
     let mut jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
     jpeg.extend(text(30_000));
-    let files = [
+    vec![
         (format!("{DIR}/a.bin"), random(200_000, 1)),
         (format!("{DIR}/b.csv"), text(50_000)),
         (format!("{DIR}/c.bin"), random(70_000, 2)),
@@ -387,7 +308,12 @@ fn stored_and_deflated_entries_mixed_come_out_byte_identical() {
         (format!("{DIR}/e.bin"), random(3_000, 3)),
         (format!("{DIR}/f.bin"), random(9_000, 4)),
         (format!("{DIR}/g.csv"), text(513)),
-    ];
+    ]
+}
+
+#[test]
+fn stored_and_deflated_entries_mixed_come_out_byte_identical() {
+    let files = mixed_files();
     let out = repackaged(&files);
     let after = read_back(&out);
     assert_eq!(after.len(), files.len());
@@ -395,14 +321,6 @@ fn stored_and_deflated_entries_mixed_come_out_byte_identical() {
         assert_eq!(a.0, to_device(path));
         assert!(a.4 == *data, "{path}: data differs");
     }
-    let dir = temp_dir("mixed");
-    gnu_extract(&out, &dir);
-    for (path, data) in &files {
-        let extracted = std::fs::read(dir.join(to_device(path))).unwrap();
-        assert!(extracted == *data, "{path} differs after GNU tar");
-    }
-    gzip_test(&out, &dir);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -464,93 +382,195 @@ fn the_packing_follows_what_the_data_looks_like() {
     assert_eq!(packing_for(photo.len() as u64, &photo), Packing::Store);
 }
 
-/// A tree made on disk and archived by GNU tar in `format` (gnu, pax): files under a
-/// `BioStarX_` folder, one with a 200-byte name, one with a non-ASCII name.
-fn gnu_tar_archive(format: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
-    let dir = temp_dir(&format!("gnu-{format}"));
-    let long = format!("{DIR}/faces/{}.jpg", "f".repeat(200));
-    let files = vec![
-        (format!("{DIR}/user.dat"), random(5_000, 7)),
-        (long, text(2_000)),
-        (format!("{DIR}/names/Zoë Lindqvist.txt"), b"z".to_vec()),
-    ];
-    for (path, data) in &files {
-        let file = dir.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, data).unwrap();
+/// The tests that run GNU tar, gzip and mkfifo: natively only (a test compiled to WASI
+/// starts no processes).
+#[cfg(not(target_arch = "wasm32"))]
+mod gnu {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use super::*;
+
+    /// A fresh empty folder under the system's temporary folder.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bioport-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
-    let options = ["--sort=name", "--owner=0", "--group=0", "--format", format];
-    (gnu_tar(&dir, &options, &[DIR]), files)
-}
 
-/// `names` in `dir` archived by GNU tar with `options`, gzip-compressed; `dir` removed.
-fn gnu_tar(dir: &Path, options: &[&str], names: &[&str]) -> Vec<u8> {
-    let out = Command::new("tar")
-        .args(options)
-        .args(["-czf", "-", "-C"])
-        .arg(dir)
-        .args(names)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
-    std::fs::remove_dir_all(dir).unwrap();
-    out.stdout
-}
+    /// Extracts a `.tgz` with GNU tar into `dir`.
+    fn gnu_extract(tgz: &[u8], dir: &Path) {
+        let file = dir.with_extension("tgz");
+        std::fs::write(&file, tgz).unwrap();
+        let status = Command::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::remove_file(file).unwrap();
+    }
 
-#[test]
-fn archives_made_by_gnu_tar_list_and_repackage_whole_in_each_format() {
-    for format in ["gnu", "pax"] {
-        let (tgz, files) = gnu_tar_archive(format);
-        let mut listed = Vec::new();
-        let listing = list(&tgz[..], ListOptions::default(), &mut |e| {
-            listed.push((e.header.path.clone(), e.header.size))
-        });
-        assert!(listing.is_clean(), "{format}: {:?}", listing.findings);
-        for (path, data) in &files {
-            let found = listed.iter().find(|(p, _)| p == path);
-            assert_eq!(
-                found,
-                Some(&(path.clone(), data.len() as u64)),
-                "{format}: {path}"
-            );
+    #[test]
+    fn gnu_tar_extracts_the_same_files_from_both() {
+        let (original, out, _) = sample_for_device();
+        let (a, b) = (temp_dir("before"), temp_dir("after"));
+        gnu_extract(&original, &a);
+        gnu_extract(&out, &b);
+        let long = long_path();
+        for path in [
+            format!("{DIR}/user.dat"),
+            long,
+            "config/other.bin".into(),
+            "alias.dat".into(),
+        ] {
+            let before = std::fs::read(a.join(&path)).unwrap();
+            let after = std::fs::read(b.join(to_device(&path))).unwrap();
+            assert!(before == after, "{path} differs");
         }
-        let options = WalkOptions::default();
-        let (out, outcome) = repackage(&tgz[..], Vec::new(), Direction::ToDevice, options).unwrap();
-        assert!(
-            outcome.findings.is_empty(),
-            "{format}: {:?}",
-            outcome.findings
-        );
-        let dir = temp_dir(&format!("gnu-{format}-out"));
+        std::fs::remove_dir_all(a).unwrap();
+        std::fs::remove_dir_all(b).unwrap();
+    }
+
+    #[test]
+    fn gnu_tar_reads_rewritten_posix_and_pax_names() {
+        let split = format!("{DIR}/{}/{}", "d".repeat(100), "n".repeat(60));
+        let mut h = tar::Header::new_ustar();
+        h.set_path(&split).unwrap();
+        h.set_size(4);
+        h.set_mode(0o644);
+        h.set_cksum();
+        let mut builder = tar::Builder::new(Vec::new());
+        builder.append(&h, &b"data"[..]).unwrap();
+        let pax_path = format!("{DIR}/{}", "p".repeat(150));
+        append_pax_entry(&mut builder, &pax_path, b"7", b"pax");
+        let out = tar_for_device(builder);
+        assert_eq!(sources(&out), [NameSource::Header, NameSource::Pax]);
+        let dir = temp_dir("names");
         gnu_extract(&out, &dir);
-        for (path, data) in &files {
-            let after = std::fs::read(dir.join(to_device(path))).unwrap();
-            assert!(&after == data, "{format}: {path} differs");
-        }
+        assert_eq!(std::fs::read(dir.join(to_device(&split))).unwrap(), b"data");
+        assert_eq!(
+            std::fs::read(dir.join(to_device(&pax_path))).unwrap(),
+            b"pax"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
-}
 
-#[test]
-fn links_and_a_fifo_archived_by_gnu_tar_are_reported() {
-    let dir = temp_dir("gnu-links");
-    std::fs::write(dir.join("users.dat"), b"u").unwrap();
-    std::os::unix::fs::symlink("/etc/passwd", dir.join("link")).unwrap();
-    std::fs::hard_link(dir.join("users.dat"), dir.join("again.dat")).unwrap();
-    let fifo = Command::new("mkfifo")
-        .arg(dir.join("pipe"))
-        .status()
-        .unwrap();
-    assert!(fifo.success());
-    let tgz = gnu_tar(&dir, &[], &["users.dat", "again.dat", "link", "pipe"]);
-    let listing = list(&tgz[..], ListOptions::default(), &mut |_| {});
-    use crate::formats::data_file::FindingKind::{AbsolutePath, DeviceFile, HardLink, Symlink};
-    let kinds: Vec<_> = listing.findings.iter().map(|f| f.kind).collect();
-    let expected = [HardLink, AbsolutePath, Symlink, DeviceFile];
-    assert_eq!(kinds, expected, "{:?}", listing.findings);
-    assert!(listing.findings[2]
-        .message
-        .contains("symbolic link to /etc/passwd"));
-    assert_eq!(listing.totals.entries, 4);
+    /// Runs `gzip -t` on `tgz` (written next to `dir`).
+    fn gzip_test(tgz: &[u8], dir: &Path) {
+        let file = dir.with_extension("gz");
+        std::fs::write(&file, tgz).unwrap();
+        let status = Command::new("gzip").arg("-t").arg(&file).status().unwrap();
+        assert!(status.success(), "gzip -t failed");
+        std::fs::remove_file(file).unwrap();
+    }
+
+    /// A tree made on disk and archived by GNU tar in `format` (gnu, pax): files under a
+    /// `BioStarX_` folder, one with a 200-byte name, one with a non-ASCII name.
+    fn gnu_tar_archive(format: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+        let dir = temp_dir(&format!("gnu-{format}"));
+        let long = format!("{DIR}/faces/{}.jpg", "f".repeat(200));
+        let files = vec![
+            (format!("{DIR}/user.dat"), random(5_000, 7)),
+            (long, text(2_000)),
+            (format!("{DIR}/names/Zoë Lindqvist.txt"), b"z".to_vec()),
+        ];
+        for (path, data) in &files {
+            let file = dir.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, data).unwrap();
+        }
+        let options = ["--sort=name", "--owner=0", "--group=0", "--format", format];
+        (gnu_tar(&dir, &options, &[DIR]), files)
+    }
+
+    /// `names` in `dir` archived by GNU tar with `options`, gzip-compressed; `dir` removed.
+    fn gnu_tar(dir: &Path, options: &[&str], names: &[&str]) -> Vec<u8> {
+        let out = Command::new("tar")
+            .args(options)
+            .args(["-czf", "-", "-C"])
+            .arg(dir)
+            .args(names)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{said}");
+        std::fs::remove_dir_all(dir).unwrap();
+        out.stdout
+    }
+
+    #[test]
+    fn archives_made_by_gnu_tar_list_and_repackage_whole_in_each_format() {
+        for format in ["gnu", "pax"] {
+            let (tgz, files) = gnu_tar_archive(format);
+            let mut listed = Vec::new();
+            let listing = list(&tgz[..], ListOptions::default(), &mut |e| {
+                listed.push((e.header.path.clone(), e.header.size))
+            });
+            assert!(listing.is_clean(), "{format}: {:?}", listing.findings);
+            for (path, data) in &files {
+                let found = listed.iter().find(|(p, _)| p == path);
+                assert_eq!(
+                    found,
+                    Some(&(path.clone(), data.len() as u64)),
+                    "{format}: {path}"
+                );
+            }
+            let options = WalkOptions::default();
+            let (out, outcome) =
+                repackage(&tgz[..], Vec::new(), Direction::ToDevice, options).unwrap();
+            assert!(
+                outcome.findings.is_empty(),
+                "{format}: {:?}",
+                outcome.findings
+            );
+            let dir = temp_dir(&format!("gnu-{format}-out"));
+            gnu_extract(&out, &dir);
+            for (path, data) in &files {
+                let after = std::fs::read(dir.join(to_device(path))).unwrap();
+                assert!(&after == data, "{format}: {path} differs");
+            }
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn links_and_a_fifo_archived_by_gnu_tar_are_reported() {
+        let dir = temp_dir("gnu-links");
+        std::fs::write(dir.join("users.dat"), b"u").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("link")).unwrap();
+        std::fs::hard_link(dir.join("users.dat"), dir.join("again.dat")).unwrap();
+        let fifo = Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        let tgz = gnu_tar(&dir, &[], &["users.dat", "again.dat", "link", "pipe"]);
+        let listing = list(&tgz[..], ListOptions::default(), &mut |_| {});
+        use crate::formats::data_file::FindingKind::{AbsolutePath, DeviceFile, HardLink, Symlink};
+        let kinds: Vec<_> = listing.findings.iter().map(|f| f.kind).collect();
+        let expected = [HardLink, AbsolutePath, Symlink, DeviceFile];
+        assert_eq!(kinds, expected, "{:?}", listing.findings);
+        assert!(listing.findings[2]
+            .message
+            .contains("symbolic link to /etc/passwd"));
+        assert_eq!(listing.totals.entries, 4);
+    }
+
+    #[test]
+    fn gnu_tar_and_gzip_read_stored_and_deflated_entries_mixed() {
+        let files = mixed_files();
+        let out = repackaged(&files);
+        let dir = temp_dir("mixed");
+        gnu_extract(&out, &dir);
+        for (path, data) in &files {
+            let extracted = std::fs::read(dir.join(to_device(path))).unwrap();
+            assert!(extracted == *data, "{path} differs after GNU tar");
+        }
+        gzip_test(&out, &dir);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -358,15 +358,18 @@ impl ClockSet {
     }
 
     fn add_templates(&mut self, name: &str, kind: FileKind, bytes: &[u8]) {
-        let kind = match kind {
-            FileKind::ZkTemplateDat => TemplateKind::Fingerprint,
-            FileKind::ZkTemplateFp10 => TemplateKind::FingerprintV10,
-            _ => TemplateKind::Face,
-        };
+        if let Some(kind) = TemplateKind::of(kind) {
+            self.add_template_list(name, list_templates(kind, bytes));
+        }
+    }
+
+    /// Adds the template file `name`, listed by the caller (streamed); a file of the same
+    /// name and kind is replaced.
+    pub fn add_template_list(&mut self, name: &str, list: TemplateList) {
+        let kind = list.kind;
         self.templates
             .retain(|(n, t)| !(t.kind == kind && n == name));
-        self.templates
-            .push((name.to_string(), list_templates(kind, bytes)));
+        self.templates.push((name.to_string(), list));
     }
 
     /// Reads the `user.dat` again with another record size (None: judged) and encoding.

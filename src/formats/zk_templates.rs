@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 
-use super::{next_record, read_full, Tally};
+use super::Tally;
 
 /// The name of the fingerprint file with fixed-size records.
 pub const TEMPLATE_DAT_NAME: &str = "template.dat";
@@ -48,73 +48,40 @@ fn fp10_record_size(header: &[u8]) -> u64 {
     u64::from(u16::from_le_bytes([header[0], header[1]]))
 }
 
-/// Streams fixed `record`-byte template records and tallies `label` (all records), "valid"
-/// and "users"; a cut-off last record is a problem, not read.
-pub fn count_fixed(
-    record: u64,
-    label: &str,
+/// Streams a template file of `kind` (`size` bytes) and tallies its records ("templates",
+/// or "face records" for `ssrface.dat`), for fixed records those "valid", and the "users"
+/// they belong to; each problem of [`read_templates`] is a problem.
+pub fn count_templates(
+    kind: TemplateKind,
+    size: u64,
     reader: &mut dyn Read,
     tally: &mut dyn Tally,
 ) -> io::Result<()> {
-    let mut buf = vec![0u8; record as usize];
-    let (mut records, mut valid) = (0u64, 0u64);
-    let mut users = HashSet::new();
-    while next_record(reader, &mut buf, tally, |n| {
-        format!(
-            "Byte {}: the last record is cut off ({n} of {record} bytes); it is not read. Copy the file from the clock again.",
-            records * record
-        )
-    })? {
-        records += 1;
-        if buf[5] != 0 {
-            valid += 1;
-            users.insert(u16::from_le_bytes([buf[2], buf[3]]));
-        }
+    let list = read_templates(kind, size, reader)?;
+    let fixed = kind != TemplateKind::FingerprintV10;
+    let counted = |r: &&TemplateRecord| r.valid || !fixed;
+    let users: HashSet<u16> = list.records.iter().filter(counted).map(|r| r.uid).collect();
+    let label = match kind {
+        TemplateKind::Face => "face records",
+        _ => "templates",
+    };
+    tally.count(label, list.records.len() as u64);
+    if fixed {
+        tally.count(
+            "valid",
+            list.records.iter().filter(|r| r.valid).count() as u64,
+        );
     }
-    tally.count(label, records);
-    tally.count("valid", valid);
     tally.count("users", users.len() as u64);
-    Ok(())
-}
-
-/// Walks the records of a `template.fp10.1` of `size` bytes and tallies "templates" and
-/// "users"; a header that makes no sense stops the walk (the rest is read and dropped).
-pub fn count_fp10(size: u64, reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
-    let mut header = [0u8; HEADER_LEN];
-    let mut body = vec![0u8; FP10_MAX_RECORD as usize];
-    let (mut records, mut offset) = (0u64, 0u64);
-    let mut users = HashSet::new();
-    while next_record(reader, &mut header, tally, |n| {
-        format!(
-            "Byte {offset}: {n} bytes left, too few for a record header; the file is truncated."
-        )
-    })? {
-        let record = fp10_record_size(&header);
-        if !fp10_header_valid(&header) {
-            tally.problem(format!(
-                "Byte {offset}: a record header says size {record}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
-                header[4],
-                size.saturating_sub(offset)
-            ));
-            // Drain so the byte count stays right; the rest is unreadable.
-            io::copy(reader, &mut io::sink())?;
-            break;
-        }
-        let want = record as usize - HEADER_LEN;
-        let got = read_full(reader, &mut body[..want])?;
-        if got < want {
-            tally.problem(format!(
-                "Byte {offset}: the last record is cut off ({} of {record} bytes).",
-                got + HEADER_LEN
-            ));
-            break;
-        }
-        records += 1;
-        users.insert(u16::from_le_bytes([header[2], header[3]]));
-        offset += record;
+    for problem in list.problems {
+        tally.problem(problem);
     }
-    tally.count("templates", records);
-    tally.count("users", users.len() as u64);
+    if list.problem_count > MAX_PROBLEMS as u64 {
+        tally.problem(format!(
+            "... and {} more problems",
+            list.problem_count - MAX_PROBLEMS as u64
+        ));
+    }
     Ok(())
 }
 
@@ -127,6 +94,19 @@ pub enum TemplateKind {
     FingerprintV10,
     /// `ssrface.dat`: 2,576-byte face records.
     Face,
+}
+
+impl TemplateKind {
+    /// The kind of template file a recognised file is, if it is one.
+    pub fn of(kind: crate::recognize::FileKind) -> Option<TemplateKind> {
+        use crate::recognize::FileKind;
+        match kind {
+            FileKind::ZkTemplateDat => Some(TemplateKind::Fingerprint),
+            FileKind::ZkTemplateFp10 => Some(TemplateKind::FingerprintV10),
+            FileKind::ZkFaceDat => Some(TemplateKind::Face),
+            _ => None,
+        }
+    }
 }
 
 /// Most problems a listing keeps word for word; the rest are counted.
@@ -183,77 +163,168 @@ fn record_at(header: &[u8], offset: u64) -> TemplateRecord {
 /// Lists the records of a template file of `kind` held in `bytes`; sizes that run past
 /// the record or the file, bad headers and cut-off records are problems, never panics.
 pub fn list_templates(kind: TemplateKind, bytes: &[u8]) -> TemplateList {
-    let mut list = TemplateList {
-        kind,
-        records: Vec::new(),
-        problems: Vec::new(),
-        problem_count: 0,
-    };
-    match kind {
-        TemplateKind::Fingerprint => list_fixed(&mut list, bytes, TEMPLATE_DAT_RECORD as usize),
-        TemplateKind::Face => list_fixed(&mut list, bytes, SSRFACE_RECORD as usize),
-        TemplateKind::FingerprintV10 => list_fp10(&mut list, bytes),
-    }
-    list
+    let mut lister = TemplateLister::new(kind, bytes.len() as u64);
+    lister.feed(bytes);
+    lister.finish()
 }
 
-fn list_fixed(list: &mut TemplateList, bytes: &[u8], size: usize) {
-    let mut chunks = bytes.chunks_exact(size);
-    for (i, chunk) in chunks.by_ref().enumerate() {
-        let record = record_at(chunk, (i * size) as u64);
-        if usize::from(record.size) > size {
-            list.problem(format!(
+/// [`list_templates`] of a file read from `reader` (`len` bytes), in pieces: only the
+/// records' headers are kept, so a file of any size lists in little memory.
+pub fn read_templates(
+    kind: TemplateKind,
+    len: u64,
+    mut reader: impl Read,
+) -> io::Result<TemplateList> {
+    let mut lister = TemplateLister::new(kind, len);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(lister.finish()),
+            Ok(n) => lister.feed(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A template file listed as its bytes arrive: each record's 6-byte header is taken
+/// where the record starts, the rest of the record passed over.
+#[derive(Debug)]
+pub struct TemplateLister {
+    list: TemplateList,
+    /// The file's length, for what a problem says is left.
+    len: u64,
+    /// Bytes fed so far.
+    pos: u64,
+    /// Where the next record starts.
+    next: u64,
+    /// The header of the record at `next`, as far as it has come.
+    header: [u8; HEADER_LEN],
+    have: usize,
+    /// A record whose header was read, listed once its last byte has come.
+    pending: Option<(TemplateRecord, u64)>,
+    /// A header made no sense: the rest of the file is not read.
+    stopped: bool,
+}
+
+impl TemplateLister {
+    /// A lister for a file of `kind`, `len` bytes long.
+    pub fn new(kind: TemplateKind, len: u64) -> Self {
+        TemplateLister {
+            list: TemplateList {
+                kind,
+                records: Vec::new(),
+                problems: Vec::new(),
+                problem_count: 0,
+            },
+            len,
+            pos: 0,
+            next: 0,
+            header: [0; HEADER_LEN],
+            have: 0,
+            pending: None,
+            stopped: false,
+        }
+    }
+
+    /// Takes the next `chunk` of the file.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let end = self.pos + chunk.len() as u64;
+        while !self.stopped {
+            self.settle(end);
+            if self.pending.is_some() || self.next >= end {
+                break;
+            }
+            let at = (self.next + self.have as u64 - self.pos) as usize;
+            let take = (HEADER_LEN - self.have).min(chunk.len() - at);
+            self.header[self.have..self.have + take].copy_from_slice(&chunk[at..at + take]);
+            self.have += take;
+            if self.have < HEADER_LEN {
+                break;
+            }
+            self.have = 0;
+            self.start_record();
+        }
+        self.pos = end;
+    }
+
+    /// Lists the pending record once the bytes up to `end` hold all of it.
+    fn settle(&mut self, end: u64) {
+        if let Some((record, size)) = self.pending {
+            if record.offset + size <= end {
+                self.list.records.push(record);
+                self.pending = None;
+                self.next = record.offset + size;
+            }
+        }
+    }
+
+    /// The header at `next` is whole: checks it and waits for the record's end.
+    fn start_record(&mut self) {
+        let record = record_at(&self.header, self.next);
+        let size = match self.list.kind {
+            TemplateKind::Fingerprint => TEMPLATE_DAT_RECORD,
+            TemplateKind::Face => SSRFACE_RECORD,
+            TemplateKind::FingerprintV10 => u64::from(record.size),
+        };
+        if self.list.kind == TemplateKind::FingerprintV10 {
+            if !fp10_header_valid(&self.header) {
+                self.list.problem(format!(
+                    "Byte {}: a record header says size {}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
+                    record.offset, record.size, record.index, self.len.saturating_sub(record.offset)
+                ));
+                self.stopped = true;
+                return;
+            }
+        } else {
+            self.check_fixed(&record, size);
+        }
+        self.pending = Some((record, size));
+    }
+
+    /// The problems of a fixed-size record's header.
+    fn check_fixed(&mut self, record: &TemplateRecord, size: u64) {
+        if u64::from(record.size) > size {
+            self.list.problem(format!(
                 "Byte {}: the record's size field says {} bytes, more than the {size}-byte record holds.",
                 record.offset, record.size
             ));
         }
         if record.index > MAX_INDEX {
-            list.problem(format!(
+            self.list.problem(format!(
                 "Byte {}: finger or face index {} is not 0 to 9.",
                 record.offset, record.index
             ));
         }
-        list.records.push(record);
     }
-    let cut = chunks.remainder().len();
-    if cut > 0 {
-        list.problem(format!(
-            "Byte {}: the last record is cut off ({cut} of {size} bytes); it is not read.",
-            bytes.len() - cut
-        ));
-    }
-}
 
-fn list_fp10(list: &mut TemplateList, bytes: &[u8]) {
-    let mut offset = 0usize;
-    while offset < bytes.len() {
-        let rest = &bytes[offset..];
-        if rest.len() < HEADER_LEN {
-            list.problem(format!(
-                "Byte {offset}: {} bytes left, too few for a record header; the file is truncated.",
-                rest.len()
-            ));
-            return;
+    /// Every byte was fed: the listing, with what the file's end cut off.
+    pub fn finish(mut self) -> TemplateList {
+        self.settle(self.pos);
+        let (pos, list) = (self.pos, &mut self.list);
+        match self.pending {
+            _ if self.stopped => {}
+            Some((record, size)) if list.kind == TemplateKind::FingerprintV10 => list.problem(format!(
+                "Byte {}: the record's size field says {size} bytes, past the end of the file ({} bytes left).",
+                record.offset, pos - record.offset
+            )),
+            Some((record, size)) => list.problem(format!(
+                "Byte {}: the last record is cut off ({} of {size} bytes); it is not read.",
+                record.offset, pos - record.offset
+            )),
+            None if self.have > 0 && list.kind == TemplateKind::FingerprintV10 => list.problem(format!(
+                "Byte {}: {} bytes left, too few for a record header; the file is truncated.",
+                self.next, self.have
+            )),
+            None if self.have > 0 => list.problem(format!(
+                "Byte {}: the last record is cut off ({} of {} bytes); it is not read.",
+                self.next,
+                self.have,
+                if list.kind == TemplateKind::Face { SSRFACE_RECORD } else { TEMPLATE_DAT_RECORD }
+            )),
+            None => {}
         }
-        let record = record_at(rest, offset as u64);
-        let size = usize::from(record.size);
-        if !fp10_header_valid(rest) {
-            list.problem(format!(
-                "Byte {offset}: a record header says size {size}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
-                record.index,
-                rest.len()
-            ));
-            return;
-        }
-        if size > rest.len() {
-            list.problem(format!(
-                "Byte {offset}: the record's size field says {size} bytes, past the end of the file ({} bytes left).",
-                rest.len()
-            ));
-            return;
-        }
-        list.records.push(record);
-        offset += size;
+        self.list
     }
 }
 
@@ -328,6 +399,41 @@ mod tests {
                 let list = list_templates(kind, &bytes);
                 assert!(list.problems.len() <= MAX_PROBLEMS);
             }
+        }
+    }
+
+    /// `bytes` listed by a lister fed `step` bytes at a time.
+    fn fed(kind: TemplateKind, bytes: &[u8], step: usize) -> TemplateList {
+        let mut lister = TemplateLister::new(kind, bytes.len() as u64);
+        bytes.chunks(step).for_each(|c| lister.feed(c));
+        lister.finish()
+    }
+
+    #[test]
+    fn fed_in_any_steps_or_read_a_listing_is_the_whole_files() {
+        let mut fixed = header(602, 13, 3, 1);
+        fixed.resize(608 * 3, 7);
+        fixed.extend([1, 2, 3]);
+        let mut fp = fp10_record(1, 2, 100);
+        fp.extend(fp10_record(2, 3, 50));
+        let cut_header = [&fp[..], &[7, 0, 1]].concat();
+        let past_end = [&fp[..], &header(500, 3, 1, 1), &[0; 10]].concat();
+        let bad = [&fp[..], &header(3, 3, 1, 1), &[0; 40]].concat();
+        let cases = [
+            (TemplateKind::Fingerprint, fixed),
+            (TemplateKind::FingerprintV10, cut_header),
+            (TemplateKind::FingerprintV10, past_end),
+            (TemplateKind::FingerprintV10, bad),
+            (TemplateKind::Face, Rng(4).bytes(2576 * 2 + 5)),
+        ];
+        for (kind, bytes) in cases {
+            let whole = list_templates(kind, &bytes);
+            assert!(whole.problem_count > 0, "{kind:?}: every case ends badly");
+            for step in [1, 2, 5, 6, 7, 100, 607, 608, 609, 4096] {
+                assert_eq!(fed(kind, &bytes, step), whole, "{kind:?}, step {step}");
+            }
+            let read = read_templates(kind, bytes.len() as u64, &bytes[..]).unwrap();
+            assert_eq!(read, whole, "{kind:?}");
         }
     }
 }

@@ -11,11 +11,12 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 use crate::clock::{encoding_named, punches_to_csv, ClockSet};
 use crate::formats::biostar_csv::WriteOptions;
 use crate::formats::zk_attlog::{Attlog, AttlogReader, RangeCut, RepairOptions, RepairReport};
+use crate::formats::zk_templates::{TemplateKind, TemplateLister};
 use crate::formats::zk_user_dat::MAX_READ;
 use crate::protocol::{ClockAnswer, ClockOp, JobId, Response, USER_PAGE};
 use crate::recognize::FileKind;
 
-use super::csv_worker::{read_head, with_workbook, Chunks};
+use super::csv_worker::{read_head, stream_file, with_workbook, Chunks};
 use super::download::{blob_from_chunks, blob_of_parts, blob_of_ranges};
 use super::js_error_text;
 use super::post::{end_job, post, post_download, progress_poster};
@@ -201,6 +202,13 @@ async fn open(
     for (file, kind) in files.iter().zip(kinds) {
         if *kind == FileKind::ZkAttlog {
             open_log(scope, job, file, &mut set).await?;
+            continue;
+        }
+        if let Some(template) = TemplateKind::of(*kind) {
+            // Listed as it is read: only the records' headers are kept.
+            let mut lister = TemplateLister::new(template, file.size() as u64);
+            stream_file(scope, job, file, "Reading", &mut |c| lister.feed(c))?;
+            set.add_template_list(&file.name(), lister.finish());
             continue;
         }
         let most = match kind {

@@ -87,17 +87,7 @@ pub(crate) fn read_head(
             break;
         }
         done += n;
-        post(
-            scope,
-            &Response::Progress {
-                job,
-                file: 0,
-                done: done as u64,
-                total,
-                stage: format!("{stage} {name}"),
-            },
-            None,
-        );
+        read_progress(scope, job, (done as u64, total), &format!("{stage} {name}"));
     }
     if done < len {
         return Err(format!(
@@ -105,6 +95,52 @@ pub(crate) fn read_head(
         ));
     }
     Ok(bytes)
+}
+
+/// Tells the page that `done` of `total` bytes were read, at `stage`.
+fn read_progress(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    (done, total): (u64, u64),
+    stage: &str,
+) {
+    let stage = stage.to_string();
+    let progress = Response::Progress {
+        job,
+        file: 0,
+        done,
+        total,
+        stage,
+    };
+    post(scope, &progress, None);
+}
+
+/// Reads `file` through in slices, handing each to `feed` and posting progress; the
+/// bytes read.
+pub(crate) fn stream_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    file: &File,
+    stage: &str,
+    feed: &mut dyn FnMut(&[u8]),
+) -> Result<u64, String> {
+    let name = file.name();
+    let mut reader =
+        BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| format!("{name}: {e}"))?;
+    let total = reader.size();
+    let mut buf = vec![0u8; SLICE_LEN as usize];
+    let mut done = 0;
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| format!("{name}: reading stopped at byte {done}: {e}"))?;
+        if n == 0 {
+            return Ok(done);
+        }
+        feed(&buf[..n]);
+        done += n as u64;
+        read_progress(scope, job, (done, total), &format!("{stage} {name}"));
+    }
 }
 
 /// Runs `f` on the workbook held, if a CSV is open (the clock takes users from it).

@@ -9,6 +9,7 @@ use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
     read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
 };
+use bioport::formats::zk_templates::{read_templates, TemplateKind, TemplateList};
 use bioport::formats::zk_user_dat::{
     check_users, read_users_head, UserFile, UserFinding, UserReadOptions, UserRecord, MAX_READ,
 };
@@ -89,8 +90,7 @@ impl ClockArgs {
             set.reread_users(self.read_record(), encoding);
         }
         for path in &self.templates {
-            let kind = template_kind(path)?;
-            set.add(&file_name(path), kind, read(path)?);
+            set.add_template_list(&file_name(path), read_template_file(path)?);
         }
         Ok(set)
     }
@@ -103,18 +103,20 @@ impl ClockArgs {
     }
 }
 
-/// The kind of template file at `path`, judged from its name as the page judges it.
-fn template_kind(path: &Path) -> Result<FileKind, String> {
+/// The template file at `path` (judged from its name and head as the page judges it),
+/// listed as it is read.
+fn read_template_file(path: &Path) -> Result<TemplateList, String> {
     let (head, len) = read_head(path, bioport::recognize::HEAD_LEN as u64)?;
     let kind = bioport::recognize::recognize(&file_name(path), len, &head).kind;
-    match kind {
-        FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => Ok(kind),
-        other => Err(format!(
+    let Some(template) = TemplateKind::of(kind) else {
+        return Err(format!(
             "{}: --templates takes template.dat, template.fp10.1 or ssrface.dat; this is a {}",
             path.display(),
-            other.label()
-        )),
-    }
+            kind.label()
+        ));
+    };
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    read_templates(template, len, open(path)?).map_err(cannot)
 }
 
 /// The last part of `path`, as the page names a file.
@@ -135,10 +137,6 @@ fn note_line(n: &UserNote) -> String {
         uid => uid.to_string(),
     };
     format!("uid {uid} ({}): {}", n.user_id, n.notes.join("; "))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }
 
 /// The first `most` bytes of the file at `path`, and its length.
@@ -280,7 +278,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
 /// `--users` the links the page shows: template uids without a user, users without one.
 pub fn check_templates_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
     let loaded = args.set_with(args.users.as_deref()).and_then(|mut set| {
-        set.add(&file_name(path), template_kind(path)?, read(path)?);
+        set.add_template_list(&file_name(path), read_template_file(path)?);
         Ok(set)
     });
     let view = match loaded {
