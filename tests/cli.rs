@@ -983,6 +983,43 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         "{out}"
     );
     assert!(!dir.path("u.dat").exists());
+    // --record-size with no user.dat beside: the records written.
+    dir.file("ok.csv", b"user_id,name\r\n7,Ann\r\n");
+    let o = bioport(
+        &[
+            "convert",
+            "ok.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "ok.dat",
+            "--record-size",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fs::read(dir.path("ok.dat")).unwrap().len(), 28);
+    // A user.dat read as records it does not divide into: the cut-off bytes are said.
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "user-dat",
+            "-o",
+            "cut.dat",
+            "--record-size",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("problem: Byte 56: the last record is cut off (16 of 28 bytes)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// A data file whose entry paths carry the server's name.

@@ -52,12 +52,15 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Counts `renames`, keeping each while the plan is under its limits.
+    /// Counts `renames`, keeping each while the plan is under its limits (once one is
+    /// not kept, none after it is: the kept names are the first ones).
     pub fn add(&mut self, renames: Vec<Rename>) {
         for rename in renames {
+            let none_left_out = self.renames.len() as u64 == self.renamed;
             self.renamed += 1;
             let bytes = rename.from.len() + rename.to.len();
-            if self.renames.len() < PLAN_KEPT && self.kept_bytes + bytes <= PLAN_BYTES {
+            let room = self.renames.len() < PLAN_KEPT && self.kept_bytes + bytes <= PLAN_BYTES;
+            if none_left_out && room {
                 self.kept_bytes += bytes;
                 self.renames.push(rename);
             }
@@ -594,5 +597,27 @@ mod tests {
         let mut gnu = *tar::Header::new_gnu().as_bytes();
         assert!(!fit_path(&mut gnu, &path, NameSource::Header));
         assert!(!fit_path(&mut raw, "short", NameSource::Pax));
+    }
+
+    #[test]
+    fn a_plan_keeps_the_first_names_only_and_counts_them_all() {
+        let rename = |i: u64, len: usize| Rename {
+            offset: i * 512,
+            link: false,
+            from: format!("BioStarX_{}", "n".repeat(len)),
+            to: format!("BioStar2_{}", "n".repeat(len)),
+        };
+        let mut plan = Plan::default();
+        plan.add(vec![
+            rename(0, 10),
+            rename(1, PLAN_BYTES / 2),
+            rename(2, 10),
+        ]);
+        // The second is over the bytes kept: it and every later name are only counted.
+        assert_eq!(
+            (plan.renamed, plan.renames.len(), plan.not_kept()),
+            (3, 1, 2)
+        );
+        assert_eq!(plan.renames[0].offset, 0);
     }
 }

@@ -154,7 +154,6 @@ impl Builder {
         self.notes.entry(index).or_default().extend(notes);
     }
 
-    /// The users, with the findings of the clock's pre-write check merged per user.
     /// Notes CSV line `line`, which has cells but no user ID.
     fn no_user_id(&mut self, line: u64) {
         let reason =
@@ -166,6 +165,7 @@ impl Builder {
         });
     }
 
+    /// The users, with the findings of the clock's pre-write check merged per user.
     fn finish(self, record: u64, encoding: &'static Encoding) -> ClockUsers {
         let row_notes = self.fit_notes(&self.notes);
         let mut all = self.notes.clone();
@@ -231,6 +231,14 @@ pub fn users_from_workbook(
         })
         .collect();
     let mut builder = Builder::new(existing, reserved);
+    if id.is_none() && header + 1 < sheet.len() {
+        builder.unused.push(FitNote {
+            line: sheet.line(header + 1),
+            user_id: String::new(),
+            reasons: vec!["the CSV has no column mapped to user_id, so no row can be taken; map one in the workbench".into()],
+        });
+        return builder.finish(record, encoding);
+    }
     for row in header + 1..sheet.len() {
         let given = |col: Option<usize>| col.map(|c| sheet.cell_or_empty(row, c).trim());
         let cell = |col: Option<usize>| given(col).unwrap_or("");

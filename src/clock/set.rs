@@ -549,7 +549,17 @@ impl ClockSet {
     pub fn write_user_dat(&self, record: u64) -> Result<Vec<u8>, Vec<UserNote>> {
         let rows = self.users.as_ref().map_or(&[][..], |h| &h.row_notes);
         if !rows.is_empty() {
-            return Err(rows.iter().cloned().chain(self.check_fit(record)).collect());
+            let mut notes = rows.to_vec();
+            for fit in self.check_fit(record) {
+                match notes
+                    .iter_mut()
+                    .find(|n| n.user_id == fit.user_id && n.uid == fit.uid)
+                {
+                    Some(note) => note.notes.extend(fit.notes),
+                    None => notes.push(fit),
+                }
+            }
+            return Err(notes);
         }
         let encoding = self.encoding();
         let written = match &self.users {
@@ -605,7 +615,10 @@ impl ClockSet {
             .collect();
         (notes.into_iter())
             .map(|n| UserNote {
-                uid: uids.get(n.user_id.trim()).copied().unwrap_or(0),
+                uid: match n.user_id.trim() {
+                    "" => 0,
+                    id => uids.get(id).copied().unwrap_or(0),
+                },
                 notes: n.reasons,
                 user_id: n.user_id,
             })

@@ -57,30 +57,30 @@ pub fn count_templates(
     reader: &mut dyn Read,
     tally: &mut dyn Tally,
 ) -> io::Result<()> {
-    let list = read_templates(kind, size, reader)?;
-    let fixed = kind != TemplateKind::FingerprintV10;
-    let counted = |r: &&TemplateRecord| r.valid || !fixed;
-    let users: HashSet<u16> = list.records.iter().filter(counted).map(|r| r.uid).collect();
+    let mut lister = TemplateLister::new(kind, size);
+    lister.keep = false;
+    let lister = feed_from(lister, reader)?;
+    let Counted {
+        records,
+        valid,
+        users,
+    } = lister.counted.clone();
     let label = match kind {
         TemplateKind::Face => "face records",
         _ => "templates",
     };
-    tally.count(label, list.records.len() as u64);
-    if fixed {
-        tally.count(
-            "valid",
-            list.records.iter().filter(|r| r.valid).count() as u64,
-        );
+    tally.count(label, records);
+    if kind.fixed_size().is_some() {
+        tally.count("valid", valid);
     }
     tally.count("users", users.len() as u64);
+    let list = lister.finish();
     for problem in list.problems {
         tally.problem(problem);
     }
     if list.problem_count > MAX_PROBLEMS as u64 {
-        tally.problem(format!(
-            "... and {} more problems",
-            list.problem_count - MAX_PROBLEMS as u64
-        ));
+        let more = list.problem_count - MAX_PROBLEMS as u64;
+        tally.problem(format!("... and {more} more problems"));
     }
     Ok(())
 }
@@ -97,6 +97,15 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
+    /// The size of every record, for the files of fixed-size records.
+    pub fn fixed_size(self) -> Option<u64> {
+        match self {
+            TemplateKind::Fingerprint => Some(TEMPLATE_DAT_RECORD),
+            TemplateKind::Face => Some(SSRFACE_RECORD),
+            TemplateKind::FingerprintV10 => None,
+        }
+    }
+
     /// The kind of template file a recognised file is, if it is one.
     pub fn of(kind: crate::recognize::FileKind) -> Option<TemplateKind> {
         use crate::recognize::FileKind;
@@ -170,21 +179,30 @@ pub fn list_templates(kind: TemplateKind, bytes: &[u8]) -> TemplateList {
 
 /// [`list_templates`] of a file read from `reader` (`len` bytes), in pieces: only the
 /// records' headers are kept, so a file of any size lists in little memory.
-pub fn read_templates(
-    kind: TemplateKind,
-    len: u64,
-    mut reader: impl Read,
-) -> io::Result<TemplateList> {
-    let mut lister = TemplateLister::new(kind, len);
+pub fn read_templates(kind: TemplateKind, len: u64, reader: impl Read) -> io::Result<TemplateList> {
+    Ok(feed_from(TemplateLister::new(kind, len), reader)?.finish())
+}
+
+/// Feeds `lister` every byte `reader` gives.
+fn feed_from(mut lister: TemplateLister, mut reader: impl Read) -> io::Result<TemplateLister> {
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         match reader.read(&mut buf) {
-            Ok(0) => return Ok(lister.finish()),
+            Ok(0) => return Ok(lister),
             Ok(n) => lister.feed(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
+}
+
+/// What a lister counts of the whole records: all, those valid, and the users (of the
+/// valid ones in fixed-size files, of all in `template.fp10.1`).
+#[derive(Debug, Clone, Default)]
+struct Counted {
+    records: u64,
+    valid: u64,
+    users: HashSet<u16>,
 }
 
 /// A template file listed as its bytes arrive: each record's 6-byte header is taken
@@ -205,6 +223,9 @@ pub struct TemplateLister {
     pending: Option<(TemplateRecord, u64)>,
     /// A header made no sense: the rest of the file is not read.
     stopped: bool,
+    /// Keep the records in the list (else they are only counted).
+    keep: bool,
+    counted: Counted,
 }
 
 impl TemplateLister {
@@ -224,6 +245,8 @@ impl TemplateLister {
             have: 0,
             pending: None,
             stopped: false,
+            keep: true,
+            counted: Counted::default(),
         }
     }
 
@@ -250,35 +273,42 @@ impl TemplateLister {
 
     /// Lists the pending record once the bytes up to `end` hold all of it.
     fn settle(&mut self, end: u64) {
-        if let Some((record, size)) = self.pending {
-            if record.offset + size <= end {
-                self.list.records.push(record);
-                self.pending = None;
-                self.next = record.offset + size;
-            }
+        let Some((record, size)) = self.pending else {
+            return;
+        };
+        if record.offset + size > end {
+            return;
+        }
+        self.pending = None;
+        self.next = record.offset + size;
+        let fixed = self.list.kind.fixed_size().is_some();
+        if fixed {
+            self.check_fixed(&record, size);
+        }
+        let counted = &mut self.counted;
+        counted.records += 1;
+        counted.valid += u64::from(record.valid);
+        if record.valid || !fixed {
+            counted.users.insert(record.uid);
+        }
+        if self.keep {
+            self.list.records.push(record);
         }
     }
 
     /// The header at `next` is whole: checks it and waits for the record's end.
     fn start_record(&mut self) {
         let record = record_at(&self.header, self.next);
-        let size = match self.list.kind {
-            TemplateKind::Fingerprint => TEMPLATE_DAT_RECORD,
-            TemplateKind::Face => SSRFACE_RECORD,
-            TemplateKind::FingerprintV10 => u64::from(record.size),
-        };
-        if self.list.kind == TemplateKind::FingerprintV10 {
-            if !fp10_header_valid(&self.header) {
-                self.list.problem(format!(
-                    "Byte {}: a record header says size {}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
-                    record.offset, record.size, record.index, self.len.saturating_sub(record.offset)
-                ));
-                self.stopped = true;
-                return;
-            }
-        } else {
-            self.check_fixed(&record, size);
+        let fixed = self.list.kind.fixed_size();
+        if fixed.is_none() && !fp10_header_valid(&self.header) {
+            self.list.problem(format!(
+                "Byte {}: a record header says size {}, finger {}; that is not a valid record, so the rest of the file ({} bytes) cannot be read.",
+                record.offset, record.size, record.index, self.len.saturating_sub(record.offset)
+            ));
+            self.stopped = true;
+            return;
         }
+        let size = fixed.unwrap_or(u64::from(record.size));
         self.pending = Some((record, size));
     }
 
@@ -302,27 +332,22 @@ impl TemplateLister {
     pub fn finish(mut self) -> TemplateList {
         self.settle(self.pos);
         let (pos, list) = (self.pos, &mut self.list);
-        match self.pending {
-            _ if self.stopped => {}
-            Some((record, size)) if list.kind == TemplateKind::FingerprintV10 => list.problem(format!(
-                "Byte {}: the record's size field says {size} bytes, past the end of the file ({} bytes left).",
-                record.offset, pos - record.offset
+        // Where the last, unfinished record starts and how much of it came.
+        let (at, came) = match self.pending {
+            Some((record, _)) => (record.offset, pos - record.offset),
+            None => (self.next, self.have as u64),
+        };
+        match (list.kind.fixed_size(), self.pending) {
+            _ if self.stopped || came == 0 => {}
+            (Some(size), _) => list.problem(format!(
+                "Byte {at}: the last record is cut off ({came} of {size} bytes); it is not read."
             )),
-            Some((record, size)) => list.problem(format!(
-                "Byte {}: the last record is cut off ({} of {size} bytes); it is not read.",
-                record.offset, pos - record.offset
+            (None, Some((_, size))) => list.problem(format!(
+                "Byte {at}: the record's size field says {size} bytes, past the end of the file ({came} bytes left)."
             )),
-            None if self.have > 0 && list.kind == TemplateKind::FingerprintV10 => list.problem(format!(
-                "Byte {}: {} bytes left, too few for a record header; the file is truncated.",
-                self.next, self.have
+            (None, None) => list.problem(format!(
+                "Byte {at}: {came} bytes left, too few for a record header; the file is truncated."
             )),
-            None if self.have > 0 => list.problem(format!(
-                "Byte {}: the last record is cut off ({} of {} bytes); it is not read.",
-                self.next,
-                self.have,
-                if list.kind == TemplateKind::Face { SSRFACE_RECORD } else { TEMPLATE_DAT_RECORD }
-            )),
-            None => {}
         }
         self.list
     }
@@ -435,5 +460,31 @@ mod tests {
             let read = read_templates(kind, bytes.len() as u64, &bytes[..]).unwrap();
             assert_eq!(read, whole, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn counting_keeps_no_records_and_a_cut_record_is_not_judged() {
+        let mut fixed = header(602, 13, 3, 1);
+        fixed.resize(608, 7);
+        fixed.extend(header(602, 14, 0, 0));
+        fixed.resize(608 * 2, 7);
+        fixed.extend(header(9000, 15, 12, 1)); // cut off: its size and index are not read
+        let list = list_templates(TemplateKind::Fingerprint, &fixed);
+        assert_eq!(list.records.len(), 2);
+        assert_eq!(
+            list.problems,
+            ["Byte 1216: the last record is cut off (6 of 608 bytes); it is not read."]
+        );
+        let mut seen = crate::formats::Seen::default();
+        count_templates(
+            TemplateKind::Fingerprint,
+            fixed.len() as u64,
+            &mut &fixed[..],
+            &mut seen,
+        )
+        .unwrap();
+        let counts: Vec<(&str, u64)> = seen.counts.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+        assert_eq!(counts, [("templates", 2), ("valid", 1), ("users", 1)]);
+        assert_eq!(seen.problems, list.problems);
     }
 }

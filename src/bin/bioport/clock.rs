@@ -95,11 +95,12 @@ impl ClockArgs {
         Ok(set)
     }
 
-    /// The record size to write: asked for, else that of the set's user.dat, else 72.
+    /// The record size to write: asked for, else that of the set's user.dat, else the
+    /// one `--record-size` gives, else 72.
     fn write_record(&self, set: &ClockSet) -> u64 {
-        let read = set.view().users.map_or(72, |u| u.record);
+        let read = set.view().users.map(|u| u.record);
         let asked = self.write_records.as_deref().and_then(|s| s.parse().ok());
-        asked.unwrap_or(read)
+        asked.or(read).or(self.read_record()).unwrap_or(72)
     }
 }
 
@@ -426,18 +427,30 @@ pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome
     let outcome = report(output, written, |()| format!("{} users", set.users().len()));
     let carried: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not carry: ", &carried, carried.len() as u64);
-    outcome.max(if carried.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Problems
-    })
+    let carried = match carried.is_empty() {
+        true => Outcome::Clean,
+        false => Outcome::Problems,
+    };
+    outcome.max(carried).max(user_file_problems(&set))
+}
+
+/// Prints what is wrong with the set's user.dat (records cut off, bytes not read), which
+/// none of its users carry: Problems when anything is.
+fn user_file_problems(set: &ClockSet) -> Outcome {
+    let problems = set.view().users.map(|u| u.problems).unwrap_or_default();
+    print_listed("  problem: ", &problems, problems.len() as u64);
+    match problems.is_empty() {
+        true => Outcome::Clean,
+        false => Outcome::Problems,
+    }
 }
 
 /// `convert user.dat --to user-dat`: the users again, in `--write-records` records (byte
 /// for byte when the size is the one read); nothing is written while a user does not fit.
 pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     match args.set_with(Some(input)) {
-        Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users")),
+        Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users"))
+            .max(user_file_problems(&set)),
         Err(message) => fail(&message, false),
     }
 }

@@ -352,7 +352,9 @@ fn rows_the_clock_cannot_take_stop_the_write_until_the_csv_is_fixed() {
     // The user.dat is not written while they stand, in either size...
     for record in [72, 28] {
         let refused = set.write_user_dat(record).unwrap_err();
-        assert_eq!(refused[..2], notes[..], "{refused:?}");
+        assert_eq!(refused.len(), 2, "one note per user: {refused:?}");
+        assert_eq!(refused[0], notes[0]);
+        assert!(refused[1].notes.starts_with(&notes[1].notes), "{refused:?}");
     }
     // ...and once the file's own users are read again, it is.
     set.reread_users(None, encoding_rs::UTF_8);
@@ -382,4 +384,16 @@ fn a_user_dat_far_too_long_for_a_clock_is_read_from_its_head_and_said() {
     let said = "Byte 4718592: more than 65536 records, more than a clock holds; the remaining \
                 143995281408 bytes are not read.";
     assert_eq!(view.problems, [said]);
+}
+
+#[test]
+fn a_csv_without_a_user_id_column_gets_one_note() {
+    let mut set = d_set();
+    let sheet = "name,csn\r\nAnn,1\r\nBob,2\r\nCai,3\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    let notes = set.users_from_csv(&book, 72);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].uid, 0);
+    assert!(notes[0].notes[0].starts_with("the CSV has no column mapped to user_id"));
+    assert!(set.write_user_dat(72).is_err());
 }

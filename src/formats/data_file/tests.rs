@@ -321,3 +321,25 @@ fn a_pass_hands_small_entries_over_whole_and_hashes_the_rest() {
     let (whole, _) = run(&tar, hashed());
     assert_eq!(pass.listing(), whole);
 }
+
+#[test]
+fn a_finding_says_its_place_once() {
+    let finding = |at: At, message: &str| {
+        let kind = FindingKind::Truncated;
+        let message = message.to_string();
+        Finding { kind, at, message }.to_string()
+    };
+    let said = "the file ends at byte 262, inside the compressed data";
+    assert_eq!(finding(At::File(262), said), said);
+    let said = "Byte 1171: gzip member 2 starts here";
+    assert_eq!(finding(At::File(1171), said), said);
+    // "byte 512" does not name byte 5.
+    assert_eq!(
+        finding(At::Tar(5), "an entry of byte 512"),
+        "byte 5 of the uncompressed archive: an entry of byte 512"
+    );
+    assert_eq!(
+        finding(At::Tar(512), "a bad header"),
+        "byte 512 of the uncompressed archive: a bad header"
+    );
+}

@@ -116,7 +116,14 @@ impl fmt::Display for Finding {
     /// The message after where it is, unless the message names that byte itself.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (At::File(n) | At::Tar(n)) = self.at;
-        let names = |word: &str| self.message.contains(&format!("{word} {n}"));
+        let names = |word: &str| {
+            let said = format!("{word} {n}");
+            let mut at = self
+                .message
+                .match_indices(&said)
+                .map(|(i, _)| i + said.len());
+            at.any(|end| !self.message[end..].starts_with(|c: char| c.is_ascii_digit()))
+        };
         match names("byte") || names("Byte") {
             true => f.write_str(&self.message),
             false => write!(f, "{}: {}", self.at, self.message),
