@@ -9,12 +9,8 @@ mod cli_support;
 #[path = "common/images.rs"]
 mod images;
 
-use cli_support::{bioport, TempDir};
+use cli_support::{bioport, stderr, stdout, TempDir};
 use images::{jpeg, png};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
 
 /// A real PNG made over 10 MB by a private chunk before its end chunk.
 fn heavy_png() -> Vec<u8> {
@@ -64,10 +60,10 @@ fn check_with_faces_names_every_problem() {
     let dir = TempDir::new("faces-check");
     sample(&dir);
     let plain = bioport(&["check", "users.csv"], &dir.0);
-    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stdout));
+    assert_eq!(plain.status.code(), Some(0), "{}", stdout(&plain));
     let o = bioport(&["check", "users.csv", "--faces", "faces"], &dir.0);
-    let out = text(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(
         out.contains("face images: 9 files; 9 errors and 1 warnings on rows; 1 named by no row"),
         "{out}"
@@ -135,8 +131,8 @@ fn faces_by_file_name() {
     dir.file("import/77.png", &png(300, 300, 2));
     dir.file("users.csv", b"user_id,name\r\n1,Kim\r\n2,Lee\r\n3,Park\r\n");
     let o = bioport(&["faces", "import", "--users", "users.csv"], &dir.0);
-    let out = text(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(
         out.starts_with("import: 4 images; 3 users, 2 with an image, 1 without"),
         "{out}"
@@ -173,9 +169,9 @@ fn faces_by_file_name() {
     ];
     let n = bioport(&NEW_USERS, &dir.0);
     assert!(
-        text(&n.stdout).contains("1 new user(s) written to new.csv"),
+        stdout(&n).contains("1 new user(s) written to new.csv"),
         "{}",
-        text(&n.stdout)
+        stdout(&n)
     );
     assert_eq!(
         std::fs::read(dir.path("new.csv")).unwrap(),
@@ -196,5 +192,5 @@ fn faces_by_file_name() {
     std::fs::remove_file(dir.path("import/77.png")).unwrap();
     dir.file("import/3.png", &png(300, 300, 3));
     let clean = bioport(&["faces", "import", "--users", "users.csv"], &dir.0);
-    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
 }

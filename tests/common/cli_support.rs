@@ -14,6 +14,16 @@ pub fn bioport(args: &[&str], cwd: &Path) -> Output {
         .expect("run bioport")
 }
 
+/// What the program printed on its standard output.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+/// What the program printed on its standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("UTF-8 output")
+}
+
 /// A folder of its own under the system's temporary folder, removed when dropped.
 pub struct TempDir(pub PathBuf);
 

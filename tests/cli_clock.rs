@@ -1,0 +1,385 @@
+//! The command line on a time clock's files, run as a program: `bioport check` and
+//! `bioport convert` of user.dat, attendance logs and template files, checking exit
+//! codes, what is printed and the bytes written.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "common/cli_support.rs"]
+mod cli_support;
+mod common;
+
+use std::fs;
+
+use cli_support::{bioport, stderr, stdout, TempDir};
+
+#[test]
+fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
+    let dir = TempDir::new("clock-users");
+    dir.file(
+        "user.dat",
+        &common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin"),
+    );
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("user.dat: 1 users, 0 empty slots"), "{out}");
+    assert!(out.contains("uid 13    555          Ned"), "{out}");
+    assert!(
+        out.contains("user, password set, card 222, group 2, time zones [1, 2, 0]"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("444"),
+        "the password shows only when asked: {out}"
+    );
+    let o = bioport(&["check", "user.dat", "--show-passwords", "--json"], &dir.0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["users"][0]["password"], "444");
+    assert_eq!(v["record_size"], 72);
+}
+
+#[test]
+fn check_finds_an_attlogs_damage_by_line_and_byte() {
+    let dir = TempDir::new("clock-attlog");
+    dir.file(
+        "2_attlog.dat",
+        &common::zk_fixture("attlog_E_CHECKHELPER_nul_hole_excerpt.bin"),
+    );
+    let o = bioport(&["check", "2_attlog.dat", "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["punches"].as_u64(), v["damaged_lines"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let damage: Vec<&str> = v["damage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(damage[1].starts_with("Line 5 (byte "), "{damage:?}");
+    assert!(damage[1].ends_with(": 80 NUL bytes."), "{damage:?}");
+}
+
+#[test]
+fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
+    let dir = TempDir::new("clock-convert");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // user.dat -> BioStar CSV: what does not carry is reported; the CSV passes the rules.
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "users.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("uid 13 (555): group 2 does not carry"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("the password is not 4 to 16 digits"),
+        "{}",
+        stdout(&o)
+    );
+    // As on the page, PINs go only when asked for.
+    assert_eq!(
+        fs::read(dir.path("users.csv")).unwrap(),
+        b"\xEF\xBB\xBFuser_id,name,csn\r\n555,Ned,222\r\n"
+    );
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "pins.csv",
+            "--carry-pins",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("pins.csv")).unwrap(),
+        b"\xEF\xBB\xBFuser_id,name,csn,pin\r\n555,Ned,222,\r\n"
+    );
+    assert_eq!(
+        bioport(&["check", "users.csv"], &dir.0).status.code(),
+        Some(0)
+    );
+    // ... and back, keeping the user's uid and every byte of its record.
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "back.dat",
+            "--users",
+            "user.dat",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fs::read(dir.path("back.dat")).unwrap(), record);
+
+    // An attendance log, repaired: the damaged lines go, every other line stays as it was.
+    let log = common::zk_fixture("attlog_E_CHECKHELPER_nul_hole_excerpt.bin");
+    dir.file("2_attlog.dat", &log);
+    let o = bioport(
+        &[
+            "convert",
+            "2_attlog.dat",
+            "--to",
+            "attlog",
+            "-o",
+            "fixed_attlog.dat",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let kept: Vec<u8> = log
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(i, _)| ![0, 4, 7].contains(i))
+        .flat_map(|(_, l)| l.to_vec())
+        .collect();
+    assert_eq!(fs::read(dir.path("fixed_attlog.dat")).unwrap(), kept);
+    let o = bioport(
+        &[
+            "convert",
+            "2_attlog.dat",
+            "--to",
+            "punches-csv",
+            "-o",
+            "p.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let punches = String::from_utf8(fs::read(dir.path("p.csv")).unwrap()).unwrap();
+    assert!(
+        punches.starts_with("\u{feff}user_id,name,date,time,status,verify,workcode\r\n"),
+        "{punches}"
+    );
+    assert_eq!(punches.lines().count(), 6);
+    // A target the input cannot become.
+    let o = bioport(
+        &["convert", "2_attlog.dat", "--to", "user-dat", "-o", "x.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("It takes --to attlog (repair) or --to punches-csv."));
+}
+
+/// A `template.dat` of 608-byte records, one per (uid, finger, valid).
+fn template_dat(records: &[(u16, u8, bool)]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for &(uid, finger, valid) in records {
+        let mut record = vec![0x5au8; 608];
+        record[0..2].copy_from_slice(&608u16.to_le_bytes());
+        record[2..4].copy_from_slice(&uid.to_le_bytes());
+        record[4] = finger;
+        record[5] = u8::from(valid);
+        bytes.extend(record);
+    }
+    bytes
+}
+
+#[test]
+fn templates_are_checked_against_the_users_and_keep_their_uids_from_new_users() {
+    let dir = TempDir::new("clock-templates");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // uid 13 is Ned's; uid 1 has templates but no user.
+    dir.file(
+        "template.dat",
+        &template_dat(&[(13, 0, true), (13, 1, false), (1, 6, true)]),
+    );
+    let o = bioport(&["check", "template.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("3 records (2 valid) of 2 uids"), "{out}");
+    assert!(
+        out.contains("uid 13    no user in user.dat: 0 (608 bytes), 1 (608 bytes, not valid)"),
+        "{out}"
+    );
+    let o = bioport(&["check", "template.dat", "--users", "user.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an orphan template is a problem: {out}"
+    );
+    assert!(
+        out.contains("uid 13    user 555 Ned: 0 (608 bytes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("template without a user: uid 1: 1 records"),
+        "{out}"
+    );
+    let o = bioport(
+        &["check", "template.dat", "--users", "user.dat", "--json"],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["templates"]["records"], 3);
+    assert_eq!(
+        v["links"]["templates_without_user"][0],
+        serde_json::json!([1, 1])
+    );
+
+    // A new user from a CSV takes neither Ned's uid nor the orphan templates' uid 1.
+    dir.file("users.csv", b"user_id,name\r\n555,Ned\r\n600,Ann\r\n");
+    let args = [
+        "convert",
+        "users.csv",
+        "--to",
+        "user-dat",
+        "-o",
+        "new.dat",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(
+        &[&args[..], &["--templates", "template.dat"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("1 added, 0 updated, 2 in all"),
+        "{}",
+        stdout(&o)
+    );
+    let written = fs::read(dir.path("new.dat")).unwrap();
+    assert_eq!(written.len(), 144);
+    assert_eq!(
+        &written[..72],
+        &record[..],
+        "Ned's record is kept byte for byte"
+    );
+    assert_eq!(
+        u16::from_le_bytes([written[72], written[73]]),
+        2,
+        "Ann gets uid 2, not 1"
+    );
+    // Without the templates, uid 1 is free.
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = fs::read(dir.path("new.dat")).unwrap();
+    assert_eq!(u16::from_le_bytes([written[72], written[73]]), 1);
+}
+
+#[test]
+fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
+    let dir = TempDir::new("clock-unfit");
+    let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");
+    dir.file("user.dat", &record);
+    // Written again in its own size it is the same file; in 28-byte records Ned's three
+    // time zones do not fit, and nothing is written.
+    let o = bioport(
+        &["convert", "user.dat", "--to", "user-dat", "-o", "same.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fs::read(dir.path("same.dat")).unwrap(), record);
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "user-dat",
+            "-o",
+            "narrow.dat",
+            "--write-records",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("does not fit: uid 13 (555): 28-byte records hold one time zone only"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!dir.path("narrow.dat").exists());
+    // CSV rows: one without an ID, one repeating an ID, one whose ID a 28-byte record
+    // would change: each is named, and nothing is written.
+    dir.file(
+        "users.csv",
+        b"user_id,name\r\n7,Ann\r\n,Bob\r\n7,Ann B\r\n007,Cy\r\n",
+    );
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "u.dat",
+            "--write-records",
+            "28",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("line 3 has no user ID, so it is not taken"),
+        "{out}"
+    );
+    assert!(out.contains("(7): line 2 has the same user ID"), "{out}");
+    assert!(
+        out.contains("the user ID \"007\" would be written as 7: 28-byte records hold a number"),
+        "{out}"
+    );
+    assert!(!dir.path("u.dat").exists());
+    // --record-size with no user.dat beside: the records written.
+    dir.file("ok.csv", b"user_id,name\r\n7,Ann\r\n");
+    let o = bioport(
+        &[
+            "convert",
+            "ok.csv",
+            "--to",
+            "user-dat",
+            "-o",
+            "ok.dat",
+            "--record-size",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fs::read(dir.path("ok.dat")).unwrap().len(), 28);
+    // A user.dat read as records it does not divide into: the cut-off bytes are said.
+    let o = bioport(
+        &[
+            "convert",
+            "user.dat",
+            "--to",
+            "user-dat",
+            "-o",
+            "cut.dat",
+            "--record-size",
+            "28",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("problem: Byte 56: the last record is cut off (16 of 28 bytes)"),
+        "{}",
+        stdout(&o)
+    );
+}
