@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::repackage::repackage;
 use crate::archive::Direction;
-use crate::clock::{users_to_csv, ToCsvOptions};
+use crate::clock::{users_to_biostar, ToCsvOptions};
 use crate::formats::data_file::{list, ListOptions, WalkOptions};
 use crate::formats::zk_attlog::{read_attlog_sized, repair_attlog, RepairOptions};
 use crate::formats::zk_user_dat::{read_users, UserReadOptions};
 use crate::inspect::inspect;
 use crate::recognize::HEAD_LEN;
+use crate::workbench::validate::SiteSettings;
 use crate::workbench::{ImportRows, OpenOptions, Workbook, MAX_FILE_BYTES};
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -197,18 +198,17 @@ fn run_workbench<R: Read>(size: u64, reader: R) -> u64 {
 }
 
 /// Reads a whole `user.dat` (`read_users` takes the file's bytes; a clock's file is at
-/// most 4.7 MB) and writes its users as a BioStar CSV with PINs, as `convert user.dat --to
-/// biostar-csv` does, into nothing; returns the users (0 when the CSV cannot be written).
+/// most 4.7 MB) and converts its users as the screen's "Convert to BioStar CSV" and
+/// `convert user.dat --to biostar-csv` do: the CSV written, then opened in the workbench
+/// and checked against BioStar's import rules for the per-user notes; returns the users
+/// (0 when the CSV cannot be made).
 fn run_user_dat_csv<R: Read>(size: u64, reader: R) -> u64 {
     let Some(bytes) = read_whole(size, reader) else {
         return 0;
     };
     let file = read_users(&bytes, &UserReadOptions::default());
-    let opts = ToCsvOptions {
-        carry_pins: true,
-        ..ToCsvOptions::default()
-    };
-    match users_to_csv(&file.users, &opts, io::sink()) {
+    let opts = ToCsvOptions::default();
+    match users_to_biostar(&file.users, &opts, SiteSettings::default()) {
         Ok(_) => file.users.len() as u64,
         Err(_) => 0,
     }
