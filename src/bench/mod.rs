@@ -42,12 +42,16 @@ pub enum BenchOp {
     CsvLongLine,
     /// Open one cell of hundreds of megabytes as a workbook (a header no field matches).
     CsvLongCell,
-    /// Read a clock's `user.dat` (72-byte records, UTF-8) and write its users as a BioStar
-    /// user CSV (PINs carried) into nothing; counts the users.
+    /// Read a clock's `user.dat` (72-byte records, UTF-8) and convert its users to a
+    /// BioStar user CSV checked against the import rules, as the screen does; counts the
+    /// users.
     ClockUserDatCsv,
     /// Read an attendance log, find its duplicates and write it repaired (damaged lines
     /// and duplicates left out) into nothing; counts the punches read.
     ClockAttlog,
+    /// [`BenchOp::ClockAttlog`] with the screen's default repair: damaged lines left out,
+    /// duplicates kept.
+    ClockAttlogKept,
     /// Verify and list a data file, streaming; counts the entries.
     DataFileList,
     /// Verify and list a data file with each entry's SHA-256, streaming; counts the entries.
@@ -59,7 +63,7 @@ pub enum BenchOp {
 
 impl BenchOp {
     /// Every operation, in the order the report prints them.
-    pub const ALL: [BenchOp; 11] = [
+    pub const ALL: [BenchOp; 12] = [
         BenchOp::InspectCsv,
         BenchOp::InspectDataFile,
         BenchOp::InspectAttlog,
@@ -68,10 +72,20 @@ impl BenchOp {
         BenchOp::CsvLongCell,
         BenchOp::ClockUserDatCsv,
         BenchOp::ClockAttlog,
+        BenchOp::ClockAttlogKept,
         BenchOp::DataFileList,
         BenchOp::DataFileHash,
         BenchOp::DataFileRepackage,
     ];
+
+    /// The repair a clock log operation writes: damaged lines out, duplicates out for
+    /// [`BenchOp::ClockAttlog`] and kept for the others.
+    pub fn repair(self) -> RepairOptions {
+        RepairOptions {
+            remove_damaged: true,
+            remove_duplicates: self == BenchOp::ClockAttlog,
+        }
+    }
 
     /// Stable id for command lines and JSON.
     pub fn id(self) -> &'static str {
@@ -84,6 +98,7 @@ impl BenchOp {
             BenchOp::CsvLongCell => "csv_long_cell",
             BenchOp::ClockUserDatCsv => "clock_user_dat_csv",
             BenchOp::ClockAttlog => "clock_attlog",
+            BenchOp::ClockAttlogKept => "clock_attlog_kept",
             BenchOp::DataFileList => "data_file_list",
             BenchOp::DataFileHash => "data_file_hash",
             BenchOp::DataFileRepackage => "data_file_repackage",
@@ -105,7 +120,9 @@ impl BenchOp {
             | BenchOp::DataFileList
             | BenchOp::DataFileHash
             | BenchOp::DataFileRepackage => "BioStarX_20250102_030405.tgz",
-            BenchOp::InspectAttlog | BenchOp::ClockAttlog => "1_attlog.dat",
+            BenchOp::InspectAttlog | BenchOp::ClockAttlog | BenchOp::ClockAttlogKept => {
+                "1_attlog.dat"
+            }
             BenchOp::ClockUserDatCsv => "user.dat",
         }
     }
@@ -166,7 +183,7 @@ pub fn generate(op: BenchOp, target: usize) -> Vec<u8> {
         | BenchOp::DataFileRepackage => generate_data_file(target),
         BenchOp::InspectAttlog => generate_attlog(target),
         BenchOp::ClockUserDatCsv => generate_user_dat(target),
-        BenchOp::ClockAttlog => generate_attlog_lines(target),
+        BenchOp::ClockAttlog | BenchOp::ClockAttlogKept => generate_attlog_lines(target),
         BenchOp::CsvLongLine => generate_long_line(target),
         BenchOp::CsvLongCell => generate_long_cell(target),
     }
@@ -218,13 +235,9 @@ fn run_user_dat_csv<R: Read>(size: u64, reader: R) -> u64 {
 /// duplicates left out) into nothing, as `convert 1_attlog.dat --to attlog` does: two
 /// passes over the input, which is never held whole. Returns the punches read,
 /// duplicates included (0 when it cannot be read).
-fn run_attlog<R: Read>(size: u64, mut open: impl FnMut() -> Option<R>) -> u64 {
+fn run_attlog<R: Read>(size: u64, mut open: impl FnMut() -> Option<R>, opts: RepairOptions) -> u64 {
     let Some(log) = open().and_then(|r| read_attlog_sized(r, size).ok()) else {
         return 0;
-    };
-    let opts = RepairOptions {
-        remove_damaged: true,
-        remove_duplicates: true,
     };
     let again = open().map(|r| repair_attlog(r, &log, opts, &mut io::sink()));
     match again {
@@ -243,7 +256,7 @@ pub fn run<R: Read>(
     mut open: impl FnMut() -> Option<R>,
 ) -> u64 {
     match op {
-        BenchOp::ClockAttlog => run_attlog(size, open),
+        BenchOp::ClockAttlog | BenchOp::ClockAttlogKept => run_attlog(size, open, op.repair()),
         _ => open().map_or(0, |reader| run_once(op, size, head, reader)),
     }
 }
@@ -259,7 +272,7 @@ fn run_once<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
         BenchOp::InspectAttlog => "punches",
         BenchOp::ClockUserDatCsv => return run_user_dat_csv(size, reader),
         // One reader cannot be read twice: `run` gives this op its own two.
-        BenchOp::ClockAttlog => return 0,
+        BenchOp::ClockAttlog | BenchOp::ClockAttlogKept => return 0,
         // The data file ops stream `reader` through once: never the whole file in memory.
         BenchOp::DataFileList | BenchOp::DataFileHash => {
             let options = ListOptions {

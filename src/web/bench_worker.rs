@@ -47,7 +47,9 @@ async fn run_once(
     let hash = match op {
         BenchOp::DataFileList => false,
         BenchOp::DataFileHash => true,
-        BenchOp::ClockAttlog => return clock_attlog(file).await,
+        BenchOp::ClockAttlog | BenchOp::ClockAttlogKept => {
+            return clock_attlog(file, op.repair()).await
+        }
         BenchOp::DataFileRepackage => return repackage(file).await,
         BenchOp::InspectAttlog => {
             let summary = inspect_attlog(file, head, |_| {}).await;
@@ -62,16 +64,13 @@ async fn run_once(
     Ok(listing.totals.entries)
 }
 
-/// The clock's log read and repaired as its screen does, read ahead on another thread (the
-/// generated log leaves out too many lines for a repair made of the file's slices, so it
-/// is read again and each slice's kept ranges copied into a `Blob`); the native side is [`bench::run`]'s: the punches
-/// read.
-async fn clock_attlog(file: &File) -> Result<u64, String> {
+/// The clock's log read and repaired `opts`' way as its screen does, read ahead on another
+/// thread. With duplicates left out, the generated log leaves out too many lines for a
+/// repair made of the file's slices, so it is read again and each slice's kept ranges
+/// copied into a `Blob`; with them kept, the repair is slices of the file. The native side
+/// is [`bench::run`]'s: the punches read.
+async fn clock_attlog(file: &File, opts: RepairOptions) -> Result<u64, String> {
     let log = read_log(file, |_| {}).await?;
-    let opts = RepairOptions {
-        remove_damaged: true,
-        remove_duplicates: true,
-    };
     repaired_log(file, &log, opts).await?;
     Ok(log.punches.len() as u64)
 }
