@@ -41,11 +41,15 @@ pub struct Links {
 }
 
 /// Links users to templates by uid and punches by user ID.
-pub fn link(users: &[UserRecord], templates: &[TemplateList], log: Option<&Attlog>) -> Links {
+pub fn link<'t>(
+    users: &[UserRecord],
+    templates: impl IntoIterator<Item = &'t TemplateList>,
+    log: Option<&Attlog>,
+) -> Links {
     let uids: HashSet<u32> = users.iter().map(|u| u.uid).collect();
     let mut links = Links::default();
     let mut with_templates = HashSet::new();
-    for record in templates.iter().flat_map(|t| &t.records) {
+    for record in templates.into_iter().flat_map(|t| &t.records) {
         let uid = u32::from(record.uid);
         if uids.contains(&uid) {
             with_templates.insert(uid);

@@ -2,7 +2,7 @@
 //! `user.dat` with its bytes, the attendance log's punches (not its bytes), and the template
 //! listings; and what the page is shown of them, in serde types.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::io;
 use std::rc::Rc;
 
@@ -476,8 +476,7 @@ impl ClockSet {
         if self.users.is_none() || (self.attlog.is_none() && self.templates.is_empty()) {
             return LinksView::default();
         }
-        let lists: Vec<TemplateList> = self.templates.iter().map(|(_, t)| t.clone()).collect();
-        let links = link(self.users(), &lists, self.log());
+        let links = link(self.users(), self.template_lists(), self.log());
         let user_id = |uid: u32| {
             let user = self.users().iter().find(|u| u.uid == uid);
             user.map_or_else(String::new, |u| u.user_id.clone())
@@ -550,12 +549,12 @@ impl ClockSet {
         let rows = self.users.as_ref().map_or(&[][..], |h| &h.row_notes);
         if !rows.is_empty() {
             let mut notes = rows.to_vec();
+            let at: HashMap<(u32, String), usize> = (notes.iter().enumerate())
+                .map(|(i, n)| ((n.uid, n.user_id.clone()), i))
+                .collect();
             for fit in self.check_fit(record) {
-                match notes
-                    .iter_mut()
-                    .find(|n| n.user_id == fit.user_id && n.uid == fit.uid)
-                {
-                    Some(note) => note.notes.extend(fit.notes),
+                match at.get(&(fit.uid, fit.user_id.clone())) {
+                    Some(&i) => notes[i].notes.extend(fit.notes),
                     None => notes.push(fit),
                 }
             }
@@ -625,15 +624,20 @@ impl ClockSet {
             .collect()
     }
 
+    /// The template files' listings.
+    fn template_lists(&self) -> impl Iterator<Item = &TemplateList> {
+        self.templates.iter().map(|(_, t)| t)
+    }
+
     /// The uids of template records with no user in the set: a new user must not take
     /// them, or the clock would give that user someone else's fingerprints or face.
     fn orphan_uids(&self) -> Vec<u32> {
-        let users: HashSet<u32> = self.users().iter().map(|u| u.uid).collect();
-        let records = self.templates.iter().flat_map(|(_, t)| &t.records);
-        let orphans = records
-            .map(|r| u32::from(r.uid))
-            .filter(|uid| !users.contains(uid));
-        orphans.collect::<BTreeSet<u32>>().into_iter().collect()
+        let links = link(self.users(), self.template_lists(), None);
+        links
+            .templates_without_user
+            .keys()
+            .map(|&uid| u32::from(uid))
+            .collect()
     }
 }
 
