@@ -21,6 +21,15 @@ fn d_users() -> Vec<u8> {
     bytes
 }
 
+/// One valid 608-byte `template.dat` record of `uid`, finger `index`.
+fn template_record(uid: u16, index: u8) -> Vec<u8> {
+    let mut r = 602u16.to_le_bytes().to_vec();
+    r.extend(uid.to_le_bytes());
+    r.extend([index, 1]);
+    r.resize(608, 9);
+    r
+}
+
 fn d_set() -> ClockSet {
     let mut set = ClockSet::new();
     set.add("user.dat", FileKind::ZkUserDat72, d_users());
@@ -250,13 +259,7 @@ fn a_new_user_dat_says_the_users_taken_from_the_csv_are_gone() {
 #[test]
 fn templates_are_listed_per_user_and_unlinked_uids_reported() {
     let mut set = d_set();
-    let record = |uid: u16, index: u8| {
-        let mut r = 602u16.to_le_bytes().to_vec();
-        r.extend(uid.to_le_bytes());
-        r.extend([index, 1]);
-        r.resize(608, 9);
-        r
-    };
+    let record = template_record;
     let bytes = [record(2, 0), record(2, 5), record(40, 1)].concat();
     set.add("template.dat", FileKind::ZkTemplateDat, bytes);
     let view = set.view();
@@ -313,15 +316,8 @@ fn users_from_a_csv_alone_join_names_and_say_what_does_not_fit() {
 #[test]
 fn new_users_never_take_a_uid_whose_templates_have_no_user() {
     let mut set = d_set();
-    let record = |uid: u16| {
-        let mut r = 602u16.to_le_bytes().to_vec();
-        r.extend(uid.to_le_bytes());
-        r.extend([0, 1]);
-        r.resize(608, 9);
-        r
-    };
     // uids 4 and 5 have fingerprints but no user: the next free uids would be theirs.
-    let bytes = [record(4), record(5), record(2)].concat();
+    let bytes = [4, 5, 2].map(|uid| template_record(uid, 0)).concat();
     set.add("template.dat", FileKind::ZkTemplateDat, bytes);
     let sheet = "user_id,name\r\n9,New\r\n10,Newer\r\n";
     let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
