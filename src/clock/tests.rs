@@ -359,3 +359,63 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
         assert_eq!(pinned, (csv_sha.into(), notes_sha.into()), "{opts:?}");
     }
 }
+
+/// The import check's notes as the workbench gives them for `users`: their CSV opened in
+/// it, each finding added to its user's carry note (the conversion's way before it
+/// checked its own rows without reading its CSV back).
+fn notes_through_the_workbench(users: &[UserRecord], opts: &ToCsvOptions) -> Vec<CarryNote> {
+    let (csv, notes) = to_csv(users, opts);
+    let book = open(&csv);
+    let mut by_user: std::collections::BTreeMap<usize, CarryNote> =
+        notes.into_iter().map(|n| (n.index, n)).collect();
+    for (row, _, finding) in book.findings() {
+        let index = row - book.header_row() - 1;
+        let user = &users[index];
+        let note = by_user.entry(index).or_insert_with(|| CarryNote {
+            index,
+            user_id: user.user_id.clone(),
+            uid: user.uid,
+            notes: Vec::new(),
+        });
+        note.notes
+            .push(format!("BioStar import check: {}", finding.message));
+    }
+    by_user.into_values().collect()
+}
+
+#[test]
+fn the_import_check_finds_what_the_workbench_finds_in_the_written_csv() {
+    let mut users = read_users(&awkward_user_dat(), &UserReadOptions::default()).users;
+    users.truncate(20_000);
+    // Repeated user IDs and cards, after names with line breaks (lines differ from rows).
+    for (from, to) in [(3, 19_990), (500, 19_991), (12_000, 19_992)] {
+        users[to].user_id = users[from].user_id.clone();
+        users[to].card = users[from].card.max(77);
+        users[from].card = users[to].card;
+    }
+    users[19_993].name = "x".repeat(49);
+    let semicolon = WriteOptions {
+        delimiter: b';',
+        bom: false,
+        crlf: false,
+    };
+    let settings = crate::workbench::validate::SiteSettings::default();
+    for (carry_pins, write) in [(true, WriteOptions::default()), (false, semicolon)] {
+        let opts = ToCsvOptions { carry_pins, write };
+        let (csv, notes) = users_to_biostar(&users, &opts, settings).unwrap();
+        assert_eq!(csv, to_csv(&users, &opts).0.into_bytes());
+        let expected = notes_through_the_workbench(&users, &opts);
+        let checked = |n: &[CarryNote]| {
+            n.iter()
+                .filter(|n| n.notes.iter().any(|m| m.contains("import check")))
+                .count()
+        };
+        assert!(checked(&expected) > 300, "{}", checked(&expected));
+        let duplicate = notes.iter().find(|n| n.index == 19_991).unwrap();
+        assert!(
+            duplicate.notes.iter().any(|m| m.contains("Line ")),
+            "{duplicate:?}"
+        );
+        assert_eq!(notes, expected);
+    }
+}

@@ -4,8 +4,9 @@ use std::io;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_user_dat::{Privilege, UserRecord};
-use crate::workbench::validate::SiteSettings;
-use crate::workbench::{OpenOptions, Workbook};
+use crate::model::Sheet;
+use crate::workbench::mapping::auto_map;
+use crate::workbench::validate::{validate, SiteSettings};
 
 /// How to write the BioStar user CSV.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -122,6 +123,12 @@ fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
     unsafe { std::str::from_utf8_unchecked(&buf[at..]) }
 }
 
+/// The CSV's header: `user_id`, `name`, `csn`, and `pin` when PINs carry.
+fn header(carry_pins: bool) -> &'static [&'static str] {
+    const HEADER: [&str; 4] = ["user_id", "name", "csn", "pin"];
+    &HEADER[..if carry_pins { 4 } else { 3 }]
+}
+
 /// Writes `users` as a BioStar user CSV (`user_id`, `name`, `csn`, and `pin` when asked)
 /// onto `out`; returns it with one note per user for what does not carry.
 pub fn users_to_csv<W: io::Write>(
@@ -129,14 +136,66 @@ pub fn users_to_csv<W: io::Write>(
     opts: &ToCsvOptions,
     out: W,
 ) -> io::Result<(W, Vec<CarryNote>)> {
-    let mut csv = CsvWriter::new(out, &opts.write);
-    let mut header = vec!["user_id", "name", "csn"];
-    if opts.carry_pins {
-        header.push("pin");
+    let written = write_rows(users, opts, out)?;
+    Ok((written.out, written.notes))
+}
+
+/// What [`write_rows`] gives: the CSV's destination, the same rows as a sheet and the
+/// notes of what does not carry.
+struct Written<W> {
+    out: W,
+    sheet: Sheet,
+    notes: Vec<CarryNote>,
+}
+
+/// The CSV being written and its rows as a sheet, each on the line the workbench's reader
+/// numbers it (a quoted line feed starts a line).
+struct Rows<W: io::Write> {
+    csv: CsvWriter<W>,
+    sheet: Sheet,
+    /// The line the next row starts on.
+    line: u64,
+    /// Whether the sheet separates cells with the CSV's delimiter.
+    joinable: bool,
+}
+
+impl<W: io::Write> Rows<W> {
+    /// Writes one row to both.
+    fn put(&mut self, cells: &[&str]) -> io::Result<()> {
+        let sheet = &mut self.sheet;
+        sheet
+            .push_row(self.line, cells.iter().copied())
+            .map_err(io::Error::other)?;
+        // The row as the sheet holds it is the CSV's row when no cell needs quotes.
+        let span = sheet.row(sheet.len() - 1).span().unwrap_or_default();
+        if self.joinable && self.csv.write_joined(span, cells.len())? {
+            self.line += 1;
+            return Ok(());
+        }
+        self.csv.write_row(cells.iter().copied())?;
+        // A byte count the compiler vectorises: names are short, a search costs more.
+        let feeds = cells.iter().flat_map(|c| c.bytes()).filter(|&b| b == b'\n');
+        self.line += 1 + feeds.count() as u64;
+        Ok(())
     }
-    csv.write_row(header)?;
+}
+
+/// Writes the CSV of [`users_to_csv`] onto `out` and puts its rows in a sheet too.
+fn write_rows<W: io::Write>(
+    users: &[UserRecord],
+    opts: &ToCsvOptions,
+    out: W,
+) -> io::Result<Written<W>> {
+    let header = header(opts.carry_pins);
+    let sheet = Sheet::with_capacity(users.len() + 1, (users.len() + 1) * header.len(), 0);
+    let mut rows = Rows {
+        csv: CsvWriter::new(out, &opts.write),
+        joinable: opts.write.delimiter == sheet.separator(),
+        sheet,
+        line: 1,
+    };
+    rows.put(header)?;
     let (mut notes, mut digits) = (Vec::new(), [0; 20]);
-    let columns = if opts.carry_pins { 4 } else { 3 };
     for (index, user) in users.iter().enumerate() {
         let id = user.user_id.trim();
         let (user_notes, pin) = carry(user, id, opts.carry_pins);
@@ -145,7 +204,7 @@ pub fn users_to_csv<W: io::Write>(
             n => decimal(n, &mut digits),
         };
         let row = [id, user.name.as_str(), card, pin.unwrap_or("")];
-        csv.write_row(row.into_iter().take(columns))?;
+        rows.put(&row[..header.len()])?;
         if !user_notes.is_empty() {
             notes.push(CarryNote {
                 index,
@@ -155,39 +214,46 @@ pub fn users_to_csv<W: io::Write>(
             });
         }
     }
-    Ok((csv.finish()?, notes))
+    Ok(Written {
+        out: rows.csv.finish()?,
+        sheet: rows.sheet,
+        notes,
+    })
 }
 
-/// Writes `users` as a BioStar user CSV in memory and opens it in the workbench with the
-/// site's `settings`: each user's note also carries what the import check finds in its row.
+/// Writes `users` as a BioStar user CSV in memory and checks its rows as the workbench
+/// does with the site's `settings`: each user's note also carries what the import check
+/// finds in its row.
 pub fn users_to_biostar(
     users: &[UserRecord],
     opts: &ToCsvOptions,
     settings: SiteSettings,
 ) -> io::Result<(Vec<u8>, Vec<CarryNote>)> {
-    let (csv, notes) = users_to_csv(users, opts, Vec::new())?;
-    let open = OpenOptions {
-        settings,
-        ..OpenOptions::default()
-    };
-    let Ok(book) = Workbook::open(csv.clone(), "users.csv", open) else {
-        return Ok((csv, notes)); // no users: nothing to check
-    };
-    let mut by_user: std::collections::BTreeMap<usize, CarryNote> =
-        notes.into_iter().map(|n| (n.index, n)).collect();
-    for (row, _, finding) in book.findings() {
-        let index = row.wrapping_sub(book.header_row() + 1);
+    let Written { out, sheet, notes } = write_rows(users, opts, Vec::new())?;
+    let mapping = auto_map(header(opts.carry_pins), &[]);
+    let report = validate(&sheet, 0, &mapping, &settings);
+    let mut carried = notes.into_iter().peekable();
+    let mut merged = Vec::new();
+    for row in report.rows_with_findings() {
+        let index = row - 1;
+        merged.extend(std::iter::from_fn(|| carried.next_if(|n| n.index < index)));
         let Some(user) = users.get(index) else {
-            continue;
+            continue; // every data row is a user's
         };
-        let note = by_user.entry(index).or_insert_with(|| CarryNote {
-            index,
-            user_id: user.user_id.clone(),
-            uid: user.uid,
-            notes: Vec::new(),
-        });
-        let message = format!("BioStar import check: {}", finding.message);
-        note.notes.push(message);
+        let mut note = carried
+            .next_if(|n| n.index == index)
+            .unwrap_or_else(|| CarryNote {
+                index,
+                user_id: user.user_id.clone(),
+                uid: user.uid,
+                notes: Vec::new(),
+            });
+        for finding in report.findings_of(row) {
+            let message = report.message(finding, &sheet, 0, &mapping);
+            note.notes.push(format!("BioStar import check: {message}"));
+        }
+        merged.push(note);
     }
-    Ok((csv, by_user.into_values().collect()))
+    merged.extend(carried);
+    Ok((out, merged))
 }
