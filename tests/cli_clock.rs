@@ -81,7 +81,7 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("uid 13 (555): group 2 does not carry"),
+        stdout(&o).contains("uid 13 (555): group 2 does not carry; time zones do not carry; "),
         "{}",
         stdout(&o)
     );

@@ -209,6 +209,33 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('the BioStar conversion names what the import check would refuse, by the line of the CSV it writes', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    // A name that needs quotes and takes two lines, a card twice, a user ID twice.
+    const dat = Buffer.concat([
+      record72({ uid: 1, name: 'Ann "Nan"\nLee', userId: '1001', card: 5001 }),
+      record72({ uid: 2, name: 'Bob', userId: '1002', card: 5001 }),
+      record72({ uid: 3, name: 'Cy', userId: '1001' }),
+    ]);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: dat },
+    ]);
+    await page.getByTestId('user-table').waitFor();
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('converted').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 3 user\(s\)/);
+    const notes = await page.getByTestId('carry-notes').innerText();
+    assert.match(notes, /uid 1 \(1001\):\s+BioStar import check: Line 2, column "name" \(B\): "Ann "Nan"\\nLee" has a line break inside it/);
+    // Ann's four findings, a list item each.
+    assert.equal(await page.locator('[data-testid=carry-notes] > li').first().locator('li').count(), 4);
+    assert.match(notes, /uid 2 \(1002\): BioStar import check: Line 4, column "csn" \(C\): card "5001" is also on line 2/);
+    assert.match(notes, /uid 3 \(1001\): BioStar import check: Line 5, column "user_id" \(A\): user ID "1001" is also on line 2/);
+    const csv = await downloadOf(page, 'download-converted');
+    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n1001,"Ann ""Nan""\nLee",5001\r\n1002,Bob,5001\r\n1001,Cy,\r\n');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a log of 300,000 lines: only the visible rows are in the page, in file order, filtered in the worker', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const two = (n) => String(n).padStart(2, '0');

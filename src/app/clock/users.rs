@@ -171,12 +171,19 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
     }
 }
 
-/// Notes on users, one line per user.
+/// Notes on users, an item per user: its note on the same line, several notes a list.
 fn notes_view(notes: Vec<UserNote>, class: &'static str, id: &'static str) -> impl IntoView {
     view! {
         <ul class=class data-testid=id>
-            {notes.into_iter().map(|f| view! {
-                <li><strong>{format!("uid {} ({}): ", f.uid, f.user_id)}</strong>{f.notes.join("; ")}</li>
+            {notes.into_iter().map(|f| {
+                let who = format!("uid {} ({}): ", f.uid, f.user_id);
+                let mut each = f.notes;
+                let body = match each.len() {
+                    1 => each.pop().unwrap_or_default().into_any(),
+                    _ => view! { <ul>{each.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }
+                        .into_any(),
+                };
+                view! { <li><strong>{who}</strong>{body}</li> }
             }).collect_view()}
         </ul>
     }

@@ -126,9 +126,21 @@ fn file_name(path: &Path) -> String {
     name.unwrap_or_else(|| path.display().to_string())
 }
 
+/// Notes in one line: "; " between two, only a space after one that ends a sentence.
+fn one_line(notes: &[String]) -> String {
+    let mut line = String::new();
+    for note in notes {
+        if !line.is_empty() {
+            line.push_str(if line.ends_with('.') { " " } else { "; " });
+        }
+        line.push_str(note);
+    }
+    line
+}
+
 /// One user the clock cannot hold, in a line: "uid 13 (555): reason; reason".
 fn finding_line(f: &UserFinding) -> String {
-    format!("uid {} ({}): {}", f.uid, f.user_id, f.reasons.join("; "))
+    format!("uid {} ({}): {}", f.uid, f.user_id, one_line(&f.reasons))
 }
 
 /// One note on a user, in a line: "uid 13 (555): reason; reason" ("uid -" for none).
@@ -137,7 +149,7 @@ fn note_line(n: &UserNote) -> String {
         0 => "-".to_string(),
         uid => uid.to_string(),
     };
-    format!("uid {uid} ({}): {}", n.user_id, n.notes.join("; "))
+    format!("uid {uid} ({}): {}", n.user_id, one_line(&n.notes))
 }
 
 /// The first `most` bytes of the file at `path`, and its length.
@@ -548,4 +560,16 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
             "{rows} punches ({dups} exact duplicates {what}, {damaged} damaged lines not punches)"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn notes_in_one_line_take_a_semicolon_unless_one_ends_a_sentence() {
+        let notes = ["a.", "b", "c", "d."].map(String::from);
+        assert_eq!(one_line(&notes), "a. b; c; d.");
+        assert_eq!(one_line(&[]), "");
+    }
 }
