@@ -1,6 +1,7 @@
-//! The workbench's stages as plain wasm exports, for timing them in a JavaScript engine
-//! without the page (a benchmark, not a test): `node scripts/wasm-stages.mjs` builds this
-//! for wasm32 and prints each stage's time next to the native figures.
+//! The workbench's stages, and the clock's `user.dat` to BioStar conversion's, as plain
+//! wasm exports, for timing them in a JavaScript engine without the page (a benchmark, not
+//! a test): `node scripts/wasm-stages.mjs [--clock]` builds this for wasm32 and prints each
+//! stage's time.
 //!
 //! Natively this example does nothing.
 
@@ -8,8 +9,10 @@
 mod stages {
     use std::cell::RefCell;
 
-    use bioport::bench::generate_users_csv;
+    use bioport::bench::{generate_user_dat, generate_users_csv};
+    use bioport::clock::{users_to_biostar, ToCsvOptions};
     use bioport::formats::biostar_csv::{detect_delimiter, read_owned, ReadOptions};
+    use bioport::formats::zk_user_dat::{read_users, UserReadOptions, UserRecord};
     use bioport::model::Sheet;
     use bioport::text::detect_and_decode_utf8;
     use bioport::workbench::mapping::{auto_map, is_known_header};
@@ -20,6 +23,45 @@ mod stages {
         static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         static SHEET: RefCell<Option<Sheet>> = const { RefCell::new(None) };
         static BOOK: RefCell<Option<Workbook>> = const { RefCell::new(None) };
+        static USER_DAT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        static USERS: RefCell<Vec<UserRecord>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Generates the bench's `user.dat` (at most 65,536 records); returns its length.
+    #[no_mangle]
+    pub extern "C" fn stage_user_dat_generate() -> u32 {
+        let bytes = generate_user_dat(usize::MAX);
+        let len = bytes.len() as u32;
+        USER_DAT.with(|d| *d.borrow_mut() = bytes);
+        len
+    }
+
+    /// Reads the generated `user.dat` into users; returns how many.
+    #[no_mangle]
+    pub extern "C" fn stage_user_dat_read() -> u32 {
+        let file = USER_DAT.with(|d| read_users(&d.borrow(), &UserReadOptions::default()));
+        let users = file.users.len() as u32;
+        USERS.with(|u| *u.borrow_mut() = file.users);
+        users
+    }
+
+    /// The users read to a BioStar CSV with the import check, as the clock screen's button
+    /// converts them; returns the users with notes.
+    #[no_mangle]
+    pub extern "C" fn stage_user_dat_convert() -> u32 {
+        USERS.with(|u| {
+            let opts = ToCsvOptions::default();
+            match users_to_biostar(&u.borrow(), &opts, SiteSettings::default()) {
+                Ok((_, notes)) => notes.len() as u32,
+                Err(_) => 0,
+            }
+        })
+    }
+
+    /// Drops the users read (their freeing is part of a conversion's cost).
+    #[no_mangle]
+    pub extern "C" fn stage_user_dat_drop() -> u32 {
+        USERS.with(|u| std::mem::take(&mut *u.borrow_mut()).len() as u32)
     }
 
     /// Generates about `mb` MB of the bench's user CSV; returns its length.

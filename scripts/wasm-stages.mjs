@@ -1,6 +1,8 @@
 // Times the CSV workbench's stages as wasm in Node's V8 (the engine Chromium runs the
 // worker in) and natively, in one run, and prints both: a benchmark, not a test.
-//   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build]
+//   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build] [--clock]
+// --clock times the clock's user.dat (the bench's, 65,536 records) read and converted to a
+// BioStar CSV with the import check, as the screen's button does, instead of the workbench.
 // --compare OTHER.wasm also loads another build of the example (say, an older commit's)
 // into the same process and alternates the two run by run, each keeping its best.
 import { execFileSync } from 'node:child_process';
@@ -28,11 +30,32 @@ const load = async (path) => {
 const builds = [['this', await load('target/wasm32-unknown-unknown/release/examples/wasm_stages.wasm')]];
 const other = arg('compare', null);
 if (other) builds.unshift(['other', await load(other)]);
+const time = (f, ...a) => { const t = performance.now(); const r = f(...a); return [performance.now() - t, r]; };
+if (process.argv.includes('--clock')) {
+  let bytes = 0;
+  for (const [, x] of builds) bytes = x.stage_user_dat_generate();
+  const mb = bytes / 1e6;
+  const best = new Map();
+  for (let run = 0; run < runs; run++) {
+    for (const [name, x] of builds) {
+      const [read, users] = time(x.stage_user_dat_read);
+      const [convert, noted] = time(x.stage_user_dat_convert);
+      const [drop] = time(x.stage_user_dat_drop);
+      const all = read + convert + drop;
+      const b = best.get(name) ?? { read: Infinity, convert: Infinity, all: Infinity };
+      best.set(name, { read: Math.min(b.read, read), convert: Math.min(b.convert, convert), all: Math.min(b.all, all) });
+      console.log(`wasm (${name}): read ${read.toFixed(1)} convert ${convert.toFixed(1)} drop ${drop.toFixed(1)} ms | ${users} users, ${noted} with notes | ${(mb / (all / 1000)).toFixed(1)} MB/s`);
+    }
+  }
+  for (const [name, b] of best) {
+    console.log(`best (${name}), ${bytes} bytes: read ${b.read.toFixed(1)} ms, convert ${b.convert.toFixed(1)} ms (${(mb / (b.convert / 1000)).toFixed(1)} MB/s), all ${(mb / (b.all / 1000)).toFixed(1)} MB/s`);
+  }
+  process.exit(0);
+}
 let len = 0;
 for (const [, x] of builds) len = x.stage_generate(sizeMb);
 const mb = len / 1e6;
 console.log(`input ${len} bytes`);
-const time = (f, ...a) => { const t = performance.now(); const r = f(...a); return [performance.now() - t, r]; };
 const best = new Map();
 for (let run = 0; run < runs; run++) {
   for (const [name, x] of builds) {
