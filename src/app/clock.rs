@@ -17,7 +17,7 @@ use crate::clock::{
 };
 use crate::protocol::{ClockAnswer, ClockOp, Request};
 use crate::recognize::{FileKind, Workflow};
-use crate::web::download::download_blob;
+use crate::web::download::{blob_from_bytes, download_blob};
 use crate::web::js_error_text;
 
 use super::csv::{rows_to_ask, ROW_HEIGHT};
@@ -244,6 +244,17 @@ impl AppState {
                 "error",
                 format!("The download failed: {}", js_error_text(&e)),
             ),
+        }
+    }
+
+    /// Offers `notes` as a CSV download named `name`, a row per note.
+    fn download_notes(self, notes: &[UserNote], name: &str) {
+        let written = UserNote::write_csv(notes, Vec::new()).map_err(|e| e.to_string());
+        let blob =
+            written.and_then(|b| blob_from_bytes(&b, "text/csv").map_err(|e| js_error_text(&e)));
+        match blob.and_then(|b| download_blob(&b, name).map_err(|e| js_error_text(&e))) {
+            Ok(_) => self.say("info", format!("Downloaded {name}.")),
+            Err(e) => self.say("error", format!("The download failed: {e}")),
         }
     }
 

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
+use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_attlog::{read_attlog_bytes, Attlog, RepairReport};
 use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{
@@ -263,6 +264,25 @@ impl From<CarryNote> for UserNote {
             user_id: n.user_id,
             notes: n.notes,
         }
+    }
+}
+
+impl UserNote {
+    /// `notes` as a CSV of a row per note (`uid`, `user_id`, `note`; the uid blank when
+    /// there is none), for fixing the users in a spreadsheet.
+    pub fn write_csv<W: io::Write>(notes: &[UserNote], out: W) -> io::Result<W> {
+        let mut csv = CsvWriter::new(out, &WriteOptions::default());
+        csv.write_row(["uid", "user_id", "note"])?;
+        for user in notes {
+            let uid = match user.uid {
+                0 => String::new(),
+                uid => uid.to_string(),
+            };
+            for note in &user.notes {
+                csv.write_row([uid.as_str(), user.user_id.as_str(), note.as_str()])?;
+            }
+        }
+        csv.finish()
     }
 }
 

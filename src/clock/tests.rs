@@ -419,3 +419,24 @@ fn the_import_check_finds_what_the_workbench_finds_in_the_written_csv() {
         assert_eq!(notes, expected);
     }
 }
+
+#[test]
+fn notes_go_to_a_csv_a_row_per_note() {
+    let notes = [
+        UserNote {
+            uid: 7,
+            user_id: "A17".into(),
+            notes: vec!["one".into(), "two, with a comma".into()],
+        },
+        UserNote {
+            uid: 0,
+            user_id: "9".into(),
+            notes: vec!["no uid".into()],
+        },
+    ];
+    let csv = UserNote::write_csv(&notes, Vec::new()).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "\u{feff}uid,user_id,note\r\n7,A17,one\r\n7,A17,\"two, with a comma\"\r\n,9,no uid\r\n"
+    );
+}

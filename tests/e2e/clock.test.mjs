@@ -232,6 +232,35 @@ describe('the time clock screen', () => {
     assert.match(notes, /uid 3 \(1001\): BioStar import check: Line 5, column "user_id" \(A\): user ID "1001" is also on line 2/);
     const csv = await downloadOf(page, 'download-converted');
     assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n1001,"Ann ""Nan""\nLee",5001\r\n1002,Bob,5001\r\n1001,Cy,\r\n');
+    // The notes as a CSV, a row per note.
+    const notesCsv = await downloadOf(page, 'carry-notes-download');
+    assert.equal(notesCsv.name, 'clock_users_biostar_notes.csv');
+    const rows = notesCsv.bytes.toString('utf8').split('\r\n');
+    assert.equal(rows[0], '\ufeffuid,user_id,note');
+    assert.equal(rows.length, 1 + 6 + 1, 'four notes for Ann, one each for Bob and Cy, and the last line end');
+    assert.equal(rows[5], '2,1002,"BioStar import check: Line 4, column ""csn"" (C): card ""5001"" is also on line 2; a card belongs to one user. Remove it from one of the rows."');
+    assert.equal(await page.getByTestId('carry-notes-more').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a conversion with notes on hundreds of users lists the first 200 and downloads them all', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    // 250 users whose passwords are not PINs: a note each.
+    const dat = Buffer.concat(Array.from({ length: 250 }, (_, i) =>
+      record72({ uid: i + 1, name: `User ${i + 1}`, userId: String(5000 + i), password: 'ab' })));
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: dat },
+    ]);
+    await page.getByTestId('user-table').waitFor();
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('carry-notes').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /: 250 user\(s\) with something that does not carry/);
+    assert.equal(await page.locator('[data-testid=carry-notes] > li').count(), 200);
+    assert.equal(await page.getByTestId('carry-notes-more').innerText(), 'The first 200 of 250 users are listed; the download has them all.');
+    const rows = (await downloadOf(page, 'carry-notes-download')).bytes.toString('utf8').trimEnd().split('\r\n');
+    assert.equal(rows.length, 251);
+    assert.equal(rows[250], '250,5249,"the password is not 4 to 16 digits, so not a valid BioStar PIN; it does not carry"');
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -165,27 +165,50 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
                     <button type="button" class="button primary" data-testid="converted-to-workbench"
                         on:click=move |_| state.clock_open_converted_in_workbench()>"Open in the workbench"</button>
                 </div>
-                {(!c.notes.is_empty()).then(|| notes_view(c.notes, "notes", "carry-notes"))}
+                {(!c.notes.is_empty()).then(|| notes_view(state, c.notes, "notes", "carry-notes", "clock_users_biostar_notes.csv"))}
             })}
         </div>
     }
 }
 
-/// Notes on users, an item per user: its note on the same line, several notes a list.
-fn notes_view(notes: Vec<UserNote>, class: &'static str, id: &'static str) -> impl IntoView {
+/// How many users' notes the page lists; all of them go into the notes' download.
+const NOTES_SHOWN: usize = 200;
+
+/// Notes on users, an item per user (its note on the same line, several notes a list),
+/// the first [`NOTES_SHOWN`] users only, and a button that downloads them all as a CSV
+/// named `file` (the test ids: `id`, `id`-more, `id`-download).
+fn notes_view(
+    state: AppState,
+    notes: Vec<UserNote>,
+    class: &'static str,
+    id: &'static str,
+    file: &'static str,
+) -> impl IntoView {
+    let total = notes.len();
+    let shown = notes.iter().take(NOTES_SHOWN).cloned().map(|f| {
+        let who = format!("uid {} ({}): ", f.uid, f.user_id);
+        let mut each = f.notes;
+        let body = match each.len() {
+            1 => each.pop().unwrap_or_default().into_any(),
+            _ => view! { <ul>{each.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }
+                .into_any(),
+        };
+        view! { <li><strong>{who}</strong>{body}</li> }
+    }).collect_view();
+    let more = (total > NOTES_SHOWN).then(|| {
+        let text = format!(
+            "The first {NOTES_SHOWN} of {total} users are listed; the download has them all."
+        );
+        view! { <p class="muted" data-testid=format!("{id}-more")>{text}</p> }
+    });
+    let notes = StoredValue::new_local(notes);
     view! {
-        <ul class=class data-testid=id>
-            {notes.into_iter().map(|f| {
-                let who = format!("uid {} ({}): ", f.uid, f.user_id);
-                let mut each = f.notes;
-                let body = match each.len() {
-                    1 => each.pop().unwrap_or_default().into_any(),
-                    _ => view! { <ul>{each.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }
-                        .into_any(),
-                };
-                view! { <li><strong>{who}</strong>{body}</li> }
-            }).collect_view()}
-        </ul>
+        <ul class=class data-testid=id>{shown}</ul>
+        {more}
+        <button type="button" class="button" data-testid=format!("{id}-download")
+            on:click=move |_| notes.with_value(|n| state.download_notes(n, file))>
+            "Download the notes (CSV)"
+        </button>
     }
 }
 
@@ -229,7 +252,7 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
             } else {
                 view! {
                     <p class="error" data-testid="fit-count">{format!("{} user(s) do not fit {}-byte records; user.dat is not written until they do:", f.findings.len(), f.record)}</p>
-                    {notes_view(f.findings, "errors", "fit-findings")}
+                    {notes_view(state, f.findings, "errors", "fit-findings", "user_dat_does_not_fit.csv")}
                 }.into_any()
             })}
         </div>
