@@ -26,6 +26,9 @@ use super::{link, users_from_workbook, users_to_biostar, CarryNote, FitNote, ToC
 pub const MAX_TEMPLATE_USERS: usize = 500;
 /// Unlinked IDs and uids listed at most in a view (the rest are counted).
 pub const MAX_UNLINKED: usize = 200;
+/// Problems of a `user.dat` listed at most in a view (the rest are counted): a wrong code
+/// page gives one per user.
+pub const MAX_USER_PROBLEMS: usize = 200;
 
 /// The `user.dat` of the set: its name, bytes and users as last read.
 #[derive(Debug, Clone)]
@@ -86,8 +89,10 @@ pub struct UserFileView {
     pub empty_slots: u64,
     /// Byte sequences of names and user IDs that did not decode.
     pub undecodable: usize,
-    /// What is wrong with the file, with byte positions.
+    /// What is wrong with the file, with byte positions (the first `MAX_USER_PROBLEMS`).
     pub problems: Vec<String>,
+    /// All problems found.
+    pub problem_count: u64,
     /// When the users were replaced by a BioStar CSV's: what was said about it.
     pub from_csv: Option<String>,
 }
@@ -677,7 +682,13 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         users: file.users.len(),
         empty_slots: file.empty_slots,
         undecodable,
-        problems: file.problems.clone(),
+        problems: file
+            .problems
+            .iter()
+            .take(MAX_USER_PROBLEMS)
+            .cloned()
+            .collect(),
+        problem_count: file.problems.len() as u64,
         from_csv: held.from_csv.clone(),
     }
 }

@@ -246,9 +246,9 @@ describe('the time clock screen', () => {
 
   test('a conversion with notes on hundreds of users lists the first 200 and downloads them all', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    // 250 users whose passwords are not PINs: a note each.
+    // 250 users whose passwords are not PINs (a note each), a euro sign in each name.
     const dat = Buffer.concat(Array.from({ length: 250 }, (_, i) =>
-      record72({ uid: i + 1, name: `User ${i + 1}`, userId: String(5000 + i), password: 'ab' })));
+      record72({ uid: i + 1, name: `User€${i + 1}`, userId: String(5000 + i), password: 'ab' })));
     await page.getByTestId('file-input').first().setInputFiles([
       { name: 'user.dat', mimeType: 'application/octet-stream', buffer: dat },
     ]);
@@ -259,8 +259,15 @@ describe('the time clock screen', () => {
     assert.equal(await page.locator('[data-testid=carry-notes] > li').count(), 200);
     assert.equal(await page.getByTestId('carry-notes-more').innerText(), 'The first 200 of 250 users are listed; the download has them all.');
     const rows = (await downloadOf(page, 'carry-notes-download')).bytes.toString('utf8').trimEnd().split('\r\n');
-    assert.equal(rows.length, 251);
-    assert.equal(rows[250], '250,5249,"the password is not 4 to 16 digits, so not a valid BioStar PIN; it does not carry"');
+    assert.equal(rows.length, 1 + 2 * 250, 'the password and the euro sign, for each user');
+    assert.equal(rows[499], '250,5249,"the password is not 4 to 16 digits, so not a valid BioStar PIN; it does not carry"');
+    assert.match(rows[500], /^250,5249,"BioStar import check: Line 251, column ""name"" \(B\): ""User€250"" has characters/);
+    // Read in a code page their names are not in: a problem per user, the first 200 listed.
+    await page.getByTestId('code-page').selectOption('EUC-KR');
+    await page.getByTestId('user-problems-more').waitFor();
+    assert.equal(await page.getByTestId('user-problems-more').innerText(), '... and 50 more');
+    assert.equal(await page.locator('[data-testid=user-problems] li').count(), 201);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 0 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
     assert.deepEqual(errors, []);
     await page.close();
   });

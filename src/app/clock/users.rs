@@ -67,6 +67,9 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
             {(!file.problems.is_empty()).then(|| view! {
                 <ul class="warnings" data-testid="user-problems">
                     {file.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                    {(file.problem_count > file.problems.len() as u64).then(|| view! {
+                        <li data-testid="user-problems-more">{format!("... and {} more", file.problem_count - file.problems.len() as u64)}</li>
+                    })}
                 </ul>
             })}
             <UserTable state=state />

@@ -449,8 +449,11 @@ pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome
 /// Prints what is wrong with the set's user.dat (records cut off, bytes not read), which
 /// none of its users carry: Problems when anything is.
 fn user_file_problems(set: &ClockSet) -> Outcome {
-    let problems = set.view().users.map(|u| u.problems).unwrap_or_default();
-    print_listed("  problem: ", &problems, problems.len() as u64);
+    let (problems, count) = set
+        .view()
+        .users
+        .map_or((Vec::new(), 0), |u| (u.problems, u.problem_count));
+    print_listed("  problem: ", &problems, count);
     match problems.is_empty() {
         true => Outcome::Clean,
         false => Outcome::Problems,
