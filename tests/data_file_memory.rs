@@ -44,6 +44,21 @@ fn header(path: &str, flag: u8, size: u64) -> Vec<u8> {
     h.as_bytes().to_vec()
 }
 
+/// `n` symbolic links (a finding each), then the end marker.
+fn links(n: usize) -> Vec<u8> {
+    let mut tar = Vec::new();
+    for i in 0..n {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(format!("link{i}")).unwrap();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_link_name("target").unwrap();
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+    }
+    tar.extend_from_slice(&[0; 1024]);
+    tar
+}
+
 /// Gzip of `tar` and a MiB of zeros, followed by `more` members of a MiB of zeros each
 /// (compressed once: gzip reads joined members on).
 fn gzip(tar: &[u8], more: usize) -> Vec<u8> {
@@ -93,6 +108,11 @@ fn hostile_inputs_of_a_few_mb_keep_memory_flat() {
             FindingKind::HeaderTooLarge,
         ),
         ("a PAX size of 10^18", gzip(&pax, 2), FindingKind::Truncated),
+        (
+            "5,000 links",
+            gzip(&links(5_000), 2),
+            FindingKind::FindingsLeftOut,
+        ),
     ];
     for (what, tgz, expected) in cases {
         assert!(tgz.len() < 4 << 20, "{what}: {} bytes", tgz.len());

@@ -343,3 +343,47 @@ fn a_finding_says_its_place_once() {
         "byte 512 of the uncompressed archive: a bad header"
     );
 }
+
+#[test]
+fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once() {
+    let mut tar = Vec::new();
+    for i in 0..MAX_FINDINGS + 30 {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(format!("link{i}")).unwrap();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_link_name("target").unwrap();
+        h.set_size(0);
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+    }
+    tar.extend_from_slice(&[0; 1024]);
+    let mut tgz = gzip(&tar);
+    for _ in 0..5 {
+        tgz.extend_from_slice(&gzip(b""));
+    }
+    let (listing, seen) = run(&tgz, ListOptions::default());
+    assert_eq!(seen.len(), MAX_FINDINGS + 30);
+    assert_eq!(listing.gzip_members, 6);
+    assert_eq!(listing.findings.len(), MAX_FINDINGS + 1);
+    assert!(listing.findings[..MAX_FINDINGS]
+        .iter()
+        .all(|f| f.kind == FindingKind::Symlink));
+    let last = listing.findings.last().unwrap();
+    assert_eq!(last.kind, FindingKind::FindingsLeftOut);
+    assert_eq!(last.at, At::Tar(512 * MAX_FINDINGS as u64));
+    // 30 more links and the first extra gzip member (the later four are not noted).
+    assert_eq!(
+        last.to_string(),
+        "byte 512000 of the uncompressed archive: 31 more findings from here on are not listed (the first 1000 are)"
+    );
+    // A walk that stops past the cap keeps its stopping finding, then the count.
+    let (cut, _) = run(&tgz[..tgz.len() - 200], ListOptions::default());
+    let kinds: Vec<_> = cut.findings[MAX_FINDINGS..]
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [FindingKind::Truncated, FindingKind::FindingsLeftOut]
+    );
+}

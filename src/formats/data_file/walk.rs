@@ -38,6 +38,11 @@ impl fmt::Display for At {
     }
 }
 
+/// Findings a walk keeps at most, besides the one that stops it; the rest are counted in
+/// one last [`FindingKind::FindingsLeftOut`] (a few MB of gzip can hold a million entries
+/// with absolute paths, each a finding).
+pub const MAX_FINDINGS: usize = 1_000;
+
 /// What a finding is about (the message says it in words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingKind {
@@ -79,6 +84,8 @@ pub enum FindingKind {
     DeviceFile,
     /// The source could not be read.
     ReadError,
+    /// More findings than the walk keeps ([`MAX_FINDINGS`]): how many more, in words.
+    FindingsLeftOut,
 }
 
 impl FindingKind {
@@ -268,6 +275,8 @@ pub struct TarWalker<R> {
     /// The current entry's header offset and size, for findings.
     current: (u64, u64),
     findings: Vec<Finding>,
+    /// Findings past [`MAX_FINDINGS`], counted, and where the first of them is.
+    left_out: (u64, Option<At>),
     notes_seen: usize,
     stopped: bool,
     ended: bool,
@@ -294,6 +303,7 @@ impl<R: Read> TarWalker<R> {
             padding: 0,
             current: (0, 0),
             findings: Vec::new(),
+            left_out: (0, None),
             notes_seen: 0,
             stopped: false,
             ended: false,
@@ -368,14 +378,35 @@ impl<R: Read> TarWalker<R> {
         self.findings.iter().find(|f| f.kind.stops())
     }
 
+    /// Keeps a finding, or counts it past [`MAX_FINDINGS`] (one that stops the walk is
+    /// always kept).
     fn note(&mut self, kind: FindingKind, at: At, message: String) {
-        self.findings.push(Finding { kind, at, message });
+        if self.findings.len() < MAX_FINDINGS || kind.stops() {
+            self.findings.push(Finding { kind, at, message });
+        } else {
+            self.left_out.0 += 1;
+            self.left_out.1.get_or_insert(at);
+        }
     }
 
     fn stop(&mut self, kind: FindingKind, at: At, message: String) {
         self.note(kind, at, message);
-        self.take_gzip_notes();
+        self.settle();
         self.stopped = true;
+    }
+
+    /// The findings made whole once the walk ends: the gzip reader's notes, then the count
+    /// of those left out.
+    fn settle(&mut self) {
+        self.take_gzip_notes();
+        if let (n @ 1.., Some(at)) = self.left_out {
+            self.left_out = (0, None);
+            let message = format!(
+                "{n} more findings from here on are not listed (the first {MAX_FINDINGS} are)"
+            );
+            let kind = FindingKind::FindingsLeftOut;
+            self.findings.push(Finding { kind, at, message });
+        }
     }
 
     /// Turns the gzip reader's notes (extra members, trailing bytes) into findings.
@@ -398,7 +429,9 @@ impl<R: Read> TarWalker<R> {
             })
             .collect();
         self.notes_seen += fresh.len();
-        self.findings.extend(fresh);
+        for f in fresh {
+            self.note(f.kind, f.at, f.message);
+        }
     }
 
     /// Reads up to `buf.len()` bytes from the source, all unless it ends; a read error or
@@ -791,7 +824,7 @@ impl<R: Read> TarWalker<R> {
         }
         self.scratch = scratch;
         if !self.draining {
-            self.take_gzip_notes();
+            self.settle();
         }
         !self.draining
     }
