@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use web_sys::{Blob, File};
 
 use crate::clock::{
-    ClockView, PunchFilter, PunchPage, PunchQuery, RepairCounts, UserNote, UserPage,
+    ClockView, NoteList, PunchFilter, PunchPage, PunchQuery, RepairCounts, UserPage,
 };
 use crate::protocol::{ClockAnswer, ClockOp, Request};
 use crate::recognize::{FileKind, Workflow};
@@ -34,7 +34,7 @@ pub struct Converted {
     /// Its size in bytes.
     pub size: u64,
     /// Per user, what did not carry.
-    pub notes: Vec<UserNote>,
+    pub notes: NoteList,
 }
 
 /// What the last user check or write said.
@@ -43,7 +43,7 @@ pub struct Fit {
     /// The record size checked (72 or 28).
     pub record: u64,
     /// One finding per user that does not fit.
-    pub findings: Vec<UserNote>,
+    pub findings: NoteList,
     /// The file was written.
     pub written: bool,
 }
@@ -247,14 +247,15 @@ impl AppState {
         }
     }
 
-    /// Offers `notes` as a CSV download named `name`, a row per note.
-    fn download_notes(self, notes: &[UserNote], name: &str) {
-        let written = UserNote::write_csv(notes, Vec::new()).map_err(|e| e.to_string());
-        let blob =
-            written.and_then(|b| blob_from_bytes(&b, "text/csv").map_err(|e| js_error_text(&e)));
-        match blob.and_then(|b| download_blob(&b, name).map_err(|e| js_error_text(&e))) {
+    /// Offers the notes' CSV as a download named `name`.
+    fn download_notes(self, csv: &str, name: &str) {
+        let blob = blob_from_bytes(csv.as_bytes(), "text/csv");
+        match blob.and_then(|b| download_blob(&b, name)) {
             Ok(_) => self.say("info", format!("Downloaded {name}.")),
-            Err(e) => self.say("error", format!("The download failed: {e}")),
+            Err(e) => self.say(
+                "error",
+                format!("The download failed: {}", js_error_text(&e)),
+            ),
         }
     }
 

@@ -15,8 +15,9 @@ mod to_biostar;
 pub use from_biostar::{users_from_workbook, ClockUsers, FitNote};
 pub use punches::{punches_to_csv, PUNCH_HEADER};
 pub use set::{
-    encoding_named, AttlogView, ClockSet, ClockView, LinksView, RepairCounts, TemplateEntry,
-    TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage, UserRow,
+    encoding_named, AttlogView, ClockSet, ClockView, LinksView, NoteList, RepairCounts,
+    TemplateEntry, TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage, UserRow,
+    NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
 pub use to_biostar::{users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};

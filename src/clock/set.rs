@@ -291,6 +291,37 @@ impl UserNote {
     }
 }
 
+/// Users' notes as the page gets them: the first [`NOTES_SHOWN`] users' to list, and all
+/// of them as a CSV to download (one string crosses to the page faster than thousands of
+/// notes, and is not turned into a list).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NoteList {
+    /// The first users' notes.
+    pub shown: Vec<UserNote>,
+    /// Users with notes in all.
+    pub total: usize,
+    /// Every note, a row each ([`UserNote::write_csv`]).
+    pub csv: String,
+}
+
+/// Users whose notes the page lists at most; the rest are in the CSV.
+pub const NOTES_SHOWN: usize = 200;
+
+impl NoteList {
+    /// The list of `notes`.
+    pub fn of(mut notes: Vec<UserNote>) -> NoteList {
+        // Written into memory, from Rust strings: it cannot fail and is UTF-8.
+        let csv = UserNote::write_csv(&notes, Vec::new()).unwrap_or_default();
+        let total = notes.len();
+        notes.truncate(NOTES_SHOWN);
+        NoteList {
+            shown: notes,
+            total,
+            csv: String::from_utf8(csv).unwrap_or_default(),
+        }
+    }
+}
+
 /// How many lines a repair kept and left out (the file travels beside it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairCounts {

@@ -440,3 +440,21 @@ fn notes_go_to_a_csv_a_row_per_note() {
         "\u{feff}uid,user_id,note\r\n7,A17,one\r\n7,A17,\"two, with a comma\"\r\n,9,no uid\r\n"
     );
 }
+
+#[test]
+fn a_note_list_keeps_the_first_users_and_every_note_in_its_csv() {
+    let notes: Vec<UserNote> = (1..=250)
+        .map(|uid| UserNote {
+            uid,
+            user_id: uid.to_string(),
+            notes: vec!["a".into(), "b".into()],
+        })
+        .collect();
+    let list = NoteList::of(notes.clone());
+    assert_eq!((list.shown.len(), list.total), (NOTES_SHOWN, 250));
+    assert_eq!(list.shown[..], notes[..NOTES_SHOWN]);
+    let csv = UserNote::write_csv(&notes, Vec::new()).unwrap();
+    assert_eq!(list.csv.as_bytes(), csv);
+    assert_eq!(list.csv.lines().count(), 1 + 500);
+    assert_eq!(NoteList::of(Vec::new()).total, 0);
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{ClockView, PunchPage, PunchQuery, RepairCounts, UserNote, UserPage};
+use crate::clock::{ClockView, NoteList, PunchPage, PunchQuery, RepairCounts, UserPage};
 use crate::recognize::FileKind;
 
 /// Users the worker sends per page.
@@ -113,14 +113,14 @@ pub enum ClockAnswer {
         /// Its size in bytes.
         size: u64,
         /// Per user, what did not carry.
-        notes: Vec<UserNote>,
+        notes: NoteList,
     },
     /// What `record`-byte records cannot hold (empty: every user fits).
     Fit {
         /// 72 or 28.
         record: u64,
         /// One finding per user that does not fit.
-        findings: Vec<UserNote>,
+        findings: NoteList,
         /// The file was written (it travels as an `Output`).
         written: bool,
     },

@@ -8,7 +8,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, File};
 
-use crate::clock::{encoding_named, punches_to_csv, ClockSet};
+use crate::clock::{encoding_named, punches_to_csv, ClockSet, NoteList};
 use crate::formats::biostar_csv::WriteOptions;
 use crate::formats::zk_attlog::{Attlog, AttlogReader, RangeCut, RepairOptions, RepairReport};
 use crate::formats::zk_templates::{TemplateKind, TemplateLister};
@@ -254,7 +254,7 @@ fn run(
         ClockOp::ToBiostar { carry_pins } => return to_biostar(scope, job, set, carry_pins),
         ClockOp::CheckFit { record } => ClockAnswer::Fit {
             record,
-            findings: set.check_fit(record),
+            findings: NoteList::of(set.check_fit(record)),
             written: false,
         },
         ClockOp::WriteUsers { record } => write_users(scope, job, set, record)?,
@@ -264,7 +264,7 @@ fn run(
             answer(scope, job, view(set));
             ClockAnswer::Fit {
                 record,
-                findings,
+                findings: NoteList::of(findings),
                 written: false,
             }
         }
@@ -326,7 +326,7 @@ fn to_biostar(
     let reply = ClockAnswer::Converted {
         name: "clock_users_biostar.csv".into(),
         size: csv.len() as u64,
-        notes,
+        notes: NoteList::of(notes),
     };
     post(scope, &Response::Clock { job, answer: reply }, Some(&blob));
     Ok(())
@@ -353,13 +353,13 @@ fn write_users(
             )?;
             Ok(ClockAnswer::Fit {
                 record,
-                findings: Vec::new(),
+                findings: NoteList::default(),
                 written: true,
             })
         }
         Err(findings) => Ok(ClockAnswer::Fit {
             record,
-            findings,
+            findings: NoteList::of(findings),
             written: false,
         }),
     }

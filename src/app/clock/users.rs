@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::clock::{ClockView, UserFileView, UserNote, UserRow};
+use crate::clock::{ClockView, NoteList, UserFileView, UserRow, NOTES_SHOWN};
 use crate::formats::zk_user_dat::CLOCK_ENCODINGS;
 use crate::protocol::{ClockOp, USER_PAGE};
 
@@ -161,34 +161,31 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
                 </button>
             </div>
             {move || clock.converted.get().map(|c| view! {
-                <p data-testid="converted">{format!("{} ({} bytes): {} user(s) with something that does not carry.", c.name, c.size, c.notes.len())}</p>
+                <p data-testid="converted">{format!("{} ({} bytes): {} user(s) with something that does not carry.", c.name, c.size, c.notes.total)}</p>
                 <div class="row-of-fields">
                     <button type="button" class="button" data-testid="download-converted"
                         on:click=move |_| state.clock_download_converted()>"Download the CSV"</button>
                     <button type="button" class="button primary" data-testid="converted-to-workbench"
                         on:click=move |_| state.clock_open_converted_in_workbench()>"Open in the workbench"</button>
                 </div>
-                {(!c.notes.is_empty()).then(|| notes_view(state, c.notes, "notes", "carry-notes", "clock_users_biostar_notes.csv"))}
+                {(c.notes.total > 0).then(|| notes_view(state, c.notes, "notes", "carry-notes", "clock_users_biostar_notes.csv"))}
             })}
         </div>
     }
 }
-
-/// How many users' notes the page lists; all of them go into the notes' download.
-const NOTES_SHOWN: usize = 200;
 
 /// Notes on users, an item per user (its note on the same line, several notes a list),
 /// the first [`NOTES_SHOWN`] users only, and a button that downloads them all as a CSV
 /// named `file` (the test ids: `id`, `id`-more, `id`-download).
 fn notes_view(
     state: AppState,
-    notes: Vec<UserNote>,
+    list: NoteList,
     class: &'static str,
     id: &'static str,
     file: &'static str,
 ) -> impl IntoView {
-    let total = notes.len();
-    let shown = notes.iter().take(NOTES_SHOWN).cloned().map(|f| {
+    let shown = list.shown.len();
+    let items = list.shown.into_iter().map(|f| {
         let who = format!("uid {} ({}): ", f.uid, f.user_id);
         let mut each = f.notes;
         let body = match each.len() {
@@ -198,18 +195,19 @@ fn notes_view(
         };
         view! { <li><strong>{who}</strong>{body}</li> }
     }).collect_view();
-    let more = (total > NOTES_SHOWN).then(|| {
+    let more = (list.total > shown).then(|| {
         let text = format!(
-            "The first {NOTES_SHOWN} of {total} users are listed; the download has them all."
+            "The first {NOTES_SHOWN} of {} users are listed; the download has them all.",
+            list.total
         );
         view! { <p class="muted" data-testid=format!("{id}-more")>{text}</p> }
     });
-    let notes = StoredValue::new_local(notes);
+    let csv = StoredValue::new(list.csv);
     view! {
-        <ul class=class data-testid=id>{shown}</ul>
+        <ul class=class data-testid=id>{items}</ul>
         {more}
         <button type="button" class="button" data-testid=format!("{id}-download")
-            on:click=move |_| notes.with_value(|n| state.download_notes(n, file))>
+            on:click=move |_| csv.with_value(|c| state.download_notes(c, file))>
             "Download the notes (CSV)"
         </button>
     }
@@ -249,12 +247,12 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
                     "Take the users of the workbench's CSV"
                 </button>
             </div>
-            {move || clock.fit.get().map(|f| if f.findings.is_empty() {
+            {move || clock.fit.get().map(|f| if f.findings.total == 0 {
                 let text = if f.written { format!("user.dat written with {}-byte records.", f.record) } else { format!("Every user fits {}-byte records.", f.record) };
                 view! { <p class="good" data-testid="fit-ok">{text}</p> }.into_any()
             } else {
                 view! {
-                    <p class="error" data-testid="fit-count">{format!("{} user(s) do not fit {}-byte records; user.dat is not written until they do:", f.findings.len(), f.record)}</p>
+                    <p class="error" data-testid="fit-count">{format!("{} user(s) do not fit {}-byte records; user.dat is not written until they do:", f.findings.total, f.record)}</p>
                     {notes_view(state, f.findings, "errors", "fit-findings", "user_dat_does_not_fit.csv")}
                 }.into_any()
             })}
