@@ -357,15 +357,61 @@ fn sort_by_high_half(words: &mut Vec<u64>) {
     }
 }
 
+/// The hash slots two or more punches fall in: 4 to 8 slots a punch, so at most about
+/// one punch in five that repeats nothing shares a slot by chance. Two bits a slot, side by side
+/// (seen, seen again), so marking a punch touches one word.
+struct SharedSlots {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl SharedSlots {
+    /// Marks the slots of `punches` that more than one of them hashes to.
+    fn of(punches: &[Punch]) -> SharedSlots {
+        let slots = (punches.len() as u64 * 4)
+            .next_power_of_two()
+            .clamp(64, 1 << 32);
+        let shift = 64 - slots.trailing_zeros();
+        let mut shared = SharedSlots {
+            bits: vec![0u64; (slots / 32) as usize],
+            shift,
+        };
+        for punch in punches {
+            let (word, seen) = shared.place(key_hash(punch));
+            let w = &mut shared.bits[word];
+            *w |= (*w & seen) << 1 | seen;
+        }
+        shared
+    }
+
+    /// The word of hash `h`'s slot, and the slot's "seen" bit in it (the bit above it is
+    /// "seen again").
+    fn place(&self, h: u32) -> (usize, u64) {
+        let slot = (u64::from(h) << 32 >> self.shift) as usize;
+        (slot / 32, 1 << (slot % 32 * 2))
+    }
+
+    /// True when the slot of hash `h` is shared.
+    fn has(&self, h: u32) -> bool {
+        let (word, seen) = self.place(h);
+        self.bits[word] & seen << 1 != 0
+    }
+}
+
 /// The indexes of the punches that repeat an earlier one exactly (same ID, time and
-/// codes), in order. Sorts one word a punch (a 32-bit hash of its key above its index) by
-/// the hash, then compares whole keys only where hashes meet.
+/// codes), in order. Only punches whose hash slot is shared ([`SharedSlots`]) go on: one
+/// word each (a 32-bit hash of its key above its index), sorted by the hash; whole keys
+/// are compared only where hashes meet.
 fn find_duplicates(punches: &[Punch]) -> Vec<u32> {
+    let shared = SharedSlots::of(punches);
     let mut order: Vec<u64> = punches
         .iter()
         .enumerate()
-        .map(|(i, p)| u64::from(key_hash(p)) << 32 | i as u64)
+        .map(|(i, p)| (i, key_hash(p)))
+        .filter(|&(_, h)| shared.has(h))
+        .map(|(i, h)| u64::from(h) << 32 | i as u64)
         .collect();
+    drop(shared);
     sort_by_high_half(&mut order);
     let mut dups = Vec::new();
     for group in order.chunk_by(|a, b| a >> 32 == b >> 32) {
@@ -523,7 +569,12 @@ impl AttlogReader {
         always(self.lines.finish(&mut self.log));
         let mut log = self.log.0;
         log.size = self.lines.offset;
-        log.punches.shrink_to_fit();
+        log.ids.settle();
+        // The room was promised from the size: shrinking would copy every punch to free
+        // a sixty-fourth of them.
+        if log.punches.capacity() - log.punches.len() > log.punches.len() / 8 {
+            log.punches.shrink_to_fit();
+        }
         log.duplicates = find_duplicates(&log.punches);
         log
     }

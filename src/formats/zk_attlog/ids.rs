@@ -23,6 +23,9 @@ fn hash(id: &[u8]) -> u64 {
 impl UserIds {
     /// The number of `id`, adding it when new.
     pub fn intern(&mut self, id: &[u8]) -> u32 {
+        if self.table.len() < self.ends.len() {
+            self.rebuild_table();
+        }
         let h = hash(id);
         let (bytes, ends) = (&self.bytes, &self.ends);
         let get = |n: u32| slice(bytes, ends, n);
@@ -38,13 +41,35 @@ impl UserIds {
         n
     }
 
+    /// Frees the lookup table and the spare room once every ID is in (a log of millions
+    /// of distinct IDs holds tens of MB less); [`UserIds::intern`] builds it again.
+    pub fn settle(&mut self) {
+        self.table = HashTable::new();
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    fn rebuild_table(&mut self) {
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let mut table = HashTable::with_capacity(ends.len());
+        for n in 0..ends.len() as u32 {
+            table.insert_unique(hash(slice(bytes, ends, n)), n, |&m| {
+                hash(slice(bytes, ends, m))
+            });
+        }
+        self.table = table;
+    }
+
     /// The bytes of ID number `n` (empty when there is no such number).
     pub fn get(&self, n: u32) -> &[u8] {
         slice(&self.bytes, &self.ends, n)
     }
 
-    /// The number of `id`, if the log has it.
+    /// The number of `id`, if the log has it (a scan of every ID once settled).
     pub fn find(&self, id: &[u8]) -> Option<u32> {
+        if self.table.len() < self.ends.len() {
+            return (0..self.len() as u32).find(|&n| self.get(n) == id);
+        }
         self.table.find(hash(id), |&n| self.get(n) == id).copied()
     }
 

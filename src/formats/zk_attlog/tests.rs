@@ -632,3 +632,56 @@ fn a_range_cut_hands_out_each_kept_part_of_each_chunk() {
         assert_eq!(joined, ranges, "step {step}");
     }
 }
+
+#[test]
+fn settled_ids_are_still_found_and_interned_once() {
+    let mut ids = UserIds::default();
+    let (a, b) = (ids.intern(b"100"), ids.intern(b"200"));
+    ids.settle();
+    assert_eq!((ids.find(b"200"), ids.find(b"300")), (Some(b), None));
+    assert_eq!(ids.intern(b"100"), a, "the table comes back after settle");
+    assert_eq!(ids.intern(b"300"), 2);
+    assert_eq!((ids.len(), ids.find(b"300")), (3, Some(2)));
+}
+
+/// The duplicates of `punches` found the slow way: every key seen before.
+fn duplicates_by_set(punches: &[Punch]) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::new();
+    (0..punches.len() as u32)
+        .filter(|&i| !seen.insert(punches[i as usize].key()))
+        .collect()
+}
+
+#[test]
+fn duplicates_found_through_shared_slots_match_a_set_of_every_key() {
+    let mut rng = Rng(11);
+    for (count, keys) in [
+        (0, 1),
+        (1, 1),
+        (7, 2),
+        (1000, 300),
+        (50_000, 40_000),
+        (200_000, 1 << 30),
+    ] {
+        let punches: Vec<Punch> = (0..count)
+            .map(|line| {
+                let k = rng.below(keys);
+                Punch {
+                    time: (k % 1000) as u32,
+                    workcode: 0,
+                    id: (k / 1000) as u32,
+                    line,
+                    device: 1,
+                    status: (k % 3) as u8,
+                    verify: 1,
+                }
+            })
+            .collect();
+        let found = find_duplicates(&punches);
+        assert_eq!(
+            found,
+            duplicates_by_set(&punches),
+            "{count} punches of {keys} keys"
+        );
+    }
+}
