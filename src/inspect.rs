@@ -147,7 +147,7 @@ fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
     } else {
         format!("Reading stopped at byte {at} of {size}: {said}")
     };
-    format!("{what}. The file may be incomplete; copy it again from where it was exported.")
+    format!("{what}. The file is damaged or incomplete; copy it again from where it was exported.")
 }
 
 /// Recognises and summarises a file read from `reader` (from its first byte).

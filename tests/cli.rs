@@ -857,6 +857,149 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
         .starts_with("the file ends at byte "));
 }
 
+/// The rename that rewrites paths whatever the findings.
+const REWRITE_ANYWAY: [&str; 4] = [
+    "rename",
+    "BioStarX_20250102_030405.tgz",
+    "--rewrite-paths",
+    "--anyway",
+];
+
+#[test]
+fn a_data_file_whose_paths_leave_its_folder_is_renamed_only_with_anyway() {
+    let dir = TempDir::new("rename-unsafe");
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, body) in [
+        ("BioStarX_20250102_030405/ok.db", &b"ok"[..]),
+        ("../BioStarX_20250102_030405/evil.db", b"evil"),
+    ] {
+        // The tar crate refuses `..`: the name goes into the header as bytes.
+        let mut header = tar::Header::new_gnu();
+        header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_size(body.len() as u64);
+        header.set_cksum();
+        tar.append(&header, body).unwrap();
+    }
+    let tgz = gzip(&tar.into_inner().unwrap());
+    dir.file("BioStarX_20250102_030405.tgz", &tgz);
+    let renamed = dir.path("BioStar2_20250102_030405.tgz");
+    for rewrite in [false, true] {
+        let mut args = vec!["rename", "BioStarX_20250102_030405.tgz"];
+        args.extend(rewrite.then_some("--rewrite-paths"));
+        let o = bioport(&args, &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("evil.db climbs out with '..'"),
+            "{}",
+            stdout(&o)
+        );
+        let refused =
+            "could be written outside the device's folder, which a BioStar export never does";
+        assert!(stderr(&o).contains(refused), "{}", stderr(&o));
+        assert!(!renamed.exists());
+    }
+    let o = bioport(&REWRITE_ANYWAY, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 entries, 2 names changed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(renamed.exists());
+}
+
+#[test]
+fn a_damaged_data_file_is_not_rewritten_even_with_anyway() {
+    let dir = TempDir::new("rewrite-damaged");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file("BioStarX_20250102_030405.tgz", &tgz[..tgz.len() - 20]);
+    let o = bioport(&REWRITE_ANYWAY, &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let said = "bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    assert!(!dir.path("BioStar2_20250102_030405.tgz").exists());
+}
+
+#[test]
+fn a_comparison_with_a_cut_off_or_foreign_file_says_it_is_incomplete_and_exits_2() {
+    let dir = TempDir::new("diff-cut");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file("whole.tgz", &tgz);
+    dir.file("cut.tgz", &tgz[..tgz.len() - 20]);
+    dir.file("user.dat", &[0u8; 72]);
+    for other in ["cut.tgz", "user.dat"] {
+        let o = bioport(&["diff", "whole.tgz", other], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{other}: {}", stdout(&o));
+        let said = format!("bioport: The comparison is incomplete: {other} is damaged or not a data file (see the findings)");
+        assert!(stderr(&o).starts_with(&said), "{}", stderr(&o));
+        let o = bioport(&["diff", "whole.tgz", other, "--json"], &dir.0);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v["incomplete"].as_str().unwrap().contains(other), "{v}");
+    }
+    let o = bioport(&["diff", "whole.tgz", "whole.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let dir = TempDir::new("closed-pipe");
+    let entries: Vec<(String, &[u8])> = (0..20_000)
+        .map(|i| (format!("u/{i}.bin"), &b"x"[..]))
+        .collect();
+    dir.file("BioStarX_20250102_030405.tgz", &gzip(&raw_tar(&entries)));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bioport"))
+        .args(["inspect", "--entries", "BioStarX_20250102_030405.tgz"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone (as `| head -1` goes): the next lines find the pipe closed.
+    let o = child.wait_with_output().unwrap();
+    assert!(first.contains("exported 2025-01-02 03:04:05"), "{first}");
+    assert_eq!(
+        o.status.signal(),
+        Some(13),
+        "ended by SIGPIPE, as cat is: {:?}",
+        o.status
+    );
+    assert_eq!(stderr(&o), "", "no panic, no backtrace");
+}
+
+#[test]
+fn inspect_and_rename_say_when_a_data_file_name_holds_no_real_time() {
+    let dir = TempDir::new("bad-stamp");
+    let tgz = data_file_with_paths("users");
+    dir.file("BioStarX_20251302_250000.tgz", &tgz);
+    dir.file("BioStarX_20250102_030405.tgz", &tgz);
+    let said = "  name: the name BioStarX_20251302_250000.tgz has the pattern of a data file, but 20251302_250000 is not a date and time (YYYYMMDD_HHMMSS); a device may refuse it\n";
+    let o = bioport(&["inspect", "BioStarX_20251302_250000.tgz"], &dir.0);
+    assert!(stdout(&o).contains(said), "{}", stdout(&o));
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert!(
+        stdout(&o).contains("\n  exported 2025-01-02 03:04:05\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bioport(
+        &["rename", "BioStarX_20251302_250000.tgz", "-o", "out"],
+        &dir.0,
+    );
+    assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
+    assert_eq!(
+        fs::read(dir.path("out/BioStar2_20251302_250000.tgz")).unwrap(),
+        tgz
+    );
+}
+
 #[test]
 fn inspect_reports_links_in_a_data_file_as_problems() {
     let dir = TempDir::new("hostile");

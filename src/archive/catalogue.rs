@@ -103,6 +103,10 @@ pub struct CatalogueView {
     /// Entries verified and counted but left out of the list (past the memory budget).
     #[serde(default)]
     pub unlisted: u64,
+    /// True when an entry could be written outside the device's folder
+    /// ([`crate::formats::data_file::FindingKind::is_unsafe`]).
+    #[serde(default)]
+    pub unsafe_entries: bool,
 }
 
 impl CatalogueView {
@@ -237,6 +241,7 @@ impl Catalogue {
             carry_server: self.carry_server,
             carry_device: self.carry_device,
             unlisted: self.unlisted(),
+            unsafe_entries: listing.findings.iter().any(|f| f.kind.is_unsafe()),
         }
     }
 
@@ -458,6 +463,9 @@ pub struct ComparisonView {
     pub findings_second: Vec<FindingRow>,
     /// True when both were read through and hold the same entries with the same data.
     pub identical: bool,
+    /// Why the comparison is incomplete, when a file could not be read to its end.
+    #[serde(default)]
+    pub incomplete: Option<String>,
 }
 
 impl ComparisonView {
@@ -482,6 +490,7 @@ impl ComparisonView {
             findings_first: c.findings_first.iter().map(FindingRow::from).collect(),
             findings_second: c.findings_second.iter().map(FindingRow::from).collect(),
             identical: c.identical(),
+            incomplete: c.incomplete(first, second),
         }
     }
 }

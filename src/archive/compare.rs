@@ -45,6 +45,28 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Why the comparison is incomplete, in words, when a file (`first` or `second`, by
+    /// name) could not be read to its end: the entries past that point are missing.
+    pub fn incomplete(&self, first: &str, second: &str) -> Option<String> {
+        let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
+        let cut: Vec<&str> = [
+            (first, &self.findings_first),
+            (second, &self.findings_second),
+        ]
+        .into_iter()
+        .filter(|(_, f)| stopped(f))
+        .map(|(name, _)| name)
+        .collect();
+        let (names, verb) = match cut[..] {
+            [] => return None,
+            [one] => (one.to_string(), "is"),
+            _ => (cut.join(" and "), "are"),
+        };
+        Some(format!(
+            "The comparison is incomplete: {names} {verb} damaged or not a data file (see the findings), so the entries past the damage are missing and show as removed or added. Compare again with whole files."
+        ))
+    }
+
     /// True when both files were read through and hold the same entries with the same data.
     pub fn identical(&self) -> bool {
         let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());

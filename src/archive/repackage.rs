@@ -71,6 +71,13 @@ impl Plan {
     pub fn readable(&self) -> bool {
         !self.findings.iter().any(|f| f.kind.stops())
     }
+
+    /// True when an entry could be written outside the device's folder
+    /// ([`crate::formats::data_file::FindingKind::is_unsafe`]): renaming it needs the
+    /// user's say-so.
+    pub fn has_unsafe_entries(&self) -> bool {
+        self.findings.iter().any(|f| f.kind.is_unsafe())
+    }
 }
 
 /// The renames of one entry (its path, and a hard link's target) `direction`'s way.

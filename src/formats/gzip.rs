@@ -106,8 +106,32 @@ pub struct GzipReader<R> {
     notes: Vec<GzipNote>,
 }
 
-fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
+/// Damage in a gzip stream: the byte of the file where it is, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// The byte of the file (the stored, compressed stream).
+    pub at: u64,
+    /// What is wrong there, in words.
+    pub what: String,
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "byte {}: {}", self.at, self.what)
+    }
+}
+
+impl std::error::Error for Damage {}
+
+impl Damage {
+    /// The damage a read error of [`GzipReader`] names, when it is one.
+    pub fn of(e: &io::Error) -> Option<&Damage> {
+        e.get_ref()?.downcast_ref()
+    }
+}
+
+fn invalid(at: u64, what: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, Damage { at, what })
 }
 
 fn cut_off(offset: u64, what: &str) -> io::Error {
@@ -191,14 +215,13 @@ impl<R: BufRead> GzipReader<R> {
         let (crc, len) = (self.crc.sum(), self.crc.amount());
         self.crc = Crc32::new();
         if stored_crc != crc {
-            return Err(invalid(format!(
-                "byte {at}: the gzip trailer's CRC-32 is {stored_crc:08x}, but the data inflates to {crc:08x}: the compressed data is damaged"
+            return Err(invalid(at, format!(
+                "the gzip trailer's CRC-32 is {stored_crc:08x}, but the data inflates to {crc:08x}: the compressed data is damaged"
             )));
         }
         if stored_len != len {
-            return Err(invalid(format!(
-                "byte {}: the gzip trailer's length field (ISIZE) says {stored_len} bytes, but the data inflates to {len} bytes (modulo 4 GiB); the CRC-32 matches, so the length field itself is damaged",
-                at + 4
+            return Err(invalid(at + 4, format!(
+                "the gzip trailer's length field (ISIZE) says {stored_len} bytes, but the data inflates to {len} bytes (modulo 4 GiB); the CRC-32 matches, so the length field itself is damaged"
             )));
         }
         Ok(())
@@ -229,7 +252,7 @@ impl<R: BufRead> Read for GzipReader<R> {
                         } else {
                             let at = src.offset;
                             self.state = State::Done(at);
-                            invalid(format!("byte {at}: the compressed data is damaged ({e})"))
+                            invalid(at, format!("the compressed data is damaged ({e})"))
                         }
                     })?;
                     if n > 0 || buf.is_empty() {
@@ -256,23 +279,28 @@ fn read_header<R: BufRead>(src: &mut Counted<R>) -> io::Result<()> {
     src.read_exact(&mut fixed)
         .map_err(|_| cut_off(src.offset, "a gzip header"))?;
     if fixed[..2] != MAGIC {
-        return Err(invalid(format!(
-            "byte {at}: this is not gzip (it does not start with the bytes 1f 8b)"
-        )));
+        return Err(invalid(
+            at,
+            "this is not gzip (it does not start with the bytes 1f 8b)".to_string(),
+        ));
     }
     if fixed[2] != DEFLATE {
-        return Err(invalid(format!(
-            "byte {}: gzip compression method {} is not deflate (8), the only one defined",
+        return Err(invalid(
             at + 2,
-            fixed[2]
-        )));
+            format!(
+                "gzip compression method {} is not deflate (8), the only one defined",
+                fixed[2]
+            ),
+        ));
     }
     let flags = fixed[3];
     if flags & RESERVED != 0 {
-        return Err(invalid(format!(
-            "byte {}: the gzip header sets reserved flag bits ({flags:#04x}); the header is damaged",
-            at + 3
-        )));
+        return Err(invalid(
+            at + 3,
+            format!(
+                "the gzip header sets reserved flag bits ({flags:#04x}); the header is damaged"
+            ),
+        ));
     }
     if flags & FEXTRA != 0 {
         let mut len = [0u8; 2];

@@ -231,6 +231,11 @@ describe('the data file screen', () => {
     const warning = page.getByTestId('findings').locator('li.warning').first();
     assert.equal(await warning.getAttribute('data-byte'), '1024', 'the second header (after the first header and its data block)');
     assert.match(await warning.innerText(), /^byte 1024 of the uncompressed archive: .*\.\./);
+    // An entry that climbs out of the folder: no rename before the user says so.
+    assert.match(await page.getByTestId('damaged-warning').innerText(), /could be written outside the device's folder .* it may not be a genuine export/);
+    assert.equal(await page.getByTestId('download-renamed').isDisabled(), true);
+    await page.getByTestId('rename-anyway').check();
+    assert.equal(await page.getByTestId('download-renamed').isDisabled(), false);
     await entry(page, 'f/0.bin').waitFor();
     const rows = await page.getByTestId('entry').count();
     assert.ok(rows > 0 && rows <= 200, `${rows} rows in the page, not 30,001`);

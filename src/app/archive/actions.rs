@@ -44,16 +44,20 @@ fn rename_body(state: AppState) -> impl IntoView {
     let Some(target) = data_file_name(&view.name, direction) else {
         return Some(view! { <p class="warning">"This name does not follow BioStarX_YYYYMMDD_HHMMSS.tgz, so bioport cannot tell the device's name: rename it by hand."</p> }.into_any());
     };
-    let damaged = view.damaged;
-    let blocked = move || damaged && !a.rename_damaged.get();
+    let (damaged, risky) = (view.damaged, view.unsafe_entries);
+    let blocked = move || (damaged || risky) && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
     let plain_name = target.clone();
     let same = target == view.name;
     Some(view! {
         {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
-        {damaged.then(|| view! {
+        {(damaged || risky).then(|| view! {
             <div class="notes" data-testid="damaged-warning">
-                <p class="error">"This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."</p>
+                <p class="error">{if damaged {
+                    "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
+                } else {
+                    "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
+                }}</p>
                 <label><input type="checkbox" data-testid="rename-anyway" on:change=move |ev| a.rename_damaged.set(event_target_checked(&ev)) />" I understand; rename it anyway"</label>
             </div>
         })}
@@ -66,19 +70,25 @@ fn rename_body(state: AppState) -> impl IntoView {
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
         </p>
-        {(carrying > 0).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged /> })}
+        {(carrying > 0).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky /> })}
     }.into_any())
 }
 
 /// The rewrite of entry paths: the names that change first, then the new archive.
 #[component]
-fn RewritePaths(state: AppState, target: String, carrying: u64, damaged: bool) -> impl IntoView {
+fn RewritePaths(
+    state: AppState,
+    target: String,
+    carrying: u64,
+    damaged: bool,
+    risky: bool,
+) -> impl IntoView {
     let a = state.archive;
     view! {
         <div data-testid="rewrite">
             <p class="warning">{format!("{carrying} entr{} carry the old name in their path.", if carrying == 1 { "y" } else { "ies" })}</p>
             {if damaged {
-                view! { <p class="error">"A damaged archive cannot be written again: its entries past the damage are missing."</p> }.into_any()
+                view! { <p class="error">"bioport does not write a damaged archive again: the new file would carry its damage. Export it again, or download it as it is (above)."</p> }.into_any()
             } else {
                 view! { <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button> }.into_any()
             }}
@@ -96,7 +106,7 @@ fn RewritePaths(state: AppState, target: String, carrying: u64, damaged: bool) -
                         <p class="muted">{format!("The first {} are shown; the other {more} follow the same rule.", crate::protocol::archive::PLAN_ROWS)}</p>
                     })}
                     <Findings findings=p.findings testid="plan-findings" />
-                    <button type="button" class="button primary" data-testid="rewrite-paths" disabled=!p.readable
+                    <button type="button" class="button primary" data-testid="rewrite-paths" disabled=move || !p.readable || risky && !a.rename_damaged.get()
                         on:click=move |_| state.archive_rewrite(target.clone())>"Rewrite paths and download"</button>
                 }
             })}
@@ -240,10 +250,10 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         })
         .collect();
     view! {
-        <p class=if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{if view.identical {
-            format!("{} and {} hold the same entries with the same data.", view.first, view.second)
-        } else {
-            format!("{} (first) and {} (second) differ.", view.first, view.second)
+        <p class=if view.incomplete.is_some() { "error" } else if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{match &view.incomplete {
+            Some(why) => why.clone(),
+            None if view.identical => format!("{} and {} hold the same entries with the same data.", view.first, view.second),
+            None => format!("{} (first) and {} (second) differ.", view.first, view.second),
         }}</p>
         <dl class="totals" data-testid="compare-counts">
             {counts.into_iter().map(|(label, n)| view! {

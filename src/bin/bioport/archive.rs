@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use bioport::archive::catalogue::utc_time;
 use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Severity};
-use bioport::archive::repackage::{plan, repackage};
+use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{data_file_name, export_time, Direction};
 use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry, WalkOptions};
 use serde_json::json;
@@ -206,13 +206,11 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         Ok((reader, _)) => plan(reader, direction, WalkOptions::default()),
         Err(message) => return fail(&message, false),
     };
-    if !planned.readable() {
-        let found = messages(&planned.findings);
-        print_listed("  problem: ", &found, found.len() as u64);
-        if !anyway || rewrite {
-            let message = "the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway";
-            return fail(message, false);
-        }
+    if let Err(message) = may_rename(&planned, rewrite, anyway) {
+        return fail(message, false);
+    }
+    if let Err(why) = export_time(&name) {
+        println!("  name: {why}");
     }
     let changes: Vec<String> = planned
         .renames
@@ -256,6 +254,23 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
     )
 }
 
+/// Whether a file with these findings may be renamed (its paths rewritten when
+/// `rewrite`), `anyway` given or not; prints the findings that stand in the way.
+fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'static str> {
+    let damaged = !planned.readable();
+    let risky = planned.has_unsafe_entries();
+    if damaged || risky {
+        let found = messages(&planned.findings);
+        print_listed("  problem: ", &found, found.len() as u64);
+    }
+    match (damaged, risky) {
+        (true, _) if rewrite => Err("the data file is damaged (above): bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway"),
+        (true, _) if !anyway => Err("the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway"),
+        (_, true) if !anyway => Err("entries of the data file (above) could be written outside the device's folder, which a BioStar export never does: it may not be a genuine export. Export it again, or rename it with --anyway if you trust where it came from"),
+        _ => Ok(()),
+    }
+}
+
 /// Prints what was written, or why not.
 fn written(output: &Path, result: Result<String, (Outcome, String)>) -> Outcome {
     match result {
@@ -282,6 +297,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
             "same": c.same,
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
+            "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -316,6 +332,10 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             &messages(&c.findings_second),
             c.findings_second.len() as u64,
         );
+    }
+    if let Some(why) = c.incomplete(&first.display().to_string(), &second.display().to_string()) {
+        eprintln!("bioport: {why}");
+        return Outcome::Unusable;
     }
     match c.identical() {
         true => Outcome::Clean,

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use bioport::archive::export_time;
 use bioport::inspect::{inspect, Summary};
 use bioport::recognize::{FileKind, HEAD_LEN};
 use serde::Serialize;
@@ -85,6 +86,12 @@ fn print_entry(entry: &Entry) {
         println!("  note: {note}");
     }
     print_listed("  problem: ", &s.problems, s.problem_count);
+    if s.recognition.kind == FileKind::BiostarDataFile {
+        match export_time(&s.name) {
+            Ok(time) => println!("  exported {time}"),
+            Err(why) => println!("  name: {why}"),
+        }
+    }
     if let Some(device) = &s.device_name {
         println!("  a device reads it only under the name {device}");
     }

@@ -194,8 +194,19 @@ mod native {
         },
     }
 
+    /// Lets a closed output (`bioport check ... | head`) end the process as it ends `cat`,
+    /// instead of a panic at the next line printed: Rust ignores SIGPIPE by default.
+    fn end_quietly_on_a_closed_pipe() {
+        #[cfg(unix)]
+        // SAFETY: restoring the default action of one signal, before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+
     /// Runs the command line and returns the process exit code.
     pub fn main() -> ExitCode {
+        end_quietly_on_a_closed_pipe();
         let outcome = match Cli::parse().command {
             Command::Inspect {
                 files,

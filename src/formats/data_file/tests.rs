@@ -232,6 +232,11 @@ fn gzip_damage_truncation_and_extras_are_found() {
     let (bad, _) = run(&crc, ListOptions::default());
     assert_eq!(kinds(&bad), [FindingKind::GzipDamaged]);
     assert!(bad.findings[0].message.contains("CRC-32"));
+    // One position, the trailer's: not the walk's place with the reader's in the words.
+    assert_eq!(bad.findings[0].at, At::File(n as u64 - 8));
+    assert!(bad.findings[0]
+        .message
+        .starts_with("the gzip trailer's CRC-32 is"));
 
     let mut two = tgz.clone();
     two.extend_from_slice(&gzip(b"more"));

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
-use super::super::gzip::{GzipNote, GzipReader, MAGIC};
+use super::super::gzip::{Damage, GzipNote, GzipReader, MAGIC};
 use super::is_plain_tar;
 
 /// The size of a tar header and of the blocks entry data is padded to.
@@ -89,6 +89,14 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// True for an entry a device extracting the archive could write outside its folder
+    /// with (an absolute path, a path climbing out with `..`, a device file): a BioStar
+    /// export holds none, so the file may not be a genuine export.
+    pub fn is_unsafe(self) -> bool {
+        use FindingKind::*;
+        matches!(self, AbsolutePath | ParentPath | DeviceFile)
+    }
+
     /// True when the walk cannot go on after this finding.
     pub fn stops(self) -> bool {
         use FindingKind::*;
@@ -466,6 +474,10 @@ impl<R: Read> TarWalker<R> {
 
     /// Records a read error of the source as the finding it is.
     fn source_error(&mut self, e: io::Error) {
+        if let Some(damage) = Damage::of(&e) {
+            let what = damage.what.clone();
+            return self.stop(FindingKind::GzipDamaged, At::File(damage.at), what);
+        }
         let (at, gzip) = match &self.source {
             Source::Gzip(gz) => (At::File(gz.offset()), true),
             _ => (At::Tar(self.pos), false),
