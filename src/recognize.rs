@@ -167,13 +167,14 @@ fn text_share(head: &[u8]) -> f64 {
     if head.is_empty() {
         return 0.0;
     }
-    let texty = head
-        .iter()
-        .filter(|&&b| {
-            b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80
-        })
-        .count();
-    texty as f64 / head.len() as f64
+    (head.len() - control_bytes(head)) as f64 / head.len() as f64
+}
+
+/// How many of `head`'s bytes are control bytes text does not hold (tab, LF and CR aside).
+fn control_bytes(head: &[u8]) -> usize {
+    let texty =
+        |b: u8| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b) || b >= 0x80;
+    head.iter().filter(|&&b| !texty(b)).count()
 }
 
 /// The head as text good enough for sniffing: UTF-16 with BOM turned to UTF-8, else lossy UTF-8.
@@ -312,7 +313,21 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
             return r;
         }
     }
+    if has_attlog_name(&file.base) {
+        return binary_attlog(&file);
+    }
     not_read(file.name)
+}
+
+/// A file named like an attendance log that is not text (nor a log with NUL runs).
+fn binary_attlog(f: &Candidate) -> Recognition {
+    let control = control_bytes(f.head);
+    let reason = format!(
+        "{} is named like a clock's attendance log (*_attlog.dat), but it is not text: {control} of its first {} bytes are control bytes, and fewer than half of its lines are punches. It is damaged or not an attendance log; download it from the clock again.",
+        f.name,
+        f.head.len()
+    );
+    answer(FileKind::Unknown, Confidence::High, reason, Vec::new())
 }
 
 /// A document a user CSV is often mixed up with, told by its first bytes: bioport does not
@@ -788,6 +803,23 @@ mod tests {
         assert_eq!(r.kind, FileKind::Unknown);
         assert!(r.reason.contains("user.dat"), "{}", r.reason);
         assert!(r.reason.contains(".csv"));
+    }
+
+    #[test]
+    fn random_binary_named_like_an_attlog_says_it_is_not_text() {
+        let mut bytes: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        bytes[..4].copy_from_slice(&[1, 2, 3, 4]);
+        let r = rec("1_attlog.dat", &bytes);
+        assert_eq!(r.kind, FileKind::Unknown);
+        let control = bytes
+            .iter()
+            .filter(|&&b| b < 0x20 && !b"\t\n\r".contains(&b) || b == 0x7f)
+            .count();
+        let said = format!("1_attlog.dat is named like a clock's attendance log (*_attlog.dat), but it is not text: {control} of its first 1000 bytes are control bytes");
+        assert!(r.reason.starts_with(&said), "{}", r.reason);
+        assert!(!r.reason.contains("bioport reads:"), "{}", r.reason);
     }
 
     #[test]

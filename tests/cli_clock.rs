@@ -211,7 +211,7 @@ fn templates_are_checked_against_the_users_and_keep_their_uids_from_new_users() 
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     assert!(out.contains("3 records (2 valid) of 2 uids"), "{out}");
     assert!(
-        out.contains("uid 13    no user in user.dat: 0 (608 bytes), 1 (608 bytes, not valid)"),
+        out.contains("uid 13: 0 (608 bytes), 1 (608 bytes, not valid)"),
         "{out}"
     );
     let o = bioport(&["check", "template.dat", "--users", "user.dat"], &dir.0);
@@ -382,4 +382,228 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         "{}",
         stdout(&o)
     );
+}
+
+/// A 72-byte `user.dat` record: uid, user ID and name, the rest zero but group 1.
+fn user_record(uid: u16, id: &str, name: &[u8]) -> Vec<u8> {
+    let mut r = vec![0u8; 72];
+    r[0..2].copy_from_slice(&uid.to_le_bytes());
+    r[11..11 + name.len()].copy_from_slice(name);
+    r[39] = 1;
+    r[48..48 + id.len()].copy_from_slice(id.as_bytes());
+    r
+}
+
+#[test]
+fn a_face_file_of_twelve_records_a_user_has_no_index_problem() {
+    let dir = TempDir::new("clock-faces");
+    let mut faces = Vec::new();
+    for uid in [1u16, 7] {
+        for index in 0..12u8 {
+            let mut r = vec![0u8; 2576];
+            r[0..2].copy_from_slice(&2576u16.to_le_bytes());
+            r[2..4].copy_from_slice(&uid.to_le_bytes());
+            r[4] = index;
+            r[5] = 1;
+            faces.extend(r);
+        }
+    }
+    dir.file("ssrface.dat", &faces);
+    let o = bioport(&["check", "ssrface.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("24 records (24 valid) of 2 uids"), "{out}");
+    assert!(out.contains("10 (2576 bytes), 11 (2576 bytes)"), "{out}");
+    assert!(!out.contains("problem"), "{out}");
+    faces[4] = 12;
+    dir.file("ssrface.dat", &faces);
+    let o = bioport(&["check", "ssrface.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("problem: Byte 0 (uid 1): face index 12 is not 0 to 11;"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn templates_without_a_user_dat_are_not_called_orphans_and_count_every_uid() {
+    let dir = TempDir::new("clock-no-users");
+    dir.file(
+        "template.dat",
+        &template_dat(&[(1, 0, true), (1, 1, true), (2, 0, false), (99, 3, true)]),
+    );
+    let o = bioport(&["check", "template.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("no user in user.dat"), "{out}");
+    assert_eq!(
+        out.matches("no user.dat given, so the uids are not checked against users; add --users user.dat to check them").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  uid 2: 0 (608 bytes, not valid)\n"),
+        "{out}"
+    );
+    assert!(out.contains("4 records (3 valid) of 3 uids"), "{out}");
+    let o = bioport(&["inspect", "template.dat"], &dir.0);
+    assert!(
+        stdout(&o).contains("4 templates, 3 valid, 3 users"),
+        "the uids listed: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn users_of_the_user_dat_that_the_csv_does_not_list_are_counted_and_named() {
+    let dir = TempDir::new("clock-kept");
+    let users: Vec<u8> = (1..=4u16)
+        .flat_map(|uid| user_record(uid, &format!("10{uid}"), b"Old"))
+        .collect();
+    dir.file("user.dat", &users);
+    dir.file(
+        "edit.csv",
+        b"user_id,name\r\n101,Old\r\n102,New Name\r\n200,Ann\r\n",
+    );
+    let o = bioport(
+        &[
+            "convert", "edit.csv", "--to", "user-dat", "-o", "x.dat", "--users", "user.dat",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(
+        out.contains(
+            "Users from edit.csv: 1 added, 1 updated, 2 kept that the CSV does not list, 5 in all"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  note: 2 user(s) of user.dat are not in edit.csv but are kept, with their access to the clock: user IDs 103, 104. If any of them has left, delete them on the clock after the upload."),
+        "{out}"
+    );
+    assert_eq!(fs::read(dir.path("x.dat")).unwrap().len(), 5 * 72);
+}
+
+#[test]
+fn a_replacement_character_in_the_csv_stops_the_write_and_is_named() {
+    let dir = TempDir::new("clock-fffd");
+    dir.file(
+        "u.csv",
+        "user_id,name\r\n111,Kim\r\n112,\u{FFFD}\u{FFFD}ö\r\n".as_bytes(),
+    );
+    let o = bioport(
+        &["convert", "u.csv", "--to", "user-dat", "-o", "x.dat"],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the name in the CSV"),
+        "{out}"
+    );
+    assert!(!dir.path("x.dat").exists());
+}
+
+#[test]
+fn a_duplicate_uid_in_a_user_dat_names_the_other_users_id() {
+    let dir = TempDir::new("clock-dup-uid");
+    let bytes = [user_record(2, "005", b"Ann"), user_record(2, "007", b"Bob")].concat();
+    dir.file("user.dat", &bytes);
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("does not fit: uid 2 (007): uid 2 is also that of user 005; each user needs a uid of their own"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_refused_csv_suggests_72_byte_records_only_when_they_were_not_chosen() {
+    let dir = TempDir::new("clock-suggest");
+    dir.file("u.csv", b"user_id,name\r\n1,Abcdefghijklmnopqrstuvwxyz\r\n");
+    let args = [
+        "convert",
+        "u.csv",
+        "--to",
+        "user-dat",
+        "-o",
+        "x.dat",
+        "--write-records",
+    ];
+    let o = bioport(&[&args[..], &["72"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("takes 26 bytes in UTF-8; the clock holds 23"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "bioport: nothing was written: fix the users above in the CSV and convert again"
+    );
+    let o = bioport(&[&args[..], &["28"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("fix the users above in the CSV (or choose 72-byte records with --write-records 72) and convert again"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn random_bytes_named_user_dat_are_refused_as_not_a_clocks_file() {
+    let dir = TempDir::new("clock-random-users");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..5000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    dir.file("user.dat", &bytes);
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("bioport: user.dat: This does not look like a user.dat from a clock: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(" records read as 72-byte users are not user records ("),
+        "{err}"
+    );
+    let o = bioport(&["check", "user.dat", "--json"], &dir.0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("does not look like a user.dat"));
+}
+
+#[test]
+fn binary_bytes_named_like_an_attlog_are_refused_as_no_log_by_check_and_inspect() {
+    let dir = TempDir::new("clock-binary-attlog");
+    let bytes: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    dir.file("1_attlog.dat", &bytes);
+    let said =
+        "1_attlog.dat is named like a clock's attendance log (*_attlog.dat), but it is not text: ";
+    let o = bioport(&["check", "1_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with(&format!("bioport: {said}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("CSV"), "{}", stderr(&o));
+    let o = bioport(&["inspect", "1_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains(said), "{}", stdout(&o));
 }

@@ -29,6 +29,9 @@ pub struct ClockUsers {
     pub added: usize,
     /// Existing users whose name, card or PIN the CSV changed.
     pub updated: usize,
+    /// User IDs of the existing users the CSV does not list: kept as they were, with
+    /// their access to the clock.
+    pub kept: Vec<String>,
     /// One note per user that does not fit; the file cannot be written until none are left.
     pub notes: Vec<FitNote>,
     /// The part of `notes` that comes from the CSV's rows (cards, missing and repeated
@@ -70,6 +73,8 @@ struct CsvUser<'a> {
 /// Gathers users, keeping existing uids and giving new users the lowest free ones.
 struct Builder {
     users: Vec<UserRecord>,
+    /// How many of `users` came from the existing `user.dat`.
+    existing: usize,
     by_id: HashMap<String, usize>,
     taken: HashSet<u32>,
     next_uid: u32,
@@ -87,6 +92,7 @@ impl Builder {
     fn new(existing: &[UserRecord], reserved: &[u32]) -> Builder {
         Builder {
             users: existing.to_vec(),
+            existing: existing.len(),
             by_id: (existing.iter().enumerate())
                 .map(|(i, u)| (u.user_id.trim().to_string(), i))
                 .collect(),
@@ -174,9 +180,14 @@ impl Builder {
                 .or_default()
                 .extend(finding.reasons);
         }
+        let kept = (self.users[..self.existing].iter().zip(&self.lines))
+            .filter(|(_, &line)| line == 0)
+            .map(|(u, _)| u.user_id.clone())
+            .collect();
         ClockUsers {
             notes: self.fit_notes(&all),
             row_notes,
+            kept,
             users: self.users,
             added: self.added,
             updated: self.updated,

@@ -20,7 +20,9 @@ use crate::recognize::FileKind;
 use crate::workbench::validate::SiteSettings;
 use crate::workbench::Workbook;
 
-use super::{link, users_from_workbook, users_to_biostar, CarryNote, FitNote, ToCsvOptions};
+use super::{
+    link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers, FitNote, ToCsvOptions,
+};
 
 /// Template owners listed per user at most in a view (the rest are counted).
 pub const MAX_TEMPLATE_USERS: usize = 500;
@@ -43,6 +45,8 @@ pub(super) struct HeldUsers {
     pub(super) forced: Option<u64>,
     /// The users were replaced by those of a BioStar CSV.
     pub(super) from_csv: Option<String>,
+    /// Which users were kept though that CSV does not list them.
+    pub(super) kept: Option<String>,
     /// What that CSV's rows could not give the clock: nothing is written while any is left.
     pub(super) row_notes: Vec<UserNote>,
 }
@@ -95,6 +99,8 @@ pub struct UserFileView {
     pub problem_count: u64,
     /// When the users were replaced by a BioStar CSV's: what was said about it.
     pub from_csv: Option<String>,
+    /// When users of the `user.dat` were kept though that CSV does not list them: which.
+    pub kept: Option<String>,
 }
 
 /// What the page shows of the attendance log (the punches come in pages).
@@ -127,7 +133,7 @@ pub struct AttlogView {
 /// One template record, as listed per user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEntry {
-    /// Finger (0-9) or face index.
+    /// Finger (0-9) or face (0-11) index.
     pub index: u8,
     /// The valid flag is set.
     pub valid: bool,
@@ -388,6 +394,7 @@ impl ClockSet {
                     file,
                     forced: None,
                     from_csv: None,
+                    kept: None,
                     row_notes: Vec::new(),
                 };
                 let old = self.users.replace(held);
@@ -436,6 +443,7 @@ impl ClockSet {
             held.file = read_users_head(&held.bytes, held.len, &opts);
             held.forced = record;
             held.row_notes.clear();
+            held.kept = None;
             gone = held
                 .from_csv
                 .take()
@@ -630,12 +638,9 @@ impl ClockSet {
         let encoding = self.encoding();
         let made = users_from_workbook(book, self.users(), &self.orphan_uids(), record, encoding);
         let csv = book.name();
-        let summary = format!(
-            "Users from {csv}: {} added, {} updated, {} in all.",
-            made.added,
-            made.updated,
-            made.users.len()
-        );
+        let from = self.users.as_ref().map_or("user.dat", |h| h.name.as_str());
+        let kept = kept_note(&made.kept, from, csv);
+        let summary = csv_summary(csv, &made);
         let held = self.users.get_or_insert_with(|| {
             let mut file = read_users(&[], &UserReadOptions::default());
             file.record = record;
@@ -648,11 +653,13 @@ impl ClockSet {
                 file,
                 forced: None,
                 from_csv: None,
+                kept: None,
                 row_notes: Vec::new(),
             }
         });
         held.file.users = made.users;
         held.from_csv = Some(summary);
+        held.kept = kept;
         self.users_changed();
         let row_notes = self.user_notes(made.row_notes);
         if let Some(held) = self.users.as_mut() {
@@ -697,6 +704,40 @@ impl ClockSet {
     }
 }
 
+/// What taking the users of `csv` did: "Users from hr.csv: 1 added, 0 updated, 2 kept
+/// that the CSV does not list, 5 in all." (the kept only when there are any).
+fn csv_summary(csv: &str, made: &ClockUsers) -> String {
+    let kept = match made.kept.len() {
+        0 => String::new(),
+        n => format!("{n} kept that the CSV does not list, "),
+    };
+    format!(
+        "Users from {csv}: {} added, {} updated, {kept}{} in all.",
+        made.added,
+        made.updated,
+        made.users.len()
+    )
+}
+
+/// User IDs a note on kept users names at most; the rest are counted.
+const KEPT_NAMED: usize = 100;
+
+/// Which users of `from` were kept (their user IDs, `kept`) though `csv` does not list
+/// them; None when there are none.
+fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
+    let (first, more) = kept.split_at(kept.len().min(KEPT_NAMED));
+    let mut ids = first.join(", ");
+    if !more.is_empty() {
+        ids.push_str(&format!(" and {} more", more.len()));
+    }
+    (!kept.is_empty()).then(|| {
+        format!(
+            "{} user(s) of {from} are not in {csv} but are kept, with their access to the clock: user IDs {ids}. If any of them has left, delete them on the clock after the upload.",
+            kept.len()
+        )
+    })
+}
+
 fn user_file_view(held: &HeldUsers) -> UserFileView {
     let file = &held.file;
     let undecodable = (file.users.iter())
@@ -721,6 +762,7 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
             .collect(),
         problem_count: file.problems.len() as u64,
         from_csv: held.from_csv.clone(),
+        kept: held.kept.clone(),
     }
 }
 

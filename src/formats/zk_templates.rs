@@ -2,8 +2,8 @@
 //! fixed-size records; `template.fp10.1` (fingerprints) holds records that start with a
 //! 6-byte header giving their size, user number and finger.
 //!
-//! Every record's header has the user number in bytes 2-3 and the finger or face index
-//! (0-9) in byte 4.
+//! Every record's header has the user number in bytes 2-3 and the finger (0-9) or face
+//! (0-11: the clock writes 12 records per face) index in byte 4.
 
 use std::collections::HashSet;
 use std::io::{self, Read};
@@ -25,12 +25,15 @@ pub const FP10_MAX_RECORD: u64 = 16 * 1024 + 6;
 
 /// Length of a record header.
 const HEADER_LEN: usize = 6;
-/// Highest finger or face index a record may carry.
-const MAX_INDEX: u8 = 9;
+/// Highest finger index a record may carry (ten fingers).
+const MAX_FINGER: u8 = 9;
+/// Highest face index a record may carry: `ssrface.dat` holds 12 records per user.
+const MAX_FACE: u8 = 11;
 
-/// True when the first record's finger or face index is in range (0-9).
+/// True when the first record's finger or face index is in range (0-9: a finger, which
+/// every template file's first record may be).
 pub fn first_record_plausible(head: &[u8]) -> bool {
-    head.len() >= HEADER_LEN && head[4] <= MAX_INDEX
+    head.len() >= HEADER_LEN && head[4] <= MAX_FINGER
 }
 
 /// True when `head` starts with a plausible `template.fp10.1` record header.
@@ -40,7 +43,7 @@ pub fn fp10_head_plausible(head: &[u8]) -> bool {
 
 /// True when a `template.fp10.1` header (at least 6 bytes) gives a valid size and finger.
 fn fp10_header_valid(header: &[u8]) -> bool {
-    (7..=FP10_MAX_RECORD).contains(&fp10_record_size(header)) && header[4] <= MAX_INDEX
+    (7..=FP10_MAX_RECORD).contains(&fp10_record_size(header)) && header[4] <= MAX_FINGER
 }
 
 /// The record size a `template.fp10.1` header gives, header included.
@@ -50,7 +53,8 @@ fn fp10_record_size(header: &[u8]) -> u64 {
 
 /// Streams a template file of `kind` (`size` bytes) and tallies its records ("templates",
 /// or "face records" for `ssrface.dat`), for fixed records those "valid", and the "users"
-/// they belong to; each problem of [`read_templates`] is a problem.
+/// (uids) they belong to, valid or not, as the listing shows them; each problem of
+/// [`read_templates`] is a problem.
 pub fn count_templates(
     kind: TemplateKind,
     size: u64,
@@ -97,6 +101,14 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
+    /// What a record's index numbers ("finger" or "face") and the highest it may be.
+    pub fn index_range(self) -> (&'static str, u8) {
+        match self {
+            TemplateKind::Face => ("face", MAX_FACE),
+            _ => ("finger", MAX_FINGER),
+        }
+    }
+
     /// The size of every record, for the files of fixed-size records.
     pub fn fixed_size(self) -> Option<u64> {
         match self {
@@ -126,7 +138,7 @@ const MAX_PROBLEMS: usize = 100;
 pub struct TemplateRecord {
     /// The uid of the user in `user.dat`.
     pub uid: u16,
-    /// Finger (0-9) or face index.
+    /// Finger (0-9) or face (0-11) index.
     pub index: u8,
     /// The record's valid flag is set.
     pub valid: bool,
@@ -196,8 +208,8 @@ fn feed_from(mut lister: TemplateLister, mut reader: impl Read) -> io::Result<Te
     }
 }
 
-/// What a lister counts of the whole records: all, those valid, and the users (of the
-/// valid ones in fixed-size files, of all in `template.fp10.1`).
+/// What a lister counts of the whole records: all, those valid, and the uids of all (the
+/// uids the listing shows, a record not valid included).
 #[derive(Debug, Clone, Default)]
 struct Counted {
     records: u64,
@@ -281,16 +293,13 @@ impl TemplateLister {
         }
         self.pending = None;
         self.next = record.offset + size;
-        let fixed = self.list.kind.fixed_size().is_some();
-        if fixed {
+        if self.list.kind.fixed_size().is_some() {
             self.check_fixed(&record, size);
         }
         let counted = &mut self.counted;
         counted.records += 1;
         counted.valid += u64::from(record.valid);
-        if record.valid || !fixed {
-            counted.users.insert(record.uid);
-        }
+        counted.users.insert(record.uid);
         if self.keep {
             self.list.records.push(record);
         }
@@ -320,10 +329,11 @@ impl TemplateLister {
                 record.offset, record.size
             ));
         }
-        if record.index > MAX_INDEX {
+        let (kind, max) = self.list.kind.index_range();
+        if record.index > max {
             self.list.problem(format!(
-                "Byte {}: finger or face index {} is not 0 to 9.",
-                record.offset, record.index
+                "Byte {} (uid {}): {kind} index {} is not 0 to {max}; the record may be damaged, copy the file from the clock again.",
+                record.offset, record.uid, record.index
             ));
         }
     }
@@ -484,7 +494,66 @@ mod tests {
         )
         .unwrap();
         let counts: Vec<(&str, u64)> = seen.counts.iter().map(|(l, n)| (l.as_str(), *n)).collect();
-        assert_eq!(counts, [("templates", 2), ("valid", 1), ("users", 1)]);
+        assert_eq!(counts, [("templates", 2), ("valid", 1), ("users", 2)]);
         assert_eq!(seen.problems, list.problems);
+    }
+
+    /// `count` fixed records of `kind` for `uid`, indices 0 up, valid.
+    fn fixed_records(kind: TemplateKind, uid: u16, count: u8) -> Vec<u8> {
+        let size = kind.fixed_size().unwrap() as usize;
+        let mut bytes = Vec::new();
+        for index in 0..count {
+            let mut r = header(size as u16 - 6, uid, index, 1);
+            r.resize(size, 0x11);
+            bytes.extend(r);
+        }
+        bytes
+    }
+
+    #[test]
+    fn faces_take_indices_0_to_11_and_fingers_0_to_9() {
+        let faces = fixed_records(TemplateKind::Face, 7, 12);
+        let list = list_templates(TemplateKind::Face, &faces);
+        assert_eq!(list.records.len(), 12);
+        assert_eq!(list.records[11].index, 11);
+        assert!(list.problems.is_empty(), "{:?}", list.problems);
+        let faces = fixed_records(TemplateKind::Face, 7, 13);
+        let list = list_templates(TemplateKind::Face, &faces);
+        assert_eq!(
+            list.problems,
+            ["Byte 30912 (uid 7): face index 12 is not 0 to 11; the record may be damaged, copy the file from the clock again."]
+        );
+        let fingers = fixed_records(TemplateKind::Fingerprint, 3, 11);
+        let list = list_templates(TemplateKind::Fingerprint, &fingers);
+        assert_eq!(
+            list.problems,
+            ["Byte 6080 (uid 3): finger index 10 is not 0 to 9; the record may be damaged, copy the file from the clock again."]
+        );
+    }
+
+    #[test]
+    fn users_counted_are_the_uids_listed_a_record_not_valid_included() {
+        let mut bytes = fixed_records(TemplateKind::Fingerprint, 1, 2);
+        let mut invalid = header(602, 2, 0, 0);
+        invalid.resize(608, 0);
+        bytes.extend(invalid);
+        bytes.extend(fixed_records(TemplateKind::Fingerprint, 99, 1));
+        let mut seen = crate::formats::Seen::default();
+        let mut reader = &bytes[..];
+        count_templates(
+            TemplateKind::Fingerprint,
+            bytes.len() as u64,
+            &mut reader,
+            &mut seen,
+        )
+        .unwrap();
+        let listed: HashSet<u16> = list_templates(TemplateKind::Fingerprint, &bytes)
+            .records
+            .iter()
+            .map(|r| r.uid)
+            .collect();
+        assert_eq!(listed.len(), 3);
+        let counts: Vec<(&str, u64)> = seen.counts.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+        assert_eq!(counts, [("templates", 4), ("valid", 3), ("users", 3)]);
     }
 }

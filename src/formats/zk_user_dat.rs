@@ -54,16 +54,19 @@ fn user_record_plausible(r: &[u8], size: usize) -> bool {
     if r.iter().all(|&b| b == 0) {
         return true; // an empty slot
     }
-    let privilege = r[2];
-    let privilege_ok = privilege <= 15;
+    r[2] <= 15 && fields_plausible(r, size)
+}
+
+/// True when a `size`-byte record's name and user ID are text ended by a NUL (the name
+/// alone, unended, in 28-byte records) and its group and pad bytes are what clocks write.
+fn fields_plausible(r: &[u8], size: usize) -> bool {
     match size {
         72 => {
-            privilege_ok
-                && printable_or_nul_field(&r[11..35], true)
+            printable_or_nul_field(&r[11..35], true)
                 && printable_or_nul_field(&r[48..72], true)
                 && r[39] <= 99
         }
-        28 => privilege_ok && printable_or_nul_field(&r[8..16], false) && r[20] == 0,
+        28 => printable_or_nul_field(&r[8..16], false) && r[20] == 0,
         _ => false,
     }
 }
@@ -537,6 +540,8 @@ pub struct UserFile {
     pub empty_slots: u64,
     /// What is wrong with the file, each with its byte position.
     pub problems: Vec<String>,
+    /// Most records do not look like a clock's user records: the first problem says so.
+    pub implausible: bool,
     /// The encoding the text was read in.
     pub encoding: &'static Encoding,
     /// Empty slots as read, with their record index, so the file is written back whole.
@@ -611,9 +616,11 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         users: Vec::with_capacity(whole / size),
         empty_slots: 0,
         problems: Vec::new(),
+        implausible: false,
         encoding: opts.encoding,
         empty: Vec::new(),
     };
+    let mut odd = Oddities::default();
     let mut chunks = bytes.chunks_exact(size);
     for (index, chunk) in chunks.by_ref().enumerate() {
         if u16_at(chunk, 0) == 0 {
@@ -623,6 +630,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
             continue;
         }
         let user = UserRecord::decode(chunk, opts.encoding);
+        odd.add(chunk, &user);
         for bad in &user.undecodable {
             file.problems.push(format!(
                 "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. Choose the clock's encoding if that is wrong.",
@@ -649,7 +657,46 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
             whole - cut
         ));
     }
+    if let Some(problem) = odd.verdict(record) {
+        file.problems.insert(0, problem);
+        file.implausible = true;
+    }
     file
+}
+
+/// Users read whose records do not look like a clock's, counted by why.
+#[derive(Debug, Default)]
+struct Oddities {
+    /// Records read as users (empty slots aside).
+    users: u64,
+    /// Records with a privilege no firmware writes.
+    privilege: u64,
+    /// Records with bytes no clock writes in the name, user ID or group.
+    fields: u64,
+    /// Records with either.
+    odd: u64,
+}
+
+impl Oddities {
+    /// Counts the user read from `record`.
+    fn add(&mut self, record: &[u8], user: &UserRecord) {
+        let privilege = matches!(user.privilege, Privilege::Other(_));
+        let fields = !fields_plausible(record, record.len());
+        self.users += 1;
+        self.privilege += u64::from(privilege);
+        self.fields += u64::from(fields);
+        self.odd += u64::from(privilege || fields);
+    }
+
+    /// The file-level problem when most users read from `record`-byte records are odd.
+    fn verdict(&self, record: u64) -> Option<String> {
+        (self.odd * 2 > self.users).then(|| {
+            format!(
+                "This does not look like a user.dat from a clock: {} of {} records read as {record}-byte users are not user records ({} with an unknown privilege, {} with control bytes in the name or user ID or an impossible group). Check that this is the user.dat the clock wrote (USB Manager > Download > user data); if it is, try the other record size, or download it from the clock again.",
+                self.odd, self.users, self.privilege, self.fields
+            )
+        })
+    }
 }
 
 impl UserFile {
@@ -775,6 +822,11 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
             "the {what} {text:?} holds a NUL character, which would end it early on the clock"
         ));
     }
+    if text.contains(char::REPLACEMENT_CHARACTER) {
+        return Some(format!(
+            "the {what} \"{text}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the {what} in the CSV (or read the source in its right code page)"
+        ));
+    }
     match encoded_len(text, encoding) {
         None => Some(format!(
             "the {what} \"{text}\" has characters {} cannot write",
@@ -840,6 +892,15 @@ fn narrow_id_reason(id: &str) -> Option<String> {
     }
 }
 
+/// How a message names `user` (at `index`): by user ID ("user 005"), or by position
+/// when it has none.
+fn user_called(user: &UserRecord, index: usize) -> String {
+    match user.user_id.trim() {
+        "" => format!("user number {} (who has no user ID)", index + 1),
+        id => format!("user {id}"),
+    }
+}
+
 /// One finding per user that `record`-byte records (72 or 28) in `encoding` cannot hold:
 /// fields too long, IDs and cards out of range, duplicate uids and user IDs.
 pub fn check_users(
@@ -854,14 +915,18 @@ pub fn check_users(
         let mut reasons = user_reasons(user, record, encoding);
         if let Some(first) = uids.insert(user.uid, index) {
             uids.insert(user.uid, first);
-            reasons.push(format!("uid {} is also user {}'s", user.uid, first + 1));
+            let other = &users[first];
+            reasons.push(format!(
+                "uid {} is also that of {}; each user needs a uid of their own",
+                user.uid,
+                user_called(other, first)
+            ));
         }
         if let Some(first) = ids.insert(user.user_id.trim(), index) {
             ids.insert(user.user_id.trim(), first);
             reasons.push(format!(
-                "user ID \"{}\" is also user {}'s",
-                user.user_id,
-                first + 1
+                "user ID \"{}\" is also that of the user with uid {}; each user needs a user ID of their own",
+                user.user_id, users[first].uid
             ));
         }
         if !reasons.is_empty() {

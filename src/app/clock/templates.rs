@@ -8,18 +8,21 @@ use crate::clock::{ClockView, TemplateFileView, TemplateOwner};
 /// Every template file of the set.
 #[component]
 pub fn TemplatesPanel(view: ClockView) -> impl IntoView {
+    let with_users = view.users.is_some();
     (!view.templates.is_empty()).then(|| {
         view! {
             <div class="panel" data-testid="clock-templates">
                 <h2>"Templates"</h2>
-                {view.templates.into_iter().map(|t| view! { <TemplateFile file=t /> }).collect_view()}
+                {(!with_users).then(|| view! { <p class="muted" data-testid="templates-no-user-dat">
+                    "No user.dat in the set, so the uids are not checked against users; add the clock's user.dat to check them."</p> })}
+                {view.templates.into_iter().map(|t| view! { <TemplateFile file=t with_users=with_users /> }).collect_view()}
             </div>
         }
     })
 }
 
 #[component]
-fn TemplateFile(file: TemplateFileView) -> impl IntoView {
+fn TemplateFile(file: TemplateFileView, with_users: bool) -> impl IntoView {
     let more = file.owner_count.saturating_sub(file.owners.len());
     view! {
         <details class="template-file" open=true>
@@ -38,7 +41,7 @@ fn TemplateFile(file: TemplateFileView) -> impl IntoView {
                     <thead><tr>
                         <th scope="col">"uid"</th><th scope="col">"User"</th><th scope="col">"Records (index: size, valid)"</th>
                     </tr></thead>
-                    <tbody>{file.owners.into_iter().map(owner_row).collect_view()}</tbody>
+                    <tbody>{file.owners.into_iter().map(|o| owner_row(o, with_users)).collect_view()}</tbody>
                 </table>
             </div>
             {(more > 0).then(|| view! { <p class="muted">{format!("... and {more} more user(s).")}</p> })}
@@ -46,10 +49,12 @@ fn TemplateFile(file: TemplateFileView) -> impl IntoView {
     }
 }
 
-fn owner_row(owner: TemplateOwner) -> impl IntoView {
-    let user = match &owner.user_id {
-        Some(id) => format!("{id} {}", owner.name),
-        None => "no user in user.dat".to_string(),
+/// One uid's records; "no user in user.dat" only when `with_users` (a user.dat is in the set).
+fn owner_row(owner: TemplateOwner, with_users: bool) -> impl IntoView {
+    let user = match (&owner.user_id, with_users) {
+        (Some(id), _) => format!("{id} {}", owner.name),
+        (None, true) => "no user in user.dat".to_string(),
+        (None, false) => String::new(),
     };
     let entries = (owner.entries.iter())
         .map(|e| {
@@ -59,7 +64,7 @@ fn owner_row(owner: TemplateOwner) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("; ");
     view! {
-        <tr class:unlinked=owner.user_id.is_none()>
+        <tr class:unlinked=with_users && owner.user_id.is_none()>
             <td>{owner.uid.to_string()}</td>
             <td>{user}</td>
             <td>{entries}</td>

@@ -41,6 +41,7 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
             )}</p>
             <p class="muted" data-testid="record-why">{file.why.clone()}</p>
             {file.from_csv.clone().map(|s| view! { <p class="note" data-testid="from-csv">{s}" Not yet written: write user.dat below."</p> })}
+            {file.kept.clone().map(|k| view! { <p class="warning" data-testid="kept-users">{k}</p> })}
             <div class="row-of-fields">
                 <label>"Record size "
                     <select data-testid="record-size" on:change=move |ev| {

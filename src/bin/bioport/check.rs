@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use bioport::archive::device::DEVICE_MODELS;
-use bioport::recognize::FileKind;
+use bioport::recognize::{Confidence, FileKind};
 use bioport::workbench::mapping::column_letter;
 use bioport::workbench::validate::Severity;
 use bioport::workbench::WorkbookView;
@@ -152,7 +152,14 @@ pub fn run(
     faces: Option<&Path>,
     json: bool,
 ) -> Outcome {
-    match recognize_file(file).map(|r| r.kind) {
+    let recognized = recognize_file(file);
+    if let Ok(r) = &recognized {
+        // Sure it is no file bioport reads (empty, a workbook, a binary "attlog"): say why.
+        if r.kind == FileKind::Unknown && r.confidence == Confidence::High {
+            return fail(&r.reason, json);
+        }
+    }
+    match recognized.map(|r| r.kind) {
         Ok(FileKind::BiostarDataFile) => return device.check(file, json),
         Ok(FileKind::ZkUserDat72 | FileKind::ZkUserDat28) => {
             return clock::check_users_file(file, clock, json)

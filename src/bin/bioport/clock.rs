@@ -196,6 +196,9 @@ fn user_json(u: &UserRecord, show_passwords: bool) -> serde_json::Value {
 pub fn check_users_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
     let read = |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read_options()?));
     let file = match read_head(path, MAX_READ).and_then(read) {
+        Ok(f) if f.implausible => {
+            return fail(&format!("{}: {}", path.display(), f.problems[0]), json)
+        }
         Ok(f) => f,
         Err(message) => return fail(&message, json),
     };
@@ -311,7 +314,7 @@ pub fn check_templates_file(path: &Path, args: &ClockArgs, json: bool) -> Outcom
             return outcome;
         }
     } else {
-        print_templates(path, list);
+        print_templates(path, list, view.users.is_some());
         print_links(links);
     }
     let unlinked = links.templates_without_user_count + links.users_without_templates_count;
@@ -321,8 +324,9 @@ pub fn check_templates_file(path: &Path, args: &ClockArgs, json: bool) -> Outcom
     }
 }
 
-/// A template file's records per uid, as text.
-fn print_templates(path: &Path, list: &TemplateFileView) {
+/// A template file's records per uid, as text; the user of each uid when `with_users`
+/// (a user.dat was given), else once that the uids were not checked.
+fn print_templates(path: &Path, list: &TemplateFileView, with_users: bool) {
     println!(
         "{}: {}, {} records ({} valid) of {} uids",
         path.display(),
@@ -331,10 +335,15 @@ fn print_templates(path: &Path, list: &TemplateFileView) {
         list.valid,
         list.owner_count
     );
+    if !with_users {
+        println!("  {NO_USER_DAT}");
+    }
     for owner in &list.owners {
-        let user = match &owner.user_id {
-            Some(id) => format!("user {id} {}", owner.name),
-            None => "no user in user.dat".to_string(),
+        let uid = owner.uid;
+        let head = match (&owner.user_id, with_users) {
+            (Some(id), _) => format!("uid {uid:<5} user {id} {}", owner.name),
+            (None, true) => format!("uid {uid:<5} no user in user.dat"),
+            (None, false) => format!("uid {uid}"),
         };
         let entries: Vec<String> = (owner.entries.iter())
             .map(|e| {
@@ -342,7 +351,7 @@ fn print_templates(path: &Path, list: &TemplateFileView) {
                 format!("{} ({} bytes{valid})", e.index, e.size)
             })
             .collect();
-        println!("  uid {:<5} {user}: {}", owner.uid, entries.join(", "));
+        println!("  {head}: {}", entries.join(", "));
     }
     if list.owner_count > list.owners.len() {
         println!(
@@ -352,6 +361,9 @@ fn print_templates(path: &Path, list: &TemplateFileView) {
     }
     print_listed("  problem: ", &list.problems, list.problem_count);
 }
+
+/// Said once when templates are listed without a user.dat to check their uids against.
+const NO_USER_DAT: &str = "no user.dat given, so the uids are not checked against users; add --users user.dat to check them";
 
 /// What does not link between the user.dat and the templates, as text.
 fn print_links(links: &LinksView) {
@@ -505,17 +517,30 @@ pub fn csv_to_user_dat(
     let record = args.write_record(&set);
     let notes = set.users_from_csv(book, record);
     if !notes.is_empty() {
-        let why = "fix the users above in the CSV (or choose 72-byte records) and convert again";
-        return refused(&notes, why);
+        return refused(&notes, &refused_why(record));
     }
-    let summary = set
-        .view()
-        .users
-        .and_then(|u| u.from_csv)
-        .unwrap_or_default();
-    write_user_dat(&set, output, args, |_| {
-        summary.trim_end_matches('.').to_string()
-    })
+    let view = set.view().users;
+    let summary = view.as_ref().and_then(|u| u.from_csv.clone());
+    let outcome = write_user_dat(&set, output, args, |_| {
+        summary
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string()
+    });
+    if let Some(kept) = view.and_then(|u| u.kept) {
+        println!("  note: {kept}");
+    }
+    outcome
+}
+
+/// What to do when CSV users do not fit `record`-byte records: fix them, or (only when
+/// 28-byte records were chosen) write 72-byte ones.
+fn refused_why(record: u64) -> String {
+    let wider = match record {
+        28 => " (or choose 72-byte records with --write-records 72)",
+        _ => "",
+    };
+    format!("fix the users above in the CSV{wider} and convert again")
 }
 
 /// `convert 1_attlog.dat --to attlog`: the repaired log, damaged lines and duplicates

@@ -230,9 +230,49 @@ fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     assert_eq!(
         view.notes.last().unwrap(),
         "user.dat was read again: the users taken from the CSV before are gone (Users from \
-         hr.csv: 1 added, 1 updated, 4 in all.). Take the users from the CSV again to get them \
-         back."
+         hr.csv: 1 added, 1 updated, 2 kept that the CSV does not list, 4 in all.). Take the \
+         users from the CSV again to get them back."
     );
+}
+
+#[test]
+fn users_the_csv_does_not_list_are_counted_and_named_as_kept() {
+    let mut set = d_set();
+    let sheet = "user_id,name\r\n710016,Bob\r\n9,New\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    assert!(set.users_from_csv(&book, 72).is_empty());
+    let view = set.view().users.unwrap();
+    assert_eq!(
+        view.from_csv.as_deref(),
+        Some("Users from hr.csv: 1 added, 0 updated, 2 kept that the CSV does not list, 4 in all.")
+    );
+    assert_eq!(
+        view.kept.as_deref(),
+        Some(
+            "2 user(s) of user.dat are not in hr.csv but are kept, with their access to the \
+              clock: user IDs 730004, 710011. If any of them has left, delete them on the clock \
+              after the upload."
+        )
+    );
+    let all = (1..=150).map(|n| format!("{n}\r\n")).collect::<String>();
+    let mut set = ClockSet::new();
+    let book = Workbook::open(
+        format!("user_id\r\n{all}").into(),
+        "all.csv",
+        OpenOptions::default(),
+    );
+    set.users_from_csv(&book.unwrap(), 72);
+    let book = Workbook::open("user_id\r\n1\r\n".into(), "one.csv", OpenOptions::default());
+    set.users_from_csv(&book.unwrap(), 72);
+    let kept = set.view().users.unwrap().kept.unwrap();
+    assert!(
+        kept.starts_with("149 user(s) of user.dat are not in one.csv"),
+        "{kept}"
+    );
+    assert!(kept.contains(": user IDs 2, 3, 4, "), "{kept}");
+    assert!(kept.contains(", 101 and 49 more. If any"), "{kept}");
+    set.reread_users(None, encoding_rs::UTF_8);
+    assert_eq!(set.view().users.unwrap().kept, None);
 }
 
 #[test]

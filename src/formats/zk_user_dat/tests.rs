@@ -204,8 +204,14 @@ fn each_thing_the_clock_cannot_hold_is_one_reason_of_one_finding() {
     ];
     let findings = check_users(&dupes, 72, utf8);
     assert_eq!(findings.len(), 2, "one finding per user");
-    assert_eq!(findings[0].reasons, ["uid 1 is also user 1's"]);
-    assert_eq!(findings[1].reasons, ["user ID \"7\" is also user 1's"]);
+    assert_eq!(
+        findings[0].reasons,
+        ["uid 1 is also that of user 7; each user needs a uid of their own"]
+    );
+    assert_eq!(
+        findings[1].reasons,
+        ["user ID \"7\" is also that of the user with uid 1; each user needs a user ID of their own"]
+    );
     assert_eq!(
         write_users(&dupes, 72, utf8).unwrap_err(),
         findings,
@@ -328,4 +334,108 @@ fn a_size_other_than_72_or_28_is_never_used() {
         refused[0].reasons,
         ["10 is not a user.dat record size (72 or 28)"]
     );
+}
+
+#[test]
+fn a_duplicate_uid_names_the_other_users_id_and_a_duplicate_id_their_uid() {
+    let users = [
+        UserRecord::new(2, "005", "Ann"),
+        UserRecord::new(2, "007", "Bob"),
+        UserRecord::new(3, "", "Cy"),
+        UserRecord::new(3, "009", "Di"),
+        UserRecord::new(4, "005", "Ed"),
+    ];
+    let findings = check_users(&users, 72, encoding_rs::UTF_8);
+    let said: Vec<(u32, &str, &[String])> = (findings.iter())
+        .map(|f| (f.uid, f.user_id.as_str(), &f.reasons[..]))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                2,
+                "007",
+                &["uid 2 is also that of user 005; each user needs a uid of their own".to_string()][..]
+            ),
+            (
+                3,
+                "009",
+                &["uid 3 is also that of user number 3 (who has no user ID); each user needs a uid of their own".to_string()][..]
+            ),
+            (
+                4,
+                "005",
+                &["user ID \"005\" is also that of the user with uid 2; each user needs a user ID of their own".to_string()][..]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_replacement_character_in_new_text_is_a_finding_but_not_in_text_as_read() {
+    let name = UserRecord::new(12, "112", "\u{FFFD}\u{FFFD}ö\u{FFFD}");
+    assert_eq!(
+        reasons(&[name], 72, encoding_rs::UTF_8),
+        ["the name \"\u{FFFD}\u{FFFD}ö\u{FFFD}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the name in the CSV (or read the source in its right code page)"]
+    );
+    let id = UserRecord::new(12, "11\u{FFFD}", "Kim");
+    let found = reasons(&[id], 72, encoding_rs::UTF_8);
+    assert!(
+        found[0].starts_with(
+            "the user ID \"11\u{FFFD}\" holds \u{FFFD}, a character that did not decode"
+        ),
+        "{found:?}"
+    );
+    // A name read from the file that does not decode is written back as its bytes.
+    let mut bytes = zk_sample(DOC_72);
+    bytes[11..13].copy_from_slice(&[0xc7, 0xd1]);
+    let file = read(&bytes);
+    assert!(file.users[0].name.contains('\u{FFFD}'));
+    assert!(check_users(&file.users, 72, encoding_rs::UTF_8).is_empty());
+}
+
+#[test]
+fn random_bytes_are_one_file_level_problem_and_no_clock_sample_is() {
+    let bytes = Rng(0x0dd_f11e).bytes(72 * 40);
+    let file = read(&bytes);
+    assert!(file.implausible);
+    let users = file.users.len();
+    let odd = (file.users.iter())
+        .filter(|u| matches!(u.privilege, Privilege::Other(_)))
+        .count();
+    assert!(odd * 2 > users, "{odd} of {users}");
+    assert!(
+        file.problems[0].starts_with(&format!(
+            "This does not look like a user.dat from a clock: {users} of {users} records read as 72-byte users are not user records ({odd} with an unknown privilege, "
+        )),
+        "{}",
+        file.problems[0]
+    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/zk/");
+    let mut read_as_users = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.starts_with("user_dat") {
+            continue; // attendance logs and the README are text, not user records
+        }
+        let file = read(&zk_sample(&name));
+        assert!(!file.implausible, "{name}: {:?}", file.problems);
+        assert!(file.problems.is_empty(), "{name}: {:?}", file.problems);
+        read_as_users += 1;
+    }
+    assert_eq!(read_as_users, 2);
+}
+
+#[test]
+fn a_clocks_file_in_a_wrong_code_page_is_not_called_implausible() {
+    let mut bytes = Vec::new();
+    for uid in 1..=5u16 {
+        let mut user = UserRecord::new(u32::from(uid), &uid.to_string(), "");
+        user.name = "김철수".into();
+        bytes.extend(encode_user(&user, 72, encoding_rs::EUC_KR));
+    }
+    let file = read(&bytes);
+    assert_eq!(file.users.len(), 5);
+    assert!(!file.implausible, "{:?}", file.problems);
+    assert_eq!(file.problems.len(), 5, "one undecodable name each");
 }
