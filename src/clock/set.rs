@@ -415,8 +415,7 @@ impl ClockSet {
             }
         };
         if let Some(old) = replaced {
-            let note = format!("{name} replaces {old}: a set holds one file of each kind.");
-            self.notes.push(note);
+            self.notes.push(replaced_note(name, &old));
         }
     }
 
@@ -494,8 +493,7 @@ impl ClockSet {
     /// replaces the first (said in the notes).
     pub fn add_log(&mut self, name: &str, log: Attlog) {
         if let Some(old) = self.replace_log(name, log) {
-            let note = format!("{name} replaces {old}: a set holds one file of each kind.");
-            self.notes.push(note);
+            self.notes.push(replaced_note(name, &old));
         }
     }
 
@@ -842,6 +840,11 @@ fn user_row(index: usize, u: &UserRecord) -> UserRow {
         time_zones,
         undecodable: u.undecodable.iter().map(|b| b.sequences).sum(),
     }
+}
+
+/// The note when file `name` takes the place of `old`, of the same kind.
+fn replaced_note(name: &str, old: &str) -> String {
+    format!("{name} replaces {old}: a set holds one file of each kind, so {old} is not shown, linked or repaired. To work on {old}, add it again on its own.")
 }
 
 #[cfg(test)]

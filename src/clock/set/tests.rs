@@ -292,7 +292,7 @@ fn a_new_user_dat_says_the_users_taken_from_the_csv_are_gone() {
     assert!(notes[notes_before].starts_with("user2.dat was added: the users taken from the CSV before are gone (Users from hr.csv: 1 added"));
     assert_eq!(
         notes[notes_before + 1],
-        "user2.dat replaces user.dat: a set holds one file of each kind."
+        "user2.dat replaces user.dat: a set holds one file of each kind, so user.dat is not shown, linked or repaired. To work on user.dat, add it again on its own."
     );
 }
 
