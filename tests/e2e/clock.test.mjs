@@ -209,6 +209,28 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('users of the user.dat that the workbench\'s CSV does not list are counted and named before writing', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.getByTestId('file-input').first().setInputFiles([{ name: 'user.dat', mimeType: 'application/octet-stream', buffer: USER_DAT }]);
+    await page.getByTestId('user-table').waitFor();
+    // The CSV lists Bob only, renamed.
+    await page.getByRole('button', { name: 'BioStar user CSV', exact: true }).click();
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'leavers.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name\r\n710016,Robert\r\n') });
+    await page.getByTestId('workbench').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '1');
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('from-workbench').click();
+    await page.getByTestId('from-csv').waitFor();
+    assert.match(await page.getByTestId('from-csv').innerText(), /0 added, 1 updated, 2 kept that the CSV does not list, 3 in all/);
+    const kept = await page.getByTestId('kept-users').innerText();
+    assert.match(kept, /730004/);
+    assert.match(kept, /710011/);
+    assert.doesNotMatch(kept, /710016/);
+    assert.match(await page.locator('tr[data-user-id="710016"]').innerText(), /^2\s+710016\s+Robert/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('the BioStar conversion names what the import check would refuse, by the line of the CSV it writes', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     // A name that needs quotes and takes two lines, a card twice, a user ID twice.
