@@ -17,7 +17,7 @@ pub use punches::{punches_to_csv, PUNCH_HEADER};
 pub use set::{
     encoding_named, AttlogView, ClockSet, ClockView, LinksView, NoteList, RepairCounts,
     TemplateEntry, TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage, UserRow,
-    NOTES_SHOWN,
+    MAX_UNLINKED, NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
 pub use to_biostar::{users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
@@ -37,8 +37,11 @@ pub struct Links {
     pub templates_without_user: BTreeMap<u16, usize>,
     /// Uids of users with no template in any of the template files given.
     pub users_without_templates: Vec<u32>,
-    /// User IDs in the attendance log that no user in `user.dat` has.
+    /// User IDs in the attendance log that no user in `user.dat` has: the first
+    /// [`MAX_UNLINKED`] in sort order (a log can hold millions).
     pub punch_ids_without_user: BTreeSet<String>,
+    /// How many user IDs of the log no user has, all counted.
+    pub punch_ids_without_user_count: usize,
 }
 
 /// Links users to templates by uid and punches by user ID.
@@ -67,15 +70,28 @@ pub fn link<'t>(
         .filter(|uid| !with_templates.contains(uid))
         .collect();
     if let Some(log) = log {
-        let ids: HashSet<&str> = users.iter().map(|u| u.user_id.trim()).collect();
-        for n in 0..log.ids.len() as u32 {
-            let id = String::from_utf8_lossy(log.ids.get(n));
-            if !ids.contains(id.as_ref()) {
-                links.punch_ids_without_user.insert(id.into_owned());
+        unknown_punch_ids(users, log, &mut links);
+    }
+    links
+}
+
+/// Counts the log's user IDs no user has, keeping the first [`MAX_UNLINKED`].
+fn unknown_punch_ids(users: &[UserRecord], log: &Attlog, links: &mut Links) {
+    let ids: HashSet<&str> = users.iter().map(|u| u.user_id.trim()).collect();
+    let kept = &mut links.punch_ids_without_user;
+    for n in 0..log.ids.len() as u32 {
+        let id = String::from_utf8_lossy(log.ids.get(n));
+        if ids.contains(id.as_ref()) {
+            continue;
+        }
+        links.punch_ids_without_user_count += 1;
+        if kept.len() < MAX_UNLINKED || kept.last().is_some_and(|l| l.as_str() > id.as_ref()) {
+            kept.insert(id.into_owned());
+            if kept.len() > MAX_UNLINKED {
+                kept.pop_last();
             }
         }
     }
-    links
 }
 
 #[cfg(test)]

@@ -558,7 +558,7 @@ impl ClockSet {
                 .collect(),
             users_without_templates_count: without.len(),
             users_without_templates: without.into_iter().take(MAX_UNLINKED).collect(),
-            punch_ids_without_user_count: links.punch_ids_without_user.len(),
+            punch_ids_without_user_count: links.punch_ids_without_user_count,
             punch_ids_without_user: (links.punch_ids_without_user.into_iter())
                 .take(MAX_UNLINKED)
                 .collect(),

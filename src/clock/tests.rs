@@ -209,6 +209,20 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
 }
 
 #[test]
+fn a_log_of_many_unknown_ids_keeps_the_first_in_order_and_counts_them_all() {
+    let mut text = String::new();
+    for i in (0..500).rev() {
+        text.push_str(&format!("{}\t2024-01-01 08:00:00\t1\t0\t1\t0\n", 1000 + i));
+    }
+    let log = read_attlog_bytes(text.as_bytes());
+    let links = link(&[], &[], Some(&log));
+    assert_eq!(links.punch_ids_without_user_count, 500);
+    let kept: Vec<String> = links.punch_ids_without_user.into_iter().collect();
+    let first: Vec<String> = (1000..1000 + MAX_UNLINKED).map(|i| i.to_string()).collect();
+    assert_eq!(kept, first);
+}
+
+#[test]
 fn pins_carry_and_wiegand_cards_and_zero_led_cards_are_named() {
     let csv = "user_id,name,csn,pin,26 bit SIA Standard-H10301\n1,Ann,0042,1234,\n2,Bob,,123456789,12-345\n";
     let users = users_from_workbook(&open(csv), &[], &[], 72, UTF8);
