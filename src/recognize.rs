@@ -319,9 +319,20 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
     not_read(file.name)
 }
 
-/// A file named like an attendance log that is not text (nor a log with NUL runs).
+/// A file named like an attendance log that is not text: a log that starts with a run
+/// of NUL bytes (flash left unwritten; the reader resyncs past it), or not a log.
 fn binary_attlog(f: &Candidate) -> Recognition {
     let control = control_bytes(f.head);
+    let nuls = f.head.iter().filter(|&&b| b == 0).count();
+    if nuls * 10 >= control * 9 {
+        let note = format!("Named like an attendance log; {nuls} of its first {} bytes are NUL (flash a clock left unwritten). It is read as a log: the damaged lines are reported.", f.head.len());
+        return answer(
+            FileKind::ZkAttlog,
+            Confidence::Low,
+            "named *_attlog.dat".into(),
+            vec![note],
+        );
+    }
     let reason = format!(
         "{} is named like a clock's attendance log (*_attlog.dat), but it is not text: {control} of its first {} bytes are control bytes, and fewer than half of its lines are punches. It is damaged or not an attendance log; download it from the clock again.",
         f.name,
@@ -820,6 +831,18 @@ mod tests {
         let said = format!("1_attlog.dat is named like a clock's attendance log (*_attlog.dat), but it is not text: {control} of its first 1000 bytes are control bytes");
         assert!(r.reason.starts_with(&said), "{}", r.reason);
         assert!(!r.reason.contains("bioport reads:"), "{}", r.reason);
+    }
+
+    #[test]
+    fn a_log_named_so_that_starts_with_a_run_of_nuls_is_read_as_a_log() {
+        // The head (all that recognition sees) holds NULs only; the punches come later.
+        let r = rec("1_attlog.dat", &[0u8; 5000]);
+        assert_eq!(
+            (r.kind, r.confidence),
+            (FileKind::ZkAttlog, Confidence::Low)
+        );
+        let said = "5000 of its first 5000 bytes are NUL";
+        assert!(r.notes[0].contains(said), "{:?}", r.notes);
     }
 
     #[test]

@@ -182,7 +182,10 @@ impl Builder {
         }
         let kept = (self.users[..self.existing].iter().zip(&self.lines))
             .filter(|(_, &line)| line == 0)
-            .map(|(u, _)| u.user_id.clone())
+            .map(|(u, _)| match u.user_id.trim() {
+                "" => format!("(uid {}, no user ID)", u.uid),
+                id => id.to_string(),
+            })
             .collect();
         ClockUsers {
             notes: self.fit_notes(&all),

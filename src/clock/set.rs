@@ -636,8 +636,11 @@ impl ClockSet {
         let encoding = self.encoding();
         let made = users_from_workbook(book, self.users(), &self.orphan_uids(), record, encoding);
         let csv = book.name();
-        let from = self.users.as_ref().map_or("user.dat", |h| h.name.as_str());
-        let kept = kept_note(&made.kept, from, csv);
+        let from = match &self.users {
+            Some(h) if h.from_csv.is_none() => format!("of {}", h.name),
+            _ => "held now (taken from an earlier CSV)".to_string(),
+        };
+        let kept = kept_note(&made.kept, &from, csv);
         let summary = csv_summary(csv, &made);
         let held = self.users.get_or_insert_with(|| {
             let mut file = read_users(&[], &UserReadOptions::default());
@@ -720,8 +723,8 @@ fn csv_summary(csv: &str, made: &ClockUsers) -> String {
 /// User IDs a note on kept users names at most; the rest are counted.
 const KEPT_NAMED: usize = 100;
 
-/// Which users of `from` were kept (their user IDs, `kept`) though `csv` does not list
-/// them; None when there are none.
+/// The note naming the `kept` users (`from`: "of user.dat", or whose they are) that
+/// `csv` does not list; None when there are none.
 fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
     let (first, more) = kept.split_at(kept.len().min(KEPT_NAMED));
     let mut ids = first.join(", ");
@@ -730,7 +733,7 @@ fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
     }
     (!kept.is_empty()).then(|| {
         format!(
-            "{} user(s) of {from} are not in {csv} but are kept, with their access to the clock: user IDs {ids}. If any of them has left, delete them on the clock after the upload.",
+            "{} user(s) {from} are not in {csv} but are kept, with their access to the clock: user IDs {ids}. If any of them has left, delete them on the clock after the upload.",
             kept.len()
         )
     })

@@ -664,6 +664,10 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
     file
 }
 
+/// Records that must look wrong before a file is called no user.dat (one odd user of
+/// two is no verdict on a file).
+const MIN_ODD: u64 = 3;
+
 /// Users read whose records do not look like a clock's, counted by why.
 #[derive(Debug, Default)]
 struct Oddities {
@@ -690,9 +694,13 @@ impl Oddities {
 
     /// The file-level problem when most users read from `record`-byte records are odd.
     fn verdict(&self, record: u64) -> Option<String> {
-        (self.odd * 2 > self.users).then(|| {
+        let fields = match record {
+            28 => "control bytes in the name, or a byte 20 that is not 0",
+            _ => "control bytes (or no NUL end) in the name or user ID, or a group above 99",
+        };
+        (self.odd >= MIN_ODD && self.odd * 2 > self.users).then(|| {
             format!(
-                "This does not look like a user.dat from a clock: {} of {} records read as {record}-byte users are not user records ({} with an unknown privilege, {} with control bytes in the name or user ID or an impossible group). Check that this is the user.dat the clock wrote (USB Manager > Download > user data); if it is, try the other record size, or download it from the clock again.",
+                "This does not look like a user.dat from a clock: {} of {} records read as {record}-byte users are not user records ({} with an unknown privilege, {} with {fields}). Check that this is the user.dat the clock wrote (USB Manager > Download > user data); if it is, try the other record size, or download it from the clock again.",
                 self.odd, self.users, self.privilege, self.fields
             )
         })

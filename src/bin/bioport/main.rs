@@ -174,7 +174,8 @@ mod native {
             /// Rename to the server's BioStarX_ name instead.
             #[arg(long)]
             to_server: bool,
-            /// Rename a damaged data file all the same (its bytes as they are).
+            /// Rename all the same a damaged data file (its bytes as they are, never
+            /// rewritten) or one with entries outside its folder (rewriting allowed).
             #[arg(long)]
             anyway: bool,
         },

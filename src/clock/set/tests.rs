@@ -266,13 +266,33 @@ fn users_the_csv_does_not_list_are_counted_and_named_as_kept() {
     set.users_from_csv(&book.unwrap(), 72);
     let kept = set.view().users.unwrap().kept.unwrap();
     assert!(
-        kept.starts_with("149 user(s) of user.dat are not in one.csv"),
+        kept.starts_with("149 user(s) held now (taken from an earlier CSV) are not in one.csv"),
         "{kept}"
     );
     assert!(kept.contains(": user IDs 2, 3, 4, "), "{kept}");
     assert!(kept.contains(", 101 and 49 more. If any"), "{kept}");
     set.reread_users(None, encoding_rs::UTF_8);
     assert_eq!(set.view().users.unwrap().kept, None);
+}
+
+#[test]
+fn a_kept_user_with_no_user_id_is_named_by_uid() {
+    let users =
+        [(4, "", "Nobody"), (5, "5", "Eve")].map(|(uid, id, name)| UserRecord::new(uid, id, name));
+    let mut set = ClockSet::new();
+    set.add(
+        "user.dat",
+        FileKind::ZkUserDat72,
+        write_users(&users, 72, encoding_rs::UTF_8).unwrap(),
+    );
+    let book = Workbook::open(
+        "user_id,name\r\n5,Eve\r\n".into(),
+        "hr.csv",
+        OpenOptions::default(),
+    );
+    set.users_from_csv(&book.unwrap(), 72);
+    let kept = set.view().users.unwrap().kept.unwrap();
+    assert!(kept.starts_with("1 user(s) of user.dat are not in hr.csv but are kept, with their access to the clock: user IDs (uid 4, no user ID)."), "{kept}");
 }
 
 #[test]

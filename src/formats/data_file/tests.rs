@@ -350,6 +350,38 @@ fn a_finding_says_its_place_once() {
 }
 
 #[test]
+fn the_first_unsafe_entry_past_the_most_kept_findings_is_kept() {
+    let mut tar = Vec::new();
+    let names = (0..MAX_FINDINGS + 1).map(|i| (format!("link{i}"), tar::EntryType::Symlink));
+    let unsafe_names = ["../evil", "/abs"].map(|n| (n.to_string(), tar::EntryType::Regular));
+    for (name, kind) in names.chain(unsafe_names) {
+        let mut h = tar::Header::new_gnu();
+        // Raw bytes: the tar crate refuses `..`.
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_entry_type(kind);
+        h.set_link_name("target").unwrap();
+        h.set_size(0);
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+    }
+    tar.extend_from_slice(&[0; 1024]);
+    let (listing, _) = run(&gzip(&tar), ListOptions::default());
+    let kinds: Vec<_> = listing.findings[MAX_FINDINGS..]
+        .iter()
+        .map(|f| f.kind)
+        .collect();
+    // The parent path is kept; the absolute one after it is counted with the 1,001st link.
+    use FindingKind::*;
+    assert_eq!(kinds, [ParentPath, FindingsLeftOut]);
+    assert!(listing
+        .findings
+        .last()
+        .unwrap()
+        .message
+        .starts_with("2 more findings"));
+}
+
+#[test]
 fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once() {
     let mut tar = Vec::new();
     for i in 0..MAX_FINDINGS + 30 {

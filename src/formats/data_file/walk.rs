@@ -285,6 +285,8 @@ pub struct TarWalker<R> {
     findings: Vec<Finding>,
     /// Findings past [`MAX_FINDINGS`], counted, and where the first of them is.
     left_out: (u64, Option<At>),
+    /// Whether an unsafe finding ([`FindingKind::is_unsafe`]) was kept.
+    unsafe_kept: bool,
     notes_seen: usize,
     stopped: bool,
     ended: bool,
@@ -312,6 +314,7 @@ impl<R: Read> TarWalker<R> {
             current: (0, 0),
             findings: Vec::new(),
             left_out: (0, None),
+            unsafe_kept: false,
             notes_seen: 0,
             stopped: false,
             ended: false,
@@ -387,9 +390,11 @@ impl<R: Read> TarWalker<R> {
     }
 
     /// Keeps a finding, or counts it past [`MAX_FINDINGS`] (one that stops the walk is
-    /// always kept).
+    /// always kept, and so is the first unsafe one: a rename must not miss it).
     fn note(&mut self, kind: FindingKind, at: At, message: String) {
-        if self.findings.len() < MAX_FINDINGS || kind.stops() {
+        let first_unsafe = kind.is_unsafe() && !self.unsafe_kept;
+        if self.findings.len() < MAX_FINDINGS || kind.stops() || first_unsafe {
+            self.unsafe_kept |= kind.is_unsafe();
             self.findings.push(Finding { kind, at, message });
         } else {
             self.left_out.0 += 1;

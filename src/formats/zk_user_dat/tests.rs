@@ -427,6 +427,23 @@ fn random_bytes_are_one_file_level_problem_and_no_clock_sample_is() {
 }
 
 #[test]
+fn two_odd_records_are_no_verdict_on_a_file() {
+    let mut rng = Rng(0x0dd_f11e);
+    let mut bytes: Vec<u8> = (0..72 * 2).map(|_| rng.next() as u8).collect();
+    bytes[0] = 1; // no empty slot
+    bytes[72] = 2;
+    bytes[2] = 200;
+    bytes[74] = 200;
+    let file = read(&bytes);
+    assert_eq!(file.users.len(), 2);
+    assert!(!file.implausible, "{:?}", file.problems);
+    assert!(!file
+        .problems
+        .iter()
+        .any(|p| p.starts_with("This does not look like")));
+}
+
+#[test]
 fn a_clocks_file_in_a_wrong_code_page_is_not_called_implausible() {
     let mut bytes = Vec::new();
     for uid in 1..=5u16 {
