@@ -200,6 +200,14 @@ describe('the data file screen', () => {
     assert.equal(await page.getByTestId('compare-removed').innerText(), `gone.bin (5000 bytes, ${sha256(RECORDS)})`);
     assert.match(await page.getByTestId('compare-changed').innerText(), /^edit\.txt: 4 bytes → 6 bytes/);
     assert.match(await page.getByTestId('compare-verdict').innerText(), /differ/);
+    // Against a copy of the second cut short, the verdict says the comparison is incomplete.
+    await drop(page, [['BioStarX_20250103_000000.tgz', second.subarray(0, second.length - 20)]]);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-second] option')].some((o) => o.textContent === 'BioStarX_20250103_000000.tgz'));
+    await page.getByTestId('compare-second').selectOption({ label: 'BioStarX_20250103_000000.tgz' });
+    await page.getByTestId('compare').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=compare-verdict]')?.textContent.startsWith('The comparison is incomplete'));
+    assert.equal(await page.getByTestId('compare-verdict').getAttribute('class'), 'error');
+    assert.match(await page.getByTestId('compare-verdict').innerText(), /^The comparison is incomplete: BioStarX_20250103_000000\.tgz is damaged or not a data file/);
     assertNothingLeft(errors);
     await page.close();
   });
