@@ -73,6 +73,9 @@ pub struct ClockState {
     pub converted: RwSignal<Option<Converted>>,
     /// What the last user check or write said.
     pub fit: RwSignal<Option<Fit>>,
+    /// The file picked, by page index, for each kind several files are of (a set holds
+    /// one of each; unpicked, the last added).
+    pub chosen: RwSignal<HashMap<FileKind, usize>>,
 }
 
 thread_local! {
@@ -95,6 +98,7 @@ impl ClockState {
             repaired: RwSignal::new(None),
             converted: RwSignal::new(None),
             fit: RwSignal::new(None),
+            chosen: RwSignal::new(HashMap::new()),
         }
     }
 
@@ -124,12 +128,20 @@ impl Default for ClockState {
 impl AppState {
     /// Opens the clock files read so far as one set in the worker, unless it holds them.
     pub fn clock_sync(self) {
-        let clock: Vec<(usize, FileKind)> = self.entries.with_untracked(|e| {
-            e.iter()
-                .filter(|x| x.workflow() == Some(Workflow::TimeClock))
-                .filter_map(|x| x.summary.as_ref().map(|s| (x.index, s.recognition.kind)))
-                .collect()
-        });
+        let chosen = self.clock.chosen.get_untracked();
+        let all = self.entries.with_untracked(|e| clock_files(e));
+        // One file of each kind: the one picked, else the last added.
+        let clock: Vec<(usize, FileKind)> = (all.iter())
+            .filter(|&&(index, kind, _)| {
+                let last = all.iter().rev().find(|f| f.1 == kind).map(|f| f.0);
+                let pick = chosen
+                    .get(&kind)
+                    .copied()
+                    .filter(|i| all.iter().any(|f| f.0 == *i));
+                pick.or(last) == Some(index)
+            })
+            .map(|&(index, kind, _)| (index, kind))
+            .collect();
         let indices: Vec<usize> = clock.iter().map(|c| c.0).collect();
         if clock.is_empty() || self.clock.opened.get_untracked() == indices {
             return;
@@ -281,6 +293,58 @@ impl AppState {
 }
 
 /// The clock screen (under the file cards of the Time clock workflow).
+/// The clock files read so far: page index, kind and name, in the order added.
+fn clock_files(entries: &[super::Entry]) -> Vec<(usize, FileKind, String)> {
+    (entries.iter())
+        .filter(|x| x.workflow() == Some(Workflow::TimeClock))
+        .filter_map(|x| {
+            x.summary
+                .as_ref()
+                .map(|s| (x.index, s.recognition.kind, x.name.clone()))
+        })
+        .collect()
+}
+
+/// For each kind several clock files are of, which one the set opens.
+#[component]
+fn SetChoices(state: AppState) -> impl IntoView {
+    let clock = state.clock;
+    move || {
+        let all = state.entries.with(|e| clock_files(e));
+        let opened = clock.opened.get();
+        let mut kinds: Vec<FileKind> = Vec::new();
+        for &(_, kind, _) in &all {
+            let several = all.iter().filter(|f| f.1 == kind).count() > 1;
+            if several && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        (!kinds.is_empty()).then(|| view! {
+            <div class="notes" data-testid="set-choices">
+                <p class="warning">"Several files are of one kind; a set holds one of each. Pick the one to open:"</p>
+                {kinds.into_iter().map(|kind| {
+                    let files: Vec<(usize, String)> = (all.iter()).filter(|f| f.1 == kind).map(|f| (f.0, f.2.clone())).collect();
+                    let pick = move |ev| {
+                        let Ok(index) = event_target_value(&ev).parse::<usize>() else { return };
+                        clock.chosen.update(|c| { c.insert(kind, index); });
+                        clock.opened.set(Vec::new());
+                        state.clock_sync();
+                    };
+                    view! {
+                        <label>{format!("{}: ", kind.label())}
+                            <select data-testid="set-choice" on:change=pick>
+                                {files.into_iter().map(|(index, name)| view! {
+                                    <option value=index.to_string() selected=opened.contains(&index)>{name}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        })
+    }
+}
+
 #[component]
 pub fn ClockScreen(state: AppState) -> impl IntoView {
     let clock = state.clock;
@@ -290,6 +354,7 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
     view! {
         <section class="clock" data-testid="clock" aria-label="Time clock files">
             <FolderPicker state=state />
+            <SetChoices state=state />
             {move || {
                 let idle = state.job.with(|j| j.is_none());
                 let has_clock_files = state.entries.with(|e| e.iter().any(|x| x.workflow() == Some(Workflow::TimeClock)));

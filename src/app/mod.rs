@@ -242,6 +242,7 @@ impl AppState {
         self.csv.clear();
         self.archive.reset();
         self.clock.clear();
+        self.clock.chosen.set(Default::default());
     }
 
     /// Sends a CSV operation that answers at once (no progress bar).

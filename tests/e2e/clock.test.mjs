@@ -432,6 +432,29 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('of two attendance logs the last added opens, and the other can be picked instead', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const small = Buffer.from('   730004\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n   710016\t2024-01-02 08:03:01\t1\t0\t1\t0\r\n');
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: USER_DAT },
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: fixture(LOG_D) },
+      { name: '2_attlog.dat', mimeType: 'application/octet-stream', buffer: small },
+    ]);
+    await page.getByTestId('attlog-summary').waitFor();
+    const choice = page.getByTestId('set-choice');
+    assert.match(await page.getByTestId('set-choices').innerText(), /a set holds one of each/);
+    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), '2_attlog.dat');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /^2 lines: 2 punches/);
+    await choice.selectOption({ label: '1_attlog.dat' });
+    await page.waitForFunction(() => !document.querySelector('[data-testid=attlog-summary]')?.textContent.startsWith('2 lines: 2 punches'));
+    await page.getByTestId('attlog-summary').waitFor();
+    assert.doesNotMatch(await page.getByTestId('attlog-summary').innerText(), /^2 lines: 2 punches/);
+    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), '1_attlog.dat');
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/, 'the user.dat is still in the set');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a log of 1,100,000 lines (37 million pixels of rows, past what a browser lays out): the scroll range is shared out, and its end shows the last line', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const dir = mkdtempSync(join(tmpdir(), 'bioport-clock-'));
