@@ -34,26 +34,6 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
             .filter(|e| e.workflow() == Some(workflow))
             .collect::<Vec<_>>()
     };
-    let others = move || {
-        let entries = state.entries.get();
-        Workflow::ALL
-            .iter()
-            .copied()
-            .filter(|&w| w != workflow)
-            .filter_map(|w| {
-                let n = entries.iter().filter(|e| e.workflow() == Some(w)).count();
-                (n > 0).then_some((w, n))
-            })
-            .collect::<Vec<_>>()
-    };
-    let unknown = move || {
-        state
-            .entries
-            .get()
-            .into_iter()
-            .filter(Entry::is_unknown)
-            .collect::<Vec<_>>()
-    };
     let pending = move || {
         state
             .entries
@@ -108,33 +88,65 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
             {(workflow == Workflow::BiostarCsv).then(|| view! { <super::csv::Workbench state=state /> })}
             {(workflow == Workflow::DataFile).then(|| view! { <super::archive::DataFileScreen state=state /> })}
             {(workflow == Workflow::TimeClock).then(|| view! { <super::clock::ClockScreen state=state /> })}
-            {move || {
-                let u = unknown();
-                (!u.is_empty()).then(|| view! {
-                    <div class="unknown" data-testid="unknown-files">
-                        <h2>"Files bioport does not read"</h2>
-                        <ul>
-                            {u.into_iter().map(|e| {
-                                let reason = e.summary.map(|s| s.recognition.reason).unwrap_or_default();
-                                view! { <li><strong>{e.name}</strong>": "{reason}</li> }
-                            }).collect_view()}
-                        </ul>
-                    </div>
-                })
-            }}
-            {move || {
-                let o = others();
-                (!o.is_empty()).then(|| view! {
-                    <div class="others">
-                        {o.into_iter().map(|(w, n)| view! {
-                            <button type="button" class="button" on:click=move |_| state.workflow.set(Some(w))>
-                                {format!("{n} file(s) open in {}: show", w.title())}
-                            </button>
-                        }).collect_view()}
-                    </div>
-                })
-            }}
+            <UnknownFiles state=state />
+            <OtherWorkflows state=state workflow=workflow />
         </section>
+    }
+}
+
+/// The files opened that no workflow reads, each with the reason.
+#[component]
+fn UnknownFiles(state: AppState) -> impl IntoView {
+    let unknown = move || {
+        state
+            .entries
+            .get()
+            .into_iter()
+            .filter(Entry::is_unknown)
+            .collect::<Vec<_>>()
+    };
+    move || {
+        let u = unknown();
+        (!u.is_empty()).then(|| view! {
+            <div class="unknown" data-testid="unknown-files">
+                <h2>"Files bioport does not read"</h2>
+                <ul>
+                    {u.into_iter().map(|e| {
+                        let reason = e.summary.map(|s| s.recognition.reason).unwrap_or_default();
+                        view! { <li><strong>{e.name}</strong>": "{reason}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        })
+    }
+}
+
+/// A button for each other workflow that has files open, with their count.
+#[component]
+fn OtherWorkflows(state: AppState, workflow: Workflow) -> impl IntoView {
+    let others = move || {
+        let entries = state.entries.get();
+        Workflow::ALL
+            .iter()
+            .copied()
+            .filter(|&w| w != workflow)
+            .filter_map(|w| {
+                let n = entries.iter().filter(|e| e.workflow() == Some(w)).count();
+                (n > 0).then_some((w, n))
+            })
+            .collect::<Vec<_>>()
+    };
+    move || {
+        let o = others();
+        (!o.is_empty()).then(|| view! {
+            <div class="others">
+                {o.into_iter().map(|(w, n)| view! {
+                    <button type="button" class="button" on:click=move |_| state.workflow.set(Some(w))>
+                        {format!("{n} file(s) open in {}: show", w.title())}
+                    </button>
+                }).collect_view()}
+            </div>
+        })
     }
 }
 

@@ -176,6 +176,14 @@ fn output(
     Ok(())
 }
 
+/// The file sent beside the request at `i`.
+fn file_at(files: &[File], i: u32) -> Result<File, String> {
+    files
+        .get(i as usize)
+        .cloned()
+        .ok_or_else(|| format!("file {i} was not sent with the request; open the file again"))
+}
+
 /// Runs one CSV operation; `files` are the files sent beside the request.
 pub fn handle(
     scope: &DedicatedWorkerGlobalScope,
@@ -183,12 +191,6 @@ pub fn handle(
     op: CsvOp,
     files: &[File],
 ) -> Result<(), String> {
-    let file_at = |i: u32| {
-        files
-            .get(i as usize)
-            .cloned()
-            .ok_or_else(|| format!("file {i} was not sent with the request; open the file again"))
-    };
     if let CsvOp::Open {
         file,
         settings,
@@ -200,98 +202,113 @@ pub fn handle(
             custom_fields,
             ..OpenOptions::default()
         };
-        return open(scope, job, file_at(file)?, options);
+        return open(scope, job, file_at(files, file)?, options);
     }
     WORKBOOK.with(|w| {
         let mut guard = w.borrow_mut();
         let Some((book, file)) = guard.as_mut() else {
             return Err("No CSV file is open; open one first.".to_string());
         };
-        let merge_page = |book: &Workbook, start| CsvAnswer::Merge {
-            merge: book.merge_view(start, MERGE_PAGE).map(Box::new),
-        };
-        let answer = match op {
-            CsvOp::Open { .. } => return Ok(()),
-            CsvOp::Reread {
-                encoding,
-                delimiter,
-            } => {
-                let mut options = book.options();
-                options.encoding = encoding.or(options.encoding);
-                options.delimiter = delimiter.or(options.delimiter);
-                let bytes = read_file(scope, job, file, "Reading again")?;
-                *book = book.reopen(bytes, options).map_err(|e| e.to_string())?;
-                view_answer(book)
-            }
-            CsvOp::HeaderRow { row } => {
-                book.set_header_row(row).map_err(|e| e.to_string())?;
-                view_answer(book)
-            }
-            CsvOp::Remap { column, field } => {
-                book.remap(column, field_of(field.as_deref())?);
-                view_answer(book)
-            }
-            CsvOp::AddCustomField { name } => {
-                book.add_custom_field(&name);
-                view_answer(book)
-            }
-            CsvOp::Settings { settings } => {
-                book.set_settings(settings);
-                view_answer(book)
-            }
-            CsvOp::Rows { query } => CsvAnswer::Rows {
-                page: book.rows(&query),
-            },
-            CsvOp::Edit { row, col, value } => CsvAnswer::Edited {
-                rows: book.edit_cell(row, col, &value),
-                view: Box::new(book.view()),
-            },
-            CsvOp::LoadExisting { file: index } => {
-                let existing = file_at(index)?;
-                let bytes = read_file(scope, job, &existing, "Reading")?;
-                book.load_existing(bytes, &existing.name())
-                    .map_err(|e| e.to_string())?;
-                view_answer(book)
-            }
-            CsvOp::ClearExisting => {
-                book.clear_existing();
-                view_answer(book)
-            }
-            CsvOp::MergeDefault { choice } => {
-                book.set_merge_default(choice);
-                merge_page(book, 0)
-            }
-            CsvOp::MergeOverride { user_id, choice } => {
-                book.set_merge_override(&user_id, choice);
-                merge_page(book, 0)
-            }
-            CsvOp::MergePage { start, count } => CsvAnswer::Merge {
-                merge: book.merge_view(start, count).map(Box::new),
-            },
-            CsvOp::AddFaces { .. } | CsvOp::MoreFaces => {
-                return Err("The face images are read by the worker's faces_worker.".into())
-            }
-            CsvOp::ClearFaces => {
-                book.set_face_folder(None);
-                view_answer(book)
-            }
-            CsvOp::FacesByName => {
-                let folder = book
-                    .face_folder()
-                    .ok_or("Add the face image folder first.")?;
-                let report = book.check_by_name(folder);
-                CsvAnswer::ByName {
-                    report: Box::new(ByNameView::new(&report, folder)),
-                }
-            }
-            CsvOp::FacesNewUsers => return new_users(scope, job, book),
-            write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
-                return write_file(scope, job, book, write)
-            }
-        };
-        post(scope, &Response::Csv { job, answer }, None);
+        if let Some(answer) = on_book(scope, job, op, book, file, files)? {
+            post(scope, &Response::Csv { job, answer }, None);
+        }
         Ok(())
     })
+}
+
+/// Runs `op` on the open workbook (read from `file`): its answer, or None when the
+/// operation posted its own.
+fn on_book(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    op: CsvOp,
+    book: &mut Workbook,
+    file: &File,
+    files: &[File],
+) -> Result<Option<CsvAnswer>, String> {
+    let merge_page = |book: &Workbook, start| CsvAnswer::Merge {
+        merge: book.merge_view(start, MERGE_PAGE).map(Box::new),
+    };
+    let answer = match op {
+        CsvOp::Open { .. } => return Ok(None),
+        CsvOp::Reread {
+            encoding,
+            delimiter,
+        } => {
+            let mut options = book.options();
+            options.encoding = encoding.or(options.encoding);
+            options.delimiter = delimiter.or(options.delimiter);
+            let bytes = read_file(scope, job, file, "Reading again")?;
+            *book = book.reopen(bytes, options).map_err(|e| e.to_string())?;
+            view_answer(book)
+        }
+        CsvOp::HeaderRow { row } => {
+            book.set_header_row(row).map_err(|e| e.to_string())?;
+            view_answer(book)
+        }
+        CsvOp::Remap { column, field } => {
+            book.remap(column, field_of(field.as_deref())?);
+            view_answer(book)
+        }
+        CsvOp::AddCustomField { name } => {
+            book.add_custom_field(&name);
+            view_answer(book)
+        }
+        CsvOp::Settings { settings } => {
+            book.set_settings(settings);
+            view_answer(book)
+        }
+        CsvOp::Rows { query } => CsvAnswer::Rows {
+            page: book.rows(&query),
+        },
+        CsvOp::Edit { row, col, value } => CsvAnswer::Edited {
+            rows: book.edit_cell(row, col, &value),
+            view: Box::new(book.view()),
+        },
+        CsvOp::LoadExisting { file: index } => {
+            let existing = file_at(files, index)?;
+            let bytes = read_file(scope, job, &existing, "Reading")?;
+            book.load_existing(bytes, &existing.name())
+                .map_err(|e| e.to_string())?;
+            view_answer(book)
+        }
+        CsvOp::ClearExisting => {
+            book.clear_existing();
+            view_answer(book)
+        }
+        CsvOp::MergeDefault { choice } => {
+            book.set_merge_default(choice);
+            merge_page(book, 0)
+        }
+        CsvOp::MergeOverride { user_id, choice } => {
+            book.set_merge_override(&user_id, choice);
+            merge_page(book, 0)
+        }
+        CsvOp::MergePage { start, count } => CsvAnswer::Merge {
+            merge: book.merge_view(start, count).map(Box::new),
+        },
+        CsvOp::AddFaces { .. } | CsvOp::MoreFaces => {
+            return Err("The face images are read by the worker's faces_worker.".into())
+        }
+        CsvOp::ClearFaces => {
+            book.set_face_folder(None);
+            view_answer(book)
+        }
+        CsvOp::FacesByName => {
+            let folder = book
+                .face_folder()
+                .ok_or("Add the face image folder first.")?;
+            let report = book.check_by_name(folder);
+            CsvAnswer::ByName {
+                report: Box::new(ByNameView::new(&report, folder)),
+            }
+        }
+        CsvOp::FacesNewUsers => return new_users(scope, job, book).map(|()| None),
+        write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
+            return write_file(scope, job, book, write).map(|()| None)
+        }
+    };
+    Ok(Some(answer))
 }
 
 /// Gives the face image folder to the open workbook and posts its view.
