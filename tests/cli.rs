@@ -921,6 +921,45 @@ fn a_damaged_data_file_is_not_rewritten_even_with_anyway() {
 }
 
 #[test]
+fn a_cut_off_data_file_counts_the_same_entries_in_inspect_and_rename_and_offers_no_rewrite() {
+    let dir = TempDir::new("rename-cut-count");
+    let noise = |seed: u32| -> Vec<u8> {
+        let mut x = seed + 1;
+        (0..3000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    };
+    let bodies: Vec<Vec<u8>> = (0..6).map(noise).collect();
+    let entries: Vec<(String, &[u8])> = (bodies.iter().enumerate())
+        .map(|(i, b)| (format!("BioStarX_20250102_030405/u{i}.bin"), b.as_slice()))
+        .collect();
+    let tgz = gzip(&raw_tar(&entries));
+    dir.file("BioStarX_20250102_030405.tgz", &tgz[..tgz.len() / 2]);
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    let listed = stdout(&o);
+    let count = listed
+        .split(" entries")
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap();
+    let o = bioport(
+        &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = format!("\n{count} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:\n");
+    assert!(stdout(&o).contains(&said), "{listed}{}", stdout(&o));
+    assert!(!stdout(&o).contains("--rewrite-paths"), "{}", stdout(&o));
+}
+
+#[test]
 fn a_comparison_with_a_cut_off_or_foreign_file_says_it_is_incomplete_and_exits_2() {
     let dir = TempDir::new("diff-cut");
     let tgz = data_file_with_paths("BioStarX_20250102_030405");

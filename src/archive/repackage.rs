@@ -107,13 +107,18 @@ pub fn renames_of(
 }
 
 /// Reads a data file through and lists exactly which names repackaging `direction`'s way
-/// changes.
+/// changes. Only entries read in full count (as in a listing): an entry cut off by damage
+/// is neither counted nor planned.
 pub fn plan<R: Read>(reader: R, direction: Direction, options: WalkOptions) -> Plan {
     let mut walker = TarWalker::new(reader, options);
     let mut plan = Plan::default();
     while let Some(entry) = walker.next_entry() {
+        let renames = entry_renames(&entry, direction);
+        if io::copy(&mut walker, &mut io::sink()).is_err() {
+            break;
+        }
         plan.entries += 1;
-        plan.add(entry_renames(&entry, direction));
+        plan.add(renames);
     }
     plan.findings = walker.findings().to_vec();
     plan

@@ -231,6 +231,21 @@ fn a_damaged_source_is_not_repackaged() {
 }
 
 #[test]
+fn a_plan_of_a_cut_off_file_counts_the_entries_a_listing_counts() {
+    let original = sample();
+    for len in [original.len() / 2, original.len() - 20] {
+        let cut = &original[..len];
+        let listed = list(cut, ListOptions::default(), &mut |_| {})
+            .totals
+            .entries;
+        let planned = plan(cut, Direction::ToDevice, WalkOptions::default());
+        assert_eq!(planned.entries, listed, "cut at {len}");
+        assert!(planned.renamed <= planned.entries, "cut at {len}");
+        assert!(!planned.readable());
+    }
+}
+
+#[test]
 fn comparison_finds_added_removed_and_changed_entries() {
     let first = data_file(&[
         ("a", b"same", 0o644, 1),

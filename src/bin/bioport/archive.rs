@@ -219,11 +219,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         .collect();
     if changes.is_empty() || !rewrite {
         if !changes.is_empty() {
-            println!(
-                "{} entry paths carry the old name; --rewrite-paths writes them with the new one:",
-                planned.renamed
-            );
-            print_listed("  would rename: ", &changes, planned.renamed);
+            say_carried(&planned, &changes);
         }
         // A second name for the same bytes where the file system allows (instant at any
         // size), else a copy.
@@ -252,6 +248,22 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
             )
         }),
     )
+}
+
+/// Says which entry paths carry the old name: what `--rewrite-paths` would write, or, for
+/// a damaged file, that they stay as they are.
+fn say_carried(planned: &Plan, changes: &[String]) {
+    let n = planned.renamed;
+    if planned.readable() {
+        println!(
+            "{n} entry paths carry the old name; --rewrite-paths writes them with the new one:"
+        );
+        print_listed("  would rename: ", changes, n);
+    } else {
+        println!("{n} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:");
+        let kept: Vec<String> = planned.renames.iter().map(|r| r.from.clone()).collect();
+        print_listed("  keeps: ", &kept, n);
+    }
 }
 
 /// Whether a file with these findings may be renamed (its paths rewritten when
