@@ -1,4 +1,5 @@
-//! Bytes to text: BOM sniffing, UTF-8, UTF-16, CP949 and Windows-1252 (encoding_rs).
+//! Bytes to text: BOM sniffing, UTF-8, UTF-16, CP949, GBK, Big5, Shift_JIS and Windows-1252
+//! (encoding_rs).
 //!
 //! [`detect`] names the encoding of a file and says why; [`decode`] turns the bytes into a
 //! `String`, reusing the byte buffer when it already holds UTF-8, and counts (and places)
@@ -7,8 +8,12 @@
 use encoding_rs::{DecoderResult, Encoding};
 use serde::{Deserialize, Serialize};
 
+mod guess;
+
+use guess::guess_legacy;
+
 /// Bytes looked at by the guesses that cannot read the whole file (UTF-16 without BOM,
-/// mostly-UTF-8, CP949 against Windows-1252).
+/// mostly-UTF-8, the East Asian code pages against Windows-1252).
 const SNIFF_WINDOW: usize = 1 << 20;
 
 /// Bytes looked at to recognise UTF-16 without a byte order mark.
@@ -42,6 +47,15 @@ pub enum TextEncoding {
     /// Windows-1252, the code page of Western European Windows.
     #[serde(rename = "windows-1252")]
     Windows1252,
+    /// GBK, the GB2312 superset of Simplified Chinese Windows (code page 936).
+    #[serde(rename = "gbk")]
+    Gbk,
+    /// Big5, the code page of Traditional Chinese Windows (code page 950).
+    #[serde(rename = "big5")]
+    Big5,
+    /// Shift_JIS, the code page of Japanese Windows (code page 932).
+    #[serde(rename = "shift_jis")]
+    ShiftJis,
 }
 
 impl TextEncoding {
@@ -54,6 +68,9 @@ impl TextEncoding {
             TextEncoding::Utf16Be => "UTF-16 BE (big-endian)",
             TextEncoding::Cp949 => "CP949 (Korean Windows)",
             TextEncoding::Windows1252 => "Windows-1252 (Western Windows)",
+            TextEncoding::Gbk => "GBK (Simplified Chinese)",
+            TextEncoding::Big5 => "Big5 (Traditional Chinese)",
+            TextEncoding::ShiftJis => "Shift_JIS (Japanese)",
         }
     }
 
@@ -66,10 +83,14 @@ impl TextEncoding {
             TextEncoding::Utf16Be,
             TextEncoding::Cp949,
             TextEncoding::Windows1252,
+            TextEncoding::Gbk,
+            TextEncoding::Big5,
+            TextEncoding::ShiftJis,
         ]
     }
 
-    /// Short stable id ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "cp949", "windows-1252").
+    /// Short stable id ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "cp949", "windows-1252",
+    /// "gbk", "big5", "shift_jis").
     pub fn id(self) -> &'static str {
         match self {
             TextEncoding::Utf8 => "utf-8",
@@ -78,6 +99,9 @@ impl TextEncoding {
             TextEncoding::Utf16Be => "utf-16be",
             TextEncoding::Cp949 => "cp949",
             TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Gbk => "gbk",
+            TextEncoding::Big5 => "big5",
+            TextEncoding::ShiftJis => "shift_jis",
         }
     }
 
@@ -91,6 +115,9 @@ impl TextEncoding {
             "utf-16be" | "utf-16-be" | "utf16be" => TextEncoding::Utf16Be,
             "cp949" | "euc-kr" | "uhc" | "windows-949" | "ks_c_5601-1987" => TextEncoding::Cp949,
             "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" => TextEncoding::Windows1252,
+            "gbk" | "cp936" | "gb2312" | "windows-936" => TextEncoding::Gbk,
+            "big5" | "cp950" | "windows-950" => TextEncoding::Big5,
+            "shift_jis" | "shift-jis" | "sjis" | "cp932" | "windows-31j" => TextEncoding::ShiftJis,
             _ => return None,
         };
         Some(found)
@@ -114,6 +141,9 @@ impl TextEncoding {
             TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
             TextEncoding::Cp949 => encoding_rs::EUC_KR,
             TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+            TextEncoding::Gbk => encoding_rs::GBK,
+            TextEncoding::Big5 => encoding_rs::BIG5,
+            TextEncoding::ShiftJis => encoding_rs::SHIFT_JIS,
         }
     }
 }
@@ -215,8 +245,8 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<Detection> {
     })
 }
 
-/// Names the encoding of a file: BOM first, then UTF-8 over the whole file, then CP949 or
-/// Windows-1252 judged on a bounded window starting at the first non-ASCII line.
+/// Names the encoding of a file: BOM first, then UTF-8 over the whole file, then an East Asian
+/// code page or Windows-1252 judged on a bounded window starting at the first non-ASCII line.
 pub fn detect(bytes: &[u8]) -> Detection {
     if let Some((encoding, _)) = bom_of(bytes) {
         return Detection {
@@ -272,146 +302,6 @@ pub fn detect_and_decode_utf8(bytes: Vec<u8>) -> Result<(Detection, Decoded), Ve
         replacements: Vec::new(),
     };
     Ok((detection, decoded))
-}
-
-/// Counts of what the bytes of the sniff window look like in each candidate encoding.
-#[derive(Debug, Default)]
-struct WindowStats {
-    utf8_chars: usize,
-    utf8_invalid: usize,
-    cp949_clean: bool,
-    cp949_hangul: usize,
-    cp949_standard: usize,
-    cp949_extended: usize,
-    latin_letters: usize,
-}
-
-/// Looks at `window` as UTF-8, CP949 and Windows-1252.
-fn window_stats(window: &[u8], cut_short: bool) -> WindowStats {
-    let mut stats = WindowStats::default();
-
-    let mut rest = window;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(valid) => {
-                stats.utf8_chars += count_utf8_leads(valid.as_bytes());
-                break;
-            }
-            Err(e) => {
-                let (valid, after) = rest.split_at(e.valid_up_to());
-                stats.utf8_chars += count_utf8_leads(valid);
-                match e.error_len() {
-                    Some(len) => {
-                        stats.utf8_invalid += 1;
-                        rest = after.get(len..).unwrap_or(&[]);
-                    }
-                    None => {
-                        // An incomplete sequence at the end: only an error if the file ends here.
-                        stats.utf8_invalid += usize::from(!cut_short);
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    let (_, had_errors) = encoding_rs::EUC_KR.decode_without_bom_handling(window);
-    stats.cp949_clean = !had_errors;
-    if stats.cp949_clean {
-        let mut i = 0;
-        while i < window.len() {
-            let lead = window[i];
-            if lead < 0x80 {
-                i += 1;
-                continue;
-            }
-            let trail = window.get(i + 1).copied().unwrap_or(0);
-            if (0xA1..=0xFE).contains(&lead) && (0xA1..=0xFE).contains(&trail) {
-                stats.cp949_standard += 1;
-                stats.cp949_hangul += usize::from((0xB0..=0xC8).contains(&lead));
-            } else {
-                stats.cp949_extended += 1;
-            }
-            i += 2;
-        }
-    }
-
-    stats.latin_letters = window
-        .iter()
-        .filter(|&&b| {
-            (0xC0..=0xFF).contains(&b) && b != 0xD7 && b != 0xF7
-                || matches!(b, 0x83 | 0x8A | 0x8C | 0x8E | 0x9A | 0x9C | 0x9E | 0x9F)
-        })
-        .count();
-    stats
-}
-
-/// Non-ASCII characters in valid UTF-8 (their lead bytes).
-fn count_utf8_leads(valid: &[u8]) -> usize {
-    count_where(valid, |b| b >= 0xC0)
-}
-
-/// Chooses UTF-8 (mostly valid), CP949 or Windows-1252 for bytes that are not valid UTF-8;
-/// `first_invalid` is where UTF-8 validation failed.
-fn guess_legacy(bytes: &[u8], first_invalid: usize) -> Detection {
-    let before = bytes.get(..first_invalid).unwrap_or(bytes);
-    let first_non_ascii = before
-        .iter()
-        .position(|&b| b >= 0x80)
-        .unwrap_or(before.len());
-    // Start at the beginning of that line: line starts are character boundaries in every
-    // candidate (a line feed is never part of a multi-byte character in CP949).
-    let start = bytes
-        .get(..first_non_ascii)
-        .and_then(|head| head.iter().rposition(|&b| b == b'\n'))
-        .map_or(0, |p| p + 1);
-    let mut end = bytes.len().min(start.saturating_add(SNIFF_WINDOW));
-    if end < bytes.len() {
-        if let Some(p) = bytes
-            .get(start..end)
-            .and_then(|w| w.iter().rposition(|&b| b == b'\n'))
-        {
-            end = start + p + 1;
-        }
-    }
-    let window = bytes.get(start..end).unwrap_or(&[]);
-    let stats = window_stats(window, end < bytes.len());
-
-    if stats.utf8_chars > 0 && stats.utf8_chars >= 10 * stats.utf8_invalid {
-        return Detection {
-            encoding: TextEncoding::Utf8,
-            reason: format!(
-                "mostly UTF-8 ({} non-ASCII characters read fine), but with invalid bytes, the first at byte {first_invalid}; \
-                 read as UTF-8 with the invalid bytes replaced by \u{FFFD}",
-                stats.utf8_chars
-            ),
-        };
-    }
-    if stats.cp949_clean && stats.cp949_hangul > 0 && stats.cp949_standard >= stats.cp949_extended {
-        return Detection {
-            encoding: TextEncoding::Cp949,
-            reason: format!(
-                "not UTF-8 (invalid byte at {first_invalid}), but reads as CP949 without errors and holds {} Korean syllables",
-                stats.cp949_hangul
-            ),
-        };
-    }
-    let reason = if stats.latin_letters > 0 {
-        format!(
-            "not UTF-8 (invalid byte at {first_invalid}) and not Korean CP949; read as Windows-1252, which gives {} accented Latin letter{}",
-            stats.latin_letters,
-            if stats.latin_letters == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "not UTF-8 (invalid byte at {first_invalid}) and not Korean CP949; read as Windows-1252, but no accented letters were found: \
-             check the names and choose another encoding if they look wrong"
-        )
-    };
-    Detection {
-        encoding: TextEncoding::Windows1252,
-        reason,
-    }
 }
 
 /// Decodes a file's bytes: with `forced`, in that encoding (stripping its own BOM); without,
@@ -607,6 +497,12 @@ fn decoded_len_estimate(encoding: TextEncoding, input: &[u8]) -> usize {
             let non_ascii = count_where(input, |b| b >= 0x80);
             // A two-byte character becomes at most three bytes of UTF-8.
             input.len() - non_ascii + non_ascii.div_ceil(2) * 3 + 64
+        }
+        TextEncoding::Gbk | TextEncoding::Big5 | TextEncoding::ShiftJis => {
+            // A character may have one byte past 0x7F (an ASCII trail byte, a half-width
+            // katakana) and become up to four bytes of UTF-8 from two.
+            let non_ascii = count_where(input, |b| b >= 0x80);
+            input.len() - non_ascii + non_ascii * 3 + 64
         }
         TextEncoding::Windows1252 => {
             let mut histogram = [0usize; 256];
@@ -999,7 +895,10 @@ mod tests {
         assert_eq!(TextEncoding::Utf8Bom.label(), "UTF-8 with BOM");
         assert_eq!(TextEncoding::Cp949.label(), "CP949 (Korean Windows)");
         assert_eq!(TextEncoding::from_id(" EUC-KR "), Some(TextEncoding::Cp949));
-        assert_eq!(TextEncoding::from_id("shift_jis"), None);
+        assert_eq!(TextEncoding::from_id("SJIS"), Some(TextEncoding::ShiftJis));
+        assert_eq!(TextEncoding::from_id("cp936"), Some(TextEncoding::Gbk));
+        assert_eq!(TextEncoding::from_id("big5"), Some(TextEncoding::Big5));
+        assert_eq!(TextEncoding::from_id("koi8-r"), None);
         assert_eq!(TextEncoding::Utf16Be.bom(), b"\xFE\xFF");
         assert_eq!(TextEncoding::Utf8.bom(), b"");
     }

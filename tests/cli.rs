@@ -147,6 +147,43 @@ fn check_reading_options() {
 }
 
 #[test]
+fn chinese_and_japanese_code_pages_are_detected_and_can_be_chosen() {
+    let dir = TempDir::new("check-cjk");
+    let text = "user_id,name,department\r\n1,王伟,销售部\r\n2,李娜,财务部\r\n3,张敏,人事部\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    dir.file("cn.csv", &gbk);
+    let o = bioport(&["check", "cn.csv"], &dir.0);
+    let out = stdout(&o);
+    assert!(
+        out.contains("  encoding: GBK (Simplified Chinese) ("),
+        "{out}"
+    );
+    assert!(!out.contains("Korean"), "{out}");
+    let o = bioport(
+        &["convert", "cn.csv", "--to", "biostar-csv", "-o", "out.csv"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(fs::read_to_string(dir.0.join("out.csv"))
+        .unwrap()
+        .contains("1,王伟,销售部"));
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("user_id,name\r\n1,山田太郎\r\n");
+    dir.file("jp.csv", &sjis);
+    let o = bioport(&["check", "jp.csv", "--encoding", "shift_jis"], &dir.0);
+    assert!(
+        stdout(&o).contains("Shift_JIS (Japanese) chosen by you"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bioport(&["check", "jp.csv", "--encoding", "latin-9"], &dir.0);
+    assert!(
+        stderr(&o).contains("gbk, big5, shift_jis"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn check_unreadable_files_exit_2() {
     let dir = TempDir::new("check-unreadable");
     let o = bioport(&["check", "missing.csv"], &dir.0);

@@ -28,7 +28,8 @@ pub struct SiteArgs {
     /// The header's line (1-based), instead of the guessed one.
     #[arg(long, value_name = "N")]
     header_row: Option<u64>,
-    /// The text encoding: utf-8, utf-8-bom, utf-16le, utf-16be, cp949, windows-1252.
+    /// The text encoding: utf-8, utf-8-bom, utf-16le, utf-16be, cp949, windows-1252, gbk,
+    /// big5, shift_jis.
     #[arg(long, value_name = "ID")]
     encoding: Option<String>,
     /// The delimiter: , or ; or tab (or comma, semicolon).
