@@ -607,3 +607,86 @@ fn binary_bytes_named_like_an_attlog_are_refused_as_no_log_by_check_and_inspect(
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains(said), "{}", stdout(&o));
 }
+
+#[test]
+fn a_csv_becomes_a_user_dat_in_the_clocks_code_page_given_by_any_common_name() {
+    let dir = TempDir::new("clock-gbk");
+    dir.file(
+        "hr.csv",
+        "user_id,name\r\n1,张伟\r\n2,王秀英王秀英王秀英王秀\r\n".as_bytes(),
+    );
+    for label in ["gbk", "cp936"] {
+        let args = ["convert", "hr.csv", "--to", "user-dat", "-o", "user.dat"];
+        let o = bioport(&[&args[..], &["--clock-encoding", label]].concat(), &dir.0);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{label}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let bytes = fs::read(dir.0.join("user.dat")).unwrap();
+        assert_eq!(&bytes[11..15], b"\xd5\xc5\xce\xb0", "张伟 in GBK ({label})");
+        let (name, _, _) = encoding_rs::GBK.decode(&bytes[72 + 11..72 + 11 + 22]);
+        assert_eq!(
+            name, "王秀英王秀英王秀英王秀",
+            "22 bytes in GBK fit ({label})"
+        );
+    }
+    // A character GBK cannot write stops the write and is named.
+    dir.file(
+        "emoji.csv",
+        "user_id,name\r\n3,\u{1F600}smile\r\n".as_bytes(),
+    );
+    let args = [
+        "convert",
+        "emoji.csv",
+        "--to",
+        "user-dat",
+        "-o",
+        "e.dat",
+        "--clock-encoding",
+        "gbk",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("has characters GBK cannot write"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!dir.0.join("e.dat").exists());
+    // cp949 names Korean's code page as the CSV's --encoding does.
+    let o = bioport(&["check", "user.dat", "--clock-encoding", "cp949"], &dir.0);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv() {
+    let dir = TempDir::new("clock-fffd-punches");
+    let gbk = encoding_rs::GBK.encode("王伟").0.into_owned();
+    dir.file("user.dat", &user_record(1, "1001", &gbk));
+    dir.file("1_attlog.dat", b"1001\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n");
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "--users",
+        "user.dat",
+        "-o",
+        "p.csv",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("do not decode as UTF-8"),
+        "{}",
+        stdout(&o)
+    );
+    // With the clock's code page, the name is joined whole and nothing is said.
+    let o = bioport(&[&args[..], &["--clock-encoding", "gbk"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let csv = fs::read_to_string(dir.0.join("p.csv")).unwrap();
+    assert!(csv.contains("1001,王伟,2024-03-01"), "{csv}");
+}

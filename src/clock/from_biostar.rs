@@ -32,6 +32,9 @@ pub struct ClockUsers {
     /// User IDs of the existing users the CSV does not list: kept as they were, with
     /// their access to the clock.
     pub kept: Vec<String>,
+    /// User IDs of existing users whose card the CSV took away (an empty `csn` cell):
+    /// said, since their badge stops working on the clock.
+    pub cards_removed: Vec<String>,
     /// One note per user that does not fit; the file cannot be written until none are left.
     pub notes: Vec<FitNote>,
     /// The part of `notes` that comes from the CSV's rows (cards, missing and repeated
@@ -84,6 +87,7 @@ struct Builder {
     unused: Vec<FitNote>,
     added: usize,
     updated: usize,
+    cards_removed: Vec<String>,
 }
 
 impl Builder {
@@ -105,6 +109,7 @@ impl Builder {
             unused: Vec::new(),
             added: 0,
             updated: 0,
+            cards_removed: Vec::new(),
         }
     }
 
@@ -155,6 +160,9 @@ impl Builder {
         }
         if existed && *user != before {
             self.updated += 1;
+            if before.card != 0 && user.card == 0 {
+                self.cards_removed.push(row.id.to_string());
+            }
         }
         self.lines[index] = row.line;
         self.notes.entry(index).or_default().extend(notes);
@@ -194,6 +202,7 @@ impl Builder {
             users: self.users,
             added: self.added,
             updated: self.updated,
+            cards_removed: self.cards_removed,
         }
     }
 

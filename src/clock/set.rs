@@ -13,8 +13,8 @@ use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_attlog::{read_attlog_bytes, Attlog, RepairReport};
 use crate::formats::zk_templates::{list_templates, TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{
-    check_users, read_users, read_users_head, write_users, UserFile, UserFinding, UserReadOptions,
-    UserRecord,
+    check_users, clock_encoding_for, read_users, read_users_head, write_users, UserFile,
+    UserFinding, UserReadOptions, UserRecord,
 };
 use crate::recognize::FileKind;
 use crate::workbench::validate::SiteSettings;
@@ -70,6 +70,9 @@ pub struct ClockSet {
     pub(super) filtered: Option<super::table::Filtered>,
     /// User ID (trimmed) -> name, for joining names to punches.
     pub(super) names: HashMap<String, String>,
+    /// The clock's code page chosen (None: UTF-8): a `user.dat` is read in it, and users
+    /// taken from a CSV are written in it.
+    pub(super) chosen_encoding: Option<&'static Encoding>,
 }
 
 /// What the page shows of the `user.dat` (the users come in pages).
@@ -99,7 +102,8 @@ pub struct UserFileView {
     pub problem_count: u64,
     /// When the users were replaced by a BioStar CSV's: what was said about it.
     pub from_csv: Option<String>,
-    /// When users of the `user.dat` were kept though that CSV does not list them: which.
+    /// When the users were replaced by a BioStar CSV's: the users of the `user.dat` it
+    /// does not list (kept), and those whose card it removed.
     pub kept: Option<String>,
 }
 
@@ -351,7 +355,7 @@ impl From<RepairReport> for RepairCounts {
 
 /// The encoding named by a WHATWG label, UTF-8 when the label is unknown.
 pub fn encoding_named(label: &str) -> &'static Encoding {
-    Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::UTF_8)
+    clock_encoding_for(label).unwrap_or(encoding_rs::UTF_8)
 }
 
 /// What a template file of `kind` holds, in words.
@@ -434,8 +438,15 @@ impl ClockSet {
         self.templates.push((name.to_string(), list));
     }
 
+    /// Chooses the clock's code page for what is read or written next, without reading
+    /// the `user.dat` held again ([`reread_users`](Self::reread_users) does both).
+    pub fn choose_encoding(&mut self, encoding: &'static Encoding) {
+        self.chosen_encoding = Some(encoding);
+    }
+
     /// Reads the `user.dat` again with another record size (None: judged) and encoding.
     pub fn reread_users(&mut self, record: Option<u64>, encoding: &'static Encoding) {
+        self.choose_encoding(encoding);
         let mut gone = None;
         if let Some(held) = self.users.as_mut() {
             let opts = UserReadOptions { record, encoding };
@@ -512,11 +523,13 @@ impl ClockSet {
         self.attlog.as_ref().map(|h| h.name.as_str())
     }
 
-    /// The encoding the users were read in.
+    /// The clock's code page: the one the users were read in, else the one chosen, else
+    /// UTF-8.
     pub fn encoding(&self) -> &'static Encoding {
-        self.users
-            .as_ref()
-            .map_or(encoding_rs::UTF_8, |h| h.file.encoding)
+        match &self.users {
+            Some(held) => held.file.encoding,
+            None => self.chosen_encoding.unwrap_or(encoding_rs::UTF_8),
+        }
     }
 
     /// Everything the page shows but the users and punches.
@@ -597,30 +610,33 @@ impl ClockSet {
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 
-    /// Per user, what `record`-byte records (72 or 28) cannot hold.
+    /// Per user, what `record`-byte records (72 or 28) cannot hold, with what the CSV's
+    /// rows the users were taken from hold that no record can (cards that are no number).
     pub fn check_fit(&self, record: u64) -> Vec<UserNote> {
-        check_users(self.users(), record, self.encoding())
+        let fits = check_users(self.users(), record, self.encoding())
             .into_iter()
-            .map(UserNote::from)
-            .collect()
+            .map(UserNote::from);
+        let mut notes = self
+            .users
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.row_notes.clone());
+        let at: HashMap<(u32, String), usize> = (notes.iter().enumerate())
+            .map(|(i, n)| ((n.uid, n.user_id.clone()), i))
+            .collect();
+        for fit in fits {
+            match at.get(&(fit.uid, fit.user_id.clone())) {
+                Some(&i) => notes[i].notes.extend(fit.notes),
+                None => notes.push(fit),
+            }
+        }
+        notes
     }
 
     /// The `user.dat` bytes in `record`-byte records: the file as read (byte for byte
     /// where unchanged) when the size is the one read; refused with the findings otherwise.
     pub fn write_user_dat(&self, record: u64) -> Result<Vec<u8>, Vec<UserNote>> {
-        let rows = self.users.as_ref().map_or(&[][..], |h| &h.row_notes);
-        if !rows.is_empty() {
-            let mut notes = rows.to_vec();
-            let at: HashMap<(u32, String), usize> = (notes.iter().enumerate())
-                .map(|(i, n)| ((n.uid, n.user_id.clone()), i))
-                .collect();
-            for fit in self.check_fit(record) {
-                match at.get(&(fit.uid, fit.user_id.clone())) {
-                    Some(&i) => notes[i].notes.extend(fit.notes),
-                    None => notes.push(fit),
-                }
-            }
-            return Err(notes);
+        if self.users.as_ref().is_some_and(|h| !h.row_notes.is_empty()) {
+            return Err(self.check_fit(record));
         }
         let encoding = self.encoding();
         let written = match &self.users {
@@ -640,10 +656,19 @@ impl ClockSet {
             Some(h) if h.from_csv.is_none() => format!("of {}", h.name),
             _ => "held now (taken from an earlier CSV)".to_string(),
         };
-        let kept = kept_note(&made.kept, &from, csv);
+        let notes = [
+            kept_note(&made.kept, &from, csv),
+            cards_note(&made.cards_removed),
+        ];
+        let kept = Some(notes.into_iter().flatten().collect::<Vec<_>>().join(" "))
+            .filter(|n| !n.is_empty());
         let summary = csv_summary(csv, &made);
         let held = self.users.get_or_insert_with(|| {
-            let mut file = read_users(&[], &UserReadOptions::default());
+            let opts = UserReadOptions {
+                record: None,
+                encoding,
+            };
+            let mut file = read_users(&[], &opts);
             file.record = record;
             file.why =
                 format!("no user.dat in the set: {record}-byte records for the users of {csv}");
@@ -720,21 +745,39 @@ fn csv_summary(csv: &str, made: &ClockUsers) -> String {
     )
 }
 
+/// `ids` joined, the first [`KEPT_NAMED`] of them, the rest counted.
+fn named(ids: &[String]) -> String {
+    let (first, more) = ids.split_at(ids.len().min(KEPT_NAMED));
+    let mut joined = first.join(", ");
+    if !more.is_empty() {
+        joined.push_str(&format!(" and {} more", more.len()));
+    }
+    joined
+}
+
 /// User IDs a note on kept users names at most; the rest are counted.
 const KEPT_NAMED: usize = 100;
 
 /// The note naming the `kept` users (`from`: "of user.dat", or whose they are) that
 /// `csv` does not list; None when there are none.
 fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
-    let (first, more) = kept.split_at(kept.len().min(KEPT_NAMED));
-    let mut ids = first.join(", ");
-    if !more.is_empty() {
-        ids.push_str(&format!(" and {} more", more.len()));
-    }
     (!kept.is_empty()).then(|| {
         format!(
-            "{} user(s) {from} are not in {csv} but are kept, with their access to the clock: user IDs {ids}. If any of them has left, delete them on the clock after the upload.",
-            kept.len()
+            "{} user(s) {from} are not in {csv} but are kept, with their access to the clock: user IDs {}. If any of them has left, delete them on the clock after the upload.",
+            kept.len(),
+            named(kept)
+        )
+    })
+}
+
+/// The note naming the users of the `user.dat` whose card the CSV removed (an empty
+/// `csn` cell); None when there are none.
+fn cards_note(removed: &[String]) -> Option<String> {
+    (!removed.is_empty()).then(|| {
+        format!(
+            "The card of {} user(s) of the clock is removed, as the CSV's csn cell is empty for them: user IDs {}. Their badges will stop working on the clock; fill in the csn in the CSV to keep them.",
+            removed.len(),
+            named(removed)
         )
     })
 }

@@ -210,6 +210,24 @@ pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
     encoding_rs::ISO_8859_2,
 ];
 
+/// The encoding a label names: a WHATWG label ("gbk", "euc-kr", "windows-1252") or a
+/// Windows code page as such tools write it ("cp949", "cp936", "cp950", "cp932", "cp1252").
+pub fn clock_encoding_for(label: &str) -> Option<&'static Encoding> {
+    let label = label.trim();
+    let windows = match label.to_ascii_lowercase().as_str() {
+        "cp949" | "uhc" => Some(encoding_rs::EUC_KR),
+        "cp936" => Some(encoding_rs::GBK),
+        "cp950" => Some(encoding_rs::BIG5),
+        "cp932" => Some(encoding_rs::SHIFT_JIS),
+        "cp874" => Some(encoding_rs::WINDOWS_874),
+        page => page
+            .strip_prefix("cp")
+            .filter(|n| n.len() == 4 && n.starts_with("125"))
+            .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes())),
+    };
+    windows.or_else(|| Encoding::for_label(label.as_bytes()))
+}
+
 /// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
 /// decode (each shows as U+FFFD in the text, and the count says so).
 pub fn decode_text(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {

@@ -11,7 +11,8 @@ use bioport::formats::zk_attlog::{
 };
 use bioport::formats::zk_templates::{read_templates, TemplateKind, TemplateList};
 use bioport::formats::zk_user_dat::{
-    check_users, read_users_head, UserFile, UserFinding, UserReadOptions, UserRecord, MAX_READ,
+    check_users, clock_encoding_for, read_users_head, UserFile, UserFinding, UserReadOptions,
+    UserRecord, MAX_READ,
 };
 use bioport::recognize::FileKind;
 use clap::Args;
@@ -24,7 +25,8 @@ use crate::outcome::{fail, print_json, print_listed, Outcome};
 /// How to read and write a clock's files.
 #[derive(Args)]
 pub struct ClockArgs {
-    /// The clock's text encoding (utf-8, gbk, euc-kr for CP949, windows-1252, ...).
+    /// The clock's text encoding (utf-8, gbk, big5, cp949 or euc-kr, shift_jis,
+    /// windows-1252, ...): user.dat is read in it, and written in it.
     #[arg(long, value_name = "LABEL", default_value = "utf-8")]
     pub clock_encoding: String,
     /// Read user.dat (the input or --users) with this record size, instead of the one
@@ -58,9 +60,9 @@ pub struct ClockArgs {
 impl ClockArgs {
     /// The encoding asked for.
     fn encoding(&self) -> Result<&'static Encoding, String> {
-        Encoding::for_label(self.clock_encoding.as_bytes()).ok_or_else(|| {
+        clock_encoding_for(&self.clock_encoding).ok_or_else(|| {
             format!(
-                "unknown encoding \"{}\"; use utf-8, gbk, euc-kr, windows-1252 or another WHATWG label",
+                "unknown encoding \"{}\"; use utf-8, gbk, big5, cp949 (euc-kr), shift_jis, windows-1252 or another WHATWG label",
                 self.clock_encoding
             )
         })
@@ -84,6 +86,7 @@ impl ClockArgs {
     fn set_with(&self, path: Option<&Path>) -> Result<ClockSet, String> {
         let encoding = self.encoding()?;
         let mut set = ClockSet::new();
+        set.choose_encoding(encoding);
         if let Some(path) = path {
             let (head, len) = read_head(path, MAX_READ)?;
             set.add_head(&file_name(path), FileKind::ZkUserDat72, head, len);
@@ -274,7 +277,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "file": path.display().to_string(), "lines": log.lines, "punches": log.punches.len(),
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
-            "ids_not_utf8": log.ids.not_utf8(),
+            "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines,
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -395,6 +398,12 @@ fn print_attlog(path: &Path, log: &Attlog) {
         log.duplicates.len(),
         log.nul_bytes
     );
+    if log.blank_lines > 0 {
+        println!(
+            "  {} blank lines (not punches; a repair keeps them where they are)",
+            log.blank_lines
+        );
+    }
     let not_utf8 = log.ids.not_utf8();
     if not_utf8 > 0 {
         println!("  {not_utf8} user IDs are not UTF-8 text: their other bytes show as \u{FFFD}");
@@ -530,7 +539,8 @@ pub fn csv_to_user_dat(
     if let Some(kept) = view.and_then(|u| u.kept) {
         println!("  note: {kept}");
     }
-    outcome
+    // Names of --users that did not decode would sit beside new ones in another code page.
+    outcome.max(user_file_problems(&set))
 }
 
 /// What to do when CSV users do not fit `record`-byte records: fix them, or (only when
@@ -582,12 +592,14 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
             "kept (--remove-duplicates leaves them out)",
         ),
     };
-    report(output, written, |()| {
+    let outcome = report(output, written, |()| {
         let damaged = log.damaged_count;
         format!(
             "{rows} punches ({dups} exact duplicates {what}, {damaged} damaged lines not punches)"
         )
-    })
+    });
+    // Names that did not decode reach the CSV as U+FFFD: said, never silently.
+    outcome.max(user_file_problems(&set))
 }
 
 #[cfg(test)]

@@ -412,6 +412,8 @@ fn rows_the_clock_cannot_take_stop_the_write_until_the_csv_is_fixed() {
         assert_eq!(refused[0], notes[0]);
         assert!(refused[1].notes.starts_with(&notes[1].notes), "{refused:?}");
     }
+    // The check before writing says all of it too, not only what the records cannot hold.
+    assert_eq!(set.check_fit(72), set.write_user_dat(72).unwrap_err());
     // ...and once the file's own users are read again, it is.
     set.reread_users(None, encoding_rs::UTF_8);
     assert_eq!(set.write_user_dat(72).unwrap(), d_users());
@@ -452,4 +454,88 @@ fn a_csv_without_a_user_id_column_gets_one_note() {
     assert_eq!(notes[0].uid, 0);
     assert!(notes[0].notes[0].starts_with("the CSV has no column mapped to user_id"));
     assert!(set.write_user_dat(72).is_err());
+}
+
+#[test]
+fn users_from_a_csv_alone_are_written_in_the_code_page_chosen() {
+    let mut set = ClockSet::new();
+    set.choose_encoding(encoding_named("cp936"));
+    let sheet = "user_id,name\r\n1,张伟\r\n2,王秀英王秀英王秀英王秀\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    // 11 Chinese characters take 22 bytes in GBK (33 in UTF-8): they fit.
+    assert!(set.users_from_csv(&book, 72).is_empty());
+    assert_eq!(set.view().users.unwrap().encoding, "GBK");
+    let bytes = set.write_user_dat(72).unwrap();
+    let gbk = |t: &str| encoding_named("gbk").encode(t).0.into_owned();
+    assert_eq!(&bytes[11..11 + 4], gbk("张伟").as_slice());
+    assert_eq!(
+        &bytes[72 + 11..72 + 11 + 22],
+        gbk("王秀英王秀英王秀英王秀").as_slice()
+    );
+    // A character GBK has no form for is said, not written as something else.
+    let book = Workbook::open(
+        "user_id,name\r\n1,\u{1F600}\r\n".into(),
+        "e.csv",
+        OpenOptions::default(),
+    );
+    let notes = set.users_from_csv(&book.unwrap(), 72);
+    assert!(notes[0].notes[0].contains("GBK cannot write"), "{notes:?}");
+}
+
+#[test]
+fn an_empty_csn_cell_removes_a_card_and_says_whose() {
+    let mut set = ClockSet::new();
+    let mut users = [(1, "1001", "Ann"), (2, "1002", "Bob")]
+        .map(|(uid, id, name)| UserRecord::new(uid, id, name));
+    users[1].card = 123_456;
+    set.add(
+        "user.dat",
+        FileKind::ZkUserDat72,
+        write_users(&users, 72, encoding_rs::UTF_8).unwrap(),
+    );
+    let book = Workbook::open(
+        "user_id,name,csn,pin\r\n1002,Bob,,5678\r\n".into(),
+        "hr.csv",
+        OpenOptions::default(),
+    );
+    assert!(set.users_from_csv(&book.unwrap(), 72).is_empty());
+    assert_eq!(set.users()[1].card, 0);
+    let view = set.view().users.unwrap();
+    let said = view.kept.unwrap_or_default();
+    assert!(
+        said.contains("The card of 1 user(s) of the clock is removed")
+            && said.contains("user IDs 1002."),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 user(s) of user.dat are not in hr.csv"),
+        "{said}"
+    );
+}
+
+#[test]
+fn windows_code_page_names_choose_their_encodings() {
+    for (label, name) in [
+        ("cp949", "EUC-KR"),
+        ("CP936", "GBK"),
+        ("cp950", "Big5"),
+        ("cp932", "Shift_JIS"),
+        ("cp1251", "windows-1251"),
+        ("euc-kr", "EUC-KR"),
+        (" gbk ", "GBK"),
+    ] {
+        assert_eq!(
+            crate::formats::zk_user_dat::clock_encoding_for(label).map(|e| e.name()),
+            Some(name),
+            "{label}"
+        );
+    }
+    assert_eq!(
+        crate::formats::zk_user_dat::clock_encoding_for("cp1259"),
+        None
+    );
+    assert_eq!(
+        crate::formats::zk_user_dat::clock_encoding_for("klingon"),
+        None
+    );
 }
