@@ -666,7 +666,16 @@ fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv
     let dir = TempDir::new("clock-fffd-punches");
     let gbk = encoding_rs::GBK.encode("王伟").0.into_owned();
     dir.file("user.dat", &user_record(1, "1001", &gbk));
-    dir.file("1_attlog.dat", b"1001\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n");
+    dir.file(
+        "1_attlog.dat",
+        b"1001\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n\r\n1001\t2024-03-01 17:00:00\t1\t1\t1\t0\r\n",
+    );
+    let o = bioport(&["check", "1_attlog.dat"], &dir.0);
+    assert!(
+        stdout(&o).contains("  1 blank lines (not punches"),
+        "{}",
+        stdout(&o)
+    );
     let args = [
         "convert",
         "1_attlog.dat",
