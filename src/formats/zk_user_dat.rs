@@ -660,6 +660,8 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
                 opts.encoding.name()
             ));
         }
+        file.problems
+            .extend(unterminated(chunk, index * size, user.uid));
         file.users.push(user);
     }
     if (whole as u64) < len {
@@ -680,6 +682,21 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         file.implausible = true;
     }
     file
+}
+
+/// Problems of a 72-byte record at byte `at` whose name or user ID fills its 24 bytes
+/// with no NUL after it: clocks write at most 23 bytes and a NUL there.
+fn unterminated(record: &[u8], at: usize, uid: u32) -> impl Iterator<Item = String> + '_ {
+    let fields = [("name", 11..35), ("user ID", 48..72)];
+    let wide = record.len() == USER_DAT_72 as usize;
+    (fields.into_iter())
+        .filter(move |(_, range)| wide && !record[range.clone()].contains(&0))
+        .map(move |(what, range)| {
+            format!(
+                "Byte {} (uid {uid}): the {what} fills all 24 bytes with no NUL after it; clocks write at most 23 bytes and a NUL, so the clock may show it cut or run into the next field. Check this user on the clock.",
+                at + range.start
+            )
+        })
 }
 
 /// Records that must look wrong before a file is called no user.dat (one odd user of

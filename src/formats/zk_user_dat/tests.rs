@@ -456,3 +456,34 @@ fn a_clocks_file_in_a_wrong_code_page_is_not_called_implausible() {
     assert!(!file.implausible, "{:?}", file.problems);
     assert_eq!(file.problems.len(), 5, "one undecodable name each");
 }
+
+#[test]
+fn a_name_or_user_id_that_fills_its_field_without_a_nul_is_said_with_its_byte() {
+    let users = [
+        UserRecord::new(1, "1", "Ann"),
+        UserRecord::new(2, "2", "Bob"),
+    ];
+    let mut bytes = write_users(&users, 72, encoding_rs::UTF_8).unwrap();
+    bytes[72 + 11..72 + 35].fill(b'A');
+    bytes[48..72].fill(b'7');
+    let file = read(&bytes);
+    assert_eq!(file.users[1].name, "A".repeat(24), "shown as read");
+    assert_eq!(file.problems.len(), 2, "{:?}", file.problems);
+    assert!(
+        file.problems[0].starts_with("Byte 48 (uid 1): the user ID fills all 24 bytes with no NUL"),
+        "{:?}",
+        file.problems
+    );
+    assert!(
+        file.problems[1].starts_with("Byte 83 (uid 2): the name fills all 24 bytes"),
+        "{:?}",
+        file.problems
+    );
+    // 28-byte records hold an 8-byte name with no NUL: nothing to say.
+    let narrow = write_users(
+        &[UserRecord::new(1, "1", "ABCDEFGH")],
+        28,
+        encoding_rs::UTF_8,
+    );
+    assert!(read(&narrow.unwrap()).problems.is_empty());
+}
