@@ -303,6 +303,43 @@ fn convert_a_clean_file_exits_0_without_an_error_file() {
 }
 
 #[test]
+fn convert_merge_names_card_clashes_and_ids_the_export_lists_twice() {
+    let dir = TempDir::new("convert-merge-cards");
+    dir.file(
+        "ex.csv",
+        b"user_id,name,csn\n1,Kim,1001\n2,Lee,1002\n2,LeeDup,1003\n4,Choi,4004\n",
+    );
+    dir.file(
+        "in.csv",
+        b"user_id,name,csn\n3,Park,1002\n4,Choi,\n1,Kim,1001\n",
+    );
+    let o = bioport(
+        &[
+            "convert",
+            "in.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "m.csv",
+            "--existing",
+            "ex.csv",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("  Line 2, column \"csn\" (C): card 1002 is held on the server by user 2 (line 3 of ex.csv), whom the merge keeps as stored"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  The server's export ex.csv lists user 2 twice (lines 3 and 4); the merge used line 3 and left line 4 out."),
+        "{out}"
+    );
+    assert!(!out.contains("without a usable user ID"), "{out}");
+}
+
+#[test]
 fn convert_merges_with_the_servers_export() {
     let dir = TempDir::new("convert-merge");
     dir.file(

@@ -718,8 +718,8 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     {(c.cards_removed > 0).then(|| view! {
                         <p class="error">{format!("Overwriting removes the stored card of {} user(s): their csn is blank in the file.", c.cards_removed)}</p>
                     })}
-                    {(c.skipped > 0).then(|| view! {
-                        <p class="warning">{format!("{} row(s) without a usable user ID are left out of the merge.", c.skipped)}</p>
+                    {(!m.problems.is_empty()).then(|| view! {
+                        <ul class="notes warning" data-testid="merge-problems">{m.problems.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
                     })}
                     {(!m.notes.is_empty()).then(|| view! {
                         <ul class="notes">{m.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>

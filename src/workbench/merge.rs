@@ -23,6 +23,10 @@ use crate::model::Sheet;
 use crate::workbench::mapping::{Field, Mapping};
 use crate::workbench::validate::{card_key, parse_datetime, user_id_key, DateParse, UserIdType};
 
+mod cards;
+
+pub use cards::CardClash;
+
 /// What to do with a user the server already holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +181,9 @@ pub struct MergeCounts {
     pub cards_removed: u32,
     /// Rows left out (no ID, or an ID repeated on the same side).
     pub skipped: u32,
+    /// Card cells of written rows that a user the server keeps holds.
+    #[serde(default)]
+    pub card_clashes: u32,
 }
 
 /// The merged user list, the diff of users in both files, and counts.
@@ -195,6 +202,8 @@ pub struct MergeResult {
     pub unused_overrides: Vec<String>,
     /// How many users fell in each group.
     pub counts: MergeCounts,
+    /// Cards written rows give that a user the server keeps holds, in incoming order.
+    pub card_clashes: Vec<CardClash>,
     /// The incoming column of each output field.
     incoming_cols: Vec<Option<usize>>,
     /// The existing column of each output field.
@@ -364,16 +373,20 @@ pub fn merge(incoming: &MergeSide, existing: &MergeSide, options: &MergeOptions)
         diffs,
         ..
     } = pass;
-    MergeResult {
+    let mut result = MergeResult {
         fields,
         rows,
         diffs,
         skipped,
         unused_overrides,
         counts,
+        card_clashes: Vec::new(),
         incoming_cols,
         existing_cols,
-    }
+    };
+    result.card_clashes = cards::card_clashes(&result, incoming, existing);
+    result.counts.card_clashes = result.card_clashes.len() as u32;
+    result
 }
 
 /// The output's fields: incoming's mapped fields in column order, then existing-only ones.
@@ -724,6 +737,40 @@ mod tests {
         );
         assert_eq!(r.counts.skipped, 3);
         assert_eq!((r.counts.new, r.counts.untouched), (1, 1));
+    }
+
+    #[test]
+    fn a_written_card_a_kept_server_user_holds_is_a_clash() {
+        // New user 3 takes card 1002 of server user 2, whom the merge leaves as stored;
+        // user 1 is overwritten, so its old card 1001 is free for new user 4.
+        let (is, im) = sheet(&[
+            &["user_id", "name", "csn"],
+            &["3", "Park", "01002"],
+            &["4", "Choi", "1001"],
+            &["1", "Kim", "1005"],
+        ]);
+        let (es, em) = sheet(&[
+            &["user_id", "name", "csn"],
+            &["1", "Kim", "1001"],
+            &["2", "Lee", "1002"],
+        ]);
+        let mut options = MergeOptions::default();
+        options.overrides.insert("1".into(), MergeChoice::Overwrite);
+        let r = merge_sheets((&is, &im), (&es, &em), &options);
+        assert_eq!(
+            r.card_clashes,
+            vec![CardClash {
+                incoming_row: 1,
+                field: 2,
+                card: "01002".into(),
+                holder: "2".into(),
+                existing_row: 2,
+            }]
+        );
+        // Kept, user 1 keeps card 1001: user 4's row now clashes too.
+        let r = merge_sheets((&is, &im), (&es, &em), &MergeOptions::default());
+        let rows: Vec<u32> = r.card_clashes.iter().map(|c| c.incoming_row).collect();
+        assert_eq!(rows, vec![1, 2]);
     }
 
     #[test]

@@ -150,7 +150,11 @@ fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
         let written = write_file(&path, |out| wb.write_errors(out));
         outcome = outcome.max(report_write(&path, written));
     }
-    if has_errors(&view) {
+    let clashes = view
+        .merge
+        .as_ref()
+        .is_some_and(|m| m.counts.card_clashes > 0);
+    if has_errors(&view) || clashes {
         outcome = outcome.max(Outcome::Problems);
     }
     outcome
@@ -211,7 +215,7 @@ fn print_reading(view: &WorkbookView) {
             "merge with {}: {} new, {} in both ({} changed, {} the same), {} kept, {} overwritten, {} only in the export",
             m.existing_name, c.new, c.in_both, c.changed, c.identical, c.kept, c.overwritten, c.untouched
         );
-        for note in &m.notes {
+        for note in m.problems.iter().chain(&m.notes) {
             println!("  {note}");
         }
     }

@@ -38,6 +38,7 @@ use crate::workbench::validate::{user_id_key, validate_with_faces, Report, SiteS
 
 mod faces;
 mod load;
+mod merge_notes;
 mod view;
 mod write;
 

@@ -168,6 +168,9 @@ pub struct MergeCountsView {
     pub import_rows: u64,
     /// Per-user choices that matched no user in both files.
     pub unused_overrides: Vec<String>,
+    /// The merge's problems with their lines: cards a kept server user holds, rows left
+    /// out (no user ID, an ID listed twice).
+    pub problems: Vec<String>,
     /// What to know about the export (columns read as custom fields, read problems).
     pub notes: Vec<String>,
 }
@@ -281,7 +284,7 @@ fn cut(s: &str, max: usize) -> String {
 }
 
 /// The line of a sheet row, or 0 past the end.
-fn line_of(sheet: &Sheet, row: usize) -> u64 {
+pub(super) fn line_of(sheet: &Sheet, row: usize) -> u64 {
     if row < sheet.len() {
         sheet.line(row)
     } else {
@@ -603,6 +606,7 @@ impl Workbook {
                 })
                 .count() as u64,
             unused_overrides: m.unused_overrides.clone(),
+            problems: self.merge_problems(m, existing),
             notes: existing.notes.clone(),
         })
     }

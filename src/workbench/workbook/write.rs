@@ -374,8 +374,20 @@ impl Workbook {
         }
         if skipped_merge > 0 {
             notes.push(format!(
-                "{} without a user ID or repeating one left out of the merge.",
+                "{} of your file left out of the merge (no user ID, or a user ID listed \
+                 twice): the merge's notes say which.",
                 plural(skipped_merge, "row", "rows")
+            ));
+        }
+        if !m.card_clashes.is_empty() {
+            notes.push(format!(
+                "{} a card that a user the server keeps holds, which the server refuses: the \
+                 merge's notes say which and who holds it.",
+                plural(
+                    m.card_clashes.len() as u64,
+                    "row written gives",
+                    "rows written give"
+                )
             ));
         }
         if c.cards_removed > 0 {

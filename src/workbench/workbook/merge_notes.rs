@@ -1,0 +1,89 @@
+//! The merge's problems in sentences, each with its lines: cards a written row gives that
+//! a user the server keeps holds, and rows left out of the merge (no user ID, an ID listed
+//! twice on one side).
+
+use super::view::line_of;
+use super::{plural, Existing, Workbook};
+use crate::model::Sheet;
+use crate::workbench::mapping::{column_letter, Field, Mapping};
+use crate::workbench::merge::{CardClash, MergeResult, Side, SkipReason, SkippedRow};
+
+/// Most problem sentences listed; the rest are counted in one more.
+const MAX_PROBLEMS: usize = 100;
+
+/// The user ID a sheet row holds, as written.
+fn user_id_of<'a>(sheet: &'a Sheet, mapping: &Mapping, row: usize) -> &'a str {
+    match mapping.column_of(&Field::UserId) {
+        Some(c) if row < sheet.len() => sheet.cell_or_empty(row, c).trim(),
+        _ => "",
+    }
+}
+
+impl Workbook {
+    /// Every problem of the merge `m` against `existing`, in sentences (at most
+    /// [`MAX_PROBLEMS`], then a count of the rest).
+    pub(super) fn merge_problems(&self, m: &MergeResult, existing: &Existing) -> Vec<String> {
+        let clashes = m
+            .card_clashes
+            .iter()
+            .map(|c| self.clash_note(m, c, existing));
+        let skips = m.skipped.iter().map(|s| self.skip_note(s, existing));
+        let mut all: Vec<String> = clashes.chain(skips).collect();
+        if all.len() > MAX_PROBLEMS {
+            let more = (all.len() - MAX_PROBLEMS) as u64;
+            all.truncate(MAX_PROBLEMS);
+            all.push(format!("And {} more.", plural(more, "problem", "problems")));
+        }
+        all
+    }
+
+    /// A card clash: where, who holds the card, and what to do.
+    fn clash_note(&self, m: &MergeResult, c: &CardClash, existing: &Existing) -> String {
+        let field = m.fields.get(c.field).cloned().unwrap_or(Field::Csn);
+        let column = self.mapping.column_of(&field).unwrap_or(0);
+        format!(
+            "Line {}, column \"{}\" ({}): card {} is held on the server by user {} (line {} \
+             of {}), whom the merge keeps as stored, and the server refuses a card another \
+             user holds. Give user {} another card, or take the card from user {} first.",
+            line_of(&self.sheet, c.incoming_row as usize),
+            field.header_name(),
+            column_letter(column),
+            c.card,
+            c.holder,
+            line_of(&existing.sheet, c.existing_row as usize),
+            existing.name,
+            user_id_of(&self.sheet, &self.mapping, c.incoming_row as usize),
+            c.holder,
+        )
+    }
+
+    /// A row left out of the merge: which side, which lines, which row the merge used.
+    fn skip_note(&self, s: &SkippedRow, existing: &Existing) -> String {
+        let (sheet, mapping, whose) = match s.side {
+            Side::Incoming => (&self.sheet, &self.mapping, "Your file".to_string()),
+            Side::Existing => (
+                &existing.sheet,
+                &existing.mapping,
+                format!("The server's export {}", existing.name),
+            ),
+        };
+        let line = line_of(sheet, s.row as usize);
+        match s.reason {
+            SkipReason::NoUserId if s.side == Side::Incoming => format!(
+                "Line {line} of your file has no user ID, so the merge leaves it out: fill in \
+                 its user ID."
+            ),
+            SkipReason::NoUserId => format!(
+                "Line {line} of the server's export {} has no user ID; the merge ignores it.",
+                existing.name
+            ),
+            SkipReason::DuplicateOf(first) => format!(
+                "{whose} lists user {} twice (lines {} and {line}); the merge used line {} and \
+                 left line {line} out.",
+                user_id_of(sheet, mapping, s.row as usize),
+                line_of(sheet, first as usize),
+                line_of(sheet, first as usize),
+            ),
+        }
+    }
+}
