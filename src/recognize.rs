@@ -399,6 +399,11 @@ fn archive(f: &Candidate) -> Option<Recognition> {
             notes.push(format!(
                 "The file is gzip-compressed but named \"{name}\"; a BioStar data file is named BioStarX_YYYYMMDD_HHMMSS.tgz."
             ));
+        } else if data_file::read_data_file_name(&f.base).is_some_and(|n| !n.is_exact()) {
+            notes.push(
+                "The name is a copy's (a suffix such as \" (1)\" after the export time, or .tar.gz): a device does not read it; renaming gives it the BioStar2_YYYYMMDD_HHMMSS.tgz name."
+                    .into(),
+            );
         } else if !data_file::is_data_file_name(&f.base) {
             notes.push(
                 "The name does not have the form BioStarX_YYYYMMDD_HHMMSS.tgz that BioStar writes."

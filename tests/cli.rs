@@ -367,7 +367,12 @@ fn convert_merges_with_the_servers_export() {
     let o = bioport(&args("keep", "keep.csv"), &dir.0);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
-    assert!(out.contains("merge with export.csv: 1 new, 3 in both (2 changed, 1 the same), 3 kept, 0 overwritten, 0 only in the export"), "{out}");
+    // Each user of the file counted once, matching the file written.
+    assert!(out.contains("merge with export.csv: 1 new and 0 overwritten users written, 0 left out for errors; 2 kept as stored, 1 already the same; 0 only in the export"), "{out}");
+    assert!(
+        out.contains("2 users you chose to keep and 1 user already the same"),
+        "{out}"
+    );
     assert!(out.contains("Merged with export.csv: 1 new user and 0 overwritten users written"));
     assert_eq!(
         fs::read(dir.path("keep.csv")).unwrap(),
@@ -375,6 +380,7 @@ fn convert_merges_with_the_servers_export() {
     );
     let o = bioport(&args("overwrite", "over.csv"), &dir.0);
     assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("1 new and 2 overwritten users written, 0 left out for errors; 0 kept as stored, 1 already the same"), "{}", stdout(&o));
     assert!(stdout(&o).contains("removes the stored card of 1 user"));
     assert_eq!(
         fs::read(dir.path("over.csv")).unwrap(),
@@ -1031,6 +1037,44 @@ fn a_cut_off_data_file_counts_the_same_entries_in_inspect_and_rename_and_offers_
     let said = format!("\n{count} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:\n");
     assert!(stdout(&o).contains(&said), "{listed}{}", stdout(&o));
     assert!(!stdout(&o).contains("--rewrite-paths"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_copys_name_renames_to_the_devices_name_with_its_paths() {
+    let dir = TempDir::new("rename-copy");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    let renamed = dir.path("BioStar2_20250102_030405.tgz");
+    for (copy, dropped) in [
+        ("BioStarX_20250102_030405 (1).tgz", "the suffix \" (1)\""),
+        (
+            "BioStarX_20250102_030405 - Copy.tgz",
+            "the suffix \" - Copy\"",
+        ),
+        ("BioStarX_20250102_030405.tar.gz", "the extension .tar.gz"),
+    ] {
+        dir.file(copy, &tgz);
+        let o = bioport(&["rename", copy, "--rewrite-paths"], &dir.0);
+        assert_eq!(o.status.code(), Some(0), "{copy}: {}", stderr(&o));
+        let said = format!("  name: BioStar2_20250102_030405.tgz: dropped {dropped}");
+        assert!(stdout(&o).contains(&said), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("2 entries, 2 names changed"),
+            "{}",
+            stdout(&o)
+        );
+        let o = bioport(
+            &[
+                "inspect",
+                "--entries",
+                "--json",
+                "BioStar2_20250102_030405.tgz",
+            ],
+            &dir.0,
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["entries"][0]["path"], "BioStar2_20250102_030405/users.db");
+        fs::remove_file(&renamed).unwrap();
+    }
 }
 
 #[test]

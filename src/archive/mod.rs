@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::formats::data_file::data_file_stamp;
+use crate::formats::data_file::read_data_file_name;
 
 /// The prefix BioStar X writes in a data file's name.
 pub const SERVER_PREFIX: &str = "BioStarX_";
@@ -46,10 +46,31 @@ impl Direction {
 }
 
 /// The data file's name renamed `direction`'s way (`BioStar2_`/`BioStarX_` and the stamp,
-/// folders dropped); None when the name is not a BioStar data file name.
+/// `.tgz`; folders, a copy's suffix such as ` (1)` and `.tar.gz` dropped, see
+/// [`dropped_from_name`]); None when the name is not a BioStar data file name.
 pub fn data_file_name(name: &str, direction: Direction) -> Option<String> {
-    let (_, stamp) = data_file_stamp(name)?;
-    Some(format!("{}{stamp}.tgz", direction.prefixes().1))
+    let read = read_data_file_name(name)?;
+    Some(format!("{}{}.tgz", direction.prefixes().1, read.stamp))
+}
+
+/// What a rename drops from a data file's name, in words: the suffix a copy got (` (1)`,
+/// ` - Copy`) and a `.tar.gz` extension; None when there is none (or no data file name).
+pub fn dropped_from_name(name: &str) -> Option<String> {
+    let read = read_data_file_name(name)?;
+    let suffix = (!read.copy_suffix.is_empty()).then(|| {
+        format!(
+            "the suffix \"{}\" that a browser or file manager gives a copy",
+            read.copy_suffix
+        )
+    });
+    let extension = (!read.extension.eq_ignore_ascii_case(".tgz")).then(|| {
+        format!(
+            "the extension {} (a device reads only .tgz)",
+            read.extension
+        )
+    });
+    let parts: Vec<String> = suffix.into_iter().chain(extension).collect();
+    (!parts.is_empty()).then(|| format!("dropped {}", parts.join(" and ")))
 }
 
 /// An entry path with every component that starts with the `from` prefix of `direction`
@@ -111,7 +132,7 @@ impl fmt::Display for ExportTime {
 /// The export time in a data file's name, or the finding that says why there is none.
 pub fn export_time(name: &str) -> Result<ExportTime, String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let Some((_, stamp)) = data_file_stamp(name) else {
+    let Some(stamp) = read_data_file_name(name).map(|n| n.stamp) else {
         return Err(format!(
             "the name {base} does not follow the pattern BioStarX_YYYYMMDD_HHMMSS.tgz, so it does not say when the file was exported; a device only reads BioStar2_YYYYMMDD_HHMMSS.tgz"
         ));
@@ -202,6 +223,44 @@ mod tests {
             Some("BioStarX_20250102_030405.tgz")
         );
         assert_eq!(data_file_name("notes.tgz", Direction::ToServer), None);
+    }
+
+    #[test]
+    fn a_copys_name_renames_to_the_pattern_saying_what_was_dropped() {
+        let copy = "/dl/BioStarX_20240315_101500 (1).tgz";
+        assert_eq!(
+            data_file_name(copy, Direction::ToDevice).as_deref(),
+            Some("BioStar2_20240315_101500.tgz")
+        );
+        assert_eq!(
+            dropped_from_name(copy).as_deref(),
+            Some("dropped the suffix \" (1)\" that a browser or file manager gives a copy")
+        );
+        let gz = "BioStarX_20240315_101500 - Copy.TAR.GZ";
+        assert_eq!(
+            data_file_name(gz, Direction::ToServer).as_deref(),
+            Some("BioStarX_20240315_101500.tgz")
+        );
+        let said = dropped_from_name(gz).unwrap();
+        assert!(
+            said.contains("\" - Copy\"")
+                && said.ends_with(" and the extension .TAR.GZ (a device reads only .tgz)"),
+            "{said}"
+        );
+        assert_eq!(dropped_from_name("BioStarX_20240315_101500.tgz"), None);
+        assert_eq!(dropped_from_name("users.tgz"), None);
+        assert_eq!(
+            export_time(copy).unwrap().to_string(),
+            "2024-03-15 10:15:00"
+        );
+        assert_eq!(
+            rename_for_device(copy).as_deref(),
+            Some("BioStar2_20240315_101500.tgz")
+        );
+        assert_eq!(
+            rename_for_device("BioStar2_20240315_101500.tar.gz").as_deref(),
+            Some("BioStar2_20240315_101500.tgz")
+        );
     }
 
     #[test]

@@ -50,22 +50,104 @@ pub fn is_data_file_name(name: &str) -> bool {
     data_file_stamp(name).is_some()
 }
 
-/// The prefix and `YYYYMMDD_HHMMSS` stamp of a BioStar data file name, if it is one.
+/// The prefix and `YYYYMMDD_HHMMSS` stamp of a BioStar data file name, if it is one
+/// exactly (no copy suffix, `.tgz`).
 pub fn data_file_stamp(name: &str) -> Option<(&str, &str)> {
+    let read = read_data_file_name(name)?;
+    read.is_exact().then_some((read.prefix, read.stamp))
+}
+
+/// A BioStar data file name as read, perhaps of a copy: `BioStarX_20240315_101500 (1).tar.gz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataFileName<'a> {
+    /// `BioStarX` or `BioStar2`, as written (any case).
+    pub prefix: &'a str,
+    /// The export time, `YYYYMMDD_HHMMSS`.
+    pub stamp: &'a str,
+    /// What a browser or file manager added to a copy (` (1)`, ` - Copy`), or "".
+    pub copy_suffix: &'a str,
+    /// The extension as written: `.tgz` or `.tar.gz`, any case.
+    pub extension: &'a str,
+}
+
+impl DataFileName<'_> {
+    /// True when the name is exactly the pattern: no copy suffix, and `.tgz`.
+    pub fn is_exact(&self) -> bool {
+        self.copy_suffix.is_empty() && self.extension.eq_ignore_ascii_case(".tgz")
+    }
+}
+
+/// Reads a BioStar data file name (folders dropped): the pattern, then perhaps a copy's
+/// suffix (` (1)`, `(2)`, ` - Copy`, ` copy 2`, ` (another copy)`), then `.tgz` or `.tar.gz`.
+pub fn read_data_file_name(name: &str) -> Option<DataFileName<'_>> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
-    let stem_len = lower.strip_suffix(".tgz")?.len();
-    let stem = &base[..stem_len];
-    let (prefix, stamp) = stem.split_once('_')?;
+    let ext_len = [".tgz", ".tar.gz"]
+        .into_iter()
+        .find(|e| lower.ends_with(e))?
+        .len();
+    let (stem, extension) = base.split_at(base.len() - ext_len);
+    let (prefix, rest) = stem.split_once('_')?;
     let ok_prefix =
         prefix.eq_ignore_ascii_case("biostarx") || prefix.eq_ignore_ascii_case("biostar2");
+    let stamp = rest.get(..15)?;
     let b = stamp.as_bytes();
-    let ok_stamp = b.len() == 15
-        && b[8] == b'_'
+    let ok_stamp = b[8] == b'_'
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 8 || c.is_ascii_digit());
-    (ok_prefix && ok_stamp).then_some((prefix, stamp))
+    let copy_suffix = &rest[15..];
+    let ok_suffix = copy_suffix.is_empty() || is_copy_suffix(copy_suffix);
+    (ok_prefix && ok_stamp && ok_suffix).then_some(DataFileName {
+        prefix,
+        stamp,
+        copy_suffix,
+        extension,
+    })
+}
+
+/// True when `suffix` is what browsers and file managers add to a copy's name: one or
+/// more of ` (1)`, `(2)`, ` - Copy`, ` copy`, ` copy 2`, `-2`, ` (copy)`, ` (another copy)`,
+/// ` (3rd copy)`, each starting with a space, a dash or a bracket.
+fn is_copy_suffix(suffix: &str) -> bool {
+    let lower = suffix.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while !rest.is_empty() {
+        let trimmed = rest.trim_start_matches([' ', '-']);
+        let separated = trimmed.len() < rest.len();
+        rest = if let Some(inner) = trimmed.strip_prefix('(') {
+            let Some((inside, after)) = inner.split_once(')') else {
+                return false;
+            };
+            let words_copy = inside.ends_with("copy")
+                && inside
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b' ');
+            if !(is_number(inside) || words_copy) {
+                return false;
+            }
+            after
+        } else if let Some(after) = trimmed.strip_prefix("copy").filter(|_| separated) {
+            after
+        } else if separated {
+            let digits = trimmed.len()
+                - trimmed
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .len();
+            if digits == 0 {
+                return false;
+            }
+            &trimmed[digits..]
+        } else {
+            return false;
+        };
+    }
+    true
+}
+
+/// True when `text` is one or more ASCII digits.
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// Streams the archive from its first byte, reading every entry through, and tallies
@@ -117,6 +199,52 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(&tar.into_inner().unwrap()).unwrap();
         gz.finish().unwrap()
+    }
+
+    #[test]
+    fn copies_of_a_data_file_are_read_with_their_suffix_and_extension() {
+        let read = |name| read_data_file_name(name).map(|n| (n.stamp, n.copy_suffix, n.extension));
+        for (name, suffix) in [
+            ("BioStarX_20240315_101500 (1).tgz", " (1)"),
+            ("BioStarX_20240315_101500(2).TGZ", "(2)"),
+            ("BioStarX_20240315_101500 - Copy.tgz", " - Copy"),
+            ("BioStarX_20240315_101500 - Copy (2).tgz", " - Copy (2)"),
+            ("BioStarX_20240315_101500 copy 2.tgz", " copy 2"),
+            ("BioStarX_20240315_101500-1.tgz", "-1"),
+            (
+                "BioStarX_20240315_101500 (another copy).tgz",
+                " (another copy)",
+            ),
+            ("BioStarX_20240315_101500 (3rd copy).tgz", " (3rd copy)"),
+        ] {
+            assert_eq!(
+                read(name),
+                Some(("20240315_101500", suffix, &name[name.len() - 4..])),
+                "{name}"
+            );
+            assert!(!is_data_file_name(name), "{name} is not exact");
+        }
+        let gz = read_data_file_name("C:\\usb\\biostarx_20240315_101500.tar.gz").unwrap();
+        assert_eq!(
+            (gz.prefix, gz.copy_suffix, gz.extension),
+            ("biostarx", "", ".tar.gz")
+        );
+        assert!(!gz.is_exact());
+        assert!(read_data_file_name("BioStar2_20240315_101500.tgz")
+            .unwrap()
+            .is_exact());
+        for name in [
+            "BioStarX_20240315_1015001.tgz",
+            "BioStarX_20240315_101500 final.tgz",
+            "BioStarX_20240315_101500 ().tgz",
+            "BioStarX_20240315_101500 (1.tgz",
+            "BioStarX_20240315_101500copy.tgz",
+            "BioStarX_20240315_10150.tgz",
+            "BioStarX_20240315_101500.tar",
+            "BioStarX_20240315_101500 (1).zip",
+        ] {
+            assert_eq!(read_data_file_name(name), None, "{name}");
+        }
     }
 
     #[test]

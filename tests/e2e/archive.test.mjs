@@ -348,6 +348,26 @@ describe('the data file screen', () => {
     }
   });
 
+  test('a copy\'s name (" (1)", .tar.gz) renames to the device\'s name, its paths rewritten', async () => {
+    for (const [name, dropped] of [[`${REWRITE_DIR} (1).tgz`, /: dropped the suffix " \(1\)"/], [`${REWRITE_DIR}.tar.gz`, /: dropped the extension \.tar\.gz/]]) {
+      const { page, errors } = await openApp(b.context, site.url);
+      await drop(page, [[name, REWRITE_TGZ]]);
+      await page.getByTestId('listing').waitFor();
+      assert.match(await page.getByTestId('export-time').innerText(), /Exported 2025-01-02 03:04:05/);
+      assert.match(await page.getByTestId('name-dropped').innerText(), dropped);
+      const plain = await downloadOf(page, 'download-renamed');
+      assert.equal(plain.name, 'BioStar2_20250102_030405.tgz');
+      assert.ok(plain.bytes.equals(REWRITE_TGZ));
+      await page.getByTestId('show-plan').click();
+      await page.getByTestId('plan').waitFor();
+      const out = await downloadOf(page, 'rewrite-paths');
+      assert.equal(out.name, 'BioStar2_20250102_030405.tgz');
+      assertRewritten(REWRITE_TGZ, out.bytes, 3);
+      assertNothingLeft(errors);
+      await page.close();
+    }
+  });
+
   test('a file not named like a data file is flagged, and a device file renames back to the server\'s name', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const tgz = makeTgz([['users.bin', RECORDS]]);

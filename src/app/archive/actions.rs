@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::archive::catalogue::{ComparisonView, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
-use crate::archive::{data_file_name, Direction};
+use crate::archive::{data_file_name, dropped_from_name, Direction};
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
 
 use super::view::Findings;
@@ -44,6 +44,7 @@ fn rename_body(state: AppState) -> impl IntoView {
     let Some(target) = data_file_name(&view.name, direction) else {
         return Some(view! { <p class="warning">"This name does not follow BioStarX_YYYYMMDD_HHMMSS.tgz, so bioport cannot tell the device's name: rename it by hand."</p> }.into_any());
     };
+    let dropped = dropped_from_name(&view.name).map(|d| format!("The new name {target}: {d}."));
     let (damaged, risky) = (view.damaged, view.unsafe_entries);
     let blocked = move || (damaged || risky) && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
@@ -51,6 +52,7 @@ fn rename_body(state: AppState) -> impl IntoView {
     let same = target == view.name;
     Some(view! {
         {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
+        {dropped.map(|d| view! { <p class="muted" data-testid="name-dropped">{d}</p> })}
         {(damaged || risky).then(|| view! {
             <div class="notes" data-testid="damaged-warning">
                 <p class="error">{if damaged {

@@ -11,7 +11,7 @@ use bioport::archive::catalogue::utc_time;
 use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
-use bioport::archive::{data_file_name, export_time, Direction};
+use bioport::archive::{data_file_name, dropped_from_name, export_time, Direction};
 use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry, WalkOptions};
 use serde_json::json;
 
@@ -179,7 +179,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
     };
     let name = name_of(path);
     let Some(new_name) = data_file_name(&name, direction) else {
-        return fail(&format!("{name} is not named BioStarX_YYYYMMDD_HHMMSS.tgz or BioStar2_...: bioport renames only a BioStar data file"), false);
+        return fail(&format!("{name} is not named BioStarX_YYYYMMDD_HHMMSS.tgz or BioStar2_... (a copy's suffix such as \" (1)\" and .tar.gz are allowed): bioport renames only a BioStar data file; rename it by hand if it is one"), false);
     };
     let folder = dir.map_or_else(
         || path.parent().unwrap_or(Path::new(".")).to_path_buf(),
@@ -211,6 +211,9 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
     }
     if let Err(why) = export_time(&name) {
         println!("  name: {why}");
+    }
+    if let Some(dropped) = dropped_from_name(&name) {
+        println!("  name: {new_name}: {dropped}");
     }
     let changes: Vec<String> = planned
         .renames
