@@ -699,12 +699,13 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
             </div>
             {move || counts().map(|m| {
                 let c = m.counts;
+                // The file's users, each counted once, then the server's other users.
                 let items = [
-                    ("new", "New users", u64::from(c.new)),
-                    ("changed", "In both, changed", u64::from(c.changed)),
-                    ("identical", "In both, identical", u64::from(c.identical)),
-                    ("kept", "Kept as stored", u64::from(c.kept)),
-                    ("overwritten", "Overwritten", u64::from(c.overwritten)),
+                    ("new", "New users written", m.new_written),
+                    ("overwritten", "Overwritten users written", m.overwritten_written),
+                    ("errors", "Left out for errors", m.left_out_errors),
+                    ("kept", "Differ, kept as stored", u64::from(c.kept)),
+                    ("identical", "Already the same", u64::from(c.identical)),
                     ("untouched", "Only on the server", u64::from(c.untouched)),
                     ("import", "Rows in the import file", m.import_rows),
                 ];

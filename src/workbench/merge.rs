@@ -171,9 +171,10 @@ pub struct MergeCounts {
     pub changed: u32,
     /// Users in both with the same values.
     pub identical: u32,
-    /// Users in both with the choice keep.
+    /// Users in both whose values differ, with the choice keep (`kept + overwritten` is
+    /// `changed`, and `changed + identical` is `in_both`).
     pub kept: u32,
-    /// Users in both with the choice overwrite.
+    /// Users in both whose values differ, with the choice overwrite.
     pub overwritten: u32,
     /// Users only in the existing export.
     pub untouched: u32,
@@ -434,16 +435,16 @@ impl<'a> Pass<'a> {
             *m = true;
         }
         self.counts.in_both += 1;
-        match choice {
-            MergeChoice::Keep => self.counts.kept += 1,
-            MergeChoice::Overwrite => self.counts.overwritten += 1,
-        }
         let changes = self.changes(in_row, ex_row, choice);
         let kind = if changes.is_empty() {
             self.counts.identical += 1;
             RowKind::Same
         } else {
             self.counts.changed += 1;
+            match choice {
+                MergeChoice::Keep => self.counts.kept += 1,
+                MergeChoice::Overwrite => self.counts.overwritten += 1,
+            }
             if changes.iter().any(|c| c.removes_card) {
                 self.counts.cards_removed += 1;
             }
@@ -607,7 +608,7 @@ mod tests {
         );
         assert_eq!(
             (c.kept, c.overwritten, c.cards_removed, c.skipped),
-            (3, 0, 0, 0)
+            (2, 0, 0, 0)
         );
         let import: Vec<Option<u32>> = r.import_rows().map(|o| o.incoming).collect();
         assert_eq!(import, vec![Some(4)]);
@@ -634,7 +635,12 @@ mod tests {
                 RowKind::Untouched
             ]
         );
-        assert_eq!((r.counts.kept, r.counts.overwritten), (1, 2));
+        // User 1 is the same: neither kept nor overwritten, so the counts partition.
+        assert_eq!((r.counts.kept, r.counts.overwritten), (1, 1));
+        assert_eq!(
+            r.counts.in_both,
+            r.counts.kept + r.counts.overwritten + r.counts.identical
+        );
         assert_eq!(r.unused_overrides, vec!["99".to_string()]);
 
         // User 2: csn blanked (removes the stored card) and department changed.

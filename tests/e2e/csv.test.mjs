@@ -116,8 +116,11 @@ describe('the CSV workbench', () => {
     await page.getByTestId('existing-input').setInputFiles({ name: 'server.csv', mimeType: 'text/csv', buffer: Buffer.from(existing) });
     await page.getByTestId('merge-counts').waitFor();
     const count = async (id) => Number(await page.getByTestId(`merge-${id}`).locator('dd').innerText());
+    // The file's users, each counted once: 3 new, 2 kept (it differs), 1 the same.
     assert.equal(await count('new'), 1);
-    assert.equal(await count('changed'), 1);
+    assert.equal(await count('kept'), 1);
+    assert.equal(await count('overwritten'), 0);
+    assert.equal(await count('errors'), 0);
     assert.equal(await count('identical'), 1);
     assert.equal(await count('untouched'), 1);
     assert.equal(await count('import'), 1, 'by default the stored user 2 is kept: only user 3 is imported');
@@ -134,6 +137,7 @@ describe('the CSV workbench', () => {
     await diff.locator('select').selectOption('overwrite');
     await page.waitForFunction(() => document.querySelector('[data-testid=merge-import] dd')?.textContent === '2');
     assert.equal(await count('overwritten'), 1);
+    assert.equal(await count('kept'), 0, 'user 1, the same, is neither kept nor overwritten');
     imp = await downloadOf(page, 'download-import');
     assert.equal(imp.bytes.toString('utf8'), 'user_id,name,department\r\n2,Lee,IT\r\n3,Park,Sales\r\n');
     await page.close();

@@ -212,8 +212,8 @@ fn print_reading(view: &WorkbookView) {
     if let Some(m) = &view.merge {
         let c = &m.counts;
         println!(
-            "merge with {}: {} new, {} in both ({} changed, {} the same), {} kept, {} overwritten, {} only in the export",
-            m.existing_name, c.new, c.in_both, c.changed, c.identical, c.kept, c.overwritten, c.untouched
+            "merge with {}: {} new and {} overwritten users written, {} left out for errors; {} kept as stored, {} already the same; {} only in the export",
+            m.existing_name, m.new_written, m.overwritten_written, m.left_out_errors, c.kept, c.identical, c.untouched
         );
         for note in m.problems.iter().chain(&m.notes) {
             println!("  {note}");

@@ -693,11 +693,22 @@ fn merge_counts_and_diffs(wb: &Workbook) {
             c.kept,
             c.untouched
         ),
-        (2, 3, 2, 1, 3, 1)
+        (2, 3, 2, 1, 2, 1)
     );
     assert_eq!(m.default, MergeChoice::Keep);
     assert_eq!(m.total_diffs, 2);
     assert_eq!(m.counts.import_rows, 1);
+    // The file's users, each counted once: 1 new written, 1 new left out for its errors,
+    // 2 kept, 1 the same.
+    let v = &m.counts;
+    assert_eq!(
+        (v.new_written, v.overwritten_written, v.left_out_errors),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        v.new_written + v.overwritten_written + v.left_out_errors + u64::from(c.kept + c.identical),
+        u64::from(c.new + c.in_both)
+    );
     let d = &m.diffs[0];
     assert_eq!((d.user_id.as_str(), d.line, d.existing_line), ("2", 3, 3));
     assert_eq!((d.choice, d.overridden), (MergeChoice::Keep, false));
@@ -727,7 +738,7 @@ fn merge_keep(wb: &Workbook) {
         .starts_with("Merged with export.csv: 1 new user and 0 overwritten users written"));
     assert!(report
         .note
-        .contains("3 users you chose to keep and 1 user already the same"));
+        .contains("2 users you chose to keep and 1 user already the same"));
     assert!(report.note.contains("1 row with errors left out"));
 }
 
@@ -737,7 +748,18 @@ fn merge_overwrite(wb: &mut Workbook) {
     // the file lacks; the blank card is flagged.
     wb.set_merge_default(MergeChoice::Overwrite);
     let m = wb.merge_view(0, 10).unwrap();
-    assert_eq!(m.counts.counts.overwritten, 3);
+    assert_eq!(m.counts.counts.overwritten, 2);
+    // The counts match the file: users 2 and 3 overwritten, 5 new, 6 left out.
+    let v = &m.counts;
+    assert_eq!(
+        (
+            v.overwritten_written,
+            v.new_written,
+            v.left_out_errors,
+            v.import_rows
+        ),
+        (2, 1, 1, 3)
+    );
     assert_eq!(m.counts.counts.cards_removed, 1);
     assert!(m.diffs[1].changes[0].removes_card);
     let (out, report) = import(wb, ImportRows::ValidOnly);

@@ -7,12 +7,12 @@ use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
 use crate::workbench::mapping::{Field, MatchKind, KNOWN_WIEGAND_FORMATS};
-use crate::workbench::merge::{MergeChoice, MergeCounts};
+use crate::workbench::merge::{MergeChoice, MergeCounts, MergeResult, RowKind};
 use crate::workbench::validate::{
     user_id_key, Finding, RowStatus, Rule, Severity, SiteSettings, Totals,
 };
 
-use super::Workbook;
+use super::{Existing, Workbook};
 
 /// Sheet rows shown in the "start import at row" picker.
 const PREVIEW_ROWS: usize = 15;
@@ -166,6 +166,15 @@ pub struct MergeCountsView {
     pub counts: MergeCounts,
     /// Rows the import file will hold (new and overwritten users without errors).
     pub import_rows: u64,
+    /// New users the import file holds.
+    #[serde(default)]
+    pub new_written: u64,
+    /// Overwritten users the import file holds.
+    #[serde(default)]
+    pub overwritten_written: u64,
+    /// New and overwritten users left out of the import file for their errors.
+    #[serde(default)]
+    pub left_out_errors: u64,
     /// Per-user choices that matched no user in both files.
     pub unused_overrides: Vec<String>,
     /// The merge's problems with their lines: cards a kept server user holds, rows left
@@ -594,21 +603,42 @@ impl Workbook {
     }
 
     fn merge_counts(&self) -> Option<MergeCountsView> {
-        self.with_merge(|m, existing| MergeCountsView {
+        self.with_merge(|m, existing| {
+            let (mut new, mut overwritten, mut errors) = (0, 0, 0);
+            for r in m.import_rows() {
+                let has_errors = r
+                    .incoming
+                    .is_none_or(|i| self.report.status(i as usize) == RowStatus::Errors);
+                match (has_errors, r.kind) {
+                    (true, _) => errors += 1,
+                    (false, RowKind::New) => new += 1,
+                    (false, _) => overwritten += 1,
+                }
+            }
+            self.merge_counts_view(m, existing, [new, overwritten, errors])
+        })
+    }
+
+    /// The merge's counts view, given the new and overwritten users written and those left
+    /// out for errors.
+    fn merge_counts_view(
+        &self,
+        m: &MergeResult,
+        existing: &Existing,
+        [new, overwritten, errors]: [u64; 3],
+    ) -> MergeCountsView {
+        MergeCountsView {
             existing_name: existing.name.clone(),
             existing_rows: existing.sheet.len().saturating_sub(existing.header_row + 1),
             counts: m.counts,
-            import_rows: m
-                .import_rows()
-                .filter(|r| {
-                    r.incoming
-                        .is_some_and(|i| self.report.status(i as usize) != RowStatus::Errors)
-                })
-                .count() as u64,
+            import_rows: new + overwritten,
+            new_written: new,
+            overwritten_written: overwritten,
+            left_out_errors: errors,
             unused_overrides: m.unused_overrides.clone(),
             problems: self.merge_problems(m, existing),
             notes: existing.notes.clone(),
-        })
+        }
     }
 
     /// The merge's counts and `count` (at most [`MAX_PAGE_DIFFS`]) per-user differences
