@@ -9,6 +9,7 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 use super::compare::{Comparison, Side};
+use super::device::Oversized;
 use super::packed::{Packed, PackedEntry};
 use super::repackage::{renames_of, Plan};
 use super::{carries_prefix, Direction};
@@ -107,6 +108,9 @@ pub struct CatalogueView {
     /// ([`crate::formats::data_file::FindingKind::is_unsafe`]).
     #[serde(default)]
     pub unsafe_entries: bool,
+    /// The entries too large for FAT32 (counted past the catalogue's budget too).
+    #[serde(default)]
+    pub oversized: Oversized,
 }
 
 impl CatalogueView {
@@ -135,6 +139,7 @@ pub struct Catalogue {
     entries: Packed,
     carry_server: u64,
     carry_device: u64,
+    oversized: Oversized,
 }
 
 impl Default for Catalogue {
@@ -155,6 +160,7 @@ impl Catalogue {
             entries: Packed::new(budget),
             carry_server: 0,
             carry_device: 0,
+            oversized: Oversized::default(),
         }
     }
 
@@ -166,6 +172,7 @@ impl Catalogue {
         };
         self.carry_server += u64::from(carries(Direction::ToDevice));
         self.carry_device += u64::from(carries(Direction::ToServer));
+        self.oversized.add(&h.path, h.size);
         let index = self.entries.len();
         self.entries.push(&PackedEntry {
             path: h.path.clone(),
@@ -242,6 +249,7 @@ impl Catalogue {
             carry_device: self.carry_device,
             unlisted: self.unlisted(),
             unsafe_entries: listing.findings.iter().any(|f| f.kind.is_unsafe()),
+            oversized: self.oversized.clone(),
         }
     }
 

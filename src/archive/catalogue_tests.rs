@@ -253,3 +253,29 @@ fn a_plan_made_from_the_catalogue_is_the_plan_read_from_the_file() {
         "past its budget"
     );
 }
+
+#[test]
+fn entries_too_large_for_fat32_are_counted_and_the_first_named_past_the_budget_too() {
+    let mut listed = Vec::new();
+    list(&sample()[..], ListOptions::default(), &mut |e| {
+        listed.push(e.clone())
+    });
+    let mut catalogue = Catalogue::with_budget(0);
+    for (path, size) in [
+        ("a/fits.db", (4 << 30) - 1),
+        ("a/big.db", 4 << 30),
+        ("a/more.db", 5 << 30),
+    ] {
+        let mut e = listed[0].clone();
+        (e.header.path, e.header.size) = (path.to_string(), size);
+        catalogue.add(&e);
+    }
+    let listing = list(&sample()[..], ListOptions::default(), &mut |_| {});
+    let view = catalogue.view("big.tgz", 1, false, &listing);
+    assert_eq!(view.unlisted, 3, "none kept");
+    assert_eq!(view.oversized.count, 2);
+    assert_eq!(
+        view.oversized.first,
+        Some(("a/big.db".to_string(), 4 << 30))
+    );
+}

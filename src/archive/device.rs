@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::formats::data_file::Listing;
 
 /// A firmware version: the first three numbers of `1.9.0`, `v1.9.0`, `1.9.0.12`, `1.9`.
@@ -100,13 +102,32 @@ pub struct DeviceNote {
     pub message: String,
 }
 
+/// Entries too large for a FAT32 stick: how many, and the first one's path and size.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Oversized {
+    /// Entries over [`FAT32_MAX_FILE`] bytes.
+    pub count: u64,
+    /// The first of them: its path and size in bytes.
+    pub first: Option<(String, u64)>,
+}
+
+impl Oversized {
+    /// Counts an entry of `size` bytes at `path` when FAT32 cannot hold it.
+    pub fn add(&mut self, path: &str, size: u64) {
+        if size > FAT32_MAX_FILE {
+            self.count += 1;
+            self.first.get_or_insert_with(|| (path.to_string(), size));
+        }
+    }
+}
+
 /// What the device check needs to know about the data file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArchiveFacts {
     /// The data file's size in bytes.
     pub file_size: u64,
-    /// The largest entry's size in bytes.
-    pub largest_entry: u64,
+    /// The entries too large for FAT32.
+    pub oversized: Oversized,
     /// Entries that are photos (likely faces).
     pub photos: u64,
     /// The users it carries, when that is known (the entries are encrypted).
@@ -114,11 +135,12 @@ pub struct ArchiveFacts {
 }
 
 impl ArchiveFacts {
-    /// The facts a verify-and-list pass gives (users unknown).
-    pub fn from_listing(file_size: u64, listing: &Listing) -> Self {
+    /// The facts a verify-and-list pass gives, with the entries too large for FAT32 it
+    /// met (users unknown).
+    pub fn from_listing(file_size: u64, listing: &Listing, oversized: Oversized) -> Self {
         ArchiveFacts {
             file_size,
-            largest_entry: listing.totals.largest,
+            oversized,
             photos: listing.totals.photos,
             users: None,
         }
@@ -182,17 +204,42 @@ fn name_note(file_name: &str) -> DeviceNote {
     }
 }
 
-/// Warnings for a file or an entry too large for FAT32.
+/// What FAT32 holds, for the size warnings.
+const FAT32_LIMIT: &str = "FAT32 holds files under 4 GiB, 4,294,967,296 bytes";
+
+/// Warnings for a file or an entry too large for FAT32, naming the entry (the first of
+/// several) with its exact size.
 fn size_notes(facts: &ArchiveFacts) -> Vec<DeviceNote> {
     let mut notes = Vec::new();
-    let gib = |n: u64| n as f64 / (1u64 << 30) as f64;
     if facts.file_size > FAT32_MAX_FILE {
-        notes.push(note(Severity::Warning, format!("The data file is {:.1} GiB: a USB stick formatted FAT32 cannot hold a file of 4 GiB or more; format it exFAT.", gib(facts.file_size))));
+        let gib = facts.file_size as f64 / (1u64 << 30) as f64;
+        notes.push(note(Severity::Warning, format!("The data file is {} bytes ({gib:.1} GiB): a USB stick formatted FAT32 cannot hold it ({FAT32_LIMIT}); format the stick exFAT.", grouped(facts.file_size))));
     }
-    if facts.largest_entry > FAT32_MAX_FILE {
-        notes.push(note(Severity::Warning, format!("An entry is {:.1} GiB: if the device unpacks it to a FAT32 stick it cannot be written (4 GiB limit); use exFAT.", gib(facts.largest_entry))));
+    let o = &facts.oversized;
+    if let Some((path, size)) = &o.first {
+        let which = match o.count {
+            1 => format!("The entry {path} is {} bytes", grouped(*size)),
+            n => format!(
+                "{n} entries are over 4 GiB, the first {path} at {} bytes",
+                grouped(*size)
+            ),
+        };
+        notes.push(note(Severity::Warning, format!("{which}: if the device unpacks it to a FAT32 stick it cannot be written ({FAT32_LIMIT}); format the stick exFAT.")));
     }
     notes
+}
+
+/// `n` with its digits grouped by commas: 4,294,967,296.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -292,9 +339,12 @@ mod tests {
 
     #[test]
     fn size_faces_and_users_warn() {
+        let mut oversized = Oversized::default();
+        oversized.add("BioStarX_20240402_000000/small.db", FAT32_MAX_FILE);
+        oversized.add("BioStarX_20240402_000000/faces.db", (4 << 30) + 4096);
         let facts = ArchiveFacts {
             file_size: 5 << 30,
-            largest_entry: 4 << 30,
+            oversized,
             photos: 50_000,
             users: Some(500_001),
         };
@@ -302,16 +352,27 @@ mod tests {
         let tail: Vec<Severity> = notes[4..].iter().map(|n| n.severity).collect();
         use Severity::*;
         assert_eq!(tail, [Warning, Warning, Warning, Problem]);
-        assert!(notes[4].message.contains("5.0 GiB") && notes[4].message.contains("exFAT"));
+        assert!(notes[4]
+            .message
+            .starts_with("The data file is 5,368,709,120 bytes (5.0 GiB)"));
+        assert_eq!(notes[5].message, "The entry BioStarX_20240402_000000/faces.db is 4,294,971,392 bytes: if the device unpacks it to a FAT32 stick it cannot be written (FAT32 holds files under 4 GiB, 4,294,967,296 bytes); format the stick exFAT.");
         assert!(notes[6]
             .message
             .contains("50000 entries look like face photos: with 50000 or more, a FAT32 USB stick may malfunction, so format it exFAT"));
+        let mut several = facts.clone();
+        several
+            .oversized
+            .add("BioStarX_20240402_000000/more.db", 5 << 30);
+        let notes = check_device("BioStation 2", "1.9.0", NAME, &several);
+        assert!(notes[5].message.starts_with("2 entries are over 4 GiB, the first BioStarX_20240402_000000/faces.db at 4,294,971,392 bytes: "), "{}", notes[5].message);
+        let mut at_the_limit = Oversized::default();
+        at_the_limit.add("BioStarX_20240402_000000/fits.db", FAT32_MAX_FILE);
         let small = ArchiveFacts {
             file_size: FAT32_MAX_FILE,
+            oversized: at_the_limit,
             photos: 49_999,
             users: Some(500_000),
-            ..facts
         };
-        assert_eq!(check_device("BioStation 2", "1.9.0", NAME, &small).len(), 5);
+        assert_eq!(check_device("BioStation 2", "1.9.0", NAME, &small).len(), 4);
     }
 }

@@ -133,7 +133,7 @@ pub fn DevicePanel(state: AppState) -> impl IntoView {
         (!model.is_empty()).then_some(())?;
         let facts = ArchiveFacts {
             file_size: view.file_size,
-            largest_entry: view.largest,
+            oversized: view.oversized.clone(),
             photos: view.photos,
             users: None,
         };

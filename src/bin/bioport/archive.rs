@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use bioport::archive::catalogue::utc_time;
 use bioport::archive::compare::{compare, Side};
-use bioport::archive::device::{check_device, ArchiveFacts, Severity};
+use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{data_file_name, dropped_from_name, export_time, Direction};
 use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry, WalkOptions};
@@ -123,8 +123,11 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
         Ok(r) => r,
         Err(message) => return fail(&message, json),
     };
-    let listing = list(reader, ListOptions::default(), &mut |_| {});
-    let facts = ArchiveFacts::from_listing(size, &listing);
+    let mut oversized = Oversized::default();
+    let listing = list(reader, ListOptions::default(), &mut |e| {
+        oversized.add(&e.header.path, e.header.size)
+    });
+    let facts = ArchiveFacts::from_listing(size, &listing, oversized);
     let name = name_of(path);
     let notes = check_device(device, firmware, &name, &facts);
     let exported = export_time(&name).map_or_else(|e| e, |t| format!("exported {t}"));
