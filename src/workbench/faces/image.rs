@@ -15,6 +15,9 @@ pub const MIN_SIDE: u32 = 250;
 pub const HEAD_BYTES: usize = 64 * 1024;
 /// How many bytes of a file's end are read to see that it is not cut off.
 pub const TAIL_BYTES: usize = 64;
+/// The largest JPEG read whole to find its end marker when its last bytes do not hold it
+/// (a motion photo's video, padding or other bytes after the image).
+const MAX_WHOLE_JPEG: u64 = 4 * MAX_FILE_BYTES;
 
 /// What a file is, judged by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,7 +147,16 @@ pub fn probe(name: &str, size: u64, head: &[u8], tail: &[u8]) -> Probe {
             image.width = u32::try_from(d.width).unwrap_or(u32::MAX);
             image.height = u32::try_from(d.height).unwrap_or(u32::MAX);
             if !ends_whole(kind, tail) {
-                image.damage = Some(Damage::EndMissing);
+                match jpeg_end(kind, head, whole) {
+                    // Bytes after the end marker (a motion photo's video, padding) do not
+                    // make the image incomplete.
+                    Some(true) => {}
+                    Some(false) => image.damage = Some(Damage::EndMissing),
+                    None if size <= MAX_WHOLE_JPEG => {
+                        return Probe::NeedMore(usize::try_from(size).unwrap_or(usize::MAX))
+                    }
+                    None => image.damage = Some(Damage::EndMissing),
+                }
             }
         }
         Err(imagesize::ImageError::IoError(_)) if !whole => {
@@ -207,6 +219,60 @@ fn ends_whole(kind: ImageKind, tail: &[u8]) -> bool {
         ImageKind::Jpeg => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
         ImageKind::Png => tail.windows(8).any(|w| w == b"IEND\xAE\x42\x60\x82"),
         _ => true,
+    }
+}
+
+/// For a JPEG whose last bytes lack the end marker: Some(true) when the image ends with
+/// one before other bytes, Some(false) when it has none, None when `head` is not the whole
+/// file (read it whole to tell). Other kinds: Some(false).
+fn jpeg_end(kind: ImageKind, head: &[u8], whole: bool) -> Option<bool> {
+    match kind {
+        ImageKind::Jpeg if whole => Some(jpeg_end_marker(head).is_some()),
+        ImageKind::Jpeg => None,
+        _ => Some(false),
+    }
+}
+
+/// Where the image of a whole JPEG file ends (just past its EOI marker), found by walking
+/// its segments and scans, so that markers inside an EXIF thumbnail or in the bytes after
+/// the image are not taken for it.
+fn jpeg_end_marker(bytes: &[u8]) -> Option<usize> {
+    let mut i = 2;
+    loop {
+        // Fill bytes (FF) may precede a marker.
+        while bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&0xFF) {
+            return None;
+        }
+        let marker = *bytes.get(i + 1)?;
+        i = match marker {
+            0xD9 => return Some(i + 2),
+            0x01 | 0xD0..=0xD7 => i + 2,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*bytes.get(i + 2)?, *bytes.get(i + 3)?]));
+                let after = i + 2 + len;
+                if marker == 0xDA {
+                    scan_end(bytes, after)?
+                } else {
+                    after
+                }
+            }
+        };
+    }
+}
+
+/// The position of the marker ending the entropy-coded data that starts at `from`: the
+/// first FF followed by neither 00 (a stuffed byte) nor a restart marker.
+fn scan_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += bytes.get(i..)?.iter().position(|&b| b == 0xFF)?;
+        match bytes.get(i + 1)? {
+            0x00 | 0xD0..=0xD7 | 0xFF => i += 1,
+            _ => return Some(i),
+        }
     }
 }
 

@@ -125,6 +125,31 @@ fn cut_and_corrupt_files_are_damaged() {
 }
 
 #[test]
+fn bytes_after_the_end_marker_do_not_make_a_jpeg_cut_off() {
+    let j = jpeg(300, 300, 0);
+    let mut video = j.clone();
+    video.extend_from_slice(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom");
+    video.extend(std::iter::repeat_n(0x11u8, 200_000));
+    let mut padded = j.clone();
+    padded.extend(std::iter::repeat_n(0u8, 512));
+    let mut garbage = j.clone();
+    garbage.extend_from_slice(&b"GARBAGE".repeat(10));
+    for (name, bytes) in [
+        ("motion.jpg", &video),
+        ("padded.jpg", &padded),
+        ("trail.jpg", &garbage),
+    ] {
+        let image = judge(name, bytes);
+        assert_eq!((image.width, image.damage), (300, None), "{name}");
+        assert!(image.problems().is_empty(), "{name}");
+    }
+    // A cut JPEG followed by bytes is still cut: no end marker after its scan.
+    let mut cut = j[..j.len() / 2].to_vec();
+    cut.extend(std::iter::repeat_n(0u8, 512));
+    assert_eq!(judge("cut.jpg", &cut).damage, Some(Damage::EndMissing));
+}
+
+#[test]
 fn a_header_past_the_first_bytes_is_read_on_demand() {
     // An APP1 segment (EXIF) of 60 KB twice, so SOF0 lies past the first 64 KiB.
     let j = jpeg(300, 300, 0);
