@@ -23,6 +23,9 @@ fn show(v: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            // Other control characters would print as nothing or as a space: show their code.
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
             c => out.push(c),
         }
     }

@@ -59,6 +59,10 @@ fn name_rules() {
     passes(&[("name", "김철수 Kim_2")], Rule::NameStrictCharacters, &s);
     let m = fails(&[("name", "O'Brien")], Rule::NameCharacters, &s);
     assert!(m.contains("\"'\""), "{m}");
+    // Control characters show visibly, not as a blank.
+    let m = fails(&[("name", "Ki\0m\u{7}")], Rule::NameCharacters, &s);
+    assert!(m.contains("(\"\\0\\u{0007}\")"), "{m}");
+    assert!(m.contains("\"Ki\\0m\\u{0007}\""), "{m}");
     let m = fails(&[("name", "Jean-Luc (JL)")], Rule::NameStrictCharacters, &s);
     assert!(m.contains("\"-()\""), "{m}");
     let lax = SiteSettings {
