@@ -367,6 +367,12 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
                     </p>
                 })
             }}
+            {move || {
+                let idle = state.job.with(|j| j.is_none());
+                let has_clock_files = state.entries.with(|e| e.iter().any(|x| x.workflow() == Some(Workflow::TimeClock)));
+                (idle && !has_clock_files && clock.view.with(|v| v.is_none()))
+                    .then(|| view! { <users::StartPanel state=state /> })
+            }}
             {move || clock.view.get().map(|v| view! {
                 <SetPanel view=v.clone() />
                 {v.users.clone().map(|u| view! { <users::UsersPanel state=state file=u /> })}

@@ -457,7 +457,10 @@ impl AppState {
     fn route(self) {
         let entries = self.entries.get_untracked();
         let current = self.workflow.get_untracked();
-        if current.is_none() || !entries.iter().any(|e| e.workflow() == current) {
+        // A set made from the workbench's CSV is the clock screen's, though no file is.
+        let clock_set =
+            current == Some(Workflow::TimeClock) && self.clock.view.with_untracked(|v| v.is_some());
+        if !clock_set && (current.is_none() || !entries.iter().any(|e| e.workflow() == current)) {
             if let Some(w) = entries.iter().rev().find_map(|e| e.workflow()) {
                 self.workflow.set(Some(w));
             }

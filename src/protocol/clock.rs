@@ -68,10 +68,14 @@ pub enum ClockOp {
         /// 72 or 28.
         record: u64,
     },
-    /// Take the users of the CSV open in the workbench (uids of the `user.dat` kept).
+    /// Take the users of the CSV open in the workbench (uids of the `user.dat` kept); with
+    /// no clock files open, they start a set of their own.
     FromWorkbench {
         /// 72 or 28: the records the users are checked against.
         record: u64,
+        /// The clock's code page (a WHATWG label) when no `user.dat` is held to take it from.
+        #[serde(default)]
+        encoding: Option<String>,
     },
 }
 

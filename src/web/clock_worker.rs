@@ -162,7 +162,15 @@ pub fn handle(scope: &DedicatedWorkerGlobalScope, job: JobId, op: ClockOp, files
             let outcome = repair(&scope, job, opts).await;
             end_job(&scope, job, outcome);
         }),
-        op => end_job(&scope, job, with_set(|set| run(&scope, job, op, set))),
+        op => {
+            if matches!(op, ClockOp::FromWorkbench { .. }) {
+                // Users from the workbench's CSV make a set even with no clock files.
+                SET.with(|s| {
+                    s.borrow_mut().get_or_insert_with(ClockSet::new);
+                });
+            }
+            end_job(&scope, job, with_set(|set| run(&scope, job, op, set)))
+        }
     }
 }
 
@@ -258,7 +266,10 @@ fn run(
             written: false,
         },
         ClockOp::WriteUsers { record } => write_users(scope, job, set, record)?,
-        ClockOp::FromWorkbench { record } => {
+        ClockOp::FromWorkbench { record, encoding } => {
+            if let Some(label) = encoding {
+                set.choose_encoding(encoding_named(&label));
+            }
             let findings = with_workbook(|book| set.users_from_csv(book, record))
                 .ok_or("No CSV is open in the workbench; open one there first.")?;
             answer(scope, job, view(set));

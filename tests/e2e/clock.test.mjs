@@ -231,6 +231,53 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('with no clock files, a BioStar CSV becomes a user.dat in the code page chosen, checked as it is written', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name,csn\r\n1,张伟,\r\n2,王秀英王秀英王秀英王秀,70000\r\n') });
+    await page.getByTestId('workbench').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '2');
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('clock-start').waitFor();
+    await page.getByTestId('start-code-page').selectOption('GBK');
+    await page.getByTestId('start-from-workbench').click();
+    await page.getByTestId('from-csv').waitFor();
+    assert.match(await page.getByTestId('from-csv').innerText(), /Users from staff\.csv: 2 added, 0 updated, 2 in all/);
+    assert.equal(await page.getByTestId('code-page').inputValue(), 'GBK');
+    await page.getByTestId('check-fit').click();
+    await page.getByTestId('fit-ok').waitFor();
+    const written = await downloadOf(page, 'write-user-dat');
+    const gbk = (hex) => Buffer.from(hex, 'hex');
+    assert.equal(written.bytes.length, 144);
+    assert.deepEqual(written.bytes.subarray(11, 15), gbk('d5c5ceb0'), '张伟 in GBK');
+    assert.equal(written.bytes.readUInt32LE(72 + 35), 70000, 'the card');
+    assert.equal(written.bytes.subarray(72 + 11, 72 + 11 + 22).length, 22);
+    assert.equal(written.bytes[72 + 11 + 22], 0, 'the 22-byte GBK name fits with its NUL');
+
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the check before writing names the cards of the CSV that no record can hold, as the write does', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'cards.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name,csn\r\n1,Ann,0x1A2B\r\n2,Bob,99999999999999999999\r\n3,Cy,42\r\n') });
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '3');
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('start-from-workbench').click();
+    await page.getByTestId('fit-count').waitFor();
+    // Another record size and back clears what was said; the check alone says it again.
+    await page.getByTestId('write-record').selectOption('28');
+    await page.getByTestId('write-record').selectOption('72');
+    assert.equal(await page.getByTestId('fit-count').count(), 0);
+    await page.getByTestId('check-fit').click();
+    await page.locator('[data-testid=fit-count], [data-testid=fit-ok]').first().waitFor();
+    assert.match(await page.getByTestId('fit-count').innerText(), /^2 user\(s\) do not fit 72-byte records/);
+    const found = await page.getByTestId('fit-findings').innerText();
+    assert.match(found, /card "0x1A2B" is not a plain number/);
+    assert.match(found, /card 99999999999999999999 is above 4294967295/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('the BioStar conversion names what the import check would refuse, by the line of the CSV it writes', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     // A name that needs quotes and takes two lines, a card twice, a user ID twice.

@@ -244,7 +244,7 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
                 </button>
                 <button type="button" class="button" data-testid="from-workbench" disabled=move || !csv_open()
                     title="The rows of the CSV open in the workbench; users of this user.dat keep their uids"
-                    on:click=move |_| state.clock_send(ClockOp::FromWorkbench { record: record.get_untracked() }, &[], Some("Taking the workbench's users"))>
+                    on:click=move |_| state.clock_send(ClockOp::FromWorkbench { record: record.get_untracked(), encoding: None }, &[], Some("Taking the workbench's users"))>
                     "Take the users of the workbench's CSV"
                 </button>
             </div>
@@ -257,6 +257,51 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
                     {notes_view(state, f.findings, "errors", "fit-findings", "user_dat_does_not_fit.csv")}
                 }.into_any()
             })}
+        </div>
+    }
+}
+
+/// With no clock files open: a new `user.dat` from the users of the CSV open in the
+/// workbench, in the records and code page chosen here.
+#[component]
+pub fn StartPanel(state: AppState) -> impl IntoView {
+    let record = RwSignal::new(72u64);
+    let encoding = RwSignal::new(CLOCK_ENCODINGS[0].name().to_string());
+    let csv_open = move || state.csv.view.with(|v| v.is_some());
+    let take = move |_| {
+        let op = ClockOp::FromWorkbench {
+            record: record.get_untracked(),
+            encoding: Some(encoding.get_untracked()),
+        };
+        state.clock_send(op, &[], Some("Taking the workbench's users"));
+    };
+    view! {
+        <div class="panel" data-testid="clock-start">
+            <h2>"A new user.dat from a BioStar user CSV"</h2>
+            <p class="muted">{move || if csv_open() {
+                "No clock files are open. The users of the CSV open in the workbench can become a user.dat for the clock: choose its records and code page, take them, then write user.dat."
+            } else {
+                "No clock files are open. To make a user.dat for the clock from BioStar users, open their CSV in the BioStar user CSV workbench first; or open the clock's files above."
+            }}</p>
+            <div class="row-of-fields">
+                <label>"Records "
+                    <select data-testid="start-record" on:change=move |ev| record.set(event_target_value(&ev).parse().unwrap_or(72))>
+                        <option value="72" selected=true>"72 bytes (color-screen clocks)"</option>
+                        <option value="28">"28 bytes (black-and-white clocks)"</option>
+                    </select>
+                </label>
+                <label>"Code page "
+                    <select data-testid="start-code-page" on:change=move |ev| encoding.set(event_target_value(&ev))>
+                        {CLOCK_ENCODINGS.iter().enumerate().map(|(i, e)| view! {
+                            <option value=e.name() selected=i == 0>{encoding_label(e.name())}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" class="button primary" data-testid="start-from-workbench"
+                    disabled=move || !csv_open() on:click=take>
+                    "Take the users of the workbench's CSV"
+                </button>
+            </div>
         </div>
     }
 }
