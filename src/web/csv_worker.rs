@@ -396,7 +396,7 @@ fn write_file(
 ) -> Result<(), String> {
     match op {
         CsvOp::WriteImport { rows } => {
-            let name = book.import_file_name();
+            let name = book.import_file_name_of(rows);
             output(scope, job, name, |out| book.write_import(out, rows))
         }
         CsvOp::WriteErrors => {

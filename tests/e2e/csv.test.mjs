@@ -84,6 +84,10 @@ describe('the CSV workbench', () => {
     ].join('\r\n') + '\r\n';
     assert.equal(imp.bytes.toString('utf8'), expectedImport);
     assert.ok(imp.bytes.equals(Buffer.from(expectedImport, 'utf8')), 'byte for byte');
+    // Every row with data, errors included, under a name of its own.
+    const all = await downloadOf(page, 'download-import-all');
+    assert.equal(all.name, 'hr_import_all_rows.csv');
+    assert.equal(all.bytes.toString('utf8').split('\r\n').length, 1 + 5 + 1, 'the header, 5 rows, the last line end');
 
     // The error file: the rows with errors, all their cells as read, and Error_Description;
     // UTF-8 with BOM and CRLF, like the server's own.

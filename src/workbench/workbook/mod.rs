@@ -140,12 +140,12 @@ fn header_note(sheet: &Sheet, header_row: usize, guessed: bool) -> Option<String
         "was set by you"
     };
     Some(format!(
-        "The header {how} on line {}: the {} before it (lines {} to {}) are not imported. \
+        "The header {how} on line {}: the {} before it (lines 1 to {}) are not imported. \
          Choose another \"start import at row\" if that is wrong.",
         sheet.line(header_row),
         plural(header_row as u64, "row", "rows"),
-        sheet.line(0),
-        sheet.line(header_row - 1)
+        // Up to the header's own line: blank lines among them are before it too.
+        sheet.line(header_row) - 1
     ))
 }
 

@@ -90,8 +90,9 @@ fn opens_and_says_how_it_read_the_file() {
     assert_eq!(v.file_findings.len(), 1);
     assert!(v.file_findings[0].contains("\"Vehicle\" (C)"));
     assert!(
-        v.notes[0].starts_with("The header was found on line 3"),
-        "{:?}",
+        v.notes[0]
+            .starts_with("The header was found on line 3: the 1 row before it (lines 1 to 2)"),
+        "the blank line 2 is before it too: {:?}",
         v.notes
     );
     assert!(v.read_issues[0].contains("line 2 is blank"));
@@ -895,6 +896,14 @@ fn file_names_and_lines() {
     assert_eq!(wb.error_file_name(), "site.a.users_errors.csv");
     let wb = Workbook::open(b"user_id\n1\n".to_vec(), "noext", OpenOptions::default()).unwrap();
     assert_eq!(wb.import_file_name(), "noext_import.csv");
+    assert_eq!(
+        wb.import_file_name_of(ImportRows::ValidOnly),
+        "noext_import.csv"
+    );
+    assert_eq!(
+        wb.import_file_name_of(ImportRows::All),
+        "noext_import_all_rows.csv"
+    );
     let wb = open("a,b\n\n\"x\ny\",1\nuser_id,name\n");
     assert_eq!(wb.row_of_line(1), Some(0));
     assert_eq!(wb.row_of_line(2), Some(1));

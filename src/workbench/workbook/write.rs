@@ -571,6 +571,16 @@ impl Workbook {
         format!("{}_import.csv", self.stem())
     }
 
+    /// The name of the import file holding `rows`: [`import_file_name`](Self::import_file_name)
+    /// for the valid rows, "users_import_all_rows.csv" for every row with data, so the
+    /// two are never taken for each other.
+    pub fn import_file_name_of(&self, rows: ImportRows) -> String {
+        match rows {
+            ImportRows::ValidOnly => self.import_file_name(),
+            ImportRows::All => format!("{}_import_all_rows.csv", self.stem()),
+        }
+    }
+
     /// The failed-rows file's name: "users_errors.csv" for "users.csv".
     pub fn error_file_name(&self) -> String {
         format!("{}_errors.csv", self.stem())
