@@ -301,6 +301,17 @@ impl<'s> Parts<'s> {
             Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
                  ID. Map the column holding the IDs to user_id."
                 .to_string(),
+            Rule::NoDataRows if self.sheet.row(self.row).all(|c| c.trim().is_empty()) => {
+                "The file holds nothing but blank lines and spaces: there is nothing to \
+                 import. Open the export the server or your spreadsheet program wrote."
+                    .to_string()
+            }
+            Rule::NoDataRows => format!(
+                "There are no data rows under the header ({}): there is nothing to import. \
+                 If the users are in another file, open that one; if the header was chosen \
+                 too low, choose another \"start import at row\".",
+                self.at.to_lowercase()
+            ),
             _ => return None,
         })
     }

@@ -320,6 +320,18 @@ fn file_findings(
     if header_row >= sheet.len() {
         return out;
     }
+    let blank = |r: usize| sheet.row(r).all(|c| c.trim().is_empty());
+    if (first_data..sheet.len()).all(blank) {
+        out.push(Finding {
+            row: h,
+            col: None,
+            rule: Rule::NoDataRows,
+            other: None,
+        });
+        if blank(header_row) {
+            return out; // blank lines only: no mapping to speak of
+        }
+    }
     if plan.user_id.is_none() {
         out.push(Finding {
             row: h,

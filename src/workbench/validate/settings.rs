@@ -134,6 +134,8 @@ rules! {
     MappingConflict = "mapping.conflict", Error, "Two columns mapped to one field";
     /// No column is mapped to user_id (file level).
     UserIdColumnMissing = "user_id.no_column", Error, "No user ID column";
+    /// Nothing but blank cells under the header: nothing to import (file level).
+    NoDataRows = "file.no_data", Error, "No data rows";
     /// The user ID is blank.
     UserIdMissing = "user_id.missing", Error, "User ID missing";
     /// Numeric site: the user ID is not a whole number.

@@ -38,6 +38,35 @@ fn unmapped_columns_must_be_decided() {
 }
 
 #[test]
+fn a_file_with_nothing_under_its_header_or_nothing_at_all_says_so() {
+    let mut sheet = Sheet::new();
+    sheet.push_row(1, ["user_id", "name"]).unwrap();
+    sheet.push_row(2, ["  ", ""]).unwrap();
+    let mapping = auto_map(&["user_id", "name"], &[]);
+    let r = validate(&sheet, 0, &mapping, &def());
+    let file: Vec<Rule> = r.file_findings().iter().map(|f| f.rule).collect();
+    assert_eq!(file, vec![Rule::NoDataRows]);
+    let m = r.file_findings()[0].message(&sheet, 0, &mapping);
+    assert!(
+        m.starts_with("There are no data rows under the header (line 1)"),
+        "{m}"
+    );
+    assert_eq!(r.totals().file_errors, 1);
+    // Spaces only: no header to map either, so that is all that is said.
+    let mut blank = Sheet::new();
+    blank.push_row(3, ["   "]).unwrap();
+    let mapping = auto_map(&["   "], &[]);
+    let r = validate(&blank, 0, &mapping, &def());
+    let file: Vec<Rule> = r.file_findings().iter().map(|f| f.rule).collect();
+    assert_eq!(file, vec![Rule::NoDataRows]);
+    let m = r.file_findings()[0].message(&blank, 0, &mapping);
+    assert!(
+        m.starts_with("The file holds nothing but blank lines"),
+        "{m}"
+    );
+}
+
+#[test]
 fn file_level_findings() {
     let mut sheet = Sheet::new();
     sheet.push_row(1, ["name", "이름"]).unwrap();
