@@ -474,6 +474,9 @@ pub struct ComparisonView {
     /// Why the comparison is incomplete, when a file could not be read to its end.
     #[serde(default)]
     pub incomplete: Option<String>,
+    /// That paths were matched across a `BioStarX_`/`BioStar2_` rename, when they were.
+    #[serde(default)]
+    pub across_rename: Option<String>,
 }
 
 impl ComparisonView {
@@ -499,6 +502,7 @@ impl ComparisonView {
             findings_second: c.findings_second.iter().map(FindingRow::from).collect(),
             identical: c.identical(),
             incomplete: c.incomplete(first, second),
+            across_rename: c.rename_note(),
         }
     }
 }

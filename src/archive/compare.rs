@@ -2,14 +2,16 @@
 //! removed or changed. Both are walked in step; while their entries come in the same
 //! order nothing is kept, so memory grows only with the entries that differ or move, and
 //! each of those holds at most [`SHOWN_PATH`] bytes of its path (GNU long names run to
-//! 64 KiB, and a few MB of gzip can hold thousands of them).
+//! 64 KiB, and a few MB of gzip can hold thousands of them). Paths that differ only by
+//! the `BioStarX_` or `BioStar2_` prefix of a component (a file renamed with its paths
+//! rewritten) are the same entry, and the comparison counts them.
 
 use std::collections::HashMap;
 use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use super::{renamed_entry_path, Direction};
+use super::{renamed_entry_path, Direction, DEVICE_PREFIX, SERVER_PREFIX};
 use crate::formats::data_file::{read_entry, Finding, TarWalker, WalkOptions};
 
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
@@ -42,6 +44,10 @@ pub struct Comparison {
     pub findings_first: Vec<Finding>,
     /// What the walk of the second file found.
     pub findings_second: Vec<Finding>,
+    /// Entries matched across a rename: their paths differ only by `BioStarX_`/`BioStar2_`.
+    pub across_rename: u64,
+    /// The first of them: its path in the first file and in the second.
+    pub first_across_rename: Option<(String, String)>,
 }
 
 impl Comparison {
@@ -67,6 +73,20 @@ impl Comparison {
         ))
     }
 
+    /// That entries were matched across the rename, in words, when some were.
+    pub fn rename_note(&self) -> Option<String> {
+        let (a, b) = self.first_across_rename.as_ref()?;
+        let n = self.across_rename;
+        let (count, verb) = if n == 1 {
+            ("1 entry".to_string(), "was")
+        } else {
+            (format!("{n} entries"), "were")
+        };
+        Some(format!(
+            "Paths were matched across the rename: {count} whose paths differ only by the BioStarX_ / BioStar2_ prefix of the same export time {verb} taken as the same entry and compared by SHA-256 (the first: {a} in the first file, {b} in the second)."
+        ))
+    }
+
     /// True when both files were read through and hold the same entries with the same data.
     pub fn identical(&self) -> bool {
         let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
@@ -78,8 +98,31 @@ impl Comparison {
     }
 }
 
-/// What entries are matched by: the SHA-256 of the whole path.
+/// What entries are matched by: the SHA-256 of the whole path, with each component's
+/// `BioStarX_` or `BioStar2_` prefix (any case) taken as one ([`path_key`]).
 type PathKey = [u8; 32];
+
+/// The key of `path`: its SHA-256 with every component's `BioStarX_` or `BioStar2_`
+/// prefix hashed as `biostar?_`, so a renamed folder keys the same; allocates nothing.
+fn path_key(path: &str) -> PathKey {
+    let mut hash = Sha256::new();
+    for (i, part) in path.split('/').enumerate() {
+        if i > 0 {
+            hash.update(b"/");
+        }
+        match part.get(..SERVER_PREFIX.len()) {
+            Some(head)
+                if head.eq_ignore_ascii_case(SERVER_PREFIX)
+                    || head.eq_ignore_ascii_case(DEVICE_PREFIX) =>
+            {
+                hash.update(b"biostar?_");
+                hash.update(&part.as_bytes()[head.len()..]);
+            }
+            _ => hash.update(part.as_bytes()),
+        }
+    }
+    hash.finalize().into()
+}
 
 /// The next entry of a walk, hashed, its path renamed `rename`'s way if given, with the
 /// key of its whole path; None at the end or when the walk stopped.
@@ -93,7 +136,7 @@ fn next_side<R: Read>(
     let path = rename
         .and_then(|d| renamed_entry_path(&path, d))
         .unwrap_or(path);
-    let key = Sha256::digest(path.as_bytes()).into();
+    let key = path_key(&path);
     let side = Side {
         path: shown(path),
         size: entry.header.size,
@@ -119,16 +162,49 @@ fn shown(mut path: String) -> String {
     path
 }
 
-/// Entries met on one side and not yet on the other.
+/// Entries met on one side and not yet on the other, by key: several when paths of one
+/// file key the same (`BioStarX_a/x` and `BioStar2_a/x`), none dropped.
 #[derive(Default)]
 struct Unmatched {
-    first: HashMap<PathKey, Side>,
-    second: HashMap<PathKey, Side>,
+    first: Waiting,
+    second: Waiting,
+}
+
+/// The entries of one side waiting for their match, first met first.
+#[derive(Default)]
+struct Waiting(HashMap<PathKey, Vec<Side>>);
+
+impl Waiting {
+    /// Keeps `side` until its match comes.
+    fn put(&mut self, key: PathKey, side: Side) {
+        self.0.entry(key).or_default().push(side);
+    }
+
+    /// The first entry waiting under `key`, taken out.
+    fn take(&mut self, key: &PathKey) -> Option<Side> {
+        let waiting = self.0.get_mut(key)?;
+        let side = waiting.remove(0);
+        if waiting.is_empty() {
+            self.0.remove(key);
+        }
+        Some(side)
+    }
+
+    /// Every entry still waiting, in path order.
+    fn into_sorted(self) -> Vec<Side> {
+        sorted(self.0.into_values().flatten().collect())
+    }
 }
 
 impl Comparison {
-    /// Records a pair with the same path.
+    /// Records a pair with the same path, or with paths that differ only by the
+    /// `BioStarX_`/`BioStar2_` prefix (counted as matched across the rename).
     fn pair(&mut self, a: Side, b: Side) {
+        if a.path != b.path {
+            self.across_rename += 1;
+            let paths = || (a.path.clone(), b.path.clone());
+            self.first_across_rename.get_or_insert_with(paths);
+        }
         if a.sha256 == b.sha256 && a.size == b.size {
             self.same += 1;
         } else {
@@ -163,22 +239,22 @@ pub fn compare_renamed<A: Read, B: Read>(
             (Some((k, x)), Some((l, y))) if k == l => result.pair(x, y),
             (x, y) => {
                 if let Some((key, x)) = x {
-                    match open.second.remove(&key) {
+                    match open.second.take(&key) {
                         Some(y) => result.pair(x, y),
-                        None => drop(open.first.insert(key, x)),
+                        None => open.first.put(key, x),
                     }
                 }
                 if let Some((key, y)) = y {
-                    match open.first.remove(&key) {
+                    match open.first.take(&key) {
                         Some(x) => result.pair(x, y),
-                        None => drop(open.second.insert(key, y)),
+                        None => open.second.put(key, y),
                     }
                 }
             }
         }
     }
-    result.removed = sorted(open.first.into_values().collect());
-    result.added = sorted(open.second.into_values().collect());
+    result.removed = open.first.into_sorted();
+    result.added = open.second.into_sorted();
     result.changed.sort_by(|p, q| p.0.path.cmp(&q.0.path));
     result.findings_first = a.findings().to_vec();
     result.findings_second = b.findings().to_vec();

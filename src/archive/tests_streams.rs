@@ -134,10 +134,11 @@ fn repackaging_changes_only_the_names() {
         assert!(a.4 == b.4, "{}: data differs", b.0);
     }
     assert_eq!(after[3].0, "config/other.bin");
+    // Paths renamed with the file match across the rename.
     let plain = compare(&original[..], &out[..], WalkOptions::default());
     assert_eq!(
         (plain.same, plain.added.len(), plain.removed.len()),
-        (2, 3, 3)
+        (5, 0, 0)
     );
     let to = Some(Direction::ToDevice);
     assert!(compare_renamed(&original[..], &out[..], to, WalkOptions::default()).identical());
@@ -273,6 +274,52 @@ fn comparison_finds_added_removed_and_changed_entries() {
     let (old, new) = &c.changed[0];
     assert_eq!((old.path.as_str(), old.size, new.size), ("b", 3, 5));
     assert!(compare(&first[..], &first[..], WalkOptions::default()).identical());
+}
+
+#[test]
+fn a_repackaged_copy_matches_its_source_across_the_rename() {
+    let original = sample();
+    let (copy, _) = repackage(
+        &original[..],
+        Vec::new(),
+        Direction::ToDevice,
+        WalkOptions::default(),
+    )
+    .unwrap();
+    let c = compare(&original[..], &copy[..], WalkOptions::default());
+    assert!(c.identical(), "{c:?}");
+    assert_eq!(
+        (c.same, c.across_rename),
+        (5, 3),
+        "the folder and 2 files (the link keeps its own path)"
+    );
+    let note = c.rename_note().unwrap();
+    let first = "(the first: BioStarX_20250102_030405/ in the first file, BioStar2_20250102_030405/ in the second).";
+    assert!(note.starts_with("Paths were matched across the rename: 3 entries whose paths differ only by the BioStarX_ / BioStar2_ prefix"), "{note}");
+    assert!(note.ends_with(first), "{note}");
+    // Another export time is another entry; two paths of one file that key alike are both kept.
+    let other = data_file(&[(
+        "BioStar2_20250102_030406/user.dat",
+        b"encrypted users",
+        0o600,
+        1,
+    )]);
+    let both = data_file(&[
+        ("BioStarX_20250102_030405/x", b"1", 0o600, 1),
+        ("BioStar2_20250102_030405/x", b"2", 0o600, 1),
+    ]);
+    let c = compare(&both[..], &other[..], WalkOptions::default());
+    let paths = |s: &[super::compare::Side]| s.iter().map(|x| x.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&c.added), ["BioStar2_20250102_030406/user.dat"]);
+    assert_eq!(
+        paths(&c.removed),
+        ["BioStar2_20250102_030405/x", "BioStarX_20250102_030405/x"]
+    );
+    assert_eq!(
+        c.rename_note(),
+        None,
+        "the folder and the link match by their own paths"
+    );
 }
 
 /// `len` pseudo-random bytes (xorshift), like encrypted records.

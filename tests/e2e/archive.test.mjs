@@ -212,6 +212,21 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('compares a data file with its repackaged copy, paths matched across the rename', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const copy = makeTgz([['BioStar2_20250102_030405/user.dat', RECORDS], ['BioStar2_20250102_030405/faces/1.png', PNG], ['config/site.txt', Buffer.from('site 1\n')]]);
+    await drop(page, [[`${REWRITE_DIR}.tgz`, REWRITE_TGZ], ['BioStar2_20250102_030405.tgz', copy]]);
+    await page.getByTestId('listing').waitFor();
+    await page.getByTestId('compare').click();
+    await page.getByTestId('compare-counts').waitFor();
+    const count = async (k) => page.locator(`[data-testid=compare-counts] [data-total=${k}] dd`).innerText();
+    assert.deepEqual([await count('added'), await count('removed'), await count('changed'), await count('same')], ['0', '0', '0', '3']);
+    assert.match(await page.getByTestId('compare-verdict').innerText(), /hold the same entries with the same data/);
+    assert.equal(await page.getByTestId('compare-rename').innerText(), `Paths were matched across the rename: 2 entries whose paths differ only by the BioStarX_ / BioStar2_ prefix of the same export time were taken as the same entry and compared by SHA-256 (the first: ${REWRITE_DIR}/user.dat in the first file, BioStar2_20250102_030405/user.dat in the second).`);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('without OPFS the rewrite is built from parts in memory, says so, and is the same file', async () => {
     assert.ok(rewrittenWithOpfs, 'the OPFS rewrite ran first');
     const noOpfs = await startBrowser(['--disable-blink-features=FileSystemAccessOriginPrivate']);

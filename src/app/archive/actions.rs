@@ -212,7 +212,7 @@ pub fn ComparePanel(state: AppState) -> impl IntoView {
     view! {
         <div class="panel" data-testid="compare-panel">
             <h2>"Compare two data files"</h2>
-            <p class="muted">"Add a second data file above, then pick both: entries are matched by path and compared by SHA-256."</p>
+            <p class="muted">"Add a second data file above, then pick both: entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
             <div class="row-of-fields">
                 <label>"First "{chooser(true)}</label>
                 <label>"Second "{chooser(false)}</label>
@@ -245,9 +245,13 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         .changed_rows
         .iter()
         .map(|(x, y)| {
+            let path = match x.path == y.path {
+                true => x.path.clone(),
+                false => format!("{} (now {})", x.path, y.path),
+            };
             format!(
-                "{}: {} bytes → {} bytes ({} → {})",
-                x.path, x.size, y.size, x.sha256, y.sha256
+                "{path}: {} bytes → {} bytes ({} → {})",
+                x.size, y.size, x.sha256, y.sha256
             )
         })
         .collect();
@@ -257,6 +261,7 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
             None if view.identical => format!("{} and {} hold the same entries with the same data.", view.first, view.second),
             None => format!("{} (first) and {} (second) differ.", view.first, view.second),
         }}</p>
+        {view.across_rename.map(|note| view! { <p class="muted" data-testid="compare-rename">{note}</p> })}
         <dl class="totals" data-testid="compare-counts">
             {counts.into_iter().map(|(label, n)| view! {
                 <div class="total" data-total=label><dt>{label}</dt><dd>{n.to_string()}</dd></div>

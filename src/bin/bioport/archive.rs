@@ -313,7 +313,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "added": c.added.iter().map(side).collect::<Vec<_>>(),
             "removed": c.removed.iter().map(side).collect::<Vec<_>>(),
             "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
-            "same": c.same,
+            "same": c.same, "across_rename": c.across_rename, "rename_note": c.rename_note(),
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
         });
@@ -328,9 +328,13 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             println!("removed  {}  {:>12}  {}", s.sha256, s.size, s.path);
         }
         for (x, y) in &c.changed {
+            let path = match x.path == y.path {
+                true => x.path.clone(),
+                false => format!("{} (now {})", x.path, y.path),
+            };
             println!(
-                "changed  {} -> {}  {:>12} -> {}  {}",
-                x.sha256, y.sha256, x.size, y.size, x.path
+                "changed  {} -> {}  {:>12} -> {}  {path}",
+                x.sha256, y.sha256, x.size, y.size
             );
         }
         println!(
@@ -340,6 +344,9 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             c.changed.len(),
             c.same
         );
+        if let Some(note) = c.rename_note() {
+            println!("  {note}");
+        }
         print_listed(
             &format!("  {}: ", first.display()),
             &messages(&c.findings_first),
