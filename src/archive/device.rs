@@ -187,6 +187,9 @@ fn firmware_note(model_name: &str, firmware: &str) -> DeviceNote {
         );
     };
     let min = model.min_firmware;
+    if firmware.trim().is_empty() {
+        return note(Severity::Reminder, format!("Type the device's firmware version (like {min}; its About screen shows it) to check that the {} imports data files.", model.name));
+    }
     match Version::parse(firmware) {
         None => note(Severity::Problem, format!("{firmware:?} is not a firmware version (like {min}); read it from the device's About screen.")),
         Some(v) if v < min => note(Severity::Problem, format!("The {} runs firmware {v}, but imports data files from {min} on: upgrade its firmware first.", model.name)),
@@ -301,6 +304,10 @@ mod tests {
         assert!(first("BioStation 2", "new")
             .message
             .contains("not a firmware version"));
+        // Nothing typed yet: a prompt, not an error.
+        let empty = first("BioStation 2", " ");
+        assert_eq!(empty.severity, Severity::Reminder);
+        assert_eq!(empty.message, "Type the device's firmware version (like 1.9.0; its About screen shows it) to check that the BioStation 2 imports data files.");
         let reminders = check_device("BioStation 2", "1.9.0", NAME, &facts);
         assert_eq!(reminders.len(), 5);
         assert_eq!(reminders[1].severity, Severity::Fine);

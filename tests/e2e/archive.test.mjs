@@ -129,10 +129,14 @@ describe('the data file screen', () => {
     await page.getByTestId('hex-view').waitFor();
     assert.match(await page.getByTestId('hex-view').innerText(), /^00000000 {2}42 69 6f 53 74 61 72 20 65 78 70 6f 72 74 0a {2}/);
 
-    // The device check.
+    // The device check: before the firmware is typed, a prompt and no error about it.
     await page.getByTestId('device-model').selectOption('BioStation 2');
-    await page.getByTestId('device-firmware').fill('1.8.0');
     const notes = page.getByTestId('device-notes');
+    const prompt = notes.locator('li').first();
+    await prompt.getByText("Type the device's firmware version (like 1.9.0", { exact: false }).waitFor();
+    assert.equal(await prompt.getAttribute('class'), 'reminder');
+    assert.doesNotMatch(await notes.innerText(), /not a firmware version/);
+    await page.getByTestId('device-firmware').fill('1.8.0');
     await notes.getByText('imports data files from 1.9.0 on: upgrade its firmware first', { exact: false }).waitFor();
     assert.match(await notes.innerText(), /exported for the BioStation 2/);
     assert.match(await notes.innerText(), /Suprema templates does not import into a device set to ISO/);
