@@ -70,6 +70,17 @@ pub const KNOWN_WIEGAND_FORMATS: [&str; 9] = [
     "DESFire 58bit (Parity)",
 ];
 
+/// The bits of the number a known Wiegand format carries, parity bits aside (26-bit
+/// H10301: facility code 8 and card 16), so the largest card number its column can hold is
+/// 2^bits - 1; None for a format this table does not know.
+pub fn wiegand_data_bits(format: &str) -> Option<u32> {
+    let bits = [24, 35, 35, 32, 45, 32, 32, 56, 56];
+    let known = KNOWN_WIEGAND_FORMATS
+        .iter()
+        .position(|f| f.eq_ignore_ascii_case(format.trim()));
+    known.map(|i| bits[i])
+}
+
 /// Prefix of a Wiegand card field's [`Field::id`].
 const WIEGAND_ID_PREFIX: &str = "wiegand:";
 /// Prefix of a custom field's [`Field::id`].

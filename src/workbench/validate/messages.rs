@@ -2,7 +2,7 @@
 
 use crate::model::Sheet;
 use crate::workbench::faces::{FaceFolder, Lookup};
-use crate::workbench::mapping::{column_letter, Field, Mapping};
+use crate::workbench::mapping::{column_letter, wiegand_data_bits, Field, Mapping};
 
 use super::dates::{month_name, slash_pair, suggest_iso};
 use super::faces::problem_of;
@@ -471,6 +471,24 @@ impl<'s> Parts<'s> {
                 "{place}: {shown} is not a card number the server takes: {}.",
                 card_hint(self.value, self.field())
             ),
+            Rule::CardTooLarge => {
+                let format = match self.field() {
+                    Some(Field::WiegandCard(f)) => f.as_str(),
+                    _ => "its format",
+                };
+                let bits = wiegand_data_bits(format).unwrap_or(64).min(63);
+                format!(
+                    "{place}: card {shown} is larger than a {format} card holds (at most {}, \
+                     {bits} bits{}). Check the number; if the card is of another format, map \
+                     the column to that format or to csn.",
+                    (1u64 << bits) - 1,
+                    if bits == 24 {
+                        ": facility code up to 255 and card up to 65535"
+                    } else {
+                        ""
+                    }
+                )
+            }
             Rule::CardDuplicate => format!(
                 "{place}: card {shown} is also on {}; a card belongs to one user. Remove it \
                  from one of the rows.",

@@ -2,7 +2,7 @@
 //! cell lookups the checks share.
 
 use crate::model::Sheet;
-use crate::workbench::mapping::{Field, Mapping};
+use crate::workbench::mapping::{wiegand_data_bits, Field, Mapping};
 
 /// What validation does with a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub(super) struct Plan {
     pub(super) faces: [Option<usize>; 2],
     /// csn first (if mapped), then the Wiegand columns: the card duplicate index's columns.
     pub(super) cards: Vec<usize>,
+    /// The largest number each of `cards` holds, where its Wiegand format says.
+    pub(super) card_max: Vec<Option<u64>>,
 }
 
 impl Plan {
@@ -53,12 +55,14 @@ impl Plan {
         let col = |f: Field| mapping.column_of(&f).filter(|c| *c < width);
         let csn = col(Field::Csn);
         let mut cards: Vec<usize> = csn.into_iter().collect();
+        let mut card_max: Vec<Option<u64>> = cards.iter().map(|_| None).collect();
         let mut seen: Vec<&Field> = Vec::new();
         for cm in &mapping.columns {
-            if let Some(f @ Field::WiegandCard(_)) = &cm.target {
+            if let Some(f @ Field::WiegandCard(format)) = &cm.target {
                 if cm.column < width && !seen.contains(&f) {
                     seen.push(f);
                     cards.push(cm.column);
+                    card_max.push(wiegand_data_bits(format).map(|bits| (1u64 << bits) - 1));
                 }
             }
         }
@@ -82,6 +86,7 @@ impl Plan {
             ],
             faces: [col(Field::FaceImageFile1), col(Field::FaceImageFile2)],
             cards,
+            card_max,
         }
     }
 }

@@ -421,6 +421,10 @@ impl<'a> Ctx<'a> {
             }
             if !all_digits(v) {
                 sink.add(Rule::CardNotNumber, Some(col), None);
+            } else if let Some(&Some(max)) = plan.card_max.get(k) {
+                if v.trim().parse::<u64>().map_or(true, |n| n > max) {
+                    sink.add(Rule::CardTooLarge, Some(col), None);
+                }
             }
             if let Some(other) = self.other_card_row(row, k) {
                 sink.add(Rule::CardDuplicate, Some(col), Some(other));

@@ -182,6 +182,8 @@ rules! {
     PinFormat = "pin.format", Error, "PIN not 4 to 16 digits";
     /// A card number (csn or Wiegand) that is not a decimal number.
     CardNotNumber = "card.not_number", Error, "Card number not a number";
+    /// A Wiegand card number larger than its format holds (26-bit H10301: 16777215).
+    CardTooLarge = "card.too_large", Error, "Card number too large for its format";
     /// The same card number on another row of the file.
     CardDuplicate = "card.duplicate", Error, "Card on two users";
     /// Blank csn while overwriting: the user's stored card would be removed.

@@ -203,6 +203,20 @@ fn card_rules() {
         Rule::CardNotNumber,
         &s,
     );
+    // 26-bit H10301 holds 24 bits: 16777215 at most; csn and unknown formats have no cap.
+    let h = "26 bit SIA Standard-H10301";
+    passes(&[(h, "16777215")], Rule::CardTooLarge, &s);
+    let m = fails(&[(h, "16777216")], Rule::CardTooLarge, &s);
+    assert!(
+        m.contains("at most 16777215, 24 bits: facility code up to 255"),
+        "{m}"
+    );
+    fails(&[(h, "99999999999999999999999")], Rule::CardTooLarge, &s);
+    use crate::workbench::mapping::wiegand_data_bits;
+    assert_eq!(wiegand_data_bits("MIFARE CSN 34bit (Parity)"), Some(32));
+    assert_eq!(wiegand_data_bits("HID 37 bit-H10304"), Some(35));
+    assert_eq!(wiegand_data_bits("Some 40 bit format"), None);
+    passes(&[("csn", "99999999999999999999")], Rule::CardTooLarge, &s);
 
     let rows = vec![
         row_with("1", &[("csn", "123")]),
