@@ -1,0 +1,466 @@
+//! The command line on BioStar data files, run as a program: `bioport inspect`, `check`,
+//! `rename` and `diff` of gzip-compressed tar archives, checking exit codes, what is printed
+//! and the bytes written.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "common/archives.rs"]
+mod archives;
+#[path = "common/cli_support.rs"]
+mod cli_support;
+
+use std::fs;
+
+use archives::{data_file, gzip, raw_tar};
+use cli_support::{bioport, stderr, stdout, TempDir};
+
+/// A data file whose entry paths carry the server's name.
+fn data_file_with_paths(prefix: &str) -> Vec<u8> {
+    gzip(&raw_tar(&[
+        (format!("{prefix}/users.db"), b"encrypted users"),
+        (format!("{prefix}/photos/1.jpg"), &[0xff, 0xd8, 0xff, 0xe0]),
+    ]))
+}
+
+#[test]
+fn data_files_are_listed_checked_renamed_and_compared() {
+    let dir = TempDir::new("data-files");
+    let name = "BioStarX_20250102_030405.tgz";
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file(name, &tgz);
+    // Every entry with its SHA-256 as sha256sum prints it.
+    let o = bioport(
+        &["inspect", "--entries", "--sha256", "--json", name],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["entries"][1]["path"],
+        "BioStarX_20250102_030405/photos/1.jpg"
+    );
+    assert_eq!(v["entries"][1]["content"], "Jpeg");
+    assert_eq!(v["entries"][1]["mode"], "640");
+    // As `printf 'encrypted users' | sha256sum` prints it.
+    assert_eq!(
+        v["entries"][0]["sha256"],
+        "e0226bc1bdc0d9c1964e4006729aad56f4ce84564371ea0987082c8bf12ef832"
+    );
+    assert_eq!(v["totals"]["photos"], 1);
+    // The device table: old firmware is a problem, and the name is not the device's.
+    let o = bioport(
+        &[
+            "check",
+            name,
+            "--device",
+            "BioStation 2",
+            "--firmware",
+            "1.8.0",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("exported 2025-01-02 03:04:05"), "{out}");
+    assert!(out.contains("imports data files from 1.9.0 on"), "{out}");
+    let o = bioport(
+        &[
+            "check",
+            name,
+            "--device",
+            "BioStation 2",
+            "--firmware",
+            "1.9.0",
+            "--json",
+        ],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["severity"] == "reminder"));
+    // Renamed with its bytes unchanged ...
+    let o = bioport(&["rename", name], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 entry paths carry the old name"));
+    assert_eq!(
+        fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
+        tgz
+    );
+    // ... or with its paths rewritten: the same entries under the new names.
+    fs::create_dir_all(dir.path("out")).unwrap();
+    let o = bioport(&["rename", name, "-o", "out", "--rewrite-paths"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rewritten = fs::read(dir.path("out/BioStar2_20250102_030405.tgz")).unwrap();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(rewritten.as_slice()));
+    let entries: Vec<(String, u32, u64)> = archive
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let h = e.header();
+            (
+                e.path().unwrap().display().to_string(),
+                h.mode().unwrap(),
+                h.mtime().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (
+                "BioStar2_20250102_030405/users.db".to_string(),
+                0o640,
+                1_700_000_000
+            ),
+            (
+                "BioStar2_20250102_030405/photos/1.jpg".to_string(),
+                0o640,
+                1_700_000_000
+            )
+        ]
+    );
+    // Compared: the same file is identical; so is the rewritten one, its paths matched
+    // across the rename and its entries compared by SHA-256.
+    let o = bioport(&["diff", name, "BioStar2_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let rewritten = "out/BioStar2_20250102_030405.tgz";
+    let o = bioport(&["diff", name, rewritten, "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["added"].as_array().unwrap().len(), v["same"].as_u64()),
+        (0, Some(2))
+    );
+    assert_eq!(v["across_rename"], 2);
+    let o = bioport(&["diff", name, rewritten], &dir.0);
+    let said = "0 added, 0 removed, 0 changed, 2 the same\n  Paths were matched across the rename: 2 entries whose paths differ only by the BioStarX_ / BioStar2_ prefix of the same export time were taken as the same entry and compared by SHA-256 (the first: BioStarX_20250102_030405/users.db in the first file, BioStar2_20250102_030405/users.db in the second).";
+    assert!(stdout(&o).contains(said), "{}", stdout(&o));
+    // The rename never writes over its input, nor over a file already there.
+    let o = bioport(&["rename", "BioStar2_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("would replace the input"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bioport(
+        &["rename", "BioStar2_20250102_030405.tgz", "--to-server"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("BioStarX_20250102_030405.tgz already exists; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(dir.path(name)).unwrap(), tgz);
+    // Back to the server's name, from another folder: the same bytes.
+    let o = bioport(
+        &[
+            "rename",
+            "BioStar2_20250102_030405.tgz",
+            "--to-server",
+            "-o",
+            "back",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("back/BioStarX_20250102_030405.tgz")).unwrap(),
+        tgz
+    );
+}
+
+#[test]
+fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
+    let dir = TempDir::new("rename-damaged");
+    let (tgz, _) = data_file();
+    let cut = &tgz[..tgz.len() - 20];
+    dir.file("BioStarX_20250102_030405.tgz", cut);
+    let o = bioport(&["rename", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let said = format!(
+        "  problem: the file ends at byte {}, inside the compressed data: it is cut off",
+        cut.len()
+    );
+    assert!(stdout(&o).contains(&said), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("rename it as it is with --anyway"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path("BioStar2_20250102_030405.tgz").exists());
+    let o = bioport(
+        &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
+        cut
+    );
+    let o = bioport(
+        &[
+            "inspect",
+            "BioStarX_20250102_030405.tgz",
+            "--entries",
+            "--json",
+        ],
+        &dir.0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["export_time"], "exported 2025-01-02 03:04:05");
+    assert_eq!(v["complete"], false);
+    assert!(v["findings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("the file ends at byte "));
+}
+
+/// The rename that rewrites paths whatever the findings.
+const REWRITE_ANYWAY: [&str; 4] = [
+    "rename",
+    "BioStarX_20250102_030405.tgz",
+    "--rewrite-paths",
+    "--anyway",
+];
+
+#[test]
+fn a_data_file_whose_paths_leave_its_folder_is_renamed_only_with_anyway() {
+    let dir = TempDir::new("rename-unsafe");
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, body) in [
+        ("BioStarX_20250102_030405/ok.db", &b"ok"[..]),
+        ("../BioStarX_20250102_030405/evil.db", b"evil"),
+    ] {
+        // The tar crate refuses `..`: the name goes into the header as bytes.
+        let mut header = tar::Header::new_gnu();
+        header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_size(body.len() as u64);
+        header.set_cksum();
+        tar.append(&header, body).unwrap();
+    }
+    let tgz = gzip(&tar.into_inner().unwrap());
+    dir.file("BioStarX_20250102_030405.tgz", &tgz);
+    let renamed = dir.path("BioStar2_20250102_030405.tgz");
+    for rewrite in [false, true] {
+        let mut args = vec!["rename", "BioStarX_20250102_030405.tgz"];
+        args.extend(rewrite.then_some("--rewrite-paths"));
+        let o = bioport(&args, &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("evil.db climbs out with '..'"),
+            "{}",
+            stdout(&o)
+        );
+        let refused =
+            "could be written outside the device's folder, which a BioStar export never does";
+        assert!(stderr(&o).contains(refused), "{}", stderr(&o));
+        assert!(!renamed.exists());
+    }
+    let o = bioport(&REWRITE_ANYWAY, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 entries, 2 names changed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(renamed.exists());
+}
+
+#[test]
+fn a_damaged_data_file_is_not_rewritten_even_with_anyway() {
+    let dir = TempDir::new("rewrite-damaged");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file("BioStarX_20250102_030405.tgz", &tgz[..tgz.len() - 20]);
+    let o = bioport(&REWRITE_ANYWAY, &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    let said = "bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    assert!(!dir.path("BioStar2_20250102_030405.tgz").exists());
+}
+
+#[test]
+fn a_cut_off_data_file_counts_the_same_entries_in_inspect_and_rename_and_offers_no_rewrite() {
+    let dir = TempDir::new("rename-cut-count");
+    let noise = |seed: u32| -> Vec<u8> {
+        let mut x = seed + 1;
+        (0..3000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    };
+    let bodies: Vec<Vec<u8>> = (0..6).map(noise).collect();
+    let entries: Vec<(String, &[u8])> = (bodies.iter().enumerate())
+        .map(|(i, b)| (format!("BioStarX_20250102_030405/u{i}.bin"), b.as_slice()))
+        .collect();
+    let tgz = gzip(&raw_tar(&entries));
+    dir.file("BioStarX_20250102_030405.tgz", &tgz[..tgz.len() / 2]);
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    let listed = stdout(&o);
+    let count = listed
+        .split(" entries")
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap();
+    let o = bioport(
+        &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = format!("\n{count} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:\n");
+    assert!(stdout(&o).contains(&said), "{listed}{}", stdout(&o));
+    assert!(!stdout(&o).contains("--rewrite-paths"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_copys_name_renames_to_the_devices_name_with_its_paths() {
+    let dir = TempDir::new("rename-copy");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    let renamed = dir.path("BioStar2_20250102_030405.tgz");
+    for (copy, dropped) in [
+        ("BioStarX_20250102_030405 (1).tgz", "the suffix \" (1)\""),
+        (
+            "BioStarX_20250102_030405 - Copy.tgz",
+            "the suffix \" - Copy\"",
+        ),
+        ("BioStarX_20250102_030405.tar.gz", "the extension .tar.gz"),
+    ] {
+        dir.file(copy, &tgz);
+        let o = bioport(&["rename", copy, "--rewrite-paths"], &dir.0);
+        assert_eq!(o.status.code(), Some(0), "{copy}: {}", stderr(&o));
+        let said = format!("  name: BioStar2_20250102_030405.tgz: dropped {dropped}");
+        assert!(stdout(&o).contains(&said), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("2 entries, 2 names changed"),
+            "{}",
+            stdout(&o)
+        );
+        let o = bioport(
+            &[
+                "inspect",
+                "--entries",
+                "--json",
+                "BioStar2_20250102_030405.tgz",
+            ],
+            &dir.0,
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["entries"][0]["path"], "BioStar2_20250102_030405/users.db");
+        fs::remove_file(&renamed).unwrap();
+    }
+}
+
+#[test]
+fn a_comparison_with_a_cut_off_or_foreign_file_says_it_is_incomplete_and_exits_2() {
+    let dir = TempDir::new("diff-cut");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    dir.file("whole.tgz", &tgz);
+    dir.file("cut.tgz", &tgz[..tgz.len() - 20]);
+    dir.file("user.dat", &[0u8; 72]);
+    for other in ["cut.tgz", "user.dat"] {
+        let o = bioport(&["diff", "whole.tgz", other], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{other}: {}", stdout(&o));
+        let said = format!("bioport: The comparison is incomplete: {other} is damaged or not a data file (see the findings)");
+        assert!(stderr(&o).starts_with(&said), "{}", stderr(&o));
+        let o = bioport(&["diff", "whole.tgz", other, "--json"], &dir.0);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v["incomplete"].as_str().unwrap().contains(other), "{v}");
+    }
+    let o = bioport(&["diff", "whole.tgz", "whole.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let dir = TempDir::new("closed-pipe");
+    let entries: Vec<(String, &[u8])> = (0..20_000)
+        .map(|i| (format!("u/{i}.bin"), &b"x"[..]))
+        .collect();
+    dir.file("BioStarX_20250102_030405.tgz", &gzip(&raw_tar(&entries)));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bioport"))
+        .args(["inspect", "--entries", "BioStarX_20250102_030405.tgz"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone (as `| head -1` goes): the next lines find the pipe closed.
+    let o = child.wait_with_output().unwrap();
+    assert!(first.contains("exported 2025-01-02 03:04:05"), "{first}");
+    assert_eq!(
+        o.status.signal(),
+        Some(13),
+        "ended by SIGPIPE, as cat is: {:?}",
+        o.status
+    );
+    assert_eq!(stderr(&o), "", "no panic, no backtrace");
+}
+
+#[test]
+fn inspect_and_rename_say_when_a_data_file_name_holds_no_real_time() {
+    let dir = TempDir::new("bad-stamp");
+    let tgz = data_file_with_paths("users");
+    dir.file("BioStarX_20251302_250000.tgz", &tgz);
+    dir.file("BioStarX_20250102_030405.tgz", &tgz);
+    let said = "  name: the name BioStarX_20251302_250000.tgz has the pattern of a data file, but 20251302_250000 is not a date and time (YYYYMMDD_HHMMSS); a device may refuse it\n";
+    let o = bioport(&["inspect", "BioStarX_20251302_250000.tgz"], &dir.0);
+    assert!(stdout(&o).contains(said), "{}", stdout(&o));
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert!(
+        stdout(&o).contains("\n  exported 2025-01-02 03:04:05\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bioport(
+        &["rename", "BioStarX_20251302_250000.tgz", "-o", "out"],
+        &dir.0,
+    );
+    assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
+    assert_eq!(
+        fs::read(dir.path("out/BioStar2_20251302_250000.tgz")).unwrap(),
+        tgz
+    );
+}
+
+#[test]
+fn inspect_reports_links_in_a_data_file_as_problems() {
+    let dir = TempDir::new("hostile");
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_size(0);
+    header.set_mode(0o777);
+    tar.append_link(&mut header, "users/link", "/etc/passwd")
+        .unwrap();
+    dir.file(
+        "BioStarX_20250102_030405.tgz",
+        &gzip(&tar.into_inner().unwrap()),
+    );
+    let o = bioport(&["inspect", "BioStarX_20250102_030405.tgz"], &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("problem: ") && out.contains("/etc/passwd"),
+        "{out}"
+    );
+}
