@@ -167,7 +167,8 @@ describe('the data file screen', () => {
 
   test('a damaged archive shows its finding with the byte and warns before a rename', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const whole = makeTgz([['users.bin', RECORDS], ['more.bin', RECORDS.subarray(0, 3000)]]);
+    const dir = 'BioStarX_20250102_030405/';
+    const whole = makeTgz([[`${dir}users.bin`, RECORDS], [`${dir}more.bin`, RECORDS.subarray(0, 3000)]]);
     const cut = whole.subarray(0, whole.length - 20);
     await drop(page, [['BioStarX_20250102_030405.tgz', cut]]);
     await page.getByTestId('listing').waitFor();
@@ -179,6 +180,9 @@ describe('the data file screen', () => {
     assert.equal(await finding.getAttribute('data-byte'), String(cut.length));
     await page.getByTestId('damaged-warning').waitFor();
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
+    // Its paths carry the old name, but a damaged archive is only renamed, never written again.
+    assert.match(await page.getByTestId('rename-panel').innerText(), /A damaged archive is only renamed: the file itself downloads under the new name unchanged/);
+    assert.doesNotMatch(await page.getByTestId('rename-panel').innerText(), /written again with those paths rewritten/);
     await page.getByTestId('rename-anyway').check();
     const out = await downloadOf(page, 'download-renamed');
     assert.ok(out.bytes.equals(cut));
