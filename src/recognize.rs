@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::formats::data_file;
-use crate::formats::has_utf16_bom;
 use crate::formats::zk_attlog::{has_attlog_name, looks_like_attlog_line};
 use crate::formats::zk_templates::{
     self, FP10_NAME, SSRFACE_NAME, SSRFACE_RECORD, TEMPLATE_DAT_NAME, TEMPLATE_DAT_RECORD,
@@ -177,12 +176,11 @@ fn control_bytes(head: &[u8]) -> usize {
     head.iter().filter(|&&b| !texty(b)).count()
 }
 
-/// The head as text good enough for sniffing: UTF-16 with BOM turned to UTF-8, else lossy UTF-8.
+/// The head as text good enough for sniffing: UTF-16 (with a BOM or without) turned to
+/// UTF-8, else lossy UTF-8.
 fn sniff_text(head: &[u8]) -> String {
-    if has_utf16_bom(head) {
-        let (enc, bom) = encoding_rs::Encoding::for_bom(head).unwrap_or((encoding_rs::UTF_16LE, 2));
-        let (text, _) = enc.decode_without_bom_handling(&head[bom..]);
-        return text.into_owned();
+    if crate::text::is_utf16(head) {
+        return crate::text::decode(head.to_vec(), None).text;
     }
     String::from_utf8_lossy(head).into_owned()
 }
@@ -268,7 +266,7 @@ struct Candidate<'a> {
     size: u64,
     /// The first bytes (up to [`HEAD_LEN`]).
     head: &'a [u8],
-    /// UTF-16 with a BOM, or no NUL bytes and almost all printable.
+    /// UTF-16 (with a BOM or without), or no NUL bytes and almost all printable.
     text_like: bool,
 }
 
@@ -281,7 +279,7 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
         base,
         size,
         head,
-        text_like: has_utf16_bom(head) || (!head.contains(&0) && text_share(head) > 0.95),
+        text_like: crate::text::is_utf16(head) || (!head.contains(&0) && text_share(head) > 0.95),
     };
     if size == 0 || head.is_empty() {
         return answer(
@@ -737,6 +735,9 @@ mod tests {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(rec("u.csv", &bytes).kind, FileKind::BiostarCsv);
+        // Without its byte order mark (as some tools save "Unicode text"), too.
+        assert_eq!(rec("u.csv", &bytes[2..]).kind, FileKind::BiostarCsv);
+        assert_eq!(rec("users.txt", &bytes[2..]).kind, FileKind::BiostarCsv);
     }
 
     #[test]

@@ -214,6 +214,14 @@ fn bom_of(bytes: &[u8]) -> Option<(TextEncoding, usize)> {
     }
 }
 
+/// True when `head` (a file's first bytes) is UTF-16: it starts with a UTF-16 byte order
+/// mark, or every other byte is zero as in UTF-16 text without one (Excel's "Unicode text"
+/// saved by some tools). Such bytes are no 8-bit text and must be decoded before sniffing.
+pub fn is_utf16(head: &[u8]) -> bool {
+    let bom = bom_of(head).is_some_and(|(e, _)| e != TextEncoding::Utf8Bom);
+    bom || utf16_without_bom(head).is_some()
+}
+
 /// UTF-16 without a byte order mark, recognised by every other byte being zero.
 fn utf16_without_bom(bytes: &[u8]) -> Option<Detection> {
     let head = &bytes[..bytes.len().min(UTF16_SNIFF)];

@@ -6,7 +6,7 @@
 use std::io::{self, Read};
 
 use super::biostar_csv::detect_delimiter;
-use super::{has_utf16_bom, read_full, Tally};
+use super::{read_full, Tally};
 
 /// How much of the head the delimiter is told from.
 const DELIMITER_SNIFF_LEN: usize = 16 * 1024;
@@ -15,9 +15,9 @@ const DELIMITER_SNIFF_LEN: usize = 16 * 1024;
 /// (header included)" and "cells with line breaks"; `head` is its first bytes.
 pub fn count_records(head: &[u8], reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result<()> {
     // UTF-16 cannot be split into records as bytes: decode it whole (text::decode finds the
-    // BOM). Everything else is streamed; its delimiter is told from the head.
+    // BOM, or the zero bytes of UTF-16 without one). Everything else is streamed; its delimiter is told from the head.
     let mut owned;
-    let (source, delimiter): (&mut dyn Read, u8) = if has_utf16_bom(head) {
+    let (source, delimiter): (&mut dyn Read, u8) = if crate::text::is_utf16(head) {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         let text = crate::text::decode(bytes, None).text;

@@ -23,11 +23,6 @@ pub trait Tally {
     fn problem(&mut self, message: String);
 }
 
-/// True when the bytes start with a UTF-16 byte order mark (either byte order).
-pub fn has_utf16_bom(head: &[u8]) -> bool {
-    head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff])
-}
-
 /// Reads until `buf` is full or the reader ends; returns how many bytes were read.
 fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
