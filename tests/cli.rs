@@ -696,3 +696,36 @@ fn check_prints_a_readable_summary_of_thousands_of_columns_and_refuses_millions(
         stderr(&o)
     );
 }
+
+#[test]
+fn convert_says_when_the_error_file_holds_cells_a_spreadsheet_would_run() {
+    let dir = TempDir::new("formulas");
+    let text = "user_id,name,department\r\n1,Kim,=1+1\r\nx,Lee,@SUM(A1)\r\n3,Park,IT\r\n";
+    dir.file("users.csv", text.as_bytes());
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+        ],
+        &dir.0,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(
+        out.contains("note: 2 cell(s) start like a spreadsheet formula"),
+        "{out}"
+    );
+    let errors = fs::read_to_string(dir.0.join("out_errors.csv")).unwrap();
+    assert!(
+        errors.contains("@SUM(A1)"),
+        "cells are kept as read: {errors}"
+    );
+    // Without formulas, nothing is said.
+    dir.file("plain.csv", b"user_id,name\r\nx,Lee\r\n");
+    let args = ["convert", "plain.csv", "--to", "biostar-csv", "-o", "p.csv"];
+    assert!(!stdout(&bioport(&args, &dir.0)).contains("formula"));
+}

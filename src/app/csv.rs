@@ -797,6 +797,7 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let csv = state.csv;
     let errors = view.totals.with_errors;
     let blocked = !view.conflicts.is_empty();
+    let formulas = view.formula_note().filter(|_| errors > 0);
     view! {
         <div class="panel downloads" data-testid="downloads">
             <h2>"Files for BioStar"</h2>
@@ -823,6 +824,7 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     {move || format!("Export selected rows ({})", csv.selected.with(|s| s.len()))}
                 </button>
             </div>
+            {formulas.map(|n| view! { <p class="warning" data-testid="formula-note">{n}</p> })}
             {move || csv.written.get().map(|w| view! {
                 <p class="muted" data-testid="written">{format!("Wrote {} row(s), {} bytes. {}", w.rows, w.bytes, w.note)}</p>
             })}

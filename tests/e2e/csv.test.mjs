@@ -154,6 +154,17 @@ describe('the CSV workbench', () => {
     await page.getByTestId('csv-summary').waitFor();
     assert.equal(await page.locator('tr[data-column="Error_Description"] select').inputValue(), '', 'Error_Description is ignored');
     assert.deepEqual(await totals(page), { rows: 1, valid: 0, errors: 1 });
+    assert.equal(await page.getByTestId('formula-note').count(), 0, 'no formula, no note');
+    await page.close();
+  });
+
+  test('beside the error file, cells a spreadsheet would run as formulas are counted', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const sheet = 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'f.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
+    await page.getByTestId('csv-summary').waitFor();
+    assert.match(await page.getByTestId('formula-note').innerText(), /^2 cell\(s\) start like a spreadsheet formula/);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

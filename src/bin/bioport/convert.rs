@@ -149,6 +149,9 @@ fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
         let path = error_path(job.output);
         let written = write_file(&path, |out| wb.write_errors(out));
         outcome = outcome.max(report_write(&path, written));
+        if let Some(note) = view.formula_note() {
+            println!("  note: {note}");
+        }
     }
     let clashes = view
         .merge

@@ -284,6 +284,23 @@ pub struct WorkbookView {
     pub faces: Option<super::FaceFolderView>,
 }
 
+impl WorkbookView {
+    /// Said beside the error file when cells start like a spreadsheet formula: the file
+    /// keeps them as they are, and a spreadsheet program would run them on opening it.
+    pub fn formula_note(&self) -> Option<String> {
+        let id = crate::workbench::validate::Rule::FormulaCell.id();
+        let count = self.rules.iter().find(|r| r.id == id)?.count;
+        (count > 0).then(|| {
+            format!(
+                "{count} cell(s) start like a spreadsheet formula (=, +, -, @): the error file \
+                 keeps every cell as read, so a spreadsheet program would run them when it \
+                 opens the file. Open it through the program's text import (columns as Text), \
+                 or fix those cells first (filter by \"Cell looks like a spreadsheet formula\")."
+            )
+        })
+    }
+}
+
 /// A cell cut to `max` characters, with "…" when cut.
 fn cut(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
