@@ -590,8 +590,18 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                 let is_editing = move || csv.editing.get() == Some((sheet_row, col));
                 let original = text.clone();
                 view! {
-                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string()
-                        on:click=move |_| { csv.focus_row.set(Some(sheet_row)); csv.editing.set(Some((sheet_row, col))); }>
+                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string() tabindex="0"
+                        on:click=move |_| { csv.focus_row.set(Some(sheet_row)); csv.editing.set(Some((sheet_row, col))); }
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            // Enter or F2 on the cell itself (not in its editor) opens the editor.
+                            let on_cell = ev.target() == ev.current_target();
+                            if on_cell && matches!(ev.key().as_str(), "Enter" | "F2") {
+                                ev.prevent_default();
+                                csv.focus_row.set(Some(sheet_row));
+                                csv.editing.set(Some((sheet_row, col)));
+                                request_animation_frame(focus_cell_editor);
+                            }
+                        }>
                         {move || if is_editing() {
                             let original = original.clone();
                             let commit = move |value: String| {
@@ -621,6 +631,17 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                 }
             }).collect_view()}
         </div>
+    }
+}
+
+/// Puts the keyboard in the cell editor just opened (`autofocus` holds only at page load).
+fn focus_cell_editor() {
+    let editor = document()
+        .query_selector("[data-testid=cell-editor]")
+        .ok()
+        .flatten();
+    if let Some(editor) = editor.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = editor.focus();
     }
 }
 

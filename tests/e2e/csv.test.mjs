@@ -158,6 +158,34 @@ describe('the CSV workbench', () => {
     await page.close();
   });
 
+  test('a cell is edited from the keyboard: Tab to it, Enter or F2 opens its editor', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const sheet = 'user_id,name\r\nabc,Kim\r\n2,Lee\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'k.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
+    await page.getByTestId('csv-summary').waitFor();
+    assert.deepEqual(await totals(page), { rows: 2, valid: 1, errors: 1 });
+    const cell = page.locator('.grid-row[data-line="2"] [data-col="0"]');
+    // Reached by Tab from the row's line button, as a keyboard user does.
+    await page.locator('.grid-row[data-line="2"] .cell.line').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await cell.evaluate((c) => c === document.activeElement), true, 'the first cell takes the focus');
+    await page.keyboard.press('Enter');
+    const editor = page.getByTestId('cell-editor');
+    await editor.waitFor();
+    await editor.fill('1');
+    await editor.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '2');
+    assert.equal(await page.getByTestId('cell-editor').count(), 0, 'Enter in the editor commits and closes it');
+    await page.locator('.grid-row[data-line="3"] [data-col="1"]').focus();
+    await page.keyboard.press('F2');
+    await page.getByTestId('cell-editor').waitFor();
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cell-editor');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('cell-editor').waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('beside the error file, cells a spreadsheet would run as formulas are counted', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const sheet = 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n';
