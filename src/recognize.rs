@@ -314,7 +314,26 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
     if has_attlog_name(&file.base) {
         return binary_attlog(&file);
     }
+    if let Some(kind) = photo_kind(head) {
+        return answer(
+            FileKind::Unknown,
+            Confidence::High,
+            format!("{} is a {kind} photo. Face photos are checked with the BioStar user CSV that names them: open the CSV, then add the photos' folder under \"Face images\" in the workbench.", file.name),
+            Vec::new(),
+        );
+    }
     not_read(file.name)
+}
+
+/// "JPEG" or "PNG" when the bytes start as such an image does.
+fn photo_kind(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("JPEG")
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("PNG")
+    } else {
+        None
+    }
 }
 
 /// A file named like an attendance log that is not text: a log that starts with a run
@@ -820,6 +839,27 @@ mod tests {
         assert_eq!(r.kind, FileKind::Unknown);
         assert!(r.reason.contains("user.dat"), "{}", r.reason);
         assert!(r.reason.contains(".csv"));
+    }
+
+    #[test]
+    fn a_photo_says_where_face_photos_are_checked() {
+        let jpeg = [&[0xff, 0xd8, 0xff, 0xe0][..], &[7u8; 200]].concat();
+        let r = rec("ok.jpg", &jpeg);
+        assert_eq!(r.kind, FileKind::Unknown);
+        assert!(
+            r.reason.starts_with("ok.jpg is a JPEG photo."),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason.contains("\"Face images\" in the workbench"),
+            "{}",
+            r.reason
+        );
+        let png = [&b"\x89PNG\r\n\x1a\n"[..], &[0u8; 100]].concat();
+        assert!(rec("face.png", &png)
+            .reason
+            .starts_with("face.png is a PNG photo."));
     }
 
     #[test]
