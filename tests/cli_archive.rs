@@ -81,6 +81,11 @@ fn data_files_are_listed_checked_renamed_and_compared() {
         .unwrap()
         .iter()
         .any(|n| n["severity"] == "reminder"));
+    // A command must be given a version: an empty one is a usage error, not a pass.
+    let empty = ["check", name, "--device", "BioStation 2", "--firmware", ""];
+    let o = bioport(&empty, &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--firmware is empty"), "{}", stderr(&o));
     // Renamed with its bytes unchanged ...
     let o = bioport(&["rename", name], &dir.0);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -119,6 +119,11 @@ fn print_entry(e: &ListedEntry) {
 /// `check FILE.tgz --device MODEL --firmware X.Y.Z`: the device table, the name, sizes a
 /// USB stick takes, and the archive verified on the way.
 pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) -> Outcome {
+    if firmware.trim().is_empty() {
+        // The page waits for one to be typed; a command has to be given one.
+        let why = "--firmware is empty: give the device's firmware version, like 1.9.0 (its About screen shows it)";
+        return fail(why, json);
+    }
     let (reader, size) = match open(path) {
         Ok(r) => r,
         Err(message) => return fail(&message, json),
