@@ -194,3 +194,32 @@ fn faces_by_file_name() {
     let clean = bioport(&["faces", "import", "--users", "users.csv"], &dir.0);
     assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
 }
+
+#[test]
+fn an_archive_of_faces_is_said_to_need_unpacking() {
+    let dir = TempDir::new("faces-zip");
+    std::fs::create_dir_all(dir.path("faces")).unwrap();
+    dir.file("faces/kim.jpg", &jpeg(300, 300, 0));
+    dir.file("faces/faces.zip", b"PK\x03\x04 a zip of the other photos");
+    dir.file(
+        "users.csv",
+        b"user_id,name,face_image_file1\r\n1,Kim,kim.jpg\r\n",
+    );
+    let o = bioport(&["check", "users.csv", "--faces", "faces"], &dir.0);
+    let out = stdout(&o);
+    assert!(
+        out.contains("archive: faces.zip: the images packed in it are not read"),
+        "{out}"
+    );
+    // Given as the folder itself, the archive is refused with what to do.
+    let o = bioport(
+        &["check", "users.csv", "--faces", "faces/faces.zip"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("it is an archive; unpack it"),
+        "{}",
+        stderr(&o)
+    );
+}

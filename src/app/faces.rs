@@ -246,6 +246,12 @@ fn FolderSummary(state: AppState, folder: crate::workbench::FaceFolderView) -> i
             on:click=move |_| state.csv_set_filter(crate::workbench::RowFilter::FaceImages)>
             "Show the rows with face image findings"
         </button>
+        {(!folder.archives.is_empty()).then(|| view! {
+            <p class="warning" data-testid="faces-archives">{format!(
+                "{} is an archive: the images packed in it are not read. Unpack it, then add the folder it gives.",
+                folder.archives.join(", ")
+            )}</p>
+        })}
         {(!folder.skipped_same_name.is_empty()).then(|| view! {
             <p class="warning">{format!(
                 "Skipped (another file has the same name): {}",

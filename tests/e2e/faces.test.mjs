@@ -281,3 +281,19 @@ test('face images: a folder sent in parts', async () => {
     site.server.close();
   }
 });
+
+test('a ZIP picked among the face images is said to need unpacking', async () => {
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+    const { page, errors } = await openApp(b.context, site.url);
+    await pickCsvAndImages(page, CSV, [IMAGES[0], { name: 'faces.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 the other photos') }]);
+    await page.getByTestId('faces-archives').waitFor();
+    assert.match(await page.getByTestId('faces-archives').innerText(), /^faces\.zip is an archive: the images packed in it are not read\. Unpack it/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});

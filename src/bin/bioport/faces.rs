@@ -18,7 +18,19 @@ const MAX_PRINTED_UNNAMED: usize = 50;
 /// Reads the face folder `dir` (headers, ends, and whole files of a shared size).
 pub fn read_faces(dir: &Path) -> Result<FaceFolder, String> {
     if !dir.is_dir() {
-        return Err(format!("{}: not a folder of face images", dir.display()));
+        let unpack = match dir.extension().and_then(|e| e.to_str()) {
+            Some(e)
+                if ["zip", "7z", "rar", "tgz", "tar", "gz"]
+                    .contains(&e.to_ascii_lowercase().as_str()) =>
+            {
+                ": it is an archive; unpack it and give the folder it makes"
+            }
+            _ => "",
+        };
+        return Err(format!(
+            "{}: not a folder of face images{unpack}",
+            dir.display()
+        ));
     }
     read_folder(dir, true)
         .map(|(folder, _)| folder)
@@ -43,6 +55,11 @@ pub fn print_face_view(v: &FaceFolderView) {
     print_listed("    named by no row: ", &shown, v.unnamed.len() as u64);
     for name in &v.skipped_same_name {
         println!("    skipped: {name} (another file has the same name)");
+    }
+    for name in &v.archives {
+        println!(
+            "    archive: {name}: the images packed in it are not read; unpack it into the folder"
+        );
     }
 }
 

@@ -32,6 +32,17 @@ pub struct FaceFolderView {
     pub unnamed: Vec<String>,
     /// Files skipped because another file had the same name (picked from two folders).
     pub skipped_same_name: Vec<String>,
+    /// Archives picked among the images (`faces.zip`): the images inside are not read.
+    pub archives: Vec<String>,
+}
+
+/// True for a file name of an archive (ZIP, 7z, RAR, tar): images packed in one are not
+/// images a row can name until it is unpacked.
+fn is_archive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 impl Workbook {
@@ -70,6 +81,10 @@ impl Workbook {
                 .map(|image| image.name.clone())
                 .collect(),
             skipped_same_name: folder.skipped_same_name.clone(),
+            archives: (folder.images().iter())
+                .filter(|image| is_archive_name(&image.name))
+                .map(|image| image.name.clone())
+                .collect(),
         })
     }
 
