@@ -486,3 +486,21 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
     assert_eq!(csv, b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n");
     assert!(notes.is_empty());
 }
+
+#[test]
+fn a_file_name_with_spaces_around_it_is_found_and_warned_about() {
+    let csv = "user_id,name,face_image_file1\r\n1,Kim, kim.jpg\r\n2,Lee,lee.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    wb.set_face_folder(Some(sample_folder()));
+    let kim = findings_of(&wb, 2);
+    assert_eq!(kim.len(), 1, "{kim:?}");
+    assert_eq!(kim[0].0, "face_image.name_spaces");
+    assert!(
+        kim[0]
+            .1
+            .contains("\" kim.jpg\" has spaces around the file name. bioport found \"kim.jpg\""),
+        "{}",
+        kim[0].1
+    );
+    assert!(rules_of(&wb, 3).is_empty());
+}

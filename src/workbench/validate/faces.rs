@@ -147,6 +147,9 @@ impl FaceLayer {
             Lookup::Differs(_) => return add(Rule::FaceImageNameDiffers, None),
             Lookup::Exact(i) => i,
         };
+        if v.trim() != v {
+            add(Rule::FaceImageNameSpaces, None);
+        }
         if let Some(image) = self.folder.image(i) {
             for problem in image.problems() {
                 add(rule_of(problem), None);

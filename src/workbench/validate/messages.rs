@@ -551,6 +551,11 @@ impl Parts<'_> {
                  correct the cell.",
                 self.loose_matches()
             ),
+            Rule::FaceImageNameSpaces => format!(
+                "{place}: {shown} has spaces around the file name. bioport found {} without \
+                 them, but the server may look for the name as written: remove the spaces.",
+                show(self.value.trim())
+            ),
             Rule::FaceImageNotJpgPng => {
                 format!("{place}: {shown} is not a JPG or PNG by its bytes: save it as one.")
             }

@@ -200,6 +200,8 @@ rules! {
     FaceImageMissing = "face_image.missing", Error, "Face image not in the folder";
     /// No file has the exact name, but one differs only in case or `.jpeg`/`.jpg`.
     FaceImageNameDiffers = "face_image.name_differs", Error, "Face image name differs in case or extension";
+    /// The file name has spaces around it: found here, but the server may look for them.
+    FaceImageNameSpaces = "face_image.name_spaces", Warning, "Face image name with spaces around it";
     /// The named file is not a JPG or PNG by its bytes.
     FaceImageNotJpgPng = "face_image.not_jpg_png", Error, "Face image not really JPG/PNG";
     /// The named file's header is cut off or corrupt, or the file ends early.
