@@ -41,9 +41,11 @@ pub struct FaceFolder {
     bytes_compared: bool,
 }
 
-/// The name as compared loosely: lower case, `.jpeg` read as `.jpg`.
+/// The name as compared loosely: one Unicode form (NFC: a letter and its accent as one
+/// character, as macOS file names do not have them), lower case, `.jpeg` read as `.jpg`.
 pub fn loose_key(name: &str) -> String {
-    let lower = name.trim().to_lowercase();
+    use unicode_normalization::UnicodeNormalization;
+    let lower = name.trim().nfc().collect::<String>().to_lowercase();
     match lower.strip_suffix(".jpeg") {
         Some(stem) => format!("{stem}.jpg"),
         None => lower,

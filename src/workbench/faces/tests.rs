@@ -504,3 +504,27 @@ fn a_file_name_with_spaces_around_it_is_found_and_warned_about() {
     );
     assert!(rules_of(&wb, 3).is_empty());
 }
+
+#[test]
+fn a_name_in_another_unicode_form_is_found_loosely_and_said_so() {
+    // "Zoë" and "김" as macOS stores file names: the letter, then the accent or jamo.
+    let images = vec![
+        judge("Zoe\u{308}.jpg", &jpeg(300, 300, 0)),
+        judge("\u{1100}\u{1175}\u{11B7}.jpg", &jpeg(300, 300, 1)),
+    ];
+    let csv = "user_id,name,face_image_file1\r\n1,Zoë,Zo\u{EB}.jpg\r\n2,Kim,\u{AE40}.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    wb.set_face_folder(Some(FaceFolder::new(images)));
+    for line in [2, 3] {
+        let found = findings_of(&wb, line);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "face_image.name_differs");
+        assert!(
+            found[0]
+                .1
+                .contains("is the same text in another Unicode form"),
+            "{}",
+            found[0].1
+        );
+    }
+}

@@ -545,6 +545,13 @@ impl Parts<'_> {
                 "{place}: {shown} is not in the face image folder. Add the file to the \
                  folder, or correct the name."
             ),
+            Rule::FaceImageNameDiffers if self.differs_in_form_only() => format!(
+                "{place}: no file is named exactly {shown}, but {} is the same text in another \
+                 Unicode form (its accented letters or Hangul stored decomposed, as macOS \
+                 writes file names): the server looks for the exact bytes. Type the file's \
+                 name or the cell again on Windows, so that both are stored alike.",
+                self.loose_matches()
+            ),
             Rule::FaceImageNameDiffers => format!(
                 "{place}: no file is named exactly {shown}, but {} differs only in case or \
                  extension: the server looks for the exact name. Rename the file or \
@@ -585,6 +592,23 @@ impl Parts<'_> {
     }
 
     /// The folder's files matching the cell but for case or extension, quoted.
+    /// True when a file the cell loosely names has the very same text in another Unicode
+    /// form (composed in one, decomposed in the other).
+    fn differs_in_form_only(&self) -> bool {
+        use unicode_normalization::UnicodeNormalization;
+        let Some(folder) = self.faces else {
+            return false;
+        };
+        let nfc = |s: &str| s.trim().nfc().collect::<String>();
+        let want = nfc(self.value);
+        match folder.find(self.value) {
+            Lookup::Differs(v) => {
+                (v.iter().filter_map(|&i| folder.image(i))).any(|image| nfc(&image.name) == want)
+            }
+            _ => false,
+        }
+    }
+
     fn loose_matches(&self) -> String {
         let Some(folder) = self.faces else {
             return "a file".to_string();
