@@ -21,6 +21,11 @@ const EAST_ASIAN: [TextEncoding; 4] = [
 /// Score from which a reading is plausible: about half its characters are common ones.
 const PLAUSIBLE: f64 = 0.5;
 
+/// How far another reading must score above a plausible CP949 one to win: BioStar is
+/// Korean, and the bytes of many Hangul syllables also read as GBK Chinese surnames, so a
+/// short Korean file may score a little higher as Chinese.
+const KOREAN_MARGIN: f64 = 0.25;
+
 /// Most non-ASCII characters of one reading that are scored (enough to judge, and cheap).
 const SCORED_CHARS: usize = 20_000;
 
@@ -126,10 +131,13 @@ fn common_han(c: char) -> bool {
 fn ks_x_1001_hangul(c: char) -> bool {
     let mut buf = [0u8; 4];
     let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(c.encode_utf8(&mut buf));
+    // KS X 1001's Hangul rows: lead 0xB0 to 0xC8 and trail 0xA1 up (CP949's extension
+    // has leads there too, with lower trails).
     !unmappable
         && bytes
             .first()
             .is_some_and(|&lead| (0xB0..=0xC8).contains(&lead))
+        && bytes.get(1).is_some_and(|&trail| trail >= 0xA1)
 }
 
 /// How much one character says for `encoding`: 1 for a common one, less for a possible
@@ -191,6 +199,13 @@ fn cjk_readings(window: &[u8]) -> Vec<CjkReading> {
         .collect();
     // A stable sort keeps the order of EAST_ASIAN on a tie.
     readings.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best = readings.first().map_or(0.0, |r| r.score);
+    let korean = readings.iter().position(|r| {
+        r.encoding == TextEncoding::Cp949 && r.score >= PLAUSIBLE && best - r.score < KOREAN_MARGIN
+    });
+    if let Some(i) = korean {
+        readings[..=i].rotate_right(1);
+    }
     readings
 }
 
@@ -365,6 +380,34 @@ mod tests {
             "{}",
             found.reason
         );
+    }
+
+    #[test]
+    fn a_short_korean_file_stays_cp949_where_its_bytes_read_as_chinese_too() {
+        // 김달님 reads as GBK 辫崔丛, surnames among the common Han: a short file must not
+        // turn Chinese over it; the other reading is named instead.
+        for text in [
+            "user_id,name\n1,김달님\n",
+            "user_id,name\n1,김달님\n2,이루미\n",
+        ] {
+            let found = detect(&encoded(TextEncoding::Cp949, text));
+            assert_eq!(
+                found.encoding,
+                TextEncoding::Cp949,
+                "{text}: {}",
+                found.reason
+            );
+        }
+        // The Chinese file, whose CP949 reading is far less plausible, stays GBK.
+        let found = detect(&encoded(TextEncoding::Gbk, GBK_NAMES));
+        assert_eq!(found.encoding, TextEncoding::Gbk, "{}", found.reason);
+    }
+
+    #[test]
+    fn only_ks_x_1001_rows_count_as_standard_hangul() {
+        assert!(ks_x_1001_hangul('가'));
+        // 홒 is C3 4F in CP949: a lead of the KS X 1001 rows but an extension trail.
+        assert!(!ks_x_1001_hangul('홒'));
     }
 
     #[test]
