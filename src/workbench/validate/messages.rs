@@ -301,7 +301,10 @@ impl<'s> Parts<'s> {
             Rule::UserIdColumnMissing => "No column is mapped to user_id: every user needs an \
                  ID. Map the column holding the IDs to user_id."
                 .to_string(),
-            Rule::NoDataRows if self.sheet.row(self.row).all(|c| c.trim().is_empty()) => {
+            Rule::NoDataRows
+                if (0..self.sheet.len())
+                    .all(|r| self.sheet.row(r).all(|c| c.trim().is_empty())) =>
+            {
                 "The file holds nothing but blank lines and spaces: there is nothing to \
                  import. Open the export the server or your spreadsheet program wrote."
                     .to_string()

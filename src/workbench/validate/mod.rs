@@ -328,7 +328,7 @@ fn file_findings(
             rule: Rule::NoDataRows,
             other: None,
         });
-        if blank(header_row) {
+        if (0..sheet.len()).all(blank) {
             return out; // blank lines only: no mapping to speak of
         }
     }

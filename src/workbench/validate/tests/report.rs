@@ -64,6 +64,23 @@ fn a_file_with_nothing_under_its_header_or_nothing_at_all_says_so() {
         m.starts_with("The file holds nothing but blank lines"),
         "{m}"
     );
+    // A header chosen too low, on a blank line under real rows: not "nothing but blanks".
+    let mut low = Sheet::new();
+    low.push_row(1, ["user_id", "name"]).unwrap();
+    low.push_row(2, ["1", "Kim"]).unwrap();
+    low.push_row(3, [" ", ""]).unwrap();
+    let mapping = auto_map(&[" ", ""], &[]);
+    let r = validate(&low, 2, &mapping, &def());
+    let no_data = r
+        .file_findings()
+        .iter()
+        .find(|f| f.rule == Rule::NoDataRows);
+    let m = no_data.unwrap().message(&low, 2, &mapping);
+    assert!(
+        m.starts_with("There are no data rows under the header (line 3)"),
+        "{m}"
+    );
+    assert!(m.contains("chosen too low"), "{m}");
 }
 
 #[test]
