@@ -285,17 +285,19 @@ pub struct WorkbookView {
 }
 
 impl WorkbookView {
-    /// Said beside the error file when cells start like a spreadsheet formula: the file
-    /// keeps them as they are, and a spreadsheet program would run them on opening it.
+    /// Said beside the error file when cells of the file start like a spreadsheet formula:
+    /// the files written keep them as read, and a spreadsheet program would run those the
+    /// error file holds on opening it.
     pub fn formula_note(&self) -> Option<String> {
         let id = crate::workbench::validate::Rule::FormulaCell.id();
         let count = self.rules.iter().find(|r| r.id == id)?.count;
         (count > 0).then(|| {
             format!(
-                "{count} cell(s) start like a spreadsheet formula (=, +, -, @): the error file \
-                 keeps every cell as read, so a spreadsheet program would run them when it \
-                 opens the file. Open it through the program's text import (columns as Text), \
-                 or fix those cells first (filter by \"Cell looks like a spreadsheet formula\")."
+                "{count} cell(s) start like a spreadsheet formula (=, +, -, @) in this file. \
+                 The files written keep every cell as read, so a spreadsheet program opening \
+                 the error file would run those of them it holds. Open it through the \
+                 program's text import (columns as Text), or fix those cells first (filter by \
+                 \"Cell looks like a spreadsheet formula\")."
             )
         })
     }
