@@ -526,9 +526,11 @@ impl ClockSet {
     /// The clock's code page: the one the users were read in, else the one chosen, else
     /// UTF-8.
     pub fn encoding(&self) -> &'static Encoding {
-        match &self.users {
-            Some(held) => held.file.encoding,
-            None => self.chosen_encoding.unwrap_or(encoding_rs::UTF_8),
+        match (&self.users, self.chosen_encoding) {
+            // Users from a CSV alone (no file behind them) are written in the one chosen.
+            (Some(held), Some(chosen)) if held.len == 0 => chosen,
+            (Some(held), _) => held.file.encoding,
+            (None, chosen) => chosen.unwrap_or(encoding_rs::UTF_8),
         }
     }
 
@@ -683,6 +685,11 @@ impl ClockSet {
                 row_notes: Vec::new(),
             }
         });
+        if held.len == 0 {
+            // No user.dat behind them: the users take the records and code page asked for.
+            held.file.record = record;
+            held.file.encoding = encoding;
+        }
         held.file.users = made.users;
         held.from_csv = Some(summary);
         held.kept = kept;

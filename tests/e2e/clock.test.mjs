@@ -238,11 +238,16 @@ describe('the time clock screen', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '2');
     await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
     await page.getByTestId('clock-start').waitFor();
-    await page.getByTestId('start-code-page').selectOption('GBK');
+    await page.getByTestId('start-code-page').selectOption('windows-1252');
     await page.getByTestId('start-from-workbench').click();
     await page.getByTestId('from-csv').waitFor();
     assert.match(await page.getByTestId('from-csv').innerText(), /Users from staff\.csv: 2 added, 0 updated, 2 in all/);
-    assert.equal(await page.getByTestId('code-page').inputValue(), 'GBK');
+    assert.match(await page.getByTestId('fit-count').innerText(), /^2 user\(s\) do not fit/, 'Chinese has no form in Windows-1252');
+    // The clock is GBK after all: the users are taken again in it, none lost.
+    await page.getByTestId('code-page').selectOption('GBK');
+    await page.waitForFunction(() => document.querySelector('[data-testid=code-page]')?.value === 'GBK'
+      && !document.querySelector('[data-testid=fit-count]'));
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^2 users/);
     await page.getByTestId('check-fit').click();
     await page.getByTestId('fit-ok').waitFor();
     const written = await downloadOf(page, 'write-user-dat');

@@ -26,9 +26,24 @@ fn encoding_label(name: &str) -> String {
 pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
     let current = file.encoding.clone();
     let record = file.record;
+    // Users taken from the workbench's CSV with no user.dat behind them are taken again
+    // in the records or code page chosen; a user.dat is read again.
+    let from_csv_only = file.size == 0 && file.from_csv.is_some();
     let reread = move |record: Option<u64>, encoding: String| {
-        let op = ClockOp::Reread { record, encoding };
-        state.clock_send(op, &[], Some("Reading user.dat again"));
+        let (op, label) = if from_csv_only {
+            let record = record.unwrap_or(file.record);
+            let op = ClockOp::FromWorkbench {
+                record,
+                encoding: Some(encoding),
+            };
+            (op, "Taking the workbench's users again")
+        } else {
+            (
+                ClockOp::Reread { record, encoding },
+                "Reading user.dat again",
+            )
+        };
+        state.clock_send(op, &[], Some(label));
     };
     let enc_for_size = current.clone();
     let forced = file.forced.then_some(record);

@@ -539,3 +539,29 @@ fn windows_code_page_names_choose_their_encodings() {
         None
     );
 }
+
+#[test]
+fn users_from_a_csv_alone_are_taken_again_in_another_code_page_or_record_size() {
+    let mut set = ClockSet::new();
+    let book = Workbook::open(
+        "user_id,name\r\n1,张伟\r\n".into(),
+        "hr.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    assert!(set.users_from_csv(&book, 72).is_empty());
+    assert_eq!(set.view().users.unwrap().encoding, "UTF-8");
+    // The clock turns out to be GBK, with 28-byte records: the same users, taken again.
+    set.choose_encoding(encoding_named("gbk"));
+    set.users_from_csv(&book, 28);
+    let view = set.view().users.unwrap();
+    assert_eq!(
+        (view.encoding.as_str(), view.record, view.users),
+        ("GBK", 28, 1)
+    );
+    let bytes = set.write_user_dat(28).unwrap();
+    assert_eq!(
+        &bytes[8..12],
+        encoding_named("gbk").encode("张伟").0.as_ref()
+    );
+}
