@@ -134,7 +134,7 @@ impl TextEncoding {
     }
 
     /// The encoding_rs decoder table for this encoding.
-    fn table(self) -> &'static Encoding {
+    pub fn table(self) -> &'static Encoding {
         match self {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom => encoding_rs::UTF_8,
             TextEncoding::Utf16Le => encoding_rs::UTF_16LE,

@@ -214,18 +214,15 @@ pub const CLOCK_ENCODINGS: [&Encoding; 16] = [
 /// Windows code page as such tools write it ("cp949", "cp936", "cp950", "cp932", "cp1252").
 pub fn clock_encoding_for(label: &str) -> Option<&'static Encoding> {
     let label = label.trim();
-    let windows = match label.to_ascii_lowercase().as_str() {
-        "cp949" | "uhc" => Some(encoding_rs::EUC_KR),
-        "cp936" => Some(encoding_rs::GBK),
-        "cp950" => Some(encoding_rs::BIG5),
-        "cp932" => Some(encoding_rs::SHIFT_JIS),
-        "cp874" => Some(encoding_rs::WINDOWS_874),
-        page => page
-            .strip_prefix("cp")
-            .filter(|n| n.len() == 4 && n.starts_with("125"))
-            .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes())),
+    // The CSV's names first (cp949, cp936, cp950, cp932...), then cpNNNN as windows-NNNN.
+    let windows_page = || {
+        let page = label.to_ascii_lowercase();
+        let number = page.strip_prefix("cp")?;
+        Encoding::for_label(format!("windows-{number}").as_bytes())
     };
-    windows.or_else(|| Encoding::for_label(label.as_bytes()))
+    (crate::text::TextEncoding::from_id(label).map(crate::text::TextEncoding::table))
+        .or_else(windows_page)
+        .or_else(|| Encoding::for_label(label.as_bytes()))
 }
 
 /// Decodes `bytes` in `encoding`; returns the text and how many byte sequences did not
