@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# A full run compiles everything once: incremental caches would only take disk space.
+export CARGO_INCREMENTAL=0
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "setup"
@@ -35,10 +38,23 @@ wasi_tests() { cargo test --release --target wasm32-wasip1 --lib "$@"; }
 wasi_tests || { wasi_tests -- --nocapture --test-threads 1 2>&1 | tail -n 40; exit 1; }
 
 step "wasm-bindgen tests in headless Chromium"
-# Unoptimised wasm on a busy 2-core machine can take longer than the runner's default 20 s.
-CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --test web --test web_worker
+# The runner closes Chromium's window but not its WebDriver session, so chromedriver's own
+# temporary profile (150 MB of cached wasm) would be left behind: each test binary gets a
+# profile here, removed after it.
+browser_test() {
+  local profile status=0
+  profile=$(mktemp -d "${TMPDIR:-/tmp}/bioport-chromium-XXXXXX")
+  printf '{"goog:chromeOptions":{"args":["user-data-dir=%s"]}}' "$profile" >"$profile/webdriver.json"
+  # Unoptimised wasm on a busy 2-core machine can take longer than the runner's default 20 s.
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$profile/webdriver.json" \
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --test "$1" || status=$?
+  rm -rf "$profile"
+  return "$status"
+}
+browser_test web
+browser_test web_worker
 
 step "release build (trunk)"
 scripts/build.sh

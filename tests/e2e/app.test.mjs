@@ -1,10 +1,9 @@
 // End-to-end: the release build in Debian's Chromium, used as a person would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, fixture, makeTgz, openApp, pictureStats, useSiteAndBrowser } from './helpers.mjs';
+import { BASE, fixture, makeTgz, openApp, pictureStats, scratchDir, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
@@ -176,7 +175,7 @@ describe('opening files', () => {
   });
 
   test('a long read shows progress, can be cancelled, and the page carries on', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bioport-e2e-'));
+    const dir = scratchDir('big-log');
     const big = join(dir, '1_attlog.dat');
     const line = Buffer.from('      123\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n');
     const block = Buffer.alloc(line.length * 100_000);

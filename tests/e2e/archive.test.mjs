@@ -5,11 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { makeTgz, openApp, startBrowser, tarHeader, useSiteAndBrowser } from './helpers.mjs';
+import { makeTgz, openApp, scratchDir, startBrowser, tarHeader, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
@@ -57,7 +56,7 @@ function tree(dir) {
  * `BioStar2_`; the listing `tar -tzv` printed of it.
  */
 function assertRewritten(original, written, count) {
-  const work = mkdtempSync(join(tmpdir(), 'bioport-archive-'));
+  const work = scratchDir('archive');
   writeFileSync(join(work, 'in.tgz'), original);
   writeFileSync(join(work, 'out.tgz'), written);
   const listed = execFileSync('tar', ['-tzvf', join(work, 'out.tgz')], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -332,7 +331,7 @@ describe('the data file screen', () => {
 
   test('every kind of broken or hostile file gets its report on the page, and the name is checked', async () => {
     // Links and a FIFO as GNU tar archives them.
-    const work = mkdtempSync(join(tmpdir(), 'bioport-hostile-'));
+    const work = scratchDir('hostile');
     writeFileSync(join(work, 'users.dat'), 'u');
     execFileSync('ln', ['-s', '/etc/passwd', join(work, 'link')]);
     execFileSync('mkfifo', [join(work, 'pipe')]);

@@ -3,10 +3,9 @@
 // repaired log, the users converted for BioStar and checked in the workbench.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, openApp, useSiteAndBrowser } from './helpers.mjs';
+import { fixture, openApp, scratchDir, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
@@ -452,7 +451,7 @@ describe('the time clock screen', () => {
 
   test('the folder picker opens a USB folder, sub-folders included, as one set', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const usb = mkdtempSync(join(tmpdir(), 'bioport-usb-'));
+    const usb = scratchDir('usb');
     mkdirSync(join(usb, 'templates'));
     writeFileSync(join(usb, 'user.dat'), USER_DAT);
     writeFileSync(join(usb, '1_attlog.dat'), fixture(LOG_D));
@@ -509,7 +508,7 @@ describe('the time clock screen', () => {
 
   test('a log of 1,100,000 lines (37 million pixels of rows, past what a browser lays out): the scroll range is shared out, and its end shows the last line', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const dir = mkdtempSync(join(tmpdir(), 'bioport-clock-'));
+    const dir = scratchDir('clock');
     const lines = [];
     for (let i = 1; i <= 1_100_000; i++) lines.push(`${i}\t2021-03-01 08:00:00\t1\t0\t1\t0\n`);
     writeFileSync(join(dir, '1_attlog.dat'), lines.join(''));
@@ -538,7 +537,6 @@ describe('the time clock screen', () => {
       assert.ok((await page.locator('.punch-grid .grid-row').count()) < 200);
       assert.deepEqual(errors, []);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       await page.close();
     }
   });

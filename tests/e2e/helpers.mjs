@@ -1,6 +1,8 @@
 // Shared set-up for the end-to-end tests: the built site served on 127.0.0.1 under a
 // sub-path, Debian's Chromium driven by playwright-core, and a log of every request.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -13,6 +15,16 @@ export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-default-apps', '--disable-quic',
 ];
+
+/**
+ * A new empty folder under the system's temporary folder, removed with all it holds when
+ * the test file's process exits (some tests write hundreds of MB there).
+ */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `bioport-${prefix}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** Bytes of a file in ../shared/fixtures/zk. */
 export function fixture(name) {
