@@ -340,6 +340,17 @@ fn convert_merge_names_card_clashes_and_ids_the_export_lists_twice() {
         "{out}"
     );
     assert!(!out.contains("without a usable user ID"), "{out}");
+    // The server would refuse user 3's row: it goes to the error file, not the import file.
+    assert!(out.contains("0 new and 0 overwritten users written, 0 left out for errors, 1 for a card held on the server; 1 kept as stored, 1 already the same"), "{out}");
+    assert_eq!(
+        fs::read_to_string(dir.path("m.csv")).unwrap(),
+        "user_id,name,csn\r\n"
+    );
+    let errors = fs::read_to_string(dir.path("m_errors.csv")).unwrap();
+    assert_eq!(
+        errors,
+        "\u{feff}user_id,name,csn,Error_Description\r\n3,Park,1002,\"Line 2, column \"\"csn\"\" (C): card 1002 is held on the server by user 2 (line 3 of ex.csv), whom the merge keeps as stored, and the server refuses a card another user holds. Give user 3 another card, or take the card from user 2 first.\"\r\n"
+    );
 }
 
 #[test]
@@ -371,7 +382,7 @@ fn convert_merges_with_the_servers_export() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     // Each user of the file counted once, matching the file written.
-    assert!(out.contains("merge with export.csv: 1 new and 0 overwritten users written, 0 left out for errors; 2 kept as stored, 1 already the same; 0 only in the export"), "{out}");
+    assert!(out.contains("merge with export.csv: 1 new and 0 overwritten users written, 0 left out for errors, 0 for a card held on the server; 2 kept as stored, 1 already the same; 0 only in the export"), "{out}");
     assert!(
         out.contains("2 users you chose to keep and 1 user already the same"),
         "{out}"
@@ -383,7 +394,7 @@ fn convert_merges_with_the_servers_export() {
     );
     let o = bioport(&args("overwrite", "over.csv"), &dir.0);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("1 new and 2 overwritten users written, 0 left out for errors; 0 kept as stored, 1 already the same"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 new and 2 overwritten users written, 0 left out for errors, 0 for a card held on the server; 0 kept as stored, 1 already the same"), "{}", stdout(&o));
     assert!(stdout(&o).contains("removes the stored card of 1 user"));
     assert_eq!(
         fs::read(dir.path("over.csv")).unwrap(),

@@ -725,6 +725,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     ("new", "New users written", m.new_written),
                     ("overwritten", "Overwritten users written", m.overwritten_written),
                     ("errors", "Left out for errors", m.left_out_errors),
+                    ("cards", "Left out: card held on the server", m.left_out_cards),
                     ("kept", "Differ, kept as stored", u64::from(c.kept)),
                     ("identical", "Already the same", u64::from(c.identical)),
                     ("untouched", "Only on the server", u64::from(c.untouched)),
@@ -816,7 +817,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
 #[component]
 fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let csv = state.csv;
-    let errors = view.totals.with_errors;
+    let errors = view.error_file_rows();
     let blocked = !view.conflicts.is_empty();
     let formulas = view.formula_note().filter(|_| errors > 0);
     view! {
@@ -834,7 +835,7 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 </button>
                 <button type="button" class="button" data-testid="download-errors" disabled=errors == 0
                     on:click=move |_| state.csv_long(CsvOp::WriteErrors, &[], "Writing the error file")>
-                    {format!("Download the error file ({errors} rows)")}
+                    {format!("Download the error file ({errors} {})", if errors == 1 { "row" } else { "rows" })}
                 </button>
                 <button type="button" class="button" data-testid="download-selected"
                     disabled=move || csv.selected.with(|s| s.is_empty())

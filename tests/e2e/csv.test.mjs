@@ -25,6 +25,19 @@ async function downloadOf(page, testId) {
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/**
+ * Opens `incoming` as new.csv and merges it with `existing` as server.csv; a reader of the
+ * merge's counts by id.
+ */
+async function openMerge(page, incoming, existing) {
+  await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(incoming) });
+  await page.getByTestId('csv-summary').waitFor();
+  await page.getByTestId('merge-panel').locator('summary').click();
+  await page.getByTestId('existing-input').setInputFiles({ name: 'server.csv', mimeType: 'text/csv', buffer: Buffer.from(existing) });
+  await page.getByTestId('merge-counts').waitFor();
+  return async (id) => Number(await page.getByTestId(`merge-${id}`).locator('dd').innerText());
+}
+
 async function totals(page) {
   const read = async (id) => Number(await page.getByTestId(`total-${id}`).locator('dd').innerText());
   return { rows: await read('rows'), valid: await read('valid'), errors: await read('errors') };
@@ -112,14 +125,9 @@ describe('the CSV workbench', () => {
 
   test('merges with the server export: keep by default, overwrite one user, see the diff', async () => {
     const { page } = await openApp(b.context, site.url);
-    const incoming = 'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,IT\r\n3,Park,Sales\r\n';
-    const existing = 'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,Finance\r\n4,Choi,Legal\r\n';
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(incoming) });
-    await page.getByTestId('csv-summary').waitFor();
-    await page.getByTestId('merge-panel').locator('summary').click();
-    await page.getByTestId('existing-input').setInputFiles({ name: 'server.csv', mimeType: 'text/csv', buffer: Buffer.from(existing) });
-    await page.getByTestId('merge-counts').waitFor();
-    const count = async (id) => Number(await page.getByTestId(`merge-${id}`).locator('dd').innerText());
+    const count = await openMerge(page,
+      'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,IT\r\n3,Park,Sales\r\n',
+      'user_id,name,department\r\n1,Kim,HR\r\n2,Lee,Finance\r\n4,Choi,Legal\r\n');
     // The file's users, each counted once: 3 new, 2 kept (it differs), 1 the same.
     assert.equal(await count('new'), 1);
     assert.equal(await count('kept'), 1);
@@ -144,6 +152,25 @@ describe('the CSV workbench', () => {
     assert.equal(await count('kept'), 0, 'user 1, the same, is neither kept nor overwritten');
     imp = await downloadOf(page, 'download-import');
     assert.equal(imp.bytes.toString('utf8'), 'user_id,name,department\r\n2,Lee,IT\r\n3,Park,Sales\r\n');
+    await page.close();
+  });
+
+  test('a new user given a card a kept server user holds goes to the error file, not the import file', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const count = await openMerge(page,
+      'user_id,name,csn\r\n3,Park,1002\r\n5,Jung,5005\r\n',
+      'user_id,name,csn\r\n2,Lee,1002\r\n');
+    assert.deepEqual([await count('new'), await count('cards'), await count('errors'), await count('import')], [1, 1, 0, 1]);
+    assert.match(await page.getByTestId('merge-problems').innerText(), /card 1002 is held on the server by user 2/);
+    const imp = await downloadOf(page, 'download-import');
+    assert.equal(imp.bytes.toString('utf8'), 'user_id,name,csn\r\n5,Jung,5005\r\n');
+    assert.match(await page.getByTestId('written').innerText(), /1 row left out: each gives a card that a user the server keeps holds/);
+    assert.equal(await page.getByTestId('download-errors').innerText(), 'Download the error file (1 row)');
+    const err = await downloadOf(page, 'download-errors');
+    const lines = err.bytes.toString('utf8').split('\r\n');
+    assert.equal(lines[0], '\ufeffuser_id,name,csn,Error_Description');
+    assert.match(lines[1], /^3,Park,1002,"Line 2, column ""csn"" \(C\): card 1002 is held on the server by user 2 \(line 2 of server.csv\)/);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

@@ -145,7 +145,7 @@ fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
         job.output,
         write_file(job.output, |out| wb.write_import(out, rows)),
     );
-    if view.totals.with_errors > 0 {
+    if view.error_file_rows() > 0 {
         let path = error_path(job.output);
         let written = write_file(&path, |out| wb.write_errors(out));
         outcome = outcome.max(report_write(&path, written));
@@ -215,8 +215,8 @@ fn print_reading(view: &WorkbookView) {
     if let Some(m) = &view.merge {
         let c = &m.counts;
         println!(
-            "merge with {}: {} new and {} overwritten users written, {} left out for errors; {} kept as stored, {} already the same; {} only in the export",
-            m.existing_name, m.new_written, m.overwritten_written, m.left_out_errors, c.kept, c.identical, c.untouched
+            "merge with {}: {} new and {} overwritten users written, {} left out for errors, {} for a card held on the server; {} kept as stored, {} already the same; {} only in the export",
+            m.existing_name, m.new_written, m.overwritten_written, m.left_out_errors, m.left_out_cards, c.kept, c.identical, c.untouched
         );
         for note in m.problems.iter().chain(&m.notes) {
             println!("  {note}");

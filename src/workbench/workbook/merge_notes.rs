@@ -1,12 +1,25 @@
 //! The merge's problems in sentences, each with its lines: cards a written row gives that
 //! a user the server keeps holds, and rows left out of the merge (no user ID, an ID listed
-//! twice on one side).
+//! twice on one side); and which of the merge's new and overwritten users the valid-rows
+//! import file leaves out, and why.
+
+use std::collections::{HashMap, HashSet};
 
 use super::view::line_of;
 use super::{plural, Existing, Workbook};
 use crate::model::Sheet;
 use crate::workbench::mapping::{column_letter, Field, Mapping};
-use crate::workbench::merge::{CardClash, MergeResult, Side, SkipReason, SkippedRow};
+use crate::workbench::merge::{CardClash, MergeResult, OutputRow, Side, SkipReason, SkippedRow};
+use crate::workbench::validate::RowStatus;
+
+/// Why a new or overwritten user is left out of the valid-rows import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LeftOut {
+    /// The row has errors.
+    Errors,
+    /// The row gives a card that a user the server keeps holds: the server would refuse it.
+    Card,
+}
 
 /// Most problem sentences listed; the rest are counted in one more.
 const MAX_PROBLEMS: usize = 100;
@@ -20,6 +33,40 @@ fn user_id_of<'a>(sheet: &'a Sheet, mapping: &Mapping, row: usize) -> &'a str {
 }
 
 impl Workbook {
+    /// The merge's new and overwritten users in order, each with what leaves it out of the
+    /// valid-rows import file (None: it is written).
+    pub(super) fn merged_rows<'m>(
+        &'m self,
+        m: &'m MergeResult,
+    ) -> impl Iterator<Item = (&'m OutputRow, Option<LeftOut>)> + 'm {
+        let clashing: HashSet<u32> = m.card_clashes.iter().map(|c| c.incoming_row).collect();
+        m.import_rows().map(move |r| {
+            let left_out = match r.incoming {
+                Some(i) if self.report.status(i as usize) != RowStatus::Errors => {
+                    clashing.contains(&i).then_some(LeftOut::Card)
+                }
+                _ => Some(LeftOut::Errors),
+            };
+            (r, left_out)
+        })
+    }
+
+    /// The card clashes of the merged rows, in sentences, by sheet row; empty without an
+    /// export.
+    pub(super) fn clash_notes_by_row(&self) -> HashMap<usize, Vec<String>> {
+        let mut by_row: HashMap<usize, Vec<String>> = HashMap::new();
+        self.with_merge(|m, existing| {
+            for c in &m.card_clashes {
+                let note = self.clash_note(m, c, existing);
+                by_row
+                    .entry(c.incoming_row as usize)
+                    .or_default()
+                    .push(note);
+            }
+        });
+        by_row
+    }
+
     /// Every problem of the merge `m` against `existing`, in sentences (at most
     /// [`MAX_PROBLEMS`], then a count of the rest).
     pub(super) fn merge_problems(&self, m: &MergeResult, existing: &Existing) -> Vec<String> {

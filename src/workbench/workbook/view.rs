@@ -7,12 +7,13 @@ use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
 use crate::workbench::mapping::{Field, MatchKind, KNOWN_WIEGAND_FORMATS};
-use crate::workbench::merge::{MergeChoice, MergeCounts, MergeResult, RowKind};
+use crate::workbench::merge::{MergeChoice, MergeCounts, RowKind};
 use crate::workbench::validate::{
     user_id_key, Finding, RowStatus, Rule, Severity, SiteSettings, Totals,
 };
 
-use super::{Existing, Workbook};
+use super::merge_notes::LeftOut;
+use super::Workbook;
 
 /// Sheet rows shown in the "start import at row" picker.
 const PREVIEW_ROWS: usize = 15;
@@ -175,6 +176,10 @@ pub struct MergeCountsView {
     /// New and overwritten users left out of the import file for their errors.
     #[serde(default)]
     pub left_out_errors: u64,
+    /// New and overwritten users without errors left out of the import file because they
+    /// give a card that a user the server keeps holds (the error file lists them).
+    #[serde(default)]
+    pub left_out_cards: u64,
     /// Per-user choices that matched no user in both files.
     pub unused_overrides: Vec<String>,
     /// The merge's problems with their lines: cards a kept server user holds, rows left
@@ -285,6 +290,13 @@ pub struct WorkbookView {
 }
 
 impl WorkbookView {
+    /// The rows the error file holds: those with errors, and those the merge leaves out
+    /// for a card that a user the server keeps holds.
+    pub fn error_file_rows(&self) -> u64 {
+        let cards = self.merge.as_ref().map_or(0, |m| m.left_out_cards);
+        u64::from(self.totals.with_errors) + cards
+    }
+
     /// Said beside the error file when cells of the file start like a spreadsheet formula:
     /// the files written keep them as read, and a spreadsheet program would run those the
     /// error file holds on opening it.
@@ -623,41 +635,30 @@ impl Workbook {
 
     fn merge_counts(&self) -> Option<MergeCountsView> {
         self.with_merge(|m, existing| {
-            let (mut new, mut overwritten, mut errors) = (0, 0, 0);
-            for r in m.import_rows() {
-                let has_errors = r
-                    .incoming
-                    .is_none_or(|i| self.report.status(i as usize) == RowStatus::Errors);
-                match (has_errors, r.kind) {
-                    (true, _) => errors += 1,
-                    (false, RowKind::New) => new += 1,
-                    (false, _) => overwritten += 1,
-                }
+            // New and overwritten users written, left out for errors, for a card.
+            let mut n = [0u64; 4];
+            for (r, left_out) in self.merged_rows(m) {
+                n[match left_out {
+                    None if r.kind == RowKind::New => 0,
+                    None => 1,
+                    Some(LeftOut::Errors) => 2,
+                    Some(LeftOut::Card) => 3,
+                }] += 1;
             }
-            self.merge_counts_view(m, existing, [new, overwritten, errors])
+            MergeCountsView {
+                existing_name: existing.name.clone(),
+                existing_rows: existing.sheet.len().saturating_sub(existing.header_row + 1),
+                counts: m.counts,
+                import_rows: n[0] + n[1],
+                new_written: n[0],
+                overwritten_written: n[1],
+                left_out_errors: n[2],
+                left_out_cards: n[3],
+                unused_overrides: m.unused_overrides.clone(),
+                problems: self.merge_problems(m, existing),
+                notes: existing.notes.clone(),
+            }
         })
-    }
-
-    /// The merge's counts view, given the new and overwritten users written and those left
-    /// out for errors.
-    fn merge_counts_view(
-        &self,
-        m: &MergeResult,
-        existing: &Existing,
-        [new, overwritten, errors]: [u64; 3],
-    ) -> MergeCountsView {
-        MergeCountsView {
-            existing_name: existing.name.clone(),
-            existing_rows: existing.sheet.len().saturating_sub(existing.header_row + 1),
-            counts: m.counts,
-            import_rows: new + overwritten,
-            new_written: new,
-            overwritten_written: overwritten,
-            left_out_errors: errors,
-            unused_overrides: m.unused_overrides.clone(),
-            problems: self.merge_problems(m, existing),
-            notes: existing.notes.clone(),
-        }
     }
 
     /// The merge's counts and `count` (at most [`MAX_PAGE_DIFFS`]) per-user differences

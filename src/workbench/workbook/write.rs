@@ -9,6 +9,7 @@ use crate::workbench::mapping::{column_letter, is_error_description, Field, ERRO
 use crate::workbench::merge::{MergeResult, RowKind, Side};
 use crate::workbench::validate::{RowStatus, Rule, Severity};
 
+use super::merge_notes::LeftOut;
 use super::{plural, Existing, Workbook};
 
 /// Which rows the import file holds.
@@ -119,6 +120,8 @@ struct MergedRows {
     overwritten: u64,
     /// Rows left out for their errors.
     errors: u64,
+    /// Rows without errors left out for a card that a user the server keeps holds.
+    cards: u64,
 }
 
 /// A writer of the import file's format on `out`, the `header` row written.
@@ -308,12 +311,15 @@ impl Workbook {
         let header = m.output_header();
         let mut counting = Counting::new(out);
         let mut writer = import_writer(&mut counting, &header)?;
-        for out_row in m.import_rows() {
+        for (out_row, left_out) in self.merged_rows(m) {
             let Some(r) = out_row.incoming.map(|r| r as usize) else {
                 continue;
             };
-            if which == ImportRows::ValidOnly && self.report.status(r) == RowStatus::Errors {
-                picked.errors += 1;
+            if let Some(why) = left_out.filter(|_| which == ImportRows::ValidOnly) {
+                match why {
+                    LeftOut::Errors => picked.errors += 1,
+                    LeftOut::Card => picked.cards += 1,
+                }
                 continue;
             }
             match out_row.kind {
@@ -379,7 +385,13 @@ impl Workbook {
                 plural(skipped_merge, "row", "rows")
             ));
         }
-        if !m.card_clashes.is_empty() {
+        if picked.cards > 0 {
+            notes.push(format!(
+                "{} left out: each gives a card that a user the server keeps holds, which the \
+                 server refuses (the error file lists them, with who holds the card).",
+                plural(picked.cards, "row", "rows")
+            ));
+        } else if !m.card_clashes.is_empty() {
             notes.push(format!(
                 "{} a card that a user the server keeps holds, which the server refuses: the \
                  merge's notes say which and who holds it.",
@@ -405,10 +417,11 @@ impl Workbook {
     /// columns (current text) under the original headers, then `Error_Description`
     /// naming every problem of the row; UTF-8 with BOM, CRLF.
     pub fn write_errors<W: Write>(&self, out: W) -> io::Result<WriteReport> {
+        let clashes = self.clash_notes_by_row();
         let rows: Vec<usize> = self
             .report
             .data_rows()
-            .filter(|&r| self.report.status(r) == RowStatus::Errors)
+            .filter(|&r| self.report.status(r) == RowStatus::Errors || clashes.contains_key(&r))
             .collect();
         // The header's cells as they lie in the sheet: no copy, however long they are.
         let has_header = self.header_row < self.sheet.len();
@@ -430,7 +443,7 @@ impl Workbook {
                 .chain(std::iter::once(ERROR_DESCRIPTION)),
         )?;
         for &r in &rows {
-            let description = self.error_description(r);
+            let description = self.error_description(r, clashes.get(&r).map_or(&[], |c| c));
             writer.write_row(
                 cols.iter()
                     .map(|&c| self.sheet.cell_or_empty(r, c))
@@ -445,6 +458,13 @@ impl Workbook {
             plural(written, "row", "rows"),
             ERROR_DESCRIPTION
         );
+        let cards = rows.iter().filter(|r| clashes.contains_key(r)).count() as u64;
+        if cards > 0 {
+            note.push_str(&format!(
+                " {} a card that a user the server keeps holds.",
+                plural(cards, "row gives", "rows give")
+            ));
+        }
         if dropped {
             note.push_str(" The old Error_Description column was replaced by the new one.");
         }
@@ -484,9 +504,9 @@ impl Workbook {
         (cols, !dropped.is_empty())
     }
 
-    /// Every problem of sheet row `r`, errors first then warnings, for its
-    /// Error_Description cell.
-    fn error_description(&self, r: usize) -> String {
+    /// Every problem of sheet row `r`, errors first (then the merge's `more` errors), then
+    /// warnings, for its Error_Description cell.
+    fn error_description(&self, r: usize, more: &[String]) -> String {
         let findings = self.report.findings_of(r);
         let mut problems: Vec<String> = findings
             .iter()
@@ -496,6 +516,7 @@ impl Workbook {
                     .message(f, &self.sheet, self.header_row, &self.mapping)
             })
             .collect();
+        problems.extend_from_slice(more);
         problems.extend(
             findings
                 .iter()
