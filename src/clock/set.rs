@@ -339,6 +339,9 @@ pub struct RepairCounts {
     pub kept: u64,
     /// Damaged lines left out.
     pub removed_damaged: u64,
+    /// Blank lines left out (with the damaged ones).
+    #[serde(default)]
+    pub removed_blank: u64,
     /// Duplicate punches left out.
     pub removed_duplicates: u64,
 }
@@ -348,6 +351,7 @@ impl From<RepairReport> for RepairCounts {
         RepairCounts {
             kept: r.kept,
             removed_damaged: r.removed_damaged,
+            removed_blank: r.removed_blank,
             removed_duplicates: r.removed_duplicates,
         }
     }

@@ -588,7 +588,7 @@ pub fn read_attlog_bytes(file: &[u8]) -> Attlog {
 /// What the repair writer drops.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RepairOptions {
-    /// Leave damaged lines out.
+    /// Leave damaged lines out, and blank ones.
     pub remove_damaged: bool,
     /// Leave exact repeats of an earlier punch out.
     pub remove_duplicates: bool,
@@ -601,8 +601,17 @@ pub struct RepairReport {
     pub kept: u64,
     /// Damaged lines left out.
     pub removed_damaged: u64,
+    /// Blank lines left out (with the damaged ones).
+    pub removed_blank: u64,
     /// Duplicate punches left out.
     pub removed_duplicates: u64,
+}
+
+impl RepairReport {
+    /// Lines left out, of every kind.
+    pub fn left_out(&self) -> u64 {
+        self.removed_damaged + self.removed_blank + self.removed_duplicates
+    }
 }
 
 /// Streams the log read from `reader` (the bytes `log` was read from) onto `out`, leaving

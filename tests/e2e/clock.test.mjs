@@ -406,12 +406,12 @@ describe('the time clock screen', () => {
     await page.getByTestId('remove-duplicates').check();
     const once = await downloadOf(page, 'download-repaired');
     assert.ok(once.bytes.equals(Buffer.from(lines.filter((l, k) => !repeat(k)).join(''))));
-    assert.match(await page.getByTestId('repaired').innerText(), /left out 0 damaged line\(s\) and 300 duplicate\(s\)/);
+    assert.match(await page.getByTestId('repaired').innerText(), /left out 0 damaged line\(s\), 0 blank line\(s\) and 300 duplicate\(s\)/);
     await page.getByTestId('remove-damaged').check();
     const both = await downloadOf(page, 'download-repaired');
     const clean = lines.filter((l, k) => !repeat(k) && !l.startsWith('ZZ'));
     assert.ok(both.bytes.equals(Buffer.from(clean.join(''))));
-    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299690 line\(s\); left out 10 damaged line\(s\) and 300 duplicate\(s\)/);
+    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299690 line\(s\); left out 10 damaged line\(s\), 0 blank line\(s\) and 300 duplicate\(s\)/);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -246,7 +246,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
         <fieldset class="repair">
             <legend>"Repair for the workforce system's Import Manually"</legend>
             <label><input type="radio" name="damaged" checked=true data-testid="remove-damaged"
-                on:change=move |_| remove_damaged.set(true) />" remove damaged lines"</label>
+                on:change=move |_| remove_damaged.set(true) />" remove damaged and blank lines"</label>
             <label><input type="radio" name="damaged" data-testid="keep-damaged"
                 on:change=move |_| remove_damaged.set(false) />" keep them"</label>
             <label><input type="checkbox" data-testid="remove-duplicates"
@@ -265,8 +265,8 @@ fn RepairPanel(state: AppState) -> impl IntoView {
             </div>
             <p class="muted">"Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
             {move || clock.repaired.get().map(|r| view! {
-                <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s) and {} duplicate(s).",
-                    r.kept, r.removed_damaged, r.removed_duplicates)}</p>
+                <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s).",
+                    r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates)}</p>
             })}
         </fieldset>
     }

@@ -49,7 +49,7 @@ pub struct ClockArgs {
     /// Converting users to BioStar: carry passwords that are valid BioStar PINs.
     #[arg(long)]
     pub carry_pins: bool,
-    /// Repairing an attendance log: keep the damaged lines.
+    /// Repairing an attendance log: keep the damaged lines (and blank ones).
     #[arg(long)]
     pub keep_damaged: bool,
     /// Repairing an attendance log or exporting its punches: leave exact duplicates out.
@@ -567,8 +567,8 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     let written = write_file(output, |out| repair_attlog(&again, &log, opts, out));
     report(output, written, |r| {
         format!(
-            "{} lines kept, {} damaged and {} duplicate lines removed",
-            r.kept, r.removed_damaged, r.removed_duplicates
+            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed",
+            r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates
         )
     })
 }

@@ -96,13 +96,13 @@ impl Attlog {
     pub fn repair_plan(&self, opts: RepairOptions) -> Option<(KeptRanges<'_>, RepairReport)> {
         let index = &self.line_index;
         (index.lines() == self.lines && index.end == self.size).then_some(())?;
-        let removed_damaged = u64::from(opts.remove_damaged) * self.damaged_count;
-        let removed_duplicates = u64::from(opts.remove_duplicates) * self.duplicates.len() as u64;
-        let report = RepairReport {
-            kept: self.lines - removed_damaged - removed_duplicates,
-            removed_damaged,
-            removed_duplicates,
+        let mut report = RepairReport {
+            kept: 0,
+            removed_damaged: u64::from(opts.remove_damaged) * self.damaged_count,
+            removed_blank: u64::from(opts.remove_damaged) * self.blank_lines,
+            removed_duplicates: u64::from(opts.remove_duplicates) * self.duplicates.len() as u64,
         };
+        report.kept = self.lines - report.left_out();
         let dropped = Dropped {
             log: self,
             opts,
@@ -129,9 +129,8 @@ impl Attlog {
         most: usize,
     ) -> Option<(Vec<Range<u64>>, RepairReport)> {
         let (ranges, report) = self.repair_plan(opts)?;
-        let left_out = report.removed_damaged + report.removed_duplicates;
         // Each range but the first follows a line left out.
-        (left_out < most as u64).then_some(())?;
+        (report.left_out() < most as u64).then_some(())?;
         let ranges: Vec<_> = ranges.take(most.saturating_add(1)).collect();
         (ranges.len() <= most).then_some((ranges, report))
     }
@@ -180,13 +179,10 @@ impl Iterator for Dropped<'_> {
             }
             let line = self.line;
             self.line += 1;
-            if log.damaged_lines.contains(line) {
+            if log.damaged_lines.contains(line) || log.blank_line_set.contains(line) {
                 if self.opts.remove_damaged {
                     return Some(line);
                 }
-                continue;
-            }
-            if log.blank_line_set.contains(line) {
                 continue;
             }
             let punch = self.punch;

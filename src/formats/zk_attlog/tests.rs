@@ -38,10 +38,11 @@ fn kept_line_by_line(bytes: &[u8], log: &Attlog, opts: RepairOptions) -> Vec<u8>
     for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         let i = i as u64;
         let damaged = log.damaged_lines.contains(i);
-        let is_punch = !damaged && !log.blank_line_set.contains(i);
+        let blank = log.blank_line_set.contains(i);
+        let is_punch = !damaged && !blank;
         let duplicate = is_punch && log.duplicates.binary_search(&punch).is_ok();
         punch += u32::from(is_punch);
-        if !(damaged && opts.remove_damaged || duplicate && opts.remove_duplicates) {
+        if !((damaged || blank) && opts.remove_damaged || duplicate && opts.remove_duplicates) {
             kept.extend_from_slice(line);
         }
     }
@@ -215,6 +216,24 @@ fn exact_duplicates_are_counted_and_removed_only_when_asked() {
     assert_eq!(report.removed_duplicates, 2);
     let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
     assert_eq!(out, [lines[0], lines[1], lines[3]].concat());
+}
+
+#[test]
+fn blank_lines_go_with_the_damaged_ones() {
+    let text = b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n\r\n  \t \r\n2\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n\n";
+    let log = read(text);
+    assert_eq!((log.punches.len(), log.blank_lines), (2, 3));
+    let (out, report) = repaired(text, &log, BOTH);
+    assert_eq!(
+        out,
+        b"1\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n2\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n"
+    );
+    assert_eq!(
+        (report.kept, report.removed_blank, report.left_out()),
+        (2, 3, 3)
+    );
+    // Kept with the damaged lines.
+    assert_eq!(repaired(text, &log, RepairOptions::default()).0, text);
 }
 
 #[test]
@@ -557,7 +576,7 @@ fn ranges_across_words_and_marks_keep_what_the_lines_one_by_one_keep() {
                 ..opts
             };
             let (out, report) = repaired(&bytes, &log, opts);
-            let left_out = report.removed_damaged + report.removed_duplicates;
+            let left_out = report.left_out();
             assert_eq!(report.kept + left_out, 4096);
             assert_eq!(out.len() < bytes.len(), left_out > 0);
         }
