@@ -326,22 +326,22 @@ impl AppState {
         );
     }
 
+    /// Asks again for the merge's counts and the differences from `start`, when a merge
+    /// is shown.
+    fn csv_refresh_merge(self, start: usize) {
+        if self.csv.merge.with_untracked(|m| m.is_some()) {
+            let count = crate::protocol::MERGE_PAGE;
+            self.csv_quick(CsvOp::MergePage { start, count }, &[]);
+        }
+    }
+
     fn on_csv_answer(self, answer: CsvAnswer) {
         let csv = self.csv;
         match answer {
             CsvAnswer::View { view } => {
-                let had_merge = csv.merge.with_untracked(|m| m.is_some());
                 csv.view.set(Some(*view));
                 self.csv_ensure_rows(true);
-                if had_merge {
-                    self.csv_quick(
-                        CsvOp::MergePage {
-                            start: 0,
-                            count: crate::protocol::MERGE_PAGE,
-                        },
-                        &[],
-                    );
-                }
+                self.csv_refresh_merge(0);
             }
             CsvAnswer::Rows { page } => csv.page.set(Some(page)),
             CsvAnswer::Edited { rows, view } => {
@@ -349,6 +349,11 @@ impl AppState {
                 csv.view.set(Some(*view));
                 // Filters may now include or leave out the edited row.
                 self.csv_ensure_rows(true);
+                // An edit can change the merge (a card, an ID): the page shown stays.
+                let start = csv
+                    .merge
+                    .with_untracked(|m| m.as_ref().map_or(0, |m| m.start));
+                self.csv_refresh_merge(start);
             }
             CsvAnswer::Merge { merge } => csv.merge.set(merge.map(|m| *m)),
             CsvAnswer::Written { report } => csv.written.set(Some(report)),

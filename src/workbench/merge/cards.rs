@@ -4,7 +4,7 @@
 //! unchanged, or only in the export) keep their cards; an overwritten user's stored card is
 //! replaced, so it is free. Each written row's card cells are looked up among the kept ones.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -89,4 +89,11 @@ pub(super) fn card_clashes(
         }
     }
     clashes
+}
+
+impl MergeResult {
+    /// The incoming rows that give a card a kept server user holds.
+    pub fn clashing_rows(&self) -> HashSet<u32> {
+        self.card_clashes.iter().map(|c| c.incoming_row).collect()
+    }
 }

@@ -529,11 +529,15 @@ impl Workbook {
             notes.push(format!("In the export: {}", issue.message()));
         }
         if mapping.column_of(&Field::UserId).is_none() {
-            notes.push(
-                "The export has no user_id column, so no user can be matched: every row of \
-                 your file counts as new. Choose the CSV the server's \"Export CSV\" wrote."
-                    .to_string(),
-            );
+            return Err(WorkbookError::Unreadable {
+                name: name.to_string(),
+                detail: format!(
+                    "no column of its header (line {}) is user_id, so none of its users could \
+                     be matched with yours and the merge was not made. Choose the CSV the \
+                     server's \"Export CSV\" wrote.",
+                    super::view::line_of(&sheet, header_row)
+                ),
+            });
         }
         self.existing = Some(Arc::new(Existing {
             name: name.to_string(),

@@ -3,7 +3,7 @@
 //! twice on one side); and which of the merge's new and overwritten users the valid-rows
 //! import file leaves out, and why.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::view::line_of;
 use super::{plural, Existing, Workbook};
@@ -39,7 +39,7 @@ impl Workbook {
         &'m self,
         m: &'m MergeResult,
     ) -> impl Iterator<Item = (&'m OutputRow, Option<LeftOut>)> + 'm {
-        let clashing: HashSet<u32> = m.card_clashes.iter().map(|c| c.incoming_row).collect();
+        let clashing = m.clashing_rows();
         m.import_rows().map(move |r| {
             let left_out = match r.incoming {
                 Some(i) if self.report.status(i as usize) != RowStatus::Errors => {

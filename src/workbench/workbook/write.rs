@@ -122,6 +122,8 @@ struct MergedRows {
     errors: u64,
     /// Rows without errors left out for a card that a user the server keeps holds.
     cards: u64,
+    /// Rows written (all rows asked for) that give such a card.
+    cards_written: u64,
 }
 
 /// A writer of the import file's format on `out`, the `header` row written.
@@ -311,8 +313,9 @@ impl Workbook {
         let header = m.output_header();
         let mut counting = Counting::new(out);
         let mut writer = import_writer(&mut counting, &header)?;
+        let clashing = m.clashing_rows();
         for (out_row, left_out) in self.merged_rows(m) {
-            let Some(r) = out_row.incoming.map(|r| r as usize) else {
+            let Some(r) = out_row.incoming else {
                 continue;
             };
             if let Some(why) = left_out.filter(|_| which == ImportRows::ValidOnly) {
@@ -326,6 +329,8 @@ impl Workbook {
                 RowKind::New => picked.new += 1,
                 _ => picked.overwritten += 1,
             }
+            picked.cards_written += u64::from(clashing.contains(&r));
+            let r = r as usize;
             picked.rows.push(r);
             writer.write_row(
                 (0..m.fields.len()).map(|f| m.value(out_row, f, &self.sheet, &existing.sheet)),
@@ -391,12 +396,13 @@ impl Workbook {
                  server refuses (the error file lists them, with who holds the card).",
                 plural(picked.cards, "row", "rows")
             ));
-        } else if !m.card_clashes.is_empty() {
+        }
+        if picked.cards_written > 0 {
             notes.push(format!(
                 "{} a card that a user the server keeps holds, which the server refuses: the \
                  merge's notes say which and who holds it.",
                 plural(
-                    m.card_clashes.len() as u64,
+                    picked.cards_written,
                     "row written gives",
                     "rows written give"
                 )
