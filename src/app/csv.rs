@@ -611,18 +611,25 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                                 }
                             };
                             let commit_key = commit.clone();
+                            // A text area, so a value's line breaks show (and can be taken
+                            // out) instead of an input silently joining its lines; Enter
+                            // commits, Shift+Enter starts a new line.
+                            let lines = text.lines().count().clamp(1, 4);
                             view! {
-                                <input class="cell-editor" type="text" data-testid="cell-editor" value=text.clone()
+                                <textarea class="cell-editor" data-testid="cell-editor" rows=lines.to_string()
+                                    class:multi-line={lines > 1}
                                     aria-label=format!("Edit column {}", col + 1)
                                     autofocus=true
+                                    prop:value=text.clone()
                                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                        if ev.key() == "Enter" {
+                                        if ev.key() == "Enter" && !ev.shift_key() {
+                                            ev.prevent_default();
                                             commit_key(event_target_value(&ev));
                                         } else if ev.key() == "Escape" {
                                             csv.editing.set(None);
                                         }
                                     }
-                                    on:blur=move |ev| commit(event_target_value(&ev)) />
+                                    on:blur=move |ev| commit(event_target_value(&ev))></textarea>
                             }.into_any()
                         } else {
                             view! { <span class="cell-text">{text.clone()}</span> }.into_any()

@@ -286,6 +286,9 @@ pub enum ReadIssue {
         col: usize,
         /// 1-based source line where the cell starts.
         line: u64,
+        /// 1-based source line where its closing quote is.
+        #[serde(default)]
+        end_line: u64,
     },
     /// A quote opened on this line is never closed: the rest of the file went into one cell.
     UnterminatedQuote {
@@ -305,10 +308,24 @@ impl ReadIssue {
     /// What is wrong, where, and what to do.
     pub fn message(&self) -> String {
         match self {
+            ReadIssue::QuotedNewline {
+                col,
+                line,
+                end_line,
+                ..
+            } if *end_line > line + 1 => format!(
+                "line {line}, column {}: a quoted value opens here and closes on line {end_line}, so \
+                 {} lines were read into this one cell. If its opening quote is a stray (a value \
+                 such as \"Kim without its closing quote), the rows on those lines are inside this \
+                 cell and not read as users: remove the stray quote. Otherwise remove the line breaks \
+                 from the value.",
+                col + 1,
+                end_line - line + 1
+            ),
             ReadIssue::QuotedNewline { col, line, .. } => format!(
-                "line {line}, column {}: this quoted value contains a line break. It is read correctly here, \
-                 but the BioStar server's CSV import would read the text after the break as a separate record. \
-                 Remove the line break from the value (or replace it with a space).",
+                "line {line}, column {}: this quoted value contains a line break. bioport reads it as \
+                 one value, but the BioStar server's CSV import would read the text after the break as \
+                 a separate record. Remove the line break from the value (or replace it with a space).",
                 col + 1
             ),
             ReadIssue::UnterminatedQuote { line } => format!(
@@ -803,6 +820,7 @@ impl<'a> Reader<'a> {
                 row,
                 col,
                 line: cell_line,
+                end_line: self.line,
             });
         }
         (i, w)

@@ -88,7 +88,8 @@ fn lone_cr_files_are_numbered_by_cr() {
         vec![ReadIssue::QuotedNewline {
             row: 1,
             col: 1,
-            line: 2
+            line: 2,
+            end_line: 3
         }]
     );
 }
@@ -141,17 +142,20 @@ fn quoted_newlines_are_read_and_flagged_on_the_right_lines() {
                 ReadIssue::QuotedNewline {
                     row: 1,
                     col: 1,
-                    line: 2
+                    line: 2,
+                    end_line: 3
                 },
                 ReadIssue::QuotedNewline {
                     row: 1,
                     col: 2,
-                    line: 3
+                    line: 3,
+                    end_line: 5
                 },
                 ReadIssue::QuotedNewline {
                     row: 2,
                     col: 2,
-                    line: 6
+                    line: 6,
+                    end_line: 7
                 },
             ]
         );
@@ -161,6 +165,13 @@ fn quoted_newlines_are_read_and_flagged_on_the_right_lines() {
         assert!(message.contains("BioStar server"));
         assert!(message.contains("as a separate record"));
         assert!(message.contains("Remove the line break"));
+        // A value over more than two lines may be a stray quote's doing.
+        let message = doc.issues[1].message();
+        assert!(
+            message.starts_with("line 3, column 3: a quoted value opens here and closes on line 5, so 3 lines were read into this one cell."),
+            "{message}"
+        );
+        assert!(message.contains("remove the stray quote"));
     }
 }
 
@@ -198,7 +209,8 @@ fn an_unterminated_quote_is_reported_where_it_opens() {
             ReadIssue::QuotedNewline {
                 row: 1,
                 col: 1,
-                line: 2
+                line: 2,
+                end_line: 3
             },
             ReadIssue::UnterminatedQuote { line: 3 },
         ]
@@ -211,7 +223,8 @@ fn an_unterminated_quote_is_reported_where_it_opens() {
             ReadIssue::QuotedNewline {
                 row: 1,
                 col: 1,
-                line: 2
+                line: 2,
+                end_line: 3
             },
             ReadIssue::UnterminatedQuote { line: 4 },
         ]

@@ -60,6 +60,18 @@ pub struct ByNameReport {
     pub image_problems: Vec<ImageFinding>,
     /// Groups of images with identical bytes (empty when the bytes were not compared).
     pub same_bytes: Vec<Vec<u32>>,
+    /// Archives picked among the images (`faces.zip`), left out of the check.
+    #[serde(default)]
+    pub archives: Vec<u32>,
+}
+
+/// True for a file name of an archive (ZIP, 7z, RAR, tar): images packed in one are not
+/// images a row can name, nor the server read, until it is unpacked.
+pub fn is_archive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// The user ID an image's name stands for: the name before its last dot.
@@ -72,16 +84,20 @@ pub fn stem_of(name: &str) -> &str {
 
 /// Checks the images of `folder`, named by user ID, against `users`.
 pub fn check_by_name(users: &[UserRef], folder: &FaceFolder, id_type: UserIdType) -> ByNameReport {
+    let mut report = ByNameReport {
+        users: users.len() as u32,
+        ..ByNameReport::default()
+    };
     let mut by_id: HashMap<&str, Vec<u32>> = HashMap::new();
     for (i, image) in folder.images().iter().enumerate() {
+        if is_archive_name(&image.name) {
+            report.archives.push(i as u32);
+            continue;
+        }
         let key = user_id_key(stem_of(&image.name), id_type);
         by_id.entry(key).or_default().push(i as u32);
     }
-    let mut report = ByNameReport {
-        users: users.len() as u32,
-        images: folder.images().len() as u32,
-        ..ByNameReport::default()
-    };
+    report.images = folder.images().len() as u32 - report.archives.len() as u32;
     let mut seen: HashMap<&str, ()> = HashMap::new();
     for user in users {
         let key = user_id_key(&user.user_id, id_type);
@@ -106,6 +122,9 @@ pub fn check_by_name(users: &[UserRef], folder: &FaceFolder, id_type: UserIdType
     }
     report.not_a_user.sort_unstable();
     for (i, image) in folder.images().iter().enumerate() {
+        if report.archives.contains(&(i as u32)) {
+            continue;
+        }
         for problem in image.problems() {
             report.image_problems.push(ImageFinding {
                 image: i as u32,
@@ -125,6 +144,7 @@ impl ByNameReport {
             + self.two_images.len()
             + self.image_problems.len()
             + self.same_bytes.len()
+            + self.archives.len()
     }
 
     /// The IDs the images that name no user would create, as the server offers.
@@ -152,6 +172,13 @@ impl ByNameReport {
     pub fn messages(&self, folder: &FaceFolder) -> Vec<String> {
         let name = |i: u32| folder.image(i).map_or("?", |image| image.name.as_str());
         let mut out = Vec::new();
+        for &i in &self.archives {
+            out.push(format!(
+                "{} is an archive, not an image: the server reads only the images of the \
+                 folder, so unpack it into the folder and pick the folder again.",
+                name(i)
+            ));
+        }
         for u in &self.without_image {
             out.push(format!(
                 "Line {}{}: user {} has no image in the folder (expected {}.jpg or {}.png): \

@@ -18,6 +18,7 @@ pub mod disk;
 mod folder;
 mod image;
 
+pub use by_name::is_archive_name;
 pub use folder::{digest_of, loose_key, FaceFolder, Lookup, Sha256Digest};
 pub use image::{
     probe, probe_with, Damage, FaceImage, ImageKind, ImageProblem, Probe, HEAD_BYTES,

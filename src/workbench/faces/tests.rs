@@ -412,6 +412,33 @@ fn import_by_file_name() {
 }
 
 #[test]
+fn import_by_file_name_names_an_archive_and_leaves_it_out() {
+    let f = folder(&[
+        ("1.jpg", jpeg(300, 300, 0)),
+        ("faces.zip", b"PK\x03\x04".to_vec()),
+    ]);
+    let users = [UserRef {
+        user_id: "1".into(),
+        line: 2,
+        in_export: false,
+    }];
+    let r = check_by_name(&users, &f, UserIdType::Numeric);
+    assert_eq!((r.images, r.matched, r.archives.clone()), (1, 1, vec![1]));
+    assert!(r.not_a_user.is_empty() && r.image_problems.is_empty());
+    assert!(r
+        .new_users_csv(&f, &Default::default())
+        .unwrap()
+        .ends_with(b"face_image_file1\r\n"));
+    assert_eq!(
+        r.messages(&f),
+        [
+            "faces.zip is an archive, not an image: the server reads only the images of the \
+          folder, so unpack it into the folder and pick the folder again."
+        ]
+    );
+}
+
+#[test]
 fn import_by_file_name_counts_the_users_of_a_merged_export() {
     let mut wb = Workbook::open(
         b"user_id,name\r\n1,Kim\r\n2,Lee\r\n".to_vec(),

@@ -253,6 +253,11 @@ impl<'s> Parts<'s> {
                 "{place}: {shown} has a line break inside it: the server reads the rest as a \
                  new record. Replace the line break with a space."
             ),
+            Rule::CellUndecodable => format!(
+                "{place}: {shown} holds \u{FFFD} where the file had bytes its encoding could \
+                 not read, and the server would store the \u{FFFD} as it is. Choose the \
+                 file's right encoding (Reading), or type the character again."
+            ),
             Rule::FormulaCell => format!(
                 "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
                  it is meant as text, remove the leading character or put a ' before it.",

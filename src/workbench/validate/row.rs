@@ -129,6 +129,15 @@ pub(super) fn has_line_break(b: &[u8]) -> bool {
     memchr::memchr2(b'\n', b'\r', b).is_some()
 }
 
+/// U+FFFD in UTF-8: what a byte the file's encoding could not read became.
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+
+/// True when `b` may hold a line break or U+FFFD (the cells' rare finds): a line break,
+/// or U+FFFD's first byte (which also starts fullwidth forms).
+fn has_rare_bytes(b: &[u8]) -> bool {
+    memchr::memchr3(b'\n', b'\r', REPLACEMENT[0], b).is_some()
+}
+
 /// True when a cell holds more than whitespace (fast for the usual non-blank cell).
 pub(super) fn has_data(v: &str) -> bool {
     // Visible ASCII first: data (the ASCII whitespace chars are 0x09..=0x0D and 0x20).
@@ -222,10 +231,10 @@ impl<'a> Ctx<'a> {
         };
         cells.clear();
         let row_cells = self.sheet.row(row);
-        let breaks = breaks_possible(&row_cells);
+        let rare = rare_bytes_possible(&row_cells);
         cells.extend(row_cells);
         let cells: &[&str] = cells;
-        let scan = self.scan_cells(cells, breaks, &mut sink);
+        let scan = self.scan_cells(cells, rare, &mut sink);
         if !scan.any_data {
             sink.out.truncate(start);
             sink.add(Rule::BlankRow, None, None);
@@ -242,10 +251,10 @@ impl<'a> Ctx<'a> {
         self.check_other_credentials(row, cells, &mut sink);
     }
 
-    /// Every cell: any data at all, line breaks (only looked for when `breaks_possible`),
-    /// unmapped data, formulas.
+    /// Every cell: any data at all, line breaks and U+FFFD (only looked for when
+    /// `rare_possible`), unmapped data, formulas.
     #[inline]
-    fn scan_cells(&self, cells: &[&str], breaks_possible: bool, sink: &mut Sink<'_>) -> Scan {
+    fn scan_cells(&self, cells: &[&str], rare_possible: bool, sink: &mut Sink<'_>) -> Scan {
         let mut scan = Scan {
             any_data: false,
             unmapped_first: None,
@@ -258,8 +267,13 @@ impl<'a> Ctx<'a> {
             // Visible ASCII first: data (the slow test only for other first bytes).
             let data = (first > b' ' && first < 0x80) || has_data(v);
             scan.any_data |= data;
-            if breaks_possible && has_line_break(v.as_bytes()) {
-                sink.add(Rule::CellHasNewline, Some(c), None);
+            if rare_possible {
+                if has_line_break(v.as_bytes()) {
+                    sink.add(Rule::CellHasNewline, Some(c), None);
+                }
+                if memchr::memmem::find(v.as_bytes(), REPLACEMENT).is_some() {
+                    sink.add(Rule::CellUndecodable, Some(c), None);
+                }
             }
             match self.plan.uses.get(c) {
                 Some(ColUse::Undecided) if data => {
@@ -499,14 +513,14 @@ fn get<'v>(cells: &[&'v str], col: Option<usize>) -> &'v str {
     col.and_then(|c| cells.get(c).copied()).unwrap_or("")
 }
 
-/// Whether any cell of a row can hold a line break. Cells as read lie end to end in the
-/// sheet's text: one scan tells, so the usual row skips the per-cell test.
+/// Whether any cell of a row can hold a line break or U+FFFD. Cells as read lie end to
+/// end in the sheet's text: one scan tells, so the usual row skips the per-cell tests.
 #[inline]
-fn breaks_possible(cells: &RowCells<'_>) -> bool {
+fn rare_bytes_possible(cells: &RowCells<'_>) -> bool {
     match cells {
         RowCells::Read { text, ends, start } => {
             let end = ends.last().map_or(*start, |&e| e as usize);
-            has_line_break(text.as_bytes().get(*start..end).unwrap_or_default())
+            has_rare_bytes(text.as_bytes().get(*start..end).unwrap_or_default())
         }
         RowCells::Edited { .. } => true,
     }

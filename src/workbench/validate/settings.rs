@@ -126,6 +126,8 @@ rules! {
     RowExtraEmptyCells = "row.extra_empty_cells", Warning, "Empty cells past the last header column";
     /// A cell holds a line break (the server reads it as a new record).
     CellHasNewline = "cell.newline", Error, "Line break inside a cell";
+    /// A cell holds U+FFFD: bytes of the file its encoding could not read, replaced.
+    CellUndecodable = "cell.undecodable", Error, "Character the encoding could not read (\u{FFFD})";
     /// An unmapped column the user has not ignored holds data.
     UnmappedColumn = "column.unmapped", Error, "Data in an unmapped column";
     /// A cell a spreadsheet program would run as a formula.

@@ -1,6 +1,7 @@
 //! The workbook's face image folder: adding it, what the app and the command line show
 //! of it, and the check of an import by file name against the workbook's users.
 
+use crate::workbench::faces::is_archive_name;
 use std::collections::HashSet;
 use std::io;
 use std::ops::Range;
@@ -34,15 +35,6 @@ pub struct FaceFolderView {
     pub skipped_same_name: Vec<String>,
     /// Archives picked among the images (`faces.zip`): the images inside are not read.
     pub archives: Vec<String>,
-}
-
-/// True for a file name of an archive (ZIP, 7z, RAR, tar): images packed in one are not
-/// images a row can name until it is unpacked.
-fn is_archive_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
 }
 
 impl Workbook {

@@ -139,13 +139,17 @@ fn header_note(sheet: &Sheet, header_row: usize, guessed: bool) -> Option<String
     } else {
         "was set by you"
     };
+    // Up to the header's own line: blank lines among them are before it too.
+    let last = sheet.line(header_row) - 1;
+    let (rows, lines) = match (header_row, last) {
+        (1, 1) => ("the row".to_string(), "line 1) is".to_string()),
+        (1, _) => ("the row".to_string(), format!("lines 1 to {last}) is")),
+        (n, _) => (format!("the {n} rows"), format!("lines 1 to {last}) are")),
+    };
     Some(format!(
-        "The header {how} on line {}: the {} before it (lines 1 to {}) are not imported. \
-         Choose another \"start import at row\" if that is wrong.",
+        "The header {how} on line {}: {rows} before it ({lines} not imported. Choose another \
+         \"start import at row\" if that is wrong.",
         sheet.line(header_row),
-        plural(header_row as u64, "row", "rows"),
-        // Up to the header's own line: blank lines among them are before it too.
-        sheet.line(header_row) - 1
     ))
 }
 

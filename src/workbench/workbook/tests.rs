@@ -90,8 +90,9 @@ fn opens_and_says_how_it_read_the_file() {
     assert_eq!(v.file_findings.len(), 1);
     assert!(v.file_findings[0].contains("\"Vehicle\" (C)"));
     assert!(
-        v.notes[0]
-            .starts_with("The header was found on line 3: the 1 row before it (lines 1 to 2)"),
+        v.notes[0].starts_with(
+            "The header was found on line 3: the row before it (lines 1 to 2) is not imported."
+        ),
         "the blank line 2 is before it too: {:?}",
         v.notes
     );
@@ -926,6 +927,7 @@ fn read_issues_reach_the_view() {
         row: 1,
         col: 1,
         line: 2,
+        end_line: 3,
     };
     assert_eq!(v.read_issues, vec![issue.message()]);
     assert_eq!(v.rules[0].id, "cell.newline");
@@ -994,4 +996,48 @@ fn the_reading_of_a_head_cut_mid_line_is_the_reading_of_its_whole_lines() {
     let r = Workbook::reading_of_head(&utf16, false, "u16.csv").unwrap();
     assert_eq!(r.encoding, TextEncoding::Utf16Le);
     assert_eq!((r.delimiter, r.header_line), (Delimiter::Comma, 1));
+}
+
+#[test]
+fn a_card_clash_left_out_for_its_errors_is_not_said_to_be_written() {
+    // Park repeats Kim's card in the file (an error) and Kim keeps it on the server.
+    let mut wb = open("user_id,name,csn\n1,Kim,1001\n3,Park,1001\n2,Lee,\n4,Han,1002\n");
+    wb.load_existing(
+        b"user_id,name,csn\n1,Kim,1001\n2,Lee,1002\n".to_vec(),
+        "s.csv",
+    )
+    .unwrap();
+    wb.set_merge_default(MergeChoice::Overwrite);
+    let (out, report) = import(&wb, ImportRows::ValidOnly);
+    assert_eq!(out, "user_id,name,csn\r\n2,Lee,\r\n4,Han,1002\r\n");
+    assert!(
+        report.note.contains("1 row with errors left out"),
+        "{}",
+        report.note
+    );
+    assert!(!report.note.contains("written gives"), "{}", report.note);
+    let m = wb.view().merge.unwrap();
+    assert_eq!((m.left_out_errors, m.left_out_cards), (1, 0));
+    // Written anyway when all rows are asked for, and then said.
+    let (out, report) = import(&wb, ImportRows::All);
+    assert!(out.contains("3,Park,1001\r\n"));
+    assert!(
+        report.note.contains("1 row written gives a card"),
+        "{}",
+        report.note
+    );
+}
+
+#[test]
+fn an_export_without_a_user_id_column_is_refused_for_the_merge() {
+    let mut wb = open(USERS);
+    let err = wb
+        .load_existing(b"No,Name,Card\n1,Kim,1001\n".to_vec(), "it.csv")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("it.csv: no column of its header (line 1) is user_id"),
+        "{err}"
+    );
+    assert_eq!(wb.view().merge, None);
 }

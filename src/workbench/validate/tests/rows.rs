@@ -349,6 +349,18 @@ fn newline_in_a_cell() {
 }
 
 #[test]
+fn a_character_the_encoding_could_not_read_in_a_cell() {
+    let s = def();
+    // A fullwidth form shares U+FFFD's first byte.
+    passes(&[("department", "R＆D")], Rule::CellUndecodable, &s);
+    let m = fails(&[("department", "R\u{FFFD}D")], Rule::CellUndecodable, &s);
+    assert!(
+        m.contains("the file had bytes its encoding could not read"),
+        "{m}"
+    );
+}
+
+#[test]
 fn line_breaks_found_anywhere() {
     assert!(!has_line_break(b""));
     assert!(!has_line_break("김철수 Kim\t0123456789abcdef".as_bytes()));
