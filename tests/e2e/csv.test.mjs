@@ -25,13 +25,18 @@ async function downloadOf(page, testId) {
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/** Opens `text` as the CSV file `name` and waits for its summary. */
+async function openCsv(page, name, text) {
+  await page.getByTestId('file-input').first().setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await page.getByTestId('csv-summary').waitFor();
+}
+
 /**
  * Opens `incoming` as new.csv and merges it with `existing` as server.csv; a reader of the
  * merge's counts by id.
  */
 async function openMerge(page, incoming, existing) {
-  await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(incoming) });
-  await page.getByTestId('csv-summary').waitFor();
+  await openCsv(page, 'new.csv', incoming);
   await page.getByTestId('merge-panel').locator('summary').click();
   await page.getByTestId('existing-input').setInputFiles({ name: 'server.csv', mimeType: 'text/csv', buffer: Buffer.from(existing) });
   await page.getByTestId('merge-counts').waitFor();
@@ -183,9 +188,7 @@ describe('the CSV workbench', () => {
 
   test('the error file opens again in the workbench to carry on fixing', async () => {
     const { page } = await openApp(b.context, site.url);
-    const sheet = '\ufeffuser_id,name,Error_Description\r\nabc,Kim,"user_id: not a number"\r\n';
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'hr_errors.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
-    await page.getByTestId('csv-summary').waitFor();
+    await openCsv(page, 'hr_errors.csv', '\ufeffuser_id,name,Error_Description\r\nabc,Kim,"user_id: not a number"\r\n');
     assert.equal(await page.locator('tr[data-column="Error_Description"] select').inputValue(), '', 'Error_Description is ignored');
     assert.deepEqual(await totals(page), { rows: 1, valid: 0, errors: 1 });
     assert.equal(await page.getByTestId('formula-note').count(), 0, 'no formula, no note');
@@ -194,9 +197,7 @@ describe('the CSV workbench', () => {
 
   test('a cell is edited from the keyboard: Tab to it, Enter or F2 opens its editor', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const sheet = 'user_id,name\r\nabc,Kim\r\n2,Lee\r\n';
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'k.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
-    await page.getByTestId('csv-summary').waitFor();
+    await openCsv(page, 'k.csv', 'user_id,name\r\nabc,Kim\r\n2,Lee\r\n');
     assert.deepEqual(await totals(page), { rows: 2, valid: 1, errors: 1 });
     const cell = page.locator('.grid-row[data-line="2"] [data-col="0"]');
     // Reached by Tab from the row's line button, as a keyboard user does.
@@ -222,9 +223,7 @@ describe('the CSV workbench', () => {
 
   test('a cell holding a line break opens with the break shown, and fixing it makes the row valid', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const sheet = 'user_id,name,department\r\n1,Kim,"Dev\nLead"\r\n';
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'nl.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
-    await page.getByTestId('csv-summary').waitFor();
+    await openCsv(page, 'nl.csv', 'user_id,name,department\r\n1,Kim,"Dev\nLead"\r\n');
     assert.deepEqual(await totals(page), { rows: 1, valid: 0, errors: 1 });
     await page.locator('.grid-row[data-line="2"] [data-col="2"]').click();
     const editor = page.getByTestId('cell-editor');
@@ -242,9 +241,7 @@ describe('the CSV workbench', () => {
 
   test('beside the error file, cells a spreadsheet would run as formulas are counted', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const sheet = 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n';
-    await page.getByTestId('file-input').first().setInputFiles({ name: 'f.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
-    await page.getByTestId('csv-summary').waitFor();
+    await openCsv(page, 'f.csv', 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n');
     assert.match(await page.getByTestId('formula-note').innerText(), /^2 cell\(s\) start like a spreadsheet formula/);
     assert.deepEqual(errors, []);
     await page.close();
