@@ -664,6 +664,7 @@ fn RowDetail(state: AppState) -> impl IntoView {
                 <div class="row-detail" data-testid="row-detail" aria-live="polite">
                     <h3>{format!("Line {}", row.line)}</h3>
                     <FaceThumbs state=state row=row.clone() />
+                    <ExtraCells state=state row=row.row cells=row.cells.get(headers.len()..).unwrap_or_default().to_vec() first=headers.len() />
                     {if row.findings.is_empty() {
                         view! { <p class="good">"No findings: this row imports as it is."</p> }.into_any()
                     } else {
@@ -684,6 +685,31 @@ fn RowDetail(state: AppState) -> impl IntoView {
             })
         }}
     }
+}
+
+/// The cells of a row past the header's last column, which the table has no column for:
+/// each with its letter and a button deleting it.
+#[component]
+fn ExtraCells(state: AppState, row: usize, cells: Vec<String>, first: usize) -> impl IntoView {
+    let filled: Vec<(usize, String)> = (first..)
+        .zip(cells)
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    (!filled.is_empty()).then(|| view! {
+        <div data-testid="extra-cells">
+            <p class="warning">"Cells past the header's last column (the table has no column for them, and the server cannot tell their field):"</p>
+            <ul>
+                {filled.into_iter().map(|(col, value)| view! {
+                    <li>
+                        <strong>{format!("Column {}: ", crate::workbench::mapping::column_letter(col))}</strong>
+                        <code>{value}</code>" "
+                        <button type="button" class="button small" data-testid="delete-extra-cell"
+                            on:click=move |_| state.csv_quick(CsvOp::Edit { row, col, value: String::new() }, &[])>"Delete"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    })
 }
 
 #[component]

@@ -239,6 +239,23 @@ describe('the CSV workbench', () => {
     await page.close();
   });
 
+  test('cells past the header\'s last column are listed in the row detail and can be deleted there', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await openCsv(page, 'wide.csv', 'user_id,name,department\r\n1,Kim,HR,x,,y\r\n');
+    assert.deepEqual(await totals(page), { rows: 1, valid: 0, errors: 1 });
+    await page.locator('.grid-row[data-line="2"] [data-col="1"]').click();
+    await page.keyboard.press('Escape');
+    const extra = page.getByTestId('extra-cells');
+    assert.deepEqual(await extra.locator('li').allInnerTexts(), ['Column D: x Delete', 'Column F: y Delete']);
+    await extra.getByTestId('delete-extra-cell').first().click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=extra-cells] li').length === 1);
+    await extra.getByTestId('delete-extra-cell').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-errors] dd')?.textContent === '0');
+    assert.equal(await extra.count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('beside the error file, cells a spreadsheet would run as formulas are counted', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await openCsv(page, 'f.csv', 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n');
