@@ -12,6 +12,17 @@ use super::{next_record, Tally};
 
 /// The name the clock reads users from.
 pub const FILE_NAME: &str = "user.dat";
+
+/// True when a lower-cased file name is `user.dat` or looks like a copy of one: it holds
+/// "user" and ends in `.dat` or `.bak` (`user (1).dat`, `t2_user.dat`, `user.dat.bak`).
+pub fn has_user_dat_copy_name(lower_name: &str) -> bool {
+    lower_name.contains("user") && (lower_name.ends_with(".dat") || lower_name.ends_with(".bak"))
+}
+
+/// True when `size` bytes are a whole number of 72- or 28-byte records (and not none).
+pub fn whole_records(size: u64) -> bool {
+    size > 0 && (size.is_multiple_of(USER_DAT_72) || size.is_multiple_of(USER_DAT_28))
+}
 /// Size of one record in a ZKTeco `user.dat` written by colour-screen firmware.
 pub const USER_DAT_72: u64 = 72;
 /// Size of one record in a ZKTeco `user.dat` written by older black-and-white firmware.
@@ -41,13 +52,9 @@ fn users_in(head: &[u8], size: usize) -> usize {
         .count()
 }
 
-fn printable_or_nul_field(field: &[u8], needs_nul: bool) -> bool {
-    let end = field.iter().position(|&b| b == 0);
-    if needs_nul && end.is_none() {
-        return false;
-    }
-    let text = &field[..end.unwrap_or(field.len())];
-    text.iter().all(|&b| b >= 0x20 && b != 0x7f)
+/// True when a text field holds no control byte before its first NUL (or its end).
+fn printable_or_nul_field(field: &[u8]) -> bool {
+    until_nul(field).iter().all(|&b| b >= 0x20 && b != 0x7f)
 }
 
 fn user_record_plausible(r: &[u8], size: usize) -> bool {
@@ -57,16 +64,15 @@ fn user_record_plausible(r: &[u8], size: usize) -> bool {
     r[2] <= 15 && fields_plausible(r, size)
 }
 
-/// True when a `size`-byte record's name and user ID are text ended by a NUL (the name
-/// alone, unended, in 28-byte records) and its group and pad bytes are what clocks write.
+/// True when a `size`-byte record's name and user ID are text (a 72-byte record's name or
+/// user ID that fills its 24 bytes with no NUL is a finding of the reader, not a sign of
+/// another file) and its group and pad bytes are what clocks write.
 fn fields_plausible(r: &[u8], size: usize) -> bool {
     match size {
         72 => {
-            printable_or_nul_field(&r[11..35], true)
-                && printable_or_nul_field(&r[48..72], true)
-                && r[39] <= 99
+            printable_or_nul_field(&r[11..35]) && printable_or_nul_field(&r[48..72]) && r[39] <= 99
         }
-        28 => printable_or_nul_field(&r[8..16], false) && r[20] == 0,
+        28 => printable_or_nul_field(&r[8..16]) && r[20] == 0,
         _ => false,
     }
 }
@@ -728,7 +734,7 @@ impl Oddities {
     fn verdict(&self, record: u64) -> Option<String> {
         let fields = match record {
             28 => "control bytes in the name, or a byte 20 that is not 0",
-            _ => "control bytes (or no NUL end) in the name or user ID, or a group above 99",
+            _ => "control bytes in the name or user ID, or a group above 99",
         };
         (self.odd >= MIN_ODD && self.odd * 2 > self.users).then(|| {
             format!(

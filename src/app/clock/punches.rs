@@ -244,7 +244,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
     };
     view! {
         <fieldset class="repair">
-            <legend>"Repair for the workforce system's Import Manually"</legend>
+            <legend>"Repair the log"</legend>
             <label><input type="radio" name="damaged" checked=true data-testid="remove-damaged"
                 on:change=move |_| remove_damaged.set(true) />" remove damaged and blank lines"</label>
             <label><input type="radio" name="damaged" data-testid="keep-damaged"
@@ -263,7 +263,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
                     "Export punches to CSV (names joined)"
                 </button>
             </div>
-            <p class="muted">"Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
+            <p class="muted">"The repaired log is what the workforce system's Import Manually takes. Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
             {move || clock.repaired.get().map(|r| view! {
                 <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s).",
                     r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates)}</p>

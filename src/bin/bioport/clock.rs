@@ -14,7 +14,7 @@ use bioport::formats::zk_user_dat::{
     check_users, clock_encoding_for, read_users_head, UserFile, UserFinding, UserReadOptions,
     UserRecord, MAX_READ,
 };
-use bioport::recognize::FileKind;
+use bioport::recognize::{Confidence, FileKind, Recognition};
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
@@ -104,6 +104,20 @@ impl ClockArgs {
         let read = set.view().users.map(|u| u.record);
         let asked = self.write_records.as_deref().and_then(|s| s.parse().ok());
         asked.or(read).or(self.read_record()).unwrap_or(72)
+    }
+}
+
+/// What a file is read as: a file recognised as nothing bioport reads is read as a
+/// user.dat when `--record-size` is given (the user said what it is).
+pub fn forced(recognition: Recognition, args: &ClockArgs) -> Recognition {
+    match args.read_record() {
+        Some(record) if recognition.kind == FileKind::Unknown => Recognition {
+            kind: FileKind::ZkUserDat72,
+            confidence: Confidence::Low,
+            reason: format!("read as a user.dat of {record}-byte records, as --record-size asks"),
+            notes: Vec::new(),
+        },
+        _ => recognition,
     }
 }
 
@@ -400,7 +414,7 @@ fn print_attlog(path: &Path, log: &Attlog) {
     );
     if log.blank_lines > 0 {
         println!(
-            "  {} blank lines (not punches; a repair keeps them where they are)",
+            "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
             log.blank_lines
         );
     }
