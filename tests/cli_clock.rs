@@ -298,7 +298,7 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         ],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     says(
         &o,
         "does not fit: uid 13 (555): 28-byte records hold one time zone only",
@@ -324,7 +324,7 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         &dir.0,
     );
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
         out.contains("line 3 has no user ID, so it is not taken"),
         "{out}"
@@ -540,9 +540,9 @@ fn a_replacement_character_in_the_csv_stops_the_write_and_is_named() {
         &dir.0,
     );
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the name in the CSV"),
+        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the name there"),
         "{out}"
     );
     assert!(!dir.path("x.dat").exists());
@@ -576,14 +576,14 @@ fn a_refused_csv_suggests_72_byte_records_only_when_they_were_not_chosen() {
         "--write-records",
     ];
     let o = bioport(&[&args[..], &["72"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     says(&o, "takes 26 bytes in UTF-8; the clock holds 23");
     assert_eq!(
         stderr(&o).trim_end(),
         "bioport: nothing was written: fix the users above in the CSV and convert again"
     );
     let o = bioport(&[&args[..], &["28"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("fix the users above in the CSV (or choose 72-byte records with --write-records 72) and convert again"),
         "{}",
@@ -686,7 +686,7 @@ fn a_csv_becomes_a_user_dat_in_the_clocks_code_page_given_by_any_common_name() {
         "gbk",
     ];
     let o = bioport(&args, &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     says(&o, "has characters GBK cannot write");
     assert!(!dir.0.join("e.dat").exists());
     // cp949 names Korean's code page as the CSV's --encoding does.
@@ -747,4 +747,70 @@ fn a_punch_ending_in_stray_crs_is_kept_and_a_long_run_of_0xff_is_erased_flash() 
     dir.file("2_attlog.dat", &[0xFF; 64 * 1024]);
     let o = bioport(&["check", "2_attlog.dat"], &dir.0);
     says(&o, "Line 1 (byte 0): a record from erased flash");
+}
+
+#[test]
+fn punch_ids_are_read_in_the_clocks_code_page_and_one_that_does_not_decode_is_said() {
+    let dir = TempDir::new("clock-cp949-ids");
+    let kim = encoding_rs::EUC_KR.encode("김철").0.into_owned();
+    let mut user = user_record(1, "", b"Kim");
+    user[48..48 + kim.len()].copy_from_slice(&kim);
+    dir.file("user.dat", &user);
+    dir.file(
+        "1_attlog.dat",
+        b"  \xb1\xe8\xc3\xb6\t2024-03-01 17:00:00\t1\t1\t2\t0\r\n",
+    );
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "-o",
+        "p.csv",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(
+        &[&args[..], &["--clock-encoding", "cp949"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let csv = fs::read_to_string(dir.path("p.csv")).unwrap();
+    assert!(csv.contains("김철,Kim,2024-03-01"), "{csv}");
+    // Read as UTF-8, the ID is said with its line and byte, and the run exits 1.
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    says(&o, "user ID does not decode: Line 1 (byte 0): ");
+}
+
+#[test]
+fn a_user_dat_read_in_a_wrong_code_page_is_refused_with_the_clocks_code_page_to_choose() {
+    let dir = TempDir::new("clock-28-cp949");
+    let mut record = vec![0u8; 28];
+    record[0] = 1;
+    record[8..12].copy_from_slice(&encoding_rs::EUC_KR.encode("김철").0);
+    record[21] = 1;
+    record[24] = 7;
+    dir.file("u28_user.dat", &record);
+    let args = [
+        "convert",
+        "u28_user.dat",
+        "--to",
+        "user-dat",
+        "-o",
+        "u72_user.dat",
+        "--write-records",
+        "72",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("the user.dat was read as UTF-8, and some of its names or user IDs do not decode in it: choose the clock's code page with --clock-encoding"), "{err}");
+    assert!(!stdout(&o).contains("in the CSV"), "{}", stdout(&o));
+    assert!(!dir.path("u72_user.dat").exists());
+    let o = bioport(
+        &[&args[..], &["--clock-encoding", "cp949"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

@@ -395,6 +395,8 @@ impl std::fmt::Debug for Secret {
 pub struct Undecodable {
     /// "name" or "user ID" (the password is never decoded).
     pub field: &'static str,
+    /// Where the field starts in its record (11 for a 72-byte record's name).
+    pub at: usize,
     /// Byte sequences that did not decode in the chosen encoding.
     pub sequences: usize,
 }
@@ -477,10 +479,15 @@ impl UserRecord {
     pub fn decode(record: &[u8], encoding: &'static Encoding) -> UserRecord {
         let (privilege, disabled) = Privilege::from_byte(record[2]);
         let mut undecodable = Vec::new();
-        let mut text = |field: &'static str, bytes: &[u8]| {
-            let (text, sequences) = decode_text(encoding, until_nul(bytes));
+        let mut text = |field: &'static str, range: std::ops::Range<usize>| {
+            let at = range.start;
+            let (text, sequences) = decode_text(encoding, until_nul(&record[range]));
             if sequences > 0 {
-                undecodable.push(Undecodable { field, sequences });
+                undecodable.push(Undecodable {
+                    field,
+                    at,
+                    sequences,
+                });
             }
             text
         };
@@ -490,9 +497,9 @@ impl UserRecord {
         } else {
             [3..8, 8..16, 16..20, 21..22]
         };
-        let name = text("name", &record[name]);
+        let name = text("name", name);
         let user_id = match wide {
-            true => text("user ID", &record[48..72]),
+            true => text("user ID", 48..72),
             false => u32_at(record, 24).to_string(),
         };
         let zones = match wide {
@@ -655,7 +662,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         for bad in &user.undecodable {
             file.problems.push(format!(
                 "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. Choose the clock's encoding if that is wrong.",
-                index * size,
+                index * size + bad.at,
                 index + 1,
                 user.uid,
                 bad.sequences,
@@ -663,8 +670,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
                 opts.encoding.name()
             ));
         }
-        file.problems
-            .extend(unterminated(chunk, index * size, user.uid));
+        file.problems.extend(unterminated(chunk, index, user.uid));
         file.users.push(user);
     }
     if (whole as u64) < len {
@@ -687,17 +693,18 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
     file
 }
 
-/// Problems of a 72-byte record at byte `at` whose name or user ID fills its 24 bytes
+/// Problems of the 72-byte record at `index` whose name or user ID fills its 24 bytes
 /// with no NUL after it: clocks write at most 23 bytes and a NUL there.
-fn unterminated(record: &[u8], at: usize, uid: u32) -> impl Iterator<Item = String> + '_ {
+fn unterminated(record: &[u8], index: usize, uid: u32) -> impl Iterator<Item = String> + '_ {
     let fields = [("name", 11..35), ("user ID", 48..72)];
     let wide = record.len() == USER_DAT_72 as usize;
     (fields.into_iter())
         .filter(move |(_, range)| wide && !record[range.clone()].contains(&0))
         .map(move |(what, range)| {
             format!(
-                "Byte {} (uid {uid}): the {what} fills all 24 bytes with no NUL after it; clocks write at most 23 bytes and a NUL, so the clock may show it cut or run into the next field. Check this user on the clock.",
-                at + range.start
+                "Byte {} (record {}, uid {uid}): the {what} fills all 24 bytes with no NUL after it; clocks write at most 23 bytes and a NUL, so the clock may show it cut or run into the next field. Check this user on the clock.",
+                index * record.len() + range.start,
+                index + 1
             )
         })
 }
@@ -870,7 +877,7 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
     }
     if text.contains(char::REPLACEMENT_CHARACTER) {
         return Some(format!(
-            "the {what} \"{text}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the {what} in the CSV (or read the source in its right code page)"
+            "the {what} \"{text}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the {what} there"
         ));
     }
     match encoded_len(text, encoding) {

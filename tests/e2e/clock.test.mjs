@@ -340,7 +340,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('user-problems-more').waitFor();
     assert.equal(await page.getByTestId('user-problems-more').innerText(), '... and 50 more');
     assert.equal(await page.locator('[data-testid=user-problems] li').count(), 201);
-    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 0 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
     assert.deepEqual(errors, []);
     await page.close();
   });
