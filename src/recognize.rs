@@ -337,7 +337,7 @@ fn binary(f: &Candidate) -> Option<Recognition> {
         return None;
     }
     let reason = format!(
-        "{} is a binary file ({control} of its first {} bytes are control bytes), not text, and not a clock file bioport knows by its name or records: a copy of a clock's user.dat is read when its name holds \"user\" and ends in .dat or .bak, and its length is a whole number of 72- or 28-byte records. {}",
+        "{} is not a file bioport reads: it is binary ({control} of its first {} bytes are control bytes), not text, and not a clock file bioport knows by its name or records: a copy of a clock's user.dat is read when its name holds \"user\" and ends in .dat or .bak, and its length is a whole number of 72- or 28-byte records. {}",
         f.name,
         f.head.len(),
         expected_files_message()
@@ -878,7 +878,8 @@ mod tests {
             (FileKind::Unknown, Confidence::High)
         );
         assert!(
-            r.reason.starts_with("dump.bin is a binary file ("),
+            r.reason
+                .starts_with("dump.bin is not a file bioport reads: it is binary ("),
             "{}",
             r.reason
         );
