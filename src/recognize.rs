@@ -322,7 +322,32 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
             Vec::new(),
         );
     }
-    not_read(file.name)
+    match binary(&file) {
+        Some(r) => r,
+        None => not_read(file.name),
+    }
+}
+
+/// A file that is plainly binary (a tenth of its first bytes or more are control bytes)
+/// and nothing bioport reads: said so, with what bioport reads instead, never sent on to
+/// the CSV reader, which would ask for a CSV.
+fn binary(f: &Candidate) -> Option<Recognition> {
+    let control = control_bytes(f.head);
+    if f.text_like || control * 10 < f.head.len() {
+        return None;
+    }
+    let reason = format!(
+        "{} is not a file bioport reads: it is binary ({control} of its first {} bytes are control bytes), not text, and not a clock file bioport knows by its name or records: a copy of a clock's user.dat is read when its name holds \"user\" and ends in .dat or .bak, and its length is a whole number of 72- or 28-byte records. {}",
+        f.name,
+        f.head.len(),
+        expected_files_message()
+    );
+    Some(answer(
+        FileKind::Unknown,
+        Confidence::High,
+        reason,
+        Vec::new(),
+    ))
 }
 
 /// "JPEG" or "PNG" when the bytes start as such an image does.
@@ -473,6 +498,14 @@ fn clock_file_by_name(f: &Candidate) -> Option<Recognition> {
         )),
         FP10_NAME => Some(fp10(f.head)),
         zk_user_dat::FILE_NAME if !f.text_like => Some(user_dat(f.size, f.head, true, f.name)),
+        // A copy's name (`user (1).dat`, `t2_user.dat`, `user.dat.bak`) and whole records:
+        // read as a user.dat, its odd records reported rather than the file refused.
+        copy if !f.text_like
+            && zk_user_dat::has_user_dat_copy_name(copy)
+            && zk_user_dat::whole_records(f.size) =>
+        {
+            Some(user_dat(f.size, f.head, true, f.name))
+        }
         _ => None,
     }
 }
@@ -624,12 +657,13 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
                     "{size} bytes divides by both {USER_DAT_72} and {USER_DAT_28}; the records' contents say {record} bytes."
                 ));
             }
-            if !by_name {
+            let exact = name.eq_ignore_ascii_case(zk_user_dat::FILE_NAME);
+            if !exact {
                 notes.push(format!(
                     "Named \"{name}\"; the clock reads users only from a file named user.dat."
                 ));
             }
-            let confidence = if by_name {
+            let confidence = if exact {
                 Confidence::High
             } else {
                 Confidence::Medium
@@ -638,11 +672,16 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
             answer(user_dat_kind(record), confidence, reason, notes)
         }
         Verdict::Misshapen { record, share } => {
+            if !name.eq_ignore_ascii_case(zk_user_dat::FILE_NAME) {
+                notes.push(format!(
+                    "Named \"{name}\", as a copy of a clock's user.dat is, and its length is a whole number of {record}-byte records: read as a user.dat. The clock reads users only from a file named user.dat."
+                ));
+            }
             notes.push(format!(
                 "Only {:.0}% of the records have the shape of user records: the file may be damaged or written by firmware bioport does not know.",
                 share * 100.0
             ));
-            let reason = "named user.dat".into();
+            let reason = "named as a user.dat".into();
             answer(user_dat_kind(record), Confidence::Low, reason, notes)
         }
         Verdict::Truncated { record, cut } => {
@@ -793,6 +832,63 @@ mod tests {
         let r = rec("copy-of-users.bin", &bytes);
         assert_eq!(r.kind, FileKind::ZkUserDat72);
         assert!(r.notes.iter().any(|n| n.contains("named user.dat")));
+    }
+
+    #[test]
+    fn a_copy_of_a_user_dat_with_an_odd_record_is_read_as_one() {
+        // Two odd records of three (user IDs filling all 24 bytes, privilege 200):
+        // named as a copy, whole records, it is a user.dat whose odd records are reported.
+        let mut bytes = user72(1, "Ann", "1001");
+        let mut odd = user72(2, &"X".repeat(23), &"A".repeat(24));
+        odd[2] = 200;
+        bytes.extend(&odd);
+        bytes.extend(&odd);
+        for name in [
+            "user (1).dat",
+            "t2_user.dat",
+            "user_old.dat",
+            "Users.DAT",
+            "user.dat.bak",
+        ] {
+            let r = rec(name, &bytes);
+            assert_eq!(r.kind, FileKind::ZkUserDat72, "{name}: {r:?}");
+            assert!(
+                r.notes
+                    .iter()
+                    .any(|n| n.contains(&format!("Named \"{name}\""))),
+                "{r:?}"
+            );
+        }
+        assert_eq!(rec("user.dat", &bytes).confidence, Confidence::Low);
+        // A name of 24 UTF-8 bytes (8 Hangul) is no reason to refuse a file.
+        let r = rec("staff.bin", &user72(1, "가나다라마바사아", "1"));
+        assert_eq!(r.kind, FileKind::ZkUserDat72, "{r:?}");
+        // Not whole records: a copy's name alone does not make a user.dat.
+        assert_eq!(rec("user (1).dat", &bytes[..200]).kind, FileKind::Unknown);
+    }
+
+    #[test]
+    fn a_binary_file_is_said_to_be_binary_never_sent_to_the_csv_reader() {
+        let bytes: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let r = rec("dump.bin", &bytes);
+        assert_eq!(
+            (r.kind, r.confidence),
+            (FileKind::Unknown, Confidence::High)
+        );
+        assert!(
+            r.reason
+                .starts_with("dump.bin is not a file bioport reads: it is binary ("),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason
+                .contains("a copy of a clock's user.dat is read when"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]

@@ -80,16 +80,11 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
         &dir.0,
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("uid 13 (555): group 2 does not carry; time zones do not carry; "),
-        "{}",
-        stdout(&o)
+    says(
+        &o,
+        "uid 13 (555): group 2 does not carry; time zones do not carry; ",
     );
-    assert!(
-        stdout(&o).contains("the password is not 4 to 16 digits"),
-        "{}",
-        stdout(&o)
-    );
+    says(&o, "the password is not 4 to 16 digits");
     // As on the page, PINs go only when asked for.
     assert_eq!(
         fs::read(dir.path("users.csv")).unwrap(),
@@ -257,11 +252,7 @@ fn templates_are_checked_against_the_users_and_keep_their_uids_from_new_users() 
         &dir.0,
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert!(
-        stdout(&o).contains("1 added, 0 updated, 2 in all"),
-        "{}",
-        stdout(&o)
-    );
+    says(&o, "1 added, 0 updated, 2 in all");
     let written = fs::read(dir.path("new.dat")).unwrap();
     assert_eq!(written.len(), 144);
     assert_eq!(
@@ -307,11 +298,10 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         ],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stdout(&o).contains("does not fit: uid 13 (555): 28-byte records hold one time zone only"),
-        "{}",
-        stdout(&o)
+    assert_eq!(o.status.code(), Some(1));
+    says(
+        &o,
+        "does not fit: uid 13 (555): 28-byte records hold one time zone only",
     );
     assert!(!dir.path("narrow.dat").exists());
     // CSV rows: one without an ID, one repeating an ID, one whose ID a 28-byte record
@@ -334,7 +324,7 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         &dir.0,
     );
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
         out.contains("line 3 has no user ID, so it is not taken"),
         "{out}"
@@ -377,11 +367,16 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         &dir.0,
     );
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    assert!(
-        stdout(&o).contains("problem: Byte 56: the last record is cut off (16 of 28 bytes)"),
-        "{}",
-        stdout(&o)
+    says(
+        &o,
+        "problem: Byte 56: the last record is cut off (16 of 28 bytes)",
     );
+}
+
+/// Asserts that the run printed `text` on its standard output.
+#[track_caller]
+fn says(o: &std::process::Output, text: &str) {
+    assert!(stdout(o).contains(text), "{}{}", stdout(o), stderr(o));
 }
 
 /// A 72-byte `user.dat` record: uid, user ID and name, the rest zero but group 1.
@@ -392,6 +387,56 @@ fn user_record(uid: u16, id: &str, name: &[u8]) -> Vec<u8> {
     r[39] = 1;
     r[48..48 + id.len()].copy_from_slice(id.as_bytes());
     r
+}
+
+#[test]
+fn a_copy_of_a_user_dat_is_read_with_its_findings_and_binary_is_never_sent_to_a_csv() {
+    let dir = TempDir::new("clock-user-copy");
+    let bytes = [
+        user_record(1, "1001", b"Ann"),
+        user_record(2, "1002", b"Bob"),
+        user_record(3, &"A".repeat(24), &[b'X'; 23]),
+    ]
+    .concat();
+    for name in ["user (1).dat", "t2_user.dat", "users.dat", "user.dat.bak"] {
+        dir.file(name, &bytes);
+        let o = bioport(&["check", name], &dir.0);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {out}{}", stderr(&o));
+        assert!(out.contains(&format!("{name}: 3 users")), "{out}");
+        assert!(out.contains("the user ID fills all 24 bytes"), "{out}");
+        let o = bioport(&["inspect", name], &dir.0);
+        says(&o, "Time clock user.dat (72-byte records)");
+    }
+    // --record-size reads any file as a user.dat.
+    dir.file("dump.bin", &bytes);
+    let o = bioport(&["check", "dump.bin", "--record-size", "72"], &dir.0);
+    says(&o, "72-byte records, chosen by you");
+    // Binary bytes that are nothing bioport reads are said to be binary, not "choose a CSV".
+    let noise: Vec<u8> = (0..1000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    dir.file("user (2).dat", &noise);
+    for args in [
+        &["check", "user (2).dat"][..],
+        &[
+            "convert",
+            "user (2).dat",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "x.csv",
+        ][..],
+    ] {
+        let o = bioport(args, &dir.0);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("bioport: user (2).dat is not a file bioport reads: it is binary ("),
+            "{err}"
+        );
+        assert!(!err.contains("Choose the CSV"), "{err}");
+    }
 }
 
 #[test]
@@ -419,11 +464,7 @@ fn a_face_file_of_twelve_records_a_user_has_no_index_problem() {
     dir.file("ssrface.dat", &faces);
     let o = bioport(&["check", "ssrface.dat"], &dir.0);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("problem: Byte 0 (uid 1): face index 12 is not 0 to 11;"),
-        "{}",
-        stdout(&o)
-    );
+    says(&o, "problem: Byte 0 (uid 1): face index 12 is not 0 to 11;");
 }
 
 #[test]
@@ -499,9 +540,9 @@ fn a_replacement_character_in_the_csv_stops_the_write_and_is_named() {
         &dir.0,
     );
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the name in the CSV"),
+        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the name there"),
         "{out}"
     );
     assert!(!dir.path("x.dat").exists());
@@ -535,18 +576,14 @@ fn a_refused_csv_suggests_72_byte_records_only_when_they_were_not_chosen() {
         "--write-records",
     ];
     let o = bioport(&[&args[..], &["72"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stdout(&o).contains("takes 26 bytes in UTF-8; the clock holds 23"),
-        "{}",
-        stdout(&o)
-    );
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "takes 26 bytes in UTF-8; the clock holds 23");
     assert_eq!(
         stderr(&o).trim_end(),
         "bioport: nothing was written: fix the users above in the CSV and convert again"
     );
     let o = bioport(&[&args[..], &["28"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("fix the users above in the CSV (or choose 72-byte records with --write-records 72) and convert again"),
         "{}",
@@ -649,12 +686,8 @@ fn a_csv_becomes_a_user_dat_in_the_clocks_code_page_given_by_any_common_name() {
         "gbk",
     ];
     let o = bioport(&args, &dir.0);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stdout(&o).contains("has characters GBK cannot write"),
-        "{}",
-        stdout(&o)
-    );
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "has characters GBK cannot write");
     assert!(!dir.0.join("e.dat").exists());
     // cp949 names Korean's code page as the CSV's --encoding does.
     let o = bioport(&["check", "user.dat", "--clock-encoding", "cp949"], &dir.0);
@@ -671,11 +704,7 @@ fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv
         b"1001\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n\r\n1001\t2024-03-01 17:00:00\t1\t1\t1\t0\r\n",
     );
     let o = bioport(&["check", "1_attlog.dat"], &dir.0);
-    assert!(
-        stdout(&o).contains("  1 blank lines (not punches"),
-        "{}",
-        stdout(&o)
-    );
+    says(&o, "  1 blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)");
     let args = [
         "convert",
         "1_attlog.dat",
@@ -688,14 +717,100 @@ fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv
     ];
     let o = bioport(&args, &dir.0);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    assert!(
-        stdout(&o).contains("do not decode as UTF-8"),
-        "{}",
-        stdout(&o)
-    );
+    says(&o, "do not decode as UTF-8");
     // With the clock's code page, the name is joined whole and nothing is said.
     let o = bioport(&[&args[..], &["--clock-encoding", "gbk"]].concat(), &dir.0);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let csv = fs::read_to_string(dir.0.join("p.csv")).unwrap();
     assert!(csv.contains("1001,王伟,2024-03-01"), "{csv}");
+}
+
+#[test]
+fn a_punch_ending_in_stray_crs_is_kept_and_a_long_run_of_0xff_is_erased_flash() {
+    let dir = TempDir::new("clock-stray-cr");
+    let log = b"     1001\t2024-03-01 18:00:00\t1\t1\t1\t0\r\r\n";
+    dir.file("1_attlog.dat", log);
+    let o = bioport(&["check", "1_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    says(&o, "1 punches, 0 damaged lines");
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "attlog",
+        "-o",
+        "fixed.dat",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(fs::read(dir.path("fixed.dat")).unwrap(), log);
+    dir.file("2_attlog.dat", &[0xFF; 64 * 1024]);
+    let o = bioport(&["check", "2_attlog.dat"], &dir.0);
+    says(&o, "Line 1 (byte 0): a record from erased flash");
+}
+
+#[test]
+fn punch_ids_are_read_in_the_clocks_code_page_and_one_that_does_not_decode_is_said() {
+    let dir = TempDir::new("clock-cp949-ids");
+    let kim = encoding_rs::EUC_KR.encode("김철").0.into_owned();
+    let mut user = user_record(1, "", b"Kim");
+    user[48..48 + kim.len()].copy_from_slice(&kim);
+    dir.file("user.dat", &user);
+    dir.file(
+        "1_attlog.dat",
+        b"  \xb1\xe8\xc3\xb6\t2024-03-01 17:00:00\t1\t1\t2\t0\r\n",
+    );
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "-o",
+        "p.csv",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(
+        &[&args[..], &["--clock-encoding", "cp949"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let csv = fs::read_to_string(dir.path("p.csv")).unwrap();
+    assert!(csv.contains("김철,Kim,2024-03-01"), "{csv}");
+    // Read as UTF-8, the ID is said with its line and byte, and the run exits 1.
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    says(&o, "user ID does not decode: Line 1 (byte 0): ");
+}
+
+#[test]
+fn a_user_dat_read_in_a_wrong_code_page_is_refused_with_the_clocks_code_page_to_choose() {
+    let dir = TempDir::new("clock-28-cp949");
+    let mut record = vec![0u8; 28];
+    record[0] = 1;
+    record[8..12].copy_from_slice(&encoding_rs::EUC_KR.encode("김철").0);
+    record[21] = 1;
+    record[24] = 7;
+    dir.file("u28_user.dat", &record);
+    let args = [
+        "convert",
+        "u28_user.dat",
+        "--to",
+        "user-dat",
+        "-o",
+        "u72_user.dat",
+        "--write-records",
+        "72",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("the user.dat was read as UTF-8, and some of its names or user IDs do not decode in it: choose the clock's code page with --clock-encoding"), "{err}");
+    assert!(!stdout(&o).contains("in the CSV"), "{}", stdout(&o));
+    assert!(!dir.path("u72_user.dat").exists());
+    let o = bioport(
+        &[&args[..], &["--clock-encoding", "cp949"]].concat(),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

@@ -69,6 +69,8 @@ pub struct ClockState {
     pub first_row: RwSignal<usize>,
     /// What the last repair kept and left out.
     pub repaired: RwSignal<Option<RepairCounts>>,
+    /// The last punches CSV's user IDs that do not decode (the first listed, all counted).
+    pub punches_written: RwSignal<Option<(Vec<String>, u64)>>,
     /// The BioStar CSV made from the users.
     pub converted: RwSignal<Option<Converted>>,
     /// What the last user check or write said.
@@ -96,6 +98,7 @@ impl ClockState {
             scroll_top: RwSignal::new(0.0),
             first_row: RwSignal::new(0),
             repaired: RwSignal::new(None),
+            punches_written: RwSignal::new(None),
             converted: RwSignal::new(None),
             fit: RwSignal::new(None),
             chosen: RwSignal::new(HashMap::new()),
@@ -113,6 +116,7 @@ impl ClockState {
         self.scroll_top.set(0.0);
         self.first_row.set(0);
         self.repaired.set(None);
+        self.punches_written.set(None);
         self.converted.set(None);
         self.fit.set(None);
         CONVERTED.with(|c| *c.borrow_mut() = None);
@@ -206,6 +210,12 @@ impl AppState {
             }
             ClockAnswer::Punches { page } => clock.punches.set(Some(page)),
             ClockAnswer::Repaired { counts } => clock.repaired.set(Some(counts)),
+            ClockAnswer::PunchesWritten {
+                undecodable,
+                undecodable_count,
+            } => clock
+                .punches_written
+                .set(Some((undecodable, undecodable_count))),
             ClockAnswer::Converted { name, size, notes } => {
                 CONVERTED.with(|c| *c.borrow_mut() = blob);
                 clock.converted.set(Some(Converted { name, size, notes }));

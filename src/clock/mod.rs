@@ -13,7 +13,7 @@ mod table;
 mod to_biostar;
 
 pub use from_biostar::{users_from_workbook, ClockUsers, FitNote};
-pub use punches::{punches_to_csv, PUNCH_HEADER};
+pub use punches::{punch_id, punches_to_csv, PunchCsv, PUNCH_HEADER};
 pub use set::{
     encoding_named, AttlogView, ClockSet, ClockView, LinksView, NoteList, RepairCounts,
     TemplateEntry, TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage, UserRow,
@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::formats::zk_attlog::Attlog;
 use crate::formats::zk_templates::TemplateList;
-use crate::formats::zk_user_dat::UserRecord;
+use crate::formats::zk_user_dat::{decode_text, UserRecord};
+use encoding_rs::Encoding;
 
 /// What in a clock's file set does not link up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,11 +45,12 @@ pub struct Links {
     pub punch_ids_without_user_count: usize,
 }
 
-/// Links users to templates by uid and punches by user ID.
+/// Links users to templates by uid and punches by user ID (the log's IDs read in the
+/// clock's code page).
 pub fn link<'t>(
     users: &[UserRecord],
     templates: impl IntoIterator<Item = &'t TemplateList>,
-    log: Option<&Attlog>,
+    log: Option<(&Attlog, &'static Encoding)>,
 ) -> Links {
     let uids: HashSet<u32> = users.iter().map(|u| u.uid).collect();
     let mut links = Links::default();
@@ -69,24 +71,28 @@ pub fn link<'t>(
         .map(|u| u.uid)
         .filter(|uid| !with_templates.contains(uid))
         .collect();
-    if let Some(log) = log {
-        unknown_punch_ids(users, log, &mut links);
+    if let Some((log, encoding)) = log {
+        unknown_punch_ids(users, (log, encoding), &mut links);
     }
     links
 }
 
 /// Counts the log's user IDs no user has, keeping the first [`MAX_UNLINKED`].
-fn unknown_punch_ids(users: &[UserRecord], log: &Attlog, links: &mut Links) {
+fn unknown_punch_ids(
+    users: &[UserRecord],
+    (log, encoding): (&Attlog, &'static Encoding),
+    links: &mut Links,
+) {
     let ids: HashSet<&str> = users.iter().map(|u| u.user_id.trim()).collect();
     let kept = &mut links.punch_ids_without_user;
     for n in 0..log.ids.len() as u32 {
-        let id = String::from_utf8_lossy(log.ids.get(n));
-        if ids.contains(id.as_ref()) {
+        let (id, _) = decode_text(encoding, log.ids.get(n));
+        if ids.contains(id.as_str()) {
             continue;
         }
         links.punch_ids_without_user_count += 1;
-        if kept.len() < MAX_UNLINKED || kept.last().is_some_and(|l| l.as_str() > id.as_ref()) {
-            kept.insert(id.into_owned());
+        if kept.len() < MAX_UNLINKED || kept.last().is_some_and(|l| *l > id) {
+            kept.insert(id);
             if kept.len() > MAX_UNLINKED {
                 kept.pop_last();
             }

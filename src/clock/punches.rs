@@ -3,9 +3,47 @@
 use std::collections::HashMap;
 use std::io;
 
+use encoding_rs::Encoding;
+
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
-use crate::formats::zk_attlog::{status_label, verify_label, Attlog};
-use crate::formats::zk_user_dat::UserRecord;
+use crate::formats::zk_attlog::{status_label, verify_label, Attlog, Punch};
+use crate::formats::zk_user_dat::{decode_text, UserRecord};
+
+use super::NOTES_SHOWN;
+
+/// A punch's user ID (spaces trimmed) in the clock's code page, and how many of its byte
+/// sequences do not decode there (each shows as U+FFFD).
+pub fn punch_id(log: &Attlog, punch: &Punch, encoding: &'static Encoding) -> (String, usize) {
+    decode_text(encoding, log.id(punch))
+}
+
+/// A punch export's CSV and the punches whose user ID does not decode in the clock's
+/// code page: said per line, never silently replaced.
+#[derive(Debug)]
+pub struct PunchCsv<W> {
+    /// Where the CSV was written.
+    pub out: W,
+    /// The first [`NOTES_SHOWN`] punches whose user ID does not decode, with line and byte.
+    pub undecodable: Vec<String>,
+    /// All such punches.
+    pub undecodable_count: u64,
+}
+
+/// The note for a punch whose user ID has `bad` byte sequences that do not decode.
+fn undecodable_note(
+    log: &Attlog,
+    punch: &Punch,
+    id: &str,
+    bad: usize,
+    encoding: &'static Encoding,
+) -> String {
+    let line = u64::from(punch.line);
+    let byte = log.line_index.range(line - 1).map_or(0, |r| r.start);
+    format!(
+        "Line {line} (byte {byte}): {bad} byte sequence(s) of the user ID do not decode as {}; they show as \u{FFFD} (\"{id}\") in the CSV. Choose the clock's code page if that is wrong.",
+        encoding.name()
+    )
+}
 
 /// The columns of the punch export.
 pub const PUNCH_HEADER: [&str; 7] = [
@@ -13,13 +51,14 @@ pub const PUNCH_HEADER: [&str; 7] = [
 ];
 
 /// Writes the punches of `log` as CSV onto `out`, one row a punch (exact repeats of an
-/// earlier punch left out when `remove_duplicates`), the name joined by user ID.
+/// earlier punch left out when `remove_duplicates`), user IDs read in the clock's
+/// `encoding` and the name joined by user ID; user IDs that do not decode are listed.
 pub fn punches_to_csv<W: io::Write>(
     log: &Attlog,
-    users: &[UserRecord],
+    (users, encoding): (&[UserRecord], &'static Encoding),
     (opts, remove_duplicates): (&WriteOptions, bool),
     out: W,
-) -> io::Result<W> {
+) -> io::Result<PunchCsv<W>> {
     let names: HashMap<&str, &str> = users
         .iter()
         .map(|u| (u.user_id.trim(), u.name.as_str()))
@@ -33,12 +72,19 @@ pub fn punches_to_csv<W: io::Write>(
         &none[..]
     };
     let mut dups = skipped.iter().peekable();
+    let (mut undecodable, mut undecodable_count) = (Vec::new(), 0);
     for (i, punch) in log.punches.iter().enumerate() {
         if dups.next_if_eq(&&(i as u32)).is_some() {
             continue;
         }
-        let id = log.id_text(punch);
-        let name = names.get(id.as_ref()).copied().unwrap_or("");
+        let (id, bad) = punch_id(log, punch, encoding);
+        if bad > 0 {
+            undecodable_count += 1;
+            if undecodable.len() < NOTES_SHOWN {
+                undecodable.push(undecodable_note(log, punch, &id, bad, encoding));
+            }
+        }
+        let name = names.get(id.as_str()).copied().unwrap_or("");
         let time = punch.time_text();
         let (status, verify) = (status_label(punch.status), verify_label(punch.verify));
         let workcode = punch.workcode.to_string();
@@ -52,5 +98,9 @@ pub fn punches_to_csv<W: io::Write>(
             &workcode,
         ])?;
     }
-    csv.finish()
+    Ok(PunchCsv {
+        out: csv.finish()?,
+        undecodable,
+        undecodable_count,
+    })
 }

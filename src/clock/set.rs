@@ -557,7 +557,8 @@ impl ClockSet {
         if self.users.is_none() || (self.attlog.is_none() && self.templates.is_empty()) {
             return LinksView::default();
         }
-        let links = link(self.users(), self.template_lists(), self.log());
+        let log = self.log().map(|log| (log, self.encoding()));
+        let links = link(self.users(), self.template_lists(), log);
         let user_id = |uid: u32| {
             let user = self.users().iter().find(|u| u.uid == uid);
             user.map_or_else(String::new, |u| u.user_id.clone())

@@ -2,6 +2,7 @@
 //! user, date range and status, or the damaged lines alone. Nothing is copied per punch:
 //! an unfiltered page is found by binary search, a filter keeps one index per match.
 
+use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
 
 use crate::formats::zk_attlog::{
@@ -144,8 +145,9 @@ impl ClockSet {
                 note,
             };
         };
+        let encoding = self.encoding();
         let user_ok = |p: &Punch| {
-            let id = log.id_text(p);
+            let (id, _) = super::punch_id(log, p, encoding);
             let id = id.trim();
             id.eq_ignore_ascii_case(&wanted)
                 || (names.get(id)).is_some_and(|n| n.to_lowercase().contains(&wanted))
@@ -241,7 +243,7 @@ impl ClockSet {
             Item::Damaged(d) => damaged_row(start + i, &log.damaged[d]),
             Item::Punch(p) => {
                 let punch = &log.punches[p];
-                let mut row = punch_row(start + i, punch, log);
+                let mut row = punch_row(start + i, punch, (log, self.encoding()));
                 row.name = names.get(&row.user_id).cloned().unwrap_or_default();
                 row.duplicate = log.duplicates.binary_search(&(p as u32)).is_ok();
                 row
@@ -267,7 +269,7 @@ fn damaged_first(damaged: Option<&DamagedLine>, punch: Option<&Punch>) -> bool {
     }
 }
 
-fn punch_row(row: usize, punch: &Punch, log: &Attlog) -> PunchRow {
+fn punch_row(row: usize, punch: &Punch, (log, encoding): (&Attlog, &'static Encoding)) -> PunchRow {
     let time = punch.time_text();
     PunchRow {
         row,
@@ -275,7 +277,7 @@ fn punch_row(row: usize, punch: &Punch, log: &Attlog) -> PunchRow {
         line: u64::from(punch.line),
         damage: String::new(),
         text: String::new(),
-        user_id: log.id_text(punch).trim().to_string(),
+        user_id: super::punch_id(log, punch, encoding).0.trim().to_string(),
         name: String::new(),
         date: time[..10].to_string(),
         time: time[11..].to_string(),

@@ -163,9 +163,13 @@ fn punches_export_with_names_labels_and_duplicates_left_out_when_asked() {
         crlf: false,
         delimiter: b',',
     };
-    let all = punches_to_csv(&log, &users, (&opts, false), Vec::new()).unwrap();
+    let all = punches_to_csv(&log, (&users, UTF8), (&opts, false), Vec::new())
+        .unwrap()
+        .out;
     assert_eq!(all.split(|&b| b == b'\n').count(), 2 + log.punches.len());
-    let out = punches_to_csv(&log, &users, (&opts, true), Vec::new()).unwrap();
+    let out = punches_to_csv(&log, (&users, UTF8), (&opts, true), Vec::new())
+        .unwrap()
+        .out;
     let text = String::from_utf8(out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(log.duplicates.len(), 1);
@@ -194,7 +198,7 @@ fn links_find_templates_without_users_users_without_templates_and_unknown_punche
     let list = list_templates(TemplateKind::Fingerprint, &templates);
     let log_bytes = zk_sample("attlog_A_Alden4891_attloger_LF_pin9.dat");
     let log = read_attlog(&log_bytes[..]).unwrap();
-    let links = link(&users, &[list], Some(&log));
+    let links = link(&users, &[list], Some((&log, UTF8)));
     assert_eq!(
         links.templates_without_user.into_iter().collect::<Vec<_>>(),
         [(9, 2)]
@@ -215,7 +219,7 @@ fn a_log_of_many_unknown_ids_keeps_the_first_in_order_and_counts_them_all() {
         text.push_str(&format!("{}\t2024-01-01 08:00:00\t1\t0\t1\t0\n", 1000 + i));
     }
     let log = read_attlog_bytes(text.as_bytes());
-    let links = link(&[], &[], Some(&log));
+    let links = link(&[], &[], Some((&log, UTF8)));
     assert_eq!(links.punch_ids_without_user_count, 500);
     let kept: Vec<String> = links.punch_ids_without_user.into_iter().collect();
     let first: Vec<String> = (1000..1000 + MAX_UNLINKED).map(|i| i.to_string()).collect();
@@ -257,8 +261,14 @@ fn random_files_never_panic_through_the_clock_workflow() {
         }
         let log_bytes = rng.bytes(400);
         let log = read_attlog(&log_bytes[..]).unwrap();
-        punches_to_csv(&log, &users, (&WriteOptions::default(), true), Vec::new()).unwrap();
-        link(&users, std::iter::empty(), Some(&log));
+        punches_to_csv(
+            &log,
+            (&users, UTF8),
+            (&WriteOptions::default(), true),
+            Vec::new(),
+        )
+        .unwrap();
+        link(&users, std::iter::empty(), Some((&log, UTF8)));
     }
 }
 
@@ -333,7 +343,7 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
     let problems = sha256_hex(format!("{:?}", file.problems).as_bytes());
     assert_eq!(
         problems,
-        "e1205ea84ef633278ee342569d987709478c886d5b1099ad1386ffab46279e3b"
+        "e8016330f31a9446de9dab93f3a6802d9914333dfa435716ee6278656a866ded"
     );
     let semicolon = WriteOptions {
         delimiter: b';',
@@ -471,4 +481,34 @@ fn a_note_list_keeps_the_first_users_and_every_note_in_its_csv() {
     assert_eq!(list.csv.as_bytes(), csv);
     assert_eq!(list.csv.lines().count(), 1 + 500);
     assert_eq!(NoteList::of(Vec::new()).total, 0);
+}
+
+#[test]
+fn punch_ids_are_read_in_the_clocks_code_page_and_those_that_do_not_decode_are_said() {
+    let log = read_attlog_bytes(
+        b"  \xb1\xe8\xc3\xb6\t2024-03-01 17:00:00\t1\t1\t2\t0\r\n  \xff\xb1\t2024-03-01 17:00:01\t1\t1\t2\t0\r\n",
+    );
+    let users = [UserRecord::new(1, "김철", "Kim")];
+    let opts = (&WriteOptions::default(), false);
+    let csv = punches_to_csv(&log, (&users, encoding_rs::EUC_KR), opts, Vec::new()).unwrap();
+    let text = String::from_utf8(csv.out).unwrap();
+    assert!(text.contains("김철,Kim,2024-03-01,17:00:00"), "{text}");
+    assert_eq!(csv.undecodable_count, 1);
+    assert!(
+        csv.undecodable[0].starts_with(
+            "Line 2 (byte 36): 2 byte sequence(s) of the user ID do not decode as EUC-KR"
+        ),
+        "{:?}",
+        csv.undecodable
+    );
+    // The same log read as UTF-8: both IDs said, never silently replaced.
+    let csv = punches_to_csv(&log, (&users, UTF8), opts, Vec::new()).unwrap();
+    assert_eq!(csv.undecodable_count, 2);
+    // Linking reads the log's IDs in the code page too.
+    let links = link(
+        &users,
+        std::iter::empty(),
+        Some((&log, encoding_rs::EUC_KR)),
+    );
+    assert_eq!(links.punch_ids_without_user_count, 1);
 }

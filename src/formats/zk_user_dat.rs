@@ -12,6 +12,17 @@ use super::{next_record, Tally};
 
 /// The name the clock reads users from.
 pub const FILE_NAME: &str = "user.dat";
+
+/// True when a lower-cased file name is `user.dat` or looks like a copy of one: it holds
+/// "user" and ends in `.dat` or `.bak` (`user (1).dat`, `t2_user.dat`, `user.dat.bak`).
+pub fn has_user_dat_copy_name(lower_name: &str) -> bool {
+    lower_name.contains("user") && (lower_name.ends_with(".dat") || lower_name.ends_with(".bak"))
+}
+
+/// True when `size` bytes are a whole number of 72- or 28-byte records (and not none).
+pub fn whole_records(size: u64) -> bool {
+    size > 0 && (size.is_multiple_of(USER_DAT_72) || size.is_multiple_of(USER_DAT_28))
+}
 /// Size of one record in a ZKTeco `user.dat` written by colour-screen firmware.
 pub const USER_DAT_72: u64 = 72;
 /// Size of one record in a ZKTeco `user.dat` written by older black-and-white firmware.
@@ -41,13 +52,9 @@ fn users_in(head: &[u8], size: usize) -> usize {
         .count()
 }
 
-fn printable_or_nul_field(field: &[u8], needs_nul: bool) -> bool {
-    let end = field.iter().position(|&b| b == 0);
-    if needs_nul && end.is_none() {
-        return false;
-    }
-    let text = &field[..end.unwrap_or(field.len())];
-    text.iter().all(|&b| b >= 0x20 && b != 0x7f)
+/// True when a text field holds no control byte before its first NUL (or its end).
+fn printable_or_nul_field(field: &[u8]) -> bool {
+    until_nul(field).iter().all(|&b| b >= 0x20 && b != 0x7f)
 }
 
 fn user_record_plausible(r: &[u8], size: usize) -> bool {
@@ -57,16 +64,15 @@ fn user_record_plausible(r: &[u8], size: usize) -> bool {
     r[2] <= 15 && fields_plausible(r, size)
 }
 
-/// True when a `size`-byte record's name and user ID are text ended by a NUL (the name
-/// alone, unended, in 28-byte records) and its group and pad bytes are what clocks write.
+/// True when a `size`-byte record's name and user ID are text (a 72-byte record's name or
+/// user ID that fills its 24 bytes with no NUL is a finding of the reader, not a sign of
+/// another file) and its group and pad bytes are what clocks write.
 fn fields_plausible(r: &[u8], size: usize) -> bool {
     match size {
         72 => {
-            printable_or_nul_field(&r[11..35], true)
-                && printable_or_nul_field(&r[48..72], true)
-                && r[39] <= 99
+            printable_or_nul_field(&r[11..35]) && printable_or_nul_field(&r[48..72]) && r[39] <= 99
         }
-        28 => printable_or_nul_field(&r[8..16], false) && r[20] == 0,
+        28 => printable_or_nul_field(&r[8..16]) && r[20] == 0,
         _ => false,
     }
 }
@@ -389,6 +395,8 @@ impl std::fmt::Debug for Secret {
 pub struct Undecodable {
     /// "name" or "user ID" (the password is never decoded).
     pub field: &'static str,
+    /// Where the field starts in its record (11 for a 72-byte record's name).
+    pub at: usize,
     /// Byte sequences that did not decode in the chosen encoding.
     pub sequences: usize,
 }
@@ -471,10 +479,15 @@ impl UserRecord {
     pub fn decode(record: &[u8], encoding: &'static Encoding) -> UserRecord {
         let (privilege, disabled) = Privilege::from_byte(record[2]);
         let mut undecodable = Vec::new();
-        let mut text = |field: &'static str, bytes: &[u8]| {
-            let (text, sequences) = decode_text(encoding, until_nul(bytes));
+        let mut text = |field: &'static str, range: std::ops::Range<usize>| {
+            let at = range.start;
+            let (text, sequences) = decode_text(encoding, until_nul(&record[range]));
             if sequences > 0 {
-                undecodable.push(Undecodable { field, sequences });
+                undecodable.push(Undecodable {
+                    field,
+                    at,
+                    sequences,
+                });
             }
             text
         };
@@ -484,9 +497,9 @@ impl UserRecord {
         } else {
             [3..8, 8..16, 16..20, 21..22]
         };
-        let name = text("name", &record[name]);
+        let name = text("name", name);
         let user_id = match wide {
-            true => text("user ID", &record[48..72]),
+            true => text("user ID", 48..72),
             false => u32_at(record, 24).to_string(),
         };
         let zones = match wide {
@@ -649,7 +662,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         for bad in &user.undecodable {
             file.problems.push(format!(
                 "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. Choose the clock's encoding if that is wrong.",
-                index * size,
+                index * size + bad.at,
                 index + 1,
                 user.uid,
                 bad.sequences,
@@ -657,8 +670,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
                 opts.encoding.name()
             ));
         }
-        file.problems
-            .extend(unterminated(chunk, index * size, user.uid));
+        file.problems.extend(unterminated(chunk, index, user.uid));
         file.users.push(user);
     }
     if (whole as u64) < len {
@@ -681,17 +693,18 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
     file
 }
 
-/// Problems of a 72-byte record at byte `at` whose name or user ID fills its 24 bytes
+/// Problems of the 72-byte record at `index` whose name or user ID fills its 24 bytes
 /// with no NUL after it: clocks write at most 23 bytes and a NUL there.
-fn unterminated(record: &[u8], at: usize, uid: u32) -> impl Iterator<Item = String> + '_ {
+fn unterminated(record: &[u8], index: usize, uid: u32) -> impl Iterator<Item = String> + '_ {
     let fields = [("name", 11..35), ("user ID", 48..72)];
     let wide = record.len() == USER_DAT_72 as usize;
     (fields.into_iter())
         .filter(move |(_, range)| wide && !record[range.clone()].contains(&0))
         .map(move |(what, range)| {
             format!(
-                "Byte {} (uid {uid}): the {what} fills all 24 bytes with no NUL after it; clocks write at most 23 bytes and a NUL, so the clock may show it cut or run into the next field. Check this user on the clock.",
-                at + range.start
+                "Byte {} (record {}, uid {uid}): the {what} fills all 24 bytes with no NUL after it; clocks write at most 23 bytes and a NUL, so the clock may show it cut or run into the next field. Check this user on the clock.",
+                index * record.len() + range.start,
+                index + 1
             )
         })
 }
@@ -728,7 +741,7 @@ impl Oddities {
     fn verdict(&self, record: u64) -> Option<String> {
         let fields = match record {
             28 => "control bytes in the name, or a byte 20 that is not 0",
-            _ => "control bytes (or no NUL end) in the name or user ID, or a group above 99",
+            _ => "control bytes in the name or user ID, or a group above 99",
         };
         (self.odd >= MIN_ODD && self.odd * 2 > self.users).then(|| {
             format!(
@@ -864,7 +877,7 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
     }
     if text.contains(char::REPLACEMENT_CHARACTER) {
         return Some(format!(
-            "the {what} \"{text}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the {what} in the CSV (or read the source in its right code page)"
+            "the {what} \"{text}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the {what} there"
         ));
     }
     match encoded_len(text, encoding) {

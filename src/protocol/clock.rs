@@ -105,6 +105,14 @@ pub enum ClockAnswer {
         /// The page.
         page: PunchPage,
     },
+    /// The punches CSV was written (it travels as an `Output`): the punches whose user ID
+    /// does not decode in the clock's code page, the first listed, all counted.
+    PunchesWritten {
+        /// "Line 3 (byte 80): ..." for the first of them.
+        undecodable: Vec<String>,
+        /// All of them.
+        undecodable_count: u64,
+    },
     /// What the repair kept and left out (the file travels as an `Output`).
     Repaired {
         /// The counts.

@@ -312,15 +312,18 @@ fn punches_csv(
     let stem = set.log_name().unwrap_or("attlog").trim_end_matches(".dat");
     let name = format!("{stem}_punches.csv");
     let opts = WriteOptions::default();
-    let mut chunks = punches_to_csv(
-        log,
-        set.users(),
-        (&opts, remove_duplicates),
-        Chunks::default(),
-    )
-    .map_err(|e| format!("{name} could not be written: {e}"))?;
+    let users = (set.users(), set.encoding());
+    let csv = punches_to_csv(log, users, (&opts, remove_duplicates), Chunks::default())
+        .map_err(|e| format!("{name} could not be written: {e}"))?;
+    let mut chunks = csv.out;
     chunks.flush().map_err(|e| e.to_string())?;
-    output(scope, job, name, "text/csv", &chunks)
+    output(scope, job, name, "text/csv", &chunks)?;
+    let written = ClockAnswer::PunchesWritten {
+        undecodable: csv.undecodable,
+        undecodable_count: csv.undecodable_count,
+    };
+    answer(scope, job, written);
+    Ok(())
 }
 
 fn to_biostar(

@@ -340,7 +340,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('user-problems-more').waitFor();
     assert.equal(await page.getByTestId('user-problems-more').innerText(), '... and 50 more');
     assert.equal(await page.locator('[data-testid=user-problems] li').count(), 201);
-    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 0 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -539,5 +539,40 @@ describe('the time clock screen', () => {
     } finally {
       await page.close();
     }
+  });
+  test('a copy of a user.dat opens with its findings; punch IDs are read in the clock\'s code page', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const copy = Buffer.concat([
+      record72({ uid: 1, name: 'Ann', userId: '1001' }),
+      record72({ uid: 2, name: 'Bob', userId: '1002' }),
+      record72({ uid: 3, name: 'X'.repeat(23), userId: 'A'.repeat(24) }),
+    ]);
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'user (1).dat', mimeType: 'application/octet-stream', buffer: copy });
+    await page.getByTestId('user-table').waitFor();
+    assert.equal(await page.locator('[data-testid=user-table] tbody tr').count(), 3);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 192 \(record 3, uid 3\): the user ID fills all 24 bytes/);
+    await page.close();
+
+    const clock = await openApp(b.context, site.url);
+    const kim = record72({ uid: 1, name: 'Kim', userId: '' });
+    Buffer.from([0xb1, 0xe8, 0xc3, 0xb6]).copy(kim, 48);
+    const line1 = Buffer.concat([Buffer.from('  '), Buffer.from([0xb1, 0xe8, 0xc3, 0xb6]), Buffer.from('\t2024-03-01 17:00:00\t1\t1\t2\t0\r\n')]);
+    const line2 = Buffer.concat([Buffer.from('  '), Buffer.from([0xff, 0xb1]), Buffer.from('\t2024-03-01 17:00:01\t1\t1\t2\t0\r\n')]);
+    await clock.page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: kim },
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: Buffer.concat([line1, line2]) },
+    ]);
+    await clock.page.locator('[data-testid=punch-row]').first().waitFor();
+    assert.equal(await clock.page.locator('fieldset.repair legend').innerText(), 'Repair the log');
+    await clock.page.getByTestId('code-page').selectOption('EUC-KR');
+    await clock.page.locator('tr[data-user-id="김철"]').waitFor();
+    const csv = (await downloadOf(clock.page, 'download-punches-csv')).bytes.toString('utf8');
+    assert.match(csv, /김철,Kim,2024-03-01,17:00:00/);
+    const said = clock.page.getByTestId('punches-undecodable');
+    await said.waitFor();
+    assert.match(await said.innerText(), /^1 punch\(es\) have a user ID that does not decode/);
+    assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequence\(s\) of the user ID do not decode as EUC-KR/);
+    assert.deepEqual([...errors, ...clock.errors], []);
+    await clock.page.close();
   });
 });

@@ -99,7 +99,7 @@ fn LogSummary(log: AttlogView) -> impl IntoView {
                 log.lines, log.punches, log.damaged, listed.unwrap_or_default(), log.duplicates, log.blank_lines)}
             {(log.nul_bytes > 0).then(|| format!(" {} NUL bytes.", log.nul_bytes))}
             {log.missing_final_newline.then_some(" The last line has no line end.")}
-            {(log.ids_not_utf8 > 0).then(|| format!(" {} user ID(s) are not UTF-8 text: their other bytes show as \u{FFFD} here and in the CSV (the repair keeps them as they are).", log.ids_not_utf8))}
+            {(log.ids_not_utf8 > 0).then(|| format!(" {} user ID(s) are not UTF-8 text: they are read in the clock's code page chosen under user.dat (the repair keeps them as they are).", log.ids_not_utf8))}
         </p>
     }
 }
@@ -244,7 +244,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
     };
     view! {
         <fieldset class="repair">
-            <legend>"Repair for the workforce system's Import Manually"</legend>
+            <legend>"Repair the log"</legend>
             <label><input type="radio" name="damaged" checked=true data-testid="remove-damaged"
                 on:change=move |_| remove_damaged.set(true) />" remove damaged and blank lines"</label>
             <label><input type="radio" name="damaged" data-testid="keep-damaged"
@@ -263,7 +263,13 @@ fn RepairPanel(state: AppState) -> impl IntoView {
                     "Export punches to CSV (names joined)"
                 </button>
             </div>
-            <p class="muted">"Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
+            <p class="muted">"The repaired log is what the workforce system's Import Manually takes. Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
+            {move || clock.punches_written.get().filter(|(_, count)| *count > 0).map(|(listed, count)| view! {
+                <div data-testid="punches-undecodable" class="problems">
+                    <p>{format!("{count} punch(es) have a user ID that does not decode in the clock's code page (choose it under user.dat): it shows as \u{FFFD} in the CSV.")}</p>
+                    <ul>{listed.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                </div>
+            })}
             {move || clock.repaired.get().map(|r| view! {
                 <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s).",
                     r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates)}</p>

@@ -152,7 +152,7 @@ pub fn run(
     faces: Option<&Path>,
     json: bool,
 ) -> Outcome {
-    let recognized = recognize_file(file);
+    let recognized = recognize_file(file).map(|r| clock::forced(r, clock));
     if let Ok(r) = &recognized {
         // Sure it is no file bioport reads (empty, a workbook, a binary "attlog"): say why.
         if r.kind == FileKind::Unknown && r.confidence == Confidence::High {

@@ -14,7 +14,7 @@ use bioport::formats::zk_user_dat::{
     check_users, clock_encoding_for, read_users_head, UserFile, UserFinding, UserReadOptions,
     UserRecord, MAX_READ,
 };
-use bioport::recognize::FileKind;
+use bioport::recognize::{Confidence, FileKind, Recognition};
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
@@ -104,6 +104,20 @@ impl ClockArgs {
         let read = set.view().users.map(|u| u.record);
         let asked = self.write_records.as_deref().and_then(|s| s.parse().ok());
         asked.or(read).or(self.read_record()).unwrap_or(72)
+    }
+}
+
+/// What a file is read as: a file recognised as nothing bioport reads is read as a
+/// user.dat when `--record-size` is given (the user said what it is).
+pub fn forced(recognition: Recognition, args: &ClockArgs) -> Recognition {
+    match args.read_record() {
+        Some(record) if recognition.kind == FileKind::Unknown => Recognition {
+            kind: FileKind::ZkUserDat72,
+            confidence: Confidence::Low,
+            reason: format!("read as a user.dat of {record}-byte records, as --record-size asks"),
+            notes: Vec::new(),
+        },
+        _ => recognition,
     }
 }
 
@@ -400,7 +414,7 @@ fn print_attlog(path: &Path, log: &Attlog) {
     );
     if log.blank_lines > 0 {
         println!(
-            "  {} blank lines (not punches; a repair keeps them where they are)",
+            "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
             log.blank_lines
         );
     }
@@ -438,10 +452,12 @@ fn report<T>(
 }
 
 /// Says that nothing was written because of `notes` (one line per user), and fails.
+/// The input was read and its problems found: exit 1, as for any problem found.
 fn refused(notes: &[UserNote], why: &str) -> Outcome {
     let lines: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not fit: ", &lines, lines.len() as u64);
-    fail(&format!("nothing was written: {why}"), false)
+    eprintln!("bioport: nothing was written: {why}");
+    Outcome::Problems
 }
 
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
@@ -502,7 +518,7 @@ fn write_user_dat(
     let record = args.write_record(set);
     let bytes = match set.write_user_dat(record) {
         Ok(bytes) => bytes,
-        Err(notes) => return refused(&notes, "the clock cannot hold the users above"),
+        Err(notes) => return refused(&notes, &cannot_hold_why(set)),
     };
     let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
     report(output, written, |()| {
@@ -541,6 +557,19 @@ pub fn csv_to_user_dat(
     }
     // Names of --users that did not decode would sit beside new ones in another code page.
     outcome.max(user_file_problems(&set))
+}
+
+/// Why a set's users cannot be written, and what to do: a user.dat read in a code page
+/// its names do not decode in is read again in the clock's.
+fn cannot_hold_why(set: &ClockSet) -> String {
+    let undecodable = set.users().iter().any(|u| !u.undecodable.is_empty());
+    match undecodable {
+        true => format!(
+            "the user.dat was read as {}, and some of its names or user IDs do not decode in it: choose the clock's code page with --clock-encoding (cp949, gbk, big5, shift_jis, windows-1252...) and convert again",
+            set.encoding().name()
+        ),
+        false => "the clock cannot hold the users above".into(),
+    }
 }
 
 /// What to do when CSV users do not fit `record`-byte records: fix them, or (only when
@@ -582,8 +611,13 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     };
     let written = write_file(output, |out| {
         let opts = (&WriteOptions::default(), args.remove_duplicates);
-        punches_to_csv(&log, set.users(), opts, out).map(|_| ())
+        punches_to_csv(&log, (set.users(), set.encoding()), opts, out)
+            .map(|csv| (csv.undecodable, csv.undecodable_count))
     });
+    let (written, ids) = match written {
+        Ok((listed, count)) => (Ok(()), (listed, count)),
+        Err(e) => (Err(e), (Vec::new(), 0)),
+    };
     let dups = log.duplicates.len();
     let (rows, what) = match args.remove_duplicates {
         true => (log.punches.len() - dups, "left out"),
@@ -598,8 +632,14 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
             "{rows} punches ({dups} exact duplicates {what}, {damaged} damaged lines not punches)"
         )
     });
-    // Names that did not decode reach the CSV as U+FFFD: said, never silently.
-    outcome.max(user_file_problems(&set))
+    // User IDs and names that did not decode reach the CSV as U+FFFD: said, never silently.
+    print_listed("  user ID does not decode: ", &ids.0, ids.1);
+    let ids_outcome = if ids.1 > 0 {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    };
+    outcome.max(ids_outcome).max(user_file_problems(&set))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bioport::recognize::FileKind;
+use bioport::recognize::{Confidence, FileKind};
 use bioport::workbench::merge::MergeChoice;
 use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
 use clap::ValueEnum;
@@ -73,7 +73,11 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
     if let Err(message) = refuse_overwriting_inputs(job, &beside) {
         return fail(&message, false);
     }
-    let kind = match recognize_file(job.file) {
+    let kind = match recognize_file(job.file).map(|r| clock::forced(r, clock)) {
+        // Sure it is no file bioport reads (empty, binary, a workbook): say why.
+        Ok(r) if r.kind == FileKind::Unknown && r.confidence == Confidence::High => {
+            return fail(&r.reason, false)
+        }
         Ok(r) => r.kind,
         Err(message) => return fail(&message, false),
     };

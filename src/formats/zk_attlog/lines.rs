@@ -132,10 +132,14 @@ pub(super) fn pump(
     }
 }
 
-/// The line without its LF or CR LF.
+/// The line without its LF and the CRs before it (`\r\r\n` from a clock or a copy that
+/// added one is a line end, not part of the last field).
 fn content(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+    let mut line = line.strip_suffix(b"\n").unwrap_or(line);
+    while let Some(rest) = line.strip_suffix(b"\r") {
+        line = rest;
+    }
+    line
 }
 
 /// The fields of a punch line, checked; the ID still points into the line.
@@ -182,10 +186,14 @@ fn parse_fully(line: &[u8], len: u64, nuls: u64) -> Parsed<'_> {
     if nuls > 0 {
         return Parsed::Damaged(Damage::NulBytes(nuls));
     }
-    if len > MAX_LINE as u64 + 2 {
-        return Parsed::Damaged(Damage::TooLong(len));
-    }
     let text = content(line);
+    if len > MAX_LINE as u64 + 2 {
+        // An over-long run of 0xFF (what erased flash reads as) is erased flash too.
+        return Parsed::Damaged(match text.iter().all(|&b| b == 0xFF) {
+            true => Damage::ErasedFlash,
+            false => Damage::TooLong(len),
+        });
+    }
     if text.iter().all(u8::is_ascii_whitespace) {
         return Parsed::Blank;
     }

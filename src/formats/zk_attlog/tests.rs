@@ -704,3 +704,34 @@ fn duplicates_found_through_shared_slots_match_a_set_of_every_key() {
         );
     }
 }
+
+#[test]
+fn stray_crs_before_the_line_end_are_no_part_of_the_workcode() {
+    let text = b"     1001\t2024-03-01 18:00:00\t1\t1\t1\t0\r\r\n     1002\t2024-03-01 18:01:00\t1\t1\t1\t7\r\r\r\n";
+    let log = read(text);
+    assert_eq!(
+        (log.punches.len(), log.damaged_count),
+        (2, 0),
+        "{:?}",
+        log.damaged
+    );
+    assert_eq!(log.punches[1].workcode, 7);
+    // The repair copies the lines as they are, stray CRs and all.
+    assert_eq!(repaired(text, &log, BOTH).0, text);
+}
+
+#[test]
+fn an_over_long_run_of_erased_flash_is_called_erased_flash() {
+    let mut bytes = vec![0xFFu8; 64 * 1024];
+    bytes.extend_from_slice(b"\r\n1\t2024-01-01 08:00:00\t1\t0\t1\t0\r\n");
+    let log = read(&bytes);
+    assert_eq!(log.punches.len(), 1);
+    assert_eq!(log.damaged[0].damage, Damage::ErasedFlash);
+    assert_eq!(
+        read(&[0xFF; 64 * 1024]).damaged[0].damage,
+        Damage::ErasedFlash
+    );
+    // An over-long line of anything else is still too long.
+    let long = [b"1\t".repeat(3000), b"\n".to_vec()].concat();
+    assert!(matches!(read(&long).damaged[0].damage, Damage::TooLong(_)));
+}

@@ -97,12 +97,13 @@ fn undecodable_name_bytes_are_counted_per_field_and_kept_on_write() {
         u.undecodable,
         vec![Undecodable {
             field: "name",
+            at: 11,
             sequences: 2
         }]
     );
     assert_eq!(u.name, "N\u{FFFD}\u{FFFD}d");
     assert!(
-        file.problems[0].contains("2 byte sequence(s) of the name"),
+        file.problems[0].starts_with("Byte 11 (record 1, uid 13): 2 byte sequence(s) of the name"),
         "{:?}",
         file.problems
     );
@@ -376,7 +377,7 @@ fn a_replacement_character_in_new_text_is_a_finding_but_not_in_text_as_read() {
     let name = UserRecord::new(12, "112", "\u{FFFD}\u{FFFD}ö\u{FFFD}");
     assert_eq!(
         reasons(&[name], 72, encoding_rs::UTF_8),
-        ["the name \"\u{FFFD}\u{FFFD}ö\u{FFFD}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Fix the name in the CSV (or read the source in its right code page)"]
+        ["the name \"\u{FFFD}\u{FFFD}ö\u{FFFD}\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the name there"]
     );
     let id = UserRecord::new(12, "11\u{FFFD}", "Kim");
     let found = reasons(&[id], 72, encoding_rs::UTF_8);
@@ -470,12 +471,13 @@ fn a_name_or_user_id_that_fills_its_field_without_a_nul_is_said_with_its_byte() 
     assert_eq!(file.users[1].name, "A".repeat(24), "shown as read");
     assert_eq!(file.problems.len(), 2, "{:?}", file.problems);
     assert!(
-        file.problems[0].starts_with("Byte 48 (uid 1): the user ID fills all 24 bytes with no NUL"),
+        file.problems[0]
+            .starts_with("Byte 48 (record 1, uid 1): the user ID fills all 24 bytes with no NUL"),
         "{:?}",
         file.problems
     );
     assert!(
-        file.problems[1].starts_with("Byte 83 (uid 2): the name fills all 24 bytes"),
+        file.problems[1].starts_with("Byte 83 (record 2, uid 2): the name fills all 24 bytes"),
         "{:?}",
         file.problems
     );
