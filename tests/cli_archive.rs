@@ -469,3 +469,92 @@ fn inspect_reports_links_in_a_data_file_as_problems() {
         "{out}"
     );
 }
+
+/// Runs `bioport` with `args` in `dir`: its exit code and what it printed.
+fn run(args: &[&str], dir: &TempDir) -> (Option<i32>, String) {
+    let o = bioport(args, &dir.0);
+    (o.status.code(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+#[test]
+fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
+    let dir = TempDir::new("plain-tar");
+    let name = "BioStarX_20240310_000011.tgz";
+    dir.file(name, &raw_tar(&[("users.db".into(), b"encrypted users")]));
+    let gzip_said = "this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c";
+    let (code, said) = run(&["inspect", "--entries", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!("problem: byte 0 of the file: {gzip_said}")),
+        "{said}"
+    );
+    let mut check = vec!["check", name, "--device", "BioStation 2"];
+    check.extend(["--firmware", "1.9.0"]);
+    let (code, said) = run(&check, &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(gzip_said), "{said}");
+    let (code, said) = run(&["rename", name], &dir);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("add --rewrite-paths to write it gzip-compressed"),
+        "{said}"
+    );
+    let (code, said) = run(&["rename", "--rewrite-paths", name], &dir);
+    assert_eq!(code, Some(0), "{said}");
+    let written = dir.0.join("BioStar2_20240310_000011.tgz");
+    assert_eq!(fs::read(written).unwrap()[..2], [0x1f, 0x8b]);
+    let (code, said) = run(
+        &["inspect", "--entries", "BioStar2_20240310_000011.tgz"],
+        &dir,
+    );
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn data_compressing_past_200_to_1_lists_whole() {
+    let dir = TempDir::new("ratio");
+    let name = "BioStarX_20240310_000011.tgz";
+    let pages = vec![0u8; 70 << 20];
+    let tgz = gzip(&raw_tar(&[("db".into(), &pages), ("after".into(), b"abc")]));
+    assert!(tgz.len() < (70 << 20) / 250, "{} bytes", tgz.len());
+    dir.file(name, &tgz);
+    let (code, said) = run(&["inspect", "--entries", name], &dir);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(": 2 entries (2 files,"), "{said}");
+}
+
+#[test]
+fn diff_says_entries_are_missing_only_when_the_damage_cut_the_listing_short() {
+    let dir = TempDir::new("diff-crc");
+    let (tgz, _) = data_file();
+    let mut crc = tgz.clone();
+    let at = crc.len() - 8;
+    crc[at] ^= 1;
+    dir.file("a.tgz", &tgz);
+    dir.file("crc.tgz", &crc);
+    let (code, said) = run(&["diff", "a.tgz", "crc.tgz"], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("0 added, 0 removed, 0 changed, 2 the same"),
+        "{said}"
+    );
+    assert!(said.contains("crc.tgz is damaged past the last entry (see the findings): every entry was read and compared, none is missing"), "{said}");
+    assert!(
+        !said.contains("missing and show as removed or added"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_padded_tar_cut_in_its_last_record_is_reported() {
+    let dir = TempDir::new("short-record");
+    let mut raw = raw_tar(&[("users.db".into(), b"encrypted users")]);
+    raw.resize(10240 - 1024, 0);
+    dir.file("BioStarX_20240310_000011.tgz", &gzip(&raw));
+    let (code, said) = run(
+        &["inspect", "--entries", "BioStarX_20240310_000011.tgz"],
+        &dir,
+    );
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("problem: byte 9216 of the uncompressed archive: the archive ends 1024 bytes short of a whole 10240-byte tar record"), "{said}");
+}

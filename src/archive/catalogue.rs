@@ -474,6 +474,9 @@ pub struct ComparisonView {
     /// Why the comparison is incomplete, when a file could not be read to its end.
     #[serde(default)]
     pub incomplete: Option<String>,
+    /// That a file is damaged only past its last entry (every entry compared), when one is.
+    #[serde(default)]
+    pub damaged_past_entries: Option<String>,
     /// That paths were matched across a `BioStarX_`/`BioStar2_` rename, when they were.
     #[serde(default)]
     pub across_rename: Option<String>,
@@ -502,6 +505,7 @@ impl ComparisonView {
             findings_second: c.findings_second.iter().map(FindingRow::from).collect(),
             identical: c.identical(),
             incomplete: c.incomplete(first, second),
+            damaged_past_entries: c.damaged_past_entries(first, second),
             across_rename: c.rename_note(),
         }
     }

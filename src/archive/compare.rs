@@ -48,29 +48,50 @@ pub struct Comparison {
     pub across_rename: u64,
     /// The first of them: its path in the first file and in the second.
     pub first_across_rename: Option<(String, String)>,
+    /// Whether every entry of each file (first, second) was read: the walk got past its
+    /// last entry, whatever it found after (a damaged gzip trailer).
+    pub listed_all: (bool, bool),
 }
 
 impl Comparison {
     /// Why the comparison is incomplete, in words, when a file (`first` or `second`, by
     /// name) could not be read to its end: the entries past that point are missing.
     pub fn incomplete(&self, first: &str, second: &str) -> Option<String> {
-        let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
-        let cut: Vec<&str> = [
-            (first, &self.findings_first),
-            (second, &self.findings_second),
-        ]
-        .into_iter()
-        .filter(|(_, f)| stopped(f))
-        .map(|(name, _)| name)
-        .collect();
-        let (names, verb) = match cut[..] {
-            [] => return None,
-            [one] => (one.to_string(), "is"),
-            _ => (cut.join(" and "), "are"),
-        };
+        let (names, verb) = self.damaged_names(first, second, false)?;
         Some(format!(
             "The comparison is incomplete: {names} {verb} damaged or not a data file (see the findings), so the entries past the damage are missing and show as removed or added. Compare again with whole files."
         ))
+    }
+
+    /// That a file is damaged only past its last entry, in words, when one is (and none
+    /// is cut short): every entry was compared, but a device will likely refuse it.
+    pub fn damaged_past_entries(&self, first: &str, second: &str) -> Option<String> {
+        if self.damaged_names(first, second, false).is_some() {
+            return None;
+        }
+        let (names, verb) = self.damaged_names(first, second, true)?;
+        Some(format!(
+            "{names} {verb} damaged past the last entry (see the findings): every entry was read and compared, none is missing, but a device will likely refuse a damaged file. Copy it again from where it was exported."
+        ))
+    }
+
+    /// The names of the files a finding stopped, joined, and "is" or "are": those cut
+    /// short before their last entry, or (`listed_all`) those stopped after it.
+    fn damaged_names(&self, first: &str, second: &str, listed_all: bool) -> Option<(String, &str)> {
+        let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
+        let cut: Vec<&str> = [
+            (first, &self.findings_first, self.listed_all.0),
+            (second, &self.findings_second, self.listed_all.1),
+        ]
+        .into_iter()
+        .filter(|(_, f, all)| stopped(f) && *all == listed_all)
+        .map(|(name, _, _)| name)
+        .collect();
+        match cut[..] {
+            [] => None,
+            [one] => Some((one.to_string(), "is")),
+            _ => Some((cut.join(" and "), "are")),
+        }
     }
 
     /// That entries were matched across the rename, in words, when some were.
@@ -258,6 +279,7 @@ pub fn compare_renamed<A: Read, B: Read>(
     result.changed.sort_by(|p, q| p.0.path.cmp(&q.0.path));
     result.findings_first = a.findings().to_vec();
     result.findings_second = b.findings().to_vec();
+    result.listed_all = (a.listed_all(), b.listed_all());
     result
 }
 

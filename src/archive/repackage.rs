@@ -11,8 +11,8 @@ use std::io::{self, Read, Write};
 
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
-    c_string, split_pax_record, ustar_path, Content, EntryHeader, EntryType, Finding, NameSource,
-    TarWalker, WalkOptions, BLOCK, HEADER_ROOM,
+    c_string, split_pax_record, ustar_path, Content, EntryHeader, EntryType, Finding, FindingKind,
+    NameSource, TarWalker, WalkOptions, BLOCK, HEADER_ROOM,
 };
 use crate::formats::gzip::{GzipWriter, Packing};
 
@@ -77,6 +77,14 @@ impl Plan {
     /// user's say-so.
     pub fn has_unsafe_entries(&self) -> bool {
         self.findings.iter().any(|f| f.kind.is_unsafe())
+    }
+
+    /// True when the archive is a plain tar: a device expects it gzip-compressed, which
+    /// repackaging writes.
+    pub fn not_compressed(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::NotCompressed)
     }
 }
 

@@ -277,6 +277,26 @@ fn comparison_finds_added_removed_and_changed_entries() {
 }
 
 #[test]
+fn a_file_damaged_only_in_its_gzip_trailer_is_compared_whole() {
+    let first = sample();
+    let mut crc = first.clone();
+    let at = crc.len() - 8;
+    crc[at] ^= 1;
+    let c = compare(&first[..], &crc[..], WalkOptions::default());
+    assert_eq!((c.added.len(), c.removed.len(), c.same), (0, 0, 5));
+    assert_eq!(c.listed_all, (true, true));
+    assert_eq!(c.incomplete("a.tgz", "b.tgz"), None);
+    let note = c.damaged_past_entries("a.tgz", "b.tgz").unwrap();
+    assert!(note.starts_with("b.tgz is damaged past the last entry (see the findings): every entry was read and compared, none is missing"), "{note}");
+    assert!(!c.identical(), "a damaged file is not the same file");
+    // Cut short, the entries past the damage are missing: that note, not this one.
+    let cut = &first[..first.len() * 2 / 3];
+    let c = compare(&first[..], cut, WalkOptions::default());
+    assert!(c.incomplete("a.tgz", "b.tgz").is_some());
+    assert_eq!(c.damaged_past_entries("a.tgz", "b.tgz"), None);
+}
+
+#[test]
 fn a_repackaged_copy_matches_its_source_across_the_rename() {
     let original = sample();
     let (copy, _) = repackage(

@@ -228,7 +228,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         .iter()
         .map(|r| format!("{} -> {}", r.from, r.to))
         .collect();
-    if changes.is_empty() || !rewrite {
+    if (changes.is_empty() && !planned.not_compressed()) || !rewrite {
         if !changes.is_empty() {
             say_carried(&planned, &changes);
         }
@@ -282,7 +282,8 @@ fn say_carried(planned: &Plan, changes: &[String]) {
 fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'static str> {
     let damaged = !planned.readable();
     let risky = planned.has_unsafe_entries();
-    if damaged || risky {
+    let plain = planned.not_compressed() && !rewrite;
+    if damaged || risky || plain {
         let found = messages(&planned.findings);
         print_listed("  problem: ", &found, found.len() as u64);
     }
@@ -290,6 +291,7 @@ fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'stati
         (true, _) if rewrite => Err("the data file is damaged (above): bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway"),
         (true, _) if !anyway => Err("the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway"),
         (_, true) if !anyway => Err("entries of the data file (above) could be written outside the device's folder, which a BioStar export never does: it may not be a genuine export. Export it again, or rename it with --anyway if you trust where it came from"),
+        _ if plain && !anyway => Err("the data file is a tar archive that is not gzip-compressed (above), so a device cannot import it: add --rewrite-paths to write it gzip-compressed under the new name (every entry's bytes, mode and time kept), or rename it as it is with --anyway"),
         _ => Ok(()),
     }
 }
@@ -321,6 +323,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "same": c.same, "across_rename": c.across_rename, "rename_note": c.rename_note(),
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
+            "damaged_past_entries": c.damaged_past_entries(&first.display().to_string(), &second.display().to_string()),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -350,6 +353,10 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             c.same
         );
         if let Some(note) = c.rename_note() {
+            println!("  {note}");
+        }
+        let names = (first.display().to_string(), second.display().to_string());
+        if let Some(note) = c.damaged_past_entries(&names.0, &names.1) {
             println!("  {note}");
         }
         print_listed(

@@ -50,6 +50,8 @@ pub enum FindingKind {
     Empty,
     /// The file is neither gzip nor a tar archive.
     NotGzip,
+    /// The file is a tar archive that is not gzip-compressed (a device expects gzip).
+    NotCompressed,
     /// The gzip stream does not hold a tar archive.
     NotTar,
     /// The gzip stream is damaged (a header, the deflate data, a CRC-32 or a length).
@@ -70,8 +72,8 @@ pub enum FindingKind {
     TarTrailingData,
     /// The archive ends without its end-of-archive marker.
     NoEndMarker,
-    /// The stream inflates to far more than plausible for its compressed size.
-    RatioCap,
+    /// The archive pads to whole tar records, but its last record is cut short.
+    ShortRecord,
     /// An entry path (or link target) is absolute.
     AbsolutePath,
     /// An entry path (or link target) climbs out with `..`.
@@ -110,7 +112,6 @@ impl FindingKind {
                 | HeaderChecksum
                 | BadHeader
                 | HeaderTooLarge
-                | RatioCap
                 | ReadError
         )
     }
@@ -219,32 +220,16 @@ pub struct EntryHeader {
     pub raw: [u8; BLOCK],
 }
 
-/// Limits of a walk.
-#[derive(Debug, Clone, Copy)]
-pub struct WalkOptions {
-    /// The largest plausible ratio of uncompressed to compressed bytes.
-    pub max_ratio: u64,
-    /// Uncompressed bytes always allowed before the ratio is checked.
-    pub ratio_floor: u64,
-}
+/// Options of a walk. There are none at present: its limits ([`MAX_LONG_NAME`],
+/// [`MAX_PAX`], [`MAX_FINDINGS`]) are fixed, and no ratio of uncompressed to compressed
+/// bytes stops it (a database's empty pages compress far beyond 1000:1, and the walk's
+/// memory is flat at any size), so a bomb is read to its end and reported for what it
+/// holds (an entry cut off, a header too large).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WalkOptions {}
 
-impl WalkOptions {
-    /// True when `inflated` bytes from `taken` compressed ones are past the ratio cap
-    /// (and past the floor always allowed).
-    pub fn implausible(&self, inflated: u64, taken: u64) -> bool {
-        let cap = taken.max(1).saturating_mul(self.max_ratio);
-        inflated > self.ratio_floor && inflated > cap
-    }
-}
-
-impl Default for WalkOptions {
-    fn default() -> Self {
-        WalkOptions {
-            max_ratio: 200,
-            ratio_floor: 64 * 1024 * 1024,
-        }
-    }
-}
+/// The record GNU tar, bsdtar and Python pad a tar archive to (20 blocks).
+pub const RECORD: u64 = 20 * BLOCK as u64;
 
 /// The stream the tar archive is read from.
 enum Source<R> {
@@ -272,11 +257,10 @@ struct Pending {
 /// Walks a data file's tar entries one by one; read each entry's data through `Read`.
 pub struct TarWalker<R> {
     source: Source<R>,
-    options: WalkOptions,
     /// Uncompressed bytes taken so far.
     pos: u64,
-    /// Compressed bytes taken so far (the most the gzip reader reported).
-    compressed: u64,
+    /// Where the end-of-archive marker starts, once met (until the record is checked).
+    marker_at: Option<u64>,
     /// Data bytes of the current entry not read yet, and the padding after them.
     remaining: u64,
     padding: u64,
@@ -303,12 +287,11 @@ fn invalid(message: String) -> io::Error {
 
 impl<R: Read> TarWalker<R> {
     /// A walk that has read nothing, from no source yet.
-    fn blank(options: WalkOptions) -> Self {
+    fn blank() -> Self {
         TarWalker {
             source: Source::None,
-            options,
             pos: 0,
-            compressed: 0,
+            marker_at: None,
             remaining: 0,
             padding: 0,
             current: (0, 0),
@@ -325,8 +308,8 @@ impl<R: Read> TarWalker<R> {
     }
 
     /// Starts a walk at the file's first byte: gzip or plain tar, told from the bytes.
-    pub fn new(reader: R, options: WalkOptions) -> Self {
-        let mut walker = TarWalker::blank(options);
+    pub fn new(reader: R, _options: WalkOptions) -> Self {
+        let mut walker = TarWalker::blank();
         let mut buffered = BufReader::with_capacity(256 * 1024, reader);
         let head = match buffered.fill_buf() {
             Ok(head) => head,
@@ -345,6 +328,8 @@ impl<R: Read> TarWalker<R> {
             walker.source = Source::Gzip(GzipReader::new(buffered));
         } else if is_plain_tar(head) {
             walker.source = Source::Plain(buffered);
+            let message = "this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c FILE > BioStar2_YYYYMMDD_HHMMSS.tgz, or bioport rename --rewrite-paths), or copy the original .tgz again";
+            walker.note(FindingKind::NotCompressed, At::File(0), message.into());
         } else {
             walker.stop(FindingKind::NotGzip, At::File(0), "this is not gzip (it does not start with the bytes 1f 8b) nor a tar archive: not a BioStar data file".into());
         }
@@ -364,6 +349,12 @@ impl<R: Read> TarWalker<R> {
     /// True once the walk is past the archive's last entry, or stopped.
     pub fn ended(&self) -> bool {
         self.ended || self.stopped
+    }
+
+    /// True when the walk got past the archive's last entry (whatever it found after,
+    /// a damaged gzip trailer among them): every entry was read, none is missing.
+    pub fn listed_all(&self) -> bool {
+        self.ended
     }
 
     /// Uncompressed bytes taken so far.
@@ -471,9 +462,6 @@ impl<R: Read> TarWalker<R> {
             }
         }
         self.pos += filled as u64;
-        if filled > 0 {
-            self.check_ratio()?;
-        }
         Ok(filled)
     }
 
@@ -494,25 +482,6 @@ impl<R: Read> TarWalker<R> {
             _ => FindingKind::ReadError,
         };
         self.stop(kind, at, text);
-    }
-
-    /// Stops when the stream has inflated to more than plausible for what it took.
-    fn check_ratio(&mut self) -> Result<(), ()> {
-        let Source::Gzip(gz) = &self.source else {
-            return Ok(());
-        };
-        // The reader says 0 once past its end: keep the most it took.
-        self.compressed = self.compressed.max(gz.offset());
-        let taken = self.compressed.max(1);
-        if !self.options.implausible(self.pos, taken) {
-            return Ok(());
-        }
-        let message = format!(
-            "{taken} compressed bytes inflated to {} bytes, more than {} times as many: this is not a plausible data file (a compression bomb or damaged data); reading stopped",
-            self.pos, self.options.max_ratio
-        );
-        self.stop(FindingKind::RatioCap, At::File(taken), message);
-        Err(())
     }
 
     /// Skips `n` bytes of the stream; false (with a finding) when it ends first.
@@ -784,6 +753,7 @@ impl<R: Read> TarWalker<R> {
 
     /// Handles an all-zero block: the end-of-archive marker (two of them).
     fn end_marker(&mut self, offset: u64) {
+        self.marker_at = Some(offset);
         let second = self.read_block();
         match second {
             None => {}
@@ -841,9 +811,28 @@ impl<R: Read> TarWalker<R> {
         }
         self.scratch = scratch;
         if !self.draining {
+            self.check_record();
             self.settle();
         }
         !self.draining
+    }
+
+    /// Notes a stream that pads past its end marker by less than a [`RECORD`] (so its
+    /// writer pads to whole records, as GNU tar, bsdtar and Python do) yet ends inside a
+    /// record: the end was cut off, and only zeros happen to be left where the entries end.
+    fn check_record(&mut self) {
+        // Taken, so a drain called again once the stream has ended notes it once.
+        let Some(marker) = self.marker_at.take().filter(|_| !self.stopped) else {
+            return;
+        };
+        let padding = self.pos - marker - (2 * BLOCK as u64).min(self.pos - marker);
+        let padded = (1..RECORD).contains(&padding);
+        if !padded || self.pos.is_multiple_of(RECORD) || self.trailing_noted {
+            return;
+        }
+        let short = RECORD - self.pos % RECORD;
+        let message = format!("the archive ends {short} bytes short of a whole {RECORD}-byte tar record, though it pads past its end marker as tar writers that fill whole records do: its end was probably cut off (every entry was read in full, but the copy may be incomplete). Copy it again from where it was exported");
+        self.note(FindingKind::ShortRecord, At::Tar(self.pos), message);
     }
 }
 
