@@ -740,3 +740,45 @@ fn convert_says_when_the_error_file_holds_cells_a_spreadsheet_would_run() {
     let args = ["convert", "plain.csv", "--to", "biostar-csv", "-o", "p.csv"];
     assert!(!stdout(&bioport(&args, &dir.0)).contains("formula"));
 }
+
+#[test]
+fn columns_are_mapped_by_hand_with_map() {
+    let dir = TempDir::new("convert-map");
+    dir.file(
+        "de.csv",
+        "Personalnummer,Vorname,Abteilung,Notiz\n1,Kim,HR,x\n2,Lee,IT,y\n".as_bytes(),
+    );
+    let maps = [
+        "--map",
+        "personalnummer=user_id",
+        "--map",
+        "Vorname=name",
+        "--map",
+        "C=department",
+        "--map",
+        "Notiz=ignore",
+    ];
+    let mut args = vec!["convert", "de.csv", "--to", "biostar-csv", "-o", "out.csv"];
+    args.extend(maps);
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        fs::read_to_string(dir.path("out.csv")).unwrap(),
+        "user_id,name,department\r\n1,Kim,HR\r\n2,Lee,IT\r\n"
+    );
+    // A column that is not there, and a field that does not exist.
+    let o = bioport(&["check", "de.csv", "--map", "Nummer=user_id"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--map Nummer=user_id: no column is headed \"Nummer\" (nor is it a column letter); the header has \"Personalnummer\", \"Vorname\", \"Abteilung\", \"Notiz\""),
+        "{}",
+        stderr(&o)
+    );
+    let o = bioport(&["check", "de.csv", "--map", "A=userid"], &dir.0);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"userid\" is not a BioStar field; use one of user_id, name"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 use bioport::formats::biostar_csv::Delimiter;
 use bioport::recognize::{recognize, Workflow, HEAD_LEN};
 use bioport::text::TextEncoding;
+use bioport::workbench::mapping::Field;
 use bioport::workbench::validate::{ExpiryLimit, SiteSettings, UserIdType};
 use bioport::workbench::{OpenOptions, Workbook};
 use clap::Args;
@@ -38,6 +39,11 @@ pub struct SiteArgs {
     /// A custom user field the server has (repeat for more).
     #[arg(long = "custom-field", value_name = "NAME")]
     custom_fields: Vec<String>,
+    /// Maps a column by hand, as the page's Columns panel does: the column by its header
+    /// (or letter, A, B...) = a BioStar field (user_id, name, csn, custom:NAME,
+    /// wiegand:FORMAT...) or "ignore". Repeat for more.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    maps: Vec<String>,
 }
 
 impl SiteArgs {
@@ -98,7 +104,58 @@ pub fn open_workbook(path: &Path, site: &SiteArgs) -> Result<Workbook, String> {
             .ok_or_else(|| format!("{shown}: there is no line {line} to take as the header"))?;
         wb.set_header_row(row).map_err(|e| e.to_string())?;
     }
+    for map in &site.maps {
+        let (column, field) = column_map(&wb, map).map_err(|e| format!("--map {map}: {e}"))?;
+        wb.remap(column, field);
+    }
     Ok(wb)
+}
+
+/// The column and field a `--map COLUMN=FIELD` names (None: ignore the column).
+fn column_map(wb: &Workbook, map: &str) -> Result<(usize, Option<Field>), String> {
+    let (column, field) = map
+        .rsplit_once('=')
+        .ok_or("write it as COLUMN=FIELD, e.g. --map \"Personalnummer=user_id\"")?;
+    let columns = wb.view().columns;
+    let wanted = column.trim();
+    let index = columns
+        .iter()
+        .find(|c| c.header.trim().eq_ignore_ascii_case(wanted))
+        .map(|c| c.index)
+        .or_else(|| column_of_letter(wanted).filter(|&i| i < columns.len()))
+        .ok_or_else(|| {
+            let headers: Vec<String> = columns
+                .iter()
+                .map(|c| format!("\"{}\"", c.header))
+                .collect();
+            format!(
+                "no column is headed \"{wanted}\" (nor is it a column letter); the header has {}",
+                headers.join(", ")
+            )
+        })?;
+    let field = match field.trim() {
+        "ignore" => None,
+        id => Some(Field::from_id(id).ok_or_else(|| {
+            let ids: Vec<String> = Field::STANDARD.iter().map(Field::id).collect();
+            format!(
+                "\"{id}\" is not a BioStar field; use one of {}, custom:NAME, wiegand:FORMAT or ignore",
+                ids.join(", ")
+            )
+        })?),
+    };
+    Ok((index, field))
+}
+
+/// The 0-based column of a spreadsheet letter ("A" is 0, "AA" is 26); None if not one.
+fn column_of_letter(letters: &str) -> Option<usize> {
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let n = letters.bytes().fold(0usize, |n, b| {
+        n * 26 + usize::from(b.to_ascii_uppercase() - b'A') + 1
+    });
+    Some(n - 1)
 }
 
 /// Refuses a file recognised as another kind than a user CSV, naming what it is and what
