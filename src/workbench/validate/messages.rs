@@ -233,7 +233,11 @@ impl<'s> Parts<'s> {
     fn row_message(&self, place: &str, shown: &str) -> Option<String> {
         let at = &self.at;
         Some(match self.finding.rule {
-            Rule::BlankRow => format!("{at} is blank: delete the row."),
+            Rule::BlankRow => format!(
+                "{at} has only empty cells (a spreadsheet writes such rows as bare delimiters): \
+                 it is left out of the import file, and the server would refuse it. Delete the \
+                 row in your spreadsheet before exporting it again."
+            ),
             Rule::RowTooShort => format!(
                 "{at} has {} cells but the header has {}: the missing cells are read as \
                  blank. Check that no cell was lost or shifted.",
