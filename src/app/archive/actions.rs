@@ -86,16 +86,26 @@ fn RewritePaths(
     risky: bool,
 ) -> impl IntoView {
     let a = state.archive;
+    // Offered beside the sentence that offers it; a plan found unreadable, or unsafe entries
+    // not yet accepted, hold it back.
+    let held = move || {
+        a.plan.with(|p| p.as_ref().is_some_and(|p| !p.readable)) || risky && !a.rename_damaged.get()
+    };
     view! {
         <div data-testid="rewrite">
             <p class="warning">{format!("{carrying} entr{} carry the old name in their path.", if carrying == 1 { "y" } else { "ies" })}</p>
             {if damaged {
                 view! { <p class="error">"bioport does not write a damaged archive again: the new file would carry its damage. Export it again, or download it as it is (above)."</p> }.into_any()
             } else {
-                view! { <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button> }.into_any()
+                view! {
+                    <div class="row-of-fields">
+                        <button type="button" class="button primary" data-testid="rewrite-paths" disabled=held
+                            on:click=move |_| state.archive_rewrite(target.clone())>"Rewrite paths and download"</button>
+                        <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button>
+                    </div>
+                }.into_any()
             }}
             {move || a.plan.get().map(|p| {
-                let target = target.clone();
                 let more = p.renamed.saturating_sub(p.renames.len() as u64);
                 view! {
                     <p>{format!("{} names change in {} entries; every entry's bytes, mode and time stay as they are.", p.renamed, p.entries)}</p>
@@ -108,8 +118,6 @@ fn RewritePaths(
                         <p class="muted">{format!("The first {} are shown; the other {more} follow the same rule.", crate::protocol::archive::PLAN_ROWS)}</p>
                     })}
                     <Findings findings=p.findings testid="plan-findings" />
-                    <button type="button" class="button primary" data-testid="rewrite-paths" disabled=move || !p.readable || risky && !a.rename_damaged.get()
-                        on:click=move |_| state.archive_rewrite(target.clone())>"Rewrite paths and download"</button>
                 }
             })}
             {move || a.rewritten.get().map(|r| {
