@@ -39,7 +39,15 @@ fn data_files_are_listed_checked_renamed_and_compared() {
         v["entries"][1]["path"],
         "BioStarX_20250102_030405/photos/1.jpg"
     );
-    assert_eq!(v["entries"][1]["content"], "Jpeg");
+    assert_eq!(v["entries"][1]["content"], "JPEG photo");
+    assert_eq!(v["entries"][1]["type"], "file");
+    // The text listing in the same words as the page.
+    let o = bioport(&["inspect", "--entries", name], &dir.0);
+    assert!(
+        stdout(&o).contains("  file  JPEG photo  BioStarX_20250102_030405/photos/1.jpg"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(v["entries"][1]["mode"], "640");
     // As `printf 'encrypted users' | sha256sum` prints it.
     assert_eq!(

@@ -304,15 +304,16 @@ impl Catalogue {
     }
 }
 
-/// An entry type in words.
+/// An entry type in words, the same on the page and in the CLI.
 pub fn kind_label(kind: EntryType) -> String {
     match kind {
         EntryType::File => "file".into(),
         EntryType::Dir => "folder".into(),
-        EntryType::Symlink => "symlink".into(),
+        EntryType::Symlink => "symbolic link".into(),
         EntryType::HardLink => "hard link".into(),
-        EntryType::Device => "device".into(),
-        EntryType::Other(flag) => format!("type {}", flag.escape_ascii()),
+        EntryType::Device => "device file".into(),
+        EntryType::Other(b'6') => "FIFO (named pipe)".into(),
+        EntryType::Other(flag) => format!("tar type '{}'", flag.escape_ascii()),
     }
 }
 

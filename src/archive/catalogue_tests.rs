@@ -279,3 +279,23 @@ fn entries_too_large_for_fat32_are_counted_and_the_first_named_past_the_budget_t
         Some(("a/big.db".to_string(), 4 << 30))
     );
 }
+
+#[test]
+fn entry_types_are_in_words_for_people() {
+    use crate::formats::data_file::EntryType;
+    let words: Vec<String> = [b'0', b'5', b'2', b'1', b'3', b'6', b'V']
+        .map(|flag| kind_label(EntryType::from_flag(flag)))
+        .into();
+    assert_eq!(
+        words,
+        [
+            "file",
+            "folder",
+            "symbolic link",
+            "hard link",
+            "device file",
+            "FIFO (named pipe)",
+            "tar type 'V'"
+        ]
+    );
+}

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use bioport::archive::catalogue::utc_time;
+use bioport::archive::catalogue::{content_label, kind_label, utc_time};
 use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
@@ -42,9 +42,9 @@ fn messages(findings: &[Finding]) -> Vec<String> {
 fn entry_json(e: &ListedEntry) -> serde_json::Value {
     let h = &e.header;
     json!({
-        "path": h.path, "type": format!("{:?}", h.kind), "size": h.size,
+        "path": h.path, "type": kind_label(h.kind), "size": h.size,
         "mode": format!("{:o}", h.mode), "mtime": h.mtime, "link": h.link,
-        "content": format!("{:?}", e.content), "sha256": e.sha256,
+        "content": content_label(e.content), "sha256": e.sha256,
     })
 }
 
@@ -106,12 +106,12 @@ fn print_entry(e: &ListedEntry) {
     let sum = e.sha256.as_deref().unwrap_or("-");
     let h = &e.header;
     println!(
-        "{sum}  {:>12}  {:o}  {}  {:?}  {:?}  {}",
+        "{sum}  {:>12}  {:o}  {}  {}  {}  {}",
         h.size,
         h.mode,
         utc_time(h.mtime),
-        h.kind,
-        e.content,
+        kind_label(h.kind),
+        content_label(e.content),
         h.path
     );
 }
