@@ -782,3 +782,73 @@ fn columns_are_mapped_by_hand_with_map() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_output_through_a_link_a_fifo_or_a_folder_lands_where_it_points_or_is_refused() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("convert-outputs");
+    dir.file("users.csv", VALID.as_bytes());
+    let convert = |output: &str| {
+        bioport(
+            &["convert", "users.csv", "--to", "biostar-csv", "-o", output],
+            &dir.0,
+        )
+    };
+    // A symbolic link is written through: the link stays, its target gets the file.
+    symlink("target.csv", dir.path("link.csv")).unwrap();
+    let o = convert("link.csv");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(fs::symlink_metadata(dir.path("link.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(dir.path("target.csv"))
+        .unwrap()
+        .starts_with("user_id,"));
+    // A FIFO is written into, not replaced.
+    let fifo = dir.path("pipe.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = std::thread::spawn(move || fs::read_to_string(fifo).unwrap());
+    let o = convert("pipe.csv");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Still a FIFO (checked first: a reader of a replaced one would wait for ever).
+    let kind = fs::symlink_metadata(dir.path("pipe.csv"))
+        .unwrap()
+        .file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+    assert!(reader.join().unwrap().starts_with("user_id,"));
+    // A folder is refused before anything is written.
+    fs::create_dir(dir.path("adir")).unwrap();
+    let o = convert("adir");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the import file adir is a folder; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path("adir_errors.csv").exists());
+}
+
+#[test]
+fn an_output_name_that_is_not_utf8_keeps_its_bytes_in_the_error_files_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("convert-bytes-name");
+    dir.file("users.csv", MIXED.as_bytes());
+    let name = std::ffi::OsStr::from_bytes(b"o\xff.csv");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bioport"))
+        .args(["convert", "users.csv", "--to", "biostar-csv", "-o"])
+        .arg(name)
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(dir.0.join(name).exists());
+    assert!(dir
+        .0
+        .join(std::ffi::OsStr::from_bytes(b"o\xff_errors.csv"))
+        .exists());
+}

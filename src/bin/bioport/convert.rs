@@ -38,6 +38,16 @@ impl Target {
             Target::PunchesCsv => "punches-csv",
         }
     }
+
+    /// What the file written is called in messages.
+    fn output_label(self) -> &'static str {
+        match self {
+            Target::BiostarCsv => "import file",
+            Target::UserDat => "user.dat written",
+            Target::Attlog => "repaired log",
+            Target::PunchesCsv => "punches CSV",
+        }
+    }
 }
 
 /// Keep or overwrite users the server already has.
@@ -174,13 +184,11 @@ fn refuse_overwriting_inputs(job: &Job, beside: &[&Path]) -> Result<(), String> 
         .chain(job.existing)
         .chain(beside.iter().copied())
         .collect();
-    refuse_overwriting(
-        &inputs,
-        &[
-            ("import file", job.output),
-            ("error file", errors.as_path()),
-        ],
-    )
+    let output = (job.to.output_label(), job.output);
+    match job.to {
+        Target::BiostarCsv => refuse_overwriting(&inputs, &[output, ("error file", &errors)]),
+        _ => refuse_overwriting(&inputs, &[output]),
+    }
 }
 
 /// Loads the server's export beside the workbook and sets the merge default.
@@ -250,8 +258,10 @@ fn report_write(path: &Path, written: Result<WriteReport, (Outcome, String)>) ->
 
 /// `<stem>_errors.csv` beside `output`.
 fn error_path(output: &Path) -> PathBuf {
-    let stem = output
+    // The stem as the system gives it: a name that is not UTF-8 keeps its bytes.
+    let mut name = output
         .file_stem()
-        .map_or_else(|| "users".to_string(), |s| s.to_string_lossy().into_owned());
-    output.with_file_name(format!("{stem}_errors.csv"))
+        .map_or_else(|| "users".into(), std::ffi::OsStr::to_os_string);
+    name.push("_errors.csv");
+    output.with_file_name(name)
 }
