@@ -258,9 +258,10 @@ impl<'s> Parts<'s> {
                  new record. Replace the line break with a space."
             ),
             Rule::CellUndecodable => format!(
-                "{place}: {shown} holds \u{FFFD} where the file had bytes its encoding could \
-                 not read, and the server would store the \u{FFFD} as it is. Choose the \
-                 file's right encoding (Reading), or type the character again."
+                "{place}: {shown} holds U+FFFD (\u{FFFD}), which stands for a character that \
+                 could not be read (here, or by the program that wrote the file), and the \
+                 server would store it as it is. Choose the file's right encoding (Reading), \
+                 or type the character again."
             ),
             Rule::FormulaCell => format!(
                 "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \

@@ -271,7 +271,11 @@ impl<'a> Ctx<'a> {
                 if has_line_break(v.as_bytes()) {
                     sink.add(Rule::CellHasNewline, Some(c), None);
                 }
-                if memchr::memmem::find(v.as_bytes(), REPLACEMENT).is_some() {
+                // Only what is written: an ignored column (a reopened error file's
+                // Error_Description, which may quote the character) is not.
+                if self.plan.uses.get(c) == Some(&ColUse::Mapped)
+                    && memchr::memmem::find(v.as_bytes(), REPLACEMENT).is_some()
+                {
                     sink.add(Rule::CellUndecodable, Some(c), None);
                 }
             }

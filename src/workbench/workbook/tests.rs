@@ -1041,3 +1041,15 @@ fn an_export_without_a_user_id_column_is_refused_for_the_merge() {
     );
     assert_eq!(wb.view().merge, None);
 }
+
+#[test]
+fn a_cell_that_did_not_decode_can_be_fixed_in_its_reopened_error_file() {
+    let wb = open("user_id,name\n1,N\u{FFFD}d\n");
+    assert_eq!(wb.view().totals.with_errors, 1);
+    let (errors, _) = errors_file(&wb);
+    // The description quotes the character; its column is ignored, so only B is wrong.
+    let mut again = Workbook::open(errors, "users_errors.csv", OpenOptions::default()).unwrap();
+    assert_eq!(again.view().totals.with_errors, 1);
+    again.edit_cell(1, 1, "Ned");
+    assert_eq!(again.view().totals.with_errors, 0);
+}

@@ -355,7 +355,7 @@ fn a_character_the_encoding_could_not_read_in_a_cell() {
     passes(&[("department", "R＆D")], Rule::CellUndecodable, &s);
     let m = fails(&[("department", "R\u{FFFD}D")], Rule::CellUndecodable, &s);
     assert!(
-        m.contains("the file had bytes its encoding could not read"),
+        m.contains("stands for a character that could not be read"),
         "{m}"
     );
 }
