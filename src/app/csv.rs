@@ -759,7 +759,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     ("overwritten", "Overwritten users written", m.overwritten_written),
                     ("errors", "Left out for errors", m.left_out_errors),
                     ("cards", "Left out: card held on the server", m.left_out_cards),
-                    ("skipped", "Rows left out of the merge (no user ID, or listed twice)", u64::from(c.skipped)),
+                    ("skipped", "Rows left out of the merge (no user ID, or listed twice)", m.left_out_of_merge),
                     ("kept", "Differ, kept as stored", u64::from(c.kept)),
                     ("identical", "Already the same", u64::from(c.identical)),
                     ("untouched", "Only on the server", u64::from(c.untouched)),

@@ -228,7 +228,7 @@ fn print_reading(view: &WorkbookView) {
         let c = &m.counts;
         println!(
             "merge with {}: {} new and {} overwritten users written, {} left out for errors, {} for a card held on the server; {} kept as stored, {} already the same; {} only in the export; rows left out of the merge (no user ID, or listed twice): {}",
-            m.existing_name, m.new_written, m.overwritten_written, m.left_out_errors, m.left_out_cards, c.kept, c.identical, c.untouched, c.skipped
+            m.existing_name, m.new_written, m.overwritten_written, m.left_out_errors, m.left_out_cards, c.kept, c.identical, c.untouched, m.left_out_of_merge
         );
         for note in m.problems.iter().chain(&m.notes) {
             println!("  {note}");

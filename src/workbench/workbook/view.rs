@@ -7,7 +7,7 @@ use crate::formats::biostar_csv::Delimiter;
 use crate::model::Sheet;
 use crate::text::TextEncoding;
 use crate::workbench::mapping::{Field, MatchKind, KNOWN_WIEGAND_FORMATS};
-use crate::workbench::merge::{MergeChoice, MergeCounts, RowKind};
+use crate::workbench::merge::{MergeChoice, MergeCounts, RowKind, Side};
 use crate::workbench::validate::{
     user_id_key, Finding, RowStatus, Rule, Severity, SiteSettings, Totals,
 };
@@ -180,6 +180,9 @@ pub struct MergeCountsView {
     /// give a card that a user the server keeps holds (the error file lists them).
     #[serde(default)]
     pub left_out_cards: u64,
+    /// Rows of the file left out of the merge (no user ID, or an ID listed twice).
+    #[serde(default)]
+    pub left_out_of_merge: u64,
     /// Per-user choices that matched no user in both files.
     pub unused_overrides: Vec<String>,
     /// The merge's problems with their lines: cards a kept server user holds, rows left
@@ -654,6 +657,11 @@ impl Workbook {
                 overwritten_written: n[1],
                 left_out_errors: n[2],
                 left_out_cards: n[3],
+                left_out_of_merge: m
+                    .skipped
+                    .iter()
+                    .filter(|s| s.side == Side::Incoming)
+                    .count() as u64,
                 unused_overrides: m.unused_overrides.clone(),
                 problems: self.merge_problems(m, existing),
                 notes: existing.notes.clone(),
