@@ -332,8 +332,11 @@ pub fn recognize(name: &str, size: u64, head: &[u8]) -> Recognition {
 /// and nothing bioport reads: said so, with what bioport reads instead, never sent on to
 /// the CSV reader, which would ask for a CSV.
 fn binary(f: &Candidate) -> Option<Recognition> {
-    let control = control_bytes(f.head);
-    if f.text_like || control * 10 < f.head.len() {
+    // A text file padded with NULs (as some devices and USB copies leave it) is not binary:
+    // the reader says where its padding is.
+    let end = f.head.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let control = control_bytes(&f.head[..end]);
+    if f.text_like || end == 0 || control * 10 < end {
         return None;
     }
     let reason = format!(
@@ -498,11 +501,16 @@ fn clock_file_by_name(f: &Candidate) -> Option<Recognition> {
         )),
         FP10_NAME => Some(fp10(f.head)),
         zk_user_dat::FILE_NAME if !f.text_like => Some(user_dat(f.size, f.head, true, f.name)),
-        // A copy's name (`user (1).dat`, `t2_user.dat`, `user.dat.bak`) and whole records:
-        // read as a user.dat, its odd records reported rather than the file refused.
+        // A copy's name (`user (1).dat`, `t2_user.dat`, `user.dat.bak`), whole records and
+        // at least half of them user-shaped: read as a user.dat, its odd records reported
+        // rather than the file refused (a ZIP or photo so named stays what it is).
         copy if !f.text_like
             && zk_user_dat::has_user_dat_copy_name(copy)
-            && zk_user_dat::whole_records(f.size) =>
+            && zk_user_dat::whole_records(f.size)
+            && matches!(
+                zk_user_dat::judge(f.size, f.head, true),
+                zk_user_dat::Verdict::Fits { .. }
+            ) =>
         {
             Some(user_dat(f.size, f.head, true, f.name))
         }
@@ -836,12 +844,12 @@ mod tests {
 
     #[test]
     fn a_copy_of_a_user_dat_with_an_odd_record_is_read_as_one() {
-        // Two odd records of three (user IDs filling all 24 bytes, privilege 200):
-        // named as a copy, whole records, it is a user.dat whose odd records are reported.
+        // One odd record of three (a user ID filling all 24 bytes, privilege 200): named as
+        // a copy, whole records, it is a user.dat whose odd record is reported.
         let mut bytes = user72(1, "Ann", "1001");
-        let mut odd = user72(2, &"X".repeat(23), &"A".repeat(24));
+        let mut odd = user72(3, &"X".repeat(23), &"A".repeat(24));
         odd[2] = 200;
-        bytes.extend(&odd);
+        bytes.extend(&user72(2, "Bob", "1002"));
         bytes.extend(&odd);
         for name in [
             "user (1).dat",
@@ -859,12 +867,25 @@ mod tests {
                 "{r:?}"
             );
         }
-        assert_eq!(rec("user.dat", &bytes).confidence, Confidence::Low);
+        assert_eq!(rec("user.dat", &bytes).confidence, Confidence::High);
+        // A ZIP so named, of a whole number of records, stays a ZIP.
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend((0..28 * 100 - 4).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+        assert_ne!(rec("users.bak", &zip).kind, FileKind::ZkUserDat28);
+        assert_ne!(rec("users.bak", &zip).kind, FileKind::ZkUserDat72);
         // A name of 24 UTF-8 bytes (8 Hangul) is no reason to refuse a file.
         let r = rec("staff.bin", &user72(1, "가나다라마바사아", "1"));
         assert_eq!(r.kind, FileKind::ZkUserDat72, "{r:?}");
-        // Not whole records: a copy's name alone does not make a user.dat.
-        assert_eq!(rec("user (1).dat", &bytes[..200]).kind, FileKind::Unknown);
+        // Not user-shaped records: a copy's name alone does not make a user.dat.
+        assert_eq!(rec("user (1).dat", &zip[..216]).kind, FileKind::Unknown);
+    }
+
+    #[test]
+    fn a_csv_padded_with_nuls_is_not_called_binary() {
+        let mut bytes = b"user_id,name\r\n1,Kim\r\n".to_vec();
+        bytes.resize(4096, 0);
+        let r = rec("users.csv", &bytes);
+        assert!(!r.reason.contains("it is binary"), "{r:?}");
     }
 
     #[test]
