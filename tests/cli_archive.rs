@@ -39,8 +39,10 @@ fn data_files_are_listed_checked_renamed_and_compared() {
         v["entries"][1]["path"],
         "BioStarX_20250102_030405/photos/1.jpg"
     );
-    assert_eq!(v["entries"][1]["content"], "JPEG photo");
+    assert_eq!(v["entries"][1]["content"], "jpeg");
+    assert_eq!(v["entries"][1]["content_label"], "JPEG photo");
     assert_eq!(v["entries"][1]["type"], "file");
+    assert_eq!(v["entries"][0]["type_label"], "file");
     // The text listing in the same words as the page.
     let o = bioport(&["inspect", "--entries", name], &dir.0);
     assert!(

@@ -111,6 +111,9 @@ pub struct CatalogueView {
     /// The entries too large for FAT32 (counted past the catalogue's budget too).
     #[serde(default)]
     pub oversized: Oversized,
+    /// True when the file is a tar archive that is not gzip-compressed.
+    #[serde(default)]
+    pub not_compressed: bool,
 }
 
 impl CatalogueView {
@@ -250,6 +253,8 @@ impl Catalogue {
             unlisted: self.unlisted(),
             unsafe_entries: listing.findings.iter().any(|f| f.kind.is_unsafe()),
             oversized: self.oversized.clone(),
+            not_compressed: (listing.findings.iter())
+                .any(|f| f.kind == crate::formats::data_file::FindingKind::NotCompressed),
         }
     }
 
@@ -314,6 +319,32 @@ pub fn kind_label(kind: EntryType) -> String {
         EntryType::Device => "device file".into(),
         EntryType::Other(b'6') => "FIFO (named pipe)".into(),
         EntryType::Other(flag) => format!("tar type '{}'", flag.escape_ascii()),
+    }
+}
+
+/// An entry type as a fixed id for scripts (the CLI's JSON): file, dir, symlink,
+/// hard_link, device, fifo, other.
+pub fn kind_id(kind: EntryType) -> &'static str {
+    match kind {
+        EntryType::File => "file",
+        EntryType::Dir => "dir",
+        EntryType::Symlink => "symlink",
+        EntryType::HardLink => "hard_link",
+        EntryType::Device => "device",
+        EntryType::Other(b'6') => "fifo",
+        EntryType::Other(_) => "other",
+    }
+}
+
+/// What an entry's bytes look like as a fixed id for scripts: empty, jpeg, png, text,
+/// other.
+pub fn content_id(content: Content) -> &'static str {
+    match content {
+        Content::Empty => "empty",
+        Content::Jpeg => "jpeg",
+        Content::Png => "png",
+        Content::Text => "text",
+        Content::Other => "other",
     }
 }
 

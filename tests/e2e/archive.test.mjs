@@ -371,6 +371,15 @@ describe('the data file screen', () => {
       for (const re of said) assert.ok(findings.some((f) => re.test(f)), `${what}: ${re} in ${JSON.stringify(findings)}`);
       const status = await page.getByTestId('archive-status').innerText();
       assert.match(status, severity === 'error' ? /damaged/ : /reads to its end, with the findings below/, what);
+      if (bytes === raw) {
+        // A plain tar: renamed only when ticked; offered compressed instead.
+        assert.equal(await page.getByTestId('download-renamed').isDisabled(), true);
+        assert.equal(await page.getByTestId('rewrite-paths').innerText(), 'Compress and download');
+        const out = await downloadOf(page, 'rewrite-paths');
+        assert.equal(out.name, 'BioStar2_20250102_030405.tgz');
+        assert.ok(out.bytes.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b])), 'gzip-compressed');
+        assert.ok(gunzipSync(out.bytes).includes(Buffer.from('users.bin')));
+      }
       assertNothingLeft(errors);
       await page.close();
     }

@@ -45,18 +45,20 @@ fn rename_body(state: AppState) -> impl IntoView {
         return Some(view! { <p class="warning">"This name does not follow BioStarX_YYYYMMDD_HHMMSS.tgz, so bioport cannot tell the device's name: rename it by hand."</p> }.into_any());
     };
     let dropped = dropped_from_name(&view.name).map(|d| format!("The new name {target}: {d}."));
-    let (damaged, risky) = (view.damaged, view.unsafe_entries);
-    let blocked = move || (damaged || risky) && !a.rename_damaged.get();
+    let (damaged, risky, plain_tar) = (view.damaged, view.unsafe_entries, view.not_compressed);
+    let blocked = move || (damaged || risky || plain_tar) && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
     let plain_name = target.clone();
     let same = target == view.name;
     Some(view! {
         {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
         {dropped.map(|d| view! { <p class="muted" data-testid="name-dropped">{d}</p> })}
-        {(damaged || risky).then(|| view! {
+        {(damaged || risky || plain_tar).then(|| view! {
             <div class="notes" data-testid="damaged-warning">
                 <p class="error">{if damaged {
                     "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
+                } else if plain_tar {
+                    "This is a tar archive that is not gzip-compressed, and a device expects a compressed .tgz: write it again compressed (below) rather than only renaming it."
                 } else {
                     "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
                 }}</p>
@@ -72,7 +74,7 @@ fn rename_body(state: AppState) -> impl IntoView {
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
         </p>
-        {(carrying > 0).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky /> })}
+        {(carrying > 0 || plain_tar).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky /> })}
     }.into_any())
 }
 
@@ -93,14 +95,18 @@ fn RewritePaths(
     };
     view! {
         <div data-testid="rewrite">
-            <p class="warning">{format!("{carrying} entr{} carry the old name in their path.", if carrying == 1 { "y" } else { "ies" })}</p>
+            <p class="warning">{match carrying {
+                0 => "No entry path carries the old name: writing it again only compresses it, every entry's bytes, mode and time unchanged.".to_string(),
+                1 => "1 entry carries the old name in its path.".to_string(),
+                n => format!("{n} entries carry the old name in their path."),
+            }}</p>
             {if damaged {
                 view! { <p class="error">"bioport does not write a damaged archive again: the new file would carry its damage. Export it again, or download it as it is (above)."</p> }.into_any()
             } else {
                 view! {
                     <div class="row-of-fields">
                         <button type="button" class="button primary" data-testid="rewrite-paths" disabled=held
-                            on:click=move |_| state.archive_rewrite(target.clone())>"Rewrite paths and download"</button>
+                            on:click=move |_| state.archive_rewrite(target.clone())>{if carrying == 0 { "Compress and download" } else { "Rewrite paths and download" }}</button>
                         <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button>
                     </div>
                 }.into_any()

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use bioport::archive::catalogue::{content_label, kind_label, utc_time};
+use bioport::archive::catalogue::{content_id, content_label, kind_id, kind_label, utc_time};
 use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
@@ -42,9 +42,10 @@ fn messages(findings: &[Finding]) -> Vec<String> {
 fn entry_json(e: &ListedEntry) -> serde_json::Value {
     let h = &e.header;
     json!({
-        "path": h.path, "type": kind_label(h.kind), "size": h.size,
-        "mode": format!("{:o}", h.mode), "mtime": h.mtime, "link": h.link,
-        "content": content_label(e.content), "sha256": e.sha256,
+        "path": h.path, "type": kind_id(h.kind), "type_label": kind_label(h.kind),
+        "size": h.size, "mode": format!("{:o}", h.mode), "mtime": h.mtime, "link": h.link,
+        "content": content_id(e.content), "content_label": content_label(e.content),
+        "sha256": e.sha256,
     })
 }
 

@@ -313,7 +313,8 @@ fn data_compressing_far_beyond_200_to_1_is_read_to_its_end_as_whole() {
     // A database's long runs of empty pages: 80 MB that gzip makes about 1000 times smaller,
     // compressed a MiB at a time (the whole tar in memory twice made Node's WASI crash).
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&raw_header("users.db", b'0', 80 << 20, "")).unwrap();
+    gz.write_all(&raw_header("users.db", b'0', 80 << 20, ""))
+        .unwrap();
     let mib = vec![0u8; 1 << 20];
     for _ in 0..80 {
         gz.write_all(&mib).unwrap();
