@@ -150,6 +150,11 @@ const ENTRY_SLICE: usize = 32 * 1024;
 /// extension headers) finds its [`Feed`](super::Feed) starved and stops.
 pub const HEADER_ROOM: u64 = 2 * 1024 * 1024;
 
+/// Bytes of handed-over entries a pass holds until they are taken, at most (one entry may
+/// go past it): past it, entries are hashed here instead. However far a slice inflates
+/// (no compression ratio is refused), the data held stays bounded.
+pub const MAX_HANDED: u64 = 32 * 1024 * 1024;
+
 /// One entry being read: its first bytes and, when hashing, its SHA-256 so far (or its
 /// data, when it is handed over to be hashed elsewhere).
 struct EntryRead {
@@ -248,6 +253,8 @@ pub struct ListPass<R> {
     hand_over: u64,
     /// The data of the entries handed over (by entry number), until taken.
     handed: Vec<(usize, Vec<u8>)>,
+    /// Bytes in `handed`.
+    handed_bytes: u64,
     totals: Totals,
     entry: Option<EntryRead>,
     done: bool,
@@ -262,6 +269,7 @@ impl<R: Read> ListPass<R> {
             hash,
             hand_over: 0,
             handed: Vec::new(),
+            handed_bytes: 0,
             totals: Totals::default(),
             entry: None,
             done: false,
@@ -281,6 +289,7 @@ impl<R: Read> ListPass<R> {
     /// The data of the entries handed over since the last call, with their entry numbers
     /// (in the order of `on_entry`, from 0).
     pub fn take_handed(&mut self) -> Vec<(usize, Vec<u8>)> {
+        self.handed_bytes = 0;
         std::mem::take(&mut self.handed)
     }
 
@@ -310,8 +319,9 @@ impl<R: Read> ListPass<R> {
                 None if available.is_some_and(|a| a < HEADER_ROOM) => break,
                 None => {
                     if let Some(header) = self.walker.next_entry() {
-                        let entry = EntryRead::new(header, self.hash, self.hand_over);
-                        self.entry = Some(entry);
+                        let room = self.handed_bytes < MAX_HANDED;
+                        let hand_over = if room { self.hand_over } else { 0 };
+                        self.entry = Some(EntryRead::new(header, self.hash, hand_over));
                     }
                 }
                 Some(entry) => {
@@ -342,6 +352,7 @@ impl<R: Read> ListPass<R> {
         self.totals.add(&listed);
         on_entry(&listed);
         if let Some(data) = data {
+            self.handed_bytes += data.len() as u64;
             self.handed.push((self.totals.entries as usize - 1, data));
         }
     }
