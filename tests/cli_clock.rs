@@ -557,7 +557,7 @@ fn a_duplicate_uid_in_a_user_dat_names_the_other_users_id() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("does not fit: uid 2 (007): uid 2 is also that of user 005; each user needs a uid of their own"),
+        out.contains("does not fit: uid 2 (007): uid 2 is also that of user 005, in the user.dat as read: the clock holds both"),
         "{out}"
     );
 }
@@ -580,12 +580,12 @@ fn a_refused_csv_suggests_72_byte_records_only_when_they_were_not_chosen() {
     says(&o, "takes 26 bytes in UTF-8; the clock holds 23");
     assert_eq!(
         stderr(&o).trim_end(),
-        "bioport: nothing was written: fix the users above in the CSV and convert again"
+        "bioport: nothing was written: fix the users above in the CSV, or on the clock where a note says so, and convert again"
     );
     let o = bioport(&[&args[..], &["28"]].concat(), &dir.0);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("fix the users above in the CSV (or choose 72-byte records with --write-records 72) and convert again"),
+        stderr(&o).contains("fix the users above in the CSV (or choose 72-byte records with --write-records 72), or on the clock"),
         "{}",
         stderr(&o)
     );
@@ -813,4 +813,166 @@ fn a_user_dat_read_in_a_wrong_code_page_is_refused_with_the_clocks_code_page_to_
         &dir.0,
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn a_card_two_users_hold_stops_a_write_from_a_csv_and_is_found_by_check() {
+    let dir = TempDir::new("clock-dup-card");
+    dir.file(
+        "dupcard.csv",
+        b"user_id,name,csn\r\n1,Ann,500\r\n2,Bob,500\r\n",
+    );
+    let o = bioport(
+        &["convert", "dupcard.csv", "--to", "user-dat", "-o", "u.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    says(
+        &o,
+        "uid 2 (2): card 500 is also that of the user with uid 1 (user ID \"1\")",
+    );
+    assert!(!dir.0.join("u.dat").exists(), "nothing is written");
+    let mut old = user_record(1, "1", b"Ann");
+    old[35..39].copy_from_slice(&500u32.to_le_bytes());
+    dir.file("old.dat", &old);
+    dir.file("new.csv", b"user_id,name,csn\r\n3,Cy,500\r\n");
+    let args = [
+        "convert", "new.csv", "--to", "user-dat", "--users", "old.dat", "-o", "u.dat",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "card 500 is also that of the user with uid 1");
+    let mut both = old.clone();
+    both.extend(user_record(2, "2", b"Bob"));
+    both[72 + 35..72 + 39].copy_from_slice(&500u32.to_le_bytes());
+    dir.file("both.dat", &both);
+    let o = bioport(&["check", "both.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "uid 2 (2): card 500 is also that of the user with uid 1 (user ID \"1\"), in the user.dat as read");
+}
+
+#[test]
+fn a_user_id_two_users_of_the_user_dat_share_is_written_back_and_said_not_blamed_on_the_csv() {
+    let dir = TempDir::new("clock-dup-id");
+    let dat = [
+        user_record(1, "1001", b"Ann"),
+        user_record(11, "1001", b"Other"),
+    ]
+    .concat();
+    dir.file("user.dat", &dat);
+    let o = bioport(
+        &["convert", "user.dat", "--to", "user-dat", "-o", "out.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "written, with the duplicate said");
+    says(&o, "held by the clock: uid 11 (1001): user ID \"1001\" is also that of the user with uid 1, in the user.dat as read");
+    says(&o, "Remove or renumber one of them on the clock");
+    assert_eq!(fs::read(dir.0.join("out.dat")).unwrap(), dat);
+    dir.file("one.csv", b"user_id,name\r\n3003,New\r\n");
+    let args = [
+        "convert", "one.csv", "--to", "user-dat", "--users", "user.dat", "-o", "one.dat",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(dir.0.join("one.dat").exists(), "{}", stderr(&o));
+    dir.file("amb.csv", b"user_id,name\r\n1001,X\r\n");
+    let args = [
+        "convert", "amb.csv", "--to", "user-dat", "--users", "user.dat", "-o", "amb.dat",
+    ];
+    let o = bioport(&args, &dir.0);
+    says(
+        &o,
+        "is held by the users with uids 1 and 11 in the user.dat, so the row cannot say which",
+    );
+    assert!(!dir.0.join("amb.dat").exists());
+    dir.file(
+        "1_attlog.dat",
+        b"     1001\t2024-03-04 08:01:02\t1\t0\t1\t0\r\n",
+    );
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "--users",
+        "user.dat",
+        "-o",
+        "p.csv",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    says(
+        &o,
+        "no name: user ID \"1001\" is that of the users with uids 1 and 11",
+    );
+    let csv = fs::read_to_string(dir.0.join("p.csv")).unwrap();
+    assert!(csv.contains("\n1001,,2024-03-04,"), "{csv}");
+}
+
+#[test]
+fn cells_equal_to_the_user_dat_are_unchanged_and_a_trim_or_a_control_character_is_named() {
+    let dir = TempDir::new("clock-trim");
+    let dat = [
+        user_record(9, "900", b"  Space Name "),
+        user_record(10, "  77", b"Seven"),
+    ]
+    .concat();
+    dir.file("user.dat", &dat);
+    let o = bioport(
+        &["convert", "user.dat", "--to", "biostar-csv", "-o", "u.csv"],
+        &dir.0,
+    );
+    says(
+        &o,
+        "uid 10 (  77): the user ID \"  77\" is written as \"77\"",
+    );
+    let args = [
+        "convert", "u.csv", "--to", "user-dat", "--users", "user.dat", "-o", "back.dat",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    says(&o, "0 added, 0 updated");
+    assert_eq!(fs::read(dir.0.join("back.dat")).unwrap(), dat);
+    dir.file("new.csv", b"user_id,name\r\n 5 ,\" Eve \"\r\n");
+    let o = bioport(
+        &["convert", "new.csv", "--to", "user-dat", "-o", "new.dat"],
+        &dir.0,
+    );
+    says(&o, "user 5: the user ID \" 5 \" is written as \"5\" (spaces around it trimmed); user 5: the name \" Eve \" is written as \"Eve\"");
+    dir.file("tab.csv", b"user_id,name,csn\r\n5,Tab\tName, 77 \r\n");
+    let o = bioport(
+        &["convert", "tab.csv", "--to", "user-dat", "-o", "tab.dat"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "the name \"Tab\\tName\" holds a control character");
+    says(&o, "card \" 77 \" has spaces around it");
+}
+
+#[test]
+fn templates_that_do_not_carry_to_biostar_are_said_per_user() {
+    let dir = TempDir::new("clock-templates-carry");
+    let dat = [user_record(1, "1", b"Ann"), user_record(3, "3", b"Cy")].concat();
+    dir.file("user.dat", &dat);
+    dir.file(
+        "template.dat",
+        &template_dat(&[(1, 0, true), (1, 1, true), (3, 0, true)]),
+    );
+    let args = [
+        "convert",
+        "user.dat",
+        "--to",
+        "biostar-csv",
+        "--templates",
+        "template.dat",
+        "-o",
+        "u.csv",
+    ];
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    says(&o, "uid 1 (1): 2 fingerprint template(s) (fingers 0, 1) do not carry: enrol them again on BioStar");
+    says(
+        &o,
+        "uid 3 (3): 1 fingerprint template(s) (fingers 0) do not carry",
+    );
 }

@@ -434,6 +434,7 @@ fn SetPanel(view: ClockView) -> impl IntoView {
                 let u = links.users_without_templates.iter().map(|(uid, id)| format!("uid {uid} ({id})")).collect();
                 view! {
                     <ul class="links">
+                        {links.shared_ids.iter().map(|n| view! { <li class="warning" data-testid="shared-ids">{n.clone()}</li> }).collect_view()}
                         <li data-testid="punch-ids-without-user">{format!("Punch user IDs with no user in user.dat: {}", links.punch_ids_without_user_count)}
                             {(links.punch_ids_without_user_count > 0).then(|| format!(": {}", list(links.punch_ids_without_user.clone())))}
                             {more(links.punch_ids_without_user.len(), links.punch_ids_without_user_count)}</li>

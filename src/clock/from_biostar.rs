@@ -37,6 +37,9 @@ pub struct ClockUsers {
     pub cards_removed: Vec<String>,
     /// One note per user that does not fit; the file cannot be written until none are left.
     pub notes: Vec<FitNote>,
+    /// Cells whose spaces around them were trimmed, changing them: "user 9: the name
+    /// \"  Ann \" is written as \"Ann\"" (a cell equal to what the user has is kept as it is).
+    pub trimmed: Vec<String>,
     /// The part of `notes` that comes from the CSV's rows (cards, missing and repeated
     /// IDs, cards the clock has no field for), which no record size changes.
     pub row_notes: Vec<FitNote>,
@@ -44,8 +47,13 @@ pub struct ClockUsers {
 
 /// A card cell as a number, or why it is not one the clock can hold.
 fn card_of(cell: &str) -> Result<u64, String> {
-    if cell.is_empty() {
+    if cell.trim().is_empty() {
         return Ok(0);
+    }
+    if cell.trim() != cell {
+        return Err(format!(
+            "card \"{cell}\" has spaces around it, which the workbench refuses too: remove them in the CSV"
+        ));
     }
     if !cell.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
@@ -65,7 +73,9 @@ fn card_of(cell: &str) -> Result<u64, String> {
 /// A cell is None where the CSV has no column for it: the user keeps what it had.
 struct CsvUser<'a> {
     line: u64,
+    /// The user ID, trimmed; `id_cell` is the cell as it is.
     id: &'a str,
+    id_cell: &'a str,
     name: Option<&'a str>,
     csn: Option<&'a str>,
     pin: Option<&'a str>,
@@ -88,6 +98,36 @@ struct Builder {
     added: usize,
     updated: usize,
     cards_removed: Vec<String>,
+    trimmed: Vec<String>,
+    /// User IDs two or more existing users share, with their uids: a row cannot say which.
+    shared: HashMap<String, Vec<u32>>,
+}
+
+/// User IDs (trimmed) that more than one of `users` has, with their uids.
+fn shared_ids(users: &[UserRecord]) -> HashMap<String, Vec<u32>> {
+    let mut uids: HashMap<String, Vec<u32>> = HashMap::new();
+    for user in users {
+        uids.entry(user.user_id.trim().to_string())
+            .or_default()
+            .push(user.uid);
+    }
+    uids.retain(|_, uids| uids.len() > 1);
+    uids
+}
+
+/// A cell's text for a field that holds `was`: as it is when equal, else trimmed, a trim
+/// that changes it noted in `trimmed` as `who`'s.
+fn cell_text(what: &str, cell: &str, was: &str, who: &str, trimmed: &mut Vec<String>) -> String {
+    let text = match cell == was {
+        true => cell,
+        false => cell.trim(),
+    };
+    if text != cell {
+        trimmed.push(format!(
+            "user {who}: the {what} \"{cell}\" is written as \"{text}\" (spaces around it trimmed)"
+        ));
+    }
+    text.to_string()
 }
 
 impl Builder {
@@ -110,6 +150,8 @@ impl Builder {
             added: 0,
             updated: 0,
             cards_removed: Vec::new(),
+            trimmed: Vec::new(),
+            shared: shared_ids(existing),
         }
     }
 
@@ -133,6 +175,13 @@ impl Builder {
         let existed = self.by_id.contains_key(row.id);
         let index = self.user_for(row.id);
         let mut notes = Vec::new();
+        if let Some(uids) = self.shared.get(row.id) {
+            notes.push(shared_note(row.id, uids));
+        }
+        if !existed {
+            let id = cell_text("user ID", row.id_cell, "", row.id, &mut self.trimmed);
+            self.users[index].user_id = id;
+        }
         if self.lines[index] != 0 {
             // Two rows for one user: the later one is taken, and both must be looked at.
             notes.push(format!(
@@ -143,7 +192,7 @@ impl Builder {
         let before = self.users[index].clone();
         let user = &mut self.users[index];
         if let Some(name) = row.name {
-            user.name = name.to_string();
+            user.name = cell_text("name", name, &before.name, row.id, &mut self.trimmed);
         }
         match row.csn.map(card_of) {
             Some(Ok(card)) => user.card = card,
@@ -203,6 +252,7 @@ impl Builder {
             added: self.added,
             updated: self.updated,
             cards_removed: self.cards_removed,
+            trimmed: self.trimmed,
         }
     }
 
@@ -220,6 +270,15 @@ impl Builder {
         fit.sort_by(|a, b| (a.line, &a.user_id).cmp(&(b.line, &b.user_id)));
         fit
     }
+}
+
+/// The note on a CSV row whose user ID `id` the users of `uids` share in the user.dat.
+fn shared_note(id: &str, uids: &[u32]) -> String {
+    let uids: Vec<String> = uids.iter().map(u32::to_string).collect();
+    format!(
+        "user ID \"{id}\" is held by the users with uids {} in the user.dat, so the row cannot say which of them it is; remove or renumber all but one of them on the clock (User Mgt), download user.dat again and convert again",
+        uids.join(" and ")
+    )
 }
 
 /// Builds `user.dat` users of `record` bytes (72 or 28) in `encoding` from the rows of a
@@ -263,7 +322,8 @@ pub fn users_from_workbook(
         return builder.finish(record, encoding);
     }
     for row in header + 1..sheet.len() {
-        let given = |col: Option<usize>| col.map(|c| sheet.cell_or_empty(row, c).trim());
+        let exact = |col: Option<usize>| col.map(|c| sheet.cell_or_empty(row, c));
+        let given = |col: Option<usize>| exact(col).map(str::trim);
         let cell = |col: Option<usize>| given(col).unwrap_or("");
         if cell(id).is_empty() {
             if sheet.row(row).any(|c| !c.trim().is_empty()) {
@@ -274,8 +334,9 @@ pub fn users_from_workbook(
         builder.apply(CsvUser {
             line: sheet.line(row),
             id: cell(id),
-            name: given(name),
-            csn: given(csn),
+            id_cell: exact(id).unwrap_or(""),
+            name: exact(name),
+            csn: exact(csn),
             pin: given(pin),
             wiegand: (wiegand.iter())
                 .filter(|(c, _)| !cell(Some(*c)).is_empty())

@@ -20,14 +20,54 @@ pub use set::{
     MAX_UNLINKED, NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
-pub use to_biostar::{users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
+pub use to_biostar::{add_template_notes, users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::formats::zk_attlog::Attlog;
 use crate::formats::zk_templates::TemplateList;
 use crate::formats::zk_user_dat::{decode_text, UserRecord};
 use encoding_rs::Encoding;
+
+/// Names joined to punches by user ID (trimmed): an ID two or more users share gets none
+/// (which of them punched cannot be told), and is noted with their uids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PunchNames {
+    /// User ID -> name.
+    pub names: HashMap<String, String>,
+    /// One note per user ID that users share: "user ID 1001 is that of uids 1 and 11 ...".
+    pub shared: Vec<String>,
+}
+
+impl PunchNames {
+    /// The names of `users` by user ID.
+    pub fn of(users: &[UserRecord]) -> PunchNames {
+        let mut uids: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut names = HashMap::new();
+        for user in users {
+            let id = user.user_id.trim();
+            uids.entry(id).or_default().push(user.uid);
+            names.insert(id.to_string(), user.name.clone());
+        }
+        let shared = (uids.into_iter())
+            .filter(|(_, uids)| uids.len() > 1)
+            .map(|(id, uids)| {
+                names.insert(id.to_string(), String::new());
+                let uids: Vec<String> = uids.iter().map(u32::to_string).collect();
+                format!(
+                    "user ID \"{id}\" is that of the users with uids {} in user.dat: its punches get no name, as which of them punched cannot be told; remove or renumber all but one of them on the clock (User Mgt)",
+                    uids.join(" and ")
+                )
+            })
+            .collect();
+        PunchNames { names, shared }
+    }
+
+    /// The name joined to user ID `id` ("" for none).
+    pub fn get(&self, id: &str) -> Option<&String> {
+        self.names.get(id)
+    }
+}
 
 /// What in a clock's file set does not link up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

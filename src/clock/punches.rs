@@ -1,6 +1,5 @@
 //! Punches to a CSV with each user's name joined from `user.dat`.
 
-use std::collections::HashMap;
 use std::io;
 
 use encoding_rs::Encoding;
@@ -9,7 +8,7 @@ use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_attlog::{status_label, verify_label, Attlog, Punch};
 use crate::formats::zk_user_dat::{decode_text, UserRecord};
 
-use super::NOTES_SHOWN;
+use super::{PunchNames, NOTES_SHOWN};
 
 /// A punch's user ID (spaces trimmed) in the clock's code page, and how many of its byte
 /// sequences do not decode there (each shows as U+FFFD).
@@ -27,6 +26,8 @@ pub struct PunchCsv<W> {
     pub undecodable: Vec<String>,
     /// All such punches.
     pub undecodable_count: u64,
+    /// User IDs two users share, whose punches got no name: a note each.
+    pub shared: Vec<String>,
 }
 
 /// The note for a punch whose user ID has `bad` byte sequences that do not decode.
@@ -59,10 +60,7 @@ pub fn punches_to_csv<W: io::Write>(
     (opts, remove_duplicates): (&WriteOptions, bool),
     out: W,
 ) -> io::Result<PunchCsv<W>> {
-    let names: HashMap<&str, &str> = users
-        .iter()
-        .map(|u| (u.user_id.trim(), u.name.as_str()))
-        .collect();
+    let names = PunchNames::of(users);
     let mut csv = CsvWriter::new(out, opts);
     csv.write_row(PUNCH_HEADER)?;
     let none = [];
@@ -84,7 +82,7 @@ pub fn punches_to_csv<W: io::Write>(
                 undecodable.push(undecodable_note(log, punch, &id, bad, encoding));
             }
         }
-        let name = names.get(id.as_str()).copied().unwrap_or("");
+        let name = names.get(id.as_str()).map_or("", String::as_str);
         let time = punch.time_text();
         let (status, verify) = (status_label(punch.status), verify_label(punch.verify));
         let workcode = punch.workcode.to_string();
@@ -102,5 +100,6 @@ pub fn punches_to_csv<W: io::Write>(
         out: csv.finish()?,
         undecodable,
         undecodable_count,
+        shared: names.shared,
     })
 }

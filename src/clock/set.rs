@@ -21,7 +21,8 @@ use crate::workbench::validate::SiteSettings;
 use crate::workbench::Workbook;
 
 use super::{
-    link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers, FitNote, ToCsvOptions,
+    add_template_notes, link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers,
+    FitNote, PunchNames, ToCsvOptions,
 };
 
 /// Template owners listed per user at most in a view (the rest are counted).
@@ -69,7 +70,7 @@ pub struct ClockSet {
     pub(super) notes: Vec<String>,
     pub(super) filtered: Option<super::table::Filtered>,
     /// User ID (trimmed) -> name, for joining names to punches.
-    pub(super) names: HashMap<String, String>,
+    pub(super) names: PunchNames,
     /// The clock's code page chosen (None: UTF-8): a `user.dat` is read in it, and users
     /// taken from a CSV are written in it.
     pub(super) chosen_encoding: Option<&'static Encoding>,
@@ -196,6 +197,9 @@ pub struct LinksView {
     pub punch_ids_without_user: Vec<String>,
     /// All such IDs.
     pub punch_ids_without_user_count: usize,
+    /// User IDs two users share, whose punches get no name: a note each.
+    #[serde(default)]
+    pub shared_ids: Vec<String>,
 }
 
 /// The whole set as the page shows it, but for the users and punches (paged).
@@ -267,7 +271,7 @@ impl From<UserFinding> for UserNote {
         UserNote {
             uid: f.uid,
             user_id: f.user_id,
-            notes: f.reasons,
+            notes: f.reasons.into_iter().chain(f.held).collect(),
         }
     }
 }
@@ -482,10 +486,7 @@ impl ClockSet {
 
     /// Joins names afresh and forgets filtered punches (a name filter may match others).
     fn users_changed(&mut self) {
-        let names = (self.users().iter())
-            .map(|u| (u.user_id.trim().to_string(), u.name.clone()))
-            .collect();
-        self.names = names;
+        self.names = PunchNames::of(self.users());
         self.filtered = None;
     }
 
@@ -582,6 +583,10 @@ impl ClockSet {
             punch_ids_without_user: (links.punch_ids_without_user.into_iter())
                 .take(MAX_UNLINKED)
                 .collect(),
+            shared_ids: match self.attlog {
+                Some(_) => self.names.shared.clone(),
+                None => Vec::new(),
+            },
         }
     }
 
@@ -606,14 +611,15 @@ impl ClockSet {
         Some(String::from_utf8_lossy(user.password.reveal()).into_owned())
     }
 
-    /// The users as a BioStar user CSV, and per user what does not carry (including what
-    /// the workbench's import check finds in the row).
+    /// The users as a BioStar user CSV, and per user what does not carry (templates, and
+    /// what the workbench's import check finds in the row).
     pub fn to_biostar(&self, carry_pins: bool) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
             ..ToCsvOptions::default()
         };
-        let (csv, notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
+        let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
+        add_template_notes(self.users(), self.template_lists(), &mut notes);
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 
@@ -666,6 +672,7 @@ impl ClockSet {
         let notes = [
             kept_note(&made.kept, &from, csv),
             cards_note(&made.cards_removed),
+            (!made.trimmed.is_empty()).then(|| format!("{}.", made.trimmed.join("; "))),
         ];
         let kept = Some(notes.into_iter().flatten().collect::<Vec<_>>().join(" "))
             .filter(|n| !n.is_empty());

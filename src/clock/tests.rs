@@ -350,19 +350,20 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
         bom: false,
         crlf: false,
     };
-    // The digests of what the conversion wrote before it was made faster.
+    // The digests of what the conversion wrote before it was made faster (the notes' since
+    // the user IDs " 42" are said to be written as "42").
     let cases = [
         (
             true,
             WriteOptions::default(),
             "0468476b0a695d1978aaad8c0c0199a06d4059e1fbb5b866f200f8f846124a64",
-            "6093997a71751f9f57104cc277ed36f07e563a1a48eaca3cef3b28385e7f5706",
+            "de450f897e3e2f27e1d9b674a1a38a051b1a87d6a7d69912d5988b056fb9ec57",
         ),
         (
             false,
             semicolon,
             "e998f93d6e1040c54f2491ba71589d37749fe35864ce92682a17c3386eef171b",
-            "8daab55a8bc82bf7b375fa541b3a0bcef0c5e6a3f7f78042624f90386b27b2e3",
+            "afa514cc702be1a7c8e16016929c50661633db33283b1e15a955ac6d25bdf513",
         ),
     ];
     for (carry_pins, write, csv_sha, notes_sha) in cases {
@@ -511,4 +512,57 @@ fn punch_ids_are_read_in_the_clocks_code_page_and_those_that_do_not_decode_are_s
         Some((&log, encoding_rs::EUC_KR)),
     );
     assert_eq!(links.punch_ids_without_user_count, 1);
+}
+
+#[test]
+fn punches_of_a_user_id_two_users_share_get_no_name_and_a_note() {
+    let users = [
+        UserRecord::new(1, "1001", "Ann"),
+        UserRecord::new(11, "1001", "Other"),
+        UserRecord::new(2, "2002", "Bob"),
+    ];
+    let names = PunchNames::of(&users);
+    assert_eq!(names.get("1001").map(String::as_str), Some(""));
+    assert_eq!(names.get("2002").map(String::as_str), Some("Bob"));
+    assert_eq!(names.shared.len(), 1);
+    assert!(names.shared[0].starts_with("user ID \"1001\" is that of the users with uids 1 and 11"));
+}
+
+#[test]
+fn templates_that_do_not_carry_are_a_note_per_user() {
+    let users = [
+        UserRecord::new(1, "1", "Ann"),
+        UserRecord::new(3, "3", "Cy"),
+    ];
+    let record = |uid: u16, index: u8| crate::formats::zk_templates::TemplateRecord {
+        uid,
+        index,
+        valid: true,
+        size: 608,
+        offset: 0,
+    };
+    let list = |kind, records| TemplateList {
+        kind,
+        records,
+        problems: Vec::new(),
+        problem_count: 0,
+    };
+    let fingers = list(
+        TemplateKind::Fingerprint,
+        vec![record(1, 0), record(1, 1), record(3, 0)],
+    );
+    let faces = list(TemplateKind::Face, vec![record(3, 0)]);
+    let mut notes = Vec::new();
+    assert_eq!(
+        add_template_notes(&users, [&fingers, &faces], &mut notes),
+        2
+    );
+    assert_eq!(
+        notes[0].notes,
+        ["2 fingerprint template(s) (fingers 0, 1) do not carry: enrol them again on BioStar"]
+    );
+    assert_eq!(
+        notes[1].notes[1],
+        "1 face template(s) do not carry: enrol the face again on BioStar"
+    );
 }

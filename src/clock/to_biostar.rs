@@ -1,8 +1,10 @@
 //! `user.dat` users to a BioStar user CSV, with what does not carry said per user.
 
+use std::collections::HashMap;
 use std::io;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
+use crate::formats::zk_templates::{TemplateKind, TemplateList};
 use crate::formats::zk_user_dat::{Privilege, UserRecord};
 use crate::model::Sheet;
 use crate::workbench::mapping::auto_map;
@@ -70,6 +72,12 @@ fn carry<'u>(user: &'u UserRecord, id: &str, carry_pins: bool) -> (Vec<String>, 
         notes.push(format!(
             "{} byte sequence(s) of the {} did not decode and show as \u{FFFD}",
             bad.sequences, bad.field
+        ));
+    }
+    if id != user.user_id {
+        notes.push(format!(
+            "the user ID \"{}\" is written as \"{id}\": BioStar takes no spaces around it",
+            user.user_id
         ));
     }
     notes.extend(user_id_note(id));
@@ -219,6 +227,74 @@ fn write_rows<W: io::Write>(
         sheet: rows.sheet,
         notes,
     })
+}
+
+/// One user's templates: finger indexes, and how many face records.
+#[derive(Default)]
+struct Templates {
+    fingers: std::collections::BTreeSet<u8>,
+    faces: usize,
+}
+
+impl Templates {
+    /// What of them does not carry into BioStar, in words.
+    fn notes(&self) -> impl Iterator<Item = String> + '_ {
+        let fingers: Vec<String> = self.fingers.iter().map(u8::to_string).collect();
+        let finger = (!fingers.is_empty()).then(|| {
+            format!(
+                "{} fingerprint template(s) (fingers {}) do not carry: enrol them again on BioStar",
+                fingers.len(),
+                fingers.join(", ")
+            )
+        });
+        let face = (self.faces > 0).then(|| {
+            format!(
+                "{} face template(s) do not carry: enrol the face again on BioStar",
+                self.faces
+            )
+        });
+        finger.into_iter().chain(face)
+    }
+}
+
+/// Adds to `notes` (in user order) the valid templates of `lists` each user of `users`
+/// has, which BioStar cannot take from a clock; returns how many users have any.
+pub fn add_template_notes<'t>(
+    users: &[UserRecord],
+    lists: impl IntoIterator<Item = &'t TemplateList>,
+    notes: &mut Vec<CarryNote>,
+) -> usize {
+    let mut per_uid: HashMap<u32, Templates> = HashMap::new();
+    for list in lists {
+        for record in list.records.iter().filter(|r| r.valid) {
+            let held = per_uid.entry(u32::from(record.uid)).or_default();
+            match list.kind {
+                TemplateKind::Face => held.faces += 1,
+                _ => _ = held.fingers.insert(record.index),
+            }
+        }
+    }
+    let mut with = 0;
+    for (index, user) in users.iter().enumerate() {
+        let Some(held) = per_uid.get(&user.uid) else {
+            continue;
+        };
+        with += 1;
+        let at = notes.partition_point(|n| n.index < index);
+        if notes.get(at).is_none_or(|n| n.index != index) {
+            notes.insert(
+                at,
+                CarryNote {
+                    index,
+                    user_id: user.user_id.clone(),
+                    uid: user.uid,
+                    notes: Vec::new(),
+                },
+            );
+        }
+        notes[at].notes.extend(held.notes());
+    }
+    with
 }
 
 /// Writes `users` as a BioStar user CSV in memory and checks its rows as the workbench

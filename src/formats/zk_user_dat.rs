@@ -757,7 +757,7 @@ impl UserFile {
     /// byte); refused with the findings when a user does not fit.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Vec<UserFinding>> {
         let findings = check_users(&self.users, self.record, self.encoding);
-        if !findings.is_empty() {
+        if any_refusal(&findings) {
             return Err(findings);
         }
         let size = self.record as usize;
@@ -785,7 +785,7 @@ pub fn write_users(
     encoding: &'static Encoding,
 ) -> Result<Vec<u8>, Vec<UserFinding>> {
     let findings = check_users(users, record, encoding);
-    if !findings.is_empty() {
+    if any_refusal(&findings) {
         return Err(findings);
     }
     Ok(users
@@ -860,6 +860,9 @@ pub struct UserFinding {
     pub user_id: String,
     /// Each thing that does not fit, in words.
     pub reasons: Vec<String>,
+    /// What the file as read already holds (a user ID, card or uid two of its users
+    /// share, neither changed): written back as the clock has it, but said.
+    pub held: Vec<String>,
 }
 
 /// Bytes `text` takes in `encoding`, or None when a character has no form in it.
@@ -873,6 +876,11 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
     if text.contains('\0') {
         return Some(format!(
             "the {what} {text:?} holds a NUL character, which would end it early on the clock"
+        ));
+    }
+    if text.contains(char::is_control) {
+        return Some(format!(
+            "the {what} {text:?} holds a control character (a tab or line break), which the clock cannot show; remove it"
         ));
     }
     if text.contains(char::REPLACEMENT_CHARACTER) {
@@ -894,7 +902,11 @@ fn text_reasons(what: &str, text: &str, max: usize, encoding: &'static Encoding)
 }
 
 /// Reasons a single user does not fit `record`-byte records (duplicates aside).
-fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Vec<String> {
+fn user_reasons(
+    user: &UserRecord,
+    (record, encoding): (u64, &'static Encoding),
+    was: Option<&UserRecord>,
+) -> Vec<String> {
     if record != USER_DAT_72 && record != USER_DAT_28 {
         return vec![format!("{record} is not a user.dat record size (72 or 28)")];
     }
@@ -904,12 +916,7 @@ fn user_reasons(user: &UserRecord, record: u64, encoding: &'static Encoding) -> 
         reasons.push(format!("uid {} is outside 1 to 65535", user.uid));
     }
     // Fields as read are written back as read, so only changed text is checked.
-    let was = user
-        .raw()
-        .filter(|raw| raw.len() as u64 == record)
-        .map(|raw| UserRecord::decode(raw, encoding));
-    let changed =
-        |now: &str, then: fn(&UserRecord) -> &str| was.as_ref().is_none_or(|w| then(w) != now);
+    let changed = |now: &str, then: fn(&UserRecord) -> &str| was.is_none_or(|w| then(w) != now);
     let (name_max, password_max) = if wide { (23, 8) } else { (8, 5) };
     if changed(&user.name, |w| &w.name) {
         reasons.extend(text_reasons("name", &user.name, name_max, encoding));
@@ -945,6 +952,43 @@ fn narrow_id_reason(id: &str) -> Option<String> {
     }
 }
 
+/// The user as its record was read, when it was read in `record`-byte records.
+fn as_read(user: &UserRecord, record: u64, encoding: &'static Encoding) -> Option<UserRecord> {
+    let raw = user.raw().filter(|raw| raw.len() as u64 == record)?;
+    Some(UserRecord::decode(raw, encoding))
+}
+
+/// A field two users must not share: how it is named, its value for a user (None: no
+/// value, as card 0), how the other user is named, and why.
+struct Unique {
+    what: &'static str,
+    key: fn(&UserRecord) -> Option<String>,
+    other: fn(&UserRecord, usize) -> String,
+    each: &'static str,
+}
+
+/// The fields no two users may share.
+const UNIQUE: [Unique; 3] = [
+    Unique {
+        what: "uid",
+        key: |u| Some(u.uid.to_string()),
+        other: user_called,
+        each: "each user needs a uid of their own",
+    },
+    Unique {
+        what: "user ID",
+        key: |u| Some(format!("\"{}\"", u.user_id.trim())),
+        other: |u, _| format!("the user with uid {}", u.uid),
+        each: "each user needs a user ID of their own",
+    },
+    Unique {
+        what: "card",
+        key: |u| (u.card != 0).then(|| u.card.to_string()),
+        other: |u, _| format!("the user with uid {} (user ID \"{}\")", u.uid, u.user_id),
+        each: "a card opens the clock for one user only",
+    },
+];
+
 /// How a message names `user` (at `index`): by user ID ("user 005"), or by position
 /// when it has none.
 fn user_called(user: &UserRecord, index: usize) -> String {
@@ -954,44 +998,71 @@ fn user_called(user: &UserRecord, index: usize) -> String {
     }
 }
 
+/// Adds to `finding` the fields its user shares with an earlier user of `users`: in
+/// `held` when neither changed them since the file was read (the clock holds them so),
+/// else in `reasons`.
+fn shared_fields(
+    users: &[UserRecord],
+    read: &[Option<UserRecord>],
+    seen: &mut [std::collections::HashMap<String, usize>; 3],
+    finding: &mut UserFinding,
+) {
+    let index = finding.index;
+    for (unique, seen) in UNIQUE.iter().zip(seen.iter_mut()) {
+        let Some(value) = (unique.key)(&users[index]) else {
+            continue;
+        };
+        let first = *seen.entry(value.clone()).or_insert(index);
+        if first == index {
+            continue;
+        }
+        let as_read = |i: usize| read[i].as_ref().and_then(unique.key) == (unique.key)(&users[i]);
+        let other = (unique.other)(&users[first], first);
+        match as_read(index) && as_read(first) {
+            true => finding.held.push(format!(
+                "{} {value} is also that of {other}, in the user.dat as read: the clock holds both, and they are written back as they are. Remove or renumber one of them on the clock (User Mgt), then download user.dat again",
+                unique.what
+            )),
+            false => finding.reasons.push(format!(
+                "{} {value} is also that of {other}; {}",
+                unique.what, unique.each
+            )),
+        }
+    }
+}
+
 /// One finding per user that `record`-byte records (72 or 28) in `encoding` cannot hold:
-/// fields too long, IDs and cards out of range, duplicate uids and user IDs.
+/// fields too long, IDs and cards out of range, uids, user IDs and cards two users share
+/// (those the file as read holds in `held`, which does not stop a write).
 pub fn check_users(
     users: &[UserRecord],
     record: u64,
     encoding: &'static Encoding,
 ) -> Vec<UserFinding> {
-    let mut uids = std::collections::HashMap::new();
-    let mut ids = std::collections::HashMap::new();
+    let read: Vec<Option<UserRecord>> = (users.iter())
+        .map(|u| as_read(u, record, encoding))
+        .collect();
+    let mut seen = Default::default();
     let mut findings = Vec::new();
     for (index, user) in users.iter().enumerate() {
-        let mut reasons = user_reasons(user, record, encoding);
-        if let Some(first) = uids.insert(user.uid, index) {
-            uids.insert(user.uid, first);
-            let other = &users[first];
-            reasons.push(format!(
-                "uid {} is also that of {}; each user needs a uid of their own",
-                user.uid,
-                user_called(other, first)
-            ));
-        }
-        if let Some(first) = ids.insert(user.user_id.trim(), index) {
-            ids.insert(user.user_id.trim(), first);
-            reasons.push(format!(
-                "user ID \"{}\" is also that of the user with uid {}; each user needs a user ID of their own",
-                user.user_id, users[first].uid
-            ));
-        }
-        if !reasons.is_empty() {
-            findings.push(UserFinding {
-                index,
-                uid: user.uid,
-                user_id: user.user_id.clone(),
-                reasons,
-            });
+        let mut finding = UserFinding {
+            index,
+            uid: user.uid,
+            user_id: user.user_id.clone(),
+            reasons: user_reasons(user, (record, encoding), read[index].as_ref()),
+            held: Vec::new(),
+        };
+        shared_fields(users, &read, &mut seen, &mut finding);
+        if !finding.reasons.is_empty() || !finding.held.is_empty() {
+            findings.push(finding);
         }
     }
     findings
+}
+
+/// True when any of `findings` stops a write (the file's own duplicates do not).
+pub fn any_refusal(findings: &[UserFinding]) -> bool {
+    findings.iter().any(|f| !f.reasons.is_empty())
 }
 
 #[cfg(test)]

@@ -365,9 +365,10 @@ fn write_users(
                 "application/octet-stream",
                 &chunks,
             )?;
+            // What the file already holds (users sharing an ID or card) is said still.
             Ok(ClockAnswer::Fit {
                 record,
-                findings: NoteList::default(),
+                findings: NoteList::of(set.check_fit(record)),
                 written: true,
             })
         }

@@ -263,8 +263,15 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
                     "Take the users of the workbench's CSV"
                 </button>
             </div>
-            {move || clock.fit.get().map(|f| if f.findings.total == 0 {
-                let text = if f.written { format!("user.dat written with {}-byte records.", f.record) } else { format!("Every user fits {}-byte records.", f.record) };
+            {move || clock.fit.get().map(|f| if f.written {
+                let text = format!("user.dat written with {}-byte records.", f.record);
+                let held = (f.findings.total > 0).then(|| view! {
+                    <p class="warning" data-testid="fit-held">{format!("{} user(s) share a user ID, card or uid in the user.dat as read; written back as the clock holds them:", f.findings.total)}</p>
+                    {notes_view(state, f.findings, "warnings", "fit-findings", "user_dat_notes.csv")}
+                });
+                view! { <p class="good" data-testid="fit-ok">{text}</p> {held} }.into_any()
+            } else if f.findings.total == 0 {
+                let text = format!("Every user fits {}-byte records.", f.record);
                 view! { <p class="good" data-testid="fit-ok">{text}</p> }.into_any()
             } else {
                 view! {

@@ -157,7 +157,8 @@ fn one_line(notes: &[String]) -> String {
 
 /// One user the clock cannot hold, in a line: "uid 13 (555): reason; reason".
 fn finding_line(f: &UserFinding) -> String {
-    format!("uid {} ({}): {}", f.uid, f.user_id, one_line(&f.reasons))
+    let notes: Vec<String> = f.reasons.iter().chain(&f.held).cloned().collect();
+    format!("uid {} ({}): {}", f.uid, f.user_id, one_line(&notes))
 }
 
 /// One note on a user, in a line: "uid 13 (555): reason; reason" ("uid -" for none).
@@ -521,10 +522,17 @@ fn write_user_dat(
         Err(notes) => return refused(&notes, &cannot_hold_why(set)),
     };
     let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
-    report(output, written, |()| {
+    let outcome = report(output, written, |()| {
         let users = what(set.users().len());
         format!("{users}, {record}-byte records, {} bytes", bytes.len())
-    })
+    });
+    // Users the user.dat as read already has sharing an ID or card: written, and said.
+    let held: Vec<String> = set.check_fit(record).iter().map(note_line).collect();
+    print_listed("  held by the clock: ", &held, held.len() as u64);
+    match held.is_empty() {
+        true => outcome,
+        false => outcome.max(Outcome::Problems),
+    }
 }
 
 /// `convert users.csv --to user-dat`: users for the clock, keeping the uids of `--users`
@@ -579,7 +587,7 @@ fn refused_why(record: u64) -> String {
         28 => " (or choose 72-byte records with --write-records 72)",
         _ => "",
     };
-    format!("fix the users above in the CSV{wider} and convert again")
+    format!("fix the users above in the CSV{wider}, or on the clock where a note says so, and convert again")
 }
 
 /// `convert 1_attlog.dat --to attlog`: the repaired log, damaged lines and duplicates
@@ -612,11 +620,11 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     let written = write_file(output, |out| {
         let opts = (&WriteOptions::default(), args.remove_duplicates);
         punches_to_csv(&log, (set.users(), set.encoding()), opts, out)
-            .map(|csv| (csv.undecodable, csv.undecodable_count))
+            .map(|csv| (csv.undecodable, csv.undecodable_count, csv.shared))
     });
-    let (written, ids) = match written {
-        Ok((listed, count)) => (Ok(()), (listed, count)),
-        Err(e) => (Err(e), (Vec::new(), 0)),
+    let (written, ids, shared) = match written {
+        Ok((listed, count, shared)) => (Ok(()), (listed, count), shared),
+        Err(e) => (Err(e), (Vec::new(), 0), Vec::new()),
     };
     let dups = log.duplicates.len();
     let (rows, what) = match args.remove_duplicates {
@@ -634,7 +642,8 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     });
     // User IDs and names that did not decode reach the CSV as U+FFFD: said, never silently.
     print_listed("  user ID does not decode: ", &ids.0, ids.1);
-    let ids_outcome = if ids.1 > 0 {
+    print_listed("  no name: ", &shared, shared.len() as u64);
+    let ids_outcome = if ids.1 > 0 || !shared.is_empty() {
         Outcome::Problems
     } else {
         Outcome::Clean

@@ -489,3 +489,48 @@ fn a_name_or_user_id_that_fills_its_field_without_a_nul_is_said_with_its_byte() 
     );
     assert!(read(&narrow.unwrap()).problems.is_empty());
 }
+
+#[test]
+fn a_card_two_users_share_is_refused_unless_the_file_as_read_holds_it() {
+    let utf8 = encoding_rs::UTF_8;
+    let mut users = [
+        UserRecord::new(1, "1", "Ann"),
+        UserRecord::new(2, "2", "Bob"),
+    ];
+    users.iter_mut().for_each(|u| u.card = 500);
+    assert_eq!(
+        reasons(&users, 72, utf8),
+        ["card 500 is also that of the user with uid 1 (user ID \"1\"); a card opens the clock for one user only"]
+    );
+    let read = read_users(&write_users_unchecked(&users), &UserReadOptions::default());
+    let findings = check_users(&read.users, 72, utf8);
+    assert!(findings[0].reasons.is_empty(), "{findings:?}");
+    assert!(findings[0].held[0].contains("in the user.dat as read"));
+    assert!(
+        read.to_bytes().is_ok(),
+        "written back as the clock holds it"
+    );
+    let mut changed = read.users.clone();
+    changed[1].card = 0;
+    changed[0].card = 600;
+    changed[1].card = 600;
+    assert_eq!(reasons(&changed, 72, utf8).len(), 1);
+}
+
+/// `users` in 72-byte records, unchecked (as a clock may hold them).
+fn write_users_unchecked(users: &[UserRecord]) -> Vec<u8> {
+    let utf8 = encoding_rs::UTF_8;
+    users
+        .iter()
+        .flat_map(|u| encode_user(u, 72, utf8))
+        .collect()
+}
+
+#[test]
+fn a_control_character_in_a_name_or_user_id_is_refused() {
+    let tab = UserRecord::new(1, "1", "Tab\tName");
+    let said = reasons(&[tab], 72, encoding_rs::UTF_8);
+    assert!(said[0].contains("holds a control character"), "{said:?}");
+    let line = UserRecord::new(1, "1\n2", "A");
+    assert!(reasons(&[line], 72, encoding_rs::UTF_8)[0].contains("control character"));
+}
