@@ -176,15 +176,16 @@ describe('the time clock screen', () => {
     // The users to BioStar, and the CSV in the workbench: every row passes.
     await page.getByTestId('to-biostar').click();
     await page.getByTestId('converted').waitFor();
-    assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 1 user\(s\)/);
+    assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 2 user\(s\)/);
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 1 \(730004\): the password does not carry \(PINs were not asked for\)/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(710016\): 2 fingerprint template\(s\) \(fingers 0, 5\) do not carry: enrol them again on BioStar/);
     const plain = await downloadOf(page, 'download-converted');
     assert.equal(plain.name, 'clock_users_biostar.csv');
     assert.equal(plain.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n730004,Ann,\r\n710016,Bob,5001\r\n710011,Zoë Lindqvist,\r\n');
     // With PINs asked for, Ann's password (4 digits, a valid PIN) carries.
     await page.getByTestId('carry-pins').check();
     await page.getByTestId('to-biostar').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=converted]')?.textContent.includes(': 0 user(s)'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=converted]')?.textContent.includes(': 1 user(s)'));
     const pins = await downloadOf(page, 'download-converted');
     assert.equal(pins.bytes.toString('utf8'), '\ufeffuser_id,name,csn,pin\r\n730004,Ann,,1234\r\n710016,Bob,5001,\r\n710011,Zoë Lindqvist,,\r\n');
     await page.getByTestId('converted-to-workbench').click();
