@@ -519,7 +519,7 @@ fn write_user_dat(
     let record = args.write_record(set);
     let bytes = match set.write_user_dat(record) {
         Ok(bytes) => bytes,
-        Err(notes) => return refused(&notes, &cannot_hold_why(set)),
+        Err(notes) => return refused(&notes, &cannot_hold_why(set, &notes)),
     };
     let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
     let outcome = report(output, written, |()| {
@@ -569,14 +569,19 @@ pub fn csv_to_user_dat(
 
 /// Why a set's users cannot be written, and what to do: a user.dat read in a code page
 /// its names do not decode in is read again in the clock's.
-fn cannot_hold_why(set: &ClockSet) -> String {
-    let undecodable = set.users().iter().any(|u| !u.undecodable.is_empty());
-    match undecodable {
-        true => format!(
-            "the user.dat was read as {}, and some of its names or user IDs do not decode in it: choose the clock's code page with --clock-encoding (cp949, gbk, big5, shift_jis, windows-1252...) and convert again",
-            set.encoding().name()
-        ),
-        false => "the clock cannot hold the users above".into(),
+fn cannot_hold_why(set: &ClockSet, notes: &[UserNote]) -> String {
+    // Only when a refusal is for a character that did not decode: another reason (a name
+    // too long, a time zone 28 bytes cannot hold) no code page mends.
+    let undecodable = (notes.iter().flat_map(|n| &n.notes)).any(|n| n.contains('\u{FFFD}'));
+    let others = (notes.iter().flat_map(|n| &n.notes)).any(|n| !n.contains('\u{FFFD}'));
+    let code_page = format!(
+        "the user.dat was read as {}, and some of its names or user IDs do not decode in it: choose the clock's code page with --clock-encoding (cp949, gbk, big5, shift_jis, windows-1252...) and convert again",
+        set.encoding().name()
+    );
+    match (undecodable, others) {
+        (true, false) => code_page,
+        (true, true) => format!("the clock cannot hold the users above; {code_page}"),
+        (false, _) => "the clock cannot hold the users above".into(),
     }
 }
 
