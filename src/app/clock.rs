@@ -303,14 +303,16 @@ impl AppState {
 }
 
 /// The clock screen (under the file cards of the Time clock workflow).
-/// The clock files read so far: page index, kind and name, in the order added.
+/// The clock files read so far: page index, kind, and path with size (two files of one
+/// name in a USB folder's sub-folders told apart), in the order added.
 fn clock_files(entries: &[super::Entry]) -> Vec<(usize, FileKind, String)> {
     (entries.iter())
         .filter(|x| x.workflow() == Some(Workflow::TimeClock))
         .filter_map(|x| {
+            let shown = format!("{} ({} bytes)", x.path, x.size);
             x.summary
                 .as_ref()
-                .map(|s| (x.index, s.recognition.kind, x.name.clone()))
+                .map(|s| (x.index, s.recognition.kind, shown))
         })
         .collect()
 }

@@ -641,6 +641,21 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
     }
 }
 
+/// Asks before the page is left (reload, close, another address) while cells edited in the
+/// workbench would be lost: they live only in this tab until written.
+pub fn guard_unsaved_edits(csv: CsvState) {
+    let handler =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|ev: web_sys::Event| {
+            ev.prevent_default();
+            let _ = js_sys::Reflect::set(&ev, &"returnValue".into(), &"".into());
+        });
+    let handler: js_sys::Function = handler.into_js_value().unchecked_into();
+    Effect::new(move |_| {
+        let edited = csv.view.with(|v| v.as_ref().is_some_and(|v| v.edits > 0));
+        window().set_onbeforeunload(edited.then_some(&handler));
+    });
+}
+
 /// Puts the keyboard in the cell editor just opened (`autofocus` holds only at page load).
 fn focus_cell_editor() {
     let editor = document()

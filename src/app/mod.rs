@@ -34,6 +34,8 @@ pub struct Entry {
     pub index: usize,
     /// The file's name.
     pub name: String,
+    /// Its path in the folder it was picked from ("usb/sub/1_attlog.dat"), else its name.
+    pub path: String,
     /// Its size in bytes.
     pub size: u64,
     /// What the worker found, once it has read the file.
@@ -143,6 +145,11 @@ impl AppState {
             .map(|(i, f)| Entry {
                 index: start + i,
                 name: f.name(),
+                path: js_sys::Reflect::get(f, &"webkitRelativePath".into())
+                    .ok()
+                    .and_then(|p| p.as_string())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| f.name()),
                 size: f.size() as u64,
                 summary: None,
             })
@@ -243,6 +250,7 @@ impl AppState {
         self.archive.reset();
         self.clock.clear();
         self.clock.chosen.set(Default::default());
+        remove_rewritten();
     }
 
     /// Sends a CSV operation that answers at once (no progress bar).
@@ -530,6 +538,7 @@ fn mark_root(name: &str, value: &str) {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
+    csv::guard_unsaved_edits(state.csv);
     // Load the worker with the page: opening a file then needs no request at all.
     if let Err(e) = state.client().start() {
         state.say(
@@ -575,8 +584,17 @@ fn Notices(state: AppState) -> impl IntoView {
     }
 }
 
+/// Removes a rewritten data file an earlier visit left in the browser's private storage.
+fn remove_rewritten() {
+    let Ok(navigator) = js_sys::Reflect::get(&window(), &"navigator".into()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(crate::web::opfs::remove_left_over(navigator));
+}
+
 /// Mounts the app on the page's body.
 pub fn mount() {
     console_error_panic_hook::set_once();
+    remove_rewritten();
     leptos::mount::mount_to_body(App);
 }

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     Blob, DedicatedWorkerGlobalScope, FileSystemDirectoryHandle, FileSystemFileHandle,
     FileSystemGetFileOptions, FileSystemReadWriteOptions, FileSystemSyncAccessHandle,
-    WorkerGlobalScope,
+    StorageManager, WorkerGlobalScope,
 };
 
 use super::js_error_text;
@@ -32,12 +32,33 @@ fn text(e: JsValue) -> String {
 /// True when `navigator.storage.getDirectory` exists in this worker.
 fn has_opfs(scope: &DedicatedWorkerGlobalScope) -> bool {
     let global: &WorkerGlobalScope = scope.as_ref();
-    let navigator: JsValue = global.navigator().into();
-    Reflect::get(&navigator, &"storage".into())
+    storage_of(&global.navigator().into()).is_some()
+}
+
+/// The `navigator.storage` of a window's or worker's `navigator`, when it offers OPFS.
+fn storage_of(navigator: &JsValue) -> Option<StorageManager> {
+    let storage = Reflect::get(navigator, &"storage".into())
         .ok()
-        .filter(|s| s.is_object())
-        .and_then(|s| Reflect::get(&s, &"getDirectory".into()).ok())
-        .is_some_and(|f| f.is_instance_of::<Function>())
+        .filter(|s| s.is_object())?;
+    Reflect::get(&storage, &"getDirectory".into())
+        .ok()
+        .filter(|f| f.is_instance_of::<Function>())?;
+    storage.dyn_into().ok()
+}
+
+/// Removes the file an earlier rewrite left in OPFS (its download was taken long ago), so
+/// no staff data stays in the browser's storage: at load and when starting over. A rewrite
+/// being written holds its file, which is then left alone.
+pub async fn remove_left_over(navigator: JsValue) {
+    let Some(storage) = storage_of(&navigator) else {
+        return;
+    };
+    let Ok(root) = JsFuture::from(storage.get_directory()).await else {
+        return;
+    };
+    if let Ok(root) = root.dyn_into::<FileSystemDirectoryHandle>() {
+        let _ = JsFuture::from(root.remove_entry(FILE_NAME)).await;
+    }
 }
 
 /// Opens (creating or emptying) the OPFS file; Err says why OPFS cannot be used.

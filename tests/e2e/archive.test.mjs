@@ -160,6 +160,25 @@ describe('the data file screen', () => {
     const listed = assertRewritten(REWRITE_TGZ, out.bytes, 3);
     assert.match(listed, /-rw-r--r-- .* 5000 .* BioStar2_20250102_030405\/user\.dat/);
     assert.match(listed, /BioStar2_20250102_030405\/faces\/1\.png/);
+    // The copy in the browser's private storage goes when the user starts over, and at the
+    // next load: no staff data stays behind.
+    const stored = () => page.evaluate(async () => {
+      const names = [];
+      for await (const name of (await navigator.storage.getDirectory()).keys()) names.push(name);
+      return names;
+    });
+    const emptied = () => page.waitForFunction(async () => {
+      for await (const _ of (await navigator.storage.getDirectory()).keys()) return false;
+      return true;
+    });
+    assert.deepEqual(await stored(), ['bioport-rewritten.tgz']);
+    await page.getByTestId('start-over').click();
+    await emptied();
+    await rewritePaths(page);
+    assert.deepEqual(await stored(), ['bioport-rewritten.tgz']);
+    await page.reload();
+    await page.waitForSelector('html[data-worker=ready]');
+    await emptied();
     assertNothingLeft(errors);
     await page.close();
   });
@@ -319,7 +338,7 @@ describe('the data file screen', () => {
     // hashing reads it again, and that reading is cancelled.
     await page.getByTestId('listing').waitFor({ timeout: 60_000 });
     await page.getByTestId('compute-sha256').click();
-    await page.getByTestId('progress').getByText('Verifying and listing').waitFor();
+    await page.getByTestId('progress').getByText('Verifying, listing and hashing').waitFor();
     await page.getByTestId('cancel').click();
     await page.getByTestId('read-again').click();
     await page.getByTestId('listing').waitFor({ timeout: 60_000 });

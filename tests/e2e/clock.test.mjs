@@ -495,13 +495,14 @@ describe('the time clock screen', () => {
     await page.getByTestId('attlog-summary').waitFor();
     const choice = page.getByTestId('set-choice');
     assert.match(await page.getByTestId('set-choices').innerText(), /a set holds one of each/);
-    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), '2_attlog.dat');
+    const logD = `1_attlog.dat (${fixture(LOG_D).length} bytes)`;
+    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), `2_attlog.dat (${small.length} bytes)`);
     assert.match(await page.getByTestId('attlog-summary').innerText(), /^2 lines: 2 punches/);
-    await choice.selectOption({ label: '1_attlog.dat' });
+    await choice.selectOption({ label: logD });
     await page.waitForFunction(() => !document.querySelector('[data-testid=attlog-summary]')?.textContent.startsWith('2 lines: 2 punches'));
     await page.getByTestId('attlog-summary').waitFor();
     assert.doesNotMatch(await page.getByTestId('attlog-summary').innerText(), /^2 lines: 2 punches/);
-    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), '1_attlog.dat');
+    assert.equal(await choice.evaluate((s) => s.selectedOptions[0].textContent), logD);
     assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/, 'the user.dat is still in the set');
     assert.deepEqual(errors, []);
     await page.close();

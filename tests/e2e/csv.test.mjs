@@ -236,7 +236,10 @@ describe('the CSV workbench', () => {
     await editor.press('Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '1');
     assert.deepEqual(errors, []);
-    await page.close();
+    // The edit lives only in this tab: leaving the page asks first.
+    const asked = new Promise((resolve) => page.once('dialog', async (d) => { resolve(d.type()); await d.accept(); }));
+    await page.close({ runBeforeUnload: true });
+    assert.equal(await asked, 'beforeunload');
   });
 
   test('cells past the header\'s last column are listed in the row detail and can be deleted there', async () => {

@@ -221,7 +221,8 @@ impl AppState {
         self.archive_on(
             index,
             ArchiveOp::List { hash },
-            "Verifying and listing".into(),
+            // As the worker says it (its progress then carries the same words).
+            if hash { "Verifying, listing and hashing" } else { "Verifying and listing" }.into(),
         );
     }
 
