@@ -457,8 +457,9 @@ impl AppState {
                 }
             }
             Response::Failed { job, message } => {
-                // A cancelled job's worker is gone, so every failure that arrives is news.
-                if self.is_current(job) {
+                // A cancelled job's worker is gone, so every failure that arrives is news;
+                // job 0 is the worker itself failing, and with it the job it ran.
+                if job == 0 || self.is_current(job) {
                     self.job.set(None);
                 }
                 self.say("error", message);
@@ -567,7 +568,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <footer class="bottom">
-            <p>"bioport works offline once loaded. Files are read by this page only."</p>
+            <p>"bioport works offline once loaded (but for starting a fresh worker after Cancel, which loads its code again). Files are read by this page only."</p>
         </footer>
     }
 }

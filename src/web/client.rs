@@ -11,7 +11,7 @@ use web_sys::{Blob, ErrorEvent, File, MessageEvent, Worker};
 
 use crate::protocol::{JobId, Request, Response};
 
-use super::{from_js, js_error_text, to_js};
+use super::{from_js, to_js};
 
 /// The script Trunk's loader shim writes for the worker binary, relative to the page.
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
@@ -81,19 +81,16 @@ impl WorkerClient {
         let this = Rc::downgrade(self);
         let on_error = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
             let Some(this) = this.upgrade() else { return };
-            let text = event
-                .dyn_ref::<ErrorEvent>()
-                .map(|e| e.message())
-                .unwrap_or_else(|| js_error_text(&event));
             (this.handler)(
                 Response::Failed {
                     job: 0,
-                    message: format!("The worker stopped: {text}. Reload the page and try again."),
+                    message: worker_failure(&event),
                 },
                 None,
             );
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // An error while the worker runs, or its code failing to load (a plain Event).
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let mut closures = self.closures.borrow_mut();
         closures.clear();
@@ -142,5 +139,27 @@ impl WorkerClient {
         self.ready.set(false);
         self.queue.borrow_mut().clear();
         self.spawn()
+    }
+}
+
+/// What a worker's error event means for the user: an error it met, or its code not
+/// loading (a fresh worker, after Cancel, loads it again: offline, it cannot).
+fn worker_failure(event: &JsValue) -> String {
+    if let Some(e) = event.dyn_ref::<ErrorEvent>() {
+        return format!(
+            "The worker stopped: {}. Reload the page and try again.",
+            e.message()
+        );
+    }
+    let global = js_sys::global();
+    let online = js_sys::Reflect::get(&global, &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"onLine".into()))
+        .map_or(true, |v| v.as_bool() != Some(false));
+    match online {
+        true => "The worker's code could not be loaded. Reload the page and try again.".into(),
+        false => "This browser is offline, and a fresh worker (started after Cancel) has to \
+                  load bioport's code again: reconnect, then reload the page. Your files were \
+                  not sent anywhere."
+            .into(),
     }
 }

@@ -175,15 +175,7 @@ describe('opening files', () => {
   });
 
   test('a long read shows progress, can be cancelled, and the page carries on', async () => {
-    const dir = scratchDir('big-log');
-    const big = join(dir, '1_attlog.dat');
-    const line = Buffer.from('      123\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n');
-    const block = Buffer.alloc(line.length * 100_000);
-    for (let i = 0; i < 100_000; i++) line.copy(block, i * line.length);
-    const fd = openSync(big, 'w');
-    for (let i = 0; i < 80; i++) writeSync(fd, block); // about 320 MB
-    closeSync(fd);
-
+    const big = bigLog();
     const { page } = await openApp(b.context, site.url);
     const origin = new URL(site.url).origin;
     await page.getByTestId('file-input').first().setInputFiles(big);
@@ -206,4 +198,34 @@ describe('opening files', () => {
     await page.getByTestId('file-card').filter({ hasText: 'user.dat' }).waitFor();
     await page.close();
   });
+
+  test('cancelled while offline, the page says a fresh worker needs the connection, and stops waiting', async () => {
+    const big = bigLog();
+    const { page } = await openApp(b.context, site.url);
+    await b.context.setOffline(true);
+    try {
+      await page.getByTestId('file-input').first().setInputFiles(big);
+      await page.waitForFunction(() => Number(document.querySelector('#job-progress')?.value) > 0);
+      await page.getByTestId('cancel').click();
+      await page.getByTestId('notice').getByText('This browser is offline, and a fresh worker', { exact: false }).waitFor();
+      assert.equal(await page.getByTestId('progress').count(), 0, 'no progress bar left waiting');
+    } finally {
+      await b.context.setOffline(false);
+      await page.close();
+    }
+  });
 });
+
+/** A 320 MB attendance log in a scratch folder, written once: a read long enough to cancel. */
+let bigLogPath;
+function bigLog() {
+  if (bigLogPath) return bigLogPath;
+  bigLogPath = join(scratchDir('big-log'), '1_attlog.dat');
+  const line = Buffer.from('      123\t2024-01-02 08:00:01\t1\t0\t1\t0\r\n');
+  const block = Buffer.alloc(line.length * 100_000);
+  for (let i = 0; i < 100_000; i++) line.copy(block, i * line.length);
+  const fd = openSync(bigLogPath, 'w');
+  for (let i = 0; i < 80; i++) writeSync(fd, block);
+  closeSync(fd);
+  return bigLogPath;
+}

@@ -222,7 +222,12 @@ impl AppState {
             index,
             ArchiveOp::List { hash },
             // As the worker says it (its progress then carries the same words).
-            if hash { "Verifying, listing and hashing" } else { "Verifying and listing" }.into(),
+            if hash {
+                "Verifying, listing and hashing"
+            } else {
+                "Verifying and listing"
+            }
+            .into(),
         );
     }
 
