@@ -20,7 +20,6 @@ pub use pushed::{PushedList, SharedFeed};
 pub use walk::{
     c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,
     FindingKind, NameSource, TarWalker, WalkOptions, BLOCK, MAX_FINDINGS, MAX_LONG_NAME, MAX_PAX,
-    RECORD,
 };
 
 use super::gzip;

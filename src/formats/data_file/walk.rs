@@ -72,8 +72,6 @@ pub enum FindingKind {
     TarTrailingData,
     /// The archive ends without its end-of-archive marker.
     NoEndMarker,
-    /// The archive pads to whole tar records, but its last record is cut short.
-    ShortRecord,
     /// An entry path (or link target) is absolute.
     AbsolutePath,
     /// An entry path (or link target) climbs out with `..`.
@@ -228,9 +226,6 @@ pub struct EntryHeader {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WalkOptions {}
 
-/// The record GNU tar, bsdtar and Python pad a tar archive to (20 blocks).
-pub const RECORD: u64 = 20 * BLOCK as u64;
-
 /// The stream the tar archive is read from.
 enum Source<R> {
     /// Inflated from gzip.
@@ -259,8 +254,6 @@ pub struct TarWalker<R> {
     source: Source<R>,
     /// Uncompressed bytes taken so far.
     pos: u64,
-    /// Where the end-of-archive marker starts, once met (until the record is checked).
-    marker_at: Option<u64>,
     /// Data bytes of the current entry not read yet, and the padding after them.
     remaining: u64,
     padding: u64,
@@ -291,7 +284,6 @@ impl<R: Read> TarWalker<R> {
         TarWalker {
             source: Source::None,
             pos: 0,
-            marker_at: None,
             remaining: 0,
             padding: 0,
             current: (0, 0),
@@ -753,7 +745,6 @@ impl<R: Read> TarWalker<R> {
 
     /// Handles an all-zero block: the end-of-archive marker (two of them).
     fn end_marker(&mut self, offset: u64) {
-        self.marker_at = Some(offset);
         let second = self.read_block();
         match second {
             None => {}
@@ -811,28 +802,9 @@ impl<R: Read> TarWalker<R> {
         }
         self.scratch = scratch;
         if !self.draining {
-            self.check_record();
             self.settle();
         }
         !self.draining
-    }
-
-    /// Notes a stream that pads past its end marker by less than a [`RECORD`] (so its
-    /// writer pads to whole records, as GNU tar, bsdtar and Python do) yet ends inside a
-    /// record: the end was cut off, and only zeros happen to be left where the entries end.
-    fn check_record(&mut self) {
-        // Taken, so a drain called again once the stream has ended notes it once.
-        let Some(marker) = self.marker_at.take().filter(|_| !self.stopped) else {
-            return;
-        };
-        let padding = self.pos - marker - (2 * BLOCK as u64).min(self.pos - marker);
-        let padded = (1..RECORD).contains(&padding);
-        if !padded || self.pos.is_multiple_of(RECORD) || self.trailing_noted {
-            return;
-        }
-        let short = RECORD - self.pos % RECORD;
-        let message = format!("the archive ends {short} bytes short of a whole {RECORD}-byte tar record, though it pads past its end marker as tar writers that fill whole records do: its end was probably cut off (every entry was read in full, but the copy may be incomplete). Copy it again from where it was exported");
-        self.note(FindingKind::ShortRecord, At::Tar(self.pos), message);
     }
 }
 
