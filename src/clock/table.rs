@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::formats::zk_attlog::{
     pack_time, status_label, verify_label, Attlog, DamagedLine, Punch,
 };
+use crate::formats::zk_user_dat::decode_text;
 
 use super::set::ClockSet;
 
@@ -145,13 +146,20 @@ impl ClockSet {
                 note,
             };
         };
+        // Decided once per distinct user ID of the log, not once per punch.
         let encoding = self.encoding();
-        let user_ok = |p: &Punch| {
-            let (id, _) = super::punch_id(log, p, encoding);
-            let id = id.trim();
-            id.eq_ignore_ascii_case(&wanted)
-                || (names.get(id)).is_some_and(|n| n.to_lowercase().contains(&wanted))
+        let id_ok: Vec<bool> = match wanted.is_empty() {
+            true => Vec::new(),
+            false => (0..log.ids.len() as u32)
+                .map(|n| {
+                    let (id, _) = decode_text(encoding, log.ids.get(n));
+                    let id = id.trim();
+                    id.eq_ignore_ascii_case(&wanted)
+                        || (names.get(id)).is_some_and(|n| n.to_lowercase().contains(&wanted))
+                })
+                .collect(),
         };
+        let user_ok = |p: &Punch| id_ok.get(p.id as usize).copied().unwrap_or(false);
         let matches = |p: &Punch| {
             (wanted.is_empty() || user_ok(p))
                 && from.is_none_or(|f| p.time >= f)

@@ -32,6 +32,41 @@ pub struct CarryNote {
     pub notes: Vec<String>,
 }
 
+impl CarryNote {
+    /// The note of user `index` with nothing in it yet.
+    fn empty(index: usize, user: &UserRecord) -> Self {
+        CarryNote {
+            index,
+            user_id: user.user_id.clone(),
+            uid: user.uid,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// `notes` (in user order) with `more` (a user's index and notes, in user order) added in
+/// one pass: to the user's note when it has one, else as a new note.
+fn merged(
+    users: &[UserRecord],
+    notes: Vec<CarryNote>,
+    more: impl IntoIterator<Item = (usize, Vec<String>)>,
+) -> Vec<CarryNote> {
+    let mut carried = notes.into_iter().peekable();
+    let mut out = Vec::new();
+    for (index, extra) in more {
+        out.extend(std::iter::from_fn(|| carried.next_if(|n| n.index < index)));
+        let Some(user) = users.get(index) else {
+            continue;
+        };
+        let mut note = (carried.next_if(|n| n.index == index))
+            .unwrap_or_else(|| CarryNote::empty(index, user));
+        note.notes.extend(extra);
+        out.push(note);
+    }
+    out.extend(carried);
+    out
+}
+
 /// True when a password is a PIN BioStar accepts: 4 to 16 digits (the workbench's rule).
 fn valid_pin(password: &[u8]) -> bool {
     (4..=16).contains(&password.len()) && password.iter().all(u8::is_ascii_digit)
@@ -214,12 +249,9 @@ fn write_rows<W: io::Write>(
         let row = [id, user.name.as_str(), card, pin.unwrap_or("")];
         rows.put(&row[..header.len()])?;
         if !user_notes.is_empty() {
-            notes.push(CarryNote {
-                index,
-                user_id: user.user_id.clone(),
-                uid: user.uid,
-                notes: user_notes,
-            });
+            let mut note = CarryNote::empty(index, user);
+            note.notes = user_notes;
+            notes.push(note);
         }
     }
     Ok(Written {
@@ -274,26 +306,11 @@ pub fn add_template_notes<'t>(
             }
         }
     }
-    let mut with = 0;
-    for (index, user) in users.iter().enumerate() {
-        let Some(held) = per_uid.get(&user.uid) else {
-            continue;
-        };
-        with += 1;
-        let at = notes.partition_point(|n| n.index < index);
-        if notes.get(at).is_none_or(|n| n.index != index) {
-            notes.insert(
-                at,
-                CarryNote {
-                    index,
-                    user_id: user.user_id.clone(),
-                    uid: user.uid,
-                    notes: Vec::new(),
-                },
-            );
-        }
-        notes[at].notes.extend(held.notes());
-    }
+    let more: Vec<(usize, Vec<String>)> = (users.iter().enumerate())
+        .filter_map(|(index, user)| Some((index, per_uid.get(&user.uid)?.notes().collect())))
+        .collect();
+    let with = more.len();
+    *notes = merged(users, std::mem::take(notes), more);
     with
 }
 
@@ -308,28 +325,15 @@ pub fn users_to_biostar(
     let Written { out, sheet, notes } = write_rows(users, opts, Vec::new())?;
     let mapping = auto_map(header(opts.carry_pins), &[]);
     let report = validate(&sheet, 0, &mapping, &settings);
-    let mut carried = notes.into_iter().peekable();
-    let mut merged = Vec::new();
-    for row in report.rows_with_findings() {
-        let index = row - 1;
-        merged.extend(std::iter::from_fn(|| carried.next_if(|n| n.index < index)));
-        let Some(user) = users.get(index) else {
-            continue; // every data row is a user's
-        };
-        let mut note = carried
-            .next_if(|n| n.index == index)
-            .unwrap_or_else(|| CarryNote {
-                index,
-                user_id: user.user_id.clone(),
-                uid: user.uid,
-                notes: Vec::new(),
-            });
-        for finding in report.findings_of(row) {
-            let message = report.message(finding, &sheet, 0, &mapping);
-            note.notes.push(format!("BioStar import check: {message}"));
-        }
-        merged.push(note);
-    }
-    merged.extend(carried);
-    Ok((out, merged))
+    // Every data row is a user's: row 1 is user 0.
+    let found = report.rows_with_findings().map(|row| {
+        let messages = (report.findings_of(row).iter()).map(|f| {
+            format!(
+                "BioStar import check: {}",
+                report.message(f, &sheet, 0, &mapping)
+            )
+        });
+        (row - 1, messages.collect())
+    });
+    Ok((out, merged(users, notes, found)))
 }
