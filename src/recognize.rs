@@ -652,6 +652,13 @@ fn user_dat_kind(record: u64) -> FileKind {
 }
 
 /// A `user.dat` told by name (`by_name`) or by content, with what its length and records say.
+/// The note on a user.dat read under another name than the one the clock reads.
+fn other_name_note(name: &str) -> Option<String> {
+    (!name.eq_ignore_ascii_case(zk_user_dat::FILE_NAME)).then(|| {
+        format!("Named \"{name}\"; the clock reads users only from a file named user.dat.")
+    })
+}
+
 fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
     let mut notes = Vec::new();
     match zk_user_dat::judge(size, head, by_name) {
@@ -665,31 +672,22 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
                     "{size} bytes divides by both {USER_DAT_72} and {USER_DAT_28}; the records' contents say {record} bytes."
                 ));
             }
-            let exact = name.eq_ignore_ascii_case(zk_user_dat::FILE_NAME);
-            if !exact {
-                notes.push(format!(
-                    "Named \"{name}\"; the clock reads users only from a file named user.dat."
-                ));
-            }
-            let confidence = if exact {
-                Confidence::High
-            } else {
-                Confidence::Medium
+            let renamed = other_name_note(name);
+            let confidence = match renamed {
+                None => Confidence::High,
+                Some(_) => Confidence::Medium,
             };
+            notes.extend(renamed);
             let reason = format!("{:.0}% of records have the user.dat shape", share * 100.0);
             answer(user_dat_kind(record), confidence, reason, notes)
         }
+        // Only a file named user.dat (a copy's name needs the records to fit).
         Verdict::Misshapen { record, share } => {
-            if !name.eq_ignore_ascii_case(zk_user_dat::FILE_NAME) {
-                notes.push(format!(
-                    "Named \"{name}\", as a copy of a clock's user.dat is, and its length is a whole number of {record}-byte records: read as a user.dat. The clock reads users only from a file named user.dat."
-                ));
-            }
             notes.push(format!(
                 "Only {:.0}% of the records have the shape of user records: the file may be damaged or written by firmware bioport does not know.",
                 share * 100.0
             ));
-            let reason = "named as a user.dat".into();
+            let reason = "named user.dat".into();
             answer(user_dat_kind(record), Confidence::Low, reason, notes)
         }
         Verdict::Truncated { record, cut } => {
@@ -699,9 +697,7 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
             let reason = if by_name {
                 format!("named user.dat; read as {record}-byte records")
             } else {
-                notes.push(format!(
-                    "Named \"{name}\"; the clock reads users only from a file named user.dat."
-                ));
+                notes.extend(other_name_note(name));
                 format!("its records have the user.dat shape; read as {record}-byte records")
             };
             answer(user_dat_kind(record), Confidence::Low, reason, notes)

@@ -32,22 +32,37 @@ fn user_id_of<'a>(sheet: &'a Sheet, mapping: &Mapping, row: usize) -> &'a str {
     }
 }
 
+/// One of the merge's new and overwritten users, as the import file takes it.
+pub(super) struct MergedRow<'m> {
+    /// The user's row of the merge.
+    pub row: &'m OutputRow,
+    /// What leaves it out of the valid-rows import file (None: it is written).
+    pub left_out: Option<LeftOut>,
+    /// It gives a card that a user the server keeps holds (errors or not).
+    pub clashes: bool,
+}
+
 impl Workbook {
     /// The merge's new and overwritten users in order, each with what leaves it out of the
-    /// valid-rows import file (None: it is written).
+    /// valid-rows import file.
     pub(super) fn merged_rows<'m>(
         &'m self,
         m: &'m MergeResult,
-    ) -> impl Iterator<Item = (&'m OutputRow, Option<LeftOut>)> + 'm {
+    ) -> impl Iterator<Item = MergedRow<'m>> + 'm {
         let clashing = m.clashing_rows();
-        m.import_rows().map(move |r| {
-            let left_out = match r.incoming {
+        m.import_rows().map(move |row| {
+            let clashes = row.incoming.is_some_and(|i| clashing.contains(&i));
+            let left_out = match row.incoming {
                 Some(i) if self.report.status(i as usize) != RowStatus::Errors => {
-                    clashing.contains(&i).then_some(LeftOut::Card)
+                    clashes.then_some(LeftOut::Card)
                 }
                 _ => Some(LeftOut::Errors),
             };
-            (r, left_out)
+            MergedRow {
+                row,
+                left_out,
+                clashes,
+            }
         })
     }
 

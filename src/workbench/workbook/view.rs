@@ -640,9 +640,9 @@ impl Workbook {
         self.with_merge(|m, existing| {
             // New and overwritten users written, left out for errors, for a card.
             let mut n = [0u64; 4];
-            for (r, left_out) in self.merged_rows(m) {
-                n[match left_out {
-                    None if r.kind == RowKind::New => 0,
+            for merged in self.merged_rows(m) {
+                n[match merged.left_out {
+                    None if merged.row.kind == RowKind::New => 0,
                     None => 1,
                     Some(LeftOut::Errors) => 2,
                     Some(LeftOut::Card) => 3,

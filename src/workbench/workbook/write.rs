@@ -313,12 +313,12 @@ impl Workbook {
         let header = m.output_header();
         let mut counting = Counting::new(out);
         let mut writer = import_writer(&mut counting, &header)?;
-        let clashing = m.clashing_rows();
-        for (out_row, left_out) in self.merged_rows(m) {
+        for merged in self.merged_rows(m) {
+            let out_row = merged.row;
             let Some(r) = out_row.incoming else {
                 continue;
             };
-            if let Some(why) = left_out.filter(|_| which == ImportRows::ValidOnly) {
+            if let Some(why) = merged.left_out.filter(|_| which == ImportRows::ValidOnly) {
                 match why {
                     LeftOut::Errors => picked.errors += 1,
                     LeftOut::Card => picked.cards += 1,
@@ -329,7 +329,7 @@ impl Workbook {
                 RowKind::New => picked.new += 1,
                 _ => picked.overwritten += 1,
             }
-            picked.cards_written += u64::from(clashing.contains(&r));
+            picked.cards_written += u64::from(merged.clashes);
             let r = r as usize;
             picked.rows.push(r);
             writer.write_row(
