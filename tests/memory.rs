@@ -11,7 +11,7 @@ use bioport::archive::catalogue::{Catalogue, CATALOGUE_BUDGET};
 use bioport::archive::compare::{compare, SHOWN_PATH};
 use bioport::archive::repackage::{plan, repackage, PLAN_BYTES};
 use bioport::archive::Direction;
-use bioport::formats::data_file::{list, FindingKind, ListOptions, WalkOptions};
+use bioport::formats::data_file::{list, FindingKind, ListOptions};
 use bioport::formats::zk_attlog::read_attlog_bytes;
 
 /// The system allocator, counting live bytes and their peak.
@@ -118,13 +118,12 @@ fn hostile_inputs_of_a_few_mb_keep_memory_flat() {
     ];
     for (what, tgz, expected) in cases {
         assert!(tgz.len() < 4 << 20, "{what}: {} bytes", tgz.len());
-        let walk = WalkOptions::default();
-        let options = ListOptions { hash: true, walk };
+        let options = ListOptions { hash: true };
         let mut found = Vec::new();
         let peak = peak_during(|| {
             let listing = list(&tgz[..], options, &mut |_| {});
             found = listing.findings.iter().map(|f| f.kind).collect();
-            let _ = repackage(&tgz[..], std::io::sink(), Direction::ToDevice, walk);
+            let _ = repackage(&tgz[..], std::io::sink(), Direction::ToDevice);
         });
         assert!(found.contains(&expected), "{what}: {found:?}");
         eprintln!("{what}: peak {peak} bytes of heap");
@@ -206,7 +205,7 @@ fn long_names_fill_the_screens_list_only_to_its_budget() {
 fn plan_and_compare_keep_what_they_show_within_bounds(tgz: &[u8]) {
     let mut planned = None;
     let peak = peak_during(|| {
-        planned = Some(plan(tgz, Direction::ToDevice, WalkOptions::default()));
+        planned = Some(plan(tgz, Direction::ToDevice));
     });
     let planned = planned.unwrap();
     eprintln!(
@@ -223,7 +222,7 @@ fn plan_and_compare_keep_what_they_show_within_bounds(tgz: &[u8]) {
     let empty = gzip(&[0u8; 1024], 0);
     let mut removed = Vec::new();
     let peak = peak_during(|| {
-        removed = compare(tgz, &empty[..], WalkOptions::default()).removed;
+        removed = compare(tgz, &empty[..]).removed;
     });
     eprintln!("compare: peak {peak} bytes of heap");
     assert_eq!(removed.len(), 1000);

@@ -110,10 +110,7 @@ fn tgz_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 /// the file to be read in turn), the entries as the table shows them, and the last
 /// progress reported.
 async fn ahead(bytes: &[u8], hash: bool) -> (Option<Listing>, Vec<EntryRow>, u64) {
-    let options = ListOptions {
-        hash,
-        ..ListOptions::default()
-    };
+    let options = ListOptions { hash };
     let (mut catalogue, mut last) = (Catalogue::new(), 0);
     let f = file("BioStarX_20250102_030405.tgz", bytes);
     let listed = list_ahead(&f, options, &mut |n| last = n, &mut catalogue).await;
@@ -122,10 +119,7 @@ async fn ahead(bytes: &[u8], hash: bool) -> (Option<Listing>, Vec<EntryRow>, u64
 
 /// The core's listing of `bytes` read whole, and its table rows.
 fn core_listing(bytes: &[u8], hash: bool) -> (Listing, Vec<EntryRow>) {
-    let options = ListOptions {
-        hash,
-        ..ListOptions::default()
-    };
+    let options = ListOptions { hash };
     let mut catalogue = Catalogue::new();
     let listing = list(bytes, options, &mut |e| catalogue.add(e));
     (listing, catalogue.page(0, usize::MAX))

@@ -14,7 +14,7 @@ use super::packed::{Packed, PackedEntry};
 use super::repackage::{renames_of, Plan};
 use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
-    hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker, WalkOptions,
+    hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker,
 };
 
 /// One entry as a table row shows it.
@@ -409,7 +409,7 @@ pub struct EntryBytes {
 /// Walks the archive read from `reader` to entry `index` (from 0) and reads its first
 /// `limit` bytes; Err in words when the archive ends or stops before it.
 pub fn entry_bytes<R: Read>(reader: R, index: u64, limit: u64) -> Result<EntryBytes, String> {
-    let mut walker = TarWalker::new(reader, WalkOptions::default());
+    let mut walker = TarWalker::new(reader);
     let mut at = 0;
     while let Some(header) = walker.next_entry() {
         if at == index {

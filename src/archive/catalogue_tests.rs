@@ -22,10 +22,7 @@ fn sample() -> Vec<u8> {
 
 fn catalogue_of(bytes: &[u8], hash: bool) -> (Catalogue, CatalogueView) {
     let mut catalogue = Catalogue::new();
-    let options = ListOptions {
-        hash,
-        walk: WalkOptions::default(),
-    };
+    let options = ListOptions { hash };
     let listing = list(bytes, options, &mut |e| catalogue.add(e));
     let view = catalogue.view("a.tgz", bytes.len() as u64, hash, &listing);
     (catalogue, view)
@@ -133,7 +130,7 @@ fn a_comparison_view_counts_and_caps_its_rows() {
         ("edit", b"newer"),
         ("new", b"z"),
     ]));
-    let c = compare(&a[..], &b[..], WalkOptions::default());
+    let c = compare(&a[..], &b[..]);
     let view = ComparisonView::new(&c, "a.tgz", "b.tgz", 1);
     assert_eq!(
         (view.added, view.removed, view.changed, view.same),
@@ -200,10 +197,7 @@ fn past_its_budget_a_catalogue_lists_the_first_entries_and_counts_the_rest() {
     assert!(catalogue.page(kept, 10).is_empty());
     // With SHA-256, each kept entry keeps its sum, and fewer entries fit.
     let mut hashed = Catalogue::with_budget(64 * 1024);
-    let options = ListOptions {
-        hash: true,
-        walk: WalkOptions::default(),
-    };
+    let options = ListOptions { hash: true };
     let listing = list(&tgz[..], options, &mut |e| hashed.add(e));
     let view = hashed.view("big.tgz", tgz.len() as u64, true, &listing);
     assert!(hashed.len() < 200 && view.unlisted == 200 - hashed.len() as u64);
@@ -236,7 +230,7 @@ fn a_plan_made_from_the_catalogue_is_the_plan_read_from_the_file() {
         let mut catalogue = Catalogue::new();
         let listing = list(&tgz[..], ListOptions::default(), &mut |e| catalogue.add(e));
         let from_catalogue = catalogue.plan(direction, &listing).expect("all kept");
-        let read = plan(&tgz[..], direction, WalkOptions::default());
+        let read = plan(&tgz[..], direction);
         assert_eq!(from_catalogue.entries, read.entries);
         assert_eq!(from_catalogue.renames, read.renames, "{direction:?}");
         assert_eq!(from_catalogue.readable(), read.readable());

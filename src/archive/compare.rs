@@ -12,7 +12,7 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 use super::{renamed_entry_path, Direction, DEVICE_PREFIX, SERVER_PREFIX};
-use crate::formats::data_file::{read_entry, Finding, TarWalker, WalkOptions};
+use crate::formats::data_file::{read_entry, Finding, TarWalker};
 
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
 /// its length (entries are matched by their whole path all the same).
@@ -235,8 +235,8 @@ impl Comparison {
 }
 
 /// Compares the data files read from `first` and `second`.
-pub fn compare<A: Read, B: Read>(first: A, second: B, options: WalkOptions) -> Comparison {
-    compare_renamed(first, second, None, options)
+pub fn compare<A: Read, B: Read>(first: A, second: B) -> Comparison {
+    compare_renamed(first, second, None)
 }
 
 /// Compares the data files read from `first` and `second`, the first's entry paths
@@ -245,10 +245,9 @@ pub fn compare_renamed<A: Read, B: Read>(
     first: A,
     second: B,
     rename: Option<Direction>,
-    options: WalkOptions,
 ) -> Comparison {
-    let mut a = TarWalker::new(first, options);
-    let mut b = TarWalker::new(second, options);
+    let mut a = TarWalker::new(first);
+    let mut b = TarWalker::new(second);
     let mut result = Comparison::default();
     let mut open = Unmatched::default();
     loop {

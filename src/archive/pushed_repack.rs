@@ -7,7 +7,7 @@ use std::io::Write;
 
 use super::repackage::{Outcome, Repack};
 use super::Direction;
-use crate::formats::data_file::{SharedFeed, TarWalker, WalkOptions};
+use crate::formats::data_file::{SharedFeed, TarWalker};
 
 /// Where a pushed repackaging is: waiting for its first bytes, or running.
 enum State<W: Write> {
@@ -20,17 +20,15 @@ pub struct PushedRepack<W: Write> {
     feed: SharedFeed,
     state: Option<State<W>>,
     direction: Direction,
-    options: WalkOptions,
 }
 
 impl<W: Write> PushedRepack<W> {
     /// A repackaging onto `out`, names renamed `direction`'s way, pushed nothing yet.
-    pub fn new(out: W, direction: Direction, options: WalkOptions) -> Self {
+    pub fn new(out: W, direction: Direction) -> Self {
         PushedRepack {
             feed: SharedFeed::default(),
             state: Some(State::Waiting(out)),
             direction,
-            options,
         }
     }
 
@@ -39,7 +37,7 @@ impl<W: Write> PushedRepack<W> {
     fn pass(&mut self) -> &mut Repack<SharedFeed, W> {
         let state = match self.state.take() {
             Some(State::Waiting(out)) => {
-                let walker = TarWalker::new(self.feed.clone(), self.options);
+                let walker = TarWalker::new(self.feed.clone());
                 State::Running(Box::new(Repack::new(walker, out, self.direction)))
             }
             running => running.expect("a pushed repackaging always has a state"),
@@ -107,9 +105,9 @@ mod tests {
 
     /// `bytes` repackaged whole, and pushed `step` bytes at a time.
     fn both(bytes: &[u8], step: usize) -> [Result<(Vec<u8>, Outcome), String>; 2] {
-        let (to, options) = (Direction::ToDevice, WalkOptions::default());
-        let whole = repackage(bytes, Vec::new(), to, options);
-        let mut pushed = PushedRepack::new(Vec::new(), to, options);
+        let to = Direction::ToDevice;
+        let whole = repackage(bytes, Vec::new(), to);
+        let mut pushed = PushedRepack::new(Vec::new(), to);
         for chunk in bytes.chunks(step) {
             if pushed.push(chunk.len(), |room| room.copy_from_slice(chunk)) {
                 break;
@@ -163,9 +161,8 @@ mod tests {
 
     #[test]
     fn an_empty_file_pushed_nothing_fails_as_the_whole_one_does() {
-        let options = WalkOptions::default();
-        let pushed = PushedRepack::new(Vec::new(), Direction::ToDevice, options).finish();
-        let whole = repackage(&b""[..], Vec::new(), Direction::ToDevice, options);
+        let pushed = PushedRepack::new(Vec::new(), Direction::ToDevice).finish();
+        let whole = repackage(&b""[..], Vec::new(), Direction::ToDevice);
         assert!(whole.is_err(), "an empty file is no archive");
         assert_eq!(pushed, Some(whole));
     }

@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use super::{renamed_entry_path, Direction};
 use crate::formats::data_file::{
     c_string, split_pax_record, ustar_path, Content, EntryHeader, EntryType, Finding, FindingKind,
-    NameSource, TarWalker, WalkOptions, BLOCK, HEADER_ROOM,
+    NameSource, TarWalker, BLOCK, HEADER_ROOM,
 };
 use crate::formats::gzip::{GzipWriter, Packing};
 
@@ -117,8 +117,8 @@ pub fn renames_of(
 /// Reads a data file through and lists exactly which names repackaging `direction`'s way
 /// changes. Only entries read in full count (as in a listing): an entry cut off by damage
 /// is neither counted nor planned.
-pub fn plan<R: Read>(reader: R, direction: Direction, options: WalkOptions) -> Plan {
-    let mut walker = TarWalker::new(reader, options);
+pub fn plan<R: Read>(reader: R, direction: Direction) -> Plan {
+    let mut walker = TarWalker::new(reader);
     let mut plan = Plan::default();
     while let Some(entry) = walker.next_entry() {
         let renames = entry_renames(&entry, direction);
@@ -155,9 +155,8 @@ pub fn repackage<R: Read, W: Write>(
     reader: R,
     out: W,
     direction: Direction,
-    options: WalkOptions,
 ) -> Result<(W, Outcome), String> {
-    let mut pass = Repack::new(TarWalker::new(reader, options), out, direction);
+    let mut pass = Repack::new(TarWalker::new(reader), out, direction);
     pass.advance(None);
     pass.finish()
 }

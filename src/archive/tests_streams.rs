@@ -7,7 +7,7 @@ use super::compare::{compare, compare_renamed};
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
 use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header, tar_of};
-use crate::formats::data_file::{list, ListOptions, NameSource, WalkOptions, BLOCK};
+use crate::formats::data_file::{list, ListOptions, NameSource, BLOCK};
 
 const DIR: &str = "BioStarX_20250102_030405";
 
@@ -88,7 +88,7 @@ fn to_device(path: &str) -> String {
 
 #[test]
 fn the_plan_lists_exactly_the_names_that_change() {
-    let plan = plan(&sample()[..], Direction::ToDevice, WalkOptions::default());
+    let plan = plan(&sample()[..], Direction::ToDevice);
     assert!(plan.readable());
     assert_eq!(plan.entries, 5);
     let names: Vec<(bool, &str, &str)> = plan
@@ -114,9 +114,7 @@ fn the_plan_lists_exactly_the_names_that_change() {
 /// The sample, and the sample repackaged for a device, and what repackaging did.
 fn sample_for_device() -> (Vec<u8>, Vec<u8>, super::repackage::Outcome) {
     let original = sample();
-    let options = WalkOptions::default();
-    let (out, outcome) =
-        repackage(&original[..], Vec::new(), Direction::ToDevice, options).unwrap();
+    let (out, outcome) = repackage(&original[..], Vec::new(), Direction::ToDevice).unwrap();
     (original, out, outcome)
 }
 
@@ -135,22 +133,16 @@ fn repackaging_changes_only_the_names() {
     }
     assert_eq!(after[3].0, "config/other.bin");
     // Paths renamed with the file match across the rename.
-    let plain = compare(&original[..], &out[..], WalkOptions::default());
+    let plain = compare(&original[..], &out[..]);
     assert_eq!(
         (plain.same, plain.added.len(), plain.removed.len()),
         (5, 0, 0)
     );
     let to = Some(Direction::ToDevice);
-    assert!(compare_renamed(&original[..], &out[..], to, WalkOptions::default()).identical());
+    assert!(compare_renamed(&original[..], &out[..], to).identical());
 
-    let (back, _) = repackage(
-        &out[..],
-        Vec::new(),
-        Direction::ToServer,
-        WalkOptions::default(),
-    )
-    .unwrap();
-    assert!(compare(&original[..], &back[..], WalkOptions::default()).identical());
+    let (back, _) = repackage(&out[..], Vec::new(), Direction::ToServer).unwrap();
+    assert!(compare(&original[..], &back[..]).identical());
 }
 
 /// Every entry's path and own header block, listed by the walk.
@@ -166,8 +158,7 @@ fn headers(tgz: &[u8]) -> Vec<(String, [u8; BLOCK])> {
 /// The tar archive built so far, gzip-compressed and repackaged for a device.
 fn tar_for_device(builder: tar::Builder<Vec<u8>>) -> Vec<u8> {
     let source = gzip(&builder.into_inner().unwrap());
-    let options = WalkOptions::default();
-    repackage(&source[..], Vec::new(), Direction::ToDevice, options)
+    repackage(&source[..], Vec::new(), Direction::ToDevice)
         .unwrap()
         .0
 }
@@ -226,9 +217,9 @@ fn untouched_headers_stay_byte_identical_and_names_keep_their_spelling() {
 fn a_damaged_source_is_not_repackaged() {
     let original = sample();
     let cut = &original[..original.len() / 2];
-    let err = repackage(cut, Vec::new(), Direction::ToDevice, WalkOptions::default()).unwrap_err();
+    let err = repackage(cut, Vec::new(), Direction::ToDevice).unwrap_err();
     assert!(err.contains("cut off"), "{err}");
-    assert!(!plan(cut, Direction::ToDevice, WalkOptions::default()).readable());
+    assert!(!plan(cut, Direction::ToDevice).readable());
 }
 
 #[test]
@@ -239,7 +230,7 @@ fn a_plan_of_a_cut_off_file_counts_the_entries_a_listing_counts() {
         let listed = list(cut, ListOptions::default(), &mut |_| {})
             .totals
             .entries;
-        let planned = plan(cut, Direction::ToDevice, WalkOptions::default());
+        let planned = plan(cut, Direction::ToDevice);
         assert_eq!(planned.entries, listed, "cut at {len}");
         assert!(planned.renamed <= planned.entries, "cut at {len}");
         assert!(!planned.readable());
@@ -260,7 +251,7 @@ fn comparison_finds_added_removed_and_changed_entries() {
         ("b", b"newer", 0o644, 1),
         ("e", b"abc", 0o644, 1),
     ]);
-    let c = compare(&first[..], &second[..], WalkOptions::default());
+    let c = compare(&first[..], &second[..]);
     assert!(!c.identical());
     assert_eq!(c.same, 4, "dir, a, d and the link");
     let paths = |s: &[super::compare::Side]| s.iter().map(|x| x.path.clone()).collect::<Vec<_>>();
@@ -273,7 +264,7 @@ fn comparison_finds_added_removed_and_changed_entries() {
     assert_eq!(c.changed.len(), 1);
     let (old, new) = &c.changed[0];
     assert_eq!((old.path.as_str(), old.size, new.size), ("b", 3, 5));
-    assert!(compare(&first[..], &first[..], WalkOptions::default()).identical());
+    assert!(compare(&first[..], &first[..]).identical());
 }
 
 #[test]
@@ -282,7 +273,7 @@ fn a_file_damaged_only_in_its_gzip_trailer_is_compared_whole() {
     let mut crc = first.clone();
     let at = crc.len() - 8;
     crc[at] ^= 1;
-    let c = compare(&first[..], &crc[..], WalkOptions::default());
+    let c = compare(&first[..], &crc[..]);
     assert_eq!((c.added.len(), c.removed.len(), c.same), (0, 0, 5));
     assert_eq!(c.listed_all, (true, true));
     assert_eq!(c.incomplete("a.tgz", "b.tgz"), None);
@@ -291,7 +282,7 @@ fn a_file_damaged_only_in_its_gzip_trailer_is_compared_whole() {
     assert!(!c.identical(), "a damaged file is not the same file");
     // Cut short, the entries past the damage are missing: that note, not this one.
     let cut = &first[..first.len() * 2 / 3];
-    let c = compare(&first[..], cut, WalkOptions::default());
+    let c = compare(&first[..], cut);
     assert!(c.incomplete("a.tgz", "b.tgz").is_some());
     assert_eq!(c.damaged_past_entries("a.tgz", "b.tgz"), None);
 }
@@ -299,14 +290,8 @@ fn a_file_damaged_only_in_its_gzip_trailer_is_compared_whole() {
 #[test]
 fn a_repackaged_copy_matches_its_source_across_the_rename() {
     let original = sample();
-    let (copy, _) = repackage(
-        &original[..],
-        Vec::new(),
-        Direction::ToDevice,
-        WalkOptions::default(),
-    )
-    .unwrap();
-    let c = compare(&original[..], &copy[..], WalkOptions::default());
+    let (copy, _) = repackage(&original[..], Vec::new(), Direction::ToDevice).unwrap();
+    let c = compare(&original[..], &copy[..]);
     assert!(c.identical(), "{c:?}");
     assert_eq!(
         (c.same, c.across_rename),
@@ -328,7 +313,7 @@ fn a_repackaged_copy_matches_its_source_across_the_rename() {
         ("BioStarX_20250102_030405/x", b"1", 0o600, 1),
         ("BioStar2_20250102_030405/x", b"2", 0o600, 1),
     ]);
-    let c = compare(&both[..], &other[..], WalkOptions::default());
+    let c = compare(&both[..], &other[..]);
     let paths = |s: &[super::compare::Side]| s.iter().map(|x| x.path.clone()).collect::<Vec<_>>();
     assert_eq!(paths(&c.added), ["BioStar2_20250102_030406/user.dat"]);
     assert_eq!(
@@ -371,9 +356,8 @@ fn tar_of_files(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 /// The files as a plain tar, gzip-compressed, repackaged for a device.
 fn repackaged(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let options = WalkOptions::default();
     let source = gzip(&tar_of_files(files));
-    let (out, outcome) = repackage(&source[..], Vec::new(), Direction::ToDevice, options).unwrap();
+    let (out, outcome) = repackage(&source[..], Vec::new(), Direction::ToDevice).unwrap();
     assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
     out
 }
@@ -601,9 +585,7 @@ mod gnu {
                     "{format}: {path}"
                 );
             }
-            let options = WalkOptions::default();
-            let (out, outcome) =
-                repackage(&tgz[..], Vec::new(), Direction::ToDevice, options).unwrap();
+            let (out, outcome) = repackage(&tgz[..], Vec::new(), Direction::ToDevice).unwrap();
             assert!(
                 outcome.findings.is_empty(),
                 "{format}: {:?}",

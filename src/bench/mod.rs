@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::archive::repackage::repackage;
 use crate::archive::Direction;
 use crate::clock::{users_to_biostar, ToCsvOptions};
-use crate::formats::data_file::{list, ListOptions, WalkOptions};
+use crate::formats::data_file::{list, ListOptions};
 use crate::formats::zk_attlog::{read_attlog_sized, repair_attlog, RepairOptions};
 use crate::formats::zk_user_dat::{read_users, UserReadOptions};
 use crate::inspect::inspect;
@@ -277,14 +277,12 @@ fn run_once<R: Read>(op: BenchOp, size: u64, head: &[u8], reader: R) -> u64 {
         BenchOp::DataFileList | BenchOp::DataFileHash => {
             let options = ListOptions {
                 hash: op == BenchOp::DataFileHash,
-                ..ListOptions::default()
             };
             return list(reader, options, &mut |_| {}).totals.entries;
         }
         BenchOp::DataFileRepackage => {
             let to = Direction::ToDevice;
-            return repackage(reader, io::sink(), to, WalkOptions::default())
-                .map_or(0, |(_, outcome)| outcome.entries);
+            return repackage(reader, io::sink(), to).map_or(0, |(_, outcome)| outcome.entries);
         }
     };
     let head = &head[..head.len().min(HEAD_LEN)];
@@ -429,8 +427,7 @@ mod tests {
         assert!(listing.totals.photos > 0 && listing.totals.text > 0);
         // Every entry sits under the BioStarX_ folder, so the repackage renames them all.
         let to = Direction::ToDevice;
-        let (_, outcome) =
-            repackage(tgz.as_slice(), io::sink(), to, WalkOptions::default()).expect("repackaged");
+        let (_, outcome) = repackage(tgz.as_slice(), io::sink(), to).expect("repackaged");
         assert_eq!(outcome.renamed, entries);
     }
 

@@ -19,7 +19,7 @@ pub use list::{
 pub use pushed::{PushedList, SharedFeed};
 pub use walk::{
     c_string, parse_number, split_pax_record, ustar_path, At, EntryHeader, EntryType, Finding,
-    FindingKind, NameSource, TarWalker, WalkOptions, BLOCK, MAX_FINDINGS, MAX_LONG_NAME, MAX_PAX,
+    FindingKind, NameSource, TarWalker, BLOCK, MAX_FINDINGS, MAX_LONG_NAME, MAX_PAX,
 };
 
 use super::gzip;

@@ -13,7 +13,7 @@ use crate::archive::catalogue::{entry_bytes, hex_view, Catalogue, ComparisonView
 use crate::archive::compare::compare;
 use crate::archive::repackage::{plan, repackage, Outcome};
 use crate::archive::Direction;
-use crate::formats::data_file::{list, Content, ListOptions, Listing, WalkOptions};
+use crate::formats::data_file::{list, Content, ListOptions, Listing};
 use crate::inspect::{inspect_listed, Summary};
 use crate::protocol::archive::{
     ArchiveAnswer, ArchiveOp, PlanView, PreviewBody, Storage, COMPARE_ROWS, HEX_BYTES,
@@ -244,10 +244,7 @@ pub async fn list_streamed(
     hash: bool,
     what: &str,
 ) -> Result<(Listing, Catalogue), String> {
-    let options = ListOptions {
-        hash,
-        walk: WalkOptions::default(),
-    };
+    let options = ListOptions { hash };
     let (listing, catalogue, _) =
         list_in_turn_or_ahead(scope, job, (0, file), options, what).await?;
     Ok((listing, catalogue))
@@ -354,7 +351,7 @@ fn plan_file(
         None => {
             let stage = format!("Finding the names to rewrite in {}", file.name());
             let source = reading(scope, job, (0, file), stage)?;
-            plan(source, direction, WalkOptions::default())
+            plan(source, direction)
         }
     };
     answer(
@@ -381,7 +378,7 @@ fn compare_files(
     let first = reading(scope, job, (0, a), stage)?;
     let second =
         BlobReader::new(b.clone().into(), SLICE_LEN).map_err(|e| format!("{}: {e}", b.name()))?;
-    let comparison = compare(first, second, WalkOptions::default());
+    let comparison = compare(first, second);
     let view = ComparisonView::new(&comparison, &a.name(), &b.name(), COMPARE_ROWS);
     answer(
         scope,
@@ -459,7 +456,7 @@ async fn repackage_file<W: io::Write>(
         return written;
     }
     let source = reading(scope, job, (0, file), stage)?;
-    repackage(source, make(), direction, WalkOptions::default())
+    repackage(source, make(), direction)
 }
 
 /// Written bytes gathered as JS `Uint8Array` parts (each write one part: wrap it in a

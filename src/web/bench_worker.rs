@@ -9,7 +9,6 @@ use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::archive::Direction;
 use crate::bench::{self, BenchFigure, BenchOp};
-use crate::formats::data_file::WalkOptions;
 use crate::formats::zk_attlog::RepairOptions;
 use crate::protocol::{JobId, Response, SLICE_LEN};
 use crate::recognize::HEAD_LEN;
@@ -84,12 +83,7 @@ async fn repackage(file: &File) -> Result<u64, String> {
         None => {
             let reader =
                 BlobReader::new(file.clone().into(), SLICE_LEN).map_err(|e| e.to_string())?;
-            crate::archive::repackage::repackage(
-                reader,
-                std::io::sink(),
-                to,
-                WalkOptions::default(),
-            )
+            crate::archive::repackage::repackage(reader, std::io::sink(), to)
         }
     };
     written.map(|(_, outcome)| outcome.entries)

@@ -12,7 +12,7 @@ use crate::archive::catalogue::Catalogue;
 use crate::archive::pushed_repack::PushedRepack;
 use crate::archive::repackage::Outcome;
 use crate::archive::Direction;
-use crate::formats::data_file::{ListOptions, Listing, PushedList, WalkOptions};
+use crate::formats::data_file::{ListOptions, Listing, PushedList};
 
 use super::digests::{Digests, HAND_OVER};
 use super::read_ahead::{for_each_array, Slices};
@@ -87,7 +87,7 @@ pub async fn repackage_ahead<W: Write>(
     direction: Direction,
     progress: &mut dyn FnMut(u64),
 ) -> Option<Result<(W, Outcome), String>> {
-    let mut pass = PushedRepack::new(out, direction, WalkOptions::default());
+    let mut pass = PushedRepack::new(out, direction);
     let read = push_slices(file, progress, |slice| {
         pass.push(slice.length() as usize, |room| slice.copy_to(room))
     })

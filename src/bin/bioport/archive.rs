@@ -12,7 +12,7 @@ use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{data_file_name, dropped_from_name, export_time, Direction};
-use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry, WalkOptions};
+use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
 use serde_json::json;
 
 use crate::files::{refuse_overwriting, write_file};
@@ -57,10 +57,7 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
         Ok(r) => r,
         Err(message) => return fail(&message, json),
     };
-    let options = ListOptions {
-        hash,
-        walk: WalkOptions::default(),
-    };
+    let options = ListOptions { hash };
     let file = json!(path.display().to_string());
     let exported = export_time(&name_of(path)).map_or_else(|e| e, |t| format!("exported {t}"));
     if json {
@@ -212,7 +209,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         return fail(&message, false);
     }
     let planned = match open(path) {
-        Ok((reader, _)) => plan(reader, direction, WalkOptions::default()),
+        Ok((reader, _)) => plan(reader, direction),
         Err(message) => return fail(&message, false),
     };
     if let Err(message) = may_rename(&planned, rewrite, anyway) {
@@ -245,7 +242,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
     print_listed("  renames: ", &changes, planned.renamed);
     let repacked = match open(path) {
         Ok((reader, _)) => write_file(&output, |out| {
-            repackage(reader, out, direction, WalkOptions::default())
+            repackage(reader, out, direction)
                 .map(|(_, o)| o)
                 .map_err(std::io::Error::other)
         }),
@@ -314,7 +311,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
         Ok(x) => x,
         Err(message) => return fail(&message, json),
     };
-    let c = compare(a, b, WalkOptions::default());
+    let c = compare(a, b);
     let side = |s: &Side| json!({"path": s.path, "size": s.size, "sha256": s.sha256});
     if json {
         let doc = json!({

@@ -7,7 +7,7 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use super::walk::{EntryHeader, EntryType, Finding, TarWalker, WalkOptions};
+use super::walk::{EntryHeader, EntryType, Finding, TarWalker};
 
 /// What an entry's first bytes look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +138,6 @@ impl Listing {
 pub struct ListOptions {
     /// Hash every entry's data with SHA-256 (slower; off gives "verify + list").
     pub hash: bool,
-    /// The walk's limits.
-    pub walk: WalkOptions,
 }
 
 /// The size of the slices an entry's data is read in.
@@ -238,7 +236,7 @@ pub fn list<R: Read>(
     options: ListOptions,
     on_entry: &mut dyn FnMut(&ListedEntry),
 ) -> Listing {
-    let mut pass = ListPass::new(TarWalker::new(reader, options.walk), options.hash);
+    let mut pass = ListPass::new(TarWalker::new(reader), options.hash);
     pass.advance(None, on_entry);
     pass.listing()
 }

@@ -113,7 +113,7 @@ impl PushedList {
     fn pass(&mut self) -> &mut ListPass<SharedFeed> {
         let (feed, options, up_to) = (&self.feed, self.options, self.hand_over);
         self.pass.get_or_insert_with(|| {
-            let walker = TarWalker::new(feed.clone(), options.walk);
+            let walker = TarWalker::new(feed.clone());
             ListPass::new(walker, options.hash).handing_over(up_to)
         })
     }
@@ -156,8 +156,8 @@ impl PushedList {
 
 #[cfg(test)]
 mod tests {
+    use super::super::list;
     use super::super::walk_tests::{gzip, tar_of};
-    use super::super::{list, WalkOptions};
     use super::*;
 
     /// `bytes` listed whole, and pushed `step` bytes at a time (each push checked to leave
@@ -204,10 +204,7 @@ mod tests {
         let mut two = tgz.clone();
         two.extend(gzip(b"more"));
         two.extend(b"junk");
-        let hashed = ListOptions {
-            hash: true,
-            walk: WalkOptions::default(),
-        };
+        let hashed = ListOptions { hash: true };
         let cases: [(&str, &[u8], ListOptions); 6] = [
             ("clean", &tgz, ListOptions::default()),
             ("hashed", &tgz, hashed),

@@ -65,10 +65,7 @@ fn run(bytes: &[u8], options: ListOptions) -> (Listing, Vec<ListedEntry>) {
 }
 
 fn hashed() -> ListOptions {
-    ListOptions {
-        hash: true,
-        ..ListOptions::default()
-    }
+    ListOptions { hash: true }
 }
 
 fn kinds(listing: &Listing) -> Vec<FindingKind> {
@@ -344,7 +341,7 @@ fn the_data_handed_over_is_bounded_however_far_the_archive_inflates() {
     let names: Vec<String> = (0..48).map(|i| format!("e{i}")).collect();
     let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &zeros[..])).collect();
     let tar = tar_of(&entries);
-    let walker = TarWalker::new(&tar[..], WalkOptions::default());
+    let walker = TarWalker::new(&tar[..]);
     let mut pass = ListPass::new(walker, true).handing_over(8 << 20);
     let mut seen = Vec::new();
     assert!(pass.advance(None, &mut |e| seen.push(e.clone())));
@@ -366,7 +363,7 @@ fn the_data_handed_over_is_bounded_however_far_the_archive_inflates() {
 fn a_pass_hands_small_entries_over_whole_and_hashes_the_rest() {
     let big = vec![5u8; 5000];
     let tar = tar_of(&[("a.txt", b"abc"), ("big", &big), ("empty", b"")]);
-    let walker = TarWalker::new(&tar[..], WalkOptions::default());
+    let walker = TarWalker::new(&tar[..]);
     let mut pass = ListPass::new(walker, true).handing_over(1000);
     let mut seen = Vec::new();
     assert!(pass.advance(None, &mut |e| seen.push(e.clone())));

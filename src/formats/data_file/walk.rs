@@ -218,14 +218,6 @@ pub struct EntryHeader {
     pub raw: [u8; BLOCK],
 }
 
-/// Options of a walk. There are none at present: its limits ([`MAX_LONG_NAME`],
-/// [`MAX_PAX`], [`MAX_FINDINGS`]) are fixed, and no ratio of uncompressed to compressed
-/// bytes stops it (a database's empty pages compress far beyond 1000:1, and the walk's
-/// memory is flat at any size), so a bomb is read to its end and reported for what it
-/// holds (an entry cut off, a header too large).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WalkOptions {}
-
 /// The stream the tar archive is read from.
 enum Source<R> {
     /// Inflated from gzip.
@@ -300,7 +292,7 @@ impl<R: Read> TarWalker<R> {
     }
 
     /// Starts a walk at the file's first byte: gzip or plain tar, told from the bytes.
-    pub fn new(reader: R, _options: WalkOptions) -> Self {
+    pub fn new(reader: R) -> Self {
         let mut walker = TarWalker::blank();
         let mut buffered = BufReader::with_capacity(256 * 1024, reader);
         let head = match buffered.fill_buf() {
