@@ -30,6 +30,7 @@
 pub mod archive;
 #[cfg(any(test, feature = "bench"))]
 pub mod bench;
+pub mod calendar;
 pub mod clock;
 pub mod formats;
 pub mod inspect;

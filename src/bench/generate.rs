@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use crate::calendar::civil_from_days;
 use crate::formats::zk_user_dat::MAX_RECORDS;
 
 /// A small deterministic generator (xorshift), so inputs are the same in every runtime.
@@ -391,19 +392,6 @@ pub(crate) struct AttlogCounts {
     pub duplicates: u64,
 }
 
-/// Year, month and day of a day counted from 1970-01-01 (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// A realistic attendance log of about `target` bytes (about 40 bytes a line: 200 MB is
 /// about 5,000,000 punches), CRLF, in time order from 2023-01-01, as colour-screen clocks
 /// print it: user IDs right-aligned to 9 (3,000 users of 1 to 4 digits, a few of 10
@@ -444,7 +432,7 @@ pub(crate) fn attlog_counted(target: usize) -> (Vec<u8>, AttlogCounts) {
             continue;
         }
         seconds += 1 + rng.below(12) as i64;
-        let (y, mo, d) = civil(seconds.div_euclid(86_400));
+        let (y, mo, d) = civil_from_days(seconds.div_euclid(86_400));
         let s = seconds.rem_euclid(86_400);
         let id = if rng.below(100) < 3 {
             1_000_000_000 + rng.below(50)

@@ -1,6 +1,7 @@
 //! Date cells: the forms the server reads, ordered date keys, and rewrites for messages.
 
 use super::row::all_digits;
+use crate::calendar::civil_from_days;
 
 /// Orders moments: a larger key is later. Not a timestamp: the fields packed into bits
 /// (month below 16, day and hour below 32, minute and second below 64 once checked).
@@ -253,15 +254,16 @@ pub(super) fn suggest_iso(s: &str) -> Option<String> {
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
-    let (h, mi, sec) = match time {
-        None | Some("") => (0, 0, None),
-        Some(t) => {
+    let (h, mi, sec) = match time.map(split_day_half) {
+        None | Some(("", None)) => (0, 0, None),
+        Some((t, half)) => {
             let tp: Vec<&str> = t.split(':').collect();
-            match tp.as_slice() {
+            let (h, mi, sec) = match tp.as_slice() {
                 [h, mi] => (n(h)?, n(mi)?, None),
                 [h, mi, sec] => (n(h)?, n(mi)?, Some(n(sec.split('.').next()?)?)),
                 _ => return None,
-            }
+            };
+            (on_24_hours(h, half)?, mi, sec)
         }
     };
     if h > 23 || mi > 59 || sec.is_some_and(|s| s > 59) {
@@ -270,6 +272,61 @@ pub(super) fn suggest_iso(s: &str) -> Option<String> {
     Some(match sec {
         Some(sec) => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}"),
         None => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}"),
+    })
+}
+
+/// Words that mark a 12-hour time's half of the day, and whether each is the afternoon:
+/// Korean Windows writes 오전/오후 before the time, English AM/PM after it.
+const DAY_HALVES: [(&str, bool); 8] = [
+    ("오전", false),
+    ("오후", true),
+    ("a.m.", false),
+    ("p.m.", true),
+    ("AM", false),
+    ("PM", true),
+    ("am", false),
+    ("pm", true),
+];
+
+/// A time's text without its half-of-day word (before or after it), and whether that word
+/// says afternoon (None when it has none).
+fn split_day_half(time: &str) -> (&str, Option<bool>) {
+    for (word, pm) in DAY_HALVES {
+        let rest = (time.strip_prefix(word)).or_else(|| time.strip_suffix(word));
+        if let Some(rest) = rest {
+            return (rest.trim(), Some(pm));
+        }
+    }
+    (time, None)
+}
+
+/// Hour `h` of a 12-hour clock (`half`: afternoon or not) on a 24-hour one; None for an
+/// hour a 12-hour clock does not have.
+fn on_24_hours(h: u32, half: Option<bool>) -> Option<u32> {
+    match half {
+        None => Some(h),
+        Some(_) if !(1..=12).contains(&h) => None,
+        Some(pm) => Some(h % 12 + if pm { 12 } else { 0 }),
+    }
+}
+
+/// The moment a spreadsheet's date serial number (days since 1899-12-30, as Excel and
+/// LibreOffice count them, the fraction being the time of day) stands for, written as the
+/// server reads it; None for anything but five digits with an optional fraction.
+pub(super) fn serial_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (days, fraction) = s.split_once('.').unwrap_or((s, ""));
+    if days.len() != 5 || !all_digits(days) || !(fraction.is_empty() || all_digits(fraction)) {
+        return None;
+    }
+    let serial: f64 = s.parse().ok()?;
+    let seconds = (serial.fract() * 86_400.0).round() as u32;
+    let (y, m, d) =
+        civil_from_days(days.parse::<i64>().ok()? - 25_569 + i64::from(seconds / 86_400));
+    let (h, mi, sec) = (seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    Some(match sec {
+        0 => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}"),
+        _ => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}"),
     })
 }
 

@@ -4,7 +4,7 @@ use crate::model::Sheet;
 use crate::workbench::faces::{FaceFolder, Lookup};
 use crate::workbench::mapping::{column_letter, wiegand_data_bits, Field, Mapping};
 
-use super::dates::{month_name, slash_pair, suggest_iso};
+use super::dates::{month_name, serial_date, slash_pair, suggest_iso};
 use super::faces::problem_of;
 use super::keys::strip_zeros;
 use super::plan::{cell_text, width_of};
@@ -81,6 +81,12 @@ fn card_hint(v: &str, field: Option<&Field>) -> String {
     let t = v.trim();
     if t != v && all_digits(t) {
         return "remove the spaces around the number".to_string();
+    }
+    if let Some(text) = excel_text(t) {
+        return format!(
+            "it is Excel's =\"…\" form: write {} in a column formatted as Text",
+            show(&text)
+        );
     }
     if looks_scientific(t) {
         return "a spreadsheet turned the number into scientific notation and its last \
@@ -263,11 +269,14 @@ impl<'s> Parts<'s> {
                  server would store it as it is. Choose the file's right encoding (Reading), \
                  or type the character again."
             ),
-            Rule::FormulaCell => format!(
-                "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
-                 it is meant as text, remove the leading character or put a ' before it.",
-                show(self.value.get(..1).unwrap_or(""))
-            ),
+            Rule::FormulaCell => match excel_text(self.value) {
+                Some(text) => format!("{place}: {shown}.{}", excel_text_advice(&text)),
+                None => format!(
+                    "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
+                     it is meant as text, remove the leading character or put a ' before it.",
+                    show(self.value.get(..1).unwrap_or(""))
+                ),
+            },
             _ => return None,
         })
     }
@@ -642,15 +651,19 @@ impl Parts<'_> {
 }
 
 /// Why a user ID is not a whole number and what to do, as a sentence after the message.
-fn not_number_advice(value: &str) -> &'static str {
-    if looks_scientific(value) {
+fn not_number_advice(value: &str) -> String {
+    if let Some(text) = excel_text(value) {
+        excel_text_advice(&text)
+    } else if looks_scientific(value) {
         " A spreadsheet turned it into scientific notation and its last digits \
          are lost: format the column as Text and enter the IDs again."
+            .to_string()
     } else if value.trim() != value && all_digits(value.trim()) {
-        " Remove the spaces around it."
+        " Remove the spaces around it.".to_string()
     } else {
         " Use digits only, or set the site to alphanumeric IDs if the server uses \
          them."
+            .to_string()
     }
 }
 
@@ -662,16 +675,37 @@ fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
 /// What a date the server cannot read may be, as a sentence after the message ("" when
 /// nothing is clear).
 fn date_format_hint(value: &str) -> String {
-    if all_digits(value.trim()) && value.trim().len() == 5 {
-        " It looks like a spreadsheet date serial number: format the column as \
-         Text in that form before saving."
-            .to_string()
-    } else {
-        match suggest_iso(value) {
-            Some(s) => format!(" Here: {s}."),
-            None => String::new(),
-        }
+    if let Some(text) = excel_text(value) {
+        let here = suggest_iso(&text).map_or(String::new(), |s| format!(" Here: {s}."));
+        return format!("{}{here}", excel_text_advice(&text));
     }
+    if let Some(moment) = serial_date(value) {
+        return format!(
+            " It looks like a spreadsheet date serial number, for {moment}: format the \
+             column as Text in that form before saving. Here: {moment}."
+        );
+    }
+    match suggest_iso(value) {
+        Some(s) => format!(" Here: {s}."),
+        None => String::new(),
+    }
+}
+
+/// The text inside Excel's `="…"` form (a formula whose result is text, which keeps
+/// leading zeros in the spreadsheet), its doubled quotes undone; None for other values.
+fn excel_text(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix("=\"")?.strip_suffix('"')?;
+    Some(inner.replace("\"\"", "\""))
+}
+
+/// What to do about a cell in Excel's `="…"` form holding `text`, as a sentence.
+fn excel_text_advice(text: &str) -> String {
+    format!(
+        " It is Excel's =\"…\" form: the spreadsheet shows {}, but the server reads the \
+         equals sign and quotes too. Write {} in a column formatted as Text.",
+        show(text),
+        show(text)
+    )
 }
 
 /// How to write a month-first date day first, as a sentence after the message ("" when

@@ -241,3 +241,32 @@ fn date_rules() {
         &s,
     );
 }
+
+#[test]
+fn spreadsheet_dates_get_the_moment_they_stand_for() {
+    let s = def();
+    let hint = |v: &str| fails(&[("start_datetime", v)], Rule::DateFormat, &s);
+    // Serial numbers count days from 1899-12-30; the fraction is the time of day.
+    let m = hint("45123.5");
+    assert!(m.contains("serial number, for 2023-07-16 12:00"), "{m}");
+    assert!(m.ends_with("Here: 2023-07-16 12:00."), "{m}");
+    assert!(hint("45292").ends_with("Here: 2024-01-01 00:00."));
+    assert!(hint("45292.999999").ends_with("Here: 2024-01-02 00:00."));
+    assert!(hint("45292.0000579").ends_with("Here: 2024-01-01 00:00:05."));
+    // Twelve-hour times, Korean Windows' and English.
+    let m = hint("2024-01-05 오후 3:04:05");
+    assert!(m.ends_with("Here: 2024-01-05 15:04:05."), "{m}");
+    assert!(hint("2024-01-05 오전 12:30").ends_with("Here: 2024-01-05 00:30."));
+    assert!(hint("2024-01-05 12:30 PM").ends_with("Here: 2024-01-05 12:30."));
+    assert!(hint("05/01/2024 11:59 p.m.").ends_with("Here: 2024-01-05 23:59."));
+    let m = hint("2024-01-05 오후 13:00");
+    assert!(!m.contains("Here:"), "no 13 o'clock in the afternoon: {m}");
+    // Excel's ="…" form: the text inside, and the moment it reads as.
+    let m = hint("=\"2024-01-05\"");
+    assert!(m.contains("Excel's =\"…\" form"), "{m}");
+    assert!(m.ends_with("Here: 2024-01-05 00:00."), "{m}");
+    // Not serials: other lengths and fractions that are not digits.
+    for v in ["4512", "451234", "45123.5x"] {
+        assert!(!hint(v).contains("serial"), "{v}");
+    }
+}

@@ -405,3 +405,27 @@ fn row_width_rules() {
         (6, 1, 2, 3)
     );
 }
+
+#[test]
+fn excels_text_form_is_named_with_the_value_to_write() {
+    let s = def();
+    let m = fails(&[("user_id", "=\"007\"")], Rule::UserIdNotNumber, &s);
+    assert!(m.contains("Excel's =\"…\" form"), "{m}");
+    assert!(
+        m.contains("Write \"007\" in a column formatted as Text"),
+        "{m}"
+    );
+    let m = fails(&[("user_id", "=\"007\"")], Rule::FormulaCell, &s);
+    assert!(m.contains("the spreadsheet shows \"007\""), "{m}");
+    assert!(!m.contains("remove the leading character"), "{m}");
+    let m = fails(&[("csn", " =\"0012345\" ")], Rule::CardNotNumber, &s);
+    assert!(
+        m.contains("write \"0012345\" in a column formatted as Text"),
+        "{m}"
+    );
+    // Doubled quotes inside are one quote; a formula of another kind keeps its advice.
+    let m = fails(&[("name", "=\"Ann \"\"Jo\"\"\"")], Rule::FormulaCell, &s);
+    assert!(m.contains("shows \"Ann \"Jo\"\""), "{m}");
+    let m = fails(&[("name", "=SUM(A1)")], Rule::FormulaCell, &s);
+    assert!(m.contains("remove the leading character"), "{m}");
+}
