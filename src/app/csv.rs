@@ -18,6 +18,9 @@ use crate::workbench::{
 };
 
 use super::faces::{FaceThumbs, FacesPanel, FacesState};
+use super::grid_keys::{
+    focus_cursor, focus_when_drawn, on_grid_keydown, tab_index, tab_stop, GridPlace, LEAD_COLUMNS,
+};
 use super::AppState;
 
 /// Height of one table row in CSS pixels (fixed, so the table can be virtual).
@@ -50,6 +53,10 @@ pub struct CsvState {
     pub editing: RwSignal<Option<(usize, usize)>>,
     /// The row whose findings are shown in full.
     pub focus_row: RwSignal<Option<usize>>,
+    /// The table's keyboard cursor (the grid's Tab stop), once a cell had the focus.
+    pub cursor: RwSignal<Option<GridPlace>>,
+    /// The cursor cell takes the focus when the rows it waits for are drawn.
+    pub focus_pending: RwSignal<bool>,
     /// The face image folder.
     pub faces: FacesState,
 }
@@ -68,6 +75,8 @@ impl CsvState {
             selected: RwSignal::new(BTreeSet::new()),
             editing: RwSignal::new(None),
             focus_row: RwSignal::new(None),
+            cursor: RwSignal::new(None),
+            focus_pending: RwSignal::new(false),
             faces: FacesState::new(),
         }
     }
@@ -82,6 +91,8 @@ impl CsvState {
         self.selected.set(BTreeSet::new());
         self.editing.set(None);
         self.focus_row.set(None);
+        self.cursor.set(None);
+        self.focus_pending.set(false);
         self.faces.clear();
         self.filter.set(RowFilter::All);
         self.scroll_top.set(0.0);
@@ -133,6 +144,7 @@ impl AppState {
     /// Applies a new row filter and shows its first rows.
     pub fn csv_set_filter(self, filter: RowFilter) {
         self.csv.filter.set(filter);
+        self.csv.cursor.set(None);
         self.csv.scroll_top.set(0.0);
         if let Some(grid) = web_sys::window()
             .and_then(|w| w.document())
@@ -487,6 +499,11 @@ fn RowsPanel(state: AppState) -> impl IntoView {
     };
     // Ask for the first rows once the panel is shown.
     state.csv_ensure_rows(true);
+    let stop = tab_stop(csv);
+    focus_when_drawn(csv);
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        on_grid_keydown(csv, &ev, headers.with_untracked(Vec::len));
+    };
     view! {
         <div class="panel rows">
             <div class="rows-head">
@@ -507,7 +524,7 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                 <span class="muted" data-testid="row-count">{move || format!("{} row(s)", total())}</span>
             </div>
             <div id="csv-grid" class="grid" role="grid" aria-rowcount=move || total().to_string()
-                data-testid="grid" tabindex="0" on:scroll=on_scroll>
+                data-testid="grid" tabindex="0" on:scroll=on_scroll on:keydown=on_keydown>
                 <div class="grid-head" role="row">
                     <span class="cell pick" role="columnheader">"✓"</span>
                     <span class="cell line" role="columnheader">"Line"</span>
@@ -527,7 +544,9 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                         let width = headers.with_untracked(|h| h.len());
                         view! {
                             <div class="grid-window" style:transform=format!("translateY({}px)", start as f64 * ROW_HEIGHT)>
-                                {p.rows.into_iter().map(|r| view! { <GridRow state=state row=r width=width /> }).collect_view()}
+                                {p.rows.into_iter().enumerate().map(|(i, r)| view! {
+                                    <GridRow state=state row=r width=width pos=start + i stop=stop />
+                                }).collect_view()}
                             </div>
                         }
                     })}
@@ -539,7 +558,15 @@ fn RowsPanel(state: AppState) -> impl IntoView {
 }
 
 #[component]
-fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
+fn GridRow(
+    state: AppState,
+    row: RowView,
+    width: usize,
+    /// The row's position in the table as filtered.
+    pos: usize,
+    /// The grid's Tab stop.
+    stop: Memo<GridPlace>,
+) -> impl IntoView {
     let csv = state.csv;
     let sheet_row = row.row;
     let status_class = match row.status {
@@ -576,6 +603,8 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
             class:focused=move || csv.focus_row.get() == Some(sheet_row)>
             <span class="cell pick" role="gridcell">
                 <input type="checkbox" aria-label=format!("Select line {}", row.line)
+                    data-pos=pos.to_string() data-ncol="0" tabindex=tab_index(stop, (pos, 0))
+                    on:focus=move |_| csv.cursor.set(Some((pos, 0)))
                     prop:checked=move || csv.selected.with(|s| s.contains(&sheet_row))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
@@ -583,14 +612,19 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                     }/>
             </span>
             <button type="button" class="cell line" role="gridcell" title="Show this row's findings"
+                data-pos=pos.to_string() data-ncol="1" tabindex=tab_index(stop, (pos, 1))
+                on:focus=move |_| csv.cursor.set(Some((pos, 1)))
                 on:click=move |_| csv.focus_row.set(Some(sheet_row))>
                 {row.line.to_string()}
             </button>
             {cells.into_iter().map(|(col, text, sev, title, edited)| {
                 let is_editing = move || csv.editing.get() == Some((sheet_row, col));
                 let original = text.clone();
+                let at = (pos, col + LEAD_COLUMNS);
                 view! {
-                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string() tabindex="0"
+                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string()
+                        data-pos=pos.to_string() data-ncol=at.1.to_string() tabindex=tab_index(stop, at)
+                        on:focus=move |_| csv.cursor.set(Some(at))
                         on:click=move |_| { csv.focus_row.set(Some(sheet_row)); csv.editing.set(Some((sheet_row, col))); }
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                             // Enter or F2 on the cell itself (not in its editor) opens the editor.
@@ -606,9 +640,11 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                             let original = original.clone();
                             let commit = move |value: String| {
                                 csv.editing.set(None);
-                                if value != original {
+                                let changed = value != original;
+                                if changed {
                                     state.csv_quick(CsvOp::Edit { row: sheet_row, col, value }, &[]);
                                 }
+                                changed
                             };
                             let commit_key = commit.clone();
                             // A text area, so a value's line breaks show (and can be taken
@@ -624,12 +660,14 @@ fn GridRow(state: AppState, row: RowView, width: usize) -> impl IntoView {
                                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                                         if ev.key() == "Enter" && !ev.shift_key() {
                                             ev.prevent_default();
-                                            commit_key(event_target_value(&ev));
+                                            let changed = commit_key(event_target_value(&ev));
+                                            return_focus(csv, at, changed);
                                         } else if ev.key() == "Escape" {
                                             csv.editing.set(None);
+                                            return_focus(csv, at, false);
                                         }
                                     }
-                                    on:blur=move |ev| commit(event_target_value(&ev))></textarea>
+                                    on:blur=move |ev| _ = commit(event_target_value(&ev))></textarea>
                             }.into_any()
                         } else {
                             view! { <span class="cell-text">{text.clone()}</span> }.into_any()
@@ -654,6 +692,14 @@ pub fn guard_unsaved_edits(csv: CsvState) {
         let edited = csv.view.with(|v| v.as_ref().is_some_and(|v| v.edits > 0));
         window().set_onbeforeunload(edited.then_some(&handler));
     });
+}
+
+/// Gives the focus back to the cell at `at` when its editor closes from the keyboard: at
+/// once, and again when the rows come back redrawn after a `changed` value.
+fn return_focus(csv: CsvState, at: GridPlace, changed: bool) {
+    csv.cursor.set(Some(at));
+    csv.focus_pending.set(changed);
+    request_animation_frame(move || _ = focus_cursor(csv));
 }
 
 /// Puts the keyboard in the cell editor just opened (`autofocus` holds only at page load).

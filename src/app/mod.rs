@@ -8,6 +8,7 @@ mod face_drop;
 mod faces;
 mod files;
 mod folder_drop;
+mod grid_keys;
 mod progress;
 mod start;
 mod workflows;

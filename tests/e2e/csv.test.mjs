@@ -195,14 +195,14 @@ describe('the CSV workbench', () => {
     await page.close();
   });
 
-  test('a cell is edited from the keyboard: Tab to it, Enter or F2 opens its editor', async () => {
+  test('a cell is edited from the keyboard: Enter or F2 opens its editor', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await openCsv(page, 'k.csv', 'user_id,name\r\nabc,Kim\r\n2,Lee\r\n');
     assert.deepEqual(await totals(page), { rows: 2, valid: 1, errors: 1 });
     const cell = page.locator('.grid-row[data-line="2"] [data-col="0"]');
-    // Reached by Tab from the row's line button, as a keyboard user does.
+    // Reached by the arrow key from the row's line button, as a keyboard user does.
     await page.locator('.grid-row[data-line="2"] .cell.line').focus();
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowRight');
     assert.equal(await cell.evaluate((c) => c === document.activeElement), true, 'the first cell takes the focus');
     await page.keyboard.press('Enter');
     const editor = page.getByTestId('cell-editor');
@@ -217,6 +217,64 @@ describe('the CSV workbench', () => {
     await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cell-editor');
     await page.keyboard.press('Escape');
     await page.getByTestId('cell-editor').waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the table is one Tab stop, crossed with the arrow, Home, End and page keys', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const lines = ['user_id,name,department'];
+    for (let i = 1; i <= 2000; i++) lines.push(`${i},Name ${i},Dept`);
+    await openCsv(page, 'keys.csv', lines.join('\r\n') + '\r\n');
+    const at = () => page.evaluate(() => {
+      const el = document.activeElement;
+      return { line: el?.closest('.grid-row')?.dataset.line, ncol: el?.dataset.ncol };
+    });
+    const press = async (key, want) => {
+      await page.keyboard.press(key);
+      await page.waitForFunction((w) => {
+        const el = document.activeElement;
+        return el?.closest('.grid-row')?.dataset.line === w.line && el?.dataset.ncol === w.ncol;
+      }, want, { timeout: 10_000 }).catch(() => {});
+      assert.deepEqual(await at(), want, `after ${key}`);
+    };
+    // Tab from the row filter: the scrolling table, then its one cell stop, then out.
+    await page.getByTestId('row-filter').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await at(), { line: '2', ncol: '2' }, 'the first row\'s first cell of the file');
+    assert.equal(await page.locator('#csv-grid [tabindex="0"]').count(), 1, 'one Tab stop among the cells');
+    await press('ArrowRight', { line: '2', ncol: '3' });
+    await press('ArrowDown', { line: '3', ncol: '3' });
+    await press('End', { line: '3', ncol: '4' });
+    await press('Home', { line: '3', ncol: '0' });
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('.grid-row[data-line="3"] input[type=checkbox]').isChecked(), true, 'Space ticks the row');
+    await press('Control+End', { line: '2001', ncol: '0' });
+    await press('ArrowRight', { line: '2001', ncol: '1' });
+    await press('Control+Home', { line: '2', ncol: '1' });
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => Number(document.activeElement?.closest('.grid-row')?.dataset.line) > 5);
+    await press('Control+Home', { line: '2', ncol: '1' });
+    await press('ArrowRight', { line: '2', ncol: '2' });
+    // An edit from the keyboard gives the focus back to its cell, which keys move on from.
+    await page.keyboard.press('Enter');
+    await page.getByTestId('cell-editor').fill('77');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.grid-row[data-line="2"] [data-col="0"]')?.textContent === '77');
+    await page.waitForFunction(() => document.activeElement?.dataset.ncol === '2');
+    assert.deepEqual(await at(), { line: '2', ncol: '2' }, 'the edited cell has the focus again');
+    await press('ArrowDown', { line: '3', ncol: '2' });
+    // Arrow keys inside the editor move its caret, not the focus.
+    await page.keyboard.press('F2');
+    await page.getByTestId('cell-editor').waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'cell-editor');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.dataset.ncol === '2');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('#csv-grid'))), false, 'Tab leaves the table');
     assert.deepEqual(errors, []);
     await page.close();
   });

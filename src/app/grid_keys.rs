@@ -1,0 +1,136 @@
+//! The workbench table from the keyboard, as a grid: one Tab stop, arrow keys between
+//! cells (the tick and line columns included), Home and End along a row, Ctrl+Home and
+//! Ctrl+End to the first and last row, Page Up and Page Down by a screenful. Rows not drawn
+//! yet (the table is virtual) are scrolled to and take the focus once the worker sends them.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+
+use super::csv::{first_visible, CsvState, ROW_HEIGHT};
+
+/// Grid columns before the file's: the tick box and the line button.
+pub const LEAD_COLUMNS: usize = 2;
+
+/// A place in the grid: the row's position in the table as filtered, and the column
+/// counted from the tick box (the file's first column is [`LEAD_COLUMNS`]).
+pub type GridPlace = (usize, usize);
+
+/// The grid's size and the rows a screen shows, for a move.
+struct Extent {
+    rows: usize,
+    columns: usize,
+    screen: usize,
+}
+
+/// Where `key` moves the focus from `at` (`ctrl` held); None for a key that does not move it.
+fn step(key: &str, ctrl: bool, at: GridPlace, extent: &Extent) -> Option<GridPlace> {
+    let (row, col) = at;
+    let last_row = extent.rows.checked_sub(1)?;
+    let last_col = extent.columns.saturating_sub(1);
+    let to = match key {
+        "ArrowUp" => (row.saturating_sub(1), col),
+        "ArrowDown" => ((row + 1).min(last_row), col),
+        "ArrowLeft" => (row, col.saturating_sub(1)),
+        "ArrowRight" => (row, (col + 1).min(last_col)),
+        "Home" if ctrl => (0, col),
+        "End" if ctrl => (last_row, col),
+        "Home" => (row, 0),
+        "End" => (row, last_col),
+        "PageUp" => (row.saturating_sub(extent.screen), col),
+        "PageDown" => ((row + extent.screen).min(last_row), col),
+        _ => return None,
+    };
+    Some(to)
+}
+
+/// The place an element of the grid stands for, from its `data-pos` and `data-ncol`.
+fn place_of(el: &HtmlElement) -> Option<GridPlace> {
+    let data = el.dataset();
+    Some((
+        data.get("pos")?.parse().ok()?,
+        data.get("ncol")?.parse().ok()?,
+    ))
+}
+
+/// The table's scrolling element.
+fn grid() -> Option<HtmlElement> {
+    document().get_element_by_id("csv-grid")?.dyn_into().ok()
+}
+
+/// Moves the keyboard focus through the grid on an arrow, Home, End or page key pressed on
+/// one of its cells (never inside a cell's editor).
+pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
+    let target = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
+    let (Some(at), Some(grid)) = (target.as_ref().and_then(place_of), grid()) else {
+        return;
+    };
+    let extent = Extent {
+        rows: csv
+            .page
+            .with_untracked(|p| p.as_ref().map_or(0, |p| p.total)),
+        columns: columns + LEAD_COLUMNS,
+        screen: ((f64::from(grid.client_height()) / ROW_HEIGHT) as usize)
+            .saturating_sub(2)
+            .max(1),
+    };
+    let ctrl = ev.ctrl_key() || ev.meta_key();
+    let Some(to) = step(&ev.key(), ctrl, at, &extent) else {
+        return;
+    };
+    ev.prevent_default();
+    csv.cursor.set(Some(to));
+    if !focus_cursor(csv) {
+        // Not drawn yet: scroll it into the middle; it takes the focus when it comes.
+        csv.focus_pending.set(true);
+        let middle = to.0 as f64 * ROW_HEIGHT - f64::from(grid.client_height()) / 2.0;
+        grid.set_scroll_top(middle.max(0.0) as i32);
+    }
+}
+
+/// Puts the keyboard focus on the grid's cursor cell; false when that cell is not drawn.
+pub fn focus_cursor(csv: CsvState) -> bool {
+    let Some((pos, col)) = csv.cursor.get_untracked() else {
+        return false;
+    };
+    let selector = format!("#csv-grid [data-pos=\"{pos}\"][data-ncol=\"{col}\"]");
+    let cell = document().query_selector(&selector).ok().flatten();
+    match cell.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
+        Some(cell) => cell.focus().is_ok(),
+        None => false,
+    }
+}
+
+/// The grid's one Tab stop: the cursor cell while it is drawn, else the first visible
+/// row's first cell of the file.
+pub fn tab_stop(csv: CsvState) -> Memo<GridPlace> {
+    Memo::new(move |_| {
+        let drawn = csv
+            .page
+            .with(|p| p.as_ref().map(|p| p.start..p.start + p.rows.len()));
+        match csv.cursor.get() {
+            Some(at) if drawn.is_some_and(|rows| rows.contains(&at.0)) => at,
+            _ => (first_visible(csv.scroll_top.get()), LEAD_COLUMNS),
+        }
+    })
+}
+
+/// Gives the focus, once the rows it waits for are drawn, to the cell a key or an edit
+/// left it on.
+pub fn focus_when_drawn(csv: CsvState) {
+    Effect::new(move |_| {
+        csv.page.track();
+        if csv.focus_pending.get_untracked() {
+            request_animation_frame(move || {
+                if focus_cursor(csv) {
+                    csv.focus_pending.set(false);
+                }
+            });
+        }
+    });
+}
+
+/// A grid element's `tabindex`: 0 for the Tab stop, -1 for the others.
+pub fn tab_index(stop: Memo<GridPlace>, at: GridPlace) -> impl Fn() -> &'static str {
+    move || if stop.get() == at { "0" } else { "-1" }
+}
