@@ -24,7 +24,7 @@ use crate::text::TextEncoding;
 use crate::workbench::merge::MergeChoice;
 use crate::workbench::validate::SiteSettings;
 use crate::workbench::{
-    ImportRows, MergeView, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
+    ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
 };
 use archive::{ArchiveAnswer, ArchiveOp};
 
@@ -303,6 +303,11 @@ pub enum CsvOp {
     WriteRows {
         /// The rows.
         rows: Vec<usize>,
+    },
+    /// Write every row a filter of the table keeps, with the import file's columns.
+    WriteShown {
+        /// The table's filter.
+        filter: RowFilter,
     },
     /// Use the files sent beside this request and the [`CsvOp::MoreFaces`] that follow as
     /// the face image folder (headers read; with `compare_bytes`, files of a shared size

@@ -915,6 +915,8 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let errors = view.error_file_rows();
     let blocked = !view.conflicts.is_empty();
     let formulas = view.formula_note().filter(|_| errors > 0);
+    // The rows the table's filter keeps, all of them, not only the page drawn.
+    let shown = move || csv.page.with(|p| p.as_ref().map_or(0, |p| p.total));
     view! {
         <div class="panel downloads" data-testid="downloads">
             <h2>"Files for BioStar"</h2>
@@ -939,6 +941,19 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                         state.csv_long(CsvOp::WriteRows { rows }, &[], "Writing the selected rows");
                     }>
                     {move || format!("Export selected rows ({})", csv.selected.with(|s| s.len()))}
+                </button>
+                {move || csv.selected.with(|s| !s.is_empty()).then(|| view! {
+                    <button type="button" class="button" data-testid="clear-selected"
+                        on:click=move |_| csv.selected.set(BTreeSet::new())>"Clear the ticks"</button>
+                })}
+                <button type="button" class="button" data-testid="download-shown"
+                    disabled=move || shown() == 0 || csv.filter.with(|f| *f == RowFilter::All)
+                    title="Every row the table's \"Show\" filter keeps, with the import file's columns"
+                    on:click=move |_| {
+                        let filter = csv.filter.get_untracked();
+                        state.csv_long(CsvOp::WriteShown { filter }, &[], "Writing the rows shown");
+                    }>
+                    {move || format!("Export the rows shown ({})", shown())}
                 </button>
             </div>
             {formulas.map(|n| view! { <p class="warning" data-testid="formula-note">{n}</p> })}

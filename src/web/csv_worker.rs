@@ -304,9 +304,10 @@ fn on_book(
             }
         }
         CsvOp::FacesNewUsers => return new_users(scope, job, book).map(|()| None),
-        write @ (CsvOp::WriteImport { .. } | CsvOp::WriteErrors | CsvOp::WriteRows { .. }) => {
-            return write_file(scope, job, book, write).map(|()| None)
-        }
+        write @ (CsvOp::WriteImport { .. }
+        | CsvOp::WriteErrors
+        | CsvOp::WriteRows { .. }
+        | CsvOp::WriteShown { .. }) => return write_file(scope, job, book, write).map(|()| None),
     };
     Ok(Some(answer))
 }
@@ -405,6 +406,11 @@ fn write_file(
         }
         CsvOp::WriteRows { rows } => {
             let name = book.import_file_name().replace("_import", "_selected");
+            output(scope, job, name, |out| book.write_rows(out, &rows))
+        }
+        CsvOp::WriteShown { filter } => {
+            let name = book.import_file_name().replace("_import", "_shown");
+            let rows = book.rows_kept_by(&filter);
             output(scope, job, name, |out| book.write_rows(out, &rows))
         }
         other => Err(format!("{other:?} writes no file")),

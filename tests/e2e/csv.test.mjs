@@ -279,6 +279,32 @@ describe('the CSV workbench', () => {
     await page.close();
   });
 
+  test('ticked rows, and every row a filter shows, export with the import file\'s columns', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const lines = ['user_id,name'];
+    for (let i = 1; i <= 300; i++) lines.push(`${i % 3 === 0 ? `x${i}` : i},N${i}`);
+    await openCsv(page, 'team.csv', lines.join('\r\n') + '\r\n');
+    assert.equal(await page.getByTestId('download-shown').isDisabled(), true, 'all rows shown: the import file with all rows does that');
+    await page.locator('.grid-row[data-line="3"] input[type=checkbox]').check();
+    await page.locator('.grid-row[data-line="6"] input[type=checkbox]').check();
+    const ticked = await downloadOf(page, 'download-selected');
+    assert.equal(ticked.name, 'team_selected.csv');
+    assert.equal(ticked.bytes.toString(), 'user_id,name\r\n2,N2\r\n5,N5\r\n');
+    await page.getByTestId('clear-selected').click();
+    assert.equal(await page.getByTestId('download-selected').isDisabled(), true, 'no ticks left');
+    // The filter keeps 100 rows, more than the table draws: all of them are written.
+    await page.getByTestId('row-filter').selectOption('errors');
+    await page.waitForFunction(() => document.querySelector('[data-testid=download-shown]')?.textContent.includes('(100)'));
+    const shown = await downloadOf(page, 'download-shown');
+    assert.equal(shown.name, 'team_shown.csv');
+    const rows = shown.bytes.toString().trimEnd().split('\r\n');
+    assert.equal(rows.length, 101);
+    assert.deepEqual([rows[1], rows[100]], ['x3,N3', 'x300,N300']);
+    assert.match(await page.getByTestId('written').innerText(), /Wrote 100 row\(s\)/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a cell holding a line break opens with the break shown, and fixing it makes the row valid', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await openCsv(page, 'nl.csv', 'user_id,name,department\r\n1,Kim,"Dev\nLead"\r\n');

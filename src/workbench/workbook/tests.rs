@@ -886,6 +886,42 @@ fn selected_rows_export_with_the_import_columns() {
 }
 
 #[test]
+fn the_rows_a_filter_shows_export_whole_beyond_the_page() {
+    let mut text = String::from("user_id,name\n");
+    for i in 1..=300 {
+        let id = if i % 3 == 0 {
+            format!("x{i}")
+        } else {
+            i.to_string()
+        };
+        text.push_str(&format!("{id},N{i}\n"));
+    }
+    let wb = open(&text);
+    let errors = wb.rows_kept_by(&RowFilter::Errors);
+    assert_eq!(errors.len(), 100, "more than a page of rows");
+    assert_eq!(errors[..2], [3, 6]);
+    assert_eq!(rows_of(&page(&wb, RowFilter::Errors))[..2], [3, 6]);
+    assert_eq!(
+        wb.rows_kept_by(&RowFilter::All),
+        (1..=300).collect::<Vec<_>>()
+    );
+    let mut out = Vec::new();
+    let report = wb.write_rows(&mut out, &errors).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with("user_id,name\r\nx3,N3\r\nx6,N6\r\n"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 101);
+    assert_eq!((report.rows, report.skipped), (100, 0));
+    assert!(
+        report.note.starts_with("Wrote 100 rows with"),
+        "{}",
+        report.note
+    );
+}
+
+#[test]
 fn file_names_and_lines() {
     let wb = Workbook::open(
         b"user_id\n1\n".to_vec(),

@@ -608,6 +608,14 @@ impl Workbook {
         }
     }
 
+    /// Every data row (sheet row indices) the table's `filter` keeps, in order.
+    pub fn rows_kept_by(&self, filter: &RowFilter) -> Vec<usize> {
+        match filter {
+            RowFilter::All => self.report.data_rows().collect(),
+            _ => self.with_filtered(filter, |list| list.iter().map(|&r| r as usize).collect()),
+        }
+    }
+
     /// A page of data rows: `count` (at most [`MAX_PAGE_ROWS`]) from `start` among the
     /// rows the filter keeps.
     pub fn rows(&self, query: &RowQuery) -> RowPage {

@@ -565,7 +565,7 @@ impl Workbook {
         }
         let head = format!(
             "Wrote {} with the import file's {}.",
-            plural(chosen.len() as u64, "selected row", "selected rows"),
+            plural(chosen.len() as u64, "row", "rows"),
             plural(header.len() as u64, "column", "columns")
         );
         Ok(WriteReport {
