@@ -19,26 +19,48 @@ pub const WORKER_SCRIPT: &str = "./worker_loader.js";
 type Handler = Rc<dyn Fn(Response, Option<Blob>)>;
 type EventClosure = Closure<dyn Fn(JsValue)>;
 
-/// A handle on the Web Worker that does the file work.
+/// A handle on the Web Worker that does the file work, and on a second one kept loaded
+/// beside it: Cancel stops the first and carries on with the second at once, so a cancel
+/// needs no connection (the next standby then loads from the page's origin, if it can).
 pub struct WorkerClient {
-    worker: RefCell<Option<Worker>>,
+    active: RefCell<Option<Slot>>,
+    standby: RefCell<Option<Slot>>,
+    /// The standby's `Ready`, once it came.
+    standby_ready: RefCell<Option<Response>>,
     ready: Cell<bool>,
     queue: RefCell<Vec<JsValue>>,
     next_job: Cell<JobId>,
+    next_worker: Cell<u32>,
     handler: Handler,
-    closures: RefCell<Vec<EventClosure>>,
+}
+
+/// One worker and the closures its events call.
+struct Slot {
+    worker: Worker,
+    /// Which worker it is, for its events.
+    id: u32,
+    _closures: [EventClosure; 2],
+}
+
+impl Slot {
+    /// Stops the worker; its events are not called any more.
+    fn stop(self) {
+        self.worker.terminate();
+    }
 }
 
 impl WorkerClient {
     /// A client whose answers go to `handler` (with the download `Blob`, if any).
     pub fn new(handler: impl Fn(Response, Option<Blob>) + 'static) -> Rc<Self> {
         Rc::new(WorkerClient {
-            worker: RefCell::new(None),
+            active: RefCell::new(None),
+            standby: RefCell::new(None),
+            standby_ready: RefCell::new(None),
             ready: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             next_job: Cell::new(1),
+            next_worker: Cell::new(1),
             handler: Rc::new(handler),
-            closures: RefCell::new(Vec::new()),
         })
     }
 
@@ -49,12 +71,19 @@ impl WorkerClient {
         id
     }
 
-    fn spawn(self: &Rc<Self>) -> Result<(), JsValue> {
+    /// Whether worker `id` is the one requests go to.
+    fn is_active(&self, id: u32) -> bool {
+        self.active.borrow().as_ref().is_some_and(|s| s.id == id)
+    }
+
+    /// Starts a worker whose events name it `id`.
+    fn spawn(self: &Rc<Self>) -> Result<Slot, JsValue> {
         let worker = Worker::new(WORKER_SCRIPT)?;
+        let id = self.next_worker.get();
+        self.next_worker.set(id.wrapping_add(1));
         let this = Rc::downgrade(self);
         let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-            let Some(this) = this.upgrade() else { return };
-            let Ok(event) = event.dyn_into::<MessageEvent>() else {
+            let (Some(this), Ok(event)) = (this.upgrade(), event.dyn_into::<MessageEvent>()) else {
                 return;
             };
             let data = event.data();
@@ -64,48 +93,81 @@ impl WorkerClient {
                 .ok()
                 .and_then(|b| b.dyn_into::<Blob>().ok());
             match from_js::<Response>(response) {
-                Ok(ready @ Response::Ready { .. }) => {
-                    this.ready.set(true);
-                    let queued: Vec<JsValue> = this.queue.borrow_mut().drain(..).collect();
-                    if let Some(worker) = this.worker.borrow().as_ref() {
-                        for message in queued {
-                            let _ = worker.post_message(&message);
-                        }
-                    }
-                    (this.handler)(ready, None);
-                }
-                Ok(response) => (this.handler)(response, blob),
+                Ok(ready @ Response::Ready { .. }) => this.on_ready(id, ready),
+                Ok(response) if this.is_active(id) => (this.handler)(response, blob),
+                Ok(_) => {}
                 Err(e) => web_sys::console::error_1(&e),
             }
         });
         let this = Rc::downgrade(self);
         let on_error = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-            let Some(this) = this.upgrade() else { return };
-            (this.handler)(
-                Response::Failed {
-                    job: 0,
-                    message: worker_failure(&event),
-                },
-                None,
-            );
+            if let Some(this) = this.upgrade() {
+                this.on_error(id, &event);
+            }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // An error while the worker runs, or its code failing to load (a plain Event).
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let mut closures = self.closures.borrow_mut();
-        closures.clear();
-        closures.push(on_message);
-        closures.push(on_error);
-        self.ready.set(false);
-        *self.worker.borrow_mut() = Some(worker);
-        Ok(())
+        Ok(Slot {
+            worker,
+            id,
+            _closures: [on_message, on_error],
+        })
+    }
+
+    /// Worker `id` has loaded: the active one takes the queued requests (and the standby
+    /// is loaded next); the standby waits.
+    fn on_ready(self: &Rc<Self>, id: u32, ready: Response) {
+        if !self.is_active(id) {
+            *self.standby_ready.borrow_mut() = Some(ready);
+            mark_standby("ready");
+            return;
+        }
+        self.ready.set(true);
+        let queued: Vec<JsValue> = self.queue.borrow_mut().drain(..).collect();
+        if let Some(slot) = self.active.borrow().as_ref() {
+            for message in queued {
+                let _ = slot.worker.post_message(&message);
+            }
+        }
+        (self.handler)(ready, None);
+        self.load_standby();
+    }
+
+    /// Worker `id` failed: the active one's failure is the user's to read; a standby that
+    /// cannot load (offline) is let go.
+    fn on_error(&self, id: u32, event: &JsValue) {
+        if self.is_active(id) {
+            let message = worker_failure(event);
+            (self.handler)(Response::Failed { job: 0, message }, None);
+        } else if let Some(slot) = self.standby.borrow_mut().take() {
+            slot.stop();
+            mark_standby("none");
+        }
+    }
+
+    /// Starts the standby worker when there is none.
+    fn load_standby(self: &Rc<Self>) {
+        if self.standby.borrow().is_some() {
+            return;
+        }
+        self.standby_ready.borrow_mut().take();
+        match self.spawn() {
+            Ok(slot) => {
+                *self.standby.borrow_mut() = Some(slot);
+                mark_standby("loading");
+            }
+            Err(e) => web_sys::console::warn_1(&e),
+        }
     }
 
     /// Starts the worker now (if it is not running), so its code is loaded with the page
     /// and no request is needed when the first file is opened.
     pub fn start(self: &Rc<Self>) -> Result<(), JsValue> {
-        if self.worker.borrow().is_none() {
-            self.spawn()?;
+        if self.active.borrow().is_none() {
+            let slot = self.spawn()?;
+            self.ready.set(false);
+            *self.active.borrow_mut() = Some(slot);
         }
         Ok(())
     }
@@ -121,8 +183,8 @@ impl WorkerClient {
         }
         Reflect::set(&message, &JsValue::from_str("files"), &list)?;
         if self.ready.get() {
-            if let Some(worker) = self.worker.borrow().as_ref() {
-                worker.post_message(&message)?;
+            if let Some(slot) = self.active.borrow().as_ref() {
+                slot.worker.post_message(&message)?;
             }
         } else {
             self.queue.borrow_mut().push(message.into());
@@ -130,15 +192,37 @@ impl WorkerClient {
         Ok(())
     }
 
-    /// Stops whatever the worker is doing by terminating it, and starts a fresh one at once
-    /// (it loads the worker's code again from the page's own origin; no file data is sent).
+    /// Stops whatever the worker is doing by terminating it, and carries on with the
+    /// standby (no request), or with a fresh worker loaded from the page's own origin when
+    /// there is no standby (no file data is sent either way).
     pub fn cancel(self: &Rc<Self>) -> Result<(), JsValue> {
-        if let Some(worker) = self.worker.borrow_mut().take() {
-            worker.terminate();
+        if let Some(slot) = self.active.borrow_mut().take() {
+            slot.stop();
         }
         self.ready.set(false);
         self.queue.borrow_mut().clear();
-        self.spawn()
+        let Some(standby) = self.standby.borrow_mut().take() else {
+            return self.start();
+        };
+        let id = standby.id;
+        *self.active.borrow_mut() = Some(standby);
+        mark_standby("none");
+        let loaded = self.standby_ready.borrow_mut().take();
+        if let Some(ready) = loaded {
+            self.on_ready(id, ready);
+        }
+        Ok(())
+    }
+}
+
+/// Marks `<html data-standby="…">`: whether a standby worker is `loading`, `ready` or
+/// `none` (for tests).
+fn mark_standby(state: &str) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = root.set_attribute("data-standby", state);
     }
 }
 

@@ -199,16 +199,30 @@ describe('opening files', () => {
     await page.close();
   });
 
-  test('cancelled while offline, the page says a fresh worker needs the connection, and stops waiting', async () => {
+  test('cancelled while offline, the page carries on with the worker kept ready; a second cancel says a fresh one needs the connection', async () => {
     const big = bigLog();
-    const { page } = await openApp(b.context, site.url);
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.waitForSelector('html[data-standby=ready]');
     await b.context.setOffline(true);
     try {
-      await page.getByTestId('file-input').first().setInputFiles(big);
-      await page.waitForFunction(() => Number(document.querySelector('#job-progress')?.value) > 0);
-      await page.getByTestId('cancel').click();
+      const cancelRead = async () => {
+        await page.getByTestId('file-input').first().setInputFiles(big);
+        await page.waitForFunction(() => Number(document.querySelector('#job-progress')?.value) > 0);
+        await page.getByTestId('cancel').click();
+      };
+      await cancelRead();
+      await page.getByTestId('notice').getByText('Cancelled.').waitFor();
+      await page.waitForSelector('html[data-worker=ready]');
+      // Offline, the page still reads the next file with the worker kept ready.
+      await page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: fixture('user_dat_28byte_record_SYNTHETIC.bin') });
+      await page.getByTestId('file-card').filter({ hasText: 'user.dat' }).waitFor();
+      // No standby could load offline: the next cancel needs the connection, and says so.
+      await page.waitForSelector('html[data-standby=none]');
+      await page.getByTestId('start-over').click().catch(() => {});
+      await cancelRead();
       await page.getByTestId('notice').getByText('This browser is offline, and a fresh worker', { exact: false }).waitFor();
       assert.equal(await page.getByTestId('progress').count(), 0, 'no progress bar left waiting');
+      assert.deepEqual(errors.filter((e) => !/worker|Failed to fetch|net::/i.test(e)), []);
     } finally {
       await b.context.setOffline(false);
       await page.close();

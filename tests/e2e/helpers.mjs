@@ -54,7 +54,10 @@ export async function startBrowser(extraArgs = []) {
   return { browser, context, requests };
 }
 
-/** Opens the app and waits until it has mounted and its worker is ready. */
+/**
+ * Opens the app and waits until it has mounted and its worker is ready, and the second
+ * worker it keeps loaded for Cancel too: the page has loaded all it will load.
+ */
 export async function openApp(context, url) {
   const page = await context.newPage();
   const errors = [];
@@ -63,6 +66,7 @@ export async function openApp(context, url) {
   await page.goto(url);
   await page.waitForSelector('[data-testid=start]');
   await page.waitForSelector('html[data-worker=ready]');
+  await page.waitForSelector('html[data-standby=ready]');
   return { page, errors };
 }
 
