@@ -14,7 +14,7 @@ use bioport::formats::zk_user_dat::{
     check_users, clock_encoding_for, read_users_head, UserFile, UserFinding, UserReadOptions,
     UserRecord, MAX_READ,
 };
-use bioport::recognize::{Confidence, FileKind, Recognition};
+use bioport::recognize::{user_dat_kind, Confidence, FileKind, Recognition};
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
@@ -112,7 +112,7 @@ impl ClockArgs {
 pub fn forced(recognition: Recognition, args: &ClockArgs) -> Recognition {
     match args.read_record() {
         Some(record) if recognition.kind == FileKind::Unknown => Recognition {
-            kind: FileKind::ZkUserDat72,
+            kind: user_dat_kind(record),
             confidence: Confidence::Low,
             reason: format!("read as a user.dat of {record}-byte records, as --record-size asks"),
             notes: Vec::new(),
