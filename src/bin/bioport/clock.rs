@@ -20,7 +20,7 @@ use encoding_rs::Encoding;
 use serde_json::json;
 
 use crate::files::write_file;
-use crate::outcome::{fail, print_json, print_listed, Outcome};
+use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
 /// How to read and write a clock's files.
 #[derive(Args)]
@@ -457,8 +457,7 @@ fn report<T>(
 fn refused(notes: &[UserNote], why: &str) -> Outcome {
     let lines: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not fit: ", &lines, lines.len() as u64);
-    eprintln!("bioport: nothing was written: {why}");
-    Outcome::Problems
+    refuse(&format!("nothing was written: {why}"))
 }
 
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
