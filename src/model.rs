@@ -46,8 +46,9 @@ pub struct Sheet {
     row_starts: Vec<u32>,
     row_lines: Vec<u64>,
     edits: HashMap<(u32, u32), String>,
-    /// Rows an edit widened past their last cell: row -> width.
-    widened: HashMap<u32, u32>,
+    /// Rows whose width edits changed (cells added past the last, or empty cells trimmed
+    /// off the end): row -> width.
+    resized: HashMap<u32, u32>,
 }
 
 impl Default for Sheet {
@@ -72,7 +73,7 @@ impl Sheet {
             row_starts: Vec::with_capacity(rows),
             row_lines: Vec::with_capacity(rows),
             edits: HashMap::new(),
-            widened: HashMap::new(),
+            resized: HashMap::new(),
         }
     }
 
@@ -195,7 +196,7 @@ impl Sheet {
             row_starts,
             row_lines,
             edits: HashMap::new(),
-            widened: HashMap::new(),
+            resized: HashMap::new(),
         })
     }
 
@@ -229,16 +230,16 @@ impl Sheet {
         (first, last)
     }
 
-    /// How many cells row `row` has (including cells an edit added past its end).
+    /// How many cells row `row` has (including cells an edit added past its end, without
+    /// the empty ones trimmed off it).
     pub fn width(&self, row: usize) -> usize {
-        let (first, last) = self.cell_range(row);
-        let read = last - first;
-        if !self.widened.is_empty() {
-            if let Some(&w) = self.widened.get(&(row as u32)) {
-                return read.max(w as usize);
+        if !self.resized.is_empty() {
+            if let Some(&w) = self.resized.get(&(row as u32)) {
+                return w as usize;
             }
         }
-        read
+        let (first, last) = self.cell_range(row);
+        last - first
     }
 
     /// How many cells row `row` had as read, ignoring cells added by edits.
@@ -265,13 +266,17 @@ impl Sheet {
 
     /// The current text of a cell (an edit if there is one); None past the row's end.
     pub fn cell(&self, row: usize, col: usize) -> Option<&str> {
+        let resized = !self.resized.is_empty();
+        if resized && col >= self.width(row) {
+            return None;
+        }
         if !self.edits.is_empty() {
             if let Some(v) = self.edits.get(&(row as u32, col as u32)) {
                 return Some(v.as_str());
             }
         }
         match self.original_cell(row, col) {
-            None if !self.widened.is_empty() && col < self.width(row) => Some(""),
+            None if resized => Some(""),
             found => found,
         }
     }
@@ -290,7 +295,7 @@ impl Sheet {
                 start: 0,
             };
         }
-        if self.edits.is_empty() && self.widened.is_empty() {
+        if self.edits.is_empty() && self.resized.is_empty() {
             // No edits: walk the row's end offsets instead of looking each cell up.
             let (first, last) = self.cell_range(row);
             let start = match first.checked_sub(1) {
@@ -335,13 +340,33 @@ impl Sheet {
             if value.is_empty() {
                 return true;
             }
-            self.widened.insert(row as u32, col as u32 + 1);
+            self.resized.insert(row as u32, col as u32 + 1);
         }
         if col >= self.original_width(row) && value.is_empty() {
             self.edits.remove(&(row as u32, col as u32));
             return true;
         }
         self.set_cell(row, col, value)
+    }
+
+    /// Drops the empty cells at the end of row `row`, keeping at least its first `keep`
+    /// cells: a row whose last cells were emptied ends where its text does. The edits that
+    /// emptied them still count (the row differs from what was read). False when the row
+    /// does not exist.
+    pub fn trim_empty_end(&mut self, row: usize, keep: usize) -> bool {
+        if row >= self.len() {
+            return false;
+        }
+        let mut width = self.width(row);
+        while width > keep && self.cell_or_empty(row, width - 1).is_empty() {
+            width -= 1;
+        }
+        if width == self.original_width(row) {
+            self.resized.remove(&(row as u32));
+        } else {
+            self.resized.insert(row as u32, width as u32);
+        }
+        true
     }
 
     /// True when the cell's text differs from what was read.
@@ -535,6 +560,26 @@ mod tests {
         // Other rows are not widened.
         assert_eq!(s.width(0), 3);
         assert_eq!(s.cell(0, 3), None);
+    }
+
+    #[test]
+    fn emptied_cells_are_trimmed_off_a_rows_end() {
+        let mut s = Sheet::new();
+        s.push_row(1, ["a", "b", "x", "", "y"]).unwrap();
+        assert!(s.set_cell(0, 4, ""));
+        assert!(s.trim_empty_end(0, 2));
+        assert_eq!(s.width(0), 3, "x still filled");
+        assert!(s.set_cell(0, 2, ""));
+        assert!(s.trim_empty_end(0, 2));
+        assert_eq!(s.width(0), 2, "never past `keep`");
+        assert_eq!(s.row(0).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(s.cell(0, 2), None);
+        assert_eq!(s.original_cell(0, 4), Some("y"));
+        assert_eq!(s.edit_count(), 2, "the emptying edits still count");
+        // Filled in again, the row grows back from there.
+        assert!(s.set_cell_padded(0, 3, "z"));
+        assert_eq!(s.row(0).collect::<Vec<_>>(), vec!["a", "b", "", "z"]);
+        assert!(!s.trim_empty_end(1, 0));
     }
 
     #[test]

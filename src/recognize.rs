@@ -642,8 +642,8 @@ fn sheet(name: &str, hints: bool, csv_ext: bool) -> Recognition {
     answer(FileKind::BiostarCsv, confidence, reason, notes)
 }
 
-/// The kind of a `user.dat` with records of this size.
-fn user_dat_kind(record: u64) -> FileKind {
+/// The kind of a `user.dat` with records of this size (72, else 28).
+pub fn user_dat_kind(record: u64) -> FileKind {
     if record == USER_DAT_72 {
         FileKind::ZkUserDat72
     } else {

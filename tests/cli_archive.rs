@@ -198,7 +198,8 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     let cut = &tgz[..tgz.len() - 20];
     dir.file("BioStarX_20250102_030405.tgz", cut);
     let o = bioport(&["rename", "BioStarX_20250102_030405.tgz"], &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    // Read, and refused for the damage found: exit 1, as the README's table says.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = format!(
         "  problem: the file ends at byte {}, inside the compressed data: it is cut off",
         cut.len()
@@ -267,7 +268,7 @@ fn a_data_file_whose_paths_leave_its_folder_is_renamed_only_with_anyway() {
         let mut args = vec!["rename", "BioStarX_20250102_030405.tgz"];
         args.extend(rewrite.then_some("--rewrite-paths"));
         let o = bioport(&args, &dir.0);
-        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         assert!(
             stdout(&o).contains("evil.db climbs out with '..'"),
             "{}",
@@ -294,7 +295,7 @@ fn a_damaged_data_file_is_not_rewritten_even_with_anyway() {
     let tgz = data_file_with_paths("BioStarX_20250102_030405");
     dir.file("BioStarX_20250102_030405.tgz", &tgz[..tgz.len() - 20]);
     let o = bioport(&REWRITE_ANYWAY, &dir.0);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = "bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway";
     assert!(stderr(&o).contains(said), "{}", stderr(&o));
     assert!(!dir.path("BioStar2_20250102_030405.tgz").exists());
@@ -504,7 +505,7 @@ fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains(gzip_said), "{said}");
     let (code, said) = run(&["rename", name], &dir);
-    assert_eq!(code, Some(2), "{said}");
+    assert_eq!(code, Some(1), "{said}");
     assert!(
         said.contains("add --rewrite-paths to write it gzip-compressed"),
         "{said}"

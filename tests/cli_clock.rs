@@ -379,6 +379,13 @@ fn says(o: &std::process::Output, text: &str) {
     assert!(stdout(o).contains(text), "{}{}", stdout(o), stderr(o));
 }
 
+/// `len` bytes of binary noise, the same each run: nothing bioport reads.
+fn noise(len: u32) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
 /// A 72-byte `user.dat` record: uid, user ID and name, the rest zero but group 1.
 fn user_record(uid: u16, id: &str, name: &[u8]) -> Vec<u8> {
     let mut r = vec![0u8; 72];
@@ -413,9 +420,7 @@ fn a_copy_of_a_user_dat_is_read_with_its_findings_and_binary_is_never_sent_to_a_
     let o = bioport(&["check", "dump.bin", "--record-size", "72"], &dir.0);
     says(&o, "72-byte records, chosen by you");
     // Binary bytes that are nothing bioport reads are said to be binary, not "choose a CSV".
-    let noise: Vec<u8> = (0..1000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let noise = noise(1000);
     dir.file("user (2).dat", &noise);
     for args in [
         &["check", "user (2).dat"][..],
@@ -624,11 +629,26 @@ fn random_bytes_named_user_dat_are_refused_as_not_a_clocks_file() {
 }
 
 #[test]
+fn a_file_forced_through_record_size_is_named_by_the_record_size_asked() {
+    let dir = TempDir::new("clock-forced-kind");
+    // 1008 bytes: whole records of 28 and of 72, and nothing the recognizer knows.
+    let noise = noise(1008);
+    dir.file("dump.bin", &noise);
+    for size in ["28", "72"] {
+        let args = ["convert", "dump.bin", "--to", "attlog", "-o", "x.dat"];
+        let o = bioport(&[&args[..], &["--record-size", size]].concat(), &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{size}: {}", stdout(&o));
+        let said = format!(
+            "bioport: dump.bin is a Time clock user.dat ({size}-byte records): convert does not turn it into attlog."
+        );
+        assert!(stderr(&o).starts_with(&said), "{size}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn binary_bytes_named_like_an_attlog_are_refused_as_no_log_by_check_and_inspect() {
     let dir = TempDir::new("clock-binary-attlog");
-    let bytes: Vec<u8> = (0..5000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let bytes = noise(5000);
     dir.file("1_attlog.dat", &bytes);
     let said =
         "1_attlog.dat is named like a clock's attendance log (*_attlog.dat), but it is not text: ";

@@ -494,6 +494,10 @@ pub struct ComparisonView {
     pub findings_second: Vec<FindingRow>,
     /// True when both were read through and hold the same entries with the same data.
     pub identical: bool,
+    /// The verdict in words: the same, incomplete or partial, different, damaged past the
+    /// last entry (each said that is so).
+    #[serde(default)]
+    pub verdict: String,
     /// Why the comparison is incomplete, when a file could not be read to its end.
     #[serde(default)]
     pub incomplete: Option<String>,
@@ -527,6 +531,7 @@ impl ComparisonView {
             findings_first: c.findings_first.iter().map(FindingRow::from).collect(),
             findings_second: c.findings_second.iter().map(FindingRow::from).collect(),
             identical: c.identical(),
+            verdict: c.verdict(first, second),
             incomplete: c.incomplete(first, second),
             damaged_past_entries: c.damaged_past_entries(first, second),
             across_rename: c.rename_note(),

@@ -4,7 +4,9 @@
 //! each of those holds at most [`SHOWN_PATH`] bytes of its path (GNU long names run to
 //! 64 KiB, and a few MB of gzip can hold thousands of them). Paths that differ only by
 //! the `BioStarX_` or `BioStar2_` prefix of a component (a file renamed with its paths
-//! rewritten) are the same entry, and the comparison counts them.
+//! rewritten) are the same entry, and the comparison counts them. The entries waiting for
+//! their pair hold at most [`MAX_WAITING`] bytes: past it, an entry with no pair waiting
+//! is counted as not compared, and the comparison says it is partial.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -17,6 +19,46 @@ use crate::formats::data_file::{read_entry, Finding, TarWalker};
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
 /// its length (entries are matched by their whole path all the same).
 pub const SHOWN_PATH: usize = 1024;
+
+/// Bytes the entries waiting for their pair (both files together) may hold, at most, as
+/// a listing holds at most [`MAX_HANDED`](crate::formats::data_file::MAX_HANDED): however
+/// many tiny entries an archive packs out of step, the comparison's memory stays bounded.
+pub const MAX_WAITING: u64 = 32 * 1024 * 1024;
+
+/// The entries of one file read but not compared, because the entries waiting for their
+/// pair had spent [`MAX_WAITING`] when they came and none was their pair.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotCompared {
+    /// How many.
+    pub count: u64,
+    /// The path of the first of them.
+    pub first: Option<String>,
+}
+
+impl NotCompared {
+    /// Counts `side` as not compared.
+    fn add(&mut self, side: Side) {
+        self.count += 1;
+        self.first.get_or_insert(side.path);
+    }
+
+    /// "12 entries of a.tgz (the first: x/y)", or None when there are none.
+    fn said(&self, name: &str) -> Option<String> {
+        let first = self.first.as_deref()?;
+        Some(format!(
+            "{} of {name} (the first: {first})",
+            entries(self.count)
+        ))
+    }
+}
+
+/// "1 entry" or "n entries".
+fn entries(n: u64) -> String {
+    match n {
+        1 => "1 entry".to_string(),
+        n => format!("{n} entries"),
+    }
+}
 
 /// An entry on one side of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +93,61 @@ pub struct Comparison {
     /// Whether every entry of each file (first, second) was read: the walk got past its
     /// last entry, whatever it found after (a damaged gzip trailer).
     pub listed_all: (bool, bool),
+    /// The entries of each file (first, second) not compared: the comparison is partial.
+    pub not_compared: (NotCompared, NotCompared),
 }
 
 impl Comparison {
     /// Why the comparison is incomplete, in words, when a file (`first` or `second`, by
-    /// name) could not be read to its end: the entries past that point are missing.
+    /// name) could not be read to its end (the entries past that point are missing), or
+    /// when entries were read but not compared ([`Comparison::partial`]); both when both.
     pub fn incomplete(&self, first: &str, second: &str) -> Option<String> {
-        let (names, verb) = self.damaged_names(first, second, false)?;
-        Some(format!(
+        let cut = self.damaged_names(first, second, false).map(|(names, verb)| format!(
             "The comparison is incomplete: {names} {verb} damaged or not a data file (see the findings), so the entries past the damage are missing and show as removed or added. Compare again with whole files."
+        ));
+        let said: Vec<String> = cut.into_iter().chain(self.partial(first, second)).collect();
+        (!said.is_empty()).then(|| said.join(" "))
+    }
+
+    /// That the comparison is partial, in words, when entries were read but not compared
+    /// (the entries waiting for their pair had spent [`MAX_WAITING`]): how many of each
+    /// file, the first of them, and what to do.
+    pub fn partial(&self, first: &str, second: &str) -> Option<String> {
+        let (a, b) = &self.not_compared;
+        let said: Vec<String> = [a.said(first), b.said(second)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if said.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "The comparison is partial: the entries waiting for their pair in the other file reached {} MiB, so {} were read but not compared, and are not counted as added, removed or changed (every other entry was). A data file BioStar exports holds nothing like that many entries out of step: check where these came from, or list each with its SHA-256 (bioport inspect --entries --sha256) and compare the lists.",
+            MAX_WAITING >> 20,
+            said.join(" and ")
         ))
+    }
+
+    /// The comparison's verdict in words, between files named `first` and `second`: that
+    /// they are the same; or why it is incomplete; or that they differ, and that a file is
+    /// damaged past its last entry, each said when so.
+    pub fn verdict(&self, first: &str, second: &str) -> String {
+        if self.identical() {
+            return format!("{first} and {second} hold the same entries with the same data.");
+        }
+        let cut = self.damaged_names(first, second, false).is_some();
+        let differ = !(self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty());
+        let differ =
+            (differ && !cut).then(|| format!("{first} (first) and {second} (second) differ."));
+        let said: Vec<String> = [
+            differ,
+            self.incomplete(first, second),
+            self.damaged_past_entries(first, second),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        said.join(" ")
     }
 
     /// That a file is damaged only past its last entry, in words, when one is (and none
@@ -108,7 +195,8 @@ impl Comparison {
         ))
     }
 
-    /// True when both files were read through and hold the same entries with the same data.
+    /// True when both files were read through and hold the same entries with the same
+    /// data, every entry compared.
     pub fn identical(&self) -> bool {
         let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
         self.added.is_empty()
@@ -116,6 +204,7 @@ impl Comparison {
             && self.changed.is_empty()
             && !stopped(&self.findings_first)
             && !stopped(&self.findings_second)
+            && self.not_compared == Default::default()
     }
 }
 
@@ -184,36 +273,98 @@ fn shown(mut path: String) -> String {
 }
 
 /// Entries met on one side and not yet on the other, by key: several when paths of one
-/// file key the same (`BioStarX_a/x` and `BioStar2_a/x`), none dropped.
-#[derive(Default)]
+/// file key the same (`BioStarX_a/x` and `BioStar2_a/x`), none dropped while `budget`
+/// bytes hold them. Once they would hold more, the budget is spent for good: an entry
+/// then met with no pair waiting is not compared (its pair may come later, and would be
+/// taken for added or removed if the room it freed let that one wait).
 struct Unmatched {
     first: Waiting,
     second: Waiting,
+    budget: u64,
+    spent: bool,
 }
 
-/// The entries of one side waiting for their match, first met first.
+impl Unmatched {
+    /// No entry waiting yet, at most `budget` bytes of them to hold.
+    fn new(budget: u64) -> Self {
+        Unmatched {
+            first: Waiting::default(),
+            second: Waiting::default(),
+            budget,
+            spent: false,
+        }
+    }
+
+    /// Pairs `side`, met in the first file when `in_first` (else the second), with the
+    /// entry of the other file waiting under `key`; else keeps it waiting while the
+    /// budget has room, or counts it as not compared.
+    fn meet(&mut self, in_first: bool, key: PathKey, side: Side, result: &mut Comparison) {
+        let held = self.first.bytes + self.second.bytes;
+        let (mine, other, skipped) = match in_first {
+            true => (
+                &mut self.first,
+                &mut self.second,
+                &mut result.not_compared.0,
+            ),
+            false => (
+                &mut self.second,
+                &mut self.first,
+                &mut result.not_compared.1,
+            ),
+        };
+        match other.take(&key) {
+            Some(pair) if in_first => result.pair(side, pair),
+            Some(pair) => result.pair(pair, side),
+            None => {
+                self.spent |= held + waiting_bytes(&side) > self.budget;
+                match self.spent {
+                    true => skipped.add(side),
+                    false => mine.put(key, side),
+                }
+            }
+        }
+    }
+}
+
+/// The bytes an entry waiting for its pair holds: its strings, itself, its key and its
+/// share of the map.
+fn waiting_bytes(side: &Side) -> u64 {
+    let fixed = std::mem::size_of::<Side>()
+        + std::mem::size_of::<PathKey>()
+        + std::mem::size_of::<Vec<Side>>()
+        + 16;
+    (side.path.capacity() + side.sha256.capacity() + fixed) as u64
+}
+
+/// The entries of one side waiting for their match, first met first, and the bytes they
+/// hold.
 #[derive(Default)]
-struct Waiting(HashMap<PathKey, Vec<Side>>);
+struct Waiting {
+    sides: HashMap<PathKey, Vec<Side>>,
+    bytes: u64,
+}
 
 impl Waiting {
     /// Keeps `side` until its match comes.
     fn put(&mut self, key: PathKey, side: Side) {
-        self.0.entry(key).or_default().push(side);
+        self.bytes += waiting_bytes(&side);
+        self.sides.entry(key).or_default().push(side);
     }
 
     /// The first entry waiting under `key`, taken out.
     fn take(&mut self, key: &PathKey) -> Option<Side> {
-        let waiting = self.0.get_mut(key)?;
+        let waiting = self.sides.get_mut(key)?;
         let side = waiting.remove(0);
         if waiting.is_empty() {
-            self.0.remove(key);
+            self.sides.remove(key);
         }
+        self.bytes -= waiting_bytes(&side);
         Some(side)
     }
 
     /// Every entry still waiting, in path order.
     fn into_sorted(self) -> Vec<Side> {
-        sorted(self.0.into_values().flatten().collect())
+        sorted(self.sides.into_values().flatten().collect())
     }
 }
 
@@ -246,10 +397,20 @@ pub fn compare_renamed<A: Read, B: Read>(
     second: B,
     rename: Option<Direction>,
 ) -> Comparison {
+    compare_within(first, second, rename, MAX_WAITING)
+}
+
+/// [`compare_renamed`], the entries waiting for their pair holding at most `budget` bytes.
+pub(super) fn compare_within<A: Read, B: Read>(
+    first: A,
+    second: B,
+    rename: Option<Direction>,
+    budget: u64,
+) -> Comparison {
     let mut a = TarWalker::new(first);
     let mut b = TarWalker::new(second);
     let mut result = Comparison::default();
-    let mut open = Unmatched::default();
+    let mut open = Unmatched::new(budget);
     loop {
         let (x, y) = (next_side(&mut a, rename), next_side(&mut b, None));
         if x.is_none() && y.is_none() {
@@ -259,16 +420,10 @@ pub fn compare_renamed<A: Read, B: Read>(
             (Some((k, x)), Some((l, y))) if k == l => result.pair(x, y),
             (x, y) => {
                 if let Some((key, x)) = x {
-                    match open.second.take(&key) {
-                        Some(y) => result.pair(x, y),
-                        None => open.first.put(key, x),
-                    }
+                    open.meet(true, key, x, &mut result);
                 }
                 if let Some((key, y)) = y {
-                    match open.first.take(&key) {
-                        Some(x) => result.pair(x, y),
-                        None => open.second.put(key, y),
-                    }
+                    open.meet(false, key, y, &mut result);
                 }
             }
         }

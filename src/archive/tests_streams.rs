@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use super::compare::{compare, compare_renamed};
+use super::compare::{compare, compare_renamed, compare_within, NotCompared};
 use super::repackage::{plan, repackage, Rename};
 use super::Direction;
 use crate::formats::data_file::walk_tests::{append_pax_entry, gzip, raw_header, tar_of};
@@ -285,6 +285,65 @@ fn a_file_damaged_only_in_its_gzip_trailer_is_compared_whole() {
     let c = compare(&first[..], cut);
     assert!(c.incomplete("a.tgz", "b.tgz").is_some());
     assert_eq!(c.damaged_past_entries("a.tgz", "b.tgz"), None);
+}
+
+#[test]
+fn files_that_differ_and_one_damaged_past_its_last_entry_are_said_both() {
+    let first = gzip(&tar_of(&[("a", b"one"), ("b", b"two")]));
+    let mut second = gzip(&tar_of(&[("a", b"one"), ("b", b"2")]));
+    let at = second.len() - 8;
+    second[at] ^= 1;
+    let c = compare(&first[..], &second[..]);
+    assert_eq!((c.same, c.changed.len()), (1, 1));
+    assert_eq!(c.incomplete("a.tgz", "b.tgz"), None);
+    let verdict = c.verdict("a.tgz", "b.tgz");
+    let differ = "a.tgz (first) and b.tgz (second) differ. ";
+    let damaged = "b.tgz is damaged past the last entry (see the findings): every entry was read and compared, none is missing";
+    assert!(
+        verdict.starts_with(&format!("{differ}{damaged}")),
+        "{verdict}"
+    );
+    // Not differing, only the damage is said; whole and the same, only that.
+    let mut crc = first.clone();
+    let at = crc.len() - 8;
+    crc[at] ^= 1;
+    let verdict = compare(&first[..], &crc[..]).verdict("a.tgz", "b.tgz");
+    assert!(verdict.starts_with(damaged), "{verdict}");
+    assert_eq!(
+        compare(&first[..], &first[..]).verdict("a.tgz", "b.tgz"),
+        "a.tgz and b.tgz hold the same entries with the same data."
+    );
+}
+
+#[test]
+fn entries_out_of_step_past_the_waiting_budget_are_counted_as_not_compared() {
+    // 100 tiny entries, the second file in reverse order: each waits for its pair.
+    let names: Vec<String> = (0..100).map(|i| format!("e{i:02}")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), n.as_bytes())).collect();
+    let first = tar_of(&entries);
+    let reversed: Vec<(&str, &[u8])> = entries.iter().rev().copied().collect();
+    let second = tar_of(&reversed);
+    assert!(
+        compare(&first[..], &second[..]).identical(),
+        "within 32 MiB"
+    );
+    // About 10 entries' room: the rest met with no pair waiting are not compared.
+    let c = compare_within(&first[..], &second[..], None, 2_000);
+    let (a, b) = &c.not_compared;
+    assert!(a.count > 50 && a.count < 100, "{a:?}");
+    assert_eq!(a.count, b.count);
+    assert_eq!(c.same + a.count, 100);
+    // Those that waited were paired: none is taken for added, removed or changed.
+    assert_eq!((c.added.len(), c.removed.len(), c.changed.len()), (0, 0, 0));
+    assert!(!c.identical());
+    let first_skipped = |n: &NotCompared| n.first.clone().unwrap();
+    let (x, y) = (first_skipped(a), first_skipped(b));
+    assert_eq!(x, names[c.same as usize / 2]);
+    assert_eq!(y, names[99 - c.same as usize / 2]);
+    let said = format!("The comparison is partial: the entries waiting for their pair in the other file reached 32 MiB, so {} entries of a.tgz (the first: {x}) and {} entries of b.tgz (the first: {y}) were read but not compared, and are not counted as added, removed or changed (every other entry was).", a.count, b.count);
+    let why = c.incomplete("a.tgz", "b.tgz").unwrap();
+    assert!(why.starts_with(&said), "{why}");
+    assert_eq!(c.verdict("a.tgz", "b.tgz"), why);
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub struct ClockUsers {
     /// The part of `notes` that comes from the CSV's rows (cards, missing and repeated
     /// IDs, cards the clock has no field for), which no record size changes.
     pub row_notes: Vec<FitNote>,
+    /// The `csn` cells that are no card number the clock holds, as given, by the index
+    /// of their user in `users` (whose card is left as it was).
+    pub card_cells: HashMap<usize, String>,
 }
 
 /// A card cell as a number, or why it is not one the clock can hold.
@@ -99,6 +102,7 @@ struct Builder {
     updated: usize,
     cards_removed: Vec<String>,
     trimmed: Vec<String>,
+    card_cells: HashMap<usize, String>,
     /// User IDs two or more existing users share, with their uids: a row cannot say which.
     shared: HashMap<String, Vec<u32>>,
 }
@@ -151,6 +155,7 @@ impl Builder {
             updated: 0,
             cards_removed: Vec::new(),
             trimmed: Vec::new(),
+            card_cells: HashMap::new(),
             shared: shared_ids(existing),
         }
     }
@@ -194,9 +199,15 @@ impl Builder {
         if let Some(name) = row.name {
             user.name = cell_text("name", name, &before.name, row.id, &mut self.trimmed);
         }
-        match row.csn.map(card_of) {
-            Some(Ok(card)) => user.card = card,
-            Some(Err(note)) => notes.push(note),
+        match row.csn.map(|cell| (cell, card_of(cell))) {
+            Some((_, Ok(card))) => {
+                user.card = card;
+                self.card_cells.remove(&index);
+            }
+            Some((cell, Err(note))) => {
+                notes.push(note);
+                self.card_cells.insert(index, cell.to_string());
+            }
             None => {}
         }
         if let Some(pin) = row.pin.filter(|p| !p.is_empty()) {
@@ -253,6 +264,7 @@ impl Builder {
             updated: self.updated,
             cards_removed: self.cards_removed,
             trimmed: self.trimmed,
+            card_cells: self.card_cells,
         }
     }
 

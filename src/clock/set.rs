@@ -50,6 +50,8 @@ pub(super) struct HeldUsers {
     pub(super) kept: Option<String>,
     /// What that CSV's rows could not give the clock: nothing is written while any is left.
     pub(super) row_notes: Vec<UserNote>,
+    /// That CSV's `csn` cells that are no card number, as given, by user index.
+    pub(super) card_cells: HashMap<usize, String>,
 }
 
 /// The attendance log of the set: its name and punches (the log's bytes are not held: a
@@ -236,12 +238,28 @@ pub struct UserRow {
     pub password_set: bool,
     /// The card number (0: none).
     pub card: u64,
+    /// The `csn` cell of the CSV the users were taken from, as given, when it is no card
+    /// number the clock holds (the user's notes say why).
+    #[serde(default)]
+    pub card_cell: Option<String>,
     /// The group.
     pub group: u8,
     /// The time zones in words ("group's" or the numbers).
     pub time_zones: String,
     /// Byte sequences of this user's text that did not decode.
     pub undecodable: usize,
+}
+
+impl UserRow {
+    /// The card as the table shows it: its number, nothing for none, or the CSV's cell as
+    /// given, marked, when it is no card number.
+    pub fn card_text(&self) -> String {
+        match (&self.card_cell, self.card) {
+            (Some(cell), _) => format!("{cell} (not a card number: see the notes)"),
+            (None, 0) => String::new(),
+            (None, card) => card.to_string(),
+        }
+    }
 }
 
 /// A page of users.
@@ -408,6 +426,7 @@ impl ClockSet {
                     from_csv: None,
                     kept: None,
                     row_notes: Vec::new(),
+                    card_cells: HashMap::new(),
                 };
                 let old = self.users.replace(held);
                 let from_csv = old.as_ref().and_then(|h| h.from_csv.as_deref());
@@ -461,6 +480,7 @@ impl ClockSet {
             held.file = read_users_head(&held.bytes, held.len, &opts);
             held.forced = record;
             held.row_notes.clear();
+            held.card_cells.clear();
             held.kept = None;
             gone = held
                 .from_csv
@@ -593,10 +613,11 @@ impl ClockSet {
     /// Users `start..start + count` as table rows.
     pub fn user_page(&self, start: usize, count: usize) -> UserPage {
         let users = self.users();
+        let cells = self.users.as_ref().map(|h| &h.card_cells);
         let rows = (users.iter().enumerate())
             .skip(start)
             .take(count)
-            .map(|(index, u)| user_row(index, u))
+            .map(|(index, u)| user_row(index, u, cells.and_then(|c| c.get(&index))))
             .collect();
         UserPage {
             start,
@@ -695,6 +716,7 @@ impl ClockSet {
                 from_csv: None,
                 kept: None,
                 row_notes: Vec::new(),
+                card_cells: HashMap::new(),
             }
         });
         if held.len == 0 {
@@ -703,6 +725,7 @@ impl ClockSet {
             held.file.encoding = encoding;
         }
         held.file.users = made.users;
+        held.card_cells = made.card_cells;
         held.from_csv = Some(summary);
         held.kept = kept;
         self.users_changed();
@@ -884,7 +907,8 @@ fn template_view(name: &str, list: &TemplateList, users: &[UserRecord]) -> Templ
     }
 }
 
-fn user_row(index: usize, u: &UserRecord) -> UserRow {
+/// User `index` as a table row, with the CSV's `csn` cell when it is no card number.
+fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow {
     let time_zones = if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
         let [a, b, c] = u.time_zones;
         let whose = if u.own_time_zones { "own" } else { "group's" };
@@ -901,6 +925,7 @@ fn user_row(index: usize, u: &UserRecord) -> UserRow {
         disabled: u.disabled,
         password_set: !u.password.is_empty(),
         card: u.card,
+        card_cell: card_cell.cloned(),
         group: u.group,
         time_zones,
         undecodable: u.undecodable.iter().map(|b| b.sequences).sum(),

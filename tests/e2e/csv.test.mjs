@@ -339,6 +339,10 @@ describe('the CSV workbench', () => {
     await extra.getByTestId('delete-extra-cell').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=total-errors] dd')?.textContent === '0');
     assert.equal(await extra.count(), 0);
+    // No empty cell is left trailing the header's last column, so no "remove them" warning.
+    assert.deepEqual(await totals(page), { rows: 1, valid: 1, errors: 0 });
+    assert.equal(await page.getByTestId('total-warnings').locator('dd').innerText(), '0');
+    assert.equal(await page.getByTestId('row-detail').locator('p.good').innerText(), 'No findings: this row imports as it is.');
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -270,12 +270,7 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         })
         .collect();
     view! {
-        <p class=if view.incomplete.is_some() { "error" } else if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{match &view.incomplete {
-            Some(why) => why.clone(),
-            None if view.identical => format!("{} and {} hold the same entries with the same data.", view.first, view.second),
-            None if view.damaged_past_entries.is_some() => view.damaged_past_entries.clone().unwrap_or_default(),
-            None => format!("{} (first) and {} (second) differ.", view.first, view.second),
-        }}</p>
+        <p class=if view.incomplete.is_some() { "error" } else if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{view.verdict.clone()}</p>
         {view.across_rename.map(|note| view! { <p class="muted" data-testid="compare-rename">{note}</p> })}
         <dl class="totals" data-testid="compare-counts">
             {counts.into_iter().map(|(label, n)| view! {

@@ -152,7 +152,7 @@ fn UserLine(state: AppState, user: UserRow) -> impl IntoView {
             <td>{user.privilege.clone()}</td>
             <td>{if user.disabled { "yes" } else { "no" }}</td>
             <td>{password}</td>
-            <td>{if user.card == 0 { String::new() } else { user.card.to_string() }}</td>
+            <td class:warning={user.card_cell.is_some()}>{user.card_text()}</td>
             <td>{user.group.to_string()}</td>
             <td>{user.time_zones.clone()}</td>
         </tr>

@@ -16,7 +16,7 @@ use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
 use serde_json::json;
 
 use crate::files::{refuse_overwriting, write_file};
-use crate::outcome::{fail, print_json, print_listed, Outcome};
+use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
 /// Opens a file for streaming in slices.
 fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
@@ -213,7 +213,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         Err(message) => return fail(&message, false),
     };
     if let Err(message) = may_rename(&planned, rewrite, anyway) {
-        return fail(message, false);
+        return refuse(message);
     }
     if let Err(why) = export_time(&name) {
         println!("  name: {why}");

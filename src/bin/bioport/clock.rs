@@ -14,13 +14,13 @@ use bioport::formats::zk_user_dat::{
     check_users, clock_encoding_for, read_users_head, UserFile, UserFinding, UserReadOptions,
     UserRecord, MAX_READ,
 };
-use bioport::recognize::{Confidence, FileKind, Recognition};
+use bioport::recognize::{user_dat_kind, Confidence, FileKind, Recognition};
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
 
 use crate::files::write_file;
-use crate::outcome::{fail, print_json, print_listed, Outcome};
+use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
 /// How to read and write a clock's files.
 #[derive(Args)]
@@ -112,7 +112,7 @@ impl ClockArgs {
 pub fn forced(recognition: Recognition, args: &ClockArgs) -> Recognition {
     match args.read_record() {
         Some(record) if recognition.kind == FileKind::Unknown => Recognition {
-            kind: FileKind::ZkUserDat72,
+            kind: user_dat_kind(record),
             confidence: Confidence::Low,
             reason: format!("read as a user.dat of {record}-byte records, as --record-size asks"),
             notes: Vec::new(),
@@ -457,8 +457,7 @@ fn report<T>(
 fn refused(notes: &[UserNote], why: &str) -> Outcome {
     let lines: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not fit: ", &lines, lines.len() as u64);
-    eprintln!("bioport: nothing was written: {why}");
-    Outcome::Problems
+    refuse(&format!("nothing was written: {why}"))
 }
 
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with

@@ -161,6 +161,10 @@ mod native {
         /// or back with --to-server. The bytes stay as they are, unless entry paths carry
         /// the old name and --rewrite-paths asks to rename them too (then only the names
         /// change: every entry's bytes, mode and time are kept).
+        ///
+        /// Exit code: 0 when written, 1 when the file is refused for what it holds (damaged,
+        /// entries outside its folder, not gzip-compressed; --anyway overrides), 2 when it
+        /// cannot be read or is no data file, or the renamed file cannot be written.
         #[command(after_help = EXIT_CODES)]
         Rename {
             /// The data file.

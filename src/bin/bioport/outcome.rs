@@ -52,6 +52,14 @@ pub fn fail(message: &str, json: bool) -> Outcome {
     Outcome::Unusable
 }
 
+/// Refuses a file that was read but has problems standing in the way (damage, entries
+/// that leave their folder, users that do not fit): on stderr, exit 1 as for any problem
+/// found (exit 2 is for what cannot be read or written).
+pub fn refuse(message: &str) -> Outcome {
+    eprintln!("bioport: {message}");
+    Outcome::Problems
+}
+
 /// Prints `listed` one per line after `prefix`, then how many of `total` were not listed.
 pub fn print_listed(prefix: &str, listed: &[String], total: u64) {
     for item in listed {

@@ -387,12 +387,40 @@ fn new_users_never_take_a_uid_whose_templates_have_no_user() {
     assert_eq!(set.view().links.templates_without_user, [(4, 1), (5, 1)]);
 }
 
+/// Takes the users of the CSV `sheet` (hr.csv) into `set`, in 72-byte records.
+fn take_csv(set: &mut ClockSet, sheet: &str) -> Vec<UserNote> {
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    set.users_from_csv(&book, 72)
+}
+
+#[test]
+fn a_csv_card_that_is_no_number_shows_in_the_user_table_as_given() {
+    let mut set = d_set();
+    let notes = take_csv(&mut set, "user_id,name,csn\r\n9,New,12x\r\n10,Newer,77\r\n");
+    assert!(notes[0].notes[0].starts_with("card \"12x\" is not a plain number"));
+    let page = set.user_page(0, 100);
+    let row = |id: &str| page.rows.iter().find(|r| r.user_id == id).unwrap().clone();
+    let (new, newer) = (row("9"), row("10"));
+    assert_eq!((new.card, new.card_cell.as_deref()), (0, Some("12x")));
+    assert_eq!(new.card_text(), "12x (not a card number: see the notes)");
+    assert_eq!(
+        (newer.card_cell.as_deref(), newer.card_text()),
+        (None, "77".into())
+    );
+    // Read again from the user.dat, the CSV's users and their cells are gone.
+    set.reread_users(None, encoding_rs::UTF_8);
+    assert!(set
+        .user_page(0, 100)
+        .rows
+        .iter()
+        .all(|r| r.card_cell.is_none()));
+}
+
 #[test]
 fn rows_the_clock_cannot_take_stop_the_write_until_the_csv_is_fixed() {
     let mut set = d_set();
     let sheet = "user_id,name,csn\r\n9,New,12x\r\n,Nobody,\r\n9,New again,\r\n";
-    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
-    let notes = set.users_from_csv(&book, 72);
+    let notes = take_csv(&mut set, sheet);
     let mut said: Vec<String> = notes.iter().flat_map(|n| n.notes.clone()).collect();
     said.sort();
     assert!(

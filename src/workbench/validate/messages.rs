@@ -12,8 +12,11 @@ use super::row::{all_digits, MANUAL_NAME_SYMBOLS};
 use super::{Finding, Rule};
 
 /// Shows a cell value in a message: quoted, line breaks visible, at most 40 characters.
+/// A value holding `"` is quoted with “ ” instead, so its quote marks show as they are
+/// (never doubled, as a CSV would write them).
 fn show(v: &str) -> String {
-    let mut out = String::from("\"");
+    let (open, close) = quote_marks(v);
+    let mut out = String::from(open);
     for (n, c) in v.chars().enumerate() {
         if n == 40 {
             out.push('…');
@@ -29,8 +32,17 @@ fn show(v: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push(close);
     out
+}
+
+/// The quote marks around `v` in a message: straight ones, or “ ” when `v` holds a
+/// straight one.
+fn quote_marks(v: &str) -> (char, char) {
+    match v.contains('"') {
+        true => ('“', '”'),
+        false => ('"', '"'),
+    }
 }
 
 /// Names column `col` for a message: its header and letter, or the letter alone.
@@ -43,7 +55,8 @@ fn describe_column(sheet: &Sheet, header_row: usize, mapping: &Mapping, col: usi
     if header.is_empty() {
         format!("column {}", column_letter(col))
     } else {
-        format!("column \"{}\" ({})", header, column_letter(col))
+        let (open, close) = quote_marks(header);
+        format!("column {open}{header}{close} ({})", column_letter(col))
     }
 }
 
@@ -667,9 +680,18 @@ fn not_number_advice(value: &str) -> String {
     }
 }
 
-/// The first 8 characters of a name that `bad` picks out.
+/// The first 8 distinct characters of a name that `bad` picks out, each once.
 fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
-    value.chars().filter(|c| bad(*c)).take(8).collect()
+    let mut symbols = String::new();
+    for c in value.chars().filter(|c| bad(*c)) {
+        if !symbols.contains(c) {
+            symbols.push(c);
+        }
+        if symbols.chars().count() == 8 {
+            break;
+        }
+    }
+    symbols
 }
 
 /// What a date the server cannot read may be, as a sentence after the message ("" when

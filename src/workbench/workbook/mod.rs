@@ -303,7 +303,8 @@ impl Workbook {
     }
 
     /// Sets one cell of a data row (up to the header's width: a short row can be filled
-    /// in) and re-checks it at once. Returns the edited row, then every other row whose
+    /// in; a cell past it can be emptied, and the row then ends with its last filled cell
+    /// or the header's last column) and re-checks it at once. Returns the edited row, then every other row whose
     /// findings changed (duplicates it joined or left); empty when nothing can be edited
     /// there (the header, rows before it, columns past the header).
     pub fn edit_cell(&mut self, row: usize, col: usize, value: &str) -> Vec<RowView> {
@@ -319,6 +320,10 @@ impl Workbook {
         }
         if !self.sheet.set_cell_padded(row, col, value) {
             return Vec::new();
+        }
+        if value.is_empty() && col >= self.header_width() {
+            // An extra cell deleted: no empty cells are left trailing the header's last.
+            self.sheet.trim_empty_end(row, self.header_width());
         }
         let affected = self.report.revalidate_row(
             &self.sheet,

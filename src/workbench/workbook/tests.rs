@@ -363,6 +363,29 @@ fn a_short_row_can_be_filled_in() {
 }
 
 #[test]
+fn deleting_the_last_extra_cells_leaves_no_trailing_cells() {
+    let mut wb = open("user_id,name,department\n1,Kim,HR,x,,y\n2,Lee,IT,z,\n");
+    assert_eq!(wb.view().rules[0].id, "row.too_long");
+    // One of two extra cells deleted: the other is still past the header.
+    let changed = wb.edit_cell(1, 3, "");
+    assert_eq!(changed[0].cells, vec!["1", "Kim", "HR", "", "", "y"]);
+    assert_eq!(changed[0].status, RowStatus::Errors);
+    // The last one deleted: the row ends at the header's last column, with no warning left.
+    let changed = wb.edit_cell(1, 5, "");
+    assert_eq!(changed[0].cells, vec!["1", "Kim", "HR"]);
+    assert_eq!(changed[0].status, RowStatus::Valid);
+    assert!(changed[0].findings.is_empty(), "{:?}", changed[0].findings);
+    // An empty cell read after the extra one goes with it.
+    let changed = wb.edit_cell(2, 3, "");
+    assert_eq!(changed[0].cells, vec!["2", "Lee", "IT"]);
+    assert!(changed[0].findings.is_empty(), "{:?}", changed[0].findings);
+    assert!(wb.rule_counts().is_empty());
+    assert_eq!(wb.view().edits, 3, "the deletions are edits");
+    let (out, _) = import(&wb, ImportRows::ValidOnly);
+    assert_eq!(out, "user_id,name,department\r\n1,Kim,HR\r\n2,Lee,IT\r\n");
+}
+
+#[test]
 fn filters_and_pages() {
     let mut text = String::from("user_id,name,expiry_datetime,email\n");
     for i in 1..=30 {

@@ -63,6 +63,11 @@ fn name_rules() {
     let m = fails(&[("name", "Ki\0m\u{7}")], Rule::NameCharacters, &s);
     assert!(m.contains("(\"\\0\\u{0007}\")"), "{m}");
     assert!(m.contains("\"Ki\\0m\\u{0007}\""), "{m}");
+    // Quote marks show as they are, each once: never doubled as in a CSV.
+    let m = fails(&[("name", "Kim \"K\"")], Rule::NameCharacters, &s);
+    let said = "“Kim \"K\"” has characters the server does not allow in names (“\"”).";
+    assert!(m.contains(said), "{m}");
+    assert!(!m.contains("\"\""), "{m}");
     let m = fails(&[("name", "Jean-Luc (JL)")], Rule::NameStrictCharacters, &s);
     assert!(m.contains("\"-()\""), "{m}");
     let lax = SiteSettings {
