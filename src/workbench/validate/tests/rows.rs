@@ -430,7 +430,7 @@ fn excels_text_form_is_named_with_the_value_to_write() {
     );
     // Doubled quotes inside are one quote; a formula of another kind keeps its advice.
     let m = fails(&[("name", "=\"Ann \"\"Jo\"\"\"")], Rule::FormulaCell, &s);
-    assert!(m.contains("shows \"Ann \"Jo\"\""), "{m}");
+    assert!(m.contains("shows “Ann \"Jo\"”"), "{m}");
     let m = fails(&[("name", "=SUM(A1)")], Rule::FormulaCell, &s);
     assert!(m.contains("remove the leading character"), "{m}");
 }
