@@ -518,7 +518,7 @@ impl ComparisonView {
             second: second.to_string(),
             added: c.added.len() as u64,
             removed: c.removed.len() as u64,
-            changed: c.changed.len() as u64,
+            changed: c.changed_count(),
             same: c.same,
             added_rows: rows(&c.added),
             removed_rows: rows(&c.removed),

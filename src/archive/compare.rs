@@ -78,8 +78,14 @@ pub struct Comparison {
     pub added: Vec<Side>,
     /// Entries only in the first file, in path order.
     pub removed: Vec<Side>,
-    /// Entries in both whose data differs (first, second), in path order.
+    /// Entries in both whose data differs (first, second), in path order: the first met,
+    /// while they hold at most [`MAX_WAITING`] bytes (the rest are counted in
+    /// [`Comparison::changed_unlisted`]).
     pub changed: Vec<(Side, Side)>,
+    /// Entries in both whose data differs, past those listed in [`Comparison::changed`].
+    pub changed_unlisted: u64,
+    /// Bytes the listed changed entries hold.
+    changed_bytes: u64,
     /// Entries in both with the same data.
     pub same: u64,
     /// What the walk of the first file found.
@@ -136,7 +142,8 @@ impl Comparison {
             return format!("{first} and {second} hold the same entries with the same data.");
         }
         let cut = self.damaged_names(first, second, false).is_some();
-        let differ = !(self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty());
+        let differ =
+            !(self.added.is_empty() && self.removed.is_empty() && self.changed_count() == 0);
         let differ =
             (differ && !cut).then(|| format!("{first} (first) and {second} (second) differ."));
         let said: Vec<String> = [
@@ -195,13 +202,30 @@ impl Comparison {
         ))
     }
 
+    /// Entries in both whose data differs, listed or not.
+    pub fn changed_count(&self) -> u64 {
+        self.changed.len() as u64 + self.changed_unlisted
+    }
+
+    /// That changed entries were counted past the list's room, in words, when they were.
+    pub fn changed_unlisted_note(&self) -> Option<String> {
+        (self.changed_unlisted > 0).then(|| {
+            format!(
+                "{} more changed entries were counted but not listed: the list holds the first {} met (at most {} MiB).",
+                self.changed_unlisted,
+                self.changed.len(),
+                MAX_WAITING >> 20
+            )
+        })
+    }
+
     /// True when both files were read through and hold the same entries with the same
     /// data, every entry compared.
     pub fn identical(&self) -> bool {
         let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
         self.added.is_empty()
             && self.removed.is_empty()
-            && self.changed.is_empty()
+            && self.changed_count() == 0
             && !stopped(&self.findings_first)
             && !stopped(&self.findings_second)
             && self.not_compared == Default::default()
@@ -313,8 +337,8 @@ impl Unmatched {
             ),
         };
         match other.take(&key) {
-            Some(pair) if in_first => result.pair(side, pair),
-            Some(pair) => result.pair(pair, side),
+            Some(pair) if in_first => result.pair(side, pair, self.budget),
+            Some(pair) => result.pair(pair, side, self.budget),
             None => {
                 self.spent |= held + waiting_bytes(&side) > self.budget;
                 match self.spent {
@@ -329,11 +353,13 @@ impl Unmatched {
 /// The bytes an entry waiting for its pair holds: its strings, itself, its key and its
 /// share of the map.
 fn waiting_bytes(side: &Side) -> u64 {
-    let fixed = std::mem::size_of::<Side>()
-        + std::mem::size_of::<PathKey>()
-        + std::mem::size_of::<Vec<Side>>()
-        + 16;
-    (side.path.capacity() + side.sha256.capacity() + fixed) as u64
+    let fixed = std::mem::size_of::<PathKey>() + std::mem::size_of::<Vec<Side>>() + 16;
+    side_bytes(side) + fixed as u64
+}
+
+/// Bytes `side` holds.
+fn side_bytes(side: &Side) -> u64 {
+    (side.path.capacity() + side.sha256.capacity() + std::mem::size_of::<Side>()) as u64
 }
 
 /// The entries of one side waiting for their match, first met first, and the bytes they
@@ -370,8 +396,9 @@ impl Waiting {
 
 impl Comparison {
     /// Records a pair with the same path, or with paths that differ only by the
-    /// `BioStarX_`/`BioStar2_` prefix (counted as matched across the rename).
-    fn pair(&mut self, a: Side, b: Side) {
+    /// `BioStarX_`/`BioStar2_` prefix (counted as matched across the rename); a changed
+    /// pair is listed while the list holds less than `budget` bytes, else counted.
+    fn pair(&mut self, a: Side, b: Side, budget: u64) {
         if a.path != b.path {
             self.across_rename += 1;
             let paths = || (a.path.clone(), b.path.clone());
@@ -379,8 +406,11 @@ impl Comparison {
         }
         if a.sha256 == b.sha256 && a.size == b.size {
             self.same += 1;
-        } else {
+        } else if self.changed_bytes < budget {
+            self.changed_bytes += side_bytes(&a) + side_bytes(&b);
             self.changed.push((a, b));
+        } else {
+            self.changed_unlisted += 1;
         }
     }
 }
@@ -400,7 +430,8 @@ pub fn compare_renamed<A: Read, B: Read>(
     compare_within(first, second, rename, MAX_WAITING)
 }
 
-/// [`compare_renamed`], the entries waiting for their pair holding at most `budget` bytes.
+/// [`compare_renamed`], the entries waiting for their pair, and the changed entries
+/// listed, each holding at most `budget` bytes.
 pub(super) fn compare_within<A: Read, B: Read>(
     first: A,
     second: B,
@@ -417,7 +448,7 @@ pub(super) fn compare_within<A: Read, B: Read>(
             break;
         }
         match (x, y) {
-            (Some((k, x)), Some((l, y))) if k == l => result.pair(x, y),
+            (Some((k, x)), Some((l, y))) if k == l => result.pair(x, y, budget),
             (x, y) => {
                 if let Some((key, x)) = x {
                     open.meet(true, key, x, &mut result);

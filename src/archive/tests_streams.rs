@@ -347,6 +347,41 @@ fn entries_out_of_step_past_the_waiting_budget_are_counted_as_not_compared() {
 }
 
 #[test]
+fn changed_entries_past_the_lists_room_are_counted_not_listed() {
+    // Two exports of the same 100 users: every entry's (encrypted) data differs.
+    let names: Vec<String> = (0..100).map(|i| format!("u{i:02}")).collect();
+    let data: Vec<String> = names.iter().map(|n| format!("{n} again")).collect();
+    let first = tar_of(
+        &names
+            .iter()
+            .map(|n| (n.as_str(), n.as_bytes()))
+            .collect::<Vec<_>>(),
+    );
+    let second = tar_of(
+        &(names.iter().zip(&data))
+            .map(|(n, d)| (n.as_str(), d.as_bytes()))
+            .collect::<Vec<_>>(),
+    );
+    let whole = compare(&first[..], &second[..]);
+    assert_eq!((whole.changed.len(), whole.changed_unlisted), (100, 0));
+    assert_eq!(whole.changed_unlisted_note(), None);
+    // Room for about 8 pairs: the first met are listed, every one is counted.
+    let c = compare_within(&first[..], &second[..], None, 2_000);
+    let listed = c.changed.len();
+    assert!((2..20).contains(&listed), "{listed}");
+    assert_eq!(c.changed_count(), 100);
+    assert_eq!(c.changed_unlisted, 100 - listed as u64);
+    assert_eq!(c.changed[0].0.path, "u00");
+    assert!(!c.identical());
+    assert!(c.verdict("a.tgz", "b.tgz").contains("differ"));
+    let note = c.changed_unlisted_note().unwrap();
+    assert!(
+        note.starts_with(&format!("{} more changed entries were counted but not listed: the list holds the first {listed} met", 100 - listed)),
+        "{note}"
+    );
+}
+
+#[test]
 fn a_repackaged_copy_matches_its_source_across_the_rename() {
     let original = sample();
     let (copy, _) = repackage(&original[..], Vec::new(), Direction::ToDevice).unwrap();

@@ -318,6 +318,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "added": c.added.iter().map(side).collect::<Vec<_>>(),
             "removed": c.removed.iter().map(side).collect::<Vec<_>>(),
             "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
+            "changed_unlisted": c.changed_unlisted,
             "same": c.same, "across_rename": c.across_rename, "rename_note": c.rename_note(),
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
@@ -343,11 +344,14 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
                 x.sha256, y.sha256, x.size, y.size
             );
         }
+        if let Some(note) = c.changed_unlisted_note() {
+            println!("changed  … {note}");
+        }
         println!(
             "{} added, {} removed, {} changed, {} the same",
             c.added.len(),
             c.removed.len(),
-            c.changed.len(),
+            c.changed_count(),
             c.same
         );
         if let Some(note) = c.rename_note() {
