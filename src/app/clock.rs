@@ -123,6 +123,16 @@ impl ClockState {
     }
 }
 
+impl ClockState {
+    /// The files of the set being opened (none once it is open).
+    pub fn opening(self) -> Vec<usize> {
+        match self.view.with_untracked(Option::is_none) {
+            true => self.opened.get_untracked(),
+            false => Vec::new(),
+        }
+    }
+}
+
 impl Default for ClockState {
     fn default() -> Self {
         Self::new()

@@ -61,6 +61,9 @@ fn grid() -> Option<HtmlElement> {
 /// Moves the keyboard focus through the grid on an arrow, Home, End or page key pressed on
 /// one of its cells (never inside a cell's editor).
 pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
+    if ev.alt_key() {
+        return; // Alt+arrows are the browser's (back and forward).
+    }
     let target = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
     let (Some(at), Some(grid)) = (target.as_ref().and_then(place_of), grid()) else {
         return;

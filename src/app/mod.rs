@@ -133,12 +133,22 @@ impl AppState {
         }));
     }
 
-    /// Opens `files`: keeps them, shows them, and asks the worker what they are.
+    /// Opens `files`: keeps them, shows them, and asks the worker what they are. A file
+    /// open already (same path, size and time) is not opened twice, and is said.
     pub fn open_files(self, files: Vec<File>) {
         if files.is_empty() {
             return;
         }
         self.notice.set(None);
+        let (files, again): (Vec<File>, Vec<File>) =
+            files.into_iter().partition(|f| !self.is_open(f));
+        if !again.is_empty() {
+            let names: Vec<String> = again.iter().map(relative_path).collect();
+            self.say(
+                "info",
+                format!("Open already, so not added again: {}.", listed(&names)),
+            );
+        }
         let start = FILES.with(|f| f.borrow().len());
         let added: Vec<Entry> = files
             .iter()
@@ -146,11 +156,7 @@ impl AppState {
             .map(|(i, f)| Entry {
                 index: start + i,
                 name: f.name(),
-                path: js_sys::Reflect::get(f, &"webkitRelativePath".into())
-                    .ok()
-                    .and_then(|p| p.as_string())
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or_else(|| f.name()),
+                path: relative_path(f),
                 size: f.size() as u64,
                 summary: None,
             })
@@ -158,6 +164,22 @@ impl AppState {
         FILES.with(|f| f.borrow_mut().extend(files.iter().cloned()));
         self.entries.update(|e| e.extend(added));
         self.inspect_unread();
+    }
+
+    /// Whether `file` is open already: an open file has its path, size and time.
+    fn is_open(self, file: &File) -> bool {
+        let path = relative_path(file);
+        FILES.with(|all| {
+            let all = all.borrow();
+            self.entries.with_untracked(|e| {
+                e.iter().any(|x| {
+                    x.path == path
+                        && x.size == file.size() as u64
+                        && (all.get(x.index))
+                            .is_some_and(|f| f.last_modified() == file.last_modified())
+                })
+            })
+        })
     }
 
     /// Asks the worker to read every opened file not read yet (cancelling a read under way).
@@ -223,18 +245,29 @@ impl AppState {
         }
     }
 
-    /// Stops the work under way; what was already read stays on screen.
+    /// Stops the work under way; what was already read stays on screen. The files it was
+    /// reading (not recognised yet, or the clock set being opened) are put away, so adding
+    /// another file does not read them again.
     pub fn cancel(self) {
+        let opening = self.clock.opening();
         self.restart_worker();
         self.job.set(None);
-        let unread = self
-            .entries
-            .with_untracked(|e| e.iter().filter(|x| x.summary.is_none()).count());
-        self.entries.update(|e| e.retain(|x| x.summary.is_some()));
-        self.say(
-            "info",
-            format!("Cancelled. {unread} file(s) were not read; nothing was changed. Open them again to carry on."),
-        );
+        let unread = |x: &Entry| x.summary.is_none() || opening.contains(&x.index);
+        let names: Vec<String> = (self.entries).with_untracked(|e| {
+            e.iter()
+                .filter(|x| unread(x))
+                .map(|x| x.path.clone())
+                .collect()
+        });
+        self.entries.update(|e| e.retain(|x| !unread(x)));
+        let text = match names.len() {
+            0 => "Cancelled; nothing was changed.".to_string(),
+            _ => format!(
+                "Cancelled. Not read: {}; nothing was changed. Open them again to carry on.",
+                listed(&names)
+            ),
+        };
+        self.say("info", text);
     }
 
     /// Closes every file and goes back to the start screen.
@@ -509,6 +542,24 @@ impl AppState {
             FILES.with(|f| f.borrow_mut().clear());
             self.entries.set(Vec::new());
         }
+    }
+}
+
+/// The path a picked or dropped file has under the folder it came in, else its name.
+fn relative_path(file: &File) -> String {
+    js_sys::Reflect::get(file, &"webkitRelativePath".into())
+        .ok()
+        .and_then(|p| p.as_string())
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| file.name())
+}
+
+/// Names in a sentence: the first five, then how many more.
+fn listed(names: &[String]) -> String {
+    let shown = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    match names.len().saturating_sub(5) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

@@ -85,10 +85,12 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
                         .into_any()
                 }
             }}
+            // Said before the workflow's screen, which can be long: a file left unread is
+            // not to be missed below it.
+            <UnknownFiles state=state />
             {(workflow == Workflow::BiostarCsv).then(|| view! { <super::csv::Workbench state=state /> })}
             {(workflow == Workflow::DataFile).then(|| view! { <super::archive::DataFileScreen state=state /> })}
             {(workflow == Workflow::TimeClock).then(|| view! { <super::clock::ClockScreen state=state /> })}
-            <UnknownFiles state=state />
             <OtherWorkflows state=state workflow=workflow />
         </section>
     }

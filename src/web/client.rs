@@ -138,6 +138,13 @@ impl WorkerClient {
     /// cannot load (offline) is let go.
     fn on_error(&self, id: u32, event: &JsValue) {
         if self.is_active(id) {
+            if !self.ready.get() {
+                // Its code did not load: the next request starts another (and says why).
+                self.queue.borrow_mut().clear();
+                if let Some(slot) = self.active.borrow_mut().take() {
+                    slot.stop();
+                }
+            }
             let message = worker_failure(event);
             (self.handler)(Response::Failed { job: 0, message }, None);
         } else if let Some(slot) = self.standby.borrow_mut().take() {

@@ -192,10 +192,22 @@ describe('opening files', () => {
     const after = b.requests.filter((r) => r.at >= t0);
     assert.ok(after.every((r) => r.method === 'GET' && r.url.startsWith(origin + BASE) && /worker/.test(r.url)),
       JSON.stringify(after));
-    // The page carries on with the next file.
+    assert.match(await page.getByTestId('notice').innerText(), /Not read: 1_attlog\.dat/);
+    // The page carries on with the next file, and does not read the cancelled one again.
     await page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: fixture('user_dat_28byte_record_SYNTHETIC.bin') });
     await page.getByTestId('workflow-time-clock').waitFor();
     await page.getByTestId('file-card').filter({ hasText: 'user.dat' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=progress]'));
+    assert.equal(await page.getByTestId('file-card').filter({ hasText: '1_attlog.dat' }).count(), 0, 'the cancelled log is put away');
+    // The same file from disk twice (same path, size and time) is said, not opened twice.
+    const copy = join(scratchDir('twice'), 'user.dat');
+    writeFileSync(copy, fixture('user_dat_72byte_record_from_zk-protocol_doc.bin'));
+    const input = page.getByTestId('file-input').first();
+    await input.setInputFiles(copy);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=file-card]').length === 2);
+    await input.setInputFiles(copy);
+    await page.getByTestId('notice').getByText('Open already, so not added again: user.dat.').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 2, 'not a third card');
     await page.close();
   });
 
@@ -222,6 +234,10 @@ describe('opening files', () => {
       await cancelRead();
       await page.getByTestId('notice').getByText('This browser is offline, and a fresh worker', { exact: false }).waitFor();
       assert.equal(await page.getByTestId('progress').count(), 0, 'no progress bar left waiting');
+      // A file added then does not wait for a worker that never loaded: it is said again.
+      await page.getByTestId('file-input').first().setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name\r\n1,Kim\r\n') });
+      await page.getByTestId('notice').getByText('This browser is offline, and a fresh worker', { exact: false }).waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=progress]'));
       assert.deepEqual(errors.filter((e) => !/worker|Failed to fetch|net::/i.test(e)), []);
     } finally {
       await b.context.setOffline(false);
