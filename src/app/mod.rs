@@ -250,6 +250,7 @@ impl AppState {
     /// another file does not read them again.
     pub fn cancel(self) {
         let opening = self.clock.opening();
+        let had_set = self.clock.view.with_untracked(Option::is_some);
         self.restart_worker();
         self.job.set(None);
         let unread = |x: &Entry| x.summary.is_none() || opening.contains(&x.index);
@@ -268,10 +269,14 @@ impl AppState {
             ),
         };
         self.say("info", text);
+        if had_set {
+            self.clock_sync(); // the fresh worker opens the clock set again
+        }
     }
 
     /// Closes every file and goes back to the start screen.
     pub fn start_over(self) {
+        CSV_JOURNAL.with(|j| j.borrow_mut().clear());
         if self.job.get_untracked().is_some() {
             self.restart_worker();
         }
@@ -289,38 +294,57 @@ impl AppState {
 
     /// Sends a CSV operation that answers at once (no progress bar).
     pub fn csv_quick(self, op: CsvOp, files: &[File]) {
-        let client = self.client();
-        let job = client.new_job();
-        if let Err(e) = client.send(&Request::Csv { job, op }, files) {
-            self.say(
-                "error",
-                format!(
-                    "The worker could not be reached: {}. Reload the page.",
-                    js_error_text(&e)
-                ),
-            );
-        }
+        let job = self.client().new_job();
+        self.csv_send(job, op, files);
     }
 
     /// Sends a CSV operation that may take a while, with a progress bar labelled `label`.
     pub fn csv_long(self, op: CsvOp, files: &[File], label: &str) {
-        let client = self.client();
-        let job = client.new_job();
+        let job = self.client().new_job();
         self.job.set(Some(JobView {
             id: job,
             label: label.to_string(),
             done: 0,
             total: 0,
         }));
-        if let Err(e) = client.send(&Request::Csv { job, op }, files) {
+        if !self.csv_send(job, op, files) {
             self.job.set(None);
+        }
+    }
+
+    /// Sends a CSV operation as job `job`, noting it in the workbook's journal when it
+    /// changes the workbook; false when the worker could not be reached (said).
+    fn csv_send(self, job: JobId, op: CsvOp, files: &[File]) -> bool {
+        if changes_workbook(&op) {
+            CSV_JOURNAL.with(|j| {
+                let mut j = j.borrow_mut();
+                if matches!(op, CsvOp::Open { .. }) {
+                    j.clear();
+                }
+                j.push((job, op.clone(), files.to_vec()));
+            });
+        }
+        let sent = self.client().send(&Request::Csv { job, op }, files);
+        if let Err(e) = &sent {
+            let text = js_error_text(e);
             self.say(
                 "error",
-                format!(
-                    "The worker could not be reached: {}. Reload the page.",
-                    js_error_text(&e)
-                ),
+                format!("The worker could not be reached: {text}. Reload the page."),
             );
+        }
+        sent.is_ok()
+    }
+
+    /// Makes the workbook again in a fresh worker, from the journal of what made it (the
+    /// file opened, its settings, mapping, edits, merge and faces), up to the job `cancelled`
+    /// stopped (left out with what followed it).
+    fn csv_rebuild(self, cancelled: Option<JobId>) {
+        let journal = CSV_JOURNAL.with(|j| std::mem::take(&mut *j.borrow_mut()));
+        let kept = journal
+            .iter()
+            .take_while(|(job, ..)| Some(*job) != cancelled);
+        for (_, op, files) in kept.cloned().collect::<Vec<_>>() {
+            self.csv_quick(op, &files);
         }
     }
 
@@ -407,11 +431,18 @@ impl AppState {
         }
     }
 
+    /// Stops the worker and carries on with a fresh one, the workbook made again in it (the
+    /// job under way left out).
     fn restart_worker(self) {
         mark_worker_ready(false);
         self.archive.forget_listing();
         self.clock.opened.set(Vec::new()); // the new worker holds no clock set
-        if let Err(e) = self.client().cancel() {
+        let cancelled = self.job.with_untracked(|j| j.as_ref().map(|j| j.id));
+        let restarted = self.client().cancel();
+        if restarted.is_ok() {
+            self.csv_rebuild(cancelled);
+        }
+        if let Err(e) = restarted {
             self.say(
                 "error",
                 format!(
@@ -554,6 +585,22 @@ fn relative_path(file: &File) -> String {
         .unwrap_or_else(|| file.name())
 }
 
+/// Whether `op` changes the workbook (so a fresh worker needs it to hold the same one);
+/// reading rows and writing files do not.
+fn changes_workbook(op: &CsvOp) -> bool {
+    !matches!(
+        op,
+        CsvOp::Rows { .. }
+            | CsvOp::MergePage { .. }
+            | CsvOp::WriteImport { .. }
+            | CsvOp::WriteErrors
+            | CsvOp::WriteRows { .. }
+            | CsvOp::WriteShown { .. }
+            | CsvOp::FacesByName
+            | CsvOp::FacesNewUsers
+    )
+}
+
 /// Names in a sentence: the first five, then how many more.
 fn listed(names: &[String]) -> String {
     let shown = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
@@ -564,6 +611,9 @@ fn listed(names: &[String]) -> String {
 }
 
 thread_local! {
+    /// What made the workbook the worker holds, in order: each job, its operation and the
+    /// files sent with it (from the last `Open`), to make it again after Cancel.
+    static CSV_JOURNAL: RefCell<Vec<(JobId, CsvOp, Vec<File>)>> = const { RefCell::new(Vec::new()) };
     /// For the inspect job under way: the page's index of each file sent with it.
     static JOB_FILES: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }

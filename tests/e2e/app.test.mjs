@@ -211,6 +211,29 @@ describe('opening files', () => {
     await page.close();
   });
 
+  test('a cancel of another file\'s read leaves the open workbook working, its edits kept', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name\r\nabc,Kim\r\n2,Lee\r\n') });
+    await page.getByTestId('csv-summary').waitFor();
+    await page.locator('.grid-row[data-line="2"] [data-col="0"]').click();
+    await page.getByTestId('cell-editor').fill('1');
+    await page.getByTestId('cell-editor').press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '2');
+    // A long read of another file, cancelled: the worker that held the workbook is stopped.
+    await page.getByTestId('file-input').first().setInputFiles(bigLog());
+    await page.waitForFunction(() => Number(document.querySelector('#job-progress')?.value) > 0);
+    await page.getByTestId('cancel').click();
+    await page.getByTestId('notice').getByText('Cancelled.').waitFor();
+    await page.getByRole('button', { name: 'BioStar user CSV' }).first().click().catch(() => {});
+    await page.getByTestId('csv-summary').waitFor();
+    await page.waitForFunction(() => document.querySelector('.grid-row[data-line="2"] [data-col="0"]')?.textContent === '1');
+    // The fresh worker holds the same workbook: a download has the edit.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-import').click()]);
+    assert.equal(readFileSync(await download.path()).toString(), 'user_id,name\r\n1,Kim\r\n2,Lee\r\n');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('cancelled while offline, the page carries on with the worker kept ready; a second cancel says a fresh one needs the connection', async () => {
     const big = bigLog();
     const { page, errors } = await openApp(b.context, site.url);
