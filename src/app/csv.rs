@@ -19,7 +19,8 @@ use crate::workbench::{
 
 use super::faces::{FaceThumbs, FacesPanel, FacesState};
 use super::grid_keys::{
-    focus_cursor, focus_when_drawn, on_grid_keydown, tab_index, tab_stop, GridPlace, LEAD_COLUMNS,
+    focus_cursor, focus_table, focus_when_drawn, on_grid_keydown, tab_index, tab_stop, GridPlace,
+    LEAD_COLUMNS,
 };
 use super::AppState;
 
@@ -524,7 +525,7 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                 <span class="muted" data-testid="row-count">{move || format!("{} row(s)", total())}</span>
             </div>
             <div id="csv-grid" class="grid" role="grid" aria-rowcount=move || total().to_string()
-                data-testid="grid" tabindex="0" on:scroll=on_scroll on:keydown=on_keydown>
+                aria-label="Rows of the file" data-testid="grid" tabindex="-1" on:scroll=on_scroll on:keydown=on_keydown>
                 <div class="grid-head" role="row">
                     <span class="cell pick" role="columnheader">"✓"</span>
                     <span class="cell line" role="columnheader">"Line"</span>
@@ -600,6 +601,7 @@ fn GridRow(
         .collect();
     view! {
         <div class=format!("grid-row {status_class}") role="row" data-row=sheet_row.to_string() data-line=row.line.to_string()
+            aria-rowindex=(pos + 2).to_string()
             class:focused=move || csv.focus_row.get() == Some(sheet_row)>
             <span class="cell pick" role="gridcell">
                 <input type="checkbox" aria-label=format!("Select line {}", row.line)
@@ -699,7 +701,7 @@ pub fn guard_unsaved_edits(csv: CsvState) {
 fn return_focus(csv: CsvState, at: GridPlace, changed: bool) {
     csv.cursor.set(Some(at));
     csv.focus_pending.set(changed);
-    request_animation_frame(move || _ = focus_cursor(csv));
+    request_animation_frame(move || _ = focus_cursor(csv, true));
 }
 
 /// Puts the keyboard in the cell editor just opened (`autofocus` holds only at page load).
@@ -944,7 +946,11 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 </button>
                 {move || csv.selected.with(|s| !s.is_empty()).then(|| view! {
                     <button type="button" class="button" data-testid="clear-selected"
-                        on:click=move |_| csv.selected.set(BTreeSet::new())>"Clear the ticks"</button>
+                        on:click=move |_| {
+                            csv.selected.set(BTreeSet::new());
+                            // The button goes: the keyboard goes on in the table.
+                            request_animation_frame(move || focus_table(csv));
+                        }>"Clear the ticks"</button>
                 })}
                 <button type="button" class="button" data-testid="download-shown"
                     disabled=move || shown() == 0 || csv.filter.with(|f| *f == RowFilter::All)

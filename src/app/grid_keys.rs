@@ -59,14 +59,23 @@ fn grid() -> Option<HtmlElement> {
 }
 
 /// Moves the keyboard focus through the grid on an arrow, Home, End or page key pressed on
-/// one of its cells (never inside a cell's editor).
+/// one of its cells (never inside a cell's editor). The move starts from the cursor, not
+/// from the element pressed on: the table draws new rows into the elements it has, so the
+/// element with the focus may show another row by then.
 pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
     if ev.alt_key() {
         return; // Alt+arrows are the browser's (back and forward).
     }
     let target = ev.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
-    let (Some(at), Some(grid)) = (target.as_ref().and_then(place_of), grid()) else {
+    let Some((target, grid)) = target.zip(grid()) else {
         return;
+    };
+    let on_grid = target.is_same_node(Some(&grid));
+    let from = match (place_of(&target), csv.cursor.get_untracked()) {
+        (Some(_), Some(cursor)) => cursor,
+        (Some(at), None) => at,
+        (None, Some(cursor)) if on_grid => cursor,
+        _ => return,
     };
     let extent = Extent {
         rows: csv
@@ -78,12 +87,12 @@ pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
             .max(1),
     };
     let ctrl = ev.ctrl_key() || ev.meta_key();
-    let Some(to) = step(&ev.key(), ctrl, at, &extent) else {
+    let Some(to) = step(&ev.key(), ctrl, from, &extent) else {
         return;
     };
     ev.prevent_default();
     csv.cursor.set(Some(to));
-    if !focus_cursor(csv) {
+    if !focus_cursor(csv, true) {
         // Not drawn yet: scroll it into the middle; it takes the focus when it comes.
         csv.focus_pending.set(true);
         let middle = to.0 as f64 * ROW_HEIGHT - f64::from(grid.client_height()) / 2.0;
@@ -91,16 +100,35 @@ pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
     }
 }
 
-/// Puts the keyboard focus on the grid's cursor cell; false when that cell is not drawn.
-pub fn focus_cursor(csv: CsvState) -> bool {
-    let Some((pos, col)) = csv.cursor.get_untracked() else {
+/// The drawn element of the grid's cursor cell.
+fn cursor_cell(csv: CsvState) -> Option<HtmlElement> {
+    let (pos, col) = csv.cursor.get_untracked()?;
+    let selector = format!("#csv-grid [data-pos=\"{pos}\"][data-ncol=\"{col}\"]");
+    document().query_selector(&selector).ok()??.dyn_into().ok()
+}
+
+/// Puts the keyboard focus on the grid's cursor cell, scrolling it into view when
+/// `scroll`; false when that cell is not drawn.
+pub fn focus_cursor(csv: CsvState, scroll: bool) -> bool {
+    let Some(cell) = cursor_cell(csv) else {
         return false;
     };
-    let selector = format!("#csv-grid [data-pos=\"{pos}\"][data-ncol=\"{col}\"]");
-    let cell = document().query_selector(&selector).ok().flatten();
-    match cell.and_then(|c| c.dyn_into::<HtmlElement>().ok()) {
-        Some(cell) => cell.focus().is_ok(),
-        None => false,
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(!scroll);
+    cell.focus_with_options(&options).is_ok()
+}
+
+/// Puts the keyboard focus in the table: on the cursor cell, else on its Tab stop.
+pub fn focus_table(csv: CsvState) {
+    if focus_cursor(csv, true) {
+        return;
+    }
+    let stop = document()
+        .query_selector("#csv-grid [tabindex=\"0\"]")
+        .ok()
+        .flatten();
+    if let Some(stop) = stop.and_then(|s| s.dyn_into::<HtmlElement>().ok()) {
+        let _ = stop.focus();
     }
 }
 
@@ -118,19 +146,42 @@ pub fn tab_stop(csv: CsvState) -> Memo<GridPlace> {
     })
 }
 
-/// Gives the focus, once the rows it waits for are drawn, to the cell a key or an edit
-/// left it on.
+/// After the table draws other rows: keeps the cursor inside the table (a fix can take
+/// the last row out of a filter), and keeps the focus on the cursor cell when the grid had
+/// it (the elements now show other rows), or gives it there when a key or an edit left it
+/// waiting for those rows. A cursor scrolled away leaves the focus on the grid itself.
 pub fn focus_when_drawn(csv: CsvState) {
     Effect::new(move |_| {
-        csv.page.track();
-        if csv.focus_pending.get_untracked() {
-            request_animation_frame(move || {
-                if focus_cursor(csv) {
-                    csv.focus_pending.set(false);
-                }
-            });
+        let total = csv.page.with(|p| p.as_ref().map(|p| p.total));
+        if let (Some(total), Some((pos, col))) = (total, csv.cursor.get_untracked()) {
+            if pos >= total {
+                csv.cursor.set(total.checked_sub(1).map(|last| (last, col)));
+            }
         }
+        request_animation_frame(move || refocus(csv));
     });
+}
+
+/// Gives the focus back to the cursor cell after the rows were drawn again, when it is
+/// waited for or the grid holds the focus (not a cell's editor).
+fn refocus(csv: CsvState) {
+    let pending = csv.focus_pending.get_untracked();
+    let active = document().active_element();
+    let in_grid = (active.as_ref()).is_some_and(|a| {
+        a.closest("#csv-grid").ok().flatten().is_some() && a.tag_name() != "TEXTAREA"
+    });
+    if !(pending || in_grid) {
+        return;
+    }
+    if focus_cursor(csv, pending) {
+        csv.focus_pending.set(false);
+    } else if in_grid {
+        if let Some(grid) = grid() {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = grid.focus_with_options(&options);
+        }
+    }
 }
 
 /// A grid element's `tabindex`: 0 for the Tab stop, -1 for the others.

@@ -238,9 +238,8 @@ describe('the CSV workbench', () => {
       }, want, { timeout: 10_000 }).catch(() => {});
       assert.deepEqual(await at(), want, `after ${key}`);
     };
-    // Tab from the row filter: the scrolling table, then its one cell stop, then out.
+    // Tab from the row filter: the table's one cell stop, then out.
     await page.getByTestId('row-filter').focus();
-    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     assert.deepEqual(await at(), { line: '2', ncol: '2' }, 'the first row\'s first cell of the file');
     assert.equal(await page.locator('#csv-grid [tabindex="0"]').count(), 1, 'one Tab stop among the cells');
@@ -255,6 +254,29 @@ describe('the CSV workbench', () => {
     await press('Control+Home', { line: '2', ncol: '1' });
     await page.keyboard.press('PageDown');
     await page.waitForFunction(() => Number(document.activeElement?.closest('.grid-row')?.dataset.line) > 5);
+    await press('Control+Home', { line: '2', ncol: '1' });
+    // Key after key down a long table: one row each, the row in view (rows are drawn into
+    // the table's elements as it scrolls, the focus staying on the cursor's).
+    for (let line = 3; line <= 130; line++) {
+      await page.keyboard.press('ArrowDown');
+      if (line % 16 === 0 || line === 130) {
+        // Settled: the focused cell shows the line, and is in the table's view.
+        const settled = await page.waitForFunction((l) => {
+          const el = document.activeElement;
+          const g = document.getElementById('csv-grid').getBoundingClientRect();
+          const r = el.getBoundingClientRect();
+          return el?.closest('.grid-row')?.dataset.line === String(l) && r.top >= g.top && r.bottom <= g.bottom;
+        }, line, { timeout: 10_000 }).then(() => true, () => false);
+        assert.deepEqual(await at(), { line: String(line), ncol: '1' }, `ArrowDown to line ${line}`);
+        assert.ok(settled, `line ${line} is in view`);
+      }
+    }
+    // The mouse wheel scrolls the cursor away; an arrow goes on from it.
+    await page.locator('#csv-grid').hover();
+    await page.mouse.wheel(0, 6000);
+    await page.waitForFunction(() => document.getElementById('csv-grid').scrollTop > 5000);
+    await page.waitForTimeout(300);
+    await press('ArrowDown', { line: '131', ncol: '1' });
     await press('Control+Home', { line: '2', ncol: '1' });
     await press('ArrowRight', { line: '2', ncol: '2' });
     // An edit from the keyboard gives the focus back to its cell, which keys move on from.
@@ -275,6 +297,26 @@ describe('the CSV workbench', () => {
     await page.waitForFunction(() => document.activeElement?.dataset.ncol === '2');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('#csv-grid'))), false, 'Tab leaves the table');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('fixing the last row a filter shows leaves the focus on the new last row', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await openCsv(page, 'fix.csv', 'user_id,name\r\nx1,A\r\n2,B\r\nx3,C\r\nx4,D\r\n');
+    await page.getByTestId('row-filter').selectOption('errors');
+    await page.waitForFunction(() => document.querySelectorAll('#csv-grid .grid-row').length === 3);
+    await page.locator('.grid-row[data-line="2"] [data-col="0"]').focus();
+    await page.keyboard.press('Control+End');
+    await page.waitForFunction(() => document.activeElement?.closest('.grid-row')?.dataset.line === '5');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('cell-editor').fill('4');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#csv-grid .grid-row').length === 2);
+    await page.waitForFunction(() => document.activeElement?.closest('.grid-row')?.dataset.line === '4', null, { timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.col), '0', 'same column');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => document.activeElement?.closest('.grid-row')?.dataset.line === '2');
     assert.deepEqual(errors, []);
     await page.close();
   });
