@@ -19,8 +19,8 @@ use crate::workbench::{
 
 use super::faces::{FaceThumbs, FacesPanel, FacesState};
 use super::grid_keys::{
-    focus_cursor, focus_table, focus_when_drawn, on_grid_keydown, tab_index, tab_stop, GridPlace,
-    LEAD_COLUMNS,
+    focus_cursor, focus_first, focus_table, focus_when_drawn, on_grid_keydown, tab_index, tab_stop,
+    GridPlace, LEAD_COLUMNS,
 };
 use super::AppState;
 
@@ -706,13 +706,7 @@ fn return_focus(csv: CsvState, at: GridPlace, changed: bool) {
 
 /// Puts the keyboard in the cell editor just opened (`autofocus` holds only at page load).
 fn focus_cell_editor() {
-    let editor = document()
-        .query_selector("[data-testid=cell-editor]")
-        .ok()
-        .flatten();
-    if let Some(editor) = editor.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        let _ = editor.focus();
-    }
+    focus_first("[data-testid=cell-editor]");
 }
 
 #[component]

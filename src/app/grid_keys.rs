@@ -120,15 +120,16 @@ pub fn focus_cursor(csv: CsvState, scroll: bool) -> bool {
 
 /// Puts the keyboard focus in the table: on the cursor cell, else on its Tab stop.
 pub fn focus_table(csv: CsvState) {
-    if focus_cursor(csv, true) {
-        return;
+    if !focus_cursor(csv, true) {
+        focus_first("#csv-grid [tabindex=\"0\"]");
     }
-    let stop = document()
-        .query_selector("#csv-grid [tabindex=\"0\"]")
-        .ok()
-        .flatten();
-    if let Some(stop) = stop.and_then(|s| s.dyn_into::<HtmlElement>().ok()) {
-        let _ = stop.focus();
+}
+
+/// Puts the keyboard focus on the first element `selector` finds, if any.
+pub fn focus_first(selector: &str) {
+    let found = document().query_selector(selector).ok().flatten();
+    if let Some(el) = found.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = el.focus();
     }
 }
 
