@@ -12,9 +12,12 @@ use crate::formats::biostar_csv::Delimiter;
 use crate::protocol::CsvOp;
 use crate::text::TextEncoding;
 use crate::workbench::merge::MergeChoice;
-use crate::workbench::validate::{ExpiryLimit, RowStatus, Severity, SiteSettings, UserIdType};
+use crate::workbench::validate::{
+    ExpiryLimit, RowStatus, Rule, Severity, SiteSettings, UserIdType,
+};
 use crate::workbench::{
-    ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, WorkbookView, WriteReport,
+    ImportRows, MergeView, RowFilter, RowPage, RowQuery, RowView, RuleView, WorkbookView,
+    WriteReport,
 };
 
 use super::faces::{FaceThumbs, FacesPanel, FacesState};
@@ -200,9 +203,9 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
     let t = view.totals;
     let cards = [
         ("rows", "Rows", t.rows, ""),
-        ("valid", "Valid", t.valid, "good"),
+        ("valid", "No findings", t.valid, "good"),
         ("errors", "With errors", t.with_errors, "bad"),
-        ("warnings", "With warnings", t.with_warnings, "warn"),
+        ("warnings", "With warnings only", t.with_warnings, "warn"),
         ("mobile", "Mobile cards to issue", t.mobile_cards, ""),
     ];
     let rules = view.rules.clone();
@@ -244,7 +247,7 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                             <li class=if r.severity == Severity::Error { "rule error" } else { "rule warning" }>
                                 <button type="button" class="link" data-rule=r.id.clone()
                                     on:click=move |_| state.csv_set_filter(RowFilter::Rule(id.clone()))>
-                                    {format!("{} ({}): {}", r.title, if r.severity == Severity::Error { "error" } else { "warning" }, r.count)}
+                                    {format!("{} ({}): {} cell(s)", r.title, if r.severity == Severity::Error { "error" } else { "warning" }, r.count)}
                                 </button>
                             </li>
                         }
@@ -441,6 +444,22 @@ fn SettingsPanel(state: AppState, settings: SiteSettings) -> impl IntoView {
     }
 }
 
+/// The row filter's rule choices: each rule with findings, and the rule chosen when its
+/// last finding was fixed ("none left"), so the choice shown stays the one applied.
+fn rule_options(rules: &[RuleView], chosen: &RowFilter) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = rules
+        .iter()
+        .map(|r| (r.id.clone(), r.title.clone()))
+        .collect();
+    if let RowFilter::Rule(id) = chosen {
+        let gone = Rule::ALL.iter().find(|r| r.id() == id);
+        if let Some(rule) = gone.filter(|_| !options.iter().any(|(i, _)| i == id)) {
+            options.push((id.clone(), format!("{} (none left)", rule.title())));
+        }
+    }
+    options
+}
+
 fn filter_value(f: &RowFilter) -> String {
     match f {
         RowFilter::All => "all".into(),
@@ -517,8 +536,8 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                         <option value="errors">"rows with errors"</option>
                         <option value="warnings">"rows with warnings only"</option>
                         <option value="faces">"rows with face image findings"</option>
-                        {move || rules.get().into_iter().map(|r| view! {
-                            <option value=format!("rule:{}", r.id)>{format!("rule: {}", r.title)}</option>
+                        {move || rule_options(&rules.get(), &csv.filter.get()).into_iter().map(|(id, title)| view! {
+                            <option value=format!("rule:{id}")>{format!("rule: {title}")}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -920,7 +939,7 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             <div class="row-of-fields">
                 <button type="button" class="button primary" data-testid="download-import" disabled=blocked
                     on:click=move |_| state.csv_long(CsvOp::WriteImport { rows: ImportRows::ValidOnly }, &[], "Writing the import file")>
-                    "Download the import file (valid rows)"
+                    "Download the import file (rows without errors)"
                 </button>
                 <button type="button" class="button" data-testid="download-import-all" disabled=blocked
                     on:click=move |_| state.csv_long(CsvOp::WriteImport { rows: ImportRows::All }, &[], "Writing the import file")>

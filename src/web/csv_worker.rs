@@ -409,7 +409,8 @@ fn write_file(
             output(scope, job, name, |out| book.write_rows(out, &rows))
         }
         CsvOp::WriteShown { filter } => {
-            let name = book.import_file_name().replace("_import", "_shown");
+            let tag = format!("_{}", filter.file_tag());
+            let name = book.import_file_name().replace("_import", &tag);
             let rows = book.rows_kept_by(&filter);
             output(scope, job, name, |out| book.write_rows(out, &rows))
         }

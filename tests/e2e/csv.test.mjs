@@ -317,6 +317,18 @@ describe('the CSV workbench', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.dataset.col), '0', 'same column');
     await page.keyboard.press('ArrowUp');
     await page.waitForFunction(() => document.activeElement?.closest('.grid-row')?.dataset.line === '2');
+    // A rule's last finding fixed: the filter still shows that rule, with none left.
+    await page.getByTestId('row-filter').selectOption('rule:user_id.not_number');
+    await page.waitForFunction(() => document.querySelectorAll('#csv-grid .grid-row').length === 2);
+    for (const line of ['2', '4']) {
+      await page.locator(`.grid-row[data-line="${line}"] [data-col="0"]`).click();
+      await page.getByTestId('cell-editor').fill(`1${line}`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((l) => !document.querySelector(`.grid-row[data-line="${l}"]`), line);
+    }
+    await page.getByTestId('row-count').getByText('0 row(s)').waitFor();
+    const chosen = await page.getByTestId('row-filter').evaluate((s) => s.selectedOptions[0]?.textContent);
+    assert.equal(chosen, 'rule: User ID not a number (none left)');
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -338,7 +350,7 @@ describe('the CSV workbench', () => {
     await page.getByTestId('row-filter').selectOption('errors');
     await page.waitForFunction(() => document.querySelector('[data-testid=download-shown]')?.textContent.includes('(100)'));
     const shown = await downloadOf(page, 'download-shown');
-    assert.equal(shown.name, 'team_shown.csv');
+    assert.equal(shown.name, 'team_rows_with_errors.csv');
     const rows = shown.bytes.toString().trimEnd().split('\r\n');
     assert.equal(rows.length, 101);
     assert.deepEqual([rows[1], rows[100]], ['x3,N3', 'x300,N300']);

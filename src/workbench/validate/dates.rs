@@ -223,10 +223,10 @@ pub(super) fn parse_datetime_by_cursor(b: &[u8]) -> DateParse {
 
 /// A rewrite of a date the server does not read into `YYYY-MM-DD HH:MM`, if the intent is clear.
 pub(super) fn suggest_iso(s: &str) -> Option<String> {
-    let s = s.trim();
+    let s = join_dotted(s.trim());
     let (date, time) = match s.split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (s, None),
+        Some((d, t)) => (d.trim_end_matches('.'), Some(t.trim())),
+        None => (s.trim_end_matches('.'), None),
     };
     let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
     let [a, b, c] = parts.as_slice() else {
@@ -328,6 +328,20 @@ pub(super) fn serial_date(s: &str) -> Option<String> {
         0 => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}"),
         _ => format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}"),
     })
+}
+
+/// `s` with the space after a dot taken out where a digit follows: Korean spreadsheets
+/// write dates as `2024. 1. 5.`.
+fn join_dotted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in s.split(". ").enumerate() {
+        if i > 0 {
+            let digit = part.starts_with(|c: char| c.is_ascii_digit());
+            out.push_str(if digit { "." } else { ". " });
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// The two numbers before the year of a slash date.

@@ -22,18 +22,23 @@ fn show(v: &str) -> String {
             out.push('…');
             break;
         }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\0' => out.push_str("\\0"),
-            // Other control characters would print as nothing or as a space: show their code.
-            c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
-            c => out.push(c),
-        }
+        push_visible(&mut out, c);
     }
     out.push(close);
     out
+}
+
+/// Adds `c` to a message so it shows: line breaks, tabs, NUL and other control
+/// characters as escapes (they would print as nothing or as a space).
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
+        c => out.push(c),
+    }
 }
 
 /// The quote marks around `v` in a message: straight ones, or “ ” when `v` holds a
@@ -283,7 +288,7 @@ impl<'s> Parts<'s> {
                  or type the character again."
             ),
             Rule::FormulaCell => match excel_text(self.value) {
-                Some(text) => format!("{place}: {shown}.{}", excel_text_advice(&text)),
+                Some(text) => format!("{place}: {shown} is a formula.{}", excel_text_advice(&text)),
                 None => format!(
                     "{place} starts with {}: a spreadsheet would run {shown} as a formula. If \
                      it is meant as text, remove the leading character or put a ' before it.",
@@ -399,20 +404,20 @@ impl<'s> Parts<'s> {
                 value.chars().count()
             ),
             Rule::NameCharacters => format!(
-                "{place}: {shown} has characters the server does not allow in names ({}). \
+                "{place}: {shown} has characters the server does not allow in names: {}. \
                  Use letters, numbers, spaces and _ only.",
-                show(&name_symbols(value, |c| {
+                name_symbols(value, |c| {
                     !(c.is_alphanumeric()
                         || c == ' '
                         || c == '_'
                         || MANUAL_NAME_SYMBOLS.contains(c))
-                }))
+                })
             ),
             Rule::NameStrictCharacters => format!(
-                "{place}: {shown} has symbols ({}) that the manual allows but live servers \
-                 reject (\"letters, numbers, spaces and underscores\" only). Remove them, \
-                 or turn off strict names if your server accepts them.",
-                show(&name_symbols(value, |c| MANUAL_NAME_SYMBOLS.contains(c)))
+                "{place}: {shown} has symbols that the manual allows but live servers reject \
+                 (\"letters, numbers, spaces and underscores\" only): {}. Remove them, or \
+                 turn off strict names if your server accepts them.",
+                name_symbols(value, |c| MANUAL_NAME_SYMBOLS.contains(c))
             ),
             Rule::DepartmentTooLong | Rule::UserTitleTooLong => format!(
                 "{place} has {} characters; the server takes at most 64. Shorten it.",
@@ -680,36 +685,71 @@ fn not_number_advice(value: &str) -> String {
     }
 }
 
-/// The first 8 distinct characters of a name that `bad` picks out, each once.
+/// The first 8 different characters of a name that `bad` picks out, each on its own
+/// between spaces (quote marks among them stay readable).
 fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
-    let mut symbols = String::new();
+    let mut symbols: Vec<char> = Vec::new();
     for c in value.chars().filter(|c| bad(*c)) {
-        if !symbols.contains(c) {
+        if !symbols.contains(&c) {
             symbols.push(c);
         }
-        if symbols.chars().count() == 8 {
+        if symbols.len() == 8 {
             break;
         }
     }
-    symbols
+    let mut shown = String::new();
+    for (i, &c) in symbols.iter().enumerate() {
+        if i > 0 {
+            shown.push(' ');
+        }
+        push_visible(&mut shown, c);
+    }
+    shown
 }
 
 /// What a date the server cannot read may be, as a sentence after the message ("" when
 /// nothing is clear).
 fn date_format_hint(value: &str) -> String {
     if let Some(text) = excel_text(value) {
-        let here = suggest_iso(&text).map_or(String::new(), |s| format!(" Here: {s}."));
-        return format!("{}{here}", excel_text_advice(&text));
+        let moment = suggest_iso(&text).or_else(|| serial_date(&text));
+        return format!("{}{}", excel_text_advice(&text), here(moment.as_deref()));
     }
     if let Some(moment) = serial_date(value) {
         return format!(
             " It looks like a spreadsheet date serial number, for {moment}: format the \
-             column as Text in that form before saving. Here: {moment}."
+             column as Text in that form before saving.{}",
+            here(Some(&moment))
         );
     }
-    match suggest_iso(value) {
-        Some(s) => format!(" Here: {s}."),
-        None => String::new(),
+    let Some(day_first) = suggest_iso(value) else {
+        return String::new();
+    };
+    match slash_pair(value).filter(|&(a, b, _)| a != b && a <= 12 && b <= 12) {
+        Some((a, b, rest)) => match suggest_iso(&format!("{b}/{a}/{rest}")) {
+            Some(month_first) => format!(
+                " The day and month could be either way round. Here: {day_first} if the day \
+                 comes first, or {month_first} if the month does (sheets from the US, and \
+                 times with AM or PM, usually put the month first)."
+            ),
+            None => here(Some(&day_first)),
+        },
+        None => here(Some(&day_first)),
+    }
+}
+
+/// " Here: MOMENT." for a moment to write ("" for none), saying when it is past the
+/// latest date the server takes.
+fn here(moment: Option<&str>) -> String {
+    let Some(moment) = moment else {
+        return String::new();
+    };
+    let late = moment.get(..4).and_then(|y| y.parse::<u32>().ok()) > Some(2037);
+    match late {
+        true => format!(
+            " Here: {moment}, but that is after 2037-12-31 23:59:59, the latest date the server \
+             takes: check the date."
+        ),
+        false => format!(" Here: {moment}."),
     }
 }
 

@@ -938,7 +938,7 @@ fn the_rows_a_filter_shows_export_whole_beyond_the_page() {
     assert_eq!(out.lines().count(), 101);
     assert_eq!((report.rows, report.skipped), (100, 0));
     assert!(
-        report.note.starts_with("Wrote 100 rows with"),
+        report.note.starts_with("With the import file's 2 columns."),
         "{}",
         report.note
     );

@@ -48,6 +48,20 @@ pub enum RowFilter {
     FaceImages,
 }
 
+impl RowFilter {
+    /// What a file of the rows it keeps is named after: `users_{tag}.csv`.
+    pub fn file_tag(&self) -> String {
+        match self {
+            RowFilter::All => "all_rows".into(),
+            RowFilter::WithFindings => "rows_with_findings".into(),
+            RowFilter::Errors => "rows_with_errors".into(),
+            RowFilter::Warnings => "rows_with_warnings_only".into(),
+            RowFilter::Rule(id) => format!("rule_{}", id.replace('.', "_")),
+            RowFilter::FaceImages => "face_image_findings".into(),
+        }
+    }
+}
+
 /// A page of rows to show: `count` rows from `start` among the rows `filter` keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowQuery {

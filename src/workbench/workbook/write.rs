@@ -564,8 +564,7 @@ impl Workbook {
             );
         }
         let head = format!(
-            "Wrote {} with the import file's {}.",
-            plural(chosen.len() as u64, "row", "rows"),
+            "With the import file's {}.",
             plural(header.len() as u64, "column", "columns")
         );
         Ok(WriteReport {

@@ -258,7 +258,23 @@ fn spreadsheet_dates_get_the_moment_they_stand_for() {
     assert!(m.ends_with("Here: 2024-01-05 15:04:05."), "{m}");
     assert!(hint("2024-01-05 오전 12:30").ends_with("Here: 2024-01-05 00:30."));
     assert!(hint("2024-01-05 12:30 PM").ends_with("Here: 2024-01-05 12:30."));
-    assert!(hint("05/01/2024 11:59 p.m.").ends_with("Here: 2024-01-05 23:59."));
+    // A slash date that reads both ways gives both, the month-first one for AM/PM times.
+    let m = hint("05/01/2024 11:59 p.m.");
+    assert!(
+        m.contains(
+            "Here: 2024-01-05 23:59 if the day comes first, or 2024-05-01 23:59 if the month does"
+        ),
+        "{m}"
+    );
+    assert!(hint("25/01/2024 1:00 PM").ends_with("Here: 2024-01-25 13:00."));
+    // Korean spreadsheets' dotted dates; a moment past the server's last date is said.
+    assert!(hint("2024. 1. 5. 오후 3:04").ends_with("Here: 2024-01-05 15:04."));
+    let m = hint("60000.25");
+    assert!(
+        m.contains("Here: 2064-04-08 06:00, but that is after 2037-12-31 23:59:59"),
+        "{m}"
+    );
+    assert!(hint("=\"45123.5\"").ends_with("Here: 2023-07-16 12:00."));
     let m = hint("2024-01-05 오후 13:00");
     assert!(!m.contains("Here:"), "no 13 o'clock in the afternoon: {m}");
     // Excel's ="…" form: the text inside, and the moment it reads as.
