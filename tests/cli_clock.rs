@@ -996,3 +996,34 @@ fn templates_that_do_not_carry_to_biostar_are_said_per_user() {
         "uid 3 (3): 1 fingerprint template(s) (fingers 0) do not carry",
     );
 }
+
+#[test]
+fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for() {
+    let dir = TempDir::new("clock-disabled");
+    let mut gone = user_record(2, "102", b"Gone");
+    gone[2] = 1; // privilege bit 0: disabled
+    let dat = [user_record(1, "101", b"Ann"), gone].concat();
+    dir.file("user.dat", &dat);
+    let convert = ["convert", "user.dat", "--to", "biostar-csv", "-o", "u.csv"];
+    let o = bioport(&convert, &dir.0);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a user left out is a problem said"
+    );
+    says(&o, "wrote u.csv: 1 users; 1 disabled on the clock left out (named below): --include-disabled carries them, enabled");
+    says(
+        &o,
+        "uid 2 (102): left out of the CSV: disabled on the clock",
+    );
+    let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
+    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\n");
+    let o = bioport(&[&convert[..], &["--include-disabled"]].concat(), &dir.0);
+    says(&o, "wrote u.csv: 2 users");
+    says(
+        &o,
+        "uid 2 (102): disabled on the clock; BioStar gets the user enabled",
+    );
+    let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
+    assert!(csv.ends_with("102,Gone,\r\n"), "{csv}");
+}

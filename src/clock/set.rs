@@ -610,6 +610,15 @@ impl ClockSet {
         }
     }
 
+    /// How many users a conversion to BioStar leaves out: those disabled on the clock,
+    /// unless `include_disabled`.
+    pub fn left_out(&self, include_disabled: bool) -> usize {
+        match include_disabled {
+            true => 0,
+            false => self.users().iter().filter(|u| u.disabled).count(),
+        }
+    }
+
     /// Users `start..start + count` as table rows.
     pub fn user_page(&self, start: usize, count: usize) -> UserPage {
         let users = self.users();
@@ -632,11 +641,17 @@ impl ClockSet {
         Some(String::from_utf8_lossy(user.password.reveal()).into_owned())
     }
 
-    /// The users as a BioStar user CSV, and per user what does not carry (templates, and
-    /// what the workbench's import check finds in the row).
-    pub fn to_biostar(&self, carry_pins: bool) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
+    /// The users as a BioStar user CSV (those disabled on the clock only when
+    /// `include_disabled`), and per user what does not carry (templates, what the
+    /// workbench's import check finds in the row) or that it was left out.
+    pub fn to_biostar(
+        &self,
+        carry_pins: bool,
+        include_disabled: bool,
+    ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
+            include_disabled,
             ..ToCsvOptions::default()
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;

@@ -322,6 +322,31 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('a user disabled on the clock is left out of the BioStar CSV and named, unless included', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const gone = record72({ uid: 2, name: 'Gone', userId: '102' });
+    gone[2] = 1; // privilege bit 0: disabled
+    const dat = Buffer.concat([record72({ uid: 1, name: 'Ann', userId: '101' }), gone]);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: dat },
+    ]);
+    await page.getByTestId('user-table').waitFor();
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('converted').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /1 user disabled on the clock was left out \(named in the notes\)/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): left out of the CSV: disabled on the clock/);
+    let csv = await downloadOf(page, 'download-converted');
+    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n');
+    await page.getByTestId('include-disabled').check();
+    await page.getByTestId('to-biostar').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=converted]')?.textContent.includes('left out'));
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): disabled on the clock; BioStar gets the user enabled/);
+    csv = await downloadOf(page, 'download-converted');
+    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n102,Gone,\r\n');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a conversion with notes on hundreds of users lists the first 200 and downloads them all', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     // 250 users whose passwords are not PINs (a note each), a euro sign in each name.

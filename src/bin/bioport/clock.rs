@@ -49,6 +49,10 @@ pub struct ClockArgs {
     /// Converting users to BioStar: carry passwords that are valid BioStar PINs.
     #[arg(long)]
     pub carry_pins: bool,
+    /// Converting users to BioStar: write users disabled on the clock too (a BioStar user
+    /// CSV cannot disable a user: they arrive enabled); left out unless asked.
+    #[arg(long)]
+    pub include_disabled: bool,
     /// Repairing an attendance log: keep the damaged lines (and blank ones).
     #[arg(long)]
     pub keep_damaged: bool,
@@ -461,19 +465,26 @@ fn refused(notes: &[UserNote], why: &str) -> Outcome {
 }
 
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
-/// `--carry-pins`) for BioStar, and per user what does not carry or what BioStar's import
+/// `--carry-pins`) for BioStar, users disabled on the clock only with `--include-disabled`, and per user what does not carry or what BioStar's import
 /// check finds: the page's conversion.
 pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     let set = match args.set_with(Some(input)) {
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let (csv, notes) = match set.to_biostar(args.carry_pins) {
+    let (csv, notes) = match set.to_biostar(args.carry_pins, args.include_disabled) {
         Ok(made) => made,
         Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
     };
     let written = write_file(output, |out| std::io::Write::write_all(out, &csv));
-    let outcome = report(output, written, |()| format!("{} users", set.users().len()));
+    let left_out = set.left_out(args.include_disabled);
+    let outcome = report(output, written, |()| {
+        let users = set.users().len() - left_out;
+        match left_out {
+            0 => format!("{users} users"),
+            n => format!("{users} users; {n} disabled on the clock left out (named below): --include-disabled carries them, enabled"),
+        }
+    });
     let carried: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not carry: ", &carried, carried.len() as u64);
     let carried = match carried.is_empty() {
