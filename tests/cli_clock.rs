@@ -352,7 +352,8 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(fs::read(dir.path("ok.dat")).unwrap().len(), 28);
-    // A user.dat read as records it does not divide into: the cut-off bytes are said.
+    // A user.dat read as records it does not divide into (but the other size does): no
+    // user.dat as read, so nothing is written.
     let o = bioport(
         &[
             "convert",
@@ -366,11 +367,10 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         ],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    says(
-        &o,
-        "problem: Byte 56: the last record is cut off (16 of 28 bytes)",
-    );
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("user.dat: This does not look like a user.dat of 28-byte records: its length (72 bytes) divides by 72, not by 28"), "{err}");
+    assert!(!dir.path("cut.dat").exists());
 }
 
 /// Asserts that the run printed `text` on its standard output.
@@ -1026,4 +1026,39 @@ fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for(
     );
     let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
     assert!(csv.ends_with("102,Gone,\r\n"), "{csv}");
+}
+
+/// A 28-byte `user.dat` record: uid, numeric user ID and name (8 bytes at most), group 1.
+fn user_record28(uid: u16, id: u32, name: &[u8]) -> Vec<u8> {
+    let mut r = vec![0u8; 28];
+    r[0..2].copy_from_slice(&uid.to_le_bytes());
+    r[8..8 + name.len()].copy_from_slice(name);
+    r[21] = 1;
+    r[24..28].copy_from_slice(&id.to_le_bytes());
+    r
+}
+
+#[test]
+fn a_record_size_forced_against_the_files_length_says_to_try_the_other_as_the_page_does() {
+    let dir = TempDir::new("clock-forced-size");
+    let wide = [1u16, 2, 3].map(|uid| user_record(uid, &format!("10{uid}"), b"Ann"));
+    dir.file("ok72.dat", &wide.concat());
+    let narrow = [1u16, 2, 3].map(|uid| user_record28(uid, 100 + u32::from(uid), b"Bo"));
+    dir.file("ok28.dat", &narrow.concat());
+    for (file, forced, other, len) in [("ok72.dat", "28", "72", 216), ("ok28.dat", "72", "28", 84)]
+    {
+        let o = bioport(&["check", file, "--record-size", forced], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let err = stderr(&o);
+        let said = format!("bioport: {file}: This does not look like a user.dat of {forced}-byte records: its length ({len} bytes) divides by {other}, not by {forced}");
+        assert!(err.starts_with(&said), "{err}");
+        assert!(
+            err.contains(&format!("Try the other record size ({other} bytes)")),
+            "{err}"
+        );
+        assert!(!err.contains("Copy user.dat"), "{err}");
+        let o = bioport(&["check", file, "--record-size", other], &dir.0);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        says(&o, &format!("{file}: 3 users"));
+    }
 }

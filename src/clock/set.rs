@@ -510,6 +510,13 @@ impl ClockSet {
         self.filtered = None;
     }
 
+    /// Why the `user.dat` held is no user.dat as read (most records are no users, or the
+    /// record size chosen does not fit its length), when it is not.
+    pub fn users_unreadable(&self) -> Option<&str> {
+        let file = &self.users.as_ref()?.file;
+        file.implausible.then(|| file.problems[0].as_str())
+    }
+
     /// The users held (empty when no `user.dat` is in the set).
     pub fn users(&self) -> &[UserRecord] {
         self.users.as_ref().map_or(&[], |h| &h.file.users)

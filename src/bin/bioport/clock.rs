@@ -95,6 +95,9 @@ impl ClockArgs {
             let (head, len) = read_head(path, MAX_READ)?;
             set.add_head(&file_name(path), FileKind::ZkUserDat72, head, len);
             set.reread_users(self.read_record(), encoding);
+            if let Some(why) = set.users_unreadable() {
+                return Err(format!("{}: {why}", path.display()));
+            }
         }
         for path in &self.templates {
             set.add_template_list(&file_name(path), read_template_file(path)?);
