@@ -1062,3 +1062,36 @@ fn a_record_size_forced_against_the_files_length_says_to_try_the_other_as_the_pa
         says(&o, &format!("{file}: 3 users"));
     }
 }
+
+#[test]
+fn an_attlog_saved_with_a_utf8_bom_is_said_read_as_its_user_ids_and_repaired_without_it() {
+    let dir = TempDir::new("clock-attlog-bom");
+    let lines = "      101\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n";
+    dir.file(
+        "1_attlog.dat",
+        &[b"\xEF\xBB\xBF", lines.as_bytes()].concat(),
+    );
+    let o = bioport(&["check", "1_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    says(&o, "Byte 0: a UTF-8 byte order mark (EF BB BF)");
+    says(&o, "  101          2024-03-01 08:00:00");
+    dir.file("user.dat", &user_record(1, "101", b"Ann"));
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(&[&args[..], &["-o", "p.csv"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let csv = fs::read_to_string(dir.path("p.csv")).unwrap();
+    assert!(csv.contains("\r\n101,Ann,2024-03-01"), "{csv}");
+    let o = bioport(
+        &["convert", "1_attlog.dat", "--to", "attlog", "-o", "r.dat"],
+        &dir.0,
+    );
+    says(&o, "; the UTF-8 byte order mark at byte 0 removed");
+    assert_eq!(fs::read(dir.path("r.dat")).unwrap(), lines.as_bytes());
+}

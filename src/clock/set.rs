@@ -135,6 +135,9 @@ pub struct AttlogView {
     pub missing_final_newline: bool,
     /// Distinct user IDs that are not UTF-8 text (shown and exported with U+FFFD).
     pub ids_not_utf8: usize,
+    /// The file starts with a UTF-8 byte order mark (not part of the first user ID).
+    #[serde(default)]
+    pub bom: bool,
 }
 
 /// One template record, as listed per user.
@@ -366,6 +369,9 @@ pub struct RepairCounts {
     pub removed_blank: u64,
     /// Duplicate punches left out.
     pub removed_duplicates: u64,
+    /// The UTF-8 byte order mark that started the file was left out.
+    #[serde(default)]
+    pub removed_bom: bool,
 }
 
 impl From<RepairReport> for RepairCounts {
@@ -375,6 +381,7 @@ impl From<RepairReport> for RepairCounts {
             removed_damaged: r.removed_damaged,
             removed_blank: r.removed_blank,
             removed_duplicates: r.removed_duplicates,
+            removed_bom: r.removed_bom,
         }
     }
 }
@@ -888,6 +895,7 @@ fn attlog_view(held: &HeldLog) -> AttlogView {
         nul_bytes: log.nul_bytes,
         missing_final_newline: log.missing_final_newline,
         ids_not_utf8: log.ids.not_utf8(),
+        bom: log.bom,
     }
 }
 

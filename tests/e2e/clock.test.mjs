@@ -347,6 +347,22 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('an attlog saved with a UTF-8 BOM is said at byte 0, its first punch read as user 101', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const lines = '      101\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n';
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines)]) },
+    ]);
+    const row = page.locator('[data-testid=punch-row]').first();
+    await row.waitFor();
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /Byte 0: a UTF-8 byte order mark \(EF BB BF\)/);
+    const text = await row.innerText();
+    assert.match(text, /^101\s/);
+    assert.ok(!text.includes('\ufeff'), text);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a conversion with notes on hundreds of users lists the first 200 and downloads them all', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     // 250 users whose passwords are not PINs (a note each), a euro sign in each name.

@@ -7,7 +7,7 @@ use std::path::Path;
 use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
-    read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
+    read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions, BOM_NOTE,
 };
 use bioport::formats::zk_templates::{read_templates, TemplateKind, TemplateList};
 use bioport::formats::zk_user_dat::{
@@ -299,7 +299,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "file": path.display().to_string(), "lines": log.lines, "punches": log.punches.len(),
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
-            "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines,
+            "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines, "bom": log.bom,
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -420,6 +420,9 @@ fn print_attlog(path: &Path, log: &Attlog) {
         log.duplicates.len(),
         log.nul_bytes
     );
+    if log.bom {
+        println!("  {BOM_NOTE}");
+    }
     if log.blank_lines > 0 {
         println!(
             "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
@@ -621,8 +624,12 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     };
     let written = write_file(output, |out| repair_attlog(&again, &log, opts, out));
     report(output, written, |r| {
+        let bom = match r.removed_bom {
+            true => "; the UTF-8 byte order mark at byte 0 removed",
+            false => "",
+        };
         format!(
-            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed",
+            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed{bom}",
             r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates
         )
     })
