@@ -85,11 +85,14 @@ describe('the time clock screen', () => {
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('ZoÃ«'));
     await page.getByTestId('code-page').selectOption('UTF-8');
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('Zoë'));
-    // The record size overridden: 288 bytes as 28-byte records leave 8 bytes cut off.
+    // The record size overridden: 288 bytes divide by 72, not 28: the other size to try
+    // (as the command line says it), not a cut-off record to copy again.
     const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
     await page.getByTestId('record-size').selectOption('28');
     await why('28-byte records, chosen by you');
-    assert.match(await page.getByTestId('user-problems').innerText(), /Byte 280: the last record is cut off \(8 of 28 bytes\)/);
+    const problems = await page.getByTestId('user-problems').innerText();
+    assert.match(problems, /This does not look like a user\.dat of 28-byte records: its length \(288 bytes\) divides by 72, not by 28.*Try the other record size \(72 bytes\)/);
+    assert.ok(!problems.includes('Copy user.dat'), problems);
     await page.getByTestId('record-size').selectOption('');
     await why('divides by 72 only');
     await page.locator('tr[data-user-id="710011"]').waitFor();
@@ -357,7 +360,7 @@ describe('the time clock screen', () => {
     await row.waitFor();
     assert.match(await page.getByTestId('attlog-summary').innerText(), /Byte 0: a UTF-8 byte order mark \(EF BB BF\)/);
     const text = await row.innerText();
-    assert.match(text, /^101\s/);
+    assert.match(text, /^1\s+101\s+2024-03-01/);
     assert.ok(!text.includes('\ufeff'), text);
     assert.deepEqual(errors, []);
     await page.close();
