@@ -352,7 +352,8 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(fs::read(dir.path("ok.dat")).unwrap().len(), 28);
-    // A user.dat read as records it does not divide into: the cut-off bytes are said.
+    // A user.dat read as records it does not divide into (but the other size does): no
+    // user.dat as read, so nothing is written.
     let o = bioport(
         &[
             "convert",
@@ -366,11 +367,10 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
         ],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    says(
-        &o,
-        "problem: Byte 56: the last record is cut off (16 of 28 bytes)",
-    );
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("user.dat: This does not look like a user.dat of 28-byte records: its length (72 bytes) divides by 72, not by 28"), "{err}");
+    assert!(!dir.path("cut.dat").exists());
 }
 
 /// Asserts that the run printed `text` on its standard output.
@@ -995,4 +995,103 @@ fn templates_that_do_not_carry_to_biostar_are_said_per_user() {
         &o,
         "uid 3 (3): 1 fingerprint template(s) (fingers 0) do not carry",
     );
+}
+
+#[test]
+fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for() {
+    let dir = TempDir::new("clock-disabled");
+    let mut gone = user_record(2, "102", b"Gone");
+    gone[2] = 1; // privilege bit 0: disabled
+    let dat = [user_record(1, "101", b"Ann"), gone].concat();
+    dir.file("user.dat", &dat);
+    let convert = ["convert", "user.dat", "--to", "biostar-csv", "-o", "u.csv"];
+    let o = bioport(&convert, &dir.0);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a user left out is a problem said"
+    );
+    says(&o, "wrote u.csv: 1 users; 1 disabled on the clock left out (named below): --include-disabled carries them, enabled");
+    says(
+        &o,
+        "uid 2 (102): left out of the CSV: disabled on the clock",
+    );
+    let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
+    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\n");
+    let o = bioport(&[&convert[..], &["--include-disabled"]].concat(), &dir.0);
+    says(&o, "wrote u.csv: 2 users");
+    says(
+        &o,
+        "uid 2 (102): disabled on the clock; BioStar gets the user enabled",
+    );
+    let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
+    assert!(csv.ends_with("102,Gone,\r\n"), "{csv}");
+}
+
+/// A 28-byte `user.dat` record: uid, numeric user ID and name (8 bytes at most), group 1.
+fn user_record28(uid: u16, id: u32, name: &[u8]) -> Vec<u8> {
+    let mut r = vec![0u8; 28];
+    r[0..2].copy_from_slice(&uid.to_le_bytes());
+    r[8..8 + name.len()].copy_from_slice(name);
+    r[21] = 1;
+    r[24..28].copy_from_slice(&id.to_le_bytes());
+    r
+}
+
+#[test]
+fn a_record_size_forced_against_the_files_length_says_to_try_the_other_as_the_page_does() {
+    let dir = TempDir::new("clock-forced-size");
+    let wide = [1u16, 2, 3].map(|uid| user_record(uid, &format!("10{uid}"), b"Ann"));
+    dir.file("ok72.dat", &wide.concat());
+    let narrow = [1u16, 2, 3].map(|uid| user_record28(uid, 100 + u32::from(uid), b"Bo"));
+    dir.file("ok28.dat", &narrow.concat());
+    for (file, forced, other, len) in [("ok72.dat", "28", "72", 216), ("ok28.dat", "72", "28", 84)]
+    {
+        let o = bioport(&["check", file, "--record-size", forced], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let err = stderr(&o);
+        let said = format!("bioport: {file}: This does not look like a user.dat of {forced}-byte records: its length ({len} bytes) divides by {other}, not by {forced}");
+        assert!(err.starts_with(&said), "{err}");
+        assert!(
+            err.contains(&format!("Try the other record size ({other} bytes)")),
+            "{err}"
+        );
+        assert!(!err.contains("Copy user.dat"), "{err}");
+        let o = bioport(&["check", file, "--record-size", other], &dir.0);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        says(&o, &format!("{file}: 3 users"));
+    }
+}
+
+#[test]
+fn an_attlog_saved_with_a_utf8_bom_is_said_read_as_its_user_ids_and_repaired_without_it() {
+    let dir = TempDir::new("clock-attlog-bom");
+    let lines = "      101\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n";
+    dir.file(
+        "1_attlog.dat",
+        &[b"\xEF\xBB\xBF", lines.as_bytes()].concat(),
+    );
+    let o = bioport(&["check", "1_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    says(&o, "Byte 0: a UTF-8 byte order mark (EF BB BF)");
+    says(&o, "  101          2024-03-01 08:00:00");
+    dir.file("user.dat", &user_record(1, "101", b"Ann"));
+    let args = [
+        "convert",
+        "1_attlog.dat",
+        "--to",
+        "punches-csv",
+        "--users",
+        "user.dat",
+    ];
+    let o = bioport(&[&args[..], &["-o", "p.csv"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let csv = fs::read_to_string(dir.path("p.csv")).unwrap();
+    assert!(csv.contains("\r\n101,Ann,2024-03-01"), "{csv}");
+    let o = bioport(
+        &["convert", "1_attlog.dat", "--to", "attlog", "-o", "r.dat"],
+        &dir.0,
+    );
+    says(&o, "; the UTF-8 byte order mark at byte 0 removed");
+    assert_eq!(fs::read(dir.path("r.dat")).unwrap(), lines.as_bytes());
 }

@@ -35,6 +35,8 @@ pub struct Converted {
     pub size: u64,
     /// Per user, what did not carry.
     pub notes: NoteList,
+    /// Users disabled on the clock left out of the CSV.
+    pub left_out: usize,
 }
 
 /// What the last user check or write said.
@@ -226,9 +228,19 @@ impl AppState {
             } => clock
                 .punches_written
                 .set(Some((undecodable, undecodable_count))),
-            ClockAnswer::Converted { name, size, notes } => {
+            ClockAnswer::Converted {
+                name,
+                size,
+                notes,
+                left_out,
+            } => {
                 CONVERTED.with(|c| *c.borrow_mut() = blob);
-                clock.converted.set(Some(Converted { name, size, notes }));
+                clock.converted.set(Some(Converted {
+                    name,
+                    size,
+                    notes,
+                    left_out,
+                }));
             }
             ClockAnswer::Fit {
                 record,

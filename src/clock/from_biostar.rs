@@ -195,6 +195,7 @@ impl Builder {
             ));
         }
         let before = self.users[index].clone();
+        let cell_before = self.card_cells.get(&index).cloned();
         let user = &mut self.users[index];
         if let Some(name) = row.name {
             user.name = cell_text("name", name, &before.name, row.id, &mut self.trimmed);
@@ -218,7 +219,9 @@ impl Builder {
                 "the {header} card does not carry: the clock holds one card number (csn)"
             ));
         }
-        if existed && *user != before {
+        // A csn cell that is no card number changes what the user's card is: updated too.
+        let cell_changed = self.card_cells.get(&index) != cell_before.as_ref();
+        if existed && (*user != before || cell_changed) {
             self.updated += 1;
             if before.card != 0 && user.card == 0 {
                 self.cards_removed.push(row.id.to_string());

@@ -20,7 +20,9 @@ pub use set::{
     MAX_UNLINKED, NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
-pub use to_biostar::{add_template_notes, users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
+pub use to_biostar::{
+    add_template_notes, users_to_biostar, users_to_csv, CarryNote, ToCsvOptions, LEFT_OUT_DISABLED,
+};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 

@@ -135,6 +135,9 @@ pub struct AttlogView {
     pub missing_final_newline: bool,
     /// Distinct user IDs that are not UTF-8 text (shown and exported with U+FFFD).
     pub ids_not_utf8: usize,
+    /// The file starts with a UTF-8 byte order mark (not part of the first user ID).
+    #[serde(default)]
+    pub bom: bool,
 }
 
 /// One template record, as listed per user.
@@ -366,6 +369,9 @@ pub struct RepairCounts {
     pub removed_blank: u64,
     /// Duplicate punches left out.
     pub removed_duplicates: u64,
+    /// The UTF-8 byte order mark that started the file was left out.
+    #[serde(default)]
+    pub removed_bom: bool,
 }
 
 impl From<RepairReport> for RepairCounts {
@@ -375,6 +381,7 @@ impl From<RepairReport> for RepairCounts {
             removed_damaged: r.removed_damaged,
             removed_blank: r.removed_blank,
             removed_duplicates: r.removed_duplicates,
+            removed_bom: r.removed_bom,
         }
     }
 }
@@ -510,6 +517,13 @@ impl ClockSet {
         self.filtered = None;
     }
 
+    /// Why the `user.dat` held is no user.dat as read (most records are no users, or the
+    /// record size chosen does not fit its length), when it is not.
+    pub fn users_unreadable(&self) -> Option<&str> {
+        let file = &self.users.as_ref()?.file;
+        file.implausible.then(|| file.problems[0].as_str())
+    }
+
     /// The users held (empty when no `user.dat` is in the set).
     pub fn users(&self) -> &[UserRecord] {
         self.users.as_ref().map_or(&[], |h| &h.file.users)
@@ -610,6 +624,15 @@ impl ClockSet {
         }
     }
 
+    /// How many users a conversion to BioStar leaves out: those disabled on the clock,
+    /// unless `include_disabled`.
+    pub fn left_out(&self, include_disabled: bool) -> usize {
+        match include_disabled {
+            true => 0,
+            false => self.users().iter().filter(|u| u.disabled).count(),
+        }
+    }
+
     /// Users `start..start + count` as table rows.
     pub fn user_page(&self, start: usize, count: usize) -> UserPage {
         let users = self.users();
@@ -632,11 +655,17 @@ impl ClockSet {
         Some(String::from_utf8_lossy(user.password.reveal()).into_owned())
     }
 
-    /// The users as a BioStar user CSV, and per user what does not carry (templates, and
-    /// what the workbench's import check finds in the row).
-    pub fn to_biostar(&self, carry_pins: bool) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
+    /// The users as a BioStar user CSV (those disabled on the clock only when
+    /// `include_disabled`), and per user what does not carry (templates, what the
+    /// workbench's import check finds in the row) or that it was left out.
+    pub fn to_biostar(
+        &self,
+        carry_pins: bool,
+        include_disabled: bool,
+    ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
+            include_disabled,
             ..ToCsvOptions::default()
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
@@ -866,6 +895,7 @@ fn attlog_view(held: &HeldLog) -> AttlogView {
         nul_bytes: log.nul_bytes,
         missing_final_newline: log.missing_final_newline,
         ids_not_utf8: log.ids.not_utf8(),
+        bom: log.bom,
     }
 }
 

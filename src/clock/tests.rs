@@ -55,13 +55,18 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
     boss.privilege = crate::formats::zk_user_dat::Privilege::SuperAdmin;
     boss.disabled = true;
     let plain = UserRecord::new(8, "8", "Plain");
-    let (csv, notes) = to_csv(&[boss.clone(), plain.clone()], &ToCsvOptions::default());
+    let with_disabled = ToCsvOptions {
+        include_disabled: true,
+        ..ToCsvOptions::default()
+    };
+    let (csv, notes) = to_csv(&[boss.clone(), plain.clone()], &with_disabled);
     assert!(!csv.contains("123456"));
     assert_eq!(notes.len(), 1);
     assert!(notes[0].notes[0].contains("super admin"));
     assert!(notes[0].notes[2].contains("PINs were not asked for"));
     let opts = ToCsvOptions {
         carry_pins: true,
+        include_disabled: true,
         write: WriteOptions::default(),
     };
     let (csv, notes) = to_csv(&[boss, plain], &opts);
@@ -273,6 +278,36 @@ fn random_files_never_panic_through_the_clock_workflow() {
 }
 
 #[test]
+fn users_disabled_on_the_clock_are_left_out_unless_asked_for_and_then_said_enabled() {
+    let mut gone = UserRecord::new(2, "102", "Gone");
+    gone.disabled = true;
+    let users = [
+        UserRecord::new(1, "101", "Ann"),
+        gone,
+        UserRecord::new(3, "A17", "Bea"),
+    ];
+    let settings = crate::workbench::validate::SiteSettings::default();
+    let (csv, notes) = users_to_biostar(&users, &ToCsvOptions::default(), settings).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\nA17,Bea,\r\n");
+    assert_eq!((notes[0].uid, notes[0].user_id.as_str()), (2, "102"));
+    assert_eq!(notes[0].notes, [LEFT_OUT_DISABLED]);
+    // The import check's finding of the row after the one left out goes to its user.
+    assert_eq!(notes[1].user_id, "A17");
+    assert!(notes[1].notes.iter().any(|n| n.contains("import check")));
+    let opts = ToCsvOptions {
+        include_disabled: true,
+        ..ToCsvOptions::default()
+    };
+    let (csv, notes) = users_to_biostar(&users, &opts, settings).unwrap();
+    assert!(String::from_utf8(csv).unwrap().contains("102,Gone,\r\n"));
+    assert_eq!(
+        notes[0].notes,
+        ["disabled on the clock; BioStar gets the user enabled"]
+    );
+}
+
+#[test]
 fn the_in_memory_export_adds_what_the_biostar_import_check_finds_per_user() {
     let users = [
         UserRecord::new(1, "1", "Ann"),
@@ -367,7 +402,12 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
         ),
     ];
     for (carry_pins, write, csv_sha, notes_sha) in cases {
-        let opts = ToCsvOptions { carry_pins, write };
+        let include_disabled = true; // the pinned digests are of every user
+        let opts = ToCsvOptions {
+            carry_pins,
+            include_disabled,
+            write,
+        };
         let (csv, notes) = to_csv(&file.users, &opts);
         for awkward in [
             "\"O\"\"Brien, Jr\"",
@@ -426,7 +466,12 @@ fn the_import_check_finds_what_the_workbench_finds_in_the_written_csv() {
     };
     let settings = crate::workbench::validate::SiteSettings::default();
     for (carry_pins, write) in [(true, WriteOptions::default()), (false, semicolon)] {
-        let opts = ToCsvOptions { carry_pins, write };
+        let include_disabled = true; // the pinned digests are of every user
+        let opts = ToCsvOptions {
+            carry_pins,
+            include_disabled,
+            write,
+        };
         let (csv, notes) = users_to_biostar(&users, &opts, settings).unwrap();
         assert_eq!(csv, to_csv(&users, &opts).0.into_bytes());
         let expected = notes_through_the_workbench(&users, &opts);

@@ -15,6 +15,8 @@ use crate::workbench::validate::{validate, SiteSettings};
 pub struct ToCsvOptions {
     /// Carry passwords that are valid BioStar PINs (4 to 16 digits) in a `pin` column.
     pub carry_pins: bool,
+    /// Write users disabled on the clock too (BioStar gets them enabled); left out else.
+    pub include_disabled: bool,
     /// The CSV's delimiter, BOM and line ends.
     pub write: WriteOptions,
 }
@@ -173,7 +175,8 @@ fn header(carry_pins: bool) -> &'static [&'static str] {
 }
 
 /// Writes `users` as a BioStar user CSV (`user_id`, `name`, `csn`, and `pin` when asked)
-/// onto `out`; returns it with one note per user for what does not carry.
+/// onto `out`, users disabled on the clock only when asked; returns it with one note per
+/// user for what does not carry (or was left out).
 pub fn users_to_csv<W: io::Write>(
     users: &[UserRecord],
     opts: &ToCsvOptions,
@@ -183,13 +186,17 @@ pub fn users_to_csv<W: io::Write>(
     Ok((written.out, written.notes))
 }
 
-/// What [`write_rows`] gives: the CSV's destination, the same rows as a sheet and the
-/// notes of what does not carry.
+/// What [`write_rows`] gives: the CSV's destination, the same rows as a sheet, the index
+/// of the user each data row holds and the notes of what does not carry.
 struct Written<W> {
     out: W,
     sheet: Sheet,
+    rows: Vec<usize>,
     notes: Vec<CarryNote>,
 }
+
+/// The note of a user disabled on the clock, left out of the CSV.
+pub const LEFT_OUT_DISABLED: &str = "left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); include disabled users to carry it, enabled";
 
 /// The CSV being written and its rows as a sheet, each on the line the workbench's reader
 /// numbers it (a quoted line feed starts a line).
@@ -238,8 +245,15 @@ fn write_rows<W: io::Write>(
         line: 1,
     };
     rows.put(header)?;
-    let (mut notes, mut digits) = (Vec::new(), [0; 20]);
+    let (mut notes, mut digits, mut written) = (Vec::new(), [0; 20], Vec::new());
     for (index, user) in users.iter().enumerate() {
+        if user.disabled && !opts.include_disabled {
+            let mut note = CarryNote::empty(index, user);
+            note.notes.push(LEFT_OUT_DISABLED.into());
+            notes.push(note);
+            continue;
+        }
+        written.push(index);
         let id = user.user_id.trim();
         let (user_notes, pin) = carry(user, id, opts.carry_pins);
         let card = match user.card {
@@ -257,6 +271,7 @@ fn write_rows<W: io::Write>(
     Ok(Written {
         out: rows.csv.finish()?,
         sheet: rows.sheet,
+        rows: written,
         notes,
     })
 }
@@ -322,18 +337,19 @@ pub fn users_to_biostar(
     opts: &ToCsvOptions,
     settings: SiteSettings,
 ) -> io::Result<(Vec<u8>, Vec<CarryNote>)> {
-    let Written { out, sheet, notes } = write_rows(users, opts, Vec::new())?;
+    let written = write_rows(users, opts, Vec::new())?;
+    let (sheet, rows) = (&written.sheet, &written.rows);
     let mapping = auto_map(header(opts.carry_pins), &[]);
-    let report = validate(&sheet, 0, &mapping, &settings);
-    // Every data row is a user's: row 1 is user 0.
+    let report = validate(sheet, 0, &mapping, &settings);
+    // Every data row is a user's: row 1 is that of the first user written.
     let found = report.rows_with_findings().map(|row| {
         let messages = (report.findings_of(row).iter()).map(|f| {
             format!(
                 "BioStar import check: {}",
-                report.message(f, &sheet, 0, &mapping)
+                report.message(f, sheet, 0, &mapping)
             )
         });
-        (row - 1, messages.collect())
+        (rows[row - 1], messages.collect())
     });
-    Ok((out, merged(users, notes, found)))
+    Ok((written.out, merged(users, written.notes, found)))
 }

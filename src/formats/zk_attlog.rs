@@ -23,6 +23,10 @@ pub const FIELDS: usize = 6;
 pub const MAX_LINE: usize = 4096;
 /// Most damaged lines listed one by one; the rest are counted.
 pub const MAX_LISTED: usize = 10_000;
+/// The UTF-8 byte order mark an editor such as Notepad puts before a file it saves.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// What is said of a log that starts with [`UTF8_BOM`].
+pub const BOM_NOTE: &str = "Byte 0: a UTF-8 byte order mark (EF BB BF), which an editor such as Notepad adds when it saves the file; the clock writes none. It is not read as part of the first punch's user ID, and a repair removes it.";
 
 /// True when a lower-cased file name is named like an attendance log (`*attlog.dat`).
 pub fn has_attlog_name(lower_name: &str) -> bool {
@@ -321,6 +325,8 @@ pub struct Attlog {
     pub size: u64,
     /// The last line has no line end.
     pub missing_final_newline: bool,
+    /// The file starts with a UTF-8 byte order mark ([`UTF8_BOM`]), not part of line 1.
+    pub bom: bool,
     /// Where each line starts, so a repair can be made of the file's byte ranges.
     pub line_index: LineIndex,
 }
@@ -467,6 +473,7 @@ impl Attlog {
         self.lines += 1;
         self.nul_bytes += nuls;
         self.missing_final_newline = !raw.newline;
+        self.bom |= lines::has_bom(line, &raw);
         self.line_index.push(&raw);
         let (mut damaged, mut blank) = (false, false);
         match parsed {
@@ -605,6 +612,8 @@ pub struct RepairReport {
     pub removed_blank: u64,
     /// Duplicate punches left out.
     pub removed_duplicates: u64,
+    /// The UTF-8 byte order mark that started the file was left out.
+    pub removed_bom: bool,
 }
 
 impl RepairReport {
@@ -615,8 +624,9 @@ impl RepairReport {
 }
 
 /// Streams the log read from `reader` (the bytes `log` was read from) onto `out`, leaving
-/// out the lines `opts` drops; the rest is copied byte for byte in ranges (ID width, fields
-/// and line ends as they were), so with nothing to drop the output is the input. No line
+/// out the lines `opts` drops and a UTF-8 byte order mark that starts the file; the rest is
+/// copied byte for byte in ranges (ID width, fields and line ends as they were), so with
+/// nothing to drop the output is the input. No line
 /// is split or parsed again: `log` says where each starts and which are left out.
 pub fn repair_attlog(
     reader: impl Read,

@@ -680,17 +680,31 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         ));
     }
     let cut = chunks.remainder().len();
-    if cut > 0 {
+    let misread = other_size_fits(len, opts.record);
+    if cut > 0 && misread.is_none() {
         file.problems.push(format!(
             "Byte {}: the last record is cut off ({cut} of {size} bytes); it is not read. Copy user.dat from the clock again.",
             whole - cut
         ));
     }
-    if let Some(problem) = odd.verdict(record) {
+    if let Some(problem) = misread.or_else(|| odd.verdict(record)) {
         file.problems.insert(0, problem);
         file.implausible = true;
     }
     file
+}
+
+/// The file-level problem when the record size chosen (`forced`) does not divide a
+/// file's length `len` but the other size does: what is read are not its users (the
+/// page and the command line say this alike).
+fn other_size_fits(len: u64, forced: Option<u64>) -> Option<String> {
+    let record = forced.filter(|r| [USER_DAT_72, USER_DAT_28].contains(r))?;
+    let other = USER_DAT_72 + USER_DAT_28 - record;
+    (!len.is_multiple_of(record) && len.is_multiple_of(other)).then(|| {
+        format!(
+            "This does not look like a user.dat of {record}-byte records: its length ({len} bytes) divides by {other}, not by {record}, so what is read as {record}-byte users are not its users. Try the other record size ({other} bytes), or let the size be judged from the file."
+        )
+    })
 }
 
 /// Problems of the 72-byte record at `index` whose name or user ID fills its 24 bytes

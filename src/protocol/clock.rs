@@ -57,6 +57,9 @@ pub enum ClockOp {
     ToBiostar {
         /// Carry passwords that are valid BioStar PINs.
         carry_pins: bool,
+        /// Write users disabled on the clock too (they arrive enabled); left out else.
+        #[serde(default)]
+        include_disabled: bool,
     },
     /// Say what `record`-byte records cannot hold, per user.
     CheckFit {
@@ -126,6 +129,9 @@ pub enum ClockAnswer {
         size: u64,
         /// Per user, what did not carry.
         notes: NoteList,
+        /// Users disabled on the clock left out of the CSV (named in the notes).
+        #[serde(default)]
+        left_out: usize,
     },
     /// What `record`-byte records cannot hold (empty: every user fits).
     Fit {

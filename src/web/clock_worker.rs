@@ -259,7 +259,10 @@ fn run(
         ClockOp::PunchesCsv { remove_duplicates } => {
             return punches_csv(scope, job, set, remove_duplicates)
         }
-        ClockOp::ToBiostar { carry_pins } => return to_biostar(scope, job, set, carry_pins),
+        ClockOp::ToBiostar {
+            carry_pins,
+            include_disabled,
+        } => return to_biostar(scope, job, set, (carry_pins, include_disabled)),
         ClockOp::CheckFit { record } => ClockAnswer::Fit {
             record,
             findings: NoteList::of(set.check_fit(record)),
@@ -330,10 +333,10 @@ fn to_biostar(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     set: &ClockSet,
-    carry_pins: bool,
+    (carry_pins, include_disabled): (bool, bool),
 ) -> Result<(), String> {
     let (csv, notes) = set
-        .to_biostar(carry_pins)
+        .to_biostar(carry_pins, include_disabled)
         .map_err(|e| format!("The BioStar CSV could not be written: {e}"))?;
     let blob =
         super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;
@@ -341,6 +344,7 @@ fn to_biostar(
         name: "clock_users_biostar.csv".into(),
         size: csv.len() as u64,
         notes: NoteList::of(notes),
+        left_out: set.left_out(include_disabled),
     };
     post(scope, &Response::Clock { job, answer: reply }, Some(&blob));
     Ok(())

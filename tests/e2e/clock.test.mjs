@@ -85,11 +85,14 @@ describe('the time clock screen', () => {
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('ZoÃ«'));
     await page.getByTestId('code-page').selectOption('UTF-8');
     await page.waitForFunction(() => document.querySelector('tr[data-user-id="710011"]')?.innerText.includes('Zoë'));
-    // The record size overridden: 288 bytes as 28-byte records leave 8 bytes cut off.
+    // The record size overridden: 288 bytes divide by 72, not 28: the other size to try
+    // (as the command line says it), not a cut-off record to copy again.
     const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
     await page.getByTestId('record-size').selectOption('28');
     await why('28-byte records, chosen by you');
-    assert.match(await page.getByTestId('user-problems').innerText(), /Byte 280: the last record is cut off \(8 of 28 bytes\)/);
+    const problems = await page.getByTestId('user-problems').innerText();
+    assert.match(problems, /This does not look like a user\.dat of 28-byte records: its length \(288 bytes\) divides by 72, not by 28.*Try the other record size \(72 bytes\)/);
+    assert.ok(!problems.includes('Copy user.dat'), problems);
     await page.getByTestId('record-size').selectOption('');
     await why('divides by 72 only');
     await page.locator('tr[data-user-id="710011"]').waitFor();
@@ -318,6 +321,47 @@ describe('the time clock screen', () => {
     assert.equal(rows.length, 1 + 6 + 1, 'four notes for Ann, one each for Bob and Cy, and the last line end');
     assert.equal(rows[5], '2,1002,"BioStar import check: Line 4, column ""csn"" (C): card ""5001"" is also on line 2; a card belongs to one user. Remove it from one of the rows."');
     assert.equal(await page.getByTestId('carry-notes-more').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a user disabled on the clock is left out of the BioStar CSV and named, unless included', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const gone = record72({ uid: 2, name: 'Gone', userId: '102' });
+    gone[2] = 1; // privilege bit 0: disabled
+    const dat = Buffer.concat([record72({ uid: 1, name: 'Ann', userId: '101' }), gone]);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'user.dat', mimeType: 'application/octet-stream', buffer: dat },
+    ]);
+    await page.getByTestId('user-table').waitFor();
+    await page.getByTestId('to-biostar').click();
+    await page.getByTestId('converted').waitFor();
+    assert.match(await page.getByTestId('converted').innerText(), /1 user disabled on the clock was left out \(named in the notes\)/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): left out of the CSV: disabled on the clock/);
+    let csv = await downloadOf(page, 'download-converted');
+    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n');
+    await page.getByTestId('include-disabled').check();
+    await page.getByTestId('to-biostar').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=converted]')?.textContent.includes('left out'));
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): disabled on the clock; BioStar gets the user enabled/);
+    csv = await downloadOf(page, 'download-converted');
+    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n102,Gone,\r\n');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('an attlog saved with a UTF-8 BOM is said at byte 0, its first punch read as user 101', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const lines = '      101\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n';
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines)]) },
+    ]);
+    const row = page.locator('[data-testid=punch-row]').first();
+    await row.waitFor();
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /Byte 0: a UTF-8 byte order mark \(EF BB BF\)/);
+    const text = await row.innerText();
+    assert.match(text, /^1\s+101\s+2024-03-01/);
+    assert.ok(!text.includes('\ufeff'), text);
     assert.deepEqual(errors, []);
     await page.close();
   });

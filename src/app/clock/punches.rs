@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::clock::{AttlogView, PunchFilter, PunchRow};
+use crate::formats::zk_attlog::BOM_NOTE;
 use crate::protocol::ClockOp;
 
 use super::{AppState, ROW_HEIGHT};
@@ -99,6 +100,7 @@ fn LogSummary(log: AttlogView) -> impl IntoView {
                 log.lines, log.punches, log.damaged, listed.unwrap_or_default(), log.duplicates, log.blank_lines)}
             {(log.nul_bytes > 0).then(|| format!(" {} NUL bytes.", log.nul_bytes))}
             {log.missing_final_newline.then_some(" The last line has no line end.")}
+            {log.bom.then(|| format!(" {BOM_NOTE}"))}
             {(log.ids_not_utf8 > 0).then(|| format!(" {} user ID(s) are not UTF-8 text: they are read in the clock's code page chosen under user.dat (the repair keeps them as they are).", log.ids_not_utf8))}
         </p>
     }
@@ -271,8 +273,9 @@ fn RepairPanel(state: AppState) -> impl IntoView {
                 </div>
             })}
             {move || clock.repaired.get().map(|r| view! {
-                <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s).",
-                    r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates)}</p>
+                <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s){}.",
+                    r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates,
+                    if r.removed_bom { ", and the UTF-8 byte order mark at byte 0" } else { "" })}</p>
             })}
         </fieldset>
     }

@@ -164,6 +164,14 @@ fn UserLine(state: AppState, user: UserRow) -> impl IntoView {
 pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
     let clock = state.clock;
     let carry_pins = RwSignal::new(false);
+    let include_disabled = RwSignal::new(false);
+    let convert = move |_| {
+        let op = ClockOp::ToBiostar {
+            carry_pins: carry_pins.get_untracked(),
+            include_disabled: include_disabled.get_untracked(),
+        };
+        state.clock_send(op, &[], Some("Converting the users"));
+    };
     view! {
         <div class="panel" data-testid="clock-convert">
             <h2>"To BioStar"</h2>
@@ -171,13 +179,15 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
             <div class="row-of-fields">
                 <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(event_target_checked(&ev)) />
                     " Carry passwords that are valid BioStar PINs (4 to 16 digits)"</label>
+                <label><input type="checkbox" data-testid="include-disabled" on:change=move |ev| include_disabled.set(event_target_checked(&ev)) />
+                    " Include users disabled on the clock (BioStar has no field for it: they arrive enabled)"</label>
                 <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users
-                    on:click=move |_| state.clock_send(ClockOp::ToBiostar { carry_pins: carry_pins.get_untracked() }, &[], Some("Converting the users"))>
+                    on:click=convert>
                     "Convert the users to a BioStar user CSV"
                 </button>
             </div>
             {move || clock.converted.get().map(|c| view! {
-                <p data-testid="converted">{format!("{} ({} bytes): {} user(s) with something that does not carry.", c.name, c.size, c.notes.total)}</p>
+                <p data-testid="converted">{converted_text(&c)}</p>
                 <div class="row-of-fields">
                     <button type="button" class="button" data-testid="download-converted"
                         on:click=move |_| state.clock_download_converted()>"Download the CSV"</button>
@@ -188,6 +198,19 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
             })}
         </div>
     }
+}
+
+/// What the conversion to BioStar wrote and left out, in a line.
+fn converted_text(c: &super::Converted) -> String {
+    let left_out = match c.left_out {
+        0 => String::new(),
+        1 => " 1 user disabled on the clock was left out (named in the notes): tick \"Include users disabled on the clock\" to carry it, enabled.".to_string(),
+        n => format!(" {n} users disabled on the clock were left out (named in the notes): tick \"Include users disabled on the clock\" to carry them, enabled."),
+    };
+    format!(
+        "{} ({} bytes): {} user(s) with something that does not carry.{left_out}",
+        c.name, c.size, c.notes.total
+    )
 }
 
 /// Notes on users, an item per user (its note on the same line, several notes a list),

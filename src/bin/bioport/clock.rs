@@ -7,7 +7,7 @@ use std::path::Path;
 use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
-    read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions,
+    read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions, BOM_NOTE,
 };
 use bioport::formats::zk_templates::{read_templates, TemplateKind, TemplateList};
 use bioport::formats::zk_user_dat::{
@@ -49,6 +49,10 @@ pub struct ClockArgs {
     /// Converting users to BioStar: carry passwords that are valid BioStar PINs.
     #[arg(long)]
     pub carry_pins: bool,
+    /// Converting users to BioStar: write users disabled on the clock too (a BioStar user
+    /// CSV cannot disable a user: they arrive enabled); left out unless asked.
+    #[arg(long)]
+    pub include_disabled: bool,
     /// Repairing an attendance log: keep the damaged lines (and blank ones).
     #[arg(long)]
     pub keep_damaged: bool,
@@ -91,6 +95,9 @@ impl ClockArgs {
             let (head, len) = read_head(path, MAX_READ)?;
             set.add_head(&file_name(path), FileKind::ZkUserDat72, head, len);
             set.reread_users(self.read_record(), encoding);
+            if let Some(why) = set.users_unreadable() {
+                return Err(format!("{}: {why}", path.display()));
+            }
         }
         for path in &self.templates {
             set.add_template_list(&file_name(path), read_template_file(path)?);
@@ -292,7 +299,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "file": path.display().to_string(), "lines": log.lines, "punches": log.punches.len(),
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
-            "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines,
+            "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines, "bom": log.bom,
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -413,6 +420,9 @@ fn print_attlog(path: &Path, log: &Attlog) {
         log.duplicates.len(),
         log.nul_bytes
     );
+    if log.bom {
+        println!("  {BOM_NOTE}");
+    }
     if log.blank_lines > 0 {
         println!(
             "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
@@ -461,19 +471,26 @@ fn refused(notes: &[UserNote], why: &str) -> Outcome {
 }
 
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
-/// `--carry-pins`) for BioStar, and per user what does not carry or what BioStar's import
+/// `--carry-pins`) for BioStar, users disabled on the clock only with `--include-disabled`, and per user what does not carry or what BioStar's import
 /// check finds: the page's conversion.
 pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     let set = match args.set_with(Some(input)) {
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let (csv, notes) = match set.to_biostar(args.carry_pins) {
+    let (csv, notes) = match set.to_biostar(args.carry_pins, args.include_disabled) {
         Ok(made) => made,
         Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
     };
     let written = write_file(output, |out| std::io::Write::write_all(out, &csv));
-    let outcome = report(output, written, |()| format!("{} users", set.users().len()));
+    let left_out = set.left_out(args.include_disabled);
+    let outcome = report(output, written, |()| {
+        let users = set.users().len() - left_out;
+        match left_out {
+            0 => format!("{users} users"),
+            n => format!("{users} users; {n} disabled on the clock left out (named below): --include-disabled carries them, enabled"),
+        }
+    });
     let carried: Vec<String> = notes.iter().map(note_line).collect();
     print_listed("  does not carry: ", &carried, carried.len() as u64);
     let carried = match carried.is_empty() {
@@ -607,8 +624,12 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
     };
     let written = write_file(output, |out| repair_attlog(&again, &log, opts, out));
     report(output, written, |r| {
+        let bom = match r.removed_bom {
+            true => "; the UTF-8 byte order mark at byte 0 removed",
+            false => "",
+        };
         format!(
-            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed",
+            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed{bom}",
             r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates
         )
     })

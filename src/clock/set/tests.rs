@@ -200,7 +200,7 @@ fn another_record_size_and_encoding_read_the_file_again() {
 #[test]
 fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     let mut set = d_set();
-    let (csv, notes) = set.to_biostar(false).unwrap();
+    let (csv, notes) = set.to_biostar(false, false).unwrap();
     let text = String::from_utf8(csv).unwrap();
     assert_eq!(
         text,
@@ -591,5 +591,22 @@ fn users_from_a_csv_alone_are_taken_again_in_another_code_page_or_record_size() 
     assert_eq!(
         &bytes[8..12],
         encoding_named("gbk").encode("张伟").0.as_ref()
+    );
+}
+
+#[test]
+fn users_whose_csn_cell_is_no_card_number_are_counted_as_updated() {
+    let mut set = ClockSet::new();
+    let users = (101..=105).map(|id: u32| UserRecord::new(id - 100, &id.to_string(), "U"));
+    let dat = write_users(&users.collect::<Vec<_>>(), 72, encoding_rs::UTF_8).unwrap();
+    set.add("user.dat", FileKind::ZkUserDat72, dat);
+    let sheet =
+        "user_id,name,csn\r\n102,U,x12\r\n103,U, 5 \r\n104,U,0x1F\r\n201,New,\r\n202,New,\r\n";
+    let book = Workbook::open(sheet.into(), "hr.csv", OpenOptions::default()).unwrap();
+    set.users_from_csv(&book, 72);
+    let summary = set.view().users.unwrap().from_csv.unwrap();
+    assert_eq!(
+        summary,
+        "Users from hr.csv: 2 added, 3 updated, 2 kept that the CSV does not list, 7 in all."
     );
 }

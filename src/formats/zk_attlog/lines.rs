@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 
-use super::{pack_time, Damage, FIELDS, MAX_LINE};
+use super::{pack_time, Damage, FIELDS, MAX_LINE, UTF8_BOM};
 
 /// Longest user ID a punch line may carry (the clock's field holds 24 bytes).
 const MAX_ID: usize = 24;
@@ -167,9 +167,24 @@ pub(super) enum Parsed<'a> {
     Damaged(Damage),
 }
 
-/// Parses a line (its bytes as read, possibly capped) described by `raw`; also gives its
-/// NUL bytes.
+/// True when `line` is the file's first and starts with a UTF-8 byte order mark.
+pub(super) fn has_bom(line: &[u8], raw: &RawLine) -> bool {
+    raw.offset == 0 && line.starts_with(UTF8_BOM)
+}
+
+/// Parses a line (its bytes as read, possibly capped) described by `raw`, past a UTF-8
+/// byte order mark that starts the file; also gives its NUL bytes.
 pub(super) fn parse_line(line: &[u8], raw: RawLine) -> (Parsed<'_>, u64) {
+    let (line, raw) = match has_bom(line, &raw) {
+        true => (
+            &line[UTF8_BOM.len()..],
+            RawLine {
+                len: raw.len - 3,
+                ..raw
+            },
+        ),
+        false => (line, raw),
+    };
     if raw.nuls.unwrap_or(0) == 0 && raw.len == line.len() as u64 {
         // A punch read this way holds no NUL: every byte of it was checked.
         if let Some(fields) = quick_fields(line) {

@@ -101,6 +101,7 @@ impl Attlog {
             removed_damaged: u64::from(opts.remove_damaged) * self.damaged_count,
             removed_blank: u64::from(opts.remove_damaged) * self.blank_lines,
             removed_duplicates: u64::from(opts.remove_duplicates) * self.duplicates.len() as u64,
+            removed_bom: self.bom,
         };
         report.kept = self.lines - report.left_out();
         let dropped = Dropped {
@@ -114,7 +115,12 @@ impl Attlog {
             index,
             dropped,
             at: Cursor::default(),
-            from: 0,
+            // The byte order mark is no part of the log the clock reads.
+            from: if self.bom {
+                super::UTF8_BOM.len() as u64
+            } else {
+                0
+            },
             size: self.size,
         };
         Some((ranges, report))

@@ -735,3 +735,37 @@ fn an_over_long_run_of_erased_flash_is_called_erased_flash() {
     let long = [b"1\t".repeat(3000), b"\n".to_vec()].concat();
     assert!(matches!(read(&long).damaged[0].damage, Damage::TooLong(_)));
 }
+
+#[test]
+fn a_utf8_bom_that_starts_the_log_is_said_not_read_into_the_first_id_and_repaired_away() {
+    let lines = "      101\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n      102\t2024-03-01 08:01:00\t1\t0\t1\t0\r\n";
+    let bytes = [UTF8_BOM, lines.as_bytes()].concat();
+    let log = read(&bytes);
+    assert!(log.bom);
+    assert_eq!((log.punches.len(), log.damaged_count), (2, 0));
+    assert_eq!(log.id(&log.punches[0]), b"101");
+    assert_eq!(counted(&bytes).counts[0], ("punches".into(), 2));
+    let mut out = Vec::new();
+    let report = repair_attlog(&bytes[..], &log, RepairOptions::default(), &mut out).unwrap();
+    assert_eq!(out, lines.as_bytes(), "every byte but the mark, as it was");
+    assert!(report.removed_bom && report.kept == 2, "{report:?}");
+    // A damaged first line left out takes the mark with it; kept, it is kept without it.
+    let damaged = [UTF8_BOM, b"ZZZZZZZZZZ\r\n", lines.as_bytes()].concat();
+    let log = read(&damaged);
+    for (opts, kept) in [
+        (BOTH, lines.as_bytes().to_vec()),
+        (RepairOptions::default(), damaged[3..].to_vec()),
+    ] {
+        let mut out = Vec::new();
+        repair_attlog(&damaged[..], &log, opts, &mut out).unwrap();
+        assert_eq!(out, kept);
+    }
+    // A mark anywhere but byte 0 is no mark: part of a user ID, left as it is.
+    let later = [
+        lines.as_bytes(),
+        UTF8_BOM,
+        b"7\t2024-03-01 08:02:00\t1\t0\t1\t0\r\n",
+    ]
+    .concat();
+    assert!(!read(&later).bom);
+}

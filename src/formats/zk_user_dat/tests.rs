@@ -78,6 +78,40 @@ fn a_length_of_both_sizes_is_judged_by_content_and_can_be_overridden() {
 }
 
 #[test]
+fn a_record_size_chosen_that_the_length_refuses_but_the_other_takes_is_no_user_dat() {
+    let three_72 = zk_sample(DOC_72).repeat(3); // 216 bytes: 72 only
+    let three_28 = zk_sample(SYN_28).repeat(3); // 84 bytes: 28 only
+    for (bytes, chosen, other) in [(three_72, 28, 72), (three_28, 72, 28)] {
+        let opts = UserReadOptions {
+            record: Some(chosen),
+            ..UserReadOptions::default()
+        };
+        let file = read_users(&bytes, &opts);
+        assert!(file.implausible, "{chosen}: {:?}", file.problems);
+        let said = format!(
+            "This does not look like a user.dat of {chosen}-byte records: its length ({} bytes) divides by {other}, not by {chosen}",
+            bytes.len()
+        );
+        assert!(file.problems[0].starts_with(&said), "{:?}", file.problems);
+        assert!(file.problems[0].contains(&format!("Try the other record size ({other} bytes)")));
+        assert!(
+            !file.problems.iter().any(|p| p.contains("Copy user.dat")),
+            "{:?}",
+            file.problems
+        );
+    }
+    // A length neither size divides is cut off whichever is chosen: copy it again.
+    let mut cut = zk_sample(DOC_72).repeat(2);
+    cut.truncate(100);
+    let opts = UserReadOptions {
+        record: Some(28),
+        ..UserReadOptions::default()
+    };
+    let file = read_users(&cut, &opts);
+    assert!(file.problems.iter().any(|p| p.contains("Copy user.dat")));
+}
+
+#[test]
 fn a_cut_off_record_is_reported_with_its_byte_and_not_read() {
     let mut bytes = zk_sample(DOC_72);
     bytes.extend_from_slice(&zk_sample(DOC_72)[..50]);
