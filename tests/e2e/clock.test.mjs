@@ -306,7 +306,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('converted').waitFor();
     assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 3 user\(s\)/);
     const notes = await page.getByTestId('carry-notes').innerText();
-    assert.match(notes, /uid 1 \(1001\):\s+BioStar import check: Line 2, column "name" \(B\): "Ann "Nan"\\nLee" has a line break inside it/);
+    assert.match(notes, /uid 1 \(1001\):\s+BioStar import check: Line 2, column "name" \(B\): “Ann "Nan"\\nLee” has a line break inside it/);
     // Ann's four findings, a list item each.
     assert.equal(await page.locator('[data-testid=carry-notes] > li').first().locator('li').count(), 4);
     assert.match(notes, /uid 2 \(1002\): BioStar import check: Line 4, column "csn" \(C\): card "5001" is also on line 2/);
