@@ -538,8 +538,26 @@ fn decoded_len_estimate(encoding: TextEncoding, input: &[u8]) -> usize {
     }
 }
 
+/// A count with its noun in the singular or plural: "1 row", "2 rows", "0 rows".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        _ => format!("{n} {many}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_take_their_nouns_singular_only_for_one() {
+        assert_eq!(super::plural(1, "user", "users"), "1 user");
+        assert_eq!(super::plural(0, "user", "users"), "0 users");
+        assert_eq!(
+            super::plural(2, "empty slot", "empty slots"),
+            "2 empty slots"
+        );
+    }
+
     use super::*;
 
     const SAMPLE: &str =

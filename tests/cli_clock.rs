@@ -22,7 +22,7 @@ fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
     let o = bioport(&["check", "user.dat"], &dir.0);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
-    assert!(out.contains("user.dat: 1 users, 0 empty slots"), "{out}");
+    assert!(out.contains("user.dat: 1 user, 0 empty slots"), "{out}");
     assert!(out.contains("uid 13    555          Ned"), "{out}");
     assert!(
         out.contains("user, password set, card 222, group 2, time zones [1, 2, 0]"),
@@ -752,7 +752,7 @@ fn a_punch_ending_in_stray_crs_is_kept_and_a_long_run_of_0xff_is_erased_flash() 
     dir.file("1_attlog.dat", log);
     let o = bioport(&["check", "1_attlog.dat"], &dir.0);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    says(&o, "1 punches, 0 damaged lines");
+    says(&o, "1 line, 1 punch, 0 damaged lines");
     let args = [
         "convert",
         "1_attlog.dat",

@@ -1,6 +1,7 @@
 //! The three workflows. Each shows the files opened for it, what the core found in them,
 //! and the actions its own feature offers.
 
+use crate::text::plural;
 use leptos::prelude::*;
 
 use crate::inspect::Summary;
@@ -204,7 +205,7 @@ fn FileCard(state: AppState, entry: Entry, summary: Summary, workflow: Workflow)
             })}
             {(!problems.is_empty()).then(|| view! {
                 <details class="problems" open=true>
-                    <summary>{format!("{} problem(s)", summary.problem_count)}</summary>
+                    <summary>{plural(summary.problem_count, "problem", "problems")}</summary>
                     <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
                     {(more > 0).then(|| view! { <p>{format!("... and {more} more.")}</p> })}
                 </details>

@@ -70,7 +70,7 @@ describe('the time clock screen', () => {
     await page.locator('[data-testid=punch-row]').first().waitFor();
 
     // user.dat: the record size and why, every user, empty slots counted.
-    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users, 1 empty slots .*72-byte records/);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users, 1 empty slot .*72-byte records/);
     assert.match(await page.getByTestId('record-why').innerText(), /divides by 72 only/);
     assert.equal(await page.locator('[data-testid=user-table] tbody tr').count(), 3);
     const bob = page.locator('tr[data-user-id="710016"]');

@@ -1,6 +1,7 @@
 //! The users of `user.dat`: how it was read (record size, code page), a table of every
 //! user in pages, the BioStar CSV made from them, and the `user.dat` written from them.
 
+use crate::text::plural;
 use leptos::prelude::*;
 
 use crate::clock::{ClockView, NoteList, UserFileView, UserRow, NOTES_SHOWN};
@@ -51,8 +52,10 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
         <div class="panel" data-testid="clock-users">
             <h2>{format!("Users: {}", file.name)}</h2>
             <p data-testid="user-dat-summary">{format!(
-                "{} users, {} empty slots (counted, not listed), {}-byte records.",
-                file.users, file.empty_slots, file.record
+                "{}, {} (counted, not listed), {}-byte records.",
+                plural(file.users as u64, "user", "users"),
+                plural(file.empty_slots, "empty slot", "empty slots"),
+                file.record
             )}</p>
             <p class="muted" data-testid="record-why">{file.why.clone()}</p>
             {file.from_csv.clone().map(|s| view! { <p class="note" data-testid="from-csv">{s}" Not yet written: write user.dat below."</p> })}

@@ -15,6 +15,7 @@ use bioport::formats::zk_user_dat::{
     UserRecord, MAX_READ,
 };
 use bioport::recognize::{user_dat_kind, Confidence, FileKind, Recognition};
+use bioport::text::plural;
 use clap::Args;
 use encoding_rs::Encoding;
 use serde_json::json;
@@ -257,10 +258,10 @@ pub fn check_users_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
 /// The users of a user.dat as text, one a line.
 fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
     println!(
-        "{}: {} users, {} empty slots",
+        "{}: {}, {}",
         path.display(),
-        file.users.len(),
-        file.empty_slots
+        plural(file.users.len() as u64, "user", "users"),
+        plural(file.empty_slots, "empty slot", "empty slots")
     );
     println!("  records: {}", file.why);
     println!("  encoding: {}", file.encoding.name());
@@ -412,12 +413,16 @@ fn print_links(links: &LinksView) {
 /// An attendance log's counts and its first punches, as text.
 fn print_attlog(path: &Path, log: &Attlog) {
     println!(
-        "{}: {} lines, {} punches, {} damaged lines, {} exact duplicate punches, {} NUL bytes",
+        "{}: {}, {}, {}, {}, {} NUL bytes",
         path.display(),
-        log.lines,
-        log.punches.len(),
-        log.damaged_count,
-        log.duplicates.len(),
+        plural(log.lines, "line", "lines"),
+        plural(log.punches.len() as u64, "punch", "punches"),
+        plural(log.damaged_count, "damaged line", "damaged lines"),
+        plural(
+            log.duplicates.len() as u64,
+            "exact duplicate punch",
+            "exact duplicate punches"
+        ),
         log.nul_bytes
     );
     if log.bom {

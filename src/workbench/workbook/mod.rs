@@ -102,14 +102,7 @@ pub struct Workbook {
     faces: Option<Arc<FaceFolder>>,
 }
 
-/// "a", "2 columns", "1 row"...: a count with its noun.
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+use crate::text::plural;
 
 /// The header row's cells as text.
 fn header_cells(sheet: &Sheet, header_row: usize) -> Vec<String> {
