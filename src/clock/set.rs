@@ -254,12 +254,16 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// The card as the table shows it: its number, nothing for none, or the CSV's cell as
-    /// given, marked, when it is no card number.
+    /// The card as the table shows it: its number, nothing for none, marked when the clock
+    /// cannot hold it, or the CSV's cell as given, quoted (spaces show), when it is no card
+    /// number.
     pub fn card_text(&self) -> String {
         match (&self.card_cell, self.card) {
-            (Some(cell), _) => format!("{cell} (not a card number: see the notes)"),
+            (Some(cell), _) => format!("\"{cell}\" (not a card number: see the notes)"),
             (None, 0) => String::new(),
+            (None, card) if card > u64::from(u32::MAX) => {
+                format!("{card} (above 4294967295, more than the clock holds: see the notes)")
+            }
             (None, card) => card.to_string(),
         }
     }

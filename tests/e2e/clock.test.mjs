@@ -284,7 +284,7 @@ describe('the time clock screen', () => {
     assert.match(found, /card 99999999999999999999 is above 4294967295/);
     // The user table shows such a card as given, marked, not as a blank.
     const card = (id) => page.locator(`tr[data-user-id="${id}"] td`).nth(6).innerText();
-    assert.equal(await card('1'), '0x1A2B (not a card number: see the notes)');
+    assert.equal(await card('1'), '"0x1A2B" (not a card number: see the notes)');
     assert.equal(await card('3'), '42');
     assert.deepEqual(errors, []);
     await page.close();

@@ -396,13 +396,27 @@ fn take_csv(set: &mut ClockSet, sheet: &str) -> Vec<UserNote> {
 #[test]
 fn a_csv_card_that_is_no_number_shows_in_the_user_table_as_given() {
     let mut set = d_set();
-    let notes = take_csv(&mut set, "user_id,name,csn\r\n9,New,12x\r\n10,Newer,77\r\n");
+    let notes = take_csv(
+        &mut set,
+        "user_id,name,csn\r\n9,New,12x\r\n10,Newer,77\r\n11,Spaced, 5555 \r\n12,Big,99999999999\r\n",
+    );
     assert!(notes[0].notes[0].starts_with("card \"12x\" is not a plain number"));
     let page = set.user_page(0, 100);
     let row = |id: &str| page.rows.iter().find(|r| r.user_id == id).unwrap().clone();
     let (new, newer) = (row("9"), row("10"));
     assert_eq!((new.card, new.card_cell.as_deref()), (0, Some("12x")));
-    assert_eq!(new.card_text(), "12x (not a card number: see the notes)");
+    assert_eq!(
+        new.card_text(),
+        "\"12x\" (not a card number: see the notes)"
+    );
+    assert_eq!(
+        row("11").card_text(),
+        "\" 5555 \" (not a card number: see the notes)"
+    );
+    assert_eq!(
+        row("12").card_text(),
+        "99999999999 (above 4294967295, more than the clock holds: see the notes)"
+    );
     assert_eq!(
         (newer.card_cell.as_deref(), newer.card_text()),
         (None, "77".into())
