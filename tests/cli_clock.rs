@@ -547,7 +547,7 @@ fn a_replacement_character_in_the_csv_stops_the_write_and_is_named() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("does not fit: uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the name there"),
+        out.contains("does not fit: line 3 of the CSV, uid 2 (112): the name \"\u{FFFD}\u{FFFD}ö\" holds \u{FFFD}, a character that did not decode in the file it came from; it would be written to the clock as that replacement character. Read the file it came from in its right code page, or fix the name there"),
         "{out}"
     );
     assert!(!dir.path("x.dat").exists());

@@ -287,6 +287,9 @@ pub struct UserNote {
     pub uid: u32,
     /// The user's ID.
     pub user_id: String,
+    /// The line of the CSV the user came from (0 for a user of the user.dat).
+    #[serde(default)]
+    pub line: u64,
     /// Each reason, in words.
     pub notes: Vec<String>,
 }
@@ -295,6 +298,7 @@ impl From<UserFinding> for UserNote {
     fn from(f: UserFinding) -> Self {
         UserNote {
             uid: f.uid,
+            line: 0,
             user_id: f.user_id,
             notes: f.reasons.into_iter().chain(f.held).collect(),
         }
@@ -306,6 +310,7 @@ impl From<CarryNote> for UserNote {
         UserNote {
             uid: n.uid,
             user_id: n.user_id,
+            line: 0,
             notes: n.notes,
         }
     }
@@ -782,6 +787,7 @@ impl ClockSet {
                     "" => 0,
                     id => uids.get(id).copied().unwrap_or(0),
                 },
+                line: n.line,
                 notes: n.reasons,
                 user_id: n.user_id,
             })

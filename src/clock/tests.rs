@@ -496,11 +496,13 @@ fn notes_go_to_a_csv_a_row_per_note() {
         UserNote {
             uid: 7,
             user_id: "A17".into(),
+            line: 0,
             notes: vec!["one".into(), "two, with a comma".into()],
         },
         UserNote {
             uid: 0,
             user_id: "9".into(),
+            line: 0,
             notes: vec!["no uid".into()],
         },
     ];
@@ -517,6 +519,7 @@ fn a_note_list_keeps_the_first_users_and_every_note_in_its_csv() {
         .map(|uid| UserNote {
             uid,
             user_id: uid.to_string(),
+            line: 0,
             notes: vec!["a".into(), "b".into()],
         })
         .collect();

@@ -175,7 +175,11 @@ fn note_line(n: &UserNote) -> String {
         0 => "-".to_string(),
         uid => uid.to_string(),
     };
-    format!("uid {uid} ({}): {}", n.user_id, one_line(&n.notes))
+    let line = match n.line {
+        0 => String::new(),
+        line => format!("line {line} of the CSV, "),
+    };
+    format!("{line}uid {uid} ({}): {}", n.user_id, one_line(&n.notes))
 }
 
 /// The first `most` bytes of the file at `path`, and its length.
