@@ -114,6 +114,10 @@ pub struct CatalogueView {
     /// True when the file is a tar archive that is not gzip-compressed.
     #[serde(default)]
     pub not_compressed: bool,
+    /// True when the container is not as BioStar writes it though every entry reads
+    /// ([`crate::formats::data_file::FindingKind::is_repackable`]; a plain tar among them).
+    #[serde(default)]
+    pub repackable: bool,
 }
 
 impl CatalogueView {
@@ -255,6 +259,7 @@ impl Catalogue {
             oversized: self.oversized.clone(),
             not_compressed: (listing.findings.iter())
                 .any(|f| f.kind == crate::formats::data_file::FindingKind::NotCompressed),
+            repackable: listing.findings.iter().any(|f| f.kind.is_repackable()),
         }
     }
 

@@ -46,19 +46,23 @@ fn rename_body(state: AppState) -> impl IntoView {
     };
     let dropped = dropped_from_name(&view.name).map(|d| format!("The new name {target}: {d}."));
     let (damaged, risky, plain_tar) = (view.damaged, view.unsafe_entries, view.not_compressed);
-    let blocked = move || (damaged || risky || plain_tar) && !a.rename_damaged.get();
+    let repack = view.repackable && !plain_tar;
+    let warned = damaged || risky || plain_tar || repack;
+    let blocked = move || warned && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
     let plain_name = target.clone();
     let same = target == view.name;
     Some(view! {
         {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
         {dropped.map(|d| view! { <p class="muted" data-testid="name-dropped">{d}</p> })}
-        {(damaged || risky || plain_tar).then(|| view! {
+        {warned.then(|| view! {
             <div class="notes" data-testid="damaged-warning">
                 <p class="error">{if damaged {
                     "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
                 } else if plain_tar {
                     "This is a tar archive that is not gzip-compressed, and a device expects a compressed .tgz: write it again compressed (below) rather than only renaming it."
+                } else if repack {
+                    "This archive is not packed as BioStar writes it (see the findings above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it. Renaming keeps it as it is: write it again as one gzip member (below), or export it again."
                 } else {
                     "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
                 }}</p>
@@ -74,7 +78,7 @@ fn rename_body(state: AppState) -> impl IntoView {
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
         </p>
-        {(carrying > 0 || plain_tar).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky /> })}
+        {(carrying > 0 || plain_tar || repack).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky plain_tar=plain_tar /> })}
     }.into_any())
 }
 
@@ -86,6 +90,7 @@ fn RewritePaths(
     carrying: u64,
     damaged: bool,
     risky: bool,
+    plain_tar: bool,
 ) -> impl IntoView {
     let a = state.archive;
     // Offered beside the sentence that offers it; a plan found unreadable, or unsafe entries
@@ -96,7 +101,8 @@ fn RewritePaths(
     view! {
         <div data-testid="rewrite">
             <p class="warning">{match carrying {
-                0 => "No entry path carries the old name: writing it again only compresses it, every entry's bytes, mode and time unchanged.".to_string(),
+                0 if plain_tar => "No entry path carries the old name: writing it again only compresses it, every entry's bytes, mode and time unchanged.".to_string(),
+                0 => "No entry path carries the old name: writing it again only packs it as one gzip member, every entry's bytes, mode and time unchanged.".to_string(),
                 1 => "1 entry carries the old name in its path.".to_string(),
                 n => format!("{n} entries carry the old name in their path."),
             }}</p>
@@ -106,7 +112,7 @@ fn RewritePaths(
                 view! {
                     <div class="row-of-fields">
                         <button type="button" class="button primary" data-testid="rewrite-paths" disabled=held
-                            on:click=move |_| state.archive_rewrite(target.clone())>{if carrying == 0 { "Compress and download" } else { "Rewrite paths and download" }}</button>
+                            on:click=move |_| state.archive_rewrite(target.clone())>{match (carrying, plain_tar) { (0, true) => "Compress and download", (0, false) => "Write again and download", _ => "Rewrite paths and download" }}</button>
                         <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button>
                     </div>
                 }.into_any()
