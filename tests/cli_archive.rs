@@ -624,3 +624,42 @@ fn a_file_that_is_no_data_file_is_not_renamed_even_with_anyway() {
         assert!(!dir.path("BioStar2_20240701_000000.tgz").exists());
     }
 }
+
+#[test]
+fn diff_names_a_file_not_packed_as_biostar_writes_it_and_exits_1() {
+    let dir = TempDir::new("diff-flaws");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    let raw = raw_tar(&[
+        (
+            "BioStarX_20250102_030405/users.db".into(),
+            b"encrypted users",
+        ),
+        (
+            "BioStarX_20250102_030405/photos/1.jpg".into(),
+            &[0xff, 0xd8, 0xff, 0xe0],
+        ),
+    ]);
+    dir.file("a.tgz", &tgz);
+    dir.file("trailing.tgz", &[&tgz[..], b"junk"].concat());
+    dir.file("plain.tgz", &raw);
+    for (other, flaw) in [
+        (
+            "trailing.tgz",
+            "bytes that are not gzip after its compressed data",
+        ),
+        ("plain.tgz", "a tar archive that is not gzip-compressed"),
+    ] {
+        let (code, said) = run(&["diff", "a.tgz", other], &dir);
+        assert_eq!(code, Some(1), "{said}");
+        assert!(
+            said.contains("0 added, 0 removed, 0 changed, 2 the same"),
+            "{said}"
+        );
+        let note = format!("  {other} is not as BioStar writes a data file ({flaw}; see the findings), so a device may refuse it.");
+        assert!(said.contains(&note), "{said}");
+        assert!(
+            said.contains(&format!("  {other}: ")),
+            "the finding, by file: {said}"
+        );
+    }
+}

@@ -509,6 +509,10 @@ pub struct ComparisonView {
     /// That a file is damaged only past its last entry (every entry compared), when one is.
     #[serde(default)]
     pub damaged_past_entries: Option<String>,
+    /// What is wrong with a file whose every entry reads but which is not packed as
+    /// BioStar writes it, when one is.
+    #[serde(default)]
+    pub flaws: Option<String>,
     /// That paths were matched across a `BioStarX_`/`BioStar2_` rename, when they were.
     #[serde(default)]
     pub across_rename: Option<String>,
@@ -539,6 +543,7 @@ impl ComparisonView {
             verdict: c.verdict(first, second),
             incomplete: c.incomplete(first, second),
             damaged_past_entries: c.damaged_past_entries(first, second),
+            flaws: c.flaws(first, second),
             across_rename: c.rename_note(),
         }
     }

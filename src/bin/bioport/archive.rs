@@ -340,6 +340,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
             "damaged_past_entries": c.damaged_past_entries(&first.display().to_string(), &second.display().to_string()),
+            "flaws": c.flaws(&first.display().to_string(), &second.display().to_string()),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -375,7 +376,11 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             println!("  {note}");
         }
         let names = (first.display().to_string(), second.display().to_string());
-        if let Some(note) = c.damaged_past_entries(&names.0, &names.1) {
+        let notes = [
+            c.damaged_past_entries(&names.0, &names.1),
+            c.flaws(&names.0, &names.1),
+        ];
+        for note in notes.into_iter().flatten() {
             println!("  {note}");
         }
         print_listed(
