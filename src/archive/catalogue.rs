@@ -95,6 +95,9 @@ pub struct CatalogueView {
     pub tar_bytes: u64,
     /// True when a finding stopped the pass before the end (the archive is damaged).
     pub damaged: bool,
+    /// True when the damage is past the last entry (a gzip trailer): every entry was read.
+    #[serde(default)]
+    pub damaged_past_entries: bool,
     /// Everything found, in the order found.
     pub findings: Vec<FindingRow>,
     /// Entries whose path (or link target) carries `BioStarX_`.
@@ -251,6 +254,7 @@ impl Catalogue {
             gzip_members: listing.gzip_members,
             tar_bytes: listing.tar_bytes,
             damaged: listing.stopped,
+            damaged_past_entries: listing.stopped && listing.listed_all,
             findings: listing.findings.iter().map(FindingRow::from).collect(),
             carry_server: self.carry_server,
             carry_device: self.carry_device,

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::archive::catalogue::{ComparisonView, SideRow};
+use crate::archive::catalogue::{ComparisonView, FindingRow, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
 use crate::archive::{data_file_name, dropped_from_name, Direction};
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
@@ -232,7 +232,10 @@ pub fn ComparePanel(state: AppState) -> impl IntoView {
     view! {
         <div class="panel" data-testid="compare-panel">
             <h2>"Compare two data files"</h2>
-            <p class="muted">"Add a second data file above, then pick both: entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
+            <p class="muted">{move || match state.data_files().len() {
+                0 | 1 => "Add a second data file above, then pick both",
+                _ => "Pick the two data files to compare",
+            }}": entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
             <div class="row-of-fields">
                 <label>"First "{chooser(true)}</label>
                 <label>"Second "{chooser(false)}</label>
@@ -286,7 +289,16 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         {list("added", "Only in the second".into(), added, view.added)}
         {list("removed", "Only in the first".into(), removed, view.removed)}
         {list("changed", "Changed".into(), changed, view.changed)}
-        <Findings findings=view.findings_first testid="compare-findings-first" />
-        <Findings findings=view.findings_second testid="compare-findings-second" />
+        <Findings findings=named(&view.first, view.findings_first) testid="compare-findings-first" />
+        <Findings findings=named(&view.second, view.findings_second) testid="compare-findings-second" />
     }
+}
+
+/// Findings with the name of the file they are in before each, as the CLI prints them.
+fn named(name: &str, findings: Vec<FindingRow>) -> Vec<FindingRow> {
+    let name_each = |f: FindingRow| FindingRow {
+        text: format!("{name}: {}", f.text),
+        ..f
+    };
+    findings.into_iter().map(name_each).collect()
 }
