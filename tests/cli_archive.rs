@@ -447,10 +447,19 @@ fn inspect_and_rename_say_when_a_data_file_name_holds_no_real_time() {
         "{}",
         stdout(&o)
     );
-    let o = bioport(
-        &["rename", "BioStarX_20251302_250000.tgz", "-o", "out"],
-        &dir.0,
+    // Refused as a device may refuse it (exit 1, nothing written), renamed with --anyway.
+    let bad = ["rename", "BioStarX_20251302_250000.tgz", "-o", "out"];
+    let o = bioport(&bad, &dir.0);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("is not a date and time, so a device may refuse the file: rename it by hand to its real export time"),
+        "{}",
+        stderr(&o)
     );
+    assert!(!dir.path("out/BioStar2_20251302_250000.tgz").exists());
+    let o = bioport(&[&bad[..], &["--anyway"]].concat(), &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
     assert_eq!(
         fs::read(dir.path("out/BioStar2_20251302_250000.tgz")).unwrap(),
@@ -554,4 +563,103 @@ fn diff_says_entries_are_missing_only_when_the_damage_cut_the_listing_short() {
         !said.contains("missing and show as removed or added"),
         "{said}"
     );
+}
+
+#[test]
+fn a_data_file_not_packed_as_biostar_writes_it_is_renamed_only_with_anyway_or_rewritten() {
+    let dir = TempDir::new("rename-repack");
+    let name = "BioStarX_20250102_030405.tgz";
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    let trailing = [&tgz[..], &[0x55; 80]].concat();
+    let joined = [&tgz[..], &gzip(&[0u8; 1024])].concat();
+    let renamed = dir.path("BioStar2_20250102_030405.tgz");
+    let found = [
+        format!(
+            "  problem: Byte {}: 80 bytes that are not gzip follow",
+            tgz.len()
+        ),
+        format!("  problem: Byte {}: gzip member 2 starts here", tgz.len()),
+    ];
+    for (bytes, found) in [(&trailing, &found[0]), (&joined, &found[1])] {
+        dir.file(name, bytes);
+        let (code, said) = run(&["rename", name], &dir);
+        assert_eq!(code, Some(1), "{said}");
+        assert!(said.contains(found.as_str()), "{said}");
+        assert!(said.contains("so a device may refuse it: add --rewrite-paths to write it again as one gzip member"), "{said}");
+        assert!(!said.contains("would rename"), "{said}");
+        assert!(!renamed.exists());
+        let (code, said) = run(&["rename", name, "--anyway"], &dir);
+        assert_eq!(code, Some(0), "{said}");
+        assert_eq!(&fs::read(&renamed).unwrap(), bytes);
+        fs::remove_file(&renamed).unwrap();
+        let (code, said) = run(&["rename", name, "--rewrite-paths"], &dir);
+        assert_eq!(code, Some(0), "{said}");
+        let (code, said) = run(&["inspect", "BioStar2_20250102_030405.tgz"], &dir);
+        assert_eq!(
+            code,
+            Some(0),
+            "written as one member, nothing after: {said}"
+        );
+        fs::remove_file(&renamed).unwrap();
+    }
+}
+
+#[test]
+fn a_file_that_is_no_data_file_is_not_renamed_even_with_anyway() {
+    let dir = TempDir::new("rename-foreign");
+    let name = "BioStarX_20240701_000000.tgz";
+    dir.file(name, &[0x07; 432]);
+    for args in [&["rename", name][..], &["rename", name, "--anyway"]] {
+        let (code, said) = run(args, &dir);
+        assert_eq!(code, Some(2), "{said}");
+        assert!(
+            said.contains("problem: byte 0 of the file: this is not gzip"),
+            "{said}"
+        );
+        assert!(
+            said.contains("is not a data file (above), so it is not a file bioport reads"),
+            "{said}"
+        );
+        assert!(!said.contains("--anyway"), "{said}");
+        assert!(!dir.path("BioStar2_20240701_000000.tgz").exists());
+    }
+}
+
+#[test]
+fn diff_names_a_file_not_packed_as_biostar_writes_it_and_exits_1() {
+    let dir = TempDir::new("diff-flaws");
+    let tgz = data_file_with_paths("BioStarX_20250102_030405");
+    let raw = raw_tar(&[
+        (
+            "BioStarX_20250102_030405/users.db".into(),
+            b"encrypted users",
+        ),
+        (
+            "BioStarX_20250102_030405/photos/1.jpg".into(),
+            &[0xff, 0xd8, 0xff, 0xe0],
+        ),
+    ]);
+    dir.file("a.tgz", &tgz);
+    dir.file("trailing.tgz", &[&tgz[..], b"junk"].concat());
+    dir.file("plain.tgz", &raw);
+    for (other, flaw) in [
+        (
+            "trailing.tgz",
+            "bytes that are not gzip after its compressed data",
+        ),
+        ("plain.tgz", "a tar archive that is not gzip-compressed"),
+    ] {
+        let (code, said) = run(&["diff", "a.tgz", other], &dir);
+        assert_eq!(code, Some(1), "{said}");
+        assert!(
+            said.contains("0 added, 0 removed, 0 changed, 2 the same"),
+            "{said}"
+        );
+        let note = format!("  {other} is not as BioStar writes a data file ({flaw}; see the findings), so a device may refuse it.");
+        assert!(said.contains(&note), "{said}");
+        assert!(
+            said.contains(&format!("  {other}: ")),
+            "the finding, by file: {said}"
+        );
+    }
 }

@@ -95,6 +95,9 @@ pub struct CatalogueView {
     pub tar_bytes: u64,
     /// True when a finding stopped the pass before the end (the archive is damaged).
     pub damaged: bool,
+    /// True when the damage is past the last entry (a gzip trailer): every entry was read.
+    #[serde(default)]
+    pub damaged_past_entries: bool,
     /// Everything found, in the order found.
     pub findings: Vec<FindingRow>,
     /// Entries whose path (or link target) carries `BioStarX_`.
@@ -114,6 +117,10 @@ pub struct CatalogueView {
     /// True when the file is a tar archive that is not gzip-compressed.
     #[serde(default)]
     pub not_compressed: bool,
+    /// True when the container is not as BioStar writes it though every entry reads
+    /// ([`crate::formats::data_file::FindingKind::is_repackable`]; a plain tar among them).
+    #[serde(default)]
+    pub repackable: bool,
 }
 
 impl CatalogueView {
@@ -247,6 +254,7 @@ impl Catalogue {
             gzip_members: listing.gzip_members,
             tar_bytes: listing.tar_bytes,
             damaged: listing.stopped,
+            damaged_past_entries: listing.stopped && listing.listed_all,
             findings: listing.findings.iter().map(FindingRow::from).collect(),
             carry_server: self.carry_server,
             carry_device: self.carry_device,
@@ -255,6 +263,7 @@ impl Catalogue {
             oversized: self.oversized.clone(),
             not_compressed: (listing.findings.iter())
                 .any(|f| f.kind == crate::formats::data_file::FindingKind::NotCompressed),
+            repackable: listing.findings.iter().any(|f| f.kind.is_repackable()),
         }
     }
 
@@ -504,6 +513,10 @@ pub struct ComparisonView {
     /// That a file is damaged only past its last entry (every entry compared), when one is.
     #[serde(default)]
     pub damaged_past_entries: Option<String>,
+    /// What is wrong with a file whose every entry reads but which is not packed as
+    /// BioStar writes it, when one is.
+    #[serde(default)]
+    pub flaws: Option<String>,
     /// That paths were matched across a `BioStarX_`/`BioStar2_` rename, when they were.
     #[serde(default)]
     pub across_rename: Option<String>,
@@ -534,6 +547,7 @@ impl ComparisonView {
             verdict: c.verdict(first, second),
             incomplete: c.incomplete(first, second),
             damaged_past_entries: c.damaged_past_entries(first, second),
+            flaws: c.flaws(first, second),
             across_rename: c.rename_note(),
         }
     }

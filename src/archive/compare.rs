@@ -14,7 +14,7 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 use super::{renamed_entry_path, Direction, DEVICE_PREFIX, SERVER_PREFIX};
-use crate::formats::data_file::{read_entry, Finding, TarWalker};
+use crate::formats::data_file::{read_entry, Finding, FindingKind, TarWalker};
 
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
 /// its length (entries are matched by their whole path all the same).
@@ -138,8 +138,14 @@ impl Comparison {
     /// they are the same; or why it is incomplete; or that they differ, and that a file is
     /// damaged past its last entry, each said when so.
     pub fn verdict(&self, first: &str, second: &str) -> String {
-        if self.identical() {
-            return format!("{first} and {second} hold the same entries with the same data.");
+        if self.same_entries() {
+            let same = format!("{first} and {second} hold the same entries with the same data.");
+            let flaws = self.flaws(first, second);
+            return [Some(same), flaws]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         let cut = self.damaged_names(first, second, false).is_some();
         let differ =
@@ -150,6 +156,7 @@ impl Comparison {
             differ,
             self.incomplete(first, second),
             self.damaged_past_entries(first, second),
+            self.flaws(first, second),
         ]
         .into_iter()
         .flatten()
@@ -167,6 +174,25 @@ impl Comparison {
         Some(format!(
             "{names} {verb} damaged past the last entry (see the findings): every entry was read and compared, none is missing, but a device will likely refuse a damaged file. Copy it again from where it was exported."
         ))
+    }
+
+    /// What is wrong with each file whose every entry reads but which is not packed as
+    /// BioStar writes a data file ([`FindingKind::is_repackable`]), in words, when one is.
+    pub fn flaws(&self, first: &str, second: &str) -> Option<String> {
+        let said: Vec<String> = [(first, &self.findings_first), (second, &self.findings_second)]
+            .into_iter()
+            .filter(|(_, f)| !f.iter().any(|f| f.kind.stops()))
+            .filter_map(|(name, found)| {
+                let mut what: Vec<&str> = Vec::new();
+                for word in found.iter().filter_map(|f| flaw_words(f.kind)) {
+                    if !what.contains(&word) {
+                        what.push(word);
+                    }
+                }
+                (!what.is_empty()).then(|| format!("{name} is not as BioStar writes a data file ({}; see the findings), so a device may refuse it.", what.join(", ")))
+            })
+            .collect();
+        (!said.is_empty()).then(|| said.join(" "))
     }
 
     /// The names of the files a finding stopped, joined, and "is" or "are": those cut
@@ -219,9 +245,16 @@ impl Comparison {
         })
     }
 
-    /// True when both files were read through and hold the same entries with the same
-    /// data, every entry compared.
+    /// True when both files were read through, are packed as BioStar writes a data file,
+    /// and hold the same entries with the same data, every entry compared.
     pub fn identical(&self) -> bool {
+        let flawed = |f: &[Finding]| f.iter().any(|f| f.kind.is_repackable());
+        self.same_entries() && !flawed(&self.findings_first) && !flawed(&self.findings_second)
+    }
+
+    /// True when both files were read through and hold the same entries with the same
+    /// data, every entry compared, whatever else was found.
+    pub fn same_entries(&self) -> bool {
         let stopped = |f: &[Finding]| f.iter().any(|f| f.kind.stops());
         self.added.is_empty()
             && self.removed.is_empty()
@@ -229,6 +262,18 @@ impl Comparison {
             && !stopped(&self.findings_first)
             && !stopped(&self.findings_second)
             && self.not_compared == Default::default()
+    }
+}
+
+/// A finding of a file not packed as BioStar writes it, as a few words for a verdict.
+fn flaw_words(kind: FindingKind) -> Option<&'static str> {
+    use FindingKind::*;
+    match kind {
+        NotCompressed => Some("a tar archive that is not gzip-compressed"),
+        TrailingBytes => Some("bytes that are not gzip after its compressed data"),
+        ExtraMember => Some("several gzip members"),
+        TarTrailingData => Some("data after the archive's end marker"),
+        _ => None,
     }
 }
 

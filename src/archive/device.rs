@@ -233,7 +233,7 @@ fn size_notes(facts: &ArchiveFacts) -> Vec<DeviceNote> {
 }
 
 /// `n` with its digits grouped by commas: 4,294,967,296.
-fn grouped(n: u64) -> String {
+pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() * 4 / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -86,6 +86,20 @@ impl Plan {
             .iter()
             .any(|f| f.kind == FindingKind::NotCompressed)
     }
+
+    /// True when the container is not as BioStar writes it but every entry reads
+    /// ([`FindingKind::is_repackable`]): a device may refuse it as it is, and repackaging
+    /// writes it as BioStar does.
+    pub fn repackable(&self) -> bool {
+        self.findings.iter().any(|f| f.kind.is_repackable())
+    }
+
+    /// True when the file is not a data file at all (empty, or neither gzip nor tar).
+    pub fn not_a_data_file(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| matches!(f.kind, FindingKind::Empty | FindingKind::NotGzip))
+    }
 }
 
 /// The renames of one entry (its path, and a hard link's target) `direction`'s way.

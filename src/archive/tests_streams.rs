@@ -320,9 +320,9 @@ fn entries_out_of_step_past_the_waiting_budget_are_counted_as_not_compared() {
     // 100 tiny entries, the second file in reverse order: each waits for its pair.
     let names: Vec<String> = (0..100).map(|i| format!("e{i:02}")).collect();
     let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), n.as_bytes())).collect();
-    let first = tar_of(&entries);
+    let first = gzip(&tar_of(&entries));
     let reversed: Vec<(&str, &[u8])> = entries.iter().rev().copied().collect();
-    let second = tar_of(&reversed);
+    let second = gzip(&tar_of(&reversed));
     assert!(
         compare(&first[..], &second[..]).identical(),
         "within 32 MiB"
@@ -731,4 +731,35 @@ mod gnu {
         gzip_test(&out, &dir);
         std::fs::remove_dir_all(dir).unwrap();
     }
+}
+
+#[test]
+fn the_same_entries_in_a_file_not_packed_as_biostar_writes_it_are_said_with_its_flaw() {
+    let whole = gzip(&tar_of(&[("a", b"one"), ("b", b"two")]));
+    let trailing = [&whole[..], b"junk"].concat();
+    let joined = [&whole[..], &gzip(&[0; 1024])[..]].concat();
+    let plain = tar_of(&[("a", b"one"), ("b", b"two")]);
+    for (second, flaw) in [
+        (
+            &trailing,
+            "bytes that are not gzip after its compressed data",
+        ),
+        (&joined, "several gzip members"),
+        (&plain, "a tar archive that is not gzip-compressed"),
+    ] {
+        let c = compare(&whole[..], &second[..]);
+        assert!(c.same_entries() && !c.identical(), "{flaw}");
+        let verdict = c.verdict("a.tgz", "b.tgz");
+        let said = format!("a.tgz and b.tgz hold the same entries with the same data. b.tgz is not as BioStar writes a data file ({flaw}");
+        assert!(verdict.starts_with(&said), "{verdict}");
+        assert!(
+            verdict.ends_with("; see the findings), so a device may refuse it."),
+            "{verdict}"
+        );
+        assert_eq!(
+            c.flaws("b.tgz", "a.tgz").map(|f| f.starts_with("a.tgz")),
+            Some(true)
+        );
+    }
+    assert_eq!(compare(&whole[..], &whole[..]).flaws("a", "b"), None);
 }

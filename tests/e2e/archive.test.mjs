@@ -238,6 +238,44 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('a file damaged past its last entry or packed not as BioStar writes it is said so in the listing, the rename and the comparison', async () => {
+    let { page, errors } = await openApp(b.context, site.url);
+    const whole = makeTgz([['BioStarX_20250102_030405/users.bin', RECORDS]]);
+    const crc = Buffer.from(whole);
+    crc[crc.length - 8] ^= 1;
+    await drop(page, [['BioStarX_20250102_030405.tgz', crc]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('archive-status').innerText(), /^The archive is damaged past its last entry \(see the finding below\): every entry was read, none is missing/);
+    assert.match(await page.getByTestId('listing').innerText(), new RegExp(`${crc.length.toLocaleString('en-US')} bytes as stored`));
+    await page.close();
+    // Bytes after the gzip data: the rename warns and waits, and writing it again drops them.
+    ({ page } = await openApp(b.context, site.url));
+    const trailing = Buffer.concat([whole, Buffer.from('junk')]);
+    await drop(page, [['BioStarX_20250103_030405.tgz', trailing]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('damaged-warning').innerText(), /not packed as BioStar writes it/);
+    assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
+    assert.equal(await page.getByTestId('rewrite-paths').innerText(), 'Rewrite paths and download');
+    const out = await downloadOf(page, 'rewrite-paths');
+    assert.ok(gunzipSync(out.bytes).includes(Buffer.from('BioStar2_20250102_030405/users.bin')));
+    assert.ok(!out.bytes.subarray(-4).equals(Buffer.from('junk')), 'the bytes after the data are dropped');
+    // Compared with the damaged file: the same entries, and the flaw named, each finding by its file.
+    await drop(page, [['BioStarX_20250102_030405.tgz', crc]]);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-second] option')].some((o) => o.textContent === 'BioStarX_20250102_030405.tgz'));
+    assert.match(await page.getByTestId('compare-panel').innerText(), /Pick the two data files to compare: entries are matched/);
+    await page.getByTestId('compare-first').selectOption({ label: 'BioStarX_20250102_030405.tgz' });
+    await page.getByTestId('compare-second').selectOption({ label: 'BioStarX_20250103_030405.tgz' });
+    await page.getByTestId('compare').click();
+    await page.getByTestId('compare-verdict').waitFor();
+    const verdict = await page.getByTestId('compare-verdict').innerText();
+    assert.match(verdict, /BioStarX_20250102_030405\.tgz is damaged past the last entry/);
+    assert.match(verdict, /BioStarX_20250103_030405\.tgz is not as BioStar writes a data file \(bytes that are not gzip after its compressed data; see the findings\), so a device may refuse it\./);
+    assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: byte \d+ of the file: the gzip trailer's CRC-32/);
+    assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+: 4 bytes that are not gzip/);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('compares a data file with its repackaged copy, paths matched across the rename', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const copy = makeTgz([['BioStar2_20250102_030405/user.dat', RECORDS], ['BioStar2_20250102_030405/faces/1.png', PNG], ['config/site.txt', Buffer.from('site 1\n')]]);

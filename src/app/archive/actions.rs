@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::archive::catalogue::{ComparisonView, SideRow};
+use crate::archive::catalogue::{ComparisonView, FindingRow, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
 use crate::archive::{data_file_name, dropped_from_name, Direction};
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
@@ -46,19 +46,23 @@ fn rename_body(state: AppState) -> impl IntoView {
     };
     let dropped = dropped_from_name(&view.name).map(|d| format!("The new name {target}: {d}."));
     let (damaged, risky, plain_tar) = (view.damaged, view.unsafe_entries, view.not_compressed);
-    let blocked = move || (damaged || risky || plain_tar) && !a.rename_damaged.get();
+    let repack = view.repackable && !plain_tar;
+    let warned = damaged || risky || plain_tar || repack;
+    let blocked = move || warned && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
     let plain_name = target.clone();
     let same = target == view.name;
     Some(view! {
         {same.then(|| view! { <p class="muted">{format!("The file is already named {target}; a download gives it under the same name.")}</p> })}
         {dropped.map(|d| view! { <p class="muted" data-testid="name-dropped">{d}</p> })}
-        {(damaged || risky || plain_tar).then(|| view! {
+        {warned.then(|| view! {
             <div class="notes" data-testid="damaged-warning">
                 <p class="error">{if damaged {
                     "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
                 } else if plain_tar {
                     "This is a tar archive that is not gzip-compressed, and a device expects a compressed .tgz: write it again compressed (below) rather than only renaming it."
+                } else if repack {
+                    "This archive is not packed as BioStar writes it (see the findings above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it. Renaming keeps it as it is: write it again as one gzip member (below), or export it again."
                 } else {
                     "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
                 }}</p>
@@ -74,7 +78,7 @@ fn rename_body(state: AppState) -> impl IntoView {
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
         </p>
-        {(carrying > 0 || plain_tar).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky /> })}
+        {(carrying > 0 || plain_tar || repack).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky plain_tar=plain_tar /> })}
     }.into_any())
 }
 
@@ -86,6 +90,7 @@ fn RewritePaths(
     carrying: u64,
     damaged: bool,
     risky: bool,
+    plain_tar: bool,
 ) -> impl IntoView {
     let a = state.archive;
     // Offered beside the sentence that offers it; a plan found unreadable, or unsafe entries
@@ -96,7 +101,8 @@ fn RewritePaths(
     view! {
         <div data-testid="rewrite">
             <p class="warning">{match carrying {
-                0 => "No entry path carries the old name: writing it again only compresses it, every entry's bytes, mode and time unchanged.".to_string(),
+                0 if plain_tar => "No entry path carries the old name: writing it again only compresses it, every entry's bytes, mode and time unchanged.".to_string(),
+                0 => "No entry path carries the old name: writing it again only packs it as one gzip member, every entry's bytes, mode and time unchanged.".to_string(),
                 1 => "1 entry carries the old name in its path.".to_string(),
                 n => format!("{n} entries carry the old name in their path."),
             }}</p>
@@ -106,7 +112,7 @@ fn RewritePaths(
                 view! {
                     <div class="row-of-fields">
                         <button type="button" class="button primary" data-testid="rewrite-paths" disabled=held
-                            on:click=move |_| state.archive_rewrite(target.clone())>{if carrying == 0 { "Compress and download" } else { "Rewrite paths and download" }}</button>
+                            on:click=move |_| state.archive_rewrite(target.clone())>{match (carrying, plain_tar) { (0, true) => "Compress and download", (0, false) => "Write again and download", _ => "Rewrite paths and download" }}</button>
                         <button type="button" class="button" data-testid="show-plan" on:click=move |_| state.archive_plan()>"Show the names that change"</button>
                     </div>
                 }.into_any()
@@ -226,7 +232,10 @@ pub fn ComparePanel(state: AppState) -> impl IntoView {
     view! {
         <div class="panel" data-testid="compare-panel">
             <h2>"Compare two data files"</h2>
-            <p class="muted">"Add a second data file above, then pick both: entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
+            <p class="muted">{move || match state.data_files().len() {
+                0 | 1 => "Add a second data file above, then pick both",
+                _ => "Pick the two data files to compare",
+            }}": entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
             <div class="row-of-fields">
                 <label>"First "{chooser(true)}</label>
                 <label>"Second "{chooser(false)}</label>
@@ -280,7 +289,16 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         {list("added", "Only in the second".into(), added, view.added)}
         {list("removed", "Only in the first".into(), removed, view.removed)}
         {list("changed", "Changed".into(), changed, view.changed)}
-        <Findings findings=view.findings_first testid="compare-findings-first" />
-        <Findings findings=view.findings_second testid="compare-findings-second" />
+        <Findings findings=named(&view.first, view.findings_first) testid="compare-findings-first" />
+        <Findings findings=named(&view.second, view.findings_second) testid="compare-findings-second" />
     }
+}
+
+/// Findings with the name of the file they are in before each, as the CLI prints them.
+fn named(name: &str, findings: Vec<FindingRow>) -> Vec<FindingRow> {
+    let name_each = |f: FindingRow| FindingRow {
+        text: format!("{name}: {}", f.text),
+        ..f
+    };
+    findings.into_iter().map(name_each).collect()
 }

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::archive::catalogue::{CatalogueView, EntryRow, FindingRow, CATALOGUE_BUDGET};
+use crate::archive::device::grouped;
 use crate::archive::export_time;
 use crate::protocol::archive::PreviewBody;
 
@@ -101,7 +102,9 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
             state.archive_list(file, true);
         }
     };
-    let status = if view.damaged {
+    let status = if view.damaged_past_entries {
+        "The archive is damaged past its last entry (see the finding below): every entry was read, none is missing, but a device will likely refuse a damaged file. Copy it again from where it was exported."
+    } else if view.damaged {
         "The archive is damaged: reading stopped at the finding below. A device will likely refuse it."
     } else if view.findings.is_empty() {
         "The archive is whole: every gzip checksum and length, every tar header checksum and every entry size checked out."
@@ -119,7 +122,7 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
             </dl>
             <p class="muted">{format!(
                 "{} bytes as stored, {} bytes uncompressed, {} gzip member(s). The entries' contents are encrypted and undocumented: bioport checks the container and never decodes them.",
-                view.file_size, view.tar_bytes, view.gzip_members
+                grouped(view.file_size), grouped(view.tar_bytes), view.gzip_members
             )}</p>
             <Findings findings=view.findings.clone() testid="findings" />
             {(view.unlisted > 0).then(|| view! { <p class="warning" data-testid="unlisted">{unlisted_text(&view)}</p> })}

@@ -212,11 +212,8 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         Ok((reader, _)) => plan(reader, direction),
         Err(message) => return fail(&message, false),
     };
-    if let Err(message) = may_rename(&planned, rewrite, anyway) {
-        return refuse(message);
-    }
-    if let Err(why) = export_time(&name) {
-        println!("  name: {why}");
+    if let Some(refused) = refusal(&planned, &name, rewrite, anyway) {
+        return refused;
     }
     if let Some(dropped) = dropped_from_name(&name) {
         println!("  name: {new_name}: {dropped}");
@@ -226,7 +223,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         .iter()
         .map(|r| format!("{} -> {}", r.from, r.to))
         .collect();
-    if (changes.is_empty() && !planned.not_compressed()) || !rewrite {
+    if (changes.is_empty() && !planned.repackable()) || !rewrite {
         if !changes.is_empty() {
             say_carried(&planned, &changes);
         }
@@ -275,13 +272,32 @@ fn say_carried(planned: &Plan, changes: &[String]) {
     }
 }
 
+/// How a rename of the file `name` with these findings ends before writing, if it does:
+/// exit 2 for a file that is no data file (`--anyway` or not), exit 1 for findings or a
+/// name that stand in the way without `anyway`; prints what stands in the way.
+fn refusal(planned: &Plan, name: &str, rewrite: bool, anyway: bool) -> Option<Outcome> {
+    if planned.not_a_data_file() {
+        let found = messages(&planned.findings);
+        print_listed("  problem: ", &found, found.len() as u64);
+        let why = format!("{name} is not a data file (above), so it is not a file bioport reads: bioport renames only a BioStar data file (a gzip-compressed tar archive). Copy the data file again from where it was exported");
+        return Some(fail(&why, false));
+    }
+    if let Err(message) = may_rename(planned, rewrite, anyway) {
+        return Some(refuse(message));
+    }
+    let why = export_time(name).err()?;
+    println!("  name: {why}");
+    (!anyway).then(|| refuse("the name's export time (above) is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is with --anyway"))
+}
+
 /// Whether a file with these findings may be renamed (its paths rewritten when
 /// `rewrite`), `anyway` given or not; prints the findings that stand in the way.
 fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'static str> {
     let damaged = !planned.readable();
     let risky = planned.has_unsafe_entries();
-    let plain = planned.not_compressed() && !rewrite;
-    if damaged || risky || plain {
+    let repack = planned.repackable() && !rewrite;
+    let plain = planned.not_compressed() && repack;
+    if damaged || risky || repack {
         let found = messages(&planned.findings);
         print_listed("  problem: ", &found, found.len() as u64);
     }
@@ -290,6 +306,7 @@ fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'stati
         (true, _) if !anyway => Err("the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway"),
         (_, true) if !anyway => Err("entries of the data file (above) could be written outside the device's folder, which a BioStar export never does: it may not be a genuine export. Export it again, or rename it with --anyway if you trust where it came from"),
         _ if plain && !anyway => Err("the data file is a tar archive that is not gzip-compressed (above), so a device cannot import it: add --rewrite-paths to write it gzip-compressed under the new name (every entry's bytes, mode and time kept), or rename it as it is with --anyway"),
+        _ if repack && !anyway => Err("the data file is not packed as BioStar writes it (above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it: add --rewrite-paths to write it again as one gzip member under the new name (every entry's bytes, mode and time kept), export it again, or rename it as it is with --anyway"),
         _ => Ok(()),
     }
 }
@@ -323,6 +340,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
             "damaged_past_entries": c.damaged_past_entries(&first.display().to_string(), &second.display().to_string()),
+            "flaws": c.flaws(&first.display().to_string(), &second.display().to_string()),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
@@ -358,7 +376,11 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             println!("  {note}");
         }
         let names = (first.display().to_string(), second.display().to_string());
-        if let Some(note) = c.damaged_past_entries(&names.0, &names.1) {
+        let notes = [
+            c.damaged_past_entries(&names.0, &names.1),
+            c.flaws(&names.0, &names.1),
+        ];
+        for note in notes.into_iter().flatten() {
             println!("  {note}");
         }
         print_listed(

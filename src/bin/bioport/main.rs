@@ -163,7 +163,8 @@ mod native {
         /// change: every entry's bytes, mode and time are kept).
         ///
         /// Exit code: 0 when written, 1 when the file is refused for what it holds (damaged,
-        /// entries outside its folder, not gzip-compressed; --anyway overrides), 2 when it
+        /// entries outside its folder, not packed as BioStar writes it, a name that is no
+        /// date and time; --anyway overrides), 2 when it
         /// cannot be read or is no data file, or the renamed file cannot be written.
         #[command(after_help = EXIT_CODES)]
         Rename {
@@ -179,7 +180,8 @@ mod native {
             #[arg(long)]
             to_server: bool,
             /// Rename all the same a damaged data file (its bytes as they are, never
-            /// rewritten) or one with entries outside its folder (rewriting allowed).
+            /// rewritten), one with entries outside its folder or not packed as BioStar
+            /// writes it (rewriting allowed), or one whose name holds no real time.
             #[arg(long)]
             anyway: bool,
         },

@@ -120,6 +120,9 @@ pub struct Listing {
     pub findings: Vec<Finding>,
     /// True when a finding stopped the pass before the end of the archive.
     pub stopped: bool,
+    /// True when the pass got past the archive's last entry (whatever it found after,
+    /// a damaged gzip trailer among them): every entry was read.
+    pub listed_all: bool,
     /// Gzip members read (0 for a plain tar archive).
     pub gzip_members: u32,
     /// Uncompressed bytes read.
@@ -361,6 +364,7 @@ impl<R: Read> ListPass<R> {
             totals: self.totals.clone(),
             findings: self.walker.findings().to_vec(),
             stopped: self.walker.stopped(),
+            listed_all: self.walker.listed_all(),
             gzip_members: self.walker.gzip_members(),
             tar_bytes: self.walker.position(),
         }

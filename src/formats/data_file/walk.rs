@@ -97,6 +97,17 @@ impl FindingKind {
         matches!(self, AbsolutePath | ParentPath | DeviceFile)
     }
 
+    /// True for a container that is not as BioStar writes it though every entry reads (a
+    /// plain tar, bytes after the gzip data, several gzip members, data after the tar's
+    /// end marker): a device may refuse it, and writing it again repairs it.
+    pub fn is_repackable(self) -> bool {
+        use FindingKind::*;
+        matches!(
+            self,
+            NotCompressed | TrailingBytes | ExtraMember | TarTrailingData
+        )
+    }
+
     /// True when the walk cannot go on after this finding.
     pub fn stops(self) -> bool {
         use FindingKind::*;
