@@ -1,4 +1,17 @@
-//! Calendar arithmetic shared by the formats: days since 1970 as a date.
+//! Calendar arithmetic shared by the formats: days since 1970 as a date, and the days of
+//! a month.
+
+/// How many days month `m` of year `y` has in the Gregorian calendar (0 for a month that
+/// does not exist).
+pub fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
 
 /// The proleptic Gregorian year, month and day `days` after 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).

@@ -18,6 +18,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::days_in_month;
 use crate::formats::data_file::read_data_file_name;
 
 /// The prefix BioStar X writes in a data file's name.
@@ -147,7 +148,8 @@ pub fn export_time(name: &str) -> Result<ExportTime, String> {
         second: num(13..15) as u8,
     };
     let valid = (1..=12).contains(&time.month)
-        && (1..=days_in_month(time.year, time.month)).contains(&time.day)
+        && (1..=days_in_month(u32::from(time.year), u32::from(time.month)))
+            .contains(&u32::from(time.day))
         && time.hour < 24
         && time.minute < 60
         && time.second < 60;
@@ -157,17 +159,6 @@ pub fn export_time(name: &str) -> Result<ExportTime, String> {
         Err(format!(
             "the name {base} has the pattern of a data file, but {stamp} is not a date and time (YYYYMMDD_HHMMSS); a device may refuse it"
         ))
-    }
-}
-
-/// The days in a month of the Gregorian calendar.
-fn days_in_month(year: u16, month: u8) -> u8 {
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

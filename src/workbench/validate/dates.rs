@@ -2,6 +2,7 @@
 
 use super::row::all_digits;
 use crate::calendar::civil_from_days;
+pub(super) use crate::calendar::days_in_month;
 
 /// Orders moments: a larger key is later. Not a timestamp: the fields packed into bits
 /// (month below 16, day and hour below 32, minute and second below 64 once checked).
@@ -16,17 +17,6 @@ pub(super) const fn date_key(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -
 
 /// The earliest moment the server takes: 2001-01-01 00:00:00.
 pub(super) const EARLIEST_KEY: u64 = date_key(2001, 1, 1, 0, 0, 0);
-
-/// How many days month `m` of year `y` has (0 for a month that does not exist).
-pub(super) fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
 
 /// What reading a date cell gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
