@@ -253,8 +253,8 @@ fn convert_writes_the_import_file_and_the_failed_rows_exactly() {
         3,Park,2030-12-31 23:59,12,\"Line 4, column \"\"pin\"\" (D): a PIN must be 4 to 16 digits; \
         this one is not (value not shown). Correct it or leave it blank.\"\r\n\
         4,\"Choi, J\",2030-12-31 23:59,,\"Line 5, column \"\"name\"\" (B): \"\"Choi, J\"\" has symbols \
-        (\"\",\"\") that the manual allows but live servers reject (\"\"letters, numbers, spaces and \
-        underscores\"\" only). Remove them, or turn off strict names if your server accepts them.\"\r\n";
+        that the manual allows but live servers reject (\"\"letters, numbers, spaces and \
+        underscores\"\" only): ‘,’. Remove them, or turn off strict names if your server accepts them.\"\r\n";
     assert_eq!(String::from_utf8(errors).unwrap(), expected);
     assert!(!dir.path("ready.csv.bioport-partial").exists());
 

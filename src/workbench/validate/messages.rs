@@ -685,8 +685,8 @@ fn not_number_advice(value: &str) -> String {
     }
 }
 
-/// The first 8 different characters of a name that `bad` picks out, each on its own
-/// between spaces (quote marks among them stay readable).
+/// The first 8 different characters of a name that `bad` picks out, each between ‘ ’ on
+/// its own (quote marks and commas among them stay readable).
 fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
     let mut symbols: Vec<char> = Vec::new();
     for c in value.chars().filter(|c| bad(*c)) {
@@ -702,7 +702,9 @@ fn name_symbols(value: &str, bad: impl Fn(char) -> bool) -> String {
         if i > 0 {
             shown.push(' ');
         }
+        shown.push('‘');
         push_visible(&mut shown, c);
+        shown.push('’');
     }
     shown
 }

@@ -58,18 +58,18 @@ fn name_rules() {
     passes(&[("name", "김철수 Kim_2")], Rule::NameCharacters, &s);
     passes(&[("name", "김철수 Kim_2")], Rule::NameStrictCharacters, &s);
     let m = fails(&[("name", "O'Brien")], Rule::NameCharacters, &s);
-    assert!(m.contains("names: '."), "{m}");
+    assert!(m.contains("names: ‘'’."), "{m}");
     // Control characters show visibly, not as a blank.
     let m = fails(&[("name", "Ki\0m\u{7}")], Rule::NameCharacters, &s);
-    assert!(m.contains("names: \\0 \\u{0007}."), "{m}");
+    assert!(m.contains("names: ‘\\0’ ‘\\u{0007}’."), "{m}");
     assert!(m.contains("\"Ki\\0m\\u{0007}\""), "{m}");
     // Quote marks show as they are, each once: never doubled as in a CSV.
     let m = fails(&[("name", "Kim \"K\"")], Rule::NameCharacters, &s);
-    let said = "“Kim \"K\"” has characters the server does not allow in names: \".";
+    let said = "“Kim \"K\"” has characters the server does not allow in names: ‘\"’.";
     assert!(m.contains(said), "{m}");
     assert!(!m.contains("\"\""), "{m}");
     let m = fails(&[("name", "Jean-Luc (JL)")], Rule::NameStrictCharacters, &s);
-    assert!(m.contains("only): - ( ). Remove them"), "{m}");
+    assert!(m.contains("only): ‘-’ ‘(’ ‘)’. Remove them"), "{m}");
     let lax = SiteSettings {
         strict_names: false,
         ..def()
