@@ -93,8 +93,10 @@ pub fn on_grid_keydown(csv: CsvState, ev: &KeyboardEvent, columns: usize) {
     ev.prevent_default();
     csv.cursor.set(Some(to));
     if !focus_cursor(csv, true) {
-        // Not drawn yet: scroll it into the middle; it takes the focus when it comes.
+        // Not drawn yet: the grid holds the focus (no cell showing another row does), the
+        // row is scrolled into the middle, and takes the focus when it comes.
         csv.focus_pending.set(true);
+        focus_quietly(&grid);
         let middle = to.0 as f64 * ROW_HEIGHT - f64::from(grid.client_height()) / 2.0;
         grid.set_scroll_top(middle.max(0.0) as i32);
     }
@@ -113,9 +115,11 @@ pub fn focus_cursor(csv: CsvState, scroll: bool) -> bool {
     let Some(cell) = cursor_cell(csv) else {
         return false;
     };
-    let options = web_sys::FocusOptions::new();
-    options.set_prevent_scroll(!scroll);
-    cell.focus_with_options(&options).is_ok()
+    match scroll {
+        true => _ = cell.focus(),
+        false => focus_quietly(&cell),
+    }
+    true
 }
 
 /// Puts the keyboard focus in the table: on the cursor cell, else on its Tab stop.
@@ -176,13 +180,16 @@ fn refocus(csv: CsvState) {
     }
     if focus_cursor(csv, pending) {
         csv.focus_pending.set(false);
-    } else if in_grid {
-        if let Some(grid) = grid() {
-            let options = web_sys::FocusOptions::new();
-            options.set_prevent_scroll(true);
-            let _ = grid.focus_with_options(&options);
-        }
+    } else if let Some(grid) = grid().filter(|_| in_grid) {
+        focus_quietly(&grid);
     }
+}
+
+/// Puts the keyboard focus on `el` without scrolling to it.
+fn focus_quietly(el: &HtmlElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = el.focus_with_options(&options);
 }
 
 /// A grid element's `tabindex`: 0 for the Tab stop, -1 for the others.

@@ -259,6 +259,7 @@ describe('the CSV workbench', () => {
     // the table's elements as it scrolls, the focus staying on the cursor's).
     for (let line = 3; line <= 130; line++) {
       await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(25); // a held key repeats about every 33 ms
       if (line % 16 === 0 || line === 130) {
         // Settled: the focused cell shows the line, and is in the table's view.
         const settled = await page.waitForFunction((l) => {
