@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{renamed_entry_path, Direction, DEVICE_PREFIX, SERVER_PREFIX};
 use crate::formats::data_file::{read_entry, Finding, FindingKind, TarWalker};
+use crate::text::plural;
 
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
 /// its length (entries are matched by their whole path all the same).
@@ -47,17 +48,15 @@ impl NotCompared {
         let first = self.first.as_deref()?;
         Some(format!(
             "{} of {name} (the first: {first})",
-            entries(self.count)
+            plural(self.count, "entry", "entries")
         ))
     }
 }
 
-/// "1 entry" or "n entries".
-fn entries(n: u64) -> String {
-    match n {
-        1 => "1 entry".to_string(),
-        n => format!("{n} entries"),
-    }
+/// The parts said, joined by `between`; None when none is.
+fn joined(parts: impl IntoIterator<Item = Option<String>>, between: &str) -> Option<String> {
+    let said: Vec<String> = parts.into_iter().flatten().collect();
+    (!said.is_empty()).then(|| said.join(between))
 }
 
 /// An entry on one side of a comparison.
@@ -111,8 +110,7 @@ impl Comparison {
         let cut = self.damaged_names(first, second, false).map(|(names, verb)| format!(
             "The comparison is incomplete: {names} {verb} damaged or not a data file (see the findings), so the entries past the damage are missing and show as removed or added. Compare again with whole files."
         ));
-        let said: Vec<String> = cut.into_iter().chain(self.partial(first, second)).collect();
-        (!said.is_empty()).then(|| said.join(" "))
+        joined([cut, self.partial(first, second)], " ")
     }
 
     /// That the comparison is partial, in words, when entries were read but not compared
@@ -120,17 +118,11 @@ impl Comparison {
     /// file, the first of them, and what to do.
     pub fn partial(&self, first: &str, second: &str) -> Option<String> {
         let (a, b) = &self.not_compared;
-        let said: Vec<String> = [a.said(first), b.said(second)]
-            .into_iter()
-            .flatten()
-            .collect();
-        if said.is_empty() {
-            return None;
-        }
+        let said = joined([a.said(first), b.said(second)], " and ")?;
         Some(format!(
             "The comparison is partial: the entries waiting for their pair in the other file reached {} MiB, so {} were read but not compared, and are not counted as added, removed or changed (every other entry was). A data file BioStar exports holds nothing like that many entries out of step: check where these came from, or list each with its SHA-256 (bioport inspect --entries --sha256) and compare the lists.",
             MAX_WAITING >> 20,
-            said.join(" and ")
+            said
         ))
     }
 
@@ -140,28 +132,20 @@ impl Comparison {
     pub fn verdict(&self, first: &str, second: &str) -> String {
         if self.same_entries() {
             let same = format!("{first} and {second} hold the same entries with the same data.");
-            let flaws = self.flaws(first, second);
-            return [Some(same), flaws]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            return joined([Some(same), self.flaws(first, second)], " ").unwrap_or_default();
         }
         let cut = self.damaged_names(first, second, false).is_some();
         let differ =
             !(self.added.is_empty() && self.removed.is_empty() && self.changed_count() == 0);
         let differ =
             (differ && !cut).then(|| format!("{first} (first) and {second} (second) differ."));
-        let said: Vec<String> = [
+        let said = [
             differ,
             self.incomplete(first, second),
             self.damaged_past_entries(first, second),
             self.flaws(first, second),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        said.join(" ")
+        ];
+        joined(said, " ").unwrap_or_default()
     }
 
     /// That a file is damaged only past its last entry, in words, when one is (and none
@@ -179,10 +163,13 @@ impl Comparison {
     /// What is wrong with each file whose every entry reads but which is not packed as
     /// BioStar writes a data file ([`FindingKind::is_repackable`]), in words, when one is.
     pub fn flaws(&self, first: &str, second: &str) -> Option<String> {
-        let said: Vec<String> = [(first, &self.findings_first), (second, &self.findings_second)]
-            .into_iter()
+        let files = [
+            (first, &self.findings_first),
+            (second, &self.findings_second),
+        ];
+        let said = (files.into_iter())
             .filter(|(_, f)| !f.iter().any(|f| f.kind.stops()))
-            .filter_map(|(name, found)| {
+            .map(|(name, found)| {
                 let mut what: Vec<&str> = Vec::new();
                 for word in found.iter().filter_map(|f| flaw_words(f.kind)) {
                     if !what.contains(&word) {
@@ -190,9 +177,8 @@ impl Comparison {
                     }
                 }
                 (!what.is_empty()).then(|| format!("{name} is not as BioStar writes a data file ({}; see the findings), so a device may refuse it.", what.join(", ")))
-            })
-            .collect();
-        (!said.is_empty()).then(|| said.join(" "))
+            });
+        joined(said, " ")
     }
 
     /// The names of the files a finding stopped, joined, and "is" or "are": those cut
