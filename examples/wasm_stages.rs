@@ -157,4 +157,71 @@ mod stages {
     }
 }
 
-fn main() {}
+/// The clock's attendance log read in two stages (lines fed, then the log finished:
+/// duplicates found), on both targets: natively `main` times them, in wasm the script does.
+mod attlog {
+    use std::cell::RefCell;
+
+    use bioport::bench::generate_attlog_lines;
+    use bioport::formats::zk_attlog::AttlogReader;
+
+    thread_local! {
+        static LOG: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        static READER: RefCell<Option<AttlogReader>> = const { RefCell::new(None) };
+    }
+
+    /// Generates about `mb` MB of the bench's attendance log; returns its length.
+    #[no_mangle]
+    pub extern "C" fn stage_attlog_generate(mb: u32) -> u32 {
+        let bytes = generate_attlog_lines(mb as usize * 1_000_000);
+        let len = bytes.len() as u32;
+        LOG.with(|l| *l.borrow_mut() = bytes);
+        len
+    }
+
+    /// Feeds the log to a reader in 1 MiB chunks, as the page's slices come; returns the
+    /// chunks fed.
+    #[no_mangle]
+    pub extern "C" fn stage_attlog_feed() -> u32 {
+        LOG.with(|l| {
+            let l = l.borrow();
+            let mut reader = AttlogReader::new(l.len() as u64);
+            let chunks = l.chunks(1 << 20);
+            let n = chunks.len() as u32;
+            chunks.for_each(|c| reader.feed(c));
+            READER.with(|r| *r.borrow_mut() = Some(reader));
+            n
+        })
+    }
+
+    /// Finishes the reader `stage_attlog_feed` left (duplicates found); returns the
+    /// duplicates.
+    #[no_mangle]
+    pub extern "C" fn stage_attlog_finish() -> u32 {
+        READER.with(|r| match r.borrow_mut().take() {
+            Some(reader) => reader.finish().duplicates.len() as u32,
+            None => 0,
+        })
+    }
+}
+
+/// Natively: times the attendance log's stages (`--attlog MB`), as the script times them
+/// in wasm; else nothing.
+fn main() {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(mb) = std::env::args().skip_while(|a| a != "--attlog").nth(1) {
+        let time = |f: &dyn Fn() -> u32| {
+            let t = std::time::Instant::now();
+            let r = f();
+            (t.elapsed().as_secs_f64() * 1000.0, r)
+        };
+        let len = attlog::stage_attlog_generate(mb.parse().unwrap_or(200));
+        for _ in 0..3 {
+            let (feed, _) = time(&|| attlog::stage_attlog_feed());
+            let (finish, dups) = time(&|| attlog::stage_attlog_finish());
+            println!(
+                "native: {len} bytes, feed {feed:.1} ms, finish {finish:.1} ms, {dups} duplicates"
+            );
+        }
+    }
+}

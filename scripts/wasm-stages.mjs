@@ -1,8 +1,11 @@
 // Times the CSV workbench's stages as wasm in Node's V8 (the engine Chromium runs the
 // worker in) and natively, in one run, and prints both: a benchmark, not a test.
-//   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build] [--clock]
+//   node scripts/wasm-stages.mjs [--size-mb 70] [--runs 3] [--no-build] [--clock | --attlog]
 // --clock times the clock's user.dat (the bench's, 65,536 records) read and converted to a
 // BioStar CSV with the import check, as the screen's button does, instead of the workbench.
+// --attlog times the bench's attendance log (--size-mb MB) fed in 1 MiB chunks, then
+// finished (duplicates found); `cargo run --release --features bench --example wasm_stages
+// -- --attlog MB` times the same stages natively.
 // --compare OTHER.wasm also loads another build of the example (say, an older commit's)
 // into the same process and alternates the two run by run, each keeping its best.
 import { execFileSync } from 'node:child_process';
@@ -31,6 +34,18 @@ const builds = [['this', await load('target/wasm32-unknown-unknown/release/examp
 const other = arg('compare', null);
 if (other) builds.unshift(['other', await load(other)]);
 const time = (f, ...a) => { const t = performance.now(); const r = f(...a); return [performance.now() - t, r]; };
+if (process.argv.includes('--attlog')) {
+  let len = 0;
+  for (const [, x] of builds) len = x.stage_attlog_generate(sizeMb);
+  for (let run = 0; run < runs; run++) {
+    for (const [name, x] of builds) {
+      const [feed] = time(x.stage_attlog_feed);
+      const [finish, dups] = time(x.stage_attlog_finish);
+      console.log(`wasm (${name}): ${len} bytes, feed ${feed.toFixed(1)} ms, finish ${finish.toFixed(1)} ms, ${dups} duplicates | ${(len / 1e6 / ((feed + finish) / 1000)).toFixed(1)} MB/s`);
+    }
+  }
+  process.exit(0);
+}
 if (process.argv.includes('--clock')) {
   let bytes = 0;
   for (const [, x] of builds) bytes = x.stage_user_dat_generate();
