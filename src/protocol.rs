@@ -303,6 +303,8 @@ pub enum CsvOp {
     WriteRows {
         /// The rows.
         rows: Vec<usize>,
+        /// The table's filter when they were chosen: rows it hides are said.
+        filter: RowFilter,
     },
     /// Write every row a filter of the table keeps, with the import file's columns.
     WriteShown {

@@ -951,9 +951,11 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 </button>
                 <button type="button" class="button" data-testid="download-selected"
                     disabled=move || csv.selected.with(|s| s.is_empty())
+                    title="Every ticked row, those the table's \"Show\" filter hides too, with the import file's columns"
                     on:click=move |_| {
                         let rows: Vec<usize> = csv.selected.get_untracked().into_iter().collect();
-                        state.csv_long(CsvOp::WriteRows { rows }, &[], "Writing the selected rows");
+                        let filter = csv.filter.get_untracked();
+                        state.csv_long(CsvOp::WriteRows { rows, filter }, &[], "Writing the selected rows");
                     }>
                     {move || format!("Export selected rows ({})", csv.selected.with(|s| s.len()))}
                 </button>

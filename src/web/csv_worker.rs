@@ -404,9 +404,11 @@ fn write_file(
             let name = book.error_file_name();
             output(scope, job, name, |out| book.write_errors(out))
         }
-        CsvOp::WriteRows { rows } => {
+        CsvOp::WriteRows { rows, filter } => {
             let name = book.import_file_name().replace("_import", "_selected");
-            output(scope, job, name, |out| book.write_rows(out, &rows))
+            output(scope, job, name, |out| {
+                book.write_ticked(out, &rows, &filter)
+            })
         }
         CsvOp::WriteShown { filter } => {
             let tag = format!("_{}", filter.file_tag());

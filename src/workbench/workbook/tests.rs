@@ -1112,3 +1112,34 @@ fn a_cell_that_did_not_decode_can_be_fixed_in_its_reopened_error_file() {
     again.edit_cell(1, 1, "Ned");
     assert_eq!(again.view().totals.with_errors, 0);
 }
+
+#[test]
+fn ticked_rows_the_filter_hides_are_written_and_said() {
+    let wb = open("user_id,name\n1,A\nx2,B\n3,C\nx4,D\n");
+    assert_eq!(wb.rows_kept_by(&RowFilter::Errors), [2, 4]);
+    let mut out = Vec::new();
+    let report = wb
+        .write_ticked(&mut out, &[0, 1, 2, 3], &RowFilter::Errors)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "user_id,name\r\n1,A\r\nx2,B\r\n3,C\r\n"
+    );
+    assert_eq!((report.rows, report.skipped), (3, 1));
+    assert!(
+        report.note.ends_with(
+            " 2 ticked rows are hidden by the table's filter; they are in the file too (show all rows to see them)."
+        ),
+        "{}",
+        report.note
+    );
+    let one = wb.write_ticked(Vec::new(), &[1, 2], &RowFilter::Errors);
+    assert!(one
+        .unwrap()
+        .note
+        .contains(" 1 ticked row is hidden by the table's filter; it is in"));
+    for (rows, filter) in [(&[1, 3][..], RowFilter::All), (&[2, 4], RowFilter::Errors)] {
+        let note = wb.write_ticked(Vec::new(), rows, &filter).unwrap().note;
+        assert!(!note.contains("hidden"), "{note}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Writing the import file, the failed-rows file and chosen rows, with a report of each.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use crate::workbench::merge::{MergeResult, RowKind, Side};
 use crate::workbench::validate::{RowStatus, Rule, Severity};
 
 use super::merge_notes::LeftOut;
-use super::{plural, Existing, Workbook};
+use super::{plural, Existing, RowFilter, Workbook};
 
 /// Which rows the import file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -576,6 +577,39 @@ impl Workbook {
                 .collect::<Vec<_>>()
                 .join(" "),
         })
+    }
+
+    /// [`Workbook::write_rows`] of the rows ticked in the table while `filter` shows it:
+    /// ticked rows the filter hides are written too, and the note says how many.
+    pub fn write_ticked<W: Write>(
+        &self,
+        out: W,
+        rows: &[usize],
+        filter: &RowFilter,
+    ) -> io::Result<WriteReport> {
+        let mut report = self.write_rows(out, rows)?;
+        let hidden = match filter {
+            RowFilter::All => 0,
+            _ => {
+                let shown: HashSet<usize> = self.rows_kept_by(filter).into_iter().collect();
+                let data = self.report.data_rows();
+                let hidden = rows
+                    .iter()
+                    .filter(|r| data.contains(r) && !shown.contains(r));
+                hidden.count() as u64
+            }
+        };
+        if hidden > 0 {
+            let (row, it, is) = match hidden {
+                1 => ("ticked row", "it", "is"),
+                _ => ("ticked rows", "they", "are"),
+            };
+            let see = if hidden == 1 { "it" } else { "them" };
+            report.note.push_str(&format!(
+                " {hidden} {row} {is} hidden by the table's filter; {it} {is} in the file too (show all rows to see {see})."
+            ));
+        }
+        Ok(report)
     }
 
     /// The opened name without folders and extension ("users" for "C:\\x\\users.csv").
