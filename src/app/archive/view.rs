@@ -167,6 +167,9 @@ fn EntryTable(state: AppState) -> impl IntoView {
             state.archive_ensure_rows(false);
         }
     };
+    // The SHA-256 column is there once the entries are hashed: the table fits a laptop's
+    // window without it.
+    let hashed = move || a.view.with(|v| v.as_ref().is_some_and(|v| v.hashed));
     let heads = [
         ("num", "#"),
         ("path", "Path"),
@@ -182,12 +185,12 @@ fn EntryTable(state: AppState) -> impl IntoView {
         <div class="grid entry-grid" role="grid" data-testid="entries" aria-rowcount=move || total().to_string()
             tabindex="0" on:scroll=on_scroll>
             <div class="grid-head" role="row">
-                {heads.into_iter().map(|(class, h)| view! { <span class=format!("cell {class}") role="columnheader">{h}</span> }).collect_view()}
+                {move || heads.iter().filter(|(class, _)| hashed() || *class != "sha").map(|(class, h)| view! { <span class=format!("cell {class}") role="columnheader">{*h}</span> }).collect_view()}
             </div>
             <div class="grid-body" style:height=move || row_px(total())>
                 {move || a.rows.get().map(|r| view! {
                     <div class="grid-window" style:transform=format!("translateY({})", row_px(r.start))>
-                        {r.rows.into_iter().map(|row| view! { <EntryLine state=state row=row /> }).collect_view()}
+                        {r.rows.into_iter().map(|row| view! { <EntryLine state=state row=row hashed=hashed() /> }).collect_view()}
                     </div>
                 })}
             </div>
@@ -196,7 +199,7 @@ fn EntryTable(state: AppState) -> impl IntoView {
 }
 
 #[component]
-fn EntryLine(state: AppState, row: EntryRow) -> impl IntoView {
+fn EntryLine(state: AppState, row: EntryRow, hashed: bool) -> impl IntoView {
     let index = row.index;
     let kind = match &row.link {
         Some(target) => format!("{} → {target}", row.kind),
@@ -215,9 +218,14 @@ fn EntryLine(state: AppState, row: EntryRow) -> impl IntoView {
             <span class="cell time" role="gridcell">{row.mtime}</span>
             <span class="cell content" role="gridcell">{row.content}</span>
             <span class="cell act" role="gridcell">
-                <button type="button" class="button small" data-testid="entry-preview" on:click=move |_| state.archive_preview(index)>{action}</button>
+                // A folder or an empty file has no bytes to show.
+                {(row.size > 0).then(|| view! {
+                    <button type="button" class="button small" data-testid="entry-preview" on:click=move |_| state.archive_preview(index)>{action}</button>
+                })}
             </span>
-            <span class="cell sha" role="gridcell" data-testid="entry-sha256">{row.sha256.unwrap_or_else(|| "-".into())}</span>
+            {hashed.then(|| view! {
+                <span class="cell sha" role="gridcell" data-testid="entry-sha256">{row.sha256.unwrap_or_else(|| "-".into())}</span>
+            })}
         </div>
     }
 }
