@@ -107,17 +107,22 @@ fn fields_of_real_punches_and_their_labels() {
 fn flash_corruption_rows_are_located_and_the_good_rows_kept() {
     let bytes = zk_sample(D);
     let log = read(&bytes);
-    // Lines 1-3 and 12 are punches. Line 8 ("ZZw?0P?0", work code -256901120) and line
-    // 15 (ID of control bytes, 2047-02-30) are flash garbage that parses, unlike what the
-    // older counter took them for.
+    // Lines 1-3 are punches. Line 8 ("ZZw?0P?0", work code -256901120), line 12 (an ID
+    // of Zs alone, verify 255) and line 15 (ID of control bytes, 2047-02-30) are flash
+    // garbage that parses, unlike what the older counter took them for.
     assert_eq!(
         (log.punches.len(), log.damaged_count),
-        (4, 11),
+        (3, 12),
         "{:?}",
         log.damaged
     );
     let lines: Vec<u64> = log.damaged.iter().map(|d| d.line).collect();
-    assert_eq!(lines, [4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    assert_eq!(lines, [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    assert_eq!(
+        log.damaged[8].damage,
+        Damage::ErasedFlash,
+        "      ZZ on line 12"
+    );
     assert_eq!(log.damaged[4].damage, Damage::BadNumber("workcode"));
     assert_eq!(log.damaged[0].damage, Damage::ErasedFlash, "71ZZZZZZZZ");
     let line5 = bytes
@@ -129,7 +134,7 @@ fn flash_corruption_rows_are_located_and_the_good_rows_kept() {
     let message = format!("Line 5 (byte {line5}): a record from erased flash");
     assert!(log.damaged[1].message().starts_with(&message));
     assert_eq!(
-        log.damaged[10].damage,
+        log.damaged[11].damage,
         Damage::BadUserId,
         "control bytes on line 15"
     );
@@ -139,9 +144,9 @@ fn flash_corruption_rows_are_located_and_the_good_rows_kept() {
         "blank ID on line 9"
     );
     let (out, report) = repaired(&bytes, &log, BOTH);
-    assert_eq!((report.kept, report.removed_damaged), (4, 11));
+    assert_eq!((report.kept, report.removed_damaged), (3, 12));
     let again = read(&out);
-    assert_eq!((again.punches.len(), again.damaged_count), (4, 0));
+    assert_eq!((again.punches.len(), again.damaged_count), (3, 0));
 }
 
 #[test]
@@ -342,9 +347,9 @@ fn counted(bytes: &[u8]) -> Seen {
 
 #[test]
 fn the_inspect_counter_counts_as_the_reader_reads_every_sample() {
-    // D's lines 8 and 15 are flash damage too (a negative work code; an ID of control
-    // bytes dated 2047-02-30).
-    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 4, 11), (E, 5, 3)] {
+    // D's lines 8, 12 and 15 are flash damage too (a negative work code; an ID of Zs
+    // alone; an ID of control bytes dated 2047-02-30).
+    for (file, punches, damaged) in [(A, 20, 0), (B, 20, 0), (C, 12, 0), (D, 3, 12), (E, 5, 3)] {
         let bytes = zk_sample(file);
         let seen = counted(&bytes);
         assert_eq!(seen.counts[0], ("punches".into(), punches), "{file}");
