@@ -271,7 +271,7 @@ describe('the data file screen', () => {
     assert.match(verdict, /BioStarX_20250102_030405\.tgz is damaged past the last entry/);
     assert.match(verdict, /BioStarX_20250103_030405\.tgz is not as BioStar writes a data file \(bytes that are not gzip after its compressed data; see the findings\), so a device may refuse it\./);
     assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: byte \d+ of the file: the gzip trailer's CRC-32/);
-    assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+: 4 bytes that are not gzip/);
+    assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+ of the file: 4 bytes that are not gzip/);
     assertNothingLeft(errors);
     await page.close();
   });
@@ -404,7 +404,7 @@ describe('the data file screen', () => {
       ['a compression bomb', bomb, 'error', [/says it holds 8589934591 bytes, but the archive ends first: it is cut off/]],
       ['a tar that is not gzip-compressed', raw, 'warning', [/this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar \(\.tgz\)/]],
       ['gzip holding text', gzipSync(Buffer.from('name,id\nAnn,1\n'.repeat(100))), 'error', [/the contents are not a tar archive/]],
-      ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+: gzip member 2 starts here/, /^Byte \d+: 4 bytes that are not gzip follow the end of the compressed data/]],
+      ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+ of the file: gzip member 2 starts here/, /^Byte \d+ of the file: 4 bytes that are not gzip follow the end of the compressed data/]],
     ];
     // What is no data file at all is said at once, before any screen opens.
     const refused = [
