@@ -801,6 +801,12 @@ fn punch_ids_are_read_in_the_clocks_code_page_and_one_that_does_not_decode_is_sa
     let o = bioport(&args, &dir.0);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     says(&o, "user ID does not decode: Line 1 (byte 0): ");
+    // Both that and the user.dat's own finding name the page's choice and the option.
+    let hint = "If that is wrong, choose the clock's code page: Code page under user.dat on the page, --clock-encoding on the command line.";
+    says(&o, &format!("in the CSV. {hint}"));
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    says(&o, "problem: Byte 48 (record 1, uid 1): ");
+    says(&o, &format!("they show as \u{FFFD}. {hint}"));
 }
 
 #[test]

@@ -378,7 +378,7 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
     let problems = sha256_hex(format!("{:?}", file.problems).as_bytes());
     assert_eq!(
         problems,
-        "e8016330f31a9446de9dab93f3a6802d9914333dfa435716ee6278656a866ded"
+        "c698adf6bd14eb347e426c7179823e8235ec92f2eb5588b3b24c395a93959478"
     );
     let semicolon = WriteOptions {
         delimiter: b';',
