@@ -9,6 +9,7 @@ use std::io::{self, Read};
 use encoding_rs::{DecoderResult, Encoding};
 
 use super::{next_record, Tally};
+use crate::text::plural;
 
 /// The name the clock reads users from.
 pub const FILE_NAME: &str = "user.dat";
@@ -665,11 +666,11 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         odd.add(chunk, &user);
         for bad in &user.undecodable {
             file.problems.push(format!(
-                "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. {CHOOSE_CLOCK_ENCODING}",
+                "Byte {} (record {}, uid {}): {} of the {} did not decode as {}, shown as \u{FFFD}. {CHOOSE_CLOCK_ENCODING}",
                 index * size + bad.at,
                 index + 1,
                 user.uid,
-                bad.sequences,
+                plural(bad.sequences as u64, "byte sequence", "byte sequences"),
                 bad.field,
                 opts.encoding.name()
             ));

@@ -389,7 +389,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('user-problems-more').waitFor();
     assert.equal(await page.getByTestId('user-problems-more').innerText(), '... and 50 more');
     assert.equal(await page.locator('[data-testid=user-problems] li').count(), 201);
-    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequences of the name did not decode as EUC-KR/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -614,14 +614,18 @@ describe('the time clock screen', () => {
     ]);
     await clock.page.locator('[data-testid=punch-row]').first().waitFor();
     assert.equal(await clock.page.locator('fieldset.repair legend').innerText(), 'Repair the log');
+    // Read as UTF-8, the user ID's bytes are counted in the plural; read in its code page,
+    // no sentence counts none.
+    assert.equal(await clock.page.getByTestId('undecodable').innerText(), '2 byte sequences of the names and user IDs did not decode as UTF-8, shown as \uFFFD. Choose the clock\'s code page.');
     await clock.page.getByTestId('code-page').selectOption('EUC-KR');
     await clock.page.locator('tr[data-user-id="김철"]').waitFor();
+    assert.equal(await clock.page.getByTestId('undecodable').count(), 0);
     const csv = (await downloadOf(clock.page, 'download-punches-csv')).bytes.toString('utf8');
     assert.match(csv, /김철,Kim,2024-03-01,17:00:00/);
     const said = clock.page.getByTestId('punches-undecodable');
     await said.waitFor();
-    assert.match(await said.innerText(), /^1 punch\(es\) have a user ID that does not decode/);
-    assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequence\(s\) of the user ID do not decode as EUC-KR/);
+    assert.match(await said.innerText(), /^User IDs that did not decode in the clock's code page \(choose it under user\.dat\), shown as \uFFFD in the CSV: 1 punch\./);
+    assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequences of the user ID did not decode as EUC-KR/);
     assert.deepEqual([...errors, ...clock.errors], []);
     await clock.page.close();
   });
