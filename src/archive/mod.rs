@@ -130,6 +130,11 @@ impl fmt::Display for ExportTime {
     }
 }
 
+/// What to do about a data file name whose export time is not a date and time (see
+/// [`export_time`]): the page and the command line say it alike, the latter with its
+/// `--anyway`.
+pub const IMPOSSIBLE_TIME_ADVICE: &str = "is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is";
+
 /// The export time in a data file's name, or the finding that says why there is none.
 pub fn export_time(name: &str) -> Result<ExportTime, String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);

@@ -460,6 +460,24 @@ describe('the data file screen', () => {
     }
   });
 
+  test('a name whose date is impossible is said so, and the rename waits for an explicit choice, as the CLI\'s does', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const tgz = makeTgz([['BioStarX_20241345_101500/users.bin', RECORDS]]);
+    await drop(page, [['BioStarX_20241345_101500.tgz', tgz]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('name-flag').innerText(), /^The date and time in the name are impossible: the name BioStarX_20241345_101500\.tgz has the pattern of a data file, but 20241345_101500 is not a date and time/);
+    assert.equal(await page.getByTestId('name-time-warning').innerText(), "The name's export time (above) is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is.");
+    assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the choice');
+    assert.equal(await page.getByTestId('rewrite-paths').isDisabled(), true, 'no rewrite before the choice');
+    await page.getByTestId('rename-anyway').check();
+    assert.equal(await page.getByTestId('rewrite-paths').isDisabled(), false);
+    const out = await downloadOf(page, 'download-renamed');
+    assert.equal(out.name, 'BioStar2_20241345_101500.tgz');
+    assert.ok(out.bytes.equals(tgz), 'the same bytes');
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('a file not named like a data file is flagged, and a device file renames back to the server\'s name', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const tgz = makeTgz([['users.bin', RECORDS]]);
