@@ -212,9 +212,10 @@ describe('the data file screen', () => {
     const { page, errors } = await openApp(b.context, site.url);
     const first = makeTgz([['same.txt', Buffer.from('same\n')], ['gone.bin', RECORDS], ['edit.txt', Buffer.from('old\n')]]);
     const second = makeTgz([['same.txt', Buffer.from('same\n')], ['edit.txt', Buffer.from('newer\n')], ['new.png', PNG]]);
-    await drop(page, [['BioStarX_20250101_000000.tgz', first], ['BioStarX_20250102_000000.tgz', second]]);
+    // The newer comes first; the two are picked at once, the older first, as the page says.
+    await drop(page, [['BioStarX_20250102_000000.tgz', second], ['BioStarX_20250101_000000.tgz', first]]);
     await page.getByTestId('listing').waitFor();
-    // Two files dropped together are picked at once, in the order they came.
+    assert.match(await page.getByTestId('compare-order').innerText(), /whatever order they came in: the older first, as the one before/);
     const picked = (id) => page.getByTestId(id).evaluate((s) => s.selectedOptions[0].textContent);
     assert.equal(await picked('compare-first'), 'BioStarX_20250101_000000.tgz');
     assert.equal(await picked('compare-second'), 'BioStarX_20250102_000000.tgz');
@@ -279,8 +280,10 @@ describe('the data file screen', () => {
   test('compares a data file with its repackaged copy, paths matched across the rename', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const copy = makeTgz([['BioStar2_20250102_030405/user.dat', RECORDS], ['BioStar2_20250102_030405/faces/1.png', PNG], ['config/site.txt', Buffer.from('site 1\n')]]);
-    await drop(page, [[`${REWRITE_DIR}.tgz`, REWRITE_TGZ], ['BioStar2_20250102_030405.tgz', copy]]);
+    // The device's copy comes first; of the same export time the server's file is the first.
+    await drop(page, [['BioStar2_20250102_030405.tgz', copy], [`${REWRITE_DIR}.tgz`, REWRITE_TGZ]]);
     await page.getByTestId('listing').waitFor();
+    assert.equal(await page.getByTestId('compare-first').evaluate((s) => s.selectedOptions[0].textContent), `${REWRITE_DIR}.tgz`);
     await page.getByTestId('compare').click();
     await page.getByTestId('compare-counts').waitFor();
     const count = async (k) => page.locator(`[data-testid=compare-counts] [data-total=${k}] dd`).innerText();

@@ -1,12 +1,15 @@
 //! The data file screen's actions: rename (and rewrite the paths) for a device or back,
 //! check the target device, compare two data files.
 
+use std::cmp::Ordering;
+
 use leptos::prelude::*;
 
 use crate::archive::catalogue::{CatalogueView, ComparisonView, FindingRow, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
 use crate::archive::{
-    data_file_name, dropped_from_name, export_time, Direction, IMPOSSIBLE_TIME_ADVICE,
+    compare_order, data_file_name, dropped_from_name, export_time, Direction,
+    IMPOSSIBLE_TIME_ADVICE,
 };
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
 
@@ -217,12 +220,17 @@ pub fn DevicePanel(state: AppState) -> impl IntoView {
 #[component]
 pub fn ComparePanel(state: AppState) -> impl IntoView {
     let a = state.archive;
-    // Two data files dropped together are picked at once, the older one first.
+    // The last two data files opened are picked at once, in the order their names give
+    // (said below), whichever came first.
     Effect::new(move |_| {
         let files = state.data_files();
-        if let [.., (x, _), (y, _)] = files.as_slice() {
+        if let [.., x, y] = files.as_slice() {
             if a.compare_pick.get() == (None, None) {
-                a.compare_pick.set((Some(*x), Some(*y)));
+                let (first, second) = match compare_order(&x.1, &y.1) {
+                    Ordering::Greater => (y.0, x.0),
+                    _ => (x.0, y.0),
+                };
+                a.compare_pick.set((Some(first), Some(second)));
             }
         }
     });
@@ -256,6 +264,7 @@ pub fn ComparePanel(state: AppState) -> impl IntoView {
                 0 | 1 => "Add a second data file above, then pick both",
                 _ => "Pick the two data files to compare",
             }}": entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
+            <p class="muted" data-testid="compare-order">"Two data files are picked at once by the export time in their names, whatever order they came in: the older first, as the one before; of the same time, the server's BioStarX_ file first and its BioStar2_ copy second."</p>
             <div class="row-of-fields">
                 <label>"First "{chooser(true)}</label>
                 <label>"Second "{chooser(false)}</label>
