@@ -642,6 +642,24 @@ fn sheet(name: &str, hints: bool, csv_ext: bool) -> Recognition {
     answer(FileKind::BiostarCsv, confidence, reason, notes)
 }
 
+/// Settles the recognitions of files opened together (a dropped USB folder): beside a
+/// clock's files, a text file taken for a CSV only loosely ([`Confidence::Low`]: a
+/// readme, notes) is no user CSV export to open the workbench with. It is not read, and
+/// its reason says why.
+pub fn set_aside_beside_clock_files(together: &mut [(&str, &mut Recognition)]) {
+    let clock = (together.iter()).any(|(_, r)| r.kind.workflow() == Some(Workflow::TimeClock));
+    let loose = |r: &Recognition| r.kind == FileKind::BiostarCsv && r.confidence == Confidence::Low;
+    for (name, r) in together.iter_mut().filter(|(_, r)| clock && loose(r)) {
+        let why = r.notes.first().unwrap_or(&r.reason).trim_end_matches('.');
+        let (first, rest) = why.split_at(why.chars().next().map_or(0, char::len_utf8));
+        let reason = format!(
+            "{name} came with a time clock's files but is none of them, nor a user CSV export ({}{rest}): it is not read. To work on it as a user CSV, open it on its own.",
+            first.to_lowercase()
+        );
+        **r = answer(FileKind::Unknown, Confidence::High, reason, Vec::new());
+    }
+}
+
 /// The kind of a `user.dat` with records of this size (72, else 28).
 pub fn user_dat_kind(record: u64) -> FileKind {
     if record == USER_DAT_72 {
@@ -1034,6 +1052,39 @@ mod tests {
             rec("ssrface.dat", &vec![0u8; 2576]).kind,
             FileKind::ZkFaceDat
         );
+    }
+
+    #[test]
+    fn a_text_file_beside_a_clocks_files_is_not_read_but_a_csv_export_is() {
+        let readme = b"Copied from the clock on Monday.\nDo not edit.\n";
+        let users = b"user_id,name\n1,Ann\n";
+        let (mut clock, mut text, mut csv) = (
+            rec("user.dat", &user72(1, "Ann", "1001")),
+            rec("readme.txt", readme),
+            rec("users.csv", users),
+        );
+        assert_eq!(
+            text.kind,
+            FileKind::BiostarCsv,
+            "alone, it is taken for a CSV"
+        );
+        let mut together = [
+            ("user.dat", &mut clock),
+            ("readme.txt", &mut text),
+            ("users.csv", &mut csv),
+        ];
+        set_aside_beside_clock_files(&mut together);
+        assert_eq!(clock.kind, FileKind::ZkUserDat72);
+        assert_eq!(csv.kind, FileKind::BiostarCsv, "a CSV export opens as one");
+        assert_eq!(text.kind, FileKind::Unknown);
+        assert_eq!(
+            text.reason,
+            "readme.txt came with a time clock's files but is none of them, nor a user CSV export (the file is text, but its lines are not separated into columns by commas, semicolons or tabs): it is not read. To work on it as a user CSV, open it on its own."
+        );
+        // Without a clock's file beside it, it stays what it was.
+        let mut alone = rec("readme.txt", readme);
+        set_aside_beside_clock_files(&mut [("readme.txt", &mut alone)]);
+        assert_eq!(alone.kind, FileKind::BiostarCsv);
     }
 
     #[test]

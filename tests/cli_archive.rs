@@ -575,10 +575,13 @@ fn a_data_file_not_packed_as_biostar_writes_it_is_renamed_only_with_anyway_or_re
     let renamed = dir.path("BioStar2_20250102_030405.tgz");
     let found = [
         format!(
-            "  problem: Byte {}: 80 bytes that are not gzip follow",
+            "  problem: Byte {} of the file: 80 bytes that are not gzip follow",
             tgz.len()
         ),
-        format!("  problem: Byte {}: gzip member 2 starts here", tgz.len()),
+        format!(
+            "  problem: Byte {} of the file: gzip member 2 starts here",
+            tgz.len()
+        ),
     ];
     for (bytes, found) in [(&trailing, &found[0]), (&joined, &found[1])] {
         dir.file(name, bytes);

@@ -737,7 +737,7 @@ fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv
     ];
     let o = bioport(&args, &dir.0);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
-    says(&o, "do not decode as UTF-8");
+    says(&o, "of the name did not decode as UTF-8, shown as");
     // With the clock's code page, the name is joined whole and nothing is said.
     let o = bioport(&[&args[..], &["--clock-encoding", "gbk"]].concat(), &dir.0);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
@@ -801,6 +801,13 @@ fn punch_ids_are_read_in_the_clocks_code_page_and_one_that_does_not_decode_is_sa
     let o = bioport(&args, &dir.0);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     says(&o, "user ID does not decode: Line 1 (byte 0): ");
+    // Both that and the user.dat's own finding name the page's choice and the option.
+    let hint = "If that is wrong, choose the clock's code page: Code page under user.dat on the page, --clock-encoding on the command line.";
+    says(&o, &format!("in the CSV (\"\u{FFFD}\u{FFFD}ö\"). {hint}"));
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    says(&o, "user ID: 2 byte sequences did not decode in UTF-8");
+    says(&o, "problem: Byte 48 (record 1, uid 1): ");
+    says(&o, &format!("shown as \u{FFFD}. {hint}"));
 }
 
 #[test]

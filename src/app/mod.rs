@@ -21,7 +21,7 @@ use web_sys::{Blob, File};
 
 use crate::inspect::Summary;
 use crate::protocol::{CsvAnswer, CsvOp, JobId, Request, Response};
-use crate::recognize::{FileKind, Workflow};
+use crate::recognize::{set_aside_beside_clock_files, FileKind, Recognition, Workflow};
 use crate::web::client::WorkerClient;
 use crate::web::download::download_blob;
 use crate::web::js_error_text;
@@ -518,6 +518,7 @@ impl AppState {
             Response::Finished { job } => {
                 if self.is_current(job) {
                     self.job.set(None);
+                    self.settle_read_together();
                     self.route();
                 }
             }
@@ -530,6 +531,20 @@ impl AppState {
                 self.say("error", message);
             }
         }
+    }
+
+    /// Once the files of a read are all recognised, settles them against each other: a
+    /// readme dropped in a clock's USB folder is listed as not read, not sent to the CSV
+    /// workbench.
+    fn settle_read_together(self) {
+        let read = JOB_FILES.with(|j| std::mem::take(&mut *j.borrow_mut()));
+        self.entries.update(|entries| {
+            let mut together: Vec<(&str, &mut Recognition)> = (entries.iter_mut())
+                .filter(|e| read.contains(&e.index))
+                .filter_map(|e| Some((e.name.as_str(), &mut e.summary.as_mut()?.recognition)))
+                .collect();
+            set_aside_beside_clock_files(&mut together);
+        });
     }
 
     /// Opens the workflow the files call for, or says why none fits.

@@ -130,6 +130,11 @@ impl fmt::Display for ExportTime {
     }
 }
 
+/// What to do about a data file name whose export time is not a date and time (see
+/// [`export_time`]): the page and the command line say it alike, the latter with its
+/// `--anyway`.
+pub const IMPOSSIBLE_TIME_ADVICE: &str = "is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is";
+
 /// The export time in a data file's name, or the finding that says why there is none.
 pub fn export_time(name: &str) -> Result<ExportTime, String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -160,6 +165,21 @@ pub fn export_time(name: &str) -> Result<ExportTime, String> {
             "the name {base} has the pattern of a data file, but {stamp} is not a date and time (YYYYMMDD_HHMMSS); a device may refuse it"
         ))
     }
+}
+
+/// The order in which a comparison takes two data files, `a` and `b`, from their names:
+/// the older export time first (as the one before); of the same time, the server's
+/// `BioStarX_` file before its `BioStar2_` copy; a name that gives no time after one that
+/// does. `Equal` when the names do not tell them apart (keep the order they came in).
+pub fn compare_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn key(name: &str) -> (bool, Option<&str>, bool) {
+        let read = read_data_file_name(name);
+        // The stamp's digits sort as the time they say (an impossible one among them).
+        let stamp = read.as_ref().map(|n| n.stamp);
+        let device = read.is_some_and(|n| n.prefix.eq_ignore_ascii_case("biostar2"));
+        (stamp.is_none(), stamp, device)
+    }
+    key(a).cmp(&key(b))
 }
 
 /// The name a device recognises for a BioStar data file: `BioStar2_YYYYMMDD_HHMMSS.tgz`.
@@ -283,6 +303,33 @@ mod tests {
         assert_eq!(
             renamed_entry_path("BioStar2_1/u", Direction::ToServer).as_deref(),
             Some("BioStarX_1/u")
+        );
+    }
+
+    #[test]
+    fn two_data_files_compare_older_first_and_the_servers_before_its_copy() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let (older, newer) = (
+            "BioStarX_20250101_000000.tgz",
+            "BioStar2_20250102_000000.tgz",
+        );
+        assert_eq!(compare_order(newer, older), Greater, "whichever came first");
+        assert_eq!(compare_order(older, newer), Less);
+        let (server, device) = (
+            "BioStarX_20250102_030405.tgz",
+            "/usb/BioStar2_20250102_030405.tgz",
+        );
+        assert_eq!(compare_order(device, server), Greater);
+        assert_eq!(compare_order(server, device), Less);
+        assert_eq!(
+            compare_order("backup.tgz", server),
+            Greater,
+            "a name with no time last"
+        );
+        assert_eq!(compare_order("b.tgz", "a.tgz"), Equal, "as they came");
+        assert_eq!(
+            compare_order(server, "BioStarX_20250102_030405 (1).tgz"),
+            Equal
         );
     }
 

@@ -6,7 +6,8 @@ use encoding_rs::Encoding;
 
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
 use crate::formats::zk_attlog::{status_label, verify_label, Attlog, Punch};
-use crate::formats::zk_user_dat::{decode_text, UserRecord};
+use crate::formats::zk_user_dat::{decode_text, UserRecord, CHOOSE_CLOCK_ENCODING};
+use crate::text::plural;
 
 use super::{PunchNames, NOTES_SHOWN};
 
@@ -41,7 +42,8 @@ fn undecodable_note(
     let line = u64::from(punch.line);
     let byte = log.line_index.range(line - 1).map_or(0, |r| r.start);
     format!(
-        "Line {line} (byte {byte}): {bad} byte sequence(s) of the user ID do not decode as {}; they show as \u{FFFD} (\"{id}\") in the CSV. Choose the clock's code page if that is wrong.",
+        "Line {line} (byte {byte}): {} of the user ID did not decode as {}, shown as \u{FFFD} in the CSV (\"{id}\"). {CHOOSE_CLOCK_ENCODING}",
+        plural(bad as u64, "byte sequence", "byte sequences"),
         encoding.name()
     )
 }

@@ -53,11 +53,11 @@ impl fmt::Display for GzipNote {
         match self {
             GzipNote::ExtraMember { number, offset } => write!(
                 f,
-                "Byte {offset}: gzip member {number} starts here; BioStar writes a data file as one gzip member, so the file was joined from several. Its contents were read on, as gzip does; export the file again if the device refuses it."
+                "Byte {offset} of the file: gzip member {number} starts here; BioStar writes a data file as one gzip member, so the file was joined from several. Its contents were read on, as gzip does; export the file again if the device refuses it."
             ),
             GzipNote::TrailingBytes { offset, len } => write!(
                 f,
-                "Byte {offset}: {len} bytes that are not gzip follow the end of the compressed data; they are ignored here, but a device may refuse the file. Export it again, or cut the file at byte {offset}."
+                "Byte {offset} of the file: {len} bytes that are not gzip follow the end of the compressed data; they are ignored here, but a device may refuse the file. Export it again, or cut the file at byte {offset}."
             ),
         }
     }
@@ -117,7 +117,7 @@ pub struct Damage {
 
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "byte {}: {}", self.at, self.what)
+        write!(f, "byte {} of the file: {}", self.at, self.what)
     }
 }
 
@@ -564,14 +564,17 @@ mod tests {
         crc[n - 8] ^= 0xff;
         let m = message(inflate(&crc).0);
         assert!(
-            m.contains(&format!("byte {}: the gzip trailer's CRC-32 is", n - 8)),
+            m.contains(&format!(
+                "byte {} of the file: the gzip trailer's CRC-32 is",
+                n - 8
+            )),
             "{m}"
         );
         let mut len = bytes.clone();
         len[n - 4] ^= 0x01;
         let m = message(inflate(&len).0);
         assert!(
-            m.contains(&format!("byte {}: the gzip trailer's length field (ISIZE) says 15 bytes, but the data inflates to 14 bytes", n - 4)),
+            m.contains(&format!("byte {} of the file: the gzip trailer's length field (ISIZE) says 15 bytes, but the data inflates to 14 bytes", n - 4)),
             "{m}"
         );
     }
@@ -633,7 +636,13 @@ mod tests {
                 len: 8
             }]
         );
-        assert!(notes[0].to_string().contains("cut the file at byte"));
+        let said = notes[0].to_string();
+        let at = format!(
+            "Byte {} of the file: 8 bytes that are not gzip follow",
+            a.len()
+        );
+        assert!(said.starts_with(&at), "{said}");
+        assert!(said.contains("cut the file at byte"), "{said}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::io::{self, Read};
 use encoding_rs::{DecoderResult, Encoding};
 
 use super::{next_record, Tally};
+use crate::text::plural;
 
 /// The name the clock reads users from.
 pub const FILE_NAME: &str = "user.dat";
@@ -192,6 +193,10 @@ pub fn count_users(record: u64, reader: &mut dyn Read, tally: &mut dyn Tally) ->
 // ---------------------------------------------------------------------------------------
 // Reading records into users, writing them back, and checking what the clock can hold.
 // ---------------------------------------------------------------------------------------
+
+/// What to do when names or user IDs do not decode in the encoding they were read in: the
+/// page's choice and the command line's option, named alike wherever it is said.
+pub const CHOOSE_CLOCK_ENCODING: &str = "If that is wrong, choose the clock's code page: Code page under user.dat on the page, --clock-encoding on the command line.";
 
 /// The encodings a clock's names may be in, for a menu: UTF-8 (newer firmware) first,
 /// then the code pages older firmware uses (Windows Western, Central and Eastern European,
@@ -661,11 +666,11 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         odd.add(chunk, &user);
         for bad in &user.undecodable {
             file.problems.push(format!(
-                "Byte {} (record {}, uid {}): {} byte sequence(s) of the {} do not decode as {}; they show as \u{FFFD}. Choose the clock's encoding if that is wrong.",
+                "Byte {} (record {}, uid {}): {} of the {} did not decode as {}, shown as \u{FFFD}. {CHOOSE_CLOCK_ENCODING}",
                 index * size + bad.at,
                 index + 1,
                 user.uid,
-                bad.sequences,
+                plural(bad.sequences as u64, "byte sequence", "byte sequences"),
                 bad.field,
                 opts.encoding.name()
             ));

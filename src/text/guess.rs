@@ -126,18 +126,40 @@ fn common_han(c: char) -> bool {
     sorted_chars(&SET, COMMON_HAN).binary_search(&c).is_ok()
 }
 
+/// The lead bytes of KS X 1001's Hangul rows in CP949 / EUC-KR (CP949's extension has
+/// leads there too, with lower trails).
+const HANGUL_LEADS: std::ops::RangeInclusive<u8> = 0xB0..=0xC8;
+/// The trail bytes of KS X 1001's Hangul rows.
+const HANGUL_TRAILS: std::ops::RangeInclusive<u8> = 0xA1..=0xFE;
+
 /// True for a Hangul syllable of KS X 1001 (the 2,350 of EUC-KR), as opposed to the rare
 /// ones only CP949's extension holds.
 fn ks_x_1001_hangul(c: char) -> bool {
     let mut buf = [0u8; 4];
     let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(c.encode_utf8(&mut buf));
-    // KS X 1001's Hangul rows: lead 0xB0 to 0xC8 and trail 0xA1 up (CP949's extension
-    // has leads there too, with lower trails).
     !unmappable
-        && bytes
-            .first()
-            .is_some_and(|&lead| (0xB0..=0xC8).contains(&lead))
-        && bytes.get(1).is_some_and(|&trail| trail >= 0xA1)
+        && bytes.first().is_some_and(|b| HANGUL_LEADS.contains(b))
+        && bytes.get(1).is_some_and(|b| HANGUL_TRAILS.contains(b))
+}
+
+/// True when `window` has non-ASCII bytes and every one of them pairs up as a KS X 1001
+/// Hangul syllable: Korean names, however uncommon their syllables, which Windows-1252
+/// would read as pairs of accented letters and signs ("±è" for 김).
+fn all_hangul_pairs(window: &[u8]) -> bool {
+    let mut rest = window;
+    let mut pairs = 0;
+    while let Some(at) = rest.iter().position(|&b| b >= 0x80) {
+        match rest.get(at..at + 2) {
+            Some(&[lead, trail])
+                if HANGUL_LEADS.contains(&lead) && HANGUL_TRAILS.contains(&trail) =>
+            {
+                pairs += 1;
+                rest = &rest[at + 2..];
+            }
+            _ => return false,
+        }
+    }
+    pairs > 0
 }
 
 /// How much one character says for `encoding`: 1 for a common one, less for a possible
@@ -310,6 +332,14 @@ pub(super) fn guess_legacy(bytes: &[u8], first_invalid: usize) -> Detection {
             encoding: best.encoding,
             reason: cjk_reason(first_invalid, best, others),
         },
+        // A short file of a few uncommon syllables scores low, yet is plainly Korean.
+        _ if all_hangul_pairs(window) => Detection {
+            encoding: TextEncoding::Cp949,
+            reason: format!(
+                "not UTF-8 (invalid byte at {first_invalid}), and every non-ASCII byte pairs up as a Hangul syllable of {}, though few are common ones: check the names and choose the file's code page if they look wrong",
+                TextEncoding::Cp949.label()
+            ),
+        },
         _ => Detection {
             encoding: TextEncoding::Windows1252,
             reason: latin_reason(
@@ -401,6 +431,47 @@ mod tests {
         // The Chinese file, whose CP949 reading is far less plausible, stays GBK.
         let found = detect(&encoded(TextEncoding::Gbk, GBK_NAMES));
         assert_eq!(found.encoding, TextEncoding::Gbk, "{}", found.reason);
+    }
+
+    #[test]
+    fn a_tiny_file_of_uncommon_hangul_syllables_reads_as_cp949_not_windows_1252() {
+        for text in [
+            "user_id,name\n1,팽꿈\n",
+            "user_id,name\n1,꽃님\n2,햇살\n3,뙤약\n",
+        ] {
+            let bytes = encoded(TextEncoding::Cp949, text);
+            let found = detect(&bytes);
+            assert_eq!(
+                found.encoding,
+                TextEncoding::Cp949,
+                "{text}: {}",
+                found.reason
+            );
+            assert!(
+                found.reason.contains("pairs up as a Hangul syllable"),
+                "{}",
+                found.reason
+            );
+            assert_eq!(super::super::decode(bytes, None).text, text);
+        }
+        // A Western name: its accented letters pair with no Hangul trail.
+        let found = detect(&encoded(
+            TextEncoding::Windows1252,
+            "user_id,name\n1,José Müller\n",
+        ));
+        assert_eq!(
+            found.encoding,
+            TextEncoding::Windows1252,
+            "{}",
+            found.reason
+        );
+        // Two accented letters side by side that do not make a Hangul pair stay Latin too.
+        assert!(!all_hangul_pairs("Ça été".as_bytes()));
+        assert!(!all_hangul_pairs(&encoded(
+            TextEncoding::Windows1252,
+            "Ça été"
+        )));
+        assert!(!all_hangul_pairs(b"plain"));
     }
 
     #[test]

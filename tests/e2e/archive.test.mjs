@@ -212,9 +212,10 @@ describe('the data file screen', () => {
     const { page, errors } = await openApp(b.context, site.url);
     const first = makeTgz([['same.txt', Buffer.from('same\n')], ['gone.bin', RECORDS], ['edit.txt', Buffer.from('old\n')]]);
     const second = makeTgz([['same.txt', Buffer.from('same\n')], ['edit.txt', Buffer.from('newer\n')], ['new.png', PNG]]);
-    await drop(page, [['BioStarX_20250101_000000.tgz', first], ['BioStarX_20250102_000000.tgz', second]]);
+    // The newer comes first; the two are picked at once, the older first, as the page says.
+    await drop(page, [['BioStarX_20250102_000000.tgz', second], ['BioStarX_20250101_000000.tgz', first]]);
     await page.getByTestId('listing').waitFor();
-    // Two files dropped together are picked at once, in the order they came.
+    assert.match(await page.getByTestId('compare-order').innerText(), /whatever order they came in: the older first, as the one before/);
     const picked = (id) => page.getByTestId(id).evaluate((s) => s.selectedOptions[0].textContent);
     assert.equal(await picked('compare-first'), 'BioStarX_20250101_000000.tgz');
     assert.equal(await picked('compare-second'), 'BioStarX_20250102_000000.tgz');
@@ -271,7 +272,7 @@ describe('the data file screen', () => {
     assert.match(verdict, /BioStarX_20250102_030405\.tgz is damaged past the last entry/);
     assert.match(verdict, /BioStarX_20250103_030405\.tgz is not as BioStar writes a data file \(bytes that are not gzip after its compressed data; see the findings\), so a device may refuse it\./);
     assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: byte \d+ of the file: the gzip trailer's CRC-32/);
-    assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+: 4 bytes that are not gzip/);
+    assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+ of the file: 4 bytes that are not gzip/);
     assertNothingLeft(errors);
     await page.close();
   });
@@ -279,8 +280,10 @@ describe('the data file screen', () => {
   test('compares a data file with its repackaged copy, paths matched across the rename', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const copy = makeTgz([['BioStar2_20250102_030405/user.dat', RECORDS], ['BioStar2_20250102_030405/faces/1.png', PNG], ['config/site.txt', Buffer.from('site 1\n')]]);
-    await drop(page, [[`${REWRITE_DIR}.tgz`, REWRITE_TGZ], ['BioStar2_20250102_030405.tgz', copy]]);
+    // The device's copy comes first; of the same export time the server's file is the first.
+    await drop(page, [['BioStar2_20250102_030405.tgz', copy], [`${REWRITE_DIR}.tgz`, REWRITE_TGZ]]);
     await page.getByTestId('listing').waitFor();
+    assert.equal(await page.getByTestId('compare-first').evaluate((s) => s.selectedOptions[0].textContent), `${REWRITE_DIR}.tgz`);
     await page.getByTestId('compare').click();
     await page.getByTestId('compare-counts').waitFor();
     const count = async (k) => page.locator(`[data-testid=compare-counts] [data-total=${k}] dd`).innerText();
@@ -404,7 +407,7 @@ describe('the data file screen', () => {
       ['a compression bomb', bomb, 'error', [/says it holds 8589934591 bytes, but the archive ends first: it is cut off/]],
       ['a tar that is not gzip-compressed', raw, 'warning', [/this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar \(\.tgz\)/]],
       ['gzip holding text', gzipSync(Buffer.from('name,id\nAnn,1\n'.repeat(100))), 'error', [/the contents are not a tar archive/]],
-      ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+: gzip member 2 starts here/, /^Byte \d+: 4 bytes that are not gzip follow the end of the compressed data/]],
+      ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+ of the file: gzip member 2 starts here/, /^Byte \d+ of the file: 4 bytes that are not gzip follow the end of the compressed data/]],
     ];
     // What is no data file at all is said at once, before any screen opens.
     const refused = [
@@ -458,6 +461,24 @@ describe('the data file screen', () => {
       assertNothingLeft(errors);
       await page.close();
     }
+  });
+
+  test('a name whose date is impossible is said so, and the rename waits for an explicit choice, as the CLI\'s does', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const tgz = makeTgz([['BioStarX_20241345_101500/users.bin', RECORDS]]);
+    await drop(page, [['BioStarX_20241345_101500.tgz', tgz]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('name-flag').innerText(), /^The date and time in the name are impossible: the name BioStarX_20241345_101500\.tgz has the pattern of a data file, but 20241345_101500 is not a date and time/);
+    assert.equal(await page.getByTestId('name-time-warning').innerText(), "The name's export time (above) is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is.");
+    assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the choice');
+    assert.equal(await page.getByTestId('rewrite-paths').isDisabled(), true, 'no rewrite before the choice');
+    await page.getByTestId('rename-anyway').check();
+    assert.equal(await page.getByTestId('rewrite-paths').isDisabled(), false);
+    const out = await downloadOf(page, 'download-renamed');
+    assert.equal(out.name, 'BioStar2_20241345_101500.tgz');
+    assert.ok(out.bytes.equals(tgz), 'the same bytes');
+    assertNothingLeft(errors);
+    await page.close();
   });
 
   test('a file not named like a data file is flagged, and a device file renames back to the server\'s name', async () => {

@@ -51,6 +51,42 @@ async function downloadOf(page, testId) {
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/** A clock's USB folder as dropFolder takes it: user.dat, a log, and templates in a sub-folder. */
+const usbFolder = () => ({
+  'user.dat': USER_DAT.toString('base64'),
+  '1_attlog.dat': fixture(LOG_D).toString('base64'),
+  templates: { 'template.dat': TEMPLATES.toString('base64') },
+});
+
+/**
+ * Drops a folder on the page's drop zone as Chromium hands one over: file system entries
+ * whose callbacks hand out one child a batch, so the walk must ask again until a batch
+ * comes back empty. `tree` maps a name to base64 bytes, or to a sub-folder's tree.
+ */
+async function dropFolder(page, tree) {
+  await page.evaluate((tree) => {
+    const entry = (name, b64) => {
+      const f = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
+      return { isFile: true, isDirectory: false, name, file: (ok) => setTimeout(() => ok(f), 0) };
+    };
+    const folder = (t) => {
+      const children = Object.entries(t).map(([name, v]) => (typeof v === 'string' ? entry(name, v) : folder(v)));
+      return {
+        isFile: false,
+        isDirectory: true,
+        createReader: () => {
+          let at = 0;
+          return { readEntries: (ok) => setTimeout(() => ok(children.slice(at, ++at)), 0) };
+        },
+      };
+    };
+    const usb = folder(tree);
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => usb }], files: [] } });
+    document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
+  }, tree);
+}
+
 const countIs = (page, text) => page.waitForFunction(
   (t) => document.querySelector('[data-testid=punch-count]')?.textContent === t, text);
 
@@ -389,7 +425,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('user-problems-more').waitFor();
     assert.equal(await page.getByTestId('user-problems-more').innerText(), '... and 50 more');
     assert.equal(await page.locator('[data-testid=user-problems] li').count(), 201);
-    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequence\(s\) of the name do not decode as EUC-KR/);
+    assert.match(await page.locator('[data-testid=user-problems] li').first().innerText(), /^Byte 11 \(record 1, uid 1\): 2 byte sequences of the name did not decode as EUC-KR/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -467,33 +503,27 @@ describe('the time clock screen', () => {
 
   test('a dropped USB folder opens every file in it, sub-folders included, as one set', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    // Chromium's folder entries are callbacks handing out batches; these hand out one entry
-    // a batch, so the walk must ask again until a batch comes back empty.
-    await page.evaluate(({ users, log, templates }) => {
-      const file = (name, b64) => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name);
-      const entry = (f) => ({ isFile: true, isDirectory: false, name: f.name, file: (ok) => setTimeout(() => ok(f), 0) });
-      const folder = (children) => ({
-        isFile: false,
-        isDirectory: true,
-        createReader: () => {
-          let at = 0;
-          return { readEntries: (ok) => setTimeout(() => ok(children.slice(at, ++at)), 0) };
-        },
-      });
-      const usb = folder([
-        entry(file('user.dat', users)),
-        entry(file('1_attlog.dat', log)),
-        folder([entry(file('template.dat', templates))]),
-      ]);
-      const drop = new Event('drop', { bubbles: true, cancelable: true });
-      Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => usb }], files: [] } });
-      document.querySelector('[data-testid=dropzone]').dispatchEvent(drop);
-    }, { users: USER_DAT.toString('base64'), log: fixture(LOG_D).toString('base64'), templates: TEMPLATES.toString('base64') });
+    await dropFolder(page, usbFolder());
     await page.getByTestId('clock-templates').waitFor();
     assert.equal(await page.getByTestId('file-card').count(), 3);
     assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
     assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
     assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a readme in a dropped USB folder is listed as not read beside the clock set, not opened as a CSV', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await dropFolder(page, {
+      ...usbFolder(),
+      'readme.txt': Buffer.from('Copied from the clock on Monday.\r\nKeep this stick in the office.\r\n').toString('base64'),
+    });
+    await page.getByTestId('clock-templates').waitFor();
+    await page.getByTestId('workflow-time-clock').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 3);
+    assert.equal(await page.locator('[data-testid=unknown-files] li').innerText(), "readme.txt: readme.txt came with a time clock's files but is none of them, nor a user CSV export (the file is text, but its lines are not separated into columns by commas, semicolons or tabs): it is not read. To work on it as a user CSV, open it on its own.");
+    assert.doesNotMatch(await page.getByTestId('workflow-time-clock').innerText(), /open in BioStar user CSV/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -614,14 +644,18 @@ describe('the time clock screen', () => {
     ]);
     await clock.page.locator('[data-testid=punch-row]').first().waitFor();
     assert.equal(await clock.page.locator('fieldset.repair legend').innerText(), 'Repair the log');
+    // Read as UTF-8, the user ID's bytes are counted in the plural; read in its code page,
+    // no sentence counts none.
+    assert.equal(await clock.page.getByTestId('undecodable').innerText(), '2 byte sequences of the names and user IDs did not decode as UTF-8, shown as \uFFFD. Choose the clock\'s code page.');
     await clock.page.getByTestId('code-page').selectOption('EUC-KR');
     await clock.page.locator('tr[data-user-id="김철"]').waitFor();
+    assert.equal(await clock.page.getByTestId('undecodable').count(), 0);
     const csv = (await downloadOf(clock.page, 'download-punches-csv')).bytes.toString('utf8');
     assert.match(csv, /김철,Kim,2024-03-01,17:00:00/);
     const said = clock.page.getByTestId('punches-undecodable');
     await said.waitFor();
-    assert.match(await said.innerText(), /^1 punch\(es\) have a user ID that does not decode/);
-    assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequence\(s\) of the user ID do not decode as EUC-KR/);
+    assert.match(await said.innerText(), /^User IDs that did not decode in the clock's code page \(choose it under user\.dat\), shown as \uFFFD in the CSV: 1 punch\./);
+    assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequences of the user ID did not decode as EUC-KR/);
     assert.deepEqual([...errors, ...clock.errors], []);
     await clock.page.close();
   });

@@ -1,11 +1,16 @@
 //! The data file screen's actions: rename (and rewrite the paths) for a device or back,
 //! check the target device, compare two data files.
 
+use std::cmp::Ordering;
+
 use leptos::prelude::*;
 
-use crate::archive::catalogue::{ComparisonView, FindingRow, SideRow};
+use crate::archive::catalogue::{CatalogueView, ComparisonView, FindingRow, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
-use crate::archive::{data_file_name, dropped_from_name, Direction};
+use crate::archive::{
+    compare_order, data_file_name, dropped_from_name, export_time, Direction,
+    IMPOSSIBLE_TIME_ADVICE,
+};
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
 
 use super::view::Findings;
@@ -47,7 +52,12 @@ fn rename_body(state: AppState) -> impl IntoView {
     let dropped = dropped_from_name(&view.name).map(|d| format!("The new name {target}: {d}."));
     let (damaged, risky, plain_tar) = (view.damaged, view.unsafe_entries, view.not_compressed);
     let repack = view.repackable && !plain_tar;
-    let warned = damaged || risky || plain_tar || repack;
+    let archive_warning = archive_warning(&view);
+    // The name has the pattern (a target was found), so an error is an impossible time,
+    // which the CLI's rename refuses without --anyway too.
+    let impossible_time = export_time(&view.name).is_err();
+    let warned = archive_warning.is_some() || impossible_time;
+    let consent = risky || impossible_time;
     let blocked = move || warned && !a.rename_damaged.get();
     let carrying = view.carrying(direction);
     let plain_name = target.clone();
@@ -57,15 +67,10 @@ fn rename_body(state: AppState) -> impl IntoView {
         {dropped.map(|d| view! { <p class="muted" data-testid="name-dropped">{d}</p> })}
         {warned.then(|| view! {
             <div class="notes" data-testid="damaged-warning">
-                <p class="error">{if damaged {
-                    "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
-                } else if plain_tar {
-                    "This is a tar archive that is not gzip-compressed, and a device expects a compressed .tgz: write it again compressed (below) rather than only renaming it."
-                } else if repack {
-                    "This archive is not packed as BioStar writes it (see the findings above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it. Renaming keeps it as it is: write it again as one gzip member (below), or export it again."
-                } else {
-                    "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
-                }}</p>
+                {archive_warning.map(|w| view! { <p class="error">{w}</p> })}
+                {impossible_time.then(|| view! {
+                    <p class="error" data-testid="name-time-warning">{format!("The name's export time (above) {IMPOSSIBLE_TIME_ADVICE}.")}</p>
+                })}
                 <label><input type="checkbox" data-testid="rename-anyway" on:change=move |ev| a.rename_damaged.set(event_target_checked(&ev)) />" I understand; rename it anyway"</label>
             </div>
         })}
@@ -78,25 +83,43 @@ fn rename_body(state: AppState) -> impl IntoView {
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>
         </p>
-        {(carrying > 0 || plain_tar || repack).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged risky=risky plain_tar=plain_tar /> })}
+        {(carrying > 0 || plain_tar || repack).then(|| view! { <RewritePaths state=state target=target.clone() carrying=carrying damaged=damaged consent=consent plain_tar=plain_tar /> })}
     }.into_any())
 }
 
-/// The rewrite of entry paths: the names that change first, then the new archive.
+/// Why the archive itself stands in the way of a plain rename, when it does.
+fn archive_warning(view: &CatalogueView) -> Option<&'static str> {
+    let repack = view.repackable && !view.not_compressed;
+    Some(if view.damaged {
+        "This archive is damaged (see the findings above). Renaming does not repair it: a device will likely refuse it. Export it again if you can."
+    } else if view.not_compressed {
+        "This is a tar archive that is not gzip-compressed, and a device expects a compressed .tgz: write it again compressed (below) rather than only renaming it."
+    } else if repack {
+        "This archive is not packed as BioStar writes it (see the findings above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it. Renaming keeps it as it is: write it again as one gzip member (below), or export it again."
+    } else if view.unsafe_entries {
+        "Entries of this archive could be written outside the device's folder (see the findings above), which a BioStar export never does: it may not be a genuine export. Rename it only if you trust where it came from."
+    } else {
+        return None;
+    })
+}
+
+/// The rewrite of entry paths: the names that change first, then the new archive. With
+/// `consent`, it waits for "rename it anyway" (unsafe entries, an impossible export time).
 #[component]
 fn RewritePaths(
     state: AppState,
     target: String,
     carrying: u64,
     damaged: bool,
-    risky: bool,
+    consent: bool,
     plain_tar: bool,
 ) -> impl IntoView {
     let a = state.archive;
-    // Offered beside the sentence that offers it; a plan found unreadable, or unsafe entries
+    // Offered beside the sentence that offers it; a plan found unreadable, or a warning
     // not yet accepted, hold it back.
     let held = move || {
-        a.plan.with(|p| p.as_ref().is_some_and(|p| !p.readable)) || risky && !a.rename_damaged.get()
+        a.plan.with(|p| p.as_ref().is_some_and(|p| !p.readable))
+            || consent && !a.rename_damaged.get()
     };
     view! {
         <div data-testid="rewrite">
@@ -197,12 +220,17 @@ pub fn DevicePanel(state: AppState) -> impl IntoView {
 #[component]
 pub fn ComparePanel(state: AppState) -> impl IntoView {
     let a = state.archive;
-    // Two data files dropped together are picked at once, the older one first.
+    // The last two data files opened are picked at once, in the order their names give
+    // (said below), whichever came first.
     Effect::new(move |_| {
         let files = state.data_files();
-        if let [.., (x, _), (y, _)] = files.as_slice() {
+        if let [.., x, y] = files.as_slice() {
             if a.compare_pick.get() == (None, None) {
-                a.compare_pick.set((Some(*x), Some(*y)));
+                let (first, second) = match compare_order(&x.1, &y.1) {
+                    Ordering::Greater => (y.0, x.0),
+                    _ => (x.0, y.0),
+                };
+                a.compare_pick.set((Some(first), Some(second)));
             }
         }
     });
@@ -236,6 +264,7 @@ pub fn ComparePanel(state: AppState) -> impl IntoView {
                 0 | 1 => "Add a second data file above, then pick both",
                 _ => "Pick the two data files to compare",
             }}": entries are matched by path (BioStarX_ and BioStar2_ of the same export time taken as one) and compared by SHA-256."</p>
+            <p class="muted" data-testid="compare-order">"Two data files are picked at once by the export time in their names, whatever order they came in: the older first, as the one before; of the same time, the server's BioStarX_ file first and its BioStar2_ copy second."</p>
             <div class="row-of-fields">
                 <label>"First "{chooser(true)}</label>
                 <label>"Second "{chooser(false)}</label>

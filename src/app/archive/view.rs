@@ -7,7 +7,7 @@ use web_sys::HtmlElement;
 
 use crate::archive::catalogue::{CatalogueView, EntryRow, FindingRow, CATALOGUE_BUDGET};
 use crate::archive::device::grouped;
-use crate::archive::export_time;
+use crate::archive::{device_name_for_data_file, export_time};
 use crate::protocol::archive::PreviewBody;
 
 use super::actions::{ComparePanel, DevicePanel, RenamePanel};
@@ -86,9 +86,13 @@ fn FileChoice(state: AppState) -> impl IntoView {
             Ok(t) => view! {
                 <p class="good" data-testid="export-time">{format!("Exported {t} (server time), as its name {n} says.")}</p>
             }.into_any(),
-            Err(why) => view! {
-                <p class="warning" data-testid="name-flag">{format!("The name is not a data file name: {why}.")}</p>
-            }.into_any(),
+            Err(why) => {
+                let what = match device_name_for_data_file(&n) {
+                    Some(_) => "The date and time in the name are impossible",
+                    None => "The name is not a data file name",
+                };
+                view! { <p class="warning" data-testid="name-flag">{format!("{what}: {why}.")}</p> }.into_any()
+            }
         })}
     }
 }

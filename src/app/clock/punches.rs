@@ -8,6 +8,7 @@ use web_sys::HtmlElement;
 use crate::clock::{AttlogView, PunchFilter, PunchRow};
 use crate::formats::zk_attlog::BOM_NOTE;
 use crate::protocol::ClockOp;
+use crate::text::plural;
 
 use super::{AppState, ROW_HEIGHT};
 
@@ -268,7 +269,7 @@ fn RepairPanel(state: AppState) -> impl IntoView {
             <p class="muted">"The repaired log is what the workforce system's Import Manually takes. Kept lines are copied byte for byte: the ID width, fields and line ends stay as the clock wrote them. The CSV has a row per punch (damaged lines are not punches), exact duplicates left out when ticked above."</p>
             {move || clock.punches_written.get().filter(|(_, count)| *count > 0).map(|(listed, count)| view! {
                 <div data-testid="punches-undecodable" class="problems">
-                    <p>{format!("{count} punch(es) have a user ID that does not decode in the clock's code page (choose it under user.dat): it shows as \u{FFFD} in the CSV.")}</p>
+                    <p>{format!("User IDs that did not decode in the clock's code page (choose it under user.dat), shown as \u{FFFD} in the CSV: {}.", plural(count, "punch", "punches"))}</p>
                     <ul>{listed.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                 </div>
             })}

@@ -79,10 +79,12 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <p class={if file.undecodable > 0 { "warning" } else { "muted" }} data-testid="undecodable">
-                {format!("{} byte sequence(s) did not decode as {}{}", file.undecodable, file.encoding,
-                    if file.undecodable > 0 { "; they show as \u{FFFD}. Choose the clock's code page." } else { "." })}
-            </p>
+            {(file.undecodable > 0).then(|| view! {
+                <p class="warning" data-testid="undecodable">{format!(
+                    "{} of the names and user IDs did not decode as {}, shown as \u{FFFD}. Choose the clock's code page.",
+                    plural(file.undecodable as u64, "byte sequence", "byte sequences"), file.encoding
+                )}</p>
+            })}
             {(!file.problems.is_empty()).then(|| view! {
                 <ul class="warnings" data-testid="user-problems">
                     {file.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}

@@ -11,7 +11,9 @@ use bioport::archive::catalogue::{content_id, content_label, kind_id, kind_label
 use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
-use bioport::archive::{data_file_name, dropped_from_name, export_time, Direction};
+use bioport::archive::{
+    data_file_name, dropped_from_name, export_time, Direction, IMPOSSIBLE_TIME_ADVICE,
+};
 use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
 use serde_json::json;
 
@@ -287,7 +289,8 @@ fn refusal(planned: &Plan, name: &str, rewrite: bool, anyway: bool) -> Option<Ou
     }
     let why = export_time(name).err()?;
     println!("  name: {why}");
-    (!anyway).then(|| refuse("the name's export time (above) is not a date and time, so a device may refuse the file: rename it by hand to its real export time (BioStarX_YYYYMMDD_HHMMSS.tgz), or rename it as it is with --anyway"))
+    let advice = format!("the name's export time (above) {IMPOSSIBLE_TIME_ADVICE} with --anyway");
+    (!anyway).then(|| refuse(&advice))
 }
 
 /// Whether a file with these findings may be renamed (its paths rewritten when

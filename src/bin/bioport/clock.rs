@@ -282,9 +282,9 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
         );
         for x in &u.undecodable {
             println!(
-                "      {}: {} byte sequences do not decode in {}",
+                "      {}: {} did not decode in {}",
                 x.field,
-                x.sequences,
+                plural(x.sequences as u64, "byte sequence", "byte sequences"),
                 file.encoding.name()
             );
         }

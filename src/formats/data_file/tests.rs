@@ -386,7 +386,7 @@ fn a_finding_says_its_place_once() {
     };
     let said = "the file ends at byte 262, inside the compressed data";
     assert_eq!(finding(At::File(262), said), said);
-    let said = "Byte 1171: gzip member 2 starts here";
+    let said = "Byte 1171 of the file: gzip member 2 starts here";
     assert_eq!(finding(At::File(1171), said), said);
     // "byte 512" does not name byte 5.
     assert_eq!(

@@ -137,7 +137,9 @@ fn undecodable_name_bytes_are_counted_per_field_and_kept_on_write() {
     );
     assert_eq!(u.name, "N\u{FFFD}\u{FFFD}d");
     assert!(
-        file.problems[0].starts_with("Byte 11 (record 1, uid 13): 2 byte sequence(s) of the name"),
+        file.problems[0].starts_with(
+            "Byte 11 (record 1, uid 13): 2 byte sequences of the name did not decode as UTF-8"
+        ),
         "{:?}",
         file.problems
     );
@@ -152,6 +154,13 @@ fn undecodable_name_bytes_are_counted_per_field_and_kept_on_write() {
     );
     assert!(latin.problems.is_empty());
     assert_eq!(latin.users[0].name, "Nÿþd");
+    // One sequence is said in the singular.
+    bytes[12] = b'e';
+    let said = &read(&bytes).problems[0];
+    assert!(
+        said.starts_with("Byte 11 (record 1, uid 13): 1 byte sequence of the name did not decode as UTF-8, shown as \u{FFFD}."),
+        "{said}"
+    );
 }
 
 #[test]
