@@ -106,9 +106,16 @@ fn carry<'u>(user: &'u UserRecord, id: &str, carry_pins: bool) -> (Vec<String>, 
         notes.push("time zones do not carry".into());
     }
     for bad in &user.undecodable {
+        let n = bad.sequences as u64;
+        let count = crate::text::plural(n, "byte sequence", "byte sequences");
+        let (verb, show) = if n == 1 {
+            ("does", "shows")
+        } else {
+            ("do", "show")
+        };
         notes.push(format!(
-            "{} byte sequence(s) of the {} did not decode and show as \u{FFFD}",
-            bad.sequences, bad.field
+            "{count} of the {} {verb} not decode and {show} as \u{FFFD}",
+            bad.field
         ));
     }
     if id != user.user_id {

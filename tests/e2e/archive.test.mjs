@@ -84,6 +84,7 @@ async function rewritePaths(page) {
   await drop(page, [[`${REWRITE_DIR}.tgz`, REWRITE_TGZ]]);
   await page.getByTestId('listing').waitFor();
   assert.match(await page.getByTestId('rewrite').innerText(), /2 entries carry the old name in their path/);
+  assert.match(await page.getByTestId('rename-panel').innerText(), /Suprema's instructions rename the file only, so download it under the new name unchanged first/);
   await page.getByTestId('show-plan').click();
   const plan = page.getByTestId('plan');
   await plan.waitFor();
@@ -200,7 +201,7 @@ describe('the data file screen', () => {
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
     // Its paths carry the old name, but a damaged archive is only renamed, never written again.
     assert.match(await page.getByTestId('rename-panel').innerText(), /A damaged archive is only renamed: the file itself downloads under the new name unchanged/);
-    assert.doesNotMatch(await page.getByTestId('rename-panel').innerText(), /written again with those paths rewritten/);
+    assert.doesNotMatch(await page.getByTestId('rename-panel').innerText(), /rewrite the paths only if/);
     await page.getByTestId('rename-anyway').check();
     const out = await downloadOf(page, 'download-renamed');
     assert.ok(out.bytes.equals(cut));

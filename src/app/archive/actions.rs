@@ -78,7 +78,7 @@ fn rename_body(state: AppState) -> impl IntoView {
             {match (carrying, damaged) {
                 (0, _) => "No entry path carries the old name: the download is this file itself under the new name (no copy, instant at any size). ",
                 (_, true) => "Entry paths carry the old name too. A damaged archive is only renamed: the file itself downloads under the new name unchanged, its paths keeping the old name. ",
-                (_, false) => "Entry paths carry the old name too. The file itself can be downloaded under the new name unchanged, or written again with those paths rewritten. ",
+                (_, false) => "Entry paths carry the old name too. Suprema's instructions rename the file only, so download it under the new name unchanged first; rewrite the paths only if a device still does not import it. ",
             }}
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>

@@ -264,7 +264,7 @@ fn say_carried(planned: &Plan, changes: &[String]) {
     let n = planned.renamed;
     if planned.readable() {
         println!(
-            "{n} entry paths carry the old name; --rewrite-paths writes them with the new one:"
+            "{n} entry paths carry the old name; --rewrite-paths writes them with the new one (Suprema's instructions rename the file only: rewrite the paths only if a device does not import the renamed file):"
         );
         print_listed("  would rename: ", changes, n);
     } else {

@@ -669,10 +669,10 @@ pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
         ),
     };
     let outcome = report(output, written, |()| {
-        let damaged = log.damaged_count;
-        format!(
-            "{rows} punches ({dups} exact duplicates {what}, {damaged} damaged lines not punches)"
-        )
+        let rows = plural(rows as u64, "punch", "punches");
+        let dups = plural(dups as u64, "exact duplicate", "exact duplicates");
+        let damaged = plural(log.damaged_count, "damaged line", "damaged lines");
+        format!("{rows} ({dups} {what}, {damaged} not punches)")
     });
     // User IDs and names that did not decode reach the CSV as U+FFFD: said, never silently.
     print_listed("  user ID does not decode: ", &ids.0, ids.1);
