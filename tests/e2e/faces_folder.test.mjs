@@ -115,3 +115,26 @@ test('face folder with a CSV of no face column: a hint, and the import by file n
     site.server.close();
   }
 });
+
+test('a CSV picked with its images on the start page opens with them as its face folder', async () => {
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+    const { page, errors } = await openApp(b.context, site.url);
+    await page.getByTestId('file-input').first().setInputFiles([
+      { name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from('user_id,name,face_image_file1\r\n1,Kim,1.png\r\n2,Lee,2.png\r\n') },
+      { name: '1.png', mimeType: 'image/png', buffer: png(300, 300, 10) },
+      { name: '2.png', mimeType: 'image/png', buffer: png(300, 300, 20) },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a note') },
+    ]);
+    await page.getByTestId('csv-summary').waitFor();
+    assert.equal(await page.getByTestId('csv-summary').locator('h2').innerText(), 'users.csv');
+    await summaryIs(page, '3 images: 0 errors and 0 warnings on rows; 1 image named by no row.');
+    assert.match(await page.locator('main').innerText(), /^(?![\s\S]*Files bioport does not read)/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});
