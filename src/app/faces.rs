@@ -142,14 +142,20 @@ impl AppState {
     /// Uses `files` as the face image folder: keeps them for thumbnails and has the worker
     /// read them.
     pub fn faces_add(self, files: Vec<File>) {
-        if files.is_empty() {
+        self.faces_add_nested(files, Vec::new());
+    }
+
+    /// [`AppState::faces_add`], with the paths of files in sub-folders a drop found
+    /// (`sub/8.jpg`): the picked ones are told by their relative paths.
+    fn faces_add_nested(self, files: Vec<File>, mut nested: Vec<String>) {
+        if files.is_empty() && nested.is_empty() {
             return;
         }
         let faces = self.csv.faces;
         faces.clear();
-        let (nested, files): (Vec<File>, Vec<File>) =
+        let (deep, files): (Vec<File>, Vec<File>) =
             files.into_iter().partition(|f| nested_path(f).is_some());
-        let nested: Vec<String> = nested.iter().filter_map(nested_path).collect();
+        nested.extend(deep.iter().filter_map(nested_path));
         NESTED.with(|n| n.borrow_mut().clone_from(&nested));
         FACE_FILES.with(|f| {
             let mut f = f.borrow_mut();
@@ -198,10 +204,14 @@ impl AppState {
             return self.faces_add(files);
         }
         wasm_bindgen_futures::spawn_local(async move {
+            let mut nested = Vec::new();
             for folder in folders {
                 let name = folder.name();
                 match folder_files(folder).await {
-                    Ok(more) => files.extend(more),
+                    Ok((more, deep)) => {
+                        files.extend(more);
+                        nested.extend(deep);
+                    }
                     Err(e) => {
                         let why = crate::web::js_error_text(&e);
                         return self.say(
@@ -211,7 +221,7 @@ impl AppState {
                     }
                 }
             }
-            self.faces_add(files);
+            self.faces_add_nested(files, nested);
         });
     }
 
