@@ -319,6 +319,10 @@ pub enum CsvOp {
         compare_bytes: bool,
         /// How many files the folder has: those sent beside this request and after it.
         files: u32,
+        /// The files picked in its sub-folders (`sub/8.jpg`), which BioStar does not read:
+        /// named, not sent.
+        #[serde(default)]
+        nested: Vec<String>,
     },
     /// More files of the face image folder that a running [`CsvOp::AddFaces`] reads, sent
     /// with that request's job.

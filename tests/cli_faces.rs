@@ -25,6 +25,26 @@ fn heavy_png() -> Vec<u8> {
     out
 }
 
+/// `bioport faces` on the folder `import`, writing the new users to `new.csv`.
+const NEW_USERS: [&str; 6] = [
+    "faces",
+    "import",
+    "--users",
+    "users.csv",
+    "--new-users",
+    "new.csv",
+];
+
+/// Writes `files` (path, bytes) into `dir`, making their folders.
+fn write_all(dir: &TempDir, files: &[(&str, &[u8])]) {
+    for (name, bytes) in files {
+        if let Some(parent) = dir.path(name).parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        dir.file(name, bytes);
+    }
+}
+
 /// A folder of faces with one of each problem, and the CSV naming them.
 fn sample(dir: &TempDir) {
     std::fs::create_dir_all(dir.path("faces")).unwrap();
@@ -65,7 +85,9 @@ fn check_with_faces_names_every_problem() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(
-        out.contains("face images: 9 files; 9 errors and 1 warnings on rows; 1 named by no row"),
+        out.contains(
+            "face images: 9 images: 9 errors and 1 warning on rows; 1 image named by no row."
+        ),
         "{out}"
     );
     assert!(out.contains("named by no row: unused.jpg"), "{out}");
@@ -76,14 +98,14 @@ fn check_with_faces_names_every_problem() {
         "gif.png is a GIF image by its bytes",
         "small.png is 100 x 120 px, under the 250 x 250 px",
         "cut.jpg is cut off: the image data stops before its end marker",
-        "\"twin.png\" has the same bytes as the image named on line 8",
-        "\"twin2.png\" has the same bytes as the image named on line 7",
+        "\"twin.png\" has the same bytes as \"twin2.png\", named on line 8",
+        "\"twin2.png\" has the same bytes as \"twin.png\", named on line 7",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
     let heavy = format!(
-        "heavy.png is {} bytes, over the server's 10 MB limit",
-        heavy_png().len()
+        "heavy.png is {} bytes, over the server's limit of 10 MB (10,485,760 bytes)",
+        bioport::archive::device::grouped(heavy_png().len() as u64)
     );
     assert!(out.contains(&heavy), "{out}");
 }
@@ -142,7 +164,7 @@ fn faces_by_file_name() {
         "{out}"
     );
     assert!(
-        out.contains("77.png is named after no user ID of the file"),
+        out.contains("77.png is named after no user ID of users.csv"),
         "{out}"
     );
     assert!(
@@ -159,17 +181,9 @@ fn faces_by_file_name() {
     assert_eq!(v["report"]["matched"], 2);
     assert_eq!(v["new_users_check"], serde_json::Value::Null);
     // The image named after no user, written as a new user with its face.
-    const NEW_USERS: [&str; 6] = [
-        "faces",
-        "import",
-        "--users",
-        "users.csv",
-        "--new-users",
-        "new.csv",
-    ];
     let n = bioport(&NEW_USERS, &dir.0);
     assert!(
-        stdout(&n).contains("1 new user(s) written to new.csv"),
+        stdout(&n).contains("1 new user written to new.csv"),
         "{}",
         stdout(&n)
     );
@@ -183,7 +197,10 @@ fn faces_by_file_name() {
     let check = v["new_users_check"].as_array().unwrap();
     assert_eq!(check.len(), 1, "{check:?}");
     assert!(
-        check[0].as_str().unwrap().starts_with("Line 3: "),
+        check[0]
+            .as_str()
+            .unwrap()
+            .starts_with("Line 3, column \"user_id\""),
         "{check:?}"
     );
     std::fs::remove_file(dir.path("import/Ann.png")).unwrap();
@@ -221,5 +238,128 @@ fn an_archive_of_faces_is_said_to_need_unpacking() {
         stderr(&o).contains("it is an archive; unpack it"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn a_file_in_a_subfolder_is_named_as_there_not_read() {
+    let dir = TempDir::new("faces-sub");
+    let users = b"user_id,name,face_image_file1\r\n3,Kim,3.png\r\n8,Lee,8.jpg\r\n";
+    write_all(
+        &dir,
+        &[
+            ("faces3/3.png", &png(300, 300, 0)),
+            ("faces3/sub/8.jpg", &jpeg(300, 300, 1)),
+            ("faces3/Thumbs.db", b"thumbs"),
+            ("users.csv", users),
+        ],
+    );
+    let o = bioport(&["check", "users.csv", "--faces", "faces3"], &dir.0);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for expected in [
+        "face images: 1 image: 1 error and 0 warnings on rows; 0 images named by no row.",
+        "note: 1 file in a sub-folder, where BioStar does not look, not read: sub/8.jpg.",
+        "note: 1 system file skipped (written by the system, not photos): Thumbs.db.",
+        "\"8.jpg\" is in the sub-folder \"sub\", where BioStar does not look: move it into \
+         the folder you pick at import.",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+}
+
+#[test]
+fn convert_with_faces_writes_what_the_page_writes() {
+    use bioport::workbench::faces::disk::read_folder;
+    use bioport::workbench::{ImportRows, OpenOptions, Workbook};
+    let dir = TempDir::new("faces-convert");
+    sample(&dir);
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+            "--faces",
+            "faces",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    // The workbook core with the same folder, as the page's worker holds it.
+    let csv = std::fs::read(dir.path("users.csv")).unwrap();
+    let mut wb = Workbook::open(csv, "users.csv", OpenOptions::default()).unwrap();
+    wb.set_face_folder(Some(read_folder(&dir.path("faces"), true).unwrap().0));
+    let (mut import, mut errors) = (Vec::new(), Vec::new());
+    wb.write_import(&mut import, ImportRows::ValidOnly).unwrap();
+    wb.write_errors(&mut errors).unwrap();
+    assert_eq!(std::fs::read(dir.path("out.csv")).unwrap(), import);
+    assert_eq!(std::fs::read(dir.path("out_errors.csv")).unwrap(), errors);
+    // Only line 2 (kim.jpg, found and sound) has no face image error... but kim.jpg is
+    // named on line 8 too: no row is written without the folder's errors.
+    let written = String::from_utf8(import).unwrap();
+    assert!(!written.contains("heavy.png"), "{written}");
+    let without = bioport(
+        &[
+            "convert",
+            "users.csv",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "plain.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(without.status.code(), Some(0), "{}", stdout(&without));
+    assert!(
+        String::from_utf8(std::fs::read(dir.path("plain.csv")).unwrap())
+            .unwrap()
+            .contains("heavy.png")
+    );
+}
+
+#[test]
+fn by_file_name_ignores_what_is_no_image_and_keeps_refused_images_out_of_new_users() {
+    let dir = TempDir::new("faces-by-name-junk");
+    write_all(
+        &dir,
+        &[
+            ("import/1.jpg", &jpeg(300, 300, 0)),
+            ("import/99.jpg", &jpeg(300, 300, 1)),
+            ("import/12.jpg", b""),
+            (
+                "import/11.jpg",
+                b"GIF89a\x10\x00\x10\x00\x80\x00\x00rest of a gif",
+            ),
+            ("import/notes.txt", b"notes"),
+            ("import/Thumbs.db", b"thumbs"),
+            ("import/desktop.ini", b"[x]"),
+            ("import/._99.jpg", b"\0\x05\x16\x07"),
+            ("users.csv", b"user_id,name\r\n1,Kim\r\n"),
+        ],
+    );
+    let o = bioport(&NEW_USERS, &dir.0);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "import: 4 images; 1 user, 1 with an image, 0 without; 3 images named after no \
+             user; 0 users with two images; 2 image findings; 1 file not an image, ignored; 3 \
+             system files skipped."
+        ),
+        "{out}"
+    );
+    assert!(out.contains("notes.txt is not an image"), "{out}");
+    assert!(
+        out.contains(
+            "12.jpg is named after no user ID of users.csv, and the server would refuse it"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 new user written to new.csv"), "{out}");
+    assert_eq!(
+        std::fs::read(dir.path("new.csv")).unwrap(),
+        b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n99,,99.jpg\r\n"
     );
 }

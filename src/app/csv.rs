@@ -235,6 +235,9 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                     {view.file_findings.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}
                 </ul>
             })}
+            {view.faces_unchecked.then(|| view! {
+                <p class="note" data-testid="faces-unchecked">"The face image cells are not checked yet: add the folder of images under Face images."</p>
+            })}
             {(!view.notes.is_empty()).then(|| view! {
                 <ul class="notes">{view.notes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
             })}

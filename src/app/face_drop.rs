@@ -1,7 +1,10 @@
 //! Files and folders dropped on the face images panel. A dropped folder's
 //! `DataTransfer.files` holds only the folder itself: its files are read through the
-//! browser's entries API (`webkitGetAsEntry`, `readEntries`), the folder's own files only,
-//! as the server's import takes one folder.
+//! browser's entries API (`webkitGetAsEntry`, `readEntries`): the folder's own files, and
+//! the names of its sub-folders' files, which the server's import does not read.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -34,8 +37,8 @@ fn promise(call: impl FnOnce(&Function, &Function) -> Result<(), JsValue>) -> Pr
     })
 }
 
-/// The files directly in `folder` (not in its subfolders; hidden files skipped).
-pub async fn folder_files(folder: FileSystemDirectoryEntry) -> Result<Vec<File>, JsValue> {
+/// Every entry of `folder` (not those of its sub-folders).
+async fn entries_of(folder: &FileSystemDirectoryEntry) -> Result<Vec<FileSystemEntry>, JsValue> {
     let reader = folder.create_reader();
     let mut out = Vec::new();
     loop {
@@ -48,23 +51,52 @@ pub async fn folder_files(folder: FileSystemDirectoryEntry) -> Result<Vec<File>,
         if batch.length() == 0 {
             return Ok(out);
         }
-        let files: Array = batch
-            .iter()
-            .map(|e| e.unchecked_into::<FileSystemEntry>())
-            .filter(|e| e.is_file() && !e.name().starts_with('.'))
-            .map(|e| {
-                let entry: FileSystemFileEntry = e.unchecked_into();
-                JsValue::from(promise(move |ok, err| {
-                    entry.file_with_callback_and_callback(ok, err);
-                    Ok(())
-                }))
-            })
-            .collect();
-        let files = JsFuture::from(Promise::all(&files)).await?;
-        out.extend(
-            Array::from(&files)
-                .iter()
-                .filter_map(|f| f.dyn_into::<File>().ok()),
-        );
+        out.extend(batch.iter().map(|e| e.unchecked_into::<FileSystemEntry>()));
     }
+}
+
+/// The paths below the dropped folder (`sub/8.jpg`) of the files under `folder`, whose
+/// own path is `prefix`; hidden sub-folders are left out.
+fn paths_under(
+    folder: FileSystemDirectoryEntry,
+    prefix: String,
+) -> Pin<Box<dyn Future<Output = Result<Vec<String>, JsValue>>>> {
+    Box::pin(async move {
+        let mut out = Vec::new();
+        for e in entries_of(&folder).await? {
+            let path = format!("{prefix}/{}", e.name());
+            if e.is_file() {
+                out.push(path);
+            } else if e.is_directory() && !e.name().starts_with('.') {
+                out.extend(paths_under(e.unchecked_into(), path).await?);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The files directly in `folder`, and the paths of those in its sub-folders (named, not
+/// read: the server's import takes one folder).
+pub async fn folder_files(
+    folder: FileSystemDirectoryEntry,
+) -> Result<(Vec<File>, Vec<String>), JsValue> {
+    let (files, mut nested) = (Array::new(), Vec::new());
+    for e in entries_of(&folder).await? {
+        if e.is_directory() && !e.name().starts_with('.') {
+            let name = e.name();
+            nested.extend(paths_under(e.unchecked_into(), name).await?);
+        } else if e.is_file() {
+            let entry: FileSystemFileEntry = e.unchecked_into();
+            files.push(&JsValue::from(promise(move |ok, err| {
+                entry.file_with_callback_and_callback(ok, err);
+                Ok(())
+            })));
+        }
+    }
+    let files = Array::from(&JsFuture::from(Promise::all(&files)).await?);
+    let files: Vec<File> = files
+        .iter()
+        .filter_map(|f| f.dyn_into::<File>().ok())
+        .collect();
+    Ok((files, nested))
 }

@@ -13,6 +13,8 @@ use leptos::prelude::*;
 use web_sys::{File, Url};
 
 use crate::protocol::{ByNameView, CsvOp, Request};
+use crate::text::plural;
+use crate::workbench::faces::{base_name, loose_key};
 use crate::workbench::{RowView, WorkbookView};
 
 use super::face_drop::{dropped, folder_files};
@@ -40,6 +42,8 @@ thread_local! {
     static FACE_FILES: RefCell<HashMap<String, File>> = RefCell::new(HashMap::new());
     /// Object URLs made for thumbnails, by file name (revoked with the folder).
     static URLS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// The files picked in the folder's sub-folders, by path below it (`sub/8.jpg`).
+    static NESTED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The face folder's signals.
@@ -90,6 +94,36 @@ fn forget_files() {
         }
     });
     FACE_FILES.with(|f| f.borrow_mut().clear());
+    NESTED.with(|n| n.borrow_mut().clear());
+}
+
+/// The path of a picked file below the picked folder when it is in a sub-folder
+/// (`sub/8.jpg` of `faces3/sub/8.jpg`); None for the folder's own files and dropped ones.
+fn nested_path(file: &File) -> Option<String> {
+    // `webkitRelativePath` is not in web-sys: read it as a property.
+    let path = js_sys::Reflect::get(file, &"webkitRelativePath".into())
+        .ok()?
+        .as_string()?;
+    let (_, below) = path.split_once('/')?;
+    below.contains('/').then(|| below.to_string())
+}
+
+/// The folder's file a cell names loosely (case, extension, Unicode form), when no file
+/// has the exact name.
+fn loose_file(name: &str) -> Option<String> {
+    let key = loose_key(name);
+    FACE_FILES.with(|f| {
+        let f = f.borrow();
+        let mut names: Vec<&String> = f.keys().filter(|k| loose_key(k) == key).collect();
+        names.sort();
+        names.first().map(|n| n.to_string())
+    })
+}
+
+/// The sub-folder path of a file a cell names, when only a sub-folder has it.
+fn nested_file(name: &str) -> Option<String> {
+    let name = name.trim();
+    NESTED.with(|n| n.borrow().iter().find(|p| base_name(p) == name).cloned())
 }
 
 /// An object URL for the folder's file `name` (made once), if the folder has it.
@@ -108,11 +142,21 @@ impl AppState {
     /// Uses `files` as the face image folder: keeps them for thumbnails and has the worker
     /// read them.
     pub fn faces_add(self, files: Vec<File>) {
-        if files.is_empty() {
+        self.faces_add_nested(files, Vec::new());
+    }
+
+    /// [`AppState::faces_add`], with the paths of files in sub-folders a drop found
+    /// (`sub/8.jpg`): the picked ones are told by their relative paths.
+    fn faces_add_nested(self, files: Vec<File>, mut nested: Vec<String>) {
+        if files.is_empty() && nested.is_empty() {
             return;
         }
         let faces = self.csv.faces;
         faces.clear();
+        let (deep, files): (Vec<File>, Vec<File>) =
+            files.into_iter().partition(|f| nested_path(f).is_some());
+        nested.extend(deep.iter().filter_map(nested_path));
+        NESTED.with(|n| n.borrow_mut().clone_from(&nested));
         FACE_FILES.with(|f| {
             let mut f = f.borrow_mut();
             for file in &files {
@@ -125,6 +169,7 @@ impl AppState {
             CsvOp::AddFaces {
                 compare_bytes: faces.compare_bytes.get_untracked(),
                 files: u32::try_from(count).unwrap_or(u32::MAX),
+                nested,
             },
             &parts.next().unwrap_or_default(),
             &format!("Reading {count} face images"),
@@ -159,10 +204,14 @@ impl AppState {
             return self.faces_add(files);
         }
         wasm_bindgen_futures::spawn_local(async move {
+            let mut nested = Vec::new();
             for folder in folders {
                 let name = folder.name();
                 match folder_files(folder).await {
-                    Ok(more) => files.extend(more),
+                    Ok((more, deep)) => {
+                        files.extend(more);
+                        nested.extend(deep);
+                    }
                     Err(e) => {
                         let why = crate::web::js_error_text(&e);
                         return self.say(
@@ -172,7 +221,7 @@ impl AppState {
                     }
                 }
             }
-            self.faces_add(files);
+            self.faces_add_nested(files, nested);
         });
     }
 
@@ -208,7 +257,7 @@ pub fn FacesPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                 <input id="faces-folder" class="visually-hidden" type="file" multiple=true
                     prop:webkitdirectory=true data-testid="faces-folder-input" on:change=on_pick/>
                 <label for="faces-folder" class="button primary">
-                    {if loaded { "Add another face image folder" } else { "Add the face image folder" }}
+                    {if loaded { "Choose a different folder (it replaces this one)" } else { "Add the face image folder" }}
                 </label>
                 <input id="faces-files" class="visually-hidden" type="file" multiple=true
                     accept=".jpg,.jpeg,.png,image/*" data-testid="faces-files-input" on:change=on_pick/>
@@ -234,14 +283,8 @@ fn FolderSummary(state: AppState, folder: crate::workbench::FaceFolderView) -> i
     let faces = state.csv.faces;
     let unnamed = folder.unnamed.clone();
     view! {
-        <p data-testid="faces-summary">{format!(
-            "{} images: {} error(s) and {} warning(s) on rows{}; {} image(s) named by no row.",
-            folder.images,
-            folder.errors,
-            folder.warnings,
-            if folder.bytes_compared { "" } else { " (identical images not looked for)" },
-            folder.unnamed.len()
-        )}</p>
+        <p data-testid="faces-summary">{folder.summary()}</p>
+        {folder.notes().into_iter().map(|n| view! { <p class="warning" data-testid="faces-note">{n}</p> }).collect_view()}
         <button type="button" class="button small" data-testid="faces-filter"
             on:click=move |_| state.csv_set_filter(crate::workbench::RowFilter::FaceImages)>
             "Show the rows with face image findings"
@@ -260,7 +303,7 @@ fn FolderSummary(state: AppState, folder: crate::workbench::FaceFolderView) -> i
         })}
         {(!unnamed.is_empty()).then(|| view! {
             <details data-testid="faces-unnamed">
-                <summary>{format!("{} image(s) no row names", unnamed.len())}</summary>
+                <summary>{format!("{} no row names", plural(unnamed.len() as u64, "image", "images"))}</summary>
                 <ul class="unnamed">
                     {unnamed.into_iter().map(|name| {
                         let shown = name.clone();
@@ -282,9 +325,15 @@ fn Preview(state: AppState) -> impl IntoView {
     move || {
         let name = faces.preview.get()?;
         let url = object_url(&name)?;
+        // A file the browser cannot show (not an image, empty, cut off) says so.
+        let broken = RwSignal::new(false);
+        let alt = format!("Face image {name}");
         Some(view! {
             <figure class="face-preview" data-testid="face-preview">
-                <img src=url alt=format!("Face image {name}") />
+                <Show when=move || !broken.get()
+                    fallback=|| view! { <p class="muted" data-testid="face-preview-none">"not an image: no preview"</p> }>
+                    <img src=url.clone() alt=alt.clone() on:error=move |_| broken.set(true) />
+                </Show>
                 <figcaption>{name.clone()}" "
                     <button type="button" class="button small" on:click=move |_| faces.preview.set(None)>"Close"</button>
                 </figcaption>
@@ -306,14 +355,11 @@ fn ByName(state: AppState, loaded: bool) -> impl IntoView {
         })}
         {move || faces.by_name.get().map(|r| view! {
             <div class="by-name" data-testid="faces-by-name-report">
-                <p>{format!(
-                    "{} users, {} with an image, {} without; {} image(s) named after no user; {} user(s) with two images; {} image finding(s).",
-                    r.users, r.matched, r.without_image, r.not_a_user, r.two_images, r.image_problems
-                )}</p>
+                <p>{r.summary.clone()}</p>
                 <ul>{r.messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 {(!r.new_users.is_empty()).then(|| view! {
                     <details>
-                        <summary>{format!("{} new user(s) the server would add", r.new_users.len())}</summary>
+                        <summary>{format!("{} the server would add", plural(r.new_users.len() as u64, "new user", "new users"))}</summary>
                         <p class="new-users">{r.new_users.join(", ")}</p>
                         <button type="button" class="button" data-testid="faces-new-users"
                             on:click=move |_| state.csv_long(CsvOp::FacesNewUsers, &[], "Writing the new users")>
@@ -332,10 +378,14 @@ fn ByName(state: AppState, loaded: bool) -> impl IntoView {
 fn NewUsersWritten(faces: FacesState) -> impl IntoView {
     move || {
         faces.new_users.get().map(|(users, notes)| view! {
-            <p data-testid="faces-new-users-written">{match notes.len() {
-                0 => format!("{users} new user(s) written, with face_image_file1 naming each image: fill in their names, then import the file with this folder. The import check finds nothing in it."),
-                n => format!("{users} new user(s) written, with face_image_file1 naming each image: fill in their names, then import the file with this folder. The import check finds {n} problem(s); fix them first:"),
-            }}</p>
+            <p data-testid="faces-new-users-written">{format!(
+                "{} written, with face_image_file1 naming each image: fill in their names, then import the file with this folder. {}",
+                plural(users.into(), "new user", "new users"),
+                match notes.len() {
+                    0 => "The import check finds nothing in it.".to_string(),
+                    n => format!("The import check finds {}; fix them first:", plural(n as u64, "problem", "problems")),
+                }
+            )}</p>
             <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
         })
     }
@@ -365,20 +415,35 @@ pub fn FaceThumbs(state: AppState, row: RowView) -> impl IntoView {
         .filter_map(|c| row.cells.get(c))
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty())
-        .map(|name| {
-            let url = object_url(&name);
-            (name, url)
-        })
+        .map(|name| thumb_of(&name))
         .collect();
     (!thumbs.is_empty()).then(|| view! {
         <div class="face-thumbs">
-            {thumbs.into_iter().map(|(name, url)| match url {
+            {thumbs.into_iter().map(|(caption, url)| match url {
                 Some(url) => view! {
-                    <figure><img class="thumb" data-testid="face-thumb" src=url alt=format!("Face image {name}") />
-                    <figcaption>{name}</figcaption></figure>
+                    <figure><img class="thumb" data-testid="face-thumb" src=url alt=format!("Face image {caption}") />
+                    <figcaption>{caption}</figcaption></figure>
                 }.into_any(),
-                None => view! { <figure class="missing"><figcaption>{format!("{name}: not in the folder")}</figcaption></figure> }.into_any(),
+                None => view! { <figure class="missing"><figcaption>{caption}</figcaption></figure> }.into_any(),
             }).collect_view()}
         </div>
     })
+}
+
+/// The caption and object URL of the thumbnail of the file a cell names `name`: the file
+/// of that exact name, else the one matching but for case, extension or Unicode form
+/// (named, as the row's finding names it), else where the file is.
+fn thumb_of(name: &str) -> (String, Option<String>) {
+    if let Some(url) = object_url(name) {
+        return (name.to_string(), Some(url));
+    }
+    if let Some(file) = loose_file(name) {
+        let caption = format!("{name}: the folder's file is \"{file}\"");
+        return (caption, object_url(&file));
+    }
+    let caption = match nested_file(name) {
+        Some(path) => format!("{name}: only in the sub-folder, as {path}"),
+        None => format!("{name}: not in the folder"),
+    };
+    (caption, None)
 }

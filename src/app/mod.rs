@@ -547,6 +547,31 @@ impl AppState {
         });
     }
 
+    /// Uses the JPG and PNG files picked with the CSV `opened` (and the other files
+    /// that read as CSVs only loosely) as its face image folder, and takes them off the
+    /// list of files.
+    fn csv_attach_images(self, entries: &[Entry], opened: usize) {
+        use crate::workbench::faces::by_name::is_image_name;
+        let images: Vec<usize> = (entries.iter())
+            .filter(|e| e.index != opened && !e.name.to_ascii_lowercase().ends_with(".csv"))
+            .filter(|e| e.is_unknown() || e.workflow() == Some(Workflow::BiostarCsv))
+            .map(|e| e.index)
+            .collect();
+        if !entries
+            .iter()
+            .any(|e| images.contains(&e.index) && is_image_name(&e.name))
+        {
+            return;
+        }
+        let files: Vec<File> = FILES.with(|f| {
+            let f = f.borrow();
+            images.iter().filter_map(|&i| f.get(i).cloned()).collect()
+        });
+        self.entries
+            .update(|e| e.retain(|e| !images.contains(&e.index)));
+        self.faces_add(files);
+    }
+
     /// Opens the workflow the files call for, or says why none fits.
     fn route(self) {
         let entries = self.entries.get_untracked();
@@ -562,12 +587,13 @@ impl AppState {
         if self.workflow.get_untracked() == Some(Workflow::BiostarCsv)
             && self.csv.opened.get_untracked().is_none()
         {
-            if let Some(e) = entries
-                .iter()
-                .rev()
-                .find(|e| e.workflow() == Some(Workflow::BiostarCsv))
+            // The surest CSV (a notes.txt reads as a CSV too, loosely); the last of equals.
+            if let Some(e) = (entries.iter())
+                .filter(|e| e.workflow() == Some(Workflow::BiostarCsv))
+                .max_by_key(|e| e.summary.as_ref().map(|s| s.recognition.confidence))
             {
                 self.csv_open(e.index);
+                self.csv_attach_images(&entries, e.index);
             }
         }
         if self.workflow.get_untracked() == Some(Workflow::TimeClock) {

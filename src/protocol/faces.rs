@@ -31,6 +31,8 @@ pub struct ByNameView {
     pub messages: Vec<String>,
     /// The user IDs the images named after no user would add.
     pub new_users: Vec<String>,
+    /// The counts in one sentence ([`ByNameReport::summary`]).
+    pub summary: String,
 }
 
 impl ByNameView {
@@ -49,6 +51,7 @@ impl ByNameView {
             same_bytes: report.same_bytes.len() as u32,
             messages,
             new_users: report.new_user_ids(folder),
+            summary: report.summary(),
         }
     }
 }

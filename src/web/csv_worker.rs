@@ -379,7 +379,7 @@ fn new_users(
     let (csv, notes) = book
         .new_users_from_faces(&report, folder)
         .map_err(|e| format!("The new users could not be written: {e}"))?;
-    let users = report.not_a_user.len() as u32;
+    let users = report.new_user_ids(folder).len() as u32;
     let answer = CsvAnswer::NewUsers { users, notes };
     post(scope, &Response::Csv { job, answer }, None);
     let blob =

@@ -28,7 +28,7 @@ thread_local! {
 
 /// What a face job is told of its files.
 enum Taken {
-    /// Files that arrived (hidden files such as `.DS_Store` left out).
+    /// Files that arrived.
     Files(Vec<File>),
     /// Every file has arrived and been taken.
     End,
@@ -112,10 +112,8 @@ impl Incoming {
             let Some(queue) = guard.as_mut().filter(|q| q.job == self.job) else {
                 return Taken::Replaced;
             };
-            let files: Vec<File> = std::mem::take(&mut queue.files)
-                .into_iter()
-                .filter(|f| !f.name().starts_with('.'))
-                .collect();
+            // System files (`.DS_Store`) too: the folder names and counts them.
+            let files: Vec<File> = std::mem::take(&mut queue.files);
             if !files.is_empty() {
                 return Taken::Files(files);
             }

@@ -85,21 +85,29 @@ impl<'s> Stage<'s> {
     }
 }
 
-/// Reads the face folder sent as `first` and then in [`more`] messages, `total` files in
-/// all, in the background; gives it to the workbook and ends the job (the worker posts
-/// nothing for it meanwhile).
-pub fn start(
-    scope: &DedicatedWorkerGlobalScope,
-    job: JobId,
-    first: Vec<File>,
-    total: u32,
-    compare: bool,
-) {
+/// A face folder as the page picked it: its first files, how many in all, and the paths
+/// of the files in its sub-folders.
+pub struct Picked {
+    /// The files sent with the request.
+    pub first: Vec<File>,
+    /// How many files come in all (these and those of [`more`] messages).
+    pub total: u32,
+    /// The files of the sub-folders, by path (`sub/8.jpg`): named, not read.
+    pub nested: Vec<String>,
+}
+
+/// Reads the face folder `picked`, its first files and then those of [`more`] messages,
+/// in the background; gives it to the workbook and ends the job (the worker posts nothing
+/// for it meanwhile).
+pub fn start(scope: &DedicatedWorkerGlobalScope, job: JobId, picked: Picked, compare: bool) {
     let scope = scope.clone();
-    let incoming = Incoming::expect(job, total as usize, first);
+    let incoming = Incoming::expect(job, picked.total as usize, picked.first);
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = match read_folder(&scope, job, incoming, compare).await {
-            Ok(folder) => super::csv_worker::set_face_folder(&scope, job, folder),
+            Ok(mut folder) => {
+                folder.set_subfolder_files(picked.nested);
+                super::csv_worker::set_face_folder(&scope, job, folder)
+            }
             // Another folder was picked meanwhile: nothing went wrong, its job reports.
             Err(_) if Incoming::replaced(job) => Ok(()),
             Err(message) => Err(message),
@@ -351,10 +359,10 @@ impl Arriving {
     }
 }
 
-/// Reads the face folder sent to `incoming` (hidden files such as `.DS_Store` skipped),
-/// many files a read and [`IN_FLIGHT`] reads at once, starting while files are still
-/// arriving. With `compare`, a file read whole whose size another file shares is hashed at
-/// once.
+/// Reads the face folder sent to `incoming` (system files such as `.DS_Store` are set apart
+/// by the folder), many files a read and [`IN_FLIGHT`] reads at once, starting while
+/// files are still arriving. With `compare`, a file read whole whose size another file
+/// shares is hashed at once.
 async fn read_folder(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,

@@ -129,11 +129,17 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 CsvOp::AddFaces {
                     compare_bytes,
                     files: total,
+                    nested,
                 },
             ..
         } => {
             // Read in the background, many files at once; it ends the job itself.
-            return super::faces_worker::start(scope, job, files, total, compare_bytes);
+            let folder = super::faces_worker::Picked {
+                first: files,
+                total,
+                nested,
+            };
+            return super::faces_worker::start(scope, job, folder, compare_bytes);
         }
         // More files of that job: it goes on.
         Request::Csv {

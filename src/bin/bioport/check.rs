@@ -83,6 +83,9 @@ fn print_summary(v: &WorkbookView) {
     for f in &v.file_findings {
         println!("  file error: {f}");
     }
+    if v.faces_unchecked {
+        println!("  note: the face image cells are not checked: give the folder of images with --faces DIR");
+    }
 }
 
 /// Columns `check` lists one by one; the rest are counted (`--json` has them all).

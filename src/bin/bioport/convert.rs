@@ -11,6 +11,7 @@ use clap::ValueEnum;
 
 use crate::check::{has_errors, rows_word};
 use crate::clock::{self, ClockArgs};
+use crate::faces::read_faces;
 use crate::files::{recognize_file, refuse_overwriting, write_file};
 use crate::outcome::{fail, Outcome};
 use crate::site::{open_workbook, refuse_other_kinds, SiteArgs};
@@ -73,6 +74,8 @@ pub struct Job<'a> {
     pub existing: Option<&'a Path>,
     /// What to do with users the export already has.
     pub merge: MergeArg,
+    /// The folder of face images the face image cells name.
+    pub faces: Option<&'a Path>,
 }
 
 /// `bioport convert`: recognises the input, then writes what `--to` asks of it.
@@ -146,6 +149,12 @@ fn csv_to_biostar(job: &Job, site: &SiteArgs) -> Outcome {
     if let Some(path) = job.existing {
         if let Err(message) = load_existing(&mut wb, path, job.merge) {
             return fail(&message, false);
+        }
+    }
+    if let Some(dir) = job.faces {
+        match read_faces(dir) {
+            Ok(folder) => wb.set_face_folder(Some(folder)),
+            Err(message) => return fail(&message, false),
         }
     }
     let view = wb.view();

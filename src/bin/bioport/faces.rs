@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use bioport::text::plural;
 use bioport::workbench::faces::by_name::ByNameReport;
 use bioport::workbench::faces::disk::read_folder;
 use bioport::workbench::faces::{FaceFolder, ImageProblem};
@@ -39,13 +40,7 @@ pub fn read_faces(dir: &Path) -> Result<FaceFolder, String> {
 
 /// The face folder lines of `check`'s summary.
 pub fn print_face_view(v: &FaceFolderView) {
-    println!(
-        "  face images: {} files; {} errors and {} warnings on rows; {} named by no row",
-        v.images,
-        v.errors,
-        v.warnings,
-        v.unnamed.len()
-    );
+    println!("  face images: {}", v.summary());
     let shown: Vec<String> = v
         .unnamed
         .iter()
@@ -60,6 +55,12 @@ pub fn print_face_view(v: &FaceFolderView) {
         println!(
             "    archive: {name}: the images packed in it are not read; unpack it into the folder"
         );
+    }
+    for note in v.notes() {
+        println!("    note: {note}");
+    }
+    if !v.face_columns {
+        println!("    (an import by file name: bioport faces DIR --users FILE)");
     }
 }
 
@@ -152,14 +153,7 @@ pub fn run(inputs: &ByNameInputs<'_>, site: &SiteArgs, json: bool) -> Outcome {
             return outcome;
         }
     } else {
-        println!(
-            "{}: {} images; {} users, {} with an image, {} without",
-            dir.display(),
-            report.images,
-            report.users,
-            report.matched,
-            report.without_image.len()
-        );
+        println!("{}: {}", dir.display(), report.summary());
         if !messages.is_empty() {
             println!("findings:");
         }
@@ -167,7 +161,7 @@ pub fn run(inputs: &ByNameInputs<'_>, site: &SiteArgs, json: bool) -> Outcome {
             println!("  {m}");
         }
         if let (Some(out), Some(notes)) = (inputs.new_users, &written) {
-            print_new_users(out, report.not_a_user.len(), notes);
+            print_new_users(out, report.new_user_ids(&folder).len(), notes);
         }
     }
     if has_problems(&report) {
@@ -179,7 +173,11 @@ pub fn run(inputs: &ByNameInputs<'_>, site: &SiteArgs, json: bool) -> Outcome {
 
 /// Says where the new users went and what the import check finds in them.
 fn print_new_users(out: &Path, users: usize, notes: &[String]) {
-    println!("{users} new user(s) written to {}", out.display());
+    println!(
+        "{} written to {}",
+        plural(users as u64, "new user", "new users"),
+        out.display()
+    );
     if !notes.is_empty() {
         println!("the import check finds in it:");
     }

@@ -152,6 +152,11 @@ mod native {
             /// What to do with users the export already has.
             #[arg(long, value_enum, requires = "existing", default_value = "keep")]
             merge: MergeArg,
+            /// The folder of face images the face_image_file1/2 cells name, as for
+            /// `check --faces`: rows with face image errors are left out of the import file
+            /// and go to the error file, as on the page.
+            #[arg(long, value_name = "DIR")]
+            faces: Option<PathBuf>,
             #[command(flatten)]
             site: SiteArgs,
             #[command(flatten)]
@@ -271,6 +276,7 @@ mod native {
                 all_rows,
                 existing,
                 merge,
+                faces,
                 site,
                 clock,
             } => crate::convert::run(
@@ -281,6 +287,7 @@ mod native {
                     all_rows,
                     existing: existing.as_deref(),
                     merge,
+                    faces: faces.as_deref(),
                 },
                 &site,
                 &clock,

@@ -7,8 +7,9 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 use super::folder::FaceFolder;
-use super::image::ImageProblem;
+use super::image::{FaceImage, ImageProblem};
 use crate::formats::biostar_csv::{CsvWriter, WriteOptions};
+use crate::text::plural;
 use crate::workbench::validate::{user_id_key, UserIdType};
 
 /// A user of the CSV: the ID as written and the line it is on.
@@ -63,6 +64,20 @@ pub struct ByNameReport {
     /// Archives picked among the images (`faces.zip`), left out of the check.
     #[serde(default)]
     pub archives: Vec<u32>,
+    /// Files that are no image by their name (not `.jpg`, `.jpeg` or `.png`), ignored as
+    /// the import ignores them.
+    #[serde(default)]
+    pub not_images: Vec<u32>,
+    /// Images named after no user that the server would refuse (not JPG/PNG by their bytes,
+    /// damaged, too large): left out of the new users.
+    #[serde(default)]
+    pub refused_new: Vec<u32>,
+    /// System files skipped (`Thumbs.db`, `.DS_Store`...).
+    #[serde(default)]
+    pub system_files: Vec<String>,
+    /// Where the users come from, for messages ("users.csv").
+    #[serde(default)]
+    pub source: String,
 }
 
 /// True for a file name of an archive (ZIP, 7z, RAR, tar): images packed in one are not
@@ -70,6 +85,14 @@ pub struct ByNameReport {
 pub fn is_archive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".zip", ".7z", ".rar", ".tar", ".tgz", ".tar.gz"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// True for a file name the import by file name reads: `.jpg`, `.jpeg` or `.png`.
+pub fn is_image_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png"]
         .iter()
         .any(|ext| lower.ends_with(ext))
 }
@@ -92,12 +115,16 @@ pub fn check_by_name(users: &[UserRef], folder: &FaceFolder, id_type: UserIdType
     for (i, image) in folder.images().iter().enumerate() {
         if is_archive_name(&image.name) {
             report.archives.push(i as u32);
-            continue;
+        } else if !is_image_name(&image.name) {
+            report.not_images.push(i as u32);
+        } else {
+            let key = user_id_key(stem_of(&image.name), id_type);
+            by_id.entry(key).or_default().push(i as u32);
         }
-        let key = user_id_key(stem_of(&image.name), id_type);
-        by_id.entry(key).or_default().push(i as u32);
     }
-    report.images = folder.images().len() as u32 - report.archives.len() as u32;
+    report.images =
+        (folder.images().len() - report.archives.len() - report.not_images.len()) as u32;
+    report.system_files = folder.skipped_system.clone();
     let mut seen: HashMap<&str, ()> = HashMap::new();
     for user in users {
         let key = user_id_key(&user.user_id, id_type);
@@ -121,8 +148,11 @@ pub fn check_by_name(users: &[UserRef], folder: &FaceFolder, id_type: UserIdType
         }
     }
     report.not_a_user.sort_unstable();
+    report.refused_new = (report.not_a_user.iter().copied())
+        .filter(|&i| folder.image(i).is_some_and(refused))
+        .collect();
     for (i, image) in folder.images().iter().enumerate() {
-        if report.archives.contains(&(i as u32)) {
+        if report.archives.contains(&(i as u32)) || report.not_images.contains(&(i as u32)) {
             continue;
         }
         for problem in image.problems() {
@@ -136,11 +166,66 @@ pub fn check_by_name(users: &[UserRef], folder: &FaceFolder, id_type: UserIdType
     report
 }
 
+/// Whether the server would refuse `image` (any problem but a small size).
+fn refused(image: &FaceImage) -> bool {
+    image
+        .problems()
+        .iter()
+        .any(|&p| p != ImageProblem::TooSmall)
+}
+
 impl ByNameReport {
+    /// The counts in one sentence, as the page and the command line give them.
+    pub fn summary(&self) -> String {
+        let n = |v: usize| v as u64;
+        let mut out = format!(
+            "{}; {}, {} with an image, {} without; {} named after no user; {} with two \
+             images; {}",
+            plural(self.images.into(), "image", "images"),
+            plural(self.users.into(), "user", "users"),
+            self.matched,
+            self.without_image.len(),
+            plural(n(self.not_a_user.len()), "image", "images"),
+            plural(n(self.two_images.len()), "user", "users"),
+            plural(
+                n(self.image_problems.len()),
+                "image finding",
+                "image findings"
+            ),
+        );
+        if !self.not_images.is_empty() {
+            out += &format!(
+                "; {} not an image, ignored",
+                plural(n(self.not_images.len()), "file", "files")
+            );
+        }
+        if !self.archives.is_empty() {
+            out += &format!(
+                "; {}",
+                plural(n(self.archives.len()), "archive", "archives")
+            );
+        }
+        if !self.system_files.is_empty() {
+            let files = plural(n(self.system_files.len()), "system file", "system files");
+            out += &format!("; {files} skipped");
+        }
+        out + "."
+    }
+
+    /// The images named after no user that become new users: those the server would not
+    /// refuse.
+    fn new_user_images<'f>(&self, folder: &'f FaceFolder) -> Vec<&'f FaceImage> {
+        (self.not_a_user.iter())
+            .filter(|i| !self.refused_new.contains(i))
+            .filter_map(|&i| folder.image(i))
+            .collect()
+    }
+
     /// How many findings there are (warnings about small images included).
     pub fn finding_count(&self) -> usize {
         self.without_image.len()
             + self.not_a_user.len()
+            + self.not_images.len()
             + self.two_images.len()
             + self.image_problems.len()
             + self.same_bytes.len()
@@ -149,20 +234,18 @@ impl ByNameReport {
 
     /// The IDs the images that name no user would create, as the server offers.
     pub fn new_user_ids(&self, folder: &FaceFolder) -> Vec<String> {
-        self.not_a_user
-            .iter()
-            .filter_map(|&i| folder.image(i))
+        (self.new_user_images(folder).into_iter())
             .map(|image| stem_of(&image.name).to_string())
             .collect()
     }
 
-    /// The images named after no user as a BioStar user CSV that adds each as a new user
-    /// with its face: `user_id` (the image's name without its extension), `name` (empty,
+    /// The images named after no user (but those the server would refuse) as a BioStar
+    /// user CSV that adds each as a new user with its face: `user_id` (the image's name without its extension), `name` (empty,
     /// to fill in) and `face_image_file1` (the image), in the folder's order.
     pub fn new_users_csv(&self, folder: &FaceFolder, opts: &WriteOptions) -> io::Result<Vec<u8>> {
         let mut csv = CsvWriter::new(Vec::new(), opts);
         csv.write_row(["user_id", "name", "face_image_file1"])?;
-        for image in self.not_a_user.iter().filter_map(|&i| folder.image(i)) {
+        for image in self.new_user_images(folder) {
             csv.write_row([stem_of(&image.name), "", image.name.as_str()])?;
         }
         csv.finish()
@@ -190,13 +273,32 @@ impl ByNameReport {
                 u.user_id.trim()
             ));
         }
-        for &i in &self.not_a_user {
+        for &i in &self.not_images {
             out.push(format!(
-                "{} is named after no user ID of the file: the server would add user {} as \
-                 a new user. Rename it, or leave it to add the user.",
-                name(i),
-                stem_of(name(i))
+                "{} is not an image (not .jpg, .jpeg or .png), ignored: the import by file \
+                 name reads only JPG and PNG files.",
+                name(i)
             ));
+        }
+        let source = match self.source.as_str() {
+            "" => "the file",
+            s => s,
+        };
+        for &i in &self.not_a_user {
+            out.push(if self.refused_new.contains(&i) {
+                format!(
+                    "{} is named after no user ID of {source}, and the server would refuse \
+                     it (see its finding): it is left out of the new users.",
+                    name(i)
+                )
+            } else {
+                format!(
+                    "{} is named after no user ID of {source}: the server would add user {} \
+                     as a new user. Rename it, or leave it to add the user.",
+                    name(i),
+                    stem_of(name(i))
+                )
+            });
         }
         for t in &self.two_images {
             let names: Vec<&str> = t.images.iter().map(|&i| name(i)).collect();

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::folder::{digest_of, FaceFolder, Sha256Digest};
+use super::folder::{digest_of, is_system_file, FaceFolder, Sha256Digest};
 use super::image::{probe_with, FaceImage};
 
 /// How much of a folder's bytes were read.
@@ -34,17 +34,21 @@ pub fn probe_file(path: &Path, name: &str) -> io::Result<(FaceImage, u64)> {
     Ok((image, read_bytes))
 }
 
-/// Reads the folder `dir` (its files, not its subfolders; hidden files skipped), and with
-/// `compare_bytes` hashes the files that share a size to find identical ones.
+/// Reads the folder `dir` (its files; system files such as `Thumbs.db` and the files of
+/// its sub-folders are named, not judged), and with `compare_bytes` hashes the files that
+/// share a size to find identical ones.
 pub fn read_folder(dir: &Path, compare_bytes: bool) -> io::Result<(FaceFolder, ReadCounts)> {
     let mut entries: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut nested = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.file_type()?.is_file() {
-            continue;
+        let kind = entry.file_type()?;
+        if kind.is_dir() && !is_system_file(&name) {
+            subfolder_files(&entry.path(), &name, &mut nested)?;
+        } else if kind.is_file() {
+            entries.push((name, entry.path()));
         }
-        entries.push((name, entry.path()));
     }
     entries.sort();
     let mut counts = ReadCounts::default();
@@ -56,6 +60,7 @@ pub fn read_folder(dir: &Path, compare_bytes: bool) -> io::Result<(FaceFolder, R
         images.push(image);
     }
     let mut folder = FaceFolder::new(images);
+    folder.set_subfolder_files(nested);
     if compare_bytes {
         let mut digests: Vec<(u32, Sha256Digest)> = Vec::new();
         for i in folder.same_size_candidates() {
@@ -68,4 +73,21 @@ pub fn read_folder(dir: &Path, compare_bytes: bool) -> io::Result<(FaceFolder, R
         folder.set_digests(&digests);
     }
     Ok((folder, counts))
+}
+
+/// Pushes the paths of the files under `dir` (sub-folders included), written below the
+/// picked folder as `prefix/name`, onto `out`.
+fn subfolder_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{prefix}/{name}");
+        let kind = entry.file_type()?;
+        if kind.is_dir() && !is_system_file(&name) {
+            subfolder_files(&entry.path(), &path, out)?;
+        } else if kind.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,13 @@ pub struct FaceFolder {
     images: Vec<FaceImage>,
     /// Files whose name another file already had (picked from two subfolders), skipped.
     pub skipped_same_name: Vec<String>,
+    /// Files the system writes beside images (`Thumbs.db`, `.DS_Store`...), skipped.
+    #[serde(default)]
+    pub skipped_system: Vec<String>,
+    /// Files in sub-folders, by path below the folder (`sub/8.jpg`): BioStar does not
+    /// read them, so no cell is satisfied by them.
+    #[serde(default)]
+    in_subfolders: Vec<String>,
     #[serde(skip)]
     exact: HashMap<String, u32>,
     #[serde(skip)]
@@ -39,6 +46,13 @@ pub struct FaceFolder {
     groups: Vec<Vec<u32>>,
     /// Whether the identical-bytes check has been run.
     bytes_compared: bool,
+}
+
+/// True for a file the system writes beside images, never a face photo: `Thumbs.db`,
+/// `desktop.ini`, `.DS_Store`, macOS's `._` files and any other hidden (dot) file.
+pub fn is_system_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with('.') || lower == "thumbs.db" || lower == "desktop.ini"
 }
 
 /// The name as compared loosely: one Unicode form (NFC: a letter and its accent as one
@@ -57,6 +71,10 @@ impl FaceFolder {
     pub fn new(images: Vec<FaceImage>) -> FaceFolder {
         let mut folder = FaceFolder::default();
         for image in images {
+            if is_system_file(&image.name) {
+                folder.skipped_system.push(image.name);
+                continue;
+            }
             if folder.exact.contains_key(&image.name) {
                 folder.skipped_same_name.push(image.name);
                 continue;
@@ -94,6 +112,44 @@ impl FaceFolder {
             Some(v) if !v.is_empty() => Lookup::Differs(v.clone()),
             _ => Lookup::Missing,
         }
+    }
+
+    /// The image a name `name` finds only loosely (see [`FaceFolder::find`]) whose name is
+    /// the very same text in another Unicode form (composed in one, decomposed in the
+    /// other), if any.
+    pub fn same_text_as(&self, name: &str) -> Option<&FaceImage> {
+        use unicode_normalization::UnicodeNormalization;
+        let nfc = |s: &str| s.trim().nfc().collect::<String>();
+        let want = nfc(name);
+        match self.find(name) {
+            Lookup::Differs(v) => {
+                (v.iter().filter_map(|&i| self.image(i))).find(|image| nfc(&image.name) == want)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records the files found in sub-folders (paths below the folder, `/` between
+    /// parts), which BioStar does not read; system files among them are left out.
+    pub fn set_subfolder_files(&mut self, mut paths: Vec<String>) {
+        paths.retain(|p| !is_system_file(base_name(p)));
+        paths.sort();
+        self.in_subfolders = paths;
+    }
+
+    /// The files in sub-folders (paths below the folder), sorted.
+    pub fn subfolder_files(&self) -> &[String] {
+        &self.in_subfolders
+    }
+
+    /// The path of a file in a sub-folder that `name` names (exactly, else loosely).
+    pub fn in_subfolder(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        let files = || self.in_subfolders.iter().map(String::as_str);
+        files().find(|p| base_name(p) == name).or_else(|| {
+            let key = loose_key(name);
+            files().find(|p| loose_key(base_name(p)) == key)
+        })
     }
 
     /// The images sharing their size with another image: only these can have identical
@@ -171,6 +227,11 @@ impl FaceFolder {
             self.group = vec![0; self.images.len()];
         }
     }
+}
+
+/// The file name of a `/`-separated path.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The SHA-256 of everything `reader` gives, read in 1 MiB pieces.

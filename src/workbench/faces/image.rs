@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The largest file the server accepts for a face image: 10 MB (taken as 10 MiB).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// [`MAX_FILE_BYTES`] as messages give it.
+pub const MAX_FILE_BYTES_TEXT: &str = "10 MB (10,485,760 bytes)";
 /// The largest width or height the server accepts, in pixels.
 pub const MAX_SIDE: u32 = 4000;
 /// The smallest width and height the server recommends, in pixels.
@@ -341,8 +343,9 @@ impl FaceImage {
                 self.damage.map_or("is damaged", Damage::describe)
             ),
             ImageProblem::TooManyBytes => format!(
-                "{name} is {} bytes, over the server's 10 MB limit: save it smaller.",
-                self.size
+                "{name} is {} bytes, over the server's limit of {MAX_FILE_BYTES_TEXT}: save \
+                 it smaller.",
+                crate::archive::device::grouped(self.size)
             ),
             ImageProblem::TooLarge => format!(
                 "{name} is {}, over the server's 4000 x 4000 px limit: scale it down.",

@@ -19,10 +19,12 @@ mod folder;
 mod image;
 
 pub use by_name::is_archive_name;
-pub use folder::{digest_of, loose_key, FaceFolder, Lookup, Sha256Digest};
+pub use folder::{
+    base_name, digest_of, is_system_file, loose_key, FaceFolder, Lookup, Sha256Digest,
+};
 pub use image::{
     probe, probe_with, Damage, FaceImage, ImageKind, ImageProblem, Probe, HEAD_BYTES,
-    MAX_FILE_BYTES, MAX_SIDE, MIN_SIDE, TAIL_BYTES,
+    MAX_FILE_BYTES, MAX_FILE_BYTES_TEXT, MAX_SIDE, MIN_SIDE, TAIL_BYTES,
 };
 
 #[cfg(test)]

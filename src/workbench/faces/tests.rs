@@ -95,7 +95,10 @@ fn limits_from_headers_only() {
     assert_eq!(heavy.problems(), vec![ImageProblem::TooManyBytes]);
     assert!(heavy
         .explain(ImageProblem::TooManyBytes)
-        .contains("11534336 bytes"));
+        .contains("11,534,336 bytes, over the server's limit of 10 MB (10,485,760 bytes)"));
+    // The limit the check uses is the one the message states.
+    assert_eq!(MAX_FILE_BYTES, 10_485_760);
+    assert!(MAX_FILE_BYTES_TEXT.contains(&crate::archive::device::grouped(MAX_FILE_BYTES)));
 }
 
 #[test]
@@ -330,9 +333,13 @@ fn findings_rerun_when_a_cell_changes() {
     assert_eq!(rules_of(&wb, 9), vec!["face_image.same_bytes"]);
     let twin = findings_of(&wb, 10);
     assert_eq!(twin[0].0, "face_image.same_bytes");
-    assert!(twin[0]
-        .1
-        .contains("same bytes as the image named on line 9"));
+    assert!(
+        twin[0]
+            .1
+            .contains("same bytes as \"twin-copy.png\", named on line 9"),
+        "{}",
+        twin[0].1
+    );
     // Fixing a name clears its finding.
     let fixed = wb.edit_cell(2, 2, "lee.jpg");
     assert_eq!(fixed[0].line, 3);
@@ -404,7 +411,7 @@ fn import_by_file_name() {
     let messages = r.messages(&f);
     assert_eq!(messages.len(), r.finding_count());
     assert!(messages[0].starts_with("Line 5: user 4 has no image"));
-    assert!(messages[1].contains("99.jpg is named after no user ID"));
+    assert!(messages[1].contains("99.jpg is named after no user ID of the file"));
     assert!(messages[2].contains("User 2 has 2 images (2.jpg, 2.png)"));
     // On an alphanumeric site "0003" is not user 3.
     let alnum = check_by_name(&users, &f, UserIdType::Alphanumeric);
@@ -503,7 +510,11 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
     );
     // The site's import check on the new rows: a name that is no numeric user ID.
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].starts_with("Line 3: "), "{notes:?}");
+    assert!(
+        notes[0].starts_with("Line 3, column \"user_id\""),
+        "{notes:?}"
+    );
+    assert!(!notes[0].contains("Line 3: Line 3"), "{notes:?}");
     assert!(notes[0].contains("Park Ji"), "{notes:?}");
     // No image left over: a CSV of the header alone, nothing to check.
     let none = folder(&[("1.jpg", jpeg(300, 300, 0))]);
@@ -545,13 +556,192 @@ fn a_name_in_another_unicode_form_is_found_loosely_and_said_so() {
     for line in [2, 3] {
         let found = findings_of(&wb, line);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].0, "face_image.name_differs");
+        assert_eq!(found[0].0, "face_image.unicode_form");
         assert!(
-            found[0]
-                .1
-                .contains("is the same text in another Unicode form"),
+            found[0].1.contains(
+                "is the same text in another Unicode form: the file's name is written decomposed"
+            ),
+            "{}",
+            found[0].1
+        );
+        assert!(
+            found[0].1.contains("rename the file on Windows"),
             "{}",
             found[0].1
         );
     }
+    assert!(findings_of(&wb, 2)[0].1.contains("(ë as e + U+0308)"));
+    // The other way round: the cell decomposed, the file's name composed.
+    let csv = "user_id,name,face_image_file1\r\n1,Zoë,Zoe\u{308}.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    wb.set_face_folder(Some(folder(&[("Zo\u{EB}.jpg", jpeg(300, 300, 0))])));
+    let found = findings_of(&wb, 2);
+    assert_eq!(found[0].0, "face_image.unicode_form");
+    assert!(
+        found[0]
+            .1
+            .contains("the cell is written decomposed (ë as e + U+0308)")
+            && found[0].1.contains("type the cell again"),
+        "{}",
+        found[0].1
+    );
+    // A case difference as well: the name differs, not only its form.
+    let csv = "user_id,name,face_image_file1\r\n1,Zoë,zo\u{EB}.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    wb.set_face_folder(Some(folder(&[("Zoe\u{308}.jpg", jpeg(300, 300, 0))])));
+    assert_eq!(rules_of(&wb, 2), vec!["face_image.name_differs"]);
+}
+
+#[test]
+fn a_file_in_a_subfolder_satisfies_no_cell_and_says_where_it_is() {
+    let csv = "user_id,name,face_image_file1\r\n1,Kim,3.png\r\n2,Lee,8.jpg\r\n3,Park,9.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    let mut f = folder(&[("3.png", png(300, 300, 0))]);
+    f.set_subfolder_files(vec!["sub/8.jpg".into(), "sub/.DS_Store".into()]);
+    f.set_digests(&[]);
+    wb.set_face_folder(Some(f));
+    assert!(rules_of(&wb, 2).is_empty());
+    let found = findings_of(&wb, 3);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "face_image.in_subfolder");
+    assert!(
+        found[0].1.ends_with(
+            "\"8.jpg\" is in the sub-folder \"sub\", where BioStar does not look: move it \
+             into the folder you pick at import."
+        ),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(rules_of(&wb, 4), vec!["face_image.missing"]);
+    let v = wb.face_view().unwrap();
+    assert_eq!(v.images, 1);
+    assert_eq!(v.in_subfolders, vec!["sub/8.jpg"]);
+    assert_eq!(
+        v.summary(),
+        "1 image: 2 errors and 0 warnings on rows; 0 images named by no row."
+    );
+    assert!(v.notes()[0]
+        .starts_with("1 file in a sub-folder, where BioStar does not look, not read: sub/8.jpg."));
+}
+
+#[test]
+fn system_files_are_skipped_and_counted() {
+    let f = folder(&[
+        ("1.jpg", jpeg(300, 300, 0)),
+        ("Thumbs.db", b"\xd0\xcf\x11\xe0 thumbs".to_vec()),
+        ("desktop.ini", b"[.ShellClassInfo]".to_vec()),
+        (".DS_Store", b"\0\0\0\x01Bud1".to_vec()),
+        ("._1.jpg", b"\0\x05\x16\x07 resource fork".to_vec()),
+    ]);
+    assert_eq!(f.images().len(), 1);
+    assert_eq!(
+        f.skipped_system,
+        ["Thumbs.db", "desktop.ini", ".DS_Store", "._1.jpg"]
+    );
+    let csv = "user_id,name,face_image_file1\r\n1,Kim,1.jpg\r\n";
+    let mut wb = Workbook::open(csv.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    let mut f = f;
+    f.set_digests(&[]);
+    wb.set_face_folder(Some(f));
+    let v = wb.face_view().unwrap();
+    assert_eq!(
+        v.summary(),
+        "1 image: 0 errors and 0 warnings on rows; 0 images named by no row."
+    );
+    assert_eq!(
+        v.notes(),
+        ["4 system files skipped (written by the system, not photos): .DS_Store, ._1.jpg, Thumbs.db, desktop.ini."]
+    );
+}
+
+#[test]
+fn import_by_file_name_takes_only_sound_jpg_and_png_files_as_new_users() {
+    let cut = jpeg(300, 300, 3);
+    let mut images: Vec<FaceImage> = [
+        ("1.jpg", jpeg(300, 300, 0)),
+        ("notes.txt", b"notes".to_vec()),
+        ("faces.zip", b"PK\x03\x04".to_vec()),
+        ("Thumbs.db", b"thumbs".to_vec()),
+        ("desktop.ini", b"[x]".to_vec()),
+        (".DS_Store", b"ds".to_vec()),
+        ("12.jpg", Vec::new()),
+        ("11.jpg", b"GIF89a\x10\x00\x10\x00\x80\x00\x00rest".to_vec()),
+        ("13.jpg", cut[..cut.len() / 2].to_vec()),
+        ("99.jpg", jpeg(300, 300, 1)),
+        ("6.jpg", jpeg(100, 100, 2)),
+    ]
+    .iter()
+    .map(|(n, b)| judge(n, b))
+    .collect();
+    let mut big = judge("big.jpg", &jpeg(300, 300, 4));
+    big.size = 11 << 20;
+    images.push(big);
+    let f = FaceFolder::new(images);
+    let wb = Workbook::open(
+        b"user_id,name\r\n1,Kim\r\n".to_vec(),
+        "plain.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    let r = wb.check_by_name(&f);
+    assert_eq!(
+        r.summary(),
+        "7 images; 1 user, 1 with an image, 0 without; 6 images named after no user; 0 users \
+         with two images; 5 image findings; 1 file not an image, ignored; 1 archive; 3 system \
+         files skipped."
+    );
+    let name = |i: &u32| f.image(*i).unwrap().name.as_str();
+    assert_eq!(
+        r.not_images.iter().map(name).collect::<Vec<_>>(),
+        ["notes.txt"]
+    );
+    assert_eq!(
+        r.refused_new.iter().map(name).collect::<Vec<_>>(),
+        ["12.jpg", "11.jpg", "13.jpg", "big.jpg"]
+    );
+    // A small image is only a warning: it is still a new user.
+    assert_eq!(r.new_user_ids(&f), ["99", "6"]);
+    let (csv, _) = wb.new_users_from_faces(&r, &f).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "\u{feff}user_id,name,face_image_file1\r\n99,,99.jpg\r\n6,,6.jpg\r\n"
+    );
+    let messages = r.messages(&f);
+    assert_eq!(messages.len(), r.finding_count());
+    for expected in [
+        "notes.txt is not an image (not .jpg, .jpeg or .png), ignored",
+        "12.jpg is named after no user ID of plain.csv, and the server would refuse it (see its finding): it is left out of the new users.",
+        "99.jpg is named after no user ID of plain.csv: the server would add user 99",
+        "12.jpg is empty (0 bytes)",
+    ] {
+        assert!(messages.iter().any(|m| m.contains(expected)), "{expected:?} in {messages:#?}");
+    }
+}
+
+#[test]
+fn a_csv_without_face_columns_says_so_beside_its_folder() {
+    let mut wb = Workbook::open(
+        b"user_id,name\r\n1,Kim\r\n".to_vec(),
+        "plain.csv",
+        OpenOptions::default(),
+    )
+    .unwrap();
+    assert!(!wb.view().faces_unchecked);
+    wb.set_face_folder(Some(folder(&[("1.jpg", jpeg(300, 300, 0))])));
+    let v = wb.face_view().unwrap();
+    assert!(!v.face_columns);
+    assert!(v.notes()[0].starts_with("No column of this CSV names face images"));
+    assert!(v.notes()[0].contains("Did you mean an import by file name"));
+}
+
+#[test]
+fn face_cells_are_said_unchecked_until_a_folder_is_added() {
+    let mut wb = Workbook::open(CSV.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    assert!(wb.view().faces_unchecked);
+    wb.set_face_folder(Some(sample_folder()));
+    assert!(!wb.view().faces_unchecked);
+    assert!(wb.face_view().unwrap().face_columns);
+    let blank = "user_id,name,face_image_file1\r\n1,Kim,\r\n";
+    let wb = Workbook::open(blank.as_bytes().to_vec(), "u.csv", OpenOptions::default()).unwrap();
+    assert!(!wb.view().faces_unchecked, "no cell names a file");
 }

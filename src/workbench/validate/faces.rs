@@ -143,7 +143,13 @@ impl FaceLayer {
     /// with its other row.
     pub(super) fn check_cell(&self, row: usize, v: &str, mut add: impl FnMut(Rule, Option<u32>)) {
         let i = match self.folder.find(v) {
+            Lookup::Missing if self.folder.in_subfolder(v).is_some() => {
+                return add(Rule::FaceImageInSubfolder, None)
+            }
             Lookup::Missing => return add(Rule::FaceImageMissing, None),
+            Lookup::Differs(_) if self.folder.same_text_as(v).is_some() => {
+                return add(Rule::FaceImageUnicodeForm, None)
+            }
             Lookup::Differs(_) => return add(Rule::FaceImageNameDiffers, None),
             Lookup::Exact(i) => i,
         };

@@ -585,13 +585,18 @@ impl Parts<'_> {
                 "{place}: {shown} is not in the face image folder. Add the file to the \
                  folder, or correct the name."
             ),
-            Rule::FaceImageNameDiffers if self.differs_in_form_only() => format!(
-                "{place}: no file is named exactly {shown}, but {} is the same text in another \
-                 Unicode form (its accented letters or Hangul stored decomposed, as macOS \
-                 writes file names): the server looks for the exact bytes. Type the file's \
-                 name or the cell again on Windows, so that both are stored alike.",
-                self.loose_matches()
-            ),
+            Rule::FaceImageUnicodeForm => self.unicode_form_message(place, shown),
+            Rule::FaceImageInSubfolder => {
+                let path = (self.faces)
+                    .and_then(|f| f.in_subfolder(self.value))
+                    .unwrap_or_default();
+                let sub = path.rsplit_once('/').map_or("", |(sub, _)| sub);
+                format!(
+                    "{place}: {shown} is in the sub-folder {}, where BioStar does not look: \
+                     move it into the folder you pick at import.",
+                    show(sub)
+                )
+            }
             Rule::FaceImageNameDiffers => format!(
                 "{place}: no file is named exactly {shown}, but {} differs only in case or \
                  extension: the server looks for the exact name. Rename the file or \
@@ -609,9 +614,10 @@ impl Parts<'_> {
             Rule::FaceImageDamaged => {
                 format!("{place}: {shown} is cut off or corrupt: copy it again.")
             }
-            Rule::FaceImageOver10Mb => {
-                format!("{place}: {shown} is over the server's 10 MB limit: save it smaller.")
-            }
+            Rule::FaceImageOver10Mb => format!(
+                "{place}: {shown} is over the server's limit of {}: save it smaller.",
+                crate::workbench::faces::MAX_FILE_BYTES_TEXT
+            ),
             Rule::FaceImageOver4000 => format!(
                 "{place}: {shown} is over the server's 4000 x 4000 px limit: scale it down."
             ),
@@ -624,31 +630,64 @@ impl Parts<'_> {
                  face. Give each user their own photo."
             ),
             Rule::FaceImageSameBytes => format!(
-                "{place}: {shown} has the same bytes as the image named on {other}: two \
-                 users would get the same face. Give each user their own photo."
+                "{place}: {shown} has the same bytes as {}, named on {other}: two users \
+                 would get the same face. Give each user their own photo.",
+                self.twin_name()
+                    .map_or_else(|| "the image".to_string(), |n| show(&n))
             ),
             _ => return None,
         })
     }
 
-    /// The folder's files matching the cell but for case or extension, quoted.
-    /// True when a file the cell loosely names has the very same text in another Unicode
-    /// form (composed in one, decomposed in the other).
-    fn differs_in_form_only(&self) -> bool {
+    /// The message of a name found only in another Unicode form: which of the two, the
+    /// cell or the file's name, is written decomposed, and what to do about it.
+    fn unicode_form_message(&self, place: &str, shown: &str) -> String {
         use unicode_normalization::UnicodeNormalization;
-        let Some(folder) = self.faces else {
-            return false;
+        let file = (self.faces.and_then(|f| f.same_text_as(self.value)))
+            .map_or("", |image| image.name.as_str());
+        let cell = self.value.trim();
+        let cell_composed = cell.nfc().eq(cell.chars());
+        let (decomposed, which, action) = if cell_composed {
+            (
+                file,
+                "the file's name is written decomposed ({}), as macOS writes names, and the \
+                 cell composed",
+                "rename the file on Windows, typing its name again, so that it is stored \
+                 composed like the cell",
+            )
+        } else {
+            (
+                cell,
+                "the cell is written decomposed ({}), as text copied from a macOS file name \
+                 can be, and the file's name composed",
+                "type the cell again, so that it is stored composed like the file's name",
+            )
         };
-        let nfc = |s: &str| s.trim().nfc().collect::<String>();
-        let want = nfc(self.value);
-        match folder.find(self.value) {
-            Lookup::Differs(v) => {
-                (v.iter().filter_map(|&i| folder.image(i))).any(|image| nfc(&image.name) == want)
-            }
-            _ => false,
-        }
+        let which = which.replace("{}", &decomposed_letter(decomposed));
+        format!(
+            "{place}: no file is named exactly {shown}, but {} is the same text in another \
+             Unicode form: {which}. The server looks for the exact bytes: {action}.",
+            show(file)
+        )
     }
 
+    /// The file the finding's other row names with the same bytes as this cell's, if any.
+    fn twin_name(&self) -> Option<String> {
+        let folder = self.faces?;
+        let Lookup::Exact(i) = folder.find(self.value) else {
+            return None;
+        };
+        let group = folder.same_bytes(i);
+        let other = self.finding.other? as usize;
+        [Field::FaceImageFile1, Field::FaceImageFile2]
+            .iter()
+            .filter_map(|f| self.mapping.column_of(f))
+            .map(|c| cell_text(self.sheet, other, c).trim())
+            .find(|v| matches!(folder.find(v), Lookup::Exact(j) if j != i && group.contains(&j)))
+            .map(str::to_string)
+    }
+
+    /// The folder's files matching the cell but for case or extension, quoted.
     fn loose_matches(&self) -> String {
         let Some(folder) = self.faces else {
             return "a file".to_string();
@@ -666,6 +705,24 @@ impl Parts<'_> {
             _ => names.join(" and "),
         }
     }
+}
+
+/// The first letter of `name` that is written in parts ("ë as e + U+0308"), or "".
+fn decomposed_letter(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    for c in name.nfc() {
+        let parts: Vec<char> = std::iter::once(c).nfd().collect();
+        if let [first, rest @ ..] = parts.as_slice() {
+            if !rest.is_empty() {
+                let marks: Vec<String> = rest
+                    .iter()
+                    .map(|m| format!("U+{:04X}", u32::from(*m)))
+                    .collect();
+                return format!("{c} as {first} + {}", marks.join(" + "));
+            }
+        }
+    }
+    String::new()
 }
 
 /// Why a user ID is not a whole number and what to do, as a sentence after the message.

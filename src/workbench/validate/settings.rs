@@ -218,6 +218,11 @@ rules! {
     FaceImageShared = "face_image.shared", Error, "Face image named by two users";
     /// Another user's image has identical bytes.
     FaceImageSameBytes = "face_image.same_bytes", Error, "Face images with identical bytes";
+    /// The named file is only in a sub-folder, where BioStar does not look.
+    FaceImageInSubfolder = "face_image.in_subfolder", Error, "Face image in a sub-folder";
+    /// No file has the exact name, but one has the same text in another Unicode form
+    /// (composed in one, decomposed in the other, as macOS writes names).
+    FaceImageUnicodeForm = "face_image.unicode_form", Error, "Face image name in another Unicode form";
 }
 
 impl Rule {

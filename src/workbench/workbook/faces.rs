@@ -1,7 +1,6 @@
 //! The workbook's face image folder: adding it, what the app and the command line show
 //! of it, and the check of an import by file name against the workbook's users.
 
-use crate::workbench::faces::is_archive_name;
 use std::collections::HashSet;
 use std::io;
 use std::ops::Range;
@@ -11,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::formats::biostar_csv::WriteOptions;
 use crate::model::Sheet;
+use crate::text::plural;
 use crate::workbench::faces::by_name::{check_by_name, ByNameReport, UserRef};
-use crate::workbench::faces::FaceFolder;
+use crate::workbench::faces::{is_archive_name, FaceFolder};
 use crate::workbench::mapping::Field;
 use crate::workbench::validate::{user_id_key, Severity};
 
@@ -35,6 +35,75 @@ pub struct FaceFolderView {
     pub skipped_same_name: Vec<String>,
     /// Archives picked among the images (`faces.zip`): the images inside are not read.
     pub archives: Vec<String>,
+    /// System files skipped (`Thumbs.db`, `.DS_Store`...).
+    #[serde(default)]
+    pub system_files: Vec<String>,
+    /// Files in sub-folders (`sub/8.jpg`), where BioStar does not look: not read.
+    #[serde(default)]
+    pub in_subfolders: Vec<String>,
+    /// Whether a column of the CSV is mapped to a face image field.
+    #[serde(default)]
+    pub face_columns: bool,
+}
+
+impl FaceFolderView {
+    /// The counts in one sentence, as the page and the command line give them.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} and {} on rows{}; {} by no row.",
+            plural(self.images.into(), "image", "images"),
+            plural(self.errors.into(), "error", "errors"),
+            plural(self.warnings.into(), "warning", "warnings"),
+            if self.bytes_compared {
+                ""
+            } else {
+                " (identical images not looked for)"
+            },
+            plural(self.unnamed.len() as u64, "image named", "images named")
+        )
+    }
+
+    /// What else to know about the folder, a sentence each: files not read, and a CSV
+    /// without face image columns.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.face_columns {
+            out.push(
+                "No column of this CSV names face images (face_image_file1, \
+                 face_image_file2), so no image is checked against a row, and a broken image \
+                 shows no finding here. Did you mean an import by file name (images named by \
+                 user ID)? Check the folder as one."
+                    .to_string(),
+            );
+        }
+        if !self.in_subfolders.is_empty() {
+            out.push(format!(
+                "{} in a sub-folder, where BioStar does not look, not read: {}. Move what a \
+                 row names into the folder you pick at import.",
+                plural(self.in_subfolders.len() as u64, "file", "files"),
+                self.in_subfolders.join(", ")
+            ));
+        }
+        if !self.system_files.is_empty() {
+            out.push(format!(
+                "{} skipped (written by the system, not photos): {}.",
+                plural(
+                    self.system_files.len() as u64,
+                    "system file",
+                    "system files"
+                ),
+                self.system_files.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+/// The names, sorted as the command line reads a folder.
+fn sorted(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = names.collect();
+    v.sort();
+    v
 }
 
 impl Workbook {
@@ -67,17 +136,36 @@ impl Workbook {
             errors,
             warnings,
             bytes_compared: folder.bytes_compared(),
-            unnamed: unnamed
-                .iter()
-                .filter_map(|&i| folder.image(i))
-                .map(|image| image.name.clone())
-                .collect(),
+            unnamed: sorted(
+                unnamed
+                    .iter()
+                    .filter_map(|&i| folder.image(i))
+                    .map(|image| image.name.clone()),
+            ),
             skipped_same_name: folder.skipped_same_name.clone(),
             archives: (folder.images().iter())
                 .filter(|image| is_archive_name(&image.name))
                 .map(|image| image.name.clone())
                 .collect(),
+            system_files: sorted(folder.skipped_system.iter().cloned()),
+            in_subfolders: folder.subfolder_files().to_vec(),
+            face_columns: [Field::FaceImageFile1, Field::FaceImageFile2]
+                .iter()
+                .any(|f| self.mapping.column_of(f).is_some()),
         })
+    }
+
+    /// Whether a face image cell names a file while no folder was added to check it.
+    pub fn faces_unchecked(&self) -> bool {
+        let cols: Vec<usize> = [Field::FaceImageFile1, Field::FaceImageFile2]
+            .iter()
+            .filter_map(|f| self.mapping.column_of(f))
+            .collect();
+        self.faces.is_none()
+            && (self.report.data_rows()).any(|row| {
+                cols.iter()
+                    .any(|&c| !self.sheet.cell_or_empty(row, c).trim().is_empty())
+            })
     }
 
     /// The users of the file (data rows with a user ID), then those of the loaded export
@@ -112,7 +200,12 @@ impl Workbook {
     /// Checks a folder of images named by user ID ("import by file name") against
     /// [`Workbook::users`].
     pub fn check_by_name(&self, folder: &FaceFolder) -> ByNameReport {
-        check_by_name(&self.users(), folder, self.options.settings.user_id_type)
+        let mut report = check_by_name(&self.users(), folder, self.options.settings.user_id_type);
+        report.source = match self.existing.as_deref() {
+            Some(e) => format!("{} or {}", self.name, e.name),
+            None => self.name.clone(),
+        };
+        report
     }
 
     /// The images of `folder` that `report` (its [`Workbook::check_by_name`]) found named
@@ -133,7 +226,8 @@ impl Workbook {
             return Ok((csv, Vec::new())); // no new users: nothing to check
         };
         let findings = book.findings();
-        let notes = findings.map(|(_, line, f)| format!("Line {line}: {}", f.message));
+        // Each message starts with its line ("Line 3, column ...").
+        let notes = findings.map(|(_, _, f)| f.message);
         Ok((csv, notes.collect()))
     }
 }

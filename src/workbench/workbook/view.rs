@@ -304,6 +304,9 @@ pub struct WorkbookView {
     pub merge: Option<MergeCountsView>,
     /// The face image folder, once added.
     pub faces: Option<super::FaceFolderView>,
+    /// Face image cells hold file names, but no folder was added to check them against.
+    #[serde(default)]
+    pub faces_unchecked: bool,
 }
 
 impl WorkbookView {
@@ -472,6 +475,7 @@ impl Workbook {
             edits: self.sheet.edit_count(),
             merge: self.merge_counts(),
             faces: self.face_view(),
+            faces_unchecked: self.faces_unchecked(),
         }
     }
 
