@@ -158,24 +158,31 @@ pub fn tab_stop(csv: CsvState) -> Memo<GridPlace> {
 pub fn focus_when_drawn(csv: CsvState) {
     Effect::new(move |_| {
         let total = csv.page.with(|p| p.as_ref().map(|p| p.total));
+        let mut moved_up = false;
         if let (Some(total), Some((pos, col))) = (total, csv.cursor.get_untracked()) {
             if pos >= total {
                 csv.cursor.set(total.checked_sub(1).map(|last| (last, col)));
+                moved_up = true;
             }
         }
-        request_animation_frame(move || refocus(csv));
+        request_animation_frame(move || refocus(csv, moved_up));
     });
 }
 
 /// Gives the focus back to the cursor cell after the rows were drawn again, when it is
-/// waited for or the grid holds the focus (not a cell's editor).
-fn refocus(csv: CsvState) {
+/// waited for or the grid holds the focus (not a cell's editor), or when the cursor's row
+/// left the table (`moved_up`) and took the focus with its element, to the page.
+fn refocus(csv: CsvState, moved_up: bool) {
     let pending = csv.focus_pending.get_untracked();
     let active = document().active_element();
     let in_grid = (active.as_ref()).is_some_and(|a| {
         a.closest("#csv-grid").ok().flatten().is_some() && a.tag_name() != "TEXTAREA"
     });
-    if !(pending || in_grid) {
+    let body = document()
+        .body()
+        .map(|b| b.unchecked_into::<web_sys::Element>());
+    let lost = moved_up && (active.is_none() || active == body);
+    if !(pending || in_grid || lost) {
         return;
     }
     if focus_cursor(csv, pending) {
