@@ -19,7 +19,7 @@ use crate::workbench::validate::{user_id_key, Severity};
 use super::{OpenOptions, Workbook};
 
 /// The face image folder in numbers, with the images no row names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaceFolderView {
     /// Files in the folder.
     pub images: u32,
@@ -81,7 +81,7 @@ impl FaceFolderView {
                 "{} in a sub-folder, where BioStar does not look, not read: {}. Move what a \
                  row names into the folder you pick at import.",
                 plural(self.in_subfolders.len() as u64, "file", "files"),
-                self.in_subfolders.join(", ")
+                first_names(&self.in_subfolders)
             ));
         }
         if !self.system_files.is_empty() {
@@ -92,10 +92,22 @@ impl FaceFolderView {
                     "system file",
                     "system files"
                 ),
-                self.system_files.join(", ")
+                first_names(&self.system_files)
             ));
         }
         out
+    }
+}
+
+/// Most names a note lists; the rest are counted.
+const NOTE_NAMES: usize = 20;
+
+/// The first [`NOTE_NAMES`] of `names`, joined, and how many more there are.
+fn first_names(names: &[String]) -> String {
+    let shown = names[..names.len().min(NOTE_NAMES)].join(", ");
+    match names.len().saturating_sub(NOTE_NAMES) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 
@@ -229,5 +241,37 @@ impl Workbook {
         // Each message starts with its line ("Line 3, column ...").
         let notes = findings.map(|(_, _, f)| f.message);
         Ok((csv, notes.collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_files_not_read_names_the_first_and_counts_the_rest() {
+        let view = FaceFolderView {
+            face_columns: true,
+            in_subfolders: (1..=25).map(|i| format!("sub/{i:02}.jpg")).collect(),
+            system_files: vec!["Thumbs.db".into()],
+            ..FaceFolderView::default()
+        };
+        let notes = view.notes();
+        assert_eq!(notes.len(), 2);
+        assert!(
+            notes[0].starts_with("25 files in a sub-folder, where BioStar does not look, not read: sub/01.jpg, sub/02.jpg,"),
+            "{}",
+            notes[0]
+        );
+        assert!(
+            notes[0].contains("sub/20.jpg and 5 more. Move"),
+            "{}",
+            notes[0]
+        );
+        assert!(!notes[0].contains("sub/21.jpg"));
+        assert_eq!(
+            notes[1],
+            "1 system file skipped (written by the system, not photos): Thumbs.db."
+        );
     }
 }
