@@ -40,6 +40,12 @@ pub struct FaceFolder {
     exact: HashMap<String, u32>,
     #[serde(skip)]
     loose: HashMap<String, Vec<u32>>,
+    /// The first file in a sub-folder by each base name, and by its loose key (indexes
+    /// into `in_subfolders`).
+    #[serde(skip)]
+    nested: HashMap<String, u32>,
+    #[serde(skip)]
+    nested_loose: HashMap<String, u32>,
     /// Per image: the group of images with identical bytes (0: none).
     group: Vec<u32>,
     /// Members of each group (group `g` is `groups[g - 1]`).
@@ -135,6 +141,18 @@ impl FaceFolder {
         paths.retain(|p| !is_system_file(base_name(p)));
         paths.sort();
         self.in_subfolders = paths;
+        self.index_nested();
+    }
+
+    /// Rebuilds the look-ups of the files in sub-folders by name.
+    fn index_nested(&mut self) {
+        self.nested.clear();
+        self.nested_loose.clear();
+        for (i, path) in self.in_subfolders.iter().enumerate() {
+            let name = base_name(path);
+            self.nested.entry(name.to_string()).or_insert(i as u32);
+            self.nested_loose.entry(loose_key(name)).or_insert(i as u32);
+        }
     }
 
     /// The files in sub-folders (paths below the folder), sorted.
@@ -145,11 +163,8 @@ impl FaceFolder {
     /// The path of a file in a sub-folder that `name` names (exactly, else loosely).
     pub fn in_subfolder(&self, name: &str) -> Option<&str> {
         let name = name.trim();
-        let files = || self.in_subfolders.iter().map(String::as_str);
-        files().find(|p| base_name(p) == name).or_else(|| {
-            let key = loose_key(name);
-            files().find(|p| loose_key(base_name(p)) == key)
-        })
+        let found = (self.nested.get(name)).or_else(|| self.nested_loose.get(&loose_key(name)));
+        found.map(|&i| self.in_subfolders[i as usize].as_str())
     }
 
     /// The images sharing their size with another image: only these can have identical
@@ -226,6 +241,7 @@ impl FaceFolder {
         if self.group.len() != self.images.len() {
             self.group = vec![0; self.images.len()];
         }
+        self.index_nested();
     }
 }
 
