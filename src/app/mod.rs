@@ -552,23 +552,22 @@ impl AppState {
     /// list of files.
     fn csv_attach_images(self, entries: &[Entry], opened: usize) {
         use crate::workbench::faces::by_name::is_image_name;
-        let images: Vec<usize> = (entries.iter())
+        let picked = (entries.iter())
             .filter(|e| e.index != opened && !e.name.to_ascii_lowercase().ends_with(".csv"))
-            .filter(|e| e.is_unknown() || e.workflow() == Some(Workflow::BiostarCsv))
-            .map(|e| e.index)
-            .collect();
-        if !entries
-            .iter()
-            .any(|e| images.contains(&e.index) && is_image_name(&e.name))
-        {
+            .filter(|e| e.is_unknown() || e.workflow() == Some(Workflow::BiostarCsv));
+        let (images, names): (Vec<usize>, Vec<&str>) =
+            picked.map(|e| (e.index, e.name.as_str())).unzip();
+        if !names.iter().any(|n| is_image_name(n)) {
             return;
         }
+        // A set: thousands of photos may be picked with the CSV.
+        let taken: std::collections::HashSet<usize> = images.iter().copied().collect();
         let files: Vec<File> = FILES.with(|f| {
             let f = f.borrow();
             images.iter().filter_map(|&i| f.get(i).cloned()).collect()
         });
         self.entries
-            .update(|e| e.retain(|e| !images.contains(&e.index)));
+            .update(|e| e.retain(|e| !taken.contains(&e.index)));
         self.faces_add(files);
     }
 
