@@ -526,6 +526,125 @@ fn inspect_exit_codes_tell_damaged_files_from_good_ones() {
 }
 
 #[test]
+fn check_help_lists_only_what_check_takes_and_every_kind_of_file_it_reads() {
+    let dir = TempDir::new("check-help");
+    let o = bioport(&["check", "--help"], &dir.0);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    // Every kind of file `check` reads is named in FILE's help.
+    let file = help
+        .split("  <FILE>\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default();
+    for kind in [
+        "user CSV",
+        "user.dat",
+        "attendance log",
+        "template.dat",
+        "template.fp10.1",
+        "ssrface.dat",
+        "BioStar data file (.tgz)",
+    ] {
+        assert!(file.contains(kind), "FILE's help names {kind}: {file}");
+    }
+    // What check takes is listed ...
+    for option in [
+        "--header-row",
+        "--clock-encoding",
+        "--record-size",
+        "--users",
+        "--templates",
+        "--show-passwords",
+        "--device",
+        "--firmware",
+        "--faces",
+        "--json",
+    ] {
+        assert!(
+            help.contains(&format!("  {option} ")) || help.contains(&format!("  {option}\n")),
+            "{option}: {help}"
+        );
+    }
+    // ... and what only convert takes is not, nor accepted.
+    for option in [
+        "--write-records",
+        "--carry-pins",
+        "--include-disabled",
+        "--keep-damaged",
+        "--remove-duplicates",
+    ] {
+        assert!(!help.contains(option), "{option} is convert's: {help}");
+        let o = bioport(&["check", "users.csv", option], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{option}");
+        assert!(
+            stderr(&o).contains(&format!("unexpected argument '{option}'")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // --show-passwords is check's only: convert writes no passwords to show.
+    let convert = stdout(&bioport(&["convert", "--help"], &dir.0));
+    assert!(convert.contains("--carry-pins"), "{convert}");
+    assert!(!convert.contains("--show-passwords"), "{convert}");
+}
+
+#[test]
+fn check_refuses_device_for_a_file_that_is_no_data_file() {
+    let dir = TempDir::new("check-device-csv");
+    dir.file("users.csv", VALID.as_bytes());
+    let o = bioport(
+        &[
+            "check",
+            "users.csv",
+            "--device",
+            "BioStation 2",
+            "--firmware",
+            "1.9.0",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "bioport: users.csv is a BioStar user CSV: --device and --firmware check a BioStar data file (.tgz) against a device, as in `bioport check BioStar2_YYYYMMDD_HHMMSS.tgz --device MODEL --firmware X.Y.Z`; leave them out to check this file"
+    );
+    assert!(stdout(&o).is_empty(), "nothing is checked: {}", stdout(&o));
+    // With --json the refusal is the one JSON document.
+    let o = bioport(
+        &["check", "users.csv", "--device", "BioStation 2", "--json"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("--device and --firmware check a BioStar data file"),
+        "{v}"
+    );
+    // A clock's file too.
+    dir.file(
+        "1_attlog.dat",
+        &common::zk_fixture("attlog_A_Alden4891_attloger_LF_pin9.dat"),
+    );
+    let o = bioport(
+        &["check", "1_attlog.dat", "--device", "BioStation 2"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("1_attlog.dat is a Time clock attendance log (attlog.dat): --device and --firmware check a BioStar data file"),
+        "{}",
+        stderr(&o)
+    );
+    // Without --device the same files are checked as before.
+    let o = bioport(&["check", "users.csv"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
 fn json_is_always_one_json_document() {
     let dir = TempDir::new("json-always");
     dir.file("users.csv", VALID.as_bytes());

@@ -9,7 +9,7 @@ use bioport::workbench::mapping::column_letter;
 use bioport::workbench::validate::Severity;
 use bioport::workbench::WorkbookView;
 
-use crate::clock::{self, ClockArgs};
+use crate::clock::{self, ClockCheckArgs};
 use crate::faces::{print_face_view, read_faces};
 use crate::files::recognize_file;
 use crate::outcome::{fail, print_json, print_listed, Outcome};
@@ -18,7 +18,8 @@ use crate::site::{open_workbook, SiteArgs};
 /// The device a BioStar data file is for.
 #[derive(clap::Args)]
 pub struct DeviceArgs {
-    /// A data file's target device model (BioStation 2, FaceStation F2, ...).
+    /// A BioStar data file (.tgz) only: the device model it is for (BioStation 2,
+    /// FaceStation F2, ...).
     #[arg(long, value_name = "MODEL")]
     pub device: Option<String>,
     /// The device's firmware version (X.Y.Z).
@@ -44,6 +45,18 @@ impl DeviceArgs {
             }
         }
     }
+}
+
+/// Why `--device` is refused for a file that is no BioStar data file: it would be ignored.
+fn device_for_another_kind(file: &Path, kind: FileKind) -> String {
+    let what = match kind {
+        FileKind::Unknown => "not a BioStar data file".to_string(),
+        kind => format!("a {}", kind.label()),
+    };
+    format!(
+        "{} is {what}: --device and --firmware check a BioStar data file (.tgz) against a device, as in `bioport check BioStar2_YYYYMMDD_HHMMSS.tgz --device MODEL --firmware X.Y.Z`; leave them out to check this file",
+        file.display()
+    )
 }
 
 /// The summary `check` prints: reading, mapping, totals, counts per rule.
@@ -150,16 +163,19 @@ pub fn has_errors(v: &WorkbookView) -> bool {
 pub fn run(
     file: &Path,
     site: &SiteArgs,
-    clock: &ClockArgs,
+    clock: &ClockCheckArgs,
     device: &DeviceArgs,
     faces: Option<&Path>,
     json: bool,
 ) -> Outcome {
-    let recognized = recognize_file(file).map(|r| clock::forced(r, clock));
+    let recognized = recognize_file(file).map(|r| clock::forced(r, &clock.read));
     if let Ok(r) = &recognized {
         // Sure it is no file bioport reads (empty, a workbook, a binary "attlog"): say why.
         if r.kind == FileKind::Unknown && r.confidence == Confidence::High {
             return fail(&r.reason, json);
+        }
+        if r.kind != FileKind::BiostarDataFile && device.device.is_some() {
+            return fail(&device_for_another_kind(file, r.kind), json);
         }
     }
     match recognized.map(|r| r.kind) {
@@ -169,7 +185,7 @@ pub fn run(
         }
         Ok(FileKind::ZkAttlog) => return clock::check_attlog_file(file, json),
         Ok(FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat) => {
-            return clock::check_templates_file(file, clock, json)
+            return clock::check_templates_file(file, &clock.read, json)
         }
         Ok(_) => {}
         Err(message) => return fail(&message, json),

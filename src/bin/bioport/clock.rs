@@ -23,30 +23,47 @@ use serde_json::json;
 use crate::files::write_file;
 use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
-/// How to read and write a clock's files.
+/// How to read a clock's files: what `check` and `convert` both take.
 #[derive(Args)]
-pub struct ClockArgs {
+pub struct ClockReadArgs {
     /// The clock's text encoding (utf-8, gbk, big5, cp949 or euc-kr, shift_jis,
-    /// windows-1252, ...): user.dat is read in it, and written in it.
+    /// windows-1252, ...): user.dat is read in it, and `convert` writes it in it.
     #[arg(long, value_name = "LABEL", default_value = "utf-8")]
     pub clock_encoding: String,
     /// Read user.dat (the input or --users) with this record size, instead of the one
     /// judged from the file.
     #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
     pub record_size: Option<String>,
-    /// Write user.dat with this record size (default: that of the user.dat read, else 72).
-    #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
-    pub write_records: Option<String>,
-    /// A user.dat beside the file: names for punches, uids to keep for new users.
+    /// A user.dat beside the file: the users a template file's uids belong to, names
+    /// for punches, uids to keep for new users.
     #[arg(long, value_name = "USER.DAT")]
     pub users: Option<std::path::PathBuf>,
     /// Template files beside the file (template.dat, template.fp10.1, ssrface.dat): new
     /// users never take the uid of a template that has no user.
     #[arg(long, value_name = "FILE")]
     pub templates: Vec<std::path::PathBuf>,
+}
+
+/// The clock options `check` takes: how to read the files, and whether to show passwords.
+#[derive(Args)]
+pub struct ClockCheckArgs {
+    /// How to read the files.
+    #[command(flatten)]
+    pub read: ClockReadArgs,
     /// Show users' passwords (hidden unless asked).
     #[arg(long)]
     pub show_passwords: bool,
+}
+
+/// How to read and write a clock's files: what `convert` takes.
+#[derive(Args)]
+pub struct ClockConvertArgs {
+    /// How to read the files.
+    #[command(flatten)]
+    pub read: ClockReadArgs,
+    /// Write user.dat with this record size (default: that of the user.dat read, else 72).
+    #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
+    pub write_records: Option<String>,
     /// Converting users to BioStar: carry passwords that are valid BioStar PINs.
     #[arg(long)]
     pub carry_pins: bool,
@@ -62,7 +79,7 @@ pub struct ClockArgs {
     pub remove_duplicates: bool,
 }
 
-impl ClockArgs {
+impl ClockReadArgs {
     /// The encoding asked for.
     fn encoding(&self) -> Result<&'static Encoding, String> {
         clock_encoding_for(&self.clock_encoding).ok_or_else(|| {
@@ -105,19 +122,21 @@ impl ClockArgs {
         }
         Ok(set)
     }
+}
 
+impl ClockConvertArgs {
     /// The record size to write: asked for, else that of the set's user.dat, else the
     /// one `--record-size` gives, else 72.
     fn write_record(&self, set: &ClockSet) -> u64 {
         let read = set.view().users.map(|u| u.record);
         let asked = self.write_records.as_deref().and_then(|s| s.parse().ok());
-        asked.or(read).or(self.read_record()).unwrap_or(72)
+        asked.or(read).or(self.read.read_record()).unwrap_or(72)
     }
 }
 
 /// What a file is read as: a file recognised as nothing bioport reads is read as a
 /// user.dat when `--record-size` is given (the user said what it is).
-pub fn forced(recognition: Recognition, args: &ClockArgs) -> Recognition {
+pub fn forced(recognition: Recognition, args: &ClockReadArgs) -> Recognition {
     match args.read_record() {
         Some(record) if recognition.kind == FileKind::Unknown => Recognition {
             kind: user_dat_kind(record),
@@ -223,8 +242,9 @@ fn user_json(u: &UserRecord, show_passwords: bool) -> serde_json::Value {
 
 /// `bioport check user.dat`: every user, what could not be read, and what the clock
 /// could not hold if the file were written back.
-pub fn check_users_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
-    let read = |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read_options()?));
+pub fn check_users_file(path: &Path, args: &ClockCheckArgs, json: bool) -> Outcome {
+    let read =
+        |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read.read_options()?));
     let file = match read_head(path, MAX_READ).and_then(read) {
         Ok(f) if f.implausible => {
             return fail(&format!("{}: {}", path.display(), f.problems[0]), json)
@@ -322,7 +342,7 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
 /// `bioport check template.dat` (or `template.fp10.1`, `ssrface.dat`): records per uid
 /// with their index, valid flag and size, what is wrong with their sizes, and with
 /// `--users` the links the page shows: template uids without a user, users without one.
-pub fn check_templates_file(path: &Path, args: &ClockArgs, json: bool) -> Outcome {
+pub fn check_templates_file(path: &Path, args: &ClockReadArgs, json: bool) -> Outcome {
     let loaded = args.set_with(args.users.as_deref()).and_then(|mut set| {
         set.add_template_list(&file_name(path), read_template_file(path)?);
         Ok(set)
@@ -482,8 +502,8 @@ fn refused(notes: &[UserNote], why: &str) -> Outcome {
 /// `convert user.dat --to biostar-csv`: user ID, name and card (and PINs with
 /// `--carry-pins`) for BioStar, users disabled on the clock only with `--include-disabled`, and per user what does not carry or what BioStar's import
 /// check finds: the page's conversion.
-pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let set = match args.set_with(Some(input)) {
+pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
+    let set = match args.read.set_with(Some(input)) {
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
@@ -525,8 +545,8 @@ fn user_file_problems(set: &ClockSet) -> Outcome {
 
 /// `convert user.dat --to user-dat`: the users again, in `--write-records` records (byte
 /// for byte when the size is the one read); nothing is written while a user does not fit.
-pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    match args.set_with(Some(input)) {
+pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
+    match args.read.set_with(Some(input)) {
         Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users"))
             .max(user_file_problems(&set)),
         Err(message) => fail(&message, false),
@@ -538,7 +558,7 @@ pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockArgs) -> Ou
 fn write_user_dat(
     set: &ClockSet,
     output: &Path,
-    args: &ClockArgs,
+    args: &ClockConvertArgs,
     what: impl FnOnce(usize) -> String,
 ) -> Outcome {
     let record = args.write_record(set);
@@ -566,9 +586,9 @@ fn write_user_dat(
 pub fn csv_to_user_dat(
     book: &bioport::workbench::Workbook,
     output: &Path,
-    args: &ClockArgs,
+    args: &ClockConvertArgs,
 ) -> Outcome {
-    let mut set = match args.set_with(args.users.as_deref()) {
+    let mut set = match args.read.set_with(args.read.users.as_deref()) {
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
@@ -622,7 +642,7 @@ fn refused_why(record: u64) -> String {
 
 /// `convert 1_attlog.dat --to attlog`: the repaired log, damaged lines and duplicates
 /// removed unless kept, every kept line byte for byte.
-pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
+pub fn repair(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
     let (log, again) = match read_log(input).and_then(|log| Ok((log, open(input)?))) {
         Ok(x) => x,
         Err(message) => return fail(&message, false),
@@ -645,8 +665,8 @@ pub fn repair(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
 }
 
 /// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`.
-pub fn punches(input: &Path, output: &Path, args: &ClockArgs) -> Outcome {
-    let beside = args.set_with(args.users.as_deref());
+pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
+    let beside = args.read.set_with(args.read.users.as_deref());
     let (log, set) = match read_log(input).and_then(|log| Ok((log, beside?))) {
         Ok(x) => x,
         Err(message) => return fail(&message, false),

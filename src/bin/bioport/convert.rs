@@ -10,7 +10,7 @@ use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
 use clap::ValueEnum;
 
 use crate::check::{has_errors, rows_word};
-use crate::clock::{self, ClockArgs};
+use crate::clock::{self, ClockConvertArgs};
 use crate::faces::read_faces;
 use crate::files::{recognize_file, refuse_overwriting, write_file};
 use crate::outcome::{fail, Outcome};
@@ -79,14 +79,14 @@ pub struct Job<'a> {
 }
 
 /// `bioport convert`: recognises the input, then writes what `--to` asks of it.
-pub fn run(job: &Job, site: &SiteArgs, clock: &ClockArgs) -> Outcome {
-    let beside: Vec<&Path> = (clock.users.iter().chain(&clock.templates))
+pub fn run(job: &Job, site: &SiteArgs, clock: &ClockConvertArgs) -> Outcome {
+    let beside: Vec<&Path> = (clock.read.users.iter().chain(&clock.read.templates))
         .map(|p| p.as_path())
         .collect();
     if let Err(message) = refuse_overwriting_inputs(job, &beside) {
         return fail(&message, false);
     }
-    let kind = match recognize_file(job.file).map(|r| clock::forced(r, clock)) {
+    let kind = match recognize_file(job.file).map(|r| clock::forced(r, &clock.read)) {
         // Sure it is no file bioport reads (empty, binary, a workbook): say why.
         Ok(r) if r.kind == FileKind::Unknown && r.confidence == Confidence::High => {
             return fail(&r.reason, false)

@@ -29,7 +29,7 @@ mod native {
     use clap::{Parser, Subcommand};
 
     use crate::check::DeviceArgs;
-    use crate::clock::ClockArgs;
+    use crate::clock::{ClockCheckArgs, ClockConvertArgs};
     use crate::convert::{MergeArg, Target};
     use crate::outcome::EXIT_CODES;
     use crate::site::SiteArgs;
@@ -67,18 +67,22 @@ mod native {
         /// Check a BioStar user CSV before upload: how it was read, the mapping, and every
         /// problem the server would reject (or that looks like a mistake). A clock's
         /// user.dat: every user and what the clock could not hold. An attendance log: its
-        /// punches, damaged lines (line and byte) and exact duplicates.
+        /// punches, damaged lines (line and byte) and exact duplicates. A clock's template
+        /// file (template.dat, template.fp10.1, ssrface.dat): its records per uid, and with
+        /// --users the uids without a user. A BioStar data file (.tgz), with --device and
+        /// --firmware: whether that device takes it.
         ///
-        /// Exit code: 0 when nothing is wrong, 1 when rows, users or lines have problems,
-        /// 2 when the file could not be read or is none of these.
+        /// Exit code: 0 when nothing is wrong, 1 when rows, users, lines, records or the
+        /// data file have problems, 2 when the file could not be read or is none of these.
         #[command(after_help = EXIT_CODES)]
         Check {
-            /// The CSV file, or a clock's user.dat or attendance log.
+            /// The file: a user CSV; a clock's user.dat, attendance log (1_attlog.dat),
+            /// template.dat, template.fp10.1 or ssrface.dat; or a BioStar data file (.tgz).
             file: PathBuf,
             #[command(flatten)]
             site: SiteArgs,
             #[command(flatten)]
-            clock: ClockArgs,
+            clock: ClockCheckArgs,
             #[command(flatten)]
             device: DeviceArgs,
             /// The folder of face images the face_image_file1/2 cells name: each named
@@ -160,7 +164,7 @@ mod native {
             #[command(flatten)]
             site: SiteArgs,
             #[command(flatten)]
-            clock: ClockArgs,
+            clock: ClockConvertArgs,
         },
         /// Give a BioStar data file the name devices read (BioStar2_YYYYMMDD_HHMMSS.tgz),
         /// or back with --to-server. The bytes stay as they are, unless entry paths carry
