@@ -736,6 +736,24 @@ fn check_and_convert_refuse_files_of_another_kind_and_say_what_serves_them() {
         "{}",
         stderr(&o)
     );
+    // Nor does convert turn a data file into anything: it says what serves one.
+    let o = bioport(
+        &[
+            "convert",
+            "users.csv.tgz",
+            "--to",
+            "biostar-csv",
+            "-o",
+            "out.csv",
+        ],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "bioport: users.csv.tgz is a BioStar data file (.tgz): convert does not turn it into biostar-csv. It takes nothing: it goes to a device as it is, under the name the device reads. `bioport rename` gives it that name (BioStar2_YYYYMMDD_HHMMSS.tgz), `bioport inspect --entries` verifies and lists it, and `bioport check --device MODEL --firmware X.Y.Z` says whether a device takes it."
+    );
+    assert!(!dir.path("out.csv").exists());
 }
 
 #[test]

@@ -135,7 +135,9 @@ fn targets_of(kind: FileKind) -> &'static str {
         FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat => {
             "nothing: its templates are carried as they are; `bioport check` lists them"
         }
-        _ => "nothing yet: `bioport inspect` verifies and lists it",
+        FileKind::BiostarDataFile => {
+            "nothing: it goes to a device as it is, under the name the device reads. `bioport rename` gives it that name (BioStar2_YYYYMMDD_HHMMSS.tgz), `bioport inspect --entries` verifies and lists it, and `bioport check --device MODEL --firmware X.Y.Z` says whether a device takes it"
+        }
     }
 }
 
