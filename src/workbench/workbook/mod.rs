@@ -132,15 +132,15 @@ fn header_note(sheet: &Sheet, header_row: usize, guessed: bool) -> Option<String
     } else {
         "was set by you"
     };
-    // Up to the header's own line: blank lines among them are before it too.
-    let last = sheet.line(header_row) - 1;
-    let (rows, lines) = match (header_row, last) {
-        (1, 1) => ("the row".to_string(), "line 1) is".to_string()),
-        (1, _) => ("the row".to_string(), format!("lines 1 to {last}) is")),
-        (n, _) => (format!("the {n} rows"), format!("lines 1 to {last}) are")),
+    // The rows before it, by the lines they start on (blank lines are no rows).
+    let (first, last) = (sheet.line(0), sheet.line(header_row - 1));
+    let before = match header_row {
+        1 => format!("the row before it (line {first}) is"),
+        2 => format!("the 2 rows before it (lines {first} and {last}) are"),
+        n => format!("the {n} rows before it (lines {first} to {last}) are"),
     };
     Some(format!(
-        "The header {how} on line {}: {rows} before it ({lines} not imported. Choose another \
+        "The header {how} on line {}: {before} not imported. Choose another \
          \"start import at row\" if that is wrong.",
         sheet.line(header_row),
     ))

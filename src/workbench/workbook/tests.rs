@@ -91,9 +91,9 @@ fn opens_and_says_how_it_read_the_file() {
     assert!(v.file_findings[0].contains("\"Vehicle\" (C)"));
     assert!(
         v.notes[0].starts_with(
-            "The header was found on line 3: the row before it (lines 1 to 2) is not imported."
+            "The header was found on line 3: the row before it (line 1) is not imported."
         ),
-        "the blank line 2 is before it too: {:?}",
+        "the blank line 2 is no row: {:?}",
         v.notes
     );
     assert!(v.read_issues[0].contains("line 2 is blank"));
@@ -1142,4 +1142,33 @@ fn ticked_rows_the_filter_hides_are_written_and_said() {
         let note = wb.write_ticked(Vec::new(), rows, &filter).unwrap().note;
         assert!(!note.contains("hidden"), "{note}");
     }
+}
+
+#[test]
+fn the_header_note_counts_the_rows_before_it_in_words_that_agree() {
+    let note = |wb: &Workbook| wb.view().notes[0].clone();
+    let then = " not imported. Choose another \"start import at row\" if that is wrong.";
+    let mut wb = open("Users of site A\nExported 2025-01-02\nBy HR\nuser_id,name\n1,Kim\n");
+    assert_eq!(
+        note(&wb),
+        format!("The header was found on line 4: the 3 rows before it (lines 1 to 3) are{then}")
+    );
+    wb.set_header_row(2).unwrap();
+    assert_eq!(
+        note(&wb),
+        format!(
+            "The header was set by you on line 3: the 2 rows before it (lines 1 and 2) are{then}"
+        )
+    );
+    wb.set_header_row(1).unwrap();
+    assert_eq!(
+        note(&wb),
+        format!("The header was set by you on line 2: the row before it (line 1) is{then}")
+    );
+    // Blank lines are no rows: the lines named are those the rows are on.
+    let wb = open("\nUsers of site A\n\nBy HR\nuser_id,name\n1,Kim\n");
+    assert_eq!(
+        note(&wb),
+        format!("The header was found on line 5: the 2 rows before it (lines 2 and 4) are{then}")
+    );
 }
