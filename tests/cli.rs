@@ -864,13 +864,28 @@ fn convert_says_when_the_error_file_holds_cells_a_spreadsheet_would_run() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(
-        out.contains("note: 2 cell(s) start like a spreadsheet formula"),
+        out.contains("note: 2 cells start like a spreadsheet formula (=, +, -, @) in this file. The files written keep every cell as read, so a spreadsheet program opening the error file would run those of them it holds. Open it through the program's text import (columns as Text), or fix those cells first"),
         "{out}"
     );
     let errors = fs::read_to_string(dir.0.join("out_errors.csv")).unwrap();
     assert!(
         errors.contains("@SUM(A1)"),
         "cells are kept as read: {errors}"
+    );
+    // One cell is said in the singular.
+    dir.file("one.csv", b"user_id,name,department\r\nx,Kim,=1+1\r\n");
+    let args = [
+        "convert",
+        "one.csv",
+        "--to",
+        "biostar-csv",
+        "-o",
+        "one_out.csv",
+    ];
+    let out = stdout(&bioport(&args, &dir.0));
+    assert!(
+        out.contains("note: 1 cell starts like a spreadsheet formula (=, +, -, @) in this file. The files written keep every cell as read, so a spreadsheet program opening the error file would run it if it holds it. Open it through the program's text import (columns as Text), or fix that cell first"),
+        "{out}"
     );
     // Without formulas, nothing is said.
     dir.file("plain.csv", b"user_id,name\r\nx,Lee\r\n");

@@ -527,7 +527,7 @@ fn users_of_the_user_dat_that_the_csv_does_not_list_are_counted_and_named() {
         "{out}"
     );
     assert!(
-        out.contains("  note: 2 user(s) of user.dat are not in edit.csv but are kept, with their access to the clock: user IDs 103, 104. If any of them has left, delete them on the clock after the upload."),
+        out.contains("  note: 2 users of user.dat are not in edit.csv but are kept, with their access to the clock: user IDs 103, 104. If any of them has left, delete them on the clock after the upload."),
         "{out}"
     );
     assert_eq!(fs::read(dir.path("x.dat")).unwrap().len(), 5 * 72);
@@ -997,10 +997,10 @@ fn templates_that_do_not_carry_to_biostar_are_said_per_user() {
     ];
     let o = bioport(&args, &dir.0);
     assert_eq!(o.status.code(), Some(1));
-    says(&o, "uid 1 (1): 2 fingerprint template(s) (fingers 0, 1) do not carry: enrol them again on BioStar");
+    says(&o, "uid 1 (1): 2 fingerprint templates (fingers 0, 1) do not carry: enrol them again on BioStar");
     says(
         &o,
-        "uid 3 (3): 1 fingerprint template(s) (fingers 0) do not carry",
+        "uid 3 (3): 1 fingerprint template (finger 0) does not carry: enrol it again on BioStar",
     );
 }
 

@@ -843,9 +843,13 @@ const KEPT_NAMED: usize = 100;
 /// `csv` does not list; None when there are none.
 fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
     (!kept.is_empty()).then(|| {
+        let (are, ids, who) = match kept.len() {
+            1 => ("is", "user ID", "If they have left, delete them"),
+            _ => ("are", "user IDs", "If any of them has left, delete them"),
+        };
         format!(
-            "{} user(s) {from} are not in {csv} but are kept, with their access to the clock: user IDs {}. If any of them has left, delete them on the clock after the upload.",
-            kept.len(),
+            "{} {from} {are} not in {csv} but {are} kept, with their access to the clock: {ids} {}. {who} on the clock after the upload.",
+            crate::text::plural(kept.len() as u64, "user", "users"),
             named(kept)
         )
     })
@@ -855,9 +859,13 @@ fn kept_note(kept: &[String], from: &str, csv: &str) -> Option<String> {
 /// `csn` cell); None when there are none.
 fn cards_note(removed: &[String]) -> Option<String> {
     (!removed.is_empty()).then(|| {
+        let (cards, is, ids, badges, them) = match removed.len() {
+            1 => ("card", "is", "user ID", "Their badge", "it"),
+            _ => ("cards", "are", "user IDs", "Their badges", "them"),
+        };
         format!(
-            "The card of {} user(s) of the clock is removed, as the CSV's csn cell is empty for them: user IDs {}. Their badges will stop working on the clock; fill in the csn in the CSV to keep them.",
-            removed.len(),
+            "The {cards} of {} of the clock {is} removed, as the CSV's csn cell is empty for them: {ids} {}. {badges} will stop working on the clock; fill in the csn in the CSV to keep {them}.",
+            crate::text::plural(removed.len() as u64, "user", "users"),
             named(removed)
         )
     })

@@ -600,18 +600,28 @@ fn templates_that_do_not_carry_are_a_note_per_user() {
         TemplateKind::Fingerprint,
         vec![record(1, 0), record(1, 1), record(3, 0)],
     );
-    let faces = list(TemplateKind::Face, vec![record(3, 0)]);
+    let faces = list(
+        TemplateKind::Face,
+        vec![record(1, 0), record(3, 0), record(3, 1)],
+    );
     let mut notes = Vec::new();
     assert_eq!(
         add_template_notes(&users, [&fingers, &faces], &mut notes),
         2
     );
+    // Counted in words that agree with the count.
     assert_eq!(
         notes[0].notes,
-        ["2 fingerprint template(s) (fingers 0, 1) do not carry: enrol them again on BioStar"]
+        [
+            "2 fingerprint templates (fingers 0, 1) do not carry: enrol them again on BioStar",
+            "1 face template does not carry: enrol the face again on BioStar"
+        ]
     );
     assert_eq!(
-        notes[1].notes[1],
-        "1 face template(s) do not carry: enrol the face again on BioStar"
+        notes[1].notes,
+        [
+            "1 fingerprint template (finger 0) does not carry: enrol it again on BioStar",
+            "2 face templates do not carry: enrol the face again on BioStar"
+        ]
     );
 }

@@ -295,16 +295,24 @@ impl Templates {
     fn notes(&self) -> impl Iterator<Item = String> + '_ {
         let fingers: Vec<String> = self.fingers.iter().map(u8::to_string).collect();
         let finger = (!fingers.is_empty()).then(|| {
+            let (finger, does, them) = match fingers.len() {
+                1 => ("finger", "does", "it"),
+                _ => ("fingers", "do", "them"),
+            };
             format!(
-                "{} fingerprint template(s) (fingers {}) do not carry: enrol them again on BioStar",
-                fingers.len(),
+                "{} ({finger} {}) {does} not carry: enrol {them} again on BioStar",
+                crate::text::plural(
+                    fingers.len() as u64,
+                    "fingerprint template",
+                    "fingerprint templates"
+                ),
                 fingers.join(", ")
             )
         });
         let face = (self.faces > 0).then(|| {
             format!(
-                "{} face template(s) do not carry: enrol the face again on BioStar",
-                self.faces
+                "{} not carry: enrol the face again on BioStar",
+                crate::text::plural(self.faces as u64, "face template does", "face templates do")
             )
         });
         finger.into_iter().chain(face)

@@ -217,7 +217,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('converted').waitFor();
     assert.match(await page.getByTestId('converted').innerText(), /^clock_users_biostar\.csv \(\d+ bytes\): 2 user\(s\)/);
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 1 \(730004\): the password does not carry \(PINs were not asked for\)/);
-    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(710016\): 2 fingerprint template\(s\) \(fingers 0, 5\) do not carry: enrol them again on BioStar/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(710016\): 2 fingerprint templates \(fingers 0, 5\) do not carry: enrol them again on BioStar/);
     const plain = await downloadOf(page, 'download-converted');
     assert.equal(plain.name, 'clock_users_biostar.csv');
     assert.equal(plain.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n730004,Ann,\r\n710016,Bob,5001\r\n710011,Zoë Lindqvist,\r\n');

@@ -410,7 +410,7 @@ describe('the CSV workbench', () => {
   test('beside the error file, cells a spreadsheet would run as formulas are counted', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await openCsv(page, 'f.csv', 'user_id,name,department\r\nabc,Kim,=HYPERLINK("x")\r\n2,Lee,+1+2\r\n3,Park,-5\r\n');
-    assert.match(await page.getByTestId('formula-note').innerText(), /^2 cell\(s\) start like a spreadsheet formula/);
+    assert.match(await page.getByTestId('formula-note').innerText(), /^2 cells start like a spreadsheet formula/);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -246,7 +246,7 @@ fn users_the_csv_does_not_list_are_counted_and_named_as_kept() {
     assert_eq!(
         view.kept.as_deref(),
         Some(
-            "2 user(s) of user.dat are not in hr.csv but are kept, with their access to the \
+            "2 users of user.dat are not in hr.csv but are kept, with their access to the \
               clock: user IDs 730004, 710011. If any of them has left, delete them on the clock \
               after the upload."
         )
@@ -263,7 +263,7 @@ fn users_the_csv_does_not_list_are_counted_and_named_as_kept() {
     set.users_from_csv(&book.unwrap(), 72);
     let kept = set.view().users.unwrap().kept.unwrap();
     assert!(
-        kept.starts_with("149 user(s) held now (taken from an earlier CSV) are not in one.csv"),
+        kept.starts_with("149 users held now (taken from an earlier CSV) are not in one.csv"),
         "{kept}"
     );
     assert!(kept.contains(": user IDs 2, 3, 4, "), "{kept}");
@@ -289,7 +289,7 @@ fn a_kept_user_with_no_user_id_is_named_by_uid() {
     );
     set.users_from_csv(&book.unwrap(), 72);
     let kept = set.view().users.unwrap().kept.unwrap();
-    assert!(kept.starts_with("1 user(s) of user.dat are not in hr.csv but are kept, with their access to the clock: user IDs (uid 4, no user ID)."), "{kept}");
+    assert!(kept.starts_with("1 user of user.dat is not in hr.csv but is kept, with their access to the clock: user ID (uid 4, no user ID). If they have left, delete them on the clock after the upload."), "{kept}");
 }
 
 #[test]
@@ -542,12 +542,11 @@ fn an_empty_csn_cell_removes_a_card_and_says_whose() {
     let view = set.view().users.unwrap();
     let said = view.kept.unwrap_or_default();
     assert!(
-        said.contains("The card of 1 user(s) of the clock is removed")
-            && said.contains("user IDs 1002."),
+        said.contains("The card of 1 user of the clock is removed, as the CSV's csn cell is empty for them: user ID 1002. Their badge will stop working on the clock; fill in the csn in the CSV to keep it."),
         "{said}"
     );
     assert!(
-        said.contains("1 user(s) of user.dat are not in hr.csv"),
+        said.contains("1 user of user.dat is not in hr.csv but is kept"),
         "{said}"
     );
 }

@@ -313,7 +313,12 @@ impl<'s> Parts<'s> {
             Rule::UnmappedColumn => {
                 let more = other.unwrap_or(1).saturating_sub(1);
                 let more = if more > 0 {
-                    format!(" (and {more} more unmapped column(s))")
+                    let columns = crate::text::plural(
+                        u64::from(more),
+                        "more unmapped column",
+                        "more unmapped columns",
+                    );
+                    format!(" (and {columns})")
                 } else {
                     String::new()
                 };

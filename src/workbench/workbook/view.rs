@@ -324,12 +324,17 @@ impl WorkbookView {
         let id = crate::workbench::validate::Rule::FormulaCell.id();
         let count = self.rules.iter().find(|r| r.id == id)?.count;
         (count > 0).then(|| {
+            let cells = crate::text::plural(u64::from(count), "cell starts", "cells start");
+            let (run, fix) = match count {
+                1 => ("it if it holds it", "that cell"),
+                _ => ("those of them it holds", "those cells"),
+            };
             format!(
-                "{count} cell(s) start like a spreadsheet formula (=, +, -, @) in this file. \
-                 The files written keep every cell as read, so a spreadsheet program opening \
-                 the error file would run those of them it holds. Open it through the \
-                 program's text import (columns as Text), or fix those cells first (filter by \
-                 \"Cell looks like a spreadsheet formula\")."
+                "{cells} like a spreadsheet formula (=, +, -, @) in this file. The files \
+                 written keep every cell as read, so a spreadsheet program opening the error \
+                 file would run {run}. Open it through the program's text import (columns as \
+                 Text), or fix {fix} first (filter by \"Cell looks like a spreadsheet \
+                 formula\")."
             )
         })
     }

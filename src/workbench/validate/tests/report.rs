@@ -27,7 +27,10 @@ fn unmapped_columns_must_be_decided() {
         "{m}"
     );
     let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
-    assert!(m.contains("and 1 more"), "{m}");
+    assert!(
+        m.contains("holds \"12가3456\" (and 1 more unmapped column) but is not mapped"),
+        "{m}"
+    );
     assert_eq!(r.totals().file_errors, 2);
 
     mapping.remap(1, Some(Field::Custom("Vehicle".into())));
@@ -118,6 +121,18 @@ fn header_row_not_first_and_out_of_range() {
     assert!(r.findings_of(7).is_empty());
     let empty = validate(&Sheet::new(), 0, &mapping, &def());
     assert_eq!(empty.totals().rows, 0);
+}
+
+#[test]
+fn more_unmapped_columns_of_a_row_are_counted_in_the_plural() {
+    let headers = ["user_id", "Vehicle", "Memo", "Desk"];
+    let mut sheet = Sheet::new();
+    sheet.push_row(1, headers).unwrap();
+    sheet.push_row(2, ["1", "12가3456", "hi", "4F"]).unwrap();
+    let mapping = auto_map(&headers, &[]);
+    let r = validate(&sheet, 0, &mapping, &def());
+    let m = r.findings_of(1)[0].message(&sheet, 0, &mapping);
+    assert!(m.contains("(and 2 more unmapped columns) but"), "{m}");
 }
 
 #[test]
