@@ -170,7 +170,10 @@ impl AppState {
         self.clock.clear();
         self.clock.opened.set(indices);
         let count = files.len();
-        let label = format!("Opening {count} clock file(s) as one set");
+        let label = format!(
+            "Opening {} as one set",
+            crate::text::plural(count as u64, "clock file", "clock files")
+        );
         self.clock_send(ClockOp::Open { kinds }, &files, Some(&label));
     }
 

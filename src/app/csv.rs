@@ -10,7 +10,7 @@ use web_sys::HtmlElement;
 
 use crate::formats::biostar_csv::Delimiter;
 use crate::protocol::CsvOp;
-use crate::text::TextEncoding;
+use crate::text::{plural, TextEncoding};
 use crate::workbench::merge::MergeChoice;
 use crate::workbench::validate::{
     ExpiryLimit, RowStatus, Rule, Severity, SiteSettings, UserIdType,
@@ -221,8 +221,9 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             </dl>
             {(t.mobile_cards > 0).then(|| view! {
                 <p class="note">{format!(
-                    "Importing issues {} mobile card(s): on a regular site each costs one Airfob credit. Ignore the csn_mobile column to issue none.",
-                    t.mobile_cards
+                    "Importing issues {}: on a regular site {} one Airfob credit. Ignore the csn_mobile column to issue none.",
+                    plural(u64::from(t.mobile_cards), "mobile card", "mobile cards"),
+                    if t.mobile_cards == 1 { "it costs" } else { "each costs" }
                 )}</p>
             })}
             {(!view.conflicts.is_empty()).then(|| view! {
@@ -250,7 +251,7 @@ fn SummaryPanel(state: AppState, view: WorkbookView) -> impl IntoView {
                             <li class=if r.severity == Severity::Error { "rule error" } else { "rule warning" }>
                                 <button type="button" class="link" data-rule=r.id.clone()
                                     on:click=move |_| state.csv_set_filter(RowFilter::Rule(id.clone()))>
-                                    {format!("{} ({}): {} cell(s)", r.title, if r.severity == Severity::Error { "error" } else { "warning" }, r.count)}
+                                    {format!("{} ({}): {}", r.title, if r.severity == Severity::Error { "error" } else { "warning" }, plural(u64::from(r.count), "cell", "cells"))}
                                 </button>
                             </li>
                         }
@@ -544,7 +545,7 @@ fn RowsPanel(state: AppState) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <span class="muted" data-testid="row-count">{move || format!("{} row(s)", total())}</span>
+                <span class="muted" data-testid="row-count">{move || plural(total() as u64, "row", "rows")}</span>
             </div>
             <div id="csv-grid" class="grid" role="grid" aria-rowcount=move || total().to_string()
                 aria-label="Rows of the file" data-testid="grid" tabindex="-1" on:scroll=on_scroll on:keydown=on_keydown>
@@ -852,7 +853,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                         }).collect_view()}
                     </dl>
                     {(c.cards_removed > 0).then(|| view! {
-                        <p class="error">{format!("Overwriting removes the stored card of {} user(s): their csn is blank in the file.", c.cards_removed)}</p>
+                        <p class="error">{format!("Overwriting removes the stored card of {}: their csn is blank in the file.", plural(u64::from(c.cards_removed), "user", "users"))}</p>
                     })}
                     {(!m.problems.is_empty()).then(|| view! {
                         <ul class="notes warning" data-testid="merge-problems">{m.problems.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
@@ -872,7 +873,7 @@ fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
                         <label><input type="radio" name="merge-default" checked=default == MergeChoice::Overwrite data-testid="merge-overwrite"
                             on:change=move |_| state.csv_quick(CsvOp::MergeDefault { choice: MergeChoice::Overwrite }, &[])/>" overwrite with the file's row"</label>
                     </fieldset>
-                    <p class="muted">{format!("{} user(s) differ; showing {} from {}.", m.total_diffs, m.diffs.len(), m.start + 1)}</p>
+                    <p class="muted">{format!("{}; showing {} from {}.", plural(m.total_diffs as u64, "user differs", "users differ"), m.diffs.len(), m.start + 1)}</p>
                     <ul class="diffs" data-testid="diffs">
                         {m.diffs.into_iter().map(|d| {
                             let uid = d.user_id.clone();
@@ -982,7 +983,7 @@ fn DownloadPanel(state: AppState, view: WorkbookView) -> impl IntoView {
             </div>
             {formulas.map(|n| view! { <p class="warning" data-testid="formula-note">{n}</p> })}
             {move || csv.written.get().map(|w| view! {
-                <p class="muted" data-testid="written">{format!("Wrote {} row(s), {} bytes. {}", w.rows, w.bytes, w.note)}</p>
+                <p class="muted" data-testid="written">{format!("Wrote {}, {} bytes. {}", plural(w.rows, "row", "rows"), w.bytes, w.note)}</p>
             })}
         </div>
     }

@@ -68,7 +68,7 @@ pub fn WorkflowView(state: AppState, workflow: Workflow) -> impl IntoView {
                 id="workflow-files"
             />
             {move || (pending() > 0).then(|| view! {
-                <p class="muted">{format!("Reading {} file(s)...", pending())}</p>
+                <p class="muted">{format!("Reading {}...", plural(pending() as u64, "file", "files"))}</p>
             })}
             {move || {
                 let files = mine();
@@ -145,7 +145,7 @@ fn OtherWorkflows(state: AppState, workflow: Workflow) -> impl IntoView {
             <div class="others">
                 {o.into_iter().map(|(w, n)| view! {
                     <button type="button" class="button" on:click=move |_| state.workflow.set(Some(w))>
-                        {format!("{n} file(s) open in {}: show", w.title())}
+                        {format!("{} open in {}: show", plural(n as u64, "file", "files"), w.title())}
                     </button>
                 }).collect_view()}
             </div>

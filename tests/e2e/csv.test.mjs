@@ -75,7 +75,7 @@ describe('the CSV workbench', () => {
 
     // The rows with errors, and what is wrong with line 4.
     await page.getByTestId('row-filter').selectOption('errors');
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '3 row(s)');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '3 rows');
     const row4 = page.locator('.grid-row[data-line="4"]');
     await row4.locator('.cell.line').click();
     const detail = await page.getByTestId('row-detail').innerText();
@@ -88,7 +88,7 @@ describe('the CSV workbench', () => {
     await editor.fill('2030-12-31 23:59');
     await editor.press('Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=total-valid] dd')?.textContent === '3');
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '2 row(s)');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '2 rows');
     assert.deepEqual(await totals(page), { rows: 5, valid: 3, errors: 2 });
 
     // The import file: valid rows, BioStar headers, UTF-8 without BOM, CRLF.
@@ -327,7 +327,7 @@ describe('the CSV workbench', () => {
       await page.keyboard.press('Enter');
       await page.waitForFunction((l) => !document.querySelector(`.grid-row[data-line="${l}"]`), line);
     }
-    await page.getByTestId('row-count').getByText('0 row(s)').waitFor();
+    await page.getByTestId('row-count').getByText('0 rows').waitFor();
     const chosen = await page.getByTestId('row-filter').evaluate((s) => s.selectedOptions[0]?.textContent);
     assert.equal(chosen, 'rule: User ID not a number (none left)');
     assert.deepEqual(errors, []);
@@ -360,7 +360,7 @@ describe('the CSV workbench', () => {
     const rows = shown.bytes.toString().trimEnd().split('\r\n');
     assert.equal(rows.length, 101);
     assert.deepEqual([rows[1], rows[100]], ['x3,N3', 'x300,N300']);
-    assert.match(await page.getByTestId('written').innerText(), /Wrote 100 row\(s\)/);
+    assert.match(await page.getByTestId('written').innerText(), /Wrote 100 rows/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -421,7 +421,7 @@ describe('the CSV workbench', () => {
     for (let i = 1; i <= 200_000; i++) rows.push(`${i},User ${i},Dept ${i % 7}`);
     await page.getByTestId('file-input').first().setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
     await page.getByTestId('csv-summary').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '200000 row(s)');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '200000 rows');
     const inDom = await page.locator('.grid-row').count();
     assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
     // Scroll to the end: the last line shows, and still only a window is in the DOM.

@@ -61,7 +61,7 @@ async function pickCsvAndImages(page, csv, images) {
 /** Shows only the rows with face image findings, `rows` of them. */
 async function showFaceRows(page, rows) {
   await page.getByTestId('faces-filter').click();
-  await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.textContent === `${n} row(s)`, rows);
+  await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.textContent === `${n} ${n === 1 ? 'row' : 'rows'}`, rows);
 }
 
 /** The row detail of grid line `line`, opened by a click. */
@@ -90,7 +90,7 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
 
     // Kim's row has no finding, and its detail shows the image, decoded by the browser.
     await page.getByTestId('row-filter').selectOption('all');
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '5 row(s)');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '5 rows');
     assert.match(await detailOf(page, 2), /No findings/);
     const thumb = page.getByTestId('face-thumb');
     await thumb.waitFor();

@@ -125,8 +125,9 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
                 }).collect_view()}
             </dl>
             <p class="muted">{format!(
-                "{} bytes as stored, {} bytes uncompressed, {} gzip member(s). The entries' contents are encrypted and undocumented: bioport checks the container and never decodes them.",
-                grouped(view.file_size), grouped(view.tar_bytes), view.gzip_members
+                "{} bytes as stored, {} bytes uncompressed, {}. The entries' contents are encrypted and undocumented: bioport checks the container and never decodes them.",
+                grouped(view.file_size), grouped(view.tar_bytes),
+                crate::text::plural(u64::from(view.gzip_members), "gzip member", "gzip members")
             )}</p>
             <Findings findings=view.findings.clone() testid="findings" />
             {(view.unlisted > 0).then(|| view! { <p class="warning" data-testid="unlisted">{unlisted_text(&view)}</p> })}

@@ -144,7 +144,7 @@ fn Filters(state: AppState) -> impl IntoView {
             <label><input type="checkbox" data-testid="punch-damaged"
                 on:change=move |ev| { let on = event_target_checked(&ev); state.clock_set_filter(|f| f.damaged_only = on); } />
                 " Damaged lines only"</label>
-            <span class="muted" data-testid="punch-count">{move || format!("{} row(s)", total())}</span>
+            <span class="muted" data-testid="punch-count">{move || plural(total() as u64, "row", "rows")}</span>
         </form>
         {move || note().map(|n| view! { <p class="warning">{n}</p> })}
     }
@@ -274,8 +274,9 @@ fn RepairPanel(state: AppState) -> impl IntoView {
                 </div>
             })}
             {move || clock.repaired.get().map(|r| view! {
-                <p data-testid="repaired">{format!("Kept {} line(s); left out {} damaged line(s), {} blank line(s) and {} duplicate(s){}.",
-                    r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates,
+                <p data-testid="repaired">{format!("Kept {}; left out {}, {} and {}{}.",
+                    plural(r.kept, "line", "lines"), plural(r.removed_damaged, "damaged line", "damaged lines"),
+                    plural(r.removed_blank, "blank line", "blank lines"), plural(r.removed_duplicates, "duplicate", "duplicates"),
                     if r.removed_bom { ", and the UTF-8 byte order mark at byte 0" } else { "" })}</p>
             })}
         </fieldset>

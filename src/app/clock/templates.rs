@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::clock::{ClockView, TemplateFileView, TemplateOwner};
+use crate::text::plural;
 
 /// Every template file of the set.
 #[component]
@@ -26,8 +27,9 @@ fn TemplateFile(file: TemplateFileView, with_users: bool) -> impl IntoView {
     let more = file.owner_count.saturating_sub(file.owners.len());
     view! {
         <details class="template-file" open=true>
-            <summary>{format!("{}: {}, {} records ({} valid), {} user(s)",
-                file.name, file.kind, file.records, file.valid, file.owner_count)}</summary>
+            <summary>{format!("{}: {}, {} ({} valid), {}",
+                file.name, file.kind, plural(file.records as u64, "record", "records"), file.valid,
+                plural(file.owner_count as u64, "user", "users"))}</summary>
             {(!file.problems.is_empty()).then(|| view! {
                 <ul class="warnings" data-testid="template-problems">
                     {file.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
@@ -44,7 +46,7 @@ fn TemplateFile(file: TemplateFileView, with_users: bool) -> impl IntoView {
                     <tbody>{file.owners.into_iter().map(|o| owner_row(o, with_users)).collect_view()}</tbody>
                 </table>
             </div>
-            {(more > 0).then(|| view! { <p class="muted">{format!("... and {more} more user(s).")}</p> })}
+            {(more > 0).then(|| view! { <p class="muted">{format!("... and {}.", plural(more as u64, "more user", "more users"))}</p> })}
         </details>
     }
 }
