@@ -61,13 +61,17 @@ export async function startBrowser(extraArgs = []) {
 export async function openApp(context, url) {
   const page = await context.newPage();
   const errors = [];
+  const warnings = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
   await page.goto(url);
   await page.waitForSelector('[data-testid=start]');
   await page.waitForSelector('html[data-worker=ready]');
   await page.waitForSelector('html[data-standby=ready]');
-  return { page, errors };
+  return { page, errors, warnings };
 }
 
 /** A ustar header block for one regular file. */
