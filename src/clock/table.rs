@@ -120,6 +120,17 @@ fn day_bound(text: &str, end: bool) -> Result<Option<u32>, String> {
     Ok(Some(pack_time(y, m, d, h, mi, s)))
 }
 
+/// Says so when the first day shown (`from`, parsed) comes after the last (`to`).
+fn days_reversed(filter: &PunchFilter, from: Option<u32>, to: Option<u32>) -> Option<String> {
+    (from? > to?).then(|| {
+        format!(
+            "From {} is after To {}: no punch can fall between them; swap the two dates.",
+            filter.from.trim(),
+            filter.to.trim()
+        )
+    })
+}
+
 impl ClockSet {
     /// The punches `filter` lets through (computed once per filter).
     fn filtered(&mut self, filter: &PunchFilter) -> &Filtered {
@@ -137,6 +148,7 @@ impl ClockSet {
             .filter_map(|b| b.as_ref().err().cloned())
             .next();
         let (from, to) = (from.ok().flatten(), to.ok().flatten());
+        let note = note.or_else(|| days_reversed(filter, from, to));
         let wanted = filter.user.trim().to_lowercase();
         let names = &self.names;
         let Some(log) = self.log() else {

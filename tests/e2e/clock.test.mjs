@@ -149,9 +149,9 @@ describe('the time clock screen', () => {
       '40 no user in user.dat 1: 602 bytes, valid',
     ]);
 
-    // Filters: a user by name, then the damaged lines alone with their line numbers.
-    await page.getByTestId('punch-user').fill('bob');
-    await page.getByTestId('punch-user').press('Enter');
+    // Filters: a user by name (the table follows the typing, without Enter), then the
+    // damaged lines alone with their line numbers.
+    await page.getByTestId('punch-user').pressSequentially('bob');
     await countIs(page, '1 row');
     assert.deepEqual(await page.locator('[data-testid=punch-row]').evaluateAll((rows) => rows.map((r) => r.dataset.userId)), ['710016']);
     await page.getByTestId('punch-user').fill('');
@@ -161,6 +161,8 @@ describe('the time clock screen', () => {
     await countIs(page, '3 rows');
     await page.getByTestId('punch-to').fill('2020-11-03');
     await countIs(page, '0 rows');
+    assert.equal(await page.getByTestId('punch-filter-note').innerText(),
+      'From 2020-11-04 is after To 2020-11-03: no punch can fall between them; swap the two dates.');
     await page.getByTestId('punch-from').fill('2020-11-04');
     await page.getByTestId('punch-to').fill('2020-11-04');
     await countIs(page, '3 rows');

@@ -55,7 +55,32 @@ const STATUSES: [(u8, &str); 7] = [
     (255, "none"),
 ];
 
+/// How long typing in the user filter pauses before the table follows it.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
 impl AppState {
+    /// Filters by `user` once typing has paused (each key would filter the whole log),
+    /// unless a later key or Enter came first.
+    fn clock_filter_user_soon(self, user: String, typed: StoredValue<u64>) {
+        typed.update_value(|n| *n += 1);
+        let this = typed.get_value();
+        set_timeout(
+            move || {
+                if typed.get_value() == this {
+                    self.clock_filter_user(user);
+                }
+            },
+            TYPING_PAUSE,
+        );
+    }
+
+    /// Filters by `user` now, when it differs from the filter shown.
+    fn clock_filter_user(self, user: String) {
+        if self.clock.filter.with_untracked(|f| f.user != user) {
+            self.clock_set_filter(|f| f.user = user);
+        }
+    }
+
     /// Changes the punch filter and shows its first rows.
     fn clock_set_filter(self, change: impl FnOnce(&mut PunchFilter)) {
         self.clock.filter.update(change);
@@ -116,11 +141,13 @@ fn Filters(state: AppState) -> impl IntoView {
             .with(|p| p.as_ref().and_then(|p| p.filter_note.clone()))
     };
     let total = move || clock.punches.with(|p| p.as_ref().map_or(0, |p| p.total));
+    let typed = StoredValue::new(0u64);
     view! {
         <form class="row-of-fields filters" on:submit=move |ev| ev.prevent_default()>
             <label>"User ID or name "
                 <input type="search" data-testid="punch-user"
-                    on:change=move |ev| { let v = event_target_value(&ev); state.clock_set_filter(|f| f.user = v); } />
+                    on:input=move |ev| state.clock_filter_user_soon(event_target_value(&ev), typed)
+                    on:change=move |ev| state.clock_filter_user(event_target_value(&ev)) />
             </label>
             <label>"From "
                 <input type="date" data-testid="punch-from"
@@ -146,7 +173,7 @@ fn Filters(state: AppState) -> impl IntoView {
                 " Damaged lines only"</label>
             <span class="muted" data-testid="punch-count">{move || plural(total() as u64, "row", "rows")}</span>
         </form>
-        {move || note().map(|n| view! { <p class="warning">{n}</p> })}
+        {move || note().map(|n| view! { <p class="warning" data-testid="punch-filter-note">{n}</p> })}
     }
 }
 

@@ -130,6 +130,17 @@ fn filters_pick_users_days_statuses_and_damage() {
     let p = page(&mut set, 0, 10, bad);
     assert!(p.filter_note.unwrap().contains("YYYY-MM-DD"));
     assert_eq!(p.total, 3, "a date not understood filters nothing");
+    let reversed = PunchFilter {
+        from: "2020-11-05".into(),
+        to: "2020-11-04".into(),
+        ..PunchFilter::default()
+    };
+    let p = page(&mut set, 0, 10, reversed);
+    assert_eq!(p.total, 0);
+    assert_eq!(
+        p.filter_note.as_deref(),
+        Some("From 2020-11-05 is after To 2020-11-04: no punch can fall between them; swap the two dates.")
+    );
 }
 
 #[test]
