@@ -419,7 +419,8 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
             </Show>
             {move || clock.view.get().map(|v| view! {
                 <templates::TemplatesPanel view=v.clone() />
-                <users::ConvertPanel state=state has_users=v.users.is_some() />
+                <users::ConvertPanel state=state has_users=v.users.is_some()
+                    unreadable=v.users.as_ref().is_some_and(|u| u.unreadable.is_some()) />
                 <users::WritePanel state=state view=v />
             })}
         </section>

@@ -91,6 +91,10 @@ pub struct UserFileView {
     pub why: String,
     /// The record size was chosen by the user.
     pub forced: bool,
+    /// Why what was read are not a clock's users (most records do not have the user
+    /// shape, or the size chosen does not fit): said before the users, and nothing is
+    /// converted or written from them, as on the command line.
+    pub unreadable: Option<String>,
     /// The encoding's WHATWG name (e.g. "UTF-8", "GBK").
     pub encoding: String,
     /// Users read.
@@ -883,6 +887,7 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         record: file.record,
         why: file.why.clone(),
         forced: held.forced.is_some(),
+        unreadable: file.implausible.then(|| file.problems[0].clone()),
         encoding: file.encoding.name().to_string(),
         users: file.users.len(),
         empty_slots: file.empty_slots,
@@ -890,10 +895,11 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         problems: file
             .problems
             .iter()
+            .skip(usize::from(file.implausible))
             .take(MAX_USER_PROBLEMS)
             .cloned()
             .collect(),
-        problem_count: file.problems.len() as u64,
+        problem_count: file.problems.len() as u64 - u64::from(file.implausible),
         from_csv: held.from_csv.clone(),
         kept: held.kept.clone(),
     }

@@ -231,12 +231,29 @@ async fn open(
     Ok(())
 }
 
+/// Refuses `op` when it would convert or write users that are not a clock's (the
+/// `user.dat` held is not one as read), with why: the command line refuses them alike.
+fn refuse_unreadable(op: &ClockOp, set: &ClockSet) -> Result<(), String> {
+    let writes = matches!(
+        op,
+        ClockOp::ToBiostar { .. }
+            | ClockOp::CheckFit { .. }
+            | ClockOp::WriteUsers { .. }
+            | ClockOp::FromWorkbench { .. }
+    );
+    match set.users_unreadable() {
+        Some(why) if writes => Err(format!("Nothing was converted or written. {why}")),
+        _ => Ok(()),
+    }
+}
+
 fn run(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     op: ClockOp,
     set: &mut ClockSet,
 ) -> Result<(), String> {
+    refuse_unreadable(&op, set)?;
     let reply = match op {
         // Both read a file on disk: [`handle`] runs them.
         ClockOp::Open { .. } | ClockOp::Repair { .. } => return Ok(()),

@@ -126,7 +126,7 @@ describe('the time clock screen', () => {
     const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
     await page.getByTestId('record-size').selectOption('28');
     await why('28-byte records, chosen by you');
-    const problems = await page.getByTestId('user-problems').innerText();
+    const problems = await page.getByTestId('user-unreadable').innerText();
     assert.match(problems, /This does not look like a user\.dat of 28-byte records: its length \(288 bytes\) divides by 72, not by 28.*Try the other record size \(72 bytes\)/);
     assert.ok(!problems.includes('Copy user.dat'), problems);
     await page.getByTestId('record-size').selectOption('');
@@ -658,5 +658,34 @@ describe('the time clock screen', () => {
     assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequences of the user ID did not decode as EUC-KR/);
     assert.deepEqual([...errors, ...clock.errors], []);
     await clock.page.close();
+  });
+
+  test('random bytes named user.dat are said to be no clock users before them, and nothing is converted from them', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const noise = (len) => Buffer.from(Array.from({ length: len }, (_, i) => Number((BigInt(i) * 2654435761n) >> 13n) & 0xff));
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: noise(1008) });
+    await page.getByTestId('user-table').waitFor();
+    const said = page.getByTestId('user-unreadable');
+    assert.match(await said.innerText(), /^This does not look like a user\.dat from a clock: \d+ of \d+ records read as \d+-byte users are not user records/);
+    assert.match(await said.innerText(), /they are not converted to BioStar or written to a user\.dat, as on the command line/);
+    const before = await page.evaluate(() => {
+      const [w, t] = ['user-unreadable', 'user-table'].map((id) => document.querySelector(`[data-testid=${id}]`));
+      return Boolean(w.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(before, 'the warning comes before the users');
+    for (const id of ['to-biostar', 'check-fit', 'write-user-dat']) {
+      assert.ok(await page.getByTestId(id).isDisabled(), id);
+    }
+    assert.match(await page.getByTestId('convert-refused').innerText(), /^Nothing is converted/);
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    const cut = await openApp(b.context, site.url);
+    await cut.page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: noise(1000) });
+    await cut.page.getByTestId('user-table').waitFor();
+    const text = await cut.page.locator('body').innerText();
+    assert.match(text, /not a user\.dat/);
+    assert.ok(!text.includes('The file is truncated'), text);
+    await cut.page.close();
   });
 });

@@ -620,3 +620,24 @@ fn users_whose_csn_cell_is_no_card_number_are_counted_as_updated() {
         "Users from hr.csv: 2 added, 3 updated, 2 kept that the CSV does not list, 7 in all."
     );
 }
+
+#[test]
+fn random_bytes_named_user_dat_are_said_to_be_no_users_before_them() {
+    let bytes: Vec<u8> = (0..1008u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut set = ClockSet::new();
+    set.add("user.dat", FileKind::ZkUserDat72, bytes);
+    let view = set.view().users.unwrap();
+    let why = view.unreadable.expect("random bytes are no users");
+    assert!(
+        why.starts_with("This does not look like a user.dat from a clock:"),
+        "{why}"
+    );
+    assert_eq!(set.users_unreadable(), Some(why.as_str()));
+    assert!(
+        !view.problems.contains(&why),
+        "said once, not among the problems"
+    );
+    assert_eq!(d_set().view().users.unwrap().unreadable, None);
+}
