@@ -10,7 +10,11 @@ mod common;
 
 use std::fs;
 
+#[path = "common/clock_records.rs"]
+mod clock_records;
+
 use cli_support::{bioport, stderr, stdout, TempDir};
+use clock_records::{noise, says, user_record, user_record28};
 
 #[test]
 fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
@@ -371,29 +375,6 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     let err = stderr(&o);
     assert!(err.contains("user.dat: This does not look like a user.dat of 28-byte records: its length (72 bytes) divides by 72, not by 28"), "{err}");
     assert!(!dir.path("cut.dat").exists());
-}
-
-/// Asserts that the run printed `text` on its standard output.
-#[track_caller]
-fn says(o: &std::process::Output, text: &str) {
-    assert!(stdout(o).contains(text), "{}{}", stdout(o), stderr(o));
-}
-
-/// `len` bytes of binary noise, the same each run: nothing bioport reads.
-fn noise(len: u32) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect()
-}
-
-/// A 72-byte `user.dat` record: uid, user ID and name, the rest zero but group 1.
-fn user_record(uid: u16, id: &str, name: &[u8]) -> Vec<u8> {
-    let mut r = vec![0u8; 72];
-    r[0..2].copy_from_slice(&uid.to_le_bytes());
-    r[11..11 + name.len()].copy_from_slice(name);
-    r[39] = 1;
-    r[48..48 + id.len()].copy_from_slice(id.as_bytes());
-    r
 }
 
 #[test]
@@ -1033,16 +1014,6 @@ fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for(
     );
     let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
     assert!(csv.ends_with("102,Gone,\r\n"), "{csv}");
-}
-
-/// A 28-byte `user.dat` record: uid, numeric user ID and name (8 bytes at most), group 1.
-fn user_record28(uid: u16, id: u32, name: &[u8]) -> Vec<u8> {
-    let mut r = vec![0u8; 28];
-    r[0..2].copy_from_slice(&uid.to_le_bytes());
-    r[8..8 + name.len()].copy_from_slice(name);
-    r[21] = 1;
-    r[24..28].copy_from_slice(&id.to_le_bytes());
-    r
 }
 
 #[test]

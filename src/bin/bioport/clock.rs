@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use bioport::archive::device::grouped;
 use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
@@ -312,12 +313,26 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
     print_listed("  problem: ", &file.problems, file.problems.len() as u64);
 }
 
-/// `bioport check 1_attlog.dat`: punches, damage by line and byte, exact duplicates.
-pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
-    let log = match read_log(path) {
-        Ok(log) => log,
+/// The attendance log at `path` in a set with the user.dat of `--users` (if any): the
+/// set the page holds when both are opened.
+fn log_set(path: &Path, args: &ClockReadArgs) -> Result<ClockSet, String> {
+    let log = read_log(path)?;
+    let mut set = args.set_with(args.users.as_deref())?;
+    set.add_log(&file_name(path), log);
+    Ok(set)
+}
+
+/// `bioport check 1_attlog.dat`: punches, damage by line and byte, exact duplicates;
+/// with `--users`, the punch user IDs no user has and those users share, as the page says.
+pub fn check_attlog_file(path: &Path, args: &ClockReadArgs, json: bool) -> Outcome {
+    let set = match log_set(path, args) {
+        Ok(set) => set,
         Err(message) => return fail(&message, json),
     };
+    let Some(log) = set.log() else {
+        return fail(&format!("{}: not read as a log", path.display()), json);
+    };
+    let links = set.view().links;
     let damage: Vec<String> = log.damaged.iter().map(|d| d.message()).collect();
     if json {
         let doc = json!({
@@ -325,17 +340,46 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
             "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines, "bom": log.bom,
+            "links": links.checked.then_some(&links),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
         }
     } else {
-        print_attlog(path, &log);
+        print_attlog(path, log);
         print_listed("  damaged: ", &damage, log.damaged_count);
+        print_punch_links(&links);
     }
-    match log.damaged_count == 0 && log.duplicates.is_empty() {
+    let unlinked = links.punch_ids_without_user_count + links.shared_ids.len();
+    match log.damaged_count == 0 && log.duplicates.is_empty() && unlinked == 0 {
         true => Outcome::Clean,
         false => Outcome::Problems,
+    }
+}
+
+/// What does not link between the log's punches and the user.dat, in the page's words:
+/// "punch user IDs with no user in user.dat: 1: 999", and the IDs users share.
+fn print_punch_links(links: &LinksView) {
+    if !links.checked {
+        return;
+    }
+    print_listed(
+        "  no name: ",
+        &links.shared_ids,
+        links.shared_ids.len() as u64,
+    );
+    let count = links.punch_ids_without_user_count;
+    let listed = links.punch_ids_without_user.join(", ");
+    let more = match count - links.punch_ids_without_user.len() {
+        0 => String::new(),
+        n => format!(" and {} more", grouped(n as u64)),
+    };
+    match count {
+        0 => println!("  punch user IDs with no user in user.dat: 0"),
+        n => println!(
+            "  punch user IDs with no user in user.dat: {}: {listed}{more} (their punches get no name)",
+            grouped(n as u64)
+        ),
     }
 }
 
@@ -664,21 +708,24 @@ pub fn repair(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
     })
 }
 
-/// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`.
+/// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`;
+/// the punch user IDs that got no name (no user has them, or users share them) are said.
 pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
-    let beside = args.read.set_with(args.read.users.as_deref());
-    let (log, set) = match read_log(input).and_then(|log| Ok((log, beside?))) {
-        Ok(x) => x,
+    let set = match log_set(input, &args.read) {
+        Ok(set) => set,
         Err(message) => return fail(&message, false),
+    };
+    let Some(log) = set.log() else {
+        return fail(&format!("{}: not read as a log", input.display()), false);
     };
     let written = write_file(output, |out| {
         let opts = (&WriteOptions::default(), args.remove_duplicates);
-        punches_to_csv(&log, (set.users(), set.encoding()), opts, out)
-            .map(|csv| (csv.undecodable, csv.undecodable_count, csv.shared))
+        punches_to_csv(log, (set.users(), set.encoding()), opts, out)
+            .map(|csv| (csv.undecodable, csv.undecodable_count))
     });
-    let (written, ids, shared) = match written {
-        Ok((listed, count, shared)) => (Ok(()), (listed, count), shared),
-        Err(e) => (Err(e), (Vec::new(), 0), Vec::new()),
+    let (written, ids) = match written {
+        Ok(ids) => (Ok(()), ids),
+        Err(e) => (Err(e), (Vec::new(), 0)),
     };
     let dups = log.duplicates.len();
     let (rows, what) = match args.remove_duplicates {
@@ -696,8 +743,10 @@ pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome 
     });
     // User IDs and names that did not decode reach the CSV as U+FFFD: said, never silently.
     print_listed("  user ID does not decode: ", &ids.0, ids.1);
-    print_listed("  no name: ", &shared, shared.len() as u64);
-    let ids_outcome = if ids.1 > 0 || !shared.is_empty() {
+    let links = set.view().links;
+    print_punch_links(&links);
+    let unlinked = links.punch_ids_without_user_count + links.shared_ids.len();
+    let ids_outcome = if ids.1 > 0 || unlinked > 0 {
         Outcome::Problems
     } else {
         Outcome::Clean
