@@ -330,7 +330,7 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("line 3 has no user ID, so it is not taken"),
+        out.contains("line 3 of the CSV, no user ID: not taken, as the row has no user ID"),
         "{out}"
     );
     assert!(out.contains("(7): line 2 has the same user ID"), "{out}");

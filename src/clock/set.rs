@@ -298,6 +298,24 @@ pub struct UserNote {
     pub notes: Vec<String>,
 }
 
+impl UserNote {
+    /// Whom the note is on, in words: "line 5 of the CSV, uid 3 (202)"; the line only for
+    /// a CSV user, no uid for a user not given one, "no user ID" for a row without one.
+    pub fn who(&self) -> String {
+        let line = match self.line {
+            0 => String::new(),
+            line => format!("line {line} of the CSV, "),
+        };
+        let id = self.user_id.as_str();
+        match (self.uid, id.is_empty()) {
+            (0, true) => format!("{line}no user ID"),
+            (0, false) => format!("{line}user ID {id}"),
+            (uid, true) => format!("{line}uid {uid} (no user ID)"),
+            (uid, false) => format!("{line}uid {uid} ({id})"),
+        }
+    }
+}
+
 impl From<UserFinding> for UserNote {
     fn from(f: UserFinding) -> Self {
         UserNote {

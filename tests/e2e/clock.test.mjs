@@ -688,4 +688,23 @@ describe('the time clock screen', () => {
     assert.ok(!text.includes('The file is truncated'), text);
     await cut.page.close();
   });
+
+  test('a CSV row that a later row of its user ID replaces keeps its own findings, and a row without an ID is named by its line', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const csv = 'user_id,name,csn\r\n202,김철수김철수김철수,123\r\n202,Dup,124\r\n,NoID,1\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('workbench').waitFor();
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('start-from-workbench').click();
+    await page.getByTestId('fit-findings').waitFor();
+    const items = await page.locator('[data-testid=fit-findings] > li').allInnerTexts();
+    assert.equal(items.length, 3, items.join('\n'));
+    assert.match(items[0], /^line 2 of the CSV, uid 1 \(202\): /);
+    assert.match(items[0], /line 3 has the same user ID/);
+    assert.match(items[0], /the name "김철수김철수김철수" takes 27 bytes in UTF-8; the clock holds 23/);
+    assert.match(items[1], /^line 3 of the CSV, uid 1 \(202\): line 2 has the same user ID/);
+    assert.equal(items[2], 'line 4 of the CSV, no user ID: not taken, as the row has no user ID; fill it in or delete the row');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

@@ -242,7 +242,7 @@ fn notes_view(
 ) -> impl IntoView {
     let shown = list.shown.len();
     let items = list.shown.into_iter().map(|f| {
-        let who = format!("uid {} ({}): ", f.uid, f.user_id);
+        let who = format!("{}: ", f.who());
         let mut each = f.notes;
         let body = match each.len() {
             1 => each.pop().unwrap_or_default().into_any(),

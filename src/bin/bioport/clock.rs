@@ -189,17 +189,9 @@ fn finding_line(f: &UserFinding) -> String {
     format!("uid {} ({}): {}", f.uid, f.user_id, one_line(&notes))
 }
 
-/// One note on a user, in a line: "uid 13 (555): reason; reason" ("uid -" for none).
+/// One note on a user, in a line: "line 5 of the CSV, uid 13 (555): reason; reason".
 fn note_line(n: &UserNote) -> String {
-    let uid = match n.uid {
-        0 => "-".to_string(),
-        uid => uid.to_string(),
-    };
-    let line = match n.line {
-        0 => String::new(),
-        line => format!("line {line} of the CSV, "),
-    };
-    format!("{line}uid {uid} ({}): {}", n.user_id, one_line(&n.notes))
+    format!("{}: {}", n.who(), one_line(&n.notes))
 }
 
 /// The first `most` bytes of the file at `path`, and its length.
