@@ -597,12 +597,38 @@ pub struct UserFile {
     empty: Vec<(usize, Vec<u8>)>,
 }
 
+/// Why `record`-byte records were read, chosen by the user: with the share of records
+/// that have the user shape, and the other size to try when few have it and more do
+/// there, as the size judged from the file is explained.
+fn forced_why(bytes: &[u8], record: u64) -> String {
+    let pct = |share: f64| (share * 100.0).round();
+    let share = user_dat_plausibility(bytes, record as usize);
+    let other = USER_DAT_72 + USER_DAT_28 - record;
+    let other_share = user_dat_plausibility(bytes, other as usize);
+    let chosen = format!("{record}-byte records, chosen by you");
+    if bytes.is_empty() || share >= 0.9 {
+        return format!(
+            "{chosen}; {}% of the records have the user shape",
+            pct(share)
+        );
+    }
+    let try_other = match other_share > share {
+        true => format!(
+            " ({}% as {other}-byte ones): try {other}-byte records, or let the size be judged from the file",
+            pct(other_share)
+        ),
+        false => ": the file may be damaged or not a user.dat".to_string(),
+    };
+    format!(
+        "{chosen}, but only {}% of the records have the user shape as {record}-byte records{try_other}",
+        pct(share)
+    )
+}
+
 /// The record size for a file of these bytes, and why, in words.
 fn choose_record(bytes: &[u8], len: u64, forced: Option<u64>) -> (u64, String) {
     match forced {
-        Some(record @ (USER_DAT_72 | USER_DAT_28)) => {
-            return (record, format!("{record}-byte records, chosen by you"));
-        }
+        Some(record @ (USER_DAT_72 | USER_DAT_28)) => return (record, forced_why(bytes, record)),
         Some(other) => {
             let (record, why) = choose_record(bytes, len, None);
             let why = format!(
