@@ -22,7 +22,7 @@ use crate::workbench::Workbook;
 
 use super::{
     add_template_notes, link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers,
-    FitNote, PunchNames, ToCsvOptions,
+    FitNote, PunchNames, ToCsvOptions, LEFT_OUT_DISABLED,
 };
 
 /// Template owners listed per user at most in a view (the rest are counted).
@@ -688,11 +688,13 @@ impl ClockSet {
 
     /// The users as a BioStar user CSV (those disabled on the clock only when
     /// `include_disabled`), and per user what does not carry (templates, what the
-    /// workbench's import check finds in the row) or that it was left out.
+    /// workbench's import check finds in the row) or that it was left out, with `include`:
+    /// what carries a disabled user (the page's checkbox, the command line's option).
     pub fn to_biostar(
         &self,
         carry_pins: bool,
         include_disabled: bool,
+        include: &str,
     ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
@@ -701,6 +703,11 @@ impl ClockSet {
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
         add_template_notes(self.users(), self.template_lists(), &mut notes);
+        let left_out = (notes.iter_mut().flat_map(|n| n.notes.iter_mut()))
+            .filter(|n| n.as_str() == LEFT_OUT_DISABLED);
+        for note in left_out {
+            note.push_str(&format!("; {include} carries it, enabled"));
+        }
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 
@@ -979,15 +986,20 @@ fn template_view(name: &str, list: &TemplateList, users: &[UserRecord]) -> Templ
     }
 }
 
-/// User `index` as a table row, with the CSV's `csn` cell when it is no card number.
-fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow {
-    let time_zones = if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
+/// Whose time zones a user has, in words: "own: 1, 2, 0", "group's" (or "group's: 1, 0,
+/// 0" when the record holds some it does not use), as the page and `check` show them.
+pub fn time_zones_text(u: &UserRecord) -> String {
+    if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
         let [a, b, c] = u.time_zones;
         let whose = if u.own_time_zones { "own" } else { "group's" };
         format!("{whose}: {a}, {b}, {c}")
     } else {
         "group's".to_string()
-    };
+    }
+}
+
+/// User `index` as a table row, with the CSV's `csn` cell when it is no card number.
+fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow {
     UserRow {
         index,
         uid: u.uid,
@@ -999,7 +1011,7 @@ fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow
         card: u.card,
         card_cell: card_cell.cloned(),
         group: u.group,
-        time_zones,
+        time_zones: time_zones_text(u),
         undecodable: u.undecodable.iter().map(|b| b.sequences).sum(),
     }
 }

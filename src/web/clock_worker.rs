@@ -346,6 +346,9 @@ fn punches_csv(
     Ok(())
 }
 
+/// What carries a user disabled on the clock, on the page.
+const INCLUDE_DISABLED: &str = "ticking \"Include users disabled on the clock\"";
+
 fn to_biostar(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -353,7 +356,7 @@ fn to_biostar(
     (carry_pins, include_disabled): (bool, bool),
 ) -> Result<(), String> {
     let (csv, notes) = set
-        .to_biostar(carry_pins, include_disabled)
+        .to_biostar(carry_pins, include_disabled, INCLUDE_DISABLED)
         .map_err(|e| format!("The BioStar CSV could not be written: {e}"))?;
     let blob =
         super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;

@@ -141,7 +141,7 @@ describe('the time clock screen', () => {
     assert.equal(await page.getByTestId('punch-ids-without-user').innerText(), 'Punch user IDs with no user in user.dat: 0', 'line 12 ("ZZ") is erased flash, not a user');
 
     // Templates per user, and what does not link.
-    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 records\)$/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 record\)$/);
     assert.match(await page.getByTestId('users-without-templates').innerText(), /: 2: uid 1 \(730004\), uid 3 \(710011\)$/);
     const owners = await page.locator('[data-testid=template-table] tbody tr').allInnerTexts();
     assert.deepEqual(owners.map((t) => t.replace(/\s+/g, ' ').trim()), [
@@ -374,6 +374,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('converted').waitFor();
     assert.match(await page.getByTestId('converted').innerText(), /1 user disabled on the clock was left out \(named in the notes\)/);
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): left out of the CSV: disabled on the clock/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /\(it would arrive enabled\); ticking "Include users disabled on the clock" carries it, enabled$/);
     let csv = await downloadOf(page, 'download-converted');
     assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n');
     await page.getByTestId('include-disabled').check();
@@ -451,8 +452,8 @@ describe('the time clock screen', () => {
     const log = Buffer.from(lines.join(''));
     await page.getByTestId('file-input').first().setInputFiles({ name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: log });
     await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
-    await countIs(page, '300000 rows');
-    assert.match(await page.getByTestId('attlog-summary').innerText(), /300000 lines: 299990 punches, 10 damaged lines/);
+    await countIs(page, '300,000 rows');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /300,000 lines: 299,990 punches, 10 damaged lines/);
     const inDom = await page.locator('.punch-grid .grid-row').count();
     assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
 
@@ -496,7 +497,7 @@ describe('the time clock screen', () => {
     const both = await downloadOf(page, 'download-repaired');
     const clean = lines.filter((l, k) => !repeat(k) && !l.startsWith('ZZ'));
     assert.ok(both.bytes.equals(Buffer.from(clean.join(''))));
-    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299690 lines; left out 10 damaged lines, 0 blank lines and 300 duplicates/);
+    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299,690 lines; left out 10 damaged lines, 0 blank lines and 300 duplicates/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -595,7 +596,7 @@ describe('the time clock screen', () => {
     try {
       await page.getByTestId('file-input').first().setInputFiles(join(dir, '1_attlog.dat'));
       await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
-      await countIs(page, '1100000 rows');
+      await countIs(page, '1,100,000 rows');
       const grid = page.getByTestId('punch-grid');
       // The row just under the sticky header.
       const topRow = () => grid.evaluate((g) => {
@@ -699,7 +700,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('fit-findings').waitFor();
     const items = await page.locator('[data-testid=fit-findings] > li').allInnerTexts();
     assert.equal(items.length, 3, items.join('\n'));
-    assert.match(items[0], /^line 2 of the CSV, uid 1 \(202\): /);
+    assert.match(items[0], /^line 2 of the CSV, uid 1 \(202\):\s/);
     assert.match(items[0], /line 3 has the same user ID/);
     assert.match(items[0], /the name "김철수김철수김철수" takes 27 bytes in UTF-8; the clock holds 23/);
     assert.match(items[1], /^line 3 of the CSV, uid 1 \(202\): line 2 has the same user ID/);

@@ -5,7 +5,9 @@ use std::io::Read;
 use std::path::Path;
 
 use bioport::archive::device::grouped;
-use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
+use bioport::clock::{
+    punches_to_csv, time_zones_text, ClockSet, LinksView, TemplateFileView, UserNote,
+};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
     read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions, BOM_NOTE,
@@ -289,9 +291,18 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
             (false, false) => "password set".to_string(),
         };
         let disabled = if u.disabled { ", disabled" } else { "" };
+        let card = match u.card {
+            0 => "no card".to_string(),
+            card => format!("card {card}"),
+        };
         println!(
-            "  uid {:<5} {:<12} {:<24} {}{disabled}, {password}, card {}, group {}, time zones {:?}",
-            u.uid, u.user_id, u.name, u.privilege.label(), u.card, u.group, u.time_zones
+            "  uid {:<5} {:<12} {:<24} {}{disabled}, {password}, {card}, group {}, time zones {}",
+            u.uid,
+            u.user_id,
+            u.name,
+            u.privilege.label(),
+            u.group,
+            time_zones_text(u)
         );
         for x in &u.undecodable {
             println!(
@@ -414,12 +425,12 @@ pub fn check_templates_file(path: &Path, args: &ClockReadArgs, json: bool) -> Ou
 /// (a user.dat was given), else once that the uids were not checked.
 fn print_templates(path: &Path, list: &TemplateFileView, with_users: bool) {
     println!(
-        "{}: {}, {} records ({} valid) of {} uids",
+        "{}: {}, {} ({} valid) of {}",
         path.display(),
         list.kind,
-        list.records,
-        list.valid,
-        list.owner_count
+        plural(list.records as u64, "record", "records"),
+        grouped(list.valid as u64),
+        plural(list.owner_count as u64, "uid", "uids")
     );
     if !with_users {
         println!("  {NO_USER_DAT}");
@@ -440,10 +451,8 @@ fn print_templates(path: &Path, list: &TemplateFileView, with_users: bool) {
         println!("  {head}: {}", entries.join(", "));
     }
     if list.owner_count > list.owners.len() {
-        println!(
-            "  ... and {} more uids",
-            list.owner_count - list.owners.len()
-        );
+        let more = (list.owner_count - list.owners.len()) as u64;
+        println!("  ... and {} more", plural(more, "uid", "uids"));
     }
     print_listed("  problem: ", &list.problems, list.problem_count);
 }
@@ -457,7 +466,12 @@ fn print_links(links: &LinksView) {
         return;
     }
     let orphans: Vec<String> = (links.templates_without_user.iter())
-        .map(|(uid, records)| format!("uid {uid}: {records} records"))
+        .map(|(uid, records)| {
+            format!(
+                "uid {uid}: {}",
+                plural(*records as u64, "record", "records")
+            )
+        })
         .collect();
     let without: Vec<String> = (links.users_without_templates.iter())
         .map(|(uid, id)| format!("uid {uid} ({id})"))
@@ -473,7 +487,7 @@ fn print_links(links: &LinksView) {
 /// An attendance log's counts and its first punches, as text.
 fn print_attlog(path: &Path, log: &Attlog) {
     println!(
-        "{}: {}, {}, {}, {}, {} NUL bytes",
+        "{}: {}, {}, {}, {}, {}",
         path.display(),
         plural(log.lines, "line", "lines"),
         plural(log.punches.len() as u64, "punch", "punches"),
@@ -483,20 +497,21 @@ fn print_attlog(path: &Path, log: &Attlog) {
             "exact duplicate punch",
             "exact duplicate punches"
         ),
-        log.nul_bytes
+        plural(log.nul_bytes, "NUL byte", "NUL bytes")
     );
     if log.bom {
         println!("  {BOM_NOTE}");
     }
     if log.blank_lines > 0 {
         println!(
-            "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
-            log.blank_lines
+            "  {} (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
+            plural(log.blank_lines, "blank line", "blank lines")
         );
     }
-    let not_utf8 = log.ids.not_utf8();
+    let not_utf8 = log.ids.not_utf8() as u64;
     if not_utf8 > 0 {
-        println!("  {not_utf8} user IDs are not UTF-8 text: their other bytes show as \u{FFFD}");
+        let ids = plural(not_utf8, "user ID is", "user IDs are");
+        println!("  {ids} not UTF-8 text: their other bytes show as \u{FFFD}");
     }
     for p in log.punches.iter().take(10) {
         println!(
@@ -508,7 +523,8 @@ fn print_attlog(path: &Path, log: &Attlog) {
         );
     }
     if log.punches.len() > 10 {
-        println!("  ... and {} more punches", log.punches.len() - 10);
+        let more = (log.punches.len() - 10) as u64;
+        println!("  ... and {} more", plural(more, "punch", "punches"));
     }
 }
 
@@ -543,17 +559,27 @@ pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockConvertArgs) -> 
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let (csv, notes) = match set.to_biostar(args.carry_pins, args.include_disabled) {
-        Ok(made) => made,
-        Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
-    };
+    let (csv, notes) =
+        match set.to_biostar(args.carry_pins, args.include_disabled, "--include-disabled") {
+            Ok(made) => made,
+            Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
+        };
     let written = write_file(output, |out| std::io::Write::write_all(out, &csv));
     let left_out = set.left_out(args.include_disabled);
     let outcome = report(output, written, |()| {
         let users = set.users().len() - left_out;
         match left_out {
-            0 => format!("{users} users"),
-            n => format!("{users} users; {n} disabled on the clock left out (named below): --include-disabled carries them, enabled"),
+            0 => plural(users as u64, "user", "users"),
+            n => format!(
+                "{}; {} (named below): --include-disabled carries {}, enabled",
+                plural(users as u64, "user", "users"),
+                plural(
+                    n as u64,
+                    "user disabled on the clock left out",
+                    "users disabled on the clock left out"
+                ),
+                if n == 1 { "it" } else { "them" }
+            ),
         }
     });
     let carried: Vec<String> = notes.iter().map(note_line).collect();
@@ -583,8 +609,10 @@ fn user_file_problems(set: &ClockSet) -> Outcome {
 /// for byte when the size is the one read); nothing is written while a user does not fit.
 pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
     match args.read.set_with(Some(input)) {
-        Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users"))
-            .max(user_file_problems(&set)),
+        Ok(set) => write_user_dat(&set, output, args, |users| {
+            plural(users as u64, "user", "users")
+        })
+        .max(user_file_problems(&set)),
         Err(message) => fail(&message, false),
     }
 }
@@ -605,7 +633,8 @@ fn write_user_dat(
     let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
     let outcome = report(output, written, |()| {
         let users = what(set.users().len());
-        format!("{users}, {record}-byte records, {} bytes", bytes.len())
+        let size = plural(bytes.len() as u64, "byte", "bytes");
+        format!("{users}, {record}-byte records, {size}")
     });
     // Users the user.dat as read already has sharing an ID or card: written, and said.
     let held: Vec<String> = set.check_fit(record).iter().map(note_line).collect();
@@ -694,8 +723,11 @@ pub fn repair(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
             false => "",
         };
         format!(
-            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed{bom}",
-            r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates
+            "{} kept, {} damaged, {} blank and {} removed{bom}",
+            plural(r.kept, "line", "lines"),
+            grouped(r.removed_damaged),
+            grouped(r.removed_blank),
+            plural(r.removed_duplicates, "duplicate line", "duplicate lines")
         )
     })
 }

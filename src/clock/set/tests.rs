@@ -197,7 +197,7 @@ fn another_record_size_and_encoding_read_the_file_again() {
 #[test]
 fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     let mut set = d_set();
-    let (csv, notes) = set.to_biostar(false, false).unwrap();
+    let (csv, notes) = set.to_biostar(false, false, "--include-disabled").unwrap();
     let text = String::from_utf8(csv).unwrap();
     assert_eq!(
         text,
