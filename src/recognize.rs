@@ -708,10 +708,16 @@ fn user_dat(size: u64, head: &[u8], by_name: bool, name: &str) -> Recognition {
             let reason = "named user.dat".into();
             answer(user_dat_kind(record), Confidence::Low, reason, notes)
         }
-        Verdict::Truncated { record, cut } => {
-            notes.push(format!(
-                "The length ({size} bytes) divides by neither {USER_DAT_72} nor {USER_DAT_28}, so the clock would reject it: the last {cut} bytes are a cut-off record. The file is truncated; copy it from the clock again."
-            ));
+        Verdict::Truncated { record, cut, share } => {
+            notes.push(match zk_user_dat::misshapen(size, record, share) {
+                true => format!(
+                    "The length ({size} bytes) divides by neither {USER_DAT_72} nor {USER_DAT_28}, and only {:.0}% of its whole {record}-byte records have the shape of user records: this is not a user.dat from a clock, or it is damaged. Check that it is the user.dat the clock wrote (USB Manager > Download > user data), or copy it from the clock again.",
+                    share * 100.0
+                ),
+                false => format!(
+                    "The length ({size} bytes) divides by neither {USER_DAT_72} nor {USER_DAT_28}, so the clock would reject it: the last {cut} bytes are a cut-off record. The file is truncated; copy it from the clock again."
+                ),
+            });
             let reason = if by_name {
                 format!("named user.dat; read as {record}-byte records")
             } else {
@@ -959,6 +965,29 @@ mod tests {
         assert_eq!(r.kind, FileKind::ZkUserDat72);
         assert_eq!(r.confidence, Confidence::Low);
         assert!(r.notes[0].contains("truncated"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn random_bytes_named_user_dat_of_no_record_length_are_said_not_to_have_the_user_shape() {
+        let bytes: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let r = rec("user.dat", &bytes);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert!(
+            r.notes[0].contains("have the shape of user records: this is not a user.dat from a clock, or it is damaged"),
+            "{:?}",
+            r.notes
+        );
+        assert!(!r.notes[0].contains("truncated"), "{:?}", r.notes);
+        let users = crate::formats::zk_user_dat::read_users(&bytes, &Default::default());
+        assert!(
+            users
+                .why
+                .contains("the file is not a user.dat, or it is damaged"),
+            "{}",
+            users.why
+        );
     }
 
     #[test]

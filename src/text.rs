@@ -538,11 +538,12 @@ fn decoded_len_estimate(encoding: TextEncoding, input: &[u8]) -> usize {
     }
 }
 
-/// A count with its noun in the singular or plural: "1 row", "2 rows", "0 rows".
+/// A count with its noun in the singular or plural, its digits grouped: "1 row", "2 rows",
+/// "0 rows", "500,000 rows".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     match n {
         1 => format!("1 {one}"),
-        _ => format!("{n} {many}"),
+        _ => format!("{} {many}", crate::archive::device::grouped(n)),
     }
 }
 
@@ -556,6 +557,7 @@ mod tests {
             super::plural(2, "empty slot", "empty slots"),
             "2 empty slots"
         );
+        assert_eq!(super::plural(500_000, "row", "rows"), "500,000 rows");
     }
 
     use super::*;

@@ -10,7 +10,11 @@ mod common;
 
 use std::fs;
 
+#[path = "common/clock_records.rs"]
+mod clock_records;
+
 use cli_support::{bioport, stderr, stdout, TempDir};
+use clock_records::{noise, says, user_record, user_record28};
 
 #[test]
 fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
@@ -25,7 +29,7 @@ fn check_reads_a_clocks_users_and_hides_passwords_unless_asked() {
     assert!(out.contains("user.dat: 1 user, 0 empty slots"), "{out}");
     assert!(out.contains("uid 13    555          Ned"), "{out}");
     assert!(
-        out.contains("user, password set, card 222, group 2, time zones [1, 2, 0]"),
+        out.contains("user, password set, card 222, group 2, time zones own: 1, 2, 0"),
         "{out}"
     );
     assert!(
@@ -221,7 +225,7 @@ fn templates_are_checked_against_the_users_and_keep_their_uids_from_new_users() 
         "{out}"
     );
     assert!(
-        out.contains("template without a user: uid 1: 1 records"),
+        out.contains("template without a user: uid 1: 1 record\n"),
         "{out}"
     );
     let o = bioport(
@@ -326,7 +330,7 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
-        out.contains("line 3 has no user ID, so it is not taken"),
+        out.contains("line 3 of the CSV, no user ID: not taken, as the row has no user ID"),
         "{out}"
     );
     assert!(out.contains("(7): line 2 has the same user ID"), "{out}");
@@ -371,29 +375,6 @@ fn users_that_the_clock_or_the_csv_cannot_carry_stop_the_write_and_are_named() {
     let err = stderr(&o);
     assert!(err.contains("user.dat: This does not look like a user.dat of 28-byte records: its length (72 bytes) divides by 72, not by 28"), "{err}");
     assert!(!dir.path("cut.dat").exists());
-}
-
-/// Asserts that the run printed `text` on its standard output.
-#[track_caller]
-fn says(o: &std::process::Output, text: &str) {
-    assert!(stdout(o).contains(text), "{}{}", stdout(o), stderr(o));
-}
-
-/// `len` bytes of binary noise, the same each run: nothing bioport reads.
-fn noise(len: u32) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect()
-}
-
-/// A 72-byte `user.dat` record: uid, user ID and name, the rest zero but group 1.
-fn user_record(uid: u16, id: &str, name: &[u8]) -> Vec<u8> {
-    let mut r = vec![0u8; 72];
-    r[0..2].copy_from_slice(&uid.to_le_bytes());
-    r[11..11 + name.len()].copy_from_slice(name);
-    r[39] = 1;
-    r[48..48 + id.len()].copy_from_slice(id.as_bytes());
-    r
 }
 
 #[test]
@@ -724,7 +705,7 @@ fn names_of_a_user_dat_that_do_not_decode_are_said_when_they_reach_a_punches_csv
         b"1001\t2024-03-01 08:00:00\t1\t0\t1\t0\r\n\r\n1001\t2024-03-01 17:00:00\t1\t1\t1\t0\r\n",
     );
     let o = bioport(&["check", "1_attlog.dat"], &dir.0);
-    says(&o, "  1 blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)");
+    says(&o, "  1 blank line (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)");
     let args = [
         "convert",
         "1_attlog.dat",
@@ -1018,10 +999,10 @@ fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for(
         Some(1),
         "a user left out is a problem said"
     );
-    says(&o, "wrote u.csv: 1 users; 1 disabled on the clock left out (named below): --include-disabled carries them, enabled");
+    says(&o, "wrote u.csv: 1 user; 1 user disabled on the clock left out (named below): --include-disabled carries it, enabled");
     says(
         &o,
-        "uid 2 (102): left out of the CSV: disabled on the clock",
+        "uid 2 (102): left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); --include-disabled carries it, enabled\n",
     );
     let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
     assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\n");
@@ -1033,16 +1014,6 @@ fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for(
     );
     let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
     assert!(csv.ends_with("102,Gone,\r\n"), "{csv}");
-}
-
-/// A 28-byte `user.dat` record: uid, numeric user ID and name (8 bytes at most), group 1.
-fn user_record28(uid: u16, id: u32, name: &[u8]) -> Vec<u8> {
-    let mut r = vec![0u8; 28];
-    r[0..2].copy_from_slice(&uid.to_le_bytes());
-    r[8..8 + name.len()].copy_from_slice(name);
-    r[21] = 1;
-    r[24..28].copy_from_slice(&id.to_le_bytes());
-    r
 }
 
 #[test]
@@ -1101,4 +1072,24 @@ fn an_attlog_saved_with_a_utf8_bom_is_said_read_as_its_user_ids_and_repaired_wit
     );
     says(&o, "; the UTF-8 byte order mark at byte 0 removed");
     assert_eq!(fs::read(dir.path("r.dat")).unwrap(), lines.as_bytes());
+}
+
+#[test]
+fn check_and_convert_say_a_users_card_privilege_and_time_zones_in_the_pages_words() {
+    let dir = TempDir::new("clock-wording");
+    let mut odd = user_record(2, "102", b"Odd");
+    odd[2] = 4; // a privilege no firmware writes
+    dir.file("user.dat", &[user_record(1, "101", b"Ann"), odd].concat());
+    let o = bioport(&["check", "user.dat"], &dir.0);
+    says(
+        &o,
+        "Ann                      user, no password, no card, group 1, time zones group's\n",
+    );
+    assert!(!stdout(&o).contains("card 0"), "{}", stdout(&o));
+    let o = bioport(
+        &["convert", "user.dat", "--to", "biostar-csv", "-o", "u.csv"],
+        &dir.0,
+    );
+    says(&o, "uid 2 (102): unknown privilege 4 does not carry");
+    assert!(!stdout(&o).contains("privilege unknown"), "{}", stdout(&o));
 }

@@ -17,6 +17,7 @@ use crate::clock::{
 };
 use crate::protocol::{ClockAnswer, ClockOp, Request};
 use crate::recognize::{FileKind, Workflow};
+use crate::text::plural;
 use crate::web::download::{blob_from_bytes, download_blob};
 use crate::web::js_error_text;
 
@@ -419,7 +420,8 @@ pub fn ClockScreen(state: AppState) -> impl IntoView {
             </Show>
             {move || clock.view.get().map(|v| view! {
                 <templates::TemplatesPanel view=v.clone() />
-                <users::ConvertPanel state=state has_users=v.users.is_some() />
+                <users::ConvertPanel state=state has_users=v.users.is_some()
+                    unreadable=v.users.as_ref().is_some_and(|u| u.unreadable.is_some()) />
                 <users::WritePanel state=state view=v />
             })}
         </section>
@@ -457,7 +459,7 @@ fn SetPanel(view: ClockView) -> impl IntoView {
             {if !links.checked {
                 view! { <p class="muted">"Open a user.dat with the attendance log or template files to see how they link."</p> }.into_any()
             } else {
-                let t = links.templates_without_user.iter().map(|(uid, n)| format!("uid {uid} ({n} records)")).collect();
+                let t = links.templates_without_user.iter().map(|(uid, n)| format!("uid {uid} ({})", plural(*n as u64, "record", "records"))).collect();
                 let u = links.users_without_templates.iter().map(|(uid, id)| format!("uid {uid} ({id})")).collect();
                 view! {
                     <ul class="links">

@@ -105,6 +105,9 @@ struct Builder {
     card_cells: HashMap<usize, String>,
     /// User IDs two or more existing users share, with their uids: a row cannot say which.
     shared: HashMap<String, Vec<u32>>,
+    /// Rows a later row of the same user ID replaced: their line, the user as that row
+    /// made it, and its notes; their own findings are said besides the duplicate.
+    superseded: Vec<(u64, UserRecord, Vec<String>)>,
 }
 
 /// User IDs (trimmed) that more than one of `users` has, with their uids.
@@ -157,6 +160,7 @@ impl Builder {
             trimmed: Vec::new(),
             card_cells: HashMap::new(),
             shared: shared_ids(existing),
+            superseded: Vec::new(),
         }
     }
 
@@ -189,10 +193,11 @@ impl Builder {
         }
         if self.lines[index] != 0 {
             // Two rows for one user: the later one is taken, and both must be looked at.
-            notes.push(format!(
-                "line {} has the same user ID: only one row per user can go to the clock",
-                self.lines[index]
-            ));
+            let earlier = self.lines[index];
+            notes.push(same_id_note(earlier));
+            let mut own = self.notes.remove(&index).unwrap_or_default();
+            own.push(same_id_note(row.line));
+            (self.superseded).push((earlier, self.users[index].clone(), own));
         }
         let before = self.users[index].clone();
         let cell_before = self.card_cells.get(&index).cloned();
@@ -233,8 +238,8 @@ impl Builder {
 
     /// Notes CSV line `line`, which has cells but no user ID.
     fn no_user_id(&mut self, line: u64) {
-        let reason =
-            format!("line {line} has no user ID, so it is not taken; fill it in or delete the row");
+        // Whom it is on ("line 7 of the CSV, no user ID") is said before it.
+        let reason = "not taken, as the row has no user ID; fill it in or delete the row".into();
         self.unused.push(FitNote {
             line,
             user_id: String::new(),
@@ -244,7 +249,8 @@ impl Builder {
 
     /// The users, with the findings of the clock's pre-write check merged per user.
     fn finish(self, record: u64, encoding: &'static Encoding) -> ClockUsers {
-        let row_notes = self.fit_notes(&self.notes);
+        let superseded = self.superseded_notes(record, encoding);
+        let row_notes = self.fit_notes(&self.notes, &superseded);
         let mut all = self.notes.clone();
         for finding in check_users(&self.users, record, encoding) {
             all.entry(finding.index)
@@ -259,7 +265,7 @@ impl Builder {
             })
             .collect();
         ClockUsers {
-            notes: self.fit_notes(&all),
+            notes: self.fit_notes(&all, &superseded),
             row_notes,
             kept,
             users: self.users,
@@ -271,8 +277,29 @@ impl Builder {
         }
     }
 
-    /// `notes` (reasons per user) and the rows not taken, in line order.
-    fn fit_notes(&self, notes: &HashMap<usize, Vec<String>>) -> Vec<FitNote> {
+    /// The rows a later row of their user ID replaced, each with its notes and what the
+    /// clock's check finds in the user as that row made it (a name too long...).
+    fn superseded_notes(&self, record: u64, encoding: &'static Encoding) -> Vec<FitNote> {
+        (self.superseded.iter())
+            .map(|(line, user, notes)| {
+                let found = check_users(std::slice::from_ref(user), record, encoding);
+                let own = found.into_iter().flat_map(|f| f.reasons);
+                FitNote {
+                    line: *line,
+                    user_id: user.user_id.clone(),
+                    reasons: notes.iter().cloned().chain(own).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// `notes` (reasons per user), the rows not taken and the rows `superseded`, in line
+    /// order.
+    fn fit_notes(
+        &self,
+        notes: &HashMap<usize, Vec<String>>,
+        superseded: &[FitNote],
+    ) -> Vec<FitNote> {
         let mut fit: Vec<FitNote> = (notes.iter())
             .filter(|(_, reasons)| !reasons.is_empty())
             .map(|(&i, reasons)| FitNote {
@@ -281,10 +308,16 @@ impl Builder {
                 reasons: reasons.clone(),
             })
             .chain(self.unused.iter().cloned())
+            .chain(superseded.iter().cloned())
             .collect();
         fit.sort_by(|a, b| (a.line, &a.user_id).cmp(&(b.line, &b.user_id)));
         fit
     }
+}
+
+/// The note on a CSV row whose user ID the row on `line` has too.
+fn same_id_note(line: u64) -> String {
+    format!("line {line} has the same user ID: only one row per user can go to the clock")
 }
 
 /// The note on a CSV row whose user ID `id` the users of `uids` share in the user.dat.

@@ -15,9 +15,9 @@ mod to_biostar;
 pub use from_biostar::{users_from_workbook, ClockUsers, FitNote};
 pub use punches::{punch_id, punches_to_csv, PunchCsv, PUNCH_HEADER};
 pub use set::{
-    encoding_named, AttlogView, ClockSet, ClockView, LinksView, NoteList, RepairCounts,
-    TemplateEntry, TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage, UserRow,
-    MAX_UNLINKED, NOTES_SHOWN,
+    encoding_named, time_zones_text, AttlogView, ClockSet, ClockView, LinksView, NoteList,
+    RepairCounts, TemplateEntry, TemplateFileView, TemplateOwner, UserFileView, UserNote, UserPage,
+    UserRow, MAX_UNLINKED, NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
 pub use to_biostar::{

@@ -22,7 +22,7 @@ use crate::workbench::Workbook;
 
 use super::{
     add_template_notes, link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers,
-    FitNote, PunchNames, ToCsvOptions,
+    FitNote, PunchNames, ToCsvOptions, LEFT_OUT_DISABLED,
 };
 
 /// Template owners listed per user at most in a view (the rest are counted).
@@ -91,6 +91,10 @@ pub struct UserFileView {
     pub why: String,
     /// The record size was chosen by the user.
     pub forced: bool,
+    /// Why what was read are not a clock's users (most records do not have the user
+    /// shape, or the size chosen does not fit): said before the users, and nothing is
+    /// converted or written from them, as on the command line.
+    pub unreadable: Option<String>,
     /// The encoding's WHATWG name (e.g. "UTF-8", "GBK").
     pub encoding: String,
     /// Users read.
@@ -292,6 +296,24 @@ pub struct UserNote {
     pub line: u64,
     /// Each reason, in words.
     pub notes: Vec<String>,
+}
+
+impl UserNote {
+    /// Whom the note is on, in words: "line 5 of the CSV, uid 3 (202)"; the line only for
+    /// a CSV user, no uid for a user not given one, "no user ID" for a row without one.
+    pub fn who(&self) -> String {
+        let line = match self.line {
+            0 => String::new(),
+            line => format!("line {line} of the CSV, "),
+        };
+        let id = self.user_id.as_str();
+        match (self.uid, id.is_empty()) {
+            (0, true) => format!("{line}no user ID"),
+            (0, false) => format!("{line}user ID {id}"),
+            (uid, true) => format!("{line}uid {uid} (no user ID)"),
+            (uid, false) => format!("{line}uid {uid} ({id})"),
+        }
+    }
 }
 
 impl From<UserFinding> for UserNote {
@@ -666,11 +688,13 @@ impl ClockSet {
 
     /// The users as a BioStar user CSV (those disabled on the clock only when
     /// `include_disabled`), and per user what does not carry (templates, what the
-    /// workbench's import check finds in the row) or that it was left out.
+    /// workbench's import check finds in the row) or that it was left out, with `include`:
+    /// what carries a disabled user (the page's checkbox, the command line's option).
     pub fn to_biostar(
         &self,
         carry_pins: bool,
         include_disabled: bool,
+        include: &str,
     ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
@@ -679,6 +703,11 @@ impl ClockSet {
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
         add_template_notes(self.users(), self.template_lists(), &mut notes);
+        let left_out = (notes.iter_mut().flat_map(|n| n.notes.iter_mut()))
+            .filter(|n| n.as_str() == LEFT_OUT_DISABLED);
+        for note in left_out {
+            note.push_str(&format!("; {include} carries it, enabled"));
+        }
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 
@@ -883,6 +912,7 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         record: file.record,
         why: file.why.clone(),
         forced: held.forced.is_some(),
+        unreadable: file.implausible.then(|| file.problems[0].clone()),
         encoding: file.encoding.name().to_string(),
         users: file.users.len(),
         empty_slots: file.empty_slots,
@@ -890,10 +920,11 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         problems: file
             .problems
             .iter()
+            .skip(usize::from(file.implausible))
             .take(MAX_USER_PROBLEMS)
             .cloned()
             .collect(),
-        problem_count: file.problems.len() as u64,
+        problem_count: file.problems.len() as u64 - u64::from(file.implausible),
         from_csv: held.from_csv.clone(),
         kept: held.kept.clone(),
     }
@@ -955,15 +986,20 @@ fn template_view(name: &str, list: &TemplateList, users: &[UserRecord]) -> Templ
     }
 }
 
-/// User `index` as a table row, with the CSV's `csn` cell when it is no card number.
-fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow {
-    let time_zones = if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
+/// Whose time zones a user has, in words: "own: 1, 2, 0", "group's" (or "group's: 1, 0,
+/// 0" when the record holds some it does not use), as the page and `check` show them.
+pub fn time_zones_text(u: &UserRecord) -> String {
+    if u.own_time_zones || u.time_zones.iter().any(|&t| t != 0) {
         let [a, b, c] = u.time_zones;
         let whose = if u.own_time_zones { "own" } else { "group's" };
         format!("{whose}: {a}, {b}, {c}")
     } else {
         "group's".to_string()
-    };
+    }
+}
+
+/// User `index` as a table row, with the CSV's `csn` cell when it is no card number.
+fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow {
     UserRow {
         index,
         uid: u.uid,
@@ -975,7 +1011,7 @@ fn user_row(index: usize, u: &UserRecord, card_cell: Option<&String>) -> UserRow
         card: u.card,
         card_cell: card_cell.cloned(),
         group: u.group,
-        time_zones,
+        time_zones: time_zones_text(u),
         undecodable: u.undecodable.iter().map(|b| b.sequences).sum(),
     }
 }

@@ -393,13 +393,13 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
             true,
             WriteOptions::default(),
             "0468476b0a695d1978aaad8c0c0199a06d4059e1fbb5b866f200f8f846124a64",
-            "99e36323ba37939f49e9404d27a693a4ec5c3bf0d1f59135440e16c042fcabed",
+            "13f6a95b56e5c1e4d13ed65fc57ada91c2b5ed4890ac41920c68b3949886ace9",
         ),
         (
             false,
             semicolon,
             "e998f93d6e1040c54f2491ba71589d37749fe35864ce92682a17c3386eef171b",
-            "c3b760a9c25d8be003e827988684decaa129399ae68af38b46c995011e9ede57",
+            "2b49d99c09ea60c794a2ba22bb72a4b2c429e70bd26958441aff51cfd7790a90",
         ),
     ];
     for (carry_pins, write, csv_sha, notes_sha) in cases {

@@ -91,10 +91,10 @@ fn user_id_note(id: &str) -> Option<String> {
 fn carry<'u>(user: &'u UserRecord, id: &str, carry_pins: bool) -> (Vec<String>, Option<&'u str>) {
     let mut notes = Vec::new();
     if user.privilege != Privilege::User {
-        notes.push(format!(
-            "privilege {} does not carry",
-            user.privilege.label()
-        ));
+        notes.push(match user.privilege {
+            Privilege::Other(_) => format!("{} does not carry", user.privilege.label()),
+            known => format!("privilege {} does not carry", known.label()),
+        });
     }
     if user.disabled {
         notes.push("disabled on the clock; BioStar gets the user enabled".into());
@@ -203,7 +203,7 @@ struct Written<W> {
 }
 
 /// The note of a user disabled on the clock, left out of the CSV.
-pub const LEFT_OUT_DISABLED: &str = "left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); include disabled users to carry it, enabled";
+pub const LEFT_OUT_DISABLED: &str = "left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled)";
 
 /// The CSV being written and its rows as a sheet, each on the line the workbench's reader
 /// numbers it (a quoted line feed starts a line).

@@ -103,9 +103,19 @@ pub enum Verdict {
         record: u64,
         /// How many bytes at the end are a cut-off record.
         cut: u64,
+        /// Share of the head's whole records with the user shape, 0 to 1: low, the
+        /// records say the file is no user.dat (or damaged), not only cut off.
+        share: f64,
     },
     /// Not a `user.dat`.
     No,
+}
+
+/// True when a cut-off file of `size` bytes, read as `record`-byte records, holds enough
+/// whole records to judge (two) and fewer than half of them have the user shape: what is
+/// wrong is more than a cut-off end (not a user.dat, or damaged).
+pub fn misshapen(size: u64, record: u64, share: f64) -> bool {
+    size / record >= 2 && share < 0.5
 }
 
 /// Judges whether a file of `size` bytes starting with `head` is a `user.dat`, and with
@@ -133,10 +143,15 @@ pub fn judge(size: u64, head: &[u8], by_name: bool) -> Verdict {
             // Too little to judge by content unless two whole 28-byte records say so:
             // default to the colour-screen layout, the common one.
             let judged_28 = head.len() as u64 >= 2 * USER_DAT_28 && p28 > p72;
-            let record = if judged_28 { USER_DAT_28 } else { USER_DAT_72 };
+            let (record, share) = if judged_28 {
+                (USER_DAT_28, p28)
+            } else {
+                (USER_DAT_72, p72)
+            };
             Verdict::Truncated {
                 record,
                 cut: size % record,
+                share,
             }
         }
         // Under another name, a cut-off file is still told by its records: whole ones in
@@ -151,6 +166,7 @@ pub fn judge(size: u64, head: &[u8], by_name: bool) -> Verdict {
                 Verdict::Truncated {
                     record,
                     cut: size % record,
+                    share,
                 }
             } else {
                 Verdict::No
@@ -581,12 +597,38 @@ pub struct UserFile {
     empty: Vec<(usize, Vec<u8>)>,
 }
 
+/// Why `record`-byte records were read, chosen by the user: with the share of records
+/// that have the user shape, and the other size to try when few have it and more do
+/// there, as the size judged from the file is explained.
+fn forced_why(bytes: &[u8], record: u64) -> String {
+    let pct = |share: f64| (share * 100.0).round();
+    let share = user_dat_plausibility(bytes, record as usize);
+    let other = USER_DAT_72 + USER_DAT_28 - record;
+    let other_share = user_dat_plausibility(bytes, other as usize);
+    let chosen = format!("{record}-byte records, chosen by you");
+    if bytes.is_empty() || share >= 0.9 {
+        return format!(
+            "{chosen}; {}% of the records have the user shape",
+            pct(share)
+        );
+    }
+    let try_other = match other_share > share {
+        true => format!(
+            " ({}% as {other}-byte ones): try {other}-byte records, or let the size be judged from the file",
+            pct(other_share)
+        ),
+        false => ": the file may be damaged or not a user.dat".to_string(),
+    };
+    format!(
+        "{chosen}, but only {}% of the records have the user shape as {record}-byte records{try_other}",
+        pct(share)
+    )
+}
+
 /// The record size for a file of these bytes, and why, in words.
 fn choose_record(bytes: &[u8], len: u64, forced: Option<u64>) -> (u64, String) {
     match forced {
-        Some(record @ (USER_DAT_72 | USER_DAT_28)) => {
-            return (record, format!("{record}-byte records, chosen by you"));
-        }
+        Some(record @ (USER_DAT_72 | USER_DAT_28)) => return (record, forced_why(bytes, record)),
         Some(other) => {
             let (record, why) = choose_record(bytes, len, None);
             let why = format!(
@@ -616,7 +658,11 @@ fn choose_record(bytes: &[u8], len: u64, forced: Option<u64>) -> (u64, String) {
             "the length ({len} bytes) divides by {record}, but only {}% of the records have the user shape: the file may be damaged or not a user.dat",
             pct(share)
         )),
-        Verdict::Truncated { record, cut } => (record, format!(
+        Verdict::Truncated { record, share, .. } if misshapen(len, record, share) => (record, format!(
+            "the length ({len} bytes) divides by neither 72 nor 28, and only {}% of its whole {record}-byte records have the user shape: the file is not a user.dat, or it is damaged",
+            pct(share)
+        )),
+        Verdict::Truncated { record, cut, .. } => (record, format!(
             "the length ({len} bytes) divides by neither 72 nor 28; read as {record}-byte records, the last {cut} bytes are cut off"
         )),
         Verdict::No => (USER_DAT_72, "nothing in the file says which record size: 72 assumed".into()),

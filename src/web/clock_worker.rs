@@ -231,12 +231,29 @@ async fn open(
     Ok(())
 }
 
+/// Refuses `op` when it would convert or write users that are not a clock's (the
+/// `user.dat` held is not one as read), with why: the command line refuses them alike.
+fn refuse_unreadable(op: &ClockOp, set: &ClockSet) -> Result<(), String> {
+    let writes = matches!(
+        op,
+        ClockOp::ToBiostar { .. }
+            | ClockOp::CheckFit { .. }
+            | ClockOp::WriteUsers { .. }
+            | ClockOp::FromWorkbench { .. }
+    );
+    match set.users_unreadable() {
+        Some(why) if writes => Err(format!("Nothing was converted or written. {why}")),
+        _ => Ok(()),
+    }
+}
+
 fn run(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     op: ClockOp,
     set: &mut ClockSet,
 ) -> Result<(), String> {
+    refuse_unreadable(&op, set)?;
     let reply = match op {
         // Both read a file on disk: [`handle`] runs them.
         ClockOp::Open { .. } | ClockOp::Repair { .. } => return Ok(()),
@@ -329,6 +346,9 @@ fn punches_csv(
     Ok(())
 }
 
+/// What carries a user disabled on the clock, on the page.
+const INCLUDE_DISABLED: &str = "ticking \"Include users disabled on the clock\"";
+
 fn to_biostar(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -336,7 +356,7 @@ fn to_biostar(
     (carry_pins, include_disabled): (bool, bool),
 ) -> Result<(), String> {
     let (csv, notes) = set
-        .to_biostar(carry_pins, include_disabled)
+        .to_biostar(carry_pins, include_disabled, INCLUDE_DISABLED)
         .map_err(|e| format!("The BioStar CSV could not be written: {e}"))?;
     let blob =
         super::download::blob_from_bytes(&csv, "text/csv").map_err(|e| super::js_error_text(&e))?;

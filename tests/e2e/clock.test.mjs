@@ -126,7 +126,7 @@ describe('the time clock screen', () => {
     const why = (text) => page.waitForFunction((t) => document.querySelector('[data-testid=record-why]')?.textContent.includes(t), text);
     await page.getByTestId('record-size').selectOption('28');
     await why('28-byte records, chosen by you');
-    const problems = await page.getByTestId('user-problems').innerText();
+    const problems = await page.getByTestId('user-unreadable').innerText();
     assert.match(problems, /This does not look like a user\.dat of 28-byte records: its length \(288 bytes\) divides by 72, not by 28.*Try the other record size \(72 bytes\)/);
     assert.ok(!problems.includes('Copy user.dat'), problems);
     await page.getByTestId('record-size').selectOption('');
@@ -141,7 +141,7 @@ describe('the time clock screen', () => {
     assert.equal(await page.getByTestId('punch-ids-without-user').innerText(), 'Punch user IDs with no user in user.dat: 0', 'line 12 ("ZZ") is erased flash, not a user');
 
     // Templates per user, and what does not link.
-    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 records\)$/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /: 1: uid 40 \(1 record\)$/);
     assert.match(await page.getByTestId('users-without-templates').innerText(), /: 2: uid 1 \(730004\), uid 3 \(710011\)$/);
     const owners = await page.locator('[data-testid=template-table] tbody tr').allInnerTexts();
     assert.deepEqual(owners.map((t) => t.replace(/\s+/g, ' ').trim()), [
@@ -376,6 +376,7 @@ describe('the time clock screen', () => {
     await page.getByTestId('converted').waitFor();
     assert.match(await page.getByTestId('converted').innerText(), /1 user disabled on the clock was left out \(named in the notes\)/);
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): left out of the CSV: disabled on the clock/);
+    assert.match(await page.getByTestId('carry-notes').innerText(), /\(it would arrive enabled\); ticking "Include users disabled on the clock" carries it, enabled$/);
     let csv = await downloadOf(page, 'download-converted');
     assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n');
     await page.getByTestId('include-disabled').check();
@@ -453,8 +454,8 @@ describe('the time clock screen', () => {
     const log = Buffer.from(lines.join(''));
     await page.getByTestId('file-input').first().setInputFiles({ name: '1_attlog.dat', mimeType: 'application/octet-stream', buffer: log });
     await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
-    await countIs(page, '300000 rows');
-    assert.match(await page.getByTestId('attlog-summary').innerText(), /300000 lines: 299990 punches, 10 damaged lines/);
+    await countIs(page, '300,000 rows');
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /300,000 lines: 299,990 punches, 10 damaged lines/);
     const inDom = await page.locator('.punch-grid .grid-row').count();
     assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
 
@@ -498,7 +499,7 @@ describe('the time clock screen', () => {
     const both = await downloadOf(page, 'download-repaired');
     const clean = lines.filter((l, k) => !repeat(k) && !l.startsWith('ZZ'));
     assert.ok(both.bytes.equals(Buffer.from(clean.join(''))));
-    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299690 lines; left out 10 damaged lines, 0 blank lines and 300 duplicates/);
+    assert.match(await page.getByTestId('repaired').innerText(), /Kept 299,690 lines; left out 10 damaged lines, 0 blank lines and 300 duplicates/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -597,7 +598,7 @@ describe('the time clock screen', () => {
     try {
       await page.getByTestId('file-input').first().setInputFiles(join(dir, '1_attlog.dat'));
       await page.locator('[data-testid=punch-row]').first().waitFor({ timeout: 60_000 });
-      await countIs(page, '1100000 rows');
+      await countIs(page, '1,100,000 rows');
       const grid = page.getByTestId('punch-grid');
       // The row just under the sticky header.
       const topRow = () => grid.evaluate((g) => {
@@ -660,5 +661,53 @@ describe('the time clock screen', () => {
     assert.match(await said.locator('li').first().innerText(), /^Line 2 \(byte 36\): 2 byte sequences of the user ID did not decode as EUC-KR/);
     assert.deepEqual([...errors, ...clock.errors], []);
     await clock.page.close();
+  });
+
+  test('random bytes named user.dat are said to be no clock users before them, and nothing is converted from them', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const noise = (len) => Buffer.from(Array.from({ length: len }, (_, i) => Number((BigInt(i) * 2654435761n) >> 13n) & 0xff));
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: noise(1008) });
+    await page.getByTestId('user-table').waitFor();
+    const said = page.getByTestId('user-unreadable');
+    assert.match(await said.innerText(), /^This does not look like a user\.dat from a clock: \d+ of \d+ records read as \d+-byte users are not user records/);
+    assert.match(await said.innerText(), /they are not converted to BioStar or written to a user\.dat, as on the command line/);
+    const before = await page.evaluate(() => {
+      const [w, t] = ['user-unreadable', 'user-table'].map((id) => document.querySelector(`[data-testid=${id}]`));
+      return Boolean(w.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(before, 'the warning comes before the users');
+    for (const id of ['to-biostar', 'check-fit', 'write-user-dat']) {
+      assert.ok(await page.getByTestId(id).isDisabled(), id);
+    }
+    assert.match(await page.getByTestId('convert-refused').innerText(), /^Nothing is converted/);
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    const cut = await openApp(b.context, site.url);
+    await cut.page.getByTestId('file-input').first().setInputFiles({ name: 'user.dat', mimeType: 'application/octet-stream', buffer: noise(1000) });
+    await cut.page.getByTestId('user-table').waitFor();
+    const text = await cut.page.locator('body').innerText();
+    assert.match(text, /not a user\.dat/);
+    assert.ok(!text.includes('The file is truncated'), text);
+    await cut.page.close();
+  });
+
+  test('a CSV row that a later row of its user ID replaces keeps its own findings, and a row without an ID is named by its line', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const csv = 'user_id,name,csn\r\n202,김철수김철수김철수,123\r\n202,Dup,124\r\n,NoID,1\r\n';
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('workbench').waitFor();
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('start-from-workbench').click();
+    await page.getByTestId('fit-findings').waitFor();
+    const items = await page.locator('[data-testid=fit-findings] > li').allInnerTexts();
+    assert.equal(items.length, 3, items.join('\n'));
+    assert.match(items[0], /^line 2 of the CSV, uid 1 \(202\):\s/);
+    assert.match(items[0], /line 3 has the same user ID/);
+    assert.match(items[0], /the name "김철수김철수김철수" takes 27 bytes in UTF-8; the clock holds 23/);
+    assert.match(items[1], /^line 3 of the CSV, uid 1 \(202\): line 2 has the same user ID/);
+    assert.equal(items[2], 'line 4 of the CSV, no user ID: not taken, as the row has no user ID; fill it in or delete the row');
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });

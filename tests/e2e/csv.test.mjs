@@ -421,7 +421,7 @@ describe('the CSV workbench', () => {
     for (let i = 1; i <= 200_000; i++) rows.push(`${i},User ${i},Dept ${i % 7}`);
     await page.getByTestId('file-input').first().setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
     await page.getByTestId('csv-summary').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '200000 rows');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')?.textContent === '200,000 rows');
     const inDom = await page.locator('.grid-row').count();
     assert.ok(inDom > 10 && inDom < 200, `only a window of rows is in the DOM (${inDom})`);
     // Scroll to the end: the last line shows, and still only a window is in the DOM.

@@ -122,12 +122,15 @@ fn LogSummary(log: AttlogView) -> impl IntoView {
     view! {
         <h2>{format!("Punches: {}", log.name)}</h2>
         <p data-testid="attlog-summary">
-            {format!("{} lines: {} punches, {} damaged lines{}, {} exact duplicates, {} blank lines.",
-                log.lines, log.punches, log.damaged, listed.unwrap_or_default(), log.duplicates, log.blank_lines)}
-            {(log.nul_bytes > 0).then(|| format!(" {} NUL bytes.", log.nul_bytes))}
+            {format!("{}: {}, {}{}, {}, {}.",
+                plural(log.lines, "line", "lines"), plural(log.punches as u64, "punch", "punches"),
+                plural(log.damaged, "damaged line", "damaged lines"), listed.unwrap_or_default(),
+                plural(log.duplicates as u64, "exact duplicate", "exact duplicates"),
+                plural(log.blank_lines, "blank line", "blank lines"))}
+            {(log.nul_bytes > 0).then(|| format!(" {}.", plural(log.nul_bytes, "NUL byte", "NUL bytes")))}
             {log.missing_final_newline.then_some(" The last line has no line end.")}
             {log.bom.then(|| format!(" {BOM_NOTE}"))}
-            {(log.ids_not_utf8 > 0).then(|| format!(" {} user ID(s) are not UTF-8 text: they are read in the clock's code page chosen under user.dat (the repair keeps them as they are).", log.ids_not_utf8))}
+            {(log.ids_not_utf8 > 0).then(|| format!(" {} not UTF-8 text: they are read in the clock's code page chosen under user.dat (the repair keeps them as they are).", plural(log.ids_not_utf8 as u64, "user ID is", "user IDs are")))}
         </p>
     }
 }

@@ -51,6 +51,12 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
     view! {
         <div class="panel" data-testid="clock-users">
             <h2>{format!("Users: {}", file.name)}</h2>
+            {file.unreadable.clone().map(|why| view! {
+                <div class="error" role="alert" data-testid="user-unreadable">
+                    <p><strong>{why}</strong></p>
+                    <p>{UNREADABLE_NOTE}</p>
+                </div>
+            })}
             <p data-testid="user-dat-summary">{format!(
                 "{}, {} (counted, not listed), {}-byte records.",
                 plural(file.users as u64, "user", "users"),
@@ -97,6 +103,9 @@ pub fn UsersPanel(state: AppState, file: UserFileView) -> impl IntoView {
         </div>
     }
 }
+
+/// What the page does with users that are not a clock's (said under the reason).
+const UNREADABLE_NOTE: &str = "The records below are shown as read, but they are not a clock's users: they are not converted to BioStar or written to a user.dat, as on the command line. Choose the other record size above if the file is a user.dat of that size, or open the user.dat the clock wrote.";
 
 /// The users in pages of [`USER_PAGE`].
 #[component]
@@ -166,7 +175,7 @@ fn UserLine(state: AppState, user: UserRow) -> impl IntoView {
 
 /// The users to a BioStar user CSV, with what did not carry, a download and the workbench.
 #[component]
-pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
+pub fn ConvertPanel(state: AppState, has_users: bool, unreadable: bool) -> impl IntoView {
     let clock = state.clock;
     let carry_pins = RwSignal::new(false);
     let include_disabled = RwSignal::new(false);
@@ -181,12 +190,13 @@ pub fn ConvertPanel(state: AppState, has_users: bool) -> impl IntoView {
         <div class="panel" data-testid="clock-convert">
             <h2>"To BioStar"</h2>
             {(!has_users).then(|| view! { <p class="muted">"Open the clock's user.dat to convert its users."</p> })}
+            {unreadable.then(|| view! { <p class="error" data-testid="convert-refused">"Nothing is converted: the user.dat open does not hold a clock's users (said above)."</p> })}
             <div class="row-of-fields">
                 <label><input type="checkbox" data-testid="carry-pins" on:change=move |ev| carry_pins.set(event_target_checked(&ev)) />
                     " Carry passwords that are valid BioStar PINs (4 to 16 digits)"</label>
                 <label><input type="checkbox" data-testid="include-disabled" on:change=move |ev| include_disabled.set(event_target_checked(&ev)) />
                     " Include users disabled on the clock (BioStar has no field for it: they arrive enabled)"</label>
-                <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users
+                <button type="button" class="button primary" data-testid="to-biostar" disabled=!has_users || unreadable
                     on:click=convert>
                     "Convert the users to a BioStar user CSV"
                 </button>
@@ -232,7 +242,7 @@ fn notes_view(
 ) -> impl IntoView {
     let shown = list.shown.len();
     let items = list.shown.into_iter().map(|f| {
-        let who = format!("uid {} ({}): ", f.uid, f.user_id);
+        let who = format!("{}: ", f.who());
         let mut each = f.notes;
         let body = match each.len() {
             1 => each.pop().unwrap_or_default().into_any(),
@@ -264,11 +274,13 @@ fn notes_view(
 pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
     let clock = state.clock;
     let record = RwSignal::new(view.users.as_ref().map_or(72, |u| u.record));
-    let has_users = view.users.as_ref().is_some_and(|u| u.users > 0);
-    let csv_open = move || state.csv.view.with(|v| v.is_some());
+    let unreadable = view.users.as_ref().is_some_and(|u| u.unreadable.is_some());
+    let has_users = view.users.as_ref().is_some_and(|u| u.users > 0) && !unreadable;
+    let csv_open = move || state.csv.view.with(|v| v.is_some()) && !unreadable;
     view! {
         <div class="panel" data-testid="clock-write">
             <h2>"Write user.dat for the clock"</h2>
+            {unreadable.then(|| view! { <p class="error" data-testid="write-refused">"Nothing is written or taken from the workbench: the user.dat open does not hold a clock's users (said above)."</p> })}
             <div class="row-of-fields">
                 <label>"Records "
                     <select data-testid="write-record" on:change=move |ev| {

@@ -49,14 +49,47 @@ impl DeviceArgs {
 
 /// Why `--device` is refused for a file that is no BioStar data file: it would be ignored.
 fn device_for_another_kind(file: &Path, kind: FileKind) -> String {
-    let what = match kind {
-        FileKind::Unknown => "not a BioStar data file".to_string(),
-        kind => format!("a {}", kind.label()),
-    };
+    let what = kind_words(kind, "not a BioStar data file");
     format!(
         "{} is {what}: --device and --firmware check a BioStar data file (.tgz) against a device, as in `bioport check BioStar2_YYYYMMDD_HHMMSS.tgz --device MODEL --firmware X.Y.Z`; leave them out to check this file",
         file.display()
     )
+}
+
+/// What a file of `kind` is, in words ("a time clock user.dat"); `unknown` for none.
+fn kind_words(kind: FileKind, unknown: &str) -> String {
+    match kind {
+        FileKind::Unknown => unknown.to_string(),
+        kind => format!("a {}", kind.label()),
+    }
+}
+
+/// Why an option given to `check` is refused for a file of `kind` that it does nothing
+/// for (it would be ignored): what the option is for; None when every option applies.
+fn option_for_another_kind(
+    file: &Path,
+    kind: FileKind,
+    clock: &ClockCheckArgs,
+    faces: bool,
+) -> Option<String> {
+    use FileKind::*;
+    let csv = matches!(kind, BiostarCsv | Unknown);
+    let templates = matches!(kind, ZkTemplateDat | ZkTemplateFp10 | ZkFaceDat);
+    let user_dat = matches!(kind, ZkUserDat72 | ZkUserDat28);
+    let read = &clock.read;
+    let unused = [
+        (faces && !csv, "--faces checks the face image cells of a BioStar user CSV against a folder of images"),
+        (read.users.is_some() && kind != ZkAttlog && !templates, "--users names the user.dat beside an attendance log (the names of its punches) or a template file (the users its uids belong to)"),
+        (!read.templates.is_empty() && !templates, "--templates names the other template files beside a template file"),
+        (clock.show_passwords && !user_dat, "--show-passwords shows the passwords of a user.dat's users"),
+        (read.record_size.is_some() && !user_dat && read.users.is_none(), "--record-size reads a user.dat (the file checked, or that of --users) in 72- or 28-byte records"),
+    ];
+    let (_, option) = unused.into_iter().find(|(given, _)| *given)?;
+    Some(format!(
+        "{} is {}: {option}; leave it out to check this file",
+        file.display(),
+        kind_words(kind, "not a file bioport knows")
+    ))
 }
 
 /// The summary `check` prints: reading, mapping, totals, counts per rule.
@@ -177,13 +210,16 @@ pub fn run(
         if r.kind != FileKind::BiostarDataFile && device.device.is_some() {
             return fail(&device_for_another_kind(file, r.kind), json);
         }
+        if let Some(why) = option_for_another_kind(file, r.kind, clock, faces.is_some()) {
+            return fail(&why, json);
+        }
     }
     match recognized.map(|r| r.kind) {
         Ok(FileKind::BiostarDataFile) => return device.check(file, json),
         Ok(FileKind::ZkUserDat72 | FileKind::ZkUserDat28) => {
             return clock::check_users_file(file, clock, json)
         }
-        Ok(FileKind::ZkAttlog) => return clock::check_attlog_file(file, json),
+        Ok(FileKind::ZkAttlog) => return clock::check_attlog_file(file, &clock.read, json),
         Ok(FileKind::ZkTemplateDat | FileKind::ZkTemplateFp10 | FileKind::ZkFaceDat) => {
             return clock::check_templates_file(file, &clock.read, json)
         }

@@ -4,7 +4,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use bioport::clock::{punches_to_csv, ClockSet, LinksView, TemplateFileView, UserNote};
+use bioport::archive::device::grouped;
+use bioport::clock::{
+    punches_to_csv, time_zones_text, ClockSet, LinksView, TemplateFileView, UserNote,
+};
 use bioport::formats::biostar_csv::WriteOptions;
 use bioport::formats::zk_attlog::{
     read_attlog_sized, repair_attlog, status_label, verify_label, Attlog, RepairOptions, BOM_NOTE,
@@ -188,17 +191,9 @@ fn finding_line(f: &UserFinding) -> String {
     format!("uid {} ({}): {}", f.uid, f.user_id, one_line(&notes))
 }
 
-/// One note on a user, in a line: "uid 13 (555): reason; reason" ("uid -" for none).
+/// One note on a user, in a line: "line 5 of the CSV, uid 13 (555): reason; reason".
 fn note_line(n: &UserNote) -> String {
-    let uid = match n.uid {
-        0 => "-".to_string(),
-        uid => uid.to_string(),
-    };
-    let line = match n.line {
-        0 => String::new(),
-        line => format!("line {line} of the CSV, "),
-    };
-    format!("{line}uid {uid} ({}): {}", n.user_id, one_line(&n.notes))
+    format!("{}: {}", n.who(), one_line(&n.notes))
 }
 
 /// The first `most` bytes of the file at `path`, and its length.
@@ -296,9 +291,18 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
             (false, false) => "password set".to_string(),
         };
         let disabled = if u.disabled { ", disabled" } else { "" };
+        let card = match u.card {
+            0 => "no card".to_string(),
+            card => format!("card {card}"),
+        };
         println!(
-            "  uid {:<5} {:<12} {:<24} {}{disabled}, {password}, card {}, group {}, time zones {:?}",
-            u.uid, u.user_id, u.name, u.privilege.label(), u.card, u.group, u.time_zones
+            "  uid {:<5} {:<12} {:<24} {}{disabled}, {password}, {card}, group {}, time zones {}",
+            u.uid,
+            u.user_id,
+            u.name,
+            u.privilege.label(),
+            u.group,
+            time_zones_text(u)
         );
         for x in &u.undecodable {
             println!(
@@ -312,12 +316,26 @@ fn print_users(path: &Path, file: &UserFile, show_passwords: bool) {
     print_listed("  problem: ", &file.problems, file.problems.len() as u64);
 }
 
-/// `bioport check 1_attlog.dat`: punches, damage by line and byte, exact duplicates.
-pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
-    let log = match read_log(path) {
-        Ok(log) => log,
+/// The attendance log at `path` in a set with the user.dat of `--users` (if any): the
+/// set the page holds when both are opened.
+fn log_set(path: &Path, args: &ClockReadArgs) -> Result<ClockSet, String> {
+    let log = read_log(path)?;
+    let mut set = args.set_with(args.users.as_deref())?;
+    set.add_log(&file_name(path), log);
+    Ok(set)
+}
+
+/// `bioport check 1_attlog.dat`: punches, damage by line and byte, exact duplicates;
+/// with `--users`, the punch user IDs no user has and those users share, as the page says.
+pub fn check_attlog_file(path: &Path, args: &ClockReadArgs, json: bool) -> Outcome {
+    let set = match log_set(path, args) {
+        Ok(set) => set,
         Err(message) => return fail(&message, json),
     };
+    let Some(log) = set.log() else {
+        return fail(&format!("{}: not read as a log", path.display()), json);
+    };
+    let links = set.view().links;
     let damage: Vec<String> = log.damaged.iter().map(|d| d.message()).collect();
     if json {
         let doc = json!({
@@ -325,17 +343,46 @@ pub fn check_attlog_file(path: &Path, json: bool) -> Outcome {
             "damaged_lines": log.damaged_count, "damage": damage, "duplicates": log.duplicates.len(),
             "nul_bytes": log.nul_bytes, "missing_final_newline": log.missing_final_newline,
             "ids_not_utf8": log.ids.not_utf8(), "blank_lines": log.blank_lines, "bom": log.bom,
+            "links": links.checked.then_some(&links),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
         }
     } else {
-        print_attlog(path, &log);
+        print_attlog(path, log);
         print_listed("  damaged: ", &damage, log.damaged_count);
+        print_punch_links(&links);
     }
-    match log.damaged_count == 0 && log.duplicates.is_empty() {
+    let unlinked = links.punch_ids_without_user_count + links.shared_ids.len();
+    match log.damaged_count == 0 && log.duplicates.is_empty() && unlinked == 0 {
         true => Outcome::Clean,
         false => Outcome::Problems,
+    }
+}
+
+/// What does not link between the log's punches and the user.dat, in the page's words:
+/// "punch user IDs with no user in user.dat: 1: 999", and the IDs users share.
+fn print_punch_links(links: &LinksView) {
+    if !links.checked {
+        return;
+    }
+    print_listed(
+        "  no name: ",
+        &links.shared_ids,
+        links.shared_ids.len() as u64,
+    );
+    let count = links.punch_ids_without_user_count;
+    let listed = links.punch_ids_without_user.join(", ");
+    let more = match count - links.punch_ids_without_user.len() {
+        0 => String::new(),
+        n => format!(" and {} more", grouped(n as u64)),
+    };
+    match count {
+        0 => println!("  punch user IDs with no user in user.dat: 0"),
+        n => println!(
+            "  punch user IDs with no user in user.dat: {}: {listed}{more} (their punches get no name)",
+            grouped(n as u64)
+        ),
     }
 }
 
@@ -378,12 +425,12 @@ pub fn check_templates_file(path: &Path, args: &ClockReadArgs, json: bool) -> Ou
 /// (a user.dat was given), else once that the uids were not checked.
 fn print_templates(path: &Path, list: &TemplateFileView, with_users: bool) {
     println!(
-        "{}: {}, {} records ({} valid) of {} uids",
+        "{}: {}, {} ({} valid) of {}",
         path.display(),
         list.kind,
-        list.records,
-        list.valid,
-        list.owner_count
+        plural(list.records as u64, "record", "records"),
+        grouped(list.valid as u64),
+        plural(list.owner_count as u64, "uid", "uids")
     );
     if !with_users {
         println!("  {NO_USER_DAT}");
@@ -404,10 +451,8 @@ fn print_templates(path: &Path, list: &TemplateFileView, with_users: bool) {
         println!("  {head}: {}", entries.join(", "));
     }
     if list.owner_count > list.owners.len() {
-        println!(
-            "  ... and {} more uids",
-            list.owner_count - list.owners.len()
-        );
+        let more = (list.owner_count - list.owners.len()) as u64;
+        println!("  ... and {} more", plural(more, "uid", "uids"));
     }
     print_listed("  problem: ", &list.problems, list.problem_count);
 }
@@ -421,7 +466,12 @@ fn print_links(links: &LinksView) {
         return;
     }
     let orphans: Vec<String> = (links.templates_without_user.iter())
-        .map(|(uid, records)| format!("uid {uid}: {records} records"))
+        .map(|(uid, records)| {
+            format!(
+                "uid {uid}: {}",
+                plural(*records as u64, "record", "records")
+            )
+        })
         .collect();
     let without: Vec<String> = (links.users_without_templates.iter())
         .map(|(uid, id)| format!("uid {uid} ({id})"))
@@ -437,7 +487,7 @@ fn print_links(links: &LinksView) {
 /// An attendance log's counts and its first punches, as text.
 fn print_attlog(path: &Path, log: &Attlog) {
     println!(
-        "{}: {}, {}, {}, {}, {} NUL bytes",
+        "{}: {}, {}, {}, {}, {}",
         path.display(),
         plural(log.lines, "line", "lines"),
         plural(log.punches.len() as u64, "punch", "punches"),
@@ -447,20 +497,21 @@ fn print_attlog(path: &Path, log: &Attlog) {
             "exact duplicate punch",
             "exact duplicate punches"
         ),
-        log.nul_bytes
+        plural(log.nul_bytes, "NUL byte", "NUL bytes")
     );
     if log.bom {
         println!("  {BOM_NOTE}");
     }
     if log.blank_lines > 0 {
         println!(
-            "  {} blank lines (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
-            log.blank_lines
+            "  {} (not punches; a repair leaves them out with the damaged lines, or keeps them in place with --keep-damaged)",
+            plural(log.blank_lines, "blank line", "blank lines")
         );
     }
-    let not_utf8 = log.ids.not_utf8();
+    let not_utf8 = log.ids.not_utf8() as u64;
     if not_utf8 > 0 {
-        println!("  {not_utf8} user IDs are not UTF-8 text: their other bytes show as \u{FFFD}");
+        let ids = plural(not_utf8, "user ID is", "user IDs are");
+        println!("  {ids} not UTF-8 text: their other bytes show as \u{FFFD}");
     }
     for p in log.punches.iter().take(10) {
         println!(
@@ -472,7 +523,8 @@ fn print_attlog(path: &Path, log: &Attlog) {
         );
     }
     if log.punches.len() > 10 {
-        println!("  ... and {} more punches", log.punches.len() - 10);
+        let more = (log.punches.len() - 10) as u64;
+        println!("  ... and {} more", plural(more, "punch", "punches"));
     }
 }
 
@@ -507,17 +559,27 @@ pub fn user_dat_to_csv(input: &Path, output: &Path, args: &ClockConvertArgs) -> 
         Ok(set) => set,
         Err(message) => return fail(&message, false),
     };
-    let (csv, notes) = match set.to_biostar(args.carry_pins, args.include_disabled) {
-        Ok(made) => made,
-        Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
-    };
+    let (csv, notes) =
+        match set.to_biostar(args.carry_pins, args.include_disabled, "--include-disabled") {
+            Ok(made) => made,
+            Err(e) => return fail(&format!("the BioStar CSV could not be made: {e}"), false),
+        };
     let written = write_file(output, |out| std::io::Write::write_all(out, &csv));
     let left_out = set.left_out(args.include_disabled);
     let outcome = report(output, written, |()| {
         let users = set.users().len() - left_out;
         match left_out {
-            0 => format!("{users} users"),
-            n => format!("{users} users; {n} disabled on the clock left out (named below): --include-disabled carries them, enabled"),
+            0 => plural(users as u64, "user", "users"),
+            n => format!(
+                "{}; {} (named below): --include-disabled carries {}, enabled",
+                plural(users as u64, "user", "users"),
+                plural(
+                    n as u64,
+                    "user disabled on the clock left out",
+                    "users disabled on the clock left out"
+                ),
+                if n == 1 { "it" } else { "them" }
+            ),
         }
     });
     let carried: Vec<String> = notes.iter().map(note_line).collect();
@@ -547,8 +609,10 @@ fn user_file_problems(set: &ClockSet) -> Outcome {
 /// for byte when the size is the one read); nothing is written while a user does not fit.
 pub fn user_dat_to_user_dat(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
     match args.read.set_with(Some(input)) {
-        Ok(set) => write_user_dat(&set, output, args, |users| format!("{users} users"))
-            .max(user_file_problems(&set)),
+        Ok(set) => write_user_dat(&set, output, args, |users| {
+            plural(users as u64, "user", "users")
+        })
+        .max(user_file_problems(&set)),
         Err(message) => fail(&message, false),
     }
 }
@@ -569,7 +633,8 @@ fn write_user_dat(
     let written = write_file(output, |out| std::io::Write::write_all(out, &bytes));
     let outcome = report(output, written, |()| {
         let users = what(set.users().len());
-        format!("{users}, {record}-byte records, {} bytes", bytes.len())
+        let size = plural(bytes.len() as u64, "byte", "bytes");
+        format!("{users}, {record}-byte records, {size}")
     });
     // Users the user.dat as read already has sharing an ID or card: written, and said.
     let held: Vec<String> = set.check_fit(record).iter().map(note_line).collect();
@@ -658,27 +723,33 @@ pub fn repair(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
             false => "",
         };
         format!(
-            "{} lines kept, {} damaged, {} blank and {} duplicate lines removed{bom}",
-            r.kept, r.removed_damaged, r.removed_blank, r.removed_duplicates
+            "{} kept, {} damaged, {} blank and {} removed{bom}",
+            plural(r.kept, "line", "lines"),
+            grouped(r.removed_damaged),
+            grouped(r.removed_blank),
+            plural(r.removed_duplicates, "duplicate line", "duplicate lines")
         )
     })
 }
 
-/// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`.
+/// `convert 1_attlog.dat --to punches-csv`: one row a punch, names joined from `--users`;
+/// the punch user IDs that got no name (no user has them, or users share them) are said.
 pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome {
-    let beside = args.read.set_with(args.read.users.as_deref());
-    let (log, set) = match read_log(input).and_then(|log| Ok((log, beside?))) {
-        Ok(x) => x,
+    let set = match log_set(input, &args.read) {
+        Ok(set) => set,
         Err(message) => return fail(&message, false),
+    };
+    let Some(log) = set.log() else {
+        return fail(&format!("{}: not read as a log", input.display()), false);
     };
     let written = write_file(output, |out| {
         let opts = (&WriteOptions::default(), args.remove_duplicates);
-        punches_to_csv(&log, (set.users(), set.encoding()), opts, out)
-            .map(|csv| (csv.undecodable, csv.undecodable_count, csv.shared))
+        punches_to_csv(log, (set.users(), set.encoding()), opts, out)
+            .map(|csv| (csv.undecodable, csv.undecodable_count))
     });
-    let (written, ids, shared) = match written {
-        Ok((listed, count, shared)) => (Ok(()), (listed, count), shared),
-        Err(e) => (Err(e), (Vec::new(), 0), Vec::new()),
+    let (written, ids) = match written {
+        Ok(ids) => (Ok(()), ids),
+        Err(e) => (Err(e), (Vec::new(), 0)),
     };
     let dups = log.duplicates.len();
     let (rows, what) = match args.remove_duplicates {
@@ -696,8 +767,10 @@ pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome 
     });
     // User IDs and names that did not decode reach the CSV as U+FFFD: said, never silently.
     print_listed("  user ID does not decode: ", &ids.0, ids.1);
-    print_listed("  no name: ", &shared, shared.len() as u64);
-    let ids_outcome = if ids.1 > 0 || !shared.is_empty() {
+    let links = set.view().links;
+    print_punch_links(&links);
+    let unlinked = links.punch_ids_without_user_count + links.shared_ids.len();
+    let ids_outcome = if ids.1 > 0 || unlinked > 0 {
         Outcome::Problems
     } else {
         Outcome::Clean

@@ -208,7 +208,7 @@ fn another_record_size_and_encoding_read_the_file_again() {
 #[test]
 fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     let mut set = d_set();
-    let (csv, notes) = set.to_biostar(false, false).unwrap();
+    let (csv, notes) = set.to_biostar(false, false, "--include-disabled").unwrap();
     let text = String::from_utf8(csv).unwrap();
     assert_eq!(
         text,
@@ -453,14 +453,21 @@ fn rows_the_clock_cannot_take_stop_the_write_until_the_csv_is_fixed() {
         said[1].starts_with("line 2 has the same user ID"),
         "{said:?}"
     );
-    assert!(said[2].starts_with("line 3 has no user ID"), "{said:?}");
-    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(
+        said[2].starts_with("line 4 has the same user ID"),
+        "{said:?}"
+    );
+    assert!(
+        said[3].starts_with("not taken, as the row has no user ID"),
+        "{said:?}"
+    );
+    assert_eq!(said.len(), 4, "{said:?}");
     // The user.dat is not written while they stand, in either size...
     for record in [72, 28] {
         let refused = set.write_user_dat(record).unwrap_err();
-        assert_eq!(refused.len(), 2, "one note per user: {refused:?}");
-        assert_eq!(refused[0], notes[0]);
-        assert!(refused[1].notes.starts_with(&notes[1].notes), "{refused:?}");
+        assert_eq!(refused.len(), 3, "one note per row: {refused:?}");
+        assert_eq!(refused[..2], notes[..2]);
+        assert!(refused[2].notes.starts_with(&notes[2].notes), "{refused:?}");
     }
     // The check before writing says all of it too, not only what the records cannot hold.
     assert_eq!(set.check_fit(72), set.write_user_dat(72).unwrap_err());
@@ -629,5 +636,64 @@ fn users_whose_csn_cell_is_no_card_number_are_counted_as_updated() {
     assert_eq!(
         summary,
         "Users from hr.csv: 2 added, 3 updated, 2 kept that the CSV does not list, 7 in all."
+    );
+}
+
+#[test]
+fn random_bytes_named_user_dat_are_said_to_be_no_users_before_them() {
+    let bytes: Vec<u8> = (0..1008u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut set = ClockSet::new();
+    set.add("user.dat", FileKind::ZkUserDat72, bytes);
+    let view = set.view().users.unwrap();
+    let why = view.unreadable.expect("random bytes are no users");
+    assert!(
+        why.starts_with("This does not look like a user.dat from a clock:"),
+        "{why}"
+    );
+    assert_eq!(set.users_unreadable(), Some(why.as_str()));
+    assert!(
+        !view.problems.contains(&why),
+        "said once, not among the problems"
+    );
+    assert_eq!(d_set().view().users.unwrap().unreadable, None);
+}
+
+#[test]
+fn a_row_a_later_row_of_its_user_id_replaces_keeps_its_own_findings() {
+    let mut set = ClockSet::new();
+    let sheet = "user_id,name,csn\r\n202,김철수김철수김철수,123\r\n202,Dup,124\r\n,NoID,1\r\n";
+    let notes = take_csv(&mut set, sheet);
+    let whom: Vec<String> = notes.iter().map(UserNote::who).collect();
+    assert_eq!(
+        whom,
+        [
+            "line 2 of the CSV, uid 1 (202)",
+            "line 3 of the CSV, uid 1 (202)",
+            "line 4 of the CSV, no user ID"
+        ]
+    );
+    let first = &notes[0].notes;
+    assert!(
+        first.contains(
+            &"line 3 has the same user ID: only one row per user can go to the clock".to_string()
+        ),
+        "{first:?}"
+    );
+    assert!(
+        first
+            .iter()
+            .any(|n| n.starts_with("the name \"김철수김철수김철수\" takes 27 bytes in UTF-8")),
+        "the name too long is said though a later row replaces it: {first:?}"
+    );
+    assert_eq!(
+        notes[1].notes,
+        ["line 2 has the same user ID: only one row per user can go to the clock"]
+    );
+    assert_eq!(
+        set.check_fit(72).len(),
+        3,
+        "the check before writing says all three rows"
     );
 }

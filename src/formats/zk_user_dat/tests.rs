@@ -577,3 +577,37 @@ fn a_control_character_in_a_name_or_user_id_is_refused() {
     let line = UserRecord::new(1, "1\n2", "A");
     assert!(reasons(&[line], 72, encoding_rs::UTF_8)[0].contains("control character"));
 }
+
+#[test]
+fn a_forced_record_size_whose_records_lack_the_user_shape_says_so_and_the_other_size() {
+    // 504 bytes = 7 x 72 = 18 x 28: seven users with passwords, cards and privileges.
+    let users: Vec<UserRecord> = (1..=7u32)
+        .map(|uid| {
+            let mut u = UserRecord::new(uid, &format!("10{uid}"), "Alice Example");
+            u.card = 1000 + u64::from(uid);
+            u.password = Secret::new(b"1234".to_vec());
+            u
+        })
+        .collect();
+    let bytes = write_users(&users, 72, encoding_rs::UTF_8).unwrap();
+    let forced = |record| {
+        let opts = UserReadOptions {
+            record: Some(record),
+            ..UserReadOptions::default()
+        };
+        read_users(&bytes, &opts).why
+    };
+    let why = forced(28);
+    assert!(
+        why.starts_with("28-byte records, chosen by you, but only "),
+        "{why}"
+    );
+    assert!(
+        why.ends_with("% of the records have the user shape as 28-byte records (100% as 72-byte ones): try 72-byte records, or let the size be judged from the file"),
+        "{why}"
+    );
+    assert_eq!(
+        forced(72),
+        "72-byte records, chosen by you; 100% of the records have the user shape"
+    );
+}
