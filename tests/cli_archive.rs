@@ -215,7 +215,13 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
         &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Written, as --anyway asks, but still a damaged file: exit 1.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("it was renamed as it is, its damage kept"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
         cut
@@ -334,10 +340,28 @@ fn a_cut_off_data_file_counts_the_same_entries_in_inspect_and_rename_and_offers_
         &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let said = format!("\n{count} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = format!("  paths: {count} entry paths read before the damage carry the old name, and the paths past it could not be read. Renaming changes only the file's name: its bytes, and so its entry paths, stay as they are\n");
     assert!(stdout(&o).contains(&said), "{listed}{}", stdout(&o));
     assert!(!stdout(&o).contains("--rewrite-paths"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_data_file_damaged_at_its_first_header_says_its_paths_are_unknown() {
+    let dir = TempDir::new("rename-first-header");
+    let mut raw = raw_tar(&[("BioStarX_20250102_030405/users.db".into(), b"users")]);
+    raw[148..156].copy_from_slice(b"0000000\0");
+    let name = "BioStarX_20250102_030405.tgz";
+    dir.file(name, &gzip(&raw));
+    let unknown = "  paths: No entry path could be read (the archive is damaged before its first entry), so whether they carry the old name is unknown. Renaming changes only the file's name";
+    let (code, said) = run(&["rename", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(unknown), "{said}");
+    assert!(!said.contains("No entry path carries"), "{said}");
+    let (code, said) = run(&["rename", name, "--anyway"], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(unknown), "{said}");
+    assert!(dir.path("BioStar2_20250102_030405.tgz").exists());
 }
 
 #[test]

@@ -277,6 +277,7 @@ impl Catalogue {
         let mut plan = Plan {
             entries: self.entries.len() as u64,
             findings: listing.findings.clone(),
+            cut_short: listing.stopped && !listing.listed_all,
             ..Plan::default()
         };
         for start in (0..self.entries.len()).step_by(PLAN_PAGE) {

@@ -49,6 +49,9 @@ pub struct Plan {
     pub(crate) kept_bytes: usize,
     /// What the walk found (a stopping finding means the file cannot be repackaged).
     pub findings: Vec<Finding>,
+    /// True when damage stopped the walk before the archive's last entry: the paths of
+    /// the entries past it are unknown.
+    pub cut_short: bool,
 }
 
 impl Plan {
@@ -143,6 +146,7 @@ pub fn plan<R: Read>(reader: R, direction: Direction) -> Plan {
         plan.add(renames);
     }
     plan.findings = walker.findings().to_vec();
+    plan.cut_short = walker.stopped() && !walker.listed_all();
     plan
 }
 

@@ -209,6 +209,22 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('an archive damaged at its first header says its entry paths are unknown, not that none carries the name', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const header = tarHeader('BioStarX_20250104_000000/users.bin', RECORDS.length);
+    header.write('0000000\0', 148);
+    const tar = Buffer.concat([header, RECORDS, Buffer.alloc((512 - (RECORDS.length % 512)) % 512), Buffer.alloc(1024)]);
+    await drop(page, [['BioStarX_20250104_000000.tgz', gzipSync(tar)]]);
+    await page.getByTestId('listing').waitFor();
+    const panel = page.getByTestId('rename-panel');
+    await panel.getByText(/No entry path could be read/).waitFor();
+    const said = await panel.innerText();
+    assert.match(said, /No entry path could be read \(the archive is damaged before its first entry\), so whether they carry the old name is unknown\. Renaming changes only the file's name/);
+    assert.doesNotMatch(said, /No entry path carries the old name/);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('compares two data files by path and hash', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const first = makeTgz([['same.txt', Buffer.from('same\n')], ['gone.bin', RECORDS], ['edit.txt', Buffer.from('old\n')]]);

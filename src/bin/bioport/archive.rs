@@ -12,7 +12,8 @@ use bioport::archive::compare::{compare, Side};
 use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
 use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{
-    data_file_name, dropped_from_name, export_time, Direction, IMPOSSIBLE_TIME_ADVICE,
+    data_file_name, dropped_from_name, export_time, unread_paths_note, Direction,
+    IMPOSSIBLE_TIME_ADVICE,
 };
 use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
 use serde_json::json;
@@ -214,6 +215,12 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         Ok((reader, _)) => plan(reader, direction),
         Err(message) => return fail(&message, false),
     };
+    if planned.cut_short {
+        println!(
+            "  paths: {}",
+            unread_paths_note(planned.entries, planned.renamed)
+        );
+    }
     if let Some(refused) = refusal(&planned, &name, rewrite, anyway) {
         return refused;
     }
@@ -226,7 +233,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         .map(|r| format!("{} -> {}", r.from, r.to))
         .collect();
     if (changes.is_empty() && !planned.repackable()) || !rewrite {
-        if !changes.is_empty() {
+        if !changes.is_empty() && !planned.cut_short {
             say_carried(&planned, &changes);
         }
         // A second name for the same bytes where the file system allows (instant at any
@@ -236,7 +243,11 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
             Ok(n) => Ok(n),
             Err(_) => write_file(&output, |out| std::io::copy(&mut File::open(path)?, out)),
         };
-        return written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
+        let outcome = written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
+        return match planned.readable() {
+            true => outcome,
+            false => outcome.max(refuse("the data file is damaged (above): it was renamed as it is, its damage kept, so a device will likely refuse it")),
+        };
     }
     print_listed("  renames: ", &changes, planned.renamed);
     let repacked = match open(path) {
