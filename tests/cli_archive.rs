@@ -409,7 +409,14 @@ fn a_comparison_with_a_cut_off_or_foreign_file_says_it_is_incomplete_and_exits_2
     dir.file("whole.tgz", &tgz);
     dir.file("cut.tgz", &tgz[..tgz.len() - 20]);
     dir.file("user.dat", &[0u8; 72]);
-    for other in ["cut.tgz", "user.dat"] {
+    // A file that is no data file is refused before any comparison, as inspect does.
+    let (code, said) = run(&["diff", "whole.tgz", "user.dat"], &dir);
+    assert_eq!(code, Some(2), "{said}");
+    let refused = "bioport: Not a file bioport reads: user.dat: this is not gzip (it does not start with the bytes 1f 8b) nor a tar archive";
+    assert!(said.starts_with(refused), "{said}");
+    assert!(!said.contains("removed"), "{said}");
+    {
+        let other = "cut.tgz";
         let o = bioport(&["diff", "whole.tgz", other], &dir.0);
         assert_eq!(o.status.code(), Some(2), "{other}: {}", stdout(&o));
         let said = format!("bioport: The comparison is incomplete: {other} is damaged or not a data file (see the findings)");
@@ -639,16 +646,44 @@ fn a_file_that_is_no_data_file_is_not_renamed_even_with_anyway() {
     for args in [&["rename", name][..], &["rename", name, "--anyway"]] {
         let (code, said) = run(args, &dir);
         assert_eq!(code, Some(2), "{said}");
-        assert!(
-            said.contains("problem: byte 0 of the file: this is not gzip"),
-            "{said}"
-        );
-        assert!(
-            said.contains("is not a data file (above), so it is not a file bioport reads"),
-            "{said}"
-        );
+        let refused = format!("bioport: Not a file bioport reads: {name} is named like a BioStar data file but is not gzip-compressed");
+        assert!(said.contains(&refused), "{said}");
         assert!(!said.contains("--anyway"), "{said}");
         assert!(!dir.path("BioStar2_20240701_000000.tgz").exists());
+    }
+}
+
+#[test]
+fn a_file_that_is_no_data_file_gets_one_answer_from_every_command() {
+    let dir = TempDir::new("no-data-file");
+    let gz_text = gzip(&b"name,id\nAnn,1\n".repeat(40));
+    dir.file("BioStarX_20250109_000000.tgz", &[0x5a; 4000]);
+    dir.file("BioStarX_20250112_000000.tgz", &gz_text);
+    for (name, why) in [
+        (
+            "BioStarX_20250109_000000.tgz",
+            " is named like a BioStar data file but is not gzip-compressed",
+        ),
+        (
+            "BioStarX_20250112_000000.tgz",
+            ": the contents are not a tar archive (the first 512 bytes are not a tar header)",
+        ),
+    ] {
+        let device = ["--device", "BioStation 2", "--firmware", "1.9.0"];
+        for args in [
+            vec!["inspect", name],
+            vec!["inspect", "--entries", name],
+            vec!["inspect", "--entries", "--json", name],
+            vec!["check", name],
+            [&["check", name][..], &device].concat(),
+            vec!["diff", name, name],
+        ] {
+            let (code, said) = run(&args, &dir);
+            assert_eq!(code, Some(2), "{args:?}: {said}");
+            // The reason inspect gives, whatever the command.
+            assert!(said.contains(&format!("{name}{why}")), "{args:?}: {said}");
+            assert!(!said.contains("problem:"), "{args:?}: {said}");
+        }
     }
 }
 

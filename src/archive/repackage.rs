@@ -97,11 +97,10 @@ impl Plan {
         self.findings.iter().any(|f| f.kind.is_repackable())
     }
 
-    /// True when the file is not a data file at all (empty, or neither gzip nor tar).
+    /// True when the file is not a data file at all
+    /// ([`FindingKind::not_a_data_file`]: empty, neither gzip nor tar, gzip holding no tar).
     pub fn not_a_data_file(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| matches!(f.kind, FindingKind::Empty | FindingKind::NotGzip))
+        self.findings.iter().any(|f| f.kind.not_a_data_file())
     }
 }
 

@@ -150,6 +150,26 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// Why the file read from `reader` is no data file at all (empty, neither gzip nor tar,
+/// gzip holding no tar archive), from its first header alone; None when it may be one.
+pub fn not_a_data_file<R: Read>(reader: R) -> Option<Finding> {
+    let mut walker = TarWalker::new(reader);
+    walker.next_entry();
+    let found = walker.findings().iter().find(|f| f.kind.not_a_data_file());
+    found.cloned()
+}
+
+/// What is said of the file `name` that [`not_a_data_file`] found to be none, as
+/// recognition says it of a file named like one that is not gzip.
+pub fn not_a_data_file_reason(name: &str, finding: &Finding) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let said = &finding.message;
+    format!(
+        "{base}: {said} ({}). It is damaged or not a data file: export it again.",
+        finding.at
+    )
+}
+
 /// Streams the archive from its first byte, reading every entry through, and tallies
 /// what [`tally_listing`] says of it. A gzip stream is inflated member by member, each
 /// trailer checked. Built on [`list`], without hashing.

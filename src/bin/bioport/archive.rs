@@ -15,10 +15,13 @@ use bioport::archive::{
     data_file_name, dropped_from_name, export_time, unread_paths_note, Direction,
     IMPOSSIBLE_TIME_ADVICE,
 };
-use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
+use bioport::formats::data_file::{
+    list, not_a_data_file, not_a_data_file_reason, Finding, ListOptions, ListedEntry,
+};
+use bioport::recognize::FileKind;
 use serde_json::json;
 
-use crate::files::{refuse_overwriting, write_file};
+use crate::files::{recognize_file, refuse_overwriting, write_file};
 use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
 /// Opens a file for streaming in slices.
@@ -26,6 +29,19 @@ fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
     let file = File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     Ok((BufReader::with_capacity(1 << 20, file), size))
+}
+
+/// Refuses a file that is no data file at all as `inspect` does, at once: "Not a file
+/// bioport reads", exit 2. None when it may be one, or cannot be opened (the command
+/// says so then).
+pub fn refuse_no_data_file(path: &Path, json: bool) -> Option<Outcome> {
+    let finding = not_a_data_file(open(path).ok()?.0)?;
+    let reason = match recognize_file(path) {
+        Ok(r) if r.kind == FileKind::Unknown => r.reason,
+        _ => not_a_data_file_reason(&name_of(path), &finding),
+    };
+    let label = FileKind::Unknown.label();
+    Some(fail(&format!("{label}: {reason}"), json))
 }
 
 /// The file's own name.
@@ -56,6 +72,9 @@ fn entry_json(e: &ListedEntry) -> serde_json::Value {
 /// With `--json` the entries are printed as they are read, one JSON document in all, so
 /// memory stays flat however many entries there are.
 pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
+    if let Some(refused) = refuse_no_data_file(path, json) {
+        return refused;
+    }
     let (reader, _) = match open(path) {
         Ok(r) => r,
         Err(message) => return fail(&message, json),
@@ -211,6 +230,9 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         );
         return fail(&message, false);
     }
+    if let Some(refused) = refuse_no_data_file(path, false) {
+        return refused;
+    }
     let planned = match open(path) {
         Ok((reader, _)) => plan(reader, direction),
         Err(message) => return fail(&message, false),
@@ -286,15 +308,9 @@ fn say_carried(planned: &Plan, changes: &[String]) {
 }
 
 /// How a rename of the file `name` with these findings ends before writing, if it does:
-/// exit 2 for a file that is no data file (`--anyway` or not), exit 1 for findings or a
-/// name that stand in the way without `anyway`; prints what stands in the way.
+/// exit 1 for findings or a name that stand in the way without `anyway` (a file that is
+/// no data file was refused before); prints what stands in the way.
 fn refusal(planned: &Plan, name: &str, rewrite: bool, anyway: bool) -> Option<Outcome> {
-    if planned.not_a_data_file() {
-        let found = messages(&planned.findings);
-        print_listed("  problem: ", &found, found.len() as u64);
-        let why = format!("{name} is not a data file (above), so it is not a file bioport reads: bioport renames only a BioStar data file (a gzip-compressed tar archive). Copy the data file again from where it was exported");
-        return Some(fail(&why, false));
-    }
     if let Err(message) = may_rename(planned, rewrite, anyway) {
         return Some(refuse(message));
     }
@@ -338,6 +354,11 @@ fn written(output: &Path, result: Result<String, (Outcome, String)>) -> Outcome 
 
 /// `diff A.tgz B.tgz`: entries added, removed and changed (by SHA-256), with sizes.
 pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
+    for side in [first, second] {
+        if let Some(refused) = refuse_no_data_file(side, json) {
+            return refused;
+        }
+    }
     let (a, b) = match open(first).and_then(|a| Ok((a.0, open(second)?.0))) {
         Ok(x) => x,
         Err(message) => return fail(&message, json),

@@ -108,6 +108,13 @@ impl FindingKind {
         )
     }
 
+    /// True for a file that is no data file at all: empty, neither gzip nor tar, or gzip
+    /// holding no tar archive.
+    pub fn not_a_data_file(self) -> bool {
+        use FindingKind::*;
+        matches!(self, Empty | NotGzip | NotTar)
+    }
+
     /// True when the walk cannot go on after this finding.
     pub fn stops(self) -> bool {
         use FindingKind::*;
