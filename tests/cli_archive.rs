@@ -365,6 +365,33 @@ fn a_data_file_damaged_at_its_first_header_says_its_paths_are_unknown() {
 }
 
 #[test]
+fn a_cut_off_entry_is_named_and_listed_as_cut_off() {
+    let dir = TempDir::new("cut-entry");
+    let name = "BioStarX_20250113_000000.tgz";
+    let mut raw = raw_tar(&[("BioStarX_20250113_000000/big".into(), &[7u8; 4096][..])]);
+    raw.truncate(512 + 300);
+    dir.file(name, &gzip(&raw));
+    let (code, said) = run(&["inspect", "--entries", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let row =
+        "-          4096  cut off: 300 of its 4096 bytes read  BioStarX_20250113_000000/big\n";
+    assert!(said.contains(row), "{said}");
+    let named = "the entry BioStarX_20250113_000000/big, whose header is at byte 0, says it holds 4096 bytes, but the archive ends first";
+    assert!(said.contains(named), "{said}");
+    let (_, said) = run(&["inspect", "--entries", "--json", name], &dir);
+    let v: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
+    assert_eq!(v["cut_off"]["path"], "BioStarX_20250113_000000/big");
+    assert_eq!(v["cut_off"]["read"], 300);
+    let (_, said) = run(&["inspect", name], &dir);
+    assert!(
+        said.contains(&format!(
+            "problem: Byte 812 of the uncompressed archive: {named}"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_copys_name_renames_to_the_devices_name_with_its_paths() {
     let dir = TempDir::new("rename-copy");
     let tgz = data_file_with_paths("BioStarX_20250102_030405");

@@ -14,7 +14,7 @@ use super::packed::{Packed, PackedEntry};
 use super::repackage::{renames_of, Plan};
 use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
-    hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker,
+    hex, At, Content, CutEntry, EntryType, Finding, ListedEntry, Listing, TarWalker,
 };
 
 /// One entry as a table row shows it.
@@ -121,6 +121,9 @@ pub struct CatalogueView {
     /// ([`crate::formats::data_file::FindingKind::is_repackable`]; a plain tar among them).
     #[serde(default)]
     pub repackable: bool,
+    /// The entry the archive ended inside, if it did (not in the list or the totals).
+    #[serde(default)]
+    pub cut_off: Option<CutEntry>,
 }
 
 impl CatalogueView {
@@ -264,6 +267,7 @@ impl Catalogue {
             not_compressed: (listing.findings.iter())
                 .any(|f| f.kind == crate::formats::data_file::FindingKind::NotCompressed),
             repackable: listing.findings.iter().any(|f| f.kind.is_repackable()),
+            cut_off: listing.cut_off.clone(),
         }
     }
 

@@ -13,8 +13,8 @@ mod walk;
 
 pub use feed::Feed;
 pub use list::{
-    hex, list, read_entry, sha256_hex, Content, ListOptions, ListPass, ListedEntry, Listing,
-    Totals, HEADER_ROOM, MAX_HANDED,
+    hex, list, read_entry, sha256_hex, Content, CutEntry, ListOptions, ListPass, ListedEntry,
+    Listing, Totals, HEADER_ROOM, MAX_HANDED,
 };
 pub use pushed::{PushedList, SharedFeed};
 pub use walk::{

@@ -225,6 +225,17 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('a cut-off entry is named in its finding and shown as cut off', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const tar = Buffer.concat([tarHeader('BioStarX_20250113_000000/big', RECORDS.length), RECORDS.subarray(0, 300)]);
+    await drop(page, [['BioStarX_20250113_000000.tgz', gzipSync(tar)]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('findings').innerText(), /the entry BioStarX_20250113_000000\/big, whose header is at byte 0, says it holds 5000 bytes, but the archive ends first/);
+    assert.equal(await page.getByTestId('cut-entry').innerText(), 'Cut off: BioStarX_20250113_000000/big, 300 of the 5,000 bytes its header says were read before the archive ends. It is not in the list below or the totals above.');
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('compares two data files by path and hash', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const first = makeTgz([['same.txt', Buffer.from('same\n')], ['gone.bin', RECORDS], ['edit.txt', Buffer.from('old\n')]]);

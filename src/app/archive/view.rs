@@ -130,6 +130,12 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
                 crate::text::plural(u64::from(view.gzip_members), "gzip member", "gzip members")
             )}</p>
             <Findings findings=view.findings.clone() testid="findings" />
+            {view.cut_off.clone().map(|c| view! {
+                <p class="error" data-testid="cut-entry">{format!(
+                    "Cut off: {}, {} of the {} bytes its header says were read before the archive ends. It is not in the list below or the totals above.",
+                    c.path, grouped(c.read), grouped(c.size)
+                )}</p>
+            })}
             {(view.unlisted > 0).then(|| view! { <p class="warning" data-testid="unlisted">{unlisted_text(&view)}</p> })}
             {if view.hashed {
                 view! { <p class="muted" data-testid="hashed">"SHA-256 of every entry shown as sha256sum prints it."</p> }.into_any()

@@ -102,11 +102,21 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
         let totals = json!({"entries": t.entries, "files": t.files, "dirs": t.dirs, "links": t.links,
                            "others": t.others, "bytes": t.bytes, "photos": t.photos, "text": t.text});
         let findings = json!(messages(&listing.findings));
+        let cut = json!(listing
+            .cut_off
+            .as_ref()
+            .map(|c| json!({"path": c.path, "size": c.size, "read": c.read, "offset": c.offset})));
         println!(
-            "\n], \"totals\": {totals}, \"findings\": {findings}, \"complete\": {}}}",
+            "\n], \"cut_off\": {cut}, \"totals\": {totals}, \"findings\": {findings}, \"complete\": {}}}",
             !listing.stopped
         );
     } else {
+        if let Some(c) = &listing.cut_off {
+            println!(
+                "-  {:>12}  cut off: {} of its {} bytes read  {}",
+                c.size, c.read, c.size, c.path
+            );
+        }
         println!(
             "{}: {} entries ({} files, {} folders, {} links, {} other), {} bytes in entries, {} photos",
             path.display(), t.entries, t.files, t.dirs, t.links, t.others, t.bytes, t.photos

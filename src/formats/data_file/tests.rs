@@ -214,9 +214,15 @@ fn a_size_past_the_end_is_a_cut_off_entry() {
     assert!(listing.stopped);
     assert_eq!(kinds(&listing), [FindingKind::Truncated]);
     assert_eq!(listing.findings[0].at, At::Tar(1024 + 512 + 100));
-    assert!(listing.findings[0]
-        .message
-        .contains("header is at byte 1024 says it holds 1099511627776 bytes"));
+    assert!(listing.findings[0].message.contains(
+        "the entry big, whose header is at byte 1024, says it holds 1099511627776 bytes"
+    ));
+    // The cut entry is named, with how much of it was read, beside the entries read whole.
+    let cut = listing.cut_off.expect("the cut entry");
+    assert_eq!(
+        (cut.path.as_str(), cut.size, cut.read, cut.offset),
+        ("big", 1 << 40, 100, 1024)
+    );
 }
 
 #[test]

@@ -267,8 +267,8 @@ pub struct TarWalker<R> {
     /// Data bytes of the current entry not read yet, and the padding after them.
     remaining: u64,
     padding: u64,
-    /// The current entry's header offset and size, for findings.
-    current: (u64, u64),
+    /// The current entry's header offset, size and path, for findings.
+    current: (u64, u64, String),
     findings: Vec<Finding>,
     /// Findings past [`MAX_FINDINGS`], counted, and where the first of them is.
     left_out: (u64, Option<At>),
@@ -296,7 +296,7 @@ impl<R: Read> TarWalker<R> {
             pos: 0,
             remaining: 0,
             padding: 0,
-            current: (0, 0),
+            current: (0, 0, String::new()),
             findings: Vec::new(),
             left_out: (0, None),
             unsafe_kept: false,
@@ -510,9 +510,9 @@ impl<R: Read> TarWalker<R> {
         if self.stopped || self.ended {
             return None;
         }
-        let (start, size) = self.current;
+        let (start, size, path) = self.current.clone();
         let rest = self.remaining + self.padding;
-        let cut = move || cut_entry(start, size);
+        let cut = move || cut_entry(start, size, &path);
         if !self.skip(rest, &cut) {
             return None;
         }
@@ -615,7 +615,7 @@ impl<R: Read> TarWalker<R> {
         }
         let mut data = vec![0u8; size as usize];
         let got = self.fill(&mut data).ok()?;
-        let cut = move || cut_entry(offset, size);
+        let cut = move || cut_entry(offset, size, "");
         if got < data.len() || !self.skip(padding_of(size), &cut) {
             if !self.stopped {
                 self.stop(FindingKind::Truncated, At::Tar(self.pos), cut());
@@ -712,7 +712,7 @@ impl<R: Read> TarWalker<R> {
         self.hostile(&entry);
         self.remaining = entry.size;
         self.padding = padding_of(entry.size);
-        self.current = (offset, entry.size);
+        self.current = (offset, entry.size, entry.path.clone());
         Some(entry)
     }
 
@@ -828,12 +828,9 @@ impl<R: Read> Read for TarWalker<R> {
         let want = (buf.len() as u64).min(self.remaining) as usize;
         match self.fill(&mut buf[..want]) {
             Ok(0) => {
-                let (start, size) = self.current;
-                self.stop(
-                    FindingKind::Truncated,
-                    At::Tar(self.pos),
-                    cut_entry(start, size),
-                );
+                let (start, size, path) = &self.current;
+                let message = cut_entry(*start, *size, path);
+                self.stop(FindingKind::Truncated, At::Tar(self.pos), message);
                 Err(invalid(
                     self.findings
                         .last()
@@ -854,9 +851,14 @@ impl<R: Read> Read for TarWalker<R> {
     }
 }
 
-/// The message of an entry whose data ends early.
-fn cut_entry(start: u64, size: u64) -> String {
-    format!("the entry whose header is at byte {start} says it holds {size} bytes, but the archive ends first: it is cut off (or the size is past the end of the data)")
+/// The message of an entry whose data ends early, named by its `path` ("" for an
+/// extension header, which has none).
+fn cut_entry(start: u64, size: u64, path: &str) -> String {
+    let what = match path {
+        "" => format!("the entry whose header is at byte {start}"),
+        path => format!("the entry {path}, whose header is at byte {start},"),
+    };
+    format!("{what} says it holds {size} bytes, but the archive ends first: it is cut off (or the size is past the end of the data)")
 }
 
 /// The zero bytes that pad `size` bytes of data to a whole block.
