@@ -191,6 +191,8 @@ fn tally_data_file(summary: &mut Summary, reader: &mut dyn Read) -> io::Result<(
         summary.recognition.reason = data_file::not_a_data_file_reason(&summary.name, f);
         return Ok(());
     }
+    let notes = listing.findings.iter().filter(|f| f.kind.is_info());
+    (summary.recognition.notes).extend(notes.map(|f| f.to_string()));
     data_file::tally_listing(&listing, summary)
 }
 

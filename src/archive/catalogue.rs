@@ -55,6 +55,9 @@ pub struct FindingRow {
     pub stops: bool,
     /// Where and what, in words ("byte 123 of the file: ...").
     pub text: String,
+    /// True for a note that is no problem with the file.
+    #[serde(default)]
+    pub info: bool,
 }
 
 impl From<&Finding> for FindingRow {
@@ -68,6 +71,7 @@ impl From<&Finding> for FindingRow {
             in_file,
             stops: f.kind.stops(),
             text: f.to_string(),
+            info: f.kind.is_info(),
         }
     }
 }

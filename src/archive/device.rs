@@ -159,6 +159,8 @@ pub fn check_device(
     file_name: &str,
     facts: &ArchiveFacts,
 ) -> Vec<DeviceNote> {
+    // Once matched ("biostation 3"), the model is named as its maker writes it.
+    let model_name = find_model(model_name).map_or(model_name, |m| m.name);
     let mut notes = vec![firmware_note(model_name, firmware), name_note(file_name)];
     notes.push(note(Severity::Reminder, format!("The data file must have been exported for the {model_name}: a file exported for another model may not import.")));
     notes.push(note(Severity::Reminder, "Fingerprint template formats do not mix: a file exported with Suprema templates does not import into a device set to ISO templates, nor the other way round.".to_string()));

@@ -183,7 +183,8 @@ pub fn count_entries(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
 /// members, trailing bytes) as a problem, and what stopped it (cut-off entry, damaged
 /// data, a wrong CRC-32 or length) as the error; each says where it is.
 pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()> {
-    for finding in listing.findings.iter().filter(|f| !f.kind.stops()) {
+    let problems = listing.findings.iter().filter(|f| !f.kind.is_info());
+    for finding in problems.filter(|f| !f.kind.stops()) {
         tally.problem(finding.to_string());
     }
     tally.count("entries", listing.totals.entries);

@@ -106,11 +106,12 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
             state.archive_list(file, true);
         }
     };
+    let problems = view.findings.iter().any(|f| !f.info);
     let status = if view.damaged_past_entries {
         "The archive is damaged past its last entry (see the finding below): every entry was read, none is missing, but a device will likely refuse a damaged file. Copy it again from where it was exported."
     } else if view.damaged {
         "The archive is damaged: reading stopped at the finding below. A device will likely refuse it."
-    } else if view.findings.is_empty() {
+    } else if !problems {
         "The archive is whole: every gzip checksum and length, every tar header checksum and every entry size checked out."
     } else {
         "The archive reads to its end, with the findings below."
@@ -118,7 +119,7 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
     view! {
         <div class="panel" data-testid="listing">
             <h2>"Entries"</h2>
-            <p class=if view.damaged { "error" } else if view.findings.is_empty() { "good" } else { "warning" } data-testid="archive-status">{status}</p>
+            <p class=if view.damaged { "error" } else if !problems { "good" } else { "warning" } data-testid="archive-status">{status}</p>
             <dl class="totals" data-testid="archive-totals">
                 {view.totals.iter().map(|(label, n)| view! {
                     <div class="total" data-total=label.clone()><dt>{label.clone()}</dt><dd>{n.to_string()}</dd></div>
@@ -161,7 +162,7 @@ pub fn Findings(findings: Vec<FindingRow>, testid: &'static str) -> impl IntoVie
     (!findings.is_empty()).then(|| view! {
         <ul class="findings" data-testid=testid>
             {findings.into_iter().map(|f| view! {
-                <li class=if f.stops { "error" } else { "warning" } data-byte=f.byte.to_string()>{f.text}</li>
+                <li class=if f.stops { "error" } else if f.info { "muted" } else { "warning" } data-byte=f.byte.to_string()>{f.text}</li>
             }).collect_view()}
         </ul>
     })

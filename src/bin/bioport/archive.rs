@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use bioport::archive::catalogue::{content_id, content_label, kind_id, kind_label, utc_time};
 use bioport::archive::compare::{compare, Side};
-use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
+use bioport::archive::device::{
+    check_device, find_model, ArchiveFacts, Oversized, Severity, DEVICE_MODELS,
+};
 use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{
     data_file_name, dropped_from_name, export_time, unread_paths_note, Direction,
@@ -55,6 +57,17 @@ fn name_of(path: &Path) -> String {
 /// Each finding in words, with where it is ("byte 512 of the uncompressed archive: ...").
 fn messages(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(Finding::to_string).collect()
+}
+
+/// Prints a listing's findings: its notes ([`FindingKind::is_info`]), then its problems.
+///
+/// [`FindingKind::is_info`]: bioport::formats::data_file::FindingKind::is_info
+fn print_findings(findings: &[Finding]) {
+    let (notes, found): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.kind.is_info());
+    notes.iter().for_each(|f| println!("  note: {f}"));
+    let found: Vec<String> = found.iter().map(|f| f.to_string()).collect();
+    print_listed("  problem: ", &found, found.len() as u64);
 }
 
 /// One entry as JSON, its hash as `sha256sum` prints it.
@@ -121,8 +134,7 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
             "{}: {} entries ({} files, {} folders, {} links, {} other), {} bytes in entries, {} photos",
             path.display(), t.entries, t.files, t.dirs, t.links, t.others, t.bytes, t.photos
         );
-        let found = messages(&listing.findings);
-        print_listed("  problem: ", &found, found.len() as u64);
+        print_findings(&listing.findings);
     }
     match listing.is_clean() {
         true => Outcome::Clean,
@@ -149,6 +161,12 @@ fn print_entry(e: &ListedEntry) {
 /// `check FILE.tgz --device MODEL --firmware X.Y.Z`: the device table, the name, sizes a
 /// USB stick takes, and the archive verified on the way.
 pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) -> Outcome {
+    let Some(model) = find_model(device) else {
+        let known: Vec<&str> = DEVICE_MODELS.iter().map(|m| m.name).collect();
+        let why = format!("--device {device:?} is not a model bioport knows: give one of {} (any case; spaces and dashes may be left out)", known.join(", "));
+        return fail(&why, json);
+    };
+    let device = model.name;
     if firmware.trim().is_empty() {
         // The page waits for one to be typed; a command has to be given one.
         let why = "--firmware is empty: give the device's firmware version, like 1.9.0 (its About screen shows it)";
@@ -192,11 +210,7 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
                 n.message
             );
         }
-        print_listed(
-            "  problem: ",
-            &messages(&listing.findings),
-            listing.findings.len() as u64,
-        );
+        print_findings(&listing.findings);
     }
     match (worst, listing.is_clean()) {
         (Some(Severity::Problem), _) | (_, false) => Outcome::Problems,

@@ -145,9 +145,10 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// True when the archive was read to its end with nothing found at all.
+    /// True when the archive was read to its end with nothing found but notes
+    /// ([`FindingKind::is_info`](super::FindingKind::is_info)).
     pub fn is_clean(&self) -> bool {
-        !self.stopped && self.findings.is_empty()
+        !self.stopped && self.findings.iter().all(|f| f.kind.is_info())
     }
 }
 

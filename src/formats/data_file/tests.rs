@@ -328,7 +328,11 @@ fn a_bomb_claiming_more_than_it_holds_is_read_through_and_called_cut_off() {
     let (listing, seen) = run(&gzip(&tar), ListOptions::default());
     assert!(seen.is_empty());
     assert!(listing.stopped);
-    assert_eq!(kinds(&listing), [FindingKind::Truncated]);
+    // Cut off, and noted for how far its gzip data inflated.
+    assert_eq!(
+        kinds(&listing),
+        [FindingKind::Truncated, FindingKind::Inflated]
+    );
     assert!(
         listing.findings[0]
             .message
@@ -479,4 +483,34 @@ fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once()
         kinds,
         [FindingKind::Truncated, FindingKind::FindingsLeftOut]
     );
+}
+
+#[test]
+fn gzip_data_inflating_past_a_plausible_ratio_is_noted_and_read_through() {
+    let zeros = vec![0u8; 32 << 20];
+    let (listing, seen) = run(
+        &gzip(&tar_of(&[("zeros.db", &zeros)])),
+        ListOptions::default(),
+    );
+    assert_eq!(seen.len(), 1);
+    assert!(!listing.stopped);
+    assert_eq!(kinds(&listing), [FindingKind::Inflated]);
+    let said = listing.findings[0].to_string();
+    assert!(said.contains("the gzip data inflates about "), "{said}");
+    assert!(said.contains(":1 ("), "{said}");
+    // Photos and encrypted records hardly compress: no note.
+    let mut x = 7u32;
+    let noise: Vec<u8> = (0..(20 << 20))
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let (listing, _) = run(
+        &gzip(&tar_of(&[("users.db", &noise)])),
+        ListOptions::default(),
+    );
+    assert!(listing.findings.is_empty(), "{:?}", listing.findings);
 }

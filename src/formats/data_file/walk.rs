@@ -86,7 +86,15 @@ pub enum FindingKind {
     ReadError,
     /// More findings than the walk keeps ([`MAX_FINDINGS`]): how many more, in words.
     FindingsLeftOut,
+    /// The gzip data inflates far more than an export plausibly does ([`MAX_PLAUSIBLE_RATIO`]).
+    Inflated,
 }
+
+/// The most an export's gzip data plausibly inflates overall: photos and encrypted records
+/// hardly compress, so real exports stay far below it.
+pub const MAX_PLAUSIBLE_RATIO: u64 = 100;
+/// Uncompressed bytes under which no ratio is noted (a few small entries compress well).
+const RATIO_FLOOR: u64 = 16 << 20;
 
 impl FindingKind {
     /// True for an entry a device extracting the archive could write outside its folder
@@ -113,6 +121,11 @@ impl FindingKind {
     pub fn not_a_data_file(self) -> bool {
         use FindingKind::*;
         matches!(self, Empty | NotGzip | NotTar)
+    }
+
+    /// True for a note that is no problem with the file ([`FindingKind::Inflated`]).
+    pub fn is_info(self) -> bool {
+        self == FindingKind::Inflated
     }
 
     /// True when the walk cannot go on after this finding.
@@ -281,6 +294,8 @@ pub struct TarWalker<R> {
     draining: bool,
     /// Whether data that is not zero was found after the end marker.
     trailing_noted: bool,
+    /// Whether the inflation ratio was noted.
+    ratio_noted: bool,
     scratch: Vec<u8>,
 }
 
@@ -305,6 +320,7 @@ impl<R: Read> TarWalker<R> {
             ended: false,
             draining: false,
             trailing_noted: false,
+            ratio_noted: false,
             scratch: vec![0; SLICE],
         }
     }
@@ -405,6 +421,7 @@ impl<R: Read> TarWalker<R> {
     /// of those left out.
     fn settle(&mut self) {
         self.take_gzip_notes();
+        self.note_ratio();
         if let (n @ 1.., Some(at)) = self.left_out {
             self.left_out = (0, None);
             let message = format!(
@@ -413,6 +430,21 @@ impl<R: Read> TarWalker<R> {
             let kind = FindingKind::FindingsLeftOut;
             self.findings.push(Finding { kind, at, message });
         }
+    }
+
+    /// Notes, once, gzip data that inflated past [`MAX_PLAUSIBLE_RATIO`] to 1 overall: the
+    /// walk reads it through in flat memory, but extracting it takes that much room.
+    fn note_ratio(&mut self) {
+        let Source::Gzip(gz) = &self.source else {
+            return;
+        };
+        let (packed, out) = (gz.offset().max(1), self.pos);
+        if self.ratio_noted || out < RATIO_FLOOR || out / packed <= MAX_PLAUSIBLE_RATIO {
+            return;
+        }
+        self.ratio_noted = true;
+        let message = format!("the gzip data inflates about {}:1 ({packed} bytes as stored to {out} bytes of archive), far more than an export of photos and encrypted records does (they hardly compress): it may be made to fill memory or a disk. bioport read it through without holding it; extracting it takes the whole size", out / packed);
+        self.note(FindingKind::Inflated, At::File(packed), message);
     }
 
     /// Turns the gzip reader's notes (extra members, trailing bytes) into findings.
