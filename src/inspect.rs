@@ -139,14 +139,15 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 /// readers say where a file is cut off or damaged), else how far reading got.
 fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
     let said = e.to_string();
-    let what = if said.starts_with("byte ") || said.contains(" at byte ") {
-        let mut chars = said.chars();
-        chars
-            .next()
-            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
-    } else {
-        format!("Reading stopped at byte {at} of {size}: {said}")
-    };
+    let what =
+        if said.starts_with("byte ") || said.starts_with("Byte ") || said.contains(" at byte ") {
+            let mut chars = said.chars();
+            chars
+                .next()
+                .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+        } else {
+            format!("Reading stopped at byte {at} of {size}: {said}")
+        };
     format!("{what}. The file is damaged or incomplete; copy it again from where it was exported.")
 }
 

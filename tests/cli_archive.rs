@@ -201,7 +201,7 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     // Read, and refused for the damage found: exit 1, as the README's table says.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = format!(
-        "  problem: the file ends at byte {}, inside the compressed data: it is cut off",
+        "  problem: The file ends at byte {}, inside the compressed data: it is cut off",
         cut.len()
     );
     assert!(stdout(&o).contains(&said), "{}", stdout(&o));
@@ -236,12 +236,12 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
         &dir.0,
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["export_time"], "exported 2025-01-02 03:04:05");
+    assert_eq!(v["export_time"], "2025-01-02 03:04:05");
     assert_eq!(v["complete"], false);
     assert!(v["findings"][0]
         .as_str()
         .unwrap()
-        .starts_with("the file ends at byte "));
+        .starts_with("The file ends at byte "));
 }
 
 /// The rename that rewrites paths whatever the findings.
@@ -591,7 +591,7 @@ fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
     let (code, said) = run(&["inspect", "--entries", name], &dir);
     assert_eq!(code, Some(1), "{said}");
     assert!(
-        said.contains(&format!("problem: byte 0 of the file: {gzip_said}")),
+        said.contains(&format!("problem: Byte 0 of the file: {gzip_said}")),
         "{said}"
     );
     let mut check = vec!["check", name, "--device", "BioStation 2"];
@@ -628,12 +628,12 @@ fn data_compressing_past_200_to_1_lists_whole() {
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains(": 2 entries (2 files,"), "{said}");
     // Noted, not a problem: read through in flat memory all the same.
-    assert!(said.contains("  note: byte 71487 of the file: the gzip data inflates about 1026:1 (71487 bytes as stored"), "{said}");
+    assert!(said.contains("  note: Byte 71487 of the file: the gzip data inflates about 1026:1 (71487 bytes as stored"), "{said}");
     assert!(!said.contains("problem:"), "{said}");
     let (code, said) = run(&["inspect", name], &dir);
     assert_eq!(code, Some(0), "{said}");
     assert!(
-        said.contains("  note: byte 71487 of the file: the gzip data inflates about 1026:1"),
+        said.contains("  note: Byte 71487 of the file: the gzip data inflates about 1026:1"),
         "{said}"
     );
 }

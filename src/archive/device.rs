@@ -204,7 +204,7 @@ fn name_note(file_name: &str) -> DeviceNote {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     match (super::rename_for_device(file_name), super::export_time(file_name)) {
         (_, Err(finding)) => note(Severity::Problem, format!("The device will not see this file: {finding}.")),
-        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (`bioport rename`, or the Rename panel on the page).")),
+        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (bioport rename, or the Rename panel on the page).")),
         (None, Ok(time)) => note(Severity::Fine, format!("{base} is named as a device expects (exported {time}).")),
     }
 }

@@ -195,12 +195,12 @@ describe('the data file screen', () => {
     const finding = page.getByTestId('findings').locator('li.error').first();
     // The byte where the file ends inside the gzip stream, said once, and kept as the
     // finding's place.
-    assert.match(await finding.innerText(), new RegExp(`^the file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
+    assert.match(await finding.innerText(), new RegExp(`^The file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
     assert.equal(await finding.getAttribute('data-byte'), String(cut.length));
     await page.getByTestId('damaged-warning').waitFor();
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
     // Its paths carry the old name, but a damaged archive is only renamed, never written again.
-    assert.match(await page.getByTestId('rename-panel').innerText(), /A damaged archive is only renamed: the file itself downloads under the new name unchanged/);
+    assert.match(await page.getByTestId('rename-panel').innerText(), /read before the damage carr(y|ies) the old name, and the paths past it could not be read\. Renaming changes only the file's name: its bytes, and so its entry paths, stay as they are/);
     assert.doesNotMatch(await page.getByTestId('rename-panel').innerText(), /rewrite the paths only if/);
     await page.getByTestId('rename-anyway').check();
     const out = await downloadOf(page, 'download-renamed');
@@ -348,7 +348,7 @@ describe('the data file screen', () => {
     assert.match(await page.getByTestId('archive-status').innerText(), /reads to its end, with the findings below/);
     const warning = page.getByTestId('findings').locator('li.warning').first();
     assert.equal(await warning.getAttribute('data-byte'), '1024', 'the second header (after the first header and its data block)');
-    assert.match(await warning.innerText(), /^byte 1024 of the uncompressed archive: .*\.\./);
+    assert.match(await warning.innerText(), /^Byte 1024 of the uncompressed archive: .*\.\./);
     // An entry that climbs out of the folder: no rename before the user says so.
     assert.match(await page.getByTestId('damaged-warning').innerText(), /could be written outside the device's folder .* it may not be a genuine export/);
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true);

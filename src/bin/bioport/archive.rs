@@ -21,6 +21,7 @@ use bioport::formats::data_file::{
     list, not_a_data_file, not_a_data_file_reason, Finding, ListOptions, ListedEntry,
 };
 use bioport::recognize::FileKind;
+use bioport::text::plural;
 use serde_json::json;
 
 use crate::files::{recognize_file, refuse_overwriting, write_file};
@@ -94,11 +95,12 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
     };
     let options = ListOptions { hash };
     let file = json!(path.display().to_string());
-    let exported = export_time(&name_of(path)).map_or_else(|e| e, |t| format!("exported {t}"));
+    let time = export_time(&name_of(path));
     if json {
-        let exported = json!(exported);
+        let exported = json!(time.as_ref().map_or_else(|e| e.clone(), |t| t.to_string()));
         print!("{{\"file\": {file}, \"export_time\": {exported}, \"entries\": [");
     } else {
+        let exported = time.map_or_else(|e| e, |t| format!("exported {t}"));
         println!("{}: {exported}", path.display());
     }
     let mut first = true;
@@ -130,9 +132,20 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
                 c.size, c.read, c.size, c.path
             );
         }
+        let counts = [
+            (t.files, "file", "files"),
+            (t.dirs, "folder", "folders"),
+            (t.links, "link", "links"),
+        ]
+        .map(|(n, one, many)| plural(n, one, many))
+        .join(", ");
         println!(
-            "{}: {} entries ({} files, {} folders, {} links, {} other), {} bytes in entries, {} photos",
-            path.display(), t.entries, t.files, t.dirs, t.links, t.others, t.bytes, t.photos
+            "{}: {} ({counts}, {} other), {} in entries, {}",
+            path.display(),
+            plural(t.entries, "entry", "entries"),
+            t.others,
+            plural(t.bytes, "byte", "bytes"),
+            plural(t.photos, "photo", "photos")
         );
         print_findings(&listing.findings);
     }
@@ -183,7 +196,7 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
     let facts = ArchiveFacts::from_listing(size, &listing, oversized);
     let name = name_of(path);
     let notes = check_device(device, firmware, &name, &facts);
-    let exported = export_time(&name).map_or_else(|e| e, |t| format!("exported {t}"));
+    let time = export_time(&name);
     let worst = notes.iter().map(|n| n.severity).min();
     if json {
         let notes: Vec<_> = notes
@@ -191,18 +204,16 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
             .map(|n| json!({"severity": format!("{:?}", n.severity).to_lowercase(), "message": n.message}))
             .collect();
         let doc = json!({
-            "file": path.display().to_string(), "export_time": exported, "device": device,
+            "file": path.display().to_string(), "export_time": time.as_ref().map_or_else(|e| e.clone(), |t| t.to_string()), "device": device,
             "firmware": firmware, "notes": notes, "findings": messages(&listing.findings),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
         }
     } else {
-        println!(
-            "{}: {exported}; {} entries",
-            path.display(),
-            listing.totals.entries
-        );
+        let exported = time.map_or_else(|e| e, |t| format!("exported {t}"));
+        let entries = plural(listing.totals.entries, "entry", "entries");
+        println!("{}: {exported}; {entries}", path.display());
         for n in &notes {
             println!(
                 "  {:<8} {}",

@@ -129,7 +129,7 @@ fn a_plain_tar_is_listed_with_a_finding_that_a_device_expects_gzip() {
     assert!(!plain.stopped);
     assert_eq!(kinds(&plain), [FindingKind::NotCompressed]);
     let said = plain.findings[0].to_string();
-    assert!(said.starts_with("byte 0 of the file: this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c"), "{said}");
+    assert!(said.starts_with("Byte 0 of the file: this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c"), "{said}");
 }
 
 #[test]
@@ -394,18 +394,22 @@ fn a_finding_says_its_place_once() {
         let message = message.to_string();
         Finding { kind, at, message }.to_string()
     };
+    // Capitalised, as a message that starts with its byte is.
     let said = "the file ends at byte 262, inside the compressed data";
-    assert_eq!(finding(At::File(262), said), said);
+    assert_eq!(
+        finding(At::File(262), said),
+        "The file ends at byte 262, inside the compressed data"
+    );
     let said = "Byte 1171 of the file: gzip member 2 starts here";
     assert_eq!(finding(At::File(1171), said), said);
     // "byte 512" does not name byte 5.
     assert_eq!(
         finding(At::Tar(5), "an entry of byte 512"),
-        "byte 5 of the uncompressed archive: an entry of byte 512"
+        "Byte 5 of the uncompressed archive: an entry of byte 512"
     );
     assert_eq!(
         finding(At::Tar(512), "a bad header"),
-        "byte 512 of the uncompressed archive: a bad header"
+        "Byte 512 of the uncompressed archive: a bad header"
     );
 }
 
@@ -471,7 +475,7 @@ fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once()
     // 30 more links and the first extra gzip member (the later four are not noted).
     assert_eq!(
         last.to_string(),
-        "byte 512000 of the uncompressed archive: 31 more findings from here on are not listed (the first 1000 are)"
+        "Byte 512000 of the uncompressed archive: 31 more findings from here on are not listed (the first 1000 are)"
     );
     // A walk that stops past the cap keeps its stopping finding, then the count.
     let (cut, _) = run(&tgz[..tgz.len() - 200], ListOptions::default());

@@ -158,7 +158,8 @@ pub struct Finding {
 }
 
 impl fmt::Display for Finding {
-    /// The message after where it is, unless the message names that byte itself.
+    /// The message after where it is, unless the message names that byte itself; its
+    /// first letter capitalised, so a list of findings reads alike.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (At::File(n) | At::Tar(n)) = self.at;
         let names = |word: &str| {
@@ -169,10 +170,13 @@ impl fmt::Display for Finding {
                 .map(|(i, _)| i + said.len());
             at.any(|end| !self.message[end..].starts_with(|c: char| c.is_ascii_digit()))
         };
-        match names("byte") || names("Byte") {
-            true => f.write_str(&self.message),
-            false => write!(f, "{}: {}", self.at, self.message),
-        }
+        let text = match names("byte") || names("Byte") {
+            true => self.message.clone(),
+            false => format!("{}: {}", self.at, self.message),
+        };
+        let mut chars = text.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
+        write!(f, "{}{}", first.unwrap_or_default(), chars.as_str())
     }
 }
 
