@@ -299,7 +299,7 @@ describe('the data file screen', () => {
     const verdict = await page.getByTestId('compare-verdict').innerText();
     assert.match(verdict, /BioStarX_20250102_030405\.tgz is damaged past the last entry/);
     assert.match(verdict, /BioStarX_20250103_030405\.tgz is not as BioStar writes a data file \(bytes that are not gzip after its compressed data; see the findings\), so a device may refuse it\./);
-    assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: byte \d+ of the file: the gzip trailer's CRC-32/);
+    assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: Byte \d+ of the file: the gzip trailer's CRC-32/);
     assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+ of the file: 4 bytes that are not gzip/);
     assertNothingLeft(errors);
     await page.close();
