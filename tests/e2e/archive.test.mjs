@@ -236,6 +236,19 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('a photo the browser cannot decode says it has no preview instead of a broken image', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const bad = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), RECORDS.subarray(0, 200)]);
+    await drop(page, [['BioStarX_20250102_030405.tgz', makeTgz([['faces/bad.jpg', bad]])]]);
+    await page.getByTestId('listing').waitFor();
+    await entry(page, 'faces/bad.jpg').getByTestId('entry-preview').click();
+    await page.getByTestId('thumbnail-none').waitFor();
+    assert.equal(await page.getByTestId('thumbnail-none').innerText(), 'Not an image the browser can show: no preview.');
+    assert.equal(await page.getByTestId('thumbnail').count(), 0);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('compares two data files by path and hash', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     const first = makeTgz([['same.txt', Buffer.from('same\n')], ['gone.bin', RECORDS], ['edit.txt', Buffer.from('old\n')]]);

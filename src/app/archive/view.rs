@@ -242,6 +242,19 @@ fn EntryLine(state: AppState, row: EntryRow, hashed: bool) -> impl IntoView {
     }
 }
 
+/// A photo's thumbnail; one the browser cannot decode (photo bytes at its start only)
+/// says so, as the face-folder screen does, instead of a broken image.
+fn thumbnail(url: String, alt: String) -> AnyView {
+    let broken = RwSignal::new(false);
+    view! {
+        <Show when=move || !broken.get()
+            fallback=|| view! { <p class="muted" data-testid="thumbnail-none">"Not an image the browser can show: no preview."</p> }>
+            <img class="thumbnail" data-testid="thumbnail" src=url.clone() alt=alt.clone() on:error=move |_| broken.set(true) />
+        </Show>
+    }
+    .into_any()
+}
+
 /// One entry's thumbnail or hex view.
 #[component]
 fn PreviewPanel(state: AppState) -> impl IntoView {
@@ -250,9 +263,7 @@ fn PreviewPanel(state: AppState) -> impl IntoView {
         a.preview.get().map(|p| {
         let title = format!("Entry {}: {} ({} bytes)", p.index + 1, p.path, p.size);
         let body = match (p.body, p.url) {
-            (PreviewBody::Photo { .. }, Some(url)) => view! {
-                <img class="thumbnail" data-testid="thumbnail" src=url alt=format!("Photo {}", p.path) />
-            }.into_any(),
+            (PreviewBody::Photo { .. }, Some(url)) => thumbnail(url, format!("Photo {}", p.path)),
             (PreviewBody::Hex { text, shown }, _) => view! {
                 <p class="muted">{format!("The first {shown} bytes:")}</p>
                 <pre class="hex" data-testid="hex-view">{text}</pre>
