@@ -139,14 +139,15 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 /// readers say where a file is cut off or damaged), else how far reading got.
 fn stopped(e: &std::io::Error, at: u64, size: u64) -> String {
     let said = e.to_string();
-    let what = if said.starts_with("byte ") || said.contains(" at byte ") {
-        let mut chars = said.chars();
-        chars
-            .next()
-            .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
-    } else {
-        format!("Reading stopped at byte {at} of {size}: {said}")
-    };
+    let what =
+        if said.starts_with("byte ") || said.starts_with("Byte ") || said.contains(" at byte ") {
+            let mut chars = said.chars();
+            chars
+                .next()
+                .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+        } else {
+            format!("Reading stopped at byte {at} of {size}: {said}")
+        };
     format!("{what}. The file is damaged or incomplete; copy it again from where it was exported.")
 }
 
@@ -166,7 +167,7 @@ pub fn inspect<R: Read>(
     let mut reader = ProgressReader::new(reader, step, progress);
     let result = match summary.recognition.kind {
         FileKind::BiostarCsv => csv_count::count_records(head, &mut reader, &mut summary),
-        FileKind::BiostarDataFile => data_file::count_entries(&mut reader, &mut summary),
+        FileKind::BiostarDataFile => tally_data_file(&mut summary, &mut reader),
         FileKind::ZkUserDat72 => zk_user_dat::count_users(USER_DAT_72, &mut reader, &mut summary),
         FileKind::ZkUserDat28 => zk_user_dat::count_users(USER_DAT_28, &mut reader, &mut summary),
         FileKind::ZkAttlog => zk_attlog::count_punches(&mut reader, &mut summary),
@@ -180,6 +181,20 @@ pub fn inspect<R: Read>(
         summary.problem(stopped(&e, reader.position(), size));
     }
     finish(summary, head)
+}
+
+/// Lists a data file and tallies it; a file that turns out to be no data file at all
+/// (gzip holding no tar) is then not a file bioport reads, as one that is not gzip is.
+fn tally_data_file(summary: &mut Summary, reader: &mut dyn Read) -> io::Result<()> {
+    let listing = data_file::list(reader, Default::default(), &mut |_| {});
+    if let Some(f) = listing.findings.iter().find(|f| f.kind.not_a_data_file()) {
+        summary.recognition.kind = FileKind::Unknown;
+        summary.recognition.reason = data_file::not_a_data_file_reason(&summary.name, f);
+        return Ok(());
+    }
+    let notes = listing.findings.iter().filter(|f| f.kind.is_info());
+    (summary.recognition.notes).extend(notes.map(|f| f.to_string()));
+    data_file::tally_listing(&listing, summary)
 }
 
 /// An attendance log inspected as its bytes arrive: [`inspect`] pushed, for the worker,

@@ -201,7 +201,7 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     // Read, and refused for the damage found: exit 1, as the README's table says.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let said = format!(
-        "  problem: the file ends at byte {}, inside the compressed data: it is cut off",
+        "  problem: The file ends at byte {}, inside the compressed data: it is cut off",
         cut.len()
     );
     assert!(stdout(&o).contains(&said), "{}", stdout(&o));
@@ -215,7 +215,13 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
         &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Written, as --anyway asks, but still a damaged file: exit 1.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("it was renamed as it is, its damage kept"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         fs::read(dir.path("BioStar2_20250102_030405.tgz")).unwrap(),
         cut
@@ -230,12 +236,12 @@ fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
         &dir.0,
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["export_time"], "exported 2025-01-02 03:04:05");
+    assert_eq!(v["export_time"], "2025-01-02 03:04:05");
     assert_eq!(v["complete"], false);
     assert!(v["findings"][0]
         .as_str()
         .unwrap()
-        .starts_with("the file ends at byte "));
+        .starts_with("The file ends at byte "));
 }
 
 /// The rename that rewrites paths whatever the findings.
@@ -334,10 +340,83 @@ fn a_cut_off_data_file_counts_the_same_entries_in_inspect_and_rename_and_offers_
         &["rename", "BioStarX_20250102_030405.tgz", "--anyway"],
         &dir.0,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let said = format!("\n{count} entry paths read before the damage carry the old name; a damaged archive cannot be rewritten, only renamed as it is, so they keep it:\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = format!("  paths: {count} entry paths read before the damage carry the old name, and the paths past it could not be read. Renaming changes only the file's name: its bytes, and so its entry paths, stay as they are\n");
     assert!(stdout(&o).contains(&said), "{listed}{}", stdout(&o));
     assert!(!stdout(&o).contains("--rewrite-paths"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_data_file_damaged_at_its_first_header_says_its_paths_are_unknown() {
+    let dir = TempDir::new("rename-first-header");
+    let mut raw = raw_tar(&[("BioStarX_20250102_030405/users.db".into(), b"users")]);
+    raw[148..156].copy_from_slice(b"0000000\0");
+    let name = "BioStarX_20250102_030405.tgz";
+    dir.file(name, &gzip(&raw));
+    let unknown = "  paths: No entry path could be read (the archive is damaged before its first entry), so whether they carry the old name is unknown. Renaming changes only the file's name";
+    let (code, said) = run(&["rename", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(unknown), "{said}");
+    assert!(!said.contains("No entry path carries"), "{said}");
+    let (code, said) = run(&["rename", name, "--anyway"], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(unknown), "{said}");
+    assert!(dir.path("BioStar2_20250102_030405.tgz").exists());
+}
+
+#[test]
+fn a_cut_off_entry_is_named_and_listed_as_cut_off() {
+    let dir = TempDir::new("cut-entry");
+    let name = "BioStarX_20250113_000000.tgz";
+    let mut raw = raw_tar(&[("BioStarX_20250113_000000/big".into(), &[7u8; 4096][..])]);
+    raw.truncate(512 + 300);
+    dir.file(name, &gzip(&raw));
+    let (code, said) = run(&["inspect", "--entries", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let row =
+        "-          4096  cut off: 300 of its 4096 bytes read  BioStarX_20250113_000000/big\n";
+    assert!(said.contains(row), "{said}");
+    let named = "the entry BioStarX_20250113_000000/big, whose header is at byte 0, says it holds 4096 bytes, but the archive ends first";
+    assert!(said.contains(named), "{said}");
+    let (_, said) = run(&["inspect", "--entries", "--json", name], &dir);
+    let v: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
+    assert_eq!(v["cut_off"]["path"], "BioStarX_20250113_000000/big");
+    assert_eq!(v["cut_off"]["read"], 300);
+    let (_, said) = run(&["inspect", name], &dir);
+    assert!(
+        said.contains(&format!(
+            "problem: Byte 812 of the uncompressed archive: {named}"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn check_refuses_an_unknown_device_and_names_a_known_one_as_its_maker_writes_it() {
+    let dir = TempDir::new("device-names");
+    let name = "BioStarX_20250102_030405.tgz";
+    dir.file(name, &data_file_with_paths("BioStarX_20250102_030405"));
+    let (code, said) = run(
+        &["check", name, "--device", "Foo", "--firmware", "1.0"],
+        &dir,
+    );
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.starts_with("bioport: --device \"Foo\" is not a model bioport knows: give one of BioStation 2, BioStation A2,"), "{said}");
+    assert!(!said.contains("exported for the Foo"), "{said}");
+    let (_, said) = run(
+        &[
+            "check",
+            name,
+            "--device",
+            "biostation 3",
+            "--firmware",
+            "1.0",
+        ],
+        &dir,
+    );
+    assert!(said.contains("The BioStation 3 runs firmware"), "{said}");
+    assert!(said.contains("exported for the BioStation 3:"), "{said}");
+    assert!(!said.contains("biostation 3"), "{said}");
 }
 
 #[test]
@@ -385,7 +464,14 @@ fn a_comparison_with_a_cut_off_or_foreign_file_says_it_is_incomplete_and_exits_2
     dir.file("whole.tgz", &tgz);
     dir.file("cut.tgz", &tgz[..tgz.len() - 20]);
     dir.file("user.dat", &[0u8; 72]);
-    for other in ["cut.tgz", "user.dat"] {
+    // A file that is no data file is refused before any comparison, as inspect does.
+    let (code, said) = run(&["diff", "whole.tgz", "user.dat"], &dir);
+    assert_eq!(code, Some(2), "{said}");
+    let refused = "bioport: Not a file bioport reads: user.dat: this is not gzip (it does not start with the bytes 1f 8b) nor a tar archive";
+    assert!(said.starts_with(refused), "{said}");
+    assert!(!said.contains("removed"), "{said}");
+    {
+        let other = "cut.tgz";
         let o = bioport(&["diff", "whole.tgz", other], &dir.0);
         assert_eq!(o.status.code(), Some(2), "{other}: {}", stdout(&o));
         let said = format!("bioport: The comparison is incomplete: {other} is damaged or not a data file (see the findings)");
@@ -505,7 +591,7 @@ fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
     let (code, said) = run(&["inspect", "--entries", name], &dir);
     assert_eq!(code, Some(1), "{said}");
     assert!(
-        said.contains(&format!("problem: byte 0 of the file: {gzip_said}")),
+        said.contains(&format!("problem: Byte 0 of the file: {gzip_said}")),
         "{said}"
     );
     let mut check = vec!["check", name, "--device", "BioStation 2"];
@@ -541,6 +627,15 @@ fn data_compressing_past_200_to_1_lists_whole() {
     let (code, said) = run(&["inspect", "--entries", name], &dir);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains(": 2 entries (2 files,"), "{said}");
+    // Noted, not a problem: read through in flat memory all the same.
+    assert!(said.contains("  note: Byte 71487 of the file: the gzip data inflates about 1026:1 (71487 bytes as stored"), "{said}");
+    assert!(!said.contains("problem:"), "{said}");
+    let (code, said) = run(&["inspect", name], &dir);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("  note: Byte 71487 of the file: the gzip data inflates about 1026:1"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -615,16 +710,44 @@ fn a_file_that_is_no_data_file_is_not_renamed_even_with_anyway() {
     for args in [&["rename", name][..], &["rename", name, "--anyway"]] {
         let (code, said) = run(args, &dir);
         assert_eq!(code, Some(2), "{said}");
-        assert!(
-            said.contains("problem: byte 0 of the file: this is not gzip"),
-            "{said}"
-        );
-        assert!(
-            said.contains("is not a data file (above), so it is not a file bioport reads"),
-            "{said}"
-        );
+        let refused = format!("bioport: Not a file bioport reads: {name} is named like a BioStar data file but is not gzip-compressed");
+        assert!(said.contains(&refused), "{said}");
         assert!(!said.contains("--anyway"), "{said}");
         assert!(!dir.path("BioStar2_20240701_000000.tgz").exists());
+    }
+}
+
+#[test]
+fn a_file_that_is_no_data_file_gets_one_answer_from_every_command() {
+    let dir = TempDir::new("no-data-file");
+    let gz_text = gzip(&b"name,id\nAnn,1\n".repeat(40));
+    dir.file("BioStarX_20250109_000000.tgz", &[0x5a; 4000]);
+    dir.file("BioStarX_20250112_000000.tgz", &gz_text);
+    for (name, why) in [
+        (
+            "BioStarX_20250109_000000.tgz",
+            " is named like a BioStar data file but is not gzip-compressed",
+        ),
+        (
+            "BioStarX_20250112_000000.tgz",
+            ": the contents are not a tar archive (the first 512 bytes are not a tar header)",
+        ),
+    ] {
+        let device = ["--device", "BioStation 2", "--firmware", "1.9.0"];
+        for args in [
+            vec!["inspect", name],
+            vec!["inspect", "--entries", name],
+            vec!["inspect", "--entries", "--json", name],
+            vec!["check", name],
+            [&["check", name][..], &device].concat(),
+            vec!["diff", name, name],
+        ] {
+            let (code, said) = run(&args, &dir);
+            assert_eq!(code, Some(2), "{args:?}: {said}");
+            // The reason inspect gives, whatever the command.
+            assert!(said.contains(&format!("{name}{why}")), "{args:?}: {said}");
+            assert!(!said.contains("problem:"), "{args:?}: {said}");
+        }
     }
 }
 

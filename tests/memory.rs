@@ -182,7 +182,8 @@ fn long_names_fill_the_screens_list_only_to_its_budget() {
     let peak = peak_during(|| {
         let listing = list(&tgz[..], ListOptions::default(), &mut |e| catalogue.add(e));
         entries = listing.totals.entries;
-        assert!(listing.findings.is_empty(), "{:?}", listing.findings);
+        // Repeated long names inflate past 100:1: a note, no problem.
+        assert!(listing.is_clean(), "{:?}", listing.findings);
     });
     eprintln!(
         "long names: peak {peak} bytes of heap, {} listed",

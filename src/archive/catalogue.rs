@@ -14,7 +14,7 @@ use super::packed::{Packed, PackedEntry};
 use super::repackage::{renames_of, Plan};
 use super::{carries_prefix, Direction};
 use crate::formats::data_file::{
-    hex, At, Content, EntryType, Finding, ListedEntry, Listing, TarWalker,
+    hex, At, Content, CutEntry, EntryType, Finding, ListedEntry, Listing, TarWalker,
 };
 
 /// One entry as a table row shows it.
@@ -55,6 +55,9 @@ pub struct FindingRow {
     pub stops: bool,
     /// Where and what, in words ("byte 123 of the file: ...").
     pub text: String,
+    /// True for a note that is no problem with the file.
+    #[serde(default)]
+    pub info: bool,
 }
 
 impl From<&Finding> for FindingRow {
@@ -68,6 +71,7 @@ impl From<&Finding> for FindingRow {
             in_file,
             stops: f.kind.stops(),
             text: f.to_string(),
+            info: f.kind.is_info(),
         }
     }
 }
@@ -121,6 +125,9 @@ pub struct CatalogueView {
     /// ([`crate::formats::data_file::FindingKind::is_repackable`]; a plain tar among them).
     #[serde(default)]
     pub repackable: bool,
+    /// The entry the archive ended inside, if it did (not in the list or the totals).
+    #[serde(default)]
+    pub cut_off: Option<CutEntry>,
 }
 
 impl CatalogueView {
@@ -264,6 +271,7 @@ impl Catalogue {
             not_compressed: (listing.findings.iter())
                 .any(|f| f.kind == crate::formats::data_file::FindingKind::NotCompressed),
             repackable: listing.findings.iter().any(|f| f.kind.is_repackable()),
+            cut_off: listing.cut_off.clone(),
         }
     }
 
@@ -277,6 +285,7 @@ impl Catalogue {
         let mut plan = Plan {
             entries: self.entries.len() as u64,
             findings: listing.findings.clone(),
+            cut_short: listing.stopped && !listing.listed_all,
             ..Plan::default()
         };
         for start in (0..self.entries.len()).step_by(PLAN_PAGE) {

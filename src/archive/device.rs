@@ -159,6 +159,8 @@ pub fn check_device(
     file_name: &str,
     facts: &ArchiveFacts,
 ) -> Vec<DeviceNote> {
+    // Once matched ("biostation 3"), the model is named as its maker writes it.
+    let model_name = find_model(model_name).map_or(model_name, |m| m.name);
     let mut notes = vec![firmware_note(model_name, firmware), name_note(file_name)];
     notes.push(note(Severity::Reminder, format!("The data file must have been exported for the {model_name}: a file exported for another model may not import.")));
     notes.push(note(Severity::Reminder, "Fingerprint template formats do not mix: a file exported with Suprema templates does not import into a device set to ISO templates, nor the other way round.".to_string()));
@@ -202,7 +204,7 @@ fn name_note(file_name: &str) -> DeviceNote {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     match (super::rename_for_device(file_name), super::export_time(file_name)) {
         (_, Err(finding)) => note(Severity::Problem, format!("The device will not see this file: {finding}.")),
-        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (`bioport rename`, or the Rename panel on the page).")),
+        (Some(device_name), Ok(_)) => note(Severity::Problem, format!("A device only sees the file as {device_name}: rename {base} (bioport rename, or the Rename panel on the page).")),
         (None, Ok(time)) => note(Severity::Fine, format!("{base} is named as a device expects (exported {time}).")),
     }
 }

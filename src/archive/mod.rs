@@ -199,6 +199,18 @@ pub fn rename_for_device(name: &str) -> Option<String> {
     })
 }
 
+/// What a rename can say of the entry paths of an archive whose damage stopped the
+/// listing before its last entry, `carrying` of the `read` entries before it carrying the
+/// old name: the rest are unknown, and a plain rename changes only the file's name.
+pub fn unread_paths_note(read: u64, carrying: u64) -> String {
+    let known = match (read, carrying) {
+        (0, _) => "No entry path could be read (the archive is damaged before its first entry), so whether they carry the old name is unknown".to_string(),
+        (_, 0) => format!("The entry paths past the damage could not be read, so whether they carry the old name is unknown (none of the {} read before it does)", crate::text::plural(read, "entry", "entries")),
+        (_, n) => format!("{} read before the damage {} the old name, and the paths past it could not be read", crate::text::plural(n, "entry path", "entry paths"), if n == 1 { "carries" } else { "carry" }),
+    };
+    format!("{known}. Renaming changes only the file's name: its bytes, and so its entry paths, stay as they are")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,9 @@ pub struct Plan {
     pub(crate) kept_bytes: usize,
     /// What the walk found (a stopping finding means the file cannot be repackaged).
     pub findings: Vec<Finding>,
+    /// True when damage stopped the walk before the archive's last entry: the paths of
+    /// the entries past it are unknown.
+    pub cut_short: bool,
 }
 
 impl Plan {
@@ -94,11 +97,10 @@ impl Plan {
         self.findings.iter().any(|f| f.kind.is_repackable())
     }
 
-    /// True when the file is not a data file at all (empty, or neither gzip nor tar).
+    /// True when the file is not a data file at all
+    /// ([`FindingKind::not_a_data_file`]: empty, neither gzip nor tar, gzip holding no tar).
     pub fn not_a_data_file(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| matches!(f.kind, FindingKind::Empty | FindingKind::NotGzip))
+        self.findings.iter().any(|f| f.kind.not_a_data_file())
     }
 }
 
@@ -143,6 +145,7 @@ pub fn plan<R: Read>(reader: R, direction: Direction) -> Plan {
         plan.add(renames);
     }
     plan.findings = walker.findings().to_vec();
+    plan.cut_short = walker.stopped() && !walker.listed_all();
     plan
 }
 

@@ -13,8 +13,8 @@ mod walk;
 
 pub use feed::Feed;
 pub use list::{
-    hex, list, read_entry, sha256_hex, Content, ListOptions, ListPass, ListedEntry, Listing,
-    Totals, HEADER_ROOM, MAX_HANDED,
+    hex, list, read_entry, sha256_hex, Content, CutEntry, ListOptions, ListPass, ListedEntry,
+    Listing, Totals, HEADER_ROOM, MAX_HANDED,
 };
 pub use pushed::{PushedList, SharedFeed};
 pub use walk::{
@@ -150,6 +150,26 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// Why the file read from `reader` is no data file at all (empty, neither gzip nor tar,
+/// gzip holding no tar archive), from its first header alone; None when it may be one.
+pub fn not_a_data_file<R: Read>(reader: R) -> Option<Finding> {
+    let mut walker = TarWalker::new(reader);
+    walker.next_entry();
+    let found = walker.findings().iter().find(|f| f.kind.not_a_data_file());
+    found.cloned()
+}
+
+/// What is said of the file `name` that [`not_a_data_file`] found to be none, as
+/// recognition says it of a file named like one that is not gzip.
+pub fn not_a_data_file_reason(name: &str, finding: &Finding) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let said = &finding.message;
+    format!(
+        "{base}: {said} ({}). It is damaged or not a data file: export it again.",
+        finding.at
+    )
+}
+
 /// Streams the archive from its first byte, reading every entry through, and tallies
 /// what [`tally_listing`] says of it. A gzip stream is inflated member by member, each
 /// trailer checked. Built on [`list`], without hashing.
@@ -163,7 +183,8 @@ pub fn count_entries(reader: &mut dyn Read, tally: &mut dyn Tally) -> io::Result
 /// members, trailing bytes) as a problem, and what stopped it (cut-off entry, damaged
 /// data, a wrong CRC-32 or length) as the error; each says where it is.
 pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()> {
-    for finding in listing.findings.iter().filter(|f| !f.kind.stops()) {
+    let problems = listing.findings.iter().filter(|f| !f.kind.is_info());
+    for finding in problems.filter(|f| !f.kind.stops()) {
         tally.problem(finding.to_string());
     }
     tally.count("entries", listing.totals.entries);

@@ -195,16 +195,56 @@ describe('the data file screen', () => {
     const finding = page.getByTestId('findings').locator('li.error').first();
     // The byte where the file ends inside the gzip stream, said once, and kept as the
     // finding's place.
-    assert.match(await finding.innerText(), new RegExp(`^the file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
+    assert.match(await finding.innerText(), new RegExp(`^The file ends at byte ${cut.length}, inside the compressed data: it is cut off`));
     assert.equal(await finding.getAttribute('data-byte'), String(cut.length));
     await page.getByTestId('damaged-warning').waitFor();
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true, 'no rename before the warning is read');
     // Its paths carry the old name, but a damaged archive is only renamed, never written again.
-    assert.match(await page.getByTestId('rename-panel').innerText(), /A damaged archive is only renamed: the file itself downloads under the new name unchanged/);
+    assert.match(await page.getByTestId('rename-panel').innerText(), /read before the damage carr(y|ies) the old name, and the paths past it could not be read\. Renaming changes only the file's name: its bytes, and so its entry paths, stay as they are/);
     assert.doesNotMatch(await page.getByTestId('rename-panel').innerText(), /rewrite the paths only if/);
     await page.getByTestId('rename-anyway').check();
     const out = await downloadOf(page, 'download-renamed');
     assert.ok(out.bytes.equals(cut));
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
+  test('an archive damaged at its first header says its entry paths are unknown, not that none carries the name', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const header = tarHeader('BioStarX_20250104_000000/users.bin', RECORDS.length);
+    header.write('0000000\0', 148);
+    const tar = Buffer.concat([header, RECORDS, Buffer.alloc((512 - (RECORDS.length % 512)) % 512), Buffer.alloc(1024)]);
+    await drop(page, [['BioStarX_20250104_000000.tgz', gzipSync(tar)]]);
+    await page.getByTestId('listing').waitFor();
+    const panel = page.getByTestId('rename-panel');
+    await panel.getByText(/No entry path could be read/).waitFor();
+    const said = await panel.innerText();
+    assert.match(said, /No entry path could be read \(the archive is damaged before its first entry\), so whether they carry the old name is unknown\. Renaming changes only the file's name/);
+    assert.doesNotMatch(said, /No entry path carries the old name/);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
+  test('a cut-off entry is named in its finding and shown as cut off', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const tar = Buffer.concat([tarHeader('BioStarX_20250113_000000/big', RECORDS.length), RECORDS.subarray(0, 300)]);
+    await drop(page, [['BioStarX_20250113_000000.tgz', gzipSync(tar)]]);
+    await page.getByTestId('listing').waitFor();
+    assert.match(await page.getByTestId('findings').innerText(), /the entry BioStarX_20250113_000000\/big, whose header is at byte 0, says it holds 5000 bytes, but the archive ends first/);
+    assert.equal(await page.getByTestId('cut-entry').innerText(), 'Cut off: BioStarX_20250113_000000/big, 300 of the 5,000 bytes its header says were read before the archive ends. It is not in the list below or the totals above.');
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
+  test('a photo the browser cannot decode says it has no preview instead of a broken image', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const bad = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), RECORDS.subarray(0, 200)]);
+    await drop(page, [['BioStarX_20250102_030405.tgz', makeTgz([['faces/bad.jpg', bad]])]]);
+    await page.getByTestId('listing').waitFor();
+    await entry(page, 'faces/bad.jpg').getByTestId('entry-preview').click();
+    await page.getByTestId('thumbnail-none').waitFor();
+    assert.equal(await page.getByTestId('thumbnail-none').innerText(), 'Not an image the browser can show: no preview.');
+    assert.equal(await page.getByTestId('thumbnail').count(), 0);
     assertNothingLeft(errors);
     await page.close();
   });
@@ -272,7 +312,7 @@ describe('the data file screen', () => {
     const verdict = await page.getByTestId('compare-verdict').innerText();
     assert.match(verdict, /BioStarX_20250102_030405\.tgz is damaged past the last entry/);
     assert.match(verdict, /BioStarX_20250103_030405\.tgz is not as BioStar writes a data file \(bytes that are not gzip after its compressed data; see the findings\), so a device may refuse it\./);
-    assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: byte \d+ of the file: the gzip trailer's CRC-32/);
+    assert.match(await page.getByTestId('compare-findings-first').innerText(), /^BioStarX_20250102_030405\.tgz: Byte \d+ of the file: the gzip trailer's CRC-32/);
     assert.match(await page.getByTestId('compare-findings-second').innerText(), /^BioStarX_20250103_030405\.tgz: Byte \d+ of the file: 4 bytes that are not gzip/);
     assertNothingLeft(errors);
     await page.close();
@@ -321,7 +361,7 @@ describe('the data file screen', () => {
     assert.match(await page.getByTestId('archive-status').innerText(), /reads to its end, with the findings below/);
     const warning = page.getByTestId('findings').locator('li.warning').first();
     assert.equal(await warning.getAttribute('data-byte'), '1024', 'the second header (after the first header and its data block)');
-    assert.match(await warning.innerText(), /^byte 1024 of the uncompressed archive: .*\.\./);
+    assert.match(await warning.innerText(), /^Byte 1024 of the uncompressed archive: .*\.\./);
     // An entry that climbs out of the folder: no rename before the user says so.
     assert.match(await page.getByTestId('damaged-warning').innerText(), /could be written outside the device's folder .* it may not be a genuine export/);
     assert.equal(await page.getByTestId('download-renamed').isDisabled(), true);

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::archive::catalogue::{CatalogueView, ComparisonView, FindingRow, SideRow};
 use crate::archive::device::{check_device, ArchiveFacts, Severity, DEVICE_MODELS};
 use crate::archive::{
-    compare_order, data_file_name, dropped_from_name, export_time, Direction,
+    compare_order, data_file_name, dropped_from_name, export_time, unread_paths_note, Direction,
     IMPOSSIBLE_TIME_ADVICE,
 };
 use crate::protocol::archive::{Storage, COMPARE_ROWS};
@@ -76,9 +76,10 @@ fn rename_body(state: AppState) -> impl IntoView {
         })}
         <p>
             {match (carrying, damaged) {
-                (0, _) => "No entry path carries the old name: the download is this file itself under the new name (no copy, instant at any size). ",
-                (_, true) => "Entry paths carry the old name too. A damaged archive is only renamed: the file itself downloads under the new name unchanged, its paths keeping the old name. ",
-                (_, false) => "Entry paths carry the old name too. Suprema's instructions rename the file only, so download it under the new name unchanged first; rewrite the paths only if a device still does not import it. ",
+                _ if view.damaged && !view.damaged_past_entries => format!("{}. ", unread_paths_note(view.entries, carrying)),
+                (0, _) => "No entry path carries the old name: the download is this file itself under the new name (no copy, instant at any size). ".to_string(),
+                (_, true) => "Entry paths carry the old name too. A damaged archive is only renamed: the file itself downloads under the new name unchanged, its paths keeping the old name. ".to_string(),
+                (_, false) => "Entry paths carry the old name too. Suprema's instructions rename the file only, so download it under the new name unchanged first; rewrite the paths only if a device still does not import it. ".to_string(),
             }}
             <button type="button" class="button primary" data-testid="download-renamed" disabled=blocked
                 on:click=move |_| state.download_renamed(index, plain_name.clone())>{format!("Download as {target}")}</button>

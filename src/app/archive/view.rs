@@ -106,11 +106,12 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
             state.archive_list(file, true);
         }
     };
+    let problems = view.findings.iter().any(|f| !f.info);
     let status = if view.damaged_past_entries {
         "The archive is damaged past its last entry (see the finding below): every entry was read, none is missing, but a device will likely refuse a damaged file. Copy it again from where it was exported."
     } else if view.damaged {
         "The archive is damaged: reading stopped at the finding below. A device will likely refuse it."
-    } else if view.findings.is_empty() {
+    } else if !problems {
         "The archive is whole: every gzip checksum and length, every tar header checksum and every entry size checked out."
     } else {
         "The archive reads to its end, with the findings below."
@@ -118,7 +119,7 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
     view! {
         <div class="panel" data-testid="listing">
             <h2>"Entries"</h2>
-            <p class=if view.damaged { "error" } else if view.findings.is_empty() { "good" } else { "warning" } data-testid="archive-status">{status}</p>
+            <p class=if view.damaged { "error" } else if !problems { "good" } else { "warning" } data-testid="archive-status">{status}</p>
             <dl class="totals" data-testid="archive-totals">
                 {view.totals.iter().map(|(label, n)| view! {
                     <div class="total" data-total=label.clone()><dt>{label.clone()}</dt><dd>{n.to_string()}</dd></div>
@@ -130,6 +131,12 @@ fn ListingSummary(state: AppState, view: CatalogueView) -> impl IntoView {
                 crate::text::plural(u64::from(view.gzip_members), "gzip member", "gzip members")
             )}</p>
             <Findings findings=view.findings.clone() testid="findings" />
+            {view.cut_off.clone().map(|c| view! {
+                <p class="error" data-testid="cut-entry">{format!(
+                    "Cut off: {}, {} of the {} bytes its header says were read before the archive ends. It is not in the list below or the totals above.",
+                    c.path, grouped(c.read), grouped(c.size)
+                )}</p>
+            })}
             {(view.unlisted > 0).then(|| view! { <p class="warning" data-testid="unlisted">{unlisted_text(&view)}</p> })}
             {if view.hashed {
                 view! { <p class="muted" data-testid="hashed">"SHA-256 of every entry shown as sha256sum prints it."</p> }.into_any()
@@ -155,7 +162,7 @@ pub fn Findings(findings: Vec<FindingRow>, testid: &'static str) -> impl IntoVie
     (!findings.is_empty()).then(|| view! {
         <ul class="findings" data-testid=testid>
             {findings.into_iter().map(|f| view! {
-                <li class=if f.stops { "error" } else { "warning" } data-byte=f.byte.to_string()>{f.text}</li>
+                <li class=if f.stops { "error" } else if f.info { "muted" } else { "warning" } data-byte=f.byte.to_string()>{f.text}</li>
             }).collect_view()}
         </ul>
     })
@@ -235,6 +242,19 @@ fn EntryLine(state: AppState, row: EntryRow, hashed: bool) -> impl IntoView {
     }
 }
 
+/// A photo's thumbnail; one the browser cannot decode (photo bytes at its start only)
+/// says so, as the face-folder screen does, instead of a broken image.
+fn thumbnail(url: String, alt: String) -> AnyView {
+    let broken = RwSignal::new(false);
+    view! {
+        <Show when=move || !broken.get()
+            fallback=|| view! { <p class="muted" data-testid="thumbnail-none">"Not an image the browser can show: no preview."</p> }>
+            <img class="thumbnail" data-testid="thumbnail" src=url.clone() alt=alt.clone() on:error=move |_| broken.set(true) />
+        </Show>
+    }
+    .into_any()
+}
+
 /// One entry's thumbnail or hex view.
 #[component]
 fn PreviewPanel(state: AppState) -> impl IntoView {
@@ -243,9 +263,7 @@ fn PreviewPanel(state: AppState) -> impl IntoView {
         a.preview.get().map(|p| {
         let title = format!("Entry {}: {} ({} bytes)", p.index + 1, p.path, p.size);
         let body = match (p.body, p.url) {
-            (PreviewBody::Photo { .. }, Some(url)) => view! {
-                <img class="thumbnail" data-testid="thumbnail" src=url alt=format!("Photo {}", p.path) />
-            }.into_any(),
+            (PreviewBody::Photo { .. }, Some(url)) => thumbnail(url, format!("Photo {}", p.path)),
             (PreviewBody::Hex { text, shown }, _) => view! {
                 <p class="muted">{format!("The first {shown} bytes:")}</p>
                 <pre class="hex" data-testid="hex-view">{text}</pre>

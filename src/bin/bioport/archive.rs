@@ -9,15 +9,22 @@ use std::path::{Path, PathBuf};
 
 use bioport::archive::catalogue::{content_id, content_label, kind_id, kind_label, utc_time};
 use bioport::archive::compare::{compare, Side};
-use bioport::archive::device::{check_device, ArchiveFacts, Oversized, Severity};
+use bioport::archive::device::{
+    check_device, find_model, ArchiveFacts, Oversized, Severity, DEVICE_MODELS,
+};
 use bioport::archive::repackage::{plan, repackage, Plan};
 use bioport::archive::{
-    data_file_name, dropped_from_name, export_time, Direction, IMPOSSIBLE_TIME_ADVICE,
+    data_file_name, dropped_from_name, export_time, unread_paths_note, Direction,
+    IMPOSSIBLE_TIME_ADVICE,
 };
-use bioport::formats::data_file::{list, Finding, ListOptions, ListedEntry};
+use bioport::formats::data_file::{
+    list, not_a_data_file, not_a_data_file_reason, Finding, ListOptions, ListedEntry,
+};
+use bioport::recognize::FileKind;
+use bioport::text::plural;
 use serde_json::json;
 
-use crate::files::{refuse_overwriting, write_file};
+use crate::files::{recognize_file, refuse_overwriting, write_file};
 use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 
 /// Opens a file for streaming in slices.
@@ -25,6 +32,19 @@ fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
     let file = File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     Ok((BufReader::with_capacity(1 << 20, file), size))
+}
+
+/// Refuses a file that is no data file at all as `inspect` does, at once: "Not a file
+/// bioport reads", exit 2. None when it may be one, or cannot be opened (the command
+/// says so then).
+pub fn refuse_no_data_file(path: &Path, json: bool) -> Option<Outcome> {
+    let finding = not_a_data_file(open(path).ok()?.0)?;
+    let reason = match recognize_file(path) {
+        Ok(r) if r.kind == FileKind::Unknown => r.reason,
+        _ => not_a_data_file_reason(&name_of(path), &finding),
+    };
+    let label = FileKind::Unknown.label();
+    Some(fail(&format!("{label}: {reason}"), json))
 }
 
 /// The file's own name.
@@ -38,6 +58,17 @@ fn name_of(path: &Path) -> String {
 /// Each finding in words, with where it is ("byte 512 of the uncompressed archive: ...").
 fn messages(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(Finding::to_string).collect()
+}
+
+/// Prints a listing's findings: its notes ([`FindingKind::is_info`]), then its problems.
+///
+/// [`FindingKind::is_info`]: bioport::formats::data_file::FindingKind::is_info
+fn print_findings(findings: &[Finding]) {
+    let (notes, found): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.kind.is_info());
+    notes.iter().for_each(|f| println!("  note: {f}"));
+    let found: Vec<String> = found.iter().map(|f| f.to_string()).collect();
+    print_listed("  problem: ", &found, found.len() as u64);
 }
 
 /// One entry as JSON, its hash as `sha256sum` prints it.
@@ -55,17 +86,21 @@ fn entry_json(e: &ListedEntry) -> serde_json::Value {
 /// With `--json` the entries are printed as they are read, one JSON document in all, so
 /// memory stays flat however many entries there are.
 pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
+    if let Some(refused) = refuse_no_data_file(path, json) {
+        return refused;
+    }
     let (reader, _) = match open(path) {
         Ok(r) => r,
         Err(message) => return fail(&message, json),
     };
     let options = ListOptions { hash };
     let file = json!(path.display().to_string());
-    let exported = export_time(&name_of(path)).map_or_else(|e| e, |t| format!("exported {t}"));
+    let time = export_time(&name_of(path));
     if json {
-        let exported = json!(exported);
+        let exported = json!(time.as_ref().map_or_else(|e| e.clone(), |t| t.to_string()));
         print!("{{\"file\": {file}, \"export_time\": {exported}, \"entries\": [");
     } else {
+        let exported = time.map_or_else(|e| e, |t| format!("exported {t}"));
         println!("{}: {exported}", path.display());
     }
     let mut first = true;
@@ -82,17 +117,37 @@ pub fn list_entries(path: &Path, hash: bool, json: bool) -> Outcome {
         let totals = json!({"entries": t.entries, "files": t.files, "dirs": t.dirs, "links": t.links,
                            "others": t.others, "bytes": t.bytes, "photos": t.photos, "text": t.text});
         let findings = json!(messages(&listing.findings));
+        let cut = json!(listing
+            .cut_off
+            .as_ref()
+            .map(|c| json!({"path": c.path, "size": c.size, "read": c.read, "offset": c.offset})));
         println!(
-            "\n], \"totals\": {totals}, \"findings\": {findings}, \"complete\": {}}}",
+            "\n], \"cut_off\": {cut}, \"totals\": {totals}, \"findings\": {findings}, \"complete\": {}}}",
             !listing.stopped
         );
     } else {
+        if let Some(c) = &listing.cut_off {
+            println!(
+                "-  {:>12}  cut off: {} of its {} bytes read  {}",
+                c.size, c.read, c.size, c.path
+            );
+        }
+        let counts = [
+            (t.files, "file", "files"),
+            (t.dirs, "folder", "folders"),
+            (t.links, "link", "links"),
+        ]
+        .map(|(n, one, many)| plural(n, one, many))
+        .join(", ");
         println!(
-            "{}: {} entries ({} files, {} folders, {} links, {} other), {} bytes in entries, {} photos",
-            path.display(), t.entries, t.files, t.dirs, t.links, t.others, t.bytes, t.photos
+            "{}: {} ({counts}, {} other), {} in entries, {}",
+            path.display(),
+            plural(t.entries, "entry", "entries"),
+            t.others,
+            plural(t.bytes, "byte", "bytes"),
+            plural(t.photos, "photo", "photos")
         );
-        let found = messages(&listing.findings);
-        print_listed("  problem: ", &found, found.len() as u64);
+        print_findings(&listing.findings);
     }
     match listing.is_clean() {
         true => Outcome::Clean,
@@ -119,6 +174,12 @@ fn print_entry(e: &ListedEntry) {
 /// `check FILE.tgz --device MODEL --firmware X.Y.Z`: the device table, the name, sizes a
 /// USB stick takes, and the archive verified on the way.
 pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) -> Outcome {
+    let Some(model) = find_model(device) else {
+        let known: Vec<&str> = DEVICE_MODELS.iter().map(|m| m.name).collect();
+        let why = format!("--device {device:?} is not a model bioport knows: give one of {} (any case; spaces and dashes may be left out)", known.join(", "));
+        return fail(&why, json);
+    };
+    let device = model.name;
     if firmware.trim().is_empty() {
         // The page waits for one to be typed; a command has to be given one.
         let why = "--firmware is empty: give the device's firmware version, like 1.9.0 (its About screen shows it)";
@@ -135,7 +196,7 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
     let facts = ArchiveFacts::from_listing(size, &listing, oversized);
     let name = name_of(path);
     let notes = check_device(device, firmware, &name, &facts);
-    let exported = export_time(&name).map_or_else(|e| e, |t| format!("exported {t}"));
+    let time = export_time(&name);
     let worst = notes.iter().map(|n| n.severity).min();
     if json {
         let notes: Vec<_> = notes
@@ -143,18 +204,16 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
             .map(|n| json!({"severity": format!("{:?}", n.severity).to_lowercase(), "message": n.message}))
             .collect();
         let doc = json!({
-            "file": path.display().to_string(), "export_time": exported, "device": device,
+            "file": path.display().to_string(), "export_time": time.as_ref().map_or_else(|e| e.clone(), |t| t.to_string()), "device": device,
             "firmware": firmware, "notes": notes, "findings": messages(&listing.findings),
         });
         if let Err(outcome) = print_json(&doc) {
             return outcome;
         }
     } else {
-        println!(
-            "{}: {exported}; {} entries",
-            path.display(),
-            listing.totals.entries
-        );
+        let exported = time.map_or_else(|e| e, |t| format!("exported {t}"));
+        let entries = plural(listing.totals.entries, "entry", "entries");
+        println!("{}: {exported}; {entries}", path.display());
         for n in &notes {
             println!(
                 "  {:<8} {}",
@@ -162,11 +221,7 @@ pub fn check_data_file(path: &Path, device: &str, firmware: &str, json: bool) ->
                 n.message
             );
         }
-        print_listed(
-            "  problem: ",
-            &messages(&listing.findings),
-            listing.findings.len() as u64,
-        );
+        print_findings(&listing.findings);
     }
     match (worst, listing.is_clean()) {
         (Some(Severity::Problem), _) | (_, false) => Outcome::Problems,
@@ -210,10 +265,19 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         );
         return fail(&message, false);
     }
+    if let Some(refused) = refuse_no_data_file(path, false) {
+        return refused;
+    }
     let planned = match open(path) {
         Ok((reader, _)) => plan(reader, direction),
         Err(message) => return fail(&message, false),
     };
+    if planned.cut_short {
+        println!(
+            "  paths: {}",
+            unread_paths_note(planned.entries, planned.renamed)
+        );
+    }
     if let Some(refused) = refusal(&planned, &name, rewrite, anyway) {
         return refused;
     }
@@ -226,7 +290,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         .map(|r| format!("{} -> {}", r.from, r.to))
         .collect();
     if (changes.is_empty() && !planned.repackable()) || !rewrite {
-        if !changes.is_empty() {
+        if !changes.is_empty() && !planned.cut_short {
             say_carried(&planned, &changes);
         }
         // A second name for the same bytes where the file system allows (instant at any
@@ -236,7 +300,11 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
             Ok(n) => Ok(n),
             Err(_) => write_file(&output, |out| std::io::copy(&mut File::open(path)?, out)),
         };
-        return written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
+        let outcome = written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
+        return match planned.readable() {
+            true => outcome,
+            false => outcome.max(refuse("the data file is damaged (above): it was renamed as it is, its damage kept, so a device will likely refuse it")),
+        };
     }
     print_listed("  renames: ", &changes, planned.renamed);
     let repacked = match open(path) {
@@ -275,15 +343,9 @@ fn say_carried(planned: &Plan, changes: &[String]) {
 }
 
 /// How a rename of the file `name` with these findings ends before writing, if it does:
-/// exit 2 for a file that is no data file (`--anyway` or not), exit 1 for findings or a
-/// name that stand in the way without `anyway`; prints what stands in the way.
+/// exit 1 for findings or a name that stand in the way without `anyway` (a file that is
+/// no data file was refused before); prints what stands in the way.
 fn refusal(planned: &Plan, name: &str, rewrite: bool, anyway: bool) -> Option<Outcome> {
-    if planned.not_a_data_file() {
-        let found = messages(&planned.findings);
-        print_listed("  problem: ", &found, found.len() as u64);
-        let why = format!("{name} is not a data file (above), so it is not a file bioport reads: bioport renames only a BioStar data file (a gzip-compressed tar archive). Copy the data file again from where it was exported");
-        return Some(fail(&why, false));
-    }
     if let Err(message) = may_rename(planned, rewrite, anyway) {
         return Some(refuse(message));
     }
@@ -327,6 +389,11 @@ fn written(output: &Path, result: Result<String, (Outcome, String)>) -> Outcome 
 
 /// `diff A.tgz B.tgz`: entries added, removed and changed (by SHA-256), with sizes.
 pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
+    for side in [first, second] {
+        if let Some(refused) = refuse_no_data_file(side, json) {
+            return refused;
+        }
+    }
     let (a, b) = match open(first).and_then(|a| Ok((a.0, open(second)?.0))) {
         Ok(x) => x,
         Err(message) => return fail(&message, json),

@@ -30,6 +30,9 @@ pub struct DeviceArgs {
 impl DeviceArgs {
     /// Checks a data file against the device named, or says how to name one.
     fn check(&self, file: &Path, json: bool) -> Outcome {
+        if let Some(refused) = crate::archive::refuse_no_data_file(file, json) {
+            return refused;
+        }
         match (&self.device, &self.firmware) {
             (Some(device), Some(firmware)) => {
                 crate::archive::check_data_file(file, device, firmware, json)

@@ -36,7 +36,12 @@ mod native {
 
     /// Converts the user files of access-control systems and time clocks, offline.
     #[derive(Parser)]
-    #[command(name = "bioport", version, about, after_help = EXIT_CODES)]
+    #[command(
+        name = "bioport",
+        version,
+        about = "Converts user files of biometric access-control systems and time clocks, on this machine: nothing is sent anywhere",
+        after_help = EXIT_CODES
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,

@@ -111,6 +111,19 @@ impl Totals {
     }
 }
 
+/// An entry the archive ends inside: its header was read, its data not all of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CutEntry {
+    /// Its path.
+    pub path: String,
+    /// The size its header says.
+    pub size: u64,
+    /// The bytes of its data read before the archive ended.
+    pub read: u64,
+    /// Where its header starts in the uncompressed archive.
+    pub offset: u64,
+}
+
 /// What a verify-and-list pass found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
@@ -127,12 +140,15 @@ pub struct Listing {
     pub gzip_members: u32,
     /// Uncompressed bytes read.
     pub tar_bytes: u64,
+    /// The entry the archive ended inside, if it did (not counted in the totals).
+    pub cut_off: Option<CutEntry>,
 }
 
 impl Listing {
-    /// True when the archive was read to its end with nothing found at all.
+    /// True when the archive was read to its end with nothing found but notes
+    /// ([`FindingKind::is_info`](super::FindingKind::is_info)).
     pub fn is_clean(&self) -> bool {
-        !self.stopped && self.findings.is_empty()
+        !self.stopped && self.findings.iter().all(|f| f.kind.is_info())
     }
 }
 
@@ -367,6 +383,22 @@ impl<R: Read> ListPass<R> {
             listed_all: self.walker.listed_all(),
             gzip_members: self.walker.gzip_members(),
             tar_bytes: self.walker.position(),
+            cut_off: self.cut_entry(),
         }
+    }
+
+    /// The entry being read when the walk stopped inside its data, if it did.
+    fn cut_entry(&self) -> Option<CutEntry> {
+        let h = &self
+            .entry
+            .as_ref()
+            .filter(|_| self.walker.stopped())?
+            .header;
+        Some(CutEntry {
+            path: h.path.clone(),
+            size: h.size,
+            read: h.size - self.walker.entry_remaining(),
+            offset: h.offset,
+        })
     }
 }

@@ -129,7 +129,7 @@ fn a_plain_tar_is_listed_with_a_finding_that_a_device_expects_gzip() {
     assert!(!plain.stopped);
     assert_eq!(kinds(&plain), [FindingKind::NotCompressed]);
     let said = plain.findings[0].to_string();
-    assert!(said.starts_with("byte 0 of the file: this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c"), "{said}");
+    assert!(said.starts_with("Byte 0 of the file: this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar (.tgz). Compress it (gzip -c"), "{said}");
 }
 
 #[test]
@@ -214,9 +214,15 @@ fn a_size_past_the_end_is_a_cut_off_entry() {
     assert!(listing.stopped);
     assert_eq!(kinds(&listing), [FindingKind::Truncated]);
     assert_eq!(listing.findings[0].at, At::Tar(1024 + 512 + 100));
-    assert!(listing.findings[0]
-        .message
-        .contains("header is at byte 1024 says it holds 1099511627776 bytes"));
+    assert!(listing.findings[0].message.contains(
+        "the entry big, whose header is at byte 1024, says it holds 1099511627776 bytes"
+    ));
+    // The cut entry is named, with how much of it was read, beside the entries read whole.
+    let cut = listing.cut_off.expect("the cut entry");
+    assert_eq!(
+        (cut.path.as_str(), cut.size, cut.read, cut.offset),
+        ("big", 1 << 40, 100, 1024)
+    );
 }
 
 #[test]
@@ -322,7 +328,11 @@ fn a_bomb_claiming_more_than_it_holds_is_read_through_and_called_cut_off() {
     let (listing, seen) = run(&gzip(&tar), ListOptions::default());
     assert!(seen.is_empty());
     assert!(listing.stopped);
-    assert_eq!(kinds(&listing), [FindingKind::Truncated]);
+    // Cut off, and noted for how far its gzip data inflated.
+    assert_eq!(
+        kinds(&listing),
+        [FindingKind::Truncated, FindingKind::Inflated]
+    );
     assert!(
         listing.findings[0]
             .message
@@ -384,18 +394,22 @@ fn a_finding_says_its_place_once() {
         let message = message.to_string();
         Finding { kind, at, message }.to_string()
     };
+    // Capitalised, as a message that starts with its byte is.
     let said = "the file ends at byte 262, inside the compressed data";
-    assert_eq!(finding(At::File(262), said), said);
+    assert_eq!(
+        finding(At::File(262), said),
+        "The file ends at byte 262, inside the compressed data"
+    );
     let said = "Byte 1171 of the file: gzip member 2 starts here";
     assert_eq!(finding(At::File(1171), said), said);
     // "byte 512" does not name byte 5.
     assert_eq!(
         finding(At::Tar(5), "an entry of byte 512"),
-        "byte 5 of the uncompressed archive: an entry of byte 512"
+        "Byte 5 of the uncompressed archive: an entry of byte 512"
     );
     assert_eq!(
         finding(At::Tar(512), "a bad header"),
-        "byte 512 of the uncompressed archive: a bad header"
+        "Byte 512 of the uncompressed archive: a bad header"
     );
 }
 
@@ -461,7 +475,7 @@ fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once()
     // 30 more links and the first extra gzip member (the later four are not noted).
     assert_eq!(
         last.to_string(),
-        "byte 512000 of the uncompressed archive: 31 more findings from here on are not listed (the first 1000 are)"
+        "Byte 512000 of the uncompressed archive: 31 more findings from here on are not listed (the first 1000 are)"
     );
     // A walk that stops past the cap keeps its stopping finding, then the count.
     let (cut, _) = run(&tgz[..tgz.len() - 200], ListOptions::default());
@@ -473,4 +487,34 @@ fn findings_past_the_most_kept_are_counted_in_one_and_extra_members_noted_once()
         kinds,
         [FindingKind::Truncated, FindingKind::FindingsLeftOut]
     );
+}
+
+#[test]
+fn gzip_data_inflating_past_a_plausible_ratio_is_noted_and_read_through() {
+    let zeros = vec![0u8; 32 << 20];
+    let (listing, seen) = run(
+        &gzip(&tar_of(&[("zeros.db", &zeros)])),
+        ListOptions::default(),
+    );
+    assert_eq!(seen.len(), 1);
+    assert!(!listing.stopped);
+    assert_eq!(kinds(&listing), [FindingKind::Inflated]);
+    let said = listing.findings[0].to_string();
+    assert!(said.contains("the gzip data inflates about "), "{said}");
+    assert!(said.contains(":1 ("), "{said}");
+    // Photos and encrypted records hardly compress: no note.
+    let mut x = 7u32;
+    let noise: Vec<u8> = (0..(20 << 20))
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let (listing, _) = run(
+        &gzip(&tar_of(&[("users.db", &noise)])),
+        ListOptions::default(),
+    );
+    assert!(listing.findings.is_empty(), "{:?}", listing.findings);
 }

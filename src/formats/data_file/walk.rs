@@ -86,7 +86,15 @@ pub enum FindingKind {
     ReadError,
     /// More findings than the walk keeps ([`MAX_FINDINGS`]): how many more, in words.
     FindingsLeftOut,
+    /// The gzip data inflates far more than an export plausibly does ([`MAX_PLAUSIBLE_RATIO`]).
+    Inflated,
 }
+
+/// The most an export's gzip data plausibly inflates overall: photos and encrypted records
+/// hardly compress, so real exports stay far below it.
+pub const MAX_PLAUSIBLE_RATIO: u64 = 100;
+/// Uncompressed bytes under which no ratio is noted (a few small entries compress well).
+const RATIO_FLOOR: u64 = 16 << 20;
 
 impl FindingKind {
     /// True for an entry a device extracting the archive could write outside its folder
@@ -106,6 +114,18 @@ impl FindingKind {
             self,
             NotCompressed | TrailingBytes | ExtraMember | TarTrailingData
         )
+    }
+
+    /// True for a file that is no data file at all: empty, neither gzip nor tar, or gzip
+    /// holding no tar archive.
+    pub fn not_a_data_file(self) -> bool {
+        use FindingKind::*;
+        matches!(self, Empty | NotGzip | NotTar)
+    }
+
+    /// True for a note that is no problem with the file ([`FindingKind::Inflated`]).
+    pub fn is_info(self) -> bool {
+        self == FindingKind::Inflated
     }
 
     /// True when the walk cannot go on after this finding.
@@ -138,7 +158,8 @@ pub struct Finding {
 }
 
 impl fmt::Display for Finding {
-    /// The message after where it is, unless the message names that byte itself.
+    /// The message after where it is, unless the message names that byte itself; its
+    /// first letter capitalised, so a list of findings reads alike.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (At::File(n) | At::Tar(n)) = self.at;
         let names = |word: &str| {
@@ -149,10 +170,13 @@ impl fmt::Display for Finding {
                 .map(|(i, _)| i + said.len());
             at.any(|end| !self.message[end..].starts_with(|c: char| c.is_ascii_digit()))
         };
-        match names("byte") || names("Byte") {
-            true => f.write_str(&self.message),
-            false => write!(f, "{}: {}", self.at, self.message),
-        }
+        let text = match names("byte") || names("Byte") {
+            true => self.message.clone(),
+            false => format!("{}: {}", self.at, self.message),
+        };
+        let mut chars = text.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
+        write!(f, "{}{}", first.unwrap_or_default(), chars.as_str())
     }
 }
 
@@ -260,8 +284,8 @@ pub struct TarWalker<R> {
     /// Data bytes of the current entry not read yet, and the padding after them.
     remaining: u64,
     padding: u64,
-    /// The current entry's header offset and size, for findings.
-    current: (u64, u64),
+    /// The current entry's header offset, size and path, for findings.
+    current: (u64, u64, String),
     findings: Vec<Finding>,
     /// Findings past [`MAX_FINDINGS`], counted, and where the first of them is.
     left_out: (u64, Option<At>),
@@ -274,6 +298,8 @@ pub struct TarWalker<R> {
     draining: bool,
     /// Whether data that is not zero was found after the end marker.
     trailing_noted: bool,
+    /// Whether the inflation ratio was noted.
+    ratio_noted: bool,
     scratch: Vec<u8>,
 }
 
@@ -289,7 +315,7 @@ impl<R: Read> TarWalker<R> {
             pos: 0,
             remaining: 0,
             padding: 0,
-            current: (0, 0),
+            current: (0, 0, String::new()),
             findings: Vec::new(),
             left_out: (0, None),
             unsafe_kept: false,
@@ -298,6 +324,7 @@ impl<R: Read> TarWalker<R> {
             ended: false,
             draining: false,
             trailing_noted: false,
+            ratio_noted: false,
             scratch: vec![0; SLICE],
         }
     }
@@ -398,6 +425,7 @@ impl<R: Read> TarWalker<R> {
     /// of those left out.
     fn settle(&mut self) {
         self.take_gzip_notes();
+        self.note_ratio();
         if let (n @ 1.., Some(at)) = self.left_out {
             self.left_out = (0, None);
             let message = format!(
@@ -406,6 +434,21 @@ impl<R: Read> TarWalker<R> {
             let kind = FindingKind::FindingsLeftOut;
             self.findings.push(Finding { kind, at, message });
         }
+    }
+
+    /// Notes, once, gzip data that inflated past [`MAX_PLAUSIBLE_RATIO`] to 1 overall: the
+    /// walk reads it through in flat memory, but extracting it takes that much room.
+    fn note_ratio(&mut self) {
+        let Source::Gzip(gz) = &self.source else {
+            return;
+        };
+        let (packed, out) = (gz.offset().max(1), self.pos);
+        if self.ratio_noted || out < RATIO_FLOOR || out / packed <= MAX_PLAUSIBLE_RATIO {
+            return;
+        }
+        self.ratio_noted = true;
+        let message = format!("the gzip data inflates about {}:1 ({packed} bytes as stored to {out} bytes of archive), far more than an export of photos and encrypted records does (they hardly compress): it may be made to fill memory or a disk. bioport read it through without holding it; extracting it takes the whole size", out / packed);
+        self.note(FindingKind::Inflated, At::File(packed), message);
     }
 
     /// Turns the gzip reader's notes (extra members, trailing bytes) into findings.
@@ -503,9 +546,9 @@ impl<R: Read> TarWalker<R> {
         if self.stopped || self.ended {
             return None;
         }
-        let (start, size) = self.current;
+        let (start, size, path) = self.current.clone();
         let rest = self.remaining + self.padding;
-        let cut = move || cut_entry(start, size);
+        let cut = move || cut_entry(start, size, &path);
         if !self.skip(rest, &cut) {
             return None;
         }
@@ -608,7 +651,7 @@ impl<R: Read> TarWalker<R> {
         }
         let mut data = vec![0u8; size as usize];
         let got = self.fill(&mut data).ok()?;
-        let cut = move || cut_entry(offset, size);
+        let cut = move || cut_entry(offset, size, "");
         if got < data.len() || !self.skip(padding_of(size), &cut) {
             if !self.stopped {
                 self.stop(FindingKind::Truncated, At::Tar(self.pos), cut());
@@ -705,7 +748,7 @@ impl<R: Read> TarWalker<R> {
         self.hostile(&entry);
         self.remaining = entry.size;
         self.padding = padding_of(entry.size);
-        self.current = (offset, entry.size);
+        self.current = (offset, entry.size, entry.path.clone());
         Some(entry)
     }
 
@@ -821,12 +864,9 @@ impl<R: Read> Read for TarWalker<R> {
         let want = (buf.len() as u64).min(self.remaining) as usize;
         match self.fill(&mut buf[..want]) {
             Ok(0) => {
-                let (start, size) = self.current;
-                self.stop(
-                    FindingKind::Truncated,
-                    At::Tar(self.pos),
-                    cut_entry(start, size),
-                );
+                let (start, size, path) = &self.current;
+                let message = cut_entry(*start, *size, path);
+                self.stop(FindingKind::Truncated, At::Tar(self.pos), message);
                 Err(invalid(
                     self.findings
                         .last()
@@ -847,9 +887,14 @@ impl<R: Read> Read for TarWalker<R> {
     }
 }
 
-/// The message of an entry whose data ends early.
-fn cut_entry(start: u64, size: u64) -> String {
-    format!("the entry whose header is at byte {start} says it holds {size} bytes, but the archive ends first: it is cut off (or the size is past the end of the data)")
+/// The message of an entry whose data ends early, named by its `path` ("" for an
+/// extension header, which has none).
+fn cut_entry(start: u64, size: u64, path: &str) -> String {
+    let what = match path {
+        "" => format!("the entry whose header is at byte {start}"),
+        path => format!("the entry {path}, whose header is at byte {start},"),
+    };
+    format!("{what} says it holds {size} bytes, but the archive ends first: it is cut off (or the size is past the end of the data)")
 }
 
 /// The zero bytes that pad `size` bytes of data to a whole block.
