@@ -538,12 +538,25 @@ fn decoded_len_estimate(encoding: TextEncoding, input: &[u8]) -> usize {
     }
 }
 
+/// `n` with its digits grouped by commas: 4,294,967,296.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A count with its noun in the singular or plural, its digits grouped: "1 row", "2 rows",
 /// "0 rows", "500,000 rows".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     match n {
         1 => format!("1 {one}"),
-        _ => format!("{} {many}", crate::archive::device::grouped(n)),
+        _ => format!("{} {many}", grouped(n)),
     }
 }
 

@@ -105,7 +105,7 @@ fn check_with_faces_names_every_problem() {
     }
     let heavy = format!(
         "heavy.png is {} bytes, over the server's limit of 10 MB (10,485,760 bytes)",
-        bioport::archive::device::grouped(heavy_png().len() as u64)
+        bioport::text::grouped(heavy_png().len() as u64)
     );
     assert!(out.contains(&heavy), "{out}");
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::formats::data_file::Listing;
+use crate::text::grouped;
 
 /// A firmware version: the first three numbers of `1.9.0`, `v1.9.0`, `1.9.0.12`, `1.9`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -232,19 +233,6 @@ fn size_notes(facts: &ArchiveFacts) -> Vec<DeviceNote> {
         notes.push(note(Severity::Warning, format!("{which}: if the device unpacks it to a FAT32 stick it cannot be written ({FAT32_LIMIT}); format the stick exFAT.")));
     }
     notes
-}
-
-/// `n` with its digits grouped by commas: 4,294,967,296.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() * 4 / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::archive::catalogue::{CatalogueView, EntryRow, FindingRow, CATALOGUE_BUDGET};
-use crate::archive::device::grouped;
 use crate::archive::{device_name_for_data_file, export_time};
 use crate::protocol::archive::PreviewBody;
+use crate::text::grouped;
 
 use super::actions::{ComparePanel, DevicePanel, RenamePanel};
 use super::{row_px, AppState};

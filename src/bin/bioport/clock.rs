@@ -4,7 +4,6 @@
 use std::io::Read;
 use std::path::Path;
 
-use bioport::archive::device::grouped;
 use bioport::clock::{
     punches_to_csv, time_zones_text, ClockSet, LinksView, TemplateFileView, UserNote,
 };
@@ -18,6 +17,7 @@ use bioport::formats::zk_user_dat::{
     UserRecord, MAX_READ,
 };
 use bioport::recognize::{user_dat_kind, Confidence, FileKind, Recognition};
+use bioport::text::grouped;
 use bioport::text::plural;
 use clap::Args;
 use encoding_rs::Encoding;

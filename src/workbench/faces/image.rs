@@ -345,7 +345,7 @@ impl FaceImage {
             ImageProblem::TooManyBytes => format!(
                 "{name} is {} bytes, over the server's limit of {MAX_FILE_BYTES_TEXT}: save \
                  it smaller.",
-                crate::archive::device::grouped(self.size)
+                crate::text::grouped(self.size)
             ),
             ImageProblem::TooLarge => format!(
                 "{name} is {}, over the server's 4000 x 4000 px limit: scale it down.",

@@ -98,7 +98,7 @@ fn limits_from_headers_only() {
         .contains("11,534,336 bytes, over the server's limit of 10 MB (10,485,760 bytes)"));
     // The limit the check uses is the one the message states.
     assert_eq!(MAX_FILE_BYTES, 10_485_760);
-    assert!(MAX_FILE_BYTES_TEXT.contains(&crate::archive::device::grouped(MAX_FILE_BYTES)));
+    assert!(MAX_FILE_BYTES_TEXT.contains(&crate::text::grouped(MAX_FILE_BYTES)));
 }
 
 #[test]
