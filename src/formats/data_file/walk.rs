@@ -86,7 +86,7 @@ pub enum FindingKind {
     ReadError,
     /// More findings than the walk keeps ([`MAX_FINDINGS`]): how many more, in words.
     FindingsLeftOut,
-    /// The gzip data inflates far more than an export plausibly does ([`MAX_PLAUSIBLE_RATIO`]).
+    /// The gzip data inflates far more than an export plausibly does (past `MAX_PLAUSIBLE_RATIO` to 1 overall).
     Inflated,
 }
 
