@@ -11,7 +11,6 @@ use web_sys::HtmlElement;
 use crate::formats::biostar_csv::Delimiter;
 use crate::protocol::CsvOp;
 use crate::text::{plural, TextEncoding};
-use crate::workbench::merge::MergeChoice;
 use crate::workbench::validate::{
     ExpiryLimit, RowStatus, Rule, Severity, SiteSettings, UserIdType,
 };
@@ -26,6 +25,10 @@ use super::grid_keys::{
     GridPlace, LEAD_COLUMNS,
 };
 use super::AppState;
+
+mod merge;
+
+use merge::MergePanel;
 
 /// Height of one table row in CSS pixels (fixed, so the table can be virtual).
 pub const ROW_HEIGHT: f64 = 34.0;
@@ -598,30 +601,7 @@ fn GridRow(
         RowStatus::Warnings => "warnings",
         RowStatus::Errors => "errors",
     };
-    let cells: Vec<_> = (0..width)
-        .map(|col| {
-            let text = row.cells.get(col).cloned().unwrap_or_default();
-            let findings: Vec<_> = row.findings.iter().filter(|f| f.col == Some(col)).collect();
-            let sev = if findings.iter().any(|f| f.severity == Severity::Error) {
-                "cell error"
-            } else if !findings.is_empty() {
-                "cell warning"
-            } else {
-                "cell"
-            };
-            let title = if findings.is_empty() {
-                text.clone()
-            } else {
-                findings
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            };
-            let edited = row.edited.contains(&col);
-            (col, text, sev, title, edited)
-        })
-        .collect();
+    let cells: Vec<_> = (0..width).map(|col| CellView::of(&row, col)).collect();
     view! {
         <div class=format!("grid-row {status_class}") role="row" data-row=sheet_row.to_string() data-line=row.line.to_string()
             aria-rowindex=(pos + 2).to_string()
@@ -642,65 +622,149 @@ fn GridRow(
                 on:click=move |_| csv.focus_row.set(Some(sheet_row))>
                 {row.line.to_string()}
             </button>
-            {cells.into_iter().map(|(col, text, sev, title, edited)| {
-                let is_editing = move || csv.editing.get() == Some((sheet_row, col));
-                let original = text.clone();
-                let at = (pos, col + LEAD_COLUMNS);
-                view! {
-                    <span class=sev class:edited=edited role="gridcell" title=title data-col=col.to_string()
-                        data-pos=pos.to_string() data-ncol=at.1.to_string() tabindex=tab_index(stop, at)
-                        on:focus=move |_| csv.cursor.set(Some(at))
-                        on:click=move |_| { csv.focus_row.set(Some(sheet_row)); csv.editing.set(Some((sheet_row, col))); }
-                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                            // Enter or F2 on the cell itself (not in its editor) opens the editor.
-                            let on_cell = ev.target() == ev.current_target();
-                            if on_cell && matches!(ev.key().as_str(), "Enter" | "F2") {
-                                ev.prevent_default();
-                                csv.focus_row.set(Some(sheet_row));
-                                csv.editing.set(Some((sheet_row, col)));
-                                request_animation_frame(focus_cell_editor);
-                            }
-                        }>
-                        {move || if is_editing() {
-                            let original = original.clone();
-                            let commit = move |value: String| {
-                                csv.editing.set(None);
-                                let changed = value != original;
-                                if changed {
-                                    state.csv_quick(CsvOp::Edit { row: sheet_row, col, value }, &[]);
-                                }
-                                changed
-                            };
-                            let commit_key = commit.clone();
-                            // A text area, so a value's line breaks show (and can be taken
-                            // out) instead of an input silently joining its lines; Enter
-                            // commits, Shift+Enter starts a new line.
-                            let lines = text.lines().count().clamp(1, 4);
-                            view! {
-                                <textarea class="cell-editor" data-testid="cell-editor" rows=lines.to_string()
-                                    class:multi-line={lines > 1}
-                                    aria-label=format!("Edit column {}", col + 1)
-                                    autofocus=true
-                                    prop:value=text.clone()
-                                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                        if ev.key() == "Enter" && !ev.shift_key() {
-                                            ev.prevent_default();
-                                            let changed = commit_key(event_target_value(&ev));
-                                            return_focus(csv, at, changed);
-                                        } else if ev.key() == "Escape" {
-                                            csv.editing.set(None);
-                                            return_focus(csv, at, false);
-                                        }
-                                    }
-                                    on:blur=move |ev| _ = commit(event_target_value(&ev))></textarea>
-                            }.into_any()
-                        } else {
-                            view! { <span class="cell-text">{text.clone()}</span> }.into_any()
-                        }}
-                    </span>
-                }
-            }).collect_view()}
+            {cells.into_iter().map(|cell| view! { <GridCell state=state cell=cell sheet_row=sheet_row pos=pos stop=stop /> }).collect_view()}
         </div>
+    }
+}
+
+/// One cell of a grid row as drawn: its text, its findings' class and title, and whether
+/// it was edited.
+struct CellView {
+    /// The column.
+    col: usize,
+    /// The cell's text.
+    text: String,
+    /// Its CSS classes: `cell`, with `error` or `warning` for its worst finding.
+    class: &'static str,
+    /// Its tooltip: the findings' messages, else the text.
+    title: String,
+    /// Edited in the workbench.
+    edited: bool,
+}
+
+impl CellView {
+    /// Cell `col` of `row`.
+    fn of(row: &RowView, col: usize) -> Self {
+        let text = row.cells.get(col).cloned().unwrap_or_default();
+        let findings: Vec<_> = row.findings.iter().filter(|f| f.col == Some(col)).collect();
+        let class = if findings.iter().any(|f| f.severity == Severity::Error) {
+            "cell error"
+        } else if !findings.is_empty() {
+            "cell warning"
+        } else {
+            "cell"
+        };
+        let title = if findings.is_empty() {
+            text.clone()
+        } else {
+            let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
+            messages.join("\n")
+        };
+        let edited = row.edited.contains(&col);
+        CellView {
+            col,
+            text,
+            class,
+            title,
+            edited,
+        }
+    }
+}
+
+/// A data cell: its text, or its editor while it is edited (a click, Enter or F2 opens it).
+#[component]
+fn GridCell(
+    state: AppState,
+    cell: CellView,
+    sheet_row: usize,
+    pos: usize,
+    stop: Memo<GridPlace>,
+) -> impl IntoView {
+    let csv = state.csv;
+    let CellView {
+        col,
+        text,
+        class,
+        title,
+        edited,
+    } = cell;
+    let is_editing = move || csv.editing.get() == Some((sheet_row, col));
+    let at = (pos, col + LEAD_COLUMNS);
+    let open = move || {
+        csv.focus_row.set(Some(sheet_row));
+        csv.editing.set(Some((sheet_row, col)));
+    };
+    view! {
+        <span class=class class:edited=edited role="gridcell" title=title data-col=col.to_string()
+            data-pos=pos.to_string() data-ncol=at.1.to_string() tabindex=tab_index(stop, at)
+            on:focus=move |_| csv.cursor.set(Some(at))
+            on:click=move |_| open()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                // Enter or F2 on the cell itself (not in its editor) opens the editor.
+                let on_cell = ev.target() == ev.current_target();
+                if on_cell && matches!(ev.key().as_str(), "Enter" | "F2") {
+                    ev.prevent_default();
+                    open();
+                    request_animation_frame(focus_cell_editor);
+                }
+            }>
+            {move || if is_editing() {
+                view! { <CellEditor state=state text=text.clone() sheet_row=sheet_row col=col at=at /> }.into_any()
+            } else {
+                view! { <span class="cell-text">{text.clone()}</span> }.into_any()
+            }}
+        </span>
+    }
+}
+
+/// The editor of a cell: Enter (or leaving it) commits a changed value to the worker,
+/// Escape cancels; either way the focus goes back to the cell.
+#[component]
+fn CellEditor(
+    state: AppState,
+    text: String,
+    sheet_row: usize,
+    col: usize,
+    at: GridPlace,
+) -> impl IntoView {
+    let csv = state.csv;
+    let original = text.clone();
+    let commit = move |value: String| {
+        csv.editing.set(None);
+        let changed = value != original;
+        if changed {
+            state.csv_quick(
+                CsvOp::Edit {
+                    row: sheet_row,
+                    col,
+                    value,
+                },
+                &[],
+            );
+        }
+        changed
+    };
+    let commit_key = commit.clone();
+    // A text area, so a value's line breaks show (and can be taken out) instead of an
+    // input silently joining its lines; Enter commits, Shift+Enter starts a new line.
+    let lines = text.lines().count().clamp(1, 4);
+    view! {
+        <textarea class="cell-editor" data-testid="cell-editor" rows=lines.to_string()
+            class:multi-line={lines > 1}
+            aria-label=format!("Edit column {}", col + 1)
+            autofocus=true
+            prop:value=text
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Enter" && !ev.shift_key() {
+                    ev.prevent_default();
+                    let changed = commit_key(event_target_value(&ev));
+                    return_focus(csv, at, changed);
+                } else if ev.key() == "Escape" {
+                    csv.editing.set(None);
+                    return_focus(csv, at, false);
+                }
+            }
+            on:blur=move |ev| _ = commit(event_target_value(&ev))></textarea>
     }
 }
 
@@ -790,142 +854,6 @@ fn ExtraCells(state: AppState, row: usize, cells: Vec<String>, first: usize) -> 
             </ul>
         </div>
     })
-}
-
-#[component]
-fn MergePanel(state: AppState, view: WorkbookView) -> impl IntoView {
-    let csv = state.csv;
-    let loaded = view.merge.is_some();
-    let stored = view.merge.clone();
-    // After a keep/overwrite choice the merge answer is fresher than the view.
-    let counts = move || {
-        csv.merge
-            .with(|m| m.as_ref().map(|m| m.counts.clone()))
-            .or_else(|| stored.clone())
-    };
-    if loaded && csv.merge.get_untracked().is_none() {
-        state.csv_quick(
-            CsvOp::MergePage {
-                start: 0,
-                count: crate::protocol::MERGE_PAGE,
-            },
-            &[],
-        );
-    }
-    view! {
-        <details class="panel" open=loaded data-testid="merge-panel">
-            <summary><h2>"Merge with the server's users"</h2>
-                <span class="muted">" Load the server's current export: choose, per user, to keep what it holds or overwrite it."</span>
-            </summary>
-            <div class="row-of-fields">
-                <input id="existing-file" class="visually-hidden" type="file" accept=".csv,.txt" data-testid="existing-input"
-                    on:change=move |ev| {
-                        let files = super::files::input_files(&ev);
-                        if !files.is_empty() {
-                            csv.merge.set(None);
-                            state.csv_long(CsvOp::LoadExisting { file: 0 }, &files, "Reading the export");
-                        }
-                    }/>
-                <label for="existing-file" class="button">{if loaded { "Load another export" } else { "Load the server's export" }}</label>
-                {loaded.then(|| view! {
-                    <button type="button" class="button" on:click=move |_| { csv.merge.set(None); state.csv_quick(CsvOp::ClearExisting, &[]); }>"Remove it"</button>
-                })}
-            </div>
-            {move || counts().map(|m| {
-                let c = m.counts;
-                // The file's users, each counted once, then the server's other users.
-                let items = [
-                    ("new", "New users written", m.new_written),
-                    ("overwritten", "Overwritten users written", m.overwritten_written),
-                    ("errors", "Left out for errors", m.left_out_errors),
-                    ("cards", "Left out: card held on the server", m.left_out_cards),
-                    ("skipped", "Rows left out of the merge (no user ID, or listed twice)", m.left_out_of_merge),
-                    ("kept", "Differ, kept as stored", u64::from(c.kept)),
-                    ("identical", "Already the same", u64::from(c.identical)),
-                    ("untouched", "Only on the server", u64::from(c.untouched)),
-                    ("import", "Rows in the import file", m.import_rows),
-                ];
-                view! {
-                    <p class="muted">{format!("Export {}: {} rows.", m.existing_name, m.existing_rows)}</p>
-                    <dl class="totals" data-testid="merge-counts">
-                        {items.into_iter().map(|(id, label, n)| view! {
-                            <div class="total" data-testid=format!("merge-{id}")><dt>{label}</dt><dd>{n.to_string()}</dd></div>
-                        }).collect_view()}
-                    </dl>
-                    {(c.cards_removed > 0).then(|| view! {
-                        <p class="error">{format!("Overwriting removes the stored card of {}: their csn is blank in the file.", plural(u64::from(c.cards_removed), "user", "users"))}</p>
-                    })}
-                    {(!m.problems.is_empty()).then(|| view! {
-                        <ul class="notes warning" data-testid="merge-problems">{m.problems.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                    })}
-                    {(!m.notes.is_empty()).then(|| view! {
-                        <ul class="notes">{m.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                    })}
-                }
-            })}
-            {move || csv.merge.get().map(|m| {
-                let default = m.default;
-                view! {
-                    <fieldset class="row-of-fields">
-                        <legend>"For users the server already holds"</legend>
-                        <label><input type="radio" name="merge-default" checked=default == MergeChoice::Keep data-testid="merge-keep"
-                            on:change=move |_| state.csv_quick(CsvOp::MergeDefault { choice: MergeChoice::Keep }, &[])/>" keep the server's user"</label>
-                        <label><input type="radio" name="merge-default" checked=default == MergeChoice::Overwrite data-testid="merge-overwrite"
-                            on:change=move |_| state.csv_quick(CsvOp::MergeDefault { choice: MergeChoice::Overwrite }, &[])/>" overwrite with the file's row"</label>
-                    </fieldset>
-                    <p class="muted">{format!("{}; showing {} from {}.", plural(m.total_diffs as u64, "user differs", "users differ"), m.diffs.len(), m.start + 1)}</p>
-                    <ul class="diffs" data-testid="diffs">
-                        {m.diffs.into_iter().map(|d| {
-                            let uid = d.user_id.clone();
-                            let uid2 = d.user_id.clone();
-                            let choice = d.choice;
-                            view! {
-                                <li class="diff" data-user=d.user_id.clone()>
-                                    <strong>{format!("User {}", d.user_id)}</strong>
-                                    <label>" "
-                                        <select aria-label=format!("Keep or overwrite user {uid}") on:change=move |ev| {
-                                            let c = match event_target_value(&ev).as_str() {
-                                                "keep" => Some(MergeChoice::Keep),
-                                                "overwrite" => Some(MergeChoice::Overwrite),
-                                                _ => None,
-                                            };
-                                            state.csv_quick(CsvOp::MergeOverride { user_id: uid2.clone(), choice: c }, &[]);
-                                        }>
-                                            <option value="" selected=!d.overridden>{format!("default ({})", if default == MergeChoice::Keep { "keep" } else { "overwrite" })}</option>
-                                            <option value="keep" selected=d.overridden && choice == MergeChoice::Keep>"keep"</option>
-                                            <option value="overwrite" selected=d.overridden && choice == MergeChoice::Overwrite>"overwrite"</option>
-                                        </select>
-                                    </label>
-                                    <table class="changes">
-                                        <thead><tr><th scope="col">"Field"</th><th scope="col">"Server now"</th><th scope="col">"File"</th></tr></thead>
-                                        <tbody>
-                                            {d.changes.into_iter().map(|c| view! {
-                                                <tr class:removes=c.removes_card>
-                                                    <th scope="row">{c.field}</th>
-                                                    <td>{c.before.unwrap_or_default()}</td>
-                                                    <td>{c.after}{c.removes_card.then_some(" (removes the stored card)")}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                    <div class="row-of-fields">
-                        {(m.start > 0).then(|| {
-                            let prev = m.start.saturating_sub(crate::protocol::MERGE_PAGE);
-                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: prev, count: crate::protocol::MERGE_PAGE }, &[])>"Previous"</button> }
-                        })}
-                        {(m.start + crate::protocol::MERGE_PAGE < m.total_diffs).then(|| {
-                            let next = m.start + crate::protocol::MERGE_PAGE;
-                            view! { <button type="button" class="button" on:click=move |_| state.csv_quick(CsvOp::MergePage { start: next, count: crate::protocol::MERGE_PAGE }, &[])>"Next"</button> }
-                        })}
-                    </div>
-                }
-            })}
-        </details>
-    }
 }
 
 #[component]
