@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, openApp, scratchDir, useSiteAndBrowser } from './helpers.mjs';
+import { dropPaths, fixture, openApp, scratchDir, useSiteAndBrowser } from './helpers.mjs';
 
 let site;
 let b;
@@ -57,6 +57,16 @@ const usbFolder = () => ({
   '1_attlog.dat': fixture(LOG_D).toString('base64'),
   templates: { 'template.dat': TEMPLATES.toString('base64') },
 });
+
+/** The folder of usbFolder written to disk; its path. */
+function usbOnDisk() {
+  const usb = scratchDir('usb');
+  mkdirSync(join(usb, 'templates'));
+  writeFileSync(join(usb, 'user.dat'), USER_DAT);
+  writeFileSync(join(usb, '1_attlog.dat'), fixture(LOG_D));
+  writeFileSync(join(usb, 'templates', 'template.dat'), TEMPLATES);
+  return usb;
+}
 
 /**
  * Drops a folder on the page's drop zone as Chromium hands one over: file system entries
@@ -516,6 +526,18 @@ describe('the time clock screen', () => {
     await page.close();
   });
 
+  test('a USB folder dragged from disk onto the page opens as one set', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    await dropPaths(page, page.getByTestId('dropzone'), [usbOnDisk()]);
+    await page.getByTestId('clock-templates').waitFor();
+    assert.equal(await page.getByTestId('file-card').count(), 3);
+    assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
+    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('a readme in a dropped USB folder is listed as not read beside the clock set, not opened as a CSV', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await dropFolder(page, {
@@ -533,13 +555,8 @@ describe('the time clock screen', () => {
 
   test('the folder picker opens a USB folder, sub-folders included, as one set', async () => {
     const { page, errors } = await openApp(b.context, site.url);
-    const usb = scratchDir('usb');
-    mkdirSync(join(usb, 'templates'));
-    writeFileSync(join(usb, 'user.dat'), USER_DAT);
-    writeFileSync(join(usb, '1_attlog.dat'), fixture(LOG_D));
-    writeFileSync(join(usb, 'templates', 'template.dat'), TEMPLATES);
     await page.getByTestId('open-time-clock').click();
-    await page.getByTestId('folder-input').setInputFiles(usb);
+    await page.getByTestId('folder-input').setInputFiles(usbOnDisk());
     await page.getByTestId('clock-templates').waitFor();
     assert.equal(await page.getByTestId('file-card').count(), 3);
     assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openApp, png, scratchDir, startBrowser, startSite } from './helpers.mjs';
+import { dropPaths, openApp, png, scratchDir, startBrowser, startSite } from './helpers.mjs';
 
 /** Writes `files` ({path: bytes}) under a new folder; its path. */
 function folderOf(prefix, files) {
@@ -33,6 +33,34 @@ async function openCsv(page, csv) {
   await page.getByTestId('csv-summary').waitFor();
   await page.getByTestId('faces-panel').locator('summary').click();
 }
+
+test('face folder dropped from disk on the panel: its own files read, a sub-folder\'s named and not read', async () => {
+  const csv = 'user_id,name,face_image_file1\r\n1,Kim,3.png\r\n2,Lee,8.jpg\r\n';
+  const dir = folderOf('faces-drop', {
+    '3.png': png(300, 300, 10),
+    '4.png': png(310, 300, 20),
+    'sub/8.jpg': png(300, 300, 30),
+  });
+  const site = await startSite();
+  const b = await startBrowser();
+  try {
+    const { page, errors } = await openApp(b.context, site.url);
+    await openCsv(page, csv);
+    // Dropped on the panel's heading, as a user drags the folder from a file manager.
+    await dropPaths(page, page.getByTestId('faces-panel').locator('summary'), [dir]);
+    await summaryIs(page, '2 images: 1 error and 0 warnings on rows; 1 image named by no row.');
+    assert.match(await page.getByTestId('faces-note').first().innerText(),
+      /^1 file in a sub-folder, where BioStar does not look, not read: sub\/8\.jpg\./);
+    assert.match(await detailOf(page, 3), /"8\.jpg" is in the sub-folder "sub", where BioStar does not look/);
+    await detailOf(page, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid=face-thumb]')?.naturalWidth === 300);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await b.browser.close();
+    site.server.close();
+  }
+});
 
 test('face folder: a sub-folder is not read, a name in another Unicode form shows its file, a non-image has no preview', async () => {
   const csv = 'user_id,name,face_image_file1\r\n1,Kim,3.png\r\n2,Lee,8.jpg\r\n3,Zoë,Zo\u00eb.png\r\n';

@@ -178,3 +178,21 @@ export function png(w, h, seed) {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/**
+ * Drops files or folders from disk (`paths`) on the element `locator` finds, as a user
+ * drags them from a file manager: through Chromium's own drag and drop (DevTools'
+ * `Input.dispatchDragEvent`), so a folder arrives as a real directory entry whose files
+ * the page walks with `webkitGetAsEntry` and `readEntries`.
+ */
+export async function dropPaths(page, locator, paths) {
+  await locator.scrollIntoViewIfNeeded();
+  const box = await locator.boundingBox();
+  const at = { x: box.x + Math.min(box.width / 2, 40), y: box.y + Math.min(box.height / 2, 20) };
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await cdp.detach();
+}
