@@ -68,6 +68,15 @@ function usbOnDisk() {
   return usb;
 }
 
+/** Waits for usbFolder's files on the clock screen, as one set: 3 files, their counts, linked. */
+async function usbSetShown(page) {
+  await page.getByTestId('clock-templates').waitFor();
+  assert.equal(await page.getByTestId('file-card').count(), 3);
+  assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
+  assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
+  assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+}
+
 /**
  * Drops a folder on the page's drop zone as Chromium hands one over: file system entries
  * whose callbacks hand out one child a batch, so the walk must ask again until a batch
@@ -517,11 +526,7 @@ describe('the time clock screen', () => {
   test('a dropped USB folder opens every file in it, sub-folders included, as one set', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await dropFolder(page, usbFolder());
-    await page.getByTestId('clock-templates').waitFor();
-    assert.equal(await page.getByTestId('file-card').count(), 3);
-    assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
-    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
-    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    await usbSetShown(page);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -529,11 +534,7 @@ describe('the time clock screen', () => {
   test('a USB folder dragged from disk onto the page opens as one set', async () => {
     const { page, errors } = await openApp(b.context, site.url);
     await dropPaths(page, page.getByTestId('dropzone'), [usbOnDisk()]);
-    await page.getByTestId('clock-templates').waitFor();
-    assert.equal(await page.getByTestId('file-card').count(), 3);
-    assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
-    assert.match(await page.getByTestId('user-dat-summary').innerText(), /^3 users/);
-    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    await usbSetShown(page);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -557,10 +558,7 @@ describe('the time clock screen', () => {
     const { page, errors } = await openApp(b.context, site.url);
     await page.getByTestId('open-time-clock').click();
     await page.getByTestId('folder-input').setInputFiles(usbOnDisk());
-    await page.getByTestId('clock-templates').waitFor();
-    assert.equal(await page.getByTestId('file-card').count(), 3);
-    assert.match(await page.getByTestId('attlog-summary').innerText(), /3 punches, 12 damaged lines/);
-    assert.match(await page.getByTestId('templates-without-user').innerText(), /uid 40/);
+    await usbSetShown(page);
     assert.deepEqual(errors, []);
     await page.close();
   });
