@@ -738,6 +738,39 @@ fn candidates(custom_fields: &[String]) -> Vec<Candidate> {
     out
 }
 
+/// The candidate whose normalized name is most alike `norm` (same digits, at least
+/// [`FUZZY_THRESHOLD`] alike), proposed as a guess to check.
+fn fuzzy(norm: &str, cands: &[Candidate]) -> Option<Proposal> {
+    let norm_chars = norm.chars().count();
+    if norm_chars < FUZZY_MIN_CHARS {
+        return None;
+    }
+    let mut best: Option<(f64, &Candidate)> = None;
+    for cand in cands {
+        let cand_chars = cand.normalized.chars().count();
+        if cand_chars < FUZZY_MIN_CHARS
+            || !fuzzy_reachable(norm_chars, cand_chars)
+            || !digits_of(norm).eq(digits_of(&cand.normalized))
+        {
+            continue;
+        }
+        let sim = strsim::normalized_damerau_levenshtein(norm, &cand.normalized);
+        if sim >= FUZZY_THRESHOLD && best.is_none_or(|(b, _)| sim > b) {
+            best = Some((sim, cand));
+        }
+    }
+    let (sim, cand) = best?;
+    Some(Proposal {
+        field: cand.field.clone(),
+        how: MatchKind::Fuzzy,
+        confidence: (sim * 0.8) as f32,
+        note: Some(format!(
+            "Guessed from a similar name ({:.0}% alike): check it.",
+            sim * 100.0
+        )),
+    })
+}
+
 fn propose(header: &str, custom_fields: &[String], cands: &[Candidate]) -> Option<Proposal> {
     let exact = |field: Field| Proposal {
         field,
@@ -778,33 +811,8 @@ fn propose(header: &str, custom_fields: &[String], cands: &[Candidate]) -> Optio
             note: None,
         });
     }
-    let norm_chars = norm.chars().count();
-    if norm_chars >= FUZZY_MIN_CHARS {
-        let mut best: Option<(f64, &Candidate)> = None;
-        for cand in cands {
-            let cand_chars = cand.normalized.chars().count();
-            if cand_chars < FUZZY_MIN_CHARS
-                || !fuzzy_reachable(norm_chars, cand_chars)
-                || !digits_of(&norm).eq(digits_of(&cand.normalized))
-            {
-                continue;
-            }
-            let sim = strsim::normalized_damerau_levenshtein(&norm, &cand.normalized);
-            if sim >= FUZZY_THRESHOLD && best.is_none_or(|(b, _)| sim > b) {
-                best = Some((sim, cand));
-            }
-        }
-        if let Some((sim, cand)) = best {
-            return Some(Proposal {
-                field: cand.field.clone(),
-                how: MatchKind::Fuzzy,
-                confidence: (sim * 0.8) as f32,
-                note: Some(format!(
-                    "Guessed from a similar name ({:.0}% alike): check it.",
-                    sim * 100.0
-                )),
-            });
-        }
+    if let Some(p) = fuzzy(&norm, cands) {
+        return Some(p);
     }
     if looks_like_wiegand(&norm) {
         return Some(Proposal {
