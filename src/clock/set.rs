@@ -22,7 +22,7 @@ use crate::workbench::Workbook;
 
 use super::{
     add_template_notes, link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers,
-    FitNote, PunchNames, ToCsvOptions, LEFT_OUT_DISABLED,
+    FitNote, PunchNames, ToCsvOptions,
 };
 
 /// Template owners listed per user at most in a view (the rest are counted).
@@ -694,20 +694,16 @@ impl ClockSet {
         &self,
         carry_pins: bool,
         include_disabled: bool,
-        include: &str,
+        include: &'static str,
     ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: Some(include),
             ..ToCsvOptions::default()
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
         add_template_notes(self.users(), self.template_lists(), &mut notes);
-        let left_out = (notes.iter_mut().flat_map(|n| n.notes.iter_mut()))
-            .filter(|n| n.as_str() == LEFT_OUT_DISABLED);
-        for note in left_out {
-            note.push_str(&format!("; {include} carries it, enabled"));
-        }
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 

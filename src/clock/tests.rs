@@ -67,7 +67,7 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
     let opts = ToCsvOptions {
         carry_pins: true,
         include_disabled: true,
-        write: WriteOptions::default(),
+        ..ToCsvOptions::default()
     };
     let (csv, notes) = to_csv(&[boss, plain], &opts);
     assert!(csv.contains("7,Boss,,123456\r\n"), "{csv}");
@@ -291,10 +291,20 @@ fn users_disabled_on_the_clock_are_left_out_unless_asked_for_and_then_said_enabl
     let csv = String::from_utf8(csv).unwrap();
     assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\nA17,Bea,\r\n");
     assert_eq!((notes[0].uid, notes[0].user_id.as_str()), (2, "102"));
-    assert_eq!(notes[0].notes, [LEFT_OUT_DISABLED]);
+    assert_eq!(notes[0].notes, [to_biostar::LEFT_OUT_DISABLED]);
     // The import check's finding of the row after the one left out goes to its user.
     assert_eq!(notes[1].user_id, "A17");
     assert!(notes[1].notes.iter().any(|n| n.contains("import check")));
+    // What carries a disabled user, when given, ends the note the CSV's writer makes.
+    let hinted = ToCsvOptions {
+        include_hint: Some("--include-disabled"),
+        ..ToCsvOptions::default()
+    };
+    let (_, notes) = users_to_csv(&users, &hinted, Vec::new()).unwrap();
+    assert_eq!(
+        notes[0].notes,
+        ["left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); --include-disabled carries it, enabled"]
+    );
     let opts = ToCsvOptions {
         include_disabled: true,
         ..ToCsvOptions::default()
@@ -407,6 +417,7 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: None,
             write,
         };
         let (csv, notes) = to_csv(&file.users, &opts);
@@ -471,6 +482,7 @@ fn the_import_check_finds_what_the_workbench_finds_in_the_written_csv() {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: None,
             write,
         };
         let (csv, notes) = users_to_biostar(&users, &opts, settings).unwrap();
