@@ -552,7 +552,7 @@ impl ClockSet {
     /// record size chosen does not fit its length), when it is not.
     pub fn users_unreadable(&self) -> Option<&str> {
         let file = &self.users.as_ref()?.file;
-        file.implausible.then(|| file.problems[0].as_str())
+        file.not_user_records.as_deref()
     }
 
     /// The users held (empty when no `user.dat` is in the set).
@@ -908,19 +908,13 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         record: file.record,
         why: file.why.clone(),
         forced: held.forced.is_some(),
-        unreadable: file.implausible.then(|| file.problems[0].clone()),
+        unreadable: file.not_user_records.clone(),
         encoding: file.encoding.name().to_string(),
         users: file.users.len(),
         empty_slots: file.empty_slots,
         undecodable,
-        problems: file
-            .problems
-            .iter()
-            .skip(usize::from(file.implausible))
-            .take(MAX_USER_PROBLEMS)
-            .cloned()
-            .collect(),
-        problem_count: file.problems.len() as u64 - u64::from(file.implausible),
+        problems: (file.problems.iter().take(MAX_USER_PROBLEMS).cloned()).collect(),
+        problem_count: file.problems.len() as u64,
         from_csv: held.from_csv.clone(),
         kept: held.kept.clone(),
     }

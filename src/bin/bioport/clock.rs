@@ -241,9 +241,10 @@ pub fn check_users_file(path: &Path, args: &ClockCheckArgs, json: bool) -> Outco
     let read =
         |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read.read_options()?));
     let file = match read_head(path, MAX_READ).and_then(read) {
-        Ok(f) if f.implausible => {
-            return fail(&format!("{}: {}", path.display(), f.problems[0]), json)
-        }
+        Ok(UserFile {
+            not_user_records: Some(why),
+            ..
+        }) => return fail(&format!("{}: {why}", path.display()), json),
         Ok(f) => f,
         Err(message) => return fail(&message, json),
     };
