@@ -456,7 +456,10 @@ fn random_bytes_are_one_file_level_problem_and_no_clock_sample_is() {
     );
     // The verdict is no problem of a record: the list holds only those.
     assert!(
-        !file.problems.iter().any(|p| p.starts_with("This does not look like")),
+        !file
+            .problems
+            .iter()
+            .any(|p| p.starts_with("This does not look like")),
         "{:?}",
         file.problems
     );
