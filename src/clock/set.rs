@@ -2,7 +2,7 @@
 //! `user.dat` with its bytes, the attendance log's punches (not its bytes), and the template
 //! listings; and what the page is shown of them, in serde types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::rc::Rc;
 
@@ -364,10 +364,23 @@ impl UserNote {
 pub struct NoteList {
     /// The first users' notes.
     pub shown: Vec<UserNote>,
-    /// Users with notes in all.
+    /// Notes in all: one a user, and one a CSV row that a later row of its user ID
+    /// replaced or that has no user ID.
     pub total: usize,
+    /// Users the notes are on: a user counts once with the row a later one replaced.
+    #[serde(default)]
+    pub users: usize,
     /// Every note, a row each ([`UserNote::write_csv`]).
     pub csv: String,
+}
+
+/// How many users `notes` are on: notes of one uid and user ID (a user's CSV row and the
+/// earlier one it replaced) are one user, and each row with neither is one.
+fn users_noted(notes: &[UserNote]) -> usize {
+    let mut seen = HashSet::new();
+    (notes.iter())
+        .filter(|n| (n.uid, n.user_id.as_str()) == (0, "") || seen.insert((n.uid, &n.user_id)))
+        .count()
 }
 
 /// Users whose notes the page lists at most; the rest are in the CSV.
@@ -378,11 +391,12 @@ impl NoteList {
     pub fn of(mut notes: Vec<UserNote>) -> NoteList {
         // Written into memory, from Rust strings: it cannot fail and is UTF-8.
         let csv = UserNote::write_csv(&notes, Vec::new()).unwrap_or_default();
-        let total = notes.len();
+        let (total, users) = (notes.len(), users_noted(&notes));
         notes.truncate(NOTES_SHOWN);
         NoteList {
             shown: notes,
             total,
+            users,
             csv: String::from_utf8(csv).unwrap_or_default(),
         }
     }

@@ -707,6 +707,8 @@ describe('the time clock screen', () => {
     assert.match(items[0], /the name "김철수김철수김철수" takes 27 bytes in UTF-8; the clock holds 23/);
     assert.match(items[1], /^line 3 of the CSV, uid 1 \(202\): line 2 has the same user ID/);
     assert.equal(items[2], 'line 4 of the CSV, no user ID: not taken, as the row has no user ID; fill it in or delete the row');
+    // Three notes, two users: 202 (its row and the one that replaced it) and the row without an ID.
+    assert.match(await page.getByTestId('fit-count').innerText(), /^2 users do not fit 72-byte records/);
     assert.deepEqual(errors, []);
     await page.close();
   });
