@@ -342,7 +342,7 @@ impl UserNote {
     /// `notes` as a CSV of a row per note (`uid`, `user_id`, `note`; the uid blank when
     /// there is none), for fixing the users in a spreadsheet.
     pub fn write_csv<W: io::Write>(notes: &[UserNote], out: W) -> io::Result<W> {
-        let mut csv = CsvWriter::new(out, &WriteOptions::default());
+        let mut csv = CsvWriter::new(out, &WriteOptions::SPREADSHEET);
         csv.write_row(["uid", "user_id", "note"])?;
         for user in notes {
             let uid = match user.uid {

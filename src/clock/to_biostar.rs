@@ -20,7 +20,8 @@ pub struct ToCsvOptions {
     /// What carries a user disabled on the clock (the command line's option, the page's
     /// checkbox), named in the note of each one left out; None names nothing.
     pub include_hint: Option<&'static str>,
-    /// The CSV's delimiter, BOM and line ends.
+    /// The CSV's delimiter, BOM and line ends: by default the workbench's import file's
+    /// ([`WriteOptions::IMPORT`]).
     pub write: WriteOptions,
 }
 

@@ -745,7 +745,7 @@ pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome 
         return fail(&format!("{}: not read as a log", input.display()), false);
     };
     let written = write_file(output, |out| {
-        let opts = (&WriteOptions::default(), args.remove_duplicates);
+        let opts = (&WriteOptions::SPREADSHEET, args.remove_duplicates);
         punches_to_csv(log, (set.users(), set.encoding()), opts, out)
             .map(|csv| (csv.undecodable, csv.undecodable_count))
     });

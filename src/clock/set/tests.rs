@@ -206,13 +206,39 @@ fn another_record_size_and_encoding_read_the_file_again() {
 }
 
 #[test]
+fn the_clocks_biostar_csv_is_written_as_the_workbenchs_import_file_and_its_notes_for_a_spreadsheet()
+{
+    let set = d_set();
+    let (csv, _) = set.to_biostar(false, false, "--include-disabled").unwrap();
+    assert!(csv.starts_with(b"user_id,name,csn\r\n"), "no BOM: {csv:?}");
+    // The workbench writes the same rows into the same bytes.
+    let book = Workbook::open(csv.clone(), "clock.csv", OpenOptions::default()).unwrap();
+    let mut import = Vec::new();
+    let rows = crate::workbench::ImportRows::All;
+    book.write_import(&mut import, rows).unwrap();
+    assert_eq!(import, csv);
+    // The notes are for fixing users in a spreadsheet program: with a BOM for Excel.
+    let note = UserNote {
+        uid: 1,
+        user_id: "7".into(),
+        line: 0,
+        notes: vec!["Zoë".into()],
+    };
+    let notes = UserNote::write_csv(&[note], Vec::new()).unwrap();
+    assert!(
+        notes.starts_with(b"\xEF\xBB\xBFuid,user_id,note\r\n"),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     let mut set = d_set();
     let (csv, notes) = set.to_biostar(false, false, "--include-disabled").unwrap();
     let text = String::from_utf8(csv).unwrap();
     assert_eq!(
         text,
-        "\u{feff}user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,\r\n710011,Cai,\r\n"
+        "user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,\r\n710011,Cai,\r\n"
     );
     assert!(notes.is_empty(), "{notes:?}");
     let sheet = "user_id,name,csn\r\n710016,Bob Lee,77\r\n9,New,\r\n";
