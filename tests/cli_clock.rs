@@ -89,10 +89,10 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
         "uid 13 (555): group 2 does not carry; time zones do not carry; ",
     );
     says(&o, "the password is not 4 to 16 digits");
-    // As on the page, PINs go only when asked for.
+    // As on the page, PINs go only when asked for; no BOM, as the workbench's import file.
     assert_eq!(
         fs::read(dir.path("users.csv")).unwrap(),
-        b"\xEF\xBB\xBFuser_id,name,csn\r\n555,Ned,222\r\n"
+        b"user_id,name,csn\r\n555,Ned,222\r\n"
     );
     let o = bioport(
         &[
@@ -109,7 +109,7 @@ fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(
         fs::read(dir.path("pins.csv")).unwrap(),
-        b"\xEF\xBB\xBFuser_id,name,csn,pin\r\n555,Ned,222,\r\n"
+        b"user_id,name,csn,pin\r\n555,Ned,222,\r\n"
     );
     assert_eq!(
         bioport(&["check", "users.csv"], &dir.0).status.code(),
@@ -1005,7 +1005,7 @@ fn a_user_disabled_on_the_clock_is_left_out_of_the_biostar_csv_unless_asked_for(
         "uid 2 (102): left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); --include-disabled carries it, enabled\n",
     );
     let csv = fs::read_to_string(dir.0.join("u.csv")).unwrap();
-    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\n");
+    assert_eq!(csv, "user_id,name,csn\r\n101,Ann,\r\n");
     let o = bioport(&[&convert[..], &["--include-disabled"]].concat(), &dir.0);
     says(&o, "wrote u.csv: 2 users");
     says(

@@ -95,6 +95,14 @@ fn check_refuses_an_option_that_does_nothing_for_the_file_and_says_what_it_is_fo
             &["users.csv", "--record-size", "72"][..],
             "--record-size reads a user.dat",
         ),
+        (
+            &["1_attlog.dat", "--clock-encoding", "gbk"][..],
+            "--clock-encoding reads the names and user IDs of a user.dat",
+        ),
+        (
+            &["users.csv", "--clock-encoding", "utf-8"][..],
+            "--clock-encoding reads the names and user IDs of a user.dat",
+        ),
     ];
     for (args, said) in cases {
         let o = bioport(&[&["check"][..], args].concat(), &dir.0);
@@ -109,5 +117,53 @@ fn check_refuses_an_option_that_does_nothing_for_the_file_and_says_what_it_is_fo
             err.trim_end().ends_with("leave it out to check this file"),
             "{err}"
         );
+    }
+}
+
+#[test]
+fn clock_encoding_is_refused_where_it_does_nothing_and_taken_where_it_reads_or_writes() {
+    let dir = set_with_an_unknown_punch("clock-links-encoding");
+    dir.file("users.csv", b"user_id,name\n1,Ann\n");
+    let run = |line: &str| bioport(&line.split(' ').collect::<Vec<_>>(), &dir.0);
+    // Where it reads a user.dat (alone or beside the file) or a log's user IDs, it is taken.
+    for line in [
+        "check user.dat",
+        "check 1_attlog.dat --users user.dat",
+        "convert 1_attlog.dat --to punches-csv -o p.csv",
+    ] {
+        let o = run(&format!("{line} --clock-encoding gbk"));
+        assert_ne!(o.status.code(), Some(2), "{line}: {}", stderr(&o));
+    }
+    let refused = [
+        (
+            "1_attlog.dat --to attlog -o r.dat",
+            "Time clock attendance log",
+            "attlog",
+        ),
+        (
+            "users.csv --to biostar-csv -o b.csv",
+            "BioStar user CSV",
+            "biostar-csv",
+        ),
+    ];
+    for (line, kind, to) in refused {
+        let (file, output) = (
+            line.split(' ').next().unwrap(),
+            line.rsplit(' ').next().unwrap(),
+        );
+        let o = run(&format!("convert {line} --clock-encoding gbk"));
+        assert_eq!(o.status.code(), Some(2), "{line}: {}", stdout(&o));
+        let err = stderr(&o);
+        let said = format!("bioport: {file} is a {kind}");
+        assert!(err.starts_with(&said), "{err}");
+        let what = ": --clock-encoding is the clock's code page, which a user.dat is read in";
+        assert!(err.contains(what), "{err}");
+        let end = format!("--to {to} does not use it, so leave it out to convert this file");
+        assert!(err.trim_end().ends_with(&end), "{err}");
+        assert!(!dir.path(output).exists(), "{line}: nothing is written");
+        // Without it, the same conversion runs.
+        let o = run(&format!("convert {line}"));
+        assert_eq!(o.status.code(), Some(0), "{line}: {}", stderr(&o));
+        assert!(dir.path(output).exists(), "{line}: written");
     }
 }

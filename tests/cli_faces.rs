@@ -189,7 +189,7 @@ fn faces_by_file_name() {
     );
     assert_eq!(
         std::fs::read(dir.path("new.csv")).unwrap(),
-        b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n77,,77.png\r\n"
+        b"user_id,name,face_image_file1\r\n77,,77.png\r\n"
     );
     dir.file("import/Ann.png", &png(300, 300, 4));
     let j = bioport(&[&NEW_USERS[..], &["--json"]].concat(), &dir.0);
@@ -360,6 +360,6 @@ fn by_file_name_ignores_what_is_no_image_and_keeps_refused_images_out_of_new_use
     assert!(out.contains("1 new user written to new.csv"), "{out}");
     assert_eq!(
         std::fs::read(dir.path("new.csv")).unwrap(),
-        b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n99,,99.jpg\r\n"
+        b"user_id,name,face_image_file1\r\n99,,99.jpg\r\n"
     );
 }

@@ -20,9 +20,7 @@ pub use set::{
     UserRow, MAX_UNLINKED, NOTES_SHOWN,
 };
 pub use table::{PunchFilter, PunchPage, PunchQuery, PunchRow};
-pub use to_biostar::{
-    add_template_notes, users_to_biostar, users_to_csv, CarryNote, ToCsvOptions, LEFT_OUT_DISABLED,
-};
+pub use to_biostar::{add_template_notes, users_to_biostar, users_to_csv, CarryNote, ToCsvOptions};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 

@@ -56,6 +56,8 @@ pub const PUNCH_HEADER: [&str; 7] = [
 /// Writes the punches of `log` as CSV onto `out`, one row a punch (exact repeats of an
 /// earlier punch left out when `remove_duplicates`), user IDs read in the clock's
 /// `encoding` and the name joined by user ID; user IDs that do not decode are listed.
+/// The page and the command line write it for HR's spreadsheet program
+/// ([`WriteOptions::SPREADSHEET`], with a BOM): no BioStar import reads it.
 pub fn punches_to_csv<W: io::Write>(
     log: &Attlog,
     (users, encoding): (&[UserRecord], &'static Encoding),

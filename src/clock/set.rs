@@ -2,7 +2,7 @@
 //! `user.dat` with its bytes, the attendance log's punches (not its bytes), and the template
 //! listings; and what the page is shown of them, in serde types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::rc::Rc;
 
@@ -22,7 +22,7 @@ use crate::workbench::Workbook;
 
 use super::{
     add_template_notes, link, users_from_workbook, users_to_biostar, CarryNote, ClockUsers,
-    FitNote, PunchNames, ToCsvOptions, LEFT_OUT_DISABLED,
+    FitNote, PunchNames, ToCsvOptions,
 };
 
 /// Template owners listed per user at most in a view (the rest are counted).
@@ -342,7 +342,7 @@ impl UserNote {
     /// `notes` as a CSV of a row per note (`uid`, `user_id`, `note`; the uid blank when
     /// there is none), for fixing the users in a spreadsheet.
     pub fn write_csv<W: io::Write>(notes: &[UserNote], out: W) -> io::Result<W> {
-        let mut csv = CsvWriter::new(out, &WriteOptions::default());
+        let mut csv = CsvWriter::new(out, &WriteOptions::SPREADSHEET);
         csv.write_row(["uid", "user_id", "note"])?;
         for user in notes {
             let uid = match user.uid {
@@ -364,10 +364,23 @@ impl UserNote {
 pub struct NoteList {
     /// The first users' notes.
     pub shown: Vec<UserNote>,
-    /// Users with notes in all.
+    /// Notes in all: one a user, and one a CSV row that a later row of its user ID
+    /// replaced or that has no user ID.
     pub total: usize,
+    /// Users the notes are on: a user counts once with the row a later one replaced.
+    #[serde(default)]
+    pub users: usize,
     /// Every note, a row each ([`UserNote::write_csv`]).
     pub csv: String,
+}
+
+/// How many users `notes` are on: notes of one uid and user ID (a user's CSV row and the
+/// earlier one it replaced) are one user, and each row with neither is one.
+fn users_noted(notes: &[UserNote]) -> usize {
+    let mut seen = HashSet::new();
+    (notes.iter())
+        .filter(|n| (n.uid, n.user_id.as_str()) == (0, "") || seen.insert((n.uid, &n.user_id)))
+        .count()
 }
 
 /// Users whose notes the page lists at most; the rest are in the CSV.
@@ -378,11 +391,12 @@ impl NoteList {
     pub fn of(mut notes: Vec<UserNote>) -> NoteList {
         // Written into memory, from Rust strings: it cannot fail and is UTF-8.
         let csv = UserNote::write_csv(&notes, Vec::new()).unwrap_or_default();
-        let total = notes.len();
+        let (total, users) = (notes.len(), users_noted(&notes));
         notes.truncate(NOTES_SHOWN);
         NoteList {
             shown: notes,
             total,
+            users,
             csv: String::from_utf8(csv).unwrap_or_default(),
         }
     }
@@ -552,7 +566,7 @@ impl ClockSet {
     /// record size chosen does not fit its length), when it is not.
     pub fn users_unreadable(&self) -> Option<&str> {
         let file = &self.users.as_ref()?.file;
-        file.implausible.then(|| file.problems[0].as_str())
+        file.not_user_records.as_deref()
     }
 
     /// The users held (empty when no `user.dat` is in the set).
@@ -694,20 +708,16 @@ impl ClockSet {
         &self,
         carry_pins: bool,
         include_disabled: bool,
-        include: &str,
+        include: &'static str,
     ) -> io::Result<(Vec<u8>, Vec<UserNote>)> {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: Some(include),
             ..ToCsvOptions::default()
         };
         let (csv, mut notes) = users_to_biostar(self.users(), &opts, SiteSettings::default())?;
         add_template_notes(self.users(), self.template_lists(), &mut notes);
-        let left_out = (notes.iter_mut().flat_map(|n| n.notes.iter_mut()))
-            .filter(|n| n.as_str() == LEFT_OUT_DISABLED);
-        for note in left_out {
-            note.push_str(&format!("; {include} carries it, enabled"));
-        }
         Ok((csv, notes.into_iter().map(UserNote::from).collect()))
     }
 
@@ -912,19 +922,13 @@ fn user_file_view(held: &HeldUsers) -> UserFileView {
         record: file.record,
         why: file.why.clone(),
         forced: held.forced.is_some(),
-        unreadable: file.implausible.then(|| file.problems[0].clone()),
+        unreadable: file.not_user_records.clone(),
         encoding: file.encoding.name().to_string(),
         users: file.users.len(),
         empty_slots: file.empty_slots,
         undecodable,
-        problems: file
-            .problems
-            .iter()
-            .skip(usize::from(file.implausible))
-            .take(MAX_USER_PROBLEMS)
-            .cloned()
-            .collect(),
-        problem_count: file.problems.len() as u64 - u64::from(file.implausible),
+        problems: (file.problems.iter().take(MAX_USER_PROBLEMS).cloned()).collect(),
+        problem_count: file.problems.len() as u64,
         from_csv: held.from_csv.clone(),
         kept: held.kept.clone(),
     }

@@ -35,7 +35,10 @@ fn assert_clean(csv: &str, rows: u32) {
 #[test]
 fn the_documented_user_becomes_a_csv_the_workbench_opens_clean() {
     let (csv, notes) = to_csv(&doc_users(), &ToCsvOptions::default());
-    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n555,Ned,222\r\n");
+    assert_eq!(
+        csv, "user_id,name,csn\r\n555,Ned,222\r\n",
+        "no BOM, as the import file"
+    );
     assert_clean(&csv, 1);
     assert_eq!(notes.len(), 1, "one note per user");
     assert_eq!(
@@ -67,7 +70,7 @@ fn valid_pins_carry_only_when_asked_and_other_losses_are_named() {
     let opts = ToCsvOptions {
         carry_pins: true,
         include_disabled: true,
-        write: WriteOptions::default(),
+        ..ToCsvOptions::default()
     };
     let (csv, notes) = to_csv(&[boss, plain], &opts);
     assert!(csv.contains("7,Boss,,123456\r\n"), "{csv}");
@@ -289,12 +292,22 @@ fn users_disabled_on_the_clock_are_left_out_unless_asked_for_and_then_said_enabl
     let settings = crate::workbench::validate::SiteSettings::default();
     let (csv, notes) = users_to_biostar(&users, &ToCsvOptions::default(), settings).unwrap();
     let csv = String::from_utf8(csv).unwrap();
-    assert_eq!(csv, "\u{feff}user_id,name,csn\r\n101,Ann,\r\nA17,Bea,\r\n");
+    assert_eq!(csv, "user_id,name,csn\r\n101,Ann,\r\nA17,Bea,\r\n");
     assert_eq!((notes[0].uid, notes[0].user_id.as_str()), (2, "102"));
-    assert_eq!(notes[0].notes, [LEFT_OUT_DISABLED]);
+    assert_eq!(notes[0].notes, [to_biostar::LEFT_OUT_DISABLED]);
     // The import check's finding of the row after the one left out goes to its user.
     assert_eq!(notes[1].user_id, "A17");
     assert!(notes[1].notes.iter().any(|n| n.contains("import check")));
+    // What carries a disabled user, when given, ends the note the CSV's writer makes.
+    let hinted = ToCsvOptions {
+        include_hint: Some("--include-disabled"),
+        ..ToCsvOptions::default()
+    };
+    let (_, notes) = users_to_csv(&users, &hinted, Vec::new()).unwrap();
+    assert_eq!(
+        notes[0].notes,
+        ["left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled); --include-disabled carries it, enabled"]
+    );
     let opts = ToCsvOptions {
         include_disabled: true,
         ..ToCsvOptions::default()
@@ -391,7 +404,7 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
     let cases = [
         (
             true,
-            WriteOptions::default(),
+            WriteOptions::SPREADSHEET, // the BOM the digest was taken with
             "0468476b0a695d1978aaad8c0c0199a06d4059e1fbb5b866f200f8f846124a64",
             "13f6a95b56e5c1e4d13ed65fc57ada91c2b5ed4890ac41920c68b3949886ace9",
         ),
@@ -407,6 +420,7 @@ fn a_generated_user_dat_converts_to_the_same_csv_and_notes_as_pinned() {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: None,
             write,
         };
         let (csv, notes) = to_csv(&file.users, &opts);
@@ -471,6 +485,7 @@ fn the_import_check_finds_what_the_workbench_finds_in_the_written_csv() {
         let opts = ToCsvOptions {
             carry_pins,
             include_disabled,
+            include_hint: None,
             write,
         };
         let (csv, notes) = users_to_biostar(&users, &opts, settings).unwrap();

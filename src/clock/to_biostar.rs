@@ -17,7 +17,11 @@ pub struct ToCsvOptions {
     pub carry_pins: bool,
     /// Write users disabled on the clock too (BioStar gets them enabled); left out else.
     pub include_disabled: bool,
-    /// The CSV's delimiter, BOM and line ends.
+    /// What carries a user disabled on the clock (the command line's option, the page's
+    /// checkbox), named in the note of each one left out; None names nothing.
+    pub include_hint: Option<&'static str>,
+    /// The CSV's delimiter, BOM and line ends: by default the workbench's import file's
+    /// ([`WriteOptions::IMPORT`]).
     pub write: WriteOptions,
 }
 
@@ -202,8 +206,17 @@ struct Written<W> {
     notes: Vec<CarryNote>,
 }
 
-/// The note of a user disabled on the clock, left out of the CSV.
-pub const LEFT_OUT_DISABLED: &str = "left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled)";
+/// The note of a user disabled on the clock, left out of the CSV, before what carries it.
+pub(crate) const LEFT_OUT_DISABLED: &str = "left out of the CSV: disabled on the clock, and a BioStar user CSV has no field that disables a user (it would arrive enabled)";
+
+/// The note of a user disabled on the clock, left out of the CSV, naming `include` (what
+/// carries it) when given.
+fn left_out_note(include: Option<&str>) -> String {
+    match include {
+        Some(include) => format!("{LEFT_OUT_DISABLED}; {include} carries it, enabled"),
+        None => LEFT_OUT_DISABLED.into(),
+    }
+}
 
 /// The CSV being written and its rows as a sheet, each on the line the workbench's reader
 /// numbers it (a quoted line feed starts a line).
@@ -256,7 +269,7 @@ fn write_rows<W: io::Write>(
     for (index, user) in users.iter().enumerate() {
         if user.disabled && !opts.include_disabled {
             let mut note = CarryNote::empty(index, user);
-            note.notes.push(LEFT_OUT_DISABLED.into());
+            note.notes.push(left_out_note(opts.include_hint));
             notes.push(note);
             continue;
         }

@@ -589,8 +589,9 @@ pub struct UserFile {
     pub empty_slots: u64,
     /// What is wrong with the file, each with its byte position.
     pub problems: Vec<String>,
-    /// Most records do not look like a clock's user records: the first problem says so.
-    pub implausible: bool,
+    /// Why what is read are not a clock's user records (most records do not look like
+    /// them, or the record size chosen does not fit the length); None when they are.
+    pub not_user_records: Option<String>,
     /// The encoding the text was read in.
     pub encoding: &'static Encoding,
     /// Empty slots as read, with their record index, so the file is written back whole.
@@ -695,7 +696,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
         users: Vec::with_capacity(whole / size),
         empty_slots: 0,
         problems: Vec::new(),
-        implausible: false,
+        not_user_records: None,
         encoding: opts.encoding,
         empty: Vec::new(),
     };
@@ -738,10 +739,7 @@ pub fn read_users_head(head: &[u8], len: u64, opts: &UserReadOptions) -> UserFil
             whole - cut
         ));
     }
-    if let Some(problem) = misread.or_else(|| odd.verdict(record)) {
-        file.problems.insert(0, problem);
-        file.implausible = true;
-    }
+    file.not_user_records = misread.or_else(|| odd.verdict(record));
     file
 }
 

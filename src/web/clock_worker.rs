@@ -331,7 +331,7 @@ fn punches_csv(
     let log = set.log().ok_or("No attendance log is open.")?;
     let stem = set.log_name().unwrap_or("attlog").trim_end_matches(".dat");
     let name = format!("{stem}_punches.csv");
-    let opts = WriteOptions::default();
+    let opts = WriteOptions::SPREADSHEET; // for HR's spreadsheet, not for BioStar
     let users = (set.users(), set.encoding());
     let csv = punches_to_csv(log, users, (&opts, remove_duplicates), Chunks::default())
         .map_err(|e| format!("{name} could not be written: {e}"))?;

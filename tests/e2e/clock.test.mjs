@@ -241,13 +241,13 @@ describe('the time clock screen', () => {
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(710016\): 2 fingerprint templates \(fingers 0, 5\) do not carry: enrol them again on BioStar/);
     const plain = await downloadOf(page, 'download-converted');
     assert.equal(plain.name, 'clock_users_biostar.csv');
-    assert.equal(plain.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n730004,Ann,\r\n710016,Bob,5001\r\n710011,Zoë Lindqvist,\r\n');
+    assert.equal(plain.bytes.toString('utf8'), 'user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,5001\r\n710011,Zoë Lindqvist,\r\n');
     // With PINs asked for, Ann's password (4 digits, a valid PIN) carries.
     await page.getByTestId('carry-pins').check();
     await page.getByTestId('to-biostar').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=converted]')?.textContent.includes(': 1 user with'));
     const pins = await downloadOf(page, 'download-converted');
-    assert.equal(pins.bytes.toString('utf8'), '\ufeffuser_id,name,csn,pin\r\n730004,Ann,,1234\r\n710016,Bob,5001,\r\n710011,Zoë Lindqvist,,\r\n');
+    assert.equal(pins.bytes.toString('utf8'), 'user_id,name,csn,pin\r\n730004,Ann,,1234\r\n710016,Bob,5001,\r\n710011,Zoë Lindqvist,,\r\n');
     await page.getByTestId('converted-to-workbench').click();
     await page.getByTestId('workbench').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid=total-rows] dd')?.textContent === '3');
@@ -369,7 +369,7 @@ describe('the time clock screen', () => {
     assert.match(notes, /uid 2 \(1002\): BioStar import check: Line 4, column "csn" \(C\): card "5001" is also on line 2/);
     assert.match(notes, /uid 3 \(1001\): BioStar import check: Line 5, column "user_id" \(A\): user ID "1001" is also on line 2/);
     const csv = await downloadOf(page, 'download-converted');
-    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n1001,"Ann ""Nan""\nLee",5001\r\n1002,Bob,5001\r\n1001,Cy,\r\n');
+    assert.equal(csv.bytes.toString('utf8'), 'user_id,name,csn\r\n1001,"Ann ""Nan""\nLee",5001\r\n1002,Bob,5001\r\n1001,Cy,\r\n');
     // The notes as a CSV, a row per note.
     const notesCsv = await downloadOf(page, 'carry-notes-download');
     assert.equal(notesCsv.name, 'clock_users_biostar_notes.csv');
@@ -397,13 +397,13 @@ describe('the time clock screen', () => {
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): left out of the CSV: disabled on the clock/);
     assert.match(await page.getByTestId('carry-notes').innerText(), /\(it would arrive enabled\); ticking "Include users disabled on the clock" carries it, enabled$/);
     let csv = await downloadOf(page, 'download-converted');
-    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n');
+    assert.equal(csv.bytes.toString('utf8'), 'user_id,name,csn\r\n101,Ann,\r\n');
     await page.getByTestId('include-disabled').check();
     await page.getByTestId('to-biostar').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid=converted]')?.textContent.includes('left out'));
     assert.match(await page.getByTestId('carry-notes').innerText(), /uid 2 \(102\): disabled on the clock; BioStar gets the user enabled/);
     csv = await downloadOf(page, 'download-converted');
-    assert.equal(csv.bytes.toString('utf8'), '\ufeffuser_id,name,csn\r\n101,Ann,\r\n102,Gone,\r\n');
+    assert.equal(csv.bytes.toString('utf8'), 'user_id,name,csn\r\n101,Ann,\r\n102,Gone,\r\n');
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -722,6 +722,8 @@ describe('the time clock screen', () => {
     assert.match(items[0], /the name "김철수김철수김철수" takes 27 bytes in UTF-8; the clock holds 23/);
     assert.match(items[1], /^line 3 of the CSV, uid 1 \(202\): line 2 has the same user ID/);
     assert.equal(items[2], 'line 4 of the CSV, no user ID: not taken, as the row has no user ID; fill it in or delete the row');
+    // Three notes, two users: 202 (its row and the one that replaced it) and the row without an ID.
+    assert.match(await page.getByTestId('fit-count').innerText(), /^2 users do not fit 72-byte records/);
     assert.deepEqual(errors, []);
     await page.close();
   });

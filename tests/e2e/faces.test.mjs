@@ -123,7 +123,7 @@ test('face images: checked in the worker, a thumbnail shown, a finding cleared w
     const csv = readFileSync(await download.path(), 'utf8');
     // fake.png is no image by its bytes: the server would refuse it, so it is left out.
     const sound = IMAGES.filter((f) => f.name !== 'fake.png');
-    assert.equal(csv, '\ufeffuser_id,name,face_image_file1\r\n' + sound.map((f) => `${f.name.replace(/\.[^.]*$/, '')},,${f.name}\r\n`).join(''));
+    assert.equal(csv, 'user_id,name,face_image_file1\r\n' + sound.map((f) => `${f.name.replace(/\.[^.]*$/, '')},,${f.name}\r\n`).join(''));
     const written = page.getByTestId('faces-new-users-written');
     await written.waitFor();
     assert.match(await written.innerText(), /^4 new users written.*The import check finds 4 problems/);

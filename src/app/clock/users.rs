@@ -226,7 +226,7 @@ fn converted_text(c: &super::Converted) -> String {
         "{} ({} bytes): {} with something that does not carry.{left_out}",
         c.name,
         c.size,
-        plural(c.notes.total as u64, "user", "users")
+        plural(c.notes.users as u64, "user", "users")
     )
 }
 
@@ -308,7 +308,7 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
             {move || clock.fit.get().map(|f| if f.written {
                 let text = format!("user.dat written with {}-byte records.", f.record);
                 let held = (f.findings.total > 0).then(|| view! {
-                    <p class="warning" data-testid="fit-held">{format!("{} a user ID, card or uid in the user.dat as read; written back as the clock holds them:", plural(f.findings.total as u64, "user shares", "users share"))}</p>
+                    <p class="warning" data-testid="fit-held">{format!("{} a user ID, card or uid in the user.dat as read; written back as the clock holds them:", plural(f.findings.users as u64, "user shares", "users share"))}</p>
                     {notes_view(state, f.findings, "warnings", "fit-findings", "user_dat_notes.csv")}
                 });
                 view! { <p class="good" data-testid="fit-ok">{text}</p> {held} }.into_any()
@@ -317,7 +317,7 @@ pub fn WritePanel(state: AppState, view: ClockView) -> impl IntoView {
                 view! { <p class="good" data-testid="fit-ok">{text}</p> }.into_any()
             } else {
                 view! {
-                    <p class="error" data-testid="fit-count">{format!("{} not fit {}-byte records; user.dat is not written until they do:", plural(f.findings.total as u64, "user does", "users do"), f.record)}</p>
+                    <p class="error" data-testid="fit-count">{format!("{} not fit {}-byte records; user.dat is not written until they do:", plural(f.findings.users as u64, "user does", "users do"), f.record)}</p>
                     {notes_view(state, f.findings, "errors", "fit-findings", "user_dat_does_not_fit.csv")}
                 }.into_any()
             })}

@@ -60,7 +60,7 @@ fn device_for_another_kind(file: &Path, kind: FileKind) -> String {
 }
 
 /// What a file of `kind` is, in words ("a time clock user.dat"); `unknown` for none.
-fn kind_words(kind: FileKind, unknown: &str) -> String {
+pub fn kind_words(kind: FileKind, unknown: &str) -> String {
     match kind {
         FileKind::Unknown => unknown.to_string(),
         kind => format!("a {}", kind.label()),
@@ -86,6 +86,7 @@ fn option_for_another_kind(
         (!read.templates.is_empty() && !templates, "--templates names the other template files beside a template file"),
         (clock.show_passwords && !user_dat, "--show-passwords shows the passwords of a user.dat's users"),
         (read.record_size.is_some() && !user_dat && read.users.is_none(), "--record-size reads a user.dat (the file checked, or that of --users) in 72- or 28-byte records"),
+        (read.clock_encoding.is_some() && !user_dat && read.users.is_none(), "--clock-encoding reads the names and user IDs of a user.dat (the file checked, or that of --users) in the clock's code page"),
     ];
     let (_, option) = unused.into_iter().find(|(given, _)| *given)?;
     Some(format!(

@@ -30,9 +30,10 @@ use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
 #[derive(Args)]
 pub struct ClockReadArgs {
     /// The clock's text encoding (utf-8, gbk, big5, cp949 or euc-kr, shift_jis,
-    /// windows-1252, ...): user.dat is read in it, and `convert` writes it in it.
-    #[arg(long, value_name = "LABEL", default_value = "utf-8")]
-    pub clock_encoding: String,
+    /// windows-1252, ...; utf-8 when not given): user.dat is read in it, and `convert`
+    /// writes it in it.
+    #[arg(long, value_name = "LABEL")]
+    pub clock_encoding: Option<String>,
     /// Read user.dat (the input or --users) with this record size, instead of the one
     /// judged from the file.
     #[arg(long, value_name = "72|28", value_parser = ["72", "28"])]
@@ -83,12 +84,12 @@ pub struct ClockConvertArgs {
 }
 
 impl ClockReadArgs {
-    /// The encoding asked for.
+    /// The encoding asked for, UTF-8 when none is.
     fn encoding(&self) -> Result<&'static Encoding, String> {
-        clock_encoding_for(&self.clock_encoding).ok_or_else(|| {
+        let label = self.clock_encoding.as_deref().unwrap_or("utf-8");
+        clock_encoding_for(label).ok_or_else(|| {
             format!(
-                "unknown encoding \"{}\"; use utf-8, gbk, big5, cp949 (euc-kr), shift_jis, windows-1252 or another WHATWG label",
-                self.clock_encoding
+                "unknown encoding \"{label}\"; use utf-8, gbk, big5, cp949 (euc-kr), shift_jis, windows-1252 or another WHATWG label"
             )
         })
     }
@@ -241,9 +242,10 @@ pub fn check_users_file(path: &Path, args: &ClockCheckArgs, json: bool) -> Outco
     let read =
         |(head, len): (Vec<u8>, u64)| Ok(read_users_head(&head, len, &args.read.read_options()?));
     let file = match read_head(path, MAX_READ).and_then(read) {
-        Ok(f) if f.implausible => {
-            return fail(&format!("{}: {}", path.display(), f.problems[0]), json)
-        }
+        Ok(UserFile {
+            not_user_records: Some(why),
+            ..
+        }) => return fail(&format!("{}: {why}", path.display()), json),
         Ok(f) => f,
         Err(message) => return fail(&message, json),
     };
@@ -743,7 +745,7 @@ pub fn punches(input: &Path, output: &Path, args: &ClockConvertArgs) -> Outcome 
         return fail(&format!("{}: not read as a log", input.display()), false);
     };
     let written = write_file(output, |out| {
-        let opts = (&WriteOptions::default(), args.remove_duplicates);
+        let opts = (&WriteOptions::SPREADSHEET, args.remove_duplicates);
         punches_to_csv(log, (set.users(), set.encoding()), opts, out)
             .map(|csv| (csv.undecodable, csv.undecodable_count))
     });

@@ -9,7 +9,7 @@ use bioport::workbench::merge::MergeChoice;
 use bioport::workbench::{ImportRows, Workbook, WorkbookView, WriteReport};
 use clap::ValueEnum;
 
-use crate::check::{has_errors, rows_word};
+use crate::check::{has_errors, kind_words, rows_word};
 use crate::clock::{self, ClockConvertArgs};
 use crate::faces::read_faces;
 use crate::files::{recognize_file, refuse_overwriting, write_file};
@@ -94,6 +94,9 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockConvertArgs) -> Outcome {
         Ok(r) => r.kind,
         Err(message) => return fail(&message, false),
     };
+    if let Some(why) = clock_encoding_unused(job, kind, clock) {
+        return fail(&why, false);
+    }
     let (file, output) = (job.file, job.output);
     match (kind, job.to) {
         (FileKind::ZkUserDat72 | FileKind::ZkUserDat28, Target::BiostarCsv) => {
@@ -122,6 +125,27 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockConvertArgs) -> Outcome {
             fail(&message, false)
         }
     }
+}
+
+/// Why `--clock-encoding` is refused for a conversion it does nothing for (a repair
+/// keeps every line byte for byte, a user CSV has its own `--encoding`): it would be
+/// ignored. None when it applies or is not given.
+fn clock_encoding_unused(job: &Job, kind: FileKind, clock: &ClockConvertArgs) -> Option<String> {
+    use FileKind::*;
+    clock.read.clock_encoding.as_ref()?;
+    let to = job.to;
+    let unused = matches!(
+        (kind, to),
+        (ZkAttlog, Target::Attlog) | (BiostarCsv | Unknown, Target::BiostarCsv)
+    );
+    unused.then(|| {
+        format!(
+            "{} is {}: --clock-encoding is the clock's code page, which a user.dat is read in (or written in, from a user CSV) and an attendance log's user IDs are read in for a punches CSV; --to {} does not use it, so leave it out to convert this file",
+            job.file.display(),
+            kind_words(kind, "read as a user CSV"),
+            to.id()
+        )
+    })
 }
 
 /// What `convert` can make of a kind of file, in words.

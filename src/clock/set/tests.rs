@@ -206,13 +206,39 @@ fn another_record_size_and_encoding_read_the_file_again() {
 }
 
 #[test]
+fn the_clocks_biostar_csv_is_written_as_the_workbenchs_import_file_and_its_notes_for_a_spreadsheet()
+{
+    let set = d_set();
+    let (csv, _) = set.to_biostar(false, false, "--include-disabled").unwrap();
+    assert!(csv.starts_with(b"user_id,name,csn\r\n"), "no BOM: {csv:?}");
+    // The workbench writes the same rows into the same bytes.
+    let book = Workbook::open(csv.clone(), "clock.csv", OpenOptions::default()).unwrap();
+    let mut import = Vec::new();
+    let rows = crate::workbench::ImportRows::All;
+    book.write_import(&mut import, rows).unwrap();
+    assert_eq!(import, csv);
+    // The notes are for fixing users in a spreadsheet program: with a BOM for Excel.
+    let note = UserNote {
+        uid: 1,
+        user_id: "7".into(),
+        line: 0,
+        notes: vec!["Zoë".into()],
+    };
+    let notes = UserNote::write_csv(&[note], Vec::new()).unwrap();
+    assert!(
+        notes.starts_with(b"\xEF\xBB\xBFuid,user_id,note\r\n"),
+        "{notes:?}"
+    );
+}
+
+#[test]
 fn users_go_to_biostar_and_come_back_keeping_their_uids() {
     let mut set = d_set();
     let (csv, notes) = set.to_biostar(false, false, "--include-disabled").unwrap();
     let text = String::from_utf8(csv).unwrap();
     assert_eq!(
         text,
-        "\u{feff}user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,\r\n710011,Cai,\r\n"
+        "user_id,name,csn\r\n730004,Ann,\r\n710016,Bob,\r\n710011,Cai,\r\n"
     );
     assert!(notes.is_empty(), "{notes:?}");
     let sheet = "user_id,name,csn\r\n710016,Bob Lee,77\r\n9,New,\r\n";
@@ -696,4 +722,39 @@ fn a_row_a_later_row_of_its_user_id_replaces_keeps_its_own_findings() {
         3,
         "the check before writing says all three rows"
     );
+    // Two users do not fit: 202 (its two rows) and the row with no user ID.
+    let listed = NoteList::of(set.check_fit(72));
+    assert_eq!((listed.total, listed.users), (3, 2));
+    assert_eq!(NoteList::of(notes).users, 2);
+}
+
+#[test]
+fn a_user_whose_row_a_later_one_replaces_is_counted_once_among_those_that_do_not_fit() {
+    let mut set = ClockSet::new();
+    let sheet = "user_id,name,csn\r\n7,Ann,0x1\r\n8,Bob,1\r\n7,Ann,0x2\r\n";
+    let notes = take_csv(&mut set, sheet);
+    let whom = [
+        "line 2 of the CSV, uid 1 (7)",
+        "line 4 of the CSV, uid 1 (7)",
+    ];
+    assert_eq!(notes.iter().map(UserNote::who).collect::<Vec<_>>(), whom);
+    assert_eq!(set.users().len(), 2);
+    for list in [NoteList::of(notes), NoteList::of(set.check_fit(72))] {
+        assert_eq!((list.total, list.users), (2, 1), "{:?}", list.shown);
+    }
+    // A user with several notes counts once; users of a user.dat sharing a user ID, and
+    // rows with no user ID, count each.
+    let note = |uid, user_id: &str, line| UserNote {
+        uid,
+        user_id: user_id.into(),
+        line,
+        notes: vec!["one".into(), "two".into()],
+    };
+    let notes = vec![
+        note(3, "9", 0),
+        note(4, "9", 0),
+        note(0, "", 5),
+        note(0, "", 6),
+    ];
+    assert_eq!(NoteList::of(notes).users, 4);
 }

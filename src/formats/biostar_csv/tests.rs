@@ -470,13 +470,17 @@ fn writer_adds_bom_crlf_and_other_delimiters() {
     writer.write_row(["1", "a;b,c"]).unwrap();
     let out = writer.finish().unwrap();
     assert_eq!(out, b"\xEF\xBB\xBFuser_id;name\r\n1;\"a;b,c\"\r\n");
+    // A BioStar user CSV has no BOM; a file for a spreadsheet program has one.
+    let default = WriteOptions::default();
     assert_eq!(
-        WriteOptions::default(),
-        WriteOptions {
-            delimiter: b',',
-            bom: true,
-            crlf: true
-        }
+        (default.delimiter, default.bom, default.crlf),
+        (b',', false, true)
+    );
+    assert_eq!(default, WriteOptions::IMPORT);
+    let spreadsheet = WriteOptions::SPREADSHEET;
+    assert_eq!(
+        (spreadsheet.delimiter, spreadsheet.bom, spreadsheet.crlf),
+        (b',', true, true)
     );
 }
 
@@ -653,7 +657,7 @@ fn cells_of_megabytes_are_written_whole_and_unchanged() {
     w.write_row([big.as_str(), "b", quoted.as_str()]).unwrap();
     w.write_row([""]).unwrap();
     let out = w.finish().unwrap();
-    let expected = format!("\u{feff}{big},b,\"a\"\"{big}\"\r\n\"\"\r\n");
+    let expected = format!("{big},b,\"a\"\"{big}\"\r\n\"\"\r\n");
     assert_eq!(out.len(), expected.len());
     assert!(out == expected.as_bytes());
 }

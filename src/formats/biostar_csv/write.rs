@@ -17,14 +17,30 @@ pub struct WriteOptions {
     pub crlf: bool,
 }
 
+impl WriteOptions {
+    /// A BioStar user CSV for "Import CSV" (the workbench's import file, the users of a
+    /// clock's user.dat, the new users of a face folder): comma, UTF-8 without a BOM
+    /// (BioStar's manual asks for UTF-8 and names no BOM), CR LF.
+    pub const IMPORT: WriteOptions = WriteOptions {
+        delimiter: b',',
+        bom: false,
+        crlf: true,
+    };
+
+    /// A CSV for people to open in a spreadsheet program, not for BioStar's import (the
+    /// error file, as BioStar writes its failed rows; a clock's punches for HR; notes to
+    /// fix users by): as [`IMPORT`](Self::IMPORT) but with the UTF-8 BOM, without which
+    /// Excel reads the file in the computer's code page and garbles names.
+    pub const SPREADSHEET: WriteOptions = WriteOptions {
+        bom: true,
+        ..WriteOptions::IMPORT
+    };
+}
+
 impl Default for WriteOptions {
-    /// Comma, UTF-8 BOM and CR LF, like the failed-rows file BioStar itself writes.
+    /// [`WriteOptions::IMPORT`]: what a BioStar user CSV is written as.
     fn default() -> Self {
-        WriteOptions {
-            delimiter: b',',
-            bom: true,
-            crlf: true,
-        }
+        WriteOptions::IMPORT
     }
 }
 

@@ -506,7 +506,7 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
     let (csv, notes) = wb.new_users_from_faces(&wb.check_by_name(&f), &f).unwrap();
     assert_eq!(
         String::from_utf8(csv).unwrap(),
-        "\u{feff}user_id,name,face_image_file1\r\n42,,42.png\r\nPark Ji,,Park Ji.jpg\r\n7,,7.jpeg\r\n"
+        "user_id,name,face_image_file1\r\n42,,42.png\r\nPark Ji,,Park Ji.jpg\r\n7,,7.jpeg\r\n"
     );
     // The site's import check on the new rows: a name that is no numeric user ID.
     assert_eq!(notes.len(), 1, "{notes:?}");
@@ -521,7 +521,7 @@ fn images_named_after_no_user_download_as_new_users_with_their_faces() {
     let (csv, notes) = wb
         .new_users_from_faces(&wb.check_by_name(&none), &none)
         .unwrap();
-    assert_eq!(csv, b"\xef\xbb\xbfuser_id,name,face_image_file1\r\n");
+    assert_eq!(csv, b"user_id,name,face_image_file1\r\n");
     assert!(notes.is_empty());
 }
 
@@ -704,7 +704,7 @@ fn import_by_file_name_takes_only_sound_jpg_and_png_files_as_new_users() {
     let (csv, _) = wb.new_users_from_faces(&r, &f).unwrap();
     assert_eq!(
         String::from_utf8(csv).unwrap(),
-        "\u{feff}user_id,name,face_image_file1\r\n99,,99.jpg\r\n6,,6.jpg\r\n"
+        "user_id,name,face_image_file1\r\n99,,99.jpg\r\n6,,6.jpg\r\n"
     );
     let messages = r.messages(&f);
     assert_eq!(messages.len(), r.finding_count());

@@ -229,7 +229,7 @@ impl Workbook {
         report: &ByNameReport,
         folder: &FaceFolder,
     ) -> io::Result<(Vec<u8>, Vec<String>)> {
-        let csv = report.new_users_csv(folder, &WriteOptions::default())?;
+        let csv = report.new_users_csv(folder, &WriteOptions::IMPORT)?;
         let open = OpenOptions {
             settings: self.options.settings,
             ..OpenOptions::default()

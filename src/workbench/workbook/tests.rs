@@ -1,9 +1,8 @@
 //! Tests of the workbook: opening, views, edits, merge and the files written.
 
-use super::write::import_options;
 use super::*;
 use crate::formats::biostar_csv::{read, Delimiter, ReadIssue};
-use crate::formats::biostar_csv::{CsvWriter, ReadOptions};
+use crate::formats::biostar_csv::{CsvWriter, ReadOptions, WriteOptions};
 use crate::text::TextEncoding;
 use crate::workbench::validate::{ExpiryLimit, UserIdType};
 use crate::workbench::validate::{RowStatus, Severity};
@@ -646,7 +645,7 @@ fn untouched_files_round_trip_cell_for_cell() {
         let row: Vec<String> = (0..headers.len())
             .map(|c| tricky[(i + c) % tricky.len()].to_string())
             .collect();
-        let mut writer = CsvWriter::new(Vec::new(), &import_options());
+        let mut writer = CsvWriter::new(Vec::new(), &WriteOptions::IMPORT);
         writer.write_row(row.iter().map(String::as_str)).unwrap();
         text.push_str(&String::from_utf8(writer.finish().unwrap()).unwrap());
         expected.push(row);

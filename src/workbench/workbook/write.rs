@@ -61,15 +61,6 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
-/// The import file's format: comma, UTF-8 without BOM, CRLF.
-pub(super) fn import_options() -> WriteOptions {
-    WriteOptions {
-        delimiter: b',',
-        bom: false,
-        crlf: true,
-    }
-}
-
 /// The data rows the plain import file holds, and what it leaves out.
 struct PlainRows {
     /// Sheet rows written, in order.
@@ -129,7 +120,7 @@ struct MergedRows {
 
 /// A writer of the import file's format on `out`, the `header` row written.
 fn import_writer<W: Write>(out: W, header: &[String]) -> io::Result<CsvWriter<W>> {
-    let mut writer = CsvWriter::new(out, &import_options());
+    let mut writer = CsvWriter::new(out, &WriteOptions::IMPORT);
     writer.write_row(header.iter().map(String::as_str))?;
     Ok(writer)
 }
@@ -280,7 +271,7 @@ impl Workbook {
         // column is written in the file's order and the separator is the import file's
         // delimiter, such a row is written as it lies (unless a cell needs quotes).
         let same_columns = cols.iter().enumerate().all(|(k, &c)| k == c)
-            && self.sheet.separator() == import_options().delimiter;
+            && self.sheet.separator() == WriteOptions::IMPORT.delimiter;
         let mut cells: Vec<&str> = Vec::new();
         for &r in rows {
             let row = self.sheet.row(r);
@@ -443,7 +434,7 @@ impl Workbook {
         };
         let (cols, dropped) = self.error_columns(&rows, header_width);
         let mut counting = Counting::new(out);
-        let mut writer = CsvWriter::new(&mut counting, &WriteOptions::default());
+        let mut writer = CsvWriter::new(&mut counting, &WriteOptions::SPREADSHEET);
         writer.write_row(
             cols.iter()
                 .map(|&c| header_cell(c))
