@@ -67,6 +67,41 @@ fn check_finds_an_attlogs_damage_by_line_and_byte() {
 }
 
 #[test]
+fn check_of_a_damaged_log_says_how_to_repair_it_and_the_command_it_gives_does() {
+    let dir = TempDir::new("clock-attlog-hint");
+    let punch = "7\t2024-01-02 08:00:00\t1\t0\t1\t0\r\n";
+    let log = format!(
+        "{punch}ZZZZZZZZZZ\t2047-02-30 99:99:99\r\n{punch}8\t2024-01-02 08:01:00\t1\t0\t1\t0\r\n"
+    );
+    dir.file("3_attlog.dat", log.as_bytes());
+    let o = bioport(&["check", "3_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let hint = out
+        .lines()
+        .find_map(|l| l.strip_prefix("  to repair: bioport "));
+    let hint = hint.unwrap_or_else(|| panic!("no repair hint: {out}"));
+    let (command, what) = hint.split_once(" writes ").unwrap();
+    assert_eq!(
+        command,
+        "convert 3_attlog.dat --to attlog --remove-duplicates -o repaired_3_attlog.dat"
+    );
+    assert_eq!(
+        what,
+        "the log without the damaged lines and the exact duplicates."
+    );
+    let args: Vec<&str> = command.split(' ').collect();
+    let o = bioport(&args, &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let repaired = fs::read(dir.0.join("repaired_3_attlog.dat")).unwrap();
+    let expected = format!("{punch}8\t2024-01-02 08:01:00\t1\t0\t1\t0\r\n");
+    assert_eq!(String::from_utf8(repaired).unwrap(), expected);
+    let o = bioport(&["check", "repaired_3_attlog.dat"], &dir.0);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("to repair"), "{}", stdout(&o));
+}
+
+#[test]
 fn convert_moves_users_between_the_clock_and_biostar_and_repairs_attlogs() {
     let dir = TempDir::new("clock-convert");
     let record = common::zk_fixture("user_dat_72byte_record_from_zk-protocol_doc.bin");

@@ -353,6 +353,7 @@ pub fn check_attlog_file(path: &Path, args: &ClockReadArgs, json: bool) -> Outco
     } else {
         print_attlog(path, log);
         print_listed("  damaged: ", &damage, log.damaged_count);
+        print_repair_hint(path, log);
         print_punch_links(&links);
     }
     let unlinked = links.punch_ids_without_user_count + links.shared_ids.len();
@@ -360,6 +361,30 @@ pub fn check_attlog_file(path: &Path, args: &ClockReadArgs, json: bool) -> Outco
         true => Outcome::Clean,
         false => Outcome::Problems,
     }
+}
+
+/// How to repair a log with damaged lines or exact duplicates, as the page's Repair does:
+/// the output keeps the `_attlog.dat` ending the workforce system looks for.
+fn print_repair_hint(path: &Path, log: &Attlog) {
+    let (damaged, duplicates) = (log.damaged_count > 0, !log.duplicates.is_empty());
+    if !damaged && !duplicates {
+        return;
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let flag = if duplicates {
+        " --remove-duplicates"
+    } else {
+        ""
+    };
+    let what = match (damaged, duplicates) {
+        (true, true) => "the damaged lines and the exact duplicates",
+        (true, false) => "the damaged lines",
+        _ => "the exact duplicates",
+    };
+    println!(
+        "  to repair: bioport convert {} --to attlog{flag} -o repaired_{name} writes the log without {what}.",
+        path.display()
+    );
 }
 
 /// What does not link between the log's punches and the user.dat, in the page's words:
