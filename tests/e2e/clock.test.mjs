@@ -727,4 +727,22 @@ describe('the time clock screen', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('past 200 notes, the count under the list names entries and the users they are on', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const long = 'N'.repeat(30);
+    const rows = Array.from({ length: 201 }, (_, i) => `${i + 1},${long},${i + 1}\r\n`).join('');
+    const csv = `user_id,name,csn\r\n${rows}7,Again,9\r\n`;
+    await page.getByTestId('file-input').first().setInputFiles({ name: 'many.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('workbench').waitFor();
+    await page.getByRole('button', { name: 'Time clock files', exact: true }).click();
+    await page.getByTestId('start-from-workbench').click();
+    await page.getByTestId('fit-findings').waitFor();
+    assert.equal(await page.locator('[data-testid=fit-findings] > li').count(), 200);
+    assert.equal(await page.getByTestId('fit-findings-more').innerText(),
+      'The first 200 of 202 entries (on 201 users) are listed; the download has them all.');
+    assert.match(await page.getByTestId('fit-count').innerText(), /^201 users do not fit 72-byte records/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

@@ -252,10 +252,17 @@ fn notes_view(
         view! { <li><strong>{who}</strong>{body}</li> }
     }).collect_view();
     let more = (list.total > shown).then(|| {
-        let text = format!(
-            "The first {NOTES_SHOWN} of {} users are listed; the download has them all.",
-            list.total
-        );
+        // A row a later row of its user ID replaced is an entry of its own, not a user.
+        let of = match list.users == list.total {
+            true => plural(list.total as u64, "user", "users"),
+            false => format!(
+                "{} (on {})",
+                plural(list.total as u64, "entry", "entries"),
+                plural(list.users as u64, "user", "users")
+            ),
+        };
+        let text =
+            format!("The first {NOTES_SHOWN} of {of} are listed; the download has them all.");
         view! { <p class="muted" data-testid=format!("{id}-more")>{text}</p> }
     });
     let csv = StoredValue::new(list.csv);
