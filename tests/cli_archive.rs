@@ -192,6 +192,53 @@ fn data_files_are_listed_checked_renamed_and_compared() {
 }
 
 #[test]
+fn diff_matches_the_entries_of_exports_made_at_different_times() {
+    let dir = TempDir::new("diff-export-times");
+    let photo = [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3];
+    let export = |folder: &str, users: &[u8]| {
+        gzip(&raw_tar(&[
+            (format!("{folder}/photos/1.jpg"), &photo[..]),
+            (format!("{folder}/users.db"), users),
+        ]))
+    };
+    let (a, b, c) = (
+        "BioStarX_20250102_030405.tgz",
+        "BioStarX_20250103_101010.tgz",
+        "BioStarX_20250104_000000.tgz",
+    );
+    dir.file(a, &export("BioStarX_20250102_030405", b"users v1"));
+    dir.file(b, &export("BioStarX_20250103_101010", b"users v2"));
+    dir.file(c, &export("BioStarX_20250104_000000", b"users v1"));
+    let (code, said) = run(&["diff", a, b], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let note = "Paths were matched with their export folder names set aside: the first file's entries are under BioStarX_20250102_030405, the second's under BioStarX_20250103_101010 (exports made at different times), so 2 entries whose paths differ only in that folder were taken as the same entry and compared by SHA-256.\n";
+    assert!(said.starts_with(note), "said once, at the top: {said}");
+    assert_eq!(said.matches("set aside").count(), 1, "{said}");
+    let changed = "  BioStarX_20250102_030405/users.db (now BioStarX_20250103_101010/users.db)\n";
+    assert!(said.contains(changed), "{said}");
+    assert!(
+        said.contains("\n0 added, 0 removed, 1 changed, 1 the same\n"),
+        "{said}"
+    );
+    // The same entries exported again later: identical, exit 0.
+    let o = bioport(&["diff", a, c, "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["same"].as_u64(), v["across_export_folders"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(v["across_rename"], 0);
+    let note = v["export_folders_note"].as_str().unwrap();
+    assert!(
+        note.contains(
+            "under BioStarX_20250102_030405, the second's under BioStarX_20250104_000000"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
 fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     let dir = TempDir::new("rename-damaged");
     let (tgz, _) = data_file();

@@ -407,6 +407,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
             "changed_unlisted": c.changed_unlisted,
             "same": c.same, "across_rename": c.across_rename, "rename_note": c.rename_note(),
+            "across_export_folders": c.across_export_folders, "export_folders_note": c.export_folders_note(),
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
             "damaged_past_entries": c.damaged_past_entries(&first.display().to_string(), &second.display().to_string()),
@@ -416,6 +417,9 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             return outcome;
         }
     } else {
+        if let Some(note) = c.export_folders_note() {
+            println!("{note}");
+        }
         for s in &c.added {
             println!("added    {}  {:>12}  {}", s.sha256, s.size, s.path);
         }
