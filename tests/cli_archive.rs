@@ -799,6 +799,32 @@ fn a_file_that_is_no_data_file_gets_one_answer_from_every_command() {
 }
 
 #[test]
+fn random_bytes_are_not_a_file_bioport_reads_in_the_same_words_from_every_command() {
+    let dir = TempDir::new("random-bytes");
+    let noise: Vec<u8> = (0..3000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for name in ["x.tgz", "notes.bin", "BioStarX_20250102_030405.tgz"] {
+        dir.file(name, &noise);
+        let o = bioport(&["inspect", name], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let out = stdout(&o);
+        let head = format!("{name}: Not a file bioport reads (3000 bytes)\n  ");
+        let reason = out.strip_prefix(&head).unwrap_or_else(|| panic!("{out}"));
+        let reason = reason.lines().next().unwrap();
+        assert!(reason.starts_with(name), "{reason}");
+        let refused = format!("bioport: Not a file bioport reads: {reason}\n");
+        let mut commands = vec![vec!["check", name], vec!["diff", name, name]];
+        commands.extend(name.starts_with("BioStarX_").then(|| vec!["rename", name]));
+        for args in commands {
+            let o = bioport(&args, &dir.0);
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            assert_eq!(stderr(&o), refused, "{args:?}");
+        }
+    }
+}
+
+#[test]
 fn diff_names_a_file_not_packed_as_biostar_writes_it_and_exits_1() {
     let dir = TempDir::new("diff-flaws");
     let tgz = data_file_with_paths("BioStarX_20250102_030405");

@@ -25,7 +25,7 @@ use bioport::text::plural;
 use serde_json::json;
 
 use crate::files::{recognize_file, refuse_overwriting, write_file};
-use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
+use crate::outcome::{fail, fail_not_read, print_json, print_listed, refuse, Outcome};
 
 /// Opens a file for streaming in slices.
 fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
@@ -43,8 +43,7 @@ pub fn refuse_no_data_file(path: &Path, json: bool) -> Option<Outcome> {
         Ok(r) if r.kind == FileKind::Unknown => r.reason,
         _ => not_a_data_file_reason(&name_of(path), &finding),
     };
-    let label = FileKind::Unknown.label();
-    Some(fail(&format!("{label}: {reason}"), json))
+    Some(fail_not_read(&reason, json))
 }
 
 /// The file's own name.
