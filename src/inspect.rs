@@ -13,6 +13,7 @@ use crate::formats::zk_templates::{self, TemplateKind};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
 use crate::recognize::{recognize, FileKind, Recognition};
+use crate::text::plural;
 use crate::workbench::{CsvReading, Workbook};
 
 /// Most problems listed one by one in a summary; the rest are counted.
@@ -21,10 +22,25 @@ pub const MAX_LISTED_PROBLEMS: usize = 50;
 /// One counted quantity of a summary, e.g. "users: 120".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
-    /// What is counted ("rows", "users", "entries", ...).
+    /// What is counted ("rows", "users", "entries", ...): its name.
     pub label: String,
+    /// What one of them is called ("row", "user", "entry", ...).
+    #[serde(default)]
+    pub one: String,
     /// How many.
     pub value: u64,
+}
+
+impl Count {
+    /// The count with its noun, agreeing with it, digits grouped: "1 entry", "1,024 entries".
+    pub fn said(&self) -> String {
+        let one = if self.one.is_empty() {
+            &self.label
+        } else {
+            &self.one
+        };
+        plural(self.value, one, &self.label)
+    }
 }
 
 /// What [`inspect`] found in one file.
@@ -51,9 +67,10 @@ pub struct Summary {
 }
 
 impl Tally for Summary {
-    fn count(&mut self, label: &str, value: u64) {
+    fn count(&mut self, one: &str, many: &str, value: u64) {
         self.counts.push(Count {
-            label: label.to_string(),
+            label: many.to_string(),
+            one: one.to_string(),
             value,
         });
     }
@@ -77,16 +94,12 @@ impl Summary {
 
     /// One line for a terminal: name, kind and counts.
     pub fn one_line(&self) -> String {
-        let counts: Vec<String> = self
-            .counts
-            .iter()
-            .map(|c| format!("{} {}", c.value, c.label))
-            .collect();
+        let counts: Vec<String> = self.counts.iter().map(Count::said).collect();
         let mut line = format!(
-            "{}: {} ({} bytes)",
+            "{}: {} ({})",
             self.name,
             self.recognition.kind.label(),
-            self.size
+            plural(self.size, "byte", "bytes")
         );
         if !counts.is_empty() {
             line.push_str(": ");

@@ -239,6 +239,36 @@ fn diff_matches_the_entries_of_exports_made_at_different_times() {
 }
 
 #[test]
+fn inspect_counts_agree_with_their_nouns() {
+    let dir = TempDir::new("inspect-nouns");
+    let one = gzip(&raw_tar(&[("BioStarX_20250102_030405/x".into(), b"1")]));
+    let body = [7u8; 1500];
+    let two = gzip(&raw_tar(&[
+        ("BioStarX_20250103_030405/a".into(), &body[..1000]),
+        ("BioStarX_20250103_030405/b".into(), &body[..500]),
+    ]));
+    for (name, bytes, counts) in [
+        (
+            "BioStarX_20250102_030405.tgz",
+            &one,
+            "1 entry, 1 byte in entries",
+        ),
+        (
+            "BioStarX_20250103_030405.tgz",
+            &two,
+            "2 entries, 1,500 bytes in entries",
+        ),
+    ] {
+        dir.file(name, bytes);
+        let (code, said) = run(&["inspect", name], &dir);
+        assert_eq!(code, Some(0), "{said}");
+        let size = bytes.len();
+        let line = format!("{name}: BioStar data file (.tgz) ({size} bytes): {counts}\n");
+        assert!(said.starts_with(&line), "{said}");
+    }
+}
+
+#[test]
 fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     let dir = TempDir::new("rename-damaged");
     let (tgz, _) = data_file();
@@ -809,7 +839,7 @@ fn random_bytes_are_not_a_file_bioport_reads_in_the_same_words_from_every_comman
         let o = bioport(&["inspect", name], &dir.0);
         assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
         let out = stdout(&o);
-        let head = format!("{name}: Not a file bioport reads (3000 bytes)\n  ");
+        let head = format!("{name}: Not a file bioport reads (3,000 bytes)\n  ");
         let reason = out.strip_prefix(&head).unwrap_or_else(|| panic!("{out}"));
         let reason = reason.lines().next().unwrap();
         assert!(reason.starts_with(name), "{reason}");

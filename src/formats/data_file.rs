@@ -206,8 +206,8 @@ pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()>
     for finding in problems.filter(|f| !f.kind.stops()) {
         tally.problem(finding.to_string());
     }
-    tally.count("entries", listing.totals.entries);
-    tally.count("bytes in entries", listing.totals.bytes);
+    tally.count("entry", "entries", listing.totals.entries);
+    tally.count("byte in entries", "bytes in entries", listing.totals.bytes);
     match listing.findings.iter().find(|f| f.kind.stops()) {
         Some(stop) if stop.kind == FindingKind::Truncated => Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
