@@ -362,14 +362,27 @@ fn a_data_file_whose_paths_leave_its_folder_is_renamed_only_with_anyway() {
         assert!(stderr(&o).contains(refused), "{}", stderr(&o));
         assert!(!renamed.exists());
     }
+    // Written as --anyway asks, but with a problem overridden: exit 1, saying which.
     let o = bioport(&REWRITE_ANYWAY, &dir.0);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("2 entries, 2 names changed"),
         "{}",
         stdout(&o)
     );
+    let overrode = "bioport: written as --anyway asks, though entries of the data file (above) could be written outside the device's folder, which a BioStar export never does.\n";
+    assert_eq!(stderr(&o), overrode);
     assert!(renamed.exists());
+    // Two overridden at once are both said.
+    dir.file("BioStarX_20251302_250000.tgz", &tgz);
+    let o = bioport(
+        &["rename", "BioStarX_20251302_250000.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let both = "which a BioStar export never does; and the name's export time (above) is not a date and time, so a device may refuse the file.\n";
+    assert!(stderr(&o).ends_with(both), "{}", stderr(&o));
+    assert!(dir.path("BioStar2_20251302_250000.tgz").exists());
 }
 
 #[test]
@@ -622,8 +635,10 @@ fn inspect_and_rename_say_when_a_data_file_name_holds_no_real_time() {
     );
     assert!(!dir.path("out/BioStar2_20251302_250000.tgz").exists());
     let o = bioport(&[&bad[..], &["--anyway"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
+    let overrode = "bioport: written as --anyway asks, though the name's export time (above) is not a date and time, so a device may refuse the file.\n";
+    assert_eq!(stderr(&o), overrode);
     assert_eq!(
         fs::read(dir.path("out/BioStar2_20251302_250000.tgz")).unwrap(),
         tgz
@@ -682,9 +697,16 @@ fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
         said.contains("add --rewrite-paths to write it gzip-compressed"),
         "{said}"
     );
+    // As it is with --anyway: written, a plain tar still, exit 1 saying so.
+    let (code, said) = run(&["rename", "--anyway", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let overrode = "\nbioport: written as --anyway asks, though the data file is a tar archive that is not gzip-compressed (above), written as it is, so a device cannot import it.\n";
+    assert!(said.ends_with(overrode), "{said}");
+    let written = dir.0.join("BioStar2_20240310_000011.tgz");
+    assert_eq!(fs::read(&written).unwrap()[..2], *b"us");
+    fs::remove_file(&written).unwrap();
     let (code, said) = run(&["rename", "--rewrite-paths", name], &dir);
     assert_eq!(code, Some(0), "{said}");
-    let written = dir.0.join("BioStar2_20240310_000011.tgz");
     assert_eq!(fs::read(written).unwrap()[..2], [0x1f, 0x8b]);
     let (code, said) = run(
         &["inspect", "--entries", "BioStar2_20240310_000011.tgz"],
@@ -764,7 +786,9 @@ fn a_data_file_not_packed_as_biostar_writes_it_is_renamed_only_with_anyway_or_re
         assert!(!said.contains("would rename"), "{said}");
         assert!(!renamed.exists());
         let (code, said) = run(&["rename", name, "--anyway"], &dir);
-        assert_eq!(code, Some(0), "{said}");
+        assert_eq!(code, Some(1), "{said}");
+        let overrode = "\nbioport: written as --anyway asks, though the data file is not packed as BioStar writes it (above), written as it is, so a device may refuse it.\n";
+        assert!(said.ends_with(overrode), "{said}");
         assert_eq!(&fs::read(&renamed).unwrap(), bytes);
         fs::remove_file(&renamed).unwrap();
         let (code, said) = run(&["rename", name, "--rewrite-paths"], &dir);
