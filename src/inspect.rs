@@ -13,6 +13,7 @@ use crate::formats::zk_templates::{self, TemplateKind};
 use crate::formats::zk_user_dat::{self, USER_DAT_28, USER_DAT_72};
 use crate::formats::{csv_count, data_file, zk_attlog, Tally};
 use crate::recognize::{recognize, FileKind, Recognition};
+use crate::text::plural;
 use crate::workbench::{CsvReading, Workbook};
 
 /// Most problems listed one by one in a summary; the rest are counted.
@@ -21,10 +22,25 @@ pub const MAX_LISTED_PROBLEMS: usize = 50;
 /// One counted quantity of a summary, e.g. "users: 120".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
-    /// What is counted ("rows", "users", "entries", ...).
+    /// What is counted ("rows", "users", "entries", ...): its name.
     pub label: String,
+    /// What one of them is called ("row", "user", "entry", ...).
+    #[serde(default)]
+    pub one: String,
     /// How many.
     pub value: u64,
+}
+
+impl Count {
+    /// The count with its noun, agreeing with it, digits grouped: "1 entry", "1,024 entries".
+    pub fn said(&self) -> String {
+        let one = if self.one.is_empty() {
+            &self.label
+        } else {
+            &self.one
+        };
+        plural(self.value, one, &self.label)
+    }
 }
 
 /// What [`inspect`] found in one file.
@@ -51,9 +67,10 @@ pub struct Summary {
 }
 
 impl Tally for Summary {
-    fn count(&mut self, label: &str, value: u64) {
+    fn count(&mut self, one: &str, many: &str, value: u64) {
         self.counts.push(Count {
-            label: label.to_string(),
+            label: many.to_string(),
+            one: one.to_string(),
             value,
         });
     }
@@ -77,16 +94,12 @@ impl Summary {
 
     /// One line for a terminal: name, kind and counts.
     pub fn one_line(&self) -> String {
-        let counts: Vec<String> = self
-            .counts
-            .iter()
-            .map(|c| format!("{} {}", c.value, c.label))
-            .collect();
+        let counts: Vec<String> = self.counts.iter().map(Count::said).collect();
         let mut line = format!(
-            "{}: {} ({} bytes)",
+            "{}: {} ({})",
             self.name,
             self.recognition.kind.label(),
-            self.size
+            plural(self.size, "byte", "bytes")
         );
         if !counts.is_empty() {
             line.push_str(": ");
@@ -187,14 +200,24 @@ pub fn inspect<R: Read>(
 /// (gzip holding no tar) is then not a file bioport reads, as one that is not gzip is.
 fn tally_data_file(summary: &mut Summary, reader: &mut dyn Read) -> io::Result<()> {
     let listing = data_file::list(reader, Default::default(), &mut |_| {});
-    if let Some(f) = listing.findings.iter().find(|f| f.kind.not_a_data_file()) {
-        summary.recognition.kind = FileKind::Unknown;
-        summary.recognition.reason = data_file::not_a_data_file_reason(&summary.name, f);
+    if no_data_file(summary, &listing) {
         return Ok(());
     }
     let notes = listing.findings.iter().filter(|f| f.kind.is_info());
     (summary.recognition.notes).extend(notes.map(|f| f.to_string()));
     data_file::tally_listing(&listing, summary)
+}
+
+/// Makes `summary` say its file is not one bioport reads when `listing` found it to be no
+/// data file at all (gzip holding no tar), with the reason; true when it did.
+fn no_data_file(summary: &mut Summary, listing: &Listing) -> bool {
+    let found = listing.findings.iter().find(|f| f.kind.not_a_data_file());
+    let Some(f) = found else {
+        return false;
+    };
+    summary.recognition.kind = FileKind::Unknown;
+    summary.recognition.reason = data_file::not_a_data_file_reason(&summary.name, f);
+    true
 }
 
 /// An attendance log inspected as its bytes arrive: [`inspect`] pushed, for the worker,
@@ -239,10 +262,14 @@ impl AttlogInspection {
 }
 
 /// Summarises a data file already verified and listed (the worker keeps the listing for
-/// its screen), as [`inspect`] summarises it; `read` is how many bytes of the file the
-/// listing took.
+/// its screen), as [`inspect`] summarises it (one that is no data file at all, a gzip
+/// holding no tar, is then not a file bioport reads); `read` is how many bytes of the
+/// file the listing took.
 pub fn inspect_listed(name: &str, size: u64, head: &[u8], listing: &Listing, read: u64) -> Summary {
     let mut summary = blank(name, size, head);
+    if no_data_file(&mut summary, listing) {
+        return summary;
+    }
     if let Err(e) = data_file::tally_listing(listing, &mut summary) {
         summary.problem(stopped(&e, read, size));
     }
@@ -392,6 +419,21 @@ mod tests {
         let listed = inspect_listed(name, cut_size, head, &listing, cut_size);
         assert_eq!(listed, run(name, cut));
         assert_eq!(listed.problem_count, 2, "{:?}", listed.problems);
+    }
+
+    #[test]
+    fn a_listed_gzip_holding_no_tar_is_not_a_file_bioport_reads_as_one_read_here() {
+        let bytes = crate::formats::data_file::walk_tests::gzip(&b"name,id\nAnn,1\n".repeat(50));
+        let name = "BioStarX_20250102_030405.tgz";
+        let listing = data_file::list(&bytes[..], Default::default(), &mut |_| {});
+        let size = bytes.len() as u64;
+        let listed = inspect_listed(name, size, &bytes, &listing, size);
+        assert_eq!(listed.recognition.kind, FileKind::Unknown);
+        let reason = "BioStarX_20250102_030405.tgz: the contents are not a tar archive (the first 512 bytes are not a tar header): not a BioStar data file (byte 0 of the uncompressed archive). It is damaged or not a data file: export it again.";
+        assert_eq!(listed.recognition.reason, reason);
+        assert_eq!((listed.counts.len(), listed.problem_count), (0, 0));
+        assert_eq!(listed.device_name, None);
+        assert_eq!(listed, run(name, &bytes));
     }
 
     #[test]

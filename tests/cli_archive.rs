@@ -192,6 +192,83 @@ fn data_files_are_listed_checked_renamed_and_compared() {
 }
 
 #[test]
+fn diff_matches_the_entries_of_exports_made_at_different_times() {
+    let dir = TempDir::new("diff-export-times");
+    let photo = [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3];
+    let export = |folder: &str, users: &[u8]| {
+        gzip(&raw_tar(&[
+            (format!("{folder}/photos/1.jpg"), &photo[..]),
+            (format!("{folder}/users.db"), users),
+        ]))
+    };
+    let (a, b, c) = (
+        "BioStarX_20250102_030405.tgz",
+        "BioStarX_20250103_101010.tgz",
+        "BioStarX_20250104_000000.tgz",
+    );
+    dir.file(a, &export("BioStarX_20250102_030405", b"users v1"));
+    dir.file(b, &export("BioStarX_20250103_101010", b"users v2"));
+    dir.file(c, &export("BioStarX_20250104_000000", b"users v1"));
+    let (code, said) = run(&["diff", a, b], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let note = "Paths were matched with their export folder names set aside: the first file's entries are under BioStarX_20250102_030405, the second's under BioStarX_20250103_101010 (exports made at different times), so 2 entries whose paths differ only in that folder were taken as the same entry and compared by SHA-256.\n";
+    assert!(said.starts_with(note), "said once, at the top: {said}");
+    assert_eq!(said.matches("set aside").count(), 1, "{said}");
+    let changed = "  BioStarX_20250102_030405/users.db (now BioStarX_20250103_101010/users.db)\n";
+    assert!(said.contains(changed), "{said}");
+    assert!(
+        said.contains("\n0 added, 0 removed, 1 changed, 1 the same\n"),
+        "{said}"
+    );
+    // The same entries exported again later: identical, exit 0.
+    let o = bioport(&["diff", a, c, "--json"], &dir.0);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["same"].as_u64(), v["across_export_folders"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(v["across_rename"], 0);
+    let note = v["export_folders_note"].as_str().unwrap();
+    assert!(
+        note.contains(
+            "under BioStarX_20250102_030405, the second's under BioStarX_20250104_000000"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
+fn inspect_counts_agree_with_their_nouns() {
+    let dir = TempDir::new("inspect-nouns");
+    let one = gzip(&raw_tar(&[("BioStarX_20250102_030405/x".into(), b"1")]));
+    let body = [7u8; 1500];
+    let two = gzip(&raw_tar(&[
+        ("BioStarX_20250103_030405/a".into(), &body[..1000]),
+        ("BioStarX_20250103_030405/b".into(), &body[..500]),
+    ]));
+    for (name, bytes, counts) in [
+        (
+            "BioStarX_20250102_030405.tgz",
+            &one,
+            "1 entry, 1 byte in entries",
+        ),
+        (
+            "BioStarX_20250103_030405.tgz",
+            &two,
+            "2 entries, 1,500 bytes in entries",
+        ),
+    ] {
+        dir.file(name, bytes);
+        let (code, said) = run(&["inspect", name], &dir);
+        assert_eq!(code, Some(0), "{said}");
+        let size = bytes.len();
+        let line = format!("{name}: BioStar data file (.tgz) ({size} bytes): {counts}\n");
+        assert!(said.starts_with(&line), "{said}");
+    }
+}
+
+#[test]
 fn a_damaged_data_file_is_renamed_only_when_asked_and_says_where() {
     let dir = TempDir::new("rename-damaged");
     let (tgz, _) = data_file();
@@ -285,14 +362,27 @@ fn a_data_file_whose_paths_leave_its_folder_is_renamed_only_with_anyway() {
         assert!(stderr(&o).contains(refused), "{}", stderr(&o));
         assert!(!renamed.exists());
     }
+    // Written as --anyway asks, but with a problem overridden: exit 1, saying which.
     let o = bioport(&REWRITE_ANYWAY, &dir.0);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("2 entries, 2 names changed"),
         "{}",
         stdout(&o)
     );
+    let overrode = "bioport: written as --anyway asks, though entries of the data file (above) could be written outside the device's folder, which a BioStar export never does.\n";
+    assert_eq!(stderr(&o), overrode);
     assert!(renamed.exists());
+    // Two overridden at once are both said.
+    dir.file("BioStarX_20251302_250000.tgz", &tgz);
+    let o = bioport(
+        &["rename", "BioStarX_20251302_250000.tgz", "--anyway"],
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let both = "which a BioStar export never does; and the name's export time (above) is not a date and time, so a device may refuse the file.\n";
+    assert!(stderr(&o).ends_with(both), "{}", stderr(&o));
+    assert!(dir.path("BioStar2_20251302_250000.tgz").exists());
 }
 
 #[test]
@@ -545,8 +635,10 @@ fn inspect_and_rename_say_when_a_data_file_name_holds_no_real_time() {
     );
     assert!(!dir.path("out/BioStar2_20251302_250000.tgz").exists());
     let o = bioport(&[&bad[..], &["--anyway"]].concat(), &dir.0);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).starts_with(said), "{}", stdout(&o));
+    let overrode = "bioport: written as --anyway asks, though the name's export time (above) is not a date and time, so a device may refuse the file.\n";
+    assert_eq!(stderr(&o), overrode);
     assert_eq!(
         fs::read(dir.path("out/BioStar2_20251302_250000.tgz")).unwrap(),
         tgz
@@ -605,9 +697,16 @@ fn a_plain_tar_named_tgz_is_a_finding_everywhere_and_renames_only_compressed() {
         said.contains("add --rewrite-paths to write it gzip-compressed"),
         "{said}"
     );
+    // As it is with --anyway: written, a plain tar still, exit 1 saying so.
+    let (code, said) = run(&["rename", "--anyway", name], &dir);
+    assert_eq!(code, Some(1), "{said}");
+    let overrode = "\nbioport: written as --anyway asks, though the data file is a tar archive that is not gzip-compressed (above), written as it is, so a device cannot import it.\n";
+    assert!(said.ends_with(overrode), "{said}");
+    let written = dir.0.join("BioStar2_20240310_000011.tgz");
+    assert_eq!(fs::read(&written).unwrap()[..2], *b"us");
+    fs::remove_file(&written).unwrap();
     let (code, said) = run(&["rename", "--rewrite-paths", name], &dir);
     assert_eq!(code, Some(0), "{said}");
-    let written = dir.0.join("BioStar2_20240310_000011.tgz");
     assert_eq!(fs::read(written).unwrap()[..2], [0x1f, 0x8b]);
     let (code, said) = run(
         &["inspect", "--entries", "BioStar2_20240310_000011.tgz"],
@@ -687,7 +786,9 @@ fn a_data_file_not_packed_as_biostar_writes_it_is_renamed_only_with_anyway_or_re
         assert!(!said.contains("would rename"), "{said}");
         assert!(!renamed.exists());
         let (code, said) = run(&["rename", name, "--anyway"], &dir);
-        assert_eq!(code, Some(0), "{said}");
+        assert_eq!(code, Some(1), "{said}");
+        let overrode = "\nbioport: written as --anyway asks, though the data file is not packed as BioStar writes it (above), written as it is, so a device may refuse it.\n";
+        assert!(said.ends_with(overrode), "{said}");
         assert_eq!(&fs::read(&renamed).unwrap(), bytes);
         fs::remove_file(&renamed).unwrap();
         let (code, said) = run(&["rename", name, "--rewrite-paths"], &dir);
@@ -747,6 +848,32 @@ fn a_file_that_is_no_data_file_gets_one_answer_from_every_command() {
             // The reason inspect gives, whatever the command.
             assert!(said.contains(&format!("{name}{why}")), "{args:?}: {said}");
             assert!(!said.contains("problem:"), "{args:?}: {said}");
+        }
+    }
+}
+
+#[test]
+fn random_bytes_are_not_a_file_bioport_reads_in_the_same_words_from_every_command() {
+    let dir = TempDir::new("random-bytes");
+    let noise: Vec<u8> = (0..3000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for name in ["x.tgz", "notes.bin", "BioStarX_20250102_030405.tgz"] {
+        dir.file(name, &noise);
+        let o = bioport(&["inspect", name], &dir.0);
+        assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+        let out = stdout(&o);
+        let head = format!("{name}: Not a file bioport reads (3,000 bytes)\n  ");
+        let reason = out.strip_prefix(&head).unwrap_or_else(|| panic!("{out}"));
+        let reason = reason.lines().next().unwrap();
+        assert!(reason.starts_with(name), "{reason}");
+        let refused = format!("bioport: Not a file bioport reads: {reason}\n");
+        let mut commands = vec![vec!["check", name], vec!["diff", name, name]];
+        commands.extend(name.starts_with("BioStarX_").then(|| vec!["rename", name]));
+        for args in commands {
+            let o = bioport(&args, &dir.0);
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            assert_eq!(stderr(&o), refused, "{args:?}");
         }
     }
 }

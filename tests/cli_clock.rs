@@ -453,7 +453,7 @@ fn a_copy_of_a_user_dat_is_read_with_its_findings_and_binary_is_never_sent_to_a_
         assert_eq!(o.status.code(), Some(2));
         let err = stderr(&o);
         assert!(
-            err.starts_with("bioport: user (2).dat is not a file bioport reads: it is binary ("),
+            err.starts_with("bioport: Not a file bioport reads: user (2).dat is not a file bioport reads: it is binary ("),
             "{err}"
         );
         assert!(!err.contains("Choose the CSV"), "{err}");
@@ -671,7 +671,7 @@ fn binary_bytes_named_like_an_attlog_are_refused_as_no_log_by_check_and_inspect(
     let o = bioport(&["check", "1_attlog.dat"], &dir.0);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).starts_with(&format!("bioport: {said}")),
+        stderr(&o).starts_with(&format!("bioport: Not a file bioport reads: {said}")),
         "{}",
         stderr(&o)
     );

@@ -529,6 +529,10 @@ pub struct ComparisonView {
     /// That paths were matched across a `BioStarX_`/`BioStar2_` rename, when they were.
     #[serde(default)]
     pub across_rename: Option<String>,
+    /// That paths were matched with their export folder names set aside (exports made at
+    /// different times), naming both folders, when they were.
+    #[serde(default)]
+    pub export_folders: Option<String>,
 }
 
 impl ComparisonView {
@@ -558,6 +562,7 @@ impl ComparisonView {
             damaged_past_entries: c.damaged_past_entries(first, second),
             flaws: c.flaws(first, second),
             across_rename: c.rename_note(),
+            export_folders: c.export_folders_note(),
         }
     }
 }

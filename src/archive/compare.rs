@@ -4,7 +4,10 @@
 //! each of those holds at most [`SHOWN_PATH`] bytes of its path (GNU long names run to
 //! 64 KiB, and a few MB of gzip can hold thousands of them). Paths that differ only by
 //! the `BioStarX_` or `BioStar2_` prefix of a component (a file renamed with its paths
-//! rewritten) are the same entry, and the comparison counts them. The entries waiting for
+//! rewritten) are the same entry, and the comparison counts them; so are paths that differ
+//! only in their root, an export folder named for another export time
+//! (`BioStarX_20250102_030405/...` and `BioStarX_20250103_101010/...`: two exports of one
+//! server). The entries waiting for
 //! their pair hold at most [`MAX_WAITING`] bytes: past it, an entry with no pair waiting
 //! is counted as not compared, and the comparison says it is partial.
 
@@ -14,7 +17,7 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 use super::{renamed_entry_path, Direction, DEVICE_PREFIX, SERVER_PREFIX};
-use crate::formats::data_file::{read_entry, Finding, FindingKind, TarWalker};
+use crate::formats::data_file::{export_folder_stamp, read_entry, Finding, FindingKind, TarWalker};
 use crate::text::plural;
 
 /// Most bytes of a path a comparison keeps to show; a longer one is cut there and says
@@ -95,6 +98,11 @@ pub struct Comparison {
     pub across_rename: u64,
     /// The first of them: its path in the first file and in the second.
     pub first_across_rename: Option<(String, String)>,
+    /// Entries matched with their export folders set aside: their paths differ only in
+    /// their root, an export folder named for another export time.
+    pub across_export_folders: u64,
+    /// The first pair of export folders set aside: the first file's and the second's.
+    pub export_folders: Option<(String, String)>,
     /// Whether every entry of each file (first, second) was read: the walk got past its
     /// last entry, whatever it found after (a damaged gzip trailer).
     pub listed_all: (bool, bool),
@@ -214,6 +222,18 @@ impl Comparison {
         ))
     }
 
+    /// That paths were matched with their export folder names set aside, in words, naming
+    /// both folders, when some were.
+    pub fn export_folders_note(&self) -> Option<String> {
+        let (a, b) = self.export_folders.as_ref()?;
+        let n = self.across_export_folders;
+        let verb = if n == 1 { "was" } else { "were" };
+        Some(format!(
+            "Paths were matched with their export folder names set aside: the first file's entries are under {a}, the second's under {b} (exports made at different times), so {} whose paths differ only in that folder {verb} taken as the same entry and compared by SHA-256.",
+            plural(n, "entry", "entries")
+        ))
+    }
+
     /// Entries in both whose data differs, listed or not.
     pub fn changed_count(&self) -> u64 {
         self.changed.len() as u64 + self.changed_unlisted
@@ -264,11 +284,14 @@ fn flaw_words(kind: FindingKind) -> Option<&'static str> {
 }
 
 /// What entries are matched by: the SHA-256 of the whole path, with each component's
-/// `BioStarX_` or `BioStar2_` prefix (any case) taken as one ([`path_key`]).
+/// `BioStarX_` or `BioStar2_` prefix (any case) taken as one, and an export folder at its
+/// root taken as any other ([`path_key`]).
 type PathKey = [u8; 32];
 
 /// The key of `path`: its SHA-256 with every component's `BioStarX_` or `BioStar2_`
-/// prefix hashed as `biostar?_`, so a renamed folder keys the same; allocates nothing.
+/// prefix hashed as `biostar?_`, so a renamed folder keys the same, and an export folder
+/// at its root (`BioStarX_YYYYMMDD_HHMMSS`) hashed as one name, so another export's keys
+/// the same; allocates nothing.
 fn path_key(path: &str) -> PathKey {
     let mut hash = Sha256::new();
     for (i, part) in path.split('/').enumerate() {
@@ -276,6 +299,9 @@ fn path_key(path: &str) -> PathKey {
             hash.update(b"/");
         }
         match part.get(..SERVER_PREFIX.len()) {
+            _ if i == 0 && export_folder_stamp(part).is_some() => {
+                hash.update(b"biostar?_yyyymmdd_hhmmss");
+            }
             Some(head)
                 if head.eq_ignore_ascii_case(SERVER_PREFIX)
                     || head.eq_ignore_ascii_case(DEVICE_PREFIX) =>
@@ -426,14 +452,23 @@ impl Waiting {
 }
 
 impl Comparison {
-    /// Records a pair with the same path, or with paths that differ only by the
+    /// Records a pair with the same path, or with paths that differ only in their root
+    /// export folder's time (counted as matched with the folders set aside) or by the
     /// `BioStarX_`/`BioStar2_` prefix (counted as matched across the rename); a changed
     /// pair is listed while the list holds less than `budget` bytes, else counted.
     fn pair(&mut self, a: Side, b: Side, budget: u64) {
         if a.path != b.path {
-            self.across_rename += 1;
-            let paths = || (a.path.clone(), b.path.clone());
-            self.first_across_rename.get_or_insert_with(paths);
+            match other_export_folders(&a.path, &b.path) {
+                Some(folders) => {
+                    self.across_export_folders += 1;
+                    self.export_folders.get_or_insert(folders);
+                }
+                None => {
+                    self.across_rename += 1;
+                    let paths = || (a.path.clone(), b.path.clone());
+                    self.first_across_rename.get_or_insert_with(paths);
+                }
+            }
         }
         if a.sha256 == b.sha256 && a.size == b.size {
             self.same += 1;
@@ -444,6 +479,17 @@ impl Comparison {
             self.changed_unlisted += 1;
         }
     }
+}
+
+/// The root folders of paths `a` and `b` when both are export folders named for
+/// different export times (`BioStarX_20250102_030405`, `BioStarX_20250103_101010`).
+fn other_export_folders(a: &str, b: &str) -> Option<(String, String)> {
+    fn root(path: &str) -> Option<(&str, &str)> {
+        let folder = path.split('/').next().unwrap_or(path);
+        Some((folder, export_folder_stamp(folder)?))
+    }
+    let ((a, at), (b, bt)) = (root(a)?, root(b)?);
+    (at != bt).then(|| (a.to_string(), b.to_string()))
 }
 
 /// Compares the data files read from `first` and `second`.

@@ -396,7 +396,7 @@ fn a_repackaged_copy_matches_its_source_across_the_rename() {
     let first = "(the first: BioStarX_20250102_030405/ in the first file, BioStar2_20250102_030405/ in the second).";
     assert!(note.starts_with("Paths were matched across the rename: 3 entries whose paths differ only by the BioStarX_ / BioStar2_ prefix"), "{note}");
     assert!(note.ends_with(first), "{note}");
-    // Another export time is another entry; two paths of one file that key alike are both kept.
+    // Two paths of one file that key alike are both kept.
     let other = data_file(&[(
         "BioStar2_20250102_030406/user.dat",
         b"encrypted users",
@@ -419,6 +419,54 @@ fn a_repackaged_copy_matches_its_source_across_the_rename() {
         None,
         "the folder and the link match by their own paths"
     );
+}
+
+#[test]
+fn two_exports_made_at_different_times_match_their_entries_with_the_folders_set_aside() {
+    let photo: Vec<u8> = (0..5000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let export = |folder: &str, users: &[u8], extra: Option<&str>| {
+        let (p, u) = (
+            format!("{folder}/photos/1.jpg"),
+            format!("{folder}/user.dat"),
+        );
+        let mut entries: Vec<(&str, &[u8])> = vec![(&p, &photo), (&u, users)];
+        let x = extra.map(|x| format!("{folder}/{x}"));
+        entries.extend(x.as_deref().map(|x| (x, &b"new"[..])));
+        gzip(&tar_of(&entries))
+    };
+    let first = export("BioStarX_20250102_030405", b"users v1", None);
+    let second = export(
+        "BioStarX_20250103_101010",
+        b"users v2",
+        Some("photos/2.jpg"),
+    );
+    let c = compare(&first[..], &second[..]);
+    assert_eq!((c.same, c.changed_count(), c.removed.len()), (1, 1, 0));
+    assert_eq!(c.changed[0].0.path, "BioStarX_20250102_030405/user.dat");
+    assert_eq!(c.changed[0].1.path, "BioStarX_20250103_101010/user.dat");
+    let added: Vec<&str> = c.added.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(added, ["BioStarX_20250103_101010/photos/2.jpg"]);
+    assert_eq!((c.across_export_folders, c.across_rename), (2, 0));
+    assert_eq!(
+        c.export_folders_note().as_deref(),
+        Some("Paths were matched with their export folder names set aside: the first file's entries are under BioStarX_20250102_030405, the second's under BioStarX_20250103_101010 (exports made at different times), so 2 entries whose paths differ only in that folder were taken as the same entry and compared by SHA-256.")
+    );
+    assert_eq!(c.rename_note(), None);
+    // The same entries under another time and the device's prefix: all the same.
+    let copy = export("BioStar2_20250104_000000", b"users v1", None);
+    let c = compare(&first[..], &copy[..]);
+    assert!(c.identical(), "{c:?}");
+    assert_eq!((c.same, c.across_export_folders), (2, 2));
+    let folders = ("BioStarX_20250102_030405", "BioStar2_20250104_000000");
+    let folders = (folders.0.to_string(), folders.1.to_string());
+    assert_eq!(c.export_folders, Some(folders));
+    // Only the root is set aside: a deeper folder named like an export is a path as any.
+    let deep = |root: &str| gzip(&tar_of(&[(&format!("{root}/x"), &b"1"[..])]));
+    let a = deep("data/BioStarX_20250102_030405");
+    let b = deep("data/BioStarX_20250103_101010");
+    let c = compare(&a[..], &b[..]);
+    assert_eq!((c.added.len(), c.removed.len(), c.same), (1, 1, 0));
+    assert_eq!(c.export_folders_note(), None);
 }
 
 /// `len` pseudo-random bytes (xorshift), like encrypted records.

@@ -96,7 +96,11 @@ fn count_delimited(source: &mut dyn Read, delimiter: u8, tally: &mut dyn Tally) 
             }
         }
     }
-    tally.count("records (header included)", records);
-    tally.count("cells with line breaks", multiline);
+    tally.count(
+        "record (header included)",
+        "records (header included)",
+        records,
+    );
+    tally.count("cell with line breaks", "cells with line breaks", multiline);
     Ok(())
 }

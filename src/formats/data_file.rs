@@ -88,14 +88,9 @@ pub fn read_data_file_name(name: &str) -> Option<DataFileName<'_>> {
         .len();
     let (stem, extension) = base.split_at(base.len() - ext_len);
     let (prefix, rest) = stem.split_once('_')?;
-    let ok_prefix =
-        prefix.eq_ignore_ascii_case("biostarx") || prefix.eq_ignore_ascii_case("biostar2");
+    let ok_prefix = is_export_prefix(prefix);
     let stamp = rest.get(..15)?;
-    let b = stamp.as_bytes();
-    let ok_stamp = b[8] == b'_'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 8 || c.is_ascii_digit());
+    let ok_stamp = is_stamp(stamp);
     let copy_suffix = &rest[15..];
     let ok_suffix = copy_suffix.is_empty() || is_copy_suffix(copy_suffix);
     (ok_prefix && ok_stamp && ok_suffix).then_some(DataFileName {
@@ -104,6 +99,30 @@ pub fn read_data_file_name(name: &str) -> Option<DataFileName<'_>> {
         copy_suffix,
         extension,
     })
+}
+
+/// True when `prefix` is `BioStarX` or `BioStar2`, in any case.
+fn is_export_prefix(prefix: &str) -> bool {
+    prefix.eq_ignore_ascii_case("biostarx") || prefix.eq_ignore_ascii_case("biostar2")
+}
+
+/// True when `stamp` is written as an export time: `YYYYMMDD_HHMMSS` (digits only, not
+/// checked as a date and time).
+fn is_stamp(stamp: &str) -> bool {
+    let b = stamp.as_bytes();
+    b.len() == 15
+        && b[8] == b'_'
+        && (b.iter())
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_digit())
+}
+
+/// The export time of an export folder's name (the root of a data file's entry paths):
+/// `BioStarX_` or `BioStar2_` (any case) then `YYYYMMDD_HHMMSS`, nothing after; None when
+/// `folder` is no such name.
+pub fn export_folder_stamp(folder: &str) -> Option<&str> {
+    let (prefix, stamp) = folder.split_once('_')?;
+    (is_export_prefix(prefix) && is_stamp(stamp)).then_some(stamp)
 }
 
 /// True when `suffix` is what browsers and file managers add to a copy's name: one or
@@ -187,8 +206,8 @@ pub fn tally_listing(listing: &Listing, tally: &mut dyn Tally) -> io::Result<()>
     for finding in problems.filter(|f| !f.kind.stops()) {
         tally.problem(finding.to_string());
     }
-    tally.count("entries", listing.totals.entries);
-    tally.count("bytes in entries", listing.totals.bytes);
+    tally.count("entry", "entries", listing.totals.entries);
+    tally.count("byte in entries", "bytes in entries", listing.totals.bytes);
     match listing.findings.iter().find(|f| f.kind.stops()) {
         Some(stop) if stop.kind == FindingKind::Truncated => Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,

@@ -17,8 +17,9 @@ use std::io::{self, Read};
 
 /// Where a format's streaming counter reports what it found.
 pub trait Tally {
-    /// Records that `value` things called `label` were counted ("users: 120").
-    fn count(&mut self, label: &str, value: u64);
+    /// Records that `value` things were counted, called `one` when there is one and
+    /// `many` otherwise ("1 user", "120 users"); `many` names the count.
+    fn count(&mut self, one: &str, many: &str, value: u64);
     /// Records a problem found while reading, saying where and what to do.
     fn problem(&mut self, message: String);
 }
@@ -71,8 +72,8 @@ pub(crate) struct Seen {
 
 #[cfg(test)]
 impl Tally for Seen {
-    fn count(&mut self, label: &str, value: u64) {
-        self.counts.push((label.to_string(), value));
+    fn count(&mut self, _one: &str, many: &str, value: u64) {
+        self.counts.push((many.to_string(), value));
     }
     fn problem(&mut self, message: String) {
         self.problems.push(message);

@@ -101,9 +101,9 @@ impl PunchCounter {
         let counts = &mut self.counts;
         always(self.lines.finish(&mut Counting { tally, counts }));
         let [punches, damaged, _, nul_bytes] = self.counts;
-        tally.count("punches", punches);
-        tally.count("damaged lines", damaged);
-        tally.count("NUL bytes", nul_bytes);
+        tally.count("punch", "punches", punches);
+        tally.count("damaged line", "damaged lines", damaged);
+        tally.count("NUL byte", "NUL bytes", nul_bytes);
     }
 }
 

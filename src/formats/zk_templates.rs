@@ -69,15 +69,15 @@ pub fn count_templates(
         valid,
         users,
     } = lister.counted.clone();
-    let label = match kind {
-        TemplateKind::Face => "face records",
-        _ => "templates",
+    let (one, many) = match kind {
+        TemplateKind::Face => ("face record", "face records"),
+        _ => ("template", "templates"),
     };
-    tally.count(label, records);
+    tally.count(one, many, records);
     if kind.fixed_size().is_some() {
-        tally.count("valid", valid);
+        tally.count("valid", "valid", valid);
     }
-    tally.count("users", users.len() as u64);
+    tally.count("user", "users", users.len() as u64);
     let list = lister.finish();
     for problem in list.problems {
         tally.problem(problem);

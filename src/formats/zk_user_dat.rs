@@ -200,9 +200,9 @@ pub fn count_users(record: u64, reader: &mut dyn Read, tally: &mut dyn Tally) ->
         }
         index += 1;
     }
-    tally.count("users", users);
-    tally.count("empty slots", empty);
-    tally.count("disabled users", disabled);
+    tally.count("user", "users", users);
+    tally.count("empty slot", "empty slots", empty);
+    tally.count("disabled user", "disabled users", disabled);
     Ok(())
 }
 

@@ -20,6 +20,7 @@ use crate::protocol::archive::{
     MAX_THUMBNAIL,
 };
 use crate::protocol::{JobId, Response, SLICE_LEN};
+use crate::recognize::FileKind;
 
 use super::blob_reader::BlobReader;
 use super::list_ahead::{list_ahead, repackage_ahead};
@@ -55,7 +56,8 @@ fn key_of(file: &File) -> (String, u64, f64) {
 }
 
 /// Summarises data file `index` of an Inspect request as it verifies and lists it
-/// (posting progress), keeping the listing for the screen's first "verify and list".
+/// (posting progress), keeping the listing for the screen's first "verify and list"
+/// unless the file turned out to be no data file at all (a gzip holding no tar).
 pub async fn inspect_opened(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -67,6 +69,9 @@ pub async fn inspect_opened(
     let (listing, catalogue, read) =
         list_in_turn_or_ahead(scope, job, (index, file), ListOptions::default(), "Reading").await?;
     let summary = inspect_listed(&name, size, head, &listing, read);
+    if summary.recognition.kind != FileKind::BiostarDataFile {
+        return Ok(summary);
+    }
     let key = key_of(file);
     let opened = Opened {
         key,

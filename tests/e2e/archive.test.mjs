@@ -335,6 +335,31 @@ describe('the data file screen', () => {
     await page.close();
   });
 
+  test('compares two exports made at different times, their entries matched with the export folders set aside', async () => {
+    const { page, errors } = await openApp(b.context, site.url);
+    const older = makeTgz([['BioStarX_20250102_030405/user.dat', RECORDS], ['BioStarX_20250102_030405/faces/1.png', PNG]]);
+    const newer = makeTgz([['BioStarX_20250103_101010/user.dat', RECORDS.subarray(0, 4000)], ['BioStarX_20250103_101010/faces/1.png', PNG]]);
+    await drop(page, [['BioStarX_20250103_101010.tgz', newer], ['BioStarX_20250102_030405.tgz', older]]);
+    await page.getByTestId('listing').waitFor();
+    await page.getByTestId('compare').click();
+    await page.getByTestId('compare-counts').waitFor();
+    const count = async (k) => page.locator(`[data-testid=compare-counts] [data-total=${k}] dd`).innerText();
+    assert.deepEqual([await count('added'), await count('removed'), await count('changed'), await count('same')], ['0', '0', '1', '1']);
+    assert.match(await page.getByTestId('compare-changed').innerText(), /^BioStarX_20250102_030405\/user\.dat \(now BioStarX_20250103_101010\/user\.dat\): 5000 bytes → 4000 bytes/);
+    const note = "Paths were matched with their export folder names set aside: the first file's entries are under BioStarX_20250102_030405, the second's under BioStarX_20250103_101010 (exports made at different times), so 2 entries whose paths differ only in that folder were taken as the same entry and compared by SHA-256.";
+    assert.equal(await page.getByTestId('compare-export-folders').innerText(), note);
+    // Said once, at the top: before the verdict and the counts.
+    const first = await page.evaluate(() => {
+      const [n, v] = ['compare-export-folders', 'compare-verdict'].map((id) => document.querySelector(`[data-testid=${id}]`));
+      return Boolean(n.compareDocumentPosition(v) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(first, 'the note comes before the verdict');
+    assert.equal((await page.locator('main').innerText()).split('set aside').length, 2, 'said once');
+    assert.equal(await page.getByTestId('compare-rename').count(), 0);
+    assertNothingLeft(errors);
+    await page.close();
+  });
+
   test('without OPFS the rewrite is built from parts in memory, says so, and is the same file', async () => {
     assert.ok(rewrittenWithOpfs, 'the OPFS rewrite ran first');
     const noOpfs = await startBrowser(['--disable-blink-features=FileSystemAccessOriginPrivate']);
@@ -447,18 +472,21 @@ describe('the data file screen', () => {
       // Read through whatever the ratio (flat memory): the header's claim is what is wrong.
       ['a compression bomb', bomb, 'error', [/says it holds 8589934591 bytes, but the archive ends first: it is cut off/]],
       ['a tar that is not gzip-compressed', raw, 'warning', [/this is a tar archive that is not gzip-compressed: a device expects a gzip-compressed tar \(\.tgz\)/]],
-      ['gzip holding text', gzipSync(Buffer.from('name,id\nAnn,1\n'.repeat(100))), 'error', [/the contents are not a tar archive/]],
       ['a second gzip member and junk', Buffer.concat([whole, gzipSync(Buffer.from('more')), Buffer.from('junk')]), 'warning', [/^Byte \d+ of the file: gzip member 2 starts here/, /^Byte \d+ of the file: 4 bytes that are not gzip follow the end of the compressed data/]],
     ];
     // What is no data file at all is said at once, before any screen opens.
     const refused = [
       ['not gzip at all', Buffer.from('PK\x03\x04 this is a zip'), /is named like a BioStar data file but is not gzip-compressed \(it does not start with the bytes 1f 8b 08\): it is damaged or not a data file/],
       ['an empty file', Buffer.alloc(0), /is empty \(0 bytes\): there is nothing to read/],
+      // Gzip holding no tar: not a file bioport reads, as the command line says, not a data file screen.
+      ['gzip holding text', gzipSync(Buffer.from('name,id\nAnn,1\n'.repeat(100))), /BioStarX_20250102_030405\.tgz: the contents are not a tar archive \(the first 512 bytes are not a tar header\): not a BioStar data file \(byte 0 of the uncompressed archive\)\. It is damaged or not a data file: export it again\./],
     ];
     for (const [what, bytes, said] of refused) {
       const { page, errors } = await openApp(b.context, site.url);
       await drop(page, [['BioStarX_20250102_030405.tgz', bytes]]);
       await page.getByTestId('notice').filter({ hasText: said }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('start').count(), 1, `${what}: the start screen stays`);
+      assert.equal(await page.getByTestId('listing').count(), 0, `${what}: no data file screen`);
       assertNothingLeft(errors);
       await page.close();
     }

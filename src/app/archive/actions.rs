@@ -309,6 +309,7 @@ fn ComparisonResult(view: ComparisonView) -> impl IntoView {
         })
         .collect();
     view! {
+        {view.export_folders.map(|note| view! { <p class="muted" data-testid="compare-export-folders">{note}</p> })}
         <p class=if view.incomplete.is_some() { "error" } else if view.identical { "good" } else { "warning" } data-testid="compare-verdict">{view.verdict.clone()}</p>
         {view.across_rename.map(|note| view! { <p class="muted" data-testid="compare-rename">{note}</p> })}
         <dl class="totals" data-testid="compare-counts">

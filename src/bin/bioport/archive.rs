@@ -25,7 +25,7 @@ use bioport::text::plural;
 use serde_json::json;
 
 use crate::files::{recognize_file, refuse_overwriting, write_file};
-use crate::outcome::{fail, print_json, print_listed, refuse, Outcome};
+use crate::outcome::{fail, fail_not_read, print_json, print_listed, refuse, Outcome};
 
 /// Opens a file for streaming in slices.
 fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
@@ -43,8 +43,7 @@ pub fn refuse_no_data_file(path: &Path, json: bool) -> Option<Outcome> {
         Ok(r) if r.kind == FileKind::Unknown => r.reason,
         _ => not_a_data_file_reason(&name_of(path), &finding),
     };
-    let label = FileKind::Unknown.label();
-    Some(fail(&format!("{label}: {reason}"), json))
+    Some(fail_not_read(&reason, json))
 }
 
 /// The file's own name.
@@ -278,9 +277,10 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
             unread_paths_note(planned.entries, planned.renamed)
         );
     }
-    if let Some(refused) = refusal(&planned, &name, rewrite, anyway) {
-        return refused;
-    }
+    let overridden = match refusal(&planned, &name, rewrite, anyway) {
+        Ok(overridden) => overridden,
+        Err(refused) => return refused,
+    };
     if let Some(dropped) = dropped_from_name(&name) {
         println!("  name: {new_name}: {dropped}");
     }
@@ -301,10 +301,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
             Err(_) => write_file(&output, |out| std::io::copy(&mut File::open(path)?, out)),
         };
         let outcome = written(&output, copied.map(|n| format!("{n} bytes, unchanged")));
-        return match planned.readable() {
-            true => outcome,
-            false => outcome.max(refuse("the data file is damaged (above): it was renamed as it is, its damage kept, so a device will likely refuse it")),
-        };
+        return overrode(outcome, &overridden);
     }
     print_listed("  renames: ", &changes, planned.renamed);
     let repacked = match open(path) {
@@ -315,7 +312,7 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
         }),
         Err(message) => return fail(&message, false),
     };
-    written(
+    let outcome = written(
         &output,
         repacked.map(|o| {
             format!(
@@ -323,7 +320,20 @@ pub fn rename(path: &Path, dir: Option<&Path>, how: (bool, bool, bool)) -> Outco
                 o.entries, o.renamed
             )
         }),
-    )
+    );
+    overrode(outcome, &overridden)
+}
+
+/// How a rename written over what stood in the way ends: exit 1, saying what `--anyway`
+/// overrode; `outcome` as it is when nothing was overridden or nothing written.
+fn overrode(outcome: Outcome, overridden: &[&str]) -> Outcome {
+    if overridden.is_empty() || outcome != Outcome::Clean {
+        return outcome;
+    }
+    refuse(&format!(
+        "written as --anyway asks, though {}.",
+        overridden.join("; and ")
+    ))
 }
 
 /// Says which entry paths carry the old name: what `--rewrite-paths` would write, or, for
@@ -342,22 +352,37 @@ fn say_carried(planned: &Plan, changes: &[String]) {
     }
 }
 
-/// How a rename of the file `name` with these findings ends before writing, if it does:
-/// exit 1 for findings or a name that stand in the way without `anyway` (a file that is
-/// no data file was refused before); prints what stands in the way.
-fn refusal(planned: &Plan, name: &str, rewrite: bool, anyway: bool) -> Option<Outcome> {
-    if let Err(message) = may_rename(planned, rewrite, anyway) {
-        return Some(refuse(message));
+/// Whether a rename of the file `name` with these findings goes on: with what `anyway`
+/// overrides (findings or a name that stand in the way, each in words), or refused, exit 1,
+/// when they stand in the way without it (a file that is no data file was refused
+/// before); prints what stands in the way.
+fn refusal(
+    planned: &Plan,
+    name: &str,
+    rewrite: bool,
+    anyway: bool,
+) -> Result<Vec<&'static str>, Outcome> {
+    let mut overridden = may_rename(planned, rewrite, anyway).map_err(refuse)?;
+    if let Err(why) = export_time(name) {
+        println!("  name: {why}");
+        if !anyway {
+            let advice =
+                format!("the name's export time (above) {IMPOSSIBLE_TIME_ADVICE} with --anyway");
+            return Err(refuse(&advice));
+        }
+        overridden.push("the name's export time (above) is not a date and time, so a device may refuse the file");
     }
-    let why = export_time(name).err()?;
-    println!("  name: {why}");
-    let advice = format!("the name's export time (above) {IMPOSSIBLE_TIME_ADVICE} with --anyway");
-    (!anyway).then(|| refuse(&advice))
+    Ok(overridden)
 }
 
 /// Whether a file with these findings may be renamed (its paths rewritten when
-/// `rewrite`), `anyway` given or not; prints the findings that stand in the way.
-fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'static str> {
+/// `rewrite`), `anyway` given or not: what `anyway` overrides, in words, or why not.
+/// Prints the findings that stand in the way.
+fn may_rename(
+    planned: &Plan,
+    rewrite: bool,
+    anyway: bool,
+) -> Result<Vec<&'static str>, &'static str> {
     let damaged = !planned.readable();
     let risky = planned.has_unsafe_entries();
     let repack = planned.repackable() && !rewrite;
@@ -366,13 +391,22 @@ fn may_rename(planned: &Plan, rewrite: bool, anyway: bool) -> Result<(), &'stati
         let found = messages(&planned.findings);
         print_listed("  problem: ", &found, found.len() as u64);
     }
-    match (damaged, risky) {
-        (true, _) if rewrite => Err("the data file is damaged (above): bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway"),
-        (true, _) if !anyway => Err("the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway"),
-        (_, true) if !anyway => Err("entries of the data file (above) could be written outside the device's folder, which a BioStar export never does: it may not be a genuine export. Export it again, or rename it with --anyway if you trust where it came from"),
-        _ if plain && !anyway => Err("the data file is a tar archive that is not gzip-compressed (above), so a device cannot import it: add --rewrite-paths to write it gzip-compressed under the new name (every entry's bytes, mode and time kept), or rename it as it is with --anyway"),
-        _ if repack && !anyway => Err("the data file is not packed as BioStar writes it (above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it: add --rewrite-paths to write it again as one gzip member under the new name (every entry's bytes, mode and time kept), export it again, or rename it as it is with --anyway"),
-        _ => Ok(()),
+    if damaged && rewrite {
+        return Err("the data file is damaged (above): bioport does not write a damaged archive again. Copy it again from where it was exported, or rename it as it is (without --rewrite-paths) with --anyway");
+    }
+    // Each: whether it stands in the way, the refusal without --anyway, what is written with it.
+    let in_the_way = [
+        (damaged, "the data file is damaged (above), so a device cannot import it; copy it again from where it was exported, or rename it as it is with --anyway", "the data file is damaged (above): it was renamed as it is, its damage kept, so a device will likely refuse it"),
+        (risky, "entries of the data file (above) could be written outside the device's folder, which a BioStar export never does: it may not be a genuine export. Export it again, or rename it with --anyway if you trust where it came from", "entries of the data file (above) could be written outside the device's folder, which a BioStar export never does"),
+        (plain, "the data file is a tar archive that is not gzip-compressed (above), so a device cannot import it: add --rewrite-paths to write it gzip-compressed under the new name (every entry's bytes, mode and time kept), or rename it as it is with --anyway", "the data file is a tar archive that is not gzip-compressed (above), written as it is, so a device cannot import it"),
+        (repack && !plain, "the data file is not packed as BioStar writes it (above: bytes after its compressed data, several gzip members, or data after its end marker), so a device may refuse it: add --rewrite-paths to write it again as one gzip member under the new name (every entry's bytes, mode and time kept), export it again, or rename it as it is with --anyway", "the data file is not packed as BioStar writes it (above), written as it is, so a device may refuse it"),
+    ];
+    let mut found = in_the_way.into_iter().filter(|(stands, _, _)| *stands);
+    match anyway {
+        false => found
+            .next()
+            .map_or(Ok(Vec::new()), |(_, refused, _)| Err(refused)),
+        true => Ok(found.map(|(_, _, overridden)| overridden).collect()),
     }
 }
 
@@ -407,6 +441,7 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             "changed": c.changed.iter().map(|(x, y)| json!({"path": x.path, "size_before": x.size, "size_after": y.size, "sha256_before": x.sha256, "sha256_after": y.sha256})).collect::<Vec<_>>(),
             "changed_unlisted": c.changed_unlisted,
             "same": c.same, "across_rename": c.across_rename, "rename_note": c.rename_note(),
+            "across_export_folders": c.across_export_folders, "export_folders_note": c.export_folders_note(),
             "findings_first": messages(&c.findings_first), "findings_second": messages(&c.findings_second),
             "incomplete": c.incomplete(&first.display().to_string(), &second.display().to_string()),
             "damaged_past_entries": c.damaged_past_entries(&first.display().to_string(), &second.display().to_string()),
@@ -416,6 +451,9 @@ pub fn diff(first: &Path, second: &Path, json: bool) -> Outcome {
             return outcome;
         }
     } else {
+        if let Some(note) = c.export_folders_note() {
+            println!("{note}");
+        }
         for s in &c.added {
             println!("added    {}  {:>12}  {}", s.sha256, s.size, s.path);
         }

@@ -12,7 +12,7 @@ use bioport::workbench::WorkbookView;
 use crate::clock::{self, ClockCheckArgs};
 use crate::faces::{print_face_view, read_faces};
 use crate::files::recognize_file;
-use crate::outcome::{fail, print_json, print_listed, Outcome};
+use crate::outcome::{fail, fail_not_read, print_json, print_listed, Outcome};
 use crate::site::{open_workbook, SiteArgs};
 
 /// The device a BioStar data file is for.
@@ -209,7 +209,7 @@ pub fn run(
     if let Ok(r) = &recognized {
         // Sure it is no file bioport reads (empty, a workbook, a binary "attlog"): say why.
         if r.kind == FileKind::Unknown && r.confidence == Confidence::High {
-            return fail(&r.reason, json);
+            return fail_not_read(&r.reason, json);
         }
         if r.kind != FileKind::BiostarDataFile && device.device.is_some() {
             return fail(&device_for_another_kind(file, r.kind), json);

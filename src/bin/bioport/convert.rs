@@ -13,7 +13,7 @@ use crate::check::{has_errors, kind_words, rows_word};
 use crate::clock::{self, ClockConvertArgs};
 use crate::faces::read_faces;
 use crate::files::{recognize_file, refuse_overwriting, write_file};
-use crate::outcome::{fail, Outcome};
+use crate::outcome::{fail, fail_not_read, Outcome};
 use crate::site::{open_workbook, refuse_other_kinds, SiteArgs};
 
 /// The formats `convert` writes.
@@ -89,7 +89,7 @@ pub fn run(job: &Job, site: &SiteArgs, clock: &ClockConvertArgs) -> Outcome {
     let kind = match recognize_file(job.file).map(|r| clock::forced(r, &clock.read)) {
         // Sure it is no file bioport reads (empty, binary, a workbook): say why.
         Ok(r) if r.kind == FileKind::Unknown && r.confidence == Confidence::High => {
-            return fail(&r.reason, false)
+            return fail_not_read(&r.reason, false)
         }
         Ok(r) => r.kind,
         Err(message) => return fail(&message, false),

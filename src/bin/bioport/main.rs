@@ -178,8 +178,9 @@ mod native {
         ///
         /// Exit code: 0 when written, 1 when the file is refused for what it holds (damaged,
         /// entries outside its folder, not packed as BioStar writes it, a name that is no
-        /// date and time; --anyway overrides), 2 when it
-        /// cannot be read or is no data file, or the renamed file cannot be written.
+        /// date and time) or written all the same with --anyway (saying what it overrode),
+        /// 2 when it cannot be read or is no data file, or the renamed file cannot be
+        /// written.
         #[command(after_help = EXIT_CODES)]
         Rename {
             /// The data file.
@@ -195,7 +196,8 @@ mod native {
             to_server: bool,
             /// Rename all the same a damaged data file (its bytes as they are, never
             /// rewritten), one with entries outside its folder or not packed as BioStar
-            /// writes it (rewriting allowed), or one whose name holds no real time.
+            /// writes it (rewriting allowed), or one whose name holds no real time: written,
+            /// with exit code 1 and what was overridden.
             #[arg(long)]
             anyway: bool,
         },

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use bioport::recognize::FileKind;
 use serde::Serialize;
 
 /// What a command found. Several files or outputs end with the worst of theirs.
@@ -50,6 +51,12 @@ pub fn fail(message: &str, json: bool) -> Outcome {
         let _ = print_json(&serde_json::json!({ "error": message }));
     }
     Outcome::Unusable
+}
+
+/// Refuses a file that is no file bioport reads, saying `reason` after "Not a file bioport
+/// reads", as every command words it: exit 2.
+pub fn fail_not_read(reason: &str, json: bool) -> Outcome {
+    fail(&format!("{}: {reason}", FileKind::Unknown.label()), json)
 }
 
 /// Refuses a file that was read but has problems standing in the way (damage, entries
