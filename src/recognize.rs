@@ -340,7 +340,7 @@ fn binary(f: &Candidate) -> Option<Recognition> {
         return None;
     }
     let reason = format!(
-        "{} is not a file bioport reads: it is binary ({control} of its first {} bytes are control bytes), not text, and not a clock file bioport knows by its name or records: a copy of a clock's user.dat is read when its name holds \"user\" and ends in .dat or .bak, and its length is a whole number of 72- or 28-byte records. {}",
+        "{} {NOT_READ}: it is binary ({control} of its first {} bytes are control bytes), not text, and not a clock file bioport knows by its name or records: a copy of a clock's user.dat is read when its name holds \"user\" and ends in .dat or .bak, and its length is a whole number of 72- or 28-byte records. {}",
         f.name,
         f.head.len(),
         expected_files_message()
@@ -422,15 +422,16 @@ impl LookAlike {
     }
 }
 
+/// What the reason for a file bioport does not read says after its name, where it says
+/// so itself (a binary file, a file of no kind bioport knows).
+pub const NOT_READ: &str = "is not a file bioport reads";
+
 /// The answer for a file bioport does not read: what it does read.
 fn not_read(name: &str) -> Recognition {
     answer(
         FileKind::Unknown,
         Confidence::Medium,
-        format!(
-            "{name} is not a file bioport reads. {}",
-            expected_files_message()
-        ),
+        format!("{name} {NOT_READ}. {}", expected_files_message()),
         Vec::new(),
     )
 }

@@ -453,7 +453,7 @@ fn a_copy_of_a_user_dat_is_read_with_its_findings_and_binary_is_never_sent_to_a_
         assert_eq!(o.status.code(), Some(2));
         let err = stderr(&o);
         assert!(
-            err.starts_with("bioport: Not a file bioport reads: user (2).dat is not a file bioport reads: it is binary ("),
+            err.starts_with("bioport: user (2).dat is not a file bioport reads: it is binary ("),
             "{err}"
         );
         assert!(!err.contains("Choose the CSV"), "{err}");

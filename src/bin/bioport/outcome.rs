@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use bioport::recognize::FileKind;
+use bioport::recognize::{FileKind, NOT_READ};
 use serde::Serialize;
 
 /// What a command found. Several files or outputs end with the worst of theirs.
@@ -54,8 +54,11 @@ pub fn fail(message: &str, json: bool) -> Outcome {
 }
 
 /// Refuses a file that is no file bioport reads, saying `reason` after "Not a file bioport
-/// reads", as every command words it: exit 2.
+/// reads" (unless the reason says so itself), as every command words it: exit 2.
 pub fn fail_not_read(reason: &str, json: bool) -> Outcome {
+    if reason.contains(NOT_READ) {
+        return fail(reason, json);
+    }
     fail(&format!("{}: {reason}", FileKind::Unknown.label()), json)
 }
 
